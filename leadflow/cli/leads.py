@@ -1,0 +1,297 @@
+"""`leadflow leads ...`: import, add, show, list, fire, log, track, and rep updates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy import select
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.errors import InvalidInput
+from leadflow.rules.facts import OpportunityFacts
+from leadflow.schemas import ImportSummary
+from leadflow.services import leads as svc
+from leadflow.services.files import read_records
+from leadflow.services.intake import store_leads
+from leadflow.services.pipeline import IntakeResult, process_new_leads
+from leadflow.settings import get_rules, get_settings
+from leadflow.store.models import Lead
+
+app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
+BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def process_pending(actor: str = "intake") -> IntakeResult:
+    """Run intake on every `new` lead, a chunk (one transaction) at a time."""
+    size = get_settings().chunk_size
+    results = []
+    with unit_of_work() as uow:
+        ids = list(uow.session.scalars(select(Lead.id).where(Lead.state == "new")
+                                       .order_by(Lead.id)))
+    for start in range(0, len(ids), size):
+        with unit_of_work(actor) as uow:
+            results.append(process_new_leads(uow.session, ids[start:start + size], _now(),
+                                             get_rules(), actor))
+            uow.commit()
+    return IntakeResult.combine(results)
+
+
+def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
+    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
+    for r in s.rejections[:50]:
+        errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
+        lines.append(f"  row {r['row']}: {errs} (quarantine #{r['quarantine_id']})")
+    if len(s.rejections) > 50:
+        lines.append(f"  ... and {len(s.rejections) - 50} more (use --json for all)")
+    if intake is not None:
+        lines.append(f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
+                     f"{intake.assigned} assigned, {intake.queued} to a manager queue")
+    return "\n".join(lines)
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., help="A .csv (spec §1 column names) or .jsonl file."),
+    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Import leads; duplicates merge into the existing lead, rejects are quarantined."""
+    rows = read_records(file)
+    with unit_of_work(by) as uow:
+        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules(), by)
+        uow.commit()
+    intake = process_pending() if process else None
+    emit({"import": summary, "intake": intake}, as_json, _import_text(summary, intake))
+    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("add")
+def add(
+    source: str = typer.Option(..., help="Channel, e.g. website_form, referral."),
+    company: str = typer.Option(..., "--company", help="Company name."),
+    contact: str = typer.Option(..., "--contact", help="Contact name."),
+    need: str = typer.Option(..., help="Initial need description."),
+    phone: str | None = typer.Option(None), email: str | None = typer.Option(None),
+    source_detail: str | None = typer.Option(None), industry: str | None = typer.Option(None),
+    size: str | None = typer.Option(None, "--size", help="small | medium | large"),
+    employees: int | None = typer.Option(None), revenue: float | None = typer.Option(None),
+    region: str | None = typer.Option(None), title: str | None = typer.Option(None),
+    role: str | None = typer.Option(None, help="decision_maker | influencer | user"),
+    budget_min: float | None = typer.Option(None), budget_max: float | None = typer.Option(None),
+    timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
+    tag: list[str] = typer.Option([], help="A label; repeat for more."),
+    external_id: str | None = typer.Option(None),
+    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add one lead."""
+    record: dict[str, Any] = {
+        "source": source, "company_name": company, "contact_name": contact, "need": need,
+        "phone": phone, "email": email, "source_detail": source_detail, "industry": industry,
+        "company_size": size, "employees": employees, "annual_revenue": revenue,
+        "region": region, "contact_title": title, "contact_role": role,
+        "budget_min": budget_min, "budget_max": budget_max, "timeline": timeline, "tags": tag,
+        "external_id": external_id,
+    }
+    record = {k: v for k, v in record.items() if v not in (None, [])}
+    with unit_of_work(by) as uow:
+        summary = store_leads(uow.session, [(1, record)], "cli add", get_rules(), by)
+        uow.commit()
+    if summary.rejected:
+        errs = summary.rejections[0]["errors"]
+        raise InvalidInput("lead rejected: " + "; ".join(f"{k}: {v}" for k, v in errs.items()),
+                           errs)
+    if process:
+        process_pending()
+    lead_id = summary.lead_ids[0] if summary.lead_ids else summary.duplicate_of[1]
+    with unit_of_work() as uow:
+        lead = svc.get_lead(uow.session, lead_id)
+        data = {"id": lead.id, "state": lead.state, "grade": lead.grade,
+                "priority": lead.priority, "score": lead.score, "owner_id": lead.owner_id,
+                "duplicate": bool(summary.duplicates)}
+    emit(data, as_json, ("merged into" if summary.duplicates else "added") +
+         f" lead {lead_id}: {data['state']}, grade {data['grade']}, {data['priority']} priority, "
+         f"score {data['score']}, owner {data['owner_id'] or '-'}")
+
+
+@app.command("show")
+def show(lead_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Show a lead with its score explanation, transitions, history and activities."""
+    with unit_of_work() as uow:
+        story = svc.lead_story(uow.session, lead_id)
+    skip = {"transitions", "history", "activities", "explanation"}
+    lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
+    explain = (story.get("explanation") or {}).get("explain", {})
+    if explain:
+        lines.append(f"score points: {explain.get('points')}")
+        lines.append(f"grade because: {', '.join(explain.get('grade_reasons', []))}")
+    lines += ["", "transitions:", table(story["transitions"],
+                                        ["at", "from", "to", "trigger", "by", "reason"])]
+    lines += ["", "history:", table(story["history"], ["at", "field", "old", "new", "by"])]
+    lines += ["", "activities:", table(story["activities"],
+                                       ["at", "channel", "key_points", "next_action"])]
+    emit(story, as_json, "\n".join(lines))
+
+
+@app.command("list")
+def list_leads(
+    state: str | None = typer.Option(None), owner: int | None = typer.Option(None),
+    grade: str | None = typer.Option(None), priority: str | None = typer.Option(None),
+    limit: int = typer.Option(50, min=1, max=10_000), as_json: bool = JSON_OPTION,
+) -> None:
+    """List leads, newest first, filtered by state, owner, grade or priority."""
+    query = select(Lead).order_by(Lead.id.desc()).limit(limit)
+    for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
+                          (Lead.priority, priority)):
+        if value is not None:
+            query = query.where(column == value)
+    with unit_of_work() as uow:
+        rows = [{"id": lead.id, "state": lead.state, "company": lead.company_name,
+                 "source": lead.source, "grade": lead.grade, "priority": lead.priority,
+                 "score": lead.score, "owner": lead.owner_id}
+                for lead in uow.session.scalars(query)]
+    emit(rows, as_json, table(rows, ["id", "state", "company", "source", "grade", "priority",
+                                     "score", "owner"]))
+
+
+def _moved(lead: Lead) -> dict[str, Any]:
+    return {"id": lead.id, "state": lead.state, "version": lead.version}
+
+
+@app.command("fire")
+def fire_cmd(lead_id: int, trigger: str, reason: str | None = typer.Option(None),
+             by: str = BY, as_json: bool = JSON_OPTION) -> None:
+    """Fire a lifecycle trigger (screen, qualify, win, lose --reason price, ...)."""
+    with unit_of_work(by) as uow:
+        lead = svc.fire_trigger(uow.session, lead_id, trigger, by=by, now=_now(),
+                                rules=get_rules(), reason=reason)
+        uow.commit()
+        data = _moved(lead)
+    emit(data, as_json, f"lead {lead_id}: {trigger} -> {data['state']}")
+
+
+@app.command("log")
+def log(
+    lead_id: int,
+    channel: str = typer.Option(..., help="phone | email | visit | chat | meeting"),
+    points: str = typer.Option(..., "--points", help="Key points of the contact."),
+    feedback: str | None = typer.Option(None),
+    next_action: str | None = typer.Option(None),
+    due: dt.datetime | None = typer.Option(None, help="Next action due (ISO date/time, UTC)."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Log a follow-up contact (spec §6)."""
+    due_utc = due.replace(tzinfo=dt.UTC) if due and due.tzinfo is None else due
+    with unit_of_work(by) as uow:
+        act = svc.log_activity(uow.session, lead_id, channel=channel, key_points=points,
+                               feedback=feedback, next_action=next_action,
+                               next_action_due=due_utc, now=_now(), rules=get_rules())
+        uow.commit()
+        data = {"activity_id": act.id, "lead_id": lead_id}
+    emit(data, as_json, f"logged activity {act.id} on lead {lead_id}")
+
+
+@app.command("track")
+def track(lead_id: int, event: str = typer.Argument(..., help="page_visit | download | "
+                                                    "webinar | reply"),
+          detail: str | None = typer.Option(None), as_json: bool = JSON_OPTION) -> None:
+    """Record a behaviour event; the score updates at once."""
+    with unit_of_work("tracking") as uow:
+        lead = svc.track_event(uow.session, lead_id, event, now=_now(), rules=get_rules(),
+                               detail=detail)
+        uow.commit()
+        data = {"id": lead.id, "score": lead.score, "priority": lead.priority,
+                "grade": lead.grade}
+    emit(data, as_json, f"lead {lead_id}: score {data['score']} ({data['priority']})")
+
+
+@app.command("criteria")
+def criteria(
+    lead_id: int,
+    intent: bool | None = typer.Option(None, "--intent/--no-intent",
+                                       help="The customer stated intent to proceed."),
+    budget_confirmed: float | None = typer.Option(None, help="Confirmed budget amount."),
+    decision_maker: bool | None = typer.Option(None, "--decision-maker/--no-decision-maker",
+                                               help="A key decision maker is engaged."),
+    target_date: dt.datetime | None = typer.Option(None, help="Target date stated."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Record the conversion criteria of spec §6 (what `qualify` checks)."""
+    with unit_of_work(by) as uow:
+        lead = svc.update_conversion(
+            uow.session, lead_id, intent_stated=intent,
+            budget_confirmed=Decimal(str(budget_confirmed)) if budget_confirmed else None,
+            decision_maker_engaged=decision_maker,
+            target_date=target_date.date() if target_date else None)
+        uow.commit()
+        data = {"id": lead.id, "intent_stated": lead.intent_stated,
+                "budget_confirmed": lead.budget_confirmed,
+                "decision_maker_engaged": lead.decision_maker_engaged,
+                "target_date": lead.target_date}
+    emit(data, as_json)
+
+
+@app.command("assess")
+def assess(
+    lead_id: int,
+    urgency: str = typer.Option(..., help="immediate | urgent | normal"),
+    budget: float = typer.Option(..., help="Opportunity budget."),
+    competition: str = typer.Option(..., help="advantage | parity | disadvantage"),
+    decision_chain: str = typer.Option(..., help="simple | medium | complex"),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Grade an opportunity (spec §7)."""
+    facts = OpportunityFacts.model_validate({"urgency": urgency, "budget": budget,
+                                             "competition": competition,
+                                             "decision_chain": decision_chain})
+    with unit_of_work(by) as uow:
+        row = svc.assess_opportunity(uow.session, lead_id, facts, by=by, now=_now(),
+                                     rules=get_rules())
+        uow.commit()
+        data = {"lead_id": lead_id, "points": row.points, "grade": row.grade}
+    emit(data, as_json, f"lead {lead_id}: opportunity grade {row.grade} ({row.points} points)")
+
+
+@app.command("approve")
+def approve(lead_id: int, role: str = typer.Option(..., help="manager | director"),
+            by: str = BY, as_json: bool = JSON_OPTION) -> None:
+    """Approve the conversion plan (needed by start_negotiation)."""
+    with unit_of_work(by) as uow:
+        lead = svc.approve_plan(uow.session, lead_id, role=role, by=by, now=_now())
+        uow.commit()
+        data = {"id": lead.id, "approved_role": lead.approved_role, "approved_by": by}
+    emit(data, as_json, f"lead {lead_id}: plan approved by {role} {by}")
+
+
+@app.command("object")
+def objection(lead_id: int,
+              kind: str = typer.Option(..., help="price | terms | function | competitor | "
+                                       "decision_chain"),
+              detail: str = typer.Option(...), as_json: bool = JSON_OPTION) -> None:
+    """Log an objection raised in negotiation."""
+    with unit_of_work("cli") as uow:
+        row = svc.add_objection(uow.session, lead_id, kind=kind, detail=detail, now=_now())
+        uow.commit()
+        data = {"objection_id": row.id, "lead_id": lead_id}
+    emit(data, as_json, f"objection {row.id} logged on lead {lead_id}")
+
+
+@app.command("process")
+def process(as_json: bool = JSON_OPTION) -> None:
+    """Screen, score, grade and assign every lead still `new`."""
+    result = process_pending()
+    emit(result, as_json, f"{result.processed} processed: {result.screened} screened, "
+         f"{result.disqualified} disqualified, {result.assigned} assigned, "
+         f"{result.queued} queued")

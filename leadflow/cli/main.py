@@ -1,0 +1,116 @@
+"""The `leadflow` command: one typer app, each subcommand a thin call into services."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+import typer
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from leadflow.cli import leads, reps, rules_cmd
+from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.errors import InvalidInput, LeadFlowError
+from leadflow.rules.config import ConfigError
+from leadflow.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="LeadFlow: the lead pipeline from intake to won or lost.")
+db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+app.add_typer(db_app, name="db")
+app.add_typer(leads.app, name="leads")
+app.add_typer(reps.app, name="reps")
+app.add_typer(reps.teams_app, name="teams")
+app.add_typer(rules_cmd.app, name="rules")
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: bool = JSON_OPTION) -> None:
+    """Create or migrate the database in LEADFLOW_DATABASE_URL to the latest schema."""
+    from leadflow.store.migrate import current, upgrade
+
+    url = get_settings().database_url
+    before = current(url)
+    upgrade(url)
+    after = current(url)
+    emit({"database": _redact(url), "from": before, "to": after}, as_json,
+         f"database {_redact(url)}: migration {before or 'none'} -> {after}")
+
+
+@app.command("diagram")
+def diagram(as_json: bool = JSON_OPTION) -> None:
+    """Print the lead lifecycle as a mermaid state diagram."""
+    from leadflow.statemachines.lead import mermaid
+
+    text = mermaid()
+    emit({"mermaid": text}, as_json, text)
+
+
+@app.command("demo")
+def demo(
+    leads_count: int = typer.Option(3000, "--leads", min=10, max=200_000,
+                                    help="How many leads to generate."),
+    seed: int = typer.Option(7, help="Random seed, so a run can be reproduced."),
+    out: str = typer.Option("out/demo", help="Folder for the demo database and outputs."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Generate a team and a quarter of leads, run them through the pipeline, report."""
+    from leadflow.cli.demo import run_demo
+
+    run_demo(leads_count, seed, out, as_json)
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a database URL before printing it."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}{':***' if ':' in creds else ''}@{host}"
+    return url
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: domain errors become one clear line on stderr, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except InvalidInput as exc:
+        _fail(str(exc))
+    except (LeadFlowError, ConfigError) as exc:
+        _fail(str(exc))
+    except OperationalError as exc:
+        _fail(f"database unavailable or not migrated: {exc.orig}. "
+              "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`.")
+    except SQLAlchemyError as exc:
+        _fail(f"database error: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # the last line of defence: log it, show one line
+        log = get_settings().log_file
+        try:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(traceback.format_exc() + "\n")
+            where = f"details in {log}"
+        except OSError:
+            logging.getLogger("leadflow").exception("unexpected error")
+            where = "details in the log"
+        _fail(f"unexpected {exc.__class__.__name__}: {exc} ({where})", 1)
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""`leadflow reps ...` and `leadflow teams ...`."""
+
+from __future__ import annotations
+
+import typer
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.services import reps as svc
+
+app = typer.Typer(no_args_is_help=True, help="Sales reps.")
+teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@teams_app.command("add")
+def add_team(
+    name: str = typer.Option(...), manager: str | None = typer.Option(None),
+    manager_email: str | None = typer.Option(None),
+    region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
+    industry: list[str] = typer.Option([], help="A covered industry."),
+    size: list[str] = typer.Option([], help="A covered company size."),
+    notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a team."""
+    with unit_of_work("cli") as uow:
+        team = svc.add_team(uow.session, {
+            "name": name, "manager_name": manager, "manager_email": manager_email,
+            "regions": _split(region), "industries": _split(industry),
+            "company_sizes": _split(size), "notify_url": notify_url})
+        uow.commit()
+        data = {"id": team.id, "name": team.name}
+    emit(data, as_json, f"team {team.id} {team.name} added")
+
+
+@teams_app.command("list")
+def list_teams(as_json: bool = JSON_OPTION) -> None:
+    """List teams."""
+    with unit_of_work() as uow:
+        rows = svc.team_rows(uow.session)
+    emit(rows, as_json, table(rows, ["id", "name", "manager", "regions", "industries",
+                                     "company_sizes"]))
+
+
+@app.command("add")
+def add_rep(
+    name: str = typer.Option(...), team: int | None = typer.Option(None, help="Team id."),
+    email: str | None = typer.Option(None),
+    region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
+    industry: list[str] = typer.Option([], help="A covered industry."),
+    seniority: str = typer.Option("junior", help="junior | senior"),
+    capacity: int = typer.Option(50, help="Most open leads at once."),
+    away: bool = typer.Option(False, "--away/--present"),
+    close_rate: float = typer.Option(0.0, help="Share of opportunities won, 0-1."),
+    notify_url: str | None = typer.Option(None, help="Apprise URL for notifications."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a rep."""
+    with unit_of_work("cli") as uow:
+        rep = svc.add_rep(uow.session, {
+            "name": name, "team_id": team, "email": email, "regions": _split(region),
+            "industries": _split(industry), "seniority": seniority, "capacity": capacity,
+            "away": away, "close_rate": close_rate, "notify_url": notify_url})
+        uow.commit()
+        data = {"id": rep.id, "name": rep.name}
+    emit(data, as_json, f"rep {rep.id} {rep.name} added")
+
+
+@app.command("set")
+def set_rep(
+    rep_id: int,
+    away: bool | None = typer.Option(None, "--away/--present"),
+    capacity: int | None = typer.Option(None),
+    seniority: str | None = typer.Option(None),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Mark a rep away or present, or change capacity or seniority."""
+    changes = {k: v for k, v in (("away", away), ("capacity", capacity),
+                                 ("seniority", seniority)) if v is not None}
+    with unit_of_work("cli") as uow:
+        rep = svc.update_rep(uow.session, rep_id, changes)
+        uow.commit()
+        data = {"id": rep.id, "away": rep.away, "capacity": rep.capacity,
+                "seniority": rep.seniority}
+    emit(data, as_json, f"rep {rep_id}: away={rep.away} capacity={rep.capacity} "
+         f"seniority={rep.seniority}")
+
+
+@app.command("list")
+def list_reps(as_json: bool = JSON_OPTION) -> None:
+    """List reps with their load."""
+    with unit_of_work() as uow:
+        rows = svc.rep_rows(uow.session)
+    emit(rows, as_json, table(rows, ["id", "name", "team", "seniority", "regions", "open_leads",
+                                     "capacity", "away"]))

@@ -1,0 +1,48 @@
+"""Domain errors: each says what was refused and why, in words a user can act on."""
+
+from __future__ import annotations
+
+
+class LeadFlowError(Exception):
+    """Base of every error LeadFlow reports to a user (no traceback needed)."""
+
+
+class NotFound(LeadFlowError):
+    """A lead, rep or record that does not exist."""
+
+
+class InvalidInput(LeadFlowError):
+    """Input that fails validation; `errors` maps field to message."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class IllegalTransition(LeadFlowError):
+    """A trigger that the lead's current state does not allow."""
+
+    def __init__(self, lead_id: int | None, state: str, trigger: str, allowed: list[str]) -> None:
+        self.lead_id, self.state, self.trigger, self.allowed = lead_id, state, trigger, allowed
+        super().__init__(
+            f"lead {lead_id}: cannot {trigger!r} from state {state!r}; "
+            f"allowed: {', '.join(allowed) or 'none (final state)'}"
+        )
+
+
+class GuardRefused(LeadFlowError):
+    """A legal trigger whose business condition does not hold (reason, criteria, approval)."""
+
+    def __init__(self, lead_id: int | None, trigger: str, why: str) -> None:
+        self.lead_id, self.trigger, self.why = lead_id, trigger, why
+        super().__init__(f"lead {lead_id}: {trigger!r} refused: {why}")
+
+
+class VersionConflict(LeadFlowError):
+    """Another writer changed the lead first; nothing of this change was saved."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "the lead was changed by someone else at the same time; nothing was saved, "
+            "reload and retry" + (f" ({detail})" if detail else "")
+        )

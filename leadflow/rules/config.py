@@ -1,0 +1,244 @@
+"""The rule book's numbers as validated pydantic models, loaded from config/*.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from leadflow.rules.vocab import (
+    BudgetMatch,
+    Channel,
+    CompanySize,
+    Competition,
+    ContactRole,
+    DecisionChain,
+    Grade,
+    Priority,
+    Role,
+    Seniority,
+    Urgency,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelRules(_Strict):
+    """Channel ranking used when two sources disagree."""
+
+    priority: list[Channel]
+
+
+class ScreeningRules(_Strict):
+    """BANT screening (spec §3)."""
+
+    min_passed: int = Field(ge=0, le=4)
+    target_industries: list[str] = []
+
+
+class DecayRules(_Strict):
+    """Optional ageing of behaviour points."""
+
+    enabled: bool = False
+    half_life_days: float = Field(gt=0)
+
+
+class PriorityBounds(_Strict):
+    """Lowest score of the high and medium priorities."""
+
+    high: int = Field(ge=0, le=100)
+    medium: int = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriorityBounds:
+        if self.medium > self.high:
+            raise ValueError("medium must not be above high")
+        return self
+
+
+class NurtureStage(_Strict):
+    """One nurture stage: from which score, what it sends and how often."""
+
+    name: str
+    min_score: int = Field(ge=0, le=100)
+    cadence_days: int = Field(gt=0)
+    content: list[str]
+    channels: list[str]
+
+
+class ScoringRules(_Strict):
+    """Behaviour and attribute scoring (spec §4)."""
+
+    behaviour_cap: int = Field(ge=0)
+    attribute_cap: int = Field(ge=0)
+    behaviour_points: dict[str, int]
+    decay: DecayRules
+    company_size_points: dict[CompanySize, int]
+    contact_role_points: dict[ContactRole, int]
+    budget_match_points: dict[BudgetMatch, int]
+    min_deal_size: float = Field(gt=0)
+    partial_ratio: float = Field(gt=0, le=1)
+    priority: PriorityBounds
+    nurture_stages: list[NurtureStage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _stages_ascending(self) -> ScoringRules:
+        bounds = [s.min_score for s in self.nurture_stages]
+        if bounds != sorted(bounds) or bounds[0] != 0:
+            raise ValueError("nurture_stages must start at min_score 0 and ascend")
+        return self
+
+
+class GradeARules(_Strict):
+    """What a grade-A lead must show."""
+
+    budget_match: list[BudgetMatch]
+    contact_roles: list[ContactRole]
+    close_within_days: int = Field(gt=0)
+
+
+class GradingRules(_Strict):
+    """Lead grade (spec §5)."""
+
+    a: GradeARules
+    cadence_days: dict[Grade, int]
+
+
+class ConversionRules(_Strict):
+    """Lead to opportunity conversion (spec §6)."""
+
+    min_criteria: int = Field(ge=0, le=4)
+    min_deal_size: float = Field(gt=0)
+
+
+class BudgetBands(_Strict):
+    """Lowest budget of the high and medium opportunity bands."""
+
+    high: float = Field(gt=0)
+    medium: float = Field(gt=0)
+
+
+class UrgencyDays(_Strict):
+    """Target date within this many days: immediate, then urgent."""
+
+    immediate: int = Field(gt=0)
+    urgent: int = Field(gt=0)
+
+
+class OpportunityRules(_Strict):
+    """Opportunity grading (spec §7)."""
+
+    urgency_points: dict[Urgency, int]
+    urgency_days: UrgencyDays
+    budget_bands: BudgetBands
+    budget_points: dict[str, int]
+    competition_points: dict[Competition, int]
+    decision_chain_points: dict[DecisionChain, int]
+    cadence_days: dict[Grade, int]
+    approval_roles: dict[Grade, Role]
+    brief_due_hours: dict[Grade, int] = {}
+
+
+class AssignmentRules(_Strict):
+    """Assignment (spec §5)."""
+
+    senior_grades: list[Grade]
+    senior_priorities: list[Priority]
+    senior_seniority: list[Seniority]
+    notify_within_hours: float = Field(ge=0)
+
+
+class SlaRules(_Strict):
+    """Timers (spec §6)."""
+
+    first_contact_hours: dict[Priority, float]
+    max_hours_after_assignment: float = Field(gt=0)
+    clock: str = Field(pattern="^(wall|business)$")
+    log_within_hours: float = Field(gt=0)
+    no_follow_up_days: float = Field(gt=0)
+    escalate_after_days: float = Field(gt=0)
+    dormant_after_days: float = Field(gt=0)
+    objection_answer_hours: float = Field(gt=0)
+
+
+class CalendarRules(_Strict):
+    """Business hours and holidays."""
+
+    timezone: str = "UTC"
+    workdays: list[str]
+    day_start: dt.time
+    day_end: dt.time
+    holidays: list[dt.date] = []
+
+
+class HandoffRules(_Strict):
+    """Handoff to delivery (spec §8)."""
+
+    due_business_days: int = Field(ge=0)
+    review_due_business_days: int = Field(ge=0)
+
+
+class RulesConfig(_Strict):
+    """Every number of the rule book, as one validated object."""
+
+    channels: ChannelRules
+    screening: ScreeningRules
+    scoring: ScoringRules
+    grading: GradingRules
+    conversion: ConversionRules
+    opportunity: OpportunityRules
+    assignment: AssignmentRules
+    sla: SlaRules
+    calendar: CalendarRules
+    handoff: HandoffRules
+
+
+class ConfigError(Exception):
+    """A config file is missing, unreadable or holds a bad value; the message names where."""
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Parse one YAML mapping, or raise ConfigError naming the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    return data
+
+
+def load_rules(default: Path, override: Path | None = None) -> RulesConfig:
+    """Load the default rules, layer a team's override file over them, and validate."""
+    data = read_yaml(default)
+    source = str(default)
+    if override is not None and override.exists():
+        data = _deep_merge(data, read_yaml(override))
+        source = f"{override} (over {default})"
+    try:
+        return RulesConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None

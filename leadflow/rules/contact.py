@@ -1,0 +1,50 @@
+"""Normalising contact details so that one person arriving twice is recognised."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Same person, other spelling: compare the last 10 digits, which drops any country code
+# and trunk 0 for the common 10- and 11-digit national plans (US, UK, China mobile, ...).
+PHONE_MATCH_DIGITS = 10
+_MIN_PHONE_DIGITS = 7
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_LEGAL_SUFFIXES = {
+    "inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "sa", "sas", "bv",
+    "co", "corp", "corporation", "company", "plc", "pty", "srl", "spa", "oy", "ab", "kg",
+}
+
+
+def email_key(email: str | None) -> str | None:
+    """Lower-cased, trimmed email, or None when it is not a plausible address."""
+    if not email:
+        return None
+    cleaned = email.strip().lower()
+    return cleaned if _EMAIL.match(cleaned) else None
+
+
+def phone_key(phone: str | None) -> str | None:
+    """The phone's last digits with separators and country code dropped, or None."""
+    if not phone:
+        return None
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
+    if len(digits) < _MIN_PHONE_DIGITS or len(digits) > 15:
+        return None
+    return digits[-PHONE_MATCH_DIGITS:]
+
+
+def company_key(name: str | None) -> str | None:
+    """Company name without case, punctuation, spacing or legal suffix."""
+    if not name:
+        return None
+    text = unicodedata.normalize("NFKC", name).casefold()
+    words = re.findall(r"\w+", text)
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words) or None
+
+
+def contact_verifiable(phone: str | None, email: str | None) -> bool:
+    """A contact can be verified when its phone or its email is well formed."""
+    return phone_key(phone) is not None or email_key(email) is not None

@@ -1,0 +1,72 @@
+"""Due dates: first-contact SLA, follow-up cadence and business days (spec §5, §6, §8).
+
+The clock is always passed in; nothing here reads the time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from leadflow.rules.config import CalendarRules, RulesConfig
+from leadflow.rules.vocab import Grade, Priority, State
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def is_business_day(day: dt.date, cal: CalendarRules) -> bool:
+    """A configured workday that is not a holiday."""
+    return _WEEKDAYS[day.weekday()] in cal.workdays and day not in cal.holidays
+
+
+def add_business_days(start: dt.date, days: int, cal: CalendarRules) -> dt.date:
+    """The date `days` business days after `start`."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if is_business_day(current, cal):
+            remaining -= 1
+    return current
+
+
+def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> dt.datetime:
+    """The moment `hours` working hours after `start`, skipping nights, weekends, holidays."""
+    remaining = dt.timedelta(hours=hours)
+    current = start
+    for _ in range(3660):  # bounded: ten years of days
+        day = current.date()
+        open_at = dt.datetime.combine(day, cal.day_start, tzinfo=current.tzinfo)
+        close_at = dt.datetime.combine(day, cal.day_end, tzinfo=current.tzinfo)
+        if is_business_day(day, cal) and current < close_at:
+            current = max(current, open_at)
+            if current + remaining <= close_at:
+                return current + remaining
+            remaining -= close_at - current
+        current = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), current.tzinfo)
+    raise ValueError("calendar has no business hours")
+
+
+def first_contact_due(assigned_at: dt.datetime, priority: Priority, rules: RulesConfig
+                      ) -> dt.datetime:
+    """SLA by priority, counted on the configured clock, never past the hard cap."""
+    sla = rules.sla
+    hours = sla.first_contact_hours[priority]
+    if sla.clock == "business":
+        due = add_business_hours(assigned_at, hours, rules.calendar)
+    else:
+        due = assigned_at + dt.timedelta(hours=hours)
+    return min(due, assigned_at + dt.timedelta(hours=sla.max_hours_after_assignment))
+
+
+def cadence_days(state: State, grade: Grade | None, opportunity_grade: Grade | None,
+                 rules: RulesConfig) -> int:
+    """Days between contacts: by opportunity grade once an opportunity, else by lead grade."""
+    if state in (State.opportunity, State.negotiation) and opportunity_grade is not None:
+        return rules.opportunity.cadence_days[opportunity_grade]
+    return rules.grading.cadence_days[grade or Grade.C]
+
+
+def next_cadence_date(last_contact: dt.datetime, state: State, grade: Grade | None,
+                      opportunity_grade: Grade | None, rules: RulesConfig) -> dt.datetime:
+    """When the next scheduled contact is due."""
+    days = cadence_days(state, grade, opportunity_grade, rules)
+    return last_contact + dt.timedelta(days=days)

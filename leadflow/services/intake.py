@@ -1,0 +1,217 @@
+"""Storing incoming leads: validate, dedupe within the batch and against the store, merge
+duplicates into the existing lead (with history), bulk-insert the rest, quarantine rejects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.contact import company_key, email_key, phone_key
+from leadflow.schemas import LEAD_FIELDS, ImportSummary, LeadIn, field_errors
+from leadflow.store.models import FieldChange, Lead, QuarantinedRecord, utcnow
+
+_MERGE_FILLS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
+                                                          "external_id"})
+_LOOKUP_CHUNK = 500
+
+
+def channel_rank(channel: str, rules: RulesConfig) -> int:
+    """Lower is stronger: the configured order first, every other channel after it."""
+    order = [c.value for c in rules.channels.priority]
+    return order.index(channel) if channel in order else len(order)
+
+
+@dataclass
+class _Keys:
+    email: str | None
+    phone: str | None
+    person: tuple[str, str] | None  # company key + contact name: same person, no contact data
+
+    @classmethod
+    def of(cls, rec: Any) -> _Keys:
+        """Keys of a LeadIn, a Lead row, or anything with the same attribute names."""
+        ck = company_key(rec.company_name)
+        person = (ck, rec.contact_name.strip().casefold()) if ck and rec.contact_name else None
+        return cls(email_key(rec.email), phone_key(rec.phone), person)
+
+    def tokens(self) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
+                if v is not None]
+
+
+@dataclass
+class _Pending:
+    record: LeadIn
+    keys: _Keys
+    row: int
+    merged: list[tuple[int, LeadIn]] = field(default_factory=list)
+
+
+def set_keys(target: Lead | dict[str, Any]) -> None:
+    """Recompute the dedupe keys of a lead row or a row's values after a merge."""
+    if isinstance(target, dict):
+        keys = _Keys.of(SimpleNamespace(**target))
+        target.update(email_key=keys.email, phone_key=keys.phone,
+                      company_key=keys.person[0] if keys.person else None)
+        return
+    keys = _Keys.of(target)
+    target.email_key, target.phone_key = keys.email, keys.phone
+    target.company_key = keys.person[0] if keys.person else None
+
+
+def _row_values(rec: LeadIn, keys: _Keys) -> dict[str, Any]:
+    values = rec.model_dump()
+    values["source"] = rec.source.value
+    values["email_key"], values["phone_key"] = keys.email, keys.phone
+    values["company_key"] = keys.person[0] if keys.person else None
+    for k in ("company_size", "contact_role", "budget_match"):
+        if values[k] is not None:
+            values[k] = getattr(rec, k).value
+    return values
+
+
+def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
+    return json.dumps({"source": rec.source.value, "source_detail": rec.source_detail,
+                       "external_id": rec.external_id, "origin": origin, "row": row},
+                      ensure_ascii=False)
+
+
+def merge_into(target: Any, rec: LeadIn, rules: RulesConfig) -> None:
+    """Fill the target's blanks from the duplicate, take the stronger channel, join tags.
+
+    `target` is a Lead row (its history listener records each change) or a dict."""
+    get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
+    put = target.__setitem__ if isinstance(target, dict) else lambda k, v: setattr(target, k, v)
+    incoming = _row_values(rec, _Keys.of(rec))
+    for name in _MERGE_FILLS:
+        if get(name) in (None, "") and incoming[name] not in (None, ""):
+            put(name, incoming[name])
+    if channel_rank(rec.source.value, rules) < channel_rank(get("source"), rules):
+        put("source", rec.source.value)
+        put("source_detail", rec.source_detail)
+    tags = list(get("tags") or [])
+    extra = [t for t in rec.tags if t not in tags]
+    if extra:
+        put("tags", tags + extra)
+    if get("external_id") is None and rec.external_id:
+        put("external_id", rec.external_id)
+
+
+def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str, Any], Lead]:
+    emails = {p.keys.email for p in pending if p.keys.email}
+    phones = {p.keys.phone for p in pending if p.keys.phone}
+    companies = {p.keys.person[0] for p in pending if p.keys.person}
+    ext = {p.record.external_id for p in pending if p.record.external_id}
+    found: dict[tuple[str, Any], Lead] = {}
+    for column, values in ((Lead.email_key, emails), (Lead.phone_key, phones),
+                           (Lead.company_key, companies), (Lead.external_id, ext)):
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            part = ordered[start:start + _LOOKUP_CHUNK]
+            for lead in session.scalars(select(Lead).where(or_(column.in_(part)))):
+                found.setdefault(("x", lead.external_id), lead)
+                for token in _Keys.of(lead).tokens():
+                    found.setdefault(token, lead)
+    found.pop(("x", None), None)
+    return found
+
+
+def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, str]) -> int:
+    """Keep a rejected record verbatim with its errors; returns the quarantine id."""
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False,
+                                                                default=str)
+    row = QuarantinedRecord(origin=origin, payload=text, received_at=utcnow(),
+                            errors=[f"{k}: {v}" for k, v in errors.items()])
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
+                rules: RulesConfig, actor: str = "system") -> ImportSummary:
+    """Validate, dedupe and store numbered raw records in the caller's transaction."""
+    summary = ImportSummary()
+    pending: list[_Pending] = []
+    by_token: dict[tuple[str, Any], _Pending] = {}
+    for row_no, raw in rows:
+        try:
+            problem = getattr(raw, "problem", None)  # a line the reader could not parse
+            if problem:
+                raise InvalidInput(problem, {"(record)": problem})
+            rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
+        except (ValidationError, InvalidInput) as exc:
+            errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
+            qid = quarantine(session, f"{origin} row {row_no}", raw, errors)
+            summary.rejected += 1
+            summary.rejections.append({"row": row_no, "errors": errors, "quarantine_id": qid})
+            continue
+        keys = _Keys.of(rec)
+        twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
+        if twin is None and rec.external_id:
+            twin = by_token.get(("x", rec.external_id))
+        if twin is not None:
+            twin.merged.append((row_no, rec))
+            continue
+        item = _Pending(rec, keys, row_no)
+        pending.append(item)
+        for token in keys.tokens():
+            by_token.setdefault(token, item)
+        if rec.external_id:
+            by_token[("x", rec.external_id)] = item
+
+    stored = _stored_matches(session, pending) if pending else {}
+    fresh: list[_Pending] = []
+    for item in pending:
+        tokens = ([("x", item.record.external_id)] if item.record.external_id else [])
+        existing = next((stored[t] for t in tokens + item.keys.tokens() if t in stored), None)
+        if existing is None:
+            fresh.append(item)
+            continue
+        for row_no, rec in [(item.row, item.record), *item.merged]:
+            _merge_stored(session, existing, rec, origin, row_no, actor, rules)
+            summary.duplicates += 1
+            summary.duplicate_of[row_no] = existing.id
+
+    values = []
+    for item in fresh:
+        row_values = _row_values(item.record, item.keys)
+        for _row_no, rec in item.merged:
+            merge_into(row_values, rec, rules)
+        if item.merged:
+            set_keys(row_values)
+        values.append(row_values)
+    if values:
+        ids = session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True),
+                              values).all()
+        now = utcnow()
+        for item, lead_id in zip(fresh, ids, strict=True):
+            summary.lead_ids.append(lead_id)
+            for row_no, rec in item.merged:
+                session.add(FieldChange(lead_id=lead_id, field="merged_duplicate",
+                                        new_value=_merge_note(rec, origin, row_no),
+                                        actor=actor, at=now))
+                summary.duplicates += 1
+                summary.duplicate_of[row_no] = lead_id
+    summary.accepted = len(fresh)
+    session.flush()
+    return summary
+
+
+def _merge_stored(session: Session, lead: Lead, rec: LeadIn, origin: str, row_no: int,
+                  actor: str, rules: RulesConfig) -> None:
+    if rec.external_id and rec.external_id == lead.external_id:
+        return  # the same record sent again: idempotent, nothing new to learn
+    merge_into(lead, rec, rules)
+    set_keys(lead)
+    session.add(FieldChange(lead_id=lead.id, field="merged_duplicate",
+                            new_value=_merge_note(rec, origin, row_no), actor=actor,
+                            at=utcnow()))

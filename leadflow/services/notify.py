@@ -1,0 +1,47 @@
+"""Notifications as outbox rows, written in the transaction of the change that causes them.
+
+A sender (the flows issue) delivers unsent rows; the unique dedupe key makes each
+notification exist once however often the change is retried."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
+
+
+def _recipient(rep: SalesRep | None, team: Team | None) -> str | None:
+    if rep is not None:
+        return rep.notify_url or (f"mailto://{rep.email}" if rep.email else None)
+    if team is not None:
+        return team.notify_url or (f"mailto://{team.manager_email}" if team.manager_email
+                                   else None)
+    return None
+
+
+def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recipient: str,
+            subject: str, body: str, now: dt.datetime) -> None:
+    """Add one outbox message unless a message with the same key is already pending here."""
+    session.add(OutboxMessage(dedupe_key=key, kind=kind, lead_id=lead_id, recipient=recipient,
+                              subject=subject, body=body, created_at=now))
+
+
+def notify_assignment(session: Session, lead: Lead, rep_id: int | None, now: dt.datetime) -> None:
+    """Tell the new owner (or the team's manager queue) about the lead."""
+    rep = session.get(SalesRep, rep_id) if rep_id is not None else None
+    team = session.get(Team, lead.team_id) if lead.team_id is not None else None
+    recipient = _recipient(rep, team)
+    if recipient is None:
+        return
+    where = f"to you ({rep.name})" if rep else f"to the {team.name if team else ''} queue"
+    due = lead.first_contact_due.strftime("%Y-%m-%d %H:%M UTC") if lead.first_contact_due else "-"
+    enqueue(
+        session, key=f"assigned:{lead.id}:{rep_id or 'queue'}", kind="assignment",
+        lead_id=lead.id, recipient=recipient,
+        subject=f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, {lead.priority} priority",
+        body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"
+              f"Need: {lead.need}\nFirst contact due: {due}\nWhy: {lead.assignment_reason}\n"),
+        now=now,
+    )

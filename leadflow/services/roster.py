@@ -1,0 +1,44 @@
+"""Loading the assignment roster (reps, teams, open-lead loads) from the store."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leadflow.rules.assignment import RepSlot, Roster, TeamTerritory
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.vocab import OPEN_STATES
+from leadflow.store.models import Lead, SalesRep, Team
+
+OPEN = [s.value for s in OPEN_STATES]
+
+
+def load_roster(session: Session, rules: RulesConfig) -> Roster:
+    """Reps with their current open-lead counts; on PostgreSQL the rep rows are locked
+    until commit so two concurrent intake chunks cannot both fill a rep's last slot."""
+    reps_q = select(SalesRep).order_by(SalesRep.id)
+    if session.get_bind().dialect.name == "postgresql":
+        reps_q = reps_q.with_for_update(of=SalesRep)
+    reps = session.scalars(reps_q).unique().all()
+    loads = dict(session.execute(
+        select(Lead.owner_id, func.count()).where(Lead.state.in_(OPEN), Lead.owner_id.is_not(None))
+        .group_by(Lead.owner_id)).tuples().all())
+    teams = session.scalars(select(Team).order_by(Team.id)).all()
+    return Roster(
+        teams=[TeamTerritory(id=t.id, name=t.name, regions=t.regions, industries=t.industries,
+                             company_sizes=t.company_sizes) for t in teams],
+        reps=[RepSlot(id=r.id, team_id=r.team_id, name=r.name, regions=r.regions,
+                      industries=r.industries, seniority=r.seniority, capacity=r.capacity,
+                      open_leads=loads.get(r.id, 0), away=r.away, close_rate=r.close_rate,
+                      last_assigned_at=r.last_assigned_at) for r in reps],
+        rules=rules,
+    )
+
+
+def save_round_robin(session: Session, roster: Roster) -> None:
+    """Persist each rep's last assignment time, the round-robin cursor."""
+    for slot in roster.reps:
+        if slot.last_assigned_at is not None:
+            rep = session.get(SalesRep, slot.id)
+            if rep is not None and rep.last_assigned_at != slot.last_assigned_at:
+                rep.last_assigned_at = slot.last_assigned_at

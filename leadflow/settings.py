@@ -1,0 +1,78 @@
+"""Runtime settings: environment (LEADFLOW_*), then config/settings.yaml, then defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from leadflow.rules.config import RulesConfig, load_rules
+
+DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))
+
+
+def _settings_yaml() -> list[Path]:
+    paths = [DEFAULT_CONFIG_DIR / "settings.yaml"]
+    team_dir = os.environ.get("LEADFLOW_CONFIG_DIR")
+    if team_dir:
+        paths.append(Path(team_dir) / "settings.yaml")
+    return [p for p in paths if p.exists()]
+
+
+class Settings(BaseSettings):
+    """Where LeadFlow keeps its data and how it is reached."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="ignore")
+
+    database_url: str = "sqlite:///leadflow.db"
+    config_dir: Path | None = Field(
+        default=None, description="A team's folder of YAML files layered over config/."
+    )
+    output_dir: Path = Path("out")
+    chunk_size: int = Field(default=1000, gt=0, le=20000)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8700
+    log_file: Path = Path("leadflow-errors.log")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment wins over YAML, YAML over the defaults above."""
+        yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=_settings_yaml())
+        return (init_settings, env_settings, yaml_source)
+
+    def rules(self) -> RulesConfig:
+        """The validated rule book: config/rules.yaml with the team's rules.yaml over it."""
+        override = self.config_dir / "rules.yaml" if self.config_dir else None
+        return _load_rules_cached(DEFAULT_CONFIG_DIR / "rules.yaml", override)
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(default: Path, override: Path | None) -> RulesConfig:
+    return load_rules(default, override)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once on first use (never at import)."""
+    return Settings()
+
+
+def get_rules() -> RulesConfig:
+    """Shortcut for the current settings' rule book."""
+    return get_settings().rules()

@@ -1,0 +1,56 @@
+"""Field-change history: every change to a tracked lead field becomes a FieldChange row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from leadflow.store.models import FieldChange, Lead, utcnow
+
+# State, timestamps, scores and dedupe keys are recorded elsewhere (the transition audit,
+# the explanation) or derived; history keeps what a person would ask "who changed this?".
+UNTRACKED = frozenset({
+    "id", "version", "state", "created_at", "updated_at", "screened_at", "nurturing_at",
+    "opportunity_at", "negotiation_at", "won_at", "lost_at", "explanation", "email_key",
+    "phone_key", "company_key", "behaviour_score", "attribute_score", "score", "valid",
+    "invalid_reason", "nurture_stage", "assignment_reason", "assigned_at",
+    "first_contact_due", "next_cadence_due", "last_contact_at", "first_contacted_at",
+})
+TRACKED = tuple(c.key for c in Lead.__table__.columns if c.key not in UNTRACKED)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    actor = str(session.info.get("actor", "system"))
+    now = utcnow()
+    for obj in session.dirty:
+        if not isinstance(obj, Lead):
+            continue
+        state = inspect(obj)
+        for key in TRACKED:
+            hist = state.attrs[key].history
+            if not hist.has_changes():
+                continue
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if _text(old) == _text(new):
+                continue
+            session.add(FieldChange(lead_id=obj.id, field=key, old_value=_text(old),
+                                    new_value=_text(new), actor=actor, at=now))
+
+
+def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Record field history for every session the factory makes."""
+    if not event.contains(factory, "before_flush", _record_changes):
+        event.listen(factory, "before_flush", _record_changes)
+    return factory

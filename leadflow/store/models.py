@@ -1,0 +1,372 @@
+"""SQLAlchemy 2 models: leads and everything the lifecycle records about them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    WriteOnlyMapped,
+    mapped_column,
+    object_session,
+    relationship,
+)
+
+from leadflow.rules.vocab import State
+
+Money = Numeric(14, 2)
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC: the only clock the store reads (for bookkeeping columns)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; LeadFlow stores UTC-aware times only")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints stably."""
+
+    type_annotation_map = {dt.datetime: UtcDateTime(), Decimal: Money, dict[str, Any]: JSON,
+                           list[str]: JSON}
+
+
+Base.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_STATES = ", ".join(f"'{s.value}'" for s in State)
+
+
+class Team(Base):
+    """A sales team, its manager and the territory it covers."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    manager_name: Mapped[str | None] = mapped_column(String(120))
+    manager_email: Mapped[str | None] = mapped_column(String(254))
+    regions: Mapped[list[str]] = mapped_column(default=list)
+    industries: Mapped[list[str]] = mapped_column(default=list)
+    company_sizes: Mapped[list[str]] = mapped_column(default=list)
+    notify_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class SalesRep(Base):
+    """A rep: team, territory, seniority, capacity and whether they are away."""
+
+    __tablename__ = "sales_reps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    regions: Mapped[list[str]] = mapped_column(default=list)
+    industries: Mapped[list[str]] = mapped_column(default=list)
+    seniority: Mapped[str] = mapped_column(String(20), default="junior")
+    capacity: Mapped[int] = mapped_column(default=50)
+    away: Mapped[bool] = mapped_column(default=False)
+    close_rate: Mapped[float] = mapped_column(default=0.0)
+    last_assigned_at: Mapped[dt.datetime | None]
+    notify_url: Mapped[str | None] = mapped_column(String(500))
+
+    team: Mapped[Team | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("seniority IN ('junior', 'senior')", name="seniority"),
+        CheckConstraint("capacity >= 0", name="capacity"),
+    )
+
+
+class Lead(Base):
+    """One lead: the spec §1 record, its lifecycle state, and what the rules concluded."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(40))
+    source_detail: Mapped[str | None] = mapped_column(String(300))
+    company_name: Mapped[str] = mapped_column(String(300))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_title: Mapped[str | None] = mapped_column(String(200))
+    contact_role: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(254))
+    need: Mapped[str] = mapped_column(Text)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    company_size: Mapped[str | None] = mapped_column(String(10))
+    employees: Mapped[int | None]
+    annual_revenue: Mapped[Decimal | None]
+    region: Mapped[str | None] = mapped_column(String(100))
+    budget_min: Mapped[Decimal | None]
+    budget_max: Mapped[Decimal | None]
+    budget_match: Mapped[str | None] = mapped_column(String(10))
+    timeline: Mapped[dt.date | None]
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    # Sensitive: shown only to the owner, their manager and directors.
+    decision_chain_notes: Mapped[str | None] = mapped_column(Text)
+    internal_notes: Mapped[str | None] = mapped_column(Text)
+
+    # Dedupe keys (leadflow.rules.contact).
+    email_key: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone_key: Mapped[str | None] = mapped_column(String(20), index=True)
+    company_key: Mapped[str | None] = mapped_column(String(300), index=True)
+
+    state: Mapped[str] = mapped_column(String(20), default=State.new.value)
+    version: Mapped[int] = mapped_column(default=1)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("sales_reps.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+
+    # What the rules concluded.
+    valid: Mapped[bool | None]
+    invalid_reason: Mapped[str | None] = mapped_column(Text)
+    behaviour_score: Mapped[int] = mapped_column(default=0)
+    attribute_score: Mapped[int] = mapped_column(default=0)
+    score: Mapped[int] = mapped_column(default=0)
+    priority: Mapped[str | None] = mapped_column(String(10))
+    nurture_stage: Mapped[str | None] = mapped_column(String(30))
+    grade: Mapped[str | None] = mapped_column(String(1))
+    opportunity_grade: Mapped[str | None] = mapped_column(String(1))
+    explanation: Mapped[dict[str, Any] | None]
+    assignment_reason: Mapped[str | None] = mapped_column(Text)
+
+    # Conversion criteria (spec §6) and approval of the conversion plan.
+    intent_stated: Mapped[bool] = mapped_column(default=False)
+    budget_confirmed: Mapped[Decimal | None]
+    decision_maker_engaged: Mapped[bool] = mapped_column(default=False)
+    target_date: Mapped[dt.date | None]
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_role: Mapped[str | None] = mapped_column(String(20))
+    approved_at: Mapped[dt.datetime | None]
+
+    # Contract terms, filled on win (spec §8).
+    contract_value: Mapped[Decimal | None]
+    payment_terms: Mapped[str | None] = mapped_column(String(300))
+    delivery_date: Mapped[dt.date | None]
+    promised: Mapped[str | None] = mapped_column(Text)
+    loss_reason: Mapped[str | None] = mapped_column(String(20))
+
+    # Timers.
+    assigned_at: Mapped[dt.datetime | None]
+    first_contact_due: Mapped[dt.datetime | None]
+    first_contacted_at: Mapped[dt.datetime | None]
+    last_contact_at: Mapped[dt.datetime | None]
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_due: Mapped[dt.datetime | None]
+    next_cadence_due: Mapped[dt.datetime | None]
+    dormant: Mapped[bool] = mapped_column(default=False)
+
+    # When each state was entered (cycle times), and bookkeeping.
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    screened_at: Mapped[dt.datetime | None]
+    nurturing_at: Mapped[dt.datetime | None]
+    opportunity_at: Mapped[dt.datetime | None]
+    negotiation_at: Mapped[dt.datetime | None]
+    won_at: Mapped[dt.datetime | None]
+    lost_at: Mapped[dt.datetime | None]
+
+    owner: Mapped[SalesRep | None] = relationship(lazy="raise")
+    transitions: WriteOnlyMapped[TransitionAudit] = relationship(
+        order_by="TransitionAudit.id", passive_deletes=True)
+    history: WriteOnlyMapped[FieldChange] = relationship(
+        order_by="FieldChange.id", passive_deletes=True)
+
+    def record_transition(self, from_state: str, to_state: str, trigger: str, actor: str,
+                          reason: str | None, at: dt.datetime) -> None:
+        """Called by the lifecycle machine: stamp the state and add the audit row to the
+        lead's own transaction, so state and audit commit or roll back together."""
+        setattr(self, f"{to_state}_at", at)
+        if object_session(self) is None:
+            raise RuntimeError("a lead must belong to a unit of work to change state")
+        self.transitions.add(TransitionAudit(
+            from_state=from_state, to_state=to_state, trigger=trigger, actor=actor,
+            reason=reason, at=at))
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_STATES})", name="state"),
+        Index("ix_leads_state_owner", "state", "owner_id"),
+        Index("ix_leads_next_action_due", "next_action_due"),
+        Index("ix_leads_first_contact_due", "first_contact_due"),
+        Index("ix_leads_next_cadence_due", "next_cadence_due"),
+        Index("ix_leads_team_state", "team_id", "state"),
+    )
+
+
+class TransitionAudit(Base):
+    """One row per state change: from, to, trigger, who, when, why."""
+
+    __tablename__ = "lead_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class FieldChange(Base):
+    """One row per changed lead field: field, old value, new value, who, when."""
+
+    __tablename__ = "lead_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime]
+
+
+class Activity(Base):
+    """A logged follow-up contact (spec §6)."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("sales_reps.id"))
+    at: Mapped[dt.datetime]
+    channel: Mapped[str] = mapped_column(String(20))
+    key_points: Mapped[str] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_due: Mapped[dt.datetime | None]
+    logged_at: Mapped[dt.datetime]
+
+
+class BehaviourEvent(Base):
+    """A tracked behaviour (page visit, download, webinar, reply) that feeds the score."""
+
+    __tablename__ = "behaviour_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime]
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class OpportunityAssessment(Base):
+    """An opportunity grading (spec §7); the newest one per lead is current."""
+
+    __tablename__ = "opportunity_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    urgency: Mapped[str] = mapped_column(String(20))
+    budget: Mapped[Decimal]
+    competition: Mapped[str] = mapped_column(String(20))
+    decision_chain: Mapped[str] = mapped_column(String(20))
+    points: Mapped[int]
+    grade: Mapped[str] = mapped_column(String(1))
+    assessed_by: Mapped[str] = mapped_column(String(120))
+    assessed_at: Mapped[dt.datetime]
+
+
+class Objection(Base):
+    """An objection raised in negotiation, and when and how it was answered."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    response: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    """A period target for a team or a rep (spec §9)."""
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("sales_reps.id"))
+    revenue: Mapped[Decimal | None]
+    new_customers: Mapped[int | None]
+    repeat_rate: Mapped[float | None]
+
+    __table_args__ = (
+        CheckConstraint("(team_id IS NULL) <> (rep_id IS NULL)", name="one_owner"),
+        Index("ix_targets_period", "period"),
+    )
+
+
+class OutboxMessage(Base):
+    """A notification written with the change that causes it; a sender delivers it once."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    recipient: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "id"),)
+
+
+class QuarantinedRecord(Base):
+    """A rejected input kept verbatim with its errors, so nothing a sender sent is lost."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    errors: Mapped[list[str]]
+    received_at: Mapped[dt.datetime]
+    replayed_lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))

@@ -1,0 +1,147 @@
+"""The lead lifecycle (spec §2): one `transitions` machine shared by every lead.
+
+The machine is built once at import with model=None, so binding a lead costs nothing:
+`fire` passes the lead to the event directly (the transitions FAQ's pattern) instead of
+`add_model`, which is quadratic and would reset a loaded row's state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from transitions import EventData, Machine
+
+from leadflow.errors import GuardRefused, IllegalTransition
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.facts import ConversionFacts
+from leadflow.rules.grading import conversion
+from leadflow.rules.vocab import OPEN_STATES, Grade, LossReason, Role, State
+
+
+class Stateful(Protocol):
+    """What the machine needs of a lead: an id, a state, and a place to record changes."""
+
+    id: Any
+    state: str
+
+    def record_transition(self, from_state: str, to_state: str, trigger: str, actor: str,
+                          reason: str | None, at: dt.datetime) -> None:
+        """Stamp the new state's time and keep an audit row in the same transaction."""
+
+
+def _ctx(event: EventData) -> dict[str, Any]:
+    return event.kwargs
+
+
+def reason_given(event: EventData) -> bool:
+    """A reason must be given."""
+    reason = _ctx(event).get("reason")
+    if not reason or not str(reason).strip():
+        raise GuardRefused(event.model.id, event.event.name,
+                           "a reason is required: one of " + ", ".join(r.value for r in LossReason))
+    return True
+
+
+def loss_reason(event: EventData) -> bool:
+    """A known loss reason must be given."""
+    reason_given(event)
+    code = str(_ctx(event)["reason"]).split(":", 1)[0].strip()
+    if code not in LossReason.__members__:
+        raise GuardRefused(event.model.id, "lose", f"unknown loss reason {code!r}; use one of "
+                           + ", ".join(r.value for r in LossReason))
+    return True
+
+
+def has_owner(event: EventData) -> bool:
+    """The lead must have an owner."""
+    if getattr(event.model, "owner_id", None) is None:
+        raise GuardRefused(event.model.id, event.event.name, "the lead has no owner yet")
+    return True
+
+
+def conversion_criteria(event: EventData) -> bool:
+    """Enough conversion criteria must hold (spec §6)."""
+    rules: RulesConfig = _ctx(event)["rules"]
+    result = conversion(ConversionFacts.model_validate(event.model, from_attributes=True), rules)
+    if not result.qualifies:
+        held = [k for k in ("intent_stated", "budget_confirmed", "decision_maker_engaged",
+                            "target_date") if getattr(result, k)]
+        raise GuardRefused(event.model.id, "qualify",
+                           f"{result.met} of 4 conversion criteria hold "
+                           f"({', '.join(held) or 'none'}); {rules.conversion.min_criteria} needed")
+    return True
+
+
+def plan_approved(event: EventData) -> bool:
+    """The conversion plan must be approved by the role its grade needs."""
+    rules: RulesConfig = _ctx(event)["rules"]
+    lead = event.model
+    grade = Grade(getattr(lead, "opportunity_grade", None) or getattr(lead, "grade", None) or "C")
+    needed = rules.opportunity.approval_roles[grade]
+    approved = getattr(lead, "approved_role", None)
+    rank = {Role.manager: 1, Role.director: 2}
+    if approved is None or rank.get(Role(approved), 0) < rank.get(needed, 0):
+        raise GuardRefused(lead.id, "start_negotiation",
+                           f"grade {grade.value} needs the conversion plan approved by a "
+                           f"{needed.value}" + (f" (approved by a {approved})" if approved else ""))
+    return True
+
+
+STATES = [s.value for s in State]
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "screen", "source": "new", "dest": "screened"},
+    {"trigger": "disqualify", "source": "new", "dest": "lost", "conditions": [reason_given]},
+    {"trigger": "start_nurturing", "source": "screened", "dest": "nurturing",
+     "conditions": [has_owner]},
+    {"trigger": "qualify", "source": "nurturing", "dest": "opportunity",
+     "conditions": [conversion_criteria]},
+    {"trigger": "requalify", "source": "opportunity", "dest": "nurturing"},
+    {"trigger": "start_negotiation", "source": "opportunity", "dest": "negotiation",
+     "conditions": [plan_approved]},
+    {"trigger": "win", "source": "negotiation", "dest": "won"},
+    {"trigger": "lose", "source": [s.value for s in OPEN_STATES], "dest": "lost",
+     "conditions": [loss_reason]},
+    {"trigger": "reactivate", "source": "lost", "dest": "nurturing"},
+]
+TRIGGERS = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
+
+
+def _record(event: EventData) -> None:
+    ctx = _ctx(event)
+    event.model.record_transition(
+        from_state=event.transition.source, to_state=event.transition.dest,
+        trigger=event.event.name, actor=ctx["by"], reason=ctx.get("reason"), at=ctx["at"])
+
+
+LIFECYCLE = Machine(model=None, states=STATES, transitions=TRANSITIONS, initial=None,
+                    auto_transitions=False, send_event=True, after_state_change=[_record])
+
+_ALLOWED: dict[str, tuple[str, ...]] = {
+    state: tuple(name for name, ev in LIFECYCLE.events.items() if state in ev.transitions)
+    for state in STATES
+}
+
+
+def allowed_triggers(state: str) -> tuple[str, ...]:
+    """Triggers the lifecycle accepts from this state."""
+    return _ALLOWED.get(state, ())
+
+
+def fire(lead: Stateful, trigger: str, *, by: str, at: dt.datetime, rules: RulesConfig,
+         reason: str | None = None) -> str:
+    """Move one loaded lead; raises IllegalTransition or GuardRefused and changes nothing.
+
+    Returns the new state."""
+    if trigger not in allowed_triggers(lead.state):
+        raise IllegalTransition(lead.id, lead.state, trigger, list(allowed_triggers(lead.state)))
+    LIFECYCLE.events[trigger].trigger(lead, by=by, at=at, rules=rules, reason=reason)
+    return lead.state
+
+
+def mermaid() -> str:
+    """The lifecycle as a mermaid state diagram."""
+    from transitions.extensions.diagrams import GraphMachine
+
+    graph = GraphMachine(states=STATES, transitions=TRANSITIONS, initial="new",
+                         auto_transitions=False, graph_engine="mermaid", show_conditions=True)
+    return str(graph.get_graph().draw(None))
