@@ -18,8 +18,9 @@ from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
 from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import IntakeResult, process_new_leads
-from leadflow.settings import get_rules, get_settings
+from leadflow.jobs import process_pending
+from leadflow.services.pipeline import IntakeResult
+from leadflow.settings import get_rules
 from leadflow.store.models import Lead
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
@@ -28,21 +29,6 @@ BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail)."
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def process_pending(actor: str = "intake") -> IntakeResult:
-    """Run intake on every `new` lead, a chunk (one transaction) at a time."""
-    size = get_settings().chunk_size
-    results = []
-    with unit_of_work() as uow:
-        ids = list(uow.session.scalars(select(Lead.id).where(Lead.state == "new")
-                                       .order_by(Lead.id)))
-    for start in range(0, len(ids), size):
-        with unit_of_work(actor) as uow:
-            results.append(process_new_leads(uow.session, ids[start:start + size], _now(),
-                                             get_rules(), actor))
-            uow.commit()
-    return IntakeResult.combine(results)
 
 
 def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
@@ -68,7 +54,7 @@ def import_file(
     """Import leads; duplicates merge into the existing lead, rejects are quarantined."""
     rows = read_records(file)
     with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules(), by)
+        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules())
         uow.commit()
     intake = process_pending() if process else None
     emit({"import": summary, "intake": intake}, as_json, _import_text(summary, intake))
@@ -107,7 +93,7 @@ def add(
     }
     record = {k: v for k, v in record.items() if v not in (None, [])}
     with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, [(1, record)], "cli add", get_rules(), by)
+        summary = store_leads(uow.session, [(1, record)], "cli add", get_rules())
         uow.commit()
     if summary.rejected:
         errs = summary.rejections[0]["errors"]

@@ -3,6 +3,7 @@ duplicates into the existing lead (with history), bulk-insert the rest, quaranti
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -125,11 +126,12 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str
     return found
 
 
-def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, str]) -> int:
+def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, str],
+               now: dt.datetime | None = None) -> int:
     """Keep a rejected record verbatim with its errors; returns the quarantine id."""
     text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False,
                                                                 default=str)
-    row = QuarantinedRecord(origin=origin, payload=text, received_at=utcnow(),
+    row = QuarantinedRecord(origin=origin, payload=text, received_at=now or utcnow(),
                             errors=[f"{k}: {v}" for k, v in errors.items()])
     session.add(row)
     session.flush()
@@ -137,8 +139,11 @@ def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, st
 
 
 def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
-                rules: RulesConfig, actor: str = "system") -> ImportSummary:
-    """Validate, dedupe and store numbered raw records in the caller's transaction."""
+                rules: RulesConfig, now: dt.datetime | None = None) -> ImportSummary:
+    """Validate, dedupe and store numbered raw records in the caller's transaction
+    (history names the unit of work's actor)."""
+    now = now or utcnow()
+    actor = str(session.info.get("actor", "system"))
     summary = ImportSummary()
     pending: list[_Pending] = []
     by_token: dict[tuple[str, Any], _Pending] = {}
@@ -150,7 +155,7 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
-            qid = quarantine(session, f"{origin} row {row_no}", raw, errors)
+            qid = quarantine(session, f"{origin} row {row_no}", raw, errors, now)
             summary.rejected += 1
             summary.rejections.append({"row": row_no, "errors": errors, "quarantine_id": qid})
             continue
@@ -177,13 +182,13 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             fresh.append(item)
             continue
         for row_no, rec in [(item.row, item.record), *item.merged]:
-            _merge_stored(session, existing, rec, origin, row_no, actor, rules)
+            _merge_stored(session, existing, rec, origin, row_no, actor, rules, now)
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
 
     values = []
     for item in fresh:
-        row_values = _row_values(item.record, item.keys)
+        row_values = _row_values(item.record, item.keys) | {"created_at": now}
         for _row_no, rec in item.merged:
             merge_into(row_values, rec, rules)
         if item.merged:
@@ -192,7 +197,6 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
     if values:
         ids = session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True),
                               values).all()
-        now = utcnow()
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
             for row_no, rec in item.merged:
@@ -207,11 +211,10 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
 
 
 def _merge_stored(session: Session, lead: Lead, rec: LeadIn, origin: str, row_no: int,
-                  actor: str, rules: RulesConfig) -> None:
+                  actor: str, rules: RulesConfig, now: dt.datetime) -> None:
     if rec.external_id and rec.external_id == lead.external_id:
         return  # the same record sent again: idempotent, nothing new to learn
     merge_into(lead, rec, rules)
     set_keys(lead)
     session.add(FieldChange(lead_id=lead.id, field="merged_duplicate",
-                            new_value=_merge_note(rec, origin, row_no), actor=actor,
-                            at=utcnow()))
+                            new_value=_merge_note(rec, origin, row_no), actor=actor, at=now))

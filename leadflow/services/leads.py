@@ -27,6 +27,7 @@ from leadflow.rules.vocab import (
 )
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
 from leadflow.statemachines.lead import fire
+from leadflow.store.uow import flush
 from leadflow.store.models import (
     Activity,
     BehaviourEvent,
@@ -64,7 +65,7 @@ def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: 
     if trigger == "reactivate":
         lead.dormant = False
         lead.loss_reason = None
-    session.flush()
+    flush(session)
     return lead
 
 
@@ -80,9 +81,9 @@ def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
     lead = get_lead(session, lead_id)
     session.add(BehaviourEvent(lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value,
                                at=now, detail=detail))
-    session.flush()
+    flush(session)
     rescore(session, lead, now, rules)
-    session.flush()
+    flush(session)
     return lead
 
 
@@ -111,7 +112,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
     lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
                                               rules)
-    session.flush()
+    flush(session)
     return activity
 
 
@@ -126,7 +127,7 @@ def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | N
                         ("target_date", target_date)):
         if value is not None:
             setattr(lead, name, value)
-    session.flush()
+    flush(session)
     return lead
 
 
@@ -143,7 +144,7 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
                                 grade=result.grade.value, assessed_by=by, assessed_at=now)
     session.add(row)
     lead.opportunity_grade = result.grade.value
-    session.flush()
+    flush(session)
     return row
 
 
@@ -155,7 +156,7 @@ def approve_plan(session: Session, lead_id: int, *, role: str, by: str, now: dt.
         raise InvalidInput("role: only a manager or a director approves a plan",
                            {"role": "must be manager or director"})
     lead.approved_role, lead.approved_by, lead.approved_at = chosen.value, by, now
-    session.flush()
+    flush(session)
     return lead
 
 
@@ -166,7 +167,7 @@ def add_objection(session: Session, lead_id: int, *, kind: str, detail: str,
     row = Objection(lead_id=lead.id, kind=_choice(kind, ObjectionKind, "kind").value,
                     detail=detail, raised_at=now)
     session.add(row)
-    session.flush()
+    flush(session)
     return row
 
 

@@ -10,6 +10,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from leadflow.errors import VersionConflict
 
 
+def flush(session: Session) -> None:
+    """Send pending changes; a concurrent writer's change surfaces as VersionConflict."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise VersionConflict(str(exc)) from None
+
+
 class UnitOfWork:
     """One transaction: nothing is saved unless commit() is called."""
 
@@ -35,11 +44,7 @@ class UnitOfWork:
 
     def flush(self) -> None:
         """Send pending changes; a concurrent writer's change surfaces as VersionConflict."""
-        try:
-            self.session.flush()
-        except StaleDataError as exc:
-            self.session.rollback()
-            raise VersionConflict(str(exc)) from None
+        flush(self.session)
 
     def commit(self) -> None:
         """Make every change of this unit of work durable, or none of them."""

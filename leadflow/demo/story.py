@@ -1,0 +1,117 @@
+"""The demo's quarter: reps work their leads through the real services and machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import GuardRefused
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.facts import OpportunityFacts
+from leadflow.services import leads as svc
+from leadflow.services.reps import add_rep, add_team
+from leadflow.store.models import Lead
+
+from .generate import Organisation
+
+# Referrals and trade-show contacts convert better than ad clicks, as sales teams report.
+CHANNEL_QUALITY = {"referral": 1.6, "trade_show": 1.25, "partner": 1.1, "online_ads": 0.75}
+LOSS_WEIGHTS = {"price": 0.3, "competitor": 0.25, "no_budget": 0.15, "no_decision": 0.1,
+                "need_changed": 0.1, "unresponsive": 0.1}
+
+
+def create_organisation(session: Session, org: Organisation) -> None:
+    """Create the teams and reps."""
+    ids = {}
+    for team in org.teams:
+        ids[team["name"]] = add_team(session, team).id
+    for rep in org.reps:
+        data = {k: v for k, v in rep.items() if k != "team"}
+        add_rep(session, {**data, "team_id": ids[rep["team"]]})
+
+
+def _at(base: dt.datetime, rnd: random.Random, lo_h: float, hi_h: float) -> dt.datetime:
+    return base + dt.timedelta(hours=rnd.uniform(lo_h, hi_h))
+
+
+def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.datetime,
+              rules: RulesConfig) -> None:
+    """Play one assigned lead forward from its assignment, stopping at `until`."""
+    assert lead.assigned_at is not None
+    lead_id, by = lead.id, f"rep-{lead.owner_id}"
+    # First contact: most within the SLA, some late.
+    t = _at(lead.assigned_at, rnd, 0.3, 30 if rnd.random() < 0.25 else 3.5)
+    if t > until:
+        return
+    svc.log_activity(session, lead_id, channel=rnd.choice(["phone", "email"]), now=t,
+                     key_points="introduction call", feedback="interested",
+                     next_action="send case study", next_action_due=t + dt.timedelta(days=3),
+                     rules=rules)
+    promising = {"A": 0.75, "B": 0.4, "C": 0.1}[lead.grade or "C"] * CHANNEL_QUALITY.get(
+        lead.source, 1.0)
+    if rnd.random() > promising:
+        if rnd.random() < 0.35:
+            t = _at(t, rnd, 24 * 10, 24 * 40)
+            if t <= until:
+                svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules,
+                                 reason=rnd.choice(["unresponsive", "no_budget", "need_changed"]))
+        return
+    t = _at(t, rnd, 24 * 5, 24 * 25)
+    if t > until:
+        return
+    svc.log_activity(session, lead_id, channel="meeting", now=t, key_points="needs workshop",
+                     feedback="budget discussed", rules=rules)
+    svc.update_conversion(session, lead_id, intent_stated=True,
+                          decision_maker_engaged=rnd.random() < 0.6,
+                          budget_confirmed=Decimal(rnd.choice([80_000, 150_000, 400_000,
+                                                               1_200_000])),
+                          target_date=(t + dt.timedelta(days=rnd.randint(20, 120))).date())
+    svc.fire_trigger(session, lead_id, "qualify", by=by, now=t, rules=rules,
+                     reason="intent and budget confirmed")
+    facts = OpportunityFacts(
+        urgency=rnd.choice(["immediate", "urgent", "normal"]),
+        budget=lead.budget_confirmed or Decimal(0),
+        competition=rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[0],
+        decision_chain=rnd.choice(["simple", "medium", "complex"]))
+    svc.assess_opportunity(session, lead_id, facts, by=by, now=t, rules=rules)
+    t = _at(t, rnd, 24 * 3, 24 * 15)
+    if t > until:
+        return
+    if rnd.random() < 0.2:
+        svc.fire_trigger(session, lead_id, "requalify", by=by, now=t, rules=rules,
+                         reason="project delayed")
+        return
+    role = "director" if lead.opportunity_grade == "A" else "manager"
+    svc.approve_plan(session, lead_id, role=role, by=f"demo-{role}", now=t)
+    try:
+        svc.fire_trigger(session, lead_id, "start_negotiation", by=by, now=t, rules=rules,
+                         reason="proposal presented")
+    except GuardRefused:
+        return
+    for _ in range(rnd.randint(0, 2)):
+        obj = svc.add_objection(session, lead_id, now=t, detail="asks for a discount",
+                                kind=rnd.choice(["price", "terms", "function", "competitor"]))
+        obj.answered_at, obj.response = _at(t, rnd, 1, 30), "offered phased payment"
+    t = _at(t, rnd, 24 * 7, 24 * 30)
+    if t > until:
+        return
+    if rnd.random() < 0.55:
+        lead.contract_value = lead.budget_confirmed
+        lead.payment_terms = rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"])
+        lead.delivery_date = (t + dt.timedelta(days=rnd.randint(30, 90))).date()
+        lead.promised = "implementation, training for 2 teams, 12 months support"
+        svc.fire_trigger(session, lead_id, "win", by=by, now=t, rules=rules,
+                         reason="contract signed")
+    else:
+        reason = rnd.choices(list(LOSS_WEIGHTS), list(LOSS_WEIGHTS.values()))[0]
+        svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules, reason=reason)
+
+
+def assigned_ids(session: Session, lead_ids: list[int]) -> list[int]:
+    """Which of these leads have an owner."""
+    return list(session.scalars(select(Lead.id).where(Lead.id.in_(lead_ids),
+                                                      Lead.owner_id.is_not(None))))

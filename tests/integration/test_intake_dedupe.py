@@ -1,0 +1,88 @@
+"""Storing leads: dedupe, merge with history, idempotency and quarantine."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from leadflow.services.intake import store_leads
+from leadflow.store.models import FieldChange, Lead, QuarantinedRecord
+from leadflow.store.uow import UnitOfWork
+from tests import factories as f
+
+
+def _count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_same_person_two_channels_becomes_one_lead(uow, rules):
+    first = f.lead_record(source="online_ads", email="Jo.Lee@Acme.com", phone="+1 (555) 010-2030",
+                          industry=None)
+    second = f.lead_record(source="referral", email=" jo.lee@acme.com ", phone="555.010.2030",
+                           industry="retail", source_detail="referral - Beta Corp",
+                           company_name="ACME Inc.", contact_name="Jo Lee")
+    summary = store_leads(uow.session, [(1, first), (2, second)], "file.csv", rules)
+    uow.commit()
+    assert (summary.accepted, summary.duplicates) == (1, 1)
+    lead = uow.session.get(Lead, summary.lead_ids[0])
+    assert lead.source == "referral"  # the stronger channel wins
+    assert lead.industry == "retail"  # the duplicate filled a blank
+    note = uow.session.scalar(select(FieldChange.new_value).where(
+        FieldChange.lead_id == lead.id, FieldChange.field == "merged_duplicate"))
+    assert json.loads(note)["source"] == "referral" and json.loads(note)["row"] == 2
+
+
+def test_duplicate_of_a_stored_lead_is_merged_with_history(factory, rules):
+    with UnitOfWork(factory) as uow:
+        stored = store_leads(uow.session, [(1, f.lead_record(email="a@b.example", tags=["x"],
+                                                             region=None))], "one", rules)
+        uow.commit()
+    with UnitOfWork(factory, actor="importer") as uow:
+        again = store_leads(uow.session, [(1, f.lead_record(
+            email="A@B.EXAMPLE", region="west", tags=["y"], source="trade_show"))], "two", rules)
+        uow.commit()
+        assert again.accepted == 0 and again.duplicate_of == {1: stored.lead_ids[0]}
+        lead = uow.session.get(Lead, stored.lead_ids[0])
+        assert (lead.region, lead.tags, lead.source) == ("west", ["x", "y"], "trade_show")
+        changes = {(c.field, c.old_value, c.new_value, c.actor) for c in uow.session.scalars(
+            select(FieldChange).where(FieldChange.lead_id == lead.id))}
+        assert ("region", None, "west", "importer") in changes
+        assert ("source", "website_form", "trade_show", "importer") in changes
+        assert _count(uow.session, Lead) == 1
+
+
+def test_two_people_at_one_company_stay_two_leads(uow, rules):
+    summary = store_leads(uow.session, [
+        (1, f.lead_record(company_name="Acme", contact_name="Jo Lee")),
+        (2, f.lead_record(company_name="Acme Ltd", contact_name="Sam Roe")),
+    ], "file", rules)
+    assert summary.accepted == 2 and summary.duplicates == 0
+
+
+def test_external_id_repeat_is_idempotent(uow, rules):
+    rec = f.lead_record(external_id="form-42")
+    one = store_leads(uow.session, [(1, rec)], "api", rules)
+    two = store_leads(uow.session, [(1, dict(rec))], "api", rules)
+    uow.commit()
+    assert two.duplicate_of == {1: one.lead_ids[0]}
+    assert _count(uow.session, Lead) == 1 and _count(uow.session, FieldChange) == 0
+
+
+def test_rejects_are_quarantined_verbatim_with_field_errors(uow, rules):
+    bad = {"source": "fax", "company_name": "X", "contact_name": "Y", "need": "Z",
+           "email": None, "phone": None, "budget_max": "lots"}
+    summary = store_leads(uow.session, [(7, bad), (8, f.lead_record())], "upload.csv", rules)
+    uow.commit()
+    assert summary.accepted == 1 and summary.rejected == 1
+    rejection = summary.rejections[0]
+    assert rejection["row"] == 7
+    assert set(rejection["errors"]) == {"source", "budget_max"}
+    kept = uow.session.get(QuarantinedRecord, rejection["quarantine_id"])
+    assert json.loads(kept.payload) == bad and kept.origin == "upload.csv row 7"
+
+
+def test_missing_contact_is_a_record_error(uow, rules):
+    summary = store_leads(uow.session, [(1, f.lead_record(email=None, phone=None))], "x", rules)
+    assert summary.rejections[0]["errors"] == {
+        "(record)": "phone or email: at least one is required"}
