@@ -27,6 +27,14 @@ app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
 
 
+@app.callback()
+def _startup() -> None:
+    """Validate the rule book before any command, so a bad config fails first and clearly."""
+    from leadflow.settings import get_rules
+
+    get_rules()
+
+
 @db_app.command("upgrade")
 def db_upgrade(as_json: bool = JSON_OPTION) -> None:
     """Create or migrate the database in LEADFLOW_DATABASE_URL to the latest schema."""

@@ -199,3 +199,24 @@ def test_opportunity_grade_conditions(rules, kw, grade):
 ])
 def test_urgency_from_target_date(rules, days, urgency):
     assert urgency_for(TODAY + dt.timedelta(days=days), TODAY, rules) is urgency
+
+
+# --- all rules at once (what `leadflow rules check` prints) ------------------------------
+
+def test_evaluate_summary(rules):
+    from leadflow.rules.evaluate import evaluate
+    from leadflow.rules.facts import BehaviourCounts
+
+    facts = LeadFacts(email="buyer@acme.com", company_size="large", **A_LEAD)
+    result = evaluate(facts, BehaviourCounts(webinar=1, download=1), TODAY, rules,
+                      opportunity=opp(urgency="immediate", budget="1200000"))
+    summary = result.summary()
+    assert summary["valid"] is True
+    assert summary["bant"] == {"budget": True, "authority": True, "need": True,
+                               "timeline": True}
+    assert (summary["behaviour_score"], summary["attribute_score"]) == (25, 60)
+    assert (summary["score"], summary["priority"], summary["nurture_stage"]) == (
+        85, "high", "consideration")
+    assert summary["grade"] == "A"
+    assert summary["opportunity"] == {"points": 3 + 25 + 2 + 2, "grade": "A"}
+    assert summary["explain"]["budget_match"] == "full"

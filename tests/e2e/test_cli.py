@@ -1,0 +1,160 @@
+"""The `leadflow` command as a user runs it: a subprocess, real files, real exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import factories as f
+
+LEADFLOW = [sys.executable, "-m", "leadflow.cli.main"]
+
+
+def run(args: list[str], env: dict[str, str], ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI; check the exit code matches `ok` and no traceback leaked."""
+    proc = subprocess.run([*LEADFLOW, *args], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert (proc.returncode == 0) == ok, (proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def run_json(args: list[str], env: dict[str, str]) -> Any:
+    return json.loads(run([*args, "--json"], env).stdout)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    columns = sorted({k for r in rows for k in r})
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_setup_import_and_inspect(env, tmp_path):
+    assert run_json(["db", "upgrade"], env)["to"] == "0001"
+    team = run_json(["teams", "add", "--name", "East", "--region", "east",
+                     "--manager-email", "mia@example.com"], env)
+    rep = run_json(["reps", "add", "--name", "Ann", "--team", str(team["id"]),
+                    "--seniority", "senior", "--email", "ann@example.com"], env)
+    run(["reps", "add", "--name", "Bob", "--team", str(team["id"]), "--away"], env)
+    rows = [f.lead_record(email="jo@acme.example", phone="+1 555 777 8888"),
+            f.lead_record(email="JO@ACME.EXAMPLE", source="referral"),  # duplicate in file
+            f.lead_record(source="fax"),                                 # rejected
+            f.lead_record()]
+    path = tmp_path / "leads.csv"
+    _write_csv(path, rows)
+    out = run_json(["leads", "import", str(path)], env)
+    assert (out["import"]["accepted"], out["import"]["duplicates"],
+            out["import"]["rejected"]) == (2, 1, 1)
+    assert out["import"]["rejections"][0]["row"] == 4
+    assert "source" in out["import"]["rejections"][0]["errors"]
+    assert out["intake"]["assigned"] == 2
+    text = run(["leads", "import", str(path)], env).stdout  # again: all duplicates now
+    assert "accepted 0, duplicates 3, rejected 1" in text and "row 4: source" in text
+    leads = run_json(["leads", "list", "--owner", str(rep["id"])], env)
+    assert len(leads) == 2 and {row["state"] for row in leads} == {"nurturing"}
+    shown = run_json(["leads", "show", str(leads[-1]["id"])], env)
+    assert shown["source"] == "referral"
+    assert [t["trigger"] for t in shown["transitions"]] == ["screen", "start_nurturing"]
+    assert any(h["field"] == "merged_duplicate" for h in shown["history"])
+    reps = run_json(["reps", "list"], env)
+    assert [r["open_leads"] for r in reps] == [2, 0]
+
+
+def test_lifecycle_commands_and_clear_errors(env):
+    run(["teams", "add", "--name", "East", "--region", "east"], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    lead = run_json(["leads", "add", "--source", "website_form", "--company", "Acme",
+                     "--contact", "Jo", "--email", "jo@acme.example", "--need", "CRM",
+                     "--region", "east", "--role", "decision_maker", "--budget-max",
+                     "500000", "--timeline", "2026-12-01"], env)
+    assert lead["state"] == "nurturing" and lead["owner_id"] == 1
+    lid = str(lead["id"])
+    bad = run(["leads", "fire", lid, "win"], env, ok=False)
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == (f"error: lead {lid}: cannot 'win' from state 'nurturing'; "
+                                  "allowed: qualify, lose")
+    refused = run(["leads", "fire", lid, "qualify"], env, ok=False)
+    assert "0 of 4 conversion criteria" in refused.stderr
+    run(["leads", "criteria", lid, "--intent", "--decision-maker"], env)
+    assert run_json(["leads", "fire", lid, "qualify", "--by", "ann"], env)["state"] == \
+        "opportunity"
+    graded = run_json(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1200000",
+                       "--competition", "parity", "--decision-chain", "simple"], env)
+    assert graded == {"lead_id": int(lid), "points": 33, "grade": "A"}
+    run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
+    run(["leads", "fire", lid, "start_negotiation"], env)
+    run(["leads", "object", lid, "--kind", "price", "--detail", "too high"], env)
+    assert run_json(["leads", "track", lid, "webinar"], env)["score"] == 30 + 20 + 15
+    run(["leads", "log", lid, "--channel", "meeting", "--points", "terms agreed"], env)
+    assert run_json(["leads", "fire", lid, "win"], env)["state"] == "won"
+    missing = run(["leads", "show", "999"], env, ok=False)
+    assert missing.stderr.strip() == "error: lead 999 does not exist"
+    wrong = run(["leads", "add", "--source", "pigeon", "--company", "X", "--contact", "Y",
+                 "--need", "Z"], env, ok=False)
+    assert "source: Input should be" in wrong.stderr
+    nocontact = run(["leads", "add", "--source", "other", "--company", "X", "--contact", "Y",
+                     "--need", "Z"], env, ok=False)
+    assert "(record): phone or email: at least one is required" in nocontact.stderr
+
+
+def test_rules_check_needs_no_database(tmp_path):
+    records = [
+        {**f.lead_record(budget_max=150000), "events": {"webinar": 1, "download": 1},
+         "opportunity": {"urgency": "urgent", "budget": 400000, "competition": "advantage",
+                         "decision_chain": "medium"}},
+        f.lead_record(contact_role="user", budget_max=None, timeline=None, phone="12",
+                      email="nope"),
+    ]
+    path = tmp_path / "leads.json"
+    path.write_text(json.dumps(records))
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    out = json.loads(run(["rules", "check", str(path), "--json", "--today", "2026-11-02"],
+                         env).stdout)
+    first, second = out
+    assert first["valid"] and first["bant"] == {"budget": True, "authority": True,
+                                                "need": True, "timeline": True}
+    assert (first["behaviour_score"], first["attribute_score"], first["score"]) == (25, 60, 85)
+    assert (first["priority"], first["nurture_stage"], first["grade"]) == (
+        "high", "consideration", "A")
+    assert first["opportunity"] == {"points": 2 + 15 + 3 + 2, "grade": "B"}
+    assert not second["valid"] and second["grade"] == "C" and "opportunity" not in second
+    assert "contact cannot be verified" in second["explain"]["invalid_reason"]
+    path.write_text('[{"source": "website_form", "timeline": "soon"}]')
+    bad = run(["rules", "check", str(path)], env, ok=False)
+    assert bad.stderr.startswith("error: record 0: timeline:")
+
+
+def test_bad_config_names_file_and_key(tmp_path, env):
+    (tmp_path / "rules.yaml").write_text("scoring:\n  priority:\n    high: lots\n")
+    bad = run(["rules", "check", "x.json"], {**env, "LEADFLOW_CONFIG_DIR": str(tmp_path)},
+              ok=False)
+    assert str(tmp_path / "rules.yaml") in bad.stderr
+    assert "scoring.priority.high" in bad.stderr
+
+
+def test_diagram_is_mermaid(env):
+    text = run(["diagram"], env).stdout
+    assert "stateDiagram-v2" in text and "negotiation --> won: win" in text
+
+
+def test_demo_runs_small(tmp_path, env):
+    out = run_json(["demo", "--leads", "300", "--out", str(tmp_path / "demo")], env)
+    assert out["imported"]["accepted"] > 250 and out["valid"] > 0
+    assert sum(out["states"].values()) == out["imported"]["accepted"]
+    assert out["states"].get("new", 0) == 0
+    assert Path(out["database"]).exists() and Path(out["leads_file"]).exists()
