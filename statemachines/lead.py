@@ -79,8 +79,8 @@ def plan_approved(event: EventData) -> bool:
     grade = Grade(getattr(lead, "opportunity_grade", None) or getattr(lead, "grade", None) or "C")
     needed = rules.opportunity.approval_roles[grade]
     approved = getattr(lead, "approved_role", None)
-    rank = {Role.manager: 1, Role.director: 2}
-    if approved is None or rank.get(Role(approved), 0) < rank.get(needed, 0):
+    rank = {Role.manager.value: 1, Role.director.value: 2}
+    if approved is None or rank.get(str(approved), 0) < rank.get(needed.value, 0):
         raise GuardRefused(lead.id, "start_negotiation",
                            f"grade {grade.value} needs the conversion plan approved by a "
                            f"{needed.value}" + (f" (approved by a {approved})" if approved else ""))

@@ -9,6 +9,7 @@ import unicodedata
 # and trunk 0 for the common 10- and 11-digit national plans (US, UK, China mobile, ...).
 PHONE_MATCH_DIGITS = 10
 _MIN_PHONE_DIGITS = 7
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _LEGAL_SUFFIXES = {
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "sa", "sas", "bv",
@@ -28,7 +29,8 @@ def phone_key(phone: str | None) -> str | None:
     """The phone's last digits with separators and country code dropped, or None."""
     if not phone:
         return None
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
+    number = _EXTENSION.split(unicodedata.normalize("NFKC", phone), maxsplit=1)[0]
+    digits = re.sub(r"\D", "", number)
     if len(digits) < _MIN_PHONE_DIGITS or len(digits) > 15:
         return None
     return digits[-PHONE_MATCH_DIGITS:]

@@ -29,7 +29,7 @@ def lead_grade(
     cfg = rules.grading.a
     close_soon = (
         facts.timeline is not None
-        and (facts.timeline - today).days <= cfg.close_within_days
+        and 0 <= (facts.timeline - today).days <= cfg.close_within_days
     )
     a_checks = {
         "need clear": bant.need,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from zoneinfo import ZoneInfo
+
 from leadflow.rules.config import CalendarRules, RulesConfig
 from leadflow.rules.vocab import Grade, Priority, State
 
@@ -29,9 +31,11 @@ def add_business_days(start: dt.date, days: int, cal: CalendarRules) -> dt.date:
 
 
 def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> dt.datetime:
-    """The moment `hours` working hours after `start`, skipping nights, weekends, holidays."""
+    """The moment `hours` working hours after `start`, skipping nights, weekends, holidays.
+
+    Working hours are read on the calendar's own timezone; the result is in start's zone."""
     remaining = dt.timedelta(hours=hours)
-    current = start
+    current = start.astimezone(ZoneInfo(cal.timezone))
     for _ in range(3660):  # bounded: ten years of days
         day = current.date()
         open_at = dt.datetime.combine(day, cal.day_start, tzinfo=current.tzinfo)
@@ -39,7 +43,7 @@ def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> 
         if is_business_day(day, cal) and current < close_at:
             current = max(current, open_at)
             if current + remaining <= close_at:
-                return current + remaining
+                return (current + remaining).astimezone(start.tzinfo)
             remaining -= close_at - current
         current = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), current.tzinfo)
     raise ValueError("calendar has no business hours")

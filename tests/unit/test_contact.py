@@ -104,3 +104,9 @@ def test_empty_company_has_no_key(raw):
 ])
 def test_contact_verifiable(phone, email, expected):
     assert contact_verifiable(phone, email) is expected
+
+
+@pytest.mark.parametrize("phone", ["555-123-4567 ext 89", "555-123-4567 x89",
+                                   "+1 555 123 4567 #12", "(555) 123-4567 extension 7"])
+def test_phone_extension_is_not_part_of_the_key(phone):
+    assert phone_key(phone) == "5551234567"

@@ -194,6 +194,7 @@ def test_qualify_with_two_criteria(rules, kw):
     ({"opportunity_grade": "B"}, "manager", True),
     ({"opportunity_grade": "B"}, "director", True),
     ({"opportunity_grade": "C"}, "rep", False),
+    ({"opportunity_grade": "C"}, "ceo", False),                     # unknown role: refused
     ({"opportunity_grade": "C"}, "manager", True),
     ({"opportunity_grade": "C"}, "director", True),
     ({}, "manager", True),                                          # ungraded counts as C

@@ -106,8 +106,6 @@ def test_add_business_hours_without_workdays_fails(rules):
         add_business_hours(at(WED, 10), 1, cal)
 
 
-@pytest.mark.xfail(reason="BUG: timing.add_business_hours ignores calendar.timezone; business "
-                          "hours are applied in the datetime's own zone (UTC)", strict=True)
 def test_business_hours_follow_calendar_timezone(business):
     cal = business.calendar.model_copy(update={"timezone": "America/New_York"})
     ny = business.model_copy(update={"calendar": cal})
