@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     api_port: int = 8700
     log_file: Path = Path("leadflow-errors.log")
 
+    # Notifications leave through the outbox. A recipient is an apprise URL (chat
+    # webhooks, ...) or a plain email address, sent through `mail_url` (an apprise mailto
+    # URL naming the SMTP server). Without mail_url, mail stays queued in the outbox.
+    mail_url: str | None = None
+    mail_from: str = "leadflow@localhost"
+    delivery_recipients: list[str] = Field(
+        default_factory=list, description="Delivery / customer-service team for handoffs.")
+    director_recipients: list[str] = Field(
+        default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_seconds: float = Field(default=60, gt=0)
+
     @classmethod
     def settings_customise_sources(
         cls,

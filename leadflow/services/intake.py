@@ -188,7 +188,8 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
 
     values = []
     for item in fresh:
-        row_values = _row_values(item.record, item.keys) | {"created_at": now}
+        row_values = _row_values(item.record, item.keys) | {"created_at": now,
+                                                             "last_interaction_at": now}
         for _row_no, rec in item.merged:
             merge_into(row_values, rec, rules)
         if item.merged:

@@ -81,6 +81,7 @@ def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
     lead = get_lead(session, lead_id)
     session.add(BehaviourEvent(lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value,
                                at=now, detail=detail))
+    lead.last_interaction_at = max(lead.last_interaction_at or now, now)
     flush(session)
     rescore(session, lead, now, rules)
     flush(session)
@@ -106,6 +107,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
         lead.first_contacted_at = when
     if lead.last_contact_at is None or when > lead.last_contact_at:
         lead.last_contact_at = when
+    lead.last_interaction_at = max(lead.last_interaction_at or when, when)
     lead.next_action, lead.next_action_due = next_action, next_action_due
     lead.dormant = False
     grade = Grade(lead.grade) if lead.grade else None

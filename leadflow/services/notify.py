@@ -14,10 +14,9 @@ from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
 
 def _recipient(rep: SalesRep | None, team: Team | None) -> str | None:
     if rep is not None:
-        return rep.notify_url or (f"mailto://{rep.email}" if rep.email else None)
+        return rep.notify_url or rep.email
     if team is not None:
-        return team.notify_url or (f"mailto://{team.manager_email}" if team.manager_email
-                                   else None)
+        return team.notify_url or team.manager_email
     return None
 
 

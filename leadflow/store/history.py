@@ -18,6 +18,7 @@ UNTRACKED = frozenset({
     "phone_key", "company_key", "behaviour_score", "attribute_score", "score", "valid",
     "invalid_reason", "nurture_stage", "assignment_reason", "assigned_at",
     "first_contact_due", "next_cadence_due", "last_contact_at", "first_contacted_at",
+    "last_interaction_at",
 })
 TRACKED = tuple(c.key for c in Lead.__table__.columns if c.key not in UNTRACKED)
 

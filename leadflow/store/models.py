@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -192,6 +193,8 @@ class Lead(Base):
     next_action_due: Mapped[dt.datetime | None]
     next_cadence_due: Mapped[dt.datetime | None]
     dormant: Mapped[bool] = mapped_column(default=False)
+    last_interaction_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
 
     # When each state was entered (cycle times), and bookkeeping.
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -355,8 +358,44 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None]
 
-    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "id"),)
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "next_attempt_at"),)
+
+
+class Reminder(Base):
+    """One due item (first contact, follow-up, next action, objection, cadence) of a lead:
+    reminded once, escalated once, never twice for the same due time."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    due_at: Mapped[dt.datetime]
+    reminded_at: Mapped[dt.datetime]
+    escalated_at: Mapped[dt.datetime | None]
+    resolved_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("lead_id", "kind", "due_at", name="uq_reminders_item"),
+        Index("ix_reminders_open", "resolved_at", "escalated_at", "reminded_at"),
+    )
+
+
+class Handoff(Base):
+    """The delivery handoff package of a won deal: one per lead, whatever the retries."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    review_due: Mapped[dt.date]
+    delivery_owner: Mapped[str | None] = mapped_column(String(200))
+    package: Mapped[dict[str, Any]]
+    markdown: Mapped[str] = mapped_column(Text)
 
 
 class QuarantinedRecord(Base):
