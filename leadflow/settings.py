@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # URL naming the SMTP server). Without mail_url, mail stays queued in the outbox.
     mail_url: str | None = None
     mail_from: str = "leadflow@localhost"
+    delivery_owner: str | None = Field(
+        default=None, description="Who in delivery takes won deals (named in handoffs).")
     delivery_recipients: list[str] = Field(
         default_factory=list, description="Delivery / customer-service team for handoffs.")
     director_recipients: list[str] = Field(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
 
 
-def _recipient(rep: SalesRep | None, team: Team | None) -> str | None:
+def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
+    """Where a rep's (or else a team manager's) notifications go: apprise URL or email."""
     if rep is not None:
         return rep.notify_url or rep.email
     if team is not None:
@@ -31,7 +32,7 @@ def notify_assignment(session: Session, lead: Lead, rep_id: int | None, now: dt.
     """Tell the new owner (or the team's manager queue) about the lead."""
     rep = session.get(SalesRep, rep_id) if rep_id is not None else None
     team = session.get(Team, lead.team_id) if lead.team_id is not None else None
-    recipient = _recipient(rep, team)
+    recipient = recipient_of(rep, team)
     if recipient is None:
         return
     where = f"to you ({rep.name})" if rep else f"to the {team.name if team else ''} queue"

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.assignment import LeadToAssign
@@ -19,6 +19,8 @@ from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.scoring import decayed_counts
 from leadflow.rules.timing import first_contact_due, next_cadence_date
 from leadflow.rules.vocab import LossReason, Priority, State
+from leadflow.schemas import LeadIn
+from leadflow.services.intake import merge_into
 from leadflow.services.notify import notify_assignment
 from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
@@ -29,6 +31,7 @@ class IntakeResult(BaseModel):
     """What one intake chunk did."""
 
     processed: int = 0
+    duplicates: int = 0
     screened: int = 0
     disqualified: int = 0
     assigned: int = 0
@@ -41,7 +44,8 @@ class IntakeResult(BaseModel):
         """Add chunk results together."""
         total = cls()
         for p in parts:
-            for name in ("processed", "screened", "disqualified", "assigned", "queued"):
+            for name in ("processed", "duplicates", "screened", "disqualified", "assigned",
+                         "queued"):
                 setattr(total, name, getattr(total, name) + getattr(p, name))
             for name in ("by_grade", "by_priority"):
                 merged = dict(getattr(total, name))
@@ -81,15 +85,54 @@ def evaluate_lead(lead: Lead, counts: BehaviourCounts, now: dt.datetime,
     return evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
 
 
+def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime,
+                           rules: RulesConfig, actor: str, result: IntakeResult) -> list[Lead]:
+    """Leads stored at the same moment by two senders can slip past store-time dedupe;
+    merge each into the oldest lead with its email or phone, and close it as a duplicate."""
+    emails = {lead.email_key for lead in leads if lead.email_key}
+    phones = {lead.phone_key for lead in leads if lead.phone_key}
+    if not emails and not phones:
+        return leads
+    first: dict[tuple[str, str], int] = {}
+    rows = session.execute(
+        select(Lead.id, Lead.email_key, Lead.phone_key)
+        .where(or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
+               Lead.duplicate_of_id.is_(None)).order_by(Lead.id))
+    for lead_id, email, phone in rows:
+        for token in (("e", email), ("p", phone)):
+            if token[1]:
+                first.setdefault(token, lead_id)
+    keep = []
+    for lead in leads:
+        older = min((first[t] for t in (("e", lead.email_key), ("p", lead.phone_key))
+                     if t[1] and t in first), default=lead.id)
+        if older >= lead.id:
+            keep.append(lead)
+            continue
+        target = session.get(Lead, older)
+        assert target is not None
+        merge_into(target, LeadIn.model_validate(lead, from_attributes=True), rules)
+        lead.duplicate_of_id, lead.valid = older, False
+        lead.invalid_reason, lead.loss_reason = f"duplicate of lead {older}", "invalid"
+        fire(lead, "disqualify", by=actor, at=now, rules=rules,
+             reason=f"invalid: duplicate of lead {older}")
+        result.processed += 1
+        result.duplicates += 1
+    return keep
+
+
 def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                       rules: RulesConfig, actor: str = "intake") -> IntakeResult:
     """Screen, score, grade and assign the chunk's leads that are still `new`."""
     result = IntakeResult()
-    leads = session.scalars(select(Lead).where(Lead.id.in_(lead_ids),
-                                               Lead.state == State.new.value)
-                            .order_by(Lead.id)).all()
+    query = select(Lead).where(Lead.id.in_(lead_ids), Lead.state == State.new.value)
+    if session.get_bind().dialect.name == "postgresql":
+        # Concurrent intake runs skip each other's claimed rows instead of waiting on them.
+        query = query.with_for_update(skip_locked=True, of=Lead)
+    leads = list(session.scalars(query.order_by(Lead.id)).all())
     if not leads:
         return result
+    leads = _merge_late_duplicates(session, leads, now, rules, actor, result)
     counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
     roster = load_roster(session, rules)
     grades: dict[str, int] = defaultdict(int)

@@ -86,3 +86,22 @@ def test_missing_contact_is_a_record_error(uow, rules):
     summary = store_leads(uow.session, [(1, f.lead_record(email=None, phone=None))], "x", rules)
     assert summary.rejections[0]["errors"] == {
         "(record)": "phone or email: at least one is required"}
+
+
+def test_intake_merges_duplicates_that_slipped_past_store(uow, rules):
+    from sqlalchemy import insert
+
+    from leadflow.services.pipeline import process_new_leads
+
+    first = store_leads(uow.session, [(1, f.lead_record(email="same@x.example"))], "a", rules)
+    # A second sender's row written at the same moment, bypassing store-time dedupe.
+    twin = uow.session.scalars(insert(Lead).returning(Lead.id), [{
+        "source": "referral", "company_name": "Other", "contact_name": "Same Person",
+        "need": "n", "email": "SAME@x.example", "email_key": "same@x.example",
+        "region": "west"}]).one()
+    result = process_new_leads(uow.session, [*first.lead_ids, twin], f.NOW, rules)
+    uow.commit()
+    dup = uow.session.get(Lead, twin)
+    assert result.duplicates == 1
+    assert (dup.state, dup.duplicate_of_id) == ("lost", first.lead_ids[0])
+    assert uow.session.get(Lead, first.lead_ids[0]).source == "referral"

@@ -1,0 +1,53 @@
+"""Small helpers the flows share: the clock, readable run names, artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.client.orchestration import get_client
+from prefect.runtime import flow_run
+
+
+def utcnow() -> dt.datetime:
+    """The flows' clock (flows read the time; rules are handed it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def stamped(flow_name: str) -> Callable[[], str]:
+    """A flow_run_name callable: 'lead-intake 2026-11-22 10:00'."""
+    return lambda: f"{flow_name} {utcnow():%Y-%m-%d %H:%M}"
+
+
+def rename_run(suffix: str) -> None:
+    """Append what the run did to its name, e.g. '· 37 leads', once it is known."""
+    run_id = flow_run.get_id()
+    if not run_id:
+        return
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(run_id).name
+        client.update_flow_run(run_id, name=f"{current} · {suffix}")
+
+
+def artifact_key(*parts: str) -> str:
+    """A valid artifact key (lowercase letters, digits, dashes) from free text."""
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+
+
+def table(key: str, rows: list[dict[str, Any]], description: str) -> None:
+    """A keyed table artifact (empty tables get one explanatory row)."""
+    create_table_artifact(key=artifact_key(key), table=rows or [{"result": "nothing to do"}],
+                          description=description)
+
+
+def markdown(key: str, text: str, description: str) -> None:
+    """A keyed markdown artifact."""
+    create_markdown_artifact(key=artifact_key(key), markdown=text, description=description)
+
+
+def chunked(items: list[Any], size: int) -> list[list[Any]]:
+    """Consecutive slices of at most `size`."""
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,42 @@
+"""delivery-handoff: one package per won deal, to delivery and the managers."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from leadflow.flows.common import chunked, markdown, rename_run, stamped, table, utcnow
+from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
+from leadflow.tasks.outbox import send_notifications
+
+CHUNK = 200  # packages per task: each reads a lead's whole history
+
+
+@flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"))
+def delivery_handoff(url: str | None = None, max_rounds: int = 20) -> list[int]:
+    """Produce the missing handoff packages; rerunning never makes a second one."""
+    log = get_run_logger()
+    now = utcnow()
+    produced: list[int] = []
+    seen: set[int] = set()
+    for _ in range(max_rounds):
+        ids = [i for i in list_won_without_handoff(url) if i not in seen]
+        if not ids:
+            break
+        seen.update(ids)
+        for part in chunked(ids, CHUNK):
+            for lead_id, text in produce_handoffs(part, now, url):
+                markdown(f"handoff-lead-{lead_id}", text, f"Handoff package of lead {lead_id}")
+                produced.append(lead_id)
+    table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
+    log.info("%d handoff packages produced", len(produced))
+    send_notifications(url)
+    rename_run(f"{len(produced)} handoffs")
+    return produced
+
+
+@flow(name="send-notifications", flow_run_name=stamped("send-notifications"))
+def deliver_notifications(url: str | None = None) -> int:
+    """Deliver what waits in the outbox (retries of failed mail included)."""
+    result = send_notifications(url)
+    rename_run(f"{result.sent} sent")
+    return result.sent

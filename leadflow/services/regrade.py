@@ -1,0 +1,109 @@
+"""Weekly re-grade (spec §4, §5, §7): rescore with optional decay, re-grade leads and
+opportunities in both directions, and say what changed and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
+from leadflow.rules.grading import opportunity_grade, urgency_for
+from leadflow.rules.vocab import Urgency
+from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
+from leadflow.store.models import Lead, OpportunityAssessment
+
+REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
+MAX_LISTED = 2000  # changes listed per chunk; counts always cover all
+
+
+class GradeChange(BaseModel):
+    """One lead's changed grade, priority or opportunity grade, with the reason."""
+
+    lead_id: int
+    field: str
+    old: str | None
+    new: str | None
+    why: str
+
+
+class RegradeResult(BaseModel):
+    """What a re-grade pass looked at and changed."""
+
+    examined: int = 0
+    rescored: int = 0
+    changes: list[GradeChange] = []
+    counts: dict[str, int] = {}  # "grade B->A": 12
+
+    @classmethod
+    def combine(cls, parts: list[RegradeResult]) -> RegradeResult:
+        """Add passes together."""
+        total = cls()
+        for p in parts:
+            total.examined += p.examined
+            total.rescored += p.rescored
+            total.changes.extend(p.changes)
+            for k, v in p.counts.items():
+                total.counts[k] = total.counts.get(k, 0) + v
+        return total
+
+
+def open_lead_ids(session: Session, after_id: int, limit: int) -> list[int]:
+    """The next page of re-gradable lead ids (keyset paging: flat memory at any size)."""
+    return list(session.scalars(select(Lead.id).where(Lead.state.in_(REGRADED_STATES),
+                                                      Lead.id > after_id)
+                                .order_by(Lead.id).limit(limit)))
+
+
+def _latest_assessments(session: Session, ids: list[int]) -> dict[int, OpportunityAssessment]:
+    newest = (select(func.max(OpportunityAssessment.id)).where(
+        OpportunityAssessment.lead_id.in_(ids)).group_by(OpportunityAssessment.lead_id))
+    rows = session.scalars(select(OpportunityAssessment).where(
+        OpportunityAssessment.id.in_(newest)))
+    return {row.lead_id: row for row in rows}
+
+
+def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
+                  rules: RulesConfig) -> RegradeResult:
+    """Rescore and re-grade one chunk in the caller's transaction."""
+    result = RegradeResult()
+    leads = session.scalars(select(Lead).where(Lead.id.in_(ids),
+                                               Lead.state.in_(REGRADED_STATES))).all()
+    counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
+    assessments = _latest_assessments(session, [lead.id for lead in leads
+                                                if lead.state in ("opportunity", "negotiation")])
+    for lead in leads:
+        result.examined += 1
+        before = {"grade": lead.grade, "priority": lead.priority,
+                  "opportunity_grade": lead.opportunity_grade}
+        old_score = lead.score
+        ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
+        apply_evaluation(lead, ev)
+        if lead.score != old_score:
+            result.rescored += 1
+        why = {"grade": "; ".join(ev.grade.reasons),
+               "priority": f"score {old_score} -> {lead.score}"}
+        assessment = assessments.get(lead.id)
+        if assessment is not None:
+            urgency = Urgency(assessment.urgency)
+            if lead.target_date is not None:
+                urgency = urgency_for(lead.target_date, now.date(), rules)
+            graded = opportunity_grade(OpportunityFacts(
+                urgency=urgency, budget=assessment.budget, competition=assessment.competition,
+                decision_chain=assessment.decision_chain), rules)
+            lead.opportunity_grade = graded.grade.value
+            why["opportunity_grade"] = f"{graded.reason} ({graded.points} points, urgency " \
+                                       f"{urgency.value})"
+        for field, old in before.items():
+            new = getattr(lead, field)
+            if new != old:
+                key = f"{field} {old or '-'}->{new or '-'}"
+                result.counts[key] = result.counts.get(key, 0) + 1
+                if len(result.changes) < MAX_LISTED:
+                    result.changes.append(GradeChange(lead_id=lead.id, field=field, old=old,
+                                                      new=new, why=why[field]))
+    session.flush()
+    return result

@@ -1,0 +1,81 @@
+"""Reminder, re-grade and handoff tasks: each opens one unit of work, does one chunk, commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from sqlalchemy import select
+from prefect.cache_policies import NO_CACHE
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.services import handoff, regrade, reminders
+from leadflow.settings import get_rules, get_settings
+from leadflow.store.models import Handoff
+from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+
+DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
+              "retry_condition_fn": retry_on_database_error}
+
+
+@task(name="find-due-items", **DB_RETRIES)
+def find_due_items(now: dt.datetime, url: str | None = None) -> list[reminders.DueItem]:
+    """Everything due at `now`: SLA, follow-up gaps, next actions, objections, cadence."""
+    with unit_of_work(url=url) as uow:
+        return list(reminders.due_items(uow.session, now, get_rules()))
+
+
+@task(name="send-reminders", task_run_name="send-reminders {items[0].lead_id}..", **DB_RETRIES)
+def send_reminders(items: list[reminders.DueItem], now: dt.datetime,
+                   url: str | None = None) -> reminders.ReminderResult:
+    """Remind or escalate one chunk of due items."""
+    with unit_of_work("follow-up-reminders", url=url) as uow:
+        result = reminders.remind(uow.session, items, now, get_rules())
+        uow.commit()
+    return result
+
+
+@task(name="flag-dormant", **DB_RETRIES)
+def flag_dormant(now: dt.datetime, url: str | None = None) -> int:
+    """Flag leads silent for the dormancy period and send their reactivation plans."""
+    with unit_of_work("follow-up-reminders", url=url) as uow:
+        ids = reminders.flag_dormant(uow.session, now, get_rules())
+        reminders.notify_dormant(uow.session, ids, now, get_rules())
+        uow.commit()
+    return len(ids)
+
+
+@task(name="list-open-leads", **DB_RETRIES)
+def list_open_leads(after_id: int, limit: int, url: str | None = None) -> list[int]:
+    """The next page of lead ids that the re-grade looks at."""
+    with unit_of_work(url=url) as uow:
+        return regrade.open_lead_ids(uow.session, after_id, limit)
+
+
+@task(name="regrade-chunk", task_run_name="regrade-chunk {ids[0]}-{ids[-1]}", **DB_RETRIES)
+def regrade_chunk(ids: list[int], now: dt.datetime, url: str | None = None
+                  ) -> regrade.RegradeResult:
+    """Rescore and re-grade one chunk."""
+    with unit_of_work("weekly-regrade", url=url) as uow:
+        result = regrade.regrade_chunk(uow.session, ids, now, get_rules())
+        uow.commit()
+    return result
+
+
+@task(name="list-won-without-handoff", **DB_RETRIES)
+def list_won_without_handoff(url: str | None = None) -> list[int]:
+    """Won deals still waiting for their handoff package."""
+    with unit_of_work(url=url) as uow:
+        return handoff.won_without_handoff(uow.session)
+
+
+@task(name="produce-handoffs", task_run_name="produce-handoffs {ids[0]}..", **DB_RETRIES)
+def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None
+                     ) -> list[tuple[int, str]]:
+    """Create the packages for one chunk; returns (lead id, markdown) for the artifacts."""
+    with unit_of_work("delivery-handoff", url=url) as uow:
+        result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings())
+        uow.commit()
+        rows = uow.session.execute(select(Handoff.lead_id, Handoff.markdown)
+                                   .where(Handoff.lead_id.in_(result.produced)))
+        return [(lead_id, md) for lead_id, md in rows]

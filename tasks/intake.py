@@ -1,0 +1,28 @@
+"""Intake tasks: list pending leads, and process one chunk in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from leadflow import jobs
+from leadflow.services.pipeline import IntakeResult
+from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+
+
+@task(name="list-new-leads", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_condition_fn=retry_on_database_error)
+def list_new_leads(url: str | None = None) -> list[int]:
+    """Ids of every lead still `new`."""
+    return jobs.new_lead_ids(url)
+
+
+@task(name="intake-chunk", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_condition_fn=retry_on_database_error,
+      task_run_name="intake-chunk {ids[0]}-{ids[-1]}")
+def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None) -> IntakeResult:
+    """Dedupe, screen, score, grade and assign one chunk; rerunning it is harmless because
+    only leads still `new` are touched."""
+    return jobs.intake_chunk(ids, now, url)
