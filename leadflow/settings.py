@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,10 +28,26 @@ def _settings_yaml() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
+class Schedules(BaseModel):
+    """When the served deployments run (cron in `timezone`; sweeps in seconds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "UTC"
+    intake_sweep_seconds: int = Field(default=60, ge=5)
+    handoff_sweep_seconds: int = Field(default=600, ge=5)
+    notifications_seconds: int = Field(default=60, ge=5)
+    reminders_cron: str = "0 * * * *"
+    regrade_cron: str = "0 5 * * 1"
+    review_monthly_cron: str = "0 6 1 * *"
+    review_quarterly_cron: str = "0 7 1 1,4,7,10 *"
+
+
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
-    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="ignore",
+                                      env_nested_delimiter="__")
 
     database_url: str = "sqlite:///leadflow.db"
     config_dir: Path | None = Field(
@@ -56,6 +72,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
+    schedules: Schedules = Field(default_factory=Schedules)
 
     @classmethod
     def settings_customise_sources(

@@ -11,7 +11,7 @@ import click
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from leadflow.cli import leads, reps, rules_cmd
+from leadflow.cli import leads, orchestrate, reps, rules_cmd
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.rules.config import ConfigError
@@ -25,6 +25,8 @@ app.add_typer(leads.app, name="leads")
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
+app.command("serve")(orchestrate.serve)
+app.command("run")(orchestrate.run)
 
 
 @app.callback()

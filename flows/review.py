@@ -1,0 +1,64 @@
+"""pipeline-review: the monthly and quarterly review of spec §9, for the managers."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
+from leadflow.services.notify import enqueue
+from leadflow.services.review import Period, Review, build_review, review_markdown
+from leadflow.settings import get_settings
+from leadflow.store.models import Team
+from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+from leadflow.tasks.outbox import send_notifications
+
+
+@task(name="build-review", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_condition_fn=retry_on_database_error)
+def build_review_task(period: str, url: str | None = None) -> Review:
+    """Compute the review's numbers with set-based queries."""
+    with unit_of_work(url=url) as uow:
+        return build_review(uow.session, Period.parse(period), utcnow())
+
+
+@task(name="queue-review-mail", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+def queue_review_mail(label: str, text: str, url: str | None = None) -> int:
+    """Queue the review for every team manager and director, once per period."""
+    with unit_of_work("pipeline-review", url=url) as uow:
+        managers = [t.notify_url or t.manager_email for t in uow.session.query(Team)]
+        recipients = dict.fromkeys(r for r in [*managers, *get_settings().director_recipients]
+                                   if r)
+        for to in recipients:
+            enqueue(uow.session, key=f"review:{label}:{to}", kind="review", lead_id=None,
+                    recipient=to, subject=f"Pipeline review {label}", body=text, now=utcnow())
+        uow.commit()
+    return len(recipients)
+
+
+@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"))
+def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
+                    url: str | None = None) -> Review:
+    """Review a period (default: the last complete month or quarter) and send it."""
+    log = get_run_logger()
+    label = period or Period.containing(utcnow().date(), kind).previous().label
+    review = build_review_task(label, url)
+    text = review_markdown(review)
+    markdown(f"pipeline-review-{label}", text, f"Pipeline review {label}")
+    table(f"pipeline-review-{label}-channels",
+          [c.model_dump(mode="json") for c in review.channels], f"Per channel, {label}")
+    folder = get_settings().output_dir / "reviews"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"review-{label}.md").write_text(text, encoding="utf-8")
+    (folder / f"review-{label}.json").write_text(json.dumps(review.model_dump(mode="json"),
+                                                            indent=2), encoding="utf-8")
+    sent_to = queue_review_mail(label, text, url)
+    send_notifications(url)
+    log.info("review %s written to %s and queued for %d recipients", label, folder, sent_to)
+    rename_run(label)
+    return review
