@@ -28,17 +28,16 @@ def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recip
                               subject=subject, body=body, created_at=now))
 
 
-def notify_assignment(session: Session, lead: Lead, rep_id: int | None, now: dt.datetime) -> None:
+def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: Team | None,
+                      now: dt.datetime) -> None:
     """Tell the new owner (or the team's manager queue) about the lead."""
-    rep = session.get(SalesRep, rep_id) if rep_id is not None else None
-    team = session.get(Team, lead.team_id) if lead.team_id is not None else None
     recipient = recipient_of(rep, team)
     if recipient is None:
         return
     where = f"to you ({rep.name})" if rep else f"to the {team.name if team else ''} queue"
     due = lead.first_contact_due.strftime("%Y-%m-%d %H:%M UTC") if lead.first_contact_due else "-"
     enqueue(
-        session, key=f"assigned:{lead.id}:{rep_id or 'queue'}", kind="assignment",
+        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}", kind="assignment",
         lead_id=lead.id, recipient=recipient,
         subject=f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, {lead.priority} priority",
         body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from leadflow.rules.assignment import LeadToAssign
+from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
@@ -24,7 +24,7 @@ from leadflow.services.intake import merge_into
 from leadflow.services.notify import notify_assignment
 from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
-from leadflow.store.models import BehaviourEvent, Lead
+from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 
 
 class IntakeResult(BaseModel):
@@ -121,6 +121,38 @@ def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime
     return keep
 
 
+def _intake_one(session: Session, lead: Lead, counts: BehaviourCounts, roster: Roster,
+                reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
+                rules: RulesConfig, actor: str, result: IntakeResult) -> None:
+    ev = evaluate_lead(lead, counts, now, rules)
+    apply_evaluation(lead, ev)
+    result.processed += 1
+    if not ev.bant.valid:
+        lead.loss_reason = LossReason.invalid.value
+        fire(lead, "disqualify", by=actor, at=now, rules=rules,
+             reason=f"invalid: {ev.bant.reason}")
+        result.disqualified += 1
+        return
+    fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
+    result.screened += 1
+    choice = roster.assign(LeadToAssign.model_validate(lead, from_attributes=True), now)
+    lead.team_id = choice.team_id
+    lead.assignment_reason = choice.reason
+    team = teams.get(choice.team_id) if choice.team_id is not None else None
+    if choice.rep_id is None:
+        result.queued += 1
+        notify_assignment(session, lead, None, team, now)
+        return
+    lead.owner_id = choice.rep_id
+    lead.assigned_at = now
+    lead.first_contact_due = first_contact_due(now, Priority(lead.priority), rules)
+    lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None, rules)
+    fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
+         reason=f"assigned: {choice.reason}")
+    notify_assignment(session, lead, reps[choice.rep_id], team, now)
+    result.assigned += 1
+
+
 def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                       rules: RulesConfig, actor: str = "intake") -> IntakeResult:
     """Screen, score, grade and assign the chunk's leads that are still `new`."""
@@ -135,39 +167,18 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     leads = _merge_late_duplicates(session, leads, now, rules, actor, result)
     counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
     roster = load_roster(session, rules)
+    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+    teams = {t.id: t for t in session.scalars(select(Team))}
     grades: dict[str, int] = defaultdict(int)
     priorities: dict[str, int] = defaultdict(int)
-    for lead in leads:
-        ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
-        apply_evaluation(lead, ev)
-        result.processed += 1
-        if not ev.bant.valid:
-            lead.loss_reason = LossReason.invalid.value
-            fire(lead, "disqualify", by=actor, at=now, rules=rules,
-                 reason=f"invalid: {ev.bant.reason}")
-            result.disqualified += 1
-            continue
-        fire(lead, "screen", by=actor, at=now, rules=rules,
-             reason=f"BANT {ev.bant.passed}/4")
-        result.screened += 1
-        grades[lead.grade or "-"] += 1
-        priorities[lead.priority or "-"] += 1
-        choice = roster.assign(LeadToAssign.model_validate(lead, from_attributes=True), now)
-        lead.team_id = choice.team_id
-        lead.assignment_reason = choice.reason
-        if choice.rep_id is None:
-            result.queued += 1
-            notify_assignment(session, lead, None, now)
-            continue
-        lead.owner_id = choice.rep_id
-        lead.assigned_at = now
-        lead.first_contact_due = first_contact_due(now, Priority(lead.priority), rules)
-        lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None,
-                                                  rules)
-        fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
-             reason=f"assigned: {choice.reason}")
-        notify_assignment(session, lead, choice.rep_id, now)
-        result.assigned += 1
+    # One flush at the end: autoflush per lead would cost a round trip per row.
+    with session.no_autoflush:
+        for lead in leads:
+            _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
+                        teams, now, rules, actor, result)
+            if lead.state != State.lost.value:
+                grades[lead.grade or "-"] += 1
+                priorities[lead.priority or "-"] += 1
     save_round_robin(session, roster)
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
     session.flush()
