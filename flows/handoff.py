@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import chunked, markdown, rename_run, stamped, table, utcnow
+from leadflow.settings import get_settings
 from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
 from leadflow.tasks.outbox import send_notifications
 
@@ -12,10 +15,13 @@ CHUNK = 200  # packages per task: each reads a lead's whole history
 
 
 @flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"))
-def delivery_handoff(url: str | None = None, max_rounds: int = 20) -> list[int]:
+def delivery_handoff(url: str | None = None, max_rounds: int = 20,
+                     out: str | None = None) -> list[int]:
     """Produce the missing handoff packages; rerunning never makes a second one."""
     log = get_run_logger()
     now = utcnow()
+    folder = Path(out or get_settings().output_dir) / "handoffs"
+    folder.mkdir(parents=True, exist_ok=True)
     produced: list[int] = []
     seen: set[int] = set()
     for _ in range(max_rounds):
@@ -26,6 +32,7 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20) -> list[int]:
         for part in chunked(ids, CHUNK):
             for lead_id, text in produce_handoffs(part, now, url):
                 markdown(f"handoff-lead-{lead_id}", text, f"Handoff package of lead {lead_id}")
+                (folder / f"lead-{lead_id}.md").write_text(text, encoding="utf-8")
                 produced.append(lead_id)
     table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
     log.info("%d handoff packages produced", len(produced))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Literal
 
 from prefect import flow, get_run_logger, task
@@ -43,7 +44,7 @@ def queue_review_mail(label: str, text: str, url: str | None = None) -> int:
 
 @flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"))
 def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
-                    url: str | None = None) -> Review:
+                    url: str | None = None, out: str | None = None) -> Review:
     """Review a period (default: the last complete month or quarter) and send it."""
     log = get_run_logger()
     label = period or Period.containing(utcnow().date(), kind).previous().label
@@ -52,7 +53,7 @@ def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"]
     markdown(f"pipeline-review-{label}", text, f"Pipeline review {label}")
     table(f"pipeline-review-{label}-channels",
           [c.model_dump(mode="json") for c in review.channels], f"Per channel, {label}")
-    folder = get_settings().output_dir / "reviews"
+    folder = Path(out or get_settings().output_dir) / "reviews"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"review-{label}.md").write_text(text, encoding="utf-8")
     (folder / f"review-{label}.json").write_text(json.dumps(review.model_dump(mode="json"),

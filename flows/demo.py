@@ -1,0 +1,68 @@
+"""leadflow-demo: a quarter of a sales team's leads through the real flows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from leadflow.demo import generate
+from leadflow.flows.common import utcnow
+from leadflow.flows.followup import follow_up_reminders, weekly_regrade
+from leadflow.flows.handoff import delivery_handoff
+from leadflow.flows.review import pipeline_review
+from leadflow.schemas import LEAD_FIELDS
+from leadflow.services.files import read_records
+from leadflow.services.review import Period
+from leadflow.tasks.demo import create_organisation, fresh_database, import_day, work_leads
+from leadflow.tasks.intake import intake_chunk
+
+
+def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(LEAD_FIELDS))
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: (";".join(v) if isinstance(v, list) else v)
+                             for k, v in rec.items()})
+
+
+@flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}")
+def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dict[str, Any]:
+    """Generate a team and last quarter's leads, import them day by day through intake,
+    let the reps work them, then run reminders, re-grade, handoff and the review."""
+    folder = Path(out)
+    url = fresh_database(folder)
+    now = utcnow()
+    quarter = Period.containing(now.date(), "quarter").previous()
+    days = (quarter.end - quarter.start).days
+    create_organisation(seed, url)
+    csv_path = folder / "leads.csv"
+    _write_csv(csv_path, generate.lead_records(seed, count, quarter.start.date()))
+    rows = list(read_records(csv_path))
+    per_day = -(-len(rows) // days)
+    imported: Counter[str] = Counter()
+    for day in range(days):
+        batch = rows[day * per_day:(day + 1) * per_day]
+        if not batch:
+            break
+        arrival = quarter.start + dt.timedelta(days=day, hours=9)
+        summary = import_day(batch, arrival, f"import {csv_path.name}", seed + day, url)
+        imported.update(accepted=summary.accepted, duplicates=summary.duplicates,
+                        rejected=summary.rejected)
+        if summary.lead_ids:
+            intake_chunk(summary.lead_ids, arrival + dt.timedelta(minutes=30), url)
+            work_leads(summary.lead_ids, arrival, now, seed + day, url)
+    reminders = follow_up_reminders(url=url, force=True)
+    regrade = weekly_regrade(url=url)
+    handoffs = delivery_handoff(url=url, out=str(folder))
+    review = pipeline_review(period=quarter.label, url=url, out=str(folder))
+    return {"database": url, "leads_file": str(csv_path), "quarter": quarter.label,
+            "imported": dict(imported), "reminded": sum(reminders.reminded.values()),
+            "escalated": sum(reminders.escalated.values()), "dormant": reminders.dormant,
+            "regrade_changes": sum(regrade.counts.values()), "handoffs": len(handoffs),
+            "review": review.model_dump(mode="json")}
