@@ -21,6 +21,7 @@ UNTRACKED = frozenset({
     "last_interaction_at",
 })
 TRACKED = tuple(c.key for c in Lead.__table__.columns if c.key not in UNTRACKED)
+TRACKED_SET = frozenset(TRACKED)
 
 
 def _text(value: Any) -> str | None:
@@ -38,7 +39,8 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         if not isinstance(obj, Lead):
             continue
         state = inspect(obj)
-        for key in TRACKED:
+        # committed_state holds only the attributes changed since load: cheap to scan.
+        for key in TRACKED_SET.intersection(state.committed_state):
             hist = state.attrs[key].history
             if not hist.has_changes():
                 continue

@@ -217,11 +217,16 @@ class Lead(Base):
         """Called by the lifecycle machine: stamp the state and add the audit row to the
         lead's own transaction, so state and audit commit or roll back together."""
         setattr(self, f"{to_state}_at", at)
-        if object_session(self) is None:
+        session = object_session(self)
+        if session is None:
             raise RuntimeError("a lead must belong to a unit of work to change state")
-        self.transitions.add(TransitionAudit(
-            from_state=from_state, to_state=to_state, trigger=trigger, actor=actor,
-            reason=reason, at=at))
+        audit = TransitionAudit(from_state=from_state, to_state=to_state, trigger=trigger,
+                                actor=actor, reason=reason, at=at)
+        if self.id is None:  # not flushed yet: let the relationship fill in the id
+            self.transitions.add(audit)
+        else:  # the common case, and much cheaper than building the collection
+            audit.lead_id = self.id
+            session.add(audit)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
