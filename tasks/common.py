@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -21,3 +22,19 @@ def retry_on_database_error(task: Any, task_run: Any, state: Any) -> bool:
     except Exception:
         return False
     return False
+
+
+def chunk_name(prefix: str, param: str = "ids") -> Callable[[], str]:
+    """A task_run_name callable: 'intake-chunk 1001-2000 (1000)' from the chunk parameter."""
+
+    def name() -> str:
+        from prefect.runtime import task_run
+
+        items = task_run.parameters.get(param) or []
+        if not items:
+            return f"{prefix} (empty)"
+        first, last = items[0], items[-1]
+        first, last = getattr(first, "lead_id", first), getattr(last, "lead_id", last)
+        return f"{prefix} {first}-{last} ({len(items)})"
+
+    return name

@@ -12,7 +12,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.models import Handoff
-from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
               "retry_condition_fn": retry_on_database_error}
@@ -25,7 +25,7 @@ def find_due_items(now: dt.datetime, url: str | None = None) -> list[reminders.D
         return list(reminders.due_items(uow.session, now, get_rules()))
 
 
-@task(name="send-reminders", task_run_name="send-reminders {items[0].lead_id}..", **DB_RETRIES)
+@task(name="send-reminders", task_run_name=chunk_name("send-reminders", "items"), **DB_RETRIES)
 def send_reminders(items: list[reminders.DueItem], now: dt.datetime,
                    url: str | None = None) -> reminders.ReminderResult:
     """Remind or escalate one chunk of due items."""
@@ -52,7 +52,7 @@ def list_open_leads(after_id: int, limit: int, url: str | None = None) -> list[i
         return regrade.open_lead_ids(uow.session, after_id, limit)
 
 
-@task(name="regrade-chunk", task_run_name="regrade-chunk {ids[0]}-{ids[-1]}", **DB_RETRIES)
+@task(name="regrade-chunk", task_run_name=chunk_name("regrade-chunk"), **DB_RETRIES)
 def regrade_chunk(ids: list[int], now: dt.datetime, url: str | None = None
                   ) -> regrade.RegradeResult:
     """Rescore and re-grade one chunk."""
@@ -69,7 +69,7 @@ def list_won_without_handoff(url: str | None = None) -> list[int]:
         return handoff.won_without_handoff(uow.session)
 
 
-@task(name="produce-handoffs", task_run_name="produce-handoffs {ids[0]}..", **DB_RETRIES)
+@task(name="produce-handoffs", task_run_name=chunk_name("produce-handoffs"), **DB_RETRIES)
 def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None
                      ) -> list[tuple[int, str]]:
     """Create the packages for one chunk; returns (lead id, markdown) for the artifacts."""

@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow import jobs
 from leadflow.services.pipeline import IntakeResult
-from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 
 @task(name="list-new-leads", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -21,7 +21,7 @@ def list_new_leads(url: str | None = None) -> list[int]:
 
 @task(name="intake-chunk", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_condition_fn=retry_on_database_error,
-      task_run_name="intake-chunk {ids[0]}-{ids[-1]}")
+      task_run_name=chunk_name("intake-chunk"))
 def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None) -> IntakeResult:
     """Dedupe, screen, score, grade and assign one chunk; rerunning it is harmless because
     only leads still `new` are touched."""
