@@ -1,0 +1,43 @@
+"""`leadflow outbox ...`: deliver queued notifications, or look at them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.services import outbox as svc
+
+app = typer.Typer(no_args_is_help=True, help="Notifications waiting in the outbox.")
+
+
+@app.command("send")
+def send(
+    limit: int = typer.Option(500, min=1, help="Most messages to send in this pass."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Deliver due messages now; failures stay queued for a later attempt."""
+    result = svc.deliver_outbox(None, dt.datetime.now(dt.UTC), limit)
+    text = (f"{result.sent} sent, {result.failed} failed (will retry), {result.gave_up} "
+            f"given up, {result.deferred} waiting for a mail server (LEADFLOW_MAIL_URL)")
+    if result.errors:
+        errors = [e.model_dump() for e in result.errors]
+        text += "\n" + table(errors, ["id", "recipient_masked", "subject", "error"])
+    emit(result, as_json, text)
+
+
+@app.command("list")
+def list_messages(
+    unsent: bool = typer.Option(False, "--unsent", help="Only messages not sent yet."),
+    limit: int = typer.Option(100, min=1, help="Most messages to show, newest first."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show the newest outbox messages (recipients masked)."""
+    with unit_of_work() as uow:
+        rows = svc.message_rows(uow.session, unsent=unsent, limit=limit)
+        pending = svc.pending_count(uow.session)
+    emit(rows, as_json, table(rows, ["id", "kind", "status", "recipient", "subject", "attempts",
+                                     "next_attempt_at", "last_error"])
+         + f"\n{pending} not sent")

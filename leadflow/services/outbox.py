@@ -1,0 +1,251 @@
+"""Delivering the outbox: each message claimed, sent and marked in one short transaction.
+
+Delivery is at-least-once at the edge. A message is marked sent in the transaction that
+claimed it, committed right after the send, so a crash between the send and the commit
+resends that one message on the next pass, and no other. Everything before the send (what
+to say, to whom) was decided exactly once, in the transaction that wrote the outbox row.
+
+On PostgreSQL the claim is `FOR UPDATE SKIP LOCKED`, so concurrent senders split the rows
+and never take the same one. SQLite has no row locks: run one sender at a time on a SQLite
+file, or two of them may both send a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import threading
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import apprise
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.settings import Settings, get_settings
+from leadflow.store.models import OutboxMessage
+
+MAX_BACKOFF = dt.timedelta(days=1)
+MAX_ERROR_CHARS = 300
+
+_EMAIL = re.compile(r"[^@\s/,;:<>\"'?&=]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_EMAIL_IN_TEXT = re.compile(r"([\w.+-])[\w.+%-]*(?:@|%40)((?:[\w-]+\.)+[A-Za-z]{2,})")
+_PHONE_IN_TEXT = re.compile(r"\+?\d(?:[ ()-]?\d){7,}")
+_SHOWN_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?")
+_IS_URL = OutboxMessage.recipient.contains("://")
+_APPRISE_LOG = logging.getLogger("apprise")
+
+
+class DeliveryError(BaseModel):
+    """One message that could not be delivered this time (recipient masked)."""
+
+    id: int
+    recipient_masked: str
+    subject: str
+    error: str
+
+
+class DeliveryResult(BaseModel):
+    """What one delivery pass did; `deferred` is mail waiting for a configured mail_url."""
+
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    gave_up: int = 0
+    errors: list[DeliveryError] = Field(default_factory=list)
+
+
+def mask(recipient: str) -> str:
+    """A recipient as it may be shown: 'a***@example.com', 'json://hook.example.com/***'."""
+    if "://" in recipient:
+        scheme, rest = recipient.split("://", 1)
+        netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        host = netloc.rsplit("@", 1)[-1]
+        shown = host if _SHOWN_HOST.fullmatch(host) else "***"  # tokens and phones hide
+        return f"{scheme}://{shown}" + ("/***" if rest.strip("/") != netloc else "")
+    if _EMAIL.fullmatch(recipient):
+        name, domain = recipient.rsplit("@", 1)
+        return f"{name[:1]}***@{domain}"
+    return "***"
+
+
+def mask_text(text: str) -> str:
+    """Text with every email address (plain or %-encoded) and phone number masked."""
+    text = _EMAIL_IN_TEXT.sub(r"\1***@\2", text)
+    return _PHONE_IN_TEXT.sub("***", text)
+
+
+def apprise_url(recipient: str, settings: Settings) -> str | None:
+    """The apprise URL a recipient is reached at; None for mail while mail_url is unset.
+
+    Mail goes to `mail_url` plus `to=`, `from=` and `format=text` (unless mail_url sets
+    them): `mailto://127.0.0.1:1025` is a plain local SMTP server (no login, no TLS, since
+    `mailto` is insecure by default), `mailtos://user:password@smtp.example.com:587` a real
+    one with STARTTLS and a login."""
+    if "://" in recipient:
+        return recipient
+    if not settings.mail_url:
+        return None
+    given = parse_qs(urlsplit(settings.mail_url).query)
+    params = {"to": recipient, "from": settings.mail_from, "format": "text"}
+    extra = urlencode({k: v for k, v in params.items() if k == "to" or k not in given},
+                      quote_via=quote, safe="")
+    return f"{settings.mail_url}{'&' if '?' in settings.mail_url else '?'}{extra}"
+
+
+class _MaskAddresses(logging.Filter):
+    """Apprise logs full addresses ('Sent Email to ann@...'); mask them before any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_text(record.getMessage()), None
+        return True
+
+
+class _ThreadWarnings(logging.Handler):
+    """Collects apprise's warnings raised in this thread: the reason a send failed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+def _mask_apprise_logs() -> None:
+    if not any(isinstance(f, _MaskAddresses) for f in _APPRISE_LOG.filters):
+        _APPRISE_LOG.addFilter(_MaskAddresses())
+
+
+def send(target: str, subject: str, body: str,
+         invalid: str = "apprise does not accept this URL") -> str | None:
+    """Send one notification through apprise; None on success, else a short masked reason."""
+    _mask_apprise_logs()
+    # async_mode=False keeps the send (and its log records) in this thread.
+    notifier = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
+    if not notifier.add(target):
+        return invalid
+    warnings = _ThreadWarnings()
+    _APPRISE_LOG.addHandler(warnings)
+    try:
+        ok = notifier.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT)
+    # A plugin bug must not stop the other messages; the reason is kept with the message.
+    except Exception as exc:  # noqa: BLE001
+        ok, warnings.messages = False, [f"{exc.__class__.__name__}: {exc}"]
+    finally:
+        _APPRISE_LOG.removeHandler(warnings)
+    if ok:
+        return None
+    reason = "; ".join(warnings.messages) or "the server refused or could not be reached"
+    return mask_text(reason)[:MAX_ERROR_CHARS]
+
+
+def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
+    # Checked here because apprise mails its own From address when every To is invalid.
+    if "://" not in message.recipient and not _EMAIL.fullmatch(message.recipient):
+        return "the recipient is neither an email address nor an apprise URL"
+    target = apprise_url(message.recipient, settings) or ""  # claim_next skips mail then
+    invalid = ("apprise does not accept this URL" if target == message.recipient
+               else "mail_url or mail_from is not a valid apprise mailto URL")
+    return send(target, message.subject, message.body, invalid)
+
+
+def _due(now: dt.datetime, max_attempts: int) -> ColumnElement[bool]:
+    return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+                or_(OutboxMessage.next_attempt_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now))
+
+
+def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Settings
+               ) -> OutboxMessage | None:
+    """The next due message after `after_id`, locked on PostgreSQL (others skip it)."""
+    query = select(OutboxMessage).where(_due(now, settings.outbox_max_attempts),
+                                        OutboxMessage.id > after_id)
+    if not settings.mail_url:
+        query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
+    query = query.order_by(OutboxMessage.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def record_failure(message: OutboxMessage, error: str, now: dt.datetime,
+                   settings: Settings) -> bool:
+    """Count a failed attempt and schedule the next; True when this was the last one."""
+    message.attempts += 1
+    message.last_error = error
+    if message.attempts >= settings.outbox_max_attempts:
+        message.next_attempt_at = None
+        return True
+    delay = settings.outbox_backoff_seconds * 2 ** min(message.attempts - 1, 32)
+    message.next_attempt_at = now + min(dt.timedelta(seconds=delay), MAX_BACKOFF)
+    return False
+
+
+def deliver_outbox(url: str | None, now: dt.datetime, limit: int = 200,
+                   settings: Settings | None = None) -> DeliveryResult:
+    """Send up to `limit` due messages in id order; failures wait with backoff.
+
+    At-least-once: each message is claimed, sent and marked sent in its own transaction,
+    so a crash after a send and before its commit resends that one message."""
+    settings = settings or get_settings()
+    result = DeliveryResult()
+    after_id = 0
+    # One transaction per message rather than per batch: the lock is held only while that
+    # message is sent, and a crash can repeat at most one message, not a whole batch.
+    for _ in range(limit):
+        with unit_of_work("outbox", url=url) as uow:
+            message = claim_next(uow.session, now, after_id, settings)
+            if message is None:
+                break
+            after_id = message.id
+            error = _deliver(message, settings)
+            if error is None:
+                message.sent_at = now
+                result.sent += 1
+            else:
+                gave_up = record_failure(message, error, now, settings)
+                result.gave_up += gave_up
+                result.failed += not gave_up
+                result.errors.append(DeliveryError(
+                    id=message.id, recipient_masked=mask(message.recipient),
+                    subject=mask_text(message.subject), error=error))
+            uow.commit()
+    if not settings.mail_url:
+        with unit_of_work("outbox", url=url) as uow:
+            result.deferred = uow.session.scalar(
+                select(func.count()).select_from(OutboxMessage)
+                .where(_due(now, settings.outbox_max_attempts), not_(_IS_URL))) or 0
+    return result
+
+
+def pending_count(session: Session) -> int:
+    """Messages not sent yet, including those waiting for a retry or given up."""
+    return session.scalar(select(func.count()).select_from(OutboxMessage)
+                          .where(OutboxMessage.sent_at.is_(None))) or 0
+
+
+def status(message: OutboxMessage, max_attempts: int) -> str:
+    """sent, queued, retrying or gave up."""
+    if message.sent_at is not None:
+        return "sent"
+    if message.attempts >= max_attempts:
+        return "gave up"
+    return "retrying" if message.attempts else "queued"
+
+
+def message_rows(session: Session, unsent: bool = False, limit: int = 100,
+                 settings: Settings | None = None) -> list[dict[str, object]]:
+    """The newest outbox messages for display, recipients masked."""
+    max_attempts = (settings or get_settings()).outbox_max_attempts
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if unsent:
+        query = query.where(OutboxMessage.sent_at.is_(None))
+    return [{"id": m.id, "kind": m.kind, "status": status(m, max_attempts),
+             "recipient": mask(m.recipient), "subject": mask_text(m.subject),
+             "attempts": m.attempts, "created_at": m.created_at, "sent_at": m.sent_at,
+             "next_attempt_at": m.next_attempt_at, "last_error": m.last_error}
+            for m in session.scalars(query)]
