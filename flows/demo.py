@@ -61,7 +61,7 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
     regrade = weekly_regrade(url=url)
     handoffs = delivery_handoff(url=url, out=str(folder))
     review = pipeline_review(period=quarter.label, url=url, out=str(folder))
-    return {"database": url, "leads_file": str(csv_path), "quarter": quarter.label,
+    return {"database": url, "seed": seed, "leads_file": str(csv_path), "quarter": quarter.label,
             "imported": dict(imported), "reminded": sum(reminders.reminded.values()),
             "escalated": sum(reminders.escalated.values()), "dormant": reminders.dormant,
             "regrade_changes": sum(regrade.counts.values()), "handoffs": len(handoffs),

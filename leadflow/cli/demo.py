@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
     """Run the demo flow (Prefect's embedded server when no PREFECT_API_URL) and report."""
     began = time.perf_counter()
     configure_prefect()
+    # The flow and task runs are recorded in Prefect (and its UI); the terminal gets the
+    # summary, not a few hundred run-state lines.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from leadflow.flows.demo import demo_quarter
 
     flow_result = demo_quarter(count=count, seed=seed, out=out)
@@ -66,7 +70,7 @@ def _text(r: dict[str, Any]) -> str:
     db_file = r["database"].removeprefix("sqlite:///")
     lines = [
         f"LeadFlow demo: {sum(imported.values())} generated leads over {r['quarter']} "
-        f"(seed in the flow run name), {r['seconds']} s",
+        f"(seed {r['seed']}), {r['seconds']} s",
         f"  intake     {imported.get('accepted', 0)} stored, {imported.get('duplicates', 0)} "
         f"duplicates merged, {imported.get('rejected', 0)} rejected (kept in quarantine)",
         f"  screening  {r['valid']} valid: grade A {r['grades'].get('A', 0)}, "
@@ -83,6 +87,7 @@ def _text(r: dict[str, Any]) -> str:
         "", table(r["channels"], ["channel", "leads", "valid", "won", "conversion", "avg_deal"]),
         "",
         f"outputs:    {r['outputs']}/  (handoffs/, reviews/, leads.csv)",
+        "flow runs:  recorded in Prefect; `prefect server start`, then http://127.0.0.1:4200",
         f"database:   {db_file}",
     ]
     if r.get("sample_won_lead"):

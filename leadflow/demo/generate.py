@@ -108,8 +108,9 @@ def lead_records(seed: int, count: int, start: dt.date) -> list[dict[str, Any]]:
                                         [0.3, 0.35, 0.25, 0.1])[0],
             "budget_max": budget,
             "budget_min": round(budget * 0.6, -3) if budget else None,
-            "timeline": (start + dt.timedelta(days=rnd.randint(20, 240))).isoformat()
-            if rnd.random() < 0.55 else None,
+            # Purchase dates a few weeks to a few months after the lead arrives.
+            "timeline": (start + dt.timedelta(days=91 * n // count + rnd.randint(15, 200)))
+            .isoformat() if rnd.random() < 0.55 else None,
             "tags": rnd.sample(TAGS, rnd.randint(0, 2)),
         }
         if source == "trade_show":

@@ -51,7 +51,7 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
                      key_points="introduction call", feedback="interested",
                      next_action="send case study", next_action_due=t + dt.timedelta(days=3),
                      rules=rules)
-    promising = {"A": 0.75, "B": 0.4, "C": 0.1}[lead.grade or "C"] * CHANNEL_QUALITY.get(
+    promising = {"A": 0.6, "B": 0.25, "C": 0.05}[lead.grade or "C"] * CHANNEL_QUALITY.get(
         lead.source, 1.0)
     if rnd.random() > promising:
         if rnd.random() < 0.35:
@@ -60,7 +60,7 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
                 svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules,
                                  reason=rnd.choice(["unresponsive", "no_budget", "need_changed"]))
         return
-    t = _at(t, rnd, 24 * 5, 24 * 25)
+    t = _at(t, rnd, 24 * 10, 24 * 45)
     if t > until:
         return
     svc.log_activity(session, lead_id, channel="meeting", now=t, key_points="needs workshop",
@@ -78,7 +78,7 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
         competition=rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[0],
         decision_chain=rnd.choice(["simple", "medium", "complex"]))
     svc.assess_opportunity(session, lead_id, facts, by=by, now=t, rules=rules)
-    t = _at(t, rnd, 24 * 3, 24 * 15)
+    t = _at(t, rnd, 24 * 7, 24 * 30)
     if t > until:
         return
     if rnd.random() < 0.2:
@@ -96,10 +96,10 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
         obj = svc.add_objection(session, lead_id, now=t, detail="asks for a discount",
                                 kind=rnd.choice(["price", "terms", "function", "competitor"]))
         obj.answered_at, obj.response = _at(t, rnd, 1, 30), "offered phased payment"
-    t = _at(t, rnd, 24 * 7, 24 * 30)
+    t = _at(t, rnd, 24 * 14, 24 * 75)
     if t > until:
         return
-    if rnd.random() < 0.55:
+    if rnd.random() < 0.45:
         lead.contract_value = lead.budget_confirmed
         lead.payment_terms = rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"])
         lead.delivery_date = (t + dt.timedelta(days=rnd.randint(30, 90))).date()
