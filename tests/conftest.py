@@ -16,6 +16,7 @@ from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.models import Base
 from leadflow.store.uow import UnitOfWork
+from tests.mailserver import mailbox  # noqa: F401  (a shared fixture)
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -123,3 +123,33 @@ def test_handoff_is_produced_once_even_when_rerun(pipeline_url, monkeypatch):
     package = artifacts(f"handoff-lead-{lead_id}")
     assert len(package) == 1 and "too expensive" in package[0]["data"]
     get_settings.cache_clear()
+
+
+def test_rerun_after_refused_mail_sends_each_package_once(pipeline_url, mailbox, monkeypatch):
+    from leadflow.settings import get_settings
+
+    lead_intake(url=pipeline_url)
+    with _uow(pipeline_url) as uow:
+        lead_id = uow.session.scalar(select(Lead.id).where(Lead.state == "nurturing",
+                                                           Lead.team_id.is_not(None)))
+        # The intake's assignment mails went out earlier; this test is about the handoff.
+        uow.session.execute(update(OutboxMessage).values(sent_at=NOW))
+        uow.commit()
+    _win(pipeline_url, lead_id)
+    monkeypatch.setenv("LEADFLOW_MAIL_URL", f"mailto://127.0.0.1:{mailbox.port}")
+    monkeypatch.setenv("LEADFLOW_DELIVERY_RECIPIENTS", '["delivery@example.com"]')
+    monkeypatch.setenv("LEADFLOW_OUTBOX_BACKOFF_SECONDS", "0.01")
+    get_settings.cache_clear()
+    try:
+        mailbox.refuse.add("delivery@example.com")  # delivery's server says no, once
+        assert delivery_handoff(url=pipeline_url) == [lead_id]
+        assert mailbox.to("delivery@example.com") == []
+        managers = [rcpt for rcpts, _ in mailbox.received for rcpt in rcpts]
+        assert managers, "the team manager's copy went out"
+        mailbox.refuse.clear()
+        assert delivery_handoff(url=pipeline_url) == []  # rerun: no second package
+        handoffs = [m for m in mailbox.received if "Handoff:" in str(m[1]["subject"])]
+        assert len(mailbox.to("delivery@example.com")) == 1
+        assert len(handoffs) == 1 + len(managers)  # everyone exactly once
+    finally:
+        get_settings.cache_clear()

@@ -27,49 +27,9 @@ from leadflow.store.db import session_factory
 from leadflow.store.models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import _truncate, needs_pg
+from tests.mailserver import Mailbox, free_port
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received, and which recipients it refuses."""
-
-    port: int
-    refuse: set[str] = field(default_factory=set)
-    received: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        """Messages delivered to one address."""
-        return [m for rcpts, m in self.received if address in rcpts]
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    """A real SMTP server on 127.0.0.1 (no login, no TLS) collecting what it receives."""
-    box = Mailbox(port=_free_port())
-    controller = Controller(box, hostname="127.0.0.1", port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
 
 
 @pytest.fixture
@@ -170,7 +130,7 @@ def test_refused_mail_waits_with_backoff_then_goes_out(db_url, mailbox):
 
 def test_unreachable_server_backs_off_doubling_then_gives_up(db_url):
     (message_id,) = _add(db_url, "ann@example.com")
-    settings = _settings(_free_port(), outbox_max_attempts=3, outbox_backoff_seconds=10)
+    settings = _settings(free_port(), outbox_max_attempts=3, outbox_backoff_seconds=10)
 
     first = deliver_outbox(db_url, NOW, settings=settings)
     assert first.failed == 1
@@ -225,9 +185,9 @@ def test_apprise_url_recipient_is_delivered(db_url, webhook, mailbox):
 
 
 def test_failing_webhook_and_bad_recipient_are_failures(db_url):
-    hook_id, bad_id = _add(db_url, f"json://127.0.0.1:{_free_port()}/", "not an address")
+    hook_id, bad_id = _add(db_url, f"json://127.0.0.1:{free_port()}/", "not an address")
 
-    result = deliver_outbox(db_url, NOW, settings=_settings(_free_port()))
+    result = deliver_outbox(db_url, NOW, settings=_settings(free_port()))
 
     assert (result.sent, result.failed) == (0, 2)
     assert [e.id for e in result.errors] == [hook_id, bad_id]
