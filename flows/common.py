@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
@@ -28,8 +34,18 @@ def rename_run(suffix: str) -> None:
     if not run_id:
         return
     with get_client(sync_client=True) as client:
-        current = client.read_flow_run(run_id).name
-        client.update_flow_run(run_id, name=f"{current} · {suffix}")
+        current = client.read_flow_run(UUID(str(run_id))).name
+        client.update_flow_run(UUID(str(run_id)), name=f"{current} · {suffix}")
+
+
+def progress_bar(description: str) -> UUID:
+    """A progress artifact at 0 %, for runs long enough to watch."""
+    return cast(UUID, create_progress_artifact(0.0, description=description))
+
+
+def progress_to(artifact: UUID, done: int, total: int) -> None:
+    """Move a progress artifact to done/total."""
+    update_progress_artifact(artifact, 100.0 * done / max(total, 1))
 
 
 def artifact_key(*parts: str) -> str:

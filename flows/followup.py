@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from leadflow.flows.common import chunked, rename_run, stamped, table, utcnow
+from leadflow.flows.common import (
+    chunked,
+    progress_bar,
+    progress_to,
+    rename_run,
+    stamped,
+    table,
+    utcnow,
+)
 from leadflow.services.regrade import RegradeResult
 from leadflow.services.reminders import KINDS, ReminderResult, in_business_hours
 from leadflow.settings import get_rules, get_settings
 from leadflow.tasks.followup import (
+    count_open_leads,
     find_due_items,
     flag_dormant,
     list_open_leads,
@@ -54,13 +62,13 @@ def weekly_regrade(url: str | None = None, chunk_size: int | None = None) -> Reg
     size = chunk_size or get_settings().chunk_size
     now = utcnow()
     parts: list[RegradeResult] = []
-    progress = create_progress_artifact(0.0, description="weekly-regrade: pages done")
-    after = 0
+    total = count_open_leads(url)
+    progress = progress_bar(f"weekly-regrade: {total} leads")
+    after, done = 0, 0
     while ids := list_open_leads(after, size, url):
         parts.append(regrade_chunk(ids, now, url))
-        after = ids[-1]
-        update_progress_artifact(progress, min(99.0, float(len(parts))))
-    update_progress_artifact(progress, 100.0)
+        after, done = ids[-1], done + len(ids)
+        progress_to(progress, done, total)
     result = RegradeResult.combine(parts)
     table("weekly-regrade-summary", [{"change": k, "leads": v}
                                      for k, v in sorted(result.counts.items())],

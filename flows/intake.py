@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from leadflow.flows.common import chunked, rename_run, stamped, table, utcnow
+from leadflow.flows.common import (
+    chunked,
+    progress_bar,
+    progress_to,
+    rename_run,
+    stamped,
+    table,
+    utcnow,
+)
 from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_settings
 from leadflow.tasks.intake import intake_chunk, list_new_leads
@@ -28,12 +35,11 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
             break
         seen.update(ids)
         parts = chunked(ids, size)
-        progress = create_progress_artifact(0.0, description="lead-intake chunks done") \
-            if len(parts) > 1 else None
+        progress = progress_bar("lead-intake: chunks done") if len(parts) > 1 else None
         for n, part in enumerate(parts, start=1):
             results.append(intake_chunk(part, now, url))
             if progress is not None:
-                update_progress_artifact(progress, 100.0 * n / len(parts))
+                progress_to(progress, n, len(parts))
     summary = IntakeResult.combine(results)
     table("lead-intake-summary", [
         {"metric": k, "value": v} for k, v in summary.model_dump().items()

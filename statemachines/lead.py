@@ -7,7 +7,7 @@ The machine is built once at import with model=None, so binding a lead costs not
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from transitions import EventData, Machine
 
@@ -33,11 +33,15 @@ def _ctx(event: EventData) -> dict[str, Any]:
     return event.kwargs
 
 
+def _lead(event: EventData) -> Stateful:
+    return cast(Stateful, event.model)
+
+
 def reason_given(event: EventData) -> bool:
     """A reason must be given."""
     reason = _ctx(event).get("reason")
     if not reason or not str(reason).strip():
-        raise GuardRefused(event.model.id, event.event.name,
+        raise GuardRefused(_lead(event).id, event.event.name,
                            "a reason is required: one of " + ", ".join(r.value for r in LossReason))
     return True
 
@@ -47,7 +51,7 @@ def loss_reason(event: EventData) -> bool:
     reason_given(event)
     code = str(_ctx(event)["reason"]).split(":", 1)[0].strip()
     if code not in LossReason.__members__:
-        raise GuardRefused(event.model.id, "lose", f"unknown loss reason {code!r}; use one of "
+        raise GuardRefused(_lead(event).id, "lose", f"unknown loss reason {code!r}; use one of "
                            + ", ".join(r.value for r in LossReason))
     return True
 
@@ -55,7 +59,7 @@ def loss_reason(event: EventData) -> bool:
 def has_owner(event: EventData) -> bool:
     """The lead must have an owner."""
     if getattr(event.model, "owner_id", None) is None:
-        raise GuardRefused(event.model.id, event.event.name, "the lead has no owner yet")
+        raise GuardRefused(_lead(event).id, event.event.name, "the lead has no owner yet")
     return True
 
 
@@ -66,7 +70,7 @@ def conversion_criteria(event: EventData) -> bool:
     if not result.qualifies:
         held = [k for k in ("intent_stated", "budget_confirmed", "decision_maker_engaged",
                             "target_date") if getattr(result, k)]
-        raise GuardRefused(event.model.id, "qualify",
+        raise GuardRefused(_lead(event).id, "qualify",
                            f"{result.met} of 4 conversion criteria hold "
                            f"({', '.join(held) or 'none'}); {rules.conversion.min_criteria} needed")
     return True
@@ -75,7 +79,7 @@ def conversion_criteria(event: EventData) -> bool:
 def plan_approved(event: EventData) -> bool:
     """The conversion plan must be approved by the role its grade needs."""
     rules: RulesConfig = _ctx(event)["rules"]
-    lead = event.model
+    lead = _lead(event)
     grade = Grade(getattr(lead, "opportunity_grade", None) or getattr(lead, "grade", None) or "C")
     needed = rules.opportunity.approval_roles[grade]
     approved = getattr(lead, "approved_role", None)
@@ -108,7 +112,8 @@ TRIGGERS = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 
 def _record(event: EventData) -> None:
     ctx = _ctx(event)
-    event.model.record_transition(
+    assert event.transition is not None and event.transition.dest is not None
+    _lead(event).record_transition(
         from_state=event.transition.source, to_state=event.transition.dest,
         trigger=event.event.name, actor=ctx["by"], reason=ctx.get("reason"), at=ctx["at"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
-from sqlalchemy import select
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import select
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
@@ -43,6 +43,13 @@ def flag_dormant(now: dt.datetime, url: str | None = None) -> int:
         reminders.notify_dormant(uow.session, ids, now, get_rules())
         uow.commit()
     return len(ids)
+
+
+@task(name="count-open-leads", **DB_RETRIES)
+def count_open_leads(url: str | None = None) -> int:
+    """How many leads the re-grade will look at (for its progress bar)."""
+    with unit_of_work(url=url) as uow:
+        return regrade.count_open_leads(uow.session)
 
 
 @task(name="list-open-leads", **DB_RETRIES)

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
+from leadflow.jobs import process_pending
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
 from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
-from leadflow.jobs import process_pending
 from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead

@@ -51,7 +51,8 @@ def organisation(seed: int, reps_per_team: int = 6) -> Organisation:
                 "seniority": "senior" if i < 2 else "junior",
                 "capacity": rnd.choice([60, 80, 100]) if i < 2 else rnd.choice([120, 150]),
                 "away": rnd.random() < 0.12,
-                "close_rate": round(rnd.uniform(0.15, 0.45) if i < 2 else rnd.uniform(0.05, 0.3), 2),
+                "close_rate": round(rnd.uniform(0.15, 0.45) if i < 2
+                                    else rnd.uniform(0.05, 0.3), 2),
             })
     return Organisation(teams=teams, reps=reps)
 
@@ -94,7 +95,8 @@ def lead_records(seed: int, count: int, start: dt.date) -> list[dict[str, Any]]:
             "source": source,
             "company_name": company,
             "contact_name": contact,
-            "email": f"{contact.split()[0].lower()}@{company.split()[0].lower().strip(',')}.example",
+            "email": (f"{contact.split()[0].lower()}@"
+                      f"{company.split()[0].lower().strip(',')}.example"),
             "phone": _phone(rnd) if rnd.random() < 0.7 else None,
             "need": rnd.choice(NEEDS),
             "industry": rnd.choice(INDUSTRIES),
@@ -124,7 +126,8 @@ def lead_records(seed: int, count: int, start: dt.date) -> list[dict[str, Any]]:
     return records
 
 
-def behaviour(seed: int, lead_ids: list[int], start: dt.datetime) -> list[tuple[int, str, dt.datetime]]:
+def behaviour(seed: int, lead_ids: list[int], start: dt.datetime
+              ) -> list[tuple[int, str, dt.datetime]]:
     """Behaviour events: most leads a few page visits, some downloads, few webinars."""
     rnd = random.Random(seed + 1)
     events = []

@@ -72,11 +72,11 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
                           target_date=(t + dt.timedelta(days=rnd.randint(20, 120))).date())
     svc.fire_trigger(session, lead_id, "qualify", by=by, now=t, rules=rules,
                      reason="intent and budget confirmed")
-    facts = OpportunityFacts(
-        urgency=rnd.choice(["immediate", "urgent", "normal"]),
-        budget=lead.budget_confirmed or Decimal(0),
-        competition=rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[0],
-        decision_chain=rnd.choice(["simple", "medium", "complex"]))
+    facts = OpportunityFacts.model_validate({
+        "urgency": rnd.choice(["immediate", "urgent", "normal"]),
+        "budget": lead.budget_confirmed or Decimal(0),
+        "competition": rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[0],
+        "decision_chain": rnd.choice(["simple", "medium", "complex"])})
     svc.assess_opportunity(session, lead_id, facts, by=by, now=t, rules=rules)
     t = _at(t, rnd, 24 * 7, 24 * 30)
     if t > until:

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import GradeResult, OpportunityGrade, lead_grade, opportunity_grade
-from leadflow.rules.screening import BantResult, screen
 from leadflow.rules.scoring import ScoreBreakdown, score
+from leadflow.rules.screening import BantResult, screen
 
 
 class RuleInput(LeadFacts):

@@ -5,7 +5,6 @@ The clock is always passed in; nothing here reads the time."""
 from __future__ import annotations
 
 import datetime as dt
-
 from zoneinfo import ZoneInfo
 
 from leadflow.rules.config import CalendarRules, RulesConfig

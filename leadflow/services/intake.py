@@ -99,7 +99,7 @@ def merge_into(target: Any, rec: LeadIn, rules: RulesConfig) -> None:
     for name in _MERGE_FILLS:
         if get(name) in (None, "") and incoming[name] not in (None, ""):
             put(name, incoming[name])
-    if channel_rank(rec.source.value, rules) < channel_rank(get("source"), rules):
+    if channel_rank(rec.source.value, rules) < channel_rank(str(get("source")), rules):
         put("source", rec.source.value)
         put("source_detail", rec.source_detail)
     tags = list(get("tags") or [])

@@ -27,7 +27,6 @@ from leadflow.rules.vocab import (
 )
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
 from leadflow.statemachines.lead import fire
-from leadflow.store.uow import flush
 from leadflow.store.models import (
     Activity,
     BehaviourEvent,
@@ -37,6 +36,7 @@ from leadflow.store.models import (
     OpportunityAssessment,
     TransitionAudit,
 )
+from leadflow.store.uow import flush
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:

@@ -39,7 +39,8 @@ def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: 
     enqueue(
         session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}", kind="assignment",
         lead_id=lead.id, recipient=recipient,
-        subject=f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, {lead.priority} priority",
+        subject=(f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, "
+                 f"{lead.priority} priority"),
         body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"
               f"Need: {lead.need}\nFirst contact due: {due}\nWhy: {lead.assignment_reason}\n"),
         now=now,

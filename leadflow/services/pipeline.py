@@ -93,7 +93,7 @@ def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime
     phones = {lead.phone_key for lead in leads if lead.phone_key}
     if not emails and not phones:
         return leads
-    first: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, str | None], int] = {}
     rows = session.execute(
         select(Lead.id, Lead.email_key, Lead.phone_key)
         .where(or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
@@ -145,7 +145,7 @@ def _intake_one(session: Session, lead: Lead, counts: BehaviourCounts, roster: R
         return
     lead.owner_id = choice.rep_id
     lead.assigned_at = now
-    lead.first_contact_due = first_contact_due(now, Priority(lead.priority), rules)
+    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
     lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None, rules)
     fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
          reason=f"assigned: {choice.reason}")

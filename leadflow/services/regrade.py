@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade, urgency_for
-from leadflow.rules.vocab import Urgency
+from leadflow.rules.vocab import Competition, DecisionChain, Urgency
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
 from leadflow.store.models import Lead, OpportunityAssessment
 
@@ -49,6 +49,11 @@ class RegradeResult(BaseModel):
             for k, v in p.counts.items():
                 total.counts[k] = total.counts.get(k, 0) + v
         return total
+
+
+def count_open_leads(session: Session) -> int:
+    """How many leads a re-grade pass covers."""
+    return session.scalar(select(func.count()).where(Lead.state.in_(REGRADED_STATES))) or 0
 
 
 def open_lead_ids(session: Session, after_id: int, limit: int) -> list[int]:
@@ -92,8 +97,9 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
             if lead.target_date is not None:
                 urgency = urgency_for(lead.target_date, now.date(), rules)
             graded = opportunity_grade(OpportunityFacts(
-                urgency=urgency, budget=assessment.budget, competition=assessment.competition,
-                decision_chain=assessment.decision_chain), rules)
+                urgency=urgency, budget=assessment.budget,
+                competition=Competition(assessment.competition),
+                decision_chain=DecisionChain(assessment.decision_chain)), rules)
             lead.opportunity_grade = graded.grade.value
             why["opportunity_grade"] = f"{graded.reason} ({graded.points} points, urgency " \
                                        f"{urgency.value})"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select, tuple_, update
+from sqlalchemy import and_, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
@@ -57,30 +58,25 @@ def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterato
     """Every due item, found with indexed range queries (cost grows with what is due)."""
     sla = rules.sla
     owned = and_(Lead.owner_id.is_not(None), Lead.state.in_(OPEN))
-    for lead_id, due in session.execute(
-            select(Lead.id, Lead.first_contact_due)
-            .where(Lead.first_contact_due <= now, Lead.first_contacted_at.is_(None), owned)):
-        yield DueItem(lead_id, "first_contact", due)
-    quiet = now - dt.timedelta(days=sla.no_follow_up_days)
+    timers = (("first_contact", Lead.first_contact_due, Lead.first_contacted_at.is_(None)),
+              ("next_action", Lead.next_action_due, true()),
+              ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)))
+    for kind, column, condition in timers:
+        for lead_id, due in session.execute(select(Lead.id, column)
+                                            .where(column <= now, condition, owned)):
+            yield DueItem(lead_id, kind, cast(dt.datetime, due))
+    gap = dt.timedelta(days=sla.no_follow_up_days)
     for lead_id, last, assigned in session.execute(
             select(Lead.id, Lead.last_contact_at, Lead.assigned_at)
             .where(Lead.state.in_(WORKING), Lead.owner_id.is_not(None),
-                   or_(Lead.last_contact_at <= quiet,
-                       and_(Lead.last_contact_at.is_(None), Lead.assigned_at <= quiet)))):
-        yield DueItem(lead_id, "no_follow_up",
-                      (last or assigned) + dt.timedelta(days=sla.no_follow_up_days))
-    for lead_id, due in session.execute(
-            select(Lead.id, Lead.next_action_due).where(Lead.next_action_due <= now, owned)):
-        yield DueItem(lead_id, "next_action", due)
-    late = now - dt.timedelta(hours=sla.objection_answer_hours)
+                   or_(Lead.last_contact_at <= now - gap,
+                       and_(Lead.last_contact_at.is_(None), Lead.assigned_at <= now - gap)))):
+        yield DueItem(lead_id, "no_follow_up", cast(dt.datetime, last or assigned) + gap)
+    answer = dt.timedelta(hours=sla.objection_answer_hours)
     for lead_id, raised in session.execute(
             select(Objection.lead_id, Objection.raised_at).join(Lead)
-            .where(Objection.answered_at.is_(None), Objection.raised_at <= late, owned)):
-        yield DueItem(lead_id, "objection", raised + dt.timedelta(hours=sla.objection_answer_hours))
-    for lead_id, due in session.execute(
-            select(Lead.id, Lead.next_cadence_due).where(Lead.next_cadence_due <= now,
-                                                         Lead.state.in_(WORKING), owned)):
-        yield DueItem(lead_id, "cadence", due)
+            .where(Objection.answered_at.is_(None), Objection.raised_at <= now - answer, owned)):
+        yield DueItem(lead_id, "objection", raised + answer)
 
 
 _SUBJECT = {

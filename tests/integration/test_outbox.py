@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from leadflow.services.outbox import deliver_outbox, mask, mask_text, pending_count, record_failure
@@ -27,7 +22,7 @@ from leadflow.store.db import session_factory
 from leadflow.store.models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import _truncate, needs_pg
-from tests.mailserver import Mailbox, free_port
+from tests.mailserver import free_port
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 

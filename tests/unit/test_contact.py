@@ -6,7 +6,6 @@ import pytest
 
 from leadflow.rules.contact import company_key, contact_verifiable, email_key, phone_key
 
-
 # --- email -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("raw", [

@@ -40,8 +40,8 @@ def test_grade_a_clear_need_budget_power_close_soon(rules):
                               "close within 60 days"]
 
 
-@pytest.mark.parametrize("days, expected", [(-1, Grade.B), (0, Grade.A), (30, Grade.A), (60, Grade.A),
-                                           (61, Grade.B)])
+@pytest.mark.parametrize("days, expected", [(-1, Grade.B), (0, Grade.A), (30, Grade.A),
+                                           (60, Grade.A), (61, Grade.B)])
 def test_grade_a_needs_close_within_two_months(rules, days, expected):
     kw = {**A_LEAD, "timeline": TODAY + dt.timedelta(days=days)}
     assert grade_of(rules, **kw) is expected

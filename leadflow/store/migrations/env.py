@@ -1,6 +1,7 @@
 """Alembic environment: migrates the database the caller's config names."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from leadflow.store.db import engine_for
 from leadflow.store.models import Base
@@ -9,7 +10,7 @@ config = context.config
 connection = config.attributes.get("connection")
 
 
-def _run(conn: object) -> None:
+def _run(conn: Connection) -> None:
     context.configure(connection=conn, target_metadata=Base.metadata,
                       render_as_batch=True, compare_type=True)
     with context.begin_transaction():
