@@ -11,7 +11,9 @@ import click
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from leadflow.cli import leads, orchestrate, reps, rules_cmd
+from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd
+from leadflow.cli import report as report_cmd
+from leadflow.cli import targets as targets_cmd
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.rules.config import ConfigError
@@ -25,6 +27,9 @@ app.add_typer(leads.app, name="leads")
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(outbox.app, name="outbox")
+app.add_typer(report_cmd.app, name="report")
+app.add_typer(targets_cmd.app, name="targets")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
 

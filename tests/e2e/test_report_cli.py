@@ -1,0 +1,116 @@
+"""`leadflow report review` and `leadflow targets` as a user runs them: subprocesses, a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from leadflow.services.review import Period
+from tests.e2e.test_cli import run, run_json
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The CLI's environment: a fresh SQLite file and an error log in tmp_path."""
+    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+
+
+def _now_period(kind: str) -> str:
+    return Period.containing(dt.datetime.now(dt.UTC), kind).label  # type: ignore[arg-type]
+
+
+def _won_and_invalid_lead(env: dict[str, str]) -> None:
+    """One lead taken to won through the CLI, and one that fails screening."""
+    timeline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    lead = run_json(["leads", "add", "--source", "referral", "--company", "Acme",
+                     "--contact", "Jo", "--email", "jo@acme.example", "--need", "CRM",
+                     "--region", "east", "--role", "decision_maker", "--budget-max", "500000",
+                     "--timeline", timeline], env)
+    lid = str(lead["id"])
+    run(["leads", "criteria", lid, "--intent", "--decision-maker"], env)
+    run(["leads", "fire", lid, "qualify"], env)
+    run(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1200000",
+         "--competition", "parity", "--decision-chain", "simple"], env)
+    run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
+    run(["leads", "fire", lid, "start_negotiation"], env)
+    run(["leads", "fire", lid, "win"], env)
+    run(["leads", "add", "--source", "website_form", "--company", "Nope", "--contact", "No",
+         "--email", "no@nope.example", "--need", "?", "--role", "user"], env)
+
+
+def test_targets_set_and_list(env):
+    run(["teams", "add", "--name", "East", "--region", "east"], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    first = run_json(["targets", "set", "--period", "2026-q3", "--rep", "1", "--revenue",
+                      "500000", "--new-customers", "2"], env)
+    assert first == {"id": 1, "period": "2026-Q3", "team_id": None, "team": None, "rep_id": 1,
+                     "rep": "Ann", "revenue": 500000.0, "new_customers": 2,
+                     "repeat_rate": None}
+    again = run(["targets", "set", "--period", "2026-Q3", "--rep", "1", "--repeat-rate",
+                 "0.2"], env).stdout.strip()
+    assert again == ("target 2026-Q3 for rep 1 Ann: revenue 500000.0, new customers 2, "
+                     "repeat rate 0.2")
+    run(["targets", "set", "--period", "2026-09", "--team", "1", "--revenue", "90000"], env)
+    listed = run_json(["targets", "list"], env)
+    assert [(t["period"], t["team"], t["rep"], t["revenue"]) for t in listed] == [
+        ("2026-09", "East", None, 90000.0), ("2026-Q3", None, "Ann", 500000.0)]
+    assert [t["id"] for t in run_json(["targets", "list", "--period", "2026-Q3"], env)] == [1]
+    text = run(["targets", "list", "--period", "2026-09"], env).stdout
+    assert text.splitlines()[0].split() == ["id", "period", "team", "rep", "revenue",
+                                            "new_customers", "repeat_rate"]
+    both = run(["targets", "set", "--period", "2026-Q3", "--rep", "1", "--team", "1"], env,
+               ok=False)
+    assert both.returncode == 2 and "exactly one team or one rep" in both.stderr
+    assert run(["targets", "set", "--period", "2026-Q3", "--rep", "9"], env,
+               ok=False).stderr.strip() == "error: rep 9 does not exist"
+    bad = run(["targets", "set", "--period", "Q3", "--team", "1"], env, ok=False)
+    assert bad.stderr.strip() == ("error: period 'Q3': expected a quarter like 2026-Q3 "
+                                  "or a month like 2026-09")
+
+
+def test_review_json_markdown_and_refusals(env, tmp_path):
+    run(["teams", "add", "--name", "East", "--region", "east"], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    _won_and_invalid_lead(env)
+    quarter, month = _now_period("quarter"), _now_period("month")
+    run(["targets", "set", "--period", quarter, "--rep", "1", "--new-customers", "2"], env)
+    review = json.loads(run(["report", "review", "--period", quarter, "--format", "json"],
+                            env).stdout)
+    assert (review["period"], review["kind"]) == (quarter, "quarter")
+    assert (review["total_leads"], review["valid_leads"], review["opportunities"],
+            review["grade_a_opportunities"]) == (2, 1, 1, 1)
+    assert (review["cohort_won"], review["conversion_rate"], review["won_deals"]) == (1, 1.0, 1)
+    assert [(c["channel"], c["leads"], c["won"]) for c in review["channels"]] == [
+        ("referral", 1, 1), ("website_form", 1, 0)]
+    (ann,) = review["reps"]
+    assert (ann["name"], ann["won"], ann["new_customers"], ann["target_new_customers"],
+            ann["new_customers_progress"], ann["revenue_progress"]) == (
+        "Ann", 1, 1, 2, 50.0, None)
+    monthly = json.loads(run(["report", "review", "--period", month, "--format", "json"],
+                             env).stdout)
+    assert (monthly["kind"], monthly["total_leads"]) == ("month", 2)
+    assert monthly["reps"][0]["target_new_customers"] is None  # the target is for the quarter
+
+    out = tmp_path / "reports" / "review.md"
+    done = run(["report", "review", "--period", quarter, "--out", str(out)], env)
+    assert done.stdout.strip() == f"review {quarter} written to {out}"
+    text = out.read_text()
+    assert text.startswith(f"# Pipeline review {quarter}\n")
+    assert "| Conversion rate (won / valid) | 100.0% |" in text
+    printed = run(["report", "review", "--period", quarter], env).stdout  # md by default
+    assert printed.splitlines()[4:] == text.splitlines()[4:]  # all but the generated line
+
+    for fmt in ("html", "xlsx"):
+        later = run(["report", "review", "--period", quarter, "--format", fmt], env, ok=False)
+        assert later.returncode == 2
+        assert later.stderr.startswith(f"error: format {fmt}: HTML and spreadsheet reviews "
+                                       "come with the manager-outputs work")
+    unknown = run(["report", "review", "--period", quarter, "--format", "pdf"], env, ok=False)
+    assert unknown.stderr.strip() == "error: format: 'pdf' is not one of md, json"
+    bad = run(["report", "review", "--period", "2026-13"], env, ok=False)
+    assert bad.returncode == 2 and "period '2026-13'" in bad.stderr
