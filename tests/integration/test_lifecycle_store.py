@@ -13,6 +13,7 @@ from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
 from leadflow.services.intake import store_leads
 from leadflow.services.pipeline import process_new_leads
+from leadflow.statemachines.lead import TRANSITIONS
 from leadflow.store.models import FieldChange, Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
@@ -128,3 +129,25 @@ def test_invalid_lead_is_disqualified_with_reason(uow, rules):
     assert (lead.state, lead.loss_reason, lead.valid) == ("lost", "invalid", False)
     assert "failed budget, authority, timeline" in lead.invalid_reason
     assert _audit(uow, lead.id) == [("new", "lost", "disqualify")]
+
+
+LEGAL = [(src, t["trigger"], t["dest"]) for t in TRANSITIONS
+         for src in ([t["source"]] if isinstance(t["source"], str) else t["source"])]
+
+
+@pytest.mark.parametrize(("source", "trigger", "dest"), LEGAL,
+                         ids=[f"{s}-{t}" for s, t, _ in LEGAL])
+def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, dest):
+    lead_id = _nurturing_lead(uow, rules)
+    lead = uow.session.get(Lead, lead_id)
+    lead.state = source  # put the row in the source state as a past transition would have
+    lead.intent_stated, lead.decision_maker_engaged = True, True
+    lead.approved_role, lead.opportunity_grade = "director", "A"
+    uow.commit()
+    reason = "price" if trigger == "lose" else "invalid: test" if trigger == "disqualify" \
+        else None
+    svc.fire_trigger(uow.session, lead_id, trigger, by="t", now=NOW, rules=rules, reason=reason)
+    uow.commit()
+    assert uow.session.get(Lead, lead_id).state == dest
+    assert _audit(uow, lead_id)[-1] == (source, dest, trigger)
+    assert getattr(uow.session.get(Lead, lead_id), f"{dest}_at") == NOW
