@@ -1,0 +1,88 @@
+"""The database goes away mid-flow: the chunk task retries with backoff and the run
+completes without loss; with the database gone for good, the run fails clearly and a
+rerun finishes the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from leadflow.demo import generate, story
+from leadflow.flows.intake import lead_intake
+from leadflow.services.intake import store_leads
+from leadflow.settings import get_rules
+from leadflow.store.db import session_factory
+from leadflow.store.models import Lead, TransitionAudit
+from leadflow.store.uow import UnitOfWork
+from tests.conftest import PG_URL, _truncate, needs_pg
+from tests.flows.conftest import api
+from tests.tcpproxy import Proxy
+
+pytestmark = [needs_pg, pytest.mark.postgres, pytest.mark.reliability]
+
+
+@pytest.fixture
+def proxied(pg_migrated):
+    """The test PostgreSQL database behind a proxy the test can cut."""
+    _truncate(pg_migrated)
+    proxy = Proxy(("127.0.0.1", 5432))
+    proxy.start()
+    assert PG_URL
+    url = PG_URL.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    with UnitOfWork(session_factory(url), actor="setup") as uow:
+        story.create_organisation(uow.session, generate.organisation(5))
+        records = generate.lead_records(5, 4000, dt.date.today())
+        store_leads(uow.session, enumerate(records, 1), "setup", get_rules())
+        uow.commit()
+    yield proxy, url
+    proxy.cut()
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    with UnitOfWork(session_factory(url)) as uow:
+        s = uow.session
+        return (s.scalar(select(func.count()).where(Lead.state == "new")) or 0,
+                s.scalar(select(func.count()).select_from(Lead)) or 0,
+                s.scalar(select(func.count()).select_from(TransitionAudit)
+                         .where(TransitionAudit.from_state == "new")) or 0)
+
+
+def test_outage_mid_flow_is_retried_and_nothing_is_lost(proxied):
+    proxy, url = proxied
+
+    def outage() -> None:
+        while _counts(url)[0] == _counts(url)[1]:  # wait for the first committed chunk
+            time.sleep(0.05)
+        proxy.cut()
+        time.sleep(3)  # longer than the first retry delay
+        proxy.start()
+
+    cutter = threading.Thread(target=outage)
+    cutter.start()
+    state = lead_intake(chunk_size=500, url=url, return_state=True)
+    cutter.join()
+    summary = state.result()
+    new, total, firsts = _counts(url)
+    assert new == 0 and firsts == total == summary.processed
+    runs = api("/task_runs/filter", {"flow_runs": {"id": {"any_": [
+        str(state.state_details.flow_run_id)]}}, "limit": 200, "offset": 0,
+        "sort": "EXPECTED_START_TIME_ASC"})
+    assert isinstance(runs, list)
+    assert any(r["run_count"] > 1 for r in runs), "a task was retried through the outage"
+
+
+def test_database_gone_for_good_fails_clearly_then_rerun_finishes(proxied):
+    proxy, url = proxied
+    proxy.cut()
+    state = lead_intake(chunk_size=500, url=url, return_state=True)
+    assert state.is_failed()
+    assert "connection" in str(state.message).lower() or "operational" in str(
+        state.message).lower()
+    proxy.start()
+    lead_intake(chunk_size=500, url=url)
+    new, total, firsts = _counts(url)
+    assert new == 0 and firsts == total
