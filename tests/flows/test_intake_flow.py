@@ -11,7 +11,7 @@ from leadflow.flows.intake import lead_intake
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, OutboxMessage, SalesRep, TransitionAudit
 from leadflow.store.uow import UnitOfWork
-from tests.flows.conftest import artifacts
+from tests.flows.conftest import api, artifacts
 
 
 def _scalar(url: str, query):
@@ -57,3 +57,18 @@ def test_rerun_finds_nothing_to_do(pipeline_url):
     lead_intake(chunk_size=1000, url=pipeline_url)
     again = lead_intake(chunk_size=1000, url=pipeline_url)
     assert again.processed == 0
+
+
+def test_no_email_or_phone_reaches_prefect_logs(pipeline_url):
+    state = lead_intake(url=pipeline_url, return_state=True)
+    logs = api("/logs/filter", {"logs": {"flow_run_id": {"any_": [
+        str(state.state_details.flow_run_id)]}}, "limit": 200, "offset": 0,
+        "sort": "TIMESTAMP_ASC"})
+    assert isinstance(logs, list) and logs
+    text = "\n".join(entry["message"] for entry in logs)
+    with UnitOfWork(session_factory(pipeline_url)) as uow:
+        contacts = uow.session.execute(select(Lead.email, Lead.phone)).all()
+    for email, phone in contacts:
+        assert not email or email not in text
+        assert not phone or phone not in text
+    assert "@" not in text
