@@ -19,6 +19,8 @@ from leadflow.rules.vocab import BudgetMatch, Channel, CompanySize, ContactRole
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=14,
                                   decimal_places=2)]
 
@@ -30,16 +32,16 @@ class LeadIn(BaseModel):
 
     source: Channel
     company_name: Name
-    contact_name: Name
+    contact_name: Person
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     need: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
     source_detail: Annotated[str, StringConstraints(max_length=300)] | None = None
-    industry: Short | None = None
+    industry: Place | None = None
     company_size: CompanySize | None = None
     employees: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
     annual_revenue: Amount | None = None
-    region: Short | None = None
+    region: Place | None = None
     contact_title: Short | None = None
     contact_role: ContactRole | None = None
     budget_min: Amount | None = None

@@ -11,6 +11,8 @@ import click
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from leadflow.cli import api as api_cmd
+from leadflow.cli import keys as keys_cmd
 from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -32,6 +34,8 @@ app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
+app.command("api")(api_cmd.api)
+app.add_typer(keys_cmd.app, name="keys")
 
 
 @app.callback()

@@ -1,0 +1,1 @@
+from leadflow.store import auth_models  # noqa: F401  (puts the API tables on Base.metadata)

@@ -1,0 +1,135 @@
+"""Request and response shapes of the per-lead actions: events, follow-ups, transitions,
+objections, assessment, approval and conversion criteria."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.rules.facts import OpportunityFacts
+from leadflow.rules.vocab import (
+    ActivityChannel,
+    BehaviourKind,
+    Competition,
+    DecisionChain,
+    ObjectionKind,
+    Urgency,
+)
+from leadflow.schemas import Amount
+
+
+class EventIn(StrictIn):
+    """A tracked behaviour."""
+
+    kind: BehaviourKind
+    detail: Note | None = None
+
+
+class ScoreOut(BaseModel):
+    """A lead's score after an event."""
+
+    id: int
+    score: int
+    behaviour_score: int
+    priority: str | None
+    nurture_stage: str | None
+    grade: str | None
+
+
+class ActivityIn(StrictIn):
+    """A follow-up contact (spec §6); times must carry a zone."""
+
+    channel: ActivityChannel
+    key_points: Text
+    at: AwareDatetime | None = None
+    feedback: Text | None = None
+    next_action: Text | None = None
+    next_action_due: AwareDatetime | None = None
+
+
+class CreatedOut(BaseModel):
+    """A record added to a lead."""
+
+    id: int
+    lead_id: int
+    links: dict[str, str]
+
+
+class TransitionIn(StrictIn):
+    """Fire a trigger, optionally only if the lead is still at `expected_version`."""
+
+    trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    reason: Note | None = None
+    expected_version: int | None = Field(None, ge=1)
+
+
+class TransitionOut(BaseModel):
+    """Where a lead stands after a trigger."""
+
+    id: int
+    state: str
+    version: int
+    allowed_triggers: list[str]
+    links: dict[str, str]
+
+
+class ObjectionIn(StrictIn):
+    """An objection raised in negotiation."""
+
+    kind: ObjectionKind
+    detail: Text
+
+
+class AssessmentIn(StrictIn):
+    """An opportunity assessment (spec §7)."""
+
+    urgency: Urgency
+    budget: Amount
+    competition: Competition
+    decision_chain: DecisionChain
+
+    def facts(self) -> OpportunityFacts:
+        """The rules' value object."""
+        return OpportunityFacts.model_validate(self.model_dump())
+
+
+class AssessmentOut(BaseModel):
+    """The opportunity grade."""
+
+    lead_id: int
+    points: int
+    grade: str
+
+
+class ApprovalOut(BaseModel):
+    """Who approved the conversion plan."""
+
+    id: int
+    approved_role: str | None
+    approved_by: str | None
+    approved_at: dt.datetime | None
+
+
+class CriteriaIn(StrictIn):
+    """The conversion criteria of spec §6; omitted fields stay as they are."""
+
+    intent_stated: bool | None = None
+    budget_confirmed: Amount | None = None
+    decision_maker_engaged: bool | None = None
+    target_date: dt.date | None = None
+
+
+class CriteriaOut(BaseModel):
+    """The conversion criteria as recorded."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    intent_stated: bool
+    budget_confirmed: Decimal | None
+    decision_maker_engaged: bool
+    target_date: dt.date | None

@@ -1,0 +1,78 @@
+"""The FastAPI application factory: routers, error handlers, size limit and OpenAPI.
+
+Nothing happens at import: the database is reached on the first request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from leadflow.api import lead_actions, leads, quarantine, reps
+from leadflow.api.errors import GuardMiddleware, install_error_handlers
+from leadflow.api.schemas import LeadBatchIn
+from leadflow.schemas import LeadIn
+from leadflow.settings import Settings, get_settings
+
+DESCRIPTION = """Lead intake and lifecycle over HTTP.
+
+**Keys.** Every call except /docs and /openapi.json needs a key from
+`leadflow keys create --role system|rep|manager|director [--rep ID]`, sent as
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. No key, an unknown or a revoked key: 401.
+A role that may not make the call: 403.
+
+| role | may |
+|---|---|
+| system | create leads, read all leads (masked), post behaviour events, read reps |
+| rep | read and act on its own leads only (others' are 404); mark itself away |
+| manager | everything: leads, reps, teams, quarantine; approve grade B/C plans |
+| director | as manager, and approve grade A plans |
+
+**Masking.** budget_min, budget_max, budget_confirmed, decision_chain_notes and
+internal_notes (and their history entries) are null, and named in `masked`, unless the key
+is the owner rep's, a manager's or a director's. Managers are not linked to teams yet, so a
+manager key sees every team's leads.
+
+**Intake.** `POST /leads` takes one lead, `POST /leads/batch` takes `{"leads": [...]}` with
+1 to 1,000. A repeat (same external_id, or the same `Idempotency-Key` header from the same
+key) creates nothing and answers 200 with the original lead. Every refused lead payload,
+malformed JSON included, is kept verbatim in quarantine (`GET /quarantine`) and can be
+replayed (`POST /quarantine/{id}/replay`). Bodies over the configured limit get 413.
+
+**Reps.** `DELETE /reps/{id}` deletes only a rep nothing refers to; a rep who owns leads or
+has activities, targets or keys gets 409: mark the rep away instead."""
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """OpenAPI with the schemas of the bodies that routes read themselves (to quarantine
+    bad ones) added to the components."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        _, defs = models_json_schema([(LeadIn, "validation"), (LeadBatchIn, "validation")],
+                                     ref_template="#/components/schemas/{model}")
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
+        app.openapi_schema = schema
+        return schema
+
+    return build
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API for these settings (the process's settings by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="LeadFlow", version="0.1.0", description=DESCRIPTION,
+                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    for module in (leads, lead_actions, quarantine, reps):
+        app.include_router(module.router)
+    install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,150 @@
+"""Per-request plumbing: one unit of work, the caller's key and role, and lead access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.errors import NotFound
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.vocab import Role
+from leadflow.services.keys import find_key
+from leadflow.services.leads import get_lead
+from leadflow.settings import Settings
+from leadflow.store.models import Lead
+from leadflow.store.uow import UnitOfWork
+
+SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
+             "internal_notes")
+ANYONE = (Role.system, Role.rep, Role.manager, Role.director)
+STAFF = (Role.rep, Role.manager, Role.director)
+CREATORS = (Role.system, Role.manager, Role.director)
+MANAGERS = (Role.manager, Role.director)
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <key>")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <key>")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: their key, role and (for a rep key) rep."""
+
+    key_id: int
+    role: Role
+    rep_id: int | None
+    name: str
+
+    @property
+    def actor(self) -> str:
+        """How this caller appears in history and audit rows."""
+        return f"{self.role.value}:{self.name}"[:120]
+
+    def sees_sensitive(self, lead: Lead) -> bool:
+        """Owner, managers and directors see budgets and notes; nobody else does."""
+        if self.role in MANAGERS:
+            return True
+        return self.role is Role.rep and lead.owner_id is not None \
+            and lead.owner_id == self.rep_id
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def rules_of(request: Request) -> RulesConfig:
+    """The rule book of the app's settings."""
+    return settings_of(request).rules()
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    """One unit of work per request: routes commit on success, anything else rolls back."""
+    with unit_of_work("api", url=settings_of(request).database_url) as uow:
+        yield uow
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def authenticate(
+    uow: Uow,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> Principal:
+    """The caller's live key, from `Authorization: Bearer` or `X-API-Key`; else 401."""
+    token = bearer.credentials if bearer else header
+    key = find_key(uow.session, token.strip()) if token else None
+    if key is None:
+        raise HTTPException(401, "a valid API key is required (Authorization: Bearer <key> "
+                                 "or X-API-Key)", headers={"WWW-Authenticate": "Bearer"})
+    principal = Principal(key.id, Role(key.role), key.rep_id, key.name)
+    uow.actor = principal.actor
+    uow.session.info["actor"] = principal.actor
+    return principal
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency admitting only the given roles (403 for the others)."""
+    allowed = frozenset(roles)
+
+    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if principal.role not in allowed:
+            raise HTTPException(403, f"a {principal.role.value} key may not do this; needs "
+                                     + " or ".join(r.value for r in roles))
+        return principal
+
+    return check
+
+
+def lead_for(session: Session, principal: Principal, lead_id: int) -> Lead:
+    """The lead if this caller may see it; a rep's view of another's lead is a 404."""
+    lead = get_lead(session, lead_id)
+    if principal.role is Role.rep and lead.owner_id != principal.rep_id:
+        raise NotFound(f"lead {lead_id} does not exist")
+    return lead
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (size-limited by the guard middleware)."""
+    return await request.body()
+
+
+def now() -> dt.datetime:
+    """The request's clock."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """Keyset paging on id: rows after `cursor`, at most `limit` of them."""
+
+    cursor: int | None
+    limit: int
+
+
+def page_params(
+    cursor: Annotated[int | None, Query(ge=0, description="next_cursor of the last page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> PageParams:
+    """Paging query parameters."""
+    return PageParams(cursor, limit)
+
+
+def keyset(session: Session, query: Select[Any], id_column: Any, page: PageParams
+           ) -> tuple[list[Any], int | None]:
+    """One page of a query in id order, and the cursor of the next page (None at the end)."""
+    if page.cursor is not None:
+        query = query.where(id_column > page.cursor)
+    rows = list(session.scalars(query.order_by(id_column).limit(page.limit + 1)))
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return rows, (rows[-1].id if more else None)

@@ -1,0 +1,176 @@
+"""How failures leave the API: domain errors as clear JSON, size limits, and never a trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import traceback
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from leadflow.bootstrap import SchemaOutOfDate
+from leadflow.errors import (
+    GuardRefused,
+    IllegalTransition,
+    InvalidInput,
+    LeadFlowError,
+    NotFound,
+    VersionConflict,
+)
+
+_log = logging.getLogger("leadflow.api")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TOKEN = re.compile(r"lfk_[\w-]+")
+# SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
+_SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
+
+
+class Rejected(InvalidInput):
+    """Input refused and kept in quarantine; the answer names the quarantine record."""
+
+    def __init__(self, message: str, errors: dict[str, str], quarantine_id: int | None) -> None:
+        super().__init__(message, errors)
+        self.quarantine_id = quarantine_id
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over the configured limit (raised while the body streams in)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over the limit of {limit} bytes",
+                         headers={"Connection": "close"})
+
+
+def redact(text: str) -> str:
+    """Drop SQL parameters, email addresses and API tokens from text bound for a log."""
+    return _TOKEN.sub("lfk_***", _EMAIL.sub("<email>", _SQL_VALUES.sub(r"\1(hidden)", text)))
+
+
+def field_map(errors: list[Any]) -> dict[str, str]:
+    """One message per field from FastAPI's validation errors, without the 'body' prefix."""
+    out: dict[str, str] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        out.setdefault(".".join(loc) or "(record)", str(err.get("msg", "invalid")))
+    return out
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+          ) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, Rejected):
+        return _json(422, {"detail": str(exc), "errors": exc.errors,
+                           "quarantine_id": exc.quarantine_id})
+    if isinstance(exc, InvalidInput):
+        return _json(422, {"detail": str(exc), "errors": exc.errors})
+    if isinstance(exc, NotFound):
+        return _json(404, {"detail": str(exc)})
+    if isinstance(exc, IllegalTransition):
+        return _json(409, {"detail": str(exc), "state": exc.state, "trigger": exc.trigger,
+                           "allowed": exc.allowed})
+    if isinstance(exc, GuardRefused):
+        return _json(409, {"detail": str(exc), "trigger": exc.trigger, "reason": exc.why})
+    if isinstance(exc, VersionConflict):
+        return _json(409, {"detail": str(exc)})
+    if isinstance(exc, SchemaOutOfDate):
+        return _json(503, {"detail": str(exc)})
+    return _json(400, {"detail": str(exc)})
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_map(list(exc.errors()))
+    return _json(422, {"detail": "invalid input: " + "; ".join(f"{k}: {v}"
+                                                               for k, v in errors.items()),
+                       "errors": errors})
+
+
+async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+    error_id = _log_unexpected(exc, "database")
+    return _json(503, {"detail": "the database is unavailable; retry later",
+                       "error_id": error_id})
+
+
+def _log_unexpected(exc: BaseException, where: str) -> str:
+    error_id = uuid.uuid4().hex[:12]
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    _log.error("unexpected %s in %s [error %s]\n%s", type(exc).__name__, where, error_id,
+               redact(trace))
+    return error_id
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map domain errors to 404/409/422 and request validation to per-field 422s."""
+    app.add_exception_handler(LeadFlowError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_down)
+
+
+class GuardMiddleware:
+    """Refuse bodies over the limit (declared or streamed) with 413, and turn anything
+    unexpected into a generic 500 logged server-side with an error id.
+
+    The catch-all lives here, not only in an Exception handler, because Starlette's last
+    handler re-raises to the server, which would log an unredacted trace."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+        received = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        async def receiving() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge(self.max_body)
+            return message
+
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.max_body:
+            await _send(send, 413, {"detail": f"request body over the limit of "
+                                              f"{self.max_body} bytes"})
+            return
+        try:
+            await self.app(scope, receiving, sending)
+        except BodyTooLarge as exc:
+            if not started:
+                await _send(send, 413, {"detail": exc.detail})
+        except Exception as exc:  # the last line of defence: no trace leaves the server
+            error_id = _log_unexpected(exc, f"{scope.get('method')} {scope.get('path')}")
+            if not started:
+                await _send(send, 500, {"detail": "internal error; it was logged",
+                                        "error_id": error_id})
+
+
+async def _send(send: Send, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body).encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(payload)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,133 @@
+"""/leads/{id}/...: behaviour, follow-ups, transitions, objections, assessment, approval and
+conversion criteria. A rep key acts only on its own leads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from leadflow.api.action_schemas import (
+    ActivityIn,
+    ApprovalOut,
+    AssessmentIn,
+    AssessmentOut,
+    CreatedOut,
+    CriteriaIn,
+    CriteriaOut,
+    EventIn,
+    ObjectionIn,
+    ScoreOut,
+    TransitionIn,
+    TransitionOut,
+)
+from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require, rules_of
+from leadflow.api.schemas import ErrorOut, links
+from leadflow.errors import VersionConflict
+from leadflow.events import LEAD_WON, emit
+from leadflow.rules.vocab import Grade, Role, State
+from leadflow.services import leads as svc
+from leadflow.statemachines.lead import allowed_triggers
+
+router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"])
+Staff = Annotated[Principal, Depends(require(*STAFF))]
+Tracker = Annotated[Principal, Depends(require(Role.system, *STAFF))]
+Approver = Annotated[Principal, Depends(require(Role.manager, Role.director))]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
+_RANK = {Role.manager: 1, Role.director: 2}
+
+
+@router.post("/events", status_code=201, response_model=ScoreOut, responses=_ERRORS)
+def track_event(lead_id: int, body: EventIn, request: Request, uow: Uow,
+                principal: Tracker) -> ScoreOut:
+    """Record a behaviour (page_visit, download, webinar, reply); the score updates at once."""
+    lead_for(uow.session, principal, lead_id)
+    lead = svc.track_event(uow.session, lead_id, body.kind.value, now=now(),
+                           rules=rules_of(request), detail=body.detail)
+    uow.commit()
+    return ScoreOut(id=lead.id, score=lead.score, behaviour_score=lead.behaviour_score,
+                    priority=lead.priority, nurture_stage=lead.nurture_stage, grade=lead.grade)
+
+
+@router.post("/activities", status_code=201, response_model=CreatedOut, responses=_ERRORS)
+def log_activity(lead_id: int, body: ActivityIn, request: Request, uow: Uow,
+                 principal: Staff) -> CreatedOut:
+    """Log a follow-up contact: when, channel, key points, feedback, next action and due."""
+    lead_for(uow.session, principal, lead_id)
+    activity = svc.log_activity(
+        uow.session, lead_id, channel=body.channel.value, key_points=body.key_points,
+        now=now(), rules=rules_of(request), at=body.at, rep_id=principal.rep_id,
+        feedback=body.feedback, next_action=body.next_action,
+        next_action_due=body.next_action_due)
+    uow.commit()
+    return CreatedOut(id=activity.id, lead_id=lead_id, links=links(lead_id))
+
+
+@router.post("/transitions", response_model=TransitionOut, responses=_ERRORS)
+def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
+                 principal: Staff) -> TransitionOut:
+    """Fire a lifecycle trigger; 409 names the allowed triggers, a guard's reason, or a
+    version conflict (then nothing changed)."""
+    lead = lead_for(uow.session, principal, lead_id)
+    if body.expected_version is not None and body.expected_version != lead.version:
+        raise VersionConflict(f"expected version {body.expected_version}, "
+                              f"the lead is at version {lead.version}")
+    lead = svc.fire_trigger(uow.session, lead_id, body.trigger, by=principal.actor, now=now(),
+                            rules=rules_of(request), reason=body.reason)
+    uow.commit()
+    if lead.state == State.won.value:
+        emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
+    return TransitionOut(id=lead.id, state=lead.state, version=lead.version,
+                         allowed_triggers=list(allowed_triggers(lead.state)),
+                         links=links(lead.id))
+
+
+@router.post("/objections", status_code=201, response_model=CreatedOut, responses=_ERRORS)
+def add_objection(lead_id: int, body: ObjectionIn, uow: Uow, principal: Staff) -> CreatedOut:
+    """Log an objection raised in negotiation (price, terms, function, competitor, ...)."""
+    lead_for(uow.session, principal, lead_id)
+    row = svc.add_objection(uow.session, lead_id, kind=body.kind.value, detail=body.detail,
+                            now=now())
+    uow.commit()
+    return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
+
+
+@router.post("/assessment", status_code=201, response_model=AssessmentOut, responses=_ERRORS)
+def assess(lead_id: int, body: AssessmentIn, request: Request, uow: Uow,
+           principal: Staff) -> AssessmentOut:
+    """Grade the opportunity (spec §7): urgency, budget, competition, decision chain."""
+    lead_for(uow.session, principal, lead_id)
+    row = svc.assess_opportunity(uow.session, lead_id, body.facts(), by=principal.actor,
+                                 now=now(), rules=rules_of(request))
+    uow.commit()
+    return AssessmentOut(lead_id=lead_id, points=row.points, grade=row.grade)
+
+
+@router.post("/approval", response_model=ApprovalOut, responses=_ERRORS)
+def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
+    """Approve the conversion plan: a director key for grade A, a manager key for B or C
+    (the grade is the opportunity grade, else the lead grade)."""
+    lead = lead_for(uow.session, principal, lead_id)
+    grade = Grade(lead.opportunity_grade or lead.grade or Grade.C.value)
+    needed = rules_of(request).opportunity.approval_roles[grade]
+    if _RANK[principal.role] < _RANK.get(needed, 0):
+        raise HTTPException(403, f"a grade {grade.value} plan is approved by a "
+                                 f"{needed.value} key")
+    lead = svc.approve_plan(uow.session, lead_id, role=principal.role.value,
+                            by=principal.actor, now=now())
+    uow.commit()
+    return ApprovalOut(id=lead.id, approved_role=lead.approved_role,
+                       approved_by=lead.approved_by, approved_at=lead.approved_at)
+
+
+@router.post("/criteria", response_model=CriteriaOut, responses=_ERRORS)
+def set_criteria(lead_id: int, body: CriteriaIn, uow: Uow, principal: Staff) -> CriteriaOut:
+    """Record the conversion criteria that `qualify` checks (spec §6)."""
+    lead_for(uow.session, principal, lead_id)
+    lead = svc.update_conversion(uow.session, lead_id, intent_stated=body.intent_stated,
+                                 budget_confirmed=body.budget_confirmed,
+                                 decision_maker_engaged=body.decision_maker_engaged,
+                                 target_date=body.target_date)
+    uow.commit()
+    return CriteriaOut.model_validate(lead)

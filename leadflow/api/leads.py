@@ -1,0 +1,132 @@
+"""/leads: take leads in (one or a batch, idempotently), list them, show one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from leadflow.api.deps import (
+    ANYONE,
+    CREATORS,
+    PageParams,
+    Principal,
+    Uow,
+    keyset,
+    lead_for,
+    page_params,
+    raw_body,
+    require,
+    rules_of,
+)
+from leadflow.api.intake import (
+    Outcome,
+    fingerprint,
+    once_more_on_conflict,
+    parse_lead,
+    reject,
+    remember,
+    replayed,
+    store_batch,
+    store_one,
+    store_or_refuse,
+)
+from leadflow.api.present import lead_detail
+from leadflow.api.schemas import BatchOut, ErrorOut, LeadOut, LeadPage, LeadRef, LeadSummary
+from leadflow.errors import InvalidInput
+from leadflow.events import LEAD_CREATED, emit
+from leadflow.rules.vocab import Grade, Priority, Role, State
+from leadflow.store.models import Lead
+from leadflow.store.uow import UnitOfWork
+
+router = APIRouter(prefix="/leads", tags=["leads"])
+Creator = Annotated[Principal, Depends(require(*CREATORS))]
+Reader = Annotated[Principal, Depends(require(*ANYONE))]
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
+                                       description="Repeat-safe key for this create call.")]
+Raw = Annotated[bytes, Depends(raw_body)]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 409, 413, 422)}
+
+
+def _body_doc(schema: str) -> dict[str, Any]:
+    """OpenAPI for a body the route reads itself (so that a bad one can be quarantined)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
+def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: str, raw: bytes,
+            store: Callable[[str], Outcome]) -> JSONResponse:
+    """Answer a repeat from its Idempotency-Key, or store; commit; then announce new leads."""
+    print_ = fingerprint("POST", path, raw)
+    origin = f"api key {principal.key_id}: POST {path}"
+
+    def work() -> Outcome:
+        try:
+            outcome = replayed(uow, principal.key_id, idem_key, print_)
+        except InvalidInput as exc:  # a reused key: refused, but the payload is kept
+            reject(uow, origin, raw.decode("utf-8", "backslashreplace"), exc.errors)
+        if outcome is None:
+            outcome = store_or_refuse(uow, origin, raw, lambda: store(origin))
+            remember(uow, principal.key_id, idem_key, print_, outcome)
+        uow.commit()
+        return outcome
+
+    outcome = once_more_on_conflict(uow, work)
+    emit(LEAD_CREATED, outcome.created)  # after the commit, never before
+    return JSONResponse(outcome.body, status_code=outcome.status)
+
+
+@router.post("", status_code=201, response_model=LeadRef, openapi_extra=_body_doc("LeadIn"),
+             responses={200: {"model": LeadRef, "description": "A repeat: the original lead"},
+                        **_ERRORS})
+def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
+                idem_key: IdemKey = None) -> JSONResponse:
+    """Take in one lead; a repeat (same external_id or Idempotency-Key) gets the original."""
+    rules = rules_of(request)
+    return _accept(uow, principal, idem_key, "/leads", raw,
+                   lambda origin: store_one(uow, parse_lead(uow, raw, origin), origin, rules))
+
+
+@router.post("/batch", status_code=201, response_model=BatchOut,
+             openapi_extra=_body_doc("LeadBatchIn"),
+             responses={200: {"model": BatchOut, "description": "Every item was a repeat"},
+                        **_ERRORS})
+def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
+                 idem_key: IdemKey = None) -> JSONResponse:
+    """Take in up to 1,000 leads as {"leads": [...]}; each item is stored, recognised as a
+    repeat, or quarantined with its errors."""
+    rules = rules_of(request)
+    return _accept(uow, principal, idem_key, "/leads/batch", raw,
+                   lambda origin: store_batch(uow, raw, origin, rules))
+
+
+@router.get("", response_model=LeadPage, responses=_ERRORS)
+def list_leads(
+    uow: Uow, principal: Reader, page: Annotated[PageParams, Depends(page_params)],
+    state: Annotated[State | None, Query()] = None,
+    owner: Annotated[int | None, Query(description="Owner rep id")] = None,
+    grade: Annotated[Grade | None, Query()] = None,
+    priority: Annotated[Priority | None, Query()] = None,
+) -> LeadPage:
+    """Leads in id order, filtered; a rep key sees only its own leads."""
+    query = select(Lead)
+    for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
+                          (Lead.priority, priority)):
+        if value is not None:
+            query = query.where(column == value)
+    if principal.role is Role.rep:
+        query = query.where(Lead.owner_id == principal.rep_id)
+    rows, cursor = keyset(uow.session, query, Lead.id, page)
+    return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/{lead_id}", response_model=LeadOut, responses={404: {"model": ErrorOut},
+                                                            **_ERRORS})
+def show_lead(lead_id: int, uow: Uow, principal: Reader) -> LeadOut:
+    """One lead in full; budgets and notes are masked unless the caller is its owner, a
+    manager or a director."""
+    return lead_detail(uow.session, lead_for(uow.session, principal, lead_id), principal)

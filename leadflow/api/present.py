@@ -1,0 +1,36 @@
+"""Presenting leads to a caller: the full record, with sensitive fields masked by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.api.deps import SENSITIVE, Principal
+from leadflow.api.schemas import LeadOut, links
+from leadflow.services.leads import lead_story
+from leadflow.statemachines.lead import allowed_triggers
+from leadflow.store.models import Lead, SalesRep
+
+_SLA = ("first_contact_due", "first_contacted_at", "last_contact_at", "next_action",
+        "next_action_due", "next_cadence_due")
+
+
+def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
+    """A lead with explanation, owner, due times, history and transitions, as this caller
+    may see it."""
+    data: dict[str, Any] = lead_story(session, lead.id)
+    owner = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
+    data["owner"] = {"id": owner.id, "name": owner.name, "team_id": owner.team_id} \
+        if owner else None
+    data["sla"] = {k: data[k] for k in _SLA}
+    data["allowed_triggers"] = list(allowed_triggers(lead.state))
+    data["links"] = links(lead.id)
+    data["masked"] = [] if principal.sees_sensitive(lead) else list(SENSITIVE)
+    for name in data["masked"]:
+        data[name] = None
+    if data["masked"]:
+        data["history"] = [
+            {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
+            for h in data["history"]]
+    return LeadOut.model_validate(data)

@@ -1,0 +1,101 @@
+"""/teams and /reps: who sells where, their capacity, and whether they are away.
+
+A rep that any lead, activity, target or key still refers to is not deleted (409): mark
+the rep away instead, so history keeps pointing at a real person."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
+from leadflow.api.schemas import ErrorOut, RepOut, RepPatch, TeamOut
+from leadflow.errors import NotFound
+from leadflow.rules.vocab import Role
+from leadflow.services import reps as svc
+from leadflow.services.reps import RepIn, TeamIn
+from leadflow.store.models import Lead, SalesRep
+
+router = APIRouter(tags=["reps and teams"])
+Reader = Annotated[Principal, Depends(require(*ANYONE))]
+Manager = Annotated[Principal, Depends(require(*MANAGERS))]
+Member = Annotated[Principal, Depends(require(Role.rep, *MANAGERS))]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
+
+
+def _rep(uow: Uow, rep_id: int) -> RepOut:
+    rows = {row["id"]: row for row in svc.rep_rows(uow.session)}
+    if rep_id not in rows:
+        raise NotFound(f"rep {rep_id} does not exist")
+    return RepOut.model_validate(rows[rep_id])
+
+
+@router.get("/teams", response_model=list[TeamOut], responses=_ERRORS)
+def list_teams(uow: Uow, _principal: Reader) -> list[TeamOut]:
+    """Every team with its manager and territory."""
+    return [TeamOut.model_validate(row) for row in svc.team_rows(uow.session)]
+
+
+@router.post("/teams", status_code=201, response_model=TeamOut, responses=_ERRORS)
+def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
+    """Create a team (manager or director key)."""
+    team = svc.add_team(uow.session, body.model_dump(mode="json"))
+    uow.commit()
+    return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session)
+                if r["id"] == team.id)
+
+
+@router.get("/reps", response_model=list[RepOut], responses=_ERRORS)
+def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
+    """Every rep with team, territory, open-lead load, capacity and away flag."""
+    return [RepOut.model_validate(row) for row in svc.rep_rows(uow.session)]
+
+
+@router.post("/reps", status_code=201, response_model=RepOut, responses=_ERRORS)
+def add_rep(body: RepIn, uow: Uow, _principal: Manager) -> RepOut:
+    """Create a rep (manager or director key)."""
+    rep = svc.add_rep(uow.session, body.model_dump(mode="json"))
+    uow.commit()
+    return _rep(uow, rep.id)
+
+
+@router.get("/reps/{rep_id}", response_model=RepOut, responses=_ERRORS)
+def show_rep(rep_id: int, uow: Uow, _principal: Reader) -> RepOut:
+    """One rep with their load."""
+    return _rep(uow, rep_id)
+
+
+@router.patch("/reps/{rep_id}", response_model=RepOut, responses=_ERRORS)
+def update_rep(rep_id: int, body: RepPatch, uow: Uow, principal: Member) -> RepOut:
+    """Change a rep: managers and directors change anything; a rep key may only mark its
+    own rep away or present."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    if principal.role is Role.rep and (principal.rep_id != rep_id or set(changes) - {"away"}):
+        raise HTTPException(403, "a rep key may only change its own rep's away flag")
+    svc.update_rep(uow.session, rep_id, changes)
+    uow.commit()
+    return _rep(uow, rep_id)
+
+
+@router.delete("/reps/{rep_id}", status_code=204, responses=_ERRORS)
+def delete_rep(rep_id: int, uow: Uow, _principal: Manager) -> Response:
+    """Delete a rep nothing refers to; otherwise 409 (mark the rep away instead)."""
+    rep = uow.session.get(SalesRep, rep_id)
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist")
+    owned = uow.session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
+    if owned:
+        raise HTTPException(409, f"rep {rep_id} owns {owned} leads; mark the rep away "
+                                 "(PATCH away=true) instead of deleting")
+    uow.session.delete(rep)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise HTTPException(409, f"rep {rep_id} is still referred to (activities, targets "
+                                 "or API keys); mark the rep away instead") from None
+    uow.commit()
+    return Response(status_code=204)

@@ -1,0 +1,222 @@
+"""Request and response shapes of the HTTP API (leads come in as leadflow.schemas.LeadIn)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from leadflow.rules.vocab import Seniority
+from leadflow.schemas import LeadIn
+
+MAX_BATCH = 1000
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+def links(lead_id: int) -> dict[str, str]:
+    """Where to go next from a lead."""
+    base = f"/leads/{lead_id}"
+    return {"self": base, "events": f"{base}/events", "activities": f"{base}/activities",
+            "transitions": f"{base}/transitions"}
+
+
+class StrictIn(BaseModel):
+    """Request bodies: unknown fields are refused, strings stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LeadBatchIn(StrictIn):
+    """A batch of leads (documentation shape: items are validated one by one)."""
+
+    leads: list[LeadIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class LeadRef(BaseModel):
+    """A lead as a create call answers: id, state and links."""
+
+    id: int
+    state: str
+    links: dict[str, str]
+
+
+class BatchItem(BaseModel):
+    """What became of one lead of a batch."""
+
+    index: int
+    status: str = Field(description="created | duplicate | rejected")
+    id: int | None = None
+    state: str | None = None
+    links: dict[str, str] | None = None
+    errors: dict[str, str] | None = None
+    quarantine_id: int | None = None
+
+
+class BatchOut(BaseModel):
+    """What a batch did, item by item."""
+
+    accepted: int
+    duplicates: int
+    rejected: int
+    results: list[BatchItem]
+
+
+class LeadSummary(BaseModel):
+    """A lead in a list (no sensitive fields)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    state: str
+    company_name: str
+    contact_name: str
+    source: str
+    grade: str | None
+    priority: str | None
+    score: int
+    owner_id: int | None
+    created_at: dt.datetime
+
+
+class LeadPage(BaseModel):
+    """One page of leads; pass next_cursor as `cursor` for the next one."""
+
+    items: list[LeadSummary]
+    next_cursor: int | None
+
+
+class LeadOut(BaseModel):
+    """A lead in full, with explanation, owner, due times, history and transitions."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    external_id: str | None
+    state: str
+    version: int
+    source: str
+    source_detail: str | None
+    company_name: str
+    contact_name: str
+    contact_title: str | None
+    contact_role: str | None
+    phone: str | None
+    email: str | None
+    need: str
+    industry: str | None
+    company_size: str | None
+    employees: int | None
+    annual_revenue: Decimal | None
+    region: str | None
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    budget_match: str | None
+    timeline: dt.date | None
+    tags: list[str]
+    decision_chain_notes: str | None
+    internal_notes: str | None
+    valid: bool | None
+    invalid_reason: str | None
+    score: int
+    behaviour_score: int
+    attribute_score: int
+    priority: str | None
+    nurture_stage: str | None
+    grade: str | None
+    opportunity_grade: str | None
+    explanation: dict[str, Any] | None
+    assignment_reason: str | None
+    owner: dict[str, Any] | None
+    team_id: int | None
+    intent_stated: bool
+    budget_confirmed: Decimal | None
+    decision_maker_engaged: bool
+    target_date: dt.date | None
+    approved_role: str | None
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    loss_reason: str | None
+    dormant: bool
+    sla: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    allowed_triggers: list[str]
+    transitions: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    activities: list[dict[str, Any]]
+    masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
+    links: dict[str, str]
+
+
+class RepPatch(StrictIn):
+    """Changes to a rep: any subset of these fields."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    team_id: int | None = None
+    regions: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
+    industries: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
+    seniority: Seniority | None = None
+    capacity: int | None = Field(None, ge=0, le=100_000)
+    away: bool | None = None
+    close_rate: float | None = Field(None, ge=0, le=1)
+    notify_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class TeamOut(BaseModel):
+    """A team and its territory."""
+
+    id: int
+    name: str
+    manager: str | None
+    manager_email: str | None
+    regions: list[str]
+    industries: list[str]
+    company_sizes: list[str]
+
+
+class RepOut(BaseModel):
+    """A rep with their open-lead load."""
+
+    id: int
+    name: str
+    team: str | None
+    seniority: str
+    regions: list[str]
+    industries: list[str]
+    open_leads: int
+    capacity: int
+    away: bool
+    close_rate: float
+
+
+class QuarantineItem(BaseModel):
+    """A rejected payload, verbatim, with its errors."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    origin: str
+    payload: str
+    errors: list[str]
+    received_at: dt.datetime
+    replayed_lead_id: int | None
+
+
+class QuarantinePage(BaseModel):
+    """One page of quarantined records."""
+
+    items: list[QuarantineItem]
+    next_cursor: int | None
+
+
+class ErrorOut(BaseModel):
+    """Every error: a message, and per-field messages when input was invalid."""
+
+    detail: str
+    errors: dict[str, str] | None = None
+    quarantine_id: int | None = None
+    allowed: list[str] | None = None
