@@ -236,6 +236,10 @@ class Lead(Base):
         Index("ix_leads_first_contact_due", "first_contact_due"),
         Index("ix_leads_next_cadence_due", "next_cadence_due"),
         Index("ix_leads_team_state", "team_id", "state"),
+        # Reviews select by when leads arrived, were won and were lost.
+        Index("ix_leads_created_at", "created_at"),
+        Index("ix_leads_won_at", "won_at"),
+        Index("ix_leads_lost_at", "lost_at"),
     )
 
 
@@ -344,6 +348,8 @@ class Target(Base):
     __table_args__ = (
         CheckConstraint("(team_id IS NULL) <> (rep_id IS NULL)", name="one_owner"),
         Index("ix_targets_period", "period"),
+        UniqueConstraint("period", "team_id", name="uq_targets_period_team"),
+        UniqueConstraint("period", "rep_id", name="uq_targets_period_rep"),
     )
 
 
@@ -364,6 +370,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[dt.datetime | None]
+    attachments: Mapped[list[str] | None] = mapped_column(JSON)  # file paths sent along
 
     __table_args__ = (Index("ix_outbox_unsent", "sent_at", "next_attempt_at"),)
 
