@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadflow.rules.config import RulesConfig
@@ -31,20 +32,29 @@ def rules() -> RulesConfig:
     return get_rules()
 
 
-def _reset_postgres(url: str) -> None:
-    engine = engine_for(normalise_url(url))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(url)
+def _admin_engine():
+    assert PG_URL
+    return create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
-    """The test PostgreSQL database, wiped and migrated once per session."""
+def pg_migrated() -> Iterator[str]:
+    """A PostgreSQL database of this test session's own, migrated, dropped at the end.
+
+    Its own database keeps parallel runs on the same server (and anyone else's use of
+    the configured database) out of each other's way."""
     assert PG_URL
-    _reset_postgres(PG_URL)
-    return PG_URL
+    name = f"leadflow_test_{uuid.uuid4().hex[:10]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{PG_URL.rsplit('/', 1)[0]}/{name}"
+    upgrade(url)
+    yield url
+    engine_for(normalise_url(url)).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate(url: str) -> None:

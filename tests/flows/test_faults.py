@@ -18,7 +18,7 @@ from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
-from tests.conftest import PG_URL, _truncate, needs_pg
+from tests.conftest import _truncate, needs_pg
 from tests.flows.conftest import api
 from tests.tcpproxy import Proxy
 
@@ -29,10 +29,11 @@ pytestmark = [needs_pg, pytest.mark.postgres, pytest.mark.reliability]
 def proxied(pg_migrated):
     """The test PostgreSQL database behind a proxy the test can cut."""
     _truncate(pg_migrated)
-    proxy = Proxy(("127.0.0.1", 5432))
+    host_port = pg_migrated.split("@", 1)[1].split("/", 1)[0]
+    host, port = host_port.rsplit(":", 1)
+    proxy = Proxy((host, int(port)))
     proxy.start()
-    assert PG_URL
-    url = PG_URL.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
+    url = pg_migrated.replace(host_port, f"127.0.0.1:{proxy.port}")
     with UnitOfWork(session_factory(url), actor="setup") as uow:
         story.create_organisation(uow.session, generate.organisation(5))
         records = generate.lead_records(5, 4000, dt.date.today())

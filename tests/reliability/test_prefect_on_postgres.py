@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from leadflow.cli.orchestrate import start_local_server
 from leadflow.store.migrate import upgrade
-from tests.conftest import PG_URL, needs_pg
+from tests.conftest import PG_URL, _admin_engine, needs_pg
 from tests.mailserver import free_port
 
 pytestmark = [needs_pg, pytest.mark.postgres, pytest.mark.reliability]
@@ -26,8 +26,7 @@ def prefect_database():
     """A throwaway database for the Prefect server, dropped afterwards."""
     assert PG_URL
     name = f"prefect_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
+    admin = _admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
