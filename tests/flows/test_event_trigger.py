@@ -1,4 +1,5 @@
-"""The event path: leads are stored, an event is emitted, the served deployment assigns them."""
+"""The event path: leads are posted to the API, which emits leadflow.lead.created, and the
+served lead-intake deployment assigns them."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import subprocess
 import sys
 import time
 
+import httpx
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
-from leadflow.events import LEAD_CREATED, emit
-from leadflow.services.intake import store_leads
-from leadflow.settings import get_rules
+from leadflow.api.app import create_app
+from leadflow.settings import Settings
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
+from tests.e2e.api_harness import Api, serve
 
 
 def _count_new(url: str) -> int:
@@ -36,13 +38,14 @@ def test_created_event_reaches_the_served_intake(pipeline_url, tmp_path):
     try:
         time.sleep(8)  # deployments registered and the runner polling
         assert served.poll() is None, (tmp_path / "serve.log").read_text()
-        with UnitOfWork(session_factory(pipeline_url), actor="api") as uow:
-            ids = store_leads(uow.session, [(i, f.lead_record()) for i in range(5)], "api",
-                              get_rules()).lead_ids
-            uow.commit()
-        started = time.monotonic()
-        assert emit(LEAD_CREATED, ids)
-        deadline = started + 90
+        # A sender posts over HTTP; the API stores the leads and emits leadflow.lead.created.
+        with serve(create_app(Settings(database_url=pipeline_url))) as base:
+            key = Api(base, pipeline_url).key("system")
+            reply = httpx.post(f"{base}/leads/batch", json={"leads": [
+                f.lead_record() for _ in range(5)]}, headers={"X-API-Key": key}, timeout=60)
+            assert reply.status_code == 201, reply.text
+        ids = [item["id"] for item in reply.json()["results"]]
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline and _count_new(pipeline_url) > 0:
             time.sleep(0.5)
         assert _count_new(pipeline_url) == 0, (tmp_path / "serve.log").read_text()[-3000:]
