@@ -58,6 +58,13 @@ def _compact(value: float) -> str:
     return f"{value / 1e3:g}k" if abs(value) >= 1e3 else f"{value:g}"
 
 
+def _whole_ticks(axes: Axes) -> None:
+    """Counts on the y axis: no 0.25-deal ticks."""
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _empty(axes: Axes, what: str) -> None:
     axes.set_axis_off()
     axes.text(0.5, 0.5, f"No {what} in this period", ha="center", va="center",
@@ -122,6 +129,7 @@ def _cycle(r: Review) -> Chart:
             axes.text(x, n, str(n), ha="center", va="bottom", fontsize=8)
         axes.set_xlabel("days from opportunity to won", fontsize=9)
         axes.set_ylabel("deals", fontsize=9)
+        _whole_ticks(axes)
     alt = ", ".join(f"{b.label} days: {b.count}" for b in r.cycle_distribution)
     return _draw("cycle", "Deal cycle, opportunity to won", alt, paint)
 
@@ -143,6 +151,7 @@ def _sla(r: Review) -> Chart:
                       fontsize=9, fontweight="bold")
         axes.set_ylabel("leads", fontsize=9)
         axes.legend(frameon=False, fontsize=8)
+        _whole_ticks(axes)
     alt = ", ".join(f"{s.priority} {s.compliance if s.compliance is not None else 'n/a'}"
                     for s in r.sla)
     return _draw("sla", "First-contact SLA by priority", alt, paint)
