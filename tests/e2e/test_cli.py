@@ -17,10 +17,11 @@ from tests import factories as f
 LEADFLOW = [sys.executable, "-m", "leadflow.cli.main"]
 
 
-def run(args: list[str], env: dict[str, str], ok: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; check the exit code matches `ok` and no traceback leaked."""
+def run(args: list[str], env: dict[str, str], ok: bool = True,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI (in `cwd`); check the exit code matches `ok` and no traceback leaked."""
     proc = subprocess.run([*LEADFLOW, *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, cwd=cwd)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     assert (proc.returncode == 0) == ok, (proc.returncode, proc.stdout, proc.stderr)
     return proc
