@@ -160,3 +160,16 @@ def test_demo_runs_small(tmp_path, env):
     assert out["states"].get("new", 0) == 0
     assert Path(out["database"].removeprefix("sqlite:///")).exists()
     assert Path(out["leads_file"]).exists()
+    folder, quarter = tmp_path / "demo", out["quarter"]
+    assert sorted(Path(p).name for p in out["review_files"]) == sorted(
+        f"review-{quarter}.{fmt}" for fmt in ("html", "md", "xlsx", "json"))
+    assert all(Path(p).stat().st_size > 1000 for p in out["review_files"])
+    handoffs = folder / "handoffs"
+    assert out["handoffs"] > 0
+    for pattern in ("lead-*[0-9].md", "lead-*[0-9].html", "lead-*-delivery.html"):
+        assert len(list(handoffs.glob(pattern))) == out["handoffs"], pattern
+    from leadflow.cli.demo import _text
+
+    printed = _text(out)
+    assert f"reviews/review-{quarter}.html" in printed and f"review     {quarter}:" in printed
+    assert "handoffs/lead-<id>.html and .md" in printed
