@@ -84,38 +84,37 @@ def _hbars(axes: Axes, labels: Sequence[str], values: Sequence[float], texts: Se
     axes.set_xlim(0, top * 1.18)
 
 
-def _funnel(r: Review) -> Chart:
+def _ranked(key: str, title: str, missing: str, rows: Sequence[tuple[str, float, str]],
+            color: str = ACCENT, xlabel: str | None = None) -> Chart:
+    """Horizontal bars of (label, value, text) rows, or a note when there are none."""
     def paint(axes: Axes) -> None:
-        if not r.total_leads:
-            return _empty(axes, "leads")
-        _hbars(axes, [s.state for s in r.funnel], [s.count for s in r.funnel],
-               [f"{s.count:,} ({s.share:.0%})" for s in r.funnel])
-    alt = ", ".join(f"{s.state} {s.count}" for s in r.funnel)
-    return _draw("funnel", "Stage funnel of the leads created", alt, paint)
+        if not rows:
+            return _empty(axes, missing)
+        _hbars(axes, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], color)
+        if xlabel:
+            axes.set_xlabel(xlabel, fontsize=9)
+    alt = ", ".join(f"{label} {text}" for label, _, text in rows)
+    return _draw(key, title, alt, paint)
+
+
+def _funnel(r: Review) -> Chart:
+    rows = [(s.state, s.count, f"{s.count:,} ({s.share:.0%})") for s in r.funnel]
+    return _ranked("funnel", "Stage funnel of the leads created", "leads",
+                   rows if r.total_leads else [])
 
 
 def _channels(r: Review) -> Chart:
-    def paint(axes: Axes) -> None:
-        if not r.channels:
-            return _empty(axes, "leads")
-        names = [c.channel.replace("_", " ") for c in r.channels]
-        _hbars(axes, names, [100 * c.conversion_rate for c in r.channels],
-               [f"{c.conversion_rate:.1%} of {c.valid} valid" for c in r.channels], GOOD)
-        axes.set_xlabel("conversion, won / valid (%)", fontsize=9)
-    alt = ", ".join(f"{c.channel} {c.conversion_rate:.1%}" for c in r.channels)
-    return _draw("channels", "Conversion by channel", alt, paint)
+    rows = [(c.channel.replace("_", " "), 100 * c.conversion_rate,
+             f"{c.conversion_rate:.1%} of {c.valid} valid") for c in r.channels]
+    return _ranked("channels", "Conversion by channel", "leads", rows, GOOD,
+                   "conversion, won / valid (%)")
 
 
 def _losses(r: Review) -> Chart:
-    def paint(axes: Axes) -> None:
-        if not r.loss_reasons:
-            return _empty(axes, "lost deals")
-        _hbars(axes, [s.reason.replace("_", " ") for s in r.loss_reasons],
-               [100 * s.share for s in r.loss_reasons],
-               [f"{s.share:.0%} ({s.count})" for s in r.loss_reasons], BAD)
-        axes.set_xlabel("share of lost deals (%)", fontsize=9)
-    alt = ", ".join(f"{s.reason} {s.share:.0%}" for s in r.loss_reasons)
-    return _draw("losses", "Loss reasons", alt, paint)
+    rows = [(s.reason.replace("_", " "), 100 * s.share, f"{s.share:.0%} ({s.count})")
+            for s in r.loss_reasons]
+    return _ranked("losses", "Loss reasons", "lost deals", rows, BAD,
+                   "share of lost deals (%)")
 
 
 def _cycle(r: Review) -> Chart:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from leadflow.bootstrap import unit_of_work
 from leadflow.services.review import Period, build_review
-from tests.e2e.api_harness import Api, ok, roster, running_api
+from tests.e2e.api_harness import ok, roster
+from tests.e2e.test_api_leads import api  # noqa: F401  (the running API fixture)
 from tests.integration.test_review import REVIEWED_AT
 
 
-@pytest.fixture
-def api(db_url: str) -> Iterator[Api]:
-    with running_api(db_url) as running:
-        yield running
-
-
-def test_managers_set_targets_everyone_reads_them(api):
+def test_managers_set_targets_everyone_reads_them(api):  # noqa: F811
     team = roster(api)
     ann, bob = team.rep_ids
     created = team.manager.post("/targets", json={
@@ -51,7 +42,7 @@ def test_managers_set_targets_everyone_reads_them(api):
         ("Ann", 400000.0, 0.25), ("Bob", None, None)]
 
 
-def test_refusals_name_the_problem(api):
+def test_refusals_name_the_problem(api):  # noqa: F811
     team = roster(api)
     ann = team.rep_ids[0]
     body = {"period": "2026-Q3", "rep_id": ann, "revenue": 1}
