@@ -42,7 +42,7 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
     now = utcnow()
     quarter = Period.containing(now.date(), "quarter").previous()
     days = (quarter.end - quarter.start).days
-    create_organisation(seed, url)
+    create_organisation(seed, url, quarter.label)
     csv_path = folder / "leads.csv"
     _write_csv(csv_path, generate.lead_records(seed, count, quarter.start.date()))
     rows = list(read_records(csv_path))

@@ -180,7 +180,8 @@ def _targets(r: Review) -> Chart:
         axes.tick_params(axis="y", labelsize=8 if len(lines) > 12 else 9)
     alt = ", ".join(f"{t.name} {t.revenue_progress}%" if with_target else
                     f"{t.name} {t.won_value:,.0f}" for t in lines)
-    return _draw("targets", "Reps: revenue against target", alt, paint,
+    title = "Reps: revenue against target" if with_target else "Reps: won value"
+    return _draw("targets", title, alt, paint,
                  max(SIZE[1], 1.0 + 0.24 * len(lines)))
 
 
