@@ -173,3 +173,5 @@ def test_demo_runs_small(tmp_path, env):
     printed = _text(out)
     assert f"reviews/review-{quarter}.html" in printed and f"review     {quarter}:" in printed
     assert "handoffs/lead-<id>.html and .md" in printed
+    assert all(rep["target_revenue"] for rep in out["review"]["reps"])
+    assert any(rep["revenue_progress"] for rep in out["review"]["reps"])
