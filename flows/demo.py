@@ -18,6 +18,7 @@ from leadflow.flows.review import pipeline_review
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.services.files import read_records
 from leadflow.services.review import Period
+from leadflow.services.review_export import FORMATS
 from leadflow.tasks.demo import create_organisation, fresh_database, import_day, work_leads
 from leadflow.tasks.intake import intake_chunk
 
@@ -34,13 +35,14 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
 @flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}")
 def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dict[str, Any]:
     """Generate a team and last quarter's leads, import them day by day through intake,
-    let the reps work them, then run reminders, re-grade, handoff and the review."""
+    let the reps work them, then run reminders, re-grade, handoff (HTML and Markdown
+    packages) and the review (HTML, XLSX, Markdown, JSON)."""
     folder = Path(out)
     url = fresh_database(folder)
     now = utcnow()
     quarter = Period.containing(now.date(), "quarter").previous()
     days = (quarter.end - quarter.start).days
-    create_organisation(seed, url)
+    create_organisation(seed, url, quarter.label)
     csv_path = folder / "leads.csv"
     _write_csv(csv_path, generate.lead_records(seed, count, quarter.start.date()))
     rows = list(read_records(csv_path))
@@ -65,4 +67,6 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
             "imported": dict(imported), "reminded": sum(reminders.reminded.values()),
             "escalated": sum(reminders.escalated.values()), "dormant": reminders.dormant,
             "regrade_changes": sum(regrade.counts.values()), "handoffs": len(handoffs),
-            "review": review.model_dump(mode="json")}
+            "review": review.model_dump(mode="json"),
+            "review_files": [str(folder / "reviews" / f"review-{quarter.label}.{fmt}")
+                             for fmt in FORMATS]}

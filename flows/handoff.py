@@ -17,10 +17,11 @@ CHUNK = 200  # packages per task: each reads a lead's whole history
 @flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"))
 def delivery_handoff(url: str | None = None, max_rounds: int = 20,
                      out: str | None = None) -> list[int]:
-    """Produce the missing handoff packages; rerunning never makes a second one."""
+    """Produce the missing handoff packages (Markdown and HTML in `out`/handoffs) and mail
+    them; rerunning never makes a second one."""
     log = get_run_logger()
     now = utcnow()
-    folder = Path(out or get_settings().output_dir) / "handoffs"
+    folder = (Path(out or get_settings().output_dir) / "handoffs").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     produced: list[int] = []
     seen: set[int] = set()
@@ -30,9 +31,8 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
             break
         seen.update(ids)
         for part in chunked(ids, CHUNK):
-            for lead_id, text in produce_handoffs(part, now, url):
+            for lead_id, text in produce_handoffs(part, now, url, folder):
                 markdown(f"handoff-lead-{lead_id}", text, f"Handoff package of lead {lead_id}")
-                (folder / f"lead-{lead_id}.md").write_text(text, encoding="utf-8")
                 produced.append(lead_id)
     table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
     log.info("%d handoff packages produced", len(produced))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +12,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
 from leadflow.services.notify import enqueue
 from leadflow.services.review import Period, Review, build_review, review_markdown
+from leadflow.services.review_export import write_all
 from leadflow.settings import get_settings
 from leadflow.store.models import Team
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
@@ -27,17 +27,28 @@ def build_review_task(period: str, url: str | None = None) -> Review:
         return build_review(uow.session, Period.parse(period), utcnow())
 
 
+@task(name="write-review-files", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+def write_review_files(review: Review, folder: Path, url: str | None = None) -> dict[str, Path]:
+    """The review as HTML, XLSX (for managers: nothing masked), Markdown and JSON files."""
+    with unit_of_work(url=url) as uow:
+        return write_all(uow.session, review, folder, role="manager")
+
+
 @task(name="queue-review-mail", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
-def queue_review_mail(label: str, text: str, url: str | None = None) -> int:
-    """Queue the review for every team manager and director, once per period."""
+def queue_review_mail(label: str, text: str, attachments: list[str],
+                      url: str | None = None) -> int:
+    """Queue the review, with its HTML and XLSX attached, for every team manager and
+    director, once per period."""
     with unit_of_work("pipeline-review", url=url) as uow:
         managers = [t.notify_url or t.manager_email for t in uow.session.query(Team)]
         recipients = dict.fromkeys(r for r in [*managers, *get_settings().director_recipients]
                                    if r)
         for to in recipients:
             enqueue(uow.session, key=f"review:{label}:{to}", kind="review", lead_id=None,
-                    recipient=to, subject=f"Pipeline review {label}", body=text, now=utcnow())
+                    recipient=to, subject=f"Pipeline review {label}", body=text, now=utcnow(),
+                    attachments=attachments)
         uow.commit()
     return len(recipients)
 
@@ -45,7 +56,8 @@ def queue_review_mail(label: str, text: str, url: str | None = None) -> int:
 @flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"))
 def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
                     url: str | None = None, out: str | None = None) -> Review:
-    """Review a period (default: the last complete month or quarter) and send it."""
+    """Review a period (default: the last complete month or quarter), write it as HTML,
+    XLSX, Markdown and JSON, and mail it to the managers with the HTML and XLSX attached."""
     log = get_run_logger()
     label = period or Period.containing(utcnow().date(), kind).previous().label
     review = build_review_task(label, url)
@@ -53,12 +65,11 @@ def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"]
     markdown(f"pipeline-review-{label}", text, f"Pipeline review {label}")
     table(f"pipeline-review-{label}-channels",
           [c.model_dump(mode="json") for c in review.channels], f"Per channel, {label}")
-    folder = Path(out or get_settings().output_dir) / "reviews"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"review-{label}.md").write_text(text, encoding="utf-8")
-    (folder / f"review-{label}.json").write_text(json.dumps(review.model_dump(mode="json"),
-                                                            indent=2), encoding="utf-8")
-    sent_to = queue_review_mail(label, text, url)
+    table(f"pipeline-review-{label}-reps",
+          [t.model_dump(mode="json") for t in review.reps], f"Per rep against target, {label}")
+    folder = (Path(out or get_settings().output_dir) / "reviews").resolve()
+    files = write_review_files(review, folder, url)
+    sent_to = queue_review_mail(label, text, [str(files["html"]), str(files["xlsx"])], url)
     send_notifications(url)
     log.info("review %s written to %s and queued for %d recipients", label, folder, sent_to)
     rename_run(label)

@@ -19,10 +19,12 @@ from leadflow.store.models import BehaviourEvent, Lead
 
 
 @task(name="create-organisation", cache_policy=NO_CACHE)
-def create_organisation(seed: int, url: str) -> None:
-    """Teams and reps across four regions, seniors and juniors, some away."""
+def create_organisation(seed: int, url: str, period: str) -> None:
+    """Teams and reps across four regions, seniors and juniors, some away, and their
+    targets for the period."""
     with unit_of_work("demo", url=url) as uow:
         story.create_organisation(uow.session, generate.organisation(seed))
+        story.set_targets(uow.session, period, random.Random(seed))
         uow.commit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -77,11 +78,17 @@ def list_won_without_handoff(url: str | None = None) -> list[int]:
 
 
 @task(name="produce-handoffs", task_run_name=chunk_name("produce-handoffs"), **DB_RETRIES)
-def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None
-                     ) -> list[tuple[int, str]]:
-    """Create the packages for one chunk; returns (lead id, markdown) for the artifacts."""
+def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
+                     folder: Path | None = None) -> list[tuple[int, str]]:
+    """Create the packages for one chunk, write their Markdown and HTML files into `folder`
+    (before the commit, so a mail never names a file that is missing), and return
+    (lead id, markdown) for the artifacts."""
     with unit_of_work("delivery-handoff", url=url) as uow:
-        result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings())
+        result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings(),
+                                          folder)
+        if folder is not None:
+            for name, text in result.documents.items():
+                (folder / name).write_text(text, encoding="utf-8")
         uow.commit()
         rows = uow.session.execute(select(Handoff.lead_id, Handoff.markdown)
                                    .where(Handoff.lead_id.in_(result.produced)))

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from leadflow.api import lead_actions, leads, quarantine, reps
+from leadflow.api import lead_actions, leads, quarantine, reps, targets
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
 from leadflow.api.schemas import LeadBatchIn
 from leadflow.schemas import LeadIn
@@ -42,6 +42,10 @@ key) creates nothing and answers 200 with the original lead. Every refused lead 
 malformed JSON included, is kept verbatim in quarantine (`GET /quarantine`) and can be
 replayed (`POST /quarantine/{id}/replay`). Bodies over the configured limit get 413.
 
+**Targets.** `POST /targets` (manager or director) sets a team's or a rep's revenue,
+new-customer and repeat-rate target for a period (201 new, 200 updated); any key may read
+them (`GET /targets?period=2026-Q3`). The pipeline review shows progress against them.
+
 **Reps.** `DELETE /reps/{id}` deletes only a rep nothing refers to; a rep who owns leads or
 has activities, targets or keys gets 409: mark the rep away instead."""
 
@@ -70,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="LeadFlow", version="0.1.0", description=DESCRIPTION,
                   docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
     app.state.settings = settings
-    for module in (leads, lead_actions, quarantine, reps):
+    for module in (leads, lead_actions, quarantine, reps, targets):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)

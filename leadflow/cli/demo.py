@@ -63,6 +63,26 @@ def _counts(url: str) -> dict[str, Any]:
         }
 
 
+_REVIEW_NOTES = {".html": "  (open in a browser: headline, charts, tables)",
+                 ".xlsx": "  (lead register, follow-up log, opportunity grading, conversion)"}
+
+
+def _relative(path: str, folder: str) -> str:
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(folder)) if resolved.is_relative_to(folder) else path
+
+
+def _review_line(review: dict[str, Any]) -> str:
+    """The quarter's review in one line."""
+    cycle = review["average_cycle_days"]
+    sla = review["sla_compliance"]
+    return (f"  review     {review['period']}: {review['total_leads']:,} leads, "
+            f"{review['opportunities']:,} opportunities ({review['grade_a_opportunities']} "
+            f"grade A), {review['won_deals']} deals won worth {review['won_value']:,.0f}; "
+            f"average cycle {'n/a' if cycle is None else f'{cycle:.0f} days'}; first-contact "
+            f"SLA {'n/a' if sla is None else f'{sla:.0%}'}")
+
+
 def _text(r: dict[str, Any]) -> str:
     order = ["new", "screened", "nurturing", "opportunity", "negotiation", "won", "lost"]
     imported = r["imported"]
@@ -84,9 +104,16 @@ def _text(r: dict[str, Any]) -> str:
         f"{r['handoffs']} handoff packages",
         f"  recorded   {r['transitions']} transitions; {r['notifications']} notifications "
         "in the outbox",
+        _review_line(r["review"]),
         "", table(r["channels"], ["channel", "leads", "valid", "won", "conversion", "avg_deal"]),
         "",
-        f"outputs:    {r['outputs']}/  (handoffs/, reviews/, leads.csv)",
+        f"outputs:    {r['outputs']}/",
+        f"  handoffs  handoffs/lead-<id>.html and .md, one per won deal ({r['handoffs']}); "
+        "delivery's masked copy: lead-<id>-delivery.html",
+        *[f"  {'review' if i == 0 else '':8}  {_relative(path, r['outputs'])}"
+          f"{_REVIEW_NOTES.get(Path(path).suffix, '')}"
+          for i, path in enumerate(r["review_files"])],
+        "  leads     leads.csv (the generated input)",
         "flow runs:  recorded in Prefect; `prefect server start`, then http://127.0.0.1:4200",
         f"database:   {db_file}",
     ]

@@ -14,7 +14,8 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
 from leadflow.services.reps import add_rep, add_team
-from leadflow.store.models import Lead
+from leadflow.services.targets import set_target
+from leadflow.store.models import Lead, SalesRep
 
 from .generate import Organisation
 
@@ -32,6 +33,24 @@ def create_organisation(session: Session, org: Organisation) -> None:
     for rep in org.reps:
         data = {k: v for k, v in rep.items() if k != "team"}
         add_rep(session, {**data, "team_id": ids[rep["team"]]})
+
+
+def set_targets(session: Session, period: str, rnd: random.Random) -> None:
+    """The quarter's targets: each rep a revenue, new-customer and repeat-rate goal, each
+    team the sum of its reps' revenue and new customers."""
+    revenues: dict[int, Decimal] = {}
+    customers_of: dict[int, int] = {}
+    for rep in session.scalars(select(SalesRep).order_by(SalesRep.id)):
+        revenue = Decimal(rnd.randrange(500_000, 2_500_001, 100_000))
+        customers = rnd.randint(1, 4)
+        set_target(session, period, rep_id=rep.id, revenue=revenue, new_customers=customers,
+                   repeat_rate=rnd.choice([0.1, 0.2, 0.3]))
+        if rep.team_id is not None:
+            revenues[rep.team_id] = revenues.get(rep.team_id, Decimal(0)) + revenue
+            customers_of[rep.team_id] = customers_of.get(rep.team_id, 0) + customers
+    for team_id, revenue in revenues.items():
+        set_target(session, period, team_id=team_id, revenue=revenue,
+                   new_customers=customers_of[team_id], repeat_rate=0.2)
 
 
 def _at(base: dt.datetime, rnd: random.Random, lo_h: float, hi_h: float) -> dt.datetime:

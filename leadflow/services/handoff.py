@@ -4,6 +4,7 @@ with the post-win review scheduled. Idempotent: the handoff row is unique per le
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days
+from leadflow.services.handoff_render import package_html, package_markdown
 from leadflow.services.notify import enqueue, recipient_of
 from leadflow.settings import Settings
 from leadflow.store.models import (
@@ -24,16 +26,13 @@ from leadflow.store.models import (
     TransitionAudit,
 )
 
-SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes")
-MASK = "(restricted)"
-
 
 class HandoffResult(BaseModel):
-    """Handoffs produced in one pass."""
+    """Handoffs produced in one pass, and their documents (file name -> text) to write."""
 
     produced: list[int] = []
     skipped: int = 0
+    documents: dict[str, str] = {}
 
 
 def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
@@ -45,6 +44,14 @@ def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
 
 def _money(value: Any) -> str:
     return f"{float(value):,.0f}" if value is not None else "-"
+
+
+def _promised(lead: Lead) -> dict[str, Any]:
+    """The promise as solution and extras: the first item of the promise text is the
+    solution, the items after it (training, support, ...) the extras."""
+    items = [part.strip() for part in (lead.promised or "").split(",") if part.strip()]
+    return {"solution": items[0] if items else None, "extras": items[1:],
+            "value": _money(lead.contract_value)}
 
 
 def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str, Any]:
@@ -69,13 +76,16 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
                       "role": lead.contact_role, "email": lead.email, "phone": lead.phone}],
         "need": lead.need, "pain_points": [a.feedback for a in activities if a.feedback],
         "tags": lead.tags,
-        "promised": {"solution": lead.promised, "value": _money(lead.contract_value)},
+        "customer_contact": {"name": lead.contact_name,
+                             "reach": " · ".join(x for x in (lead.email, lead.phone) if x)},
+        "promised": _promised(lead),
         "contract": {"value": _money(lead.contract_value), "payment_terms": lead.payment_terms,
                      "delivery_date": lead.delivery_date.isoformat() if lead.delivery_date
                      else None},
         "sales_owner": owner.name if owner else None,
         "delivery_owner": settings.delivery_owner,
-        "budget_max": _money(lead.budget_max), "budget_confirmed": _money(lead.budget_confirmed),
+        "budget_min": _money(lead.budget_min), "budget_max": _money(lead.budget_max),
+        "budget_confirmed": _money(lead.budget_confirmed),
         "decision_chain_notes": lead.decision_chain_notes, "internal_notes": lead.internal_notes,
         "objections": [{"kind": o.kind, "detail": o.detail, "response": o.response,
                         "answered": o.answered_at.isoformat() if o.answered_at else None}
@@ -84,48 +94,22 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
     }
 
 
-def masked(package: dict[str, Any]) -> dict[str, Any]:
-    """The package with sensitive fields hidden, for recipients outside the deal's chain."""
-    return {k: (MASK if k in SENSITIVE and v not in (None, "-") else v)
-            for k, v in package.items()}
-
-
-def package_markdown(p: dict[str, Any], review_due: dt.date) -> str:
-    """The package as Markdown: a readable document and the Prefect artifact."""
-    c = p["contract"]
-    lines = [
-        f"# Handoff: {p['customer']['company']} (lead #{p['lead_id']})", "",
-        f"**Contract value** {c['value']} · **payment** {c['payment_terms'] or '-'} · "
-        f"**delivery** {c['delivery_date'] or '-'}", "",
-        f"**Delivery owner** {p['delivery_owner'] or 'to assign'} · **sales owner** "
-        f"{p['sales_owner'] or '-'} · **post-win review due** {review_due.isoformat()}", "",
-        "## Customer and contacts", "",
-        f"{p['customer']['company']} ({p['customer']['industry'] or '-'}, "
-        f"{p['customer']['size'] or '-'}, {p['customer']['region'] or '-'})", "",
-        "| name | title | role | email | phone |", "|---|---|---|---|---|",
-        *[f"| {x['name']} | {x['title'] or '-'} | {x['role'] or '-'} | {x['email'] or '-'} | "
-          f"{x['phone'] or '-'} |" for x in p["contacts"]], "",
-        "## Need and pain points", "", p["need"] or "-", "",
-        *[f"- {pain}" for pain in p["pain_points"]], "",
-        "## What was promised", "", f"{p['promised']['solution'] or '-'} "
-        f"(value {p['promised']['value']})", "",
-        "## Budget and decision chain", "",
-        f"Budget (max / confirmed): {p['budget_max']} / {p['budget_confirmed']}", "",
-        f"Decision chain: {p['decision_chain_notes'] or '-'}", "",
-        "## Objections and how they were resolved", "",
-        "| kind | objection | response |", "|---|---|---|",
-        *[f"| {o['kind']} | {o['detail']} | {o['response'] or 'open'} |"
-          for o in p["objections"]], "",
-        "## Timeline", "", "| when | what | by | note |", "|---|---|---|---|",
-        *[f"| {e['at'][:16].replace('T', ' ')} | {e['what']} | {e['by']} | {e['note']} |"
-          for e in p["timeline"]],
-    ]
-    return "\n".join(lines) + "\n"
+def _documents(lead_id: int, package: dict[str, Any], review_due: dt.date
+               ) -> dict[str, str]:
+    """The files of a package: the managers' Markdown and HTML, and delivery's HTML."""
+    return {f"lead-{lead_id}.md": package_markdown(package, review_due),
+            f"lead-{lead_id}.html": package_html(package, review_due),
+            f"lead-{lead_id}-delivery.html": package_html(package, review_due, "delivery")}
 
 
 def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: RulesConfig,
-                     settings: Settings) -> HandoffResult:
-    """Create the missing packages and queue their mail, in the caller's transaction."""
+                     settings: Settings, folder: Path | None = None) -> HandoffResult:
+    """Create the missing packages and queue their mail, in the caller's transaction.
+
+    Managers and directors get the whole package, the delivery team a copy with budget,
+    decision chain and internal notes restricted. With a `folder`, each mail carries its
+    reader's HTML document from there: the caller writes `result.documents` into it
+    before committing."""
     result = HandoffResult()
     done = set(session.scalars(select(Handoff.lead_id).where(Handoff.lead_id.in_(ids))))
     for lead in session.scalars(select(Lead).where(Lead.id.in_(ids), Lead.state == "won")):
@@ -138,20 +122,24 @@ def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: 
         due = dt.datetime.combine(add_business_days(won.date(), rules.handoff.due_business_days,
                                                     rules.calendar), won.timetz())
         package = build_package(session, lead, settings)
-        full = package_markdown(package, review_due)
+        documents = _documents(lead.id, package, review_due)
+        full = documents[f"lead-{lead.id}.md"]
         session.add(Handoff(lead_id=lead.id, created_at=now, due_at=due, review_due=review_due,
                             delivery_owner=settings.delivery_owner, package=package,
                             markdown=full))
         team = session.get(Team, lead.team_id) if lead.team_id else None
         chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
+        delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
         subject = f"Handoff: {lead.company_name} (lead #{lead.id}), review due {review_due}"
-        for to in dict.fromkeys(chain):
-            enqueue(session, key=f"handoff:{lead.id}:{to}", kind="handoff", lead_id=lead.id,
-                    recipient=to, subject=subject, body=full, now=now)
-        restricted = package_markdown(masked(package), review_due)
-        for to in dict.fromkeys(r for r in settings.delivery_recipients if r not in chain):
-            enqueue(session, key=f"handoff:{lead.id}:{to}", kind="handoff", lead_id=lead.id,
-                    recipient=to, subject=subject, body=restricted, now=now)
+        for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
+            body = package_markdown(package, review_due, audience)
+            html = f"lead-{lead.id}{'-delivery' if audience == 'delivery' else ''}.html"
+            attach = [str(folder / html)] if folder is not None else None
+            for to in recipients:
+                enqueue(session, key=f"handoff:{lead.id}:{to}", kind="handoff",
+                        lead_id=lead.id, recipient=to, subject=subject, body=body, now=now,
+                        attachments=attach)
         result.produced.append(lead.id)
+        result.documents.update(documents)
     session.flush()
     return result

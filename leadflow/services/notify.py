@@ -22,10 +22,13 @@ def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
 
 
 def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recipient: str,
-            subject: str, body: str, now: dt.datetime) -> None:
-    """Add one outbox message unless a message with the same key is already pending here."""
+            subject: str, body: str, now: dt.datetime,
+            attachments: list[str] | None = None) -> None:
+    """Add one outbox message unless a message with the same key is already pending here;
+    `attachments` are paths of files sent along (they must exist when it is sent)."""
     session.add(OutboxMessage(dedupe_key=key, kind=kind, lead_id=lead_id, recipient=recipient,
-                              subject=subject, body=body, created_at=now))
+                              subject=subject, body=body, created_at=now,
+                              attachments=attachments or None))
 
 
 def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: Team | None,

@@ -15,6 +15,8 @@ import datetime as dt
 import logging
 import re
 import threading
+from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import apprise
@@ -121,8 +123,13 @@ def _mask_apprise_logs() -> None:
 
 
 def send(target: str, subject: str, body: str,
-         invalid: str = "apprise does not accept this URL") -> str | None:
-    """Send one notification through apprise; None on success, else a short masked reason."""
+         invalid: str = "apprise does not accept this URL",
+         attachments: Sequence[str] = ()) -> str | None:
+    """Send one notification, with files attached, through apprise; None on success, else a
+    short masked reason. A missing attachment fails the send (it is retried later)."""
+    missing = [Path(p).name for p in attachments if not Path(p).is_file()]
+    if missing:
+        return f"attachment not found: {', '.join(missing)}"
     _mask_apprise_logs()
     # async_mode=False keeps the send (and its log records) in this thread.
     notifier = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
@@ -131,7 +138,9 @@ def send(target: str, subject: str, body: str,
     warnings = _ThreadWarnings()
     _APPRISE_LOG.addHandler(warnings)
     try:
-        ok = notifier.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT)
+        ok = notifier.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT,
+                             attach=apprise.AppriseAttachment(list(attachments))
+                             if attachments else None)
     # A plugin bug must not stop the other messages; the reason is kept with the message.
     except Exception as exc:  # noqa: BLE001
         ok, warnings.messages = False, [f"{exc.__class__.__name__}: {exc}"]
@@ -150,7 +159,7 @@ def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
     target = apprise_url(message.recipient, settings) or ""  # claim_next skips mail then
     invalid = ("apprise does not accept this URL" if target == message.recipient
                else "mail_url or mail_from is not a valid apprise mailto URL")
-    return send(target, message.subject, message.body, invalid)
+    return send(target, message.subject, message.body, invalid, message.attachments or ())
 
 
 def _due(now: dt.datetime, max_attempts: int) -> ColumnElement[bool]:

@@ -120,7 +120,8 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _within(column: Any, period: Period) -> ColumnElement[bool]:
+def within(column: Any, period: Period) -> ColumnElement[bool]:
+    """The column's time falls in the period (start inclusive, end exclusive)."""
     return and_(column >= period.start, column < period.end)
 
 
@@ -147,14 +148,14 @@ def _progress(actual: float, target: Any) -> float | None:
     return round(100 * actual / float(target), 1) if target else None
 
 
-_KEPT = Lead.duplicate_of_id.is_(None)
+KEPT = Lead.duplicate_of_id.is_(None)  # merged duplicates never count
 
 
 def build_review(session: Session, period: Period, now: dt.datetime) -> Review:
     """The review of `period`: cohort (leads created in it) for totals, funnel, conversion
     and SLA; deals won or lost in it for won value, cycle, loss reasons and targets.
     Rates over an empty base are 0.0; averages and progress with nothing to measure are None."""
-    cohort = and_(_within(Lead.created_at, period), _KEPT)
+    cohort = and_(within(Lead.created_at, period), KEPT)
     valid = Lead.valid.is_(True)
     reached = [func.count(getattr(Lead, f"{s.value}_at")) for s in _FUNNEL]
     grade_a = _count_if(and_(Lead.opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
@@ -186,7 +187,7 @@ def build_review(session: Session, period: Period, now: dt.datetime) -> Review:
 
 def _wins(session: Session, period: Period) -> tuple[int, Any, Any, list[Bucket]]:
     """Deals won in the period: count, value, average cycle and the cycle histogram."""
-    won = and_(_within(Lead.won_at, period), _KEPT)
+    won = and_(within(Lead.won_at, period), KEPT)
     days = _days(Lead.won_at, Lead.opportunity_at, session.get_bind().dialect.name)
     # AVG skips the NULL days of deals won without a recorded opportunity date.
     count, value, avg_cycle = session.execute(
@@ -207,7 +208,7 @@ def _channels(session: Session, period: Period, cohort: ColumnElement[bool]
                                   func.count(Lead.won_at)).where(cohort)
                            .group_by(Lead.source)).tuples().all()
     won = session.execute(select(Lead.source, func.count(), func.sum(Lead.contract_value))
-                          .where(_within(Lead.won_at, period), _KEPT)
+                          .where(within(Lead.won_at, period), KEPT)
                           .group_by(Lead.source)).tuples().all()
     cohort_by = {source: (n, v, w) for source, n, v, w in rows}
     won_by = {source: (n, value) for source, n, value in won}
@@ -227,8 +228,8 @@ def _losses(session: Session, period: Period) -> tuple[int, list[LossShare]]:
     (they show as total minus valid leads) and reactivated leads are no longer lost."""
     reason = func.coalesce(Lead.loss_reason, "unknown")
     rows = session.execute(select(reason, func.count()).where(
-        Lead.state == State.lost.value, _within(Lead.lost_at, period),
-        Lead.screened_at.is_not(None), _KEPT).group_by(reason)).tuples().all()
+        Lead.state == State.lost.value, within(Lead.lost_at, period),
+        Lead.screened_at.is_not(None), KEPT).group_by(reason)).tuples().all()
     lost = sum(n for _, n in rows)
     shares = [LossShare(reason=r, count=n, share=_ratio(n, lost)) for r, n in rows]
     return lost, sorted(shares, key=lambda s: (-s.count, s.reason))
@@ -261,10 +262,10 @@ def _totals(session: Session, period: Period) -> dict[tuple[str, int], list[Any]
                                    prior.duplicate_of_id.is_(None))
     estimate = func.coalesce(Lead.budget_confirmed, Lead.budget_max)
     pipeline = select(Lead.owner_id, Lead.team_id, func.count(), func.sum(estimate), literal(0),
-                      literal(0), literal(0)).where(Lead.state.in_(_OPEN), _KEPT)
+                      literal(0), literal(0)).where(Lead.state.in_(_OPEN), KEPT)
     wins = select(Lead.owner_id, Lead.team_id, literal(0), literal(0), func.count(),
                   func.sum(Lead.contract_value), _count_if(bought_before)).where(
-        _within(Lead.won_at, period), _KEPT)
+        within(Lead.won_at, period), KEPT)
     totals: dict[tuple[str, int], list[Any]] = {}
     for query in (pipeline, wins):
         for rep, team, *numbers in session.execute(query.group_by(Lead.owner_id, Lead.team_id)):
@@ -310,7 +311,7 @@ def _grade_changes(session: Session, period: Period) -> list[GradeMove]:
     rows = session.execute(
         select(FieldChange.old_value, FieldChange.new_value, func.count())
         .where(FieldChange.field == "grade", FieldChange.old_value.is_not(None),
-               _within(FieldChange.at, period))
+               within(FieldChange.at, period))
         .group_by(FieldChange.old_value, FieldChange.new_value)).tuples().all()
     moves = [GradeMove(old=old or "-", new=new or "-", count=n) for old, new, n in rows]
     return sorted(moves, key=lambda m: (m.old, m.new))

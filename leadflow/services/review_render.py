@@ -117,13 +117,15 @@ class Review(BaseModel):
     grade_changes: list[GradeMove]
 
 
-def _pct(value: float | None, already_percent: bool = False) -> str:
+def pct(value: float | None, already_percent: bool = False) -> str:
+    """A share (0-1, or a percent already) as '12.5%'; n/a for None."""
     if value is None:
         return "n/a"
     return f"{value if already_percent else value * 100:.1f}%"
 
 
-def _money(value: float | None) -> str:
+def money(value: float | None) -> str:
+    """An amount as '1,234.50'; n/a for None."""
     return "n/a" if value is None else f"{value:,.2f}"
 
 
@@ -157,13 +159,13 @@ def _headline(r: Review) -> list[str]:
         ("Leads created", r.total_leads), ("Valid leads", r.valid_leads),
         ("Opportunities", r.opportunities), ("Grade-A opportunities", r.grade_a_opportunities),
         ("Won, of the leads created", r.cohort_won),
-        ("Conversion rate (won / valid)", _pct(r.conversion_rate)),
-        ("Deals won in the period", r.won_deals), ("Won value", _money(r.won_value)),
-        ("Average deal size", _money(r.average_deal_size)),
+        ("Conversion rate (won / valid)", pct(r.conversion_rate)),
+        ("Deals won in the period", r.won_deals), ("Won value", money(r.won_value)),
+        ("Average deal size", money(r.average_deal_size)),
         ("Average cycle, opportunity to won",
          "n/a" if r.average_cycle_days is None else f"{r.average_cycle_days:.1f} days"),
         ("Deals lost in the period", r.lost_deals),
-        ("First-contact SLA compliance", _pct(r.sla_compliance)),
+        ("First-contact SLA compliance", pct(r.sla_compliance)),
     ]
     return _table(["Measure", "Value"], rows, "lr")
 
@@ -172,11 +174,11 @@ def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
     headers = ["Name", *(["Team"] if with_team else []), "Open leads", "Open value", "Won",
                "Won value", "Revenue target", "Revenue progress", "New customers",
                "New-customer target", "New-customer progress", "Repeat rate", "Repeat target"]
-    rows = [[t.name, *([t.team] if with_team else []), t.open_leads, _money(t.open_value),
-             t.won, _money(t.won_value), _money(t.target_revenue),
-             _pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
-             _pct(t.new_customers_progress, True), _pct(t.repeat_rate),
-             _pct(t.target_repeat_rate)] for t in lines]
+    rows = [[t.name, *([t.team] if with_team else []), t.open_leads, money(t.open_value),
+             t.won, money(t.won_value), money(t.target_revenue),
+             pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
+             pct(t.new_customers_progress, True), pct(t.repeat_rate),
+             pct(t.target_repeat_rate)] for t in lines]
     return _table(headers, rows, "llr" if with_team else "lr")
 
 
@@ -194,22 +196,22 @@ def review_markdown(review: Review) -> str:
                   "Totals, funnel, conversion and SLA cover the leads created in the period; "
                   "won value, cycle, losses and targets cover deals closed in it."),
         *_section("Funnel", _table(["Stage", "Leads", "Share", ""], [
-            [s.state, s.count, _pct(s.share), _bar(s.count, top_funnel)] for s in r.funnel],
+            [s.state, s.count, pct(s.share), _bar(s.count, top_funnel)] for s in r.funnel],
             "lrrl")),
         *_section("Channels", _table(
             ["Channel", "Leads", "Valid", "Won", "Conversion", "Deals won in period",
              "Won value", "Average deal"],
-            [[c.channel, c.leads, c.valid, c.won, _pct(c.conversion_rate), c.deals_won,
-              _money(c.won_value), _money(c.average_deal_size)] for c in r.channels], "lr")),
+            [[c.channel, c.leads, c.valid, c.won, pct(c.conversion_rate), c.deals_won,
+              money(c.won_value), money(c.average_deal_size)] for c in r.channels], "lr")),
         *_section("Deal cycle, opportunity to won", _table(["Days", "Deals", ""], [
             [b.label, b.count, _bar(b.count, top_cycle)] for b in r.cycle_distribution],
             "lrl")),
         *_section("Loss reasons", _table(["Reason", "Deals", "Share"], [
-            [s.reason, s.count, _pct(s.share)] for s in r.loss_reasons], "lr"),
+            [s.reason, s.count, pct(s.share)] for s in r.loss_reasons], "lr"),
                   "Leads disqualified at screening are counted as invalid, not as lost deals."),
         *_section("First-contact SLA", _table(
             ["Priority", "Met", "Breached", "Pending", "Compliance"],
-            [[s.priority, s.met, s.breached, s.pending, _pct(s.compliance)] for s in r.sla],
+            [[s.priority, s.met, s.breached, s.pending, pct(s.compliance)] for s in r.sla],
             "lr")),
         *_section("Reps against target", _targets(r.reps, True),
                   "Open leads and value are as of now; value is the confirmed budget, "

@@ -50,6 +50,14 @@ def _check(new_customers: int | None, repeat_rate: float | None) -> None:
                            {"repeat_rate": "must be between 0 and 1"})
 
 
+def find_target(session: Session, period: str, team_id: int | None = None,
+                rep_id: int | None = None) -> Target | None:
+    """The target of one team or rep for a period (a label like '2026-Q3'), if set."""
+    owner = Target.team_id == team_id if team_id is not None else Target.rep_id == rep_id
+    return session.scalars(select(Target).where(Target.period == period, owner)
+                           .order_by(Target.id)).first()
+
+
 def set_target(session: Session, period: str, team_id: int | None = None,
                rep_id: int | None = None, revenue: Decimal | float | None = None,
                new_customers: int | None = None, repeat_rate: float | None = None) -> Target:
@@ -65,9 +73,7 @@ def set_target(session: Session, period: str, team_id: int | None = None,
         raise NotFound(f"rep {rep_id} does not exist")
     amount = _revenue(revenue)
     _check(new_customers, repeat_rate)
-    owner = Target.team_id == team_id if team_id is not None else Target.rep_id == rep_id
-    target = session.scalars(select(Target).where(Target.period == label, owner)
-                             .order_by(Target.id)).first()
+    target = find_target(session, label, team_id, rep_id)
     if target is None:
         target = Target(period=label, team_id=team_id, rep_id=rep_id)
         session.add(target)
@@ -88,6 +94,14 @@ def target_view(session: Session, target: Target) -> TargetView:
                       rep=rep.name if rep else None,
                       revenue=None if target.revenue is None else float(target.revenue),
                       new_customers=target.new_customers, repeat_rate=target.repeat_rate)
+
+
+def get_target(session: Session, target_id: int) -> TargetView:
+    """One target by id, or NotFound."""
+    target = session.get(Target, target_id)
+    if target is None:
+        raise NotFound(f"target {target_id} does not exist")
+    return target_view(session, target)
 
 
 def list_targets(session: Session, period: str | None = None) -> list[TargetView]:

@@ -17,10 +17,11 @@ from tests import factories as f
 LEADFLOW = [sys.executable, "-m", "leadflow.cli.main"]
 
 
-def run(args: list[str], env: dict[str, str], ok: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the CLI; check the exit code matches `ok` and no traceback leaked."""
+def run(args: list[str], env: dict[str, str], ok: bool = True,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI (in `cwd`); check the exit code matches `ok` and no traceback leaked."""
     proc = subprocess.run([*LEADFLOW, *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, cwd=cwd)
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     assert (proc.returncode == 0) == ok, (proc.returncode, proc.stdout, proc.stderr)
     return proc
@@ -159,3 +160,18 @@ def test_demo_runs_small(tmp_path, env):
     assert out["states"].get("new", 0) == 0
     assert Path(out["database"].removeprefix("sqlite:///")).exists()
     assert Path(out["leads_file"]).exists()
+    folder, quarter = tmp_path / "demo", out["quarter"]
+    assert sorted(Path(p).name for p in out["review_files"]) == sorted(
+        f"review-{quarter}.{fmt}" for fmt in ("html", "md", "xlsx", "json"))
+    assert all(Path(p).stat().st_size > 1000 for p in out["review_files"])
+    handoffs = folder / "handoffs"
+    assert out["handoffs"] > 0
+    for pattern in ("lead-*[0-9].md", "lead-*[0-9].html", "lead-*-delivery.html"):
+        assert len(list(handoffs.glob(pattern))) == out["handoffs"], pattern
+    from leadflow.cli.demo import _text
+
+    printed = _text(out)
+    assert f"reviews/review-{quarter}.html" in printed and f"review     {quarter}:" in printed
+    assert "handoffs/lead-<id>.html and .md" in printed
+    assert all(rep["target_revenue"] for rep in out["review"]["reps"])
+    assert any(rep["revenue_progress"] for rep in out["review"]["reps"])

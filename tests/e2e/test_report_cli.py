@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from leadflow.services.review import Period
 from tests.e2e.test_cli import run, run_json
@@ -105,12 +106,36 @@ def test_review_json_markdown_and_refusals(env, tmp_path):
     printed = run(["report", "review", "--period", quarter], env).stdout  # md by default
     assert printed.splitlines()[4:] == text.splitlines()[4:]  # all but the generated line
 
-    for fmt in ("html", "xlsx"):
-        later = run(["report", "review", "--period", quarter, "--format", fmt], env, ok=False)
-        assert later.returncode == 2
-        assert later.stderr.startswith(f"error: format {fmt}: HTML and spreadsheet reviews "
-                                       "come with the manager-outputs work")
     unknown = run(["report", "review", "--period", quarter, "--format", "pdf"], env, ok=False)
-    assert unknown.stderr.strip() == "error: format: 'pdf' is not one of md, json"
+    assert unknown.stderr.strip() == "error: format: 'pdf' is not one of html, md, xlsx, json"
     bad = run(["report", "review", "--period", "2026-13"], env, ok=False)
     assert bad.returncode == 2 and "period '2026-13'" in bad.stderr
+
+
+def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
+    run(["teams", "add", "--name", "East", "--region", "east"], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    _won_and_invalid_lead(env)
+    quarter = _now_period("quarter")
+    page = run(["report", "review", "--period", quarter, "--format", "html"], env).stdout
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 6
+    assert f"<title>Pipeline review {quarter}</title>" in page
+
+    done = run(["report", "review", "--period", quarter, "--format", "xlsx"], env,
+               cwd=tmp_path)
+    default = tmp_path / f"review-{quarter}.xlsx"
+    assert done.stdout.strip() == (f"review {quarter} written to review-{quarter}.xlsx "
+                                   "(a workbook is never printed; --out chooses the file)")
+    register = load_workbook(default)["Lead register"]
+    assert register.max_row == 3  # the header and the two leads
+    budgets = {row[0].value: row[17].value for row in register.iter_rows(min_row=2)}
+    assert budgets[1] == 500000  # the default role is manager
+    masked = tmp_path / "out" / "rep.xlsx"
+    run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "rep",
+         "--out", str(masked)], env)
+    rows = list(load_workbook(masked)["Lead register"].iter_rows(min_row=2, values_only=True))
+    assert {row[17] for row in rows} == {"(restricted)"}
+    bad = run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "boss"],
+              env, ok=False)
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "error: role: 'boss' is not one of system, rep, manager, director")
