@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
 from leadflow.cli import keys as keys_cmd
-from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd
+from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
 from leadflow.cli.output import JSON_OPTION, emit
@@ -34,6 +34,8 @@ app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
+app.command("deploy")(scaleout.deploy)
+app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
 app.add_typer(keys_cmd.app, name="keys")
 
