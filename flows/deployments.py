@@ -113,13 +113,13 @@ def deploy_all(pool: str, fan_out: int) -> list[str]:
     """Register every deployment, schedules and triggers included, to the process work pool
     `pool` (created if missing). The entrypoints are modules of the installed package, so
     a worker needs LeadFlow installed and no code download. Returns the deployment names."""
-    from prefect import deploy
-
     ensure_work_pool(pool)
     deployments = [*build_deployments(fan_out, EntrypointType.MODULE_PATH),
                    *worker_deployments()]
-    deploy(*deployments, work_pool_name=pool, build=False, push=False,
-           print_next_steps_message=False, ignore_warnings=True)
+    # What prefect.deploy() does per deployment; deploy() itself fails on prefect 3.8.8 when
+    # it lists the pool's workers (the sync client sends limit=null: HTTP 422).
+    for deployment in deployments:
+        deployment.apply(work_pool_name=pool)
     return [f"{d.flow_name}/{d.name}" for d in deployments]
 
 

@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterId,
 )
 from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
@@ -73,8 +74,11 @@ def run_children(worker: str, parameters: list[dict[str, Any]], result_key: str,
     poll = get_settings().scaleout.poll_seconds
     with get_client(sync_client=True) as client:
         while True:
+            # limit and sort spelled out: prefect 3.8.8's sync client sends null for them,
+            # and the server answers 422.
             children = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)))
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)),
+                limit=len(ids), sort=FlowRunSort.ID_DESC)
             finished = [c for c in children if c.state is not None and c.state.is_final()]
             done, total = progress() if progress else (len(finished), len(ids))
             progress_to(bar, done, total)
@@ -86,7 +90,16 @@ def run_children(worker: str, parameters: list[dict[str, Any]], result_key: str,
         if failed:
             raise ChildRunsFailed(f"{len(failed)} of {len(ids)} child runs did not complete: "
                                   + ", ".join(failed))
-        found = client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=ids),
-            key=ArtifactFilterKey(any_=[artifact_key(result_key)])))
-    return [json.loads(a.data)[0] for a in found if isinstance(a.data, str)]
+        # The REST call itself: prefect 3.8.8's sync read_artifacts sends null for unset
+        # filters, and an empty task-run filter would drop flow-level artifacts.
+        found = client.request("POST", "/artifacts/filter", json={
+            "artifacts": ArtifactFilter(
+                key=ArtifactFilterKey(any_=[artifact_key(result_key)]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=ids)).model_dump(
+                    mode="json", exclude_unset=True),
+            "limit": len(ids) * 10, "offset": 0, "sort": "ID_DESC"}).json()
+    results = [json.loads(a["data"])[0] for a in found if isinstance(a.get("data"), str)]
+    if len(results) != len(ids):
+        raise ChildRunsFailed(f"{len(ids)} child runs completed but {len(results)} published "
+                              f"a {result_key!r} result")
+    return results
