@@ -127,10 +127,11 @@ class Cluster:
 
 
 @contextmanager
-def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path,
-            fan_out: int) -> Iterator[Cluster]:
+def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out: int,
+            settings: dict[str, str] | None = None) -> Iterator[Cluster]:
     """Start the Prefect server on `prefect_db` (postgresql+asyncpg URL), deploy to a process
-    pool with `fan_out`, and start `workers` workers (limit 2 runs each); stop all on exit."""
+    pool with `fan_out`, and start `workers` workers (limit 2 runs each), all with LEADFLOW_*
+    `settings` added to the environment; stop everything on exit."""
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
     saved = os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")
@@ -144,7 +145,7 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path,
             os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = saved
     env = {**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
            "LEADFLOW_DATABASE_URL": leadflow_db, "LEADFLOW_SCALEOUT__POLL_SECONDS": "1",
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PYTHONPATH": os.getcwd()}
+           "PREFECT_WORKER_QUERY_SECONDS": "1", "PYTHONPATH": os.getcwd(), **(settings or {})}
     env.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
     found = Cluster(api=env["PREFECT_API_URL"], database_url=leadflow_db, env=env)
     with ExitStack() as stack:
@@ -193,8 +194,9 @@ def worker_of_runs(found: Cluster, run_ids: list[str]) -> dict[str, str]:
     return by_run
 
 
-def child_results(found: Cluster, parent_id: str) -> list[dict[str, Any]]:
-    """The lead-intake-worker runs a fanned-out parent started, with their results."""
+def child_results(found: Cluster, parent_id: str, key: str = "lead-intake-worker"
+                  ) -> list[dict[str, Any]]:
+    """The child runs a fanned-out parent started, with the results they published."""
     children = [r for r in found.post("/flow_runs/filter", {"limit": 200, "offset": 0})
                 if r.get("parent_task_run_id")]
     tasks = {t["id"]: t["flow_run_id"] for t in found.post("/task_runs/filter", {
@@ -202,6 +204,6 @@ def child_results(found: Cluster, parent_id: str) -> list[dict[str, Any]]:
         "limit": 200, "offset": 0})}
     mine = [c for c in children if tasks.get(c["parent_task_run_id"]) == parent_id]
     results = {a["flow_run_id"]: json.loads(a["data"])[0] for a in found.post(
-        "/artifacts/filter", {"artifacts": {"key": {"any_": ["lead-intake-worker"]}},
+        "/artifacts/filter", {"artifacts": {"key": {"any_": [key]}},
                               "limit": 200, "offset": 0})}
     return [{**c, "result": results.get(c["id"])} for c in mine]

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from leadflow import jobs
+from leadflow.services.regrade import REGRADED_STATES
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, OutboxMessage, TransitionAudit
 from leadflow.store.uow import UnitOfWork
@@ -77,3 +79,29 @@ def test_fifty_thousand_leads_over_two_workers(tmp_path: Path):
             assert keys == s.scalar(select(func.count()).select_from(OutboxMessage))
         assert _per_lead_max(url, TransitionAudit.from_state == "new") == 1
         assert _per_lead_max(url, TransitionAudit.trigger == "start_nurturing") == 1  # assigned
+
+
+@pytest.mark.timeout(400)
+def test_regrade_fans_out_over_disjoint_id_ranges(tmp_path: Path):
+    assert PG_URL
+    with scratch_database(PG_URL, "prefect_scaleout") as prefect_db, \
+            scratch_database(PG_URL, "leadflow_scaleout") as url:
+        seed(url, 4000)
+        jobs.process_pending(url)
+        with UnitOfWork(session_factory(url)) as uow:
+            open_leads = uow.session.scalar(select(func.count()).where(
+                Lead.state.in_(REGRADED_STATES)))
+        asyncpg = prefect_db.replace("postgresql://", "postgresql+asyncpg://")
+        with cluster(asyncpg, url, workers=2, logs=tmp_path / "logs", fan_out=3,
+                     settings={"LEADFLOW_SCALEOUT__FAN_OUT_MIN_LEADS": "100"}) as c:
+            run = c.run_and_wait("weekly-regrade/weekly-regrade", timeout=300)
+            assert run["state_type"] == "COMPLETED", (tmp_path / "logs").as_posix()
+            children = child_results(c, run["id"], "regrade-worker")
+            summary = c.post("/artifacts/filter", {
+                "artifacts": {"flow_run_id": {"any_": [run["id"]]},
+                              "key": {"any_": ["weekly-regrade-summary"]}},
+                "limit": 5, "offset": 0})
+    assert len(children) == 3 and {ch["state_type"] for ch in children} == {"COMPLETED"}
+    examined = [ch["result"]["examined"] for ch in children]
+    assert sum(examined) == open_leads and min(examined) > 0  # every lead once, all did some
+    assert summary and f"{open_leads} leads examined" in summary[0]["description"]
