@@ -1,12 +1,13 @@
-"""Scale-out benchmark: the same large intake on a process work pool with 1 and with 2
-workers (Prefect server and LeadFlow both on PostgreSQL, everything on this machine).
+"""Scale-out benchmark: the same large intake, then the weekly re-grade of the same leads, on
+a process work pool with 1 and with 2 workers (Prefect server and LeadFlow both on
+PostgreSQL, everything on this machine).
 
     LEADFLOW_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test \\
         .venv/bin/python -m bench.scaleout --records 60000 --workers 1 2
 
-Each worker takes 2 flow runs at once; the intake fans out into 2*workers-1 children so
-every slot but the parent's claims chunks. Prints one JSON line per configuration and the
-ratio of the throughputs. Numbers, not assertions: timing is never asserted in tests."""
+Each worker takes 2 flow runs at once; both flows fan out into 2*workers-1 children so
+every slot but the parent's works. Prints one JSON line per configuration and the ratios
+of the throughputs. Numbers, not assertions: timing is never asserted in tests."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ def _seconds(run: dict[str, Any]) -> float:
 
 
 def measure(admin_url: str, records: int, workers: int) -> dict[str, Any]:
-    """One intake of `records` generated records over `workers` workers, timed."""
+    """An intake of `records` generated records, then their re-grade, over `workers` workers."""
     fan_out = 2 * workers - 1
     with scratch_database(admin_url, "prefect_bench") as prefect_db, \
             scratch_database(admin_url, "leadflow_bench") as url, \
@@ -38,19 +38,27 @@ def measure(admin_url: str, records: int, workers: int) -> dict[str, Any]:
         waiting = seed(url, records)
         asyncpg = prefect_db.replace("postgresql://", "postgresql+asyncpg://")
         with cluster(asyncpg, url, workers=workers, logs=Path(logs), fan_out=fan_out) as c:
-            started = time.monotonic()
-            run = c.run_and_wait("lead-intake/lead-intake", timeout=1800)
-            wall = time.monotonic() - started
-            if run["state_type"] != "COMPLETED":
-                raise SystemExit(f"intake ended {run['state_type']}; logs in {logs}")
-            children = child_results(c, run["id"])
-    return {
-        "workers": workers, "children": len(children), "leads": waiting,
-        "flow_run_seconds": round(_seconds(run), 1), "wall_seconds": round(wall, 1),
-        "leads_per_second": round(waiting / _seconds(run), 1),
-        "per_child": [child["result"]["processed"] for child in children],
-        "child_seconds": [round(_seconds(child), 1) for child in children],
-    }
+            intake = _timed(c, "lead-intake/lead-intake", "lead-intake-worker", logs)
+            regrade = _timed(c, "weekly-regrade/weekly-regrade", "regrade-worker", logs)
+    return {"workers": workers, "children": fan_out, "leads": waiting,
+            "intake": _rates(intake, waiting), "regrade": _rates(regrade, None)}
+
+
+def _timed(c: Any, deployment: str, child_key: str, logs: str) -> dict[str, Any]:
+    run = c.run_and_wait(deployment, timeout=1800)
+    if run["state_type"] != "COMPLETED":
+        raise SystemExit(f"{deployment} ended {run['state_type']}; logs in {logs}")
+    return {"run": run, "children": child_results(c, run["id"], child_key)}
+
+
+def _rates(timed: dict[str, Any], leads: int | None) -> dict[str, Any]:
+    seconds = _seconds(timed["run"])
+    children = timed["children"]
+    done = [ch["result"].get("processed", ch["result"].get("examined", 0)) for ch in children]
+    total = leads if leads is not None else sum(done)
+    return {"leads": total, "flow_run_seconds": round(seconds, 1),
+            "leads_per_second": round(total / seconds, 1), "per_child": done,
+            "child_seconds": [round(_seconds(ch), 1) for ch in children]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -67,9 +75,10 @@ def main(argv: list[str] | None = None) -> None:
         results.append(measure(admin, args.records, workers))
         print(json.dumps(results[-1]), flush=True)
     if len(results) > 1:
-        base = results[0]["leads_per_second"]
-        print(json.dumps({"ratio": {str(r["workers"]): round(r["leads_per_second"] / base, 2)
-                                    for r in results}, "cpus": os.cpu_count()}))
+        print(json.dumps({"cpus": os.cpu_count(), "ratio": {
+            flow: {str(r["workers"]): round(r[flow]["leads_per_second"]
+                                            / results[0][flow]["leads_per_second"], 2)
+                   for r in results} for flow in ("intake", "regrade")}}))
 
 
 if __name__ == "__main__":
