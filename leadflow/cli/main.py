@@ -105,9 +105,14 @@ def run(argv: Sequence[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130)
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
+    except (click.ClickException, typer.TyperException) as exc:
+        # typer 0.29 raises its own copy of click's exceptions (bad option values included)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except InvalidInput as exc:
