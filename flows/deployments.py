@@ -1,4 +1,5 @@
-"""Every deployment with its schedule and triggers, served from one process."""
+"""Every deployment with its schedule and triggers: served from one process, or registered
+to a process work pool whose workers run them."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import datetime as dt
 from typing import Any
 
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron, Interval
 
 from leadflow.events import LEAD_CREATED, LEAD_WON
-from leadflow.flows.followup import follow_up_reminders, weekly_regrade
+from leadflow.flows.followup import follow_up_reminders, regrade_worker, weekly_regrade
 from leadflow.flows.handoff import deliver_notifications, delivery_handoff
-from leadflow.flows.intake import lead_intake
+from leadflow.flows.intake import lead_intake, lead_intake_worker
 from leadflow.flows.review import pipeline_review
 from leadflow.settings import get_settings
 
@@ -36,10 +38,15 @@ def _on(event: str) -> list[Any]:
                                    match={"prefect.resource.id": "leadflow.leads.*"})]
 
 
-def build_deployments() -> list[Any]:
-    """The served deployments, schedules and triggers taken from settings."""
+def build_deployments(fan_out: int = 0,
+                      entrypoint_type: EntrypointType = EntrypointType.FILE_PATH
+                      ) -> list[RunnerDeployment]:
+    """The deployments, schedules and triggers taken from settings; `fan_out` is given to
+    lead-intake and weekly-regrade (0: they work in-process)."""
     s = get_settings().schedules
     tz = s.timezone
+    fan = {"fan_out": fan_out} if fan_out else None
+    kw: dict[str, Any] = {"entrypoint_type": entrypoint_type}
 
     def every(seconds: int) -> list[Any]:
         return [Interval(dt.timedelta(seconds=seconds), timezone=tz)]
@@ -47,29 +54,73 @@ def build_deployments() -> list[Any]:
     return [
         lead_intake.to_deployment(
             name="lead-intake", schedules=every(s.intake_sweep_seconds),
-            triggers=_on(LEAD_CREATED), concurrency_limit=ONE_AT_A_TIME,
+            triggers=_on(LEAD_CREATED), concurrency_limit=ONE_AT_A_TIME, parameters=fan, **kw,
             tags=[*TAGS, "intake"], description="Intake on every created-lead event, and "
             "as a sweeper so a lost event never loses a lead."),
         follow_up_reminders.to_deployment(
             name="follow-up-reminders", schedules=[Cron(s.reminders_cron, timezone=tz)],
-            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "reminders"]),
+            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "reminders"], **kw),
         weekly_regrade.to_deployment(
             name="weekly-regrade", schedules=[Cron(s.regrade_cron, timezone=tz)],
-            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "regrade"]),
+            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "regrade"], parameters=fan, **kw),
         delivery_handoff.to_deployment(
             name="delivery-handoff", schedules=every(s.handoff_sweep_seconds),
             triggers=_on(LEAD_WON), concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "handoff"]),
+            tags=[*TAGS, "handoff"], **kw),
         pipeline_review.to_deployment(
             name="pipeline-review-monthly", parameters={"kind": "month"},
-            schedules=[Cron(s.review_monthly_cron, timezone=tz)], tags=[*TAGS, "review"]),
+            schedules=[Cron(s.review_monthly_cron, timezone=tz)], tags=[*TAGS, "review"], **kw),
         pipeline_review.to_deployment(
             name="pipeline-review-quarterly", parameters={"kind": "quarter"},
-            schedules=[Cron(s.review_quarterly_cron, timezone=tz)], tags=[*TAGS, "review"]),
+            schedules=[Cron(s.review_quarterly_cron, timezone=tz)], tags=[*TAGS, "review"],
+            **kw),
         deliver_notifications.to_deployment(
             name="send-notifications", schedules=every(s.notifications_seconds),
-            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "notifications"]),
+            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "notifications"], **kw),
     ]
+
+
+def worker_deployments() -> list[RunnerDeployment]:
+    """The children a fanned-out intake or re-grade starts: no schedule, no limit, so the
+    pool runs as many at once as it has workers."""
+    kw: dict[str, Any] = {"entrypoint_type": EntrypointType.MODULE_PATH}
+    return [
+        lead_intake_worker.to_deployment(name="lead-intake-worker", tags=[*TAGS, "intake"],
+                                         **kw),
+        regrade_worker.to_deployment(name="regrade-worker", tags=[*TAGS, "regrade"], **kw),
+    ]
+
+
+def ensure_work_pool(name: str) -> bool:
+    """Create the process work pool `name` unless it exists; True when it was created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+            return False
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(
+                name=name, type="process",
+                base_job_template=ProcessWorker.get_default_base_job_template()))
+            return True
+
+
+def deploy_all(pool: str, fan_out: int) -> list[str]:
+    """Register every deployment, schedules and triggers included, to the process work pool
+    `pool` (created if missing). The entrypoints are modules of the installed package, so
+    a worker needs LeadFlow installed and no code download. Returns the deployment names."""
+    ensure_work_pool(pool)
+    deployments = [*build_deployments(fan_out, EntrypointType.MODULE_PATH),
+                   *worker_deployments()]
+    # What prefect.deploy() does per deployment; deploy() itself fails on prefect 3.8.8 when
+    # it lists the pool's workers (the sync client sends limit=null: HTTP 422).
+    for deployment in deployments:
+        deployment.apply(work_pool_name=pool)
+    return [f"{d.flow_name}/{d.name}" for d in deployments]
 
 
 def serve_all() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from uuid import UUID
+
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
@@ -13,6 +16,7 @@ from leadflow.flows.common import (
     table,
     utcnow,
 )
+from leadflow.flows.fanout import REGRADE_WORKER, publish_result, run_children, should_fan_out
 from leadflow.services.regrade import RegradeResult
 from leadflow.services.reminders import KINDS, ReminderResult, in_business_hours
 from leadflow.settings import get_rules, get_settings
@@ -21,6 +25,7 @@ from leadflow.tasks.followup import (
     find_due_items,
     flag_dormant,
     list_open_leads,
+    open_lead_ranges,
     regrade_chunk,
     send_reminders,
 )
@@ -57,23 +62,55 @@ def follow_up_reminders(url: str | None = None, chunk_size: int | None = None,
 
 
 @flow(name="weekly-regrade", flow_run_name=stamped("weekly-regrade"))
-def weekly_regrade(url: str | None = None, chunk_size: int | None = None) -> RegradeResult:
-    """Rescore (with decay when configured) and re-grade leads and opportunities, both ways."""
+def weekly_regrade(url: str | None = None, chunk_size: int | None = None,
+                   fan_out: int = 0) -> RegradeResult:
+    """Rescore (with decay when configured) and re-grade leads and opportunities, both ways;
+    on a work pool with PostgreSQL, a large re-grade fans out into `fan_out` regrade-worker
+    runs, each over its own range of lead ids."""
     size = chunk_size or get_settings().chunk_size
     now = utcnow()
-    parts: list[RegradeResult] = []
     total = count_open_leads(url)
-    progress = progress_bar(f"weekly-regrade: {total} leads")
-    after, done = 0, 0
-    while ids := list_open_leads(after, size, url):
-        parts.append(regrade_chunk(ids, now, url))
-        after, done = ids[-1], done + len(ids)
-        progress_to(progress, done, total)
-    result = RegradeResult.combine(parts)
+    if should_fan_out(fan_out, url, lambda: total):
+        ranges = open_lead_ranges(fan_out, url)
+        found = run_children(REGRADE_WORKER, [
+            {"first_id": lo, "last_id": hi, "now": now.isoformat(), "chunk_size": size,
+             "url": url} for lo, hi in ranges], "regrade-worker",
+            f"weekly-regrade: {total} leads over {len(ranges)} worker runs")
+        result = RegradeResult.combine([RegradeResult.model_validate(r) for r in found])
+    else:
+        result = _regrade_range(0, None, now, size, url,
+                                progress_bar(f"weekly-regrade: {total} leads"), total)
     table("weekly-regrade-summary", [{"change": k, "leads": v}
                                      for k, v in sorted(result.counts.items())],
           f"Re-grade: {result.examined} leads examined, {result.rescored} rescored")
     table("weekly-regrade-changes", [c.model_dump() for c in result.changes[:500]],
           "What changed and why (first 500)")
     rename_run(f"{sum(result.counts.values())} changes")
+    return result
+
+
+def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: int,
+                   url: str | None, progress: UUID | None, total: int) -> RegradeResult:
+    """Re-grade the open leads with ids from first_id to last_id, a page per task."""
+    parts: list[RegradeResult] = []
+    after, done = first_id - 1, 0
+    while ids := [i for i in list_open_leads(after, size, url)
+                  if last_id is None or i <= last_id]:
+        parts.append(regrade_chunk(ids, now, url))
+        after, done = ids[-1], done + len(ids)
+        if progress is not None:
+            progress_to(progress, done, total)
+    return RegradeResult.combine(parts)
+
+
+@flow(name="regrade-worker", flow_run_name=stamped("regrade-worker"))
+def regrade_worker(first_id: int, last_id: int, now: dt.datetime | None = None,
+                   chunk_size: int | None = None, url: str | None = None) -> RegradeResult:
+    """Re-grade one range of lead ids: a fanned-out weekly-regrade's share of the work."""
+    size = chunk_size or get_settings().chunk_size
+    result = _regrade_range(first_id, last_id, now or utcnow(), size, url, None, 0)
+    kept = result.model_copy(update={"changes": result.changes[:500]})
+    publish_result("regrade-worker", kept.model_dump(mode="json"),
+                   f"Re-grade of leads {first_id}-{last_id}")
+    rename_run(f"{result.examined} leads {first_id}-{last_id}")
     return result

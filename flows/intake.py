@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
@@ -13,20 +15,46 @@ from leadflow.flows.common import (
     table,
     utcnow,
 )
+from leadflow.flows.fanout import INTAKE_WORKER, publish_result, run_children, should_fan_out
 from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_settings
-from leadflow.tasks.intake import intake_chunk, list_new_leads
+from leadflow.tasks.intake import (
+    claim_intake_chunk,
+    count_new_leads,
+    intake_chunk,
+    list_new_leads,
+)
 from leadflow.tasks.outbox import send_notifications
 
 
 @flow(name="lead-intake", flow_run_name=stamped("lead-intake"))
 def lead_intake(chunk_size: int | None = None, url: str | None = None,
-                max_rounds: int = 100) -> IntakeResult:
+                max_rounds: int = 100, fan_out: int = 0) -> IntakeResult:
     """Screen, score, grade and assign every new lead, a chunk per task, until none is
-    left (leads that arrive while it runs are taken in the next round)."""
+    left (leads that arrive while it runs are taken in the next round). On a work pool with
+    PostgreSQL, a large intake fans out into `fan_out` lead-intake-worker runs."""
     log = get_run_logger()
     size = chunk_size or get_settings().chunk_size
     now = utcnow()
+    if should_fan_out(fan_out, url, lambda: count_new_leads(url)):
+        summary = _fanned_out(fan_out, size, now, url)
+    else:
+        summary = _in_process(size, now, url, max_rounds)
+    table("lead-intake-summary", [
+        {"metric": k, "value": v} for k, v in summary.model_dump().items()
+        if not isinstance(v, dict)] + [
+        {"metric": f"grade {g}", "value": n} for g, n in sorted(summary.by_grade.items())],
+        "What the last intake run did")
+    log.info("intake: %d processed, %d assigned, %d to manager queues, %d disqualified, "
+             "%d duplicates", summary.processed, summary.assigned, summary.queued,
+             summary.disqualified, summary.duplicates)
+    if summary.processed:
+        send_notifications(url)
+    rename_run(f"{summary.processed} leads")
+    return summary
+
+
+def _in_process(size: int, now: dt.datetime, url: str | None, max_rounds: int) -> IntakeResult:
     seen: set[int] = set()
     results: list[IntakeResult] = []
     for _ in range(max_rounds):
@@ -40,16 +68,33 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
             results.append(intake_chunk(part, now, url))
             if progress is not None:
                 progress_to(progress, n, len(parts))
+    return IntakeResult.combine(results)
+
+
+def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> IntakeResult:
+    total = count_new_leads(url)
+    params = {"now": now.isoformat(), "chunk_size": size, "url": url}
+    results = run_children(INTAKE_WORKER, [params] * fan_out, "lead-intake-worker",
+                           f"lead-intake: {total} leads over {fan_out} worker runs",
+                           lambda: (max(0, total - count_new_leads(url)), total))
+    return IntakeResult.combine([IntakeResult.model_validate(r) for r in results])
+
+
+@flow(name="lead-intake-worker", flow_run_name=stamped("lead-intake-worker"))
+def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = None,
+                       url: str | None = None, max_chunks: int = 100_000) -> IntakeResult:
+    """Claim chunks of new leads in the database and process them until none is left;
+    several of these run at once on different workers and never take a lead twice."""
+    size = chunk_size or get_settings().chunk_size
+    when = now or utcnow()
+    results: list[IntakeResult] = []
+    for _ in range(max_chunks):
+        part = claim_intake_chunk(size, when, url)
+        if not part.processed:
+            break
+        results.append(part)
     summary = IntakeResult.combine(results)
-    table("lead-intake-summary", [
-        {"metric": k, "value": v} for k, v in summary.model_dump().items()
-        if not isinstance(v, dict)] + [
-        {"metric": f"grade {g}", "value": n} for g, n in sorted(summary.by_grade.items())],
-        "What the last intake run did")
-    log.info("intake: %d processed, %d assigned, %d to manager queues, %d disqualified, "
-             "%d duplicates", summary.processed, summary.assigned, summary.queued,
-             summary.disqualified, summary.duplicates)
-    if summary.processed:
-        send_notifications(url)
-    rename_run(f"{summary.processed} leads")
+    publish_result("lead-intake-worker", summary.model_dump(),
+                   f"What this worker run claimed: {len(results)} chunks")
+    rename_run(f"{summary.processed} leads in {len(results)} chunks")
     return summary

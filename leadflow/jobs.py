@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.services.claims import claim_new_lead_ids
 from leadflow.services.pipeline import IntakeResult, process_new_leads
+from leadflow.services.regrade import REGRADED_STATES
 from leadflow.settings import get_rules, get_settings
+from leadflow.store.db import normalise_url
 from leadflow.store.models import Lead
 
 
@@ -18,6 +21,18 @@ def new_lead_ids(url: str | None = None) -> list[int]:
     with unit_of_work(url=url) as uow:
         return list(uow.session.scalars(select(Lead.id).where(Lead.state == "new")
                                         .order_by(Lead.id)))
+
+
+def count_new_leads(url: str | None = None) -> int:
+    """How many leads are still waiting for intake."""
+    with unit_of_work(url=url) as uow:
+        return uow.session.scalar(select(func.count()).where(Lead.state == "new")) or 0
+
+
+def claims_in_parallel(url: str | None = None) -> bool:
+    """Whether several processes can claim work at once: PostgreSQL yes, SQLite (one
+    writer at a time) no."""
+    return not normalise_url(url or get_settings().database_url).startswith("sqlite")
 
 
 def chunks(ids: list[int], size: int) -> list[list[int]]:
@@ -32,6 +47,26 @@ def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None,
         result = process_new_leads(uow.session, ids, now, get_rules(), actor)
         uow.commit()
     return result
+
+
+def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
+                       actor: str = "intake") -> IntakeResult:
+    """Claim up to `limit` new leads and process them in the claiming transaction; a
+    processed count of 0 means nothing was left to claim."""
+    with unit_of_work(actor, url=url) as uow:
+        ids = claim_new_lead_ids(uow.session, limit)
+        result = process_new_leads(uow.session, ids, now, get_rules(), actor)
+        uow.commit()
+    return result
+
+
+def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]]:
+    """Split the re-gradable leads into at most `parts` id ranges of about equal size."""
+    with unit_of_work(url=url) as uow:
+        ids = list(uow.session.scalars(select(Lead.id).where(Lead.state.in_(REGRADED_STATES))
+                                       .order_by(Lead.id)))
+    step = max(1, -(-len(ids) // max(parts, 1)))
+    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
 
 
 def process_pending(url: str | None = None, now: dt.datetime | None = None) -> IntakeResult:

@@ -43,6 +43,17 @@ class Schedules(BaseModel):
     review_quarterly_cron: str = "0 7 1 1,4,7,10 *"
 
 
+class ScaleOut(BaseModel):
+    """How `leadflow deploy` and `leadflow worker` spread flow runs over a work pool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    work_pool: str = Field(default="leadflow", min_length=1)
+    fan_out: int = Field(default=0, ge=0, le=64)
+    fan_out_min_leads: int = Field(default=5000, ge=1)
+    poll_seconds: float = Field(default=2.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
@@ -74,6 +85,7 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
     schedules: Schedules = Field(default_factory=Schedules)
+    scaleout: ScaleOut = Field(default_factory=ScaleOut)
 
     @classmethod
     def settings_customise_sources(

@@ -9,6 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
+from leadflow import jobs
 from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
 from leadflow.settings import get_rules, get_settings
@@ -93,3 +94,9 @@ def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
         rows = uow.session.execute(select(Handoff.lead_id, Handoff.markdown)
                                    .where(Handoff.lead_id.in_(result.produced)))
         return [(lead_id, md) for lead_id, md in rows]
+
+
+@task(name="open-lead-ranges", **DB_RETRIES)
+def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]]:
+    """The re-gradable leads split into id ranges, one per fanned-out worker run."""
+    return jobs.open_lead_ranges(parts, url)

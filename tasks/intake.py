@@ -26,3 +26,19 @@ def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None) -> In
     """Dedupe, screen, score, grade and assign one chunk; rerunning it is harmless because
     only leads still `new` are touched."""
     return jobs.intake_chunk(ids, now, url)
+
+
+@task(name="count-new-leads", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
+      retry_condition_fn=retry_on_database_error)
+def count_new_leads(url: str | None = None) -> int:
+    """How many leads are still `new` (a fanned-out intake's progress)."""
+    return jobs.count_new_leads(url)
+
+
+@task(name="claim-intake-chunk", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
+                       actor: str = "intake") -> IntakeResult:
+    """Claim up to `limit` new leads in the database (skipping what other workers hold) and
+    process them in the same transaction."""
+    return jobs.claim_intake_chunk(limit, now, url, actor)

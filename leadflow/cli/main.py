@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
 from leadflow.cli import keys as keys_cmd
-from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd
+from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
 from leadflow.cli.output import JSON_OPTION, emit
@@ -34,6 +34,8 @@ app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
+app.command("deploy")(scaleout.deploy)
+app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
 app.add_typer(keys_cmd.app, name="keys")
 
@@ -103,9 +105,14 @@ def run(argv: Sequence[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130)
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
+    except (click.ClickException, typer.TyperException) as exc:
+        # typer 0.29 raises its own copy of click's exceptions (bad option values included)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except InvalidInput as exc:
