@@ -78,11 +78,13 @@ def list_won_without_handoff(url: str | None = None) -> list[int]:
 
 @task(name="produce-handoffs", task_run_name=chunk_name("produce-handoffs"), **DB_RETRIES)
 def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None
-                     ) -> list[tuple[int, str]]:
-    """Create the packages for one chunk; returns (lead id, markdown) for the artifacts."""
+                     ) -> list[tuple[int, str, str]]:
+    """Create the packages for one chunk; returns (lead id, full markdown, markdown with
+    the sensitive fields masked) for the files and the artifacts."""
     with unit_of_work("delivery-handoff", url=url) as uow:
         result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings())
         uow.commit()
-        rows = uow.session.execute(select(Handoff.lead_id, Handoff.markdown)
-                                   .where(Handoff.lead_id.in_(result.produced)))
-        return [(lead_id, md) for lead_id, md in rows]
+        rows = uow.session.scalars(select(Handoff).where(Handoff.lead_id.in_(result.produced)))
+        return [(h.lead_id, h.markdown,
+                 handoff.package_markdown(handoff.masked(h.package), h.review_due))
+                for h in rows]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days
+from leadflow.rules.vocab import SENSITIVE
 from leadflow.services.notify import enqueue, recipient_of
 from leadflow.settings import Settings
 from leadflow.store.models import (
@@ -24,8 +25,6 @@ from leadflow.store.models import (
     TransitionAudit,
 )
 
-SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes")
 MASK = "(restricted)"
 
 
