@@ -1,4 +1,5 @@
-"""The database goes away mid-flow: the chunk task retries with backoff and the run
+"""The database goes away mid-flow (a proxy cut, and a real PostgreSQL server stopped
+with -m immediate and started again): the chunk task retries with backoff and the run
 completes without loss; with the database gone for good, the run fails clearly and a
 rerun finishes the work."""
 
