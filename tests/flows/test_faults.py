@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,24 +70,32 @@ def _counts(url: str) -> tuple[int, int, int]:
                          .where(TransitionAudit.from_state == "new")) or 0)
 
 
-def test_outage_mid_flow_is_retried_and_nothing_is_lost(proxied):
-    proxy, url = proxied
+def _intake_through_outage(url: str, down: Callable[[], None], up: Callable[[], None]
+                           ) -> None:
+    """Run the intake flow while the database goes down after the first committed chunk
+    and comes back 3 s later (longer than the first retry delay); it must complete,
+    having retried, with every lead processed once."""
 
     def outage() -> None:
-        while _counts(url)[0] == _counts(url)[1]:  # wait for the first committed chunk
+        while _counts(url)[0] == _counts(url)[1]:
             time.sleep(0.05)
-        proxy.cut()
-        time.sleep(3)  # longer than the first retry delay
-        proxy.start()
+        down()
+        time.sleep(3)
+        up()
 
-    cutter = threading.Thread(target=outage)
-    cutter.start()
+    thread = threading.Thread(target=outage)
+    thread.start()
     state = lead_intake(chunk_size=500, url=url, return_state=True)
-    cutter.join()
-    summary = state.result()
+    thread.join()
+    assert state.is_completed(), state.message
     new, total, firsts = _counts(url)
-    assert new == 0 and firsts == total == summary.processed
+    assert new == 0 and firsts == total == state.result().processed
     assert any(r["run_count"] > 1 for r in _task_runs(state)), "retried through the outage"
+
+
+def test_outage_mid_flow_is_retried_and_nothing_is_lost(proxied):
+    proxy, url = proxied
+    _intake_through_outage(url, proxy.cut, proxy.start)
 
 
 def test_database_gone_for_good_fails_clearly_then_rerun_finishes(proxied):
@@ -122,20 +130,4 @@ def private_pg() -> Iterator[tuple[PrivateCluster, str]]:
 
 def test_a_real_postgres_stop_mid_flow_is_retried_and_nothing_is_lost(private_pg):
     cluster, url = private_pg
-
-    def restart() -> None:
-        while _counts(url)[0] == _counts(url)[1]:  # wait for the first committed chunk
-            time.sleep(0.05)
-        cluster.stop()  # -m immediate: every connection dropped, like a crash
-        time.sleep(3)  # longer than the first retry delay
-        cluster.start()
-
-    restarter = threading.Thread(target=restart)
-    restarter.start()
-    state = lead_intake(chunk_size=500, url=url, return_state=True)
-    restarter.join()
-    assert state.is_completed(), state.message
-    new, total, firsts = _counts(url)
-    assert new == 0 and firsts == total == state.result().processed
-    assert any(r["run_count"] > 1 for r in _task_runs(state)), "retried through the stop"
-
+    _intake_through_outage(url, cluster.stop, cluster.start)  # stop -m immediate: a crash
