@@ -31,8 +31,10 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
             break
         seen.update(ids)
         for part in chunked(ids, CHUNK):
-            for lead_id, text in produce_handoffs(part, now, url, folder):
-                markdown(f"handoff-lead-{lead_id}", text, f"Handoff package of lead {lead_id}")
+            for lead_id, restricted in produce_handoffs(part, now, url, folder):
+                # Anyone with the Prefect UI sees artifacts: budgets and notes stay masked.
+                markdown(f"handoff-lead-{lead_id}", restricted,
+                         f"Handoff package of lead {lead_id} (budgets and notes masked)")
                 produced.append(lead_id)
     table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
     log.info("%d handoff packages produced", len(produced))

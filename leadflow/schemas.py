@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -54,6 +56,16 @@ class LeadIn(BaseModel):
     decision_chain_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     internal_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refusing it here names the field instead of
+        # failing the whole batch at the database.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("contains a NUL character (\\x00), which cannot be stored")
+        return value
+
     @model_validator(mode="after")
     def _contact_and_budget(self) -> LeadIn:
         if not self.phone and not self.email:
@@ -75,6 +87,40 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         msg = err["msg"].removeprefix("Value error, ")
         errors.setdefault(key, msg)
     return errors
+
+
+class DuplicateKeys(ValueError):
+    """A JSON object that names a key twice: which value was meant is unknowable."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(f"duplicate key(s) in one JSON object: {', '.join(keys)}")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    twice = []
+    for key, value in pairs:
+        if key in seen:
+            twice.append(key)
+        seen[key] = value
+    if twice:
+        raise DuplicateKeys(list(dict.fromkeys(twice)))
+    return seen
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """json.loads that refuses duplicate keys (DuplicateKeys) and NaN/Infinity (ValueError)."""
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not valid JSON")
+
+    return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=no_constant)
+
+
+def duplicate_key_errors(exc: DuplicateKeys) -> dict[str, str]:
+    """Field errors naming each key given twice."""
+    return {k: "given more than once in the same JSON object" for k in exc.keys}
 
 
 class ImportSummary(BaseModel):

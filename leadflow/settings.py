@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
+    outbox_in_doubt_seconds: float = Field(
+        default=3600, ge=0, description="How long a message whose sender died between the "
+        "send and marking it sent is held (it may have arrived) before it is sent again.")
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
 

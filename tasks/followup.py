@@ -12,6 +12,7 @@ from sqlalchemy import select
 from leadflow import jobs
 from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
+from leadflow.services.handoff_render import package_markdown
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.models import Handoff
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
@@ -83,7 +84,8 @@ def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
                      folder: Path | None = None) -> list[tuple[int, str]]:
     """Create the packages for one chunk, write their Markdown and HTML files into `folder`
     (before the commit, so a mail never names a file that is missing), and return
-    (lead id, markdown) for the artifacts."""
+    (lead id, markdown with budgets and notes masked) for the artifacts: anyone with the
+    Prefect UI reads those."""
     with unit_of_work("delivery-handoff", url=url) as uow:
         result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings(),
                                           folder)
@@ -91,9 +93,8 @@ def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
             for name, text in result.documents.items():
                 (folder / name).write_text(text, encoding="utf-8")
         uow.commit()
-        rows = uow.session.execute(select(Handoff.lead_id, Handoff.markdown)
-                                   .where(Handoff.lead_id.in_(result.produced)))
-        return [(lead_id, md) for lead_id, md in rows]
+        rows = uow.session.scalars(select(Handoff).where(Handoff.lead_id.in_(result.produced)))
+        return [(h.lead_id, package_markdown(h.package, h.review_due, "delivery")) for h in rows]
 
 
 @task(name="open-lead-ranges", **DB_RETRIES)

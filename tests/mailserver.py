@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +29,11 @@ class Mailbox:
     port: int
     refuse: set[str] = field(default_factory=set)
     received: list[tuple[list[str], email.message.EmailMessage]] = field(default_factory=list)
+    # hold_at=n: after receiving the n-th message, set `holding` and withhold the "250 OK"
+    # until `release` is set: the mail has arrived, the sender does not know it yet.
+    hold_at: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
@@ -38,6 +45,10 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append((list(envelope.rcpt_tos), message))
+        if self.hold_at is not None and len(self.received) == self.hold_at:
+            self.holding.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         return "250 OK"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
@@ -52,6 +63,7 @@ def mailbox() -> Iterator[Mailbox]:
     controller = Controller(box, hostname="127.0.0.1", port=box.port)
     controller.start()
     yield box
+    box.release.set()
     controller.stop()
 
 

@@ -22,8 +22,6 @@ from leadflow.settings import Settings
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 
-SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes")
 ANYONE = (Role.system, Role.rep, Role.manager, Role.director)
 STAFF = (Role.rep, Role.manager, Role.director)
 CREATORS = (Role.system, Role.manager, Role.director)

@@ -17,7 +17,14 @@ from leadflow.api.errors import Rejected
 from leadflow.api.schemas import MAX_BATCH, BatchItem, BatchOut, LeadRef, links
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
-from leadflow.schemas import ImportSummary, LeadIn, field_errors
+from leadflow.schemas import (
+    DuplicateKeys,
+    ImportSummary,
+    LeadIn,
+    duplicate_key_errors,
+    field_errors,
+    loads_strict,
+)
 from leadflow.services.intake import quarantine, store_leads
 from leadflow.store.auth_models import IdempotencyRecord
 from leadflow.store.models import Lead
@@ -33,10 +40,6 @@ class Outcome:
     status: int
     body: dict[str, Any]
     created: list[int]
-
-
-def _no_constants(name: str) -> float:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _message(errors: dict[str, str]) -> str:
@@ -55,8 +58,8 @@ def reject(uow: UnitOfWork, origin: str, payload: str, errors: dict[str, str]) -
 class NotJson(InvalidInput):
     """A body that is not JSON text; it keeps the text so that it can be quarantined."""
 
-    def __init__(self, problem: str, text: str) -> None:
-        super().__init__(problem, {"(record)": problem})
+    def __init__(self, problem: str, text: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(problem, errors or {"(record)": problem})
         self.text = text
 
 
@@ -64,7 +67,9 @@ def parse_json(raw: bytes) -> tuple[str, Any]:
     """The body's text and its JSON value; NotJson when it is not JSON."""
     text = raw.decode("utf-8", "backslashreplace")
     try:
-        return text, json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+        return text, loads_strict(raw.decode("utf-8"))
+    except DuplicateKeys as exc:
+        raise NotJson(str(exc), text, duplicate_key_errors(exc)) from None
     except UnicodeDecodeError:
         problem = "the body is not UTF-8 text"
     except json.JSONDecodeError as exc:

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from leadflow.api.deps import SENSITIVE, Principal
+from leadflow.api.deps import Principal
 from leadflow.api.schemas import LeadOut, links
-from leadflow.services.leads import lead_story
+from leadflow.services.leads import lead_story, mask_story
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep
 
@@ -26,11 +26,7 @@ def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
     data["sla"] = {k: data[k] for k in _SLA}
     data["allowed_triggers"] = list(allowed_triggers(lead.state))
     data["links"] = links(lead.id)
-    data["masked"] = [] if principal.sees_sensitive(lead) else list(SENSITIVE)
-    for name in data["masked"]:
-        data[name] = None
-    if data["masked"]:
-        data["history"] = [
-            {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
-            for h in data["history"]]
+    data["masked"] = []
+    if not principal.sees_sensitive(lead):
+        data = mask_story(data)
     return LeadOut.model_validate(data)

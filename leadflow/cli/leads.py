@@ -113,10 +113,15 @@ def add(
 
 
 @app.command("show")
-def show(lead_id: int, as_json: bool = JSON_OPTION) -> None:
-    """Show a lead with its score explanation, transitions, history and activities."""
+def show(lead_id: int, as_json: bool = JSON_OPTION,
+         sensitive: bool = typer.Option(False, "--sensitive", help="Also show budgets and "
+                                        "notes (owner, managers and directors only).")) -> None:
+    """Show a lead with its score explanation, transitions, history and activities;
+    budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
         story = svc.lead_story(uow.session, lead_id)
+    if not sensitive:  # output ends up in tickets and chats: the least by default
+        story = svc.mask_story(story)
     skip = {"transitions", "history", "activities", "explanation"}
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})

@@ -152,3 +152,8 @@ class Seniority(StrEnum):
 
     junior = "junior"
     senior = "senior"
+
+
+# Spec §1: shown only to the lead's owner, their manager and directors.
+SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
+             "internal_notes")

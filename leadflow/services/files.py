@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from leadflow.errors import InvalidInput
-from leadflow.schemas import LEAD_FIELDS
+from leadflow.schemas import LEAD_FIELDS, loads_strict
 
 TAG_SEPARATORS = (";", "|")
 
@@ -20,6 +20,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
         columns = [c.strip() for c in reader.fieldnames or []]
         if not columns:
             raise InvalidInput(f"{path}: empty file, expected a header row of spec §1 fields")
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:  # csv.DictReader would silently keep only the last of them
+            raise InvalidInput(f"{path}: column(s) {', '.join(twice)} appear more than once "
+                               "in the header; which one is meant is unknowable")
         unknown = [c for c in columns if c not in LEAD_FIELDS]
         if unknown:
             raise InvalidInput(f"{path}: unknown column(s) {', '.join(unknown)}; "
@@ -45,9 +49,11 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield number, json.loads(line)
+                yield number, loads_strict(line)
             except json.JSONDecodeError as exc:
                 yield number, _Unparsed(line.rstrip("\n"), f"not valid JSON: {exc.msg}")
+            except ValueError as exc:  # duplicate keys, NaN
+                yield number, _Unparsed(line.rstrip("\n"), f"not valid JSON: {exc}")
 
 
 class _Unparsed(str):

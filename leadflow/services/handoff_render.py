@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from leadflow.rules.vocab import SENSITIVE
 from leadflow.templates import render
 
 Audience = Literal["manager", "director", "delivery"]
-SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes")
 MASK = "(restricted)"
 FULL_VIEW: frozenset[str] = frozenset({"manager", "director"})
 

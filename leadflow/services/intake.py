@@ -18,6 +18,7 @@ from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import company_key, email_key, phone_key
 from leadflow.schemas import LEAD_FIELDS, ImportSummary, LeadIn, field_errors
+from leadflow.store.history import changes_between
 from leadflow.store.models import FieldChange, Lead, QuarantinedRecord, utcnow
 
 _MERGE_FILLS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
@@ -189,10 +190,11 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
 
-    values = []
+    values, firsts = [], []
     for item in fresh:
         row_values = _row_values(item.record, item.keys) | {"created_at": now,
                                                              "last_interaction_at": now}
+        firsts.append(dict(row_values))
         for _row_no, rec in item.merged:
             merge_into(row_values, rec, rules)
         if item.merged:
@@ -203,8 +205,10 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
         for start in range(0, len(values), _INSERT_BATCH):
             ids += session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True),
                                    values[start:start + _INSERT_BATCH]).all()
-        for item, lead_id in zip(fresh, ids, strict=True):
+        for item, lead_id, first, merged in zip(fresh, ids, firsts, values, strict=True):
             summary.lead_ids.append(lead_id)
+            if item.merged:  # what the batch's duplicates changed: the first source, say
+                session.add_all(changes_between(lead_id, first, merged, actor, now))
             for row_no, rec in item.merged:
                 session.add(FieldChange(lead_id=lead_id, field="merged_duplicate",
                                         new_value=_merge_note(rec, origin, row_no),

@@ -17,6 +17,7 @@ from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
 from leadflow.rules.timing import next_cadence_date
 from leadflow.rules.vocab import (
+    SENSITIVE,
     ActivityChannel,
     BehaviourKind,
     Grade,
@@ -192,3 +193,13 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
         for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
                                  .order_by(Activity.at))]
     return data
+
+
+def mask_story(data: dict[str, Any]) -> dict[str, Any]:
+    """A lead story with the sensitive fields and their history entries hidden, and the
+    hidden names listed under `masked`."""
+    masked = {**data, **dict.fromkeys(SENSITIVE), "masked": list(SENSITIVE)}
+    masked["history"] = [
+        {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
+        for h in data["history"]]
+    return masked

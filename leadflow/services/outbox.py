@@ -1,13 +1,18 @@
-"""Delivering the outbox: each message claimed, sent and marked in one short transaction.
+"""Delivering the outbox: each message is claimed, sent, then marked, never sent blindly twice.
 
-Delivery is at-least-once at the edge. A message is marked sent in the transaction that
-claimed it, committed right after the send, so a crash between the send and the commit
-resends that one message on the next pass, and no other. Everything before the send (what
-to say, to whom) was decided exactly once, in the transaction that wrote the outbox row.
+A claim marks the row `sending_since` and commits before the send; the outcome (sent, or
+a failure with its backoff) clears the mark in a second transaction. A sender killed
+between the two leaves the mark: the message may or may not have arrived, so it is "in
+doubt". It is not resent on the next pass but held for `outbox_in_doubt_seconds`, for an
+operator to `leadflow outbox resolve` (delivered, or resend); after the hold it is sent
+once more, carrying the same `X-LeadFlow-Outbox-Id` header so a receiver can drop the
+repeat. So delivery is at-least-once across a crash at that one moment, with the repeat
+delayed and recognisable, and exactly-once otherwise. Everything before the send (what to
+say, to whom) was decided exactly once, in the transaction that wrote the outbox row.
 
-On PostgreSQL the claim is `FOR UPDATE SKIP LOCKED`, so concurrent senders split the rows
-and never take the same one. SQLite has no row locks: run one sender at a time on a SQLite
-file, or two of them may both send a message."""
+The claim is a compare-and-set UPDATE, and on PostgreSQL the candidate is read with
+`FOR UPDATE SKIP LOCKED`, so concurrent senders (SQLite files included) never take the
+same row."""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import apprise
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.bootstrap import unit_of_work
@@ -49,9 +54,12 @@ class DeliveryError(BaseModel):
 
 
 class DeliveryResult(BaseModel):
-    """What one delivery pass did; `deferred` is mail waiting for a configured mail_url."""
+    """What one delivery pass did; `deferred` is mail waiting for a configured mail_url,
+    `in_doubt` messages held after a sender died mid-send, `resent` those sent again."""
 
     sent: int = 0
+    in_doubt: int = 0
+    resent: int = 0
     failed: int = 0
     deferred: int = 0
     gave_up: int = 0
@@ -78,19 +86,22 @@ def mask_text(text: str) -> str:
     return _PHONE_IN_TEXT.sub("***", text)
 
 
-def apprise_url(recipient: str, settings: Settings) -> str | None:
+def apprise_url(recipient: str, settings: Settings, outbox_id: int | None = None) -> str | None:
     """The apprise URL a recipient is reached at; None for mail while mail_url is unset.
 
     Mail goes to `mail_url` plus `to=`, `from=` and `format=text` (unless mail_url sets
     them): `mailto://127.0.0.1:1025` is a plain local SMTP server (no login, no TLS, since
     `mailto` is insecure by default), `mailtos://user:password@smtp.example.com:587` a real
-    one with STARTTLS and a login."""
+    one with STARTTLS and a login. The outbox id goes along as the X-LeadFlow-Outbox-Id
+    header, the same on a resend, so receivers can recognise a repeat."""
     if "://" in recipient:
         return recipient
     if not settings.mail_url:
         return None
     given = parse_qs(urlsplit(settings.mail_url).query)
     params = {"to": recipient, "from": settings.mail_from, "format": "text"}
+    if outbox_id is not None:
+        params["+X-LeadFlow-Outbox-Id"] = str(outbox_id)
     extra = urlencode({k: v for k, v in params.items() if k == "to" or k not in given},
                       quote_via=quote, safe="")
     return f"{settings.mail_url}{'&' if '?' in settings.mail_url else '?'}{extra}"
@@ -156,29 +167,53 @@ def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
     # Checked here because apprise mails its own From address when every To is invalid.
     if "://" not in message.recipient and not _EMAIL.fullmatch(message.recipient):
         return "the recipient is neither an email address nor an apprise URL"
-    target = apprise_url(message.recipient, settings) or ""  # claim_next skips mail then
+    target = apprise_url(message.recipient, settings, message.id) or ""  # unset: not claimed
     invalid = ("apprise does not accept this URL" if target == message.recipient
                else "mail_url or mail_from is not a valid apprise mailto URL")
     return send(target, message.subject, message.body, invalid, message.attachments or ())
 
 
-def _due(now: dt.datetime, max_attempts: int) -> ColumnElement[bool]:
-    return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+def _due(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
+    held_until = now - dt.timedelta(seconds=settings.outbox_in_doubt_seconds)
+    return and_(OutboxMessage.sent_at.is_(None),
+                OutboxMessage.attempts < settings.outbox_max_attempts,
                 or_(OutboxMessage.next_attempt_at.is_(None),
-                    OutboxMessage.next_attempt_at <= now))
+                    OutboxMessage.next_attempt_at <= now),
+                or_(OutboxMessage.sending_since.is_(None),
+                    OutboxMessage.sending_since <= held_until))
+
+
+def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
+    held_until = now - dt.timedelta(seconds=settings.outbox_in_doubt_seconds)
+    return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.sending_since > held_until)
 
 
 def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Settings
-               ) -> OutboxMessage | None:
-    """The next due message after `after_id`, locked on PostgreSQL (others skip it)."""
-    query = select(OutboxMessage).where(_due(now, settings.outbox_max_attempts),
-                                        OutboxMessage.id > after_id)
-    if not settings.mail_url:
-        query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
-    query = query.order_by(OutboxMessage.id).limit(1)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
+               ) -> tuple[OutboxMessage, bool] | None:
+    """The next due message after `after_id`, marked `sending_since=now` by a
+    compare-and-set (the caller commits that before sending), and whether it was in doubt
+    (so this is a resend); None when nothing is due."""
+    while True:
+        query = select(OutboxMessage.id, OutboxMessage.sending_since).where(
+            _due(now, settings), OutboxMessage.id > after_id)
+        if not settings.mail_url:
+            query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
+        query = query.order_by(OutboxMessage.id).limit(1)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        found = session.execute(query).first()
+        if found is None:
+            return None
+        after_id, previous = found
+        mine = OutboxMessage.sending_since.is_(None) if previous is None \
+            else OutboxMessage.sending_since == previous
+        taken = session.execute(update(OutboxMessage).where(OutboxMessage.id == after_id, mine)
+                                .values(sending_since=now)
+                                .execution_options(synchronize_session=False))
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            message = session.get(OutboxMessage, after_id, populate_existing=True)
+            assert message is not None
+            return message, previous is not None
 
 
 def record_failure(message: OutboxMessage, error: str, now: dt.datetime,
@@ -194,41 +229,65 @@ def record_failure(message: OutboxMessage, error: str, now: dt.datetime,
     return False
 
 
+def _record(message: OutboxMessage, error: str | None, now: dt.datetime, settings: Settings,
+            result: DeliveryResult) -> None:
+    message.sending_since = None
+    if error is None:
+        message.sent_at = now
+        result.sent += 1
+        return
+    gave_up = record_failure(message, error, now, settings)
+    result.gave_up += gave_up
+    result.failed += not gave_up
+    result.errors.append(DeliveryError(
+        id=message.id, recipient_masked=mask(message.recipient),
+        subject=mask_text(message.subject), error=error))
+
+
 def deliver_outbox(url: str | None, now: dt.datetime, limit: int = 200,
                    settings: Settings | None = None) -> DeliveryResult:
-    """Send up to `limit` due messages in id order; failures wait with backoff.
-
-    At-least-once: each message is claimed, sent and marked sent in its own transaction,
-    so a crash after a send and before its commit resends that one message."""
+    """Send up to `limit` due messages in id order; failures wait with backoff, messages
+    in doubt (a sender died mid-send) are held for `outbox_in_doubt_seconds`."""
     settings = settings or get_settings()
     result = DeliveryResult()
     after_id = 0
-    # One transaction per message rather than per batch: the lock is held only while that
-    # message is sent, and a crash can repeat at most one message, not a whole batch.
+    # One claim per message rather than per batch: a crash can leave at most one message
+    # in doubt, never a whole batch.
     for _ in range(limit):
         with unit_of_work("outbox", url=url) as uow:
-            message = claim_next(uow.session, now, after_id, settings)
-            if message is None:
+            claimed = claim_next(uow.session, now, after_id, settings)
+            if claimed is None:
                 break
+            message, resend = claimed
             after_id = message.id
+            result.resent += resend
+            uow.commit()  # the claim is durable before anything leaves
             error = _deliver(message, settings)
-            if error is None:
-                message.sent_at = now
-                result.sent += 1
-            else:
-                gave_up = record_failure(message, error, now, settings)
-                result.gave_up += gave_up
-                result.failed += not gave_up
-                result.errors.append(DeliveryError(
-                    id=message.id, recipient_masked=mask(message.recipient),
-                    subject=mask_text(message.subject), error=error))
+            _record(message, error, now, settings, result)
             uow.commit()
-    if not settings.mail_url:
-        with unit_of_work("outbox", url=url) as uow:
-            result.deferred = uow.session.scalar(
-                select(func.count()).select_from(OutboxMessage)
-                .where(_due(now, settings.outbox_max_attempts), not_(_IS_URL))) or 0
+    with unit_of_work("outbox", url=url) as uow:
+        result.in_doubt = _count(uow.session, _in_doubt(now, settings))
+        if not settings.mail_url:
+            result.deferred = _count(uow.session, and_(_due(now, settings), not_(_IS_URL)))
     return result
+
+
+def _count(session: Session, where: ColumnElement[bool]) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(where)) or 0
+
+
+def resolve(session: Session, message_id: int, delivered: bool, now: dt.datetime) -> bool:
+    """Settle a message in doubt: mark it sent (it arrived) or release it to be sent at
+    once; False when it is not in doubt."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None or message.sending_since is None:
+        return False
+    message.sending_since = None
+    if delivered:
+        message.sent_at = now
+    else:
+        message.next_attempt_at = None
+    return True
 
 
 def pending_count(session: Session) -> int:
@@ -238,9 +297,11 @@ def pending_count(session: Session) -> int:
 
 
 def status(message: OutboxMessage, max_attempts: int) -> str:
-    """sent, queued, retrying or gave up."""
+    """sent, in doubt, queued, retrying or gave up."""
     if message.sent_at is not None:
         return "sent"
+    if message.sending_since is not None:
+        return "in doubt"
     if message.attempts >= max_attempts:
         return "gave up"
     return "retrying" if message.attempts else "queued"

@@ -32,6 +32,15 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def changes_between(lead_id: int, before: dict[str, Any], after: dict[str, Any], actor: str,
+                    at: dt.datetime) -> list[FieldChange]:
+    """History rows for the tracked fields that differ between two sets of a lead's values
+    (for changes made before the row existed, such as duplicates merged in one batch)."""
+    return [FieldChange(lead_id=lead_id, field=key, old_value=_text(before.get(key)),
+                        new_value=_text(after.get(key)), actor=actor, at=at)
+            for key in TRACKED if key in after and _text(before.get(key)) != _text(after[key])]
+
+
 def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
     actor = str(session.info.get("actor", "system"))
     now = utcnow()

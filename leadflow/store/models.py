@@ -370,6 +370,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[dt.datetime | None]
+    # Set and committed before a send, cleared with its outcome: a message still marked
+    # after a crash may have gone out, so it is held in doubt rather than resent blindly.
+    sending_since: Mapped[dt.datetime | None]
     attachments: Mapped[list[str] | None] = mapped_column(JSON)  # file paths sent along
 
     __table_args__ = (Index("ix_outbox_unsent", "sent_at", "next_attempt_at"),)

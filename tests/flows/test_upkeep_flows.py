@@ -40,6 +40,7 @@ def _win(url: str, lead_id: int) -> None:
         lead = s.get(Lead, lead_id)
         lead.contract_value, lead.payment_terms = Decimal(250_000), "net 30"
         lead.decision_chain_notes = "CFO signs above 200k"
+        lead.internal_notes = "walk away below 180k"
         svc.add_objection(s, lead_id, kind="price", detail="too expensive", now=NOW)
         svc.fire_trigger(s, lead_id, "win", by="rep", now=NOW, rules=rules)
         uow.commit()
@@ -122,6 +123,9 @@ def test_handoff_is_produced_once_even_when_rerun(pipeline_url, monkeypatch):
     assert _count(pipeline_url, select(func.count()).select_from(Handoff)) == 1
     package = artifacts(f"handoff-lead-{lead_id}")
     assert len(package) == 1 and "too expensive" in package[0]["data"]
+    # Anyone with the Prefect UI reads artifacts: budgets and notes are masked there.
+    assert "(restricted)" in package[0]["data"]
+    assert "CFO signs" not in package[0]["data"] and "walk away" not in package[0]["data"]
     get_settings.cache_clear()
 
 

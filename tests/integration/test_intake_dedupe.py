@@ -31,6 +31,14 @@ def test_same_person_two_channels_becomes_one_lead(uow, rules):
     note = uow.session.scalar(select(FieldChange.new_value).where(
         FieldChange.lead_id == lead.id, FieldChange.field == "merged_duplicate"))
     assert json.loads(note)["source"] == "referral" and json.loads(note)["row"] == 2
+    changes = {(c.field, c.old_value, c.new_value) for c in uow.session.scalars(
+        select(FieldChange).where(FieldChange.lead_id == lead.id))}
+    assert ("source", "online_ads", "referral") in changes  # both channels in its history
+    assert ("industry", None, "retail") in changes
+    third = f.lead_record(source="trade_show", email="JO.LEE@ACME.COM ", phone="0015550102030",
+                          contact_name="jo  lee")  # a third spelling, from a third channel
+    assert store_leads(uow.session, [(1, third)], "later.csv", rules).duplicate_of == {
+        1: lead.id}
 
 
 def test_duplicate_of_a_stored_lead_is_merged_with_history(factory, rules):

@@ -16,14 +16,17 @@ from leadflow.store.uow import UnitOfWork
 REASONS = {"lose": "competitor", "disqualify": "invalid: test"}
 
 
-def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int) -> dict[str, int]:
-    """Fire random triggers at random leads; count each outcome by kind."""
+def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int,
+                  hot: int = 20) -> dict[str, int]:
+    """Fire random triggers at random leads (half of them at the first `hot` leads, which
+    every worker shares, so writers collide); count each outcome by kind. Any other
+    exception escapes and fails the test."""
     rnd = random.Random(seed)
     rules = get_rules()
     factory = session_factory(url)
     outcomes: Counter[str] = Counter()
     for _ in range(attempts):
-        lead_id = rnd.choice(lead_ids)
+        lead_id = rnd.choice(lead_ids[:hot] if rnd.random() < 0.5 else lead_ids)
         trigger = rnd.choice(TRIGGERS)
         try:
             with UnitOfWork(factory, actor=f"worker-{seed}") as uow:
@@ -34,12 +37,13 @@ def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int) -> di
             outcomes["moved"] += 1
         except IllegalTransition as exc:
             outcomes["illegal"] += 1
-            assert exc.allowed is not None and str(lead_id) in str(exc)
+            assert trigger not in exc.allowed and str(lead_id) in str(exc) and trigger in str(exc)
         except GuardRefused as exc:
             outcomes["refused"] += 1
             assert exc.why
-        except VersionConflict:
+        except VersionConflict as exc:
             outcomes["conflict"] += 1
+            assert "nothing was saved" in str(exc)
     return dict(outcomes)
 
 
@@ -49,3 +53,25 @@ def run_intake(url: str) -> dict[str, int]:
 
     result = process_pending(url)
     return {"processed": result.processed, "assigned": result.assigned}
+
+
+def run_handoffs(url: str, chunk: int = 200) -> int:
+    """The delivery-handoff flow's loop over its task functions (`.fn`: no Prefect server),
+    a chunk of won deals per transaction."""
+    from leadflow.flows.common import chunked
+    from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
+
+    now = dt.datetime.now(dt.UTC)
+    done = 0
+    for part in chunked(list_won_without_handoff.fn(url), chunk):
+        done += len(produce_handoffs.fn(part, now, url))
+    return done
+
+
+def deliver(url: str, port: int, now: str) -> None:
+    """One pass of the outbox sender against a local SMTP server (a crash-test subprocess)."""
+    from leadflow.services.outbox import deliver_outbox
+    from leadflow.settings import Settings
+
+    deliver_outbox(url, dt.datetime.fromisoformat(now), settings=Settings(
+        mail_url=f"mailto://127.0.0.1:{port}", mail_from="leadflow@localhost"))
