@@ -1,0 +1,92 @@
+"""Servers the bench starts on free loopback ports and always stops: the LeadFlow API,
+a Prefect server, and `leadflow serve`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited at start (code {proc.returncode})")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer at {url} in {timeout:.0f} s")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], log: Path, ready_url: str | None,
+            what: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, logged to a file, ready when `ready_url` answers; stopped at the end."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            if ready_url:
+                _wait(ready_url, proc, what)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def leadflow_env(url: str, **extra: str) -> dict[str, str]:
+    """The environment of a LeadFlow child on database `url`."""
+    return {**os.environ, "LEADFLOW_DATABASE_URL": url, **extra}
+
+
+@contextmanager
+def api(url: str, log: Path, prefect_api: str = "") -> Iterator[str]:
+    """`leadflow api` on a free port; yields its base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "leadflow.cli.main", "api", "--host", "127.0.0.1",
+            "--port", str(port)]
+    base = f"http://127.0.0.1:{port}"
+    with process(args, leadflow_env(url, PREFECT_API_URL=prefect_api), log,
+                 f"{base}/docs", "leadflow api"):
+        yield base
+
+
+@contextmanager
+def prefect_server(log: Path) -> Iterator[str]:
+    """A Prefect server on a free port (or the one PREFECT_API_URL already names)."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    port = free_port()
+    args = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+            "--port", str(port)]
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+           "PREFECT_UI_ENABLED": "false"}
+    with process(args, env, log, f"http://127.0.0.1:{port}/api/health", "prefect server"):
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        try:
+            yield os.environ["PREFECT_API_URL"]
+        finally:
+            del os.environ["PREFECT_API_URL"]
