@@ -23,8 +23,8 @@ class Config:
     workdir: Path = Path("out/bench/work")
 
     def size(self, full: int, reduced: int) -> int:
-        """The size of a scenario at this run's setting (at least 10)."""
-        return max(10, int((full if self.full else reduced) * self.scale))
+        """The size of a scenario at this run's setting (at least 3)."""
+        return max(3, int((full if self.full else reduced) * self.scale))
 
 
 @dataclass

@@ -76,8 +76,10 @@ def api(url: str, log: Path, prefect_api: str = "") -> Iterator[str]:
 @contextmanager
 def prefect_server(log: Path) -> Iterator[str]:
     """A Prefect server on a free port (or the one PREFECT_API_URL already names)."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():  # a server is configured already (a test harness, a team's)
+        yield str(PREFECT_API_URL.value())
         return
     port = free_port()
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",

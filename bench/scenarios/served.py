@@ -145,7 +145,7 @@ def _singles(base: str, key: str, url: str, records: list[dict[str, Any]]
                 lost += 1
                 continue
             latencies.append(seen[lead_id] - sent)
-            started = _flow_starts(posted_at - dt.timedelta(seconds=0.5))
+            started = _flow_starts(posted_at)
             if started:
                 starts.append((started[0] - posted_at).total_seconds())
     return latencies, starts, lost
