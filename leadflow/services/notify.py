@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from leadflow.store.bulk import add_row
 from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
 
 
@@ -24,8 +25,9 @@ def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
 def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recipient: str,
             subject: str, body: str, now: dt.datetime) -> None:
     """Add one outbox message unless a message with the same key is already pending here."""
-    session.add(OutboxMessage(dedupe_key=key, kind=kind, lead_id=lead_id, recipient=recipient,
-                              subject=subject, body=body, created_at=now))
+    add_row(session, OutboxMessage, {"dedupe_key": key, "kind": kind, "lead_id": lead_id,
+                                     "recipient": recipient, "subject": subject, "body": body,
+                                     "created_at": now})
 
 
 def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: Team | None,

@@ -220,13 +220,14 @@ class Lead(Base):
         session = object_session(self)
         if session is None:
             raise RuntimeError("a lead must belong to a unit of work to change state")
-        audit = TransitionAudit(from_state=from_state, to_state=to_state, trigger=trigger,
-                                actor=actor, reason=reason, at=at)
+        values = {"from_state": from_state, "to_state": to_state, "trigger": trigger,
+                  "actor": actor, "reason": reason, "at": at}
         if self.id is None:  # not flushed yet: let the relationship fill in the id
-            self.transitions.add(audit)
+            self.transitions.add(TransitionAudit(**values))
         else:  # the common case, and much cheaper than building the collection
-            audit.lead_id = self.id
-            session.add(audit)
+            from leadflow.store.bulk import add_row
+
+            add_row(session, TransitionAudit, {"lead_id": self.id, **values})
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
