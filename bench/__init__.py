@@ -1,1 +1,3 @@
-"""LeadFlow's benchmark suite: each scenario measures its floor in the same run (`python -m bench`)."""
+"""LeadFlow's benchmark suite: each scenario measures its floor in the same run.
+
+Run it with `python -m bench` from the repository root."""

@@ -19,6 +19,7 @@ from leadflow.store.models import Activity, FieldChange, Lead
 from leadflow.store.uow import UnitOfWork
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday, inside business hours
+TODAY = NOW.date()
 _SIZES = {"small": 0.5, "medium": 0.35, "large": 0.15}
 _BUDGET = {"small": 40_000, "medium": 150_000, "large": 600_000}
 _ROLES = ["decision_maker", "influencer", "user", None]
@@ -43,7 +44,7 @@ def _pools(seed: int) -> tuple[list[str], list[str]]:
     return [fake.name() for _ in range(3000)], [fake.company() for _ in range(3000)]
 
 
-def lead_records(seed: int, count: int, start: dt.date = NOW.date()) -> list[dict[str, Any]]:
+def lead_records(seed: int, count: int, start: dt.date = TODAY) -> list[dict[str, Any]]:
     """`count` raw lead records as a sender posts them: ~3% the same person again from
     another channel, ~2% junk (kept in quarantine), the rest valid and distinct."""
     rnd = random.Random(seed)

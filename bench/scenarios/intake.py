@@ -48,7 +48,7 @@ def _floor(backend: str, config: Config, rows: list[dict[str, Any]]) -> float:
         data.create_team(url, 7, len(rows))
         start = time.perf_counter()
         with engine_for(normalise_url(url)).begin() as conn:
-            conn.execute(insert(Lead.__table__), rows)
+            conn.execute(insert(Lead), rows)
         return time.perf_counter() - start
 
 

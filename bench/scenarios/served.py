@@ -38,8 +38,8 @@ def post_batches(base: str, key: str, records: list[dict[str, Any]], clients: in
     """Post the records in batches from `clients` threads; (seconds, request latencies,
     ids created)."""
     work: queue.Queue[list[dict[str, Any]]] = queue.Queue()
-    for start in range(0, len(records), BATCH):
-        work.put(records[start:start + BATCH])
+    for first in range(0, len(records), BATCH):
+        work.put(records[first:first + BATCH])
     latencies: list[float] = []
     ids: list[int] = []
     errors: list[str] = []
@@ -125,8 +125,8 @@ def _flow_starts(after: dt.datetime) -> list[dt.datetime]:
 
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            start_time=FlowRunFilterStartTime(after_=after)), sort=FlowRunSort.START_TIME_ASC,
-            limit=200)
+            start_time=FlowRunFilterStartTime(after_=after)),  # type: ignore[arg-type]
+            sort=FlowRunSort.START_TIME_ASC, limit=200)
     return sorted(r.start_time for r in runs if r.start_time is not None
                   and r.name.startswith("lead-intake"))
 
@@ -134,7 +134,9 @@ def _flow_starts(after: dt.datetime) -> list[dt.datetime]:
 def _singles(base: str, key: str, url: str, records: list[dict[str, Any]]
              ) -> tuple[list[float], list[float], int]:
     """Post leads one at a time and wait for each; (latencies, event->flow start, lost)."""
-    latencies, starts, lost = [], [], 0
+    latencies: list[float] = []
+    starts: list[float] = []
+    lost = 0
     with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as http:
         for record in records:
             posted_at = dt.datetime.now(dt.UTC)

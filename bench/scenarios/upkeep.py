@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from sqlalchemy import select, text, update
 
@@ -103,7 +104,7 @@ def weekly_regrade(config: Config, backend: str = "sqlite") -> Result:
         with seeded(config, backend, f"regrade-{n}", n) as url:
             runs = sorted((_regrade_child(url) for _ in range(config.repeat)),
                           key=lambda r: r["seconds"])
-            floor_s, _ = median_time(lambda url=url: _plain_update(url), config.repeat)
+            floor_s, _ = median_time(partial(_plain_update, url), config.repeat)
             found[n] = (runs[len(runs) // 2] | {"peak_rss_mb": max(r["peak_rss_mb"]
                                                                     for r in runs)}, floor_s)
     run, floor_s = found[large]
