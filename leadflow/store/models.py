@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -241,6 +242,14 @@ class Lead(Base):
         Index("ix_leads_created_at", "created_at"),
         Index("ix_leads_won_at", "won_at"),
         Index("ix_leads_lost_at", "lost_at"),
+        # The reminder scan: each timer behind its state (closed leads keep old timers),
+        # first contact only while pending, so the scan reads the due rows only.
+        Index("ix_leads_first_contact_pending", "first_contact_due",
+              sqlite_where=text("first_contacted_at IS NULL"),
+              postgresql_where=text("first_contacted_at IS NULL")),
+        Index("ix_leads_state_next_action_due", "state", "next_action_due"),
+        Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
+        Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
     )
 
 
