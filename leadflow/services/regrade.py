@@ -18,7 +18,7 @@ from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import Lead, OpportunityAssessment
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
-MAX_LISTED = 2000  # changes listed per chunk; counts always cover all
+MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
 
 
 class GradeChange(BaseModel):
@@ -46,7 +46,8 @@ class RegradeResult(BaseModel):
         for p in parts:
             total.examined += p.examined
             total.rescored += p.rescored
-            total.changes.extend(p.changes)
+            # A listing, not a record (FieldChange is): bounded so memory stays flat.
+            total.changes.extend(p.changes[:max(0, MAX_LISTED - len(total.changes))])
             for k, v in p.counts.items():
                 total.counts[k] = total.counts.get(k, 0) + v
         return total
