@@ -18,9 +18,10 @@ from leadflow.store.migrate import upgrade
 def sqlite_file(workdir: Path, name: str) -> str:
     """A migrated, empty SQLite file in the work folder (a previous one is removed)."""
     workdir.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{(workdir / f'{name}.db').resolve()}"
+    engine_for(url).dispose()  # pooled connections would still see the removed file
     for suffix in ("", "-wal", "-shm", "-journal"):
         (workdir / f"{name}.db{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{(workdir / f'{name}.db').resolve()}"
     upgrade(url)
     return url
 

@@ -76,7 +76,7 @@ def api(url: str, log: Path, prefect_api: str = "") -> Iterator[str]:
 @contextmanager
 def prefect_server(log: Path) -> Iterator[str]:
     """A Prefect server on a free port (or the one PREFECT_API_URL already names)."""
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if PREFECT_API_URL.value():  # a server is configured already (a test harness, a team's)
         yield str(PREFECT_API_URL.value())
@@ -86,9 +86,11 @@ def prefect_server(log: Path) -> Iterator[str]:
             "--port", str(port)]
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
            "PREFECT_UI_ENABLED": "false"}
-    with process(args, env, log, f"http://127.0.0.1:{port}/api/health", "prefect server"):
-        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    url = f"http://127.0.0.1:{port}/api"
+    with process(args, env, log, f"{url}/health", "prefect server"), \
+            temporary_settings(updates={PREFECT_API_URL: url}):
+        os.environ["PREFECT_API_URL"] = url  # for children started inside the block
         try:
-            yield os.environ["PREFECT_API_URL"]
+            yield url
         finally:
-            del os.environ["PREFECT_API_URL"]
+            os.environ.pop("PREFECT_API_URL", None)
