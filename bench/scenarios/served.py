@@ -71,8 +71,8 @@ def post_batches(base: str, key: str, records: list[dict[str, Any]], clients: in
 
 
 def api_intake(config: Config) -> Result:
-    """20k leads (reduced: 4k) over loopback from 8 clients in batches of 100."""
-    n = config.size(20_000, 4_000)
+    """20k leads (reduced: 2k) over loopback from 8 clients in batches of 100."""
+    n = config.size(20_000, 2_000)
     records = data.lead_records(11, n)
     runs = []
     for rep in range(config.repeat):
@@ -154,9 +154,9 @@ def _singles(base: str, key: str, url: str, records: list[dict[str, Any]]
 
 
 def event_latency(config: Config) -> Result:
-    """200 single leads (reduced: 10), then a 10k burst (reduced: 1k), through the API and
+    """200 single leads (reduced: 8), then a 10k burst (reduced: 500), through the API and
     the served lead-intake deployment on a Prefect server the bench starts."""
-    singles_n, burst_n = config.size(200, 10), config.size(10_000, 1_000)
+    singles_n, burst_n = config.size(200, 8), config.size(10_000, 500)
     records = data.lead_records(13, singles_n + burst_n)
     logs = config.workdir
     with servers.prefect_server(logs / "prefect.log") as prefect_api, \

@@ -62,7 +62,7 @@ def _scan(url: str) -> tuple[float, float, int]:
 
 def reminders_scan(config: Config) -> Result:
     """The due-item scan at two sizes, 1 % due: its cost should follow the rows due."""
-    small, large = config.size(100_000, 10_000), config.size(1_000_000, 100_000)
+    small, large = config.size(100_000, 5_000), config.size(1_000_000, 50_000)
     found: dict[int, tuple[float, float, int]] = {}
     for n in (small, large):
         with seeded(config, "sqlite", f"reminders-{n}", n) as url:
@@ -98,7 +98,7 @@ def _plain_update(url: str) -> float:
 def weekly_regrade(config: Config, backend: str = "sqlite") -> Result:
     """The re-grade at two sizes, each in a child process for its peak RSS, against a
     plain UPDATE of the same rows."""
-    small, large = config.size(100_000, 10_000), config.size(1_000_000, 50_000)
+    small, large = config.size(100_000, 5_000), config.size(1_000_000, 25_000)
     found: dict[int, tuple[dict[str, float], float]] = {}
     for n in (small, large):
         with seeded(config, backend, f"regrade-{n}", n) as url:
@@ -124,7 +124,7 @@ def weekly_regrade(config: Config, backend: str = "sqlite") -> Result:
 
 def pipeline_review(config: Config) -> Result:
     """The quarter's review over a large database (leads, five activities each, history)."""
-    n = config.size(1_000_000, 20_000)
+    n = config.size(1_000_000, 10_000)
     with seeded(config, "sqlite", "review", n, activities=5) as url:
         factory = session_factory(url)
         period = Period.containing(data.NOW)
