@@ -15,13 +15,19 @@ from leadflow.store.db import engine_for, normalise_url
 from leadflow.store.migrate import upgrade
 
 
-def sqlite_file(workdir: Path, name: str) -> str:
-    """A migrated, empty SQLite file in the work folder (a previous one is removed)."""
-    workdir.mkdir(parents=True, exist_ok=True)
+def remove_sqlite(workdir: Path, name: str) -> str:
+    """Remove a SQLite file of the work folder (and its journals); returns its URL."""
     url = f"sqlite:///{(workdir / f'{name}.db').resolve()}"
     engine_for(url).dispose()  # pooled connections would still see the removed file
     for suffix in ("", "-wal", "-shm", "-journal"):
         (workdir / f"{name}.db{suffix}").unlink(missing_ok=True)
+    return url
+
+
+def sqlite_file(workdir: Path, name: str) -> str:
+    """A migrated, empty SQLite file in the work folder (a previous one is removed)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    url = remove_sqlite(workdir, name)
     upgrade(url)
     return url
 
@@ -48,7 +54,10 @@ def postgres_database(server_url: str) -> Iterator[str]:
 def database(backend: str, workdir: Path, name: str, pg_url: str | None) -> Iterator[str]:
     """A fresh database of the backend ('sqlite' or 'postgresql') for one scenario."""
     if backend == "sqlite":
-        yield sqlite_file(workdir, name)
+        try:
+            yield sqlite_file(workdir, name)
+        finally:  # a million-lead file is a gigabyte
+            remove_sqlite(workdir, name)
         return
     assert pg_url, "PostgreSQL scenarios need --pg-url"
     with postgres_database(pg_url) as url:
