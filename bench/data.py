@@ -85,15 +85,6 @@ def lead_records(seed: int, count: int, start: dt.date = TODAY) -> list[dict[str
 # The lifecycle mix of a mature database: most leads closed, a fifth still being worked.
 STATE_MIX = {"lost": 0.55, "won": 0.2, "nurturing": 0.15, "opportunity": 0.05,
              "negotiation": 0.03, "screened": 0.02}
-LEAD_COLUMNS = ("source", "company_name", "contact_name", "email", "need", "industry",
-                "company_size", "region", "contact_role", "budget_max", "timeline", "tags",
-                "state", "version", "owner_id", "team_id", "valid", "behaviour_score",
-                "attribute_score", "score", "priority", "grade", "opportunity_grade",
-                "intent_stated", "decision_maker_engaged", "dormant", "created_at",
-                "updated_at", "screened_at", "nurturing_at", "won_at", "lost_at",
-                "contract_value", "loss_reason", "assigned_at", "first_contact_due",
-                "first_contacted_at", "last_contact_at", "next_action_due",
-                "next_cadence_due", "last_interaction_at")
 
 
 def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[str, Any]:
@@ -116,8 +107,11 @@ def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[s
                                                else created + dt.timedelta(days=5))
         cadence = NOW + dt.timedelta(days=4) if is_open else created + dt.timedelta(days=7)
     closed = created + dt.timedelta(days=rnd.uniform(10, 90))
+    company = rnd.randrange(n) if n and rnd.random() < 0.1 else n
     return {
-        "source": rnd.choice(list(CHANNELS)), "company_name": f"Company {n}",
+        # Every tenth lead comes from a company seen before (repeat purchases).
+        "source": rnd.choice(list(CHANNELS)), "company_name": f"Company {company}",
+        "company_key": f"company {company}",
         "contact_name": f"Contact {n}", "email": f"c{n}@company{n}.example",
         "need": rnd.choice(NEEDS), "industry": rnd.choice(INDUSTRIES), "company_size": size,
         "region": rnd.choice(REGIONS), "contact_role": rnd.choices(_ROLES, _ROLE_WEIGHTS)[0],
