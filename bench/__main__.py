@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -92,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="PostgreSQL server for the side-by-side runs ('' to skip)")
     parser.add_argument("--out", default="out/bench", help="where results go")
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM, the servers the bench started are stopped too (finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = Path(args.out)
     config = Config(full=args.full, scale=args.scale, repeat=args.repeat,
                     pg_url=args.pg_url or None, workdir=out / "work")

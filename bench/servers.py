@@ -84,8 +84,13 @@ def prefect_server(log: Path) -> Iterator[str]:
     port = free_port()
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
             "--port", str(port)]
+    # A database of its own: Prefect's default file in ~/.prefect is shared with every
+    # other server on the machine and reports "database is locked" under load.
+    database = (log.parent / "prefect-server.db").resolve()
+    database.unlink(missing_ok=True)
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-           "PREFECT_UI_ENABLED": "false"}
+           "PREFECT_UI_ENABLED": "false",
+           "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}"}
     url = f"http://127.0.0.1:{port}/api"
     with process(args, env, log, f"{url}/health", "prefect server"), \
             temporary_settings(updates={PREFECT_API_URL: url}):
