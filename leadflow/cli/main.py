@@ -12,8 +12,8 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
+from leadflow.cli import bench_cmd, leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import keys as keys_cmd
-from leadflow.cli import leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
 from leadflow.cli.output import JSON_OPTION, emit
@@ -37,6 +37,7 @@ app.command("run")(orchestrate.run)
 app.command("deploy")(scaleout.deploy)
 app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
+app.command("bench", context_settings=bench_cmd.PASS_THROUGH)(bench_cmd.bench)
 app.add_typer(keys_cmd.app, name="keys")
 
 

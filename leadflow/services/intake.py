@@ -8,10 +8,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -202,9 +202,13 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
         values.append(row_values)
     if values:
         ids: list[int] = []
+        # Core, not the ORM's bulk insert: the ORM splices each returned row into the
+        # batch's result again (measured: a quarter of storing 5,000 leads).
+        table = cast(Table, Lead.__table__)
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         for start in range(0, len(values), _INSERT_BATCH):
-            ids += session.scalars(insert(Lead).returning(Lead.id, sort_by_parameter_order=True),
-                                   values[start:start + _INSERT_BATCH]).all()
+            ids += session.connection().execute(
+                stmt, values[start:start + _INSERT_BATCH]).scalars().all()
         for item, lead_id, first, merged in zip(fresh, ids, firsts, values, strict=True):
             summary.lead_ids.append(lead_id)
             if item.merged:  # what the batch's duplicates changed: the first source, say

@@ -9,6 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from leadflow.store.bulk import add_row
 from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
 
 
@@ -26,9 +27,9 @@ def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recip
             attachments: list[str] | None = None) -> None:
     """Add one outbox message unless a message with the same key is already pending here;
     `attachments` are paths of files sent along (they must exist when it is sent)."""
-    session.add(OutboxMessage(dedupe_key=key, kind=kind, lead_id=lead_id, recipient=recipient,
-                              subject=subject, body=body, created_at=now,
-                              attachments=attachments or None))
+    add_row(session, OutboxMessage, {"dedupe_key": key, "kind": kind, "lead_id": lead_id,
+                                     "recipient": recipient, "subject": subject, "body": body,
+                                     "created_at": now, "attachments": attachments or None})
 
 
 def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: Team | None,

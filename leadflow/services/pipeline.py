@@ -24,6 +24,7 @@ from leadflow.services.intake import merge_into
 from leadflow.services.notify import notify_assignment
 from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
+from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 
 
@@ -171,15 +172,15 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     teams = {t.id: t for t in session.scalars(select(Team))}
     grades: dict[str, int] = defaultdict(int)
     priorities: dict[str, int] = defaultdict(int)
-    # One flush at the end: autoflush per lead would cost a round trip per row.
-    with session.no_autoflush:
+    # One flush at the end: autoflush per lead would cost a round trip per row; audit,
+    # history and outbox rows go in one executemany per table.
+    with session.no_autoflush, bulk_rows(session):
         for lead in leads:
             _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
                         teams, now, rules, actor, result)
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1
-    save_round_robin(session, roster)
+        save_round_robin(session, roster)
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
-    session.flush()
     return result

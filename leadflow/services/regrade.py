@@ -14,10 +14,11 @@ from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade, urgency_for
 from leadflow.rules.vocab import Competition, DecisionChain, Urgency
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
+from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import Lead, OpportunityAssessment
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
-MAX_LISTED = 2000  # changes listed per chunk; counts always cover all
+MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
 
 
 class GradeChange(BaseModel):
@@ -45,7 +46,8 @@ class RegradeResult(BaseModel):
         for p in parts:
             total.examined += p.examined
             total.rescored += p.rescored
-            total.changes.extend(p.changes)
+            # A listing, not a record (FieldChange is): bounded so memory stays flat.
+            total.changes.extend(p.changes[:max(0, MAX_LISTED - len(total.changes))])
             for k, v in p.counts.items():
                 total.counts[k] = total.counts.get(k, 0) + v
         return total
@@ -80,36 +82,43 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
     counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
     assessments = _latest_assessments(session, [lead.id for lead in leads
                                                 if lead.state in ("opportunity", "negotiation")])
-    for lead in leads:
-        result.examined += 1
-        before = {"grade": lead.grade, "priority": lead.priority,
-                  "opportunity_grade": lead.opportunity_grade}
-        old_score = lead.score
-        ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
-        apply_evaluation(lead, ev)
-        if lead.score != old_score:
-            result.rescored += 1
-        why = {"grade": "; ".join(ev.grade.reasons),
-               "priority": f"score {old_score} -> {lead.score}"}
-        assessment = assessments.get(lead.id)
-        if assessment is not None:
-            urgency = Urgency(assessment.urgency)
-            if lead.target_date is not None:
-                urgency = urgency_for(lead.target_date, now.date(), rules)
-            graded = opportunity_grade(OpportunityFacts(
-                urgency=urgency, budget=assessment.budget,
-                competition=Competition(assessment.competition),
-                decision_chain=DecisionChain(assessment.decision_chain)), rules)
-            lead.opportunity_grade = graded.grade.value
-            why["opportunity_grade"] = f"{graded.reason} ({graded.points} points, urgency " \
-                                       f"{urgency.value})"
-        for field, old in before.items():
-            new = getattr(lead, field)
-            if new != old:
-                key = f"{field} {old or '-'}->{new or '-'}"
-                result.counts[key] = result.counts.get(key, 0) + 1
-                if len(result.changes) < MAX_LISTED:
-                    result.changes.append(GradeChange(lead_id=lead.id, field=field, old=old,
-                                                      new=new, why=why[field]))
-    session.flush()
+    with bulk_rows(session):  # the grade history of a chunk in one executemany
+        for lead in leads:
+            _regrade_one(lead, counts, assessments, now, rules, result)
     return result
+
+
+def _regrade_one(lead: Lead, counts: dict[int, BehaviourCounts],
+                 assessments: dict[int, OpportunityAssessment], now: dt.datetime,
+                 rules: RulesConfig, result: RegradeResult) -> None:
+    """Rescore and re-grade one lead, counting (and listing) what changed and why."""
+    result.examined += 1
+    before = {"grade": lead.grade, "priority": lead.priority,
+              "opportunity_grade": lead.opportunity_grade}
+    old_score = lead.score
+    ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
+    apply_evaluation(lead, ev)
+    if lead.score != old_score:
+        result.rescored += 1
+    why = {"grade": "; ".join(ev.grade.reasons),
+           "priority": f"score {old_score} -> {lead.score}"}
+    assessment = assessments.get(lead.id)
+    if assessment is not None:
+        urgency = Urgency(assessment.urgency)
+        if lead.target_date is not None:
+            urgency = urgency_for(lead.target_date, now.date(), rules)
+        graded = opportunity_grade(OpportunityFacts(
+            urgency=urgency, budget=assessment.budget,
+            competition=Competition(assessment.competition),
+            decision_chain=DecisionChain(assessment.decision_chain)), rules)
+        lead.opportunity_grade = graded.grade.value
+        why["opportunity_grade"] = f"{graded.reason} ({graded.points} points, urgency " \
+                                   f"{urgency.value})"
+    for field, old in before.items():
+        new = getattr(lead, field)
+        if new != old:
+            key = f"{field} {old or '-'}->{new or '-'}"
+            result.counts[key] = result.counts.get(key, 0) + 1
+            if len(result.changes) < MAX_LISTED:
+                result.changes.append(GradeChange(lead_id=lead.id, field=field, old=old,
+                                                  new=new, why=why[field]))

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 
+from leadflow.store.bulk import add_row
 from leadflow.store.models import FieldChange, Lead, utcnow
 
 # State, timestamps, scores and dedupe keys are recorded elsewhere (the transition audit,
@@ -50,15 +52,18 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         state = inspect(obj)
         # committed_state holds only the attributes changed since load: cheap to scan.
         for key in TRACKED_SET.intersection(state.committed_state):
-            hist = state.attrs[key].history
+            # state.attrs would build every attribute's view first: per lead, that was the
+            # history listener's main cost.
+            hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
             if not hist.has_changes():
                 continue
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if _text(old) == _text(new):
                 continue
-            session.add(FieldChange(lead_id=obj.id, field=key, old_value=_text(old),
-                                    new_value=_text(new), actor=actor, at=now))
+            add_row(session, FieldChange, {"lead_id": obj.id, "field": key,
+                                           "old_value": _text(old), "new_value": _text(new),
+                                           "actor": actor, "at": now})
 
 
 def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -220,13 +221,14 @@ class Lead(Base):
         session = object_session(self)
         if session is None:
             raise RuntimeError("a lead must belong to a unit of work to change state")
-        audit = TransitionAudit(from_state=from_state, to_state=to_state, trigger=trigger,
-                                actor=actor, reason=reason, at=at)
+        values = {"from_state": from_state, "to_state": to_state, "trigger": trigger,
+                  "actor": actor, "reason": reason, "at": at}
         if self.id is None:  # not flushed yet: let the relationship fill in the id
-            self.transitions.add(audit)
+            self.transitions.add(TransitionAudit(**values))
         else:  # the common case, and much cheaper than building the collection
-            audit.lead_id = self.id
-            session.add(audit)
+            from leadflow.store.bulk import add_row
+
+            add_row(session, TransitionAudit, {"lead_id": self.id, **values})
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -240,6 +242,14 @@ class Lead(Base):
         Index("ix_leads_created_at", "created_at"),
         Index("ix_leads_won_at", "won_at"),
         Index("ix_leads_lost_at", "lost_at"),
+        # The reminder scan: each timer behind its state (closed leads keep old timers),
+        # first contact only while pending, so the scan reads the due rows only.
+        Index("ix_leads_first_contact_pending", "first_contact_due",
+              sqlite_where=text("first_contacted_at IS NULL"),
+              postgresql_where=text("first_contacted_at IS NULL")),
+        Index("ix_leads_state_next_action_due", "state", "next_action_due"),
+        Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
+        Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
     )
 
 

@@ -149,7 +149,8 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out
     env.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
     found = Cluster(api=env["PREFECT_API_URL"], database_url=leadflow_db, env=env)
     with ExitStack() as stack:
-        stack.callback(lambda: (server.terminate(), server.wait(timeout=30)))
+        stack.callback(server.wait, timeout=30)  # callbacks run last-in first-out:
+        stack.callback(server.terminate)         # terminate, then wait
         deployed = found.leadflow("deploy", "--pool", POOL, "--fan-out", str(fan_out), "--json")
         if deployed.returncode != 0:
             raise RuntimeError(f"leadflow deploy failed: {deployed.stderr[-2000:]}")

@@ -1,0 +1,51 @@
+"""Scenarios measured in a child process of their own, so that peak RSS is theirs alone:
+`python -m bench.child regrade <url> <chunk size>` prints one JSON line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import sys
+import time
+
+from bench.data import NOW
+from leadflow.services import regrade
+from leadflow.settings import get_rules
+from leadflow.store.db import session_factory
+from leadflow.store.uow import UnitOfWork
+
+
+def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float]:
+    """Re-grade every open lead as the weekly-regrade flow does: keyset pages of ids, a unit
+    of work per chunk; returns seconds, leads examined and changes counted."""
+    factory, rules = session_factory(url), get_rules()
+    start = time.perf_counter()
+    after, total = 0, regrade.RegradeResult()
+    while True:
+        with UnitOfWork(factory) as uow:
+            ids = regrade.open_lead_ids(uow.session, after, chunk)
+        if not ids:
+            break
+        with UnitOfWork(factory, actor="weekly-regrade") as uow:
+            # Combined as it goes: a list of every chunk's result (up to 2,000 listed
+            # changes each) was what grew with the number of leads.
+            total = regrade.RegradeResult.combine(
+                [total, regrade.regrade_chunk(uow.session, ids, now, rules)])
+            uow.commit()
+        after = ids[-1]
+    return {"seconds": time.perf_counter() - start, "examined": total.examined,
+            "changes": sum(total.counts.values())}
+
+
+def main(argv: list[str]) -> None:
+    """Run one named scenario and print its numbers with this process's peak RSS (MB)."""
+    name, url, chunk = argv[0], argv[1], int(argv[2])
+    assert name == "regrade", f"unknown child scenario {name!r}"
+    out = regrade_all(url, chunk)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

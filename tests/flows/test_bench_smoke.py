@@ -1,0 +1,36 @@
+"""The benchmark suite at a tiny size: every scenario runs and reports its numbers, its
+floor where it has one, and its targets. Timing is never asserted here (see bench/)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.__main__ import run_suite, scenarios
+from bench.core import Config
+from tests.conftest import PG_URL
+
+FLOORED = {"bulk-intake", "reminders-scan", "weekly-regrade", "transitions", "event-latency"}
+
+
+@pytest.mark.slow
+def test_every_scenario_reports_its_numbers(tmp_path):
+    config = Config(scale=0.02, repeat=1, pg_url=PG_URL, workdir=tmp_path / "work")
+    results, failures = run_suite(config, out=tmp_path)
+    assert failures == []
+    names = {(r.scenario, r.backend) for r in results}
+    assert {name for name, _ in names} == set(scenarios())
+    if PG_URL:
+        assert {("bulk-intake", "postgresql"), ("weekly-regrade", "postgresql")} <= names
+    for r in results:
+        assert r.targets, r.scenario
+        assert all(t["measured"] >= 0 and "met" in t for t in r.targets.values())
+        # counts of what was lost or due may be 0; every time and rate must be positive
+        numbers = [v for k, v in r.metrics.items() if not k.endswith(("lost", "_due"))]
+        assert numbers and all(isinstance(v, int | float) and v > 0 for v in numbers), r
+        assert all(v > 0 for v in r.size.values()), r
+        if r.scenario in FLOORED:
+            assert r.floor and all(v > 0 for v in r.floor.values()), r
+    saved = json.loads((tmp_path / "latest.json").read_text())
+    assert len(saved["results"]) == len(results) and saved["machine"]["cpus"]
