@@ -91,16 +91,17 @@ def weekly_regrade(url: str | None = None, chunk_size: int | None = None,
 
 def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: int,
                    url: str | None, progress: UUID | None, total: int) -> RegradeResult:
-    """Re-grade the open leads with ids from first_id to last_id, a page per task."""
-    parts: list[RegradeResult] = []
+    """Re-grade the open leads with ids from first_id to last_id, a page per task; results
+    are added up as they come, so memory stays flat however many leads there are."""
+    result = RegradeResult()
     after, done = first_id - 1, 0
     while ids := [i for i in list_open_leads(after, size, url)
                   if last_id is None or i <= last_id]:
-        parts.append(regrade_chunk(ids, now, url))
+        result = RegradeResult.combine([result, regrade_chunk(ids, now, url)])
         after, done = ids[-1], done + len(ids)
         if progress is not None:
             progress_to(progress, done, total)
-    return RegradeResult.combine(parts)
+    return result
 
 
 @flow(name="regrade-worker", flow_run_name=stamped("regrade-worker"))
