@@ -14,7 +14,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
 from leadflow.services.handoff_render import package_markdown
 from leadflow.settings import get_rules, get_settings
-from leadflow.store.models import Handoff
+from leadflow.store.outbound_models import Handoff
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,

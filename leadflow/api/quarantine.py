@@ -29,7 +29,8 @@ from leadflow.api.intake import (
 from leadflow.api.schemas import ErrorOut, LeadRef, QuarantineItem, QuarantinePage
 from leadflow.errors import NotFound
 from leadflow.events import LEAD_CREATED, emit
-from leadflow.store.models import Lead, QuarantinedRecord
+from leadflow.store.models import Lead
+from leadflow.store.outbound_models import QuarantinedRecord
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"])
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]

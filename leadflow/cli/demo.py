@@ -12,7 +12,8 @@ from sqlalchemy import case, func, select
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import emit, table
 from leadflow.prefect_env import configure_prefect
-from leadflow.store.models import Handoff, Lead, OutboxMessage, QuarantinedRecord, TransitionAudit
+from leadflow.store.models import Lead, TransitionAudit
+from leadflow.store.outbound_models import Handoff, OutboxMessage, QuarantinedRecord
 
 
 def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:

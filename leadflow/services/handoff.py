@@ -16,15 +16,8 @@ from leadflow.rules.timing import add_business_days
 from leadflow.services.handoff_render import package_html, package_markdown
 from leadflow.services.notify import enqueue, recipient_of
 from leadflow.settings import Settings
-from leadflow.store.models import (
-    Activity,
-    Handoff,
-    Lead,
-    Objection,
-    SalesRep,
-    Team,
-    TransitionAudit,
-)
+from leadflow.store.models import Activity, Lead, Objection, SalesRep, Team, TransitionAudit
+from leadflow.store.outbound_models import Handoff
 
 
 class HandoffResult(BaseModel):

@@ -19,7 +19,8 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import company_key, email_key, phone_key
 from leadflow.schemas import LEAD_FIELDS, ImportSummary, LeadIn, field_errors
 from leadflow.store.history import changes_between
-from leadflow.store.models import FieldChange, Lead, QuarantinedRecord, utcnow
+from leadflow.store.models import FieldChange, Lead, utcnow
+from leadflow.store.outbound_models import QuarantinedRecord
 
 _MERGE_FILLS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
                                                           "external_id"})

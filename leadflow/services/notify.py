@@ -10,7 +10,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from leadflow.store.bulk import add_row
-from leadflow.store.models import Lead, OutboxMessage, SalesRep, Team
+from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.store.outbound_models import OutboxMessage
 
 
 def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:

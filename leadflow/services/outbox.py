@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.settings import Settings, get_settings
-from leadflow.store.models import OutboxMessage
+from leadflow.store.outbound_models import OutboxMessage
 
 MAX_BACKOFF = dt.timedelta(days=1)
 MAX_ERROR_CHARS = 300

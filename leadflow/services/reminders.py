@@ -17,7 +17,8 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days, is_business_day
 from leadflow.rules.vocab import OPEN_STATES
 from leadflow.services.notify import enqueue, recipient_of
-from leadflow.store.models import Lead, Objection, Reminder, SalesRep, Team
+from leadflow.store.models import Lead, Objection, SalesRep, Team
+from leadflow.store.outbound_models import Reminder
 
 OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]

@@ -1,1 +1,4 @@
-from leadflow.store import auth_models  # noqa: F401  (puts the API tables on Base.metadata)
+from leadflow.store import (
+    auth_models,  # noqa: F401  (puts the API tables on Base.metadata)
+    outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
+)

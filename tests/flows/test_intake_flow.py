@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from leadflow.flows.intake import lead_intake
 from leadflow.store.db import session_factory
-from leadflow.store.models import Lead, OutboxMessage, SalesRep, TransitionAudit
+from leadflow.store.models import Lead, SalesRep, TransitionAudit
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.flows.conftest import api, artifacts
 

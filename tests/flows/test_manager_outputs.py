@@ -14,7 +14,8 @@ from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.intake import lead_intake
 from leadflow.flows.review import pipeline_review
 from leadflow.services.review import Period
-from leadflow.store.models import Lead, OutboxMessage, Team
+from leadflow.store.models import Lead, Team
+from leadflow.store.outbound_models import OutboxMessage
 from tests.flows.conftest import artifacts
 from tests.flows.test_upkeep_flows import NOW, _uow, _win
 

@@ -13,7 +13,8 @@ from leadflow.flows.intake import lead_intake
 from leadflow.services import leads as svc
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
-from leadflow.store.models import FieldChange, Handoff, Lead, OutboxMessage, Reminder
+from leadflow.store.models import FieldChange, Lead
+from leadflow.store.outbound_models import Handoff, OutboxMessage, Reminder
 from leadflow.store.uow import UnitOfWork
 from tests.flows.conftest import artifacts
 

@@ -13,7 +13,8 @@ from leadflow.services import leads as svc
 from leadflow.services.handoff import produce_handoffs
 from leadflow.services.handoff_render import package_html, package_markdown
 from leadflow.settings import Settings
-from leadflow.store.models import Handoff, OutboxMessage, TransitionAudit
+from leadflow.store.models import TransitionAudit
+from leadflow.store.outbound_models import Handoff, OutboxMessage
 from tests import factories as f
 from tests.integration.test_review import A_DEAL, Pipeline, at
 

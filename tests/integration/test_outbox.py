@@ -19,7 +19,7 @@ from sqlalchemy import select
 from leadflow.services.outbox import deliver_outbox, mask, mask_text, pending_count, record_failure
 from leadflow.settings import Settings
 from leadflow.store.db import session_factory
-from leadflow.store.models import OutboxMessage
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import _truncate, needs_pg
 from tests.mailserver import free_port

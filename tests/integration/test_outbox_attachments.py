@@ -9,7 +9,7 @@ from sqlalchemy import select
 from leadflow.services.notify import enqueue
 from leadflow.services.outbox import deliver_outbox
 from leadflow.store.db import session_factory
-from leadflow.store.models import OutboxMessage
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.integration.test_outbox import NOW, _row, _settings
 

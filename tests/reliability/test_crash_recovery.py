@@ -14,7 +14,8 @@ from sqlalchemy import func, select, update
 from leadflow.services.outbox import deliver_outbox, resolve
 from leadflow.settings import Settings, get_settings
 from leadflow.store.db import session_factory
-from leadflow.store.models import Handoff, Lead, OutboxMessage
+from leadflow.store.models import Lead
+from leadflow.store.outbound_models import Handoff, OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import needs_pg
 from tests.mailserver import Mailbox, free_port

@@ -22,7 +22,8 @@ from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
-from leadflow.store.models import Lead, QuarantinedRecord
+from leadflow.store.models import Lead
+from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import PG_URL, _truncate
 from tests.e2e.api_harness import Api, running_api

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
-from leadflow.store.models import Lead, QuarantinedRecord
+from leadflow.store.models import Lead
+from leadflow.store.outbound_models import QuarantinedRecord
 
 pytestmark = pytest.mark.reliability
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from leadflow.store.db import session_factory
-from leadflow.store.models import Lead, OutboxMessage, SalesRep, TransitionAudit
+from leadflow.store.models import Lead, SalesRep, TransitionAudit
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import needs_pg
 from tests.reliability import workers

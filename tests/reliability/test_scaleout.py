@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from leadflow import jobs
 from leadflow.services.regrade import REGRADED_STATES
 from leadflow.store.db import session_factory
-from leadflow.store.models import Lead, OutboxMessage, TransitionAudit
+from leadflow.store.models import Lead, TransitionAudit
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import PG_URL, needs_pg
 from tests.reliability.cluster import (
