@@ -7,14 +7,11 @@ from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import select
 
 from leadflow import jobs
 from leadflow.bootstrap import unit_of_work
 from leadflow.services import handoff, regrade, reminders
-from leadflow.services.handoff_render import package_markdown
 from leadflow.settings import get_rules, get_settings
-from leadflow.store.outbound_models import Handoff
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
@@ -93,8 +90,7 @@ def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
             for name, text in result.documents.items():
                 (folder / name).write_text(text, encoding="utf-8")
         uow.commit()
-        rows = uow.session.scalars(select(Handoff).where(Handoff.lead_id.in_(result.produced)))
-        return [(h.lead_id, package_markdown(h.package, h.review_due, "delivery")) for h in rows]
+    return list(result.restricted.items())
 
 
 @task(name="open-lead-ranges", **DB_RETRIES)

@@ -21,11 +21,13 @@ from leadflow.store.outbound_models import Handoff
 
 
 class HandoffResult(BaseModel):
-    """Handoffs produced in one pass, and their documents (file name -> text) to write."""
+    """Handoffs produced in one pass, their documents (file name -> text) to write, and each
+    package's Markdown as the delivery team sees it (budgets and notes masked)."""
 
     produced: list[int] = []
     skipped: int = 0
     documents: dict[str, str] = {}
+    restricted: dict[int, str] = {}
 
 
 def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
@@ -126,6 +128,8 @@ def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: 
         subject = f"Handoff: {lead.company_name} (lead #{lead.id}), review due {review_due}"
         for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
             body = package_markdown(package, review_due, audience)
+            if audience == "delivery":
+                result.restricted[lead.id] = body
             html = f"lead-{lead.id}{'-delivery' if audience == 'delivery' else ''}.html"
             attach = [str(folder / html)] if folder is not None else None
             for to in recipients:
