@@ -29,6 +29,7 @@ from sqlalchemy.orm import (
 )
 
 from leadflow.rules.vocab import State
+from leadflow.store.bulk import add_row
 
 Money = Numeric(14, 2)
 
@@ -226,8 +227,6 @@ class Lead(Base):
         if self.id is None:  # not flushed yet: let the relationship fill in the id
             self.transitions.add(TransitionAudit(**values))
         else:  # the common case, and much cheaper than building the collection
-            from leadflow.store.bulk import add_row
-
             add_row(session, TransitionAudit, {"lead_id": self.id, **values})
 
     __mapper_args__ = {"version_id_col": version}
