@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.store.bulk import add_row
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
+from leadflow.store.rows import LeadRow
 
 
 def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
@@ -33,8 +34,8 @@ def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recip
                                      "created_at": now, "attachments": attachments or None})
 
 
-def notify_assignment(session: Session, lead: Lead, rep: SalesRep | None, team: Team | None,
-                      now: dt.datetime) -> None:
+def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | None,
+                      team: Team | None, now: dt.datetime) -> None:
     """Tell the new owner (or the team's manager queue) about the lead."""
     recipient = recipient_of(rep, team)
     if recipient is None:

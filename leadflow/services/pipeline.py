@@ -26,6 +26,7 @@ from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
+from leadflow.store.rows import LeadRow, load_rows, save_rows
 
 
 class IntakeResult(BaseModel):
@@ -67,7 +68,7 @@ def behaviour_counts(session: Session, lead_ids: list[int], now: dt.datetime,
     return {lid: decayed_counts(evs, now, rules) for lid, evs in events.items()}
 
 
-def apply_evaluation(lead: Lead, ev: Evaluation) -> None:
+def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
     """Copy a rule evaluation onto the lead, explanation included."""
     lead.valid = ev.bant.valid
     lead.invalid_reason = ev.bant.reason
@@ -80,14 +81,15 @@ def apply_evaluation(lead: Lead, ev: Evaluation) -> None:
     lead.explanation = ev.summary()
 
 
-def evaluate_lead(lead: Lead, counts: BehaviourCounts, now: dt.datetime,
+def evaluate_lead(lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime,
                   rules: RulesConfig) -> Evaluation:
     """Run the rules on one stored lead."""
     return evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
 
 
-def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime,
-                           rules: RulesConfig, actor: str, result: IntakeResult) -> list[Lead]:
+def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datetime,
+                           rules: RulesConfig, actor: str, result: IntakeResult
+                           ) -> list[LeadRow]:
     """Leads stored at the same moment by two senders can slip past store-time dedupe;
     merge each into the oldest lead with its email or phone, and close it as a duplicate."""
     emails = {lead.email_key for lead in leads if lead.email_key}
@@ -104,13 +106,15 @@ def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime
             if token[1]:
                 first.setdefault(token, lead_id)
     keep = []
+    in_chunk = {lead.id: lead for lead in leads}
     for lead in leads:
         older = min((first[t] for t in (("e", lead.email_key), ("p", lead.phone_key))
                      if t[1] and t in first), default=lead.id)
         if older >= lead.id:
             keep.append(lead)
             continue
-        target = session.get(Lead, older)
+        # The older lead is a row of this chunk (changed and saved with it) or a stored lead.
+        target = in_chunk.get(older) or session.get(Lead, older)
         assert target is not None
         merge_into(target, LeadIn.model_validate(lead, from_attributes=True), rules)
         lead.duplicate_of_id, lead.valid = older, False
@@ -122,7 +126,7 @@ def _merge_late_duplicates(session: Session, leads: list[Lead], now: dt.datetime
     return keep
 
 
-def _intake_one(session: Session, lead: Lead, counts: BehaviourCounts, roster: Roster,
+def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
                 reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
                 rules: RulesConfig, actor: str, result: IntakeResult) -> None:
     ev = evaluate_lead(lead, counts, now, rules)
@@ -158,29 +162,27 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                       rules: RulesConfig, actor: str = "intake") -> IntakeResult:
     """Screen, score, grade and assign the chunk's leads that are still `new`."""
     result = IntakeResult()
-    query = select(Lead).where(Lead.id.in_(lead_ids), Lead.state == State.new.value)
-    if session.get_bind().dialect.name == "postgresql":
-        # Concurrent intake runs skip each other's claimed rows instead of waiting on them.
-        query = query.with_for_update(skip_locked=True, of=Lead)
-    leads = list(session.scalars(query.order_by(Lead.id)).all())
+    leads = load_rows(session, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
+                      lock=True)
     if not leads:
         return result
-    leads = _merge_late_duplicates(session, leads, now, rules, actor, result)
-    counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
-    roster = load_roster(session, rules)
-    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
-    teams = {t.id: t for t in session.scalars(select(Team))}
     grades: dict[str, int] = defaultdict(int)
     priorities: dict[str, int] = defaultdict(int)
-    # One flush at the end: autoflush per lead would cost a round trip per row; audit,
-    # history and outbox rows go in one executemany per table.
-    with session.no_autoflush, bulk_rows(session):
-        for lead in leads:
+    # Audit, history and outbox rows go in one executemany per table, and the leads'
+    # changes in one UPDATE (save_rows): no round trip per lead.
+    with bulk_rows(session):
+        fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
+        counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
+        roster = load_roster(session, rules)
+        reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+        teams = {t.id: t for t in session.scalars(select(Team))}
+        for lead in fresh:
             _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
                         teams, now, rules, actor, result)
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1
+        save_rows(session, leads, now)
         save_round_robin(session, roster)
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
     return result

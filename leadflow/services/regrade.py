@@ -16,6 +16,7 @@ from leadflow.rules.vocab import Competition, DecisionChain, Urgency
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import Lead, OpportunityAssessment
+from leadflow.store.rows import LeadRow, load_rows, save_rows
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
 MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
@@ -77,18 +78,19 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
                   rules: RulesConfig) -> RegradeResult:
     """Rescore and re-grade one chunk in the caller's transaction."""
     result = RegradeResult()
-    leads = session.scalars(select(Lead).where(Lead.id.in_(ids),
-                                               Lead.state.in_(REGRADED_STATES))).all()
+    leads = load_rows(session, Lead.id.in_(ids) & Lead.state.in_(REGRADED_STATES))
     counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
     assessments = _latest_assessments(session, [lead.id for lead in leads
                                                 if lead.state in ("opportunity", "negotiation")])
-    with bulk_rows(session):  # the grade history of a chunk in one executemany
+    # The chunk's changed leads in one UPDATE, their grade history in one executemany.
+    with bulk_rows(session):
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
+        save_rows(session, leads, now)
     return result
 
 
-def _regrade_one(lead: Lead, counts: dict[int, BehaviourCounts],
+def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
                  assessments: dict[int, OpportunityAssessment], now: dt.datetime,
                  rules: RulesConfig, result: RegradeResult) -> None:
     """Rescore and re-grade one lead, counting (and listing) what changed and why."""

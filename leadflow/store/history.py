@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -34,13 +35,21 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def history_values(lead_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
+                   actor: str, at: dt.datetime) -> list[dict[str, Any]]:
+    """History row values for the tracked fields that differ between two sets of a lead's
+    values (for changes not flushed through the ORM: set-based writes, duplicates merged
+    before the row existed)."""
+    return [{"lead_id": lead_id, "field": key, "old_value": _text(before.get(key)),
+             "new_value": _text(after[key]), "actor": actor, "at": at}
+            for key in TRACKED if key in after and _text(before.get(key)) != _text(after[key])]
+
+
 def changes_between(lead_id: int, before: dict[str, Any], after: dict[str, Any], actor: str,
                     at: dt.datetime) -> list[FieldChange]:
-    """History rows for the tracked fields that differ between two sets of a lead's values
-    (for changes made before the row existed, such as duplicates merged in one batch)."""
-    return [FieldChange(lead_id=lead_id, field=key, old_value=_text(before.get(key)),
-                        new_value=_text(after.get(key)), actor=actor, at=at)
-            for key in TRACKED if key in after and _text(before.get(key)) != _text(after[key])]
+    """History rows (ORM objects) for the tracked fields that differ between two sets of a
+    lead's values."""
+    return [FieldChange(**values) for values in history_values(lead_id, before, after, actor, at)]
 
 
 def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> None:

@@ -1,0 +1,77 @@
+"""Set-based lead writes (store/rows.py) on SQLite and PostgreSQL: the changes land, the
+version moves, history names the tracked fields only, and a lead changed by another
+writer since it was loaded is never overwritten."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from leadflow.services.intake import store_leads
+from leadflow.statemachines.lead import fire
+from leadflow.store.bulk import bulk_rows
+from leadflow.store.models import FieldChange, Lead, TransitionAudit
+from leadflow.store.rows import load_rows, save_rows
+from leadflow.store.uow import UnitOfWork
+from tests import factories as f
+
+NOW = f.NOW
+
+
+def _stored(factory, rules, n: int) -> list[int]:
+    records = [(i, f.lead_record(email=f"p{i}@example.com", phone=None)) for i in range(n)]
+    with UnitOfWork(factory, actor="test") as uow:
+        ids = store_leads(uow.session, records, "test", rules).lead_ids
+        uow.commit()
+    return ids
+
+
+def test_changes_version_history_and_audit_land_together(factory, rules):
+    ids = _stored(factory, rules, 3)
+    with UnitOfWork(factory, actor="tester") as uow:
+        rows = load_rows(uow.session, Lead.id.in_(ids))
+        assert [r.id for r in rows] == sorted(ids)
+        with bulk_rows(uow.session):
+            rows[0].grade, rows[0].score = "A", 88  # grade is tracked, score is not
+            fire(rows[1], "screen", by="tester", at=NOW, rules=rules, reason="BANT 3/4")
+            assert save_rows(uow.session, rows, NOW) == 2  # the third did not change
+        uow.commit()
+    with UnitOfWork(factory) as uow:
+        leads = {lead.id: lead for lead in uow.session.execute(
+            select(Lead.id, Lead.grade, Lead.score, Lead.version, Lead.state, Lead.screened_at))}
+        history = uow.session.execute(select(FieldChange.lead_id, FieldChange.field,
+                                             FieldChange.old_value, FieldChange.new_value,
+                                             FieldChange.actor)).all()
+        audit = uow.session.execute(select(TransitionAudit.lead_id, TransitionAudit.to_state,
+                                           TransitionAudit.reason)).all()
+    first, second, third = sorted(ids)
+    assert (leads[first].grade, leads[first].score, leads[first].version) == ("A", 88, 2)
+    assert (leads[second].state, leads[second].screened_at, leads[second].version) == (
+        "screened", NOW, 2)
+    assert leads[third].version == 1
+    assert history == [(first, "grade", None, "A", "tester")]
+    assert audit == [(second, "screened", "BANT 3/4")]
+
+
+def test_a_lead_changed_since_it_was_loaded_is_not_overwritten(factory, rules):
+    (lead_id,) = _stored(factory, rules, 1)
+    with UnitOfWork(factory, actor="job") as job:
+        (row,) = load_rows(job.session, Lead.id == lead_id)
+        with UnitOfWork(factory, actor="rep") as other:  # someone else gets there first
+            other.session.get(Lead, lead_id).grade = "B"
+            other.commit()
+        row.grade = "A"
+        with pytest.raises(StaleDataError, match="1 of 1 leads"):
+            save_rows(job.session, [row], NOW)
+    with UnitOfWork(factory) as uow:
+        lead = uow.session.get(Lead, lead_id)
+        assert (lead.grade, lead.version) == ("B", 2)
+
+
+def test_a_column_that_was_not_loaded_is_named(factory, rules):
+    (lead_id,) = _stored(factory, rules, 1)
+    with UnitOfWork(factory) as uow:
+        (row,) = load_rows(uow.session, Lead.id == lead_id)
+        with pytest.raises(AttributeError, match="'no_such_column' was not loaded for lead"):
+            _ = row.no_such_column
