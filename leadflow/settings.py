@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=1000, gt=0, le=20000)
     api_host: str = "127.0.0.1"
     api_port: int = 8700
+    api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = 1_000_000
     log_file: Path = Path("leadflow-errors.log")
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -113,34 +113,56 @@ def merge_into(target: Any, rec: LeadIn, rules: RulesConfig) -> None:
 
 
 def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str, Any], Lead]:
+    """Stored leads sharing a dedupe token (or external id) with the pending records. The
+    lookups read key columns only; just the matched leads are loaded whole, to merge into."""
     emails = {p.keys.email for p in pending if p.keys.email}
     phones = {p.keys.phone for p in pending if p.keys.phone}
     companies = {p.keys.person[0] for p in pending if p.keys.person}
     ext = {p.record.external_id for p in pending if p.record.external_id}
-    found: dict[tuple[str, Any], Lead] = {}
+    found: dict[tuple[str, Any], int] = {}
+    key_columns = (Lead.id, Lead.external_id, Lead.email, Lead.phone, Lead.company_name,
+                   Lead.contact_name)
     for column, values in ((Lead.email_key, emails), (Lead.phone_key, phones),
                            (Lead.company_key, companies), (Lead.external_id, ext)):
         ordered = sorted(values)
         for start in range(0, len(ordered), _LOOKUP_CHUNK):
             part = ordered[start:start + _LOOKUP_CHUNK]
-            for lead in session.scalars(select(Lead).where(or_(column.in_(part)))):
-                found.setdefault(("x", lead.external_id), lead)
-                for token in _Keys.of(lead).tokens():
-                    found.setdefault(token, lead)
-    found.pop(("x", None), None)
-    return found
+            for row in session.execute(select(*key_columns).where(column.in_(part))
+                                       .order_by(Lead.id)):
+                found.setdefault(("x", row.external_id), row.id)
+                for token in _Keys.of(row).tokens():
+                    found.setdefault(token, row.id)
+    wanted = {t for p in pending for t in p.keys.tokens()} | {("x", e) for e in ext}
+    found = {token: lead_id for token, lead_id in found.items() if token in wanted}
+    if not found:
+        return {}
+    leads = {lead.id: lead for lead in session.scalars(
+        select(Lead).where(Lead.id.in_(set(found.values()))))}
+    return {token: leads[lead_id] for token, lead_id in found.items()}
+
+
+def _quarantine_values(origin: str, payload: Any, errors: dict[str, str],
+                       now: dt.datetime) -> dict[str, Any]:
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False,
+                                                                default=str)
+    return {"origin": origin, "payload": text, "received_at": now,
+            "errors": [f"{k}: {v}" for k, v in errors.items()]}
 
 
 def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, str],
                now: dt.datetime | None = None) -> int:
     """Keep a rejected record verbatim with its errors; returns the quarantine id."""
-    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False,
-                                                                default=str)
-    row = QuarantinedRecord(origin=origin, payload=text, received_at=now or utcnow(),
-                            errors=[f"{k}: {v}" for k, v in errors.items()])
+    row = QuarantinedRecord(**_quarantine_values(origin, payload, errors, now or utcnow()))
     session.add(row)
     session.flush()
     return row.id
+
+
+def _quarantine_all(session: Session, rejects: list[dict[str, Any]]) -> list[int]:
+    """Keep a batch's rejected records in one INSERT; returns their ids in order."""
+    table = cast(Table, QuarantinedRecord.__table__)
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.connection().execute(stmt, rejects).scalars().all()) if rejects else []
 
 
 def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
@@ -152,6 +174,8 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
     summary = ImportSummary()
     pending: list[_Pending] = []
     by_token: dict[tuple[str, Any], _Pending] = {}
+    rejects: list[tuple[int, dict[str, str]]] = []
+    rejected: list[dict[str, Any]] = []
     for row_no, raw in rows:
         try:
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
@@ -160,9 +184,8 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
-            qid = quarantine(session, f"{origin} row {row_no}", raw, errors, now)
-            summary.rejected += 1
-            summary.rejections.append({"row": row_no, "errors": errors, "quarantine_id": qid})
+            rejects.append((row_no, errors))
+            rejected.append(_quarantine_values(f"{origin} row {row_no}", raw, errors, now))
             continue
         keys = _Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
@@ -177,6 +200,10 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             by_token.setdefault(token, item)
         if rec.external_id:
             by_token[("x", rec.external_id)] = item
+
+    for (row_no, errors), qid in zip(rejects, _quarantine_all(session, rejected), strict=True):
+        summary.rejected += 1
+        summary.rejections.append({"row": row_no, "errors": errors, "quarantine_id": qid})
 
     stored = _stored_matches(session, pending) if pending else {}
     fresh: list[_Pending] = []

@@ -68,6 +68,11 @@ def behaviour_counts(session: Session, lead_ids: list[int], now: dt.datetime,
     return {lid: decayed_counts(evs, now, rules) for lid, evs in events.items()}
 
 
+# The columns a rule evaluation fills in (apply_evaluation), for jobs that load a subset.
+EVALUATION_COLUMNS = ("valid", "invalid_reason", "behaviour_score", "attribute_score", "score",
+                      "priority", "nurture_stage", "grade", "explanation")
+
+
 def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
     """Copy a rule evaluation onto the lead, explanation included."""
     lead.valid = ev.bant.valid

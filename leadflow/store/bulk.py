@@ -36,5 +36,6 @@ def bulk_rows(session: Session) -> Iterator[None]:
         session.flush()  # field history is collected while the leads' changes are flushed
     finally:
         session.info.pop(_KEY, None)
-    for model, rows in pending.items():
-        session.execute(insert(model), rows)
+    connection = session.connection()
+    for model, rows in pending.items():  # Core: the ORM's bulk insert re-sorts every row
+        connection.execute(insert(model.__table__), rows)

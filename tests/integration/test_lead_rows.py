@@ -75,3 +75,13 @@ def test_a_column_that_was_not_loaded_is_named(factory, rules):
         (row,) = load_rows(uow.session, Lead.id == lead_id)
         with pytest.raises(AttributeError, match="'no_such_column' was not loaded for lead"):
             _ = row.no_such_column
+
+
+def test_a_column_set_without_being_loaded_is_refused(factory, rules):
+    """Its old value is unknown, so writing it would record false history."""
+    (lead_id,) = _stored(factory, rules, 1)
+    with UnitOfWork(factory) as uow:
+        (row,) = load_rows(uow.session, Lead.id == lead_id, columns=("grade",))
+        row.grade, row.owner_id = "A", 1
+        with pytest.raises(RuntimeError, match="'owner_id' was set on lead .* but not loaded"):
+            save_rows(uow.session, [row], NOW)
