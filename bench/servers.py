@@ -62,11 +62,11 @@ def leadflow_env(url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def api(url: str, log: Path, prefect_api: str = "") -> Iterator[str]:
+def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterator[str]:
     """`leadflow api` on a free port; yields its base URL."""
     port = free_port()
     args = [sys.executable, "-m", "leadflow.cli.main", "api", "--host", "127.0.0.1",
-            "--port", str(port)]
+            "--port", str(port), "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}"
     with process(args, leadflow_env(url, PREFECT_API_URL=prefect_api), log,
                  f"{base}/docs", "leadflow api"):
