@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_up(base: str, seconds: float, alive: Callable[[], bool] = lambda: True) -> None:
+    """Wait until the API at `base` answers /docs (failing if `alive` says it has died)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/docs", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert alive(), "the API process ended"
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+
+
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
     """Run the app under uvicorn in a background thread until the block ends."""
@@ -37,15 +51,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/docs", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
+    wait_until_up(base, 30)
     try:
         yield base
     finally:

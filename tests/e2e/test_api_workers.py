@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.services.keys import create_key
 from leadflow.store.models import Lead
 from tests import factories as f
-from tests.e2e.api_harness import _free_port
+from tests.e2e.api_harness import _free_port, wait_until_up
 
 
 def _workers(pid: int) -> int:
@@ -37,16 +36,7 @@ def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/docs", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, (tmp_path / "api.log").read_text()
-            assert time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.2)
+        wait_until_up(base, 60, alive=lambda: server.poll() is None)
         with httpx.Client(base_url=base, headers={"X-API-Key": token}, timeout=30) as http:
             replies = [http.post("/leads/batch", json={"leads": [f.lead_record() for _ in
                                                                  range(5)]})
