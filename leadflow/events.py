@@ -10,6 +10,16 @@ LEAD_WON = "leadflow.lead.won"
 _log = logging.getLogger(__name__)
 
 
+def warm_up() -> None:
+    """Import what `emit` needs now (Prefect's settings, and its events client when a
+    server is configured): about 2 s, which the first request would otherwise pay."""
+    from leadflow.prefect_env import configure_prefect, server_running
+
+    configure_prefect()
+    if server_running():
+        import prefect.events  # noqa: F401
+
+
 def emit(event: str, lead_ids: Sequence[int]) -> bool:
     """Emit one event for a batch of leads; returns False when no server is reachable.
 

@@ -4,13 +4,15 @@ Nothing happens at import: the database is reached on the first request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from leadflow import events
 from leadflow.api import lead_actions, leads, quarantine, reps, targets
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
 from leadflow.api.schemas import LeadBatchIn
@@ -68,11 +70,19 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Before the first request, not during it (measured: the first batch took 1.9 s).
+    events.warm_up()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for these settings (the process's settings by default)."""
     settings = settings or get_settings()
     app = FastAPI(title="LeadFlow", version="0.1.0", description=DESCRIPTION,
-                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None)
+                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
+                  lifespan=_lifespan)
     app.state.settings = settings
     for module in (leads, lead_actions, quarantine, reps, targets):
         app.include_router(module.router)

@@ -39,6 +39,7 @@ from leadflow.api.schemas import BatchOut, ErrorOut, LeadOut, LeadPage, LeadRef,
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_CREATED, emit
 from leadflow.rules.vocab import Grade, Priority, Role, State
+from leadflow.store.db import writer_turn
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 
@@ -75,7 +76,8 @@ def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: s
         uow.commit()
         return outcome
 
-    outcome = once_more_on_conflict(uow, work)
+    with writer_turn(uow.session.get_bind().engine):
+        outcome = once_more_on_conflict(uow, work)
     emit(LEAD_CREATED, outcome.created)  # after the commit, never before
     return JSONResponse(outcome.body, status_code=outcome.status)
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -113,27 +113,31 @@ def merge_into(target: Any, rec: LeadIn, rules: RulesConfig) -> None:
 
 
 def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str, Any], Lead]:
-    """Stored leads sharing a dedupe token (or external id) with the pending records. The
-    lookups read key columns only; just the matched leads are loaded whole, to merge into."""
-    emails = {p.keys.email for p in pending if p.keys.email}
-    phones = {p.keys.phone for p in pending if p.keys.phone}
-    companies = {p.keys.person[0] for p in pending if p.keys.person}
-    ext = {p.record.external_id for p in pending if p.record.external_id}
+    """Stored leads sharing a dedupe token (or external id) with the pending records. One
+    lookup per 500 records reads key columns only; just the matched leads are loaded
+    whole, to merge into."""
     found: dict[tuple[str, Any], int] = {}
     key_columns = (Lead.id, Lead.external_id, Lead.email, Lead.phone, Lead.company_name,
                    Lead.contact_name)
-    for column, values in ((Lead.email_key, emails), (Lead.phone_key, phones),
-                           (Lead.company_key, companies), (Lead.external_id, ext)):
-        ordered = sorted(values)
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            part = ordered[start:start + _LOOKUP_CHUNK]
-            for row in session.execute(select(*key_columns).where(column.in_(part))
-                                       .order_by(Lead.id)):
-                found.setdefault(("x", row.external_id), row.id)
-                for token in _Keys.of(row).tokens():
-                    found.setdefault(token, row.id)
-    wanted = {t for p in pending for t in p.keys.tokens()} | {("x", e) for e in ext}
-    found = {token: lead_id for token, lead_id in found.items() if token in wanted}
+    for start in range(0, len(pending), _LOOKUP_CHUNK):
+        part = pending[start:start + _LOOKUP_CHUNK]
+        wanted = [(column, values) for column, values in (
+            (Lead.email_key, {p.keys.email for p in part if p.keys.email}),
+            (Lead.phone_key, {p.keys.phone for p in part if p.keys.phone}),
+            (Lead.company_key, {p.keys.person[0] for p in part if p.keys.person}),
+            (Lead.external_id, {p.record.external_id for p in part if p.record.external_id}),
+        ) if values]
+        if not wanted:
+            continue
+        query = select(*key_columns).where(or_(*(c.in_(sorted(v)) for c, v in wanted)))
+        for row in session.execute(query.order_by(Lead.id)):
+            found.setdefault(("x", row.external_id), row.id)
+            for token in _Keys.of(row).tokens():
+                found.setdefault(token, row.id)
+    found.pop(("x", None), None)
+    tokens = {t for p in pending for t in p.keys.tokens()}
+    tokens |= {("x", p.record.external_id) for p in pending if p.record.external_id}
+    found = {token: lead_id for token, lead_id in found.items() if token in tokens}
     if not found:
         return {}
     leads = {lead.id: lead for lead in session.scalars(
