@@ -6,6 +6,7 @@ import datetime as dt
 from uuid import UUID
 
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 
 from leadflow.flows.common import (
     chunked,
@@ -97,7 +98,7 @@ def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: i
     after, done = first_id - 1, 0
     while ids := [i for i in list_open_leads(after, size, url)
                   if last_id is None or i <= last_id]:
-        result = RegradeResult.combine([result, regrade_chunk(ids, now, url)])
+        result = RegradeResult.combine([result, regrade_chunk(quote(ids), now, url)])
         after, done = ids[-1], done + len(ids)
         if progress is not None:
             progress_to(progress, done, total)

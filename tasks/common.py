@@ -29,8 +29,11 @@ def chunk_name(prefix: str, param: str = "ids") -> Callable[[], str]:
 
     def name() -> str:
         from prefect.runtime import task_run
+        from prefect.utilities.annotations import quote
 
         items = task_run.parameters.get(param) or []
+        if isinstance(items, quote):  # passed quoted, so Prefect does not walk the list
+            items = items.unquote()
         if not items:
             return f"{prefix} (empty)"
         first, last = items[0], items[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.sorting import TaskRunSort
@@ -50,6 +52,9 @@ def test_intake_processes_every_lead_once_in_chunks(pipeline_url):
             sort=TaskRunSort.EXPECTED_START_TIME_ASC)
         chunk_runs = [t for t in tasks if t.name.startswith("intake-chunk")]
         assert len(chunk_runs) == 4  # 2,000 leads / 500 per chunk
+        # Named by the ids they cover (the ids are passed quoted; the name unquotes them).
+        names = [t.name for t in chunk_runs]
+        assert all(re.fullmatch(r"intake-chunk \d+-\d+ \(\d+\)", n) for n in names), names
     summary_artifacts = artifacts("lead-intake-summary")
     assert summary_artifacts and "processed" in str(summary_artifacts[0]["data"])
 
