@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Table, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -233,14 +233,7 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             set_keys(row_values)
         values.append(row_values)
     if values:
-        ids: list[int] = []
-        # Core, not the ORM's bulk insert: the ORM splices each returned row into the
-        # batch's result again (measured: a quarter of storing 5,000 leads).
-        table = cast(Table, Lead.__table__)
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        for start in range(0, len(values), _INSERT_BATCH):
-            ids += session.connection().execute(
-                stmt, values[start:start + _INSERT_BATCH]).scalars().all()
+        ids = _insert_leads(session, values)
         for item, lead_id, first, merged in zip(fresh, ids, firsts, values, strict=True):
             summary.lead_ids.append(lead_id)
             if item.merged:  # what the batch's duplicates changed: the first source, say
@@ -254,6 +247,28 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
     summary.accepted = len(fresh)
     session.flush()
     return summary
+
+
+def _insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows; returns their ids in order. Core, not the ORM's bulk insert: the ORM
+    splices each returned row into the batch's result again (measured: a quarter of storing
+    5,000 leads)."""
+    table = cast(Table, Lead.__table__)
+    connection = session.connection()
+    ids: list[int] = []
+    if connection.dialect.name == "postgresql":
+        # Ids from the sequence first, then a plain executemany: psycopg parses each
+        # multi-row INSERT .. RETURNING in Python, and that parse was a third of storing.
+        ids = sorted(connection.execute(text(
+            "SELECT nextval(pg_get_serial_sequence('leads', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": len(values)}).scalars())
+        connection.execute(insert(table), [{**row, "id": lead_id}
+                                           for row, lead_id in zip(values, ids, strict=True)])
+        return ids
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    for start in range(0, len(values), _INSERT_BATCH):
+        ids += connection.execute(stmt, values[start:start + _INSERT_BATCH]).scalars().all()
+    return ids
 
 
 def _merge_stored(session: Session, lead: Lead, rec: LeadIn, origin: str, row_no: int,
