@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,11 +61,13 @@ def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/be
             if only and name not in only:
                 continue
             print(f"-- {name}", file=sys.stderr, flush=True)
+            began = time.perf_counter()
             try:
                 results.extend(fn(config))
             except Exception as exc:  # one broken scenario must not hide the others
                 failures.append(f"{name}: {exc.__class__.__name__}: {exc}")
                 traceback.print_exc()
+            print(f"   {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
     path = write_results(results, out, config, started)
     print(table(results))
     print(f"\nresults: {path} (and {out / 'latest.json'})")

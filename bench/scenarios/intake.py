@@ -68,7 +68,7 @@ def _one_intake(backend: str, config: Config, records: list[dict[str, Any]]
 
 def bulk_intake(config: Config, backend: str = "sqlite") -> Result:
     """Bulk intake through the import path and the intake chunk path."""
-    n = config.size(100_000, 5_000)
+    n = config.size(100_000, 2_500)
     records = data.lead_records(7, n)
     runs = [_one_intake(backend, config, records) for _ in range(config.repeat)]
     runs.sort(key=lambda r: r[0] + r[1])
@@ -117,7 +117,7 @@ def _one_flow(config: Config, records: list[dict[str, Any]]) -> tuple[float, flo
 
 def flow_intake(config: Config) -> Result:
     """The same intake through the real lead-intake flow, against the chunk path."""
-    n = config.size(100_000, 5_000)
+    n = config.size(100_000, 2_500)
     records = data.lead_records(7, n)
     runs = sorted((_one_flow(config, records) for _ in range(config.repeat)),
                   key=lambda r: r[0] / r[1])

@@ -62,7 +62,7 @@ def _scan(url: str) -> tuple[float, float, int]:
 
 def reminders_scan(config: Config) -> Result:
     """The due-item scan at two sizes, 1 % due: its cost should follow the rows due."""
-    small, large = config.size(100_000, 5_000), config.size(1_000_000, 50_000)
+    small, large = config.size(100_000, 2_500), config.size(1_000_000, 25_000)
     found: dict[int, tuple[float, float, int]] = {}
     for n in (small, large):
         with seeded(config, "sqlite", f"reminders-{n}", n) as url:
@@ -98,7 +98,7 @@ def _plain_update(url: str) -> float:
 def weekly_regrade(config: Config, backend: str = "sqlite") -> Result:
     """The re-grade at two sizes, each in a child process for its peak RSS, against a
     plain UPDATE of the same rows."""
-    small, large = config.size(100_000, 5_000), config.size(1_000_000, 25_000)
+    small, large = config.size(100_000, 2_500), config.size(1_000_000, 12_000)
     found: dict[int, tuple[dict[str, float], float]] = {}
     for n in (small, large):
         with seeded(config, backend, f"regrade-{n}", n) as url:
