@@ -189,10 +189,10 @@ def event_latency(config: Config) -> Result:
             burst_s = max(seen.values(), default=start) - start
     p95 = percentile(latencies, 95)
     floor = percentile(starts, 50)
-    result = Result("event-latency", "sqlite", {"singles": singles_n, "burst": burst_n,
-                                                "singles_rejected": rejected},
+    result = Result("event-latency", "sqlite", {"singles": singles_n, "burst": burst_n},
                     metrics={"p95_single_s": p95, "p50_single_s": percentile(latencies, 50),
                              "burst_all_assigned_s": burst_s, "singles_lost": lost,
+                             "singles_rejected": rejected,
                              "burst_lost": len(set(ids)) - len(seen),
                              "ratio_to_floor": percentile(latencies, 50) / floor if floor
                              else 0.0},
