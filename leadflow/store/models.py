@@ -222,8 +222,7 @@ class Lead(Base):
         session = object_session(self)
         if session is None:
             raise RuntimeError("a lead must belong to a unit of work to change state")
-        values = {"from_state": from_state, "to_state": to_state, "trigger": trigger,
-                  "actor": actor, "reason": reason, "at": at}
+        values = audit_values(from_state, to_state, trigger, actor, reason, at)
         if self.id is None:  # not flushed yet: let the relationship fill in the id
             self.transitions.add(TransitionAudit(**values))
         else:  # the common case, and much cheaper than building the collection
@@ -250,6 +249,13 @@ class Lead(Base):
         Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
         Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
     )
+
+
+def audit_values(from_state: str, to_state: str, trigger: str, actor: str,
+                 reason: str | None, at: dt.datetime) -> dict[str, Any]:
+    """A transition's audit row, as Lead and LeadRow both record it."""
+    return {"from_state": from_state, "to_state": to_state, "trigger": trigger,
+            "actor": actor, "reason": reason, "at": at}
 
 
 class TransitionAudit(Base):

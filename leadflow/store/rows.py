@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.store.bulk import add_row
 from leadflow.store.history import history_values
-from leadflow.store.models import FieldChange, Lead, TransitionAudit, utcnow
+from leadflow.store.models import FieldChange, Lead, TransitionAudit, audit_values, utcnow
 
 LEADS = cast(Table, Lead.__table__)
 _COLUMNS = tuple(c.key for c in LEADS.columns)
@@ -52,8 +52,8 @@ class LeadRow:
         row's transaction, as Lead.record_transition does."""
         setattr(self, f"{to_state}_at", at)
         add_row(self._session, TransitionAudit,
-                {"lead_id": self.id, "from_state": from_state, "to_state": to_state,
-                 "trigger": trigger, "actor": actor, "reason": reason, "at": at})
+                {"lead_id": self.id,
+                 **audit_values(from_state, to_state, trigger, actor, reason, at)})
 
     def changes(self) -> dict[str, Any]:
         """The columns whose values differ from what was loaded."""

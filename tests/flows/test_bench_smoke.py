@@ -26,8 +26,8 @@ def test_every_scenario_reports_its_numbers(tmp_path):
     for r in results:
         assert r.targets, r.scenario
         assert all(t["measured"] >= 0 and "met" in t for t in r.targets.values())
-        # counts of what was lost, rejected or due may be 0, and a growth is a difference (flat memory
-        # reads 0 or less); every time and rate must be positive
+        # counts of what was lost, rejected or due may be 0, and a growth is a difference
+        # (flat memory reads 0 or less); every time and rate must be positive
         assert all(isinstance(v, int | float) for v in r.metrics.values()), r
         numbers = [v for k, v in r.metrics.items()
                    if not k.endswith(("lost", "rejected", "_due", "_growth_mb"))]
