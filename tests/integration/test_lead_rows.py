@@ -4,6 +4,9 @@ writer since it was loaded is never overwritten."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -85,3 +88,31 @@ def test_a_column_set_without_being_loaded_is_refused(factory, rules):
         row.grade, row.owner_id = "A", 1
         with pytest.raises(RuntimeError, match="'owner_id' was set on lead .* but not loaded"):
             save_rows(uow.session, [row], NOW)
+
+
+def test_every_kind_of_column_round_trips(factory, rules):
+    """Text, numbers, money, dates, times, flags, JSON and NULLs, with rows changing
+    different columns in one write (PostgreSQL sends them as one array per column)."""
+    first, second = _stored(factory, rules, 2)
+    later = NOW.replace(microsecond=0) + dt.timedelta(days=2)
+    wanted = {
+        first: {"grade": "A", "score": 91, "budget_confirmed": Decimal("12500.50"),
+                "target_date": dt.date(2027, 1, 31), "next_action_due": later,
+                "intent_stated": True, "explanation": {"why": ["fit", "budget"], "n": 2},
+                "next_action": None},
+        second: {"grade": "C", "tags": ["events", "ä"], "intent_stated": False,
+                 "next_action": "call back"},
+    }
+    with UnitOfWork(factory, actor="tester") as uow:
+        rows = load_rows(uow.session, Lead.id.in_([first, second]))
+        with bulk_rows(uow.session):
+            for row in rows:
+                for key, value in wanted[row.id].items():
+                    setattr(row, key, value)
+            assert save_rows(uow.session, rows, NOW) == 2
+        uow.commit()
+    with UnitOfWork(factory) as uow:
+        for lead_id, values in wanted.items():
+            lead = uow.session.get(Lead, lead_id)
+            assert {k: getattr(lead, k) for k in values} == values
+            assert lead.version == 2

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from leadflow.store.db import engine_for, normalise_url
 from leadflow.store.migrate import current, head
@@ -17,7 +18,7 @@ def test_migrated_schema_matches_models(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # Types compared loosely: UtcDateTime is a DateTime(timezone=True) in the migration.
     assert [d for d in diff if d[0] != "modify_type"] == []
-    assert current(db_url) == head() == "0006_due_indexes"
+    assert current(db_url) == head() == "0007_leads_fillfactor"
 
 
 def test_indexes_for_the_flows_exist(db_url):
@@ -25,3 +26,12 @@ def test_indexes_for_the_flows_exist(db_url):
                .get_indexes("leads")}
     assert {"ix_leads_state_owner", "ix_leads_next_action_due", "ix_leads_first_contact_due",
             "ix_leads_email_key", "ix_leads_phone_key", "ix_leads_company_key"} <= indexes
+
+
+def test_leads_leave_room_for_updates_in_place_on_postgresql(db_url):
+    engine = engine_for(normalise_url(db_url))
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no fillfactor")
+    with engine.connect() as conn:
+        options = conn.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'leads'"))
+    assert options == ["fillfactor=80"]
