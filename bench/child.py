@@ -8,8 +8,11 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.data import NOW
+from leadflow.jobs import chunks_in_flight, overlapped
 from leadflow.services import regrade
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
@@ -18,22 +21,34 @@ from leadflow.store.uow import UnitOfWork
 
 def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float]:
     """Re-grade every open lead as the weekly-regrade flow does: keyset pages of ids, a unit
-    of work per chunk; returns seconds, leads examined and changes counted."""
+    of work per chunk, as many chunks at once as the flow runs; returns seconds, leads
+    examined and changes counted."""
     factory, rules = session_factory(url), get_rules()
-    start = time.perf_counter()
-    after, total = 0, regrade.RegradeResult()
-    while True:
-        with UnitOfWork(factory) as uow:
-            ids = regrade.open_lead_ids(uow.session, after, chunk)
-        if not ids:
-            break
+
+    def pages() -> Iterator[list[int]]:
+        after = 0
+        while True:
+            with UnitOfWork(factory) as uow:
+                ids = regrade.open_lead_ids(uow.session, after, chunk)
+            if not ids:
+                return
+            yield ids
+            after = ids[-1]
+
+    def run(ids: list[int]) -> regrade.RegradeResult:
         with UnitOfWork(factory, actor="weekly-regrade") as uow:
+            found = regrade.regrade_chunk(uow.session, ids, now, rules)
+            uow.commit()
+        return found
+
+    start = time.perf_counter()
+    total = regrade.RegradeResult()
+    depth = chunks_in_flight(url)
+    with ThreadPoolExecutor(depth) as pool:
+        for found in overlapped(pages(), lambda ids: pool.submit(run, ids), depth):
             # Combined as it goes: a list of every chunk's result (up to 2,000 listed
             # changes each) was what grew with the number of leads.
-            total = regrade.RegradeResult.combine(
-                [total, regrade.regrade_chunk(uow.session, ids, now, rules)])
-            uow.commit()
-        after = ids[-1]
+            total = regrade.RegradeResult.combine([total, found])
     return {"seconds": time.perf_counter() - start, "examined": total.examined,
             "changes": sum(total.counts.values())}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from uuid import UUID
 
 from prefect import flow, get_run_logger
@@ -18,6 +19,7 @@ from leadflow.flows.common import (
     utcnow,
 )
 from leadflow.flows.fanout import REGRADE_WORKER, publish_result, run_children, should_fan_out
+from leadflow.jobs import chunks_in_flight, overlapped
 from leadflow.services.regrade import RegradeResult
 from leadflow.services.reminders import KINDS, ReminderResult, in_business_hours
 from leadflow.settings import get_rules, get_settings
@@ -92,16 +94,22 @@ def weekly_regrade(url: str | None = None, chunk_size: int | None = None,
 
 def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: int,
                    url: str | None, progress: UUID | None, total: int) -> RegradeResult:
-    """Re-grade the open leads with ids from first_id to last_id, a page per task; results
-    are added up as they come, so memory stays flat however many leads there are."""
+    """Re-grade the open leads with ids from first_id to last_id, a page per task (two at
+    once on PostgreSQL); results are added up as they come, so memory stays flat however
+    many leads there are."""
+    def pages() -> Iterator[list[int]]:
+        after = first_id - 1
+        while ids := [i for i in list_open_leads(after, size, url)
+                      if last_id is None or i <= last_id]:
+            yield ids
+            after = ids[-1]
+
     result = RegradeResult()
-    after, done = first_id - 1, 0
-    while ids := [i for i in list_open_leads(after, size, url)
-                  if last_id is None or i <= last_id]:
-        result = RegradeResult.combine([result, regrade_chunk(quote(ids), now, url)])
-        after, done = ids[-1], done + len(ids)
+    for found in overlapped(pages(), lambda ids: regrade_chunk.submit(quote(ids), now, url),
+                            chunks_in_flight(url)):
+        result = RegradeResult.combine([result, found])
         if progress is not None:
-            progress_to(progress, done, total)
+            progress_to(progress, result.examined, total)
     return result
 
 

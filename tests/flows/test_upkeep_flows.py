@@ -7,10 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from leadflow.demo import generate, story
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.intake import lead_intake
 from leadflow.services import leads as svc
+from leadflow.services.intake import store_leads
+from leadflow.services.regrade import REGRADED_STATES
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.models import FieldChange, Lead
@@ -158,3 +161,31 @@ def test_rerun_after_refused_mail_sends_each_package_once(pipeline_url, mailbox,
         assert len(handoffs) == 1 + len(managers)  # everyone exactly once
     finally:
         get_settings.cache_clear()
+
+
+def test_regrade_examines_every_open_lead_once_on_each_backend(db_url):
+    """On PostgreSQL the flow runs two chunks at once: every open lead is still examined
+    exactly once, and each grade change is recorded once."""
+    with _uow(db_url) as uow:
+        story.create_organisation(uow.session, generate.organisation(5))
+        records = generate.lead_records(5, 600, dt.date.today())
+        store_leads(uow.session, enumerate(records, 1), "generated", get_rules())
+        uow.commit()
+    lead_intake(url=db_url)
+    with _uow(db_url) as uow:  # budgets cut: every A lead has to come down
+        open_ids = set(uow.session.scalars(select(Lead.id).where(
+            Lead.state.in_(REGRADED_STATES))))
+        graded_a = _count(db_url, select(func.count()).where(Lead.id.in_(open_ids),
+                                                             Lead.grade == "A"))
+        uow.session.execute(update(Lead).where(Lead.id.in_(open_ids)).values(budget_max=1000))
+        uow.commit()
+    result = weekly_regrade(url=db_url, chunk_size=70)
+    assert result.examined == len(open_ids) > 140  # more than two chunks
+    grade_changes = sum(n for key, n in result.counts.items() if key.startswith("grade "))
+    assert result.counts.get("grade A->B", 0) + result.counts.get("grade A->C", 0) == graded_a
+    with _uow(db_url) as uow:
+        recorded = uow.session.execute(
+            select(FieldChange.lead_id, func.count()).where(
+                FieldChange.field == "grade", FieldChange.actor == "weekly-regrade")
+            .group_by(FieldChange.lead_id)).all()
+    assert len(recorded) == grade_changes and all(n == 1 for _, n in recorded)
