@@ -25,7 +25,13 @@ from leadflow.schemas import (
     field_errors,
     loads_strict,
 )
-from leadflow.services.intake import quarantine, store_leads
+from leadflow.services.intake import (
+    PreparedLeads,
+    prepare_leads,
+    quarantine,
+    store_leads,
+    store_prepared,
+)
 from leadflow.store.auth_models import IdempotencyRecord
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
@@ -166,25 +172,42 @@ def store_one(uow: UnitOfWork, lead: LeadIn, origin: str, rules: RulesConfig) ->
     return Outcome(status, lead_ref(lead_id, str(state)), summary.lead_ids)
 
 
-def _batch_items(uow: UnitOfWork, raw: bytes, origin: str) -> list[Any]:
+@dataclass
+class PreparedBatch:
+    """A batch body parsed and its items validated, before any database work; or what is
+    wrong with the body as a whole (`refused`), which is quarantined when stored."""
+
+    text: str
+    count: int = 0
+    leads: PreparedLeads | None = None
+    refused: dict[str, str] | None = None
+
+
+def prepare_batch(raw: bytes, origin: str) -> PreparedBatch:
+    """Parse a batch body and validate its items; no I/O, so an API worker does this before
+    its turn to write (SQLite has one writer, and workers then overlap this half)."""
     try:
         text, data = parse_json(raw)
     except NotJson as exc:
-        reject(uow, origin, exc.text, exc.errors)
+        return PreparedBatch(exc.text, refused=exc.errors)
     items = data.get("leads") if isinstance(data, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH or len(data) != 1:
         got = f" (got {len(items)})" if isinstance(items, list) else ""
-        reject(uow, origin, text, {"leads": f"an object with a list of 1 to {MAX_BATCH} "
-                                            f"leads under 'leads' is required{got}"})
-    return items
+        return PreparedBatch(text, refused={
+            "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
+                     f"required{got}"})
+    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin))
 
 
-def store_batch(uow: UnitOfWork, raw: bytes, origin: str, rules: RulesConfig) -> Outcome:
-    """Store a batch item by item: 201 if any lead is new, 200 if all were repeats, 422 if
-    every item was rejected (each rejected item is in quarantine)."""
-    items = _batch_items(uow, raw, origin)
-    summary = store_leads(uow.session, list(enumerate(items)), origin, rules)
-    body = _batch_body(uow, len(items), summary)
+def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
+                rules: RulesConfig) -> Outcome:
+    """Store a prepared batch: 201 if any lead is new, 200 if all were repeats, 422 if
+    every item was rejected (each rejected item is in quarantine), or the whole body
+    quarantined and refused."""
+    if batch.refused is not None or batch.leads is None:
+        reject(uow, origin, batch.text, batch.refused or {})
+    summary = store_prepared(uow.session, batch.leads, origin, rules)
+    body = _batch_body(uow, batch.count, summary)
     status = 201 if summary.accepted else 200 if summary.duplicates else 422
     return Outcome(status, body.model_dump(exclude_none=True), summary.lead_ids)
 

@@ -27,6 +27,7 @@ from leadflow.api.intake import (
     fingerprint,
     once_more_on_conflict,
     parse_lead,
+    prepare_batch,
     reject,
     remember,
     replayed,
@@ -60,10 +61,12 @@ def _body_doc(schema: str) -> dict[str, Any]:
 
 
 def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: str, raw: bytes,
-            store: Callable[[str], Outcome]) -> JSONResponse:
-    """Answer a repeat from its Idempotency-Key, or store; commit; then announce new leads."""
+            prepare: Callable[[str], Callable[[], Outcome]]) -> JSONResponse:
+    """Prepare what needs no database (before the write turn), then answer a repeat from
+    its Idempotency-Key or store; commit; then announce new leads."""
     print_ = fingerprint("POST", path, raw)
     origin = f"api key {principal.key_id}: POST {path}"
+    store = prepare(origin)
 
     def work() -> Outcome:
         try:
@@ -71,7 +74,7 @@ def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: s
         except InvalidInput as exc:  # a reused key: refused, but the payload is kept
             reject(uow, origin, raw.decode("utf-8", "backslashreplace"), exc.errors)
         if outcome is None:
-            outcome = store_or_refuse(uow, origin, raw, lambda: store(origin))
+            outcome = store_or_refuse(uow, origin, raw, store)
             remember(uow, principal.key_id, idem_key, print_, outcome)
         uow.commit()
         return outcome
@@ -89,8 +92,8 @@ def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
                 idem_key: IdemKey = None) -> JSONResponse:
     """Take in one lead; a repeat (same external_id or Idempotency-Key) gets the original."""
     rules = rules_of(request)
-    return _accept(uow, principal, idem_key, "/leads", raw,
-                   lambda origin: store_one(uow, parse_lead(uow, raw, origin), origin, rules))
+    return _accept(uow, principal, idem_key, "/leads", raw, lambda origin: lambda: store_one(
+        uow, parse_lead(uow, raw, origin), origin, rules))
 
 
 @router.post("/batch", status_code=201, response_model=BatchOut,
@@ -102,8 +105,12 @@ def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
     """Take in up to 1,000 leads as {"leads": [...]}; each item is stored, recognised as a
     repeat, or quarantined with its errors."""
     rules = rules_of(request)
-    return _accept(uow, principal, idem_key, "/leads/batch", raw,
-                   lambda origin: store_batch(uow, raw, origin, rules))
+
+    def prepare(origin: str) -> Callable[[], Outcome]:
+        batch = prepare_batch(raw, origin)
+        return lambda: store_batch(uow, batch, origin, rules)
+
+    return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)
 
 
 @router.get("", response_model=LeadPage, responses=_ERRORS)

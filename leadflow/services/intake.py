@@ -170,16 +170,28 @@ def _quarantine_all(session: Session, rejects: list[dict[str, Any]]) -> list[int
     return list(session.connection().execute(stmt, rejects).scalars().all()) if rejects else []
 
 
+@dataclass
+class PreparedLeads:
+    """Numbered records validated and deduped among themselves, before any database work
+    (so an API worker can do it before its turn to write)."""
+
+    received_at: dt.datetime
+    pending: list[_Pending]  # the batch's distinct leads, each with its in-batch repeats
+    rejects: list[tuple[int, dict[str, str], dict[str, Any]]]  # row, errors, quarantined
+
+
 def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
                 rules: RulesConfig, now: dt.datetime | None = None) -> ImportSummary:
     """Validate, dedupe and store numbered raw records in the caller's transaction
     (history names the unit of work's actor)."""
-    now = now or utcnow()
-    actor = str(session.info.get("actor", "system"))
-    summary = ImportSummary()
-    pending: list[_Pending] = []
+    return store_prepared(session, prepare_leads(rows, origin, now), origin, rules)
+
+
+def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str,
+                  now: dt.datetime | None = None) -> PreparedLeads:
+    """Validate numbered raw records and find the repeats among them; no I/O."""
+    prepared = PreparedLeads(now or utcnow(), [], [])
     by_token: dict[tuple[str, Any], _Pending] = {}
-    rejects: list[tuple[int, dict[str, str], dict[str, Any]]] = []  # row, errors, stored
     for row_no, raw in rows:
         try:
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
@@ -188,8 +200,8 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
-            rejects.append((row_no, errors,
-                            _quarantine_values(f"{origin} row {row_no}", raw, errors, now)))
+            prepared.rejects.append((row_no, errors, _quarantine_values(
+                f"{origin} row {row_no}", raw, errors, prepared.received_at)))
             continue
         keys = _Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
@@ -199,12 +211,22 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
             twin.merged.append((row_no, rec))
             continue
         item = _Pending(rec, keys, row_no)
-        pending.append(item)
+        prepared.pending.append(item)
         for token in keys.tokens():
             by_token.setdefault(token, item)
         if rec.external_id:
             by_token[("x", rec.external_id)] = item
+    return prepared
 
+
+def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
+                   rules: RulesConfig) -> ImportSummary:
+    """Store prepared records in the caller's transaction: quarantine the rejects, merge
+    repeats of stored leads into them, insert the rest. It only reads `prepared`, so it
+    can run again after a rollback."""
+    now, pending, rejects = prepared.received_at, prepared.pending, prepared.rejects
+    actor = str(session.info.get("actor", "system"))
+    summary = ImportSummary()
     quarantine_ids = _quarantine_all(session, [stored for _, _, stored in rejects])
     for (row_no, errors, _), qid in zip(rejects, quarantine_ids, strict=True):
         summary.rejected += 1
