@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.sorting import TaskRunSort
+from prefect.logging.handlers import APILogWorker
 from sqlalchemy import func, select
 
 from leadflow.flows.intake import lead_intake
@@ -65,12 +67,24 @@ def test_rerun_finds_nothing_to_do(pipeline_url):
     assert again.processed == 0
 
 
+def _run_logs(flow_run_id: str) -> list[dict]:
+    """A flow run's logs on the server, once its last one is there: they are sent in
+    batches, and may arrive after the run has returned."""
+    APILogWorker.drain_all(timeout=10)
+    query = {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200, "offset": 0,
+             "sort": "TIMESTAMP_ASC"}
+    deadline = time.monotonic() + 30
+    while True:
+        logs = api("/logs/filter", query)
+        if any("Finished in state" in entry["message"] for entry in logs):
+            return logs
+        assert time.monotonic() < deadline, f"the run's last log never arrived: {logs}"
+        time.sleep(0.5)
+
+
 def test_no_email_or_phone_reaches_prefect_logs(pipeline_url):
     state = lead_intake(url=pipeline_url, return_state=True)
-    logs = api("/logs/filter", {"logs": {"flow_run_id": {"any_": [
-        str(state.state_details.flow_run_id)]}}, "limit": 200, "offset": 0,
-        "sort": "TIMESTAMP_ASC"})
-    assert isinstance(logs, list) and logs
+    logs = _run_logs(str(state.state_details.flow_run_id))
     text = "\n".join(entry["message"] for entry in logs)
     with UnitOfWork(session_factory(pipeline_url)) as uow:
         contacts = uow.session.execute(select(Lead.email, Lead.phone)).all()
