@@ -8,11 +8,10 @@ import json
 import resource
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.data import NOW
-from leadflow.jobs import chunks_in_flight, overlapped
+from leadflow.jobs import chunks_in_flight, id_pages, overlapped
 from leadflow.services import regrade
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
@@ -25,15 +24,9 @@ def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float
     examined and changes counted."""
     factory, rules = session_factory(url), get_rules()
 
-    def pages() -> Iterator[list[int]]:
-        after = 0
-        while True:
-            with UnitOfWork(factory) as uow:
-                ids = regrade.open_lead_ids(uow.session, after, chunk)
-            if not ids:
-                return
-            yield ids
-            after = ids[-1]
+    def next_page(after: int) -> list[int]:
+        with UnitOfWork(factory) as uow:
+            return regrade.open_lead_ids(uow.session, after, chunk)
 
     def run(ids: list[int]) -> regrade.RegradeResult:
         with UnitOfWork(factory, actor="weekly-regrade") as uow:
@@ -45,7 +38,7 @@ def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float
     total = regrade.RegradeResult()
     depth = chunks_in_flight(url)
     with ThreadPoolExecutor(depth) as pool:
-        for found in overlapped(pages(), lambda ids: pool.submit(run, ids), depth):
+        for found in overlapped(id_pages(next_page), lambda ids: pool.submit(run, ids), depth):
             # Combined as it goes: a list of every chunk's result (up to 2,000 listed
             # changes each) was what grew with the number of leads.
             total = regrade.RegradeResult.combine([total, found])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from uuid import UUID
 
 from prefect import flow, get_run_logger
@@ -19,7 +18,7 @@ from leadflow.flows.common import (
     utcnow,
 )
 from leadflow.flows.fanout import REGRADE_WORKER, publish_result, run_children, should_fan_out
-from leadflow.jobs import chunks_in_flight, overlapped
+from leadflow.jobs import chunks_in_flight, id_pages, overlapped
 from leadflow.services.regrade import RegradeResult
 from leadflow.services.reminders import KINDS, ReminderResult, in_business_hours
 from leadflow.settings import get_rules, get_settings
@@ -97,15 +96,10 @@ def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: i
     """Re-grade the open leads with ids from first_id to last_id, a page per task (two at
     once on PostgreSQL); results are added up as they come, so memory stays flat however
     many leads there are."""
-    def pages() -> Iterator[list[int]]:
-        after = first_id - 1
-        while ids := [i for i in list_open_leads(after, size, url)
-                      if last_id is None or i <= last_id]:
-            yield ids
-            after = ids[-1]
-
+    pages = id_pages(lambda after: [i for i in list_open_leads(after, size, url)
+                                    if last_id is None or i <= last_id], first_id - 1)
     result = RegradeResult()
-    for found in overlapped(pages(), lambda ids: regrade_chunk.submit(quote(ids), now, url),
+    for found in overlapped(pages, lambda ids: regrade_chunk.submit(quote(ids), now, url),
                             chunks_in_flight(url)):
         result = RegradeResult.combine([result, found])
         if progress is not None:

@@ -55,6 +55,14 @@ def chunks_in_flight(url: str | None = None) -> int:
     return 2 if claims_in_parallel(url) else 1
 
 
+def id_pages(next_page: Callable[[int], list[int]], after: int = 0) -> Iterator[list[int]]:
+    """Keyset pages of ids: `next_page(last id so far)` until it returns an empty page (flat
+    memory at any size)."""
+    while ids := next_page(after):
+        yield ids
+        after = ids[-1]
+
+
 def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int
                ) -> Iterator[R]:
     """Submit each page's chunk while up to `depth - 1` earlier ones still run, and yield

@@ -1,5 +1,5 @@
-"""jobs.overlapped: chunks submitted while earlier ones run, never more than `depth` at
-once, results in page order, and a failed chunk stops the job."""
+"""jobs.id_pages walks keyset pages; jobs.overlapped submits chunks while earlier ones run,
+never more than `depth` at once, results in page order, and a failed chunk stops the job."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from leadflow.jobs import overlapped
+from leadflow.jobs import id_pages, overlapped
 
 
 def _run(depth: int, pages: list[int], fail_on: int | None = None) -> tuple[list[int], int]:
@@ -45,3 +45,15 @@ def test_a_failed_chunk_stops_the_job():
 
 def test_no_pages_no_results():
     assert _run(2, []) == ([], 0)
+
+
+def test_id_pages_walk_the_keys_until_an_empty_page():
+    ids = [3, 5, 8, 13, 21, 34, 55]
+    asked: list[int] = []
+
+    def next_page(after: int) -> list[int]:
+        asked.append(after)
+        return [i for i in ids if i > after][:3]
+
+    assert list(id_pages(next_page, 2)) == [[3, 5, 8], [13, 21, 34], [55]]
+    assert asked == [2, 8, 34, 55]
