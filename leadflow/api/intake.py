@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import ValidationError
@@ -174,13 +174,13 @@ def store_one(uow: UnitOfWork, lead: LeadIn, origin: str, rules: RulesConfig) ->
 
 @dataclass
 class PreparedBatch:
-    """A batch body parsed and its items validated, before any database work; or what is
-    wrong with the body as a whole (`refused`), which is quarantined when stored."""
+    """A batch body parsed and its items validated, before any database work; or, with no
+    `leads`, what is wrong with the body as a whole (`refused`), quarantined when stored."""
 
     text: str
     count: int = 0
     leads: PreparedLeads | None = None
-    refused: dict[str, str] | None = None
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def prepare_batch(raw: bytes, origin: str) -> PreparedBatch:
@@ -204,8 +204,8 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     """Store a prepared batch: 201 if any lead is new, 200 if all were repeats, 422 if
     every item was rejected (each rejected item is in quarantine), or the whole body
     quarantined and refused."""
-    if batch.refused is not None or batch.leads is None:
-        reject(uow, origin, batch.text, batch.refused or {})
+    if batch.leads is None:
+        reject(uow, origin, batch.text, batch.refused)
     summary = store_prepared(uow.session, batch.leads, origin, rules)
     body = _batch_body(uow, batch.count, summary)
     status = 201 if summary.accepted else 200 if summary.duplicates else 422
