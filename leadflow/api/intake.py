@@ -17,6 +17,7 @@ from leadflow.api.errors import Rejected
 from leadflow.api.schemas import MAX_BATCH, BatchItem, BatchOut, LeadRef, links
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.vocab import State
 from leadflow.schemas import (
     DuplicateKeys,
     ImportSummary,
@@ -216,9 +217,11 @@ def _batch_body(uow: UnitOfWork, count: int, summary: ImportSummary) -> BatchOut
     rejected = {r["row"]: r for r in summary.rejections}
     fresh = [i for i in range(count) if i not in rejected and i not in summary.duplicate_of]
     created = dict(zip(fresh, summary.lead_ids, strict=True))
-    ids = set(created.values()) | set(summary.duplicate_of.values())
-    states = dict(uow.session.execute(select(Lead.id, Lead.state).where(Lead.id.in_(ids)))
-                  .tuples().all()) if ids else {}
+    # A created lead is new; only a repeat's lead may have moved on. (Reading 100 states
+    # back also made the write turn wait for the GIL once a row.)
+    repeats = set(summary.duplicate_of.values())
+    states = dict.fromkeys(created.values(), State.new.value) | dict(uow.session.execute(
+        select(Lead.id, Lead.state).where(Lead.id.in_(repeats))).tuples().all())
     results = []
     for i in range(count):
         if i in rejected:
