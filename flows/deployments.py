@@ -124,7 +124,11 @@ def deploy_all(pool: str, fan_out: int) -> list[str]:
 
 
 def serve_all() -> None:
-    """Serve every deployment from this process until interrupted."""
+    """Serve every deployment from this process until interrupted. The runner asks the
+    Prefect server for runs to start every `serve_poll_seconds`: a triggered run waits for
+    that poll (Prefect's setting is whole seconds, and one second was a fifth of a single
+    lead's way from the API to its assignment)."""
     from prefect import serve
 
-    serve(*build_deployments(), print_starting_message=True)
+    serve(*build_deployments(), print_starting_message=True,
+          query_seconds=get_settings().schedules.serve_poll_seconds)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from leadflow.errors import LeadFlowError
 from leadflow.settings import get_settings
 from leadflow.store.db import normalise_url, session_factory
-from leadflow.store.migrate import current, head, upgrade
+from leadflow.store.migrate import HEAD, current, upgrade
 from leadflow.store.uow import UnitOfWork
 
 
@@ -20,13 +20,13 @@ def ensure_schema(url: str) -> None:
     """SQLite files are migrated on first use; other databases must be upgraded explicitly
     (`leadflow db upgrade`), because a team's shared server deserves a deliberate step."""
     at = current(url)
-    if at == head():
+    if at == HEAD:
         return
     if normalise_url(url).startswith("sqlite"):
         upgrade(url)
         return
     raise SchemaOutOfDate(
-        f"the database is at migration {at or 'none'}, not {head()}: run `leadflow db upgrade`")
+        f"the database is at migration {at or 'none'}, not {HEAD}: run `leadflow db upgrade`")
 
 
 def unit_of_work(actor: str = "system", url: str | None = None) -> UnitOfWork:

@@ -35,6 +35,7 @@ class Schedules(BaseModel):
 
     timezone: str = "UTC"
     intake_sweep_seconds: int = Field(default=60, ge=5)
+    serve_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     handoff_sweep_seconds: int = Field(default=600, ge=5)
     notifications_seconds: int = Field(default=60, ge=5)
     reminders_cron: str = "0 * * * *"

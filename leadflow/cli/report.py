@@ -9,8 +9,6 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.services.review import build_review, read_period
-from leadflow.services.review_export import check_format, review_text, write_review
-from leadflow.services.review_xlsx import check_role
 
 app = typer.Typer(no_args_is_help=True, help="Reports for managers.")
 
@@ -27,6 +25,11 @@ def review(
                         "unless manager or director (system | rep | manager | director)."),
 ) -> None:
     """The review of a month or quarter: leads, deals, channels, losses, SLA, targets."""
+    # Here, not at the top: every process that imports the CLI would load openpyxl, and a
+    # flow run's process, spawned by `leadflow serve`, imports the CLI (0.15 s of its start).
+    from leadflow.services.review_export import check_format, review_text, write_review
+    from leadflow.services.review_xlsx import check_role
+
     check_format(fmt)
     check_role(role)
     chosen = read_period(period)
