@@ -54,9 +54,19 @@ def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/be
     results: list[Result] = []
     failures: list[str] = []
     needs_prefect = not only or {"flow-intake", "event-latency"} & set(only)
+    from prefect.settings import PREFECT_API_URL
+
+    from bench.databases import prefect_database
     from bench.servers import prefect_server
 
-    with prefect_server(config.workdir / "prefect.log") if needs_prefect else _nothing():
+    # A server of the bench's own keeps its data on PostgreSQL when there is one, as
+    # docs/deploy.md sets a team's up: on a SQLite file, 2 of 20 single leads waited 2-6 s
+    # for their flow run to be created while the server's other writers held the file.
+    starts = needs_prefect and not PREFECT_API_URL.value()
+    with prefect_database(config.pg_url if starts else None) as prefect_db, \
+            prefect_server(config.workdir / "prefect.log", prefect_db) if needs_prefect \
+            else _nothing():
+        config.prefect_db = "postgresql" if prefect_db else "sqlite" if starts else "given"
         for name, fn in chosen.items():
             if only and name not in only:
                 continue

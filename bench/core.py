@@ -21,6 +21,7 @@ class Config:
     repeat: int = 3
     pg_url: str | None = None
     workdir: Path = Path("out/bench/work")
+    prefect_db: str = "sqlite"  # where the bench's Prefect server keeps its own data
 
     def size(self, full: int, reduced: int) -> int:
         """The size of a scenario at this run's setting (at least 3)."""
@@ -34,7 +35,7 @@ class Result:
 
     scenario: str
     backend: str
-    size: dict[str, int]
+    size: dict[str, int | str]
     metrics: dict[str, Any] = field(default_factory=dict)
     floor: dict[str, float] | None = None
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -101,7 +102,8 @@ def table(results: list[Result]) -> str:
     lines = [f"{'scenario':<22} {'backend':<10} {'size':<26} {'target':<30} "
              f"{'measured':>12} {'ok':>4}"]
     for r in results:
-        size = ", ".join(f"{k}={v:,}" for k, v in r.size.items())
+        size = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}"
+                         for k, v in r.size.items())
         rows = list(r.targets.items()) or [("-", {"measured": 0, "op": "", "target": "",
                                                  "met": None})]
         for i, (name, t) in enumerate(rows):

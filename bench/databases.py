@@ -33,21 +33,41 @@ def sqlite_file(workdir: Path, name: str) -> str:
 
 
 @contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A migrated PostgreSQL database named leadflow_bench_<pid>_<n>, dropped at the end."""
-    name = f"leadflow_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database named <prefix>_<pid>_<hex> on the server, dropped at
+    the end; yields its URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{server_url.rsplit('/', 1)[0]}/{name}"
     try:
-        upgrade(url)
         yield url
     finally:
         engine_for(normalise_url(url)).dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """A migrated PostgreSQL database named leadflow_bench_<pid>_<hex>, dropped at the end."""
+    with scratch_postgres(server_url, "leadflow_bench") as url:
+        upgrade(url)
+        yield url
+
+
+@contextmanager
+def prefect_database(server_url: str | None) -> Iterator[str | None]:
+    """A database for the bench's Prefect server on PostgreSQL, as docs/deploy.md sets a
+    team's up (as an asyncpg URL); None without a PostgreSQL server (Prefect then keeps a
+    SQLite file)."""
+    if not server_url:
+        yield None
+        return
+    with scratch_postgres(server_url, "prefect_bench") as url:
+        yield normalise_url(url).replace("+psycopg://", "+asyncpg://", 1)
 
 
 @contextmanager

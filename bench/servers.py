@@ -74,8 +74,9 @@ def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterato
 
 
 @contextmanager
-def prefect_server(log: Path) -> Iterator[str]:
-    """A Prefect server on a free port (or the one PREFECT_API_URL already names)."""
+def prefect_server(log: Path, database_url: str | None = None) -> Iterator[str]:
+    """A Prefect server on a free port (or the one PREFECT_API_URL already names), on the
+    given database or a SQLite file of its own."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if PREFECT_API_URL.value():  # a server is configured already (a test harness, a team's)
@@ -86,11 +87,12 @@ def prefect_server(log: Path) -> Iterator[str]:
             "--port", str(port)]
     # A database of its own: Prefect's default file in ~/.prefect is shared with every
     # other server on the machine and reports "database is locked" under load.
-    database = (log.parent / "prefect-server.db").resolve()
-    database.unlink(missing_ok=True)
+    if database_url is None:
+        database = (log.parent / "prefect-server.db").resolve()
+        database.unlink(missing_ok=True)
+        database_url = f"sqlite+aiosqlite:///{database}"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-           "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}"}
+           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url}
     url = f"http://127.0.0.1:{port}/api"
     with process(args, env, log, f"{url}/health", "prefect server"), \
             temporary_settings(updates={PREFECT_API_URL: url}):

@@ -174,7 +174,6 @@ def event_latency(config: Config) -> Result:
         data.create_team(url, 7, singles_n + burst_n)
         key = system_key(url)
         env = servers.leadflow_env(url, PREFECT_API_URL=prefect_api,
-                                   PREFECT_RUNNER_POLL_FREQUENCY="1",
                                    LEADFLOW_SCHEDULES__INTAKE_SWEEP_SECONDS="86400",
                                    LEADFLOW_OUTPUT_DIR=str(config.workdir / "serve-out"))
         with servers.process([sys.executable, "-m", "leadflow.cli.main", "serve"], env,
@@ -189,7 +188,8 @@ def event_latency(config: Config) -> Result:
             burst_s = max(seen.values(), default=start) - start
     p95 = percentile(latencies, 95)
     floor = percentile(starts, 50)
-    result = Result("event-latency", "sqlite", {"singles": singles_n, "burst": burst_n},
+    result = Result("event-latency", "sqlite", {"singles": singles_n, "burst": burst_n,
+                                                "prefect_db": config.prefect_db},
                     metrics={"p95_single_s": p95, "p50_single_s": percentile(latencies, 50),
                              "burst_all_assigned_s": burst_s, "singles_lost": lost,
                              "singles_rejected": rejected,
