@@ -184,7 +184,7 @@ class PreparedBatch:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def prepare_batch(raw: bytes, origin: str) -> PreparedBatch:
+def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
     """Parse a batch body and validate its items; no I/O, so an API worker does this before
     its turn to write (SQLite has one writer, and workers then overlap this half)."""
     try:
@@ -197,7 +197,7 @@ def prepare_batch(raw: bytes, origin: str) -> PreparedBatch:
         return PreparedBatch(text, refused={
             "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
                      f"required{got}"})
-    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin))
+    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules))
 
 
 def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,

@@ -58,6 +58,8 @@ class _Pending:
     keys: _Keys
     row: int
     merged: list[tuple[int, LeadIn]] = field(default_factory=list)
+    first: dict[str, Any] = field(default_factory=dict)  # the row as the first record has it
+    values: dict[str, Any] = field(default_factory=dict)  # and with the repeats merged in
 
 
 def set_keys(target: Lead | dict[str, Any]) -> None:
@@ -137,7 +139,7 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str
         }
         if not any(wanted.values()):
             continue
-        for row in session.execute(_LOOKUP, wanted):
+        for row in session.connection().execute(_LOOKUP, wanted):  # Core: no ORM state
             found.setdefault(("x", row.external_id), row.id)
             for token in _Keys.of(row).tokens():
                 found.setdefault(token, row.id)
@@ -190,12 +192,13 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
                 rules: RulesConfig, now: dt.datetime | None = None) -> ImportSummary:
     """Validate, dedupe and store numbered raw records in the caller's transaction
     (history names the unit of work's actor)."""
-    return store_prepared(session, prepare_leads(rows, origin, now), origin, rules)
+    return store_prepared(session, prepare_leads(rows, origin, rules, now), origin, rules)
 
 
-def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str,
+def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConfig,
                   now: dt.datetime | None = None) -> PreparedLeads:
-    """Validate numbered raw records and find the repeats among them; no I/O."""
+    """Validate numbered raw records, find the repeats among them and build the rows to
+    insert, repeats merged in; no I/O."""
     prepared = PreparedLeads(now or utcnow(), [], [])
     by_token: dict[tuple[str, Any], _Pending] = {}
     for row_no, raw in rows:
@@ -222,6 +225,14 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str,
             by_token.setdefault(token, item)
         if rec.external_id:
             by_token[("x", rec.external_id)] = item
+    stamps = {"created_at": prepared.received_at, "last_interaction_at": prepared.received_at}
+    for item in prepared.pending:
+        item.first = _row_values(item.record, item.keys) | stamps
+        item.values = dict(item.first)
+        for _row_no, rec in item.merged:
+            merge_into(item.values, rec, rules)
+        if item.merged:
+            set_keys(item.values)
     return prepared
 
 
@@ -251,22 +262,13 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
 
-    values, firsts = [], []
-    for item in fresh:
-        row_values = _row_values(item.record, item.keys) | {"created_at": now,
-                                                             "last_interaction_at": now}
-        firsts.append(dict(row_values))
-        for _row_no, rec in item.merged:
-            merge_into(row_values, rec, rules)
-        if item.merged:
-            set_keys(row_values)
-        values.append(row_values)
-    if values:
-        ids = _insert_leads(session, values)
-        for item, lead_id, first, merged in zip(fresh, ids, firsts, values, strict=True):
+    if fresh:
+        ids = _insert_leads(session, [item.values for item in fresh])
+        for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
             if item.merged:  # what the batch's duplicates changed: the first source, say
-                session.add_all(changes_between(lead_id, first, merged, actor, now))
+                session.add_all(changes_between(lead_id, item.first, item.values, actor,
+                                                now))
             for row_no, rec in item.merged:
                 session.add(FieldChange(lead_id=lead_id, field="merged_duplicate",
                                         new_value=_merge_note(rec, origin, row_no),
