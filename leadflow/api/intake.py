@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import ValidationError
@@ -42,11 +43,17 @@ T = TypeVar("T")
 
 @dataclass
 class Outcome:
-    """An answer to send (status and JSON body) and the ids of leads it created."""
+    """An answer to send (status and JSON body) and the ids of leads it created. The body
+    may be given as a function, called when the body is first read: a batch's answer is
+    built after the write turn, unless an Idempotency-Key keeps it in the transaction."""
 
     status: int
-    body: dict[str, Any]
+    render: dict[str, Any] | Callable[[], dict[str, Any]]
     created: list[int]
+
+    @cached_property
+    def body(self) -> dict[str, Any]:
+        return self.render() if callable(self.render) else self.render
 
 
 def _message(errors: dict[str, str]) -> str:
@@ -208,20 +215,20 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     if batch.leads is None:
         reject(uow, origin, batch.text, batch.refused)
     summary = store_prepared(uow.session, batch.leads, origin, rules)
-    body = _batch_body(uow, batch.count, summary)
-    status = 201 if summary.accepted else 200 if summary.duplicates else 422
-    return Outcome(status, body.model_dump(exclude_none=True), summary.lead_ids)
-
-
-def _batch_body(uow: UnitOfWork, count: int, summary: ImportSummary) -> BatchOut:
-    rejected = {r["row"]: r for r in summary.rejections}
-    fresh = [i for i in range(count) if i not in rejected and i not in summary.duplicate_of]
-    created = dict(zip(fresh, summary.lead_ids, strict=True))
     # A created lead is new; only a repeat's lead may have moved on. (Reading 100 states
     # back also made the write turn wait for the GIL once a row.)
     repeats = set(summary.duplicate_of.values())
-    states = dict.fromkeys(created.values(), State.new.value) | dict(uow.session.execute(
+    states = dict.fromkeys(summary.lead_ids, State.new.value) | dict(uow.session.execute(
         select(Lead.id, Lead.state).where(Lead.id.in_(repeats))).tuples().all())
+    status = 201 if summary.accepted else 200 if summary.duplicates else 422
+    return Outcome(status, lambda: _batch_body(batch.count, summary, states).model_dump(
+        exclude_none=True), summary.lead_ids)
+
+
+def _batch_body(count: int, summary: ImportSummary, states: dict[int, str]) -> BatchOut:
+    rejected = {r["row"]: r for r in summary.rejections}
+    fresh = [i for i in range(count) if i not in rejected and i not in summary.duplicate_of]
+    created = dict(zip(fresh, summary.lead_ids, strict=True))
     results = []
     for i in range(count):
         if i in rejected:
