@@ -144,3 +144,14 @@ def test_bad_default_file_names_it(tmp_path):
 def test_rules_are_frozen(rules):
     with pytest.raises(ValidationError, match="frozen"):
         rules.scoring.behaviour_cap = 10
+
+
+def test_serve_poll_comes_from_settings_yaml_and_refuses_zero(monkeypatch):
+    from pydantic import ValidationError
+
+    from leadflow.settings import Settings
+
+    assert Settings().schedules.serve_poll_seconds == 0.25  # config/settings.yaml
+    monkeypatch.setenv("LEADFLOW_SCHEDULES__SERVE_POLL_SECONDS", "0")
+    with pytest.raises(ValidationError, match="serve_poll_seconds"):
+        Settings()
