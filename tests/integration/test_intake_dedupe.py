@@ -114,3 +114,21 @@ def test_intake_merges_duplicates_that_slipped_past_store(uow, rules):
     assert result.duplicates == 1
     assert (dup.state, dup.duplicate_of_id) == ("lost", first.lead_ids[0])
     assert uow.session.get(Lead, first.lead_ids[0]).source == "referral"
+
+
+def test_each_returned_id_is_its_records_lead_after_the_newest_lead_was_deleted(factory, rules):
+    """Ids are given to the rows after the first one's (SQLite: the largest id + 1), so they
+    must still match their records when the newest lead is gone and ids are reused."""
+    with UnitOfWork(factory, actor="test") as uow:
+        before = store_leads(uow.session, list(enumerate(
+            [f.lead_record(external_id=f"old-{i}") for i in range(3)], 1)), "a.csv", rules)
+        uow.commit()
+    with UnitOfWork(factory, actor="test") as uow:
+        uow.session.execute(Lead.__table__.delete().where(Lead.id == before.lead_ids[-1]))
+        records = [f.lead_record(external_id=f"new-{i}") for i in range(5)]
+        summary = store_leads(uow.session, list(enumerate(records, 1)), "b.csv", rules)
+        uow.commit()
+        stored = dict(uow.session.execute(select(Lead.id, Lead.external_id).where(
+            Lead.id.in_(summary.lead_ids))).tuples().all())
+    assert [stored[i] for i in summary.lead_ids] == [f"new-{i}" for i in range(5)]
+    assert len(set(summary.lead_ids) | set(before.lead_ids[:-1])) == 7
