@@ -218,8 +218,10 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     # A created lead is new; only a repeat's lead may have moved on. (Reading 100 states
     # back also made the write turn wait for the GIL once a row.)
     repeats = set(summary.duplicate_of.values())
-    states = dict.fromkeys(summary.lead_ids, State.new.value) | dict(uow.session.execute(
-        select(Lead.id, Lead.state).where(Lead.id.in_(repeats))).tuples().all())
+    states = dict.fromkeys(summary.lead_ids, State.new.value)
+    if repeats:
+        states |= dict(uow.session.execute(select(Lead.id, Lead.state).where(
+            Lead.id.in_(repeats))).tuples().all())
     status = 201 if summary.accepted else 200 if summary.duplicates else 422
     return Outcome(status, lambda: _batch_body(batch.count, summary, states).model_dump(
         exclude_none=True), summary.lead_ids)
