@@ -63,7 +63,8 @@ def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/be
     # docs/deploy.md sets a team's up: on a SQLite file, 2 of 20 single leads waited 2-6 s
     # for their flow run to be created while the server's other writers held the file.
     starts = needs_prefect and not PREFECT_API_URL.value()
-    with prefect_database(config.pg_url if starts else None) as prefect_db, \
+    with prefect_database(config.pg_url) if starts and config.pg_url else _nothing() \
+            as prefect_db, \
             prefect_server(config.workdir / "prefect.log", prefect_db) if needs_prefect \
             else _nothing():
         config.prefect_db = "postgresql" if prefect_db else "sqlite" if starts else "given"

@@ -59,13 +59,9 @@ def postgres_database(server_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def prefect_database(server_url: str | None) -> Iterator[str | None]:
-    """A database for the bench's Prefect server on PostgreSQL, as docs/deploy.md sets a
-    team's up (as an asyncpg URL); None without a PostgreSQL server (Prefect then keeps a
-    SQLite file)."""
-    if not server_url:
-        yield None
-        return
+def prefect_database(server_url: str) -> Iterator[str]:
+    """A database for a Prefect server on PostgreSQL, as docs/deploy.md sets a team's up;
+    yields it as the asyncpg URL Prefect's server takes."""
     with scratch_postgres(server_url, "prefect_bench") as url:
         yield normalise_url(url).replace("+psycopg://", "+asyncpg://", 1)
 

@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.reliability.cluster import child_results, cluster, scratch_database, seed
+from bench.databases import prefect_database, scratch_postgres
+from tests.reliability.cluster import child_results, cluster, seed
 
 
 def _seconds(run: dict[str, Any]) -> float:
@@ -32,11 +33,10 @@ def _seconds(run: dict[str, Any]) -> float:
 def measure(admin_url: str, records: int, workers: int) -> dict[str, Any]:
     """An intake of `records` generated records, then their re-grade, over `workers` workers."""
     fan_out = 2 * workers - 1
-    with scratch_database(admin_url, "prefect_bench") as prefect_db, \
-            scratch_database(admin_url, "leadflow_bench") as url, \
+    with prefect_database(admin_url) as asyncpg, \
+            scratch_postgres(admin_url, "leadflow_bench") as url, \
             tempfile.TemporaryDirectory() as logs:
         waiting = seed(url, records)
-        asyncpg = prefect_db.replace("postgresql://", "postgresql+asyncpg://")
         with cluster(asyncpg, url, workers=workers, logs=Path(logs), fan_out=fan_out) as c:
             intake = _timed(c, "lead-intake/lead-intake", "lead-intake-worker", logs)
             regrade = _timed(c, "weekly-regrade/weekly-regrade", "regrade-worker", logs)

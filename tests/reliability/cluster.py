@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -19,33 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from leadflow.cli.orchestrate import start_local_server
 from leadflow.demo import generate, story
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
-from leadflow.store.db import normalise_url, session_factory
+from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.uow import UnitOfWork
 from tests.mailserver import free_port
 
 POOL = "leadflow-test"
-
-
-@contextmanager
-def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
-    """A new empty PostgreSQL database next to `admin_url`'s, dropped on exit."""
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def seed(url: str, leads: int, seed_no: int = 5) -> int:

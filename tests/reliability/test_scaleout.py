@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bench.databases import prefect_database, scratch_postgres
 from leadflow import jobs
 from leadflow.services.regrade import REGRADED_STATES
 from leadflow.store.db import session_factory
@@ -16,13 +17,7 @@ from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import PG_URL, needs_pg
-from tests.reliability.cluster import (
-    child_results,
-    cluster,
-    scratch_database,
-    seed,
-    worker_of_runs,
-)
+from tests.reliability.cluster import child_results, cluster, seed, worker_of_runs
 
 pytestmark = [needs_pg, pytest.mark.postgres, pytest.mark.reliability, pytest.mark.slow]
 RECORDS = 60_000  # generated records; about 1 in 6 are duplicates or bad rows
@@ -40,11 +35,9 @@ def _per_lead_max(url: str, *where) -> int:
 @pytest.mark.timeout(600)
 def test_fifty_thousand_leads_over_two_workers(tmp_path: Path):
     assert PG_URL
-    with scratch_database(PG_URL, "prefect_scaleout") as prefect_db, \
-            scratch_database(PG_URL, "leadflow_scaleout") as url:
+    with prefect_database(PG_URL) as asyncpg, scratch_postgres(PG_URL, "leadflow_scaleout") as url:
         waiting = seed(url, RECORDS)
         assert waiting >= 50_000
-        asyncpg = prefect_db.replace("postgresql://", "postgresql+asyncpg://")
         with cluster(asyncpg, url, workers=2, logs=tmp_path / "logs", fan_out=FAN_OUT) as c:
             run = c.run_and_wait("lead-intake/lead-intake", timeout=400)
             assert run["state_type"] == "COMPLETED", (tmp_path / "logs").as_posix()
@@ -85,14 +78,12 @@ def test_fifty_thousand_leads_over_two_workers(tmp_path: Path):
 @pytest.mark.timeout(400)
 def test_regrade_fans_out_over_disjoint_id_ranges(tmp_path: Path):
     assert PG_URL
-    with scratch_database(PG_URL, "prefect_scaleout") as prefect_db, \
-            scratch_database(PG_URL, "leadflow_scaleout") as url:
+    with prefect_database(PG_URL) as asyncpg, scratch_postgres(PG_URL, "leadflow_scaleout") as url:
         seed(url, 4000)
         jobs.process_pending(url)
         with UnitOfWork(session_factory(url)) as uow:
             open_leads = uow.session.scalar(select(func.count()).where(
                 Lead.state.in_(REGRADED_STATES)))
-        asyncpg = prefect_db.replace("postgresql://", "postgresql+asyncpg://")
         with cluster(asyncpg, url, workers=2, logs=tmp_path / "logs", fan_out=3,
                      settings={"LEADFLOW_SCALEOUT__FAN_OUT_MIN_LEADS": "100"}) as c:
             run = c.run_and_wait("weekly-regrade/weekly-regrade", timeout=300)
