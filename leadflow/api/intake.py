@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Dialect, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from leadflow.api.errors import Rejected
@@ -191,7 +191,8 @@ class PreparedBatch:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
+def prepare_batch(raw: bytes, origin: str, rules: RulesConfig,
+                  dialect: Dialect | None = None) -> PreparedBatch:
     """Parse a batch body and validate its items; no I/O, so an API worker does this before
     its turn to write (SQLite has one writer, and workers then overlap this half)."""
     try:
@@ -204,7 +205,8 @@ def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
         return PreparedBatch(text, refused={
             "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
                      f"required{got}"})
-    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules))
+    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules,
+                                                         dialect=dialect))
 
 
 def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,

@@ -107,7 +107,7 @@ def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
     rules = rules_of(request)
 
     def prepare(origin: str) -> Callable[[], Outcome]:
-        batch = prepare_batch(raw, origin, rules)
+        batch = prepare_batch(raw, origin, rules, uow.session.get_bind().dialect)
         return lambda: store_batch(uow, batch, origin, rules)
 
     return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)

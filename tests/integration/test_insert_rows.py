@@ -1,14 +1,18 @@
 """store.bulk.insert_rows on SQLite and PostgreSQL (where the rows go in as one INSERT from
-arrays): every row lands, in the order given, with its JSON and NULLs."""
+arrays): every row lands, in the order given, with its JSON and NULLs; and new leads'
+rows converted early by store.rows.DriverRows land as a typed INSERT lands them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import insert, select
 
 from leadflow.services.intake import store_leads
 from leadflow.store.bulk import insert_rows
-from leadflow.store.models import TransitionAudit
+from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
+from leadflow.store.rows import DriverRows, driver_rows
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
 
@@ -56,3 +60,27 @@ def test_audit_rows_land_in_order_and_nothing_is_a_no_op(factory, rules):
                                      .order_by(TransitionAudit.id)).all()
     assert stored == [("screened", "BANT 3/4"), ("nurturing", None),
                       ("opportunity", "intent stated")]
+
+
+def test_driver_rows_store_what_an_insert_of_the_mapped_table_stores(factory):
+    """A new lead's values converted early (as an API worker does before its write turn)
+    land exactly as the same values inserted through the typed table: JSON, money, dates,
+    UTC stamps, the columns' defaults, and NULL for what neither gives."""
+    values = {"source": "event", "company_name": "Ærø Ltd", "contact_name": "Zoë",
+              "email": "zoe@aero.example", "need": "a CRM", "budget_min": Decimal("1000.50"),
+              "budget_max": Decimal("250000"), "timeline": NOW.date(), "employees": 40,
+              "tags": ["expo", "ä"], "created_at": NOW, "last_interaction_at": NOW,
+              "email_key": "zoe@aero.example", "intent_stated": True}
+    columns = [c for c in Lead.__table__.columns if c.key not in ("id", "external_id",
+                                                                  "updated_at")]
+    with UnitOfWork(factory) as uow:
+        connection = uow.session.connection()
+        connection.execute(insert(Lead), [{**values, "external_id": "typed"}])
+        convert = driver_rows(connection.dialect).convert
+        DriverRows.insert(connection, [convert({**values, "external_id": "early"})])
+        uow.commit()
+    with UnitOfWork(factory) as uow:
+        typed, early = uow.session.execute(select(*columns).order_by(Lead.id)).all()
+    assert early == typed
+    assert early.tags == ["expo", "ä"] and early.budget_min == Decimal("1000.50")
+    assert early.created_at == NOW and early.state == "new" and early.explanation is None
