@@ -244,3 +244,20 @@ def _batch_body(count: int, summary: ImportSummary, states: dict[int, str]) -> B
                                  id=lead_id, state=states[lead_id], links=links(lead_id)))
     return BatchOut(accepted=summary.accepted, duplicates=summary.duplicates,
                     rejected=summary.rejected, results=results)
+
+
+# Three made-up items: two leads (the first insert of a batch and the rest take different
+# statements) and one that fails validation (the quarantine's insert).
+_WARM_UP_BATCH = json.dumps({"leads": [
+    {"source": "website_form", "company_name": f"Warm-up {n} Ltd", "contact_name": "W. Up",
+     "email": f"warm-up-{n}@leadflow.invalid", "need": "nothing: never stored"}
+    for n in (1, 2)] + [{"source": "website_form"}]}).encode()
+
+
+def warm_up_writes(uow: UnitOfWork, rules: RulesConfig) -> None:
+    """Run a batch's write path once in the caller's unit of work, which must roll it back:
+    the statements it uses get compiled and cached now, not in the first requests' write
+    turn (measured: the first batches answered 0.1 s later than the rest)."""
+    batch = prepare_batch(_WARM_UP_BATCH, "warm-up", rules, uow.session.get_bind().dialect)
+    store_batch(uow, batch, "warm-up", rules)
+    uow.session.flush()
