@@ -63,14 +63,27 @@ def leadflow_env(url: str, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterator[str]:
-    """`leadflow api` on a free port; yields its base URL."""
+    """`leadflow api` on a free port, every worker started; yields its base URL."""
     port = free_port()
     args = [sys.executable, "-m", "leadflow.cli.main", "api", "--host", "127.0.0.1",
             "--port", str(port), "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}"
     with process(args, leadflow_env(url, PREFECT_API_URL=prefect_api), log,
-                 f"{base}/docs", "leadflow api"):
+                 f"{base}/docs", "leadflow api") as proc:
+        # The first worker up answers /docs; the clients' connections must find them all.
+        _wait_logged(log, "Application startup complete", workers, proc, "leadflow api")
         yield base
+
+
+def _wait_logged(log: Path, text: str, times: int, proc: subprocess.Popen[bytes], what: str,
+                 timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while log.read_text(errors="replace").count(text) < times:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited at start (code {proc.returncode})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: {text!r} not logged {times} times in {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 @contextmanager

@@ -12,20 +12,15 @@ def api(
     port: int | None = typer.Option(None, help="Port (default: api_port)."),
     workers: int | None = typer.Option(
         None, min=1, help="Worker processes (default: api_workers). More than one uses more "
-        "cores for parsing and validation; writes still take turns on SQLite."),
+        "cores for parsing and validation; writes still take turns on SQLite. On Linux "
+        "each worker listens on a socket of its own, so connections spread over them."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured host and port."""
-    import uvicorn
-
-    from leadflow.api.app import create_app
+    from leadflow.api.serve import serve
     from leadflow.bootstrap import ensure_schema
 
     settings = get_settings()
     ensure_schema(settings.database_url)  # fail here, clearly, not on the first request
     host, port = host or settings.api_host, port or settings.api_port
-    count = workers or settings.api_workers
-    if count == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-    else:  # each worker process builds the app from the same environment and config
-        uvicorn.run("leadflow.api.app:create_app", factory=True, workers=count, host=host,
-                    port=port, log_level="info")
+    # Several workers each build the app from the same environment and config.
+    serve(settings, host, port, workers or settings.api_workers)
