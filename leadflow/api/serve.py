@@ -66,7 +66,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         return
     options: dict[str, Any] = {"factory": True, "workers": workers, "host": host,
                                "port": port, "log_level": "info"}
-    if not spreads_connections():
+    if not spreads_connections() or port == 0:  # port 0: one chosen port, shared
         uvicorn.run(APP, **options)
         return
     # Refuse a port in use, as uvicorn would: in a SO_REUSEPORT group of the same user

@@ -97,14 +97,16 @@ class SharedTurns:
                     return job.answer()
                 self._writing = True
                 group = self._take()
+            failure: Exception | None = None
             try:
                 self._write(group)
+            except Exception as exc:  # the turn itself failed (its lock file, say)
+                failure = exc
             finally:
                 with self._ready:
                     for member in group:
                         if member.outcome is None and member.error is None:
-                            # the turn itself failed (the lock file, say): no answer was made
-                            member.error = RuntimeError("the write turn failed")
+                            member.error = failure or RuntimeError("no answer was written")
                         member.done = True
                     self._writing = False
                     self._ready.notify_all()
