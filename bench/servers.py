@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,18 +22,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 90) -> None:
+def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[bytes], what: str,
+                missing: str, timeout: float = 90, every: float = 0.2) -> None:
+    """Poll `ready` until it holds; fail if the process exits first or time runs out."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not ready():
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited at start (code {proc.returncode})")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{what} did not answer at {url} in {timeout:.0f} s")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} {missing} in {timeout:.0f} s")
+        time.sleep(every)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code < 500
+    except httpx.HTTPError:
+        return False
 
 
 @contextmanager
@@ -45,7 +50,8 @@ def process(args: list[str], env: dict[str, str], log: Path, ready_url: str | No
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             if ready_url:
-                _wait(ready_url, proc, what)
+                _wait_until(lambda: _answers(ready_url), proc, what,
+                            f"did not answer at {ready_url}")
             yield proc
         finally:
             proc.terminate()
@@ -71,19 +77,10 @@ def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterato
     with process(args, leadflow_env(url, PREFECT_API_URL=prefect_api), log,
                  f"{base}/docs", "leadflow api") as proc:
         # The first worker up answers /docs; the clients' connections must find them all.
-        _wait_logged(log, "Application startup complete", workers, proc, "leadflow api")
+        started = "Application startup complete"
+        _wait_until(lambda: log.read_text(errors="replace").count(started) >= workers, proc,
+                    "leadflow api", f"did not log {started!r} {workers} times", every=0.1)
         yield base
-
-
-def _wait_logged(log: Path, text: str, times: int, proc: subprocess.Popen[bytes], what: str,
-                 timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while log.read_text(errors="replace").count(text) < times:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited at start (code {proc.returncode})")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what}: {text!r} not logged {times} times in {timeout:.0f} s")
-        time.sleep(0.1)
 
 
 @contextmanager

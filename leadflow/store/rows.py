@@ -53,26 +53,22 @@ class DriverRows:
     (measured: the turn 0.7 ms shorter of 11.7 for 100 leads; the API +7 %, paired runs)."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self.steps: list[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None]] = []
-        for column in LEADS.columns:
-            if column.key == "id":
-                continue
-            default = column.default
-            make = None
-            if default is not None and default.is_scalar:
-                make = (lambda value: lambda: value)(default.arg)  # type: ignore[attr-defined]
-            elif default is not None and default.is_callable:
-                make = (lambda fn: lambda: fn(None))(default.arg)  # type: ignore[attr-defined]
-            self.steps.append((column.key, make, column.type._cached_bind_processor(dialect)))
+        # Per column: its key, its Python-side default (a value, or a function SQLAlchemy
+        # calls with the execution context) and its type's conversion.
+        self.steps: list[tuple[str, Any, Callable[[Any], Any] | None]] = [
+            (column.key, column.default, column.type._cached_bind_processor(dialect))
+            for column in LEADS.columns if column.key != "id"]
 
     def convert(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """One row's values converted; columns neither given nor defaulted stay out (NULL)."""
         row = {}
-        for key, make, process in self.steps:
+        for key, default, process in self.steps:
             if key in values:
                 value = values[key]
-            elif make is not None:
-                value = make()
+            elif default is not None and default.is_scalar:
+                value = default.arg
+            elif default is not None and default.is_callable:
+                value = default.arg(None)
             else:
                 continue
             row[key] = process(value) if process is not None else value

@@ -21,10 +21,10 @@ from tests import factories as f
 from tests.e2e.api_harness import _free_port, wait_until_up
 
 
-def _workers(pid: int) -> int:
-    """How many worker processes uvicorn's supervisor has spawned (not its helpers)."""
+def _worker_pids(pid: int) -> list[int]:
+    """The worker processes uvicorn's supervisor has spawned (not its helpers)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sum("spawn_main" in Path(f"/proc/{c}/cmdline").read_text() for c in children)
+    return [int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
 
 
 def _listening_inodes(port: int) -> set[str]:
@@ -52,9 +52,7 @@ def _sockets_of(pid: int) -> set[str]:
 def _worker_listeners(pid: int, port: int) -> list[set[str]]:
     """For each worker process, its sockets listening on the port."""
     listening = _listening_inodes(port)
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [_sockets_of(int(c)) & listening for c in children
-            if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+    return [_sockets_of(worker) & listening for worker in _worker_pids(pid)]
 
 
 def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
@@ -75,7 +73,7 @@ def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
                                                                  range(5)]})
                        for _ in range(4)]
         assert [r.status_code for r in replies] == [201] * 4
-        assert _workers(server.pid) == 2
+        assert len(_worker_pids(server.pid)) == 2
         if sys.platform.startswith("linux"):  # a listening socket each: the kernel spreads
             deadline = time.monotonic() + 60
             while True:  # the second worker may still be starting
