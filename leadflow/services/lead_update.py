@@ -60,7 +60,8 @@ def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now:
         value = getattr(merged, name)
         setattr(lead, name, value.value if isinstance(value, Enum) else value)
     set_keys(lead)
-    rescore(session, lead, now, rules)
+    with session.no_autoflush:  # one flush at the end: a concurrent change is a VersionConflict
+        rescore(session, lead, now, rules)
     refresh_timers(lead, rules)
     flush(session)
     return lead

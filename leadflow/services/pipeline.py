@@ -39,6 +39,7 @@ class IntakeResult(BaseModel):
     disqualified: int = 0
     assigned: int = 0
     queued: int = 0
+    from_queue: int = 0  # queued earlier, assigned now that a rep is eligible
     by_grade: dict[str, int] = {}
     by_priority: dict[str, int] = {}
 
@@ -48,7 +49,7 @@ class IntakeResult(BaseModel):
         total = cls()
         for p in parts:
             for name in ("processed", "duplicates", "screened", "disqualified", "assigned",
-                         "queued"):
+                         "queued", "from_queue"):
                 setattr(total, name, getattr(total, name) + getattr(p, name))
             for name in ("by_grade", "by_priority"):
                 merged = dict(getattr(total, name))
