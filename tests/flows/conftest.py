@@ -13,8 +13,8 @@ from leadflow.demo import generate, story
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
-from leadflow.store.migrate import upgrade
 from leadflow.store.uow import UnitOfWork
+from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,10 +25,9 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture
-def pipeline_url(tmp_path: Path) -> str:
+def pipeline_url(sqlite_template: Path, tmp_path: Path) -> str:
     """A SQLite database with a generated organisation and 2,000 new leads."""
-    url = f"sqlite:///{tmp_path / 'flows.db'}"
-    upgrade(url)
+    url = migrated_sqlite(sqlite_template, tmp_path / "flows.db")
     with UnitOfWork(session_factory(url), actor="test") as uow:
         story.create_organisation(uow.session, generate.organisation(11))
         records = generate.lead_records(11, 2000, dt.date.today())
