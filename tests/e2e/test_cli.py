@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests import factories as f
 from tests.e2e.cli_harness import cli_env, run, run_installed, run_json
 
@@ -140,6 +142,7 @@ def test_the_installed_command_migrates_a_new_file_and_fails_in_one_line(tmp_pat
     assert missing.stderr == "error: lead 999 does not exist\n"
 
 
+@pytest.mark.slow  # the README's first command: a Prefect server and a quarter's flows
 def test_demo_runs_small(tmp_path, env):
     out = json.loads(run_installed(["demo", "--leads", "300", "--out", str(tmp_path / "demo"),
                                     "--json"], env, timeout=300).stdout)
