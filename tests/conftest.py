@@ -45,7 +45,7 @@ def _postgres_url() -> str | None:
 
 PG_URL = _postgres_url()
 needs_pg = pytest.mark.skipif(
-    not PG_URL, reason="no PostgreSQL: LEADFLOW_TEST_POSTGRES_URL is not set and "
+    not PG_URL, reason="no PostgreSQL: LEADFLOW_TEST_POSTGRES_URL is empty, or unset and "
     f"{LOCAL_PG} does not answer")
 
 
