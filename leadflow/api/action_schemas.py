@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.api.schemas import Note, StrictIn, Text, links
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.vocab import (
     ActivityChannel,
@@ -20,6 +20,8 @@ from leadflow.rules.vocab import (
     Urgency,
 )
 from leadflow.schemas import Amount
+from leadflow.statemachines.lead import allowed_triggers
+from leadflow.store.models import Lead
 
 
 class EventIn(StrictIn):
@@ -27,6 +29,7 @@ class EventIn(StrictIn):
 
     kind: BehaviourKind
     detail: Note | None = None
+    at: AwareDatetime | None = None
 
 
 class ScoreOut(BaseModel):
@@ -65,6 +68,7 @@ class TransitionIn(StrictIn):
     trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: Note | None = None
     expected_version: int | None = Field(None, ge=1)
+    at: AwareDatetime | None = None
 
 
 class TransitionOut(BaseModel):
@@ -76,12 +80,20 @@ class TransitionOut(BaseModel):
     allowed_triggers: list[str]
     links: dict[str, str]
 
+    @classmethod
+    def of(cls, lead: Lead) -> TransitionOut:
+        """Where this lead stands now."""
+        return cls(id=lead.id, state=lead.state, version=lead.version,
+                   allowed_triggers=list(allowed_triggers(lead.state)), links=links(lead.id))
+
 
 class ObjectionIn(StrictIn):
     """An objection raised in negotiation."""
 
     kind: ObjectionKind
     detail: Text
+    key: bool = Field(False, description="A key objection: the team's manager is told.")
+    at: AwareDatetime | None = None
 
 
 class AssessmentIn(StrictIn):
