@@ -143,7 +143,7 @@ def test_diagram_is_mermaid(env):
 def test_the_installed_command_migrates_a_new_file_and_fails_in_one_line(tmp_path):
     env = cli_env(tmp_path)
     done = json.loads(run_installed(["db", "upgrade", "--json"], env).stdout)
-    assert (done["from"], done["to"]) == (None, "0007_leads_fillfactor")
+    assert (done["from"], done["to"]) == (None, HEAD)
     missing = run_installed(["leads", "show", "999"], env, ok=False)
     assert missing.returncode == 2
     assert missing.stderr == "error: lead 999 does not exist\n"
