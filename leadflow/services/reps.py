@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.rules.vocab import CompanySize, Seniority
-from leadflow.schemas import field_errors
+from leadflow.schemas import RowId, field_errors
 from leadflow.services.roster import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
 
@@ -36,7 +36,7 @@ class RepIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
-    team_id: int | None = None
+    team_id: RowId | None = None
     regions: list[str] = []
     industries: list[str] = []
     seniority: Seniority = Seniority.junior

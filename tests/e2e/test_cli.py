@@ -46,7 +46,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def test_setup_import_and_inspect(env, tmp_path):
-    assert run_json(["db", "upgrade"], env)["to"] == "0007_leads_fillfactor"
+    assert run_json(["db", "upgrade"], env)["to"] == "0010_bigint_ids"
     team = run_json(["teams", "add", "--name", "East", "--region", "east",
                      "--manager-email", "mia@example.com"], env)
     rep = run_json(["reps", "add", "--name", "Ann", "--team", str(team["id"]),
