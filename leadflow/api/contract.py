@@ -34,36 +34,29 @@ _WRITES = {409: "A conflict: an illegal trigger, a refused guard, a concurrent c
                 "a row still referred to; the message says what to do"}
 
 
-class Unreadable:
-    """What a body that is not UTF-8 JSON parses to: no body model accepts it, so the
-    refusal comes with the other validation errors, after the dependencies have run."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-
-    def __repr__(self) -> str:
-        return "; ".join(self.errors.values())
-
-
 class JsonBodyRequest(Request):
     """A request whose JSON body never raises while parsed: FastAPI parses a route's body
     before its dependencies run, so a parse error would answer before the key is checked
-    (a 400 that no route declares). Duplicate keys are refused here as at POST /leads."""
+    (a 400 that no route declares). An unreadable body is noted in the request's state and
+    read as its problem's text, which no body model accepts, so the refusal comes with the
+    other validation errors, after the dependencies. Duplicate keys are refused here as at
+    POST /leads."""
 
     async def json(self) -> Any:
         try:
             return parse_json(await self.body())[1]
         except NotJson as exc:
-            return Unreadable(exc.errors)
+            self.state.unreadable_body = exc.errors
+            return str(exc)
 
 
-def unreadable_errors(errors: list[Any]) -> dict[str, str] | None:
-    """The problems of an unreadable body among FastAPI's validation errors, if any."""
+def unreadable_errors(request: Request, errors: list[Any]) -> dict[str, str] | None:
+    """What is wrong with the body when it was not JSON at all, if that is the case."""
+    noted: dict[str, str] | None = getattr(request.state, "unreadable_body", None)
+    if noted is not None:
+        return noted
     for err in errors:
-        found = err.get("input")
-        if isinstance(found, Unreadable):
-            return found.errors
-        if isinstance(found, bytes | bytearray) and tuple(err.get("loc", ()))[:1] == ("body",):
+        if isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",):
             return {"(record)": "the body must be JSON (Content-Type: application/json)"}
     return None
 

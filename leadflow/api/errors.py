@@ -95,11 +95,11 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return _json(422, {"detail": str(exc)})  # any other refusal of the request
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
 
-    errors = unreadable_errors(list(exc.errors())) or field_map(list(exc.errors()))
+    errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
     return _json(422, {"detail": "invalid input: " + "; ".join(f"{k}: {v}"
                                                                for k, v in errors.items()),
                        "errors": errors})

@@ -12,10 +12,14 @@ from leadflow.errors import VersionConflict
 from leadflow.store.models import Lead
 
 
-def conflict(session: Session) -> VersionConflict:
+def changing_leads(session: Session) -> list[int]:
+    """Ids of the loaded leads with changes not yet written."""
+    return sorted({obj.id for obj in session.dirty if isinstance(obj, Lead) and obj.id})
+
+
+def conflict(session: Session, ids: list[int]) -> VersionConflict:
     """Roll back a change that lost to a concurrent writer, and say in LeadFlow's words
     which lead it was and where that lead is now (SQLAlchemy's text names SQL, not leads)."""
-    ids = sorted({obj.id for obj in session.dirty if isinstance(obj, Lead) and obj.id})
     session.rollback()
     if not ids:
         return VersionConflict()
@@ -27,10 +31,11 @@ def conflict(session: Session) -> VersionConflict:
 
 def flush(session: Session) -> None:
     """Send pending changes; a concurrent writer's change surfaces as VersionConflict."""
+    ids = changing_leads(session)
     try:
         session.flush()
     except StaleDataError:
-        raise conflict(session) from None
+        raise conflict(session, ids) from None
 
 
 class UnitOfWork:
@@ -62,7 +67,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make every change of this unit of work durable, or none of them."""
+        ids = changing_leads(self.session)
         try:
             self.session.commit()
         except StaleDataError:
-            raise conflict(self.session) from None
+            raise conflict(self.session, ids) from None
