@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from leadflow.local_server import start_server
 from leadflow.demo import generate, story
+from leadflow.local_server import start_server
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
