@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from leadflow.api.contract import check_path_ids
 from leadflow.bootstrap import unit_of_work
 from leadflow.errors import NotFound
+from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role
 from leadflow.schemas import MAX_ID, RowId
@@ -48,11 +49,9 @@ class Principal:
         return f"{self.role.value}:{self.name}"[:120]
 
     def sees_sensitive(self, lead: Lead) -> bool:
-        """Owner, managers and directors see budgets and notes; nobody else does."""
-        if self.role in MANAGERS:
-            return True
-        return self.role is Role.rep and lead.owner_id is not None \
-            and lead.owner_id == self.rep_id
+        """Owner, managers and directors see budgets and notes (the rule every export
+        follows too)."""
+        return Viewer(self.role, self.rep_id).sees_sensitive(lead.owner_id)
 
 
 def settings_of(request: Request) -> Settings:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
@@ -198,7 +199,7 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
 def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     """A lead story with the sensitive fields and their history entries hidden, and the
     hidden names listed under `masked`."""
-    masked = {**data, **dict.fromkeys(SENSITIVE), "masked": list(SENSITIVE)}
+    masked = {**mask(data), "masked": list(SENSITIVE)}
     masked["history"] = [
         {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
         for h in data["history"]]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.rules.vocab import CompanySize, Seniority
-from leadflow.schemas import RowId, field_errors
+from leadflow.schemas import MAX_ID, RowId, field_errors
 from leadflow.services.roster import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
 
@@ -76,11 +76,17 @@ def add_rep(session: Session, data: dict[str, Any]) -> SalesRep:
     return rep
 
 
-def update_rep(session: Session, rep_id: int, changes: dict[str, Any]) -> SalesRep:
-    """Change a rep's away flag, capacity, territory or seniority."""
-    rep = session.get(SalesRep, rep_id)
+def get_rep(session: Session, rep_id: int) -> SalesRep:
+    """The rep, or NotFound (also for an id no row can have)."""
+    rep = session.get(SalesRep, rep_id) if 1 <= rep_id <= MAX_ID else None
     if rep is None:
         raise NotFound(f"rep {rep_id} does not exist")
+    return rep
+
+
+def update_rep(session: Session, rep_id: int, changes: dict[str, Any]) -> SalesRep:
+    """Change a rep's away flag, capacity, territory or seniority."""
+    rep = get_rep(session, rep_id)
     current = {f: getattr(rep, f) for f in RepIn.model_fields}
     merged: RepIn = _validated(RepIn, {**current, **changes})
     for key, value in merged.model_dump(mode="json").items():
