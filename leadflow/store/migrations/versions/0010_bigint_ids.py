@@ -1,7 +1,7 @@
 """every integer column 64-bit on PostgreSQL, as SQLite's already are; the database is UTF-8
 
 Revision ID: 0010_bigint_ids
-Revises: 0007_leads_fillfactor
+Revises: 0008_operations
 Create Date: 2026-11-29
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010_bigint_ids'
-down_revision: Union[str, Sequence[str], None] = '0007_leads_fillfactor'
+down_revision: Union[str, Sequence[str], None] = '0008_operations'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
