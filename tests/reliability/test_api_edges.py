@@ -153,3 +153,22 @@ def test_declared_lengths_are_characters_on_both_backends(edge):
     assert again["id"]  # another person at the same company: a lead of its own
     body = _error(team.system.post("/leads", json=f.lead_record(company_name="ß" * 301)), 422)
     assert "company_name" in body["errors"]
+
+
+def test_every_route_has_the_shared_contract():
+    """New routes get the id check, the body reading and the declared error codes by
+    default (the route class of every router): each operation of the OpenAPI declares
+    the error codes every route can answer, with ErrorOut."""
+    from leadflow.api.app import create_app
+    from leadflow.settings import Settings
+
+    spec = create_app(Settings(database_url="sqlite:///unused.db")).openapi()
+    operations = [(path, method, op) for path, item in spec["paths"].items()
+                  for method, op in item.items()]
+    assert len(operations) >= 25
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, method, op in operations:
+        codes = op["responses"]
+        for code in ("401", "403", "413", "422", "503") + (("404",) if "{" in path else ()):
+            assert codes[code]["content"]["application/json"]["schema"] == error, \
+                (method, path, code)
