@@ -25,6 +25,7 @@ from leadflow.rules.vocab import (
     LossReason,
     State,
 )
+from leadflow.schemas import MAX_ID
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
 from leadflow.statemachines.lead import fire
 from leadflow.store.models import (
@@ -39,8 +40,9 @@ from leadflow.store.uow import flush
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
-    """The lead, or NotFound naming the id."""
-    lead = session.get(Lead, lead_id)
+    """The lead, or NotFound naming the id (also for an id no row can have: the CLI's
+    ids reach here unchecked)."""
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
     if lead is None:
         raise NotFound(f"lead {lead_id} does not exist")
     return lead

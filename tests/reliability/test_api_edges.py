@@ -172,3 +172,17 @@ def test_every_route_has_the_shared_contract():
         for code in ("401", "403", "413", "422", "503") + (("404",) if "{" in path else ()):
             assert codes[code]["content"]["application/json"]["schema"] == error, \
                 (method, path, code)
+
+
+def test_the_cli_names_an_id_no_row_can_have_as_missing(sqlite_url):
+    """The CLI's ids reach the services unchecked by HTTP: the same NotFound, no crash."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url}
+    for args in (["leads", "show", str(MAX_ID + 1)], ["reps", "set", str(10**30), "--away"]):
+        proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert proc.returncode == 2 and "does not exist" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
