@@ -40,3 +40,21 @@ def test_leads_leave_room_for_updates_in_place_on_postgresql(db_url):
     with engine.connect() as conn:
         options = conn.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'leads'"))
     assert options == ["fillfactor=80"]
+
+
+def test_every_integer_column_and_id_sequence_is_64_bit_on_postgresql(db_url):
+    """Ids share one range on both backends: SQLite's INTEGER is 64-bit, and so is every
+    integer column and id sequence on PostgreSQL after 0010 (a 32-bit id column made
+    GET /leads/2147483648 a 500)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite's INTEGER is 64-bit already")
+    with engine_for(normalise_url(db_url)).connect() as conn:
+        narrow = conn.execute(text(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type IN ('integer', 'smallint') "
+            "AND table_name <> 'alembic_version'")).scalars().all()
+        sequences = conn.execute(text(
+            "SELECT sequencename FROM pg_sequences WHERE data_type <> 'bigint'::regtype "
+            "AND schemaname = current_schema()")).scalars().all()
+        encoding = conn.scalar(text("SHOW server_encoding"))
+    assert narrow == [] and sequences == [] and encoding == "UTF8"
