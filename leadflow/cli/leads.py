@@ -22,6 +22,8 @@ from leadflow.services.intake import store_leads
 from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
+from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
 BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
@@ -122,12 +124,14 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
         story = svc.lead_story(uow.session, lead_id)
     if not sensitive:  # output ends up in tickets and chats: the least by default
         story = svc.mask_story(story)
-    skip = {"transitions", "history", "activities", "explanation"}
+    skip = {"transitions", "history", "activities", "explanation", "win"}
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})
     if explain:
         lines.append(f"score points: {explain.get('points')}")
         lines.append(f"grade because: {', '.join(explain.get('grade_reasons', []))}")
+    if story.get("win"):
+        lines.append(win_line(story["win"]))
     lines += ["", "transitions:", table(story["transitions"],
                                         ["at", "from", "to", "trigger", "by", "reason"])]
     lines += ["", "history:", table(story["history"], ["at", "field", "old", "new", "by"])]
@@ -140,10 +144,20 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
 def list_leads(
     state: str | None = typer.Option(None), owner: int | None = typer.Option(None),
     grade: str | None = typer.Option(None), priority: str | None = typer.Option(None),
-    limit: int = typer.Option(50, min=1, max=10_000), as_json: bool = JSON_OPTION,
+    limit: int = typer.Option(50, min=1, max=10_000),
+    sort: str = typer.Option("newest", help="newest | score | win-probability (highest "
+                             "first; leads without one last)."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority."""
-    query = select(Lead).order_by(Lead.id.desc()).limit(limit)
+    """List leads, newest first (or by score or win probability), filtered by state,
+    owner, grade or priority."""
+    order = {"newest": [Lead.id.desc()], "score": [Lead.score.desc(), Lead.id.desc()],
+             "win-probability": [LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()]}
+    if sort not in order:
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(order)}", {"sort": sort})
+    query = (select(Lead, LeadWinScore.probability)
+             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
+             .order_by(*order[sort]).limit(limit))
     for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
                           (Lead.priority, priority)):
         if value is not None:
@@ -151,10 +165,10 @@ def list_leads(
     with unit_of_work() as uow:
         rows = [{"id": lead.id, "state": lead.state, "company": lead.company_name,
                  "source": lead.source, "grade": lead.grade, "priority": lead.priority,
-                 "score": lead.score, "owner": lead.owner_id}
-                for lead in uow.session.scalars(query)]
+                 "score": lead.score, "win_probability": p, "owner": lead.owner_id}
+                for lead, p in uow.session.execute(query)]
     emit(rows, as_json, table(rows, ["id", "state", "company", "source", "grade", "priority",
-                                     "score", "owner"]))
+                                     "score", "win_probability", "owner"]))
 
 
 def _moved(lead: Lead) -> dict[str, Any]:

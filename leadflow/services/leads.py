@@ -36,8 +36,10 @@ from leadflow.store.models import (
     Objection,
     OpportunityAssessment,
     TransitionAudit,
+    utcnow,
 )
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import lead_win, score_leads
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
@@ -67,6 +69,7 @@ def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: 
         lead.dormant = False
         lead.loss_reason = None
     flush(session)
+    score_leads(session, [lead.id], now)
     return lead
 
 
@@ -74,6 +77,7 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     """Recompute score, priority, stage and grade from the lead's facts and events."""
     counts = behaviour_counts(session, [lead.id], now, rules)
     apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
+    score_leads(session, [lead.id], now)
 
 
 def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
@@ -116,6 +120,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
                                               rules)
     flush(session)
+    score_leads(session, [lead.id], now)
     return activity
 
 
@@ -131,6 +136,7 @@ def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | N
         if value is not None:
             setattr(lead, name, value)
     flush(session)
+    score_leads(session, [lead.id], utcnow())
     return lead
 
 
@@ -148,6 +154,7 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
     session.add(row)
     lead.opportunity_grade = result.grade.value
     flush(session)
+    score_leads(session, [lead.id], now)
     return row
 
 
@@ -171,6 +178,7 @@ def add_objection(session: Session, lead_id: int, *, kind: str, detail: str,
                     detail=detail, raised_at=now)
     session.add(row)
     flush(session)
+    score_leads(session, [lead.id], now)
     return row
 
 
@@ -192,6 +200,7 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
          "next_action": a.next_action, "next_action_due": a.next_action_due}
         for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
                                  .order_by(Activity.at))]
+    data["win"] = lead_win(session, lead_id)
     return data
 
 
