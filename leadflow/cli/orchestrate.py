@@ -16,7 +16,7 @@ from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.prefect_env import configure_prefect
 
 FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-handoff",
-              "pipeline-review", "send-notifications")
+              "pipeline-review", "send-notifications", "win-model", "rules-simulation")
 
 
 def start_local_server(port: int, timeout: float = 90) -> subprocess.Popen[bytes]:

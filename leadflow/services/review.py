@@ -32,7 +32,9 @@ from leadflow.services.review_render import (
     TargetLine,
     review_markdown,
 )
+from leadflow.settings import get_settings
 from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team
+from leadflow.winmodel.review import win_review
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
 
@@ -182,7 +184,8 @@ def build_review(session: Session, period: Period, now: dt.datetime) -> Review:
                 zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)],
         reps=_results(session, period, "rep", totals),
         teams=_results(session, period, "team", totals),
-        grade_changes=_grade_changes(session, period))
+        grade_changes=_grade_changes(session, period),
+        win_model=win_review(session, period.start, period.end, get_settings().win_model))
 
 
 def _wins(session: Session, period: Period) -> tuple[int, Any, Any, list[Bucket]]:
