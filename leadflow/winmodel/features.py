@@ -53,10 +53,10 @@ def budget_band(budget_max: Any, bands: Sequence[float]) -> str:
     value = float(budget_max)
     i = bisect.bisect_right(list(bands), value)
     if i == 0:
-        return f"<{bands[0]:g}"
+        return f"<{bands[0]:.0f}"
     if i == len(bands):
-        return f">={bands[-1]:g}"
-    return f"{bands[i - 1]:g}-{bands[i]:g}"
+        return f">={bands[-1]:.0f}"
+    return f"{bands[i - 1]:.0f}-{bands[i]:.0f}"
 
 
 def feature_values(lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime,
