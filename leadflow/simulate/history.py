@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -25,14 +25,15 @@ _PARSE = {"budget_min": Decimal, "budget_max": Decimal,
 _CHUNK = 5000
 
 
-class Snapshot(BaseModel):
-    """One lead at intake, and what actually became of it."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One lead at intake, and what actually became of it (a plain dataclass: a replay
+    builds a hundred thousand of them)."""
 
     id: int
     at: dt.datetime  # when intake processed it
     values: dict[str, Any]
+    facts: LeadFacts  # what screening, scoring and grading read, validated once
     counts: BehaviourCounts
     outcome: int | None  # 1 won, 0 lost after screening, None open or disqualified
     closed_at: dt.datetime | None
@@ -74,7 +75,7 @@ def snapshots(session: Session, since: dt.datetime, until: dt.datetime, rules: R
             elif r.state == State.lost.value and r.screened_at is not None:
                 outcome, closed = 0, r.lost_at
             out.append(Snapshot(id=r.id, at=r.at, values=values, outcome=outcome,
-                                closed_at=closed,
+                                closed_at=closed, facts=LeadFacts.model_validate(values),
                                 counts=decayed_counts(events.get(r.id, []), r.at, rules)))
     return out
 

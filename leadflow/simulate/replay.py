@@ -7,21 +7,18 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import heapq
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import evaluate
-from leadflow.rules.facts import LeadFacts
 from leadflow.rules.timing import first_contact_due
 from leadflow.simulate.history import Snapshot
 
 
-class Decision(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Decision:
     """What one rule book decides for one lead at intake."""
-
-    model_config = ConfigDict(frozen=True)
 
     valid: bool
     score: int
@@ -43,15 +40,16 @@ def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[De
         while releases and releases[0][0] <= lead.at:
             _, _, rep_id = heapq.heappop(releases)
             by_id[rep_id].open_leads = max(by_id[rep_id].open_leads - 1, 0)
-        facts = LeadFacts.model_validate(lead.values)
-        ev = evaluate(facts, lead.counts, lead.at.date(), rules)
+        ev = evaluate(lead.facts, lead.counts, lead.at.date(), rules)
         decision = {"valid": ev.bant.valid, "score": ev.score.total,
                     "priority": ev.score.priority.value, "grade": ev.grade.grade.value,
                     "owner": None, "team": None, "first_contact_due": None}
         if ev.bant.valid:
-            choice = slots.assign(LeadToAssign.model_validate(
-                {**lead.values, "grade": ev.grade.grade, "priority": ev.score.priority}),
-                lead.at)
+            # Built without validation: the values were validated as LeadFacts already.
+            choice = slots.assign(LeadToAssign.model_construct(
+                region=lead.values.get("region"), industry=lead.values.get("industry"),
+                company_size=lead.values.get("company_size"), grade=ev.grade.grade,
+                priority=ev.score.priority), lead.at)
             decision.update(owner=choice.rep_id, team=choice.team_id)
             if choice.rep_id is not None:
                 decision["first_contact_due"] = first_contact_due(lead.at, ev.score.priority,

@@ -6,15 +6,20 @@ trade-show channel (at the average channel's effect) the lead would be 8 points 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
 
-_LABELS = {"hours_to_first_contact": "hours to first contact", "not_contacted": "not contacted",
-           "budget_confirmed": "confirmed budget", "intent_stated": "intent stated",
-           "decision_maker_engaged": "decision maker engaged", "has_timeline": "timeline known"}
+_FLAGS = {"not_contacted": ("not contacted", "contacted"),
+          "intent_stated": ("intent stated", "no intent stated"),
+          "decision_maker_engaged": ("decision maker engaged", "no decision maker engaged"),
+          "has_timeline": ("timeline known", "no timeline")}
+# Counts kept as log1p in the features, shown as the amounts people know.
+_LOGGED = {"hours_to_first_contact": "hours to first contact",
+           "budget_confirmed": "confirmed budget"}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -41,15 +46,17 @@ def probabilities(weights: dict[str, Any], table: FeatureTable) -> np.ndarray:
     return _sigmoid(weights["intercept"] + t.sum(axis=1))
 
 
-def _label(name: str, table: FeatureTable, values: dict[str, list[str]], row: int) -> str:
+def _label(name: str, nums: dict[str, np.ndarray], values: dict[str, list[str]], row: int
+           ) -> str:
+    """`source trade_show`, `contact role decision_maker`, `contacts 3`, `no timeline`."""
     if name in values:
         return f"{name.replace('_', ' ')} {values[name][row]}"
-    label = _LABELS.get(name, name.replace("_", " "))
-    raw = table.numeric(name)[row] if name not in ("hours_to_first_contact",
-                                                    "budget_confirmed") else None
-    if name in ("intent_stated", "decision_maker_engaged", "has_timeline", "not_contacted"):
-        return label if raw else f"no {label}" if name != "not_contacted" else "contacted"
-    return f"{label} {raw:g}" if raw is not None else label
+    raw = float(nums[name][row])
+    if name in _FLAGS:
+        return _FLAGS[name][0 if raw else 1]
+    if name in _LOGGED:
+        return f"{_LOGGED[name]} {math.expm1(raw):,.0f}"
+    return f"{name.replace('_', ' ')} {raw:g}"
 
 
 def explain(weights: dict[str, Any], table: FeatureTable, top: int
@@ -61,10 +68,11 @@ def explain(weights: dict[str, Any], table: FeatureTable, top: int
     base = np.array([weights["baseline"][n] for n in names])
     moved = p[:, None] - _sigmoid(logit[:, None] - t + base[None, :]) if len(table) else t
     values = {col: table.values(col) for col in CATEGORICAL}
+    nums = {col: table.numeric(col) for col in NUMERIC}
     factors = []
     order = np.argsort(-np.abs(moved), axis=1)[:, :top] if len(table) else []
     for row, best in enumerate(order):
-        factors.append([{"factor": _label(names[k], table, values, row),
+        factors.append([{"factor": _label(names[k], nums, values, row),
                          "points": round(float(moved[row, k]) * 100, 1)}
                         for k in best if abs(moved[row, k]) >= 0.0005])
     return p, factors
