@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.store.models import Base
@@ -46,7 +46,7 @@ class LeadWinScore(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"),
                                          primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("win_models.id", ondelete="CASCADE"))
-    probability: Mapped[float]
+    probability: Mapped[float] = mapped_column(Float)
     # [{"factor": "source trade_show", "points": 8.1}, ...]
     factors: Mapped[list[Any]] = mapped_column(JSON)
     scored_at: Mapped[dt.datetime]
