@@ -39,7 +39,8 @@ def _child(mode: str, url: str) -> dict[str, float]:
 def win_model_train(config: Config) -> Result:
     """Training on every closed lead against a SELECT of the same rows (the floor)."""
     closed = config.size(1_000_000, 40_000)
-    with seeded(config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE)) as url:
+    with seeded(config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE),
+                activities=2) as url:
         runs = sorted((_child("train", url) for _ in range(config.repeat)),
                       key=lambda r: r["seconds"])
         floors = sorted(_child("select", url)["seconds"] for _ in range(config.repeat))

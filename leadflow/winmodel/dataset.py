@@ -4,9 +4,11 @@ stood just before its outcome) and open leads to score (as they stand now)."""
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
+import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -28,14 +30,17 @@ class ClosedLeads:
 
     def __init__(self) -> None:
         self.table = FeatureTable()
-        self.won: list[int] = []
-        self.closed_at: list[dt.datetime] = []
-        self.grades: list[str] = []
+        self.won = array("b")
+        self._closed_at = array("d")  # POSIX seconds: 8 bytes a lead, not a datetime
+
+    def closed_at(self, index: int) -> dt.datetime:
+        """When the `index`-th lead (in close order) was won or lost."""
+        return dt.datetime.fromtimestamp(self._closed_at[index], dt.UTC)
 
     @property
-    def scores(self) -> list[float]:
+    def scores(self) -> np.ndarray:
         """The rule-based score of each lead, as it stood at the outcome."""
-        return list(self.table.numeric("score"))
+        return self.table.numeric("score")
 
 
 def _counts(session: Session, where: ColumnElement[bool], cutoff: ColumnElement[dt.datetime]
@@ -80,8 +85,7 @@ def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | 
         cats, nums = feature_values(values, counts.get(row.id, Counts()), row.closed_at, bands)
         out.table.add(row.id, cats, nums)
         out.won.append(1 if row.state == State.won.value else 0)
-        out.closed_at.append(row.closed_at)
-        out.grades.append(cats["grade"])
+        out._closed_at.append(row.closed_at.timestamp())
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,14 +86,14 @@ def feature_values(lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime,
 
 
 class FeatureTable:
-    """Many leads' features as columns: category codes and float arrays (flat memory at a
-    million rows: no per-row dicts are kept)."""
+    """Many leads' features as typed columns: category codes and floats, 8 bytes or less a
+    value (a million rows: no per-row dicts or float objects are kept)."""
 
     def __init__(self) -> None:
-        self.ids: list[int] = []
+        self.ids = array("q")
         self.vocab: dict[str, dict[str, int]] = {name: {} for name in CATEGORICAL}
-        self._codes: dict[str, list[int]] = {name: [] for name in CATEGORICAL}
-        self._nums: dict[str, list[float]] = {name: [] for name in NUMERIC}
+        self._codes = {name: array("i") for name in CATEGORICAL}
+        self._nums = {name: array("d") for name in NUMERIC}
 
     def add(self, lead_id: int, cats: Mapping[str, str], nums: Mapping[str, float]) -> None:
         """Append one lead's features."""
@@ -108,7 +109,8 @@ class FeatureTable:
 
     def codes(self, name: str) -> np.ndarray:
         """A categorical column as integer codes into `vocab[name]`."""
-        return np.asarray(self._codes[name], dtype=np.int32)
+        return np.frombuffer(self._codes[name], dtype=np.int32) if len(self) else \
+            np.zeros(0, dtype=np.int32)
 
     def values(self, name: str) -> list[str]:
         """A categorical column's values, decoded."""
@@ -117,10 +119,14 @@ class FeatureTable:
 
     def numeric(self, name: str) -> np.ndarray:
         """A numeric column."""
-        return np.asarray(self._nums[name], dtype=np.float64)
+        return np.frombuffer(self._nums[name], dtype=np.float64) if len(self) else \
+            np.zeros(0)
 
     def matrix(self) -> np.ndarray:
         """Codes then numerics, one row per lead: what the training pipeline takes."""
-        columns = [self.codes(n).astype(np.float32) for n in CATEGORICAL]
-        columns += [self.numeric(n).astype(np.float32) for n in NUMERIC]
-        return np.column_stack(columns)
+        out = np.empty((len(self), len(CATEGORICAL) + len(NUMERIC)), dtype=np.float32)
+        for i, name in enumerate(CATEGORICAL):
+            out[:, i] = self.codes(name)
+        for i, name in enumerate(NUMERIC, start=len(CATEGORICAL)):
+            out[:, i] = self.numeric(name)
+        return out

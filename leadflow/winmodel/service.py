@@ -34,9 +34,9 @@ def train_model(session: Session, now: dt.datetime, cfg: WinModelSettings, *, by
         note = (f"kept but not activated: not better than the rule-based score "
                 f"({trained.verdict}; activation needs a higher AUC by at least "
                 f"{cfg.min_auc_gain:g} and a Brier score no higher)")
-    row = WinModel(trained_at=now, trained_by=by, window_start=data.closed_at[0],
-                   window_end=data.closed_at[-1],
-                   holdout_start=data.closed_at[split.holdout_start],
+    row = WinModel(trained_at=now, trained_by=by, window_start=data.closed_at(0),
+                   window_end=data.closed_at(len(data.won) - 1),
+                   holdout_start=data.closed_at(split.holdout_start),
                    closed_leads=split.closed, wins=split.wins, train_leads=split.train,
                    holdout_leads=split.holdout, active=False, note=note, library=LIBRARY,
                    metrics=trained.metrics, weights=weights)

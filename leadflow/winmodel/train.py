@@ -57,7 +57,7 @@ class Trained(BaseModel):
 
 def check_history(data: ClosedLeads, cfg: WinModelSettings) -> Split:
     """The time-ordered split, or NotEnoughHistory saying what is missing."""
-    n, wins = len(data.won), sum(data.won)
+    n, wins = len(data.won), int(sum(data.won))
     problems = []
     if n < cfg.min_closed_leads:
         problems.append(f"{n} closed leads (needs {cfg.min_closed_leads})")
@@ -67,7 +67,7 @@ def check_history(data: ClosedLeads, cfg: WinModelSettings) -> Split:
         problems.append(f"{n - wins} losses (needs {cfg.min_losses})")
     holdout = max(1, math.ceil(n * cfg.holdout_share))
     start = n - holdout
-    held, trained = data.won[start:], data.won[:start]
+    held, trained = list(data.won[start:]), list(data.won[:start])
     if not problems and (0 in (sum(held), len(held) - sum(held))
                          or 0 in (sum(trained), len(trained) - sum(trained))):
         problems.append("the training part or the holdout of the most recent closed leads "
@@ -168,5 +168,5 @@ def pipeline_probabilities(data: ClosedLeads, cfg: WinModelSettings) -> tuple[An
     split = check_history(data, cfg)
     x = data.table.matrix()
     cut = split.holdout_start
-    pipe = _pipeline(cfg).fit(x[:cut], np.asarray(data.won[:cut]))
+    pipe = _pipeline(cfg).fit(x[:cut], np.asarray(data.won[:cut], dtype=np.int8))
     return pipe.predict_proba(x[cut:])[:, 1], cut
