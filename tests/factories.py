@@ -63,8 +63,10 @@ def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
 
     from leadflow.rules.facts import OpportunityFacts
     from leadflow.services import leads as svc
+    from leadflow.services.contract import ContractIn, win
     from leadflow.services.intake import store_leads
     from leadflow.services.pipeline import process_new_leads
+    from leadflow.services.plans import PlanIn, approve_plan, submit_plan
 
     rnd = random.Random(seed)
     east = team(session)
@@ -73,6 +75,8 @@ def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
     ids = []
     deal = OpportunityFacts(urgency="urgent", budget=400_000, competition="parity",
                             decision_chain="medium")
+    plan = PlanIn(pain_points="slow quoting", advantages="local support",
+                  strategy="pilot first", milestones="pilot in a month")
     for i in range(n):
         at = start + dt.timedelta(days=i)
         record = lead_record(source=rnd.choice(["referral", "website_form", "online_ads"]),
@@ -89,9 +93,13 @@ def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
                               budget_confirmed=Decimal(400_000))
         svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
         svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
-        svc.approve_plan(session, lead_id, role="director", by="d", now=at)
+        submit_plan(session, lead_id, plan, by="t", now=at)
+        approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
         svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
-        won = wins_if(record, rnd)
-        svc.fire_trigger(session, lead_id, "win" if won else "lose", by="t", now=close,
-                         rules=rules, reason="signed" if won else "price")
+        if wins_if(record, rnd):
+            win(session, lead_id, ContractIn(value=Decimal(400_000)), by="t", now=close,
+                rules=rules)
+        else:
+            svc.fire_trigger(session, lead_id, "lose", by="t", now=close, rules=rules,
+                             reason="price")
     return ids

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from leadflow.services import leads as svc
 from leadflow.services.intake import store_leads
+from leadflow.services.objections import add_objection
 from leadflow.services.pipeline import process_new_leads
 from leadflow.store.winmodel_models import LeadWinScore, WinModel
 from leadflow.winmodel.config import WinModelSettings
@@ -93,7 +94,7 @@ def test_facts_written_after_the_outcome_never_reach_the_features(uow, rules):
         later = (lead.won_at or lead.lost_at) + dt.timedelta(days=2)
         svc.log_activity(uow.session, lead_id, channel="visit", key_points="after the deal",
                          now=later, rules=rules)
-        svc.add_objection(uow.session, lead_id, kind="price", detail="late", now=later)
+        add_objection(uow.session, lead_id, kind="price", detail="late", now=later)
         lead.contract_value, lead.payment_terms = Decimal(5_000_000), "net 90"
     uow.session.flush()
     after = closed_leads(uow.session, SMALL.budget_bands).table.matrix()

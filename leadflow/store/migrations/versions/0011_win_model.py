@@ -1,7 +1,7 @@
 """win_models and lead_win_scores: versioned win-probability models and each lead's score
 
 Revision ID: 0011_win_model
-Revises: 0007_leads_fillfactor
+Revises: 0008_operations
 Create Date: 2026-11-29
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0011_win_model'
-down_revision: Union[str, Sequence[str], None] = '0007_leads_fillfactor'
+down_revision: Union[str, Sequence[str], None] = '0008_operations'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
