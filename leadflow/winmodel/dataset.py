@@ -23,6 +23,7 @@ CLOSED_AT = case((Lead.state == State.won.value, Lead.won_at), else_=Lead.lost_a
 # Won against lost; a lead disqualified at screening never reached screened.
 CLOSED = and_(Lead.state.in_([State.won.value, State.lost.value]), Lead.screened_at.is_not(None))
 _STREAM = 5000
+NO_COUNTS = Counts()  # shared by every lead with nothing logged; never changed
 
 
 class ClosedLeads:
@@ -81,8 +82,10 @@ def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | 
              .where(where).order_by(CLOSED_AT, Lead.id)
              .execution_options(yield_per=_STREAM))
     for row in session.execute(query):
-        values = row._mapping
-        cats, nums = feature_values(values, counts.get(row.id, Counts()), row.closed_at, bands)
+        # Row._asdict (public despite the underscore) builds a plain dict: half the cost
+        # of reading the row's mapping key by key (measured on 20k rows).
+        cats, nums = feature_values(row._asdict(), counts.get(row.id, NO_COUNTS),
+                                    row.closed_at, bands)
         out.table.add(row.id, cats, nums)
         out.won.append(1 if row.state == State.won.value else 0)
         out._closed_at.append(row.closed_at.timestamp())
@@ -101,7 +104,8 @@ def open_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetim
         query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS)).where(where)
                  .order_by(Lead.id).execution_options(yield_per=_STREAM))
         for row in session.execute(query):
-            cats, nums = feature_values(row._mapping, counts.get(row.id, Counts()), now, bands)
+            cats, nums = feature_values(row._asdict(), counts.get(row.id, NO_COUNTS), now,
+                                        bands)
             table.add(row.id, cats, nums)
     return table
 
