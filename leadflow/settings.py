@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from leadflow.rules.config import RulesConfig, load_rules
+from leadflow.winmodel.config import WinModelSettings
 
 DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))
 
@@ -42,6 +43,7 @@ class Schedules(BaseModel):
     regrade_cron: str = "0 5 * * 1"
     review_monthly_cron: str = "0 6 1 * *"
     review_quarterly_cron: str = "0 7 1 1,4,7,10 *"
+    win_model_cron: str = "0 4 * * 1"
 
 
 class ScaleOut(BaseModel):
@@ -91,6 +93,7 @@ class Settings(BaseSettings):
         "send and marking it sent is held (it may have arrived) before it is sent again.")
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
+    win_model: WinModelSettings = Field(default_factory=WinModelSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -88,6 +88,15 @@ class LeadPage(BaseModel):
     next_cursor: int | None
 
 
+class WinOut(BaseModel):
+    """A lead's learned win probability, the factors that moved it most, and the model."""
+
+    probability: float
+    factors: list[dict[str, Any]]
+    model_id: int
+    scored_at: dt.datetime
+
+
 class LeadOut(BaseModel):
     """A lead in full, with explanation, owner, due times, history and transitions."""
 
@@ -162,6 +171,8 @@ class LeadOut(BaseModel):
     invalid_review: str | None
     masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
     links: dict[str, str]
+    win: WinOut | None = Field(default=None, description="Win probability from the active "
+                               "model, with its top factors (informs people; no rule reads it).")
 
 
 class RepPatch(StrictIn):

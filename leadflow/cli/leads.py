@@ -27,6 +27,8 @@ from leadflow.services.pipeline import IntakeResult
 from leadflow.services.plans import approve_plan
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
+from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
 BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
@@ -135,12 +137,14 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
     if not sensitive:  # output ends up in tickets and chats: the least by default
         story = svc.mask_story(story)
     skip = {"transitions", "history", "activities", "explanation", "objections", "touches",
-            "customer", "plan"}
+            "customer", "plan", "win"}
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})
     if explain:
         lines.append(f"score points: {explain.get('points')}")
         lines.append(f"grade because: {', '.join(explain.get('grade_reasons', []))}")
+    if story.get("win"):
+        lines.append(win_line(story["win"]))
     lines += ["", "transitions:", table(story["transitions"],
                                         ["at", "from", "to", "trigger", "by", "reason"])]
     lines += ["", "history:", table(story["history"], ["at", "field", "old", "new", "by"])]
@@ -168,6 +172,8 @@ def list_leads(
     invalid: bool = typer.Option(False, "--invalid", help="Only disqualified leads."),
     unreviewed: bool = typer.Option(False, "--unreviewed", help="With --invalid: only those "
                                     "no manager has reviewed yet."),
+    sort: str = typer.Option("newest", help="newest | score | win-probability (highest "
+                             "first; leads without one last)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List leads, newest first, filtered by state, owner, grade or priority; or the
@@ -182,7 +188,13 @@ def list_leads(
                 columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
         emit(rows, as_json, table(rows, columns))
         return
-    query = select(Lead).order_by(Lead.id.desc()).limit(limit)
+    order = {"newest": [Lead.id.desc()], "score": [Lead.score.desc(), Lead.id.desc()],
+             "win-probability": [LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()]}
+    if sort not in order:
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(order)}", {"sort": sort})
+    query = (select(Lead, LeadWinScore.probability)
+             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
+             .order_by(*order[sort]).limit(limit))
     for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
                           (Lead.priority, priority)):
         if value is not None:
@@ -190,10 +202,10 @@ def list_leads(
     with unit_of_work() as uow:
         rows = [{"id": lead.id, "state": lead.state, "company": lead.company_name,
                  "source": lead.source, "grade": lead.grade, "priority": lead.priority,
-                 "score": lead.score, "owner": lead.owner_id}
-                for lead in uow.session.scalars(query)]
+                 "score": lead.score, "win_probability": p, "owner": lead.owner_id}
+                for lead, p in uow.session.execute(query)]
     emit(rows, as_json, table(rows, ["id", "state", "company", "source", "grade", "priority",
-                                     "score", "owner"]))
+                                     "score", "win_probability", "owner"]))
 
 
 def _moved(lead: Lead) -> dict[str, Any]:

@@ -12,7 +12,17 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
-from leadflow.cli import bench_cmd, lead_ops, leads, orchestrate, outbox, reps, rules_cmd, scaleout
+from leadflow.cli import (
+    bench_cmd,
+    lead_ops,
+    leads,
+    model_cmd,
+    orchestrate,
+    outbox,
+    reps,
+    rules_cmd,
+    scaleout,
+)
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -40,6 +50,7 @@ app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
 app.command("bench", context_settings=bench_cmd.PASS_THROUGH)(bench_cmd.bench)
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(model_cmd.app, name="model")
 
 
 @app.callback()

@@ -13,7 +13,7 @@ from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
 
 FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-handoff",
-              "pipeline-review", "send-notifications")
+              "pipeline-review", "send-notifications", "win-model", "rules-simulation")
 
 
 def serve(port: int = typer.Option(4200, help="Port of the local Prefect server (and UI), "

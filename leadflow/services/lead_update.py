@@ -20,6 +20,7 @@ from leadflow.services.leads import get_lead, rescore
 from leadflow.services.merge import set_keys
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import score_leads
 
 # The first touch is the lead's source and never changes (spec §1); the external id is the
 # sending system's idempotency key.
@@ -64,6 +65,7 @@ def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now:
         rescore(session, lead, now, rules)
     refresh_timers(lead, rules)
     flush(session)
+    score_leads(session, [lead.id], now)  # after the flush: rescore ran without one
     return lead
 
 

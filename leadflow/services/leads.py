@@ -35,8 +35,10 @@ from leadflow.store.models import (
     Lead,
     OpportunityAssessment,
     TransitionAudit,
+    utcnow,
 )
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import lead_win, score_leads
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
@@ -83,6 +85,7 @@ def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: 
     if trigger == "lose" and reason:
         lead.loss_reason = _choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value
     flush(session)
+    score_leads(session, [lead.id], now)
     return lead
 
 
@@ -90,6 +93,7 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     """Recompute score, priority, stage and grade from the lead's facts and events."""
     counts = behaviour_counts(session, [lead.id], now, rules)
     apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
+    score_leads(session, [lead.id], now)
 
 
 def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
@@ -133,6 +137,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
                                               rules)
     flush(session)
+    score_leads(session, [lead.id], now)
     return activity
 
 
@@ -148,6 +153,7 @@ def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | N
         if value is not None:
             setattr(lead, name, value)
     flush(session)
+    score_leads(session, [lead.id], utcnow())
     return lead
 
 
@@ -165,6 +171,7 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
     session.add(row)
     lead.opportunity_grade = result.grade.value
     flush(session)
+    score_leads(session, [lead.id], now)
     return row
 
 
@@ -186,6 +193,7 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
          "next_action": a.next_action, "next_action_due": a.next_action_due}
         for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
                                  .order_by(Activity.at))]
+    data["win"] = lead_win(session, lead_id)
     return data
 
 

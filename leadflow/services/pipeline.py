@@ -28,6 +28,7 @@ from leadflow.statemachines.lead import fire
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.winmodel.score import score_leads
 
 
 class IntakeResult(BaseModel):
@@ -217,5 +218,6 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                 priorities[lead.priority or "-"] += 1
         save_rows(session, leads, now)
         save_round_robin(session, roster)
+    score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
     return result

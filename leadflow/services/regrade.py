@@ -22,6 +22,7 @@ from leadflow.services.pipeline import (
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import Lead, OpportunityAssessment
 from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.winmodel.score import score_leads
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
 # What a re-grade reads and writes: the rules' facts and conclusions, the opportunity grade
@@ -97,6 +98,7 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
         save_rows(session, leads, now)
+    score_leads(session, [lead.id for lead in leads], now)
     return result
 
 

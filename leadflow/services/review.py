@@ -45,7 +45,9 @@ from leadflow.services.review_render import (
     TargetLine,
     review_markdown,
 )
+from leadflow.settings import get_settings
 from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team, Touch
+from leadflow.winmodel.review import win_review
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
 
@@ -203,7 +205,10 @@ def build_review(session: Session, period: Period, now: dt.datetime,
                 zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)],
         reps=_results(session, period, "rep", totals, owner),
         teams=[] if owner is not None else _results(session, period, "team", totals),
-        grade_changes=_grade_changes(session, period, owner))
+        grade_changes=_grade_changes(session, period, owner),
+        # The model's section reads every lead of the team: not part of a rep's own review.
+        win_model=None if owner is not None else win_review(
+            session, period.start, period.end, get_settings().win_model))
 
 
 def _wins(session: Session, period: Period, kept: ColumnElement[bool]

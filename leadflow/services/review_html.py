@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from leadflow.services.charts import review_charts
+from leadflow.services.charts import calibration_chart, review_charts
 from leadflow.services.review_render import Review, money, pct
 from leadflow.templates import render
 
@@ -50,4 +50,5 @@ def review_html(review: Review) -> str:
     """The whole report as one HTML file (charts embedded as base64 PNG, no outside links)."""
     return render("review.html.j2", r=review, cards=headline_cards(review),
                   charts=review_charts(review), pct=pct, money=money,
+                  win_chart=calibration_chart(review.win_model) if review.win_model else None,
                   last_day=(review.end - dt.timedelta(days=1)).strftime("%Y-%m-%d"))

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from leadflow.winmodel.review import WinReview, win_markdown
+
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
 CYCLE_BUCKETS: list[tuple[str, float]] = [
     ("0-7", 8), ("8-14", 15), ("15-30", 31), ("31-60", 61), ("61-90", 91), ("90+", float("inf"))]
@@ -117,6 +119,7 @@ class Review(BaseModel):
     reps: list[TargetLine]
     teams: list[TargetLine]
     grade_changes: list[GradeMove]
+    win_model: WinReview | None = None
 
 
 def pct(value: float | None, already_percent: bool = False) -> str:
@@ -221,5 +224,6 @@ def review_markdown(review: Review) -> str:
         *_section("Teams against target", _targets(r.teams, False)),
         *_section("Grade changes", _table(["From", "To", "Leads"], [
             [m.old, m.new, m.count] for m in r.grade_changes], "llr")),
+        *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"

@@ -13,11 +13,12 @@ from leadflow.store.models import Lead, SalesRep, Team
 OPEN = [s.value for s in OPEN_STATES]
 
 
-def load_roster(session: Session, rules: RulesConfig) -> Roster:
+def load_roster(session: Session, rules: RulesConfig, lock: bool = True) -> Roster:
     """Reps with their current open-lead counts; on PostgreSQL the rep rows are locked
-    until commit so two concurrent intake chunks cannot both fill a rep's last slot."""
+    until commit so two concurrent intake chunks cannot both fill a rep's last slot
+    (`lock=False` for a read-only replay)."""
     reps_q = select(SalesRep).order_by(SalesRep.id)
-    if session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         reps_q = reps_q.with_for_update(of=SalesRep)
     reps = session.scalars(reps_q).unique().all()
     loads = dict(session.execute(
