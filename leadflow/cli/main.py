@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
-from leadflow.cli import bench_cmd, leads, orchestrate, outbox, reps, rules_cmd, scaleout
+from leadflow.cli import bench_cmd, followups, leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -32,6 +32,7 @@ app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
+app.add_typer(followups.app, name="reminders")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
 app.command("deploy")(scaleout.deploy)

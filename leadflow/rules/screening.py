@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.rules.config import RulesConfig
@@ -31,15 +33,31 @@ class BantResult(BaseModel):
         return sum((self.budget, self.authority, self.need, self.timeline))
 
 
+def _bare(text: str) -> str:
+    """Casefolded, with punctuation, symbols and spaces dropped (any script)."""
+    return "".join(ch for ch in text.casefold()
+                   if unicodedata.category(ch)[0] not in "PSZ" and not ch.isspace())
+
+
+def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
+    """Empty, or nothing but the configured vague phrases ("just want to learn about the
+    product", 了解一下产品)."""
+    rest = _bare(need or "")
+    for phrase in sorted((_bare(p) for p in rules.screening.vague_needs), key=len, reverse=True):
+        if phrase:
+            rest = rest.replace(phrase, "")
+    return not rest
+
+
 def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     """Apply BANT: valid when enough tests hold and the contact can be verified."""
     targets = {i.casefold() for i in rules.screening.target_industries}
     tests = {
         "budget": facts.budget_min is not None
-        or facts.budget_max is not None
+        or facts.budget_max is not None or facts.budget_confirmed is not None
         or facts.budget_match in (BudgetMatch.full, BudgetMatch.partial),
         "authority": facts.contact_role in _AUTHORITY,
-        "need": bool(facts.need and facts.need.strip())
+        "need": not need_is_vague(facts.need, rules)
         and (not targets or (facts.industry or "").casefold() in targets),
         "timeline": facts.timeline is not None,
     }

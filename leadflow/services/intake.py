@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import company_key, email_key, phone_key
-from leadflow.schemas import LEAD_FIELDS, ImportSummary, LeadIn, field_errors
+from leadflow.schemas import LEAD_FIELDS, NOT_COLUMNS, ImportSummary, LeadIn, field_errors
 from leadflow.store.history import changes_between
-from leadflow.store.models import FieldChange, Lead, utcnow
+from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.rows import DriverRows, driver_rows
 
 _MERGE_FILLS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
-                                                          "external_id"})
+                                                          "external_id", *NOT_COLUMNS})
 _LOOKUP_CHUNK = 500
 
 
@@ -76,8 +76,10 @@ def set_keys(target: Lead | dict[str, Any]) -> None:
 
 
 def _row_values(rec: LeadIn, keys: _Keys) -> dict[str, Any]:
-    values = rec.model_dump()
+    values = rec.model_dump(exclude=NOT_COLUMNS)
     values["source"] = rec.source.value
+    if values["company_name"] is None:  # an individual: the person is the account
+        values["company_name"] = rec.contact_name
     values["email_key"], values["phone_key"] = keys.email, keys.phone
     values["company_key"] = keys.person[0] if keys.person else None
     for k in ("company_size", "contact_role", "budget_match"):
@@ -256,6 +258,7 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
 
     stored = _stored_matches(session, pending) if pending else {}
     fresh: list[_Pending] = []
+    events: list[dict[str, Any]] = []
     for item in pending:
         tokens = ([("x", item.record.external_id)] if item.record.external_id else [])
         existing = next((stored[t] for t in tokens + item.keys.tokens() if t in stored), None)
@@ -266,12 +269,15 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
             _merge_stored(session, existing, rec, origin, row_no, actor, rules, now)
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
+        events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))
 
     if fresh:
         convert = driver_rows(session.get_bind().dialect).convert
-        ids = _insert_leads(session, [item.ready or convert(item.values) for item in fresh])
+        ids = _insert_leads(session, [{**(item.ready or convert(item.values)),
+                                       "entered_by": actor} for item in fresh])
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
+            events.extend(_event_rows(lead_id, [item.record, *(r for _, r in item.merged)]))
             if item.merged:  # what the batch's duplicates changed: the first source, say
                 session.add_all(changes_between(lead_id, item.first, item.values, actor,
                                                 now))
@@ -281,9 +287,18 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
                                         actor=actor, at=now))
                 summary.duplicates += 1
                 summary.duplicate_of[row_no] = lead_id
+    if events:
+        session.execute(insert(BehaviourEvent), events)
     summary.accepted = len(fresh)
     session.flush()
     return summary
+
+
+def _event_rows(lead_id: int, records: list[LeadIn]) -> list[dict[str, Any]]:
+    """The behaviour events the records carried, as rows of the lead (spec §4: they score
+    at intake, caps applied by the rules)."""
+    return [{"lead_id": lead_id, "kind": e.kind.value, "at": e.at.astimezone(dt.UTC),
+             "detail": e.detail} for rec in records for e in rec.events]
 
 
 def _insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:

@@ -15,7 +15,7 @@ from leadflow.errors import GuardRefused, InvalidInput, NotFound
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
-from leadflow.rules.timing import next_cadence_date
+from leadflow.rules.timing import logged_late, next_cadence_date
 from leadflow.rules.vocab import (
     SENSITIVE,
     ActivityChannel,
@@ -26,7 +26,13 @@ from leadflow.rules.vocab import (
     Role,
     State,
 )
-from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
+from leadflow.services.opportunity import apply_opportunity_grade
+from leadflow.services.pipeline import (
+    apply_evaluation,
+    behaviour_counts,
+    evaluate_lead,
+    tighten_first_contact,
+)
 from leadflow.statemachines.lead import fire
 from leadflow.store.models import (
     Activity,
@@ -74,6 +80,7 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     """Recompute score, priority, stage and grade from the lead's facts and events."""
     counts = behaviour_counts(session, [lead.id], now, rules)
     apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
+    tighten_first_contact(lead, rules)
 
 
 def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
@@ -102,7 +109,8 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     activity = Activity(lead_id=lead.id, rep_id=rep_id or lead.owner_id, at=when,
                         channel=_choice(channel, ActivityChannel, "channel").value,
                         key_points=key_points, feedback=feedback, next_action=next_action,
-                        next_action_due=next_action_due, logged_at=now)
+                        next_action_due=next_action_due, logged_at=now,
+                        late=logged_late(when, now, rules))
     session.add(activity)
     if lead.first_contacted_at is None:
         lead.first_contacted_at = when
@@ -114,7 +122,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     grade = Grade(lead.grade) if lead.grade else None
     opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
     lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
-                                              rules)
+                                              rules, lead.nurture_stage)
     flush(session)
     return activity
 
@@ -146,7 +154,7 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
                                 decision_chain=facts.decision_chain.value, points=result.points,
                                 grade=result.grade.value, assessed_by=by, assessed_at=now)
     session.add(row)
-    lead.opportunity_grade = result.grade.value
+    apply_opportunity_grade(lead, result, now, rules)
     flush(session)
     return row
 

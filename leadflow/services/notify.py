@@ -48,6 +48,10 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
         subject=(f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, "
                  f"{lead.priority} priority"),
         body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"
-              f"Need: {lead.need}\nFirst contact due: {due}\nWhy: {lead.assignment_reason}\n"),
+              f"Phone: {lead.phone or '-'}\nEmail: {lead.email or '-'}\n"
+              f"Source: {lead.source}" + (f" ({lead.source_detail})" if lead.source_detail else "")
+              + f"\nNeed: {lead.need}\nGrade: {lead.grade or '-'}, priority "
+              f"{lead.priority or '-'} (score {lead.score})\nFirst contact due: {due}\n"
+              f"Why: {lead.assignment_reason}\n"),
         now=now,
     )

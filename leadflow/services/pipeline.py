@@ -17,7 +17,11 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.scoring import decayed_counts
-from leadflow.rules.timing import first_contact_due, next_cadence_date
+from leadflow.rules.timing import (
+    first_contact_due,
+    next_cadence_date,
+    tightened_first_contact_due,
+)
 from leadflow.rules.vocab import LossReason, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.services.intake import merge_into
@@ -84,6 +88,13 @@ def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
     lead.nurture_stage = ev.score.nurture_stage
     lead.grade = ev.grade.grade.value
     lead.explanation = ev.summary()
+
+
+def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig) -> None:
+    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA."""
+    if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
+        lead.first_contact_due = tightened_first_contact_due(
+            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules)
 
 
 def evaluate_lead(lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime,
@@ -156,7 +167,8 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
     lead.owner_id = choice.rep_id
     lead.assigned_at = now
     lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
-    lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None, rules)
+    lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None, rules,
+                                              lead.nurture_stage)
     fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
          reason=f"assigned: {choice.reason}")
     notify_assignment(session, lead, reps[choice.rep_id], team, now)
@@ -178,7 +190,7 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     with bulk_rows(session):
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
         counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
-        roster = load_roster(session, rules)
+        roster = load_roster(session, rules, now)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
         for lead in fresh:

@@ -18,7 +18,7 @@ def test_migrated_schema_matches_models(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # Types compared loosely: UtcDateTime is a DateTime(timezone=True) in the migration.
     assert [d for d in diff if d[0] != "modify_type"] == []
-    assert current(db_url) == head() == HEAD == "0007_leads_fillfactor"
+    assert current(db_url) == head() == HEAD == "0009_rules_facts"
 
 
 def test_indexes_for_the_flows_exist(db_url):
