@@ -197,7 +197,8 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
                                  .order_by(FieldChange.id))]
     data["activities"] = [
         {"at": a.at, "channel": a.channel, "key_points": a.key_points, "feedback": a.feedback,
-         "next_action": a.next_action, "next_action_due": a.next_action_due}
+         "next_action": a.next_action, "next_action_due": a.next_action_due,
+         "logged_at": a.logged_at, "late": a.late}
         for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
                                  .order_by(Activity.at))]
     return data
