@@ -294,7 +294,7 @@ def test_undelivered_assignment_notice_goes_to_the_manager(uow, rules, team):
     assert [m.kind for m in preview(uow.session, MON + dt.timedelta(hours=1), slow)
             if m.kind == "notify"] == []
     (up,) = [m for m in preview(uow.session, days(1.1), slow) if m.kind == "notify"]
-    assert (up.action, up.recipient) == ("escalate", "mia@example.com")
+    assert (up.lead_id, up.action, up.recipient) == (lead.id, "escalate", "mia@example.com")
 
 
 def test_funnel_never_widens_for_reactivated_leads(uow, rules, team):
