@@ -40,6 +40,8 @@ ACTION_BODIES: dict[str, object] = {
                    "decision_chain": "simple"},
     "approval": None,
     "criteria": {"intent_stated": True},
+    "brief": {"text": "scope, team, plan"},
+    "win-review": {"notes": "went well"},
 }
 
 
