@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from leadflow.errors import InvalidInput
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -127,8 +128,9 @@ class LeadIn(BaseModel):
 
 
 LEAD_FIELDS = tuple(LeadIn.model_fields)
-# What a record carries beside the lead's own columns.
+# What a record carries beside the lead's own columns, and the fields that are columns.
 NOT_COLUMNS = frozenset({"events"})
+LEAD_COLUMNS = tuple(f for f in LEAD_FIELDS if f not in NOT_COLUMNS)
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -139,6 +141,15 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         msg = err["msg"].removeprefix("Value error, ")
         errors.setdefault(key, msg)
     return errors
+
+
+def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """`data` as `model`, or InvalidInput naming each field that is wrong."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
 
 
 class DuplicateKeys(ValueError):

@@ -160,6 +160,7 @@ class AssignmentRules(_Strict):
     senior_seniority: list[Seniority]
     notify_within_hours: float = Field(ge=0)
     close_rate: CloseRateRules
+    queue_escalate_hours: float = Field(gt=0)
 
 
 class SlaRules(_Strict):

@@ -11,27 +11,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.rules.approval import role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.grading import OpportunityGrade
-from leadflow.rules.vocab import Grade, Role, State
+from leadflow.rules.vocab import Grade, State
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import Handoff
 from leadflow.store.rows import LeadRow
 from leadflow.store.uow import flush
 
-_RANK = {Role.manager.value: 1, Role.director.value: 2}
-
 
 def approval_falls_short(lead: Lead | LeadRow, rules: RulesConfig) -> str | None:
     """Why the recorded approval no longer suffices for the lead's opportunity grade
-    (None when it does, or when there is none)."""
+    (None when it does, or when there is none): start_negotiation then refuses it."""
     if lead.approved_role is None or lead.opportunity_grade is None:
         return None
-    needed = rules.opportunity.approval_roles[Grade(lead.opportunity_grade)]
-    if _RANK.get(lead.approved_role, 0) >= _RANK.get(needed.value, 0):
+    grade = Grade(lead.opportunity_grade)
+    if role_suffices(lead.approved_role, grade, rules):
         return None
-    return (f"approval by a {lead.approved_role} no longer suffices: grade "
-            f"{lead.opportunity_grade} needs a {needed.value}")
+    return (f"approval by a {lead.approved_role} no longer suffices: grade {grade.value} "
+            f"needs a {role_needed(grade, rules).value}")
 
 
 def apply_opportunity_grade(lead: Lead | LeadRow, graded: OpportunityGrade, now: dt.datetime,

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
+from leadflow.services.contract import ContractIn, win
 from leadflow.services.intake import store_leads
 from leadflow.services.opportunity import record_brief
 from leadflow.services.pipeline import process_new_leads
+from leadflow.services.plans import PlanIn, approve_plan, submit_plan
 from leadflow.services.regrade import regrade_chunk
 from leadflow.services.reminders import due_items, preview, remind
 from leadflow.services.review import Period, build_review
@@ -22,6 +24,8 @@ from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
 
 MON = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
+PLAN = PlanIn(pain_points="slow close", advantages="local support", strategy="pilot",
+              milestones="pilot in 2 weeks")
 IMMEDIATE = OpportunityFacts(urgency="immediate", budget=Decimal(2_000_000),
                              competition="parity", decision_chain="simple")
 
@@ -93,7 +97,8 @@ def test_a_raised_grade_needs_the_higher_approval(uow, rules, team):
         urgency="normal", budget=Decimal(500_000), competition="parity",
         decision_chain="simple"))
     assert lead.opportunity_grade == "B"
-    svc.approve_plan(uow.session, lead.id, role="manager", by="mia", now=MON)
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
+    approve_plan(uow.session, lead.id, role="manager", by="mia", now=MON, rules=rules)
     result = regrade(uow, rules, lead, MON)  # confirmed 2M, date in 20 days: A
     assert uow.session.get(Lead, lead.id).opportunity_grade == "A"
     assert "no longer suffices" in result.changes[-1].why
@@ -112,10 +117,12 @@ def test_cycle_counts_from_the_first_opportunity(uow, rules, team):
     to_opportunity(uow, rules, lead, days(-70))
     svc.fire_trigger(uow.session, lead.id, "requalify", by="ann", now=days(-60), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "qualify", by="ann", now=days(-10), rules=rules)
-    svc.approve_plan(uow.session, lead.id, role="director", by="dan", now=days(-10))
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=days(-10))
+    approve_plan(uow.session, lead.id, role="director", by="dan", now=days(-10), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=days(-5),
                      rules=rules)
-    svc.fire_trigger(uow.session, lead.id, "win", by="ann", now=MON, rules=rules)
+    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON,
+        rules=rules)
     assert lead.first_opportunity_at == days(-70) and lead.opportunity_at == days(-10)
     review = build_review(uow.session, Period.containing(MON.date()), MON)
     assert review.average_cycle_days == 70.0
@@ -269,9 +276,11 @@ def test_post_win_review_is_reminded_when_due_and_recordable(uow, rules, team, t
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
     to_opportunity(uow, rules, lead, MON)
-    svc.approve_plan(uow.session, lead.id, role="director", by="dan", now=MON)
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
+    approve_plan(uow.session, lead.id, role="director", by="dan", now=MON, rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON, rules=rules)
-    svc.fire_trigger(uow.session, lead.id, "win", by="ann", now=MON, rules=rules)
+    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON,
+        rules=rules)
     produce_handoffs(uow.session, [lead.id], MON, rules, Settings(output_dir=tmp_path))
     kinds = lambda when: {m.kind for m in preview(uow.session, when, rules)  # noqa: E731
                           if m.lead_id == lead.id}
