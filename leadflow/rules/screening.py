@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,18 +34,26 @@ class BantResult(BaseModel):
         return sum((self.budget, self.authority, self.need, self.timeline))
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _bare(text: str) -> str:
     """Casefolded, with punctuation, symbols and spaces dropped (any script)."""
-    return "".join(ch for ch in text.casefold()
-                   if unicodedata.category(ch)[0] not in "PSZ" and not ch.isspace())
+    return _NOT_WORD.sub("", text.casefold())
+
+
+@lru_cache(maxsize=8)
+def _vague_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured phrases bare, longest first (so a longer phrase goes before a part)."""
+    return tuple(sorted(filter(None, map(_bare, phrases)), key=len, reverse=True))
 
 
 def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
     """Empty, or nothing but the configured vague phrases ("just want to learn about the
     product", 了解一下产品)."""
     rest = _bare(need or "")
-    for phrase in sorted((_bare(p) for p in rules.screening.vague_needs), key=len, reverse=True):
-        if phrase:
+    for phrase in _vague_phrases(tuple(rules.screening.vague_needs)):
+        if phrase in rest:
             rest = rest.replace(phrase, "")
     return not rest
 
