@@ -4,6 +4,7 @@ for: /leads/{id}/brief and /leads/{id}/win-review."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -50,21 +51,23 @@ def reminders_due(request: Request, uow: Uow, principal: Managers,
                    request.app.state.settings.director_recipients)
 
 
+def _record(uow: Uow, principal: Principal, lead_id: int,
+            keep: Callable[..., object], **text: str) -> RecordedOut:
+    """Keep one follow-up record on a lead the caller may act on, and commit."""
+    lead_for(uow.session, principal, lead_id)
+    when = now()
+    keep(uow.session, lead_id, by=principal.actor, now=when, **text)
+    uow.commit()
+    return RecordedOut(lead_id=lead_id, recorded_at=when)
+
+
 @router.post("/leads/{lead_id}/brief", response_model=RecordedOut, responses=_ERRORS)
 def brief(lead_id: int, body: BriefIn, uow: Uow, principal: Staff) -> RecordedOut:
     """Record the opportunity brief; the brief reminder stops."""
-    lead_for(uow.session, principal, lead_id)
-    when = now()
-    record_brief(uow.session, lead_id, text=body.text, by=principal.actor, now=when)
-    uow.commit()
-    return RecordedOut(lead_id=lead_id, recorded_at=when)
+    return _record(uow, principal, lead_id, record_brief, text=body.text)
 
 
 @router.post("/leads/{lead_id}/win-review", response_model=RecordedOut, responses=_ERRORS)
 def win_review(lead_id: int, body: WinReviewIn, uow: Uow, principal: Staff) -> RecordedOut:
     """Record the post-win review; its reminder stops."""
-    lead_for(uow.session, principal, lead_id)
-    when = now()
-    record_win_review(uow.session, lead_id, notes=body.notes, by=principal.actor, now=when)
-    uow.commit()
-    return RecordedOut(lead_id=lead_id, recorded_at=when)
+    return _record(uow, principal, lead_id, record_win_review, notes=body.notes)

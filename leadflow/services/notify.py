@@ -6,7 +6,10 @@ notification exist once however often the change is retried."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.store.bulk import add_row
@@ -57,3 +60,15 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
               f"Why: {lead.assignment_reason}\n"),
         now=now,
     )
+
+
+def tell_owners(session: Session, leads: Iterable[Any], now: dt.datetime, kind: str,
+                message: Callable[[Any], tuple[str, str, str]]) -> None:
+    """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner."""
+    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+    for lead in leads:
+        to = recipient_of(reps.get(lead.owner_id or -1), None)
+        if to:
+            key, subject, body = message(lead)
+            enqueue(session, key=key, kind=kind, lead_id=lead.id, recipient=to, now=now,
+                    subject=subject, body=body)

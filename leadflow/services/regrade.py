@@ -14,7 +14,7 @@ from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import current_facts, opportunity_grade
 from leadflow.rules.timing import next_cadence_date
 from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
-from leadflow.services.notify import enqueue, recipient_of
+from leadflow.services.notify import tell_owners
 from leadflow.services.opportunity import apply_opportunity_grade, approval_falls_short
 from leadflow.services.pipeline import (
     EVALUATION_COLUMNS,
@@ -24,7 +24,7 @@ from leadflow.services.pipeline import (
     tighten_first_contact,
 )
 from leadflow.store.bulk import bulk_rows
-from leadflow.store.models import Lead, OpportunityAssessment, SalesRep
+from leadflow.store.models import Lead, OpportunityAssessment
 from leadflow.store.rows import LeadRow, load_rows, save_rows
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
@@ -112,19 +112,12 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
 
 def _tell_slipped(session: Session, leads: list[LeadRow], now: dt.datetime) -> None:
     """Tell each slipped deal's owner to re-assess it (once per target date)."""
-    if not leads:
-        return
-    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
-    for lead in leads:
-        to = recipient_of(reps.get(lead.owner_id or -1), None)
-        if to:
-            enqueue(session, key=f"slipped:{lead.id}:{lead.target_date}", kind="slipped",
-                    lead_id=lead.id, recipient=to, now=now,
-                    subject=f"Re-assess lead #{lead.id}: its target date has passed",
-                    body=f"Lead #{lead.id}'s target date {lead.target_date} passed without a "
-                         f"win, so the deal counts as slipped (grade "
-                         f"{lead.opportunity_grade}). Re-assess it: confirm a new target "
-                         "date and budget, or requalify or lose it.")
+    tell_owners(session, leads, now, "slipped", lambda lead: (
+        f"slipped:{lead.id}:{lead.target_date}",
+        f"Re-assess lead #{lead.id}: its target date has passed",
+        f"Lead #{lead.id}'s target date {lead.target_date} passed without a win, so the deal "
+        f"counts as slipped (grade {lead.opportunity_grade}). Re-assess it: confirm a new "
+        "target date and budget, or requalify or lose it."))
 
 
 def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None],

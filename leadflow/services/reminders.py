@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days, is_business_day, nurture_stage_named
 from leadflow.services.due import KINDS, OPEN, WORKING, DueItem, due_items
-from leadflow.services.notify import enqueue, recipient_of
+from leadflow.services.notify import enqueue, recipient_of, tell_owners
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
 
@@ -190,16 +190,13 @@ def flag_dormant(session: Session, now: dt.datetime, rules: RulesConfig) -> list
 def notify_dormant(session: Session, ids: list[int], now: dt.datetime,
                    rules: RulesConfig) -> None:
     """Send each dormant lead's owner a reactivation plan."""
-    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
-    for lead in session.scalars(select(Lead).where(Lead.id.in_(ids))):
-        to = recipient_of(reps.get(lead.owner_id or -1), None)
-        if to:
-            enqueue(session, key=f"dormant:{lead.id}:{now:%Y%m%d}", kind="dormant",
-                    lead_id=lead.id, recipient=to, now=now,
-                    subject=f"Dormant: lead #{lead.id} {lead.company_name}",
-                    body=f"No interaction for {rules.sla.dormant_after_days:g} days. "
-                         "Reactivation plan: share a new case study, invite to the next "
-                         "webinar, call in two weeks.")
+    tell_owners(session, session.scalars(select(Lead).where(Lead.id.in_(ids))), now,
+                "dormant", lambda lead: (
+                    f"dormant:{lead.id}:{now:%Y%m%d}",
+                    f"Dormant: lead #{lead.id} {lead.company_name}",
+                    f"No interaction for {rules.sla.dormant_after_days:g} days. Reactivation "
+                    "plan: share a new case study, invite to the next webinar, call in two "
+                    "weeks."))
 
 
 def in_business_hours(now: dt.datetime, rules: RulesConfig) -> bool:
