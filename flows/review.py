@@ -32,7 +32,7 @@ def build_review_task(period: str, url: str | None = None) -> Review:
 def write_review_files(review: Review, folder: Path, url: str | None = None) -> dict[str, Path]:
     """The review as HTML, XLSX (for managers: nothing masked), Markdown and JSON files."""
     with unit_of_work(url=url) as uow:
-        return write_all(uow.session, review, folder, role="manager")
+        return write_all(uow.session, review, folder)
 
 
 @task(name="queue-review-mail", cache_policy=NO_CACHE, retries=3,

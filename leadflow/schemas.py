@@ -22,6 +22,12 @@ from pydantic import (
 from leadflow.errors import InvalidInput
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
 
+# Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
+# INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID, description="An id (1 to 2^63-1)")]
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
+
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

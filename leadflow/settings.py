@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8700
     api_workers: int = Field(default=1, ge=1, le=64)
-    api_max_body_bytes: int = 1_000_000
+    api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     log_file: Path = Path("leadflow-errors.log")
 
     # Notifications leave through the outbox. A recipient is an apprise URL (chat

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.api.schemas import Note, StrictIn, Text, links
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.vocab import (
     ActivityChannel,
@@ -19,7 +19,9 @@ from leadflow.rules.vocab import (
     ObjectionKind,
     Urgency,
 )
-from leadflow.schemas import Amount
+from leadflow.schemas import MAX_ID, Amount
+from leadflow.statemachines.lead import allowed_triggers
+from leadflow.store.models import Lead
 
 
 class EventIn(StrictIn):
@@ -65,7 +67,7 @@ class TransitionIn(StrictIn):
 
     trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: Note | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: int | None = Field(None, ge=1, le=MAX_ID)
     at: AwareDatetime | None = None
 
 
@@ -77,6 +79,12 @@ class TransitionOut(BaseModel):
     version: int
     allowed_triggers: list[str]
     links: dict[str, str]
+
+    @classmethod
+    def of(cls, lead: Lead) -> TransitionOut:
+        """Where this lead stands now."""
+        return cls(id=lead.id, state=lead.state, version=lead.version,
+                   allowed_triggers=list(allowed_triggers(lead.state)), links=links(lead.id))
 
 
 class ObjectionIn(StrictIn):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.rules.vocab import Seniority
-from leadflow.schemas import LeadIn
+from leadflow.schemas import LeadIn, RowId
 
 MAX_BATCH = 1000
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -175,7 +175,7 @@ class RepPatch(StrictIn):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    team_id: int | None = None
+    team_id: RowId | None = None
     regions: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     industries: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     seniority: Seniority | None = None
@@ -236,6 +236,10 @@ class ErrorOut(BaseModel):
     """Every error: a message, and per-field messages when input was invalid."""
 
     detail: str
-    errors: dict[str, str] | None = None
-    quarantine_id: int | None = None
-    allowed: list[str] | None = None
+    errors: dict[str, str] | None = Field(None, description="A message per field")
+    quarantine_id: int | None = Field(None, description="Where the refused payload is kept")
+    allowed: list[str] | None = Field(None, description="Triggers the lead's state allows")
+    state: str | None = None
+    trigger: str | None = None
+    reason: str | None = Field(None, description="Why a guard refused the trigger")
+    error_id: str | None = Field(None, description="The server log's id for this failure")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from leadflow.rules.vocab import SENSITIVE
+from leadflow.rules.access import mask
 from leadflow.templates import render
 
 Audience = Literal["manager", "director", "delivery"]
@@ -18,8 +18,7 @@ FULL_VIEW: frozenset[str] = frozenset({"manager", "director"})
 
 def masked(package: dict[str, Any]) -> dict[str, Any]:
     """The package with sensitive fields hidden, for recipients outside the deal's chain."""
-    return {k: (MASK if k in SENSITIVE and v not in (None, "-") else v)
-            for k, v in package.items()}
+    return mask(package, MASK)
 
 
 def view_for(package: dict[str, Any], audience: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
@@ -24,6 +25,7 @@ from leadflow.rules.vocab import (
     LossReason,
     State,
 )
+from leadflow.schemas import MAX_ID
 from leadflow.services.opportunity import apply_opportunity_grade
 from leadflow.services.pipeline import (
     apply_evaluation,
@@ -44,8 +46,9 @@ from leadflow.store.uow import flush
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
-    """The lead, or NotFound naming the id."""
-    lead = session.get(Lead, lead_id)
+    """The lead, or NotFound naming the id (also for an id no row can have: the CLI's
+    ids reach here unchecked)."""
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
     if lead is None:
         raise NotFound(f"lead {lead_id} does not exist")
     return lead
@@ -198,7 +201,7 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
 def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     """A lead story with the sensitive fields and their history entries hidden, and the
     hidden names listed under `masked`."""
-    masked = {**data, **dict.fromkeys(SENSITIVE), "masked": list(SENSITIVE)}
+    masked = {**mask(data), "masked": list(SENSITIVE)}
     masked["history"] = [
         {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
         for h in data["history"]]

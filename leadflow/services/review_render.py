@@ -77,7 +77,7 @@ class TargetLine(BaseModel):
     name: str
     team: str | None
     open_leads: int
-    open_value: float
+    open_value: float | None  # None when masked: it adds up budgets
     won: int
     won_value: float
     new_customers: int

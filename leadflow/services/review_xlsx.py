@@ -3,9 +3,10 @@
 
 Rows are streamed: Core queries read in chunks (`yield_per`) and openpyxl's write-only mode
 writes each row as it comes, so a period of 100k+ leads never sits in memory as objects.
-Text that a spreadsheet could take for a formula (= + - @ first) is stored with a leading
-apostrophe, as text. Sensitive columns are masked unless the export is for a manager or a
-director."""
+Text that a spreadsheet could take for a formula (= + - @ first) is stored unchanged as a
+text cell (marked quote-prefixed, so no spreadsheet evaluates it and none shows a quote).
+A rep's workbook holds only that rep's leads; sensitive columns are masked by the same rule
+as the API's answers (leadflow.rules.access)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from leadflow.errors import InvalidInput
-from leadflow.rules.vocab import Role
+from leadflow.rules.access import Viewer, mask
 from leadflow.services.review import Period
 from leadflow.services.review_render import Review
 from leadflow.services.review_xlsx_tables import (
@@ -34,36 +33,18 @@ from leadflow.services.review_xlsx_tables import (
 )
 
 MASK = "(restricted)"
-SEES_SENSITIVE = frozenset({Role.manager.value, Role.director.value})
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000  # rows fetched per round trip while streaming
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 
 
-def check_role(role: str) -> str:
-    """The export's audience role, or InvalidInput naming the field."""
-    roles = [r.value for r in Role]
-    if role not in roles:
-        raise InvalidInput(f"role: {role!r} is not one of {', '.join(roles)}",
-                           {"role": "unknown role"})
-    return role
-
-
-def safe_text(text: str) -> str:
-    """Text that no spreadsheet will run as a formula: a leading apostrophe when it starts
-    with = + - @ (or a tab or carriage return)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def _plain(value: Any) -> Any:
     """A database value as a cell value (naive UTC times: Excel has no time zones)."""
-    if isinstance(value, str):
-        return safe_text(value)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, list):
-        return safe_text("; ".join(str(v) for v in value))
+        return "; ".join(str(v) for v in value)
     return value
 
 
@@ -71,9 +52,13 @@ class _Sheet:
     """A write-only sheet with a styled, frozen header row and an auto filter."""
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
-        self.ws: WriteOnlyWorksheet = book.create_sheet(title)
+        # A write-only worksheet; openpyxl names its class only in a private module, so the
+        # attribute is left to inference rather than importing that name.
+        self.ws = book.create_sheet(title)
         self.columns, self.rows = columns, 0
-        self.hidden = [c.sensitive and masked for c in columns]
+        self.names = [c.name for c in columns]
+        assert len(set(self.names)) == len(self.names), f"{title}: column names repeat"
+        self.masked = masked and any(c.sensitive for c in columns)
         # Cells are reused row after row: write-only mode writes each row as it is appended.
         self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
         for cell, column in zip(self.cells, columns, strict=True):
@@ -90,17 +75,26 @@ class _Sheet:
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         return cell
 
+    def _text(self, text: str) -> WriteOnlyCell:
+        """Text that a spreadsheet would take for a formula, as a text cell: unchanged."""
+        cell = WriteOnlyCell(self.ws, value=text)
+        cell.data_type, cell.quotePrefix = "s", True
+        return cell
+
     def add(self, values: Iterable[Any]) -> None:
-        """Append one row: masked, escaped, formatted."""
+        """Append one row: masked, formulas kept as text, formatted."""
+        if self.masked:
+            values = mask(dict(zip(self.names, values, strict=True)), MASK).values()
         row: list[Any] = []
-        for value, hidden, cell in zip(values, self.hidden, self.cells, strict=True):
-            if hidden:
-                row.append(MASK)
+        for value, cell in zip(values, self.cells, strict=True):
+            value = _plain(value)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                row.append(self._text(value))
             elif cell is not None and value is not None:
-                cell.value = _plain(value)
+                cell.value = value
                 row.append(cell)
             else:
-                row.append(_plain(value))
+                row.append(value)
         self.ws.append(row)
         self.rows += 1
 
@@ -114,14 +108,18 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
-def write_review_xlsx(session: Session, review: Review, path: Path, role: str = "manager"
-                      ) -> dict[str, int]:
-    """Write the period's workbook to `path` for a reader of `role`; returns rows per sheet."""
-    masked = check_role(role) not in SEES_SENSITIVE
+def write_review_xlsx(session: Session, review: Review, path: Path,
+                      viewer: Viewer | str = "manager") -> dict[str, int]:
+    """Write the period's workbook to `path` for this reader (a role name reads as that
+    role's view); returns rows per sheet. The review must be built for the same reader."""
+    viewer = Viewer.of(viewer) if isinstance(viewer, str) else viewer
+    owner = viewer.own_leads_only
+    masked = not viewer.sees_sensitive(owner)
     period = Period.parse(review.period)
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
-        (title, columns, _stream(session, query)) for title, columns, query in row_tables(period)]
+        (title, columns, _stream(session, query))
+        for title, columns, query in row_tables(period, owner)]
     sheets += [("Conversion review", *conversion_rows(review)),
                ("Summary", *summary_rows(review))]
     counts: dict[str, int] = {}

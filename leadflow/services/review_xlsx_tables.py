@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 
-from leadflow.services.review import KEPT, Period, within
+from leadflow.rules.access import is_sensitive
+from leadflow.services.review import Period, kept_leads, within
 from leadflow.services.review_render import Review, TargetLine
 from leadflow.store.models import Activity, Lead, OpportunityAssessment, SalesRep, Team
 
@@ -26,7 +27,16 @@ class Column:
     source: Any
     fmt: str | None = None
     width: float = 14
-    sensitive: bool = False
+
+    @property
+    def name(self) -> str:
+        """The field it shows (the column's key, or the header of a built row)."""
+        return str(getattr(self.source, "key", self.source))
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked from readers outside the lead's chain (leadflow.rules.access)."""
+        return is_sensitive(self.name)
 
 
 _OWNER = SalesRep.name.label("owner")
@@ -41,9 +51,9 @@ LEAD_REGISTER = [
     Column("Employees", Lead.employees, INTEGER, 11),
     Column("Annual revenue", Lead.annual_revenue, MONEY, 16),
     Column("Region", Lead.region, None, 11),
-    Column("Budget min", Lead.budget_min, MONEY, 14, True),
-    Column("Budget max", Lead.budget_max, MONEY, 14, True),
-    Column("Budget confirmed", Lead.budget_confirmed, MONEY, 16, True),
+    Column("Budget min", Lead.budget_min, MONEY, 14),
+    Column("Budget max", Lead.budget_max, MONEY, 14),
+    Column("Budget confirmed", Lead.budget_confirmed, MONEY, 16),
     Column("Timeline", Lead.timeline, DATE, 12), Column("Tags", Lead.tags, None, 20),
     Column("State", Lead.state, None, 12), Column("Valid", Lead.valid, None, 8),
     Column("Invalid reason", Lead.invalid_reason, None, 24),
@@ -60,8 +70,11 @@ LEAD_REGISTER = [
     Column("Won (UTC)", Lead.won_at, TIME, 17), Column("Lost (UTC)", Lead.lost_at, TIME, 17),
     Column("Loss reason", Lead.loss_reason),
     Column("Contract value", Lead.contract_value, MONEY, 16),
-    Column("Decision-chain notes", Lead.decision_chain_notes, None, 28, True),
-    Column("Internal notes", Lead.internal_notes, None, 28, True),
+    Column("Payment terms", Lead.payment_terms, None, 22),
+    Column("Delivery date", Lead.delivery_date, DATE, 12),
+    Column("Repeat of lead", Lead.repeat_of_id, INTEGER, 10),
+    Column("Decision-chain notes", Lead.decision_chain_notes, None, 28),
+    Column("Internal notes", Lead.internal_notes, None, 28),
 ]
 FOLLOW_UP_LOG = [
     Column("Time (UTC)", Activity.at, TIME, 17), Column("Lead ID", Activity.lead_id, INTEGER, 9),
@@ -78,14 +91,14 @@ OPPORTUNITY_GRADING = [
     Column("Lead ID", OpportunityAssessment.lead_id, INTEGER, 9),
     Column("Company", Lead.company_name, None, 28), Column("Owner", _OWNER, None, 20),
     Column("Urgency", OpportunityAssessment.urgency, None, 11),
-    Column("Budget", OpportunityAssessment.budget, MONEY, 15, True),
+    Column("Budget", OpportunityAssessment.budget, MONEY, 15),
     Column("Competition", OpportunityAssessment.competition, None, 13),
     Column("Decision chain", OpportunityAssessment.decision_chain, None, 14),
     Column("Points", OpportunityAssessment.points, INTEGER, 8),
     Column("Grade", OpportunityAssessment.grade, None, 8),
     Column("Assessed by", OpportunityAssessment.assessed_by, None, 16),
     Column("Lead state now", Lead.state, None, 13),
-    Column("Decision-chain notes", Lead.decision_chain_notes, None, 28, True),
+    Column("Decision-chain notes", Lead.decision_chain_notes, None, 28),
 ]
 
 
@@ -93,16 +106,20 @@ def _query(columns: Sequence[Column], base: Select[Any]) -> Select[Any]:
     return base.with_only_columns(*[c.source for c in columns])
 
 
-def row_tables(period: Period) -> list[tuple[str, list[Column], Select[Any]]]:
-    """The three row tables of the period and the query of each."""
+def row_tables(period: Period, owner_id: int | None = None
+               ) -> list[tuple[str, list[Column], Select[Any]]]:
+    """The three row tables of the period and the query of each; with `owner_id`, of that
+    rep's leads only."""
     owner = SalesRep.id == Lead.owner_id
+    mine = Lead.owner_id == owner_id if owner_id is not None else true()
     register = (select(Lead.id).outerjoin(SalesRep, owner).outerjoin(Team, Team.id == Lead.team_id)
-                .where(within(Lead.created_at, period), KEPT).order_by(Lead.id))
+                .where(within(Lead.created_at, period), kept_leads(owner_id)).order_by(Lead.id))
     log = (select(Activity.id).join(Lead, Lead.id == Activity.lead_id)
            .outerjoin(SalesRep, SalesRep.id == Activity.rep_id)
-           .where(within(Activity.at, period)).order_by(Activity.at, Activity.id))
+           .where(within(Activity.at, period), mine).order_by(Activity.at, Activity.id))
     grading = (select(OpportunityAssessment.id).join(Lead, Lead.id == OpportunityAssessment.lead_id)
-               .outerjoin(SalesRep, owner).where(within(OpportunityAssessment.assessed_at, period))
+               .outerjoin(SalesRep, owner)
+               .where(within(OpportunityAssessment.assessed_at, period), mine)
                .order_by(OpportunityAssessment.assessed_at, OpportunityAssessment.id))
     return [("Lead register", LEAD_REGISTER, _query(LEAD_REGISTER, register)),
             ("Follow-up log", FOLLOW_UP_LOG, _query(FOLLOW_UP_LOG, log)),

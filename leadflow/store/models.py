@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -62,8 +64,10 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints stably."""
 
+    # int is 64-bit on both backends (migration 0010); SQLite keeps INTEGER so that an
+    # INTEGER PRIMARY KEY stays its rowid.
     type_annotation_map = {dt.datetime: UtcDateTime(), Decimal: Money, dict[str, Any]: JSON,
-                           list[str]: JSON}
+                           list[str]: JSON, int: BigInteger().with_variant(Integer(), "sqlite")}
 
 
 Base.metadata.naming_convention = {

@@ -1,24 +1,15 @@
-"""`leadflow report review` and `leadflow targets` as a user runs them: subprocesses, a file."""
+"""`leadflow report review` and `leadflow targets` as a user runs them (in-process through
+the console entry point, see tests/e2e/cli_harness.py): real files, exit codes, errors."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from leadflow.services.review import Period
-from tests.e2e.test_cli import run, run_json
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The CLI's environment: a fresh SQLite file and an error log in tmp_path."""
-    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+from tests.e2e.cli_harness import run, run_json
 
 
 def _now_period(kind: str) -> str:
@@ -133,10 +124,12 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
     budgets = {row[0].value: row[17].value for row in register.iter_rows(min_row=2)}
     assert budgets[1] == 500000  # the default role is manager
     masked = tmp_path / "out" / "rep.xlsx"
-    run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "rep",
+    run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "system",
          "--out", str(masked)], env)
     rows = list(load_workbook(masked)["Lead register"].iter_rows(min_row=2, values_only=True))
     assert {row[17] for row in rows} == {"(restricted)"}
+    nameless = run(["report", "review", "--period", quarter, "--role", "rep"], env, ok=False)
+    assert nameless.stderr.strip() == "error: rep: a rep's view needs the rep's id (--rep ID)"
     bad = run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "boss"],
               env, ok=False)
     assert bad.returncode == 2 and bad.stderr.strip() == (

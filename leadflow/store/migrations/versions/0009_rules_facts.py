@@ -2,7 +2,7 @@
 the grade-A brief, late contact logs and the post-win review
 
 Revision ID: 0009_rules_facts
-Revises: 0008_operations
+Revises: 0010_bigint_ids
 Create Date: 2026-11-29
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009_rules_facts'
-down_revision: Union[str, Sequence[str], None] = '0008_operations'
+down_revision: Union[str, Sequence[str], None] = '0010_bigint_ids'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
