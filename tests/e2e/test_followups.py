@@ -10,7 +10,7 @@ import pytest
 
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
-from tests.e2e.test_cli import env, run, run_json  # noqa: F401  (env is a fixture)
+from tests.e2e.cli_harness import run, run_json
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_api_events_at_intake_preview_and_brief(api):
     assert "only opportunities" in refused["reason"]
 
 
-def test_cli_reminders_due_and_win_review_errors(env, tmp_path):  # noqa: F811
+def test_cli_reminders_due_and_win_review_errors(env, tmp_path):
     """Rule book §6: ops see what is overdue (reminders and escalations) without sending."""
     run(["teams", "add", "--name", "East", "--region", "east",
          "--manager-email", "mia@example.com"], env)
