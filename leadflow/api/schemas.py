@@ -149,6 +149,12 @@ class LeadOut(BaseModel):
     approved_at: dt.datetime | None
     loss_reason: str | None
     dormant: bool
+    slipped: bool = False
+    brief_due: dt.datetime | None = None
+    brief_at: dt.datetime | None = None
+    first_opportunity_at: dt.datetime | None = None
+    customer_type: str | None = None
+    entered_by: str | None = None
     sla: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime

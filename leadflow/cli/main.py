@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from leadflow.cli import api as api_cmd
 from leadflow.cli import (
     bench_cmd,
+    followups,
     lead_ops,
     leads,
     model_cmd,
@@ -43,6 +44,7 @@ app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
+app.add_typer(followups.app, name="reminders")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
 app.command("deploy")(scaleout.deploy)

@@ -6,7 +6,10 @@ notification exist once however often the change is retried."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.store.bulk import add_row
@@ -50,6 +53,22 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
         subject=(f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, "
                  f"{lead.priority} priority"),
         body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"
-              f"Need: {lead.need}\nFirst contact due: {due}\nWhy: {lead.assignment_reason}\n"),
+              f"Phone: {lead.phone or '-'}\nEmail: {lead.email or '-'}\n"
+              f"Source: {lead.source}" + (f" ({lead.source_detail})" if lead.source_detail else "")
+              + f"\nNeed: {lead.need}\nGrade: {lead.grade or '-'}, priority "
+              f"{lead.priority or '-'} (score {lead.score})\nFirst contact due: {due}\n"
+              f"Why: {lead.assignment_reason}\n"),
         now=now,
     )
+
+
+def tell_owners(session: Session, leads: Iterable[Any], now: dt.datetime, kind: str,
+                message: Callable[[Any], tuple[str, str, str]]) -> None:
+    """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner."""
+    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+    for lead in leads:
+        to = recipient_of(reps.get(lead.owner_id or -1), None)
+        if to:
+            key, subject, body = message(lead)
+            enqueue(session, key=key, kind=kind, lead_id=lead.id, recipient=to, now=now,
+                    subject=subject, body=body)

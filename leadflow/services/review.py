@@ -46,7 +46,7 @@ from leadflow.services.review_render import (
     review_markdown,
 )
 from leadflow.settings import get_settings
-from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team, Touch
+from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, Target, Team, Touch
 from leadflow.winmodel.review import win_review
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
@@ -180,8 +180,13 @@ def build_review(session: Session, period: Period, now: dt.datetime,
     kept = kept_leads(owner)
     cohort = and_(within(Lead.created_at, period), kept)
     valid = Lead.valid.is_(True)
-    reached = [func.count(getattr(Lead, f"{s.value}_at")) for s in _FUNNEL]
-    grade_a = _count_if(and_(Lead.opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
+    # A step counts the leads that reached it or any later step: a lead reactivated into
+    # nurturing (never screened) cannot make a step larger than the one before it.
+    stamps = [getattr(Lead, f"{s.value}_at") for s in _FUNNEL]
+    reached = [func.count(func.coalesce(*stamps[i:])) if i < len(stamps) - 1
+               else func.count(stamps[i]) for i in range(len(stamps))]
+    grade_a = _count_if(and_(Lead.first_opportunity_at.is_not(None),
+                             Lead.opportunity_grade == "A"))
     total, valid_n, screened, nurturing, opportunity, negotiation, cohort_won, grade_a_n = (
         session.execute(select(func.count(), _count_if(valid), *reached, grade_a)
                         .where(cohort)).one())
@@ -215,11 +220,12 @@ def _wins(session: Session, period: Period, kept: ColumnElement[bool]
           ) -> tuple[int, Any, Any, list[Bucket]]:
     """Deals won in the period: count, value, average cycle and the cycle histogram."""
     won = and_(within(Lead.won_at, period), kept)
-    days = _days(Lead.won_at, Lead.opportunity_at, session.get_bind().dialect.name)
+    # Spec §9: from the lead first becoming an opportunity (a re-entry does not restart it).
+    days = _days(Lead.won_at, Lead.first_opportunity_at, session.get_bind().dialect.name)
     # AVG skips the NULL days of deals won without a recorded opportunity date.
     count, value, avg_cycle = session.execute(
         select(func.count(), func.sum(Lead.contract_value), func.avg(days)).where(won)).one()
-    timed = and_(won, Lead.opportunity_at.is_not(None))
+    timed = and_(won, Lead.first_opportunity_at.is_not(None))
     bucket = case(*[(days < upper, literal(label)) for label, upper in CYCLE_BUCKETS[:-1]],
                   else_=literal(CYCLE_BUCKETS[-1][0])).label("bucket")
     found: dict[str, int] = dict(session.execute(select(bucket, func.count()).where(timed)
@@ -328,6 +334,7 @@ def _results(session: Session, period: Period, by: Literal["rep", "team"],
         .where(SalesRep.id == owner if owner is not None else true())
         .order_by(SalesRep.id) if by == "rep"
         else select(Team.id, Team.name, null()).order_by(Team.id)))
+    late = _late_logs(session, period)
     lines = []
     for ident, name, team in people:
         open_n, open_value, won_n, won_value, repeats = totals.get((by, ident), [0] * 5)
@@ -342,8 +349,24 @@ def _results(session: Session, period: Period, by: Literal["rep", "team"],
             target_new_customers=goal_customers,
             target_repeat_rate=None if target is None else target.repeat_rate,
             revenue_progress=_progress(_money(won_value), goal_revenue),
-            new_customers_progress=_progress(won_n - repeats, goal_customers)))
+            new_customers_progress=_progress(won_n - repeats, goal_customers),
+            late_logs=late.get((by, ident), 0)))
     return lines
+
+
+def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
+    """Contacts logged in the period later than the logging rule allows, per ("rep", id)
+    and ("team", id) (spec §6: counted per rep in the review)."""
+    rows = session.execute(select(Activity.rep_id, SalesRep.team_id, func.count())
+                           .join(SalesRep, SalesRep.id == Activity.rep_id)
+                           .where(Activity.late.is_(True), within(Activity.logged_at, period))
+                           .group_by(Activity.rep_id, SalesRep.team_id)).tuples().all()
+    found: dict[tuple[str, int], int] = {}
+    for rep, team, n in rows:
+        for key in (("rep", rep), ("team", team)):
+            if key[1] is not None:
+                found[key] = found.get(key, 0) + n
+    return found
 
 
 def _grade_changes(session: Session, period: Period, owner: int | None = None

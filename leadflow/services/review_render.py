@@ -89,6 +89,7 @@ class TargetLine(BaseModel):
     target_repeat_rate: float | None
     revenue_progress: float | None
     new_customers_progress: float | None
+    late_logs: int = 0  # contacts logged in the period more than log_within_hours late
 
 
 class Review(BaseModel):
@@ -178,12 +179,13 @@ def _headline(r: Review) -> list[str]:
 def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
     headers = ["Name", *(["Team"] if with_team else []), "Open leads", "Open value", "Won",
                "Won value", "Revenue target", "Revenue progress", "New customers",
-               "New-customer target", "New-customer progress", "Repeat rate", "Repeat target"]
+               "New-customer target", "New-customer progress", "Repeat rate", "Repeat target",
+               "Late logs"]
     rows = [[t.name, *([t.team] if with_team else []), t.open_leads, money(t.open_value),
              t.won, money(t.won_value), money(t.target_revenue),
              pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
              pct(t.new_customers_progress, True), pct(t.repeat_rate),
-             pct(t.target_repeat_rate)] for t in lines]
+             pct(t.target_repeat_rate), t.late_logs] for t in lines]
     return _table(headers, rows, "llr" if with_team else "lr")
 
 

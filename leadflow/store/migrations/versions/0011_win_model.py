@@ -15,21 +15,24 @@ down_revision: Union[str, Sequence[str], None] = '0010_bigint_ids'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# 64-bit on PostgreSQL like every other integer column (0010); SQLite's INTEGER already is.
+_INT = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+
 
 def upgrade() -> None:
     """Create the model versions table and the per-lead score table."""
     op.create_table(
         'win_models',
-        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('id', _INT, nullable=False),
         sa.Column('trained_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('trained_by', sa.String(length=120), nullable=False),
         sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
         sa.Column('window_end', sa.DateTime(timezone=True), nullable=False),
         sa.Column('holdout_start', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('closed_leads', sa.Integer(), nullable=False),
-        sa.Column('wins', sa.Integer(), nullable=False),
-        sa.Column('train_leads', sa.Integer(), nullable=False),
-        sa.Column('holdout_leads', sa.Integer(), nullable=False),
+        sa.Column('closed_leads', _INT, nullable=False),
+        sa.Column('wins', _INT, nullable=False),
+        sa.Column('train_leads', _INT, nullable=False),
+        sa.Column('holdout_leads', _INT, nullable=False),
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('note', sa.Text(), nullable=False),
         sa.Column('library', sa.String(length=60), nullable=False),
@@ -40,8 +43,8 @@ def upgrade() -> None:
     op.create_index('ix_win_models_active', 'win_models', ['active'], unique=False)
     op.create_table(
         'lead_win_scores',
-        sa.Column('lead_id', sa.Integer(), nullable=False),
-        sa.Column('model_id', sa.Integer(), nullable=False),
+        sa.Column('lead_id', _INT, nullable=False),
+        sa.Column('model_id', _INT, nullable=False),
         sa.Column('probability', sa.Float(), nullable=False),
         sa.Column('factors', sa.JSON(), nullable=False),
         sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
