@@ -116,8 +116,9 @@ def add(
 def show(lead_id: int, as_json: bool = JSON_OPTION,
          sensitive: bool = typer.Option(False, "--sensitive", help="Also show budgets and "
                                         "notes (owner, managers and directors only).")) -> None:
-    """Show a lead with its score explanation, transitions, history and activities;
-    budgets and notes are masked unless --sensitive is given."""
+    """Show a lead with its score explanation, transitions, history and activities.
+
+    Budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
         story = svc.lead_story(uow.session, lead_id)
     if not sensitive:  # output ends up in tickets and chats: the least by default

@@ -44,8 +44,9 @@ def start_local_server(port: int, timeout: float = 90) -> subprocess.Popen[bytes
 
 def serve(port: int = typer.Option(4200, help="Port of the local Prefect server (and UI), "
                                    "when PREFECT_API_URL is not set.")) -> None:
-    """Serve every flow with its schedules and event triggers; starts a local Prefect
-    server with its UI when PREFECT_API_URL is unset."""
+    """Serve every flow with its schedules and event triggers.
+
+    Starts a local Prefect server with its UI when PREFECT_API_URL is unset."""
     configure_prefect()
     server = None
     if not os.environ.get("PREFECT_API_URL"):
