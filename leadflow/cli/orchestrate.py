@@ -20,13 +20,18 @@ FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-
 
 
 def start_local_server(port: int, timeout: float = 90) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` on loopback and wait until its API answers."""
+    """Start `prefect server start` on loopback and wait until its API answers.
+
+    The UI asks the server's /ui-settings where the API is, and the server answers port
+    4200 whatever port it listens on unless PREFECT_UI_API_URL is set for it."""
     import httpx
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
          "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PREFECT_API_URL": ""})
+        env={**os.environ, "PREFECT_API_URL": "",
+             "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+             "PREFECT_UI_URL": f"http://127.0.0.1:{port}"})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -52,6 +57,7 @@ def serve(port: int = typer.Option(4200, help="Port of the local Prefect server 
     if not os.environ.get("PREFECT_API_URL"):
         server = start_local_server(port)
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        os.environ.setdefault("PREFECT_UI_URL", f"http://127.0.0.1:{port}")  # run links
         typer.echo(f"Prefect server and UI: http://127.0.0.1:{port}")
     try:
         from leadflow.flows.deployments import serve_all
