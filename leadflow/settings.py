@@ -55,6 +55,19 @@ class ScaleOut(BaseModel):
     poll_seconds: float = Field(default=2.0, gt=0)
 
 
+class Imports(BaseModel):
+    """How `leadflow leads import` reads files and reports on them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_bytes: int = Field(default=262_144, ge=4096)
+    max_cell_chars: int = Field(default=100_000, ge=5000)
+    header_search_rows: int = Field(default=10, ge=1)
+    chunk_rows: int = Field(default=5000, ge=1)
+    shown_rejections: int = Field(default=100, ge=0)
+    dry_run_rows: int = Field(default=5, ge=0)
+
+
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
@@ -91,6 +104,7 @@ class Settings(BaseSettings):
         "send and marking it sent is held (it may have arrived) before it is sent again.")
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
+    imports: Imports = Field(default_factory=Imports)
 
     @classmethod
     def settings_customise_sources(

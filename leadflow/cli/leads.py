@@ -1,10 +1,10 @@
-"""`leadflow leads ...`: import, add, show, list, fire, log, track, and rep updates."""
+"""`leadflow leads ...`: add, show, list, fire, log, track, and rep updates (import and export
+are in lead_files)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,11 +15,8 @@ from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.jobs import process_pending
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
-from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
 
@@ -29,37 +26,6 @@ BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail)."
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
-    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
-    for r in s.rejections[:50]:
-        errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
-        lines.append(f"  row {r['row']}: {errs} (quarantine #{r['quarantine_id']})")
-    if len(s.rejections) > 50:
-        lines.append(f"  ... and {len(s.rejections) - 50} more (use --json for all)")
-    if intake is not None:
-        lines.append(f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
-                     f"{intake.assigned} assigned, {intake.queued} to a manager queue")
-    return "\n".join(lines)
-
-
-@app.command("import")
-def import_file(
-    file: Path = typer.Argument(..., help="A .csv (spec §1 column names) or .jsonl file."),
-    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
-    by: str = BY,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Import leads; duplicates merge into the existing lead, rejects are quarantined."""
-    rows = read_records(file)
-    with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules())
-        uow.commit()
-    intake = process_pending() if process else None
-    emit({"import": summary, "intake": intake}, as_json, _import_text(summary, intake))
-    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
-        raise typer.Exit(1)
 
 
 @app.command("add")

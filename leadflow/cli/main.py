@@ -12,7 +12,16 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
-from leadflow.cli import bench_cmd, leads, orchestrate, outbox, reps, rules_cmd, scaleout
+from leadflow.cli import (
+    bench_cmd,
+    lead_files,
+    leads,
+    orchestrate,
+    outbox,
+    reps,
+    rules_cmd,
+    scaleout,
+)
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -26,6 +35,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")
+leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
