@@ -14,6 +14,7 @@ from leadflow.jobs import process_pending
 from leadflow.services.files import LeadFile, open_leads
 from leadflow.services.imports import ImportReport, dry_run
 from leadflow.services.imports import import_file as import_leads
+from leadflow.services.lead_export import ExportFilter, export_leads
 from leadflow.services.pipeline import IntakeResult
 from leadflow.services.sheet_mapping import load_mapping
 from leadflow.settings import get_rules, get_settings
@@ -105,3 +106,21 @@ def import_file(
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
     if report.accepted == 0 and report.duplicates == 0 and report.rejected:
         raise typer.Exit(1)
+
+
+def export_file(
+    fmt: str = typer.Option("csv", "--format", help="csv | xlsx"),
+    state: str | None = typer.Option(None, help="Only leads in this state."),
+    owner: int | None = typer.Option(None, help="Only this rep's leads (rep id)."),
+    role: str = typer.Option("manager", help="Who reads it: rep | manager | director | "
+                             "system; budgets and notes are masked below manager."),
+    out: Path | None = typer.Option(None, help="Where to write (default: leads.csv or "
+                                    "leads.xlsx here)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Write the lead register as CSV or XLSX, in the columns `leads import` reads back."""
+    path = out or Path(f"leads.{fmt}")
+    with unit_of_work() as uow:
+        count = export_leads(uow.session, path, fmt, ExportFilter(role, state, owner))
+    emit({"file": str(path), "leads": count, "role": role}, as_json,
+         f"wrote {count} lead(s) to {path} (for a {role})")

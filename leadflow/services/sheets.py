@@ -22,6 +22,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from leadflow.errors import InvalidInput
+from leadflow.services.review_xlsx import FORMULA_START
 
 _MAGIC = ((b"PK\x03\x04", "an XLSX workbook or another zip archive"),
           (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as .xlsx or .csv"),
@@ -142,7 +143,12 @@ def _read_csv(path: Path, encoding: str, limits: Limits) -> Iterator[RawRow]:
                     continue
                 cells = _split_line(lines.last)
             cells, bad = _damaged(cells)
-            yield RawRow(reader.line_num, cells, damaged=bad)
+            yield RawRow(reader.line_num, [_unquoted(c) for c in cells], damaged=bad)
+
+
+def _unquoted(cell: str) -> str:
+    """A cell the export guarded against formulas ('=1+1) as it was (=1+1)."""
+    return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_START) else cell
 
 
 def xlsx_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[RawRow]]:
