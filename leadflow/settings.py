@@ -97,6 +97,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Delivery / customer-service team for handoffs.")
     director_recipients: list[str] = Field(
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
+    ops_notify_urls: list[str] = Field(
+        default_factory=list, description="Apprise URLs told when a flow run fails or "
+        "crashes (a JSON list in LEADFLOW_OPS_NOTIFY_URLS).")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
     outbox_in_doubt_seconds: float = Field(
