@@ -8,7 +8,7 @@ record for intake, keeping the row as the file has it for the quarantine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,11 @@ class ImportMapping:
     source_separators: tuple[str, ...]
     list_separators: tuple[str, ...]
     values: dict[str, dict[str, str]]
+
+    @cached_property
+    def longest_blank(self) -> int:
+        """The length of the longest blank marker."""
+        return max((len(b) for b in self.blank), default=0)
 
     def target(self, header: str) -> str | None:
         """The field a column name means, or None."""
@@ -167,6 +172,8 @@ class SheetPlan:
     columns: list[Column]
     mapping: ImportMapping
     parts: dict[str, list[list[int]]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # the headers, unnamed ones numbered
+    fields: list[tuple[int, str]] = field(default_factory=list)  # column index, target
 
     @classmethod
     def of(cls, headers: list[str], mapping: ImportMapping) -> SheetPlan:
@@ -185,6 +192,8 @@ class SheetPlan:
             else:
                 use = "unmapped" if key else "not imported"  # an unnamed empty column
             plan.columns.append(Column(i, header, target, use))
+        plan.names = [c.header or f"(column {c.index + 1})" for c in plan.columns]
+        plan.fields = [(c.index, str(c.target)) for c in plan.columns if c.use == "field"]
         index = {cells.normal(c.header): c.index for c in plan.columns}
         for name, groups in mapping.combine.items():
             plan.parts[name] = [[index[h] for h in g] for g in groups
@@ -213,23 +222,22 @@ class SheetPlan:
     def record(self, values: list[Any], problem: str | None = None) -> SheetRow:
         """One row as a record for intake (first non-empty column wins for a field)."""
         row = SheetRow()
-        row.verbatim = {c.header or f"(column {c.index + 1})": cells.as_text(v)
-                        for c, v in zip(self.columns, values, strict=False) if self._filled(v)}
-        extra = [cells.as_text(v) for v in values[len(self.columns):] if self._filled(v)]
+        filled = [self._filled(v) for v in values]
+        names = self.names
+        row.verbatim = {names[i]: cells.as_text(values[i])
+                        for i in range(min(len(names), len(values))) if filled[i]}
+        extra = [cells.as_text(v) for v, f in zip(values[len(names):], filled[len(names):],
+                                                  strict=True) if f]
         if extra:
             row.verbatim["(extra cells)"] = extra
             row["(extra cells)"] = extra
         row.problem = problem
-        for column in self.columns:
-            if column.use != "field" or column.index >= len(values):
-                continue
-            value = values[column.index]
-            if self._filled(value) and column.target not in row:
-                self._put(row, str(column.target), value)
+        for index, target in self.fields:
+            if index < len(values) and filled[index] and target not in row:
+                self._put(row, target, values[index])
         for name, groups in self.parts.items():
             for group in groups:
-                parts = [cells.as_text(values[i]) for i in group
-                         if i < len(values) and self._filled(values[i])]
+                parts = [cells.as_text(values[i]) for i in group if i < len(values) and filled[i]]
                 if parts and name not in row:
                     row[name] = cells.join_names(parts)
         if "source" in row:
@@ -237,8 +245,15 @@ class SheetPlan:
         return row
 
     def _filled(self, value: Any) -> bool:
-        return value is not None and (not isinstance(value, str) or (
-            value.strip() != "" and cells.normal(value) not in self.mapping.blank))
+        if value is None:
+            return False
+        if not isinstance(value, str):
+            return True
+        text = value.strip()
+        # Only short text can be a blank marker ("-", "无", "(restricted)"): long cells are
+        # not folded to their normal form, which was a third of reading a row.
+        return text != "" and (len(text) > self.mapping.longest_blank
+                               or cells.normal(text) not in self.mapping.blank)
 
     def _put(self, row: SheetRow, target: str, value: Any) -> None:
         table = self.mapping.values.get(target)

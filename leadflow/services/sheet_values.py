@@ -27,8 +27,8 @@ _QUARTER = re.compile(r"^(\d{4})\s*年?\s*[-/]?\s*q([1-4])$")
 def normal(text: str) -> str:
     """The form names and values are matched in: full-width folded, case and spaces
     ignored, a trailing `*` (a required-column marker) dropped."""
-    folded = unicodedata.normalize("NFKC", text).casefold().strip().rstrip("*").strip()
-    return re.sub(r"\s+", " ", folded)
+    folded = unicodedata.normalize("NFKC", text).casefold().strip().rstrip("*")
+    return " ".join(folded.split())
 
 
 def as_text(value: Any) -> str:
