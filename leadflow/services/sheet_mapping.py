@@ -19,7 +19,7 @@ from leadflow.rules.config import ConfigError, read_yaml
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.services import sheet_values as cells
-from leadflow.settings import DEFAULT_CONFIG_DIR
+from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 
 MAPPING_FILE = "import_mapping.yaml"
 BUDGET = "budget"  # one column holding a range: it fills budget_min and budget_max
@@ -107,12 +107,21 @@ def _aliases(source: Path, spec: MappingFile) -> dict[str, str]:
 
 
 def load_mapping(extra: Path | None = None) -> ImportMapping:
-    """The built-in tables, with a team's --map file over them."""
-    base = _load_default()
+    """The built-in tables, with the team's import_mapping.yaml (in LEADFLOW_CONFIG_DIR)
+    and then a --map file over them."""
+    mapping = _load_default()
+    team_dir = get_settings().config_dir
+    if team_dir is not None and (team_dir / MAPPING_FILE).is_file():
+        mapping = _overlay(mapping, team_dir / MAPPING_FILE)
     if extra is None:
-        return base
+        return mapping
     if not extra.is_file():
         raise InvalidInput(f"--map {extra}: no such file")
+    return _overlay(mapping, extra)
+
+
+def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
+    """`base` with the entries of the mapping file `extra` added or overriding."""
     spec = _read(extra)
     _check(extra, spec)
     headers = {**base.headers, **_aliases(extra, spec)}

@@ -169,3 +169,16 @@ def test_duplicates_across_chunks_merge_like_within_one(uow, rules, tmp_path):
     report = _import(uow, _write(tmp_path / "dupes.csv", rows), rules, chunk_rows=1)
     assert (report.accepted, report.duplicates) == (2, 1)
     assert len(_leads(uow)) == 2
+
+
+def test_a_teams_config_folder_adds_its_own_headers(monkeypatch, tmp_path):
+    from leadflow.settings import get_settings
+
+    (tmp_path / "import_mapping.yaml").write_text("headers:\n  need: [客户诉求]\n",
+                                                 encoding="utf-8")
+    monkeypatch.setenv("LEADFLOW_CONFIG_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert load_mapping().target("客户诉求") == "need"
+    finally:
+        get_settings.cache_clear()
