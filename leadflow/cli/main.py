@@ -15,6 +15,7 @@ from leadflow.cli import api as api_cmd
 from leadflow.cli import (
     bench_cmd,
     lead_files,
+    lead_ops,
     leads,
     orchestrate,
     outbox,
@@ -34,7 +35,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="LeadFlow: the lead pipeline from intake to won or lost.")
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
-app.add_typer(leads.app, name="leads")
+app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
+assert lead_ops.app is leads.app
 leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
 leads.app.command("export")(lead_files.export_file)
 app.add_typer(reps.app, name="reps")

@@ -43,7 +43,9 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
     where = f"to you ({rep.name})" if rep else f"to the {team.name if team else ''} queue"
     due = lead.first_contact_due.strftime("%Y-%m-%d %H:%M UTC") if lead.first_contact_due else "-"
     enqueue(
-        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}", kind="assignment",
+        # One notice per assignment: the lead's version moves with every reassignment.
+        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}:v{lead.version}",
+        kind="assignment",
         lead_id=lead.id, recipient=recipient,
         subject=(f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, "
                  f"{lead.priority} priority"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
 CYCLE_BUCKETS: list[tuple[str, float]] = [
@@ -26,6 +26,8 @@ class ChannelLine(BaseModel):
 
     channel: str
     leads: int
+    touched: int = Field(0, description="Leads the channel brought first, plus leads it "
+                         "touched again (a returning contact's inquiry) in the period.")
     valid: int
     won: int
     conversion_rate: float
