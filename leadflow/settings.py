@@ -62,6 +62,7 @@ class Imports(BaseModel):
 
     sample_bytes: int = Field(default=262_144, ge=4096)
     max_cell_chars: int = Field(default=100_000, ge=5000)
+    damaged_share: float = Field(default=0.01, ge=0, le=0.5)
     header_search_rows: int = Field(default=10, ge=1)
     chunk_rows: int = Field(default=5000, ge=1)
     shown_rejections: int = Field(default=100, ge=0)

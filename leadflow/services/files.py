@@ -100,7 +100,7 @@ def open_leads(path: Path, mapping: ImportMapping | None = None, sheet: str | No
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     conf = get_settings().imports
-    limits = Limits(conf.sample_bytes, conf.max_cell_chars)
+    limits = Limits(conf.sample_bytes, conf.max_cell_chars, conf.damaged_share)
     if suffix == ".csv":
         encoding, raw = csv_rows(path, limits)
         sheet_name = None

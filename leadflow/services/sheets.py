@@ -29,7 +29,6 @@ _MAGIC = ((b"PK\x03\x04", "an XLSX workbook or another zip archive"),
           (b"%PDF", "a PDF document"))
 _GB = {"gb2312", "gbk", "gb18030", "hz"}  # read as GB18030, the superset Excel writes
 _DAMAGED_CANDIDATES = ("utf-8", "gb18030")
-_DAMAGED_SHARE = 0.01  # at most this share of undecodable characters: damaged, not binary
 BAD_BYTE = re.compile("[\\udc80-\\udcff]")  # how surrogateescape keeps an undecodable byte
 
 
@@ -49,13 +48,14 @@ class Limits:
 
     sample_bytes: int
     max_cell_chars: int
+    damaged_share: float  # at most this share of undecodable characters: damaged, not binary
 
 
 def _looks_like(head: bytes) -> str | None:
     return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
 
 
-def detect_encoding(path: Path, head: bytes) -> str:
+def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
     """The text encoding of a CSV file from its first bytes, or InvalidInput."""
     what = _looks_like(head)
     if what:
@@ -76,7 +76,7 @@ def detect_encoding(path: Path, head: bytes) -> str:
     # with a damaged row or two still counts as that encoding (the rows are quarantined).
     for encoding in _DAMAGED_CANDIDATES:
         text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
-        if text and text.count("\ufffd") <= len(text) * _DAMAGED_SHARE:
+        if text and text.count("\ufffd") <= len(text) * damaged_share:
             return encoding
     raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its "
                        "first bytes")
@@ -94,7 +94,7 @@ def csv_rows(path: Path, limits: Limits) -> tuple[str, Iterator[RawRow]]:
     """The detected encoding and the file's rows."""
     with path.open("rb") as handle:
         head = handle.read(limits.sample_bytes)
-    encoding = detect_encoding(path, head)
+    encoding = detect_encoding(path, head, limits.damaged_share)
     if b"\x00" in head and not encoding.startswith("utf-16"):
         raise InvalidInput(f"{path}: binary data, not text (NUL bytes in its first "
                            f"{len(head):,} bytes)")
