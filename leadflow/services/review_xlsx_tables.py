@@ -60,6 +60,9 @@ LEAD_REGISTER = [
     Column("Won (UTC)", Lead.won_at, TIME, 17), Column("Lost (UTC)", Lead.lost_at, TIME, 17),
     Column("Loss reason", Lead.loss_reason),
     Column("Contract value", Lead.contract_value, MONEY, 16),
+    Column("Payment terms", Lead.payment_terms, None, 22),
+    Column("Delivery date", Lead.delivery_date, DATE, 12),
+    Column("Repeat of lead", Lead.repeat_of_id, INTEGER, 10),
     Column("Decision-chain notes", Lead.decision_chain_notes, None, 28, True),
     Column("Internal notes", Lead.internal_notes, None, 28, True),
 ]
