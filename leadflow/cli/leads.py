@@ -137,8 +137,9 @@ def list_leads(
                                     "no manager has reviewed yet."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority; or the
-    manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
+    """List leads, newest first, filtered by state, owner, grade or priority.
+
+    Or the manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
     if queue or invalid:
         with unit_of_work() as uow:
             if queue:
@@ -170,8 +171,9 @@ def _moved(lead: Lead) -> dict[str, Any]:
 @app.command("fire")
 def fire_cmd(lead_id: int, trigger: str, reason: str | None = typer.Option(None),
              at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...); a win is
-    recorded with its contract by `leads win`."""
+    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...).
+
+    A win is recorded with its contract by `leads win`."""
     with unit_of_work(by) as uow:
         lead = svc.fire_trigger(uow.session, lead_id, trigger, by=by, now=_now(),
                                 rules=get_rules(), reason=reason, at=utc(at))
@@ -266,8 +268,9 @@ def assess(
 @app.command("approve")
 def approve(lead_id: int, role: str = typer.Option(..., help="manager | director"),
             by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Approve an opportunity's submitted plan (needed by start_negotiation): a director
-    for grade A, a manager for B or C."""
+    """Approve an opportunity's submitted plan (needed by start_negotiation).
+
+    A director approves grade A, a manager B or C."""
     with unit_of_work(by) as uow:
         lead = approve_plan(uow.session, lead_id, role=role, by=by, now=_now(),
                             rules=get_rules())
