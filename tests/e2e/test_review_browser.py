@@ -1,8 +1,8 @@
-"""The HTML review in a real browser: headless Chromium renders it and takes a screenshot."""
+"""The HTML review in a real browser: headless Chromium renders it and takes a screenshot
+(slow: a browser start; run with `pytest -m "slow or reliability"`)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,25 +16,16 @@ from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 
 SCREENSHOTS = Path("out/test-screenshots")
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's chromium, installed with apt-get when missing and we are root."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        pytest.skip("chromium is not installed and installing it needs root "
-                    "(apt-get install -y chromium)")
-    install = ["apt-get", "install", "-y", "-q", "chromium"]
-    if subprocess.run(install, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-        done = subprocess.run(install, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"apt-get install chromium failed: {done.stderr.strip()[-300:]}")
+    """Debian's chromium; .ci/run installs it (a test never installs system packages)."""
     found = shutil.which("chromium")
     if not found:
-        pytest.skip("chromium is still not on PATH after apt-get install")
+        pytest.skip("chromium is not installed: `apt-get install -y chromium` "
+                    "(.ci/run does this before the tests)")
     return found
 
 
