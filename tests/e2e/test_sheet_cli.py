@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 
-from tests.e2e.test_cli import env, run, run_json  # noqa: F401  (env is a fixture)
+import pytest
+
+from tests.e2e.cli_harness import run, run_json
 from tests.sheet_files import hubspot_csv, hubspot_map, register_gbk_csv, register_xlsx
 
 
-def test_the_register_as_xlsx_and_gbk_csv_and_a_hubspot_export(env, tmp_path):  # noqa: F811
+def test_the_register_as_xlsx_and_gbk_csv_and_a_hubspot_export(env, tmp_path):
     out = run_json(["leads", "import", str(register_xlsx(tmp_path / "登记表.xlsx"))], env)
     assert (out["import"]["accepted"], out["import"]["rejected"]) == (2, 0)
     out = run_json(["leads", "import", str(register_gbk_csv(tmp_path / "登记表.csv"))], env)
@@ -27,7 +29,7 @@ def test_the_register_as_xlsx_and_gbk_csv_and_a_hubspot_export(env, tmp_path):  
                      "Contoso"}
 
 
-def test_a_dry_run_prints_mapping_rows_and_rejections_and_stores_nothing(env, tmp_path):  # noqa: F811
+def test_a_dry_run_prints_mapping_rows_and_rejections_and_stores_nothing(env, tmp_path):
     export = hubspot_csv(tmp_path / "hubspot.csv")
     text = run(["leads", "import", str(export), "--dry-run", "--map",
                 str(hubspot_map(tmp_path / "m.yaml"))], env).stdout
@@ -39,7 +41,8 @@ def test_a_dry_run_prints_mapping_rows_and_rejections_and_stores_nothing(env, tm
     assert run_json(["leads", "list"], env) == []
 
 
-def test_hostile_files_get_one_line_and_unreadable_rows_are_quarantined(env, tmp_path):  # noqa: F811
+@pytest.mark.slow  # writes and reads a 50 MB file
+def test_hostile_files_get_one_line_and_unreadable_rows_are_quarantined(env, tmp_path):
     renamed = tmp_path / "leads.csv"
     renamed.write_bytes(register_xlsx(tmp_path / "r.xlsx").read_bytes())
     for path, problem in [(renamed, "not a CSV file (looks like an XLSX workbook"),
@@ -60,7 +63,7 @@ def test_hostile_files_get_one_line_and_unreadable_rows_are_quarantined(env, tmp
     assert "need: 50,000,000 characters" in rejection["errors"]["(record)"]
 
 
-def test_export_then_import_into_an_empty_database(env, tmp_path):  # noqa: F811
+def test_export_then_import_into_an_empty_database(env, tmp_path):
     run(["leads", "import", str(register_xlsx(tmp_path / "r.xlsx")), "--no-process"], env)
     for fmt in ("csv", "xlsx"):
         path = tmp_path / f"leads.{fmt}"
