@@ -16,6 +16,7 @@ from leadflow.services.review_export import write_all
 from leadflow.settings import get_settings
 from leadflow.store.models import Team
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 
@@ -53,7 +54,8 @@ def queue_review_mail(label: str, text: str, attachments: list[str],
     return len(recipients)
 
 
-@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"))
+@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"),
+      **OPS_HOOKS)
 def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
                     url: str | None = None, out: str | None = None) -> Review:
     """Review a period (default: the last complete month or quarter), write it as HTML,

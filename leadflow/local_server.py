@@ -68,8 +68,10 @@ def start_server(port: int, ui: bool, services: bool, timeout: float = 120
                "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     command += [] if ui else ["--no-ui"]
     command += [] if services else ["--no-services"]
+    # The UI asks the server's /ui-settings where the API is: its own port, not 4200.
     env = {**os.environ, "PREFECT_API_URL": "",
-           "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}
+           "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+           "PREFECT_UI_URL": f"http://127.0.0.1:{port}"}
     guard = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + timeout
@@ -108,6 +110,7 @@ def prefect_api(port: int | None = None, ui: bool = False, services: bool = Fals
         port = port or free_port()
         guard = start_server(port, ui, services)
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        os.environ.setdefault("PREFECT_UI_URL", f"http://127.0.0.1:{port}")  # run links
         if announce:
             print(f"Prefect server{' and UI' if ui else ''}: http://127.0.0.1:{port}",
                   file=sys.stderr, flush=True)

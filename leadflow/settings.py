@@ -57,6 +57,20 @@ class ScaleOut(BaseModel):
     poll_seconds: float = Field(default=2.0, gt=0)
 
 
+class Imports(BaseModel):
+    """How `leadflow leads import` reads files and reports on them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_bytes: int = Field(default=262_144, ge=4096)
+    max_cell_chars: int = Field(default=100_000, ge=5000)
+    damaged_share: float = Field(default=0.01, ge=0, le=0.5)
+    header_search_rows: int = Field(default=10, ge=1)
+    chunk_rows: int = Field(default=5000, ge=1)
+    shown_rejections: int = Field(default=100, ge=0)
+    dry_run_rows: int = Field(default=5, ge=0)
+
+
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
@@ -86,6 +100,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Delivery / customer-service team for handoffs.")
     director_recipients: list[str] = Field(
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
+    ops_notify_urls: list[str] = Field(
+        default_factory=list, description="Apprise URLs told when a flow run fails or "
+        "crashes (a JSON list in LEADFLOW_OPS_NOTIFY_URLS).")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
     outbox_in_doubt_seconds: float = Field(
@@ -94,6 +111,7 @@ class Settings(BaseSettings):
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
     win_model: WinModelSettings = Field(default_factory=WinModelSettings)
+    imports: Imports = Field(default_factory=Imports)
 
     @classmethod
     def settings_customise_sources(

@@ -1,10 +1,10 @@
-"""`leadflow leads ...`: import, add, show, list, fire, log, track, and rep updates."""
+"""`leadflow leads ...`: add, show, list, fire, log, track, and rep updates (import and export
+are in lead_files)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,15 +15,12 @@ from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.jobs import process_pending
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
 from leadflow.services.assign import queue_rows
-from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
 from leadflow.services.invalid_review import invalid_leads
 from leadflow.services.lead_view import full_story
 from leadflow.services.objections import add_objection
-from leadflow.services.pipeline import IntakeResult
 from leadflow.services.plans import approve_plan
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
@@ -43,37 +40,6 @@ def _now() -> dt.datetime:
 def utc(value: dt.datetime | None) -> dt.datetime | None:
     """A CLI date/time as UTC-aware (a time without a zone is taken as UTC)."""
     return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value
-
-
-def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
-    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
-    for r in s.rejections[:50]:
-        errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
-        lines.append(f"  row {r['row']}: {errs} (quarantine #{r['quarantine_id']})")
-    if len(s.rejections) > 50:
-        lines.append(f"  ... and {len(s.rejections) - 50} more (use --json for all)")
-    if intake is not None:
-        lines.append(f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
-                     f"{intake.assigned} assigned, {intake.queued} to a manager queue")
-    return "\n".join(lines)
-
-
-@app.command("import")
-def import_file(
-    file: Path = typer.Argument(..., help="A .csv (spec §1 column names) or .jsonl file."),
-    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
-    by: str = BY,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Import leads; duplicates merge into the existing lead, rejects are quarantined."""
-    rows = read_records(file)
-    with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules())
-        uow.commit()
-    intake = process_pending() if process else None
-    emit({"import": summary, "intake": intake}, as_json, _import_text(summary, intake))
-    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
-        raise typer.Exit(1)
 
 
 @app.command("add")
@@ -130,8 +96,9 @@ def add(
 def show(lead_id: int, as_json: bool = JSON_OPTION,
          sensitive: bool = typer.Option(False, "--sensitive", help="Also show budgets and "
                                         "notes (owner, managers and directors only).")) -> None:
-    """Show a lead with its score explanation, transitions, history and activities;
-    budgets and notes are masked unless --sensitive is given."""
+    """Show a lead with its score explanation, transitions, history and activities.
+
+    Budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
         story = full_story(uow.session, lead_id)
     if not sensitive:  # output ends up in tickets and chats: the least by default
@@ -176,8 +143,9 @@ def list_leads(
                              "first; leads without one last)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority; or the
-    manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
+    """List leads, newest first, filtered by state, owner, grade or priority.
+
+    Or the manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
     if queue or invalid:
         with unit_of_work() as uow:
             if queue:
@@ -215,8 +183,9 @@ def _moved(lead: Lead) -> dict[str, Any]:
 @app.command("fire")
 def fire_cmd(lead_id: int, trigger: str, reason: str | None = typer.Option(None),
              at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...); a win is
-    recorded with its contract by `leads win`."""
+    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...).
+
+    A win is recorded with its contract by `leads win`."""
     with unit_of_work(by) as uow:
         lead = svc.fire_trigger(uow.session, lead_id, trigger, by=by, now=_now(),
                                 rules=get_rules(), reason=reason, at=utc(at))
@@ -311,8 +280,9 @@ def assess(
 @app.command("approve")
 def approve(lead_id: int, role: str = typer.Option(..., help="manager | director"),
             by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Approve an opportunity's submitted plan (needed by start_negotiation): a director
-    for grade A, a manager for B or C."""
+    """Approve an opportunity's submitted plan (needed by start_negotiation).
+
+    A director approves grade A, a manager B or C."""
     with unit_of_work(by) as uow:
         lead = approve_plan(uow.session, lead_id, role=role, by=by, now=_now(),
                             rules=get_rules())

@@ -15,6 +15,7 @@ from leadflow.cli import api as api_cmd
 from leadflow.cli import (
     bench_cmd,
     followups,
+    lead_files,
     lead_ops,
     leads,
     model_cmd,
@@ -38,6 +39,8 @@ db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
 assert lead_ops.app is leads.app
+leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
+leads.app.command("export")(lead_files.export_file)
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")

@@ -18,9 +18,9 @@ FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-
 
 def serve(port: int = typer.Option(4200, help="Port of the local Prefect server (and UI), "
                                    "when PREFECT_API_URL is not set.")) -> None:
-    """Serve every flow with its schedules and event triggers; starts a local Prefect
-    server with its UI when PREFECT_API_URL is unset (it ends with this command, however
-    this command ends)."""
+    """Serve every flow with its schedules and event triggers.
+
+    Without PREFECT_API_URL, a local Prefect server with its UI runs until this ends."""
     configure_prefect()
     with prefect_api(port, ui=True, services=True, announce=True):
         from leadflow.flows.deployments import serve_all
@@ -46,9 +46,11 @@ def run(
     param: list[str] = typer.Option([], "--param", help="KEY=VALUE (JSON values allowed)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Run one flow now (against PREFECT_API_URL, or a local Prefect server that ends with
-    this command, however it ends). Runs that killed LeadFlow commands left running are
-    marked crashed first."""
+    """Run one flow now.
+
+    Without PREFECT_API_URL, a local Prefect server runs until this ends, however it ends.
+
+    Runs that killed LeadFlow commands left running are marked crashed first."""
     if flow_name not in FLOW_NAMES:
         raise InvalidInput(f"unknown flow {flow_name!r}; one of {', '.join(FLOW_NAMES)}")
     params = _params(param)

@@ -148,8 +148,9 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
             rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
+            kept = getattr(raw, "verbatim", raw)  # a sheet's row under its own headers
             prepared.rejects.append((row_no, errors, _quarantine_values(
-                f"{origin} row {row_no}", raw, errors, prepared.received_at)))
+                f"{origin} row {row_no}", kept, errors, prepared.received_at)))
             continue
         keys = Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
