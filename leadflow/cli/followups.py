@@ -27,8 +27,7 @@ def _utc(when: dt.datetime | None) -> dt.datetime:
 def due(at: dt.datetime | None = typer.Option(None, help="As of this time (ISO, UTC); now by "
                                                          "default."),
         as_json: bool = JSON_OPTION) -> None:
-    """Show what a reminder pass would send at that time (reminders and escalations),
-    sending nothing."""
+    """Show the reminders and escalations a pass would send at that time, sending nothing."""
     with unit_of_work() as uow:
         messages = preview(uow.session, _utc(at), get_rules(),
                            get_settings().director_recipients)

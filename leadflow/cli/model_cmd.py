@@ -51,8 +51,9 @@ def train(
     by: str = typer.Option("cli", "--by", help="Who trains (kept with the model)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Learn P(won) from the closed leads; keep the version with its holdout metrics, and
-    activate it only if it beats the rule-based score."""
+    """Learn P(won) from the closed leads.
+
+    Each version is kept with its holdout metrics, active only if it beats the score."""
     from leadflow.winmodel.service import describe_model, train_model
 
     with unit_of_work(by) as uow:
@@ -70,8 +71,9 @@ def show(
                                 help="How many of the newest versions to show."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print model versions with their training window and holdout metrics beside the
-    rule-based score's."""
+    """Print model versions with their training window and holdout metrics.
+
+    The rule-based score's metrics on the same holdout stand beside the model's."""
     from leadflow.winmodel.service import show_models
 
     with unit_of_work() as uow:

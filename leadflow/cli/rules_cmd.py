@@ -73,8 +73,9 @@ def simulate_cmd(
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
     samples: int = typer.Option(20, min=0, max=10_000, help="Leads listed per kind of change."),
 ) -> None:
-    """Replay a period's leads, as they were at intake, through the current and the candidate
-    rules and report what would change. Writes nothing to the database."""
+    """Replay a period's leads through the current and the candidate rules.
+
+    Leads are taken as they were at intake; it reports what changes and writes nothing."""
     from leadflow.bootstrap import unit_of_work
     from leadflow.simulate.render import FORMATS, render_report
     from leadflow.simulate.service import candidate_rules, simulate, window

@@ -23,9 +23,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.rules.access import Viewer
 from leadflow.rules.vocab import SENSITIVE, Role, State
 from leadflow.schemas import LEAD_FIELDS
-from leadflow.services.review_xlsx import FORMULA_START, MASK, SEES_SENSITIVE, check_role
+from leadflow.services.review_xlsx import FORMULA_START, MASK
 from leadflow.store.models import Lead
 
 FORMATS = ("csv", "xlsx")
@@ -42,8 +43,18 @@ class ExportFilter:
     state: str | None = None
     owner: int | None = None
 
+    @property
+    def viewer(self) -> Viewer:
+        """Who reads it, by the access rule the API and the review follow; a rep reads
+        the leads of `owner`, their own."""
+        if self.role == Role.rep.value and self.owner is None:
+            raise InvalidInput("owner: a rep's export needs --owner (a rep sees their own "
+                               "leads only)", {"owner": "required for role rep"})
+        return Viewer.of(self.role, self.owner if self.role == Role.rep.value else None)
+
     def query(self) -> Select[Any]:
         """The leads to export, oldest first, as plain rows."""
+        viewer = self.viewer
         query = select(*(getattr(Lead, c) for c in COLUMNS)).order_by(Lead.id)
         if self.state is not None:
             states = [s.value for s in State]
@@ -51,18 +62,16 @@ class ExportFilter:
                 raise InvalidInput(f"state: {self.state!r} is not one of {', '.join(states)}",
                                    {"state": "unknown state"})
             query = query.where(Lead.state == self.state)
-        if self.owner is not None:
-            query = query.where(Lead.owner_id == self.owner)
-        elif check_role(self.role) == Role.rep.value:
-            raise InvalidInput("owner: a rep's export needs --owner (a rep sees their own "
-                               "leads only)", {"owner": "required for role rep"})
+        owner = viewer.own_leads_only if viewer.own_leads_only is not None else self.owner
+        if owner is not None:
+            query = query.where(Lead.owner_id == owner)
         return query
 
 
-def masked_fields(role: str) -> frozenset[str]:
-    """The fields a reader of `role` may not see (the one place export masking is
-    decided)."""
-    return frozenset() if check_role(role) in SEES_SENSITIVE else frozenset(SENSITIVE)
+def masked_fields(spec: ExportFilter) -> frozenset[str]:
+    """The fields this export's reader may not see: none for managers, directors and a rep
+    reading their own leads; budgets and notes for anyone else."""
+    return frozenset() if spec.viewer.sees_sensitive(spec.owner) else frozenset(SENSITIVE)
 
 
 def _cell(value: Any) -> Any:
@@ -76,7 +85,7 @@ def _cell(value: Any) -> Any:
 
 
 def _rows(session: Session, spec: ExportFilter) -> Iterator[list[Any]]:
-    hidden = masked_fields(spec.role)
+    hidden = masked_fields(spec)
     for row in session.execute(spec.query().execution_options(yield_per=CHUNK)):
         yield [MASK if name in hidden and value is not None else _cell(value)
                for name, value in zip(COLUMNS, row, strict=True)]

@@ -75,7 +75,9 @@ def test_the_workbook_keeps_formula_like_text_as_text(uow, rules, tmp_path):
     assert "'=HYPERLINK" in csv_path.read_text(encoding="utf-8-sig")
 
 
-def test_a_reps_export_is_their_leads_with_budgets_masked(uow, rules, tmp_path):
+def test_a_reps_export_is_their_own_leads_whole_and_a_systems_is_masked(uow, rules, tmp_path):
+    """Spec §1: "Sensitive fields (budget, decision-chain notes, internal notes) are visible
+    only to the lead's owner, their manager and directors"."""
     team = f.team(uow.session)
     ann = f.rep(uow.session, team.id)
     summary = store_leads(uow.session, list(enumerate(RECORDS, start=1)), "test", rules)
@@ -88,6 +90,12 @@ def test_a_reps_export_is_their_leads_with_budgets_masked(uow, rules, tmp_path):
     row = dict(zip(COLUMNS, next(load_workbook(path).active.iter_rows(min_row=2,
                                                                        values_only=True)),
                    strict=True))
+    assert row["budget_max"] not in (None, "(restricted)")  # the owner sees their own budgets
+    assert row["company_name"] == RECORDS[0]["company_name"]
+    path = tmp_path / "system.xlsx"
+    assert export_leads(uow.session, path, "xlsx", ExportFilter("system")) == len(RECORDS)
+    row = dict(zip(COLUMNS, next(load_workbook(path).active.iter_rows(min_row=2,
+                                                                       values_only=True)),
+                   strict=True))
     for name in ("budget_min", "budget_max", "decision_chain_notes", "internal_notes"):
         assert row[name] == "(restricted)"
-    assert row["company_name"] == RECORDS[0]["company_name"]
