@@ -141,6 +141,7 @@ def export_leads(session: Session, path: Path, fmt: str, spec: ExportFilter) -> 
     if fmt not in FORMATS:
         raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
                            {"format": "unknown format"})
+    spec.query()  # a refused filter or reader is refused before any file is written
     rows = _rows(session, spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     return _write_csv(path, rows) if fmt == "csv" else _write_xlsx(path, rows)

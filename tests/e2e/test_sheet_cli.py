@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -73,5 +74,6 @@ def test_export_then_import_into_an_empty_database(env, tmp_path):
         out = run_json(["leads", "import", str(path), "--no-process"], fresh)
         assert (out["import"]["accepted"], out["import"]["rejected"]) == (2, 0)
     err = run(["leads", "export", "--role", "rep"], env, ok=False).stderr
+    assert not Path("leads.csv").exists()  # a refused export writes no file
     assert "a rep's export needs --owner" in err
 
