@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.i18n import use_locale
 from leadflow.services.review import build_review, read_period
 
 app = typer.Typer(no_args_is_help=True, help="Reports for managers.")
@@ -23,6 +24,9 @@ def review(
     role: str = typer.Option(
         "manager", help="Who reads it: the workbook's budget and notes columns are masked "
                         "unless manager or director (system | rep | manager | director)."),
+    locale: str | None = typer.Option(
+        None, "--locale", help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, "
+                               "else en)."),
 ) -> None:
     """The review of a month or quarter: leads, deals, channels, losses, SLA, targets."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a
@@ -35,7 +39,7 @@ def review(
     chosen = read_period(period)
     if out is None and fmt == "xlsx":
         out = f"review-{chosen.label}.xlsx"
-    with unit_of_work() as uow:
+    with use_locale(locale), unit_of_work() as uow:
         result = build_review(uow.session, chosen, dt.datetime.now(dt.UTC))
         if out is None:
             typer.echo(review_text(result, fmt), nl=False)

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy import and_, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import N_, day, moment
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days, is_business_day
 from leadflow.rules.vocab import OPEN_STATES
@@ -80,12 +82,12 @@ def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterato
         yield DueItem(lead_id, "objection", raised + answer)
 
 
-_SUBJECT = {
-    "first_contact": "first contact is overdue",
-    "no_follow_up": "no follow-up logged for {days} days",
-    "next_action": "the next action is overdue",
-    "objection": "an objection is unanswered after {hours} h",
-    "cadence": "a scheduled contact is due",
+_SUBJECT = {  # translated where the message is written
+    "first_contact": N_("first contact is overdue"),
+    "no_follow_up": N_("no follow-up logged for {days} days"),
+    "next_action": N_("the next action is overdue"),
+    "objection": N_("an objection is unanswered after {hours} h"),
+    "cadence": N_("a scheduled contact is due"),
 }
 
 
@@ -107,7 +109,7 @@ def remind(session: Session, items: list[DueItem], now: dt.datetime,
              "hours": f"{rules.sla.objection_answer_hours:g}"}
     for item in items:
         lead = leads[item.lead_id]
-        what = _SUBJECT[item.kind].format(**words)
+        what = _(_SUBJECT[item.kind]).format(**words)
         stamp = item.due_at.strftime("%Y%m%d%H%M")
         existing = known.get((item.lead_id, item.kind, item.due_at))
         if existing is None:
@@ -117,9 +119,12 @@ def remind(session: Session, items: list[DueItem], now: dt.datetime,
             if to:
                 enqueue(session, key=f"remind:{lead.id}:{item.kind}:{stamp}", kind="reminder",
                         lead_id=lead.id, recipient=to, now=now,
-                        subject=f"Reminder: lead #{lead.id} {lead.company_name}: {what}",
-                        body=f"Lead #{lead.id} ({lead.company_name}): {what} (due "
-                             f"{item.due_at:%Y-%m-%d %H:%M} UTC). Log the contact in LeadFlow.")
+                        subject=_("Reminder: lead #{id} {company}: {what}").format(
+                            id=lead.id, company=lead.company_name, what=what),
+                        body=_("Lead #{id} ({company}): {what} (due {due} UTC). Log the "
+                               "contact in LeadFlow.").format(
+                            id=lead.id, company=lead.company_name, what=what,
+                            due=moment(item.due_at)))
             result.reminded[item.kind] = result.reminded.get(item.kind, 0) + 1
             continue
         escalate_on = add_business_days(existing.reminded_at.date(),
@@ -131,10 +136,12 @@ def remind(session: Session, items: list[DueItem], now: dt.datetime,
             if to:
                 enqueue(session, key=f"escalate:{lead.id}:{item.kind}:{stamp}",
                         kind="escalation", lead_id=lead.id, recipient=to, now=now,
-                        subject=f"Escalation: lead #{lead.id} {lead.company_name}: {what}",
-                        body=f"{owner.name if owner else 'The owner'} was reminded on "
-                             f"{existing.reminded_at:%Y-%m-%d} and the lead is still "
-                             f"untouched: {what}.")
+                        subject=_("Escalation: lead #{id} {company}: {what}").format(
+                            id=lead.id, company=lead.company_name, what=what),
+                        body=_("{owner} was reminded on {day} and the lead is still "
+                               "untouched: {what}.").format(
+                            owner=owner.name if owner else _("The owner"),
+                            day=day(existing.reminded_at), what=what))
             result.escalated[item.kind] = result.escalated.get(item.kind, 0) + 1
     session.flush()
     return result
@@ -160,10 +167,11 @@ def notify_dormant(session: Session, ids: list[int], now: dt.datetime,
         if to:
             enqueue(session, key=f"dormant:{lead.id}:{now:%Y%m%d}", kind="dormant",
                     lead_id=lead.id, recipient=to, now=now,
-                    subject=f"Dormant: lead #{lead.id} {lead.company_name}",
-                    body=f"No interaction for {rules.sla.dormant_after_days:g} days. "
-                         "Reactivation plan: share a new case study, invite to the next "
-                         "webinar, call in two weeks.")
+                    subject=_("Dormant: lead #{id} {company}").format(
+                        id=lead.id, company=lead.company_name),
+                    body=_("No interaction for {days} days. Reactivation plan: share a new "
+                           "case study, invite to the next webinar, call in two weeks.").format(
+                        days=f"{rules.sla.dormant_after_days:g}"))
 
 
 def in_business_hours(now: dt.datetime, rules: RulesConfig) -> bool:

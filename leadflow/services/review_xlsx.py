@@ -23,17 +23,19 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.i18n import gettext, label, restricted
 from leadflow.rules.vocab import Role
 from leadflow.services.review import Period
 from leadflow.services.review_render import Review
 from leadflow.services.review_xlsx_tables import (
+    CONVERSION_SHEET,
+    SUMMARY_SHEET,
     Column,
     conversion_rows,
     row_tables,
     summary_rows,
 )
 
-MASK = "(restricted)"
 SEES_SENSITIVE = frozenset({Role.manager.value, Role.director.value})
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000  # rows fetched per round trip while streaming
@@ -71,9 +73,11 @@ class _Sheet:
     """A write-only sheet with a styled, frozen header row and an auto filter."""
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
-        self.ws: WriteOnlyWorksheet = book.create_sheet(title)
+        self.ws: WriteOnlyWorksheet = book.create_sheet(gettext(title))
         self.columns, self.rows = columns, 0
         self.hidden = [c.sensitive and masked for c in columns]
+        self.hidden_text = restricted()
+        self.labels: dict[tuple[str, Any], Any] = {}  # a vocabulary has a handful of values
         # Cells are reused row after row: write-only mode writes each row as it is appended.
         self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
         for cell, column in zip(self.cells, columns, strict=True):
@@ -82,7 +86,7 @@ class _Sheet:
         for i, column in enumerate(columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
         self.ws.freeze_panes = "A2"
-        self.ws.append([self._header(c.header) for c in columns])
+        self.ws.append([self._header(gettext(c.header)) for c in columns])
 
     def _header(self, text: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=text)
@@ -91,11 +95,17 @@ class _Sheet:
         return cell
 
     def add(self, values: Iterable[Any]) -> None:
-        """Append one row: masked, escaped, formatted."""
+        """Append one row: masked, labelled, escaped, formatted."""
         row: list[Any] = []
-        for value, hidden, cell in zip(values, self.hidden, self.cells, strict=True):
+        for value, hidden, cell, column in zip(values, self.hidden, self.cells, self.columns,
+                                               strict=True):
             if hidden:
-                row.append(MASK)
+                row.append(self.hidden_text)
+            elif column.vocabulary and value is not None:
+                key = (column.vocabulary, value)
+                if key not in self.labels:
+                    self.labels[key] = _plain(label(column.vocabulary, value))
+                row.append(self.labels[key])
             elif cell is not None and value is not None:
                 cell.value = _plain(value)
                 row.append(cell)
@@ -116,14 +126,15 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
 
 def write_review_xlsx(session: Session, review: Review, path: Path, role: str = "manager"
                       ) -> dict[str, int]:
-    """Write the period's workbook to `path` for a reader of `role`; returns rows per sheet."""
+    """Write the period's workbook to `path` for a reader of `role`, in the current language
+    (sheet names, headers, labels); returns rows per sheet, by the sheets' English titles."""
     masked = check_role(role) not in SEES_SENSITIVE
     period = Period.parse(review.period)
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
         (title, columns, _stream(session, query)) for title, columns, query in row_tables(period)]
-    sheets += [("Conversion review", *conversion_rows(review)),
-               ("Summary", *summary_rows(review))]
+    sheets += [(CONVERSION_SHEET, *conversion_rows(review)),
+               (SUMMARY_SHEET, *summary_rows(review))]
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)
