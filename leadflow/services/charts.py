@@ -27,8 +27,6 @@ DPI = 110
 # Chinese from whichever CJK font the reader's system has.
 FONTS = ["DejaVu Sans", "Helvetica", "Arial", "Noto Sans CJK SC", "Source Han Sans SC",
          "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "sans-serif"]
-STYLE = {"svg.fonttype": "none", "svg.hashsalt": "leadflow", "font.family": ["sans-serif"],
-         "font.sans-serif": FONTS, "text.parse_math": False}
 
 
 class Chart(BaseModel):
@@ -48,7 +46,9 @@ def _draw(key: str, title: str, alt: str, paint: Callable[[Axes], None],
     from matplotlib.figure import Figure
 
     buffer = io.BytesIO()
-    with rc_context(STYLE), warnings.catch_warnings():
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "leadflow",
+                     "font.family": ["sans-serif"], "font.sans-serif": FONTS,
+                     "text.parse_math": False}), warnings.catch_warnings():
         # matplotlib measures the labels with its own font, which has no CJK glyphs; its
         # placeholder is wider than a CJK character, so the layout leaves room for the
         # browser's glyphs. The text itself goes into the SVG as text.

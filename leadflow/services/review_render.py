@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from leadflow.i18n import day, label, moment, money, not_available, percent
+from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
@@ -163,6 +163,8 @@ def _bar(count: int, largest: int) -> str:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = number(value)  # 2,831 (the locale's grouping)
     text = not_available() if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 

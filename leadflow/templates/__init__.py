@@ -8,7 +8,7 @@ speaks the current locale (leadflow.i18n)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -32,7 +32,8 @@ def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
                       autoescape=lambda name: name is not None and ".html" in name,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(locale), newstyle=True)
+    # jinja2.ext.i18n adds install_gettext_translations to the environment it extends.
+    cast(Any, env).install_gettext_translations(i18n.translations(locale), newstyle=True)
     env.filters.update(cell=md_cell, vocab=_vocab, day=i18n.day, moment=i18n.moment,
                        number=i18n.number, money=i18n.money, percent=i18n.percent)
     env.globals["lang"] = locale.replace("_", "-")
