@@ -20,6 +20,7 @@ from leadflow.flows.fanout import INTAKE_WORKER, publish_result, run_children, s
 from leadflow.services.pipeline import IntakeResult
 from leadflow.settings import get_settings
 from leadflow.tasks.intake import (
+    assign_queued_leads,
     claim_intake_chunk,
     count_new_leads,
     intake_chunk,
@@ -41,6 +42,7 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
         summary = _fanned_out(fan_out, size, now, url)
     else:
         summary = _in_process(size, now, url, max_rounds)
+    summary.from_queue = assign_queued_leads(now, url)  # a rep may have become eligible
     table("lead-intake-summary", [
         {"metric": k, "value": v} for k, v in summary.model_dump().items()
         if not isinstance(v, dict)] + [
@@ -49,7 +51,7 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
     log.info("intake: %d processed, %d assigned, %d to manager queues, %d disqualified, "
              "%d duplicates", summary.processed, summary.assigned, summary.queued,
              summary.disqualified, summary.duplicates)
-    if summary.processed:
+    if summary.processed or summary.from_queue:
         send_notifications(url)
     rename_run(f"{summary.processed} leads")
     return summary

@@ -19,6 +19,10 @@ class InvalidInput(LeadFlowError):
         self.errors = errors or {}
 
 
+class Forbidden(LeadFlowError):
+    """An action the caller's role may not take (a sensitive field, another rep's lead)."""
+
+
 class IllegalTransition(LeadFlowError):
     """A trigger that the lead's current state does not allow."""
 

@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy import func, select
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.services import assign
 from leadflow.services.claims import claim_new_lead_ids
 from leadflow.services.pipeline import IntakeResult, process_new_leads
 from leadflow.services.regrade import REGRADED_STATES
@@ -110,9 +111,28 @@ def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]
     return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
 
 
+def assign_queued(now: dt.datetime, url: str | None = None) -> int:
+    """Give queued leads an owner where a rep is now eligible (the intake sweeper's retry);
+    returns how many were assigned."""
+    with unit_of_work("intake", url=url) as uow:
+        assigned = assign.assign_queued(uow.session, now, get_rules())
+        uow.commit()
+    return len(assigned)
+
+
+def escalate_queue(now: dt.datetime, url: str | None = None) -> int:
+    """Tell managers about leads waiting too long in their queue; returns how many."""
+    with unit_of_work("follow-up-reminders", url=url) as uow:
+        count = assign.escalate_waiting(uow.session, now, get_rules())
+        uow.commit()
+    return count
+
+
 def process_pending(url: str | None = None, now: dt.datetime | None = None) -> IntakeResult:
-    """Run intake on every `new` lead, a chunk at a time."""
+    """Run intake on every `new` lead, a chunk at a time, then retry the manager queues."""
     when = now or dt.datetime.now(dt.UTC)
     size = get_settings().chunk_size
-    return IntakeResult.combine([intake_chunk(part, when, url)
-                                 for part in chunks(new_lead_ids(url), size)])
+    result = IntakeResult.combine([intake_chunk(part, when, url)
+                                   for part in chunks(new_lead_ids(url), size)])
+    result.from_queue = assign_queued(when, url)
+    return result

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from leadflow.errors import InvalidInput
 from leadflow.rules.vocab import BudgetMatch, Channel, CompanySize, ContactRole
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -90,6 +91,15 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         msg = err["msg"].removeprefix("Value error, ")
         errors.setdefault(key, msg)
     return errors
+
+
+def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """`data` as `model`, or InvalidInput naming each field that is wrong."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
 
 
 class DuplicateKeys(ValueError):

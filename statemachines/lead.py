@@ -12,10 +12,11 @@ from typing import Any, Protocol, cast
 from transitions import EventData, Machine
 
 from leadflow.errors import GuardRefused, IllegalTransition
+from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import ConversionFacts
 from leadflow.rules.grading import conversion
-from leadflow.rules.vocab import OPEN_STATES, Grade, LossReason, Role, State
+from leadflow.rules.vocab import OPEN_STATES, LossReason, State
 
 
 class Stateful(Protocol):
@@ -80,14 +81,37 @@ def plan_approved(event: EventData) -> bool:
     """The conversion plan must be approved by the role its grade needs."""
     rules: RulesConfig = _ctx(event)["rules"]
     lead = _lead(event)
-    grade = Grade(getattr(lead, "opportunity_grade", None) or getattr(lead, "grade", None) or "C")
-    needed = rules.opportunity.approval_roles[grade]
+    grade = plan_grade(getattr(lead, "opportunity_grade", None), getattr(lead, "grade", None))
     approved = getattr(lead, "approved_role", None)
-    rank = {Role.manager.value: 1, Role.director.value: 2}
-    if approved is None or rank.get(str(approved), 0) < rank.get(needed.value, 0):
+    if not role_suffices(approved, grade, rules):
         raise GuardRefused(lead.id, "start_negotiation",
                            f"grade {grade.value} needs the conversion plan approved by a "
-                           f"{needed.value}" + (f" (approved by a {approved})" if approved else ""))
+                           f"{role_needed(grade, rules).value}"
+                           + (f" (approved by a {approved})" if approved else ""))
+    return True
+
+
+def contract_signed(event: EventData) -> bool:
+    """A win carries the signed contract's value (spec §2: the value is required)."""
+    value = getattr(event.model, "contract_value", None)
+    if value is None or value <= 0:
+        raise GuardRefused(_lead(event).id, "win",
+                           "a win needs the contract: record it with `leadflow leads win ID "
+                           "--value AMOUNT` or POST /leads/{id}/win")
+    return True
+
+
+def owned(event: EventData) -> bool:
+    """Whether the lead has an owner (no error: it chooses between two transitions)."""
+    return getattr(event.model, "owner_id", None) is not None
+
+
+def disqualified(event: EventData) -> bool:
+    """Only a lead lost as invalid at screening is reinstated to screening."""
+    if getattr(event.model, "loss_reason", None) != LossReason.invalid.value:
+        raise GuardRefused(_lead(event).id, "reinstate",
+                           "only a lead disqualified as invalid goes back to screening; "
+                           "use reactivate for a lost deal")
     return True
 
 
@@ -102,10 +126,15 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "requalify", "source": "opportunity", "dest": "nurturing"},
     {"trigger": "start_negotiation", "source": "opportunity", "dest": "negotiation",
      "conditions": [plan_approved]},
-    {"trigger": "win", "source": "negotiation", "dest": "won"},
+    {"trigger": "win", "source": "negotiation", "dest": "won",
+     "conditions": [contract_signed]},
     {"trigger": "lose", "source": [s.value for s in OPEN_STATES], "dest": "lost",
      "conditions": [loss_reason]},
-    {"trigger": "reactivate", "source": "lost", "dest": "nurturing"},
+    # Reactivation resumes nurturing with an owner; without one the lead waits in its
+    # team's manager queue (screened, no owner) until a rep is eligible.
+    {"trigger": "reactivate", "source": "lost", "dest": "nurturing", "conditions": [owned]},
+    {"trigger": "reactivate", "source": "lost", "dest": "screened", "unless": [owned]},
+    {"trigger": "reinstate", "source": "lost", "dest": "new", "conditions": [disqualified]},
 ]
 TRIGGERS = tuple(dict.fromkeys(t["trigger"] for t in TRANSITIONS))
 

@@ -45,6 +45,12 @@ def flag_dormant(now: dt.datetime, url: str | None = None) -> int:
     return len(ids)
 
 
+@task(name="escalate-queued-leads", **DB_RETRIES)
+def escalate_queued_leads(now: dt.datetime, url: str | None = None) -> int:
+    """Tell each team's manager about leads waiting too long in their queue."""
+    return jobs.escalate_queue(now, url)
+
+
 @task(name="count-open-leads", **DB_RETRIES)
 def count_open_leads(url: str | None = None) -> int:
     """How many leads the re-grade will look at (for its progress bar)."""

@@ -42,3 +42,10 @@ def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
     """Claim up to `limit` new leads in the database (skipping what other workers hold) and
     process them in the same transaction."""
     return jobs.claim_intake_chunk(limit, now, url, actor)
+
+
+@task(name="assign-queued-leads", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+def assign_queued_leads(now: dt.datetime, url: str | None = None) -> int:
+    """Give leads waiting in a manager queue an owner where a rep is now eligible."""
+    return jobs.assign_queued(now, url)

@@ -27,6 +27,7 @@ class EventIn(StrictIn):
 
     kind: BehaviourKind
     detail: Note | None = None
+    at: AwareDatetime | None = None
 
 
 class ScoreOut(BaseModel):
@@ -65,6 +66,7 @@ class TransitionIn(StrictIn):
     trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: Note | None = None
     expected_version: int | None = Field(None, ge=1)
+    at: AwareDatetime | None = None
 
 
 class TransitionOut(BaseModel):
@@ -82,6 +84,8 @@ class ObjectionIn(StrictIn):
 
     kind: ObjectionKind
     detail: Text
+    key: bool = Field(False, description="A key objection: the team's manager is told.")
+    at: AwareDatetime | None = None
 
 
 class AssessmentIn(StrictIn):

@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from leadflow import events
-from leadflow.api import lead_actions, leads, quarantine, reps, targets
+from leadflow.api import lead_actions, lead_ops, leads, quarantine, reps, targets
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
 from leadflow.api.intake import warm_up_writes
 from leadflow.api.schemas import LeadBatchIn
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
                   lifespan=_lifespan)
     app.state.settings = settings
-    for module in (leads, lead_actions, quarantine, reps, targets):
+    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)

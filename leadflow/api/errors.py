@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leadflow.bootstrap import SchemaOutOfDate
 from leadflow.errors import (
+    Forbidden,
     GuardRefused,
     IllegalTransition,
     InvalidInput,
@@ -78,6 +79,8 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return _json(422, {"detail": str(exc), "errors": exc.errors})
     if isinstance(exc, NotFound):
         return _json(404, {"detail": str(exc)})
+    if isinstance(exc, Forbidden):
+        return _json(403, {"detail": str(exc)})
     if isinstance(exc, IllegalTransition):
         return _json(409, {"detail": str(exc), "state": exc.state, "trigger": exc.trigger,
                            "allowed": exc.allowed})

@@ -25,8 +25,11 @@ from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require, rul
 from leadflow.api.schemas import ErrorOut, links
 from leadflow.errors import VersionConflict
 from leadflow.events import LEAD_WON, emit
-from leadflow.rules.vocab import Grade, Role, State
+from leadflow.rules.approval import plan_grade, role_needed, role_suffices
+from leadflow.rules.vocab import Role, State
 from leadflow.services import leads as svc
+from leadflow.services import objections
+from leadflow.services.plans import approve_plan
 from leadflow.statemachines.lead import allowed_triggers
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"])
@@ -35,7 +38,6 @@ Tracker = Annotated[Principal, Depends(require(Role.system, *STAFF))]
 Approver = Annotated[Principal, Depends(require(Role.manager, Role.director))]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
-_RANK = {Role.manager: 1, Role.director: 2}
 
 
 @router.post("/events", status_code=201, response_model=ScoreOut, responses=_ERRORS)
@@ -44,7 +46,7 @@ def track_event(lead_id: int, body: EventIn, request: Request, uow: Uow,
     """Record a behaviour (page_visit, download, webinar, reply); the score updates at once."""
     lead_for(uow.session, principal, lead_id)
     lead = svc.track_event(uow.session, lead_id, body.kind.value, now=now(),
-                           rules=rules_of(request), detail=body.detail)
+                           rules=rules_of(request), detail=body.detail, at=body.at)
     uow.commit()
     return ScoreOut(id=lead.id, score=lead.score, behaviour_score=lead.behaviour_score,
                     priority=lead.priority, nurture_stage=lead.nurture_stage, grade=lead.grade)
@@ -74,7 +76,7 @@ def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
         raise VersionConflict(f"expected version {body.expected_version}, "
                               f"the lead is at version {lead.version}")
     lead = svc.fire_trigger(uow.session, lead_id, body.trigger, by=principal.actor, now=now(),
-                            rules=rules_of(request), reason=body.reason)
+                            rules=rules_of(request), reason=body.reason, at=body.at)
     uow.commit()
     if lead.state == State.won.value:
         emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
@@ -87,8 +89,8 @@ def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
 def add_objection(lead_id: int, body: ObjectionIn, uow: Uow, principal: Staff) -> CreatedOut:
     """Log an objection raised in negotiation (price, terms, function, competitor, ...)."""
     lead_for(uow.session, principal, lead_id)
-    row = svc.add_objection(uow.session, lead_id, kind=body.kind.value, detail=body.detail,
-                            now=now())
+    row = objections.add_objection(uow.session, lead_id, kind=body.kind.value, detail=body.detail,
+                        now=now(), at=body.at, key=body.key)
     uow.commit()
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
 
@@ -106,16 +108,17 @@ def assess(lead_id: int, body: AssessmentIn, request: Request, uow: Uow,
 
 @router.post("/approval", response_model=ApprovalOut, responses=_ERRORS)
 def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
-    """Approve the conversion plan: a director key for grade A, a manager key for B or C
-    (the grade is the opportunity grade, else the lead grade)."""
+    """Approve an opportunity's submitted plan: a director key for grade A, a manager key
+    for B or C (the opportunity grade, else the lead grade); 409 without an assessment or
+    a plan."""
     lead = lead_for(uow.session, principal, lead_id)
-    grade = Grade(lead.opportunity_grade or lead.grade or Grade.C.value)
-    needed = rules_of(request).opportunity.approval_roles[grade]
-    if _RANK[principal.role] < _RANK.get(needed, 0):
+    rules = rules_of(request)
+    grade = plan_grade(lead.opportunity_grade, lead.grade)
+    if not role_suffices(principal.role, grade, rules):
         raise HTTPException(403, f"a grade {grade.value} plan is approved by a "
-                                 f"{needed.value} key")
-    lead = svc.approve_plan(uow.session, lead_id, role=principal.role.value,
-                            by=principal.actor, now=now())
+                                 f"{role_needed(grade, rules).value} key")
+    lead = approve_plan(uow.session, lead_id, role=principal.role.value,
+                        by=principal.actor, now=now(), rules=rules)
     uow.commit()
     return ApprovalOut(id=lead.id, approved_role=lead.approved_role,
                        approved_by=lead.approved_by, approved_at=lead.approved_at)

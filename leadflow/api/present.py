@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.api.deps import Principal
 from leadflow.api.schemas import LeadOut, links
-from leadflow.services.leads import lead_story, mask_story
+from leadflow.services.lead_view import full_story
+from leadflow.services.leads import mask_story
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep
 
@@ -19,7 +20,7 @@ _SLA = ("first_contact_due", "first_contacted_at", "last_contact_at", "next_acti
 def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
     """A lead with explanation, owner, due times, history and transitions, as this caller
     may see it."""
-    data: dict[str, Any] = lead_story(session, lead.id)
+    data: dict[str, Any] = full_story(session, lead.id)
     owner = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
     data["owner"] = {"id": owner.id, "name": owner.name, "team_id": owner.team_id} \
         if owner else None

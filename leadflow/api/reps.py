@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
+from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
 from leadflow.api.schemas import ErrorOut, RepOut, RepPatch, TeamOut
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
@@ -56,9 +56,10 @@ def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
 
 
 @router.post("/reps", status_code=201, response_model=RepOut, responses=_ERRORS)
-def add_rep(body: RepIn, uow: Uow, _principal: Manager) -> RepOut:
-    """Create a rep (manager or director key)."""
-    rep = svc.add_rep(uow.session, body.model_dump(mode="json"))
+def add_rep(body: RepIn, request: Request, uow: Uow, _principal: Manager) -> RepOut:
+    """Create a rep (manager or director key); queued leads the rep can take are assigned."""
+    rep = svc.add_rep(uow.session, body.model_dump(mode="json"), now=now(),
+                      rules=rules_of(request))
     uow.commit()
     return _rep(uow, rep.id)
 
@@ -70,13 +71,14 @@ def show_rep(rep_id: int, uow: Uow, _principal: Reader) -> RepOut:
 
 
 @router.patch("/reps/{rep_id}", response_model=RepOut, responses=_ERRORS)
-def update_rep(rep_id: int, body: RepPatch, uow: Uow, principal: Member) -> RepOut:
+def update_rep(rep_id: int, body: RepPatch, request: Request, uow: Uow,
+               principal: Member) -> RepOut:
     """Change a rep: managers and directors change anything; a rep key may only mark its
     own rep away or present."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     if principal.role is Role.rep and (principal.rep_id != rep_id or set(changes) - {"away"}):
         raise HTTPException(403, "a rep key may only change its own rep's away flag")
-    svc.update_rep(uow.session, rep_id, changes)
+    svc.update_rep(uow.session, rep_id, changes, now=now(), rules=rules_of(request))
     uow.commit()
     return _rep(uow, rep_id)
 

@@ -147,6 +147,19 @@ class LeadOut(BaseModel):
     transitions: list[dict[str, Any]]
     history: list[dict[str, Any]]
     activities: list[dict[str, Any]]
+    objections: list[dict[str, Any]]
+    touches: list[dict[str, Any]] = Field(description="Every inquiry: the first touch (the "
+                                          "lead's source), then each later one.")
+    customer: list[dict[str, Any]] = Field(description="The customer's other leads (repeat "
+                                           "business links).")
+    plan: dict[str, Any] | None
+    repeat_of_id: int | None
+    contract_value: Decimal | None
+    payment_terms: str | None
+    delivery_date: dt.date | None
+    promised: str | None
+    legal_reviewed_by: str | None
+    invalid_review: str | None
     masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
     links: dict[str, str]
 

@@ -17,18 +17,30 @@ from leadflow.jobs import process_pending
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
+from leadflow.services.assign import queue_rows
 from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
+from leadflow.services.invalid_review import invalid_leads
+from leadflow.services.lead_view import full_story
+from leadflow.services.objections import add_objection
 from leadflow.services.pipeline import IntakeResult
+from leadflow.services.plans import approve_plan
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
 BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
+AT = typer.Option(None, "--at", help="When it happened, if earlier (ISO date/time; UTC "
+                  "unless a zone is given); a time in the future is refused.")
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A CLI date/time as UTC-aware (a time without a zone is taken as UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value
 
 
 def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
@@ -119,10 +131,11 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
     """Show a lead with its score explanation, transitions, history and activities;
     budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
-        story = svc.lead_story(uow.session, lead_id)
+        story = full_story(uow.session, lead_id)
     if not sensitive:  # output ends up in tickets and chats: the least by default
         story = svc.mask_story(story)
-    skip = {"transitions", "history", "activities", "explanation"}
+    skip = {"transitions", "history", "activities", "explanation", "objections", "touches",
+            "customer", "plan"}
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})
     if explain:
@@ -133,6 +146,15 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
     lines += ["", "history:", table(story["history"], ["at", "field", "old", "new", "by"])]
     lines += ["", "activities:", table(story["activities"],
                                        ["at", "channel", "key_points", "next_action"])]
+    lines += ["", "objections:", table(story["objections"], ["id", "kind", "key", "detail",
+                                                             "raised_at", "response"])]
+    lines += ["", "touches:", table(story["touches"], ["at", "channel", "detail", "outcome",
+                                                       "need"])]
+    if story["customer"]:
+        lines += ["", "customer's other leads:", table(story["customer"], [
+            "id", "state", "created_at", "contract_value", "repeat_of_id"])]
+    if story["plan"]:
+        lines += ["", "conversion plan:"] + [f"  {k}: {v}" for k, v in story["plan"].items()]
     emit(story, as_json, "\n".join(lines))
 
 
@@ -140,9 +162,26 @@ def show(lead_id: int, as_json: bool = JSON_OPTION,
 def list_leads(
     state: str | None = typer.Option(None), owner: int | None = typer.Option(None),
     grade: str | None = typer.Option(None), priority: str | None = typer.Option(None),
-    limit: int = typer.Option(50, min=1, max=10_000), as_json: bool = JSON_OPTION,
+    limit: int = typer.Option(50, min=1, max=10_000),
+    queue: bool = typer.Option(False, "--queue", help="Only leads waiting in a manager queue, "
+                               "with how long each has waited."),
+    invalid: bool = typer.Option(False, "--invalid", help="Only disqualified leads."),
+    unreviewed: bool = typer.Option(False, "--unreviewed", help="With --invalid: only those "
+                                    "no manager has reviewed yet."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority."""
+    """List leads, newest first, filtered by state, owner, grade or priority; or the
+    manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
+    if queue or invalid:
+        with unit_of_work() as uow:
+            if queue:
+                rows = queue_rows(uow.session, _now())[:limit]
+                columns = ["id", "company", "team_id", "grade", "priority", "waiting_hours"]
+            else:
+                rows = invalid_leads(uow.session, unreviewed=unreviewed, limit=limit)
+                columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
+        emit(rows, as_json, table(rows, columns))
+        return
     query = select(Lead).order_by(Lead.id.desc()).limit(limit)
     for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
                           (Lead.priority, priority)):
@@ -163,11 +202,12 @@ def _moved(lead: Lead) -> dict[str, Any]:
 
 @app.command("fire")
 def fire_cmd(lead_id: int, trigger: str, reason: str | None = typer.Option(None),
-             by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Fire a lifecycle trigger (screen, qualify, win, lose --reason price, ...)."""
+             at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION) -> None:
+    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...); a win is
+    recorded with its contract by `leads win`."""
     with unit_of_work(by) as uow:
         lead = svc.fire_trigger(uow.session, lead_id, trigger, by=by, now=_now(),
-                                rules=get_rules(), reason=reason)
+                                rules=get_rules(), reason=reason, at=utc(at))
         uow.commit()
         data = _moved(lead)
     emit(data, as_json, f"lead {lead_id}: {trigger} -> {data['state']}")
@@ -181,14 +221,14 @@ def log(
     feedback: str | None = typer.Option(None),
     next_action: str | None = typer.Option(None),
     due: dt.datetime | None = typer.Option(None, help="Next action due (ISO date/time, UTC)."),
-    by: str = BY, as_json: bool = JSON_OPTION,
+    at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION,
 ) -> None:
-    """Log a follow-up contact (spec §6)."""
-    due_utc = due.replace(tzinfo=dt.UTC) if due and due.tzinfo is None else due
+    """Log a follow-up contact (spec §6), at the time it happened with --at."""
     with unit_of_work(by) as uow:
         act = svc.log_activity(uow.session, lead_id, channel=channel, key_points=points,
                                feedback=feedback, next_action=next_action,
-                               next_action_due=due_utc, now=_now(), rules=get_rules())
+                               next_action_due=utc(due), now=_now(), rules=get_rules(),
+                               at=utc(at))
         uow.commit()
         data = {"activity_id": act.id, "lead_id": lead_id}
     emit(data, as_json, f"logged activity {act.id} on lead {lead_id}")
@@ -197,11 +237,12 @@ def log(
 @app.command("track")
 def track(lead_id: int, event: str = typer.Argument(..., help="page_visit | download | "
                                                     "webinar | reply"),
-          detail: str | None = typer.Option(None), as_json: bool = JSON_OPTION) -> None:
+          detail: str | None = typer.Option(None), at: dt.datetime | None = AT,
+          as_json: bool = JSON_OPTION) -> None:
     """Record a behaviour event; the score updates at once."""
     with unit_of_work("tracking") as uow:
         lead = svc.track_event(uow.session, lead_id, event, now=_now(), rules=get_rules(),
-                               detail=detail)
+                               detail=detail, at=utc(at))
         uow.commit()
         data = {"id": lead.id, "score": lead.score, "priority": lead.priority,
                 "grade": lead.grade}
@@ -258,9 +299,11 @@ def assess(
 @app.command("approve")
 def approve(lead_id: int, role: str = typer.Option(..., help="manager | director"),
             by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Approve the conversion plan (needed by start_negotiation)."""
+    """Approve an opportunity's submitted plan (needed by start_negotiation): a director
+    for grade A, a manager for B or C."""
     with unit_of_work(by) as uow:
-        lead = svc.approve_plan(uow.session, lead_id, role=role, by=by, now=_now())
+        lead = approve_plan(uow.session, lead_id, role=role, by=by, now=_now(),
+                            rules=get_rules())
         uow.commit()
         data = {"id": lead.id, "approved_role": lead.approved_role, "approved_by": by}
     emit(data, as_json, f"lead {lead_id}: plan approved by {role} {by}")
@@ -270,10 +313,14 @@ def approve(lead_id: int, role: str = typer.Option(..., help="manager | director
 def objection(lead_id: int,
               kind: str = typer.Option(..., help="price | terms | function | competitor | "
                                        "decision_chain"),
-              detail: str = typer.Option(...), as_json: bool = JSON_OPTION) -> None:
+              detail: str = typer.Option(...),
+              key: bool = typer.Option(False, "--key", help="A key objection: the team's "
+                                       "manager is told, for the team to discuss."),
+              at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION) -> None:
     """Log an objection raised in negotiation."""
-    with unit_of_work("cli") as uow:
-        row = svc.add_objection(uow.session, lead_id, kind=kind, detail=detail, now=_now())
+    with unit_of_work(by) as uow:
+        row = add_objection(uow.session, lead_id, kind=kind, detail=detail, now=_now(),
+                            at=utc(at), key=key)
         uow.commit()
         data = {"objection_id": row.id, "lead_id": lead_id}
     emit(data, as_json, f"objection {row.id} logged on lead {lead_id}")

@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
-from leadflow.cli import bench_cmd, leads, orchestrate, outbox, reps, rules_cmd, scaleout
+from leadflow.cli import bench_cmd, lead_ops, leads, orchestrate, outbox, reps, rules_cmd, scaleout
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -25,7 +25,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
                   help="LeadFlow: the lead pipeline from intake to won or lost.")
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
-app.add_typer(leads.app, name="leads")
+app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
+assert lead_ops.app is leads.app
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")

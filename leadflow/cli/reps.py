@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.services import reps as svc
+from leadflow.settings import get_rules
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
@@ -64,7 +67,8 @@ def add_rep(
         rep = svc.add_rep(uow.session, {
             "name": name, "team_id": team, "email": email, "regions": _split(region),
             "industries": _split(industry), "seniority": seniority, "capacity": capacity,
-            "away": away, "close_rate": close_rate, "notify_url": notify_url})
+            "away": away, "close_rate": close_rate, "notify_url": notify_url},
+            now=dt.datetime.now(dt.UTC), rules=get_rules())
         uow.commit()
         data = {"id": rep.id, "name": rep.name}
     emit(data, as_json, f"rep {rep.id} {rep.name} added")
@@ -82,7 +86,8 @@ def set_rep(
     changes = {k: v for k, v in (("away", away), ("capacity", capacity),
                                  ("seniority", seniority)) if v is not None}
     with unit_of_work("cli") as uow:
-        rep = svc.update_rep(uow.session, rep_id, changes)
+        rep = svc.update_rep(uow.session, rep_id, changes, now=dt.datetime.now(dt.UTC),
+                             rules=get_rules())
         uow.commit()
         data = {"id": rep.id, "away": rep.away, "capacity": rep.capacity,
                 "seniority": rep.seniority}

@@ -13,6 +13,9 @@ from leadflow.errors import GuardRefused
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
+from leadflow.services.contract import ContractIn, win
+from leadflow.services.objections import add_objection, answer_objection
+from leadflow.services.plans import PlanIn, approve_plan, submit_plan
 from leadflow.services.reps import add_rep, add_team
 from leadflow.services.targets import set_target
 from leadflow.store.models import Lead, SalesRep
@@ -104,27 +107,34 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
         svc.fire_trigger(session, lead_id, "requalify", by=by, now=t, rules=rules,
                          reason="project delayed")
         return
+    submit_plan(session, lead_id, PlanIn(
+        pain_points="manual lead handling loses deals", advantages="faster rollout, local team",
+        strategy="workshop with the decision makers, then a pilot",
+        milestones="pilot in 4 weeks, contract in 8"), by=by, now=t)
     role = "director" if lead.opportunity_grade == "A" else "manager"
-    svc.approve_plan(session, lead_id, role=role, by=f"demo-{role}", now=t)
+    approve_plan(session, lead_id, role=role, by=f"demo-{role}", now=t, rules=rules)
     try:
         svc.fire_trigger(session, lead_id, "start_negotiation", by=by, now=t, rules=rules,
                          reason="proposal presented")
     except GuardRefused:
         return
     for _ in range(rnd.randint(0, 2)):
-        obj = svc.add_objection(session, lead_id, now=t, detail="asks for a discount",
-                                kind=rnd.choice(["price", "terms", "function", "competitor"]))
-        obj.answered_at, obj.response = _at(t, rnd, 1, 30), "offered phased payment"
+        obj = add_objection(session, lead_id, now=t, detail="asks for a discount",
+                            kind=rnd.choice(["price", "terms", "function", "competitor"]))
+        answered = _at(t, rnd, 1, 30)
+        if answered <= until:
+            answer_objection(session, lead_id, obj.id, response="offered phased payment",
+                             by=by, now=answered)
     t = _at(t, rnd, 24 * 14, 24 * 75)
     if t > until:
         return
     if rnd.random() < 0.45:
-        lead.contract_value = lead.budget_confirmed
-        lead.payment_terms = rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"])
-        lead.delivery_date = (t + dt.timedelta(days=rnd.randint(30, 90))).date()
-        lead.promised = "implementation, training for 2 teams, 12 months support"
-        svc.fire_trigger(session, lead_id, "win", by=by, now=t, rules=rules,
-                         reason="contract signed")
+        win(session, lead_id, ContractIn(
+            value=lead.budget_confirmed or Decimal(0),
+            payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
+            delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
+            promises=["implementation", "training for 2 teams", "12 months support"]),
+            by=by, now=t, rules=rules)
     else:
         reason = rnd.choices(list(LOSS_WEIGHTS), list(LOSS_WEIGHTS.values()))[0]
         svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules, reason=reason)

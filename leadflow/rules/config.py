@@ -151,6 +151,7 @@ class AssignmentRules(_Strict):
     senior_priorities: list[Priority]
     senior_seniority: list[Seniority]
     notify_within_hours: float = Field(ge=0)
+    queue_escalate_hours: float = Field(gt=0)
 
 
 class SlaRules(_Strict):

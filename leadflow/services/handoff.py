@@ -17,6 +17,7 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days
 from leadflow.services.handoff_render import package_html, package_markdown
 from leadflow.services.notify import enqueue, recipient_of
+from leadflow.services.plans import current_plan
 from leadflow.settings import Settings
 from leadflow.store.models import Activity, Lead, Objection, SalesRep, Team, TransitionAudit
 from leadflow.store.outbound_models import Handoff
@@ -44,9 +45,9 @@ def _money(value: Any) -> str:
 
 
 def _promised(lead: Lead) -> dict[str, Any]:
-    """The promise as solution and extras: the first item of the promise text is the
-    solution, the items after it (training, support, ...) the extras."""
-    items = [part.strip() for part in (lead.promised or "").split(",") if part.strip()]
+    """The promises as solution and extras: the first promise recorded with the contract is
+    the solution, the ones after it (training, support, ...) the extras."""
+    items = [part.strip() for part in (lead.promised or "").splitlines() if part.strip()]
     return {"solution": items[0] if items else None, "extras": items[1:],
             "value": _money(lead.contract_value)}
 
@@ -60,6 +61,7 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
                                  .order_by(Objection.raised_at)).all()
     transitions = session.scalars(select(TransitionAudit).where(TransitionAudit.lead_id == lead.id)
                                   .order_by(TransitionAudit.id)).all()
+    plan = current_plan(session, lead.id)
     timeline = sorted(
         [{"at": t.at.isoformat(), "what": _("{old} -> {new} ({trigger})").format(
             old=label("state", t.from_state), new=label("state", t.to_state),
@@ -74,14 +76,16 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
                      "size": lead.company_size, "region": lead.region},
         "contacts": [{"name": lead.contact_name, "title": lead.contact_title,
                       "role": lead.contact_role, "email": lead.email, "phone": lead.phone}],
-        "need": lead.need, "pain_points": [a.feedback for a in activities if a.feedback],
+        "need": lead.need,
+        "pain_points": ([plan.pain_points] if plan else [])
+        + [a.feedback for a in activities if a.feedback],
         "tags": lead.tags,
         "customer_contact": {"name": lead.contact_name,
                              "reach": " · ".join(x for x in (lead.email, lead.phone) if x)},
         "promised": _promised(lead),
         "contract": {"value": _money(lead.contract_value), "payment_terms": lead.payment_terms,
                      "delivery_date": lead.delivery_date.isoformat() if lead.delivery_date
-                     else None},
+                     else None, "legal_reviewed_by": lead.legal_reviewed_by},
         "sales_owner": owner.name if owner else None,
         "delivery_owner": settings.delivery_owner,
         "budget_min": _money(lead.budget_min), "budget_max": _money(lead.budget_max),

@@ -7,83 +7,34 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Dialect, Table, bindparam, insert, or_, select, text
+from sqlalchemy import Dialect, Table, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.contact import company_key, email_key, phone_key
-from leadflow.schemas import LEAD_FIELDS, ImportSummary, LeadIn, field_errors
+from leadflow.schemas import ImportSummary, LeadIn, field_errors
+from leadflow.services.merge import Keys, merge_into, row_values, set_keys
+from leadflow.services.touches import add_touch, is_repeat_business, preferred, returning_inquiry
 from leadflow.store.history import changes_between
 from leadflow.store.models import FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.rows import DriverRows, driver_rows
 
-_MERGE_FILLS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
-                                                          "external_id"})
 _LOOKUP_CHUNK = 500
-
-
-def channel_rank(channel: str, rules: RulesConfig) -> int:
-    """Lower is stronger: the configured order first, every other channel after it."""
-    order = [c.value for c in rules.channels.priority]
-    return order.index(channel) if channel in order else len(order)
-
-
-@dataclass
-class _Keys:
-    email: str | None
-    phone: str | None
-    person: tuple[str, str] | None  # company key + contact name: same person, no contact data
-
-    @classmethod
-    def of(cls, rec: Any) -> _Keys:
-        """Keys of a LeadIn, a Lead row, or anything with the same attribute names."""
-        ck = company_key(rec.company_name)
-        person = (ck, rec.contact_name.strip().casefold()) if ck and rec.contact_name else None
-        return cls(email_key(rec.email), phone_key(rec.phone), person)
-
-    def tokens(self) -> list[tuple[str, Any]]:
-        return [(k, v) for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
-                if v is not None]
 
 
 @dataclass
 class _Pending:
     record: LeadIn
-    keys: _Keys
+    keys: Keys
     row: int
     merged: list[tuple[int, LeadIn]] = field(default_factory=list)
     first: dict[str, Any] = field(default_factory=dict)  # the row as the first record has it
     values: dict[str, Any] = field(default_factory=dict)  # and with the repeats merged in
     ready: dict[str, Any] | None = None  # `values` as the driver takes them, when made early
-
-
-def set_keys(target: Lead | dict[str, Any]) -> None:
-    """Recompute the dedupe keys of a lead row or a row's values after a merge."""
-    if isinstance(target, dict):
-        keys = _Keys.of(SimpleNamespace(**target))
-        target.update(email_key=keys.email, phone_key=keys.phone,
-                      company_key=keys.person[0] if keys.person else None)
-        return
-    keys = _Keys.of(target)
-    target.email_key, target.phone_key = keys.email, keys.phone
-    target.company_key = keys.person[0] if keys.person else None
-
-
-def _row_values(rec: LeadIn, keys: _Keys) -> dict[str, Any]:
-    values = rec.model_dump()
-    values["source"] = rec.source.value
-    values["email_key"], values["phone_key"] = keys.email, keys.phone
-    values["company_key"] = keys.person[0] if keys.person else None
-    for k in ("company_size", "contact_role", "budget_match"):
-        if values[k] is not None:
-            values[k] = getattr(rec, k).value
-    return values
 
 
 def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
@@ -92,43 +43,25 @@ def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
                       ensure_ascii=False)
 
 
-def merge_into(target: Any, rec: LeadIn, rules: RulesConfig) -> None:
-    """Fill the target's blanks from the duplicate, take the stronger channel, join tags.
-
-    `target` is a Lead row (its history listener records each change) or a dict."""
-    get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
-    put = target.__setitem__ if isinstance(target, dict) else lambda k, v: setattr(target, k, v)
-    incoming = _row_values(rec, _Keys.of(rec))
-    for name in _MERGE_FILLS:
-        if get(name) in (None, "") and incoming[name] not in (None, ""):
-            put(name, incoming[name])
-    if channel_rank(rec.source.value, rules) < channel_rank(str(get("source")), rules):
-        put("source", rec.source.value)
-        put("source_detail", rec.source_detail)
-    tags = list(get("tags") or [])
-    extra = [t for t in rec.tags if t not in tags]
-    if extra:
-        put("tags", tags + extra)
-    if get("external_id") is None and rec.external_id:
-        put("external_id", rec.external_id)
-
-
-_KEY_COLUMNS = (Lead.id, Lead.external_id, Lead.email, Lead.phone, Lead.company_name,
-                Lead.contact_name)
+_KEY_COLUMNS = (Lead.id, Lead.state, Lead.external_id, Lead.email, Lead.phone,
+                Lead.company_name, Lead.contact_name)
 # One statement for every lookup, its lists bound at execution: built and compiled once
 # (building four IN lists of 100-500 values per batch was a tenth of an API write turn).
+# Leads closed as duplicates of another are no match: the lead they joined is.
 _LOOKUP = select(*_KEY_COLUMNS).where(or_(
     Lead.email_key.in_(bindparam("emails", expanding=True)),
     Lead.phone_key.in_(bindparam("phones", expanding=True)),
     Lead.company_key.in_(bindparam("companies", expanding=True)),
-    Lead.external_id.in_(bindparam("external_ids", expanding=True)))).order_by(Lead.id)
+    Lead.external_id.in_(bindparam("external_ids", expanding=True))),
+    Lead.duplicate_of_id.is_(None)).order_by(Lead.id)
 
 
-def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str, Any], Lead]:
-    """Stored leads sharing a dedupe token (or external id) with the pending records. One
-    lookup per 500 records reads key columns only; just the matched leads are loaded
-    whole, to merge into."""
-    found: dict[tuple[str, Any], int] = {}
+def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead]:
+    """The stored lead each pending record joins (by its index in `pending`): the lead with
+    its external id, else the one its contact matches that the inquiry joins (see
+    touches.preferred). One lookup per 500 records reads key columns only; just the matched
+    leads are loaded whole."""
+    by_token: dict[tuple[str, Any], list[tuple[int, str]]] = {}
     for start in range(0, len(pending), _LOOKUP_CHUNK):
         part = pending[start:start + _LOOKUP_CHUNK]
         wanted = {
@@ -141,18 +74,21 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[tuple[str
         if not any(wanted.values()):
             continue
         for row in session.connection().execute(_LOOKUP, wanted):  # Core: no ORM state
-            found.setdefault(("x", row.external_id), row.id)
-            for token in _Keys.of(row).tokens():
-                found.setdefault(token, row.id)
-    found.pop(("x", None), None)
-    tokens = {t for p in pending for t in p.keys.tokens()}
-    tokens |= {("x", p.record.external_id) for p in pending if p.record.external_id}
-    found = {token: lead_id for token, lead_id in found.items() if token in tokens}
-    if not found:
+            if row.external_id is not None:
+                by_token.setdefault(("x", row.external_id), []).append((row.id, row.state))
+            for token in Keys.of(row).tokens():
+                by_token.setdefault(token, []).append((row.id, row.state))
+    chosen: dict[int, int] = {}
+    for index, item in enumerate(pending):
+        same = by_token.get(("x", item.record.external_id)) if item.record.external_id else None
+        candidates = same or [c for t in item.keys.tokens() for c in by_token.get(t, [])]
+        if candidates:
+            chosen[index] = preferred(candidates)
+    if not chosen:
         return {}
     leads = {lead.id: lead for lead in session.scalars(
-        select(Lead).where(Lead.id.in_(set(found.values()))))}
-    return {token: leads[lead_id] for token, lead_id in found.items()}
+        select(Lead).where(Lead.id.in_(set(chosen.values()))))}
+    return {index: leads[lead_id] for index, lead_id in chosen.items()}
 
 
 def _quarantine_values(origin: str, payload: Any, errors: dict[str, str],
@@ -215,7 +151,7 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
             prepared.rejects.append((row_no, errors, _quarantine_values(
                 f"{origin} row {row_no}", raw, errors, prepared.received_at)))
             continue
-        keys = _Keys.of(rec)
+        keys = Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
         if twin is None and rec.external_id:
             twin = by_token.get(("x", rec.external_id))
@@ -230,10 +166,10 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
             by_token[("x", rec.external_id)] = item
     stamps = {"created_at": prepared.received_at, "last_interaction_at": prepared.received_at}
     for item in prepared.pending:
-        item.first = _row_values(item.record, item.keys) | stamps
+        item.first = row_values(item.record, item.keys) | stamps
         item.values = dict(item.first)
         for _row_no, rec in item.merged:
-            merge_into(item.values, rec, rules)
+            merge_into(item.values, rec)
         if item.merged:
             set_keys(item.values)
         if dialect is not None:
@@ -256,20 +192,30 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
 
     stored = _stored_matches(session, pending) if pending else {}
     fresh: list[_Pending] = []
-    for item in pending:
-        tokens = ([("x", item.record.external_id)] if item.record.external_id else [])
-        existing = next((stored[t] for t in tokens + item.keys.tokens() if t in stored), None)
+    repeats: dict[int, int] = {}  # index in `fresh` -> the won lead it repeats
+    for index, item in enumerate(pending):
+        existing = stored.get(index)
+        if existing is not None and is_repeat_business(existing) and not _resent(existing,
+                                                                                 item.record):
+            repeats[len(fresh)] = existing.id
+            existing = None  # a won customer's new inquiry: a new lead, linked to the won one
         if existing is None:
             fresh.append(item)
             continue
         for row_no, rec in [(item.row, item.record), *item.merged]:
-            _merge_stored(session, existing, rec, origin, row_no, actor, rules, now)
+            if not _resent(existing, rec):
+                returning_inquiry(session, existing, rec, origin, _merge_note(rec, origin, row_no),
+                                  actor, rules, now)
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
 
     if fresh:
         convert = driver_rows(session.get_bind().dialect).convert
         ids = _insert_leads(session, [item.ready or convert(item.values) for item in fresh])
+        for index, repeat_of in repeats.items():
+            session.execute(update(Lead).where(Lead.id == ids[index])
+                            .values(repeat_of_id=repeat_of)
+                            .execution_options(synchronize_session=False))
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
             if item.merged:  # what the batch's duplicates changed: the first source, say
@@ -279,6 +225,7 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
                 session.add(FieldChange(lead_id=lead_id, field="merged_duplicate",
                                         new_value=_merge_note(rec, origin, row_no),
                                         actor=actor, at=now))
+                add_touch(session, lead_id, rec, origin, now, "merged")
                 summary.duplicates += 1
                 summary.duplicate_of[row_no] = lead_id
     summary.accepted = len(fresh)
@@ -310,11 +257,6 @@ def _insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def _merge_stored(session: Session, lead: Lead, rec: LeadIn, origin: str, row_no: int,
-                  actor: str, rules: RulesConfig, now: dt.datetime) -> None:
-    if rec.external_id and rec.external_id == lead.external_id:
-        return  # the same record sent again: idempotent, nothing new to learn
-    merge_into(lead, rec, rules)
-    set_keys(lead)
-    session.add(FieldChange(lead_id=lead.id, field="merged_duplicate",
-                            new_value=_merge_note(rec, origin, row_no), actor=actor, at=now))
+def _resent(lead: Lead, rec: LeadIn) -> bool:
+    """The same record sent again (same external id): idempotent, nothing new to learn."""
+    return bool(rec.external_id) and rec.external_id == lead.external_id

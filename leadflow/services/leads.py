@@ -22,8 +22,6 @@ from leadflow.rules.vocab import (
     BehaviourKind,
     Grade,
     LossReason,
-    ObjectionKind,
-    Role,
     State,
 )
 from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
@@ -33,7 +31,6 @@ from leadflow.store.models import (
     BehaviourEvent,
     FieldChange,
     Lead,
-    Objection,
     OpportunityAssessment,
     TransitionAudit,
 )
@@ -56,16 +53,32 @@ def _choice(value: str, vocab: Any, field: str) -> Any:
                            + ", ".join(v.value for v in vocab), {field: "unknown value"}) from None
 
 
+def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When something happened: `at` when given (a past contact or event recorded later),
+    else now. A time in the future is refused; a time without a zone is taken as UTC."""
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
+        raise InvalidInput(f"at: {at.isoformat()} is in the future", {"at": "in the future"})
+    return at
+
+
 def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: dt.datetime,
-                 rules: RulesConfig, reason: str | None = None) -> Lead:
-    """Fire a lifecycle trigger on a lead by id (loss reason recorded on `lose`)."""
+                 rules: RulesConfig, reason: str | None = None,
+                 at: dt.datetime | None = None) -> Lead:
+    """Fire a lifecycle trigger on a lead by id (loss reason recorded on `lose`); `at`
+    records a move that happened earlier. `reactivate` also gives the lead an owner."""
+    when = happened_at(at, now)
+    if trigger == "reactivate":
+        from leadflow.services.assign import reactivate  # assign builds on this module
+
+        return reactivate(session, lead_id, by=by, now=when, rules=rules, reason=reason)
     lead = get_lead(session, lead_id)
-    fire(lead, trigger, by=by, at=now, rules=rules, reason=reason)
+    fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
     if trigger == "lose" and reason:
         lead.loss_reason = _choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value
-    if trigger == "reactivate":
-        lead.dormant = False
-        lead.loss_reason = None
     flush(session)
     return lead
 
@@ -77,12 +90,15 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
 
 
 def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
-                rules: RulesConfig, detail: str | None = None) -> Lead:
-    """Record a behaviour event and update the lead's score at once."""
+                rules: RulesConfig, detail: str | None = None,
+                at: dt.datetime | None = None) -> Lead:
+    """Record a behaviour event (at `at`, when it happened earlier) and update the lead's
+    score at once."""
     lead = get_lead(session, lead_id)
+    when = happened_at(at, now)
     session.add(BehaviourEvent(lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value,
-                               at=now, detail=detail))
-    lead.last_interaction_at = max(lead.last_interaction_at or now, now)
+                               at=when, detail=detail))
+    lead.last_interaction_at = max(lead.last_interaction_at or when, when)
     flush(session)
     rescore(session, lead, now, rules)
     flush(session)
@@ -96,9 +112,7 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
                  next_action_due: dt.datetime | None = None) -> Activity:
     """Log a follow-up contact; it resets the no-follow-up timer and the cadence."""
     lead = get_lead(session, lead_id)
-    when = at or now
-    if when > now + dt.timedelta(minutes=5):
-        raise InvalidInput("at: a contact cannot be logged in the future", {"at": "in the future"})
+    when = happened_at(at, now)
     activity = Activity(lead_id=lead.id, rep_id=rep_id or lead.owner_id, at=when,
                         channel=_choice(channel, ActivityChannel, "channel").value,
                         key_points=key_points, feedback=feedback, next_action=next_action,
@@ -147,29 +161,6 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
                                 grade=result.grade.value, assessed_by=by, assessed_at=now)
     session.add(row)
     lead.opportunity_grade = result.grade.value
-    flush(session)
-    return row
-
-
-def approve_plan(session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime) -> Lead:
-    """Record approval of the conversion plan by a manager or director."""
-    lead = get_lead(session, lead_id)
-    chosen = _choice(role, Role, "role")
-    if chosen not in (Role.manager, Role.director):
-        raise InvalidInput("role: only a manager or a director approves a plan",
-                           {"role": "must be manager or director"})
-    lead.approved_role, lead.approved_by, lead.approved_at = chosen.value, by, now
-    flush(session)
-    return lead
-
-
-def add_objection(session: Session, lead_id: int, *, kind: str, detail: str,
-                  now: dt.datetime) -> Objection:
-    """Log an objection raised in negotiation."""
-    lead = get_lead(session, lead_id)
-    row = Objection(lead_id=lead.id, kind=_choice(kind, ObjectionKind, "kind").value,
-                    detail=detail, raised_at=now)
-    session.add(row)
     flush(session)
     return row
 

@@ -46,7 +46,9 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
              else _("to the {team} queue").format(team=team.name if team else ""))
     due = f"{moment(lead.first_contact_due)} UTC" if lead.first_contact_due else "-"
     enqueue(
-        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}", kind="assignment",
+        # One notice per assignment: the lead's version moves with every reassignment.
+        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}:v{lead.version}",
+        kind="assignment",
         lead_id=lead.id, recipient=recipient,
         subject=_("Lead #{id} {company}: grade {grade}, {priority} priority").format(
             id=lead.id, company=lead.company_name, grade=label("grade", lead.grade),

@@ -16,11 +16,12 @@ from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
+from leadflow.rules.previous_owner import previous_owner
 from leadflow.rules.scoring import decayed_counts
 from leadflow.rules.timing import first_contact_due, next_cadence_date
-from leadflow.rules.vocab import LossReason, Priority, State
+from leadflow.rules.vocab import Grade, LossReason, Priority, State
 from leadflow.schemas import LeadIn
-from leadflow.services.intake import merge_into
+from leadflow.services.merge import merge_into
 from leadflow.services.notify import notify_assignment
 from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
@@ -38,6 +39,7 @@ class IntakeResult(BaseModel):
     disqualified: int = 0
     assigned: int = 0
     queued: int = 0
+    from_queue: int = 0  # queued earlier, assigned now that a rep is eligible
     by_grade: dict[str, int] = {}
     by_priority: dict[str, int] = {}
 
@@ -47,7 +49,7 @@ class IntakeResult(BaseModel):
         total = cls()
         for p in parts:
             for name in ("processed", "duplicates", "screened", "disqualified", "assigned",
-                         "queued"):
+                         "queued", "from_queue"):
                 setattr(total, name, getattr(total, name) + getattr(p, name))
             for name in ("by_grade", "by_priority"):
                 merged = dict(getattr(total, name))
@@ -121,7 +123,7 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
         # The older lead is a row of this chunk (changed and saved with it) or a stored lead.
         target = in_chunk.get(older) or session.get(Lead, older)
         assert target is not None
-        merge_into(target, LeadIn.model_validate(lead, from_attributes=True), rules)
+        merge_into(target, LeadIn.model_validate(lead, from_attributes=True))
         lead.duplicate_of_id, lead.valid = older, False
         lead.invalid_reason, lead.loss_reason = f"duplicate of lead {older}", "invalid"
         fire(lead, "disqualify", by=actor, at=now, rules=rules,
@@ -133,7 +135,8 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
 
 def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
                 reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
-                rules: RulesConfig, actor: str, result: IntakeResult) -> None:
+                rules: RulesConfig, actor: str, result: IntakeResult,
+                known_owner: int | None = None) -> None:
     ev = evaluate_lead(lead, counts, now, rules)
     apply_evaluation(lead, ev)
     result.processed += 1
@@ -145,7 +148,8 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
         return
     fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
     result.screened += 1
-    choice = roster.assign(LeadToAssign.model_validate(lead, from_attributes=True), now)
+    choice = previous_owner(roster, known_owner, now, "repeat business") or roster.assign(
+        LeadToAssign.model_validate(lead, from_attributes=True), now)
     lead.team_id = choice.team_id
     lead.assignment_reason = choice.reason
     team = teams.get(choice.team_id) if choice.team_id is not None else None
@@ -153,14 +157,29 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
         result.queued += 1
         notify_assignment(session, lead, None, team, now)
         return
-    lead.owner_id = choice.rep_id
-    lead.assigned_at = now
-    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
-    lead.next_cadence_due = next_cadence_date(now, State.nurturing, ev.grade.grade, None, rules)
+    give_owner(lead, choice.rep_id, now, rules)
     fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
          reason=f"assigned: {choice.reason}")
     notify_assignment(session, lead, reps[choice.rep_id], team, now)
     result.assigned += 1
+
+
+def give_owner(lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig) -> None:
+    """Make the rep the lead's owner as of now and start its timers: first contact within
+    the SLA of its priority, the next scheduled contact by its grade's cadence."""
+    lead.owner_id = rep_id
+    lead.assigned_at = now
+    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
+    grade = Grade(lead.grade) if lead.grade else None
+    lead.next_cadence_due = next_cadence_date(now, State.nurturing, grade, None, rules)
+
+
+def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | None]:
+    """The owners of these leads (the won leads a chunk's repeat inquiries repeat)."""
+    if not lead_ids:
+        return {}
+    return dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids)))
+                .tuples().all())
 
 
 def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
@@ -181,9 +200,11 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
         roster = load_roster(session, rules)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
+        won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
+                                         if lead.repeat_of_id is not None})
         for lead in fresh:
             _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
-                        teams, now, rules, actor, result)
+                        teams, now, rules, actor, result, won_owner.get(lead.repeat_of_id))
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1

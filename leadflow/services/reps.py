@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
-from leadflow.schemas import field_errors
+from leadflow.schemas import validated
+from leadflow.services.assign import assign_queued
 from leadflow.services.roster import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
 
@@ -46,17 +49,9 @@ class RepIn(BaseModel):
     notify_url: str | None = Field(None, max_length=500)
 
 
-def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = field_errors(exc)
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
-
-
 def add_team(session: Session, data: dict[str, Any]) -> Team:
     """Create a team."""
-    team_in: TeamIn = _validated(TeamIn, data)
+    team_in: TeamIn = validated(TeamIn, data)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
         raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
     team = Team(**team_in.model_dump(mode="json"))
@@ -65,27 +60,40 @@ def add_team(session: Session, data: dict[str, Any]) -> Team:
     return team
 
 
-def add_rep(session: Session, data: dict[str, Any]) -> SalesRep:
-    """Create a rep in an existing team."""
-    rep_in: RepIn = _validated(RepIn, data)
+def add_rep(session: Session, data: dict[str, Any], *, now: dt.datetime | None = None,
+            rules: RulesConfig | None = None) -> SalesRep:
+    """Create a rep in an existing team; given the rules, leads waiting in a manager queue
+    that the rep can take are assigned at once."""
+    rep_in: RepIn = validated(RepIn, data)
     if rep_in.team_id is not None and session.get(Team, rep_in.team_id) is None:
         raise NotFound(f"team_id: team {rep_in.team_id} does not exist")
     rep = SalesRep(**rep_in.model_dump(mode="json"))
     session.add(rep)
     session.flush()
+    _roster_changed(session, now, rules)
     return rep
 
 
-def update_rep(session: Session, rep_id: int, changes: dict[str, Any]) -> SalesRep:
-    """Change a rep's away flag, capacity, territory or seniority."""
+def _roster_changed(session: Session, now: dt.datetime | None,
+                    rules: RulesConfig | None) -> None:
+    """A rep added, back from away or given more capacity may take queued leads."""
+    if rules is not None:
+        assign_queued(session, now or dt.datetime.now(dt.UTC), rules)
+
+
+def update_rep(session: Session, rep_id: int, changes: dict[str, Any], *,
+               now: dt.datetime | None = None, rules: RulesConfig | None = None) -> SalesRep:
+    """Change a rep's away flag, capacity, territory or seniority; given the rules, queued
+    leads the rep can now take are assigned at once."""
     rep = session.get(SalesRep, rep_id)
     if rep is None:
         raise NotFound(f"rep {rep_id} does not exist")
     current = {f: getattr(rep, f) for f in RepIn.model_fields}
-    merged: RepIn = _validated(RepIn, {**current, **changes})
+    merged: RepIn = validated(RepIn, {**current, **changes})
     for key, value in merged.model_dump(mode="json").items():
         setattr(rep, key, value)
     session.flush()
+    _roster_changed(session, now, rules)
     return rep
 
 

@@ -15,7 +15,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, and_, case, exists, extract, func, literal, null, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    distinct,
+    exists,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from leadflow.errors import InvalidInput
@@ -32,7 +44,7 @@ from leadflow.services.review_render import (
     TargetLine,
     review_markdown,
 )
-from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team
+from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team, Touch
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
 
@@ -212,11 +224,16 @@ def _channels(session: Session, period: Period, cohort: ColumnElement[bool]
                           .group_by(Lead.source)).tuples().all()
     cohort_by = {source: (n, v, w) for source, n, v, w in rows}
     won_by = {source: (n, value) for source, n, value in won}
+    # Later inquiries through a channel (touches), besides the leads it brought first.
+    later = dict(session.execute(select(Touch.channel, func.count(distinct(Touch.lead_id)))
+                                 .where(within(Touch.at, period)).group_by(Touch.channel))
+                 .tuples().all())
     lines = []
-    for source in sorted(cohort_by.keys() | won_by.keys()):
+    for source in sorted(cohort_by.keys() | won_by.keys() | later.keys()):
         n, v, w = cohort_by.get(source, (0, 0, 0))
         deals, value = won_by.get(source, (0, 0))
-        lines.append(ChannelLine(channel=source, leads=n, valid=v, won=w,
+        lines.append(ChannelLine(channel=source, leads=n, touched=n + later.get(source, 0),
+                                 valid=v, won=w,
                                  conversion_rate=_ratio(w, v), deals_won=deals,
                                  won_value=_money(value),
                                  average_deal_size=_average(value, deals)))
@@ -257,9 +274,11 @@ def _totals(session: Session, period: Period) -> dict[tuple[str, int], list[Any]
     the open pipeline as of now, the deals won in the period. Two grouped queries serve both
     reps and teams (groups are rep x team pairs: a few hundred rows at most)."""
     prior = aliased(Lead)
-    bought_before = exists().where(prior.company_key == Lead.company_key,
-                                   prior.won_at < Lead.won_at, prior.id != Lead.id,
-                                   prior.duplicate_of_id.is_(None))
+    # Repeat business: linked to a won lead of the customer (a returning contact's new
+    # inquiry), or the same company bought before.
+    bought_before = or_(Lead.repeat_of_id.is_not(None), exists().where(
+        prior.company_key == Lead.company_key, prior.won_at < Lead.won_at, prior.id != Lead.id,
+        prior.duplicate_of_id.is_(None)))
     estimate = func.coalesce(Lead.budget_confirmed, Lead.budget_max)
     pipeline = select(Lead.owner_id, Lead.team_id, func.count(), func.sum(estimate), literal(0),
                       literal(0), literal(0)).where(Lead.state.in_(_OPEN), KEPT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
@@ -29,6 +29,8 @@ class ChannelLine(BaseModel):
 
     channel: str
     leads: int
+    touched: int = Field(0, description="Leads the channel brought first, plus leads it "
+                         "touched again (a returning contact's inquiry) in the period.")
     valid: int
     won: int
     conversion_rate: float

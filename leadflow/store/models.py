@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import (
@@ -183,7 +184,8 @@ class Lead(Base):
     contract_value: Mapped[Decimal | None]
     payment_terms: Mapped[str | None] = mapped_column(String(300))
     delivery_date: Mapped[dt.date | None]
-    promised: Mapped[str | None] = mapped_column(Text)
+    promised: Mapped[str | None] = mapped_column(Text)  # one promise a line
+    legal_reviewed_by: Mapped[str | None] = mapped_column(String(120))
     loss_reason: Mapped[str | None] = mapped_column(String(20))
 
     # Timers.
@@ -197,6 +199,12 @@ class Lead(Base):
     dormant: Mapped[bool] = mapped_column(default=False)
     last_interaction_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    # A won customer's new inquiry is a new lead, linked to the lead it repeats.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), index=True)
+    # A sales manager's review of a disqualified lead: confirmed or reinstated.
+    invalid_review: Mapped[str | None] = mapped_column(String(20))
+    invalid_reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    invalid_reviewed_at: Mapped[dt.datetime | None]
 
     # When each state was entered (cycle times), and bookkeeping.
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -345,6 +353,39 @@ class Objection(Base):
     raised_at: Mapped[dt.datetime]
     answered_at: Mapped[dt.datetime | None]
     response: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(120))
+    # A key objection goes to the whole team for discussion (its manager is told).
+    key: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Touch(Base):
+    """A later inquiry from a known contact: channel, detail, time, need, what it did."""
+
+    __tablename__ = "lead_touches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[dt.datetime]
+    need: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(40))
+
+
+class ConversionPlan(Base):
+    """A submitted conversion plan (spec §2, approved before negotiation); newest is current."""
+
+    __tablename__ = "conversion_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    pain_points: Mapped[str] = mapped_column(Text)
+    advantages: Mapped[str] = mapped_column(Text)
+    strategy: Mapped[str] = mapped_column(Text)
+    milestones: Mapped[str] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime]
 
 
 class Target(Base):

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from leadflow.store.migrate import HEAD
 from tests import factories as f
 
 LEADFLOW = [sys.executable, "-m", "leadflow.cli.main"]
@@ -46,7 +47,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def test_setup_import_and_inspect(env, tmp_path):
-    assert run_json(["db", "upgrade"], env)["to"] == "0007_leads_fillfactor"
+    assert run_json(["db", "upgrade"], env)["to"] == HEAD
     team = run_json(["teams", "add", "--name", "East", "--region", "east",
                      "--manager-email", "mia@example.com"], env)
     rep = run_json(["reps", "add", "--name", "Ann", "--team", str(team["id"]),

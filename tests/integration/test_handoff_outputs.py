@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from leadflow.services import leads as svc
+from leadflow.services.contract import ContractIn, win
 from leadflow.services.handoff import produce_handoffs
 from leadflow.services.handoff_render import package_html, package_markdown
+from leadflow.services.lead_update import update_lead
+from leadflow.services.objections import add_objection, answer_objection
 from leadflow.settings import Settings
 from leadflow.store.models import TransitionAudit
 from leadflow.store.outbound_models import Handoff, OutboxMessage
@@ -34,17 +37,19 @@ def won(uow, rules) -> int:
     p.contact(lead, at(7, 2))
     svc.log_activity(s, lead.id, channel="meeting", key_points="scoping", now=at(7, 9),
                      feedback="month-end close takes 9 days", rules=rules)
-    lead.decision_chain_notes, lead.internal_notes = SECRETS[0], SECRETS[1]
-    lead.contract_value, lead.payment_terms = Decimal(240_000), "30% upfront, 70% on delivery"
-    lead.delivery_date = dt.date(2026, 10, 1)
-    lead.promised = "ERP rollout, training for 2 teams, 12 months support"
+    update_lead(s, lead.id, {"decision_chain_notes": SECRETS[0], "internal_notes": SECRETS[1]},
+                now=at(7, 9), rules=rules)
     p.opportunity(lead, at(7, 10), A_DEAL)
-    svc.approve_plan(s, lead.id, role="director", by="dan", now=at(7, 10))
-    svc.fire_trigger(s, lead.id, "start_negotiation", by="ann", now=at(7, 11), rules=rules)
-    objection = svc.add_objection(s, lead.id, kind="price", detail="too expensive",
-                                  now=at(7, 12))
-    objection.answered_at, objection.response = at(7, 13), "phased payment"
-    svc.fire_trigger(s, lead.id, "win", by="ann", now=at(7, 20), rules=rules, reason="signed")
+    p.negotiate(lead, at(7, 11))
+    objection = add_objection(s, lead.id, kind="price", detail="too expensive", now=at(7, 12))
+    answer_objection(s, lead.id, objection.id, response="phased payment", by="ann",
+                     now=at(7, 13))
+    win(s, lead.id, ContractIn(value=Decimal(240_000),
+                               payment_terms="30% upfront, 70% on delivery",
+                               delivery_date=dt.date(2026, 10, 1),
+                               promises=["ERP rollout", "training for 2 teams",
+                                         "12 months support"]),
+        by="ann", now=at(7, 20), rules=rules, reason="signed")
     uow.commit()
     return lead.id
 

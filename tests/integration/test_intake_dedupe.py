@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from leadflow.services.intake import store_leads
-from leadflow.store.models import FieldChange, Lead
+from leadflow.store.models import FieldChange, Lead, Touch
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
@@ -27,14 +27,18 @@ def test_same_person_two_channels_becomes_one_lead(uow, rules):
     uow.commit()
     assert (summary.accepted, summary.duplicates) == (1, 1)
     lead = uow.session.get(Lead, summary.lead_ids[0])
-    assert lead.source == "referral"  # the stronger channel wins
+    # Spec §1: "the channel through which a lead first arrived is its source, and it never
+    # changes. Every later inquiry ... is kept as a touch"
+    assert lead.source == "online_ads"
     assert lead.industry == "retail"  # the duplicate filled a blank
+    touches = uow.session.scalars(select(Touch).where(Touch.lead_id == lead.id)).all()
+    assert [(t.channel, t.detail) for t in touches] == [("referral", "referral - Beta Corp")]
     note = uow.session.scalar(select(FieldChange.new_value).where(
         FieldChange.lead_id == lead.id, FieldChange.field == "merged_duplicate"))
     assert json.loads(note)["source"] == "referral" and json.loads(note)["row"] == 2
     changes = {(c.field, c.old_value, c.new_value) for c in uow.session.scalars(
         select(FieldChange).where(FieldChange.lead_id == lead.id))}
-    assert ("source", "online_ads", "referral") in changes  # both channels in its history
+    assert not any(c[0] == "source" for c in changes)  # the first touch stays the source
     assert ("industry", None, "retail") in changes
     third = f.lead_record(source="trade_show", email="JO.LEE@ACME.COM ", phone="0015550102030",
                           contact_name="jo  lee")  # a third spelling, from a third channel
@@ -53,11 +57,13 @@ def test_duplicate_of_a_stored_lead_is_merged_with_history(factory, rules):
         uow.commit()
         assert again.accepted == 0 and again.duplicate_of == {1: stored.lead_ids[0]}
         lead = uow.session.get(Lead, stored.lead_ids[0])
-        assert (lead.region, lead.tags, lead.source) == ("west", ["x", "y"], "trade_show")
+        assert (lead.region, lead.tags, lead.source) == ("west", ["x", "y"], "website_form")
         changes = {(c.field, c.old_value, c.new_value, c.actor) for c in uow.session.scalars(
             select(FieldChange).where(FieldChange.lead_id == lead.id))}
         assert ("region", None, "west", "importer") in changes
-        assert ("source", "website_form", "trade_show", "importer") in changes
+        assert not any(c[0] == "source" for c in changes)
+        touch = uow.session.scalars(select(Touch).where(Touch.lead_id == lead.id)).one()
+        assert (touch.channel, touch.outcome) == ("trade_show", "updated")
         assert _count(uow.session, Lead) == 1
 
 
@@ -113,7 +119,7 @@ def test_intake_merges_duplicates_that_slipped_past_store(uow, rules):
     dup = uow.session.get(Lead, twin)
     assert result.duplicates == 1
     assert (dup.state, dup.duplicate_of_id) == ("lost", first.lead_ids[0])
-    assert uow.session.get(Lead, first.lead_ids[0]).source == "referral"
+    assert uow.session.get(Lead, first.lead_ids[0]).source == "website_form"  # first touch
 
 
 def test_each_returned_id_is_its_records_lead_after_the_newest_lead_was_deleted(factory, rules):

@@ -11,12 +11,16 @@ from sqlalchemy import func, select
 from leadflow.errors import GuardRefused, IllegalTransition
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
+from leadflow.services.contract import ContractIn, win
 from leadflow.services.intake import store_leads
 from leadflow.services.pipeline import process_new_leads
+from leadflow.services.plans import approve_plan, submit_plan
+from leadflow.services.reps import update_rep
 from leadflow.statemachines.lead import TRANSITIONS
 from leadflow.store.models import FieldChange, Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
+from tests.integration.test_review import PLAN
 
 NOW = f.NOW
 
@@ -61,13 +65,19 @@ def test_full_path_to_won_records_every_state(uow, rules):
                                                         decision_chain="simple"),
                            by="ann", now=t1, rules=rules)
     assert s.get(Lead, lead_id).opportunity_grade == "A"
-    svc.approve_plan(s, lead_id, role="manager", by="mia", now=t1)
+    with pytest.raises(GuardRefused, match="no conversion plan"):
+        approve_plan(s, lead_id, role="director", by="dan", now=t1, rules=rules)
+    submit_plan(s, lead_id, PLAN, by="ann", now=t1)
+    with pytest.raises(GuardRefused, match="approved by a director"):
+        approve_plan(s, lead_id, role="manager", by="mia", now=t1, rules=rules)
     with pytest.raises(GuardRefused, match="director"):
         svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=t1, rules=rules)
-    svc.approve_plan(s, lead_id, role="director", by="dan", now=t1)
+    approve_plan(s, lead_id, role="director", by="dan", now=t1, rules=rules)
     svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=t1, rules=rules)
     t2 = NOW + dt.timedelta(days=20)
-    svc.fire_trigger(s, lead_id, "win", by="ann", now=t2, rules=rules, reason="signed")
+    with pytest.raises(GuardRefused, match="leads win ID --value"):
+        svc.fire_trigger(s, lead_id, "win", by="ann", now=t2, rules=rules, reason="signed")
+    win(s, lead_id, ContractIn(value=Decimal(1_400_000)), by="ann", now=t2, rules=rules)
     uow.commit()
     lead = s.get(Lead, lead_id)
     assert lead.state == "won" and lead.won_at == t2 and lead.opportunity_at == t1
@@ -143,6 +153,10 @@ def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, de
     lead.state = source  # put the row in the source state as a past transition would have
     lead.intent_stated, lead.decision_maker_engaged = True, True
     lead.approved_role, lead.opportunity_grade = "director", "A"
+    lead.contract_value, lead.loss_reason = Decimal(1), "invalid"
+    if (source, dest) == ("lost", "screened"):  # no rep is eligible: the manager queue
+        update_rep(uow.session, lead.owner_id, {"away": True})
+        lead.owner_id = None
     uow.commit()
     reason = "price" if trigger == "lose" else "invalid: test" if trigger == "disqualify" \
         else None

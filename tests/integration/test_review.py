@@ -10,8 +10,11 @@ import pytest
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
+from leadflow.services.assign import assign_lead
+from leadflow.services.contract import ContractIn, win
 from leadflow.services.intake import store_leads
 from leadflow.services.pipeline import process_new_leads
+from leadflow.services.plans import PlanIn, approve_plan, submit_plan
 from leadflow.services.review import Period, build_review, review_markdown
 from leadflow.services.targets import list_targets, set_target
 from leadflow.store.models import FieldChange, Lead
@@ -36,6 +39,10 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
+PLAN = PlanIn(pain_points="slow month-end close", advantages="local support",
+              strategy="workshop, then a pilot", milestones="pilot in May, contract in June")
+
+
 class Pipeline:
     """Builds leads through the real services, at chosen times."""
 
@@ -47,8 +54,8 @@ class Pipeline:
                               now=created)
         process_new_leads(self.s, summary.lead_ids, created, self.rules)
         lead = self.s.get(Lead, summary.lead_ids[0])
-        if owner is not None:
-            lead.owner_id = owner
+        if owner is not None and lead.owner_id != owner:
+            assign_lead(self.s, lead.id, owner, by="mia", now=created, rules=self.rules)
         return lead
 
     def contact(self, lead: Lead, when: dt.datetime) -> None:
@@ -65,12 +72,15 @@ class Pipeline:
     def win(self, lead: Lead, opportunity_at: dt.datetime, won_at: dt.datetime,
             facts: OpportunityFacts, value: str) -> None:
         self.opportunity(lead, opportunity_at, facts)
-        svc.approve_plan(self.s, lead.id, role="director", by="dan", now=opportunity_at)
-        svc.fire_trigger(self.s, lead.id, "start_negotiation", by="ann", now=opportunity_at,
+        self.negotiate(lead, opportunity_at)
+        win(self.s, lead.id, ContractIn(value=Decimal(value)), by="ann", now=won_at,
+            rules=self.rules)
+
+    def negotiate(self, lead: Lead, when: dt.datetime) -> None:
+        submit_plan(self.s, lead.id, PLAN, by="ann", now=when)
+        approve_plan(self.s, lead.id, role="director", by="dan", now=when, rules=self.rules)
+        svc.fire_trigger(self.s, lead.id, "start_negotiation", by="ann", now=when,
                          rules=self.rules)
-        svc.fire_trigger(self.s, lead.id, "win", by="ann", now=won_at, rules=self.rules,
-                         reason="signed")
-        lead.contract_value = Decimal(value)
 
     def lose(self, lead: Lead, when: dt.datetime, reason: str) -> None:
         svc.fire_trigger(self.s, lead.id, "lose", by="ann", now=when, rules=self.rules,

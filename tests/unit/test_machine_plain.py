@@ -30,6 +30,8 @@ class PlainLead:
     budget_confirmed: Decimal | None = None
     decision_maker_engaged: bool = False
     target_date: dt.date | None = None
+    contract_value: Decimal | None = None
+    loss_reason: str | None = None
     recorded: list[dict[str, Any]] = field(default_factory=list)
 
     def record_transition(self, from_state, to_state, trigger, actor, reason, at):
@@ -38,7 +40,8 @@ class PlainLead:
 
 
 READY = {"owner_id": 3, "intent_stated": True, "target_date": dt.date(2024, 9, 1),
-         "opportunity_grade": "B", "approved_role": "manager"}
+         "opportunity_grade": "B", "approved_role": "manager", "contract_value": Decimal(5),
+         "loss_reason": "invalid"}
 
 SPEC_EDGES = {
     ("new", "screen", "screened"), ("new", "disqualify", "lost"),
@@ -46,6 +49,12 @@ SPEC_EDGES = {
     ("opportunity", "requalify", "nurturing"), ("opportunity", "start_negotiation", "negotiation"),
     ("negotiation", "win", "won"), ("lost", "reactivate", "nurturing"),
     *((s, "lose", "lost") for s in OPEN),
+    # "a sales manager reviews invalid leads before they are archived, and may reinstate
+    # one (back to screening, reason kept)"
+    ("lost", "reinstate", "new"),
+    # "No eligible rep: the lead goes to the team's manager queue, never dropped" (spec §5):
+    # a reactivated lead without an eligible owner waits in the queue (screened, no owner).
+    ("lost", "reactivate", "screened"),
 }
 
 
@@ -65,7 +74,8 @@ def test_table_is_exactly_the_spec_diagram():
     ("new", {"screen", "disqualify", "lose"}), ("screened", {"start_nurturing", "lose"}),
     ("nurturing", {"qualify", "lose"}),
     ("opportunity", {"requalify", "start_negotiation", "lose"}),
-    ("negotiation", {"win", "lose"}), ("won", set()), ("lost", {"reactivate"}),
+    ("negotiation", {"win", "lose"}), ("won", set()),
+    ("lost", {"reactivate", "reinstate"}),
 ])
 def test_allowed_triggers(state, allowed):
     assert set(allowed_triggers(state)) == allowed
@@ -74,6 +84,8 @@ def test_allowed_triggers(state, allowed):
 @pytest.mark.parametrize("source, trigger, dest", sorted(SPEC_EDGES))
 def test_every_legal_transition(rules, source, trigger, dest):
     lead = PlainLead(state=source, **READY)
+    if dest == "screened" and source == "lost":
+        lead.owner_id = None  # no owner: reactivation waits in the manager queue
     reason = "competitor: cheaper offer" if trigger in ("lose", "disqualify") else None
     assert fire(lead, trigger, by="rep:3", at=AT, rules=rules, reason=reason) == dest
     assert lead.state == dest
@@ -259,3 +271,22 @@ def test_state_is_replay_of_recorded_transitions(rules, steps):
         state = rec["to"]
     assert lead.state == state
     event(f"final state {state}")
+
+
+def test_win_needs_the_contract_value(rules):
+    """Spec §2: "win (negotiation -> won): contract signed; the contract value (required)"."""
+    lead = PlainLead(state="negotiation", **{**READY, "contract_value": None})
+    with pytest.raises(GuardRefused, match="leads win ID --value"):
+        fire(lead, "win", by="rep:3", at=AT, rules=rules)
+    assert (lead.state, lead.recorded) == ("negotiation", [])
+
+
+def test_only_a_disqualified_lead_is_reinstated(rules):
+    """Spec §2: a sales manager "may reinstate one (back to screening, reason kept)"."""
+    lead = PlainLead(state="lost", **{**READY, "loss_reason": "price"})
+    with pytest.raises(GuardRefused, match="only a lead disqualified"):
+        fire(lead, "reinstate", by="manager:mia", at=AT, rules=rules, reason="budget found")
+    lead.loss_reason = "invalid"
+    assert fire(lead, "reinstate", by="manager:mia", at=AT, rules=rules,
+                reason="budget found") == "new"
+    assert lead.recorded[-1]["reason"] == "budget found"

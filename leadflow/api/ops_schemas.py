@@ -1,0 +1,55 @@
+"""Request shapes of the daily operations on one lead: win with the contract, answer an
+objection, edit facts, assign, review a disqualified lead, submit a plan."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, create_model
+
+from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.schemas import LeadIn
+from leadflow.services.contract import ContractIn
+from leadflow.services.lead_update import EDITABLE
+
+
+class WinIn(StrictIn):
+    """The signed contract, and when it was signed if earlier than now."""
+
+    contract: ContractIn
+    at: AwareDatetime | None = None
+    reason: Note | None = None
+
+
+class AnswerIn(StrictIn):
+    """How an objection was answered, and when if earlier than now."""
+
+    response: Text
+    at: AwareDatetime | None = None
+
+
+class AssignIn(StrictIn):
+    """Who owns the lead from now on, and why."""
+
+    rep_id: int = Field(ge=1)
+    reason: Note | None = None
+
+
+class InvalidReviewIn(StrictIn):
+    """A manager's decision on a disqualified lead; a reinstatement needs a reason."""
+
+    decision: Literal["confirm", "reinstate"]
+    reason: Note | None = None
+
+
+def _optional(name: str) -> tuple[Any, Any]:
+    return (LeadIn.model_fields[name].annotation | None, None)  # type: ignore[operator]
+
+
+# Every §1 field but the source and the external id, optional: only the fields sent change
+# (null clears an optional one); the merged lead is validated as a whole.
+LeadPatch = create_model(  # type: ignore[call-overload]
+    "LeadPatch", __base__=StrictIn, __doc__="Changed facts of a lead, and the version the "
+    "client last saw (409 when the lead has changed since).",
+    version=(Annotated[int, Field(ge=1, description="The lead's version as last read.")], ...),
+    **{name: _optional(name) for name in EDITABLE})

@@ -1,0 +1,183 @@
+"""`leadflow leads win|answer|update|assign|review-invalid|plan`: the daily operations on one
+lead, each a thin call into the service that the API calls too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import typer
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.cli.leads import AT, BY, app, utc
+from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.errors import InvalidInput
+from leadflow.events import LEAD_WON
+from leadflow.events import emit as emit_event
+from leadflow.jobs import process_pending
+from leadflow.schemas import validated
+from leadflow.services.assign import assign_lead
+from leadflow.services.contract import ContractIn, win
+from leadflow.services.invalid_review import review_invalid
+from leadflow.services.lead_update import EDITABLE, update_lead
+from leadflow.services.leads import get_lead
+from leadflow.services.objections import answer_objection
+from leadflow.services.plans import PlanIn, submit_plan
+from leadflow.settings import get_rules
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@app.command("win")
+def win_cmd(
+    lead_id: int,
+    value: str = typer.Option(..., "--value", help="The contract value (required, above 0)."),
+    payment_terms: str | None = typer.Option(None, help="For example: 30% upfront, net 30."),
+    delivery_date: dt.datetime | None = typer.Option(None, formats=["%Y-%m-%d"],
+                                                     help="Agreed delivery date, YYYY-MM-DD."),
+    promise: list[str] = typer.Option([], "--promise", help="One thing promised to the "
+                                      "customer; repeat for more (the first is the solution)."),
+    legal_reviewed_by: str | None = typer.Option(None, help="Who reviewed the contract."),
+    at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Win a deal in negotiation with its signed contract; the handoff follows."""
+    contract: ContractIn = validated(ContractIn, {
+        "value": value, "payment_terms": payment_terms, "promises": promise,
+        "delivery_date": delivery_date.date() if delivery_date else None,
+        "legal_reviewed_by": legal_reviewed_by})
+    with unit_of_work(by) as uow:
+        lead = win(uow.session, lead_id, contract, by=by, now=_now(), rules=get_rules(),
+                   at=utc(at))
+        uow.commit()
+        data = {"id": lead.id, "state": lead.state, "contract_value": lead.contract_value}
+    emit_event(LEAD_WON, [lead_id])  # after the commit: the handoff flow may start now
+    emit(data, as_json, f"lead {lead_id}: won, contract value {data['contract_value']}")
+
+
+@app.command("answer")
+def answer(
+    lead_id: int, objection_id: int,
+    response: str = typer.Option(..., help="How the objection was answered."),
+    at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Record the answer to an objection; it stops reminding."""
+    with unit_of_work(by) as uow:
+        row = answer_objection(uow.session, lead_id, objection_id, response=response, by=by,
+                               now=_now(), at=utc(at))
+        uow.commit()
+        data = {"objection_id": row.id, "lead_id": lead_id, "answered_at": row.answered_at}
+    emit(data, as_json, f"objection {objection_id} on lead {lead_id} answered")
+
+
+def _field_options() -> str:
+    return ", ".join(EDITABLE)
+
+
+@app.command("update")
+def update(
+    lead_id: int,
+    field: list[str] = typer.Option([], "--set", help="FIELD=VALUE; repeat for more. "
+                                    "FIELD=  (empty) clears an optional field."),
+    budget_max: str | None = typer.Option(None, help="Shortcut for --set budget_max=..."),
+    budget_min: str | None = typer.Option(None, help="Shortcut for --set budget_min=..."),
+    contact_role: str | None = typer.Option(None, help="decision_maker | influencer | user"),
+    timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
+    need: str | None = typer.Option(None, help="The need, as it stands now."),
+    expected_version: int | None = typer.Option(None, help="Refuse if the lead has changed "
+                                                "since this version."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a lead's facts (any field of the rule book's §1); the lead is re-scored,
+    re-graded and its timers recomputed at once."""
+    changes: dict[str, Any] = {}
+    for item in field:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InvalidInput(f"--set: {item!r} is not FIELD=VALUE (fields: "
+                               f"{_field_options()})", {"--set": "FIELD=VALUE"})
+        changes[name.strip()] = _parse(value.strip())
+    for name, value in (("budget_max", budget_max), ("budget_min", budget_min),
+                        ("contact_role", contact_role), ("timeline", timeline),
+                        ("need", need)):
+        if value is not None:
+            changes[name] = _parse(value)
+    with unit_of_work(by) as uow:
+        lead = update_lead(uow.session, lead_id, changes, now=_now(), rules=get_rules(),
+                           expected_version=expected_version)
+        uow.commit()
+        data = {"id": lead.id, "version": lead.version, "score": lead.score,
+                "priority": lead.priority, "grade": lead.grade, "changed": sorted(changes)}
+    emit(data, as_json, f"lead {lead_id}: {', '.join(sorted(changes))} changed; score "
+         f"{data['score']} ({data['priority']}), grade {data['grade']}")
+
+
+def _parse(value: str) -> Any:
+    """A CLI value: empty clears, [a, b] is a list (tags); other text is converted to the
+    field's type when the lead is validated."""
+    if value == "":
+        return None
+    if value.startswith("[") and value.endswith("]"):
+        return [v.strip() for v in value[1:-1].split(",") if v.strip()]
+    return value
+
+
+@app.command("assign")
+def assign(
+    lead_id: int, rep: int = typer.Option(..., "--rep", help="The rep to own the lead."),
+    reason: str | None = typer.Option(None, help="Why (kept with the assignment)."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Give a queued lead an owner, or move an open lead to another rep (both are told)."""
+    with unit_of_work(by) as uow:
+        lead = assign_lead(uow.session, lead_id, rep, by=by, now=_now(), rules=get_rules(),
+                           reason=reason)
+        uow.commit()
+        data = {"id": lead.id, "state": lead.state, "owner_id": lead.owner_id,
+                "first_contact_due": lead.first_contact_due}
+    emit(data, as_json, f"lead {lead_id}: owner {rep} ({data['state']})")
+
+
+@app.command("review-invalid")
+def review_invalid_cmd(
+    lead_id: int,
+    confirm: bool = typer.Option(False, "--confirm", help="Archive the lead as invalid."),
+    reinstate: bool = typer.Option(False, "--reinstate", help="Send it back to screening."),
+    reason: str | None = typer.Option(None, help="Why it is reinstated (required then)."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """A sales manager's review of a disqualified lead: --confirm or --reinstate."""
+    if confirm == reinstate:
+        raise InvalidInput("give exactly one of --confirm or --reinstate",
+                           {"decision": "--confirm or --reinstate"})
+    with unit_of_work(by) as uow:
+        lead = review_invalid(uow.session, lead_id, decision="confirm" if confirm
+                              else "reinstate", by=by, now=_now(), rules=get_rules(),
+                              reason=reason)
+        uow.commit()
+    intake = process_pending() if reinstate else None  # screening runs again at once
+    with unit_of_work() as uow:
+        lead = get_lead(uow.session, lead_id)
+        data = {"id": lead.id, "state": lead.state, "invalid_review": lead.invalid_review,
+                "screened_again": intake is not None}
+    emit(data, as_json, f"lead {lead_id}: {data['invalid_review']}, now {data['state']}")
+
+
+@app.command("plan")
+def plan(
+    lead_id: int,
+    pain_points: str = typer.Option(..., help="The customer's pain points."),
+    advantages: str = typer.Option(..., help="Our advantages for this customer."),
+    strategy: str = typer.Option(..., help="How we will win the deal."),
+    milestones: str = typer.Option(..., help="The steps and dates to signing."),
+    by: str = BY, as_json: bool = JSON_OPTION,
+) -> None:
+    """Submit an opportunity's conversion plan (approved before negotiation)."""
+    body: PlanIn = validated(PlanIn, {"pain_points": pain_points, "advantages": advantages,
+                                      "strategy": strategy, "milestones": milestones})
+    with unit_of_work(by) as uow:
+        row = submit_plan(uow.session, lead_id, body, by=by, now=_now())
+        uow.commit()
+        data = {"plan_id": row.id, "lead_id": lead_id}
+    emit(data, as_json, f"lead {lead_id}: conversion plan {row.id} submitted for approval")

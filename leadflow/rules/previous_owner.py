@@ -1,0 +1,31 @@
+"""The previous owner first (spec §5 with returning customers): a reactivated lead and a won
+customer's repeat inquiry go back to the rep who knows the customer, when that rep is
+present and below capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from leadflow.rules.assignment import Assignment, RepSlot, Roster
+
+
+def unavailable(slot: RepSlot) -> str | None:
+    """Why a rep cannot take one more lead now, or None when they can."""
+    if slot.away:
+        return f"rep {slot.id} ({slot.name}) is away"
+    if slot.open_leads >= slot.capacity:
+        return f"rep {slot.id} ({slot.name}) is at capacity ({slot.open_leads}/{slot.capacity})"
+    return None
+
+
+def previous_owner(roster: Roster, rep_id: int | None, now: dt.datetime, why: str
+                   ) -> Assignment | None:
+    """The previous owner, taking one more lead, when eligible; None otherwise."""
+    slot = next((r for r in roster.reps if r.id == rep_id), None)
+    if slot is None or unavailable(slot) is not None:
+        return None
+    slot.open_leads += 1
+    slot.last_assigned_at = now
+    return Assignment(rep_id=slot.id, team_id=slot.team_id,
+                      reason=f"{why}: previous owner {slot.name or slot.id} "
+                             f"({slot.open_leads}/{slot.capacity})")

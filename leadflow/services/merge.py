@@ -1,0 +1,76 @@
+"""Merging a returning contact's record into a lead: the dedupe keys, and the facts a later
+record brings (newer facts win, a blank never erases a value, the source never changes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from leadflow.rules.contact import company_key, email_key, phone_key
+from leadflow.schemas import LEAD_FIELDS, LeadIn
+from leadflow.store.models import Lead
+
+# The first touch is the lead's source (spec §1): later records never change it; tags join,
+# and the external id is kept from the first record that had one.
+MERGED_FACTS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
+                                                          "external_id"})
+
+
+@dataclass
+class Keys:
+    email: str | None
+    phone: str | None
+    person: tuple[str, str] | None  # company key + contact name: same person, no contact data
+
+    @classmethod
+    def of(cls, rec: Any) -> Keys:
+        """Keys of a LeadIn, a Lead row, or anything with the same attribute names."""
+        ck = company_key(rec.company_name)
+        person = (ck, rec.contact_name.strip().casefold()) if ck and rec.contact_name else None
+        return cls(email_key(rec.email), phone_key(rec.phone), person)
+
+    def tokens(self) -> list[tuple[str, Any]]:
+        return [(k, v) for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
+                if v is not None]
+
+
+def set_keys(target: Lead | dict[str, Any]) -> None:
+    """Recompute the dedupe keys of a lead row or a row's values after a merge."""
+    if isinstance(target, dict):
+        keys = Keys.of(SimpleNamespace(**target))
+        target.update(email_key=keys.email, phone_key=keys.phone,
+                      company_key=keys.person[0] if keys.person else None)
+        return
+    keys = Keys.of(target)
+    target.email_key, target.phone_key = keys.email, keys.phone
+    target.company_key = keys.person[0] if keys.person else None
+
+
+def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
+    values = rec.model_dump()
+    values["source"] = rec.source.value
+    values["email_key"], values["phone_key"] = keys.email, keys.phone
+    values["company_key"] = keys.person[0] if keys.person else None
+    for k in ("company_size", "contact_role", "budget_match"):
+        if values[k] is not None:
+            values[k] = getattr(rec, k).value
+    return values
+
+
+def merge_into(target: Any, rec: LeadIn) -> None:
+    """Take the later record's facts into the target (newer facts win; a blank never erases
+    a value), join tags, keep the first external id. `target` is a Lead row (its history
+    listener records each change) or a dict of a row's values."""
+    get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
+    put = target.__setitem__ if isinstance(target, dict) else lambda k, v: setattr(target, k, v)
+    incoming = row_values(rec, Keys.of(rec))
+    for name in MERGED_FACTS:
+        if incoming[name] not in (None, "") and incoming[name] != get(name):
+            put(name, incoming[name])
+    tags = list(get("tags") or [])
+    extra = [t for t in rec.tags if t not in tags]
+    if extra:
+        put("tags", tags + extra)
+    if get("external_id") is None and rec.external_id:
+        put("external_id", rec.external_id)
