@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import N_, label
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
@@ -61,7 +63,7 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
         reactivate(session, lead.id, by=actor, now=now, rules=rules,
                    reason=f"new inquiry via {rec.source.value}")
         add_touch(session, lead.id, rec, origin, now, "reactivated")
-        _tell_owner(session, lead, rec, now, "reactivated")
+        _tell_owner(session, lead, rec, now, N_("reactivated"))
         return
     merge_into(lead, rec)
     set_keys(lead)
@@ -75,7 +77,7 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
         lead.next_action = f"answer the new inquiry via {rec.source.value}"
         lead.next_action_due = lead.first_contact_due if lead.first_contacted_at is None \
             else now + dt.timedelta(hours=_answer_hours(lead, rules))
-    _tell_owner(session, lead, rec, now, "updated")
+    _tell_owner(session, lead, rec, now, N_("updated"))
 
 
 def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
@@ -99,10 +101,14 @@ def _tell_owner(session: Session, lead: Lead, rec: LeadIn, now: dt.datetime,
         return
     enqueue(session, key=f"inquiry:{lead.id}:{now:%Y%m%d%H%M%S%f}", kind="inquiry",
             lead_id=lead.id, recipient=to, now=now,
-            subject=f"New inquiry from lead #{lead.id} {lead.company_name} ({what})",
-            body=f"{lead.contact_name} ({lead.company_name}) got in touch again via "
-                 f"{rec.source.value}{' - ' + rec.source_detail if rec.source_detail else ''}."
-                 f"\nNeed: {rec.need}\nThe lead was {what}; answer the inquiry.")
+            subject=_("New inquiry from lead #{id} {company} ({what})").format(
+                id=lead.id, company=lead.company_name, what=_(what)),
+            body=_("{contact} ({company}) got in touch again via {channel}.\nNeed: {need}\n"
+                   "The lead was {what}; answer the inquiry.").format(
+                contact=lead.contact_name, company=lead.company_name,
+                channel=label("channel", rec.source.value)
+                + (" - " + rec.source_detail if rec.source_detail else ""),
+                need=rec.need, what=_(what)))
 
 
 def touch_rows(session: Session, lead: Lead) -> list[dict[str, Any]]:

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
 from leadflow.i18n import current_locale, label, use_locale
+from leadflow.services.assign import assign_lead
 from leadflow.services.handoff import produce_handoffs
+from leadflow.services.objections import add_objection
 from leadflow.services.reminders import due_items, notify_dormant, remind
 from leadflow.services.review import build_review, review_markdown
 from leadflow.services.review_html import review_html
@@ -204,3 +206,21 @@ def test_a_lead_is_stored_the_same_whatever_the_language(uow, rules):
     assert (stored.source, stored.state, stored.priority) == (
         "trade_show", "nurturing", stored.priority)
     assert stored.priority in ("high", "medium", "low")
+
+
+def test_reassignment_and_key_objection_notices_in_chinese(uow, rules):
+    s = uow.session
+    team = f.team(s, manager_email="mia@example.com")
+    ann = f.rep(s, team.id, name="Ann", email="ann@example.com")
+    bob = f.rep(s, team.id, name="Bob", email="bob@example.com")
+    with use_locale("zh_CN"):
+        lead = Pipeline(uow, rules).lead(at(7, 1))
+        other = bob if lead.owner_id == ann.id else ann
+        assign_lead(s, lead.id, other.id, by="mia", now=at(7, 2), rules=rules)
+        add_objection(s, lead.id, kind="competitor", detail="rival is cheaper", now=at(7, 3),
+                      key=True)
+    moved = _messages(s, "reassignment")[0]
+    assert moved.subject == f"线索 #{lead.id} {lead.company_name} 已转给 {other.name}"
+    objection = _messages(s, "key_objection")[0]
+    assert objection.subject == f"关键异议：线索 #{lead.id} {lead.company_name}：竞争对手"
+    assert "需团队讨论的关键异议：竞争对手：rival is cheaper" in objection.body
