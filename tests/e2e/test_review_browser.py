@@ -21,21 +21,27 @@ from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 SCREENSHOTS = Path("out/test-screenshots")
 
 
+def apt_install(package: str) -> None:
+    """Install a Debian package (we must be root), updating the lists once if needed; skip
+    the test with apt's own words when it cannot be had."""
+    if os.geteuid() != 0:
+        pytest.skip(f"{package} is not installed and installing it needs root "
+                    f"(apt-get install -y {package})")
+    install = ["apt-get", "install", "-y", "-q", package]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+        done = subprocess.run(install, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"apt-get install {package} failed: {done.stderr.strip()[-300:]}")
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """Debian's chromium, installed with apt-get when missing and we are root."""
     found = shutil.which("chromium")
     if found:
         return found
-    if os.geteuid() != 0:
-        pytest.skip("chromium is not installed and installing it needs root "
-                    "(apt-get install -y chromium)")
-    install = ["apt-get", "install", "-y", "-q", "chromium"]
-    if subprocess.run(install, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-        done = subprocess.run(install, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"apt-get install chromium failed: {done.stderr.strip()[-300:]}")
+    apt_install("chromium")
     found = shutil.which("chromium")
     if not found:
         pytest.skip("chromium is still not on PATH after apt-get install")
@@ -85,9 +91,8 @@ def cjk_font(chromium) -> str:
     root and there is none): what every reader's desktop has, and a server may not."""
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig (fc-list) is not installed, so the browser's fonts are unknown")
-    if not _cjk_fonts() and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "fonts-wqy-microhei"],
-                       capture_output=True)
+    if not _cjk_fonts():
+        apt_install("fonts-wqy-microhei")
     if not _cjk_fonts():
         pytest.skip("no font with Chinese glyphs (apt-get install fonts-wqy-microhei); the "
                     "charts would be right but this machine's browser cannot show them")
