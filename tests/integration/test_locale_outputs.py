@@ -67,6 +67,8 @@ def test_the_review_page_in_chinese_with_chinese_chart_labels(uow, ids):  # noqa
 
 
 def test_the_workbook_has_the_seed_templates_sheets_and_headers(uow, ids, tmp_path):  # noqa: F811
+    """Spec §9: "The review goes to the managers as a readable report with charts and as
+    tables they can open in a spreadsheet"; in zh_CN those are the seed templates' sheets."""
     s = uow.session
     with use_locale("zh_CN"):
         counts = write_review_xlsx(s, build_review(s, Q3, REVIEWED_AT), tmp_path / "q3.xlsx",
@@ -100,6 +102,8 @@ def test_the_workbook_has_the_seed_templates_sheets_and_headers(uow, ids, tmp_pa
 
 
 def test_the_handoff_package_and_its_mail_in_chinese(uow, rules, won, tmp_path):  # noqa: F811
+    """Spec §8: "a handoff package goes to the delivery / customer-service team and the
+    managers" - in the team's language, labels and dates included."""
     s = uow.session
     with use_locale("zh_CN"):
         result = produce_handoffs(s, [won], at(7, 20), rules, _settings(), tmp_path)
