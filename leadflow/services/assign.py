@@ -84,7 +84,7 @@ def _tell_previous_owner(session: Session, lead: Lead, previous: int, rep: Sales
     to = recipient_of(session.get(SalesRep, previous), None)
     if to is None:
         return
-    enqueue(session, key=f"reassigned:{lead.id}:{previous}:{now:%Y%m%d%H%M%S}",
+    enqueue(session, key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
             kind="reassignment", lead_id=lead.id, recipient=to, now=now,
             subject=_("Lead #{id} {company} moved to {owner}").format(
                 id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"),

@@ -99,15 +99,19 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
                            ) -> list[LeadRow]:
     """Leads stored at the same moment by two senders can slip past store-time dedupe;
     merge each into the oldest lead with its email or phone, and close it as a duplicate."""
-    emails = {lead.email_key for lead in leads if lead.email_key}
-    phones = {lead.phone_key for lead in leads if lead.phone_key}
+    # A won customer's new inquiry is a lead of its own (linked by repeat_of_id), and a won
+    # lead takes no duplicates: only the others are candidates.
+    candidates = [lead for lead in leads if lead.repeat_of_id is None]
+    emails = {lead.email_key for lead in candidates if lead.email_key}
+    phones = {lead.phone_key for lead in candidates if lead.phone_key}
     if not emails and not phones:
         return leads
     first: dict[tuple[str, str | None], int] = {}
     rows = session.execute(
         select(Lead.id, Lead.email_key, Lead.phone_key)
         .where(or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
-               Lead.duplicate_of_id.is_(None)).order_by(Lead.id))
+               Lead.duplicate_of_id.is_(None), Lead.state != State.won.value)
+        .order_by(Lead.id))
     for lead_id, email, phone in rows:
         for token in (("e", email), ("p", phone)):
             if token[1]:
@@ -115,6 +119,9 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
     keep = []
     in_chunk = {lead.id: lead for lead in leads}
     for lead in leads:
+        if lead.repeat_of_id is not None:
+            keep.append(lead)
+            continue
         older = min((first[t] for t in (("e", lead.email_key), ("p", lead.phone_key))
                      if t[1] and t in first), default=lead.id)
         if older >= lead.id:

@@ -17,7 +17,7 @@ from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
-from leadflow.schemas import LEAD_FIELDS, LeadIn
+from leadflow.schemas import LeadIn
 from leadflow.services.assign import reactivate
 from leadflow.services.lead_update import refresh_timers
 from leadflow.services.leads import rescore
@@ -38,10 +38,12 @@ def preferred(candidates: list[tuple[int, str]]) -> int:
 
 
 def add_touch(session: Session, lead_id: int, rec: LeadIn, origin: str, now: dt.datetime,
-              outcome: str) -> None:
+              outcome: str) -> Touch:
     """Keep one inquiry: channel, detail, time and need, and what it did."""
-    session.add(Touch(lead_id=lead_id, channel=rec.source.value, detail=rec.source_detail,
-                      at=now, need=rec.need, origin=origin[:300], outcome=outcome))
+    touch = Touch(lead_id=lead_id, channel=rec.source.value, detail=rec.source_detail, at=now,
+                  need=rec.need, origin=origin[:300], outcome=outcome)
+    session.add(touch)
+    return touch
 
 
 def is_repeat_business(lead: Lead) -> bool:
@@ -62,13 +64,14 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
         set_keys(lead)
         reactivate(session, lead.id, by=actor, now=now, rules=rules,
                    reason=f"new inquiry via {rec.source.value}")
-        add_touch(session, lead.id, rec, origin, now, "reactivated")
-        _tell_owner(session, lead, rec, now, N_("reactivated"))
+        # N_: the outcome is stored as written and named in the owner's language in notices.
+        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now,
+                                             N_("reactivated")))
         return
     merge_into(lead, rec)
     set_keys(lead)
     lead.dormant, lead.last_interaction_at = False, now
-    add_touch(session, lead.id, rec, origin, now, "updated")
+    touch = add_touch(session, lead.id, rec, origin, now, N_("updated"))
     if lead.state == State.new.value:
         return  # intake scores, grades and assigns it with the new facts
     rescore(session, lead, now, rules)
@@ -77,7 +80,7 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
         lead.next_action = f"answer the new inquiry via {rec.source.value}"
         lead.next_action_due = lead.first_contact_due if lead.first_contacted_at is None \
             else now + dt.timedelta(hours=_answer_hours(lead, rules))
-    _tell_owner(session, lead, rec, now, N_("updated"))
+    _tell_owner(session, lead, touch)
 
 
 def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
@@ -86,29 +89,28 @@ def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
 
 def _passes_screening(session: Session, lead: Lead, rec: LeadIn, rules: RulesConfig,
                       now: dt.datetime) -> bool:
-    values: dict[str, Any] = {f: getattr(lead, f) for f in LEAD_FIELDS}
+    values: dict[str, Any] = {c.key: getattr(lead, c.key) for c in Lead.__table__.columns}
     merge_into(values, rec)
-    facts = SimpleNamespace(**{c.key: getattr(lead, c.key) for c in Lead.__table__.columns},
-                            **values)
+    facts = SimpleNamespace(**values)
     return evaluate_lead(facts, BehaviourCounts(), now, rules).bant.valid  # type: ignore[arg-type]
 
 
-def _tell_owner(session: Session, lead: Lead, rec: LeadIn, now: dt.datetime,
-                what: str) -> None:
+def _tell_owner(session: Session, lead: Lead, touch: Touch) -> None:
     rep = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
     to = recipient_of(rep, None)
     if to is None:
         return
-    enqueue(session, key=f"inquiry:{lead.id}:{now:%Y%m%d%H%M%S%f}", kind="inquiry",
-            lead_id=lead.id, recipient=to, now=now,
+    session.flush()  # the touch's id keys the notice: one per inquiry
+    enqueue(session, key=f"inquiry:{touch.id}", kind="inquiry", lead_id=lead.id, recipient=to,
+            now=touch.at,
             subject=_("New inquiry from lead #{id} {company} ({what})").format(
-                id=lead.id, company=lead.company_name, what=_(what)),
+                id=lead.id, company=lead.company_name, what=_(touch.outcome)),
             body=_("{contact} ({company}) got in touch again via {channel}.\nNeed: {need}\n"
                    "The lead was {what}; answer the inquiry.").format(
                 contact=lead.contact_name, company=lead.company_name,
-                channel=label("channel", rec.source.value)
-                + (" - " + rec.source_detail if rec.source_detail else ""),
-                need=rec.need, what=_(what)))
+                channel=label("channel", touch.channel)
+                + (" - " + touch.detail if touch.detail else ""),
+                need=touch.need, what=_(touch.outcome)))
 
 
 def touch_rows(session: Session, lead: Lead) -> list[dict[str, Any]]:

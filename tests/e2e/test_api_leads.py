@@ -12,6 +12,8 @@ import pytest
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
 
+PLAN = {"pain_points": "slow close", "advantages": "local team", "strategy": "pilot first",
+        "milestones": "pilot in May"}
 SENSITIVE = {"budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
              "internal_notes"}
 
@@ -56,6 +58,8 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
         "urgency": "immediate", "budget": 1200000, "competition": "parity",
         "decision_chain": "simple"}), 201)
     assert graded["grade"] == "A"
+    assert "no conversion plan" in ok(team.director.post(f"{path}/approval"), 409)["reason"]
+    ok(owner.post(f"{path}/plan", json=PLAN), 201)
     assert "director" in ok(team.manager.post(f"{path}/approval"), 403)["detail"]
     assert owner.post(f"{path}/approval").status_code == 403
     assert ok(team.director.post(f"{path}/approval"))["approved_role"] == "director"
@@ -69,8 +73,14 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
     moved = ok(owner.post(f"{path}/transitions", json={
         "trigger": "start_negotiation", "expected_version": current["version"]}))
     assert moved["state"] == "negotiation"
-    ok(owner.post(f"{path}/objections", json={"kind": "price", "detail": "too high"}), 201)
-    assert ok(owner.post(f"{path}/transitions", json={"trigger": "win"}))["state"] == "won"
+    objection = ok(owner.post(f"{path}/objections", json={"kind": "price",
+                                                          "detail": "too high"}), 201)
+    ok(owner.post(f"{path}/objections/{objection['id']}/answer",
+                  json={"response": "phased payment"}))
+    refused = ok(owner.post(f"{path}/transitions", json={"trigger": "win"}), 409)
+    assert "/win" in refused["reason"]
+    assert ok(owner.post(f"{path}/win", json={"contract": {
+        "value": 1150000, "payment_terms": "net 30", "promises": ["rollout"]}}))["state"] == "won"
 
     won = ok(owner.get(path))
     assert [t["trigger"] for t in won["transitions"]] == [
@@ -78,6 +88,9 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
     assert won["transitions"][-1]["by"].startswith("rep:")
     assert {"intent_stated", "approved_role"} <= {h["field"] for h in won["history"]}
     assert won["allowed_triggers"] == [] and won["activities"][0]["channel"] == "phone"
+    assert float(won["contract_value"]) == 1150000 and won["promised"] == "rollout"
+    assert won["objections"][0]["response"] == "phased payment"
+    assert won["plan"]["strategy"] == "pilot first"
 
 
 def test_sensitive_fields_are_masked_by_role(api):

@@ -98,12 +98,16 @@ def test_lifecycle_commands_and_clear_errors(env):
     graded = run_json(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1200000",
                        "--competition", "parity", "--decision-chain", "simple"], env)
     assert graded == {"lead_id": int(lid), "points": 33, "grade": "A"}
+    run(["leads", "plan", lid, "--pain-points", "slow close", "--advantages", "local team",
+         "--strategy", "pilot", "--milestones", "pilot in May"], env)
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation"], env)
     run(["leads", "object", lid, "--kind", "price", "--detail", "too high"], env)
     assert run_json(["leads", "track", lid, "webinar"], env)["score"] == 30 + 20 + 15
     run(["leads", "log", lid, "--channel", "meeting", "--points", "terms agreed"], env)
-    assert run_json(["leads", "fire", lid, "win"], env)["state"] == "won"
+    no_contract = run(["leads", "fire", lid, "win"], env, ok=False)
+    assert "leads win ID --value AMOUNT" in no_contract.stderr
+    assert run_json(["leads", "win", lid, "--value", "1200000"], env)["state"] == "won"
     missing = run(["leads", "show", "999"], env, ok=False)
     assert missing.stderr.strip() == "error: lead 999 does not exist"
     wrong = run(["leads", "add", "--source", "pigeon", "--company", "X", "--contact", "Y",

@@ -37,9 +37,11 @@ def _won_and_invalid_lead(env: dict[str, str]) -> None:
     run(["leads", "fire", lid, "qualify"], env)
     run(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1200000",
          "--competition", "parity", "--decision-chain", "simple"], env)
+    run(["leads", "plan", lid, "--pain-points", "slow close", "--advantages", "local team",
+         "--strategy", "pilot", "--milestones", "pilot in May"], env)
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation"], env)
-    run(["leads", "fire", lid, "win"], env)
+    run(["leads", "win", lid, "--value", "1200000"], env)
     run(["leads", "add", "--source", "website_form", "--company", "Nope", "--contact", "No",
          "--email", "no@nope.example", "--need", "?", "--role", "user"], env)
 

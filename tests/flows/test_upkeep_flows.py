@@ -11,8 +11,13 @@ from leadflow.demo import generate, story
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.intake import lead_intake
+from leadflow.rules.facts import OpportunityFacts
 from leadflow.services import leads as svc
+from leadflow.services.contract import ContractIn, win
 from leadflow.services.intake import store_leads
+from leadflow.services.lead_update import update_lead
+from leadflow.services.objections import add_objection
+from leadflow.services.plans import approve_plan, submit_plan
 from leadflow.services.regrade import REGRADED_STATES
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
@@ -20,6 +25,7 @@ from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage, Reminder
 from leadflow.store.uow import UnitOfWork
 from tests.flows.conftest import artifacts
+from tests.integration.test_review import PLAN
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -39,14 +45,17 @@ def _win(url: str, lead_id: int) -> None:
         s = uow.session
         svc.update_conversion(s, lead_id, intent_stated=True, decision_maker_engaged=True)
         svc.fire_trigger(s, lead_id, "qualify", by="rep", now=NOW, rules=rules)
-        svc.approve_plan(s, lead_id, role="director", by="dana", now=NOW)
+        svc.assess_opportunity(s, lead_id, OpportunityFacts(
+            urgency="immediate", budget=1_200_000, competition="parity",
+            decision_chain="simple"), by="rep", now=NOW, rules=rules)
+        submit_plan(s, lead_id, PLAN, by="rep", now=NOW)
+        approve_plan(s, lead_id, role="director", by="dana", now=NOW, rules=rules)
         svc.fire_trigger(s, lead_id, "start_negotiation", by="rep", now=NOW, rules=rules)
-        lead = s.get(Lead, lead_id)
-        lead.contract_value, lead.payment_terms = Decimal(250_000), "net 30"
-        lead.decision_chain_notes = "CFO signs above 200k"
-        lead.internal_notes = "walk away below 180k"
-        svc.add_objection(s, lead_id, kind="price", detail="too expensive", now=NOW)
-        svc.fire_trigger(s, lead_id, "win", by="rep", now=NOW, rules=rules)
+        update_lead(s, lead_id, {"decision_chain_notes": "CFO signs above 200k",
+                                 "internal_notes": "walk away below 180k"}, now=NOW, rules=rules)
+        add_objection(s, lead_id, kind="price", detail="too expensive", now=NOW)
+        win(s, lead_id, ContractIn(value=Decimal(250_000), payment_terms="net 30"), by="rep",
+            now=NOW, rules=rules)
         uow.commit()
 
 
