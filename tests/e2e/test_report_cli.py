@@ -120,7 +120,7 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
     _won_and_invalid_lead(env)
     quarter = _now_period("quarter")
     page = run(["report", "review", "--period", quarter, "--format", "html"], env).stdout
-    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 6
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/svg+xml;base64,") == 6
     assert f"<title>Pipeline review {quarter}</title>" in page
 
     done = run(["report", "review", "--period", quarter, "--format", "xlsx"], env,
