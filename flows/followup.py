@@ -51,13 +51,15 @@ def follow_up_reminders(url: str | None = None, chunk_size: int | None = None,
     result = ReminderResult.combine([send_reminders(part, now, url)
                                      for part in chunked(items, size)])
     result.dormant = flag_dormant(now, url)
-    result.escalated["queue_wait"] = escalate_queued_leads(now, url)
+    waiting = escalate_queued_leads(now, url)
+    if waiting:
+        result.escalated["queue_wait"] = waiting
     table("follow-up-reminders", [
         {"due item": kind, "reminded": result.reminded.get(kind, 0),
          "escalated": result.escalated.get(kind, 0)} for kind in KINDS]
         + [{"due item": "dormant (flagged)", "reminded": result.dormant, "escalated": 0},
            {"due item": "waiting in a manager queue", "reminded": 0,
-            "escalated": result.escalated["queue_wait"]}],
+            "escalated": waiting}],
         "Reminders and escalations of the last run")
     sent = sum(result.reminded.values()) + sum(result.escalated.values()) + result.dormant
     if sent:

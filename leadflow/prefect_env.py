@@ -11,6 +11,9 @@ DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
     "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    # The embedded server's start took over Prefect's default 20 s on this 2-core machine
+    # under load (two demo runs failed "Timed out while attempting to connect").
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
 
 

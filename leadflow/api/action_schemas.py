@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.api.schemas import Note, StrictIn, Text, links
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.vocab import (
     ActivityChannel,
@@ -20,6 +20,8 @@ from leadflow.rules.vocab import (
     Urgency,
 )
 from leadflow.schemas import Amount
+from leadflow.statemachines.lead import allowed_triggers
+from leadflow.store.models import Lead
 
 
 class EventIn(StrictIn):
@@ -77,6 +79,12 @@ class TransitionOut(BaseModel):
     version: int
     allowed_triggers: list[str]
     links: dict[str, str]
+
+    @classmethod
+    def of(cls, lead: Lead) -> TransitionOut:
+        """Where this lead stands now."""
+        return cls(id=lead.id, state=lead.state, version=lead.version,
+                   allowed_triggers=list(allowed_triggers(lead.state)), links=links(lead.id))
 
 
 class ObjectionIn(StrictIn):

@@ -30,7 +30,6 @@ from leadflow.rules.vocab import Role, State
 from leadflow.services import leads as svc
 from leadflow.services import objections
 from leadflow.services.plans import approve_plan
-from leadflow.statemachines.lead import allowed_triggers
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"])
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -80,9 +79,7 @@ def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
     uow.commit()
     if lead.state == State.won.value:
         emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
-    return TransitionOut(id=lead.id, state=lead.state, version=lead.version,
-                         allowed_triggers=list(allowed_triggers(lead.state)),
-                         links=links(lead.id))
+    return TransitionOut.of(lead)
 
 
 @router.post("/objections", status_code=201, response_model=CreatedOut, responses=_ERRORS)

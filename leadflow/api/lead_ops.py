@@ -30,8 +30,6 @@ from leadflow.services.invalid_review import review_invalid
 from leadflow.services.lead_update import update_lead
 from leadflow.services.objections import answer_objection
 from leadflow.services.plans import PlanIn, submit_plan
-from leadflow.statemachines.lead import allowed_triggers
-from leadflow.store.models import Lead
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"])
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -39,12 +37,6 @@ Editor = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
-
-
-def _moved(lead: Lead) -> TransitionOut:
-    return TransitionOut(id=lead.id, state=lead.state, version=lead.version,
-                         allowed_triggers=list(allowed_triggers(lead.state)),
-                         links=links(lead.id))
 
 
 @router.post("/win", response_model=TransitionOut, responses=_ERRORS)
@@ -57,7 +49,7 @@ def win_deal(lead_id: int, body: WinIn, request: Request, uow: Uow,
                rules=rules_of(request), at=body.at, reason=body.reason)
     uow.commit()
     emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
-    return _moved(lead)
+    return TransitionOut.of(lead)
 
 
 @router.post("/objections/{objection_id}/answer", response_model=CreatedOut,
@@ -94,7 +86,7 @@ def assign(lead_id: int, body: AssignIn, request: Request, uow: Uow,
     lead = assign_lead(uow.session, lead_id, body.rep_id, by=principal.actor, now=now(),
                        rules=rules_of(request), reason=body.reason)
     uow.commit()
-    return _moved(lead)
+    return TransitionOut.of(lead)
 
 
 @router.post("/invalid-review", response_model=TransitionOut, responses=_ERRORS)
@@ -107,7 +99,7 @@ def invalid_review(lead_id: int, body: InvalidReviewIn, request: Request, uow: U
     uow.commit()
     if body.decision == "reinstate":
         emit(LEAD_CREATED, [lead.id])  # the intake flow screens it again
-    return _moved(lead)
+    return TransitionOut.of(lead)
 
 
 @router.post("/plan", status_code=201, response_model=CreatedOut, responses=_ERRORS)

@@ -71,6 +71,9 @@ LEAD_REGISTER = [
     Column(N_("Lost (UTC)"), Lead.lost_at, TIME, 17),
     Column(N_("Loss reason"), Lead.loss_reason, vocabulary="loss_reason"),
     Column(N_("Contract value"), Lead.contract_value, MONEY, 16),
+    Column(N_("Payment terms"), Lead.payment_terms, None, 22),
+    Column(N_("Delivery date"), Lead.delivery_date, DATE, 12),
+    Column(N_("Repeat of lead"), Lead.repeat_of_id, INTEGER, 10),
     Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28, True),
     Column(N_("Internal notes"), Lead.internal_notes, None, 28, True),
 ]

@@ -70,7 +70,9 @@ def test_setup_import_and_inspect(env, tmp_path):
     leads = run_json(["leads", "list", "--owner", str(rep["id"])], env)
     assert len(leads) == 2 and {row["state"] for row in leads} == {"nurturing"}
     shown = run_json(["leads", "show", str(leads[-1]["id"])], env)
-    assert shown["source"] == "referral"
+    assert shown["source"] == "website_form"  # the first touch; the referral is a touch
+    assert [t["channel"] for t in shown["touches"]] == ["website_form", "referral",
+                                                        "website_form", "referral"]
     assert [t["trigger"] for t in shown["transitions"]] == ["screen", "start_nurturing"]
     assert any(h["field"] == "merged_duplicate" for h in shown["history"])
     reps = run_json(["reps", "list"], env)

@@ -8,6 +8,7 @@ and the revenue progress against the rep's target."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
 
     period = Period.containing(dt.datetime.now(dt.UTC), "quarter").label
     run(["targets", "set", "--period", period, "--rep", str(ann), "--revenue", "2800000"], env)
-    review = run_json(["report", "review", "--period", period, "--format", "json"], env)
+    review = json.loads(run(["report", "review", "--period", period, "--format", "json"],
+                            env).stdout)
     assert review["won_value"] == 1_400_000
     ann_line = next(r for r in review["reps"] if r["name"] == "Ann")
     assert ann_line["revenue_progress"] == 50.0

@@ -49,8 +49,8 @@ def _history(uow: UnitOfWork, lead_id: int) -> set[tuple[str, str | None, str | 
         select(FieldChange).where(FieldChange.lead_id == lead_id))}
 
 
-def _in_negotiation(uow: UnitOfWork, rules) -> int:
-    lead_id = _lead(uow, rules)
+def _in_negotiation(uow: UnitOfWork, rules, **record) -> int:
+    lead_id = _lead(uow, rules, **record)
     s = uow.session
     svc.update_conversion(s, lead_id, intent_stated=True, budget_confirmed=Decimal(1_500_000))
     svc.fire_trigger(s, lead_id, "qualify", by="ann", now=NOW, rules=rules)

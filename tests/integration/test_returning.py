@@ -13,11 +13,10 @@ from leadflow.services.contract import ContractIn, win
 from leadflow.services.intake import store_leads
 from leadflow.services.lead_view import full_story
 from leadflow.services.pipeline import process_new_leads
-from leadflow.services.plans import approve_plan, submit_plan
 from leadflow.store.models import FieldChange, Lead, Touch
 from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
-from tests.integration.test_operations import A_FACTS, PLAN, _lead
+from tests.integration.test_operations import _in_negotiation, _lead
 
 NOW = f.NOW
 LATER = NOW + dt.timedelta(days=5)
@@ -92,14 +91,8 @@ def test_a_lost_lead_that_still_fails_screening_stays_lost(uow, rules):
 
 def test_a_won_customer_inquiry_is_a_new_linked_lead_for_the_same_owner(uow, rules):
     """The seed's repeat-purchase rate counts a won customer's new deal."""
-    lead_id = _lead(uow, rules, email="lee@delta.example")
+    lead_id = _in_negotiation(uow, rules, email="lee@delta.example")
     s = uow.session
-    svc.update_conversion(s, lead_id, intent_stated=True, budget_confirmed=Decimal(1_500_000))
-    svc.fire_trigger(s, lead_id, "qualify", by="ann", now=NOW, rules=rules)
-    svc.assess_opportunity(s, lead_id, A_FACTS, by="ann", now=NOW, rules=rules)
-    submit_plan(s, lead_id, PLAN, by="ann", now=NOW)
-    approve_plan(s, lead_id, role="director", by="dan", now=NOW, rules=rules)
-    svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=NOW, rules=rules)
     win(s, lead_id, ContractIn(value=Decimal(900_000)), by="ann", now=NOW, rules=rules)
     uow.commit()
     owner = s.get(Lead, lead_id).owner_id
