@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -73,7 +72,9 @@ class _Sheet:
     """A write-only sheet with a styled, frozen header row and an auto filter."""
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
-        self.ws: WriteOnlyWorksheet = book.create_sheet(gettext(title))
+        # A write-only worksheet; openpyxl names its class only in a private module, so the
+        # attribute is left to inference rather than importing that name.
+        self.ws = book.create_sheet(gettext(title))
         self.columns, self.rows = columns, 0
         self.hidden = [c.sensitive and masked for c in columns]
         self.hidden_text = restricted()

@@ -34,12 +34,6 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # An executemany INSERT goes in as multi-row VALUES statements (SQLAlchemy's
-        # "insertmanyvalues", as its psycopg2 dialect does by default), not a statement a
-        # row: 24.5k lead rows/s against 19k, and the driver lets go of the GIL once a
-        # statement instead of once a row, so an API worker's other threads no longer
-        # stretch its write turn (an executemany of 100 rows waited for the GIL 100 times).
-        engine.dialect.use_insertmanyvalues_wo_returning = True
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 

@@ -54,9 +54,11 @@ class DriverRows:
 
     def __init__(self, dialect: Dialect) -> None:
         # Per column: its key, its Python-side default (a value, or a function SQLAlchemy
-        # calls with the execution context) and its type's conversion.
+        # calls with the execution context) and its type's conversion for this dialect
+        # (the public `dialect_impl(...).bind_processor(...)`, built once per dialect).
         self.steps: list[tuple[str, Any, Callable[[Any], Any] | None]] = [
-            (column.key, column.default, column.type._cached_bind_processor(dialect))
+            (column.key, column.default,
+             column.type.dialect_impl(dialect).bind_processor(dialect))
             for column in LEADS.columns if column.key != "id"]
 
     def convert(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import Lead
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, running_api, serve
+from tests.e2e.cli_harness import run, run_json
 
 
 @pytest.fixture
@@ -231,17 +230,11 @@ def test_docs_answer_without_a_key(sqlite_api):
 def test_cli_issues_a_key_the_api_accepts(sqlite_url, tmp_path: Path):
     env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url,
            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
-    proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "keys", "create",
-                           "--role", "director", "--json"], env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert proc.returncode == 0, proc.stderr
-    issued = json.loads(proc.stdout)
+    issued = run_json(["keys", "create", "--role", "director"], env)
     assert issued["role"] == "director" and issued["key"].startswith(issued["prefix"])
     with running_api(sqlite_url) as api:
         assert ok(api.client(issued["key"]).get("/leads"))["next_cursor"] is None
-    listed = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "keys", "list"],
-                            env=env, capture_output=True, text=True, timeout=120, check=False)
-    assert listed.returncode == 0, listed.stderr
+    listed = run(["keys", "list"], env)
     assert issued["prefix"] in listed.stdout and issued["key"] not in listed.stdout
 
 

@@ -9,8 +9,6 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import Base, Lead
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
+from tests.e2e.cli_harness import run
 
 PUBLIC = {"/docs", "/docs/oauth2-redirect", "/openapi.json"}
 SECRET = {"budget_max": 987654, "budget_min": 876543, "internal_notes": "walk-away-price-X1",
@@ -120,9 +119,7 @@ def test_keys_are_never_stored_or_logged_in_clear(sqlite_url, tmp_path: Path, ca
     caplog.set_level(logging.DEBUG)
     log_file = tmp_path / "errors.log"
     env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url, "LEADFLOW_LOG_FILE": str(log_file)}
-    issued = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "keys", "create",
-                             "--role", "director", "--json"], env=env, capture_output=True,
-                            text=True, timeout=120, check=True)
+    issued = run(["keys", "create", "--role", "director", "--json"], env)
     token = json.loads(issued.stdout)["key"]
     with running_api(sqlite_url) as api:
         client = api.client(token)
@@ -131,9 +128,7 @@ def test_keys_are_never_stored_or_logged_in_clear(sqlite_url, tmp_path: Path, ca
         client.post("/leads", content=b"{oops")  # a quarantined request
         client.get("/leads/999")
         api.client(token + "x").get("/leads")  # a near miss
-    listed = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "keys", "list",
-                             "--json"], env=env, capture_output=True, text=True, timeout=120,
-                            check=True)
+    listed = run(["keys", "list", "--json"], env)
     secret_part = token.split("_", 1)[-1]
     assert secret_part not in listed.stdout + listed.stderr + issued.stderr
     assert secret_part not in caplog.text
@@ -150,10 +145,7 @@ def test_cli_show_and_list_keep_sensitive_fields_masked(sqlite_url, tmp_path: Pa
            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
 
     def cli(*args: str) -> str:
-        proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "leads", *args],
-                              env=env, capture_output=True, text=True, timeout=120,
-                              check=True)
-        return proc.stdout
+        return run(["leads", *args], env).stdout
 
     with unit_of_work("test", url=sqlite_url) as uow:
         from leadflow.services.intake import store_leads

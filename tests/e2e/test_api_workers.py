@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from leadflow.bootstrap import unit_of_work
@@ -55,6 +56,7 @@ def _worker_listeners(pid: int, port: int) -> list[set[str]]:
     return [_sockets_of(worker) & listening for worker in _worker_pids(pid)]
 
 
+@pytest.mark.slow  # a supervisor and two worker processes start and stop
 def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
     with unit_of_work("test", url=sqlite_url) as uow:
         _, token = create_key(uow.session, "system", name="workers test")

@@ -1,12 +1,13 @@
-"""The `leadflow` command as a user runs it: a subprocess, real files, real exit codes."""
+"""The `leadflow` command as a user runs it: real files, real exit codes, the one-line errors.
+
+Most tests call the console entry point in-process (tests/e2e/cli_harness.py); the ones at
+the end run the installed `leadflow` command in its own process."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +15,7 @@ import pytest
 
 from leadflow.store.migrate import HEAD
 from tests import factories as f
-
-LEADFLOW = [sys.executable, "-m", "leadflow.cli.main"]
-
-
-def run(args: list[str], env: dict[str, str], ok: bool = True,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the CLI (in `cwd`); check the exit code matches `ok` and no traceback leaked."""
-    proc = subprocess.run([*LEADFLOW, *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False, cwd=cwd)
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    assert (proc.returncode == 0) == ok, (proc.returncode, proc.stdout, proc.stderr)
-    return proc
-
-
-def run_json(args: list[str], env: dict[str, str]) -> Any:
-    return json.loads(run([*args, "--json"], env).stdout)
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+from tests.e2e.cli_harness import cli_env, run, run_installed, run_json
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -160,8 +140,19 @@ def test_diagram_is_mermaid(env):
     assert "stateDiagram-v2" in text and "negotiation --> won: win" in text
 
 
+def test_the_installed_command_migrates_a_new_file_and_fails_in_one_line(tmp_path):
+    env = cli_env(tmp_path)
+    done = json.loads(run_installed(["db", "upgrade", "--json"], env).stdout)
+    assert (done["from"], done["to"]) == (None, HEAD)
+    missing = run_installed(["leads", "show", "999"], env, ok=False)
+    assert missing.returncode == 2
+    assert missing.stderr == "error: lead 999 does not exist\n"
+
+
+@pytest.mark.slow  # the README's first command: a Prefect server and a quarter's flows
 def test_demo_runs_small(tmp_path, env):
-    out = run_json(["demo", "--leads", "300", "--out", str(tmp_path / "demo")], env)
+    out = json.loads(run_installed(["demo", "--leads", "300", "--out", str(tmp_path / "demo"),
+                                    "--json"], env, timeout=300).stdout)
     assert out["imported"]["accepted"] > 250 and out["valid"] > 0
     assert sum(out["states"].values()) == out["imported"]["accepted"]
     assert out["states"].get("new", 0) == 0

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from leadflow.services.review import Period
 from tests import factories as f
-from tests.e2e.test_cli import _write_csv, run, run_json
+from tests.e2e.cli_harness import run, run_json
+from tests.e2e.test_cli import _write_csv
 
 
 def _ago(hours: float) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.test_cli import run_json
+from tests.e2e.cli_harness import run_json
 from tests.e2e.test_review_browser import (
     CJK,
     SCREENSHOTS,

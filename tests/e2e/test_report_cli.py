@@ -1,24 +1,15 @@
-"""`leadflow report review` and `leadflow targets` as a user runs them: subprocesses, a file."""
+"""`leadflow report review` and `leadflow targets` as a user runs them (in-process through
+the console entry point, see tests/e2e/cli_harness.py): real files, exit codes, errors."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from leadflow.services.review import Period
-from tests.e2e.test_cli import run, run_json
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    """The CLI's environment: a fresh SQLite file and an error log in tmp_path."""
-    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+from tests.e2e.cli_harness import run, run_json
 
 
 def _now_period(kind: str) -> str:

@@ -1,4 +1,5 @@
-"""The HTML review in a real browser: headless Chromium renders it and takes a screenshot."""
+"""The HTML review in a real browser: headless Chromium renders it and takes a screenshot
+(slow: a browser start; run with `pytest -m "slow or reliability"`)."""
 
 from __future__ import annotations
 
@@ -20,31 +21,16 @@ from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 
 SCREENSHOTS = Path("out/test-screenshots")
 
-
-def apt_install(package: str) -> None:
-    """Install a Debian package (we must be root), updating the lists once if needed; skip
-    the test with apt's own words when it cannot be had."""
-    if os.geteuid() != 0:
-        pytest.skip(f"{package} is not installed and installing it needs root "
-                    f"(apt-get install -y {package})")
-    install = ["apt-get", "install", "-y", "-q", package]
-    if subprocess.run(install, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True)
-        done = subprocess.run(install, capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"apt-get install {package} failed: {done.stderr.strip()[-300:]}")
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Debian's chromium, installed with apt-get when missing and we are root."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    apt_install("chromium")
+    """Debian's chromium; .ci/run installs it (a test never installs system packages)."""
     found = shutil.which("chromium")
     if not found:
-        pytest.skip("chromium is still not on PATH after apt-get install")
+        pytest.skip("chromium is not installed: `apt-get install -y chromium` "
+                    "(.ci/run does this before the tests)")
     return found
 
 
@@ -87,15 +73,13 @@ def _cjk_fonts() -> str:
 
 @pytest.fixture(scope="session")
 def cjk_font(chromium) -> str:
-    """A font with Chinese glyphs for the browser (Debian's fonts-wqy-microhei when we are
-    root and there is none): what every reader's desktop has, and a server may not."""
+    """A font with Chinese glyphs for the browser (.ci/run installs Debian's
+    fonts-wqy-microhei): what every reader's desktop has, and a server may not."""
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig (fc-list) is not installed, so the browser's fonts are unknown")
     if not _cjk_fonts():
-        apt_install("fonts-wqy-microhei")
-    if not _cjk_fonts():
-        pytest.skip("no font with Chinese glyphs (apt-get install fonts-wqy-microhei); the "
-                    "charts would be right but this machine's browser cannot show them")
+        pytest.skip("no font with Chinese glyphs: `apt-get install -y fonts-wqy-microhei` "
+                    "(.ci/run does this); the charts are right, this browser cannot show them")
     return _cjk_fonts().splitlines()[0]
 
 

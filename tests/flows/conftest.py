@@ -12,9 +12,9 @@ from prefect.testing.utilities import prefect_test_harness
 from leadflow.demo import generate, story
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
-from leadflow.store.db import session_factory
-from leadflow.store.migrate import upgrade
+from leadflow.store.db import engine_for, session_factory
 from leadflow.store.uow import UnitOfWork
+from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,17 +24,24 @@ def prefect_server() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def pipeline_url(tmp_path: Path) -> str:
-    """A SQLite database with a generated organisation and 2,000 new leads."""
-    url = f"sqlite:///{tmp_path / 'flows.db'}"
-    upgrade(url)
+@pytest.fixture(scope="session")
+def pipeline_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with a generated organisation and 2,000 new leads, built once."""
+    path = tmp_path_factory.mktemp("pipeline") / "flows.db"
+    url = migrated_sqlite(sqlite_template, path)
     with UnitOfWork(session_factory(url), actor="test") as uow:
         story.create_organisation(uow.session, generate.organisation(11))
         records = generate.lead_records(11, 2000, dt.date.today())
         store_leads(uow.session, enumerate(records, 1), "generated", get_rules())
         uow.commit()
-    return url
+    engine_for(url).dispose()  # the last connection out folds the WAL into the file
+    return path
+
+
+@pytest.fixture
+def pipeline_url(pipeline_template: Path, tmp_path: Path) -> str:
+    """A SQLite database with a generated organisation and 2,000 new leads (a copy)."""
+    return migrated_sqlite(pipeline_template, tmp_path / "flows.db")
 
 
 def api(path: str, body: dict | None = None) -> object:

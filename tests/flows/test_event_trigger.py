@@ -9,6 +9,7 @@ import sys
 import time
 
 import httpx
+import pytest
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ def _count_new(url: str) -> int:
         return uow.session.scalar(select(func.count()).where(Lead.state == "new")) or 0
 
 
+@pytest.mark.slow  # `leadflow serve` in a process of its own, then an event round trip
 def test_created_event_reaches_the_served_intake(pipeline_url, tmp_path):
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
            "LEADFLOW_DATABASE_URL": pipeline_url,

@@ -6,8 +6,6 @@ import datetime as dt
 import json
 import logging
 import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +20,7 @@ from leadflow.store.db import session_factory
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import _truncate, needs_pg
+from tests.e2e.cli_harness import run
 from tests.mailserver import free_port
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
@@ -215,8 +214,7 @@ def test_cli_send_and_list(db_url, mailbox, tmp_path):
            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
 
     def cli(*args: str) -> str:
-        proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "outbox", *args],
-                              env=env, capture_output=True, text=True, timeout=120, check=True)
+        proc = run(["outbox", *args], env)
         assert "@example.com" not in proc.stdout.replace("***@example.com", "")
         return proc.stdout
 

@@ -158,10 +158,12 @@ def test_cycle_and_channels(uow, ids):
     assert {b.label: b.count for b in r.cycle_distribution} == {
         "0-7": 1, "8-14": 0, "15-30": 2, "31-60": 0, "61-90": 1, "90+": 0}
     assert [c.model_dump() for c in r.channels] == [
-        {"channel": "website_form", "leads": 6, "valid": 4, "won": 2, "conversion_rate": 0.5,
-         "deals_won": 3, "won_value": 330000.0, "average_deal_size": 110000.0},
-        {"channel": "referral", "leads": 4, "valid": 4, "won": 1, "conversion_rate": 0.25,
-         "deals_won": 1, "won_value": 50000.40, "average_deal_size": 50000.40}]
+        {"channel": "website_form", "leads": 6, "touched": 6, "valid": 4, "won": 2,
+         "conversion_rate": 0.5, "deals_won": 3, "won_value": 330000.0,
+         "average_deal_size": 110000.0},
+        {"channel": "referral", "leads": 4, "touched": 4, "valid": 4, "won": 1,
+         "conversion_rate": 0.25, "deals_won": 1, "won_value": 50000.40,
+         "average_deal_size": 50000.40}]
 
 
 def test_losses_and_sla(uow, ids):
