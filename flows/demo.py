@@ -21,6 +21,7 @@ from leadflow.services.review import Period
 from leadflow.services.review_export import FORMATS
 from leadflow.tasks.demo import create_organisation, fresh_database, import_day, work_leads
 from leadflow.tasks.intake import intake_chunk
+from leadflow.tasks.ops import OPS_HOOKS
 
 
 def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
@@ -32,7 +33,8 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
                              for k, v in rec.items()})
 
 
-@flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}")
+@flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}",
+      **OPS_HOOKS)
 def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dict[str, Any]:
     """Generate a team and last quarter's leads, import them day by day through intake,
     let the reps work them, then run reminders, re-grade, handoff (HTML and Markdown

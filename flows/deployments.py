@@ -16,6 +16,7 @@ from leadflow.flows.followup import follow_up_reminders, regrade_worker, weekly_
 from leadflow.flows.handoff import deliver_notifications, delivery_handoff
 from leadflow.flows.intake import lead_intake, lead_intake_worker
 from leadflow.flows.review import pipeline_review
+from leadflow.flows.winmodel import rules_simulation, win_model
 from leadflow.settings import get_settings
 
 TAGS = ["leadflow"]
@@ -30,6 +31,8 @@ FLOWS = {
     "delivery-handoff": delivery_handoff,
     "pipeline-review": pipeline_review,
     "send-notifications": deliver_notifications,
+    "win-model": win_model,
+    "rules-simulation": rules_simulation,
 }
 
 
@@ -77,6 +80,12 @@ def build_deployments(fan_out: int = 0,
         deliver_notifications.to_deployment(
             name="send-notifications", schedules=every(s.notifications_seconds),
             concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "notifications"], **kw),
+        win_model.to_deployment(
+            name="win-model", schedules=[Cron(s.win_model_cron, timezone=tz)],
+            concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "win-model"], **kw),
+        rules_simulation.to_deployment(
+            name="rules-simulation", tags=[*TAGS, "rules"], **kw,
+            description="Run on demand with a candidate rules file: what would change."),
     ]
 
 

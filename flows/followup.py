@@ -32,10 +32,12 @@ from leadflow.tasks.followup import (
     regrade_chunk,
     send_reminders,
 )
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 
-@flow(name="follow-up-reminders", flow_run_name=stamped("follow-up-reminders"))
+@flow(name="follow-up-reminders", flow_run_name=stamped("follow-up-reminders"),
+      **OPS_HOOKS)
 def follow_up_reminders(url: str | None = None, chunk_size: int | None = None,
                         force: bool = False) -> ReminderResult:
     """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy;
@@ -69,7 +71,8 @@ def follow_up_reminders(url: str | None = None, chunk_size: int | None = None,
     return result
 
 
-@flow(name="weekly-regrade", flow_run_name=stamped("weekly-regrade"))
+@flow(name="weekly-regrade", flow_run_name=stamped("weekly-regrade"),
+      **OPS_HOOKS)
 def weekly_regrade(url: str | None = None, chunk_size: int | None = None,
                    fan_out: int = 0) -> RegradeResult:
     """Rescore (with decay when configured) and re-grade leads and opportunities, both ways;
@@ -113,7 +116,8 @@ def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: i
     return result
 
 
-@flow(name="regrade-worker", flow_run_name=stamped("regrade-worker"))
+@flow(name="regrade-worker", flow_run_name=stamped("regrade-worker"),
+      **OPS_HOOKS)
 def regrade_worker(first_id: int, last_id: int, now: dt.datetime | None = None,
                    chunk_size: int | None = None, url: str | None = None) -> RegradeResult:
     """Re-grade one range of lead ids: a fanned-out weekly-regrade's share of the work."""

@@ -9,12 +9,14 @@ from prefect import flow, get_run_logger
 from leadflow.flows.common import chunked, markdown, rename_run, stamped, table, utcnow
 from leadflow.settings import get_settings
 from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 CHUNK = 200  # packages per task: each reads a lead's whole history
 
 
-@flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"))
+@flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"),
+      **OPS_HOOKS)
 def delivery_handoff(url: str | None = None, max_rounds: int = 20,
                      out: str | None = None) -> list[int]:
     """Produce the missing handoff packages (Markdown and HTML in `out`/handoffs) and mail
@@ -43,7 +45,8 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
     return produced
 
 
-@flow(name="send-notifications", flow_run_name=stamped("send-notifications"))
+@flow(name="send-notifications", flow_run_name=stamped("send-notifications"),
+      **OPS_HOOKS)
 def deliver_notifications(url: str | None = None) -> int:
     """Deliver what waits in the outbox (retries of failed mail included)."""
     result = send_notifications(url)

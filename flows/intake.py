@@ -26,10 +26,12 @@ from leadflow.tasks.intake import (
     intake_chunk,
     list_new_leads,
 )
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 
-@flow(name="lead-intake", flow_run_name=stamped("lead-intake"))
+@flow(name="lead-intake", flow_run_name=stamped("lead-intake"),
+      **OPS_HOOKS)
 def lead_intake(chunk_size: int | None = None, url: str | None = None,
                 max_rounds: int = 100, fan_out: int = 0) -> IntakeResult:
     """Screen, score, grade and assign every new lead, a chunk per task, until none is
@@ -84,7 +86,8 @@ def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> I
     return IntakeResult.combine([IntakeResult.model_validate(r) for r in results])
 
 
-@flow(name="lead-intake-worker", flow_run_name=stamped("lead-intake-worker"))
+@flow(name="lead-intake-worker", flow_run_name=stamped("lead-intake-worker"),
+      **OPS_HOOKS)
 def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = None,
                        url: str | None = None, max_chunks: int = 100_000) -> IntakeResult:
     """Claim chunks of new leads in the database and process them until none is left;

@@ -17,6 +17,7 @@ from leadflow.services.review_render import review_title
 from leadflow.settings import get_settings
 from leadflow.store.models import Team
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 
@@ -33,7 +34,7 @@ def build_review_task(period: str, url: str | None = None) -> Review:
 def write_review_files(review: Review, folder: Path, url: str | None = None) -> dict[str, Path]:
     """The review as HTML, XLSX (for managers: nothing masked), Markdown and JSON files."""
     with unit_of_work(url=url) as uow:
-        return write_all(uow.session, review, folder, role="manager")
+        return write_all(uow.session, review, folder)
 
 
 @task(name="queue-review-mail", cache_policy=NO_CACHE, retries=3,
@@ -54,7 +55,8 @@ def queue_review_mail(label: str, text: str, attachments: list[str],
     return len(recipients)
 
 
-@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"))
+@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"),
+      **OPS_HOOKS)
 def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
                     url: str | None = None, out: str | None = None) -> Review:
     """Review a period (default: the last complete month or quarter), write it as HTML,

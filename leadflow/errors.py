@@ -45,8 +45,10 @@ class GuardRefused(LeadFlowError):
 class VersionConflict(LeadFlowError):
     """Another writer changed the lead first; nothing of this change was saved."""
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self, detail: str = "", lead_id: int | None = None) -> None:
+        self.lead_id = lead_id
+        who = f"lead {lead_id}" if lead_id is not None else "the lead"
         super().__init__(
-            "the lead was changed by someone else at the same time; nothing was saved, "
-            "reload and retry" + (f" ({detail})" if detail else "")
+            f"{who} was changed by someone else at the same time; nothing was saved: "
+            "reload it and retry" + (f" ({detail})" if detail else "")
         )

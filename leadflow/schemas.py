@@ -5,20 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from leadflow.errors import InvalidInput
-from leadflow.rules.vocab import BudgetMatch, Channel, CompanySize, ContactRole
+from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
+
+# Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
+# INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.
+MAX_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID, description="An id (1 to 2^63-1)")]
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -28,13 +36,44 @@ Amount = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=1
                                   decimal_places=2)]
 
 
+EVENT_SEPARATORS = (";", "|")
+MAX_EVENTS = 200  # per record: a marketing system's history, not a flood
+
+
+class EventIn(BaseModel):
+    """A behaviour event a marketing system sends with the lead (spec §4)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: BehaviourKind
+    at: AwareDatetime
+    detail: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+def parse_events(value: Any) -> Any:
+    """The CSV cell form `webinar@2026-03-01T10:00Z; download@2026-03-02T09:00Z` as a list
+    of events; any other value is left for validation."""
+    if not isinstance(value, str):
+        return value
+    sep = next((s for s in EVENT_SEPARATORS if s in value), EVENT_SEPARATORS[0])
+    events = []
+    for part in filter(None, (p.strip() for p in value.split(sep))):
+        kind, at_sign, at = part.partition("@")
+        if not at_sign:
+            raise ValueError(f"{part!r}: expected kind@time, e.g. webinar@2026-03-01T10:00Z")
+        events.append({"kind": kind.strip(), "at": at.strip()})
+    return events
+
+
 class LeadIn(BaseModel):
     """A lead as a sender posts it (spec §1 field names)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     source: Channel
-    company_name: Name
+    # An individual customer has no company: the name is then optional (spec §1).
+    customer_type: Literal["company", "individual"] = "company"
+    company_name: Name | None = Field(None, validate_default=True)
     contact_name: Person
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
@@ -56,6 +95,20 @@ class LeadIn(BaseModel):
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     decision_chain_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     internal_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    events: Annotated[list[EventIn], Field(max_length=MAX_EVENTS)] = []
+
+    @field_validator("company_name", mode="after")
+    @classmethod
+    def _company_unless_individual(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("customer_type", "company") == "company":
+            raise ValueError("required for a company customer (customer_type: individual "
+                             "makes it optional)")
+        return value
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _events_cell(cls, value: Any) -> Any:
+        return parse_events(value)
 
     # The text fields only: a validator on every field cost a call per field per record.
     @field_validator("company_name", "contact_name", "phone", "email", "need", "source_detail",
@@ -81,6 +134,9 @@ class LeadIn(BaseModel):
 
 
 LEAD_FIELDS = tuple(LeadIn.model_fields)
+# What a record carries beside the lead's own columns, and the fields that are columns.
+NOT_COLUMNS = frozenset({"events"})
+LEAD_COLUMNS = tuple(f for f in LEAD_FIELDS if f not in NOT_COLUMNS)
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

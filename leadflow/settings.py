@@ -18,6 +18,7 @@ from pydantic_settings import (
 
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import ConfigError, RulesConfig, load_rules
+from leadflow.winmodel.config import WinModelSettings
 
 DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))
 
@@ -44,6 +45,7 @@ class Schedules(BaseModel):
     regrade_cron: str = "0 5 * * 1"
     review_monthly_cron: str = "0 6 1 * *"
     review_quarterly_cron: str = "0 7 1 1,4,7,10 *"
+    win_model_cron: str = "0 4 * * 1"
 
 
 class ScaleOut(BaseModel):
@@ -55,6 +57,20 @@ class ScaleOut(BaseModel):
     fan_out: int = Field(default=0, ge=0, le=64)
     fan_out_min_leads: int = Field(default=5000, ge=1)
     poll_seconds: float = Field(default=2.0, gt=0)
+
+
+class Imports(BaseModel):
+    """How `leadflow leads import` reads files and reports on them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample_bytes: int = Field(default=262_144, ge=4096)
+    max_cell_chars: int = Field(default=100_000, ge=5000)
+    damaged_share: float = Field(default=0.01, ge=0, le=0.5)
+    header_search_rows: int = Field(default=10, ge=1)
+    chunk_rows: int = Field(default=5000, ge=1)
+    shown_rejections: int = Field(default=100, ge=0)
+    dry_run_rows: int = Field(default=5, ge=0)
 
 
 class Settings(BaseSettings):
@@ -72,7 +88,7 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8700
     api_workers: int = Field(default=1, ge=1, le=64)
-    api_max_body_bytes: int = 1_000_000
+    api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     log_file: Path = Path("leadflow-errors.log")
     locale: str = Field(default="en", description="The language of reviews, handoff packages "
                         "and notifications: en, or a locale with a catalog (zh_CN).")
@@ -91,6 +107,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Delivery / customer-service team for handoffs.")
     director_recipients: list[str] = Field(
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
+    ops_notify_urls: list[str] = Field(
+        default_factory=list, description="Apprise URLs told when a flow run fails or "
+        "crashes (a JSON list in LEADFLOW_OPS_NOTIFY_URLS).")
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
     outbox_in_doubt_seconds: float = Field(
@@ -98,6 +117,8 @@ class Settings(BaseSettings):
         "send and marking it sent is held (it may have arrived) before it is sent again.")
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
+    win_model: WinModelSettings = Field(default_factory=WinModelSettings)
+    imports: Imports = Field(default_factory=Imports)
 
     @field_validator("locale")
     @classmethod

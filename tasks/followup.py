@@ -20,7 +20,8 @@ DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RET
 
 @task(name="find-due-items", **DB_RETRIES)
 def find_due_items(now: dt.datetime, url: str | None = None) -> list[reminders.DueItem]:
-    """Everything due at `now`: SLA, follow-up gaps, next actions, objections, cadence."""
+    """Everything due at `now`: SLA, follow-up gaps, next actions, objections, cadence,
+    briefs, post-win reviews and undelivered assignment notices."""
     with unit_of_work(url=url) as uow:
         return list(reminders.due_items(uow.session, now, get_rules()))
 
@@ -30,7 +31,8 @@ def send_reminders(items: list[reminders.DueItem], now: dt.datetime,
                    url: str | None = None) -> reminders.ReminderResult:
     """Remind or escalate one chunk of due items."""
     with unit_of_work("follow-up-reminders", url=url) as uow:
-        result = reminders.remind(uow.session, items, now, get_rules())
+        result = reminders.remind(uow.session, items, now, get_rules(),
+                                  get_settings().director_recipients)
         uow.commit()
     return result
 

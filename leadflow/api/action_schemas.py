@@ -19,7 +19,7 @@ from leadflow.rules.vocab import (
     ObjectionKind,
     Urgency,
 )
-from leadflow.schemas import Amount
+from leadflow.schemas import MAX_ID, Amount
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead
 
@@ -67,7 +67,7 @@ class TransitionIn(StrictIn):
 
     trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: Note | None = None
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: int | None = Field(None, ge=1, le=MAX_ID)
     at: AwareDatetime | None = None
 
 

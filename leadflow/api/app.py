@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from leadflow import events
-from leadflow.api import lead_actions, lead_ops, leads, quarantine, reps, targets
+from leadflow.api import followups, lead_actions, lead_ops, leads, quarantine, reps, targets
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
 from leadflow.api.intake import warm_up_writes
 from leadflow.api.schemas import LeadBatchIn
@@ -46,9 +46,18 @@ manager key sees every team's leads.
 
 **Intake.** `POST /leads` takes one lead, `POST /leads/batch` takes `{"leads": [...]}` with
 1 to 1,000. A repeat (same external_id, or the same `Idempotency-Key` header from the same
-key) creates nothing and answers 200 with the original lead. Every refused lead payload,
-malformed JSON included, is kept verbatim in quarantine (`GET /quarantine`) and can be
-replayed (`POST /quarantine/{id}/replay`). Bodies over the configured limit get 413.
+key) creates nothing and answers 200 with the original lead. A batch answers 201 when it
+stored new leads, 200 when every item was a repeat, and 207 with per-item results when any
+item was rejected (the others are stored). Every refused lead payload, malformed JSON
+included, is kept verbatim in quarantine (`GET /quarantine`) and can be replayed
+(`POST /quarantine/{id}/replay`). Bodies over the configured limit (8 MiB by default: a
+batch of 1,000 leads of up to about 8 KB each) get 413.
+
+**Errors.** Every error is an `ErrorOut`: `detail`, and `errors` (a message per field) when
+input was invalid. The key is checked first (401, then 403), then the path: an id that no
+row can have (outside 1 to 2^63-1) is a 404 like any id that names nothing; out of that
+range in a query or body it is a 422. A body that is not UTF-8 JSON is a 422 on every
+route.
 
 **Targets.** `POST /targets` (manager or director) sets a team's or a rep's revenue,
 new-customer and repeat-rate target for a period (201 new, 200 updated); any key may read
@@ -107,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
                   lifespan=_lifespan)
     app.state.settings = settings
-    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets):
+    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets, followups):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)

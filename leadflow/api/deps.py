@@ -12,10 +12,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from leadflow.api.contract import check_path_ids
 from leadflow.bootstrap import unit_of_work
 from leadflow.errors import NotFound
+from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role
+from leadflow.schemas import MAX_ID, RowId
 from leadflow.services.keys import find_key
 from leadflow.services.leads import get_lead
 from leadflow.settings import Settings
@@ -46,11 +49,9 @@ class Principal:
         return f"{self.role.value}:{self.name}"[:120]
 
     def sees_sensitive(self, lead: Lead) -> bool:
-        """Owner, managers and directors see budgets and notes; nobody else does."""
-        if self.role in MANAGERS:
-            return True
-        return self.role is Role.rep and lead.owner_id is not None \
-            and lead.owner_id == self.rep_id
+        """Owner, managers and directors see budgets and notes (the rule every export
+        follows too)."""
+        return Viewer(self.role, self.rep_id).sees_sensitive(lead.owner_id)
 
 
 def settings_of(request: Request) -> Settings:
@@ -91,13 +92,16 @@ def authenticate(
 
 
 def require(*roles: Role) -> Callable[..., Principal]:
-    """A dependency admitting only the given roles (403 for the others)."""
+    """A dependency admitting only the given roles (403 for the others), then checking the
+    path's ids (404 for one no row can have)."""
     allowed = frozenset(roles)
 
-    def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    def check(request: Request,
+              principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.role not in allowed:
             raise HTTPException(403, f"a {principal.role.value} key may not do this; needs "
                                      + " or ".join(r.value for r in roles))
+        check_path_ids(request)  # 401 and 403 first: a caller without a key learns nothing
         return principal
 
     return check
@@ -109,6 +113,9 @@ def lead_for(session: Session, principal: Principal, lead_id: int) -> Lead:
     if principal.role is Role.rep and lead.owner_id != principal.rep_id:
         raise NotFound(f"lead {lead_id} does not exist")
     return lead
+
+
+OwnerQuery = Annotated[RowId | None, Query(description="Owner rep id")]
 
 
 async def raw_body(request: Request) -> bytes:
@@ -130,7 +137,8 @@ class PageParams:
 
 
 def page_params(
-    cursor: Annotated[int | None, Query(ge=0, description="next_cursor of the last page")] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID,
+                                        description="next_cursor of the last page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageParams:
     """Paging query parameters."""

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +32,11 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
 _SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
+# The database's own words name SQL, not fields; these say what happened and what to do.
+DOES_NOT_FIT = ("a value does not fit where it is stored (too long, or a number out of "
+                "range); nothing was saved: shorten or correct it and retry")
+CONFLICTS = ("the change conflicts with what is stored (a duplicate, or a row that others "
+             "still refer to); nothing was saved: reload and retry")
 
 
 class Rejected(InvalidInput):
@@ -90,15 +95,24 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return _json(409, {"detail": str(exc)})
     if isinstance(exc, SchemaOutOfDate):
         return _json(503, {"detail": str(exc)})
-    return _json(400, {"detail": str(exc)})
+    return _json(422, {"detail": str(exc)})  # any other refusal of the request
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = field_map(list(exc.errors()))
+    from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
+
+    errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
     return _json(422, {"detail": "invalid input: " + "; ".join(f"{k}: {v}"
                                                                for k, v in errors.items()),
                        "errors": errors})
+
+
+async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+    _log_unexpected(exc, "database refusal")
+    if isinstance(exc, IntegrityError):
+        return _json(409, {"detail": CONFLICTS})
+    return _json(422, {"detail": DOES_NOT_FIT})
 
 
 async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
@@ -120,6 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LeadFlowError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(IntegrityError, _database_refused)
+    app.add_exception_handler(DataError, _database_refused)
 
 
 class GuardMiddleware:

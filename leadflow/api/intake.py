@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Dialect, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from leadflow.api.errors import Rejected
+from leadflow.api.errors import DOES_NOT_FIT, Rejected
 from leadflow.api.schemas import MAX_BATCH, BatchItem, BatchOut, LeadRef, links
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import RulesConfig
@@ -39,6 +39,7 @@ from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 
 T = TypeVar("T")
+PARTIAL = 207  # a batch with rejected items: per-item results, the accepted ones stored
 
 
 @dataclass
@@ -125,9 +126,9 @@ def store_or_refuse(uow: UnitOfWork, origin: str, raw: bytes, store: Callable[[]
     input, and the payload quarantined (when `keep`), rather than failing with a 500."""
     try:
         return store()
-    except DataError as exc:
+    except DataError:
         uow.session.rollback()
-        problem = "a value does not fit the database: " + str(exc.orig).splitlines()[0]
+        problem = DOES_NOT_FIT
     if keep:
         reject(uow, origin, raw.decode("utf-8", "backslashreplace"), {"(record)": problem})
     raise InvalidInput(problem, {"(record)": problem})
@@ -159,7 +160,7 @@ def replayed(uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str
 def remember(uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str,
              outcome: Outcome) -> None:
     """Keep a successful answer under its Idempotency-Key."""
-    if idem_key is not None and outcome.status in (200, 201):
+    if idem_key is not None and outcome.status in (200, 201, PARTIAL):
         uow.session.add(IdempotencyRecord(api_key_id=key_id, key=idem_key, fingerprint=print_,
                                           status_code=outcome.status, response=outcome.body))
 
@@ -211,9 +212,9 @@ def prepare_batch(raw: bytes, origin: str, rules: RulesConfig,
 
 def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
                 rules: RulesConfig) -> Outcome:
-    """Store a prepared batch: 201 if any lead is new, 200 if all were repeats, 422 if
-    every item was rejected (each rejected item is in quarantine), or the whole body
-    quarantined and refused."""
+    """Store a prepared batch: 207 if any item was rejected (each in quarantine, the rest
+    stored), else 201 if any lead is new, 200 if all were repeats; or the whole body
+    quarantined and refused (422)."""
     if batch.leads is None:
         reject(uow, origin, batch.text, batch.refused)
     summary = store_prepared(uow.session, batch.leads, origin, rules)
@@ -224,7 +225,7 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     if repeats:
         states |= dict(uow.session.execute(select(Lead.id, Lead.state).where(
             Lead.id.in_(repeats))).tuples().all())
-    status = 201 if summary.accepted else 200 if summary.duplicates else 422
+    status = PARTIAL if summary.rejected else 201 if summary.accepted else 200
     return Outcome(status, lambda: _batch_body(batch.count, summary, states).model_dump(
         exclude_none=True), summary.lead_ids)
 

@@ -3,7 +3,7 @@ conversion criteria. A rep key acts only on its own leads."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
@@ -21,8 +21,9 @@ from leadflow.api.action_schemas import (
     TransitionIn,
     TransitionOut,
 )
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require, rules_of
-from leadflow.api.schemas import ErrorOut, links
+from leadflow.api.schemas import links
 from leadflow.errors import VersionConflict
 from leadflow.events import LEAD_WON, emit
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
@@ -31,15 +32,13 @@ from leadflow.services import leads as svc
 from leadflow.services import objections
 from leadflow.services.plans import approve_plan
 
-router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"])
+router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Tracker = Annotated[Principal, Depends(require(Role.system, *STAFF))]
 Approver = Annotated[Principal, Depends(require(Role.manager, Role.director))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
 
 
-@router.post("/events", status_code=201, response_model=ScoreOut, responses=_ERRORS)
+@router.post("/events", status_code=201, response_model=ScoreOut)
 def track_event(lead_id: int, body: EventIn, request: Request, uow: Uow,
                 principal: Tracker) -> ScoreOut:
     """Record a behaviour (page_visit, download, webinar, reply); the score updates at once."""
@@ -51,7 +50,7 @@ def track_event(lead_id: int, body: EventIn, request: Request, uow: Uow,
                     priority=lead.priority, nurture_stage=lead.nurture_stage, grade=lead.grade)
 
 
-@router.post("/activities", status_code=201, response_model=CreatedOut, responses=_ERRORS)
+@router.post("/activities", status_code=201, response_model=CreatedOut)
 def log_activity(lead_id: int, body: ActivityIn, request: Request, uow: Uow,
                  principal: Staff) -> CreatedOut:
     """Log a follow-up contact: when, channel, key points, feedback, next action and due."""
@@ -65,15 +64,15 @@ def log_activity(lead_id: int, body: ActivityIn, request: Request, uow: Uow,
     return CreatedOut(id=activity.id, lead_id=lead_id, links=links(lead_id))
 
 
-@router.post("/transitions", response_model=TransitionOut, responses=_ERRORS)
+@router.post("/transitions", response_model=TransitionOut)
 def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
                  principal: Staff) -> TransitionOut:
     """Fire a lifecycle trigger; 409 names the allowed triggers, a guard's reason, or a
     version conflict (then nothing changed)."""
     lead = lead_for(uow.session, principal, lead_id)
     if body.expected_version is not None and body.expected_version != lead.version:
-        raise VersionConflict(f"expected version {body.expected_version}, "
-                              f"the lead is at version {lead.version}")
+        raise VersionConflict(f"expected version {body.expected_version}, it is now "
+                              f"{lead.state!r} at version {lead.version}", lead_id=lead_id)
     lead = svc.fire_trigger(uow.session, lead_id, body.trigger, by=principal.actor, now=now(),
                             rules=rules_of(request), reason=body.reason, at=body.at)
     uow.commit()
@@ -82,7 +81,7 @@ def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
     return TransitionOut.of(lead)
 
 
-@router.post("/objections", status_code=201, response_model=CreatedOut, responses=_ERRORS)
+@router.post("/objections", status_code=201, response_model=CreatedOut)
 def add_objection(lead_id: int, body: ObjectionIn, uow: Uow, principal: Staff) -> CreatedOut:
     """Log an objection raised in negotiation (price, terms, function, competitor, ...)."""
     lead_for(uow.session, principal, lead_id)
@@ -92,7 +91,7 @@ def add_objection(lead_id: int, body: ObjectionIn, uow: Uow, principal: Staff) -
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
 
 
-@router.post("/assessment", status_code=201, response_model=AssessmentOut, responses=_ERRORS)
+@router.post("/assessment", status_code=201, response_model=AssessmentOut)
 def assess(lead_id: int, body: AssessmentIn, request: Request, uow: Uow,
            principal: Staff) -> AssessmentOut:
     """Grade the opportunity (spec §7): urgency, budget, competition, decision chain."""
@@ -103,7 +102,7 @@ def assess(lead_id: int, body: AssessmentIn, request: Request, uow: Uow,
     return AssessmentOut(lead_id=lead_id, points=row.points, grade=row.grade)
 
 
-@router.post("/approval", response_model=ApprovalOut, responses=_ERRORS)
+@router.post("/approval", response_model=ApprovalOut)
 def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
     """Approve an opportunity's submitted plan: a director key for grade A, a manager key
     for B or C (the opportunity grade, else the lead grade); 409 without an assessment or
@@ -121,7 +120,7 @@ def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> Ap
                        approved_by=lead.approved_by, approved_at=lead.approved_at)
 
 
-@router.post("/criteria", response_model=CriteriaOut, responses=_ERRORS)
+@router.post("/criteria", response_model=CriteriaOut)
 def set_criteria(lead_id: int, body: CriteriaIn, uow: Uow, principal: Staff) -> CriteriaOut:
     """Record the conversion criteria that `qualify` checks (spec §6)."""
     lead_for(uow.session, principal, lead_id)

@@ -4,11 +4,12 @@ service the CLI calls too."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
 from leadflow.api.action_schemas import CreatedOut, TransitionOut
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
     ANYONE,
     MANAGERS,
@@ -22,7 +23,7 @@ from leadflow.api.deps import (
 )
 from leadflow.api.ops_schemas import AnswerIn, AssignIn, InvalidReviewIn, LeadPatch, WinIn
 from leadflow.api.present import lead_detail
-from leadflow.api.schemas import ErrorOut, LeadOut, links
+from leadflow.api.schemas import LeadOut, links
 from leadflow.events import LEAD_CREATED, LEAD_WON, emit
 from leadflow.services.assign import assign_lead
 from leadflow.services.contract import win
@@ -31,15 +32,14 @@ from leadflow.services.lead_update import update_lead
 from leadflow.services.objections import answer_objection
 from leadflow.services.plans import PlanIn, submit_plan
 
-router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"])
+router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"],
+                   route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Editor = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
 
 
-@router.post("/win", response_model=TransitionOut, responses=_ERRORS)
+@router.post("/win", response_model=TransitionOut)
 def win_deal(lead_id: int, body: WinIn, request: Request, uow: Uow,
              principal: Staff) -> TransitionOut:
     """Win a deal in negotiation with its signed contract (value required); the delivery
@@ -52,8 +52,7 @@ def win_deal(lead_id: int, body: WinIn, request: Request, uow: Uow,
     return TransitionOut.of(lead)
 
 
-@router.post("/objections/{objection_id}/answer", response_model=CreatedOut,
-             responses=_ERRORS)
+@router.post("/objections/{objection_id}/answer", response_model=CreatedOut)
 def answer(lead_id: int, objection_id: int, body: AnswerIn, uow: Uow,
            principal: Staff) -> CreatedOut:
     """Record the answer to an objection; an answered objection stops reminding."""
@@ -64,7 +63,7 @@ def answer(lead_id: int, objection_id: int, body: AnswerIn, uow: Uow,
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
 
 
-@router.patch("", response_model=LeadOut, responses=_ERRORS)
+@router.patch("", response_model=LeadOut)
 def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow,  # type: ignore[valid-type]
          principal: Editor) -> LeadOut:
     """Change a lead's facts; it is re-scored, re-graded and its timers recomputed at once.
@@ -78,7 +77,7 @@ def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow,  # type: ign
     return lead_detail(uow.session, lead, principal)
 
 
-@router.post("/assign", response_model=TransitionOut, responses=_ERRORS)
+@router.post("/assign", response_model=TransitionOut)
 def assign(lead_id: int, body: AssignIn, request: Request, uow: Uow,
            principal: Manager) -> TransitionOut:
     """Give a queued lead an owner or move an open lead to another rep (manager and
@@ -89,7 +88,7 @@ def assign(lead_id: int, body: AssignIn, request: Request, uow: Uow,
     return TransitionOut.of(lead)
 
 
-@router.post("/invalid-review", response_model=TransitionOut, responses=_ERRORS)
+@router.post("/invalid-review", response_model=TransitionOut)
 def invalid_review(lead_id: int, body: InvalidReviewIn, request: Request, uow: Uow,
                    principal: Manager) -> TransitionOut:
     """Confirm a disqualified lead as invalid, or reinstate it to screening with a reason
@@ -102,7 +101,7 @@ def invalid_review(lead_id: int, body: InvalidReviewIn, request: Request, uow: U
     return TransitionOut.of(lead)
 
 
-@router.post("/plan", status_code=201, response_model=CreatedOut, responses=_ERRORS)
+@router.post("/plan", status_code=201, response_model=CreatedOut)
 def plan(lead_id: int, body: PlanIn, uow: Uow, principal: Staff) -> CreatedOut:
     """Submit an opportunity's conversion plan: pain points, advantages, strategy and
     milestones; a new plan needs a new approval."""

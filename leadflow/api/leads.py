@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
     ANYONE,
     CREATORS,
+    OwnerQuery,
     PageParams,
     Principal,
     Uow,
@@ -23,6 +25,7 @@ from leadflow.api.deps import (
     rules_of,
 )
 from leadflow.api.intake import (
+    PARTIAL,
     Outcome,
     fingerprint,
     parse_lead,
@@ -35,7 +38,7 @@ from leadflow.api.intake import (
     store_or_refuse,
 )
 from leadflow.api.present import lead_detail
-from leadflow.api.schemas import BatchOut, ErrorOut, LeadOut, LeadPage, LeadRef, LeadSummary
+from leadflow.api.schemas import BatchOut, LeadOut, LeadPage, LeadRef, LeadSummary
 from leadflow.api.turns import write_turn
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_CREATED, emit
@@ -43,14 +46,12 @@ from leadflow.rules.vocab import Grade, Priority, Role, State
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 
-router = APIRouter(prefix="/leads", tags=["leads"])
+router = APIRouter(prefix="/leads", tags=["leads"], route_class=LeadFlowRoute)
 Creator = Annotated[Principal, Depends(require(*CREATORS))]
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
                                        description="Repeat-safe key for this create call.")]
 Raw = Annotated[bytes, Depends(raw_body)]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 409, 413, 422)}
 
 
 def _body_doc(schema: str) -> dict[str, Any]:
@@ -85,8 +86,7 @@ def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: s
 
 
 @router.post("", status_code=201, response_model=LeadRef, openapi_extra=_body_doc("LeadIn"),
-             responses={200: {"model": LeadRef, "description": "A repeat: the original lead"},
-                        **_ERRORS})
+             responses={200: {"model": LeadRef, "description": "A repeat: the original lead"}})
 def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
                 idem_key: IdemKey = None) -> JSONResponse:
     """Take in one lead; a repeat (same external_id or Idempotency-Key) gets the original."""
@@ -98,7 +98,9 @@ def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
 @router.post("/batch", status_code=201, response_model=BatchOut,
              openapi_extra=_body_doc("LeadBatchIn"),
              responses={200: {"model": BatchOut, "description": "Every item was a repeat"},
-                        **_ERRORS})
+                        PARTIAL: {"model": BatchOut, "description":
+                                  "Some or all items were rejected (each kept in quarantine, "
+                                  "named in its result); the others were stored"}})
 def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
                  idem_key: IdemKey = None) -> JSONResponse:
     """Take in up to 1,000 leads as {"leads": [...]}; each item is stored, recognised as a
@@ -112,11 +114,11 @@ def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
     return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)
 
 
-@router.get("", response_model=LeadPage, responses=_ERRORS)
+@router.get("", response_model=LeadPage)
 def list_leads(
     uow: Uow, principal: Reader, page: Annotated[PageParams, Depends(page_params)],
     state: Annotated[State | None, Query()] = None,
-    owner: Annotated[int | None, Query(description="Owner rep id")] = None,
+    owner: OwnerQuery = None,
     grade: Annotated[Grade | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
 ) -> LeadPage:
@@ -132,8 +134,7 @@ def list_leads(
     return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{lead_id}", response_model=LeadOut, responses={404: {"model": ErrorOut},
-                                                            **_ERRORS})
+@router.get("/{lead_id}", response_model=LeadOut, )
 def show_lead(lead_id: int, uow: Uow, principal: Reader) -> LeadOut:
     """One lead in full; budgets and notes are masked unless the caller is its owner, a
     manager or a director."""

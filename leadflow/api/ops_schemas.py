@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, create_model
 
 from leadflow.api.schemas import Note, StrictIn, Text
-from leadflow.schemas import LeadIn
+from leadflow.schemas import MAX_ID, LeadIn, RowId
 from leadflow.services.contract import ContractIn
 from leadflow.services.lead_update import EDITABLE
 
@@ -31,7 +31,7 @@ class AnswerIn(StrictIn):
 class AssignIn(StrictIn):
     """Who owns the lead from now on, and why."""
 
-    rep_id: int = Field(ge=1)
+    rep_id: RowId
     reason: Note | None = None
 
 
@@ -51,5 +51,6 @@ def _optional(name: str) -> tuple[Any, Any]:
 LeadPatch = create_model(  # type: ignore[call-overload]
     "LeadPatch", __base__=StrictIn, __doc__="Changed facts of a lead, and the version the "
     "client last saw (409 when the lead has changed since).",
-    version=(Annotated[int, Field(ge=1, description="The lead's version as last read.")], ...),
+    version=(Annotated[int, Field(ge=1, le=MAX_ID,
+                                  description="The lead's version as last read.")], ...),
     **{name: _optional(name) for name in EDITABLE})

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
     MANAGERS,
     PageParams,
@@ -26,19 +27,17 @@ from leadflow.api.intake import (
     store_one,
     store_or_refuse,
 )
-from leadflow.api.schemas import ErrorOut, LeadRef, QuarantineItem, QuarantinePage
+from leadflow.api.schemas import LeadRef, QuarantineItem, QuarantinePage
 from leadflow.errors import NotFound
 from leadflow.events import LEAD_CREATED, emit
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 
-router = APIRouter(prefix="/quarantine", tags=["quarantine"])
+router = APIRouter(prefix="/quarantine", tags=["quarantine"], route_class=LeadFlowRoute)
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422)}
 
 
-@router.get("", response_model=QuarantinePage, responses=_ERRORS)
+@router.get("", response_model=QuarantinePage)
 def list_quarantine(
     uow: Uow, _principal: Manager, page: Annotated[PageParams, Depends(page_params)],
     replayed: Annotated[bool | None, Query(description="Only replayed (true) or "
@@ -58,8 +57,7 @@ def list_quarantine(
              openapi_extra={"requestBody": {"required": False, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/LeadIn"}}}}},
              responses={200: {"model": LeadRef, "description": "Already replayed, or the "
-                                                               "lead existed: that lead"},
-                        **_ERRORS})
+                                                               "lead existed: that lead"}})
 def replay(record_id: int, request: Request, uow: Uow, principal: Manager,
            raw: Annotated[bytes, Depends(raw_body)]) -> JSONResponse:
     """Retry a quarantined payload: send the corrected lead, or no body to retry it as

@@ -5,26 +5,25 @@ the rep away instead, so history keeps pointing at a real person."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
-from leadflow.api.schemas import ErrorOut, RepOut, RepPatch, TeamOut
+from leadflow.api.schemas import RepOut, RepPatch, TeamOut
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
 from leadflow.services import reps as svc
 from leadflow.services.reps import RepIn, TeamIn
 from leadflow.store.models import Lead, SalesRep
 
-router = APIRouter(tags=["reps and teams"])
+router = APIRouter(tags=["reps and teams"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 Member = Annotated[Principal, Depends(require(Role.rep, *MANAGERS))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 413, 422)}
 
 
 def _rep(uow: Uow, rep_id: int) -> RepOut:
@@ -34,13 +33,13 @@ def _rep(uow: Uow, rep_id: int) -> RepOut:
     return RepOut.model_validate(rows[rep_id])
 
 
-@router.get("/teams", response_model=list[TeamOut], responses=_ERRORS)
+@router.get("/teams", response_model=list[TeamOut])
 def list_teams(uow: Uow, _principal: Reader) -> list[TeamOut]:
     """Every team with its manager and territory."""
     return [TeamOut.model_validate(row) for row in svc.team_rows(uow.session)]
 
 
-@router.post("/teams", status_code=201, response_model=TeamOut, responses=_ERRORS)
+@router.post("/teams", status_code=201, response_model=TeamOut)
 def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
     """Create a team (manager or director key)."""
     team = svc.add_team(uow.session, body.model_dump(mode="json"))
@@ -49,13 +48,13 @@ def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
                 if r["id"] == team.id)
 
 
-@router.get("/reps", response_model=list[RepOut], responses=_ERRORS)
+@router.get("/reps", response_model=list[RepOut])
 def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
     """Every rep with team, territory, open-lead load, capacity and away flag."""
     return [RepOut.model_validate(row) for row in svc.rep_rows(uow.session)]
 
 
-@router.post("/reps", status_code=201, response_model=RepOut, responses=_ERRORS)
+@router.post("/reps", status_code=201, response_model=RepOut)
 def add_rep(body: RepIn, request: Request, uow: Uow, _principal: Manager) -> RepOut:
     """Create a rep (manager or director key); queued leads the rep can take are assigned."""
     rep = svc.add_rep(uow.session, body.model_dump(mode="json"), now=now(),
@@ -64,13 +63,13 @@ def add_rep(body: RepIn, request: Request, uow: Uow, _principal: Manager) -> Rep
     return _rep(uow, rep.id)
 
 
-@router.get("/reps/{rep_id}", response_model=RepOut, responses=_ERRORS)
+@router.get("/reps/{rep_id}", response_model=RepOut)
 def show_rep(rep_id: int, uow: Uow, _principal: Reader) -> RepOut:
     """One rep with their load."""
     return _rep(uow, rep_id)
 
 
-@router.patch("/reps/{rep_id}", response_model=RepOut, responses=_ERRORS)
+@router.patch("/reps/{rep_id}", response_model=RepOut)
 def update_rep(rep_id: int, body: RepPatch, request: Request, uow: Uow,
                principal: Member) -> RepOut:
     """Change a rep: managers and directors change anything; a rep key may only mark its
@@ -83,7 +82,7 @@ def update_rep(rep_id: int, body: RepPatch, request: Request, uow: Uow,
     return _rep(uow, rep_id)
 
 
-@router.delete("/reps/{rep_id}", status_code=204, responses=_ERRORS)
+@router.delete("/reps/{rep_id}", status_code=204)
 def delete_rep(rep_id: int, uow: Uow, _principal: Manager) -> Response:
     """Delete a rep nothing refers to; otherwise 409 (mark the rep away instead)."""
     rep = uow.session.get(SalesRep, rep_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.rules.vocab import Seniority
-from leadflow.schemas import LeadIn
+from leadflow.schemas import LeadIn, RowId
 
 MAX_BATCH = 1000
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -88,6 +88,15 @@ class LeadPage(BaseModel):
     next_cursor: int | None
 
 
+class WinOut(BaseModel):
+    """A lead's learned win probability, the factors that moved it most, and the model."""
+
+    probability: float
+    factors: list[dict[str, Any]]
+    model_id: int
+    scored_at: dt.datetime
+
+
 class LeadOut(BaseModel):
     """A lead in full, with explanation, owner, due times, history and transitions."""
 
@@ -140,6 +149,12 @@ class LeadOut(BaseModel):
     approved_at: dt.datetime | None
     loss_reason: str | None
     dormant: bool
+    slipped: bool = False
+    brief_due: dt.datetime | None = None
+    brief_at: dt.datetime | None = None
+    first_opportunity_at: dt.datetime | None = None
+    customer_type: str | None = None
+    entered_by: str | None = None
     sla: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -162,6 +177,8 @@ class LeadOut(BaseModel):
     invalid_review: str | None
     masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
     links: dict[str, str]
+    win: WinOut | None = Field(default=None, description="Win probability from the active "
+                               "model, with its top factors (informs people; no rule reads it).")
 
 
 class RepPatch(StrictIn):
@@ -169,7 +186,7 @@ class RepPatch(StrictIn):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    team_id: int | None = None
+    team_id: RowId | None = None
     regions: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     industries: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     seniority: Seniority | None = None
@@ -230,6 +247,10 @@ class ErrorOut(BaseModel):
     """Every error: a message, and per-field messages when input was invalid."""
 
     detail: str
-    errors: dict[str, str] | None = None
-    quarantine_id: int | None = None
-    allowed: list[str] | None = None
+    errors: dict[str, str] | None = Field(None, description="A message per field")
+    quarantine_id: int | None = Field(None, description="Where the refused payload is kept")
+    allowed: list[str] | None = Field(None, description="Triggers the lead's state allows")
+    state: str | None = None
+    trigger: str | None = None
+    reason: str | None = Field(None, description="Why a guard refused the trigger")
+    error_id: str | None = Field(None, description="The server log's id for this failure")

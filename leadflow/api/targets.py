@@ -4,22 +4,22 @@ Managers and directors set them; every key may read them (they hold no personal 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
-from leadflow.api.schemas import ErrorOut, StrictIn
+from leadflow.api.schemas import StrictIn
+from leadflow.schemas import Count, RowId
 from leadflow.services import targets as svc
 from leadflow.services.review import read_period
 from leadflow.services.targets import TargetView
 
-router = APIRouter(tags=["targets"])
+router = APIRouter(tags=["targets"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422)}
 
 
 class TargetIn(StrictIn):
@@ -27,14 +27,14 @@ class TargetIn(StrictIn):
 
     period: str = Field(description="A quarter (2026-Q3) or a month (2026-09)",
                         examples=["2026-Q3"])
-    team_id: int | None = None
-    rep_id: int | None = None
+    team_id: RowId | None = None
+    rep_id: RowId | None = None
     revenue: float | None = Field(default=None, ge=0)
-    new_customers: int | None = Field(default=None, ge=0)
+    new_customers: Count | None = None
     repeat_rate: float | None = Field(default=None, ge=0, le=1)
 
 
-@router.get("/targets", response_model=list[TargetView], responses=_ERRORS)
+@router.get("/targets", response_model=list[TargetView])
 def list_targets(uow: Uow, _principal: Reader,
                  period: Annotated[str | None, Query(description="2026-Q3 or 2026-09")] = None
                  ) -> list[TargetView]:
@@ -42,14 +42,14 @@ def list_targets(uow: Uow, _principal: Reader,
     return svc.list_targets(uow.session, period)
 
 
-@router.get("/targets/{target_id}", response_model=TargetView, responses=_ERRORS)
+@router.get("/targets/{target_id}", response_model=TargetView)
 def show_target(target_id: int, uow: Uow, _principal: Reader) -> TargetView:
     """One target."""
     return svc.get_target(uow.session, target_id)
 
 
 @router.post("/targets", status_code=201, response_model=TargetView,
-             responses={**_ERRORS, 200: {"model": TargetView, "description": "updated"}})
+             responses={200: {"model": TargetView, "description": "updated"}})
 def set_target(body: TargetIn, uow: Uow, _principal: Manager, response: Response
                ) -> TargetView:
     """Set a team's or rep's target for a period (manager or director key): 201 when it

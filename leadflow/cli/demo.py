@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import emit, table
+from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import Handoff, OutboxMessage, QuarantinedRecord
@@ -23,9 +24,10 @@ def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
     # The flow and task runs are recorded in Prefect (and its UI); the terminal gets the
     # summary, not a few hundred run-state lines.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    from leadflow.flows.demo import demo_quarter
+    with prefect_api():  # a local server that ends with the demo, however it ends
+        from leadflow.flows.demo import demo_quarter
 
-    flow_result = demo_quarter(count=count, seed=seed, out=out)
+        flow_result = demo_quarter(count=count, seed=seed, out=out)
     result = {**flow_result, **_counts(flow_result["database"])}
     result["outputs"] = str(Path(out).resolve())
     result["seconds"] = round(time.perf_counter() - began, 1)

@@ -89,8 +89,9 @@ def update(
                                                 "since this version."),
     by: str = BY, as_json: bool = JSON_OPTION,
 ) -> None:
-    """Change a lead's facts (any field of the rule book's §1); the lead is re-scored,
-    re-graded and its timers recomputed at once."""
+    """Change a lead's facts (any field of the rule book's §1).
+
+    The lead is re-scored, re-graded and its timers recomputed at once."""
     changes: dict[str, Any] = {}
     for item in field:
         name, sep, value = item.partition("=")

@@ -1,10 +1,10 @@
-"""`leadflow leads ...`: import, add, show, list, fire, log, track, and rep updates."""
+"""`leadflow leads ...`: add, show, list, fire, log, track, and rep updates (import and export
+are in lead_files)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,18 +15,17 @@ from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.jobs import process_pending
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.schemas import ImportSummary
 from leadflow.services import leads as svc
 from leadflow.services.assign import queue_rows
-from leadflow.services.files import read_records
 from leadflow.services.intake import store_leads
 from leadflow.services.invalid_review import invalid_leads
 from leadflow.services.lead_view import full_story
 from leadflow.services.objections import add_objection
-from leadflow.services.pipeline import IntakeResult
 from leadflow.services.plans import approve_plan
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
+from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
 BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
@@ -41,37 +40,6 @@ def _now() -> dt.datetime:
 def utc(value: dt.datetime | None) -> dt.datetime | None:
     """A CLI date/time as UTC-aware (a time without a zone is taken as UTC)."""
     return value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value
-
-
-def _import_text(s: ImportSummary, intake: IntakeResult | None) -> str:
-    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
-    for r in s.rejections[:50]:
-        errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
-        lines.append(f"  row {r['row']}: {errs} (quarantine #{r['quarantine_id']})")
-    if len(s.rejections) > 50:
-        lines.append(f"  ... and {len(s.rejections) - 50} more (use --json for all)")
-    if intake is not None:
-        lines.append(f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
-                     f"{intake.assigned} assigned, {intake.queued} to a manager queue")
-    return "\n".join(lines)
-
-
-@app.command("import")
-def import_file(
-    file: Path = typer.Argument(..., help="A .csv (spec §1 column names) or .jsonl file."),
-    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
-    by: str = BY,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Import leads; duplicates merge into the existing lead, rejects are quarantined."""
-    rows = read_records(file)
-    with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, rows, f"import {file.name}", get_rules())
-        uow.commit()
-    intake = process_pending() if process else None
-    emit({"import": summary, "intake": intake}, as_json, _import_text(summary, intake))
-    if summary.accepted == 0 and summary.duplicates == 0 and summary.rejected:
-        raise typer.Exit(1)
 
 
 @app.command("add")
@@ -128,19 +96,22 @@ def add(
 def show(lead_id: int, as_json: bool = JSON_OPTION,
          sensitive: bool = typer.Option(False, "--sensitive", help="Also show budgets and "
                                         "notes (owner, managers and directors only).")) -> None:
-    """Show a lead with its score explanation, transitions, history and activities;
-    budgets and notes are masked unless --sensitive is given."""
+    """Show a lead with its score explanation, transitions, history and activities.
+
+    Budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
         story = full_story(uow.session, lead_id)
     if not sensitive:  # output ends up in tickets and chats: the least by default
         story = svc.mask_story(story)
     skip = {"transitions", "history", "activities", "explanation", "objections", "touches",
-            "customer", "plan"}
+            "customer", "plan", "win"}
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})
     if explain:
         lines.append(f"score points: {explain.get('points')}")
         lines.append(f"grade because: {', '.join(explain.get('grade_reasons', []))}")
+    if story.get("win"):
+        lines.append(win_line(story["win"]))
     lines += ["", "transitions:", table(story["transitions"],
                                         ["at", "from", "to", "trigger", "by", "reason"])]
     lines += ["", "history:", table(story["history"], ["at", "field", "old", "new", "by"])]
@@ -168,10 +139,13 @@ def list_leads(
     invalid: bool = typer.Option(False, "--invalid", help="Only disqualified leads."),
     unreviewed: bool = typer.Option(False, "--unreviewed", help="With --invalid: only those "
                                     "no manager has reviewed yet."),
+    sort: str = typer.Option("newest", help="newest | score | win-probability (highest "
+                             "first; leads without one last)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority; or the
-    manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
+    """List leads, newest first, filtered by state, owner, grade or priority.
+
+    Or the manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
     if queue or invalid:
         with unit_of_work() as uow:
             if queue:
@@ -182,7 +156,13 @@ def list_leads(
                 columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
         emit(rows, as_json, table(rows, columns))
         return
-    query = select(Lead).order_by(Lead.id.desc()).limit(limit)
+    order = {"newest": [Lead.id.desc()], "score": [Lead.score.desc(), Lead.id.desc()],
+             "win-probability": [LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()]}
+    if sort not in order:
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(order)}", {"sort": sort})
+    query = (select(Lead, LeadWinScore.probability)
+             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
+             .order_by(*order[sort]).limit(limit))
     for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
                           (Lead.priority, priority)):
         if value is not None:
@@ -190,10 +170,10 @@ def list_leads(
     with unit_of_work() as uow:
         rows = [{"id": lead.id, "state": lead.state, "company": lead.company_name,
                  "source": lead.source, "grade": lead.grade, "priority": lead.priority,
-                 "score": lead.score, "owner": lead.owner_id}
-                for lead in uow.session.scalars(query)]
+                 "score": lead.score, "win_probability": p, "owner": lead.owner_id}
+                for lead, p in uow.session.execute(query)]
     emit(rows, as_json, table(rows, ["id", "state", "company", "source", "grade", "priority",
-                                     "score", "owner"]))
+                                     "score", "win_probability", "owner"]))
 
 
 def _moved(lead: Lead) -> dict[str, Any]:
@@ -203,8 +183,9 @@ def _moved(lead: Lead) -> dict[str, Any]:
 @app.command("fire")
 def fire_cmd(lead_id: int, trigger: str, reason: str | None = typer.Option(None),
              at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...); a win is
-    recorded with its contract by `leads win`."""
+    """Fire a lifecycle trigger (qualify, lose --reason price, reactivate, ...).
+
+    A win is recorded with its contract by `leads win`."""
     with unit_of_work(by) as uow:
         lead = svc.fire_trigger(uow.session, lead_id, trigger, by=by, now=_now(),
                                 rules=get_rules(), reason=reason, at=utc(at))
@@ -299,8 +280,9 @@ def assess(
 @app.command("approve")
 def approve(lead_id: int, role: str = typer.Option(..., help="manager | director"),
             by: str = BY, as_json: bool = JSON_OPTION) -> None:
-    """Approve an opportunity's submitted plan (needed by start_negotiation): a director
-    for grade A, a manager for B or C."""
+    """Approve an opportunity's submitted plan (needed by start_negotiation).
+
+    A director approves grade A, a manager B or C."""
     with unit_of_work(by) as uow:
         lead = approve_plan(uow.session, lead_id, role=role, by=by, now=_now(),
                             rules=get_rules())

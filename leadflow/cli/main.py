@@ -12,7 +12,19 @@ import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from leadflow.cli import api as api_cmd
-from leadflow.cli import bench_cmd, lead_ops, leads, orchestrate, outbox, reps, rules_cmd, scaleout
+from leadflow.cli import (
+    bench_cmd,
+    followups,
+    lead_files,
+    lead_ops,
+    leads,
+    model_cmd,
+    orchestrate,
+    outbox,
+    reps,
+    rules_cmd,
+    scaleout,
+)
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -27,12 +39,15 @@ db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
 assert lead_ops.app is leads.app
+leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
+leads.app.command("export")(lead_files.export_file)
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
+app.add_typer(followups.app, name="reminders")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
 app.command("deploy")(scaleout.deploy)
@@ -40,6 +55,7 @@ app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
 app.command("bench", context_settings=bench_cmd.PASS_THROUGH)(bench_cmd.bench)
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(model_cmd.app, name="model")
 
 
 @app.callback()

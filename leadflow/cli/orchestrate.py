@@ -3,63 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from typing import Any
 
 import typer
 
 from leadflow.cli.output import JSON_OPTION, emit
-from leadflow.errors import InvalidInput, LeadFlowError
+from leadflow.errors import InvalidInput
+from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
 
 FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-handoff",
-              "pipeline-review", "send-notifications")
-
-
-def start_local_server(port: int, timeout: float = 90) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` on loopback and wait until its API answers."""
-    import httpx
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PREFECT_API_URL": ""})
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise LeadFlowError(f"the Prefect server exited at start (code {proc.returncode}); "
-                                f"is port {port} free?")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.terminate()
-    raise LeadFlowError(f"the Prefect server did not answer on port {port} in {timeout:.0f} s")
+              "pipeline-review", "send-notifications", "win-model", "rules-simulation")
 
 
 def serve(port: int = typer.Option(4200, help="Port of the local Prefect server (and UI), "
                                    "when PREFECT_API_URL is not set.")) -> None:
-    """Serve every flow with its schedules and event triggers; starts a local Prefect
-    server with its UI when PREFECT_API_URL is unset."""
+    """Serve every flow with its schedules and event triggers.
+
+    Without PREFECT_API_URL, a local Prefect server with its UI runs until this ends."""
     configure_prefect()
-    server = None
-    if not os.environ.get("PREFECT_API_URL"):
-        server = start_local_server(port)
-        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-        typer.echo(f"Prefect server and UI: http://127.0.0.1:{port}")
-    try:
+    with prefect_api(port, ui=True, services=True, announce=True):
         from leadflow.flows.deployments import serve_all
 
         serve_all()
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 def _params(pairs: list[str]) -> dict[str, Any]:
@@ -80,12 +46,21 @@ def run(
     param: list[str] = typer.Option([], "--param", help="KEY=VALUE (JSON values allowed)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Run one flow now (against PREFECT_API_URL, or Prefect's embedded server)."""
+    """Run one flow now.
+
+    Without PREFECT_API_URL, a local Prefect server runs until this ends, however it ends.
+
+    Runs that killed LeadFlow commands left running are marked crashed first."""
     if flow_name not in FLOW_NAMES:
         raise InvalidInput(f"unknown flow {flow_name!r}; one of {', '.join(FLOW_NAMES)}")
+    params = _params(param)
     configure_prefect()
-    from leadflow.flows.deployments import FLOWS
+    with prefect_api(announce=not as_json) as swept:
+        if swept and not as_json:
+            typer.echo(f"marked {len(swept)} flow run(s) left running by a killed LeadFlow "
+                       f"command as crashed: {', '.join(swept)}", err=True)
+        from leadflow.flows.deployments import FLOWS
 
-    result = FLOWS[flow_name](**_params(param))
+        result = FLOWS[flow_name](**params)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
-    emit({"flow": flow_name, "result": data}, as_json)
+    emit({"flow": flow_name, "result": data, "crashed_runs_marked": swept}, as_json)

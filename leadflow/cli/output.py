@@ -27,9 +27,9 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def to_json(data: Any) -> str:
-    """JSON text of anything the CLI returns."""
-    return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+def to_json(data: Any, indent: int | None = 2) -> str:
+    """JSON text of anything the CLI returns (on one line with indent=None)."""
+    return json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
 
 
 def emit(data: Any, as_json: bool, text: str | None = None) -> None:

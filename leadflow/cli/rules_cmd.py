@@ -59,3 +59,44 @@ def check(
              "why": r["explain"]["invalid_reason"]} for i, r in enumerate(results)]
     emit(results, as_json, table(rows, ["#", "valid", "score", "priority", "stage", "grade",
                                         "opportunity", "why"]))
+
+
+@app.command("simulate")
+def simulate_cmd(
+    rules_file: Path = typer.Option(..., "--rules", help="Candidate rules YAML (only the keys "
+                                    "that change are needed), layered over the current rules."),
+    period: str | None = typer.Option(None, help="2026-Q3 or 2026-09 (default: the last "
+                                      "complete quarter)."),
+    since: dt.datetime | None = typer.Option(None, help="Replay leads that arrived from this "
+                                             "date until now instead of a period."),
+    fmt: str = typer.Option("md", "--format", help="md | html | json"),
+    out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    samples: int = typer.Option(20, min=0, max=10_000, help="Leads listed per kind of change."),
+) -> None:
+    """Replay a period's leads through the current and the candidate rules.
+
+    Leads are taken as they were at intake; it reports what changes and writes nothing."""
+    from leadflow.bootstrap import unit_of_work
+    from leadflow.simulate.render import FORMATS, render_report
+    from leadflow.simulate.service import candidate_rules, simulate, window
+
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
+                           {"format": fmt})
+    current = get_rules()
+    candidate = candidate_rules(rules_file, current)
+    label, start, end = window(period, since.date() if since else None,
+                               dt.datetime.now(dt.UTC))
+    with unit_of_work("rules-simulate") as uow:  # never committed: the replay only reads
+        report = simulate(uow.session, current, candidate, rules_file.name, label, start, end,
+                          samples)
+    text = render_report(report, fmt)
+    if out is None:
+        typer.echo(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"out: cannot write {out}: {exc.strerror}", {"out": str(out)}) from None
+    typer.echo(f"what-if over {label} written to {out}: {report.leads} leads, "
+               + ", ".join(f"{k} {v}" for k, v in report.changed.items()) + " changed")

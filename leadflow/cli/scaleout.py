@@ -28,8 +28,9 @@ def deploy(
                                        "or re-grade splits into (default: scaleout.fan_out)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Register every deployment, with its schedules and triggers, to a process work pool
-    (needs PREFECT_API_URL pointing at a Prefect server)."""
+    """Register every deployment, with its schedules and triggers, to a process work pool.
+
+    Needs PREFECT_API_URL pointing at a Prefect server."""
     configure_prefect()
     if not server_running():
         raise LeadFlowError("PREFECT_API_URL is not set: point it at the Prefect server the "

@@ -128,7 +128,9 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
     t = _at(t, rnd, 24 * 14, 24 * 75)
     if t > until:
         return
-    if rnd.random() < 0.45:
+    if rnd.random() < 0.4 * CHANNEL_QUALITY.get(lead.source, 1.0) ** 0.5 * {
+            "A": 1.35, "B": 1.0, "C": 0.6}[lead.opportunity_grade or "B"] * {
+            "decision_maker": 1.2, "influencer": 1.0}.get(lead.contact_role or "", 0.8):
         win(session, lead_id, ContractIn(
             value=lead.budget_confirmed or Decimal(0),
             payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),

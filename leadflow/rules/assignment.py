@@ -27,6 +27,7 @@ class RepSlot:
     open_leads: int = 0
     away: bool = False
     close_rate: float = 0.0
+    close_basis: str = "recorded"  # how close_rate was found (close_rates explains)
     last_assigned_at: dt.datetime | None = None
 
 
@@ -67,6 +68,30 @@ def _covers(allowed: list[str], value: str | None) -> bool:
     if not allowed:
         return True
     return value is not None and value.casefold() in {a.casefold() for a in allowed}
+
+
+def close_rates(reps: list[RepSlot], closed: dict[int, tuple[int, int]],
+                rules: RulesConfig) -> None:
+    """Set each rep's close rate: won / (won + lost) over the window's closed deals
+    (`closed`: rep id -> (won, lost)); below the minimum of closed deals, the team's rate;
+    a team with no closed deals at all leaves the rep's recorded rate."""
+    need = rules.assignment.close_rate.min_closed
+    teams: dict[int | None, list[int]] = {}
+    for rep in reps:
+        won, lost = closed.get(rep.id, (0, 0))
+        totals = teams.setdefault(rep.team_id, [0, 0])
+        totals[0] += won
+        totals[1] += lost
+    for rep in reps:
+        won, lost = closed.get(rep.id, (0, 0))
+        team_won, team_lost = teams[rep.team_id]
+        if won + lost and won + lost >= need:
+            rep.close_rate, rep.close_basis = won / (won + lost), f"{won}/{won + lost} won"
+        elif team_won + team_lost:
+            rep.close_rate = team_won / (team_won + team_lost)
+            rep.close_basis = f"team average, {won + lost} < {need} closed"
+        else:
+            rep.close_basis = "recorded, no closed deals yet"
 
 
 class Roster:
@@ -113,17 +138,24 @@ class Roster:
             queue = teams[0].id if teams else None
             steps.append("no eligible rep: manager queue")
             return Assignment(rep_id=None, team_id=queue, reason="; ".join(steps))
+        # Grade A / high priority: the best close rate first; load, then round-robin,
+        # break ties. Other leads: the least loaded, then round-robin.
         chosen = min(free, key=lambda r: (
-            r.open_leads,
             -r.close_rate if senior_only else 0.0,
+            r.open_leads,
             r.last_assigned_at or _NEVER,
             r.id,
         ))
-        steps.append(
-            f"chose {chosen.name or chosen.id}: least loaded ({chosen.open_leads}/"
-            f"{chosen.capacity})" + (f", close rate {chosen.close_rate:.0%}" if senior_only else "")
-            + ", round-robin on ties"
-        )
+        if senior_only:
+            rates = ", ".join(f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
+                              for r in sorted(free, key=lambda r: -r.close_rate))
+            steps.append(f"close rates compared: {rates}")
+            steps.append(f"chose {chosen.name or chosen.id}: best close rate "
+                         f"{chosen.close_rate:.0%}, load {chosen.open_leads}/{chosen.capacity}"
+                         ", then least loaded and round-robin on ties")
+        else:
+            steps.append(f"chose {chosen.name or chosen.id}: least loaded ({chosen.open_leads}/"
+                         f"{chosen.capacity}), round-robin on ties")
         chosen.open_leads += 1
         chosen.last_assigned_at = now
         return Assignment(rep_id=chosen.id, team_id=chosen.team_id, reason="; ".join(steps))

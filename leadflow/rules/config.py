@@ -39,6 +39,7 @@ class ScreeningRules(_Strict):
 
     min_passed: int = Field(ge=0, le=4)
     target_industries: list[str] = []
+    vague_needs: list[str] = []
 
 
 class DecayRules(_Strict):
@@ -144,6 +145,13 @@ class OpportunityRules(_Strict):
     brief_due_hours: dict[Grade, int] = {}
 
 
+class CloseRateRules(_Strict):
+    """How a rep's close rate is measured for skill-by-value assignment."""
+
+    window_days: int = Field(gt=0)
+    min_closed: int = Field(ge=0)
+
+
 class AssignmentRules(_Strict):
     """Assignment (spec §5)."""
 
@@ -151,6 +159,7 @@ class AssignmentRules(_Strict):
     senior_priorities: list[Priority]
     senior_seniority: list[Seniority]
     notify_within_hours: float = Field(ge=0)
+    close_rate: CloseRateRules
     queue_escalate_hours: float = Field(gt=0)
 
 
@@ -162,6 +171,8 @@ class SlaRules(_Strict):
     clock: str = Field(pattern="^(wall|business)$")
     log_within_hours: float = Field(gt=0)
     no_follow_up_days: float = Field(gt=0)
+    no_follow_up_grades: list[Grade]
+    no_follow_up_opportunity_grades: list[Grade]
     escalate_after_days: float = Field(gt=0)
     dormant_after_days: float = Field(gt=0)
     objection_answer_hours: float = Field(gt=0)

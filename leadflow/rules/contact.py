@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -11,6 +12,10 @@ PHONE_MATCH_DIGITS = 10
 _MIN_PHONE_DIGITS = 7
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# The key columns' lengths (models: email_key, company_key). Case folding and NFKC can
+# lengthen text ("ß" -> "ss", one ligature -> 18 letters), so a key of a name that fits its
+# column may not; such a key keeps its start and ends in a digest of the whole.
+EMAIL_KEY_LENGTH, COMPANY_KEY_LENGTH = 254, 300
 _LEGAL_SUFFIXES = {
     "inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "sa", "sas", "bv",
     "co", "corp", "corporation", "company", "plc", "pty", "srl", "spa", "oy", "ab", "kg",
@@ -22,7 +27,16 @@ def email_key(email: str | None) -> str | None:
     if not email:
         return None
     cleaned = email.strip().lower()
-    return cleaned if _EMAIL.match(cleaned) else None
+    return fitted(cleaned, EMAIL_KEY_LENGTH) if _EMAIL.match(cleaned) else None
+
+
+def fitted(key: str, limit: int) -> str:
+    """The key itself when it has at most `limit` characters; else its start and a
+    digest of the whole, `limit` characters long (equal keys stay equal, others apart)."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{key[:limit - len(digest) - 1]}#{digest}"
 
 
 def phone_key(phone: str | None) -> str | None:
@@ -44,7 +58,7 @@ def company_key(name: str | None) -> str | None:
     words = re.findall(r"\w+", text)
     while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
-    return " ".join(words) or None
+    return fitted(" ".join(words), COMPANY_KEY_LENGTH) if words else None
 
 
 def contact_verifiable(phone: str | None, email: str | None) -> bool:

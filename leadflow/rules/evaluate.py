@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
@@ -21,6 +21,18 @@ class RuleInput(LeadFacts):
 
     events: BehaviourCounts = BehaviourCounts()
     opportunity: OpportunityFacts | None = None
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _intake_form(cls, value: Any) -> Any:
+        """Accept the intake record's list of events ({"kind", "at"}) as counts by kind."""
+        if not isinstance(value, list):
+            return value
+        counts: dict[str, int] = {}
+        for event in value:
+            kind = event.get("kind") if isinstance(event, dict) else event
+            counts[str(kind)] = counts.get(str(kind), 0) + 1
+        return counts
 
 
 class Evaluation(BaseModel):

@@ -31,6 +31,7 @@ class LeadFacts(BaseModel):
     budget_min: Decimal | None = None
     budget_max: Decimal | None = None
     budget_match: BudgetMatch | None = None  # stated by a rep; otherwise derived
+    budget_confirmed: Decimal | None = None  # confirmed by a rep: the newest budget fact
     timeline: dt.date | None = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -83,6 +84,7 @@ class OpportunityGrade(BaseModel):
     budget_band: str
     grade: Grade
     reason: str
+    slipped: bool = False
 
 
 def urgency_for(target_date: dt.date, today: dt.date, rules: RulesConfig) -> Urgency:
@@ -95,7 +97,23 @@ def urgency_for(target_date: dt.date, today: dt.date, rules: RulesConfig) -> Urg
     return Urgency.normal
 
 
-def opportunity_grade(facts: OpportunityFacts, rules: RulesConfig) -> OpportunityGrade:
+def current_facts(assessed: OpportunityFacts, budget_confirmed: Decimal | None,
+                  target_date: dt.date | None, today: dt.date, rules: RulesConfig
+                  ) -> tuple[OpportunityFacts, bool]:
+    """The assessment brought up to the lead's current facts: its confirmed budget and the
+    urgency of its target date. A target date already past has slipped: lowest urgency.
+    Returns the facts and whether the deal slipped."""
+    urgency, slipped = assessed.urgency, False
+    if target_date is not None:
+        slipped = target_date < today
+        urgency = (min(rules.opportunity.urgency_points, key=rules.opportunity.urgency_points
+                       .__getitem__) if slipped else urgency_for(target_date, today, rules))
+    budget = assessed.budget if budget_confirmed is None else budget_confirmed
+    return assessed.model_copy(update={"urgency": urgency, "budget": budget}), slipped
+
+
+def opportunity_grade(facts: OpportunityFacts, rules: RulesConfig,
+                      slipped: bool = False) -> OpportunityGrade:
     """Spec §7: A is high budget with immediate urgency or an advantage; C is low budget
     with normal urgency or a disadvantage; B otherwise."""
     cfg = rules.opportunity
@@ -121,7 +139,9 @@ def opportunity_grade(facts: OpportunityFacts, rules: RulesConfig) -> Opportunit
         grade, reason = Grade.C, "low budget with normal urgency or competitive disadvantage"
     else:
         grade, reason = Grade.B, "standard process"
+    if slipped:
+        reason += "; the target date has passed without a win (slipped): re-assess"
     return OpportunityGrade(
         points=sum(breakdown.values()), breakdown=breakdown, budget_band=band,
-        grade=grade, reason=reason,
+        grade=grade, reason=reason, slipped=slipped,
     )

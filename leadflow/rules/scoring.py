@@ -27,15 +27,19 @@ class ScoreBreakdown(BaseModel):
 
 
 def budget_match(facts: LeadFacts, rules: RulesConfig) -> BudgetMatch:
-    """The stated budget match, or one derived from budget_max and the minimum deal size."""
-    if facts.budget_match is not None:
-        return facts.budget_match
-    if facts.budget_max is None:
+    """From a confirmed budget when there is one (the newest fact), else the stated match,
+    else derived from budget_max; amounts compare with the minimum deal size."""
+    amount = facts.budget_confirmed
+    if amount is None:
+        if facts.budget_match is not None:
+            return facts.budget_match
+        amount = facts.budget_max
+    if amount is None:
         return BudgetMatch.none
     size = rules.scoring.min_deal_size
-    if facts.budget_max >= size:
+    if amount >= size:
         return BudgetMatch.full
-    if facts.budget_max >= size * rules.scoring.partial_ratio:
+    if amount >= size * rules.scoring.partial_ratio:
         return BudgetMatch.partial
     return BudgetMatch.none
 

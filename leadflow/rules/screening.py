@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.rules.config import RulesConfig
@@ -31,15 +34,39 @@ class BantResult(BaseModel):
         return sum((self.budget, self.authority, self.need, self.timeline))
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _bare(text: str) -> str:
+    """Casefolded, with punctuation, symbols and spaces dropped (any script)."""
+    return _NOT_WORD.sub("", text.casefold())
+
+
+@lru_cache(maxsize=8)
+def _vague_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The configured phrases bare, longest first (so a longer phrase goes before a part)."""
+    return tuple(sorted(filter(None, map(_bare, phrases)), key=len, reverse=True))
+
+
+def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
+    """Empty, or nothing but the configured vague phrases ("just want to learn about the
+    product", 了解一下产品)."""
+    rest = _bare(need or "")
+    for phrase in _vague_phrases(tuple(rules.screening.vague_needs)):
+        if phrase in rest:
+            rest = rest.replace(phrase, "")
+    return not rest
+
+
 def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     """Apply BANT: valid when enough tests hold and the contact can be verified."""
     targets = {i.casefold() for i in rules.screening.target_industries}
     tests = {
         "budget": facts.budget_min is not None
-        or facts.budget_max is not None
+        or facts.budget_max is not None or facts.budget_confirmed is not None
         or facts.budget_match in (BudgetMatch.full, BudgetMatch.partial),
         "authority": facts.contact_role in _AUTHORITY,
-        "need": bool(facts.need and facts.need.strip())
+        "need": not need_is_vague(facts.need, rules)
         and (not targets or (facts.industry or "").casefold() in targets),
         "timeline": facts.timeline is not None,
     }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from leadflow.rules.config import CalendarRules, RulesConfig
+from leadflow.rules.config import CalendarRules, NurtureStage, RulesConfig
 from leadflow.rules.vocab import Grade, Priority, State
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -60,16 +60,40 @@ def first_contact_due(assigned_at: dt.datetime, priority: Priority, rules: Rules
     return min(due, assigned_at + dt.timedelta(hours=sla.max_hours_after_assignment))
 
 
+def tightened_first_contact_due(assigned_at: dt.datetime, current: dt.datetime | None,
+                                priority: Priority, rules: RulesConfig) -> dt.datetime:
+    """A lead whose priority rose before first contact gets the new, shorter SLA; a due
+    time never loosens."""
+    due = first_contact_due(assigned_at, priority, rules)
+    return due if current is None else min(current, due)
+
+
 def cadence_days(state: State, grade: Grade | None, opportunity_grade: Grade | None,
-                 rules: RulesConfig) -> int:
-    """Days between contacts: by opportunity grade once an opportunity, else by lead grade."""
+                 rules: RulesConfig, nurture_stage: str | None = None) -> int:
+    """Days between contacts: by opportunity grade once an opportunity, else by lead grade;
+    a nurturing lead's stage may ask for more often (its own cadence)."""
     if state in (State.opportunity, State.negotiation) and opportunity_grade is not None:
         return rules.opportunity.cadence_days[opportunity_grade]
-    return rules.grading.cadence_days[grade or Grade.C]
+    days = rules.grading.cadence_days[grade or Grade.C]
+    stage = nurture_stage_named(nurture_stage, rules)
+    if state == State.nurturing and stage is not None:
+        days = min(days, stage.cadence_days)
+    return days
+
+
+def nurture_stage_named(name: str | None, rules: RulesConfig) -> NurtureStage | None:
+    """The configured nurture stage of that name, if any."""
+    return next((s for s in rules.scoring.nurture_stages if s.name == name), None)
 
 
 def next_cadence_date(last_contact: dt.datetime, state: State, grade: Grade | None,
-                      opportunity_grade: Grade | None, rules: RulesConfig) -> dt.datetime:
+                      opportunity_grade: Grade | None, rules: RulesConfig,
+                      nurture_stage: str | None = None) -> dt.datetime:
     """When the next scheduled contact is due."""
-    days = cadence_days(state, grade, opportunity_grade, rules)
+    days = cadence_days(state, grade, opportunity_grade, rules, nurture_stage)
     return last_contact + dt.timedelta(days=days)
+
+
+def logged_late(happened: dt.datetime, logged: dt.datetime, rules: RulesConfig) -> bool:
+    """Spec §6: a contact logged more than log_within_hours after it happened is late."""
+    return logged - happened > dt.timedelta(hours=rules.sla.log_within_hours)

@@ -27,6 +27,7 @@ from leadflow.statemachines.lead import allowed_triggers, fire
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import score_leads
 
 REASSIGNABLE = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
 QUEUED = (Lead.state == State.screened.value) & Lead.owner_id.is_(None)
@@ -72,6 +73,7 @@ def assign_lead(session: Session, lead_id: int, rep_id: int, *, by: str, now: dt
             lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"),
                                                        rules)
     flush(session)
+    score_leads(session, [lead.id], now)
     rep = session.get(SalesRep, rep_id)
     notify_assignment(session, lead, rep, _team(session, lead.team_id), now)
     if previous is not None:
@@ -117,6 +119,7 @@ def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
         assigned.append(lead.id)
     save_round_robin(session, roster)
     flush(session)
+    score_leads(session, assigned, now)
     return assigned
 
 
@@ -144,6 +147,7 @@ def reactivate(session: Session, lead_id: int, *, by: str, now: dt.datetime,
         lead.next_action_due = lead.first_contact_due
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)
     flush(session)
+    score_leads(session, [lead.id], now)
     notify_assignment(session, lead, session.get(SalesRep, rep_id) if rep_id else None,
                       _team(session, team_id), now)
     return lead

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from leadflow.i18n import compact, label, not_available, number, percent
 from leadflow.i18n import gettext as _
 from leadflow.services.review_render import Review
+from leadflow.winmodel.review import WinReview
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -203,3 +204,18 @@ def review_charts(review: Review) -> list[Chart]:
     """The six charts of the review: funnel, conversion by channel, loss reasons, cycle
     time, SLA compliance and progress against target."""
     return [draw(review) for draw in (_funnel, _channels, _losses, _cycle, _sla, _targets)]
+
+
+def calibration_chart(w: WinReview) -> Chart:
+    """The win model's holdout calibration: predicted against observed win rate."""
+    def paint(axes: Axes) -> None:
+        axes.plot([0, 1], [0, 1], color=MUTED, linewidth=1, linestyle="--",
+                  label=_("perfectly calibrated"))
+        axes.plot([c["predicted"] for c in w.calibration],
+                  [c["observed"] for c in w.calibration], marker="o", color=ACCENT,
+                  label=_("model {model}").format(model=w.model_id))
+        axes.set_xlabel(_("predicted win probability"), fontsize=9)
+        axes.set_ylabel(_("observed win rate"), fontsize=9)
+        axes.legend(frameon=False, fontsize=8)
+    alt = ", ".join(f"{c['predicted']:.2f}->{c['observed']:.2f}" for c in w.calibration)
+    return _draw("win-calibration", _("Win model: calibration on the holdout"), alt, paint)

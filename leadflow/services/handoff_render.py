@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from leadflow.i18n import gettext as _
 from leadflow.i18n import restricted
-from leadflow.rules.vocab import SENSITIVE
+from leadflow.rules.access import mask
 from leadflow.templates import render
 
 Audience = Literal["manager", "director", "delivery"]
@@ -19,9 +19,7 @@ FULL_VIEW: frozenset[str] = frozenset({"manager", "director"})
 
 def masked(package: dict[str, Any]) -> dict[str, Any]:
     """The package with sensitive fields hidden, for recipients outside the deal's chain."""
-    return {k: (restricted() if k in SENSITIVE and v not in (None, "-") else v)
-            for k, v in package.items()}
-
+    return mask(package, restricted())
 
 
 def view_for(package: dict[str, Any], audience: str) -> dict[str, Any]:

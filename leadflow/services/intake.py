@@ -19,7 +19,7 @@ from leadflow.schemas import ImportSummary, LeadIn, field_errors
 from leadflow.services.merge import Keys, merge_into, row_values, set_keys
 from leadflow.services.touches import add_touch, is_repeat_business, preferred, returning_inquiry
 from leadflow.store.history import changes_between
-from leadflow.store.models import FieldChange, Lead, utcnow
+from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.rows import DriverRows, driver_rows
 
@@ -148,8 +148,9 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
             rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
+            kept = getattr(raw, "verbatim", raw)  # a sheet's row under its own headers
             prepared.rejects.append((row_no, errors, _quarantine_values(
-                f"{origin} row {row_no}", raw, errors, prepared.received_at)))
+                f"{origin} row {row_no}", kept, errors, prepared.received_at)))
             continue
         keys = Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
@@ -192,6 +193,7 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
 
     stored = _stored_matches(session, pending) if pending else {}
     fresh: list[_Pending] = []
+    events: list[dict[str, Any]] = []
     repeats: dict[int, int] = {}  # index in `fresh` -> the won lead it repeats
     for index, item in enumerate(pending):
         existing = stored.get(index)
@@ -208,16 +210,19 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
                                   actor, rules, now)
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
+        events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))
 
     if fresh:
         convert = driver_rows(session.get_bind().dialect).convert
-        ids = _insert_leads(session, [item.ready or convert(item.values) for item in fresh])
+        ids = _insert_leads(session, [{**(item.ready or convert(item.values)),
+                                       "entered_by": actor} for item in fresh])
         for index, repeat_of in repeats.items():
             session.execute(update(Lead).where(Lead.id == ids[index])
                             .values(repeat_of_id=repeat_of)
                             .execution_options(synchronize_session=False))
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
+            events.extend(_event_rows(lead_id, [item.record, *(r for _, r in item.merged)]))
             if item.merged:  # what the batch's duplicates changed: the first source, say
                 session.add_all(changes_between(lead_id, item.first, item.values, actor,
                                                 now))
@@ -228,9 +233,18 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
                 add_touch(session, lead_id, rec, origin, now, "merged")
                 summary.duplicates += 1
                 summary.duplicate_of[row_no] = lead_id
+    if events:
+        session.execute(insert(BehaviourEvent), events)
     summary.accepted = len(fresh)
     session.flush()
     return summary
+
+
+def _event_rows(lead_id: int, records: list[LeadIn]) -> list[dict[str, Any]]:
+    """The behaviour events the records carried, as rows of the lead (spec §4: they score
+    at intake, caps applied by the rules)."""
+    return [{"lead_id": lead_id, "kind": e.kind.value, "at": e.at.astimezone(dt.UTC),
+             "detail": e.detail} for rec in records for e in rec.events]
 
 
 def _insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:

@@ -15,17 +15,18 @@ from leadflow.errors import Forbidden, InvalidInput, VersionConflict
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import first_contact_due, next_cadence_date
 from leadflow.rules.vocab import SENSITIVE, Grade, Priority, State
-from leadflow.schemas import LEAD_FIELDS, LeadIn, field_errors
+from leadflow.schemas import LEAD_COLUMNS, LeadIn, field_errors
 from leadflow.services.leads import get_lead, rescore
 from leadflow.services.merge import set_keys
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import score_leads
 
 # The first touch is the lead's source and never changes (spec §1); the external id is the
 # sending system's idempotency key.
 FIXED = {"source": "the first touch is the lead's source and never changes",
          "external_id": "the sending system's id is its idempotency key"}
-EDITABLE = tuple(f for f in LEAD_FIELDS if f not in FIXED)
+EDITABLE = tuple(f for f in LEAD_COLUMNS if f not in FIXED)
 
 
 def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now: dt.datetime,
@@ -50,7 +51,7 @@ def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now:
                         "change budgets and notes")
     if not changes:
         raise InvalidInput("nothing to change: name at least one field", {"(record)": "empty"})
-    current = {f: getattr(lead, f) for f in LEAD_FIELDS}
+    current = {f: getattr(lead, f) for f in LEAD_COLUMNS}
     try:
         merged = LeadIn.model_validate({**current, **changes})
     except ValidationError as exc:
@@ -64,6 +65,7 @@ def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now:
         rescore(session, lead, now, rules)
     refresh_timers(lead, rules)
     flush(session)
+    score_leads(session, [lead.id], now)  # after the flush: rescore ran without one
     return lead
 
 
@@ -79,4 +81,5 @@ def refresh_timers(lead: Lead, rules: RulesConfig) -> None:
         grade = Grade(lead.grade) if lead.grade else None
         opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
         lead.next_cadence_due = next_cadence_date(lead.last_contact_at or lead.assigned_at,
-                                                  State(lead.state), grade, opp, rules)
+                                                  State(lead.state), grade, opp, rules,
+                                                  lead.nurture_stage)

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
-from leadflow.rules.timing import next_cadence_date
+from leadflow.rules.timing import logged_late, next_cadence_date
 from leadflow.rules.vocab import (
     SENSITIVE,
     ActivityChannel,
@@ -24,7 +25,14 @@ from leadflow.rules.vocab import (
     LossReason,
     State,
 )
-from leadflow.services.pipeline import apply_evaluation, behaviour_counts, evaluate_lead
+from leadflow.schemas import MAX_ID
+from leadflow.services.opportunity import apply_opportunity_grade
+from leadflow.services.pipeline import (
+    apply_evaluation,
+    behaviour_counts,
+    evaluate_lead,
+    tighten_first_contact,
+)
 from leadflow.statemachines.lead import fire
 from leadflow.store.models import (
     Activity,
@@ -33,13 +41,16 @@ from leadflow.store.models import (
     Lead,
     OpportunityAssessment,
     TransitionAudit,
+    utcnow,
 )
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import lead_win, score_leads
 
 
 def get_lead(session: Session, lead_id: int) -> Lead:
-    """The lead, or NotFound naming the id."""
-    lead = session.get(Lead, lead_id)
+    """The lead, or NotFound naming the id (also for an id no row can have: the CLI's
+    ids reach here unchecked)."""
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
     if lead is None:
         raise NotFound(f"lead {lead_id} does not exist")
     return lead
@@ -80,6 +91,7 @@ def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: 
     if trigger == "lose" and reason:
         lead.loss_reason = _choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value
     flush(session)
+    score_leads(session, [lead.id], now)
     return lead
 
 
@@ -87,6 +99,8 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     """Recompute score, priority, stage and grade from the lead's facts and events."""
     counts = behaviour_counts(session, [lead.id], now, rules)
     apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
+    tighten_first_contact(lead, rules)
+    score_leads(session, [lead.id], now)
 
 
 def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
@@ -116,7 +130,8 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     activity = Activity(lead_id=lead.id, rep_id=rep_id or lead.owner_id, at=when,
                         channel=_choice(channel, ActivityChannel, "channel").value,
                         key_points=key_points, feedback=feedback, next_action=next_action,
-                        next_action_due=next_action_due, logged_at=now)
+                        next_action_due=next_action_due, logged_at=now,
+                        late=logged_late(when, now, rules))
     session.add(activity)
     if lead.first_contacted_at is None:
         lead.first_contacted_at = when
@@ -128,8 +143,9 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     grade = Grade(lead.grade) if lead.grade else None
     opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
     lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
-                                              rules)
+                                              rules, lead.nurture_stage)
     flush(session)
+    score_leads(session, [lead.id], now)
     return activity
 
 
@@ -145,6 +161,7 @@ def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | N
         if value is not None:
             setattr(lead, name, value)
     flush(session)
+    score_leads(session, [lead.id], utcnow())
     return lead
 
 
@@ -160,8 +177,9 @@ def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, 
                                 decision_chain=facts.decision_chain.value, points=result.points,
                                 grade=result.grade.value, assessed_by=by, assessed_at=now)
     session.add(row)
-    lead.opportunity_grade = result.grade.value
+    apply_opportunity_grade(lead, result, now, rules)
     flush(session)
+    score_leads(session, [lead.id], now)
     return row
 
 
@@ -180,16 +198,18 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
                                  .order_by(FieldChange.id))]
     data["activities"] = [
         {"at": a.at, "channel": a.channel, "key_points": a.key_points, "feedback": a.feedback,
-         "next_action": a.next_action, "next_action_due": a.next_action_due}
+         "next_action": a.next_action, "next_action_due": a.next_action_due,
+         "logged_at": a.logged_at, "late": a.late}
         for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
                                  .order_by(Activity.at))]
+    data["win"] = lead_win(session, lead_id)
     return data
 
 
 def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     """A lead story with the sensitive fields and their history entries hidden, and the
     hidden names listed under `masked`."""
-    masked = {**data, **dict.fromkeys(SENSITIVE), "masked": list(SENSITIVE)}
+    masked = {**mask(data), "masked": list(SENSITIVE)}
     masked["history"] = [
         {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
         for h in data["history"]]

@@ -8,13 +8,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from leadflow.rules.contact import company_key, email_key, phone_key
-from leadflow.schemas import LEAD_FIELDS, LeadIn
+from leadflow.schemas import LEAD_COLUMNS, NOT_COLUMNS, LeadIn
 from leadflow.store.models import Lead
 
 # The first touch is the lead's source (spec §1): later records never change it; tags join,
 # and the external id is kept from the first record that had one.
-MERGED_FACTS = tuple(f for f in LEAD_FIELDS if f not in {"source", "source_detail", "tags",
-                                                          "external_id"})
+MERGED_FACTS = tuple(f for f in LEAD_COLUMNS if f not in {"source", "source_detail", "tags",
+                                                           "external_id"})
 
 
 @dataclass
@@ -48,8 +48,10 @@ def set_keys(target: Lead | dict[str, Any]) -> None:
 
 
 def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
-    values = rec.model_dump()
+    values = rec.model_dump(exclude=NOT_COLUMNS)
     values["source"] = rec.source.value
+    if values["company_name"] is None:  # an individual: the person is the account
+        values["company_name"] = rec.contact_name
     values["email_key"], values["phone_key"] = keys.email, keys.phone
     values["company_key"] = keys.person[0] if keys.person else None
     for k in ("company_size", "contact_role", "budget_match"):

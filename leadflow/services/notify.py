@@ -6,7 +6,10 @@ notification exist once however often the change is retried."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.i18n import gettext as _
@@ -53,9 +56,28 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
         subject=_("Lead #{id} {company}: grade {grade}, {priority} priority").format(
             id=lead.id, company=lead.company_name, grade=label("grade", lead.grade),
             priority=label("priority", lead.priority)),
-        body=_("Lead #{id} ({company}, {contact}) was assigned {where}.\nNeed: {need}\n"
+        body=_("Lead #{id} ({company}, {contact}) was assigned {where}.\nPhone: {phone}\n"
+               "Email: {email}\nSource: {source}\nNeed: {need}\n"
+               "Grade: {grade}, priority {priority} (score {score})\n"
                "First contact due: {due}\nWhy: {why}\n").format(
             id=lead.id, company=lead.company_name, contact=lead.contact_name, where=where,
-            need=lead.need, due=due, why=lead.assignment_reason),
+            phone=lead.phone or "-", email=lead.email or "-",
+            source=label("channel", lead.source)
+            + (f" ({lead.source_detail})" if lead.source_detail else ""),
+            need=lead.need, grade=label("grade", lead.grade) if lead.grade else "-",
+            priority=label("priority", lead.priority) if lead.priority else "-",
+            score=lead.score, due=due, why=lead.assignment_reason),
         now=now,
     )
+
+
+def tell_owners(session: Session, leads: Iterable[Any], now: dt.datetime, kind: str,
+                message: Callable[[Any], tuple[str, str, str]]) -> None:
+    """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner."""
+    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+    for lead in leads:
+        to = recipient_of(reps.get(lead.owner_id or -1), None)
+        if to:
+            key, subject, body = message(lead)
+            enqueue(session, key=key, kind=kind, lead_id=lead.id, recipient=to, now=now,
+                    subject=subject, body=body)

@@ -16,6 +16,7 @@ from leadflow.services.leads import get_lead, happened_at
 from leadflow.services.notify import enqueue, recipient_of
 from leadflow.store.models import Lead, Objection, Team
 from leadflow.store.uow import flush
+from leadflow.winmodel.score import score_leads
 
 
 def add_objection(session: Session, lead_id: int, *, kind: str, detail: str, now: dt.datetime,
@@ -33,6 +34,7 @@ def add_objection(session: Session, lead_id: int, *, kind: str, detail: str, now
                     raised_at=happened_at(at, now), key=key)
     session.add(row)
     flush(session)
+    score_leads(session, [lead.id], now)
     if key:
         _tell_manager(session, lead, row, now)
     return row

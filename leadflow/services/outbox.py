@@ -188,8 +188,8 @@ def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
     return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.sending_since > held_until)
 
 
-def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Settings
-               ) -> tuple[OutboxMessage, bool] | None:
+def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Settings,
+               kind: str | None = None) -> tuple[OutboxMessage, bool] | None:
     """The next due message after `after_id`, marked `sending_since=now` by a
     compare-and-set (the caller commits that before sending), and whether it was in doubt
     (so this is a resend); None when nothing is due."""
@@ -198,6 +198,8 @@ def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Sett
             _due(now, settings), OutboxMessage.id > after_id)
         if not settings.mail_url:
             query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
+        if kind is not None:
+            query = query.where(OutboxMessage.kind == kind)
         query = query.order_by(OutboxMessage.id).limit(1)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -245,9 +247,11 @@ def _record(message: OutboxMessage, error: str | None, now: dt.datetime, setting
 
 
 def deliver_outbox(url: str | None, now: dt.datetime, limit: int = 200,
-                   settings: Settings | None = None) -> DeliveryResult:
-    """Send up to `limit` due messages in id order; failures wait with backoff, messages
-    in doubt (a sender died mid-send) are held for `outbox_in_doubt_seconds`."""
+                   settings: Settings | None = None, kind: str | None = None
+                   ) -> DeliveryResult:
+    """Send up to `limit` due messages (of one `kind`, if given) in id order; failures wait
+    with backoff, messages in doubt (a sender died mid-send) are held for
+    `outbox_in_doubt_seconds`."""
     settings = settings or get_settings()
     result = DeliveryResult()
     after_id = 0
@@ -255,7 +259,7 @@ def deliver_outbox(url: str | None, now: dt.datetime, limit: int = 200,
     # in doubt, never a whole batch.
     for _ in range(limit):
         with unit_of_work("outbox", url=url) as uow:
-            claimed = claim_next(uow.session, now, after_id, settings)
+            claimed = claim_next(uow.session, now, after_id, settings, kind)
             if claimed is None:
                 break
             message, resend = claimed

@@ -18,7 +18,11 @@ from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.previous_owner import previous_owner
 from leadflow.rules.scoring import decayed_counts
-from leadflow.rules.timing import first_contact_due, next_cadence_date
+from leadflow.rules.timing import (
+    first_contact_due,
+    next_cadence_date,
+    tightened_first_contact_due,
+)
 from leadflow.rules.vocab import Grade, LossReason, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.services.merge import merge_into
@@ -28,6 +32,7 @@ from leadflow.statemachines.lead import fire
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.winmodel.score import score_leads
 
 
 class IntakeResult(BaseModel):
@@ -86,6 +91,13 @@ def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
     lead.nurture_stage = ev.score.nurture_stage
     lead.grade = ev.grade.grade.value
     lead.explanation = ev.summary()
+
+
+def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig) -> None:
+    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA."""
+    if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
+        lead.first_contact_due = tightened_first_contact_due(
+            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules)
 
 
 def evaluate_lead(lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime,
@@ -173,12 +185,14 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
 
 def give_owner(lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig) -> None:
     """Make the rep the lead's owner as of now and start its timers: first contact within
-    the SLA of its priority, the next scheduled contact by its grade's cadence."""
+    the SLA of its priority, the next scheduled contact by its grade's (or its nurture
+    stage's) cadence."""
     lead.owner_id = rep_id
     lead.assigned_at = now
     lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
     grade = Grade(lead.grade) if lead.grade else None
-    lead.next_cadence_due = next_cadence_date(now, State.nurturing, grade, None, rules)
+    lead.next_cadence_due = next_cadence_date(now, State.nurturing, grade, None, rules,
+                                              lead.nurture_stage)
 
 
 def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | None]:
@@ -204,7 +218,7 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     with bulk_rows(session):
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
         counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
-        roster = load_roster(session, rules)
+        roster = load_roster(session, rules, now)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
         won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
@@ -217,5 +231,6 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                 priorities[lead.priority or "-"] += 1
         save_rows(session, leads, now)
         save_round_robin(session, roster)
+    score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
     return result

@@ -9,25 +9,34 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import day, label
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
-from leadflow.rules.grading import opportunity_grade, urgency_for
-from leadflow.rules.vocab import Competition, DecisionChain, Urgency
+from leadflow.rules.grading import current_facts, opportunity_grade
+from leadflow.rules.timing import next_cadence_date
+from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
+from leadflow.services.notify import tell_owners
+from leadflow.services.opportunity import apply_opportunity_grade, approval_falls_short
 from leadflow.services.pipeline import (
     EVALUATION_COLUMNS,
     apply_evaluation,
     behaviour_counts,
     evaluate_lead,
+    tighten_first_contact,
 )
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import Lead, OpportunityAssessment
 from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.winmodel.score import score_leads
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
 # What a re-grade reads and writes: the rules' facts and conclusions, the opportunity grade
 # and the date urgency is counted to (loading every column cost a third of a chunk).
 REGRADE_COLUMNS = (*LeadFacts.model_fields, *EVALUATION_COLUMNS, "opportunity_grade",
-                   "target_date")
+                   "target_date", "slipped", "brief_due", "brief_at", "approved_role",
+                   "owner_id", "assigned_at", "first_contacted_at", "first_contact_due",
+                   "last_contact_at", "next_cadence_due")
 MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
 
 
@@ -48,6 +57,7 @@ class RegradeResult(BaseModel):
     rescored: int = 0
     changes: list[GradeChange] = []
     counts: dict[str, int] = {}  # "grade B->A": 12
+    slipped: list[int] = []  # deals whose target date passed in this pass (owners told)
 
     @classmethod
     def combine(cls, parts: list[RegradeResult]) -> RegradeResult:
@@ -60,6 +70,7 @@ class RegradeResult(BaseModel):
             total.changes.extend(p.changes[:max(0, MAX_LISTED - len(total.changes))])
             for k, v in p.counts.items():
                 total.counts[k] = total.counts.get(k, 0) + v
+            total.slipped.extend(p.slipped[:max(0, MAX_LISTED - len(total.slipped))])
         return total
 
 
@@ -97,7 +108,36 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
         save_rows(session, leads, now)
+        _tell_slipped(session, [lead for lead in leads if lead.id in set(result.slipped)],
+                      now)
+    score_leads(session, [lead.id for lead in leads], now)
     return result
+
+
+def _tell_slipped(session: Session, leads: list[LeadRow], now: dt.datetime) -> None:
+    """Tell each slipped deal's owner to re-assess it (once per target date)."""
+    tell_owners(session, leads, now, "slipped", lambda lead: (
+        f"slipped:{lead.id}:{lead.target_date}",
+        _("Re-assess lead #{id}: its target date has passed").format(id=lead.id),
+        _("Lead #{id}'s target date {date} passed without a win, so the deal counts as "
+          "slipped (grade {grade}). Re-assess it: confirm a new target date and budget, or "
+          "requalify or lose it.").format(id=lead.id, date=day(lead.target_date),
+                                         grade=label("grade", lead.opportunity_grade))))
+
+
+def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None],
+                        rules: RulesConfig) -> None:
+    """A new grade brings its own cadence: the next contact is due that long after the last
+    (or after assignment), never on the old grade's clock."""
+    if lead.owner_id is None or all(getattr(lead, k) == v for k, v in before.items()):
+        return
+    since = lead.last_contact_at or lead.assigned_at
+    if since is None:
+        return
+    lead.next_cadence_due = next_cadence_date(
+        since, State(lead.state), Grade(lead.grade) if lead.grade else None,
+        Grade(lead.opportunity_grade) if lead.opportunity_grade else None, rules,
+        lead.nurture_stage)
 
 
 def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
@@ -107,6 +147,7 @@ def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
     result.examined += 1
     before = {"grade": lead.grade, "priority": lead.priority,
               "opportunity_grade": lead.opportunity_grade}
+    stage, was_slipped = lead.nurture_stage, lead.slipped
     old_score = lead.score
     ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
     apply_evaluation(lead, ev)
@@ -116,16 +157,21 @@ def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
            "priority": f"score {old_score} -> {lead.score}"}
     assessment = assessments.get(lead.id)
     if assessment is not None:
-        urgency = Urgency(assessment.urgency)
-        if lead.target_date is not None:
-            urgency = urgency_for(lead.target_date, now.date(), rules)
-        graded = opportunity_grade(OpportunityFacts(
-            urgency=urgency, budget=assessment.budget,
-            competition=Competition(assessment.competition),
-            decision_chain=DecisionChain(assessment.decision_chain)), rules)
-        lead.opportunity_grade = graded.grade.value
-        why["opportunity_grade"] = f"{graded.reason} ({graded.points} points, urgency " \
-                                   f"{urgency.value})"
+        facts, slipped = current_facts(
+            OpportunityFacts(urgency=Urgency(assessment.urgency), budget=assessment.budget,
+                             competition=Competition(assessment.competition),
+                             decision_chain=DecisionChain(assessment.decision_chain)),
+            lead.budget_confirmed, lead.target_date, now.date(), rules)
+        graded = opportunity_grade(facts, rules, slipped)
+        apply_opportunity_grade(lead, graded, now, rules)
+        short = approval_falls_short(lead, rules)
+        why["opportunity_grade"] = (f"{graded.reason} ({graded.points} points, budget "
+                                    f"{facts.budget:,.0f}, urgency {facts.urgency.value})"
+                                    + (f"; {short}" if short else ""))
+    tighten_first_contact(lead, rules)
+    _reschedule_cadence(lead, {**before, "nurture_stage": stage}, rules)
+    if lead.slipped and not was_slipped:
+        result.slipped.append(lead.id)
     for field, old in before.items():
         new = getattr(lead, field)
         if new != old:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
-from leadflow.schemas import validated
+from leadflow.schemas import MAX_ID, RowId, validated
 from leadflow.services.assign import assign_queued
 from leadflow.services.roster import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
@@ -39,7 +39,7 @@ class RepIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
-    team_id: int | None = None
+    team_id: RowId | None = None
     regions: list[str] = []
     industries: list[str] = []
     seniority: Seniority = Seniority.junior
@@ -74,6 +74,14 @@ def add_rep(session: Session, data: dict[str, Any], *, now: dt.datetime | None =
     return rep
 
 
+def get_rep(session: Session, rep_id: int) -> SalesRep:
+    """The rep, or NotFound (also for an id no row can have)."""
+    rep = session.get(SalesRep, rep_id) if 1 <= rep_id <= MAX_ID else None
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist")
+    return rep
+
+
 def _roster_changed(session: Session, now: dt.datetime | None,
                     rules: RulesConfig | None) -> None:
     """A rep added, back from away or given more capacity may take queued leads."""
@@ -85,9 +93,7 @@ def update_rep(session: Session, rep_id: int, changes: dict[str, Any], *,
                now: dt.datetime | None = None, rules: RulesConfig | None = None) -> SalesRep:
     """Change a rep's away flag, capacity, territory or seniority; given the rules, queued
     leads the rep can now take are assigned at once."""
-    rep = session.get(SalesRep, rep_id)
-    if rep is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+    rep = get_rep(session, rep_id)
     current = {f: getattr(rep, f) for f in RepIn.model_fields}
     merged: RepIn = validated(RepIn, {**current, **changes})
     for key, value in merged.model_dump(mode="json").items():

@@ -27,6 +27,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -44,7 +45,9 @@ from leadflow.services.review_render import (
     TargetLine,
     review_markdown,
 )
-from leadflow.store.models import FieldChange, Lead, SalesRep, Target, Team, Touch
+from leadflow.settings import get_settings
+from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, Target, Team, Touch
+from leadflow.winmodel.review import win_review
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
 
@@ -163,23 +166,36 @@ def _progress(actual: float, target: Any) -> float | None:
 KEPT = Lead.duplicate_of_id.is_(None)  # merged duplicates never count
 
 
-def build_review(session: Session, period: Period, now: dt.datetime) -> Review:
+def kept_leads(owner: int | None = None) -> ColumnElement[bool]:
+    """The leads a review counts: not merged away, and only `owner`'s when one is given."""
+    return KEPT if owner is None else and_(KEPT, Lead.owner_id == owner)
+
+
+def build_review(session: Session, period: Period, now: dt.datetime,
+                 owner: int | None = None) -> Review:
     """The review of `period`: cohort (leads created in it) for totals, funnel, conversion
-    and SLA; deals won or lost in it for won value, cycle, loss reasons and targets.
+    and SLA; deals won or lost in it for won value, cycle, loss reasons and targets. With
+    `owner`, only that rep's leads and results (a rep's own review).
     Rates over an empty base are 0.0; averages and progress with nothing to measure are None."""
-    cohort = and_(within(Lead.created_at, period), KEPT)
+    kept = kept_leads(owner)
+    cohort = and_(within(Lead.created_at, period), kept)
     valid = Lead.valid.is_(True)
-    reached = [func.count(getattr(Lead, f"{s.value}_at")) for s in _FUNNEL]
-    grade_a = _count_if(and_(Lead.opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
+    # A step counts the leads that reached it or any later step: a lead reactivated into
+    # nurturing (never screened) cannot make a step larger than the one before it.
+    stamps = [getattr(Lead, f"{s.value}_at") for s in _FUNNEL]
+    reached = [func.count(func.coalesce(*stamps[i:])) if i < len(stamps) - 1
+               else func.count(stamps[i]) for i in range(len(stamps))]
+    grade_a = _count_if(and_(Lead.first_opportunity_at.is_not(None),
+                             Lead.opportunity_grade == "A"))
     total, valid_n, screened, nurturing, opportunity, negotiation, cohort_won, grade_a_n = (
         session.execute(select(func.count(), _count_if(valid), *reached, grade_a)
                         .where(cohort)).one())
     funnel_counts = [total, screened, nurturing, opportunity, negotiation, cohort_won]
-    won_count, won_value, avg_cycle, buckets = _wins(session, period)
-    lost, losses = _losses(session, period)
+    won_count, won_value, avg_cycle, buckets = _wins(session, period, kept)
+    lost, losses = _losses(session, period, kept)
     sla = _sla(session, cohort, now)
     measured = sum(s.met + s.breached for s in sla)
-    totals = _totals(session, period)
+    totals = _totals(session, period, kept)
     return Review(
         period=period.label, kind=period.kind, start=period.start, end=period.end,
         generated_at=now, total_leads=total, valid_leads=valid_n, opportunities=opportunity,
@@ -187,24 +203,29 @@ def build_review(session: Session, period: Period, now: dt.datetime) -> Review:
         conversion_rate=_ratio(cohort_won, valid_n), won_deals=won_count,
         won_value=_money(won_value), average_deal_size=_average(won_value, won_count),
         average_cycle_days=None if avg_cycle is None else round(float(avg_cycle), 2),
-        cycle_distribution=buckets, channels=_channels(session, period, cohort),
+        cycle_distribution=buckets, channels=_channels(session, period, cohort, kept),
         lost_deals=lost, loss_reasons=losses, sla=sla,
         sla_compliance=round(sum(s.met for s in sla) / measured, 4) if measured else None,
         funnel=[FunnelStep(state=name, count=n, share=_ratio(n, total)) for name, n in
                 zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)],
-        reps=_results(session, period, "rep", totals),
-        teams=_results(session, period, "team", totals),
-        grade_changes=_grade_changes(session, period))
+        reps=_results(session, period, "rep", totals, owner),
+        teams=[] if owner is not None else _results(session, period, "team", totals),
+        grade_changes=_grade_changes(session, period, owner),
+        # The model's section reads every lead of the team: not part of a rep's own review.
+        win_model=None if owner is not None else win_review(
+            session, period.start, period.end, get_settings().win_model))
 
 
-def _wins(session: Session, period: Period) -> tuple[int, Any, Any, list[Bucket]]:
+def _wins(session: Session, period: Period, kept: ColumnElement[bool]
+          ) -> tuple[int, Any, Any, list[Bucket]]:
     """Deals won in the period: count, value, average cycle and the cycle histogram."""
-    won = and_(within(Lead.won_at, period), KEPT)
-    days = _days(Lead.won_at, Lead.opportunity_at, session.get_bind().dialect.name)
+    won = and_(within(Lead.won_at, period), kept)
+    # Spec §9: from the lead first becoming an opportunity (a re-entry does not restart it).
+    days = _days(Lead.won_at, Lead.first_opportunity_at, session.get_bind().dialect.name)
     # AVG skips the NULL days of deals won without a recorded opportunity date.
     count, value, avg_cycle = session.execute(
         select(func.count(), func.sum(Lead.contract_value), func.avg(days)).where(won)).one()
-    timed = and_(won, Lead.opportunity_at.is_not(None))
+    timed = and_(won, Lead.first_opportunity_at.is_not(None))
     bucket = case(*[(days < upper, literal(label)) for label, upper in CYCLE_BUCKETS[:-1]],
                   else_=literal(CYCLE_BUCKETS[-1][0])).label("bucket")
     found: dict[str, int] = dict(session.execute(select(bucket, func.count()).where(timed)
@@ -213,21 +234,23 @@ def _wins(session: Session, period: Period) -> tuple[int, Any, Any, list[Bucket]
                                      for label, _ in CYCLE_BUCKETS]
 
 
-def _channels(session: Session, period: Period, cohort: ColumnElement[bool]
-              ) -> list[ChannelLine]:
+def _channels(session: Session, period: Period, cohort: ColumnElement[bool],
+              kept: ColumnElement[bool]) -> list[ChannelLine]:
     """Per channel: the cohort's conversion, and the deals won in the period by value."""
     rows = session.execute(select(Lead.source, func.count(), _count_if(Lead.valid.is_(True)),
                                   func.count(Lead.won_at)).where(cohort)
                            .group_by(Lead.source)).tuples().all()
     won = session.execute(select(Lead.source, func.count(), func.sum(Lead.contract_value))
-                          .where(within(Lead.won_at, period), KEPT)
+                          .where(within(Lead.won_at, period), kept)
                           .group_by(Lead.source)).tuples().all()
     cohort_by = {source: (n, v, w) for source, n, v, w in rows}
     won_by = {source: (n, value) for source, n, value in won}
     # Later inquiries through a channel (touches), besides the leads it brought first.
-    later = dict(session.execute(select(Touch.channel, func.count(distinct(Touch.lead_id)))
-                                 .where(within(Touch.at, period)).group_by(Touch.channel))
-                 .tuples().all())
+    touches = select(Touch.channel, func.count(distinct(Touch.lead_id))).where(
+        within(Touch.at, period))
+    if kept is not KEPT:  # one rep's review: touches of their leads only
+        touches = touches.join(Lead, Lead.id == Touch.lead_id).where(kept)
+    later = dict(session.execute(touches.group_by(Touch.channel)).tuples().all())
     lines = []
     for source in sorted(cohort_by.keys() | won_by.keys() | later.keys()):
         n, v, w = cohort_by.get(source, (0, 0, 0))
@@ -240,13 +263,14 @@ def _channels(session: Session, period: Period, cohort: ColumnElement[bool]
     return sorted(lines, key=lambda c: (-c.leads, c.channel))
 
 
-def _losses(session: Session, period: Period) -> tuple[int, list[LossShare]]:
+def _losses(session: Session, period: Period, kept: ColumnElement[bool]
+            ) -> tuple[int, list[LossShare]]:
     """Deals lost in the period by reason; leads disqualified at screening are not deals
     (they show as total minus valid leads) and reactivated leads are no longer lost."""
     reason = func.coalesce(Lead.loss_reason, "unknown")
     rows = session.execute(select(reason, func.count()).where(
         Lead.state == State.lost.value, within(Lead.lost_at, period),
-        Lead.screened_at.is_not(None), KEPT).group_by(reason)).tuples().all()
+        Lead.screened_at.is_not(None), kept).group_by(reason)).tuples().all()
     lost = sum(n for _, n in rows)
     shares = [LossShare(reason=r, count=n, share=_ratio(n, lost)) for r, n in rows]
     return lost, sorted(shares, key=lambda s: (-s.count, s.reason))
@@ -269,7 +293,8 @@ def _sla(session: Session, cohort: ColumnElement[bool], now: dt.datetime) -> lis
     return sorted(lines, key=lambda s: order.get(s.priority, len(order)))
 
 
-def _totals(session: Session, period: Period) -> dict[tuple[str, int], list[Any]]:
+def _totals(session: Session, period: Period, kept: ColumnElement[bool]
+            ) -> dict[tuple[str, int], list[Any]]:
     """[open leads, open value, won, won value, repeat wins] per ("rep", id) and ("team", id):
     the open pipeline as of now, the deals won in the period. Two grouped queries serve both
     reps and teams (groups are rep x team pairs: a few hundred rows at most)."""
@@ -281,10 +306,10 @@ def _totals(session: Session, period: Period) -> dict[tuple[str, int], list[Any]
         prior.duplicate_of_id.is_(None)))
     estimate = func.coalesce(Lead.budget_confirmed, Lead.budget_max)
     pipeline = select(Lead.owner_id, Lead.team_id, func.count(), func.sum(estimate), literal(0),
-                      literal(0), literal(0)).where(Lead.state.in_(_OPEN), KEPT)
+                      literal(0), literal(0)).where(Lead.state.in_(_OPEN), kept)
     wins = select(Lead.owner_id, Lead.team_id, literal(0), literal(0), func.count(),
                   func.sum(Lead.contract_value), _count_if(bought_before)).where(
-        within(Lead.won_at, period), KEPT)
+        within(Lead.won_at, period), kept)
     totals: dict[tuple[str, int], list[Any]] = {}
     for query in (pipeline, wins):
         for rep, team, *numbers in session.execute(query.group_by(Lead.owner_id, Lead.team_id)):
@@ -297,16 +322,19 @@ def _totals(session: Session, period: Period) -> dict[tuple[str, int], list[Any]
 
 
 def _results(session: Session, period: Period, by: Literal["rep", "team"],
-             totals: dict[tuple[str, int], list[Any]]) -> list[TargetLine]:
-    """Per rep or per team: open pipeline, deals won, new customers and repeat purchases
-    among them, against the period's targets."""
+             totals: dict[tuple[str, int], list[Any]], owner: int | None = None
+             ) -> list[TargetLine]:
+    """Per rep or per team (or only the rep `owner`): open pipeline, deals won, new
+    customers and repeat purchases among them, against the period's targets."""
     key = Target.rep_id if by == "rep" else Target.team_id
     targets = {getattr(t, key.key): t for t in session.scalars(
         select(Target).where(Target.period == period.label, key.is_not(None)))}
     people: list[Any] = list(session.execute(
         select(SalesRep.id, SalesRep.name, Team.name).outerjoin(Team, SalesRep.team_id == Team.id)
+        .where(SalesRep.id == owner if owner is not None else true())
         .order_by(SalesRep.id) if by == "rep"
         else select(Team.id, Team.name, null()).order_by(Team.id)))
+    late = _late_logs(session, period)
     lines = []
     for ident, name, team in people:
         open_n, open_value, won_n, won_value, repeats = totals.get((by, ident), [0] * 5)
@@ -321,16 +349,36 @@ def _results(session: Session, period: Period, by: Literal["rep", "team"],
             target_new_customers=goal_customers,
             target_repeat_rate=None if target is None else target.repeat_rate,
             revenue_progress=_progress(_money(won_value), goal_revenue),
-            new_customers_progress=_progress(won_n - repeats, goal_customers)))
+            new_customers_progress=_progress(won_n - repeats, goal_customers),
+            late_logs=late.get((by, ident), 0)))
     return lines
 
 
-def _grade_changes(session: Session, period: Period) -> list[GradeMove]:
-    """Lead grade moves recorded in the period (first grades, from nothing, are not moves)."""
+def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
+    """Contacts logged in the period later than the logging rule allows, per ("rep", id)
+    and ("team", id) (spec §6: counted per rep in the review)."""
+    rows = session.execute(select(Activity.rep_id, SalesRep.team_id, func.count())
+                           .join(SalesRep, SalesRep.id == Activity.rep_id)
+                           .where(Activity.late.is_(True), within(Activity.logged_at, period))
+                           .group_by(Activity.rep_id, SalesRep.team_id)).tuples().all()
+    found: dict[tuple[str, int], int] = {}
+    for rep, team, n in rows:
+        for key in (("rep", rep), ("team", team)):
+            if key[1] is not None:
+                found[key] = found.get(key, 0) + n
+    return found
+
+
+def _grade_changes(session: Session, period: Period, owner: int | None = None
+                   ) -> list[GradeMove]:
+    """Lead grade moves recorded in the period (first grades, from nothing, are not moves);
+    with `owner`, of that rep's leads only."""
+    query = select(FieldChange.old_value, FieldChange.new_value, func.count())
+    if owner is not None:
+        query = query.join(Lead, Lead.id == FieldChange.lead_id).where(Lead.owner_id == owner)
     rows = session.execute(
-        select(FieldChange.old_value, FieldChange.new_value, func.count())
-        .where(FieldChange.field == "grade", FieldChange.old_value.is_not(None),
-               within(FieldChange.at, period))
+        query.where(FieldChange.field == "grade", FieldChange.old_value.is_not(None),
+                    within(FieldChange.at, period))
         .group_by(FieldChange.old_value, FieldChange.new_value)).tuples().all()
     moves = [GradeMove(old=old or "-", new=new or "-", count=n) for old, new, n in rows]
     return sorted(moves, key=lambda m: (m.old, m.new))

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.rules.access import Viewer
+from leadflow.services.review import Period, build_review
 from leadflow.services.review_html import review_html
 from leadflow.services.review_render import Review, review_markdown
-from leadflow.services.review_xlsx import check_role, write_review_xlsx
+from leadflow.services.review_xlsx import write_review_xlsx
 
 FORMATS = ("html", "md", "xlsx", "json")
+MANAGER = Viewer.of("manager")
 TEXT_FORMATS = ("html", "md", "json")
 
 
@@ -21,6 +25,20 @@ def check_format(fmt: str) -> str:
         raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
                            {"format": "unknown format"})
     return fmt
+
+
+def review_for(session: Session, period: Period, now: dt.datetime,
+               viewer: Viewer = MANAGER) -> Review:
+    """The review as this reader may see it: a rep's holds only their own leads and
+    results; for a reader who may not see budgets, the open value (a sum of budgets) is
+    masked, by the same rule as the API's answers."""
+    owner = viewer.own_leads_only
+    review = build_review(session, period, now, owner)
+    if viewer.sees_sensitive(owner):
+        return review
+    return review.model_copy(update={
+        "reps": [t.model_copy(update={"open_value": None}) for t in review.reps],
+        "teams": [t.model_copy(update={"open_value": None}) for t in review.teams]})
 
 
 def review_text(review: Review, fmt: str) -> str:
@@ -36,19 +54,18 @@ def review_text(review: Review, fmt: str) -> str:
 
 
 def write_review(session: Session, review: Review, fmt: str, path: Path,
-                 role: str = "manager") -> Path:
-    """Write the review in one format to `path` (the workbook masked for `role`)."""
-    check_role(role)
+                 viewer: Viewer = MANAGER) -> Path:
+    """Write the review (built by review_for for the same reader) in one format to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if check_format(fmt) == "xlsx":
-        write_review_xlsx(session, review, path, role)
+        write_review_xlsx(session, review, path, viewer)
     else:
         path.write_text(review_text(review, fmt), encoding="utf-8")
     return path
 
 
-def write_all(session: Session, review: Review, folder: Path, role: str = "manager"
+def write_all(session: Session, review: Review, folder: Path, viewer: Viewer = MANAGER
               ) -> dict[str, Path]:
     """Every format of the review into `folder` as review-<period>.<format>."""
     return {fmt: write_review(session, review, fmt, folder / f"review-{review.period}.{fmt}",
-                              role) for fmt in FORMATS}
+                              viewer) for fmt in FORMATS}

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from leadflow.i18n import gettext as _
 from leadflow.i18n import money, not_available, number
-from leadflow.services.charts import review_charts
+from leadflow.services.charts import calibration_chart, review_charts
 from leadflow.services.review_render import (
     Review,
     cohort_note,
@@ -61,4 +61,5 @@ def review_html(review: Review) -> str:
                   charts=review_charts(review), pct=pct, money=money,
                   title=review_title(review.period), period_line=period_line(review),
                   cohort_note=cohort_note(), losses_note=losses_note(),
-                  pipeline_note=pipeline_note())
+                  pipeline_note=pipeline_note(),
+                  win_chart=calibration_chart(review.win_model) if review.win_model else None)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
+from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
 CYCLE_BUCKETS: list[tuple[str, float]] = [
@@ -80,7 +81,7 @@ class TargetLine(BaseModel):
     name: str
     team: str | None
     open_leads: int
-    open_value: float
+    open_value: float | None  # None when masked: it adds up budgets
     won: int
     won_value: float
     new_customers: int
@@ -90,6 +91,7 @@ class TargetLine(BaseModel):
     target_repeat_rate: float | None
     revenue_progress: float | None
     new_customers_progress: float | None
+    late_logs: int = 0  # contacts logged in the period more than log_within_hours late
 
 
 class Review(BaseModel):
@@ -120,6 +122,7 @@ class Review(BaseModel):
     reps: list[TargetLine]
     teams: list[TargetLine]
     grade_changes: list[GradeMove]
+    win_model: WinReview | None = None
 
 
 def pct(value: float | None, already_percent: bool = False) -> str:
@@ -209,12 +212,13 @@ def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
     headers = [_("Name"), *([_("Team")] if with_team else []), _("Open leads"),
                _("Open value"), _("Won"), _("Won value"), _("Revenue target"),
                _("Revenue progress"), _("New customers"), _("New-customer target"),
-               _("New-customer progress"), _("Repeat rate"), _("Repeat target")]
+               _("New-customer progress"), _("Repeat rate"), _("Repeat target"),
+               _("Late logs")]
     rows = [[t.name, *([t.team] if with_team else []), t.open_leads, money(t.open_value),
              t.won, money(t.won_value), money(t.target_revenue),
              pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
              pct(t.new_customers_progress, True), pct(t.repeat_rate),
-             pct(t.target_repeat_rate)] for t in lines]
+             pct(t.target_repeat_rate), t.late_logs] for t in lines]
     return _table(headers, rows, "llr" if with_team else "lr")
 
 
@@ -251,5 +255,6 @@ def review_markdown(review: Review) -> str:
         *_section(_("Grade changes"), _table([_("From"), _("To"), _("Leads")], [
             [label("grade", m.old), label("grade", m.new), m.count]
             for m in r.grade_changes], "llr")),
+        *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"

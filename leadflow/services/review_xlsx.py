@@ -3,9 +3,10 @@
 
 Rows are streamed: Core queries read in chunks (`yield_per`) and openpyxl's write-only mode
 writes each row as it comes, so a period of 100k+ leads never sits in memory as objects.
-Text that a spreadsheet could take for a formula (= + - @ first) is stored with a leading
-apostrophe, as text. Sensitive columns are masked unless the export is for a manager or a
-director."""
+Text that a spreadsheet could take for a formula (= + - @ first) is stored unchanged as a
+text cell (marked quote-prefixed, so no spreadsheet evaluates it and none shows a quote).
+A rep's workbook holds only that rep's leads; sensitive columns are masked by the same rule
+as the API's answers (leadflow.rules.access)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from leadflow.errors import InvalidInput
 from leadflow.i18n import gettext, label, restricted
-from leadflow.rules.vocab import Role
+from leadflow.rules.access import Viewer, mask
 from leadflow.services.review import Period
 from leadflow.services.review_render import Review
 from leadflow.services.review_xlsx_tables import (
@@ -35,36 +35,19 @@ from leadflow.services.review_xlsx_tables import (
     summary_rows,
 )
 
-SEES_SENSITIVE = frozenset({Role.manager.value, Role.director.value})
+MASK = "(restricted)"  # the lead export's placeholder (an export for other systems)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000  # rows fetched per round trip while streaming
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 
 
-def check_role(role: str) -> str:
-    """The export's audience role, or InvalidInput naming the field."""
-    roles = [r.value for r in Role]
-    if role not in roles:
-        raise InvalidInput(f"role: {role!r} is not one of {', '.join(roles)}",
-                           {"role": "unknown role"})
-    return role
-
-
-def safe_text(text: str) -> str:
-    """Text that no spreadsheet will run as a formula: a leading apostrophe when it starts
-    with = + - @ (or a tab or carriage return)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def _plain(value: Any) -> Any:
     """A database value as a cell value (naive UTC times: Excel has no time zones)."""
-    if isinstance(value, str):
-        return safe_text(value)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, list):
-        return safe_text("; ".join(str(v) for v in value))
+        return "; ".join(str(v) for v in value)
     return value
 
 
@@ -76,7 +59,9 @@ class _Sheet:
         # attribute is left to inference rather than importing that name.
         self.ws = book.create_sheet(gettext(title))
         self.columns, self.rows = columns, 0
-        self.hidden = [c.sensitive and masked for c in columns]
+        self.names = [c.name for c in columns]
+        assert len(set(self.names)) == len(self.names), f"{title}: column names repeat"
+        self.masked = masked and any(c.sensitive for c in columns)
         self.hidden_text = restricted()
         self.labels: dict[tuple[str, Any], Any] = {}  # a vocabulary has a handful of values
         # Cells are reused row after row: write-only mode writes each row as it is appended.
@@ -95,23 +80,34 @@ class _Sheet:
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         return cell
 
+    def _text(self, text: str) -> WriteOnlyCell:
+        """Text that a spreadsheet would take for a formula, as a text cell: unchanged."""
+        cell = WriteOnlyCell(self.ws, value=text)
+        cell.data_type, cell.quotePrefix = "s", True
+        return cell
+
     def add(self, values: Iterable[Any]) -> None:
-        """Append one row: masked, labelled, escaped, formatted."""
-        row: list[Any] = []
-        for value, hidden, cell, column in zip(values, self.hidden, self.cells, self.columns,
-                                               strict=True):
-            if hidden:
-                row.append(self.hidden_text)
-            elif column.vocabulary and value is not None:
-                key = (column.vocabulary, value)
+        """Append one row: labelled, masked, formulas kept as text, formatted."""
+        values = list(values)
+        for i, column in enumerate(self.columns):
+            if column.vocabulary and values[i] is not None:
+                key = (column.vocabulary, values[i])
                 if key not in self.labels:
-                    self.labels[key] = _plain(label(column.vocabulary, value))
-                row.append(self.labels[key])
+                    self.labels[key] = label(column.vocabulary, values[i])
+                values[i] = self.labels[key]
+        if self.masked:
+            values = list(mask(dict(zip(self.names, values, strict=True)),
+                               self.hidden_text).values())
+        row: list[Any] = []
+        for value, cell in zip(values, self.cells, strict=True):
+            value = _plain(value)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                row.append(self._text(value))
             elif cell is not None and value is not None:
-                cell.value = _plain(value)
+                cell.value = value
                 row.append(cell)
             else:
-                row.append(_plain(value))
+                row.append(value)
         self.ws.append(row)
         self.rows += 1
 
@@ -125,15 +121,19 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
-def write_review_xlsx(session: Session, review: Review, path: Path, role: str = "manager"
-                      ) -> dict[str, int]:
-    """Write the period's workbook to `path` for a reader of `role`, in the current language
-    (sheet names, headers, labels); returns rows per sheet, by the sheets' English titles."""
-    masked = check_role(role) not in SEES_SENSITIVE
+def write_review_xlsx(session: Session, review: Review, path: Path,
+                      viewer: Viewer | str = "manager") -> dict[str, int]:
+    """Write the period's workbook to `path` for this reader (a role name reads as that
+    role's view), in the current language (sheet names, headers, labels); returns rows per
+    sheet, by the sheets' English titles. The review must be built for the same reader."""
+    viewer = Viewer.of(viewer) if isinstance(viewer, str) else viewer
+    owner = viewer.own_leads_only
+    masked = not viewer.sees_sensitive(owner)
     period = Period.parse(review.period)
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
-        (title, columns, _stream(session, query)) for title, columns, query in row_tables(period)]
+        (title, columns, _stream(session, query))
+        for title, columns, query in row_tables(period, owner)]
     sheets += [(CONVERSION_SHEET, *conversion_rows(review)),
                (SUMMARY_SHEET, *summary_rows(review))]
     counts: dict[str, int] = {}

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
-from leadflow.services.review import KEPT, Period, within
+from leadflow.rules.access import is_sensitive
+from leadflow.services.review import Period, kept_leads, within
 from leadflow.services.review_render import Review, TargetLine
 from leadflow.store.models import Activity, Lead, OpportunityAssessment, SalesRep, Team
 
@@ -28,8 +29,17 @@ class Column:
     source: Any
     fmt: str | None = None
     width: float = 14
-    sensitive: bool = False
     vocabulary: str | None = None  # values are labelled in the reader's language (i18n.label)
+
+    @property
+    def name(self) -> str:
+        """The field it shows (the column's key, or the header of a built row)."""
+        return str(getattr(self.source, "key", self.source))
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked from readers outside the lead's chain (leadflow.rules.access)."""
+        return is_sensitive(self.name)
 
 
 _OWNER = SalesRep.name.label("owner")
@@ -48,9 +58,9 @@ LEAD_REGISTER = [
     Column(N_("Employees"), Lead.employees, INTEGER, 11),
     Column(N_("Annual revenue"), Lead.annual_revenue, MONEY, 16),
     Column(N_("Region"), Lead.region, None, 11),
-    Column(N_("Budget min"), Lead.budget_min, MONEY, 14, True),
-    Column(N_("Budget max"), Lead.budget_max, MONEY, 14, True),
-    Column(N_("Budget confirmed"), Lead.budget_confirmed, MONEY, 16, True),
+    Column(N_("Budget min"), Lead.budget_min, MONEY, 14),
+    Column(N_("Budget max"), Lead.budget_max, MONEY, 14),
+    Column(N_("Budget confirmed"), Lead.budget_confirmed, MONEY, 16),
     Column(N_("Timeline"), Lead.timeline, DATE, 12), Column(N_("Tags"), Lead.tags, None, 20),
     Column(N_("State"), Lead.state, None, 12, vocabulary="state"),
     Column(N_("Valid"), Lead.valid, None, 8),
@@ -74,8 +84,8 @@ LEAD_REGISTER = [
     Column(N_("Payment terms"), Lead.payment_terms, None, 22),
     Column(N_("Delivery date"), Lead.delivery_date, DATE, 12),
     Column(N_("Repeat of lead"), Lead.repeat_of_id, INTEGER, 10),
-    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28, True),
-    Column(N_("Internal notes"), Lead.internal_notes, None, 28, True),
+    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28),
+    Column(N_("Internal notes"), Lead.internal_notes, None, 28),
 ]
 FOLLOW_UP_LOG = [
     Column(N_("Time (UTC)"), Activity.at, TIME, 17),
@@ -93,7 +103,7 @@ OPPORTUNITY_GRADING = [
     Column(N_("Lead ID"), OpportunityAssessment.lead_id, INTEGER, 9),
     Column(N_("Company"), Lead.company_name, None, 28), Column(N_("Owner"), _OWNER, None, 20),
     Column(N_("Urgency"), OpportunityAssessment.urgency, None, 11, vocabulary="urgency"),
-    Column(N_("Budget"), OpportunityAssessment.budget, MONEY, 15, True),
+    Column(N_("Budget"), OpportunityAssessment.budget, MONEY, 15),
     Column(N_("Competition"), OpportunityAssessment.competition, None, 13,
            vocabulary="competition"),
     Column(N_("Decision chain"), OpportunityAssessment.decision_chain, None, 14,
@@ -102,7 +112,7 @@ OPPORTUNITY_GRADING = [
     Column(N_("Opportunity grade"), OpportunityAssessment.grade, None, 8, vocabulary="grade"),
     Column(N_("Assessed by"), OpportunityAssessment.assessed_by, None, 16),
     Column(N_("Lead state now"), Lead.state, None, 13, vocabulary="state"),
-    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28, True),
+    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28),
 ]
 # The workbook's sheets: in zh_CN, the seed templates' own names (线索信息表, ...).
 LEAD_REGISTER_SHEET, FOLLOW_UP_SHEET = N_("Lead register"), N_("Follow-up log")
@@ -114,16 +124,20 @@ def _query(columns: Sequence[Column], base: Select[Any]) -> Select[Any]:
     return base.with_only_columns(*[c.source for c in columns])
 
 
-def row_tables(period: Period) -> list[tuple[str, list[Column], Select[Any]]]:
-    """The three row tables of the period and the query of each (titles in English)."""
+def row_tables(period: Period, owner_id: int | None = None
+               ) -> list[tuple[str, list[Column], Select[Any]]]:
+    """The three row tables of the period and the query of each; with `owner_id`, of that
+    rep's leads only (titles in English)."""
     owner = SalesRep.id == Lead.owner_id
+    mine = Lead.owner_id == owner_id if owner_id is not None else true()
     register = (select(Lead.id).outerjoin(SalesRep, owner).outerjoin(Team, Team.id == Lead.team_id)
-                .where(within(Lead.created_at, period), KEPT).order_by(Lead.id))
+                .where(within(Lead.created_at, period), kept_leads(owner_id)).order_by(Lead.id))
     log = (select(Activity.id).join(Lead, Lead.id == Activity.lead_id)
            .outerjoin(SalesRep, SalesRep.id == Activity.rep_id)
-           .where(within(Activity.at, period)).order_by(Activity.at, Activity.id))
+           .where(within(Activity.at, period), mine).order_by(Activity.at, Activity.id))
     grading = (select(OpportunityAssessment.id).join(Lead, Lead.id == OpportunityAssessment.lead_id)
-               .outerjoin(SalesRep, owner).where(within(OpportunityAssessment.assessed_at, period))
+               .outerjoin(SalesRep, owner)
+               .where(within(OpportunityAssessment.assessed_at, period), mine)
                .order_by(OpportunityAssessment.assessed_at, OpportunityAssessment.id))
     return [(LEAD_REGISTER_SHEET, LEAD_REGISTER, _query(LEAD_REGISTER, register)),
             (FOLLOW_UP_SHEET, FOLLOW_UP_LOG, _query(FOLLOW_UP_LOG, log)),
@@ -131,6 +145,7 @@ def row_tables(period: Period) -> list[tuple[str, list[Column], Select[Any]]]:
 
 
 Table = tuple[list["Column"], list[list[Any]]]
+
 
 def _named(*specs: tuple[str, str | None, float]) -> list[Column]:
     """Columns of rows built here (not queried): the header names the value."""

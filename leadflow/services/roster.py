@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leadflow.rules.assignment import RepSlot, Roster, TeamTerritory
+from leadflow.rules.assignment import RepSlot, Roster, TeamTerritory, close_rates
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.vocab import OPEN_STATES
+from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.store.models import Lead, SalesRep, Team
 
 OPEN = [s.value for s in OPEN_STATES]
 
 
-def load_roster(session: Session, rules: RulesConfig) -> Roster:
-    """Reps with their current open-lead counts; on PostgreSQL the rep rows are locked
-    until commit so two concurrent intake chunks cannot both fill a rep's last slot."""
+def closed_deals(session: Session, now: dt.datetime, rules: RulesConfig
+                 ) -> dict[int, tuple[int, int]]:
+    """Deals each rep won and lost within the close-rate window (screening rejects are not
+    deals); two range reads on the won_at and lost_at indexes."""
+    since = now - dt.timedelta(days=rules.assignment.close_rate.window_days)
+    won = dict(session.execute(
+        select(Lead.owner_id, func.count()).where(Lead.won_at >= since, Lead.won_at <= now,
+                                                  Lead.state == State.won.value,
+                                                  Lead.owner_id.is_not(None))
+        .group_by(Lead.owner_id)).tuples().all())
+    lost = dict(session.execute(
+        select(Lead.owner_id, func.count()).where(
+            Lead.lost_at >= since, Lead.lost_at <= now, Lead.state == State.lost.value,
+            Lead.owner_id.is_not(None), Lead.loss_reason.is_distinct_from("invalid"))
+        .group_by(Lead.owner_id)).tuples().all())
+    return {rep: (won.get(rep, 0), lost.get(rep, 0)) for rep in won.keys() | lost.keys()}
+
+
+def load_roster(session: Session, rules: RulesConfig, now: dt.datetime | None = None,
+                lock: bool = True) -> Roster:
+    """Reps with their current open-lead counts and close rates (as of `now`); on
+    PostgreSQL the rep rows are locked until commit so two concurrent intake chunks cannot
+    both fill a rep's last slot (`lock=False` for a read-only replay)."""
     reps_q = select(SalesRep).order_by(SalesRep.id)
-    if session.get_bind().dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         reps_q = reps_q.with_for_update(of=SalesRep)
     reps = session.scalars(reps_q).unique().all()
     loads = dict(session.execute(
         select(Lead.owner_id, func.count()).where(Lead.state.in_(OPEN), Lead.owner_id.is_not(None))
         .group_by(Lead.owner_id)).tuples().all())
     teams = session.scalars(select(Team).order_by(Team.id)).all()
+    slots = [RepSlot(id=r.id, team_id=r.team_id, name=r.name, regions=r.regions,
+                     industries=r.industries, seniority=r.seniority, capacity=r.capacity,
+                     open_leads=loads.get(r.id, 0), away=r.away, close_rate=r.close_rate,
+                     last_assigned_at=r.last_assigned_at) for r in reps]
+    if now is not None:
+        close_rates(slots, closed_deals(session, now, rules), rules)
     return Roster(
         teams=[TeamTerritory(id=t.id, name=t.name, regions=t.regions, industries=t.industries,
                              company_sizes=t.company_sizes) for t in teams],
-        reps=[RepSlot(id=r.id, team_id=r.team_id, name=r.name, regions=r.regions,
-                      industries=r.industries, seniority=r.seniority, capacity=r.capacity,
-                      open_leads=loads.get(r.id, 0), away=r.away, close_rate=r.close_rate,
-                      last_assigned_at=r.last_assigned_at) for r in reps],
+        reps=slots,
         rules=rules,
     )
 

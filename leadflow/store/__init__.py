@@ -1,4 +1,5 @@
 from leadflow.store import (
     auth_models,  # noqa: F401  (puts the API tables on Base.metadata)
     outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
+    winmodel_models,  # noqa: F401  (and the win-probability models and scores)
 )

@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     String,
     Text,
@@ -62,8 +64,10 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints stably."""
 
+    # int is 64-bit on both backends (migration 0010); SQLite keeps INTEGER so that an
+    # INTEGER PRIMARY KEY stays its rowid.
     type_annotation_map = {dt.datetime: UtcDateTime(), Decimal: Money, dict[str, Any]: JSON,
-                           list[str]: JSON}
+                           list[str]: JSON, int: BigInteger().with_variant(Integer(), "sqlite")}
 
 
 Base.metadata.naming_convention = {
@@ -144,6 +148,8 @@ class Lead(Base):
     budget_match: Mapped[str | None] = mapped_column(String(10))
     timeline: Mapped[dt.date | None]
     tags: Mapped[list[str]] = mapped_column(default=list)
+    customer_type: Mapped[str | None] = mapped_column(String(12), default="company")
+    entered_by: Mapped[str | None] = mapped_column(String(120))  # 录入人; created_at: 录入时间
     # Sensitive: shown only to the owner, their manager and directors.
     decision_chain_notes: Mapped[str | None] = mapped_column(Text)
     internal_notes: Mapped[str | None] = mapped_column(Text)
@@ -179,6 +185,12 @@ class Lead(Base):
     approved_by: Mapped[str | None] = mapped_column(String(120))
     approved_role: Mapped[str | None] = mapped_column(String(20))
     approved_at: Mapped[dt.datetime | None]
+    # A target date passed without a win (spec §7): the owner is told to re-assess.
+    slipped: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The grade-A opportunity brief (立项报告), due brief_due_hours after the grade.
+    brief_due: Mapped[dt.datetime | None]
+    brief_at: Mapped[dt.datetime | None]
+    brief: Mapped[str | None] = mapped_column(Text)
 
     # Contract terms, filled on win (spec §8).
     contract_value: Mapped[Decimal | None]
@@ -212,6 +224,7 @@ class Lead(Base):
     screened_at: Mapped[dt.datetime | None]
     nurturing_at: Mapped[dt.datetime | None]
     opportunity_at: Mapped[dt.datetime | None]
+    first_opportunity_at: Mapped[dt.datetime | None]  # never overwritten: cycle starts here
     negotiation_at: Mapped[dt.datetime | None]
     won_at: Mapped[dt.datetime | None]
     lost_at: Mapped[dt.datetime | None]
@@ -226,7 +239,7 @@ class Lead(Base):
                           reason: str | None, at: dt.datetime) -> None:
         """Called by the lifecycle machine: stamp the state and add the audit row to the
         lead's own transaction, so state and audit commit or roll back together."""
-        setattr(self, f"{to_state}_at", at)
+        stamp_state(self, to_state, at)
         session = object_session(self)
         if session is None:
             raise RuntimeError("a lead must belong to a unit of work to change state")
@@ -256,7 +269,16 @@ class Lead(Base):
         Index("ix_leads_state_next_action_due", "state", "next_action_due"),
         Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
         Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
+        Index("ix_leads_brief_pending", "brief_due", sqlite_where=text("brief_at IS NULL"),
+              postgresql_where=text("brief_at IS NULL")),
     )
+
+
+def stamp_state(lead: Any, to_state: str, at: dt.datetime) -> None:
+    """Stamp when the lead entered a state; the first opportunity time is kept for good."""
+    setattr(lead, f"{to_state}_at", at)
+    if to_state == State.opportunity.value and lead.first_opportunity_at is None:
+        lead.first_opportunity_at = at
 
 
 def audit_values(from_state: str, to_state: str, trigger: str, actor: str,
@@ -310,6 +332,8 @@ class Activity(Base):
     next_action: Mapped[str | None] = mapped_column(Text)
     next_action_due: Mapped[dt.datetime | None]
     logged_at: Mapped[dt.datetime]
+    # Logged more than sla.log_within_hours after it happened (spec §6).
+    late: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class BehaviourEvent(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.store.models import Base
@@ -67,9 +67,16 @@ class Handoff(Base):
     created_at: Mapped[dt.datetime]
     due_at: Mapped[dt.datetime]
     review_due: Mapped[dt.date]
+    reviewed_at: Mapped[dt.datetime | None]  # the post-win review, when recorded
+    review_notes: Mapped[str | None] = mapped_column(Text)
     delivery_owner: Mapped[str | None] = mapped_column(String(200))
     package: Mapped[dict[str, Any]]
     markdown: Mapped[str] = mapped_column(Text)
+
+    # The reminder scan reads the reviews still owed only.
+    __table_args__ = (Index("ix_handoffs_review_pending", "review_due",
+                            sqlite_where=text("reviewed_at IS NULL"),
+                            postgresql_where=text("reviewed_at IS NULL")),)
 
 
 class QuarantinedRecord(Base):

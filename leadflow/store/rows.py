@@ -32,7 +32,14 @@ from sqlalchemy.types import NullType
 
 from leadflow.store.bulk import add_row
 from leadflow.store.history import history_values
-from leadflow.store.models import FieldChange, Lead, TransitionAudit, audit_values, utcnow
+from leadflow.store.models import (
+    FieldChange,
+    Lead,
+    TransitionAudit,
+    audit_values,
+    stamp_state,
+    utcnow,
+)
 
 LEADS = cast(Table, Lead.__table__)
 _COLUMNS = tuple(c.key for c in LEADS.columns)
@@ -117,7 +124,7 @@ class LeadRow:
                           reason: str | None, at: dt.datetime) -> None:
         """Called by the lifecycle machine: stamp the state and keep the audit row in the
         row's transaction, as Lead.record_transition does."""
-        setattr(self, f"{to_state}_at", at)
+        stamp_state(self, to_state, at)
         add_row(self._session, TransitionAudit,
                 {"lead_id": self.id,
                  **audit_values(from_state, to_state, trigger, actor, reason, at)})

@@ -4,19 +4,38 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import VersionConflict
+from leadflow.store.models import Lead
+
+
+def changing_leads(session: Session) -> list[int]:
+    """Ids of the loaded leads with changes not yet written."""
+    return sorted({obj.id for obj in session.dirty if isinstance(obj, Lead) and obj.id})
+
+
+def conflict(session: Session, ids: list[int]) -> VersionConflict:
+    """Roll back a change that lost to a concurrent writer, and say in LeadFlow's words
+    which lead it was and where that lead is now (SQLAlchemy's text names SQL, not leads)."""
+    session.rollback()
+    if not ids:
+        return VersionConflict()
+    now = session.execute(select(Lead.id, Lead.state, Lead.version)
+                          .where(Lead.id.in_(ids)).order_by(Lead.id)).all()
+    return VersionConflict("; ".join(f"lead {i} is now {state!r} at version {version}"
+                                     for i, state, version in now), lead_id=ids[0])
 
 
 def flush(session: Session) -> None:
     """Send pending changes; a concurrent writer's change surfaces as VersionConflict."""
+    ids = changing_leads(session)
     try:
         session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        raise VersionConflict(str(exc)) from None
+    except StaleDataError:
+        raise conflict(session, ids) from None
 
 
 class UnitOfWork:
@@ -48,8 +67,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make every change of this unit of work durable, or none of them."""
+        ids = changing_leads(self.session)
         try:
             self.session.commit()
-        except StaleDataError as exc:
-            self.session.rollback()
-            raise VersionConflict(str(exc)) from None
+        except StaleDataError:
+            raise conflict(self.session, ids) from None

@@ -100,7 +100,7 @@ def test_batch_reports_each_item(api):
     system = api.as_role("system")
     existing = ok(system.post("/leads", json=f.lead_record(external_id="x-1")), 201)
     items = [f.lead_record(), f.lead_record(source="fax"), f.lead_record(external_id="x-1")]
-    out = ok(system.post("/leads/batch", json={"leads": items}), 201)
+    out = ok(system.post("/leads/batch", json={"leads": items}), 207)
     created, rejected, duplicate = out["results"]
     assert created["status"] == "created" and created["state"] == "new"
     assert rejected["status"] == "rejected" and "source" in rejected["errors"]
@@ -108,7 +108,7 @@ def test_batch_reports_each_item(api):
                          "state": "new", "links": existing["links"]}
     kept = quarantined(api.as_role("manager"), rejected["quarantine_id"])
     assert json.loads(kept["payload"]) == items[1]
-    assert ok(system.post("/leads/batch", json={"leads": [items[1]]}), 422)["rejected"] == 1
+    assert ok(system.post("/leads/batch", json={"leads": [items[1]]}), 207)["rejected"] == 1
     nul = ok(system.post("/leads", content=b'{"need": "\x00'), 422)  # PostgreSQL text: no NUL
     assert quarantined(api.as_role("manager"), nul["quarantine_id"])["payload"] == \
         '{"need": "\\x00'

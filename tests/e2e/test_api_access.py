@@ -39,6 +39,8 @@ ACTION_BODIES: dict[str, object] = {
                    "decision_chain": "simple"},
     "approval": None,
     "criteria": {"intent_stated": True},
+    "brief": {"text": "scope, team, plan"},
+    "win-review": {"notes": "went well"},
     "win": {"contract": {"value": 1000}},
     "answer": {"response": "phased payment"},
     "assign": {"rep_id": 1},

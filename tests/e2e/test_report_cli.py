@@ -124,10 +124,12 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
     budgets = {row[0].value: row[17].value for row in register.iter_rows(min_row=2)}
     assert budgets[1] == 500000  # the default role is manager
     masked = tmp_path / "out" / "rep.xlsx"
-    run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "rep",
+    run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "system",
          "--out", str(masked)], env)
     rows = list(load_workbook(masked)["Lead register"].iter_rows(min_row=2, values_only=True))
     assert {row[17] for row in rows} == {"(restricted)"}
+    nameless = run(["report", "review", "--period", quarter, "--role", "rep"], env, ok=False)
+    assert nameless.stderr.strip() == "error: rep: a rep's view needs the rep's id (--rep ID)"
     bad = run(["report", "review", "--period", quarter, "--format", "xlsx", "--role", "boss"],
               env, ok=False)
     assert bad.returncode == 2 and bad.stderr.strip() == (

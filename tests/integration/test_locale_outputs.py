@@ -72,7 +72,7 @@ def test_the_workbook_has_the_seed_templates_sheets_and_headers(uow, ids, tmp_pa
     s = uow.session
     with use_locale("zh_CN"):
         counts = write_review_xlsx(s, build_review(s, Q3, REVIEWED_AT), tmp_path / "q3.xlsx",
-                                   role="rep")
+                                   "system")
     book = load_workbook(tmp_path / "q3.xlsx")
     assert book.sheetnames == TEMPLATE_SHEETS
     assert counts["Lead register"] == 10  # counts stay keyed by the English titles
@@ -86,7 +86,7 @@ def test_the_workbook_has_the_seed_templates_sheets_and_headers(uow, ids, tmp_pa
     assert {r["线索来源"] for r in rows} == {"官网", "转介绍"}
     assert {r["线索状态"] for r in rows} >= {"赢单", "流失", "商机"}
     assert {r["流失原因"] for r in rows} >= {"价格", "竞争对手"}
-    assert {r["预算上限"] for r in rows} == {"（受限）"}  # masked for a rep, in Chinese
+    assert {r["预算上限"] for r in rows} == {"（受限）"}  # masked for another system, in Chinese
     log = [c.value for c in book["线索培育跟进表"][1]]
     assert log[:5] == ["跟进时间(UTC)", "线索编号", "企业名称", "销售代表", "跟进方式"]
     assert {r[4].value for r in book["线索培育跟进表"].iter_rows(min_row=2)} == {"电话"}

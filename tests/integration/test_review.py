@@ -187,7 +187,8 @@ def test_reps_and_teams_against_target(uow, ids):
         "id": ids["ann"], "name": "Ann", "team": bob.team, "open_leads": 1,
         "open_value": 250000.0, "won": 3, "won_value": 330000.0, "new_customers": 2,
         "repeat_rate": 0.3333, "target_revenue": 400000.0, "target_new_customers": 4,
-        "target_repeat_rate": 0.25, "revenue_progress": 82.5, "new_customers_progress": 50.0}
+        "target_repeat_rate": 0.25, "revenue_progress": 82.5, "new_customers_progress": 50.0,
+        "late_logs": 0}
     assert (bob.name, bob.open_leads, bob.open_value, bob.won, bob.won_value) == (
         "Bob", 1, 200000.0, 1, 50000.40)
     assert (bob.target_revenue, bob.revenue_progress, bob.new_customers_progress) == (

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from leadflow.cli.orchestrate import start_local_server
 from leadflow.demo import generate, story
+from leadflow.local_server import start_server
 from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
@@ -120,7 +120,7 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out
     saved = os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")
     os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = prefect_db
     try:
-        server = start_local_server(port, timeout=180)
+        server = start_server(port, ui=True, services=True, timeout=180)
     finally:
         if saved is None:
             os.environ.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from leadflow.cli.orchestrate import start_local_server
+from leadflow.local_server import start_server
 from leadflow.store.migrate import upgrade
 from tests.conftest import PG_URL, _admin_engine, needs_pg
 from tests.mailserver import free_port
@@ -40,7 +40,7 @@ def test_flows_run_against_a_prefect_server_on_postgres(prefect_database, tmp_pa
                                                         monkeypatch):
     monkeypatch.setenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", prefect_database)
     port = free_port()
-    server = start_local_server(port, timeout=120)
+    server = start_server(port, ui=True, services=True, timeout=120)
     try:
         db = f"sqlite:///{tmp_path / 'lf.db'}"
         upgrade(db)

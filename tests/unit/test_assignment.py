@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster, TeamTerritory
+from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster, TeamTerritory, close_rates
 
 NOW = dt.datetime(2024, 7, 1, 9, 0, tzinfo=dt.UTC)
 EAST = TeamTerritory(id=10, name="East", regions=["east"])
@@ -79,13 +79,36 @@ def test_grade_b_c_may_go_to_junior(rules, grade):
     assert r.assign(lead(grade=grade, priority="medium"), NOW).rep_id == 1
 
 
-def test_senior_lead_prefers_best_close_rate_among_equally_loaded(rules):
-    r = roster(rules, rep(1, seniority="senior", close_rate=0.2),
-               rep(2, seniority="senior", close_rate=0.45),
-               rep(3, seniority="senior", close_rate=0.9, open_leads=5))
+def test_grade_a_goes_to_the_best_closer_before_the_least_loaded(rules):
+    """Seed: "A类线索优先分配给成交率高的资深销售" (grade A / high priority goes to senior reps
+    with the best close rate); load only breaks ties."""
+    r = roster(rules, rep(1, seniority="senior", open_leads=0),
+               rep(2, seniority="senior", open_leads=9))
+    close_rates(r.reps, {1: (1, 9), 2: (6, 4)}, rules)  # 10 % against 60 %
     choice = r.assign(lead(grade="A"), NOW)
     assert choice.rep_id == 2
-    assert "close rate 45%" in choice.reason
+    assert "close rates compared: rep2 60% (6/10 won), rep1 10% (1/10 won)" in choice.reason
+
+
+def test_close_rate_ties_fall_to_load_then_round_robin(rules):
+    """Seed: "Load, then round-robin, break ties." """
+    r = roster(rules, rep(1, seniority="senior", open_leads=3, close_rate=0.5),
+               rep(2, seniority="senior", open_leads=1, close_rate=0.5),
+               rep(3, seniority="senior", open_leads=1, close_rate=0.5, last_assigned_at=NOW))
+    assert r.assign(lead(priority="high"), tick(1)).rep_id == 2
+    assert r.assign(lead(priority="high"), tick(2)).rep_id == 3  # 2 now has 2 open leads
+
+
+def test_too_few_closed_deals_use_the_team_average(rules):
+    """Seed: close rate is won / (won + lost) "with a minimum number of closed deals below
+    which the team's average is used"."""
+    need = rules.assignment.close_rate.min_closed
+    reps = [rep(1, seniority="senior"), rep(2, seniority="senior"), rep(3, team_id=20)]
+    close_rates(reps, {1: (need, need), 2: (1, 0), 3: (0, 0)}, rules)
+    assert reps[0].close_rate == 0.5 and "won" in reps[0].close_basis
+    assert reps[1].close_rate == pytest.approx((need + 1) / (2 * need + 1))
+    assert "team average" in reps[1].close_basis
+    assert reps[2].close_rate == 0.0 and "recorded" in reps[2].close_basis
 
 
 def test_senior_lead_with_no_senior_goes_to_manager_queue(rules):

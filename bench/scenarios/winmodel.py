@@ -1,0 +1,130 @@
+"""The win model and the what-if replay at size: training on closed leads (in a child
+process, for its peak RSS), scoring every open lead, and replaying a window of leads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from functools import partial
+
+from sqlalchemy import delete, func, insert, select, text, update
+
+from bench import data
+from bench.core import Config, Result, median_time
+from bench.scenarios.upkeep import seeded
+from leadflow.settings import get_rules, get_settings
+from leadflow.simulate.history import snapshots
+from leadflow.simulate.service import simulate
+from leadflow.store.db import engine_for, normalise_url, session_factory
+from leadflow.store.models import Lead
+from leadflow.store.uow import UnitOfWork
+from leadflow.store.winmodel_models import LeadWinScore, WinModel
+from leadflow.winmodel.dataset import OPEN
+from leadflow.winmodel.score import score_leads
+from leadflow.winmodel.service import train_model
+
+CLOSED_SHARE = 0.75  # of seeded leads (bench.data.STATE_MIX: won 0.2 + lost 0.55)
+OPEN_SHARE = 0.25
+
+
+def _child(mode: str, url: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, "-m", "bench.winmodel_child", mode, url],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def win_model_train(config: Config) -> Result:
+    """Training on every closed lead against a SELECT of the same rows (the floor)."""
+    closed = config.size(1_000_000, 40_000)
+    with seeded(config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE),
+                activities=2) as url:
+        runs = sorted((_child("train", url) for _ in range(config.repeat)),
+                      key=lambda r: r["seconds"])
+        floors = sorted(_child("select", url)["seconds"] for _ in range(config.repeat))
+    run, floor_s = runs[len(runs) // 2], floors[len(floors) // 2]
+    peak = max(r["peak_rss_mb"] for r in runs)
+    result = Result("win-model-train", "sqlite", {"closed_leads": int(run["rows"])},
+                    metrics={"seconds": run["seconds"], "load_seconds": run["load_seconds"],
+                             "peak_rss_mb": peak, "ratio_to_floor": run["seconds"] / floor_s},
+                    floor={"seconds": floor_s},
+                    notes="full size is 1M closed leads; the target is < 120 s, <= 1 GB")
+    result.target("seconds", run["seconds"], 120.0)
+    result.target("peak RSS MB", peak, 1024.0)
+    return result
+
+
+def _activate(url: str) -> None:
+    """A model trained on the seeded history, made active whatever its holdout says (the
+    scenario times scoring, not judging)."""
+    factory = session_factory(url)
+    with UnitOfWork(factory) as uow:
+        row = train_model(uow.session, data.NOW, get_settings().win_model, by="bench")
+        uow.session.execute(update(WinModel).where(WinModel.id == row.id).values(active=True))
+        uow.commit()
+
+
+def _score_all(url: str) -> int:
+    with UnitOfWork(session_factory(url)) as uow:
+        scored = score_leads(uow.session, None, data.NOW)
+        uow.commit()
+    return scored
+
+
+def _write_floor(url: str, n: int) -> None:
+    """The floor: DELETE and executemany INSERT of the same number of score rows."""
+    with engine_for(normalise_url(url)).begin() as conn:
+        ids = conn.execute(select(Lead.id).where(Lead.state.in_(OPEN))).scalars().all()[:n]
+        conn.execute(delete(LeadWinScore))
+        conn.execute(insert(LeadWinScore), [
+            {"lead_id": i, "model_id": 1, "probability": 0.5, "factors": [],
+             "scored_at": data.NOW} for i in ids])
+
+
+def win_model_score(config: Config) -> Result:
+    """Giving every open lead its probability and factors, against writing the same rows."""
+    open_n = config.size(100_000, 10_000)
+    with seeded(config, "sqlite", f"winmodel-score-{open_n}", int(open_n / OPEN_SHARE)) as url:
+        _activate(url)
+        with engine_for(normalise_url(url)).connect() as conn:
+            n = conn.scalar(select(func.count()).where(Lead.state.in_(OPEN))) or 0
+        seconds, _ = median_time(partial(_score_all, url), config.repeat)
+        floor_s, _ = median_time(partial(_write_floor, url, n), config.repeat)
+    result = Result("win-model-score", "sqlite", {"open_leads": n},
+                    metrics={"seconds": seconds, "ratio_to_floor": seconds / floor_s},
+                    floor={"seconds": floor_s}, notes="full size is 100k open leads, < 10 s")
+    result.target("seconds", seconds, 10.0)
+    return result
+
+
+def rules_replay(config: Config) -> Result:
+    """Replaying every lead through two rule books, against loading their intake
+    snapshots alone (the floor: the replay's reads)."""
+    n = config.size(100_000, 10_000)
+    since, until = data.NOW - dt.timedelta(days=800), data.NOW
+    with seeded(config, "sqlite", f"replay-{n}", n) as url:
+        with engine_for(normalise_url(url)).begin() as conn:  # each lead's intake
+            conn.execute(text("INSERT INTO lead_transitions (lead_id, from_state, to_state, "
+                              "\"trigger\", actor, at) SELECT id, 'new', 'screened', 'screen', "
+                              "'bench', created_at FROM leads"))
+        factory, rules = session_factory(url), get_rules()
+
+        def replay() -> None:
+            with UnitOfWork(factory) as uow:
+                simulate(uow.session, rules, rules, "same.yaml", "bench", since, until)
+
+        def floor() -> None:
+            with UnitOfWork(factory) as uow:
+                snapshots(uow.session, since, until, rules)
+
+        start = time.perf_counter()
+        seconds, _ = median_time(replay, config.repeat)
+        floor_s, _ = median_time(floor, config.repeat)
+    result = Result("rules-replay", "sqlite", {"leads": n},
+                    metrics={"seconds": seconds, "ratio_to_floor": seconds / floor_s,
+                             "wall_seconds": time.perf_counter() - start},
+                    floor={"seconds": floor_s}, notes="full size is 100k leads, < 60 s")
+    result.target("seconds", seconds, 60.0)
+    return result

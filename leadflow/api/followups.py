@@ -1,0 +1,73 @@
+"""/reminders/due (what a reminder pass would send) and the follow-up records reminders wait
+for: /leads/{id}/brief and /leads/{id}/win-review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, Field
+
+from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
+from leadflow.api.schemas import ErrorOut
+from leadflow.services.opportunity import record_brief, record_win_review
+from leadflow.services.reminders import PlannedMessage, preview
+
+router = APIRouter(tags=["follow-up"])
+Staff = Annotated[Principal, Depends(require(*STAFF))]
+Managers = Annotated[Principal, Depends(require(*MANAGERS))]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
+
+
+class BriefIn(BaseModel):
+    """The opportunity brief (立项报告) of a grade-A deal."""
+
+    text: str = Field(min_length=1, max_length=20000)
+
+
+class WinReviewIn(BaseModel):
+    """The post-win review of a won deal."""
+
+    notes: str = Field(min_length=1, max_length=20000)
+
+
+class RecordedOut(BaseModel):
+    """A follow-up record kept, and when."""
+
+    lead_id: int
+    recorded_at: dt.datetime
+
+
+@router.get("/reminders/due", response_model=list[PlannedMessage], responses=_ERRORS)
+def reminders_due(request: Request, uow: Uow, principal: Managers,
+                  at: Annotated[AwareDatetime | None, Query(
+                      description="As of this time (ISO with zone); now by default.")] = None
+                  ) -> list[PlannedMessage]:
+    """What a reminder pass would send at `at`: reminders and escalations; nothing is sent."""
+    return preview(uow.session, at or now(), rules_of(request),
+                   request.app.state.settings.director_recipients)
+
+
+def _record(uow: Uow, principal: Principal, lead_id: int,
+            keep: Callable[..., object], **text: str) -> RecordedOut:
+    """Keep one follow-up record on a lead the caller may act on, and commit."""
+    lead_for(uow.session, principal, lead_id)
+    when = now()
+    keep(uow.session, lead_id, by=principal.actor, now=when, **text)
+    uow.commit()
+    return RecordedOut(lead_id=lead_id, recorded_at=when)
+
+
+@router.post("/leads/{lead_id}/brief", response_model=RecordedOut, responses=_ERRORS)
+def brief(lead_id: int, body: BriefIn, uow: Uow, principal: Staff) -> RecordedOut:
+    """Record the opportunity brief; the brief reminder stops."""
+    return _record(uow, principal, lead_id, record_brief, text=body.text)
+
+
+@router.post("/leads/{lead_id}/win-review", response_model=RecordedOut, responses=_ERRORS)
+def win_review(lead_id: int, body: WinReviewIn, uow: Uow, principal: Staff) -> RecordedOut:
+    """Record the post-win review; its reminder stops."""
+    return _record(uow, principal, lead_id, record_win_review, notes=body.notes)

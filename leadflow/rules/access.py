@@ -1,0 +1,66 @@
+"""Who sees which leads and which of their fields: the one rule behind the API's answers,
+the CLI's output and every export (spec §1: budgets, decision chain and internal notes
+are shown only to the lead's owner, their manager and directors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from leadflow.errors import InvalidInput
+from leadflow.rules.vocab import SENSITIVE, Role
+
+FULL_VIEW = frozenset({Role.manager, Role.director})
+# An opportunity assessment's budget and decision-chain rating tell what the lead's
+# budget and decision-chain notes tell, so they are masked with them.
+ASSESSMENT_SENSITIVE = ("budget", "decision_chain")
+
+
+def is_sensitive(name: str) -> bool:
+    """Whether a field (of a lead or its assessment) is masked from outsiders."""
+    return name in SENSITIVE or name in ASSESSMENT_SENSITIVE
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: a role and, for a rep, which rep."""
+
+    role: Role
+    rep_id: int | None = None
+
+    @classmethod
+    def of(cls, role: str, rep_id: int | None = None) -> Viewer:
+        """A viewer from user input; InvalidInput names the field that is wrong."""
+        roles = [r.value for r in Role]
+        if role not in roles:
+            raise InvalidInput(f"role: {role!r} is not one of {', '.join(roles)}",
+                               {"role": "unknown role"})
+        if role == Role.rep.value and rep_id is None:
+            raise InvalidInput("rep: a rep's view needs the rep's id (--rep ID)",
+                               {"rep": "required with role rep"})
+        if role != Role.rep.value and rep_id is not None:
+            raise InvalidInput(f"rep: only a rep's view names a rep, not a {role}'s",
+                               {"rep": "only with role rep"})
+        return cls(Role(role), rep_id)
+
+    @property
+    def own_leads_only(self) -> int | None:
+        """The owner whose leads alone this viewer may see (a rep: their own), else None."""
+        return self.rep_id if self.role is Role.rep else None
+
+    def sees_sensitive(self, owner_id: int | None) -> bool:
+        """Owner, managers and directors see budgets and notes; nobody else does."""
+        if self.role in FULL_VIEW:
+            return True
+        return self.role is Role.rep and owner_id is not None and owner_id == self.rep_id
+
+
+def mask(record: Mapping[str, Any], placeholder: Any = None,
+         names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The record with every sensitive value replaced by `placeholder`, empty ones too
+    (that a budget is unknown is itself the owner's to know); `names` limits it to those
+    fields."""
+    chosen = set(names) if names is not None else None
+    return {k: placeholder if (chosen is None or k in chosen) and is_sensitive(k) else v
+            for k, v in record.items()}

@@ -1,0 +1,1 @@
+"""What-if replay of a rule change over past leads."""

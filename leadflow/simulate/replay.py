@@ -1,0 +1,60 @@
+"""The what-if replay itself (pure: no I/O): leads as they were at intake run through one
+rule book, in arrival order, against a copy of the roster; a rep's slot frees up when the
+lead it was given actually closed."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import heapq
+from dataclasses import dataclass
+
+from leadflow.rules.assignment import LeadToAssign, Roster
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.evaluate import evaluate
+from leadflow.rules.timing import first_contact_due
+from leadflow.simulate.history import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one rule book decides for one lead at intake."""
+
+    valid: bool
+    score: int
+    priority: str
+    grade: str
+    owner: int | None  # None: disqualified, or a manager queue
+    team: int | None
+    first_contact_due: dt.datetime | None
+
+
+def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[Decision]:
+    """Each lead's decision under `rules`, in the order given, on a copy of `roster`."""
+    slots = copy.deepcopy(roster)
+    slots.rules = rules
+    by_id = {slot.id: slot for slot in slots.reps}
+    releases: list[tuple[dt.datetime, int, int]] = []  # (actual close, lead id, rep id)
+    out = []
+    for lead in leads:
+        while releases and releases[0][0] <= lead.at:
+            _, _, rep_id = heapq.heappop(releases)
+            by_id[rep_id].open_leads = max(by_id[rep_id].open_leads - 1, 0)
+        ev = evaluate(lead.facts, lead.counts, lead.at.date(), rules)
+        decision = {"valid": ev.bant.valid, "score": ev.score.total,
+                    "priority": ev.score.priority.value, "grade": ev.grade.grade.value,
+                    "owner": None, "team": None, "first_contact_due": None}
+        if ev.bant.valid:
+            # Built without validation: the values were validated as LeadFacts already.
+            choice = slots.assign(LeadToAssign.model_construct(
+                region=lead.values.get("region"), industry=lead.values.get("industry"),
+                company_size=lead.values.get("company_size"), grade=ev.grade.grade,
+                priority=ev.score.priority), lead.at)
+            decision.update(owner=choice.rep_id, team=choice.team_id)
+            if choice.rep_id is not None:
+                decision["first_contact_due"] = first_contact_due(lead.at, ev.score.priority,
+                                                                  rules)
+                if lead.closed_at is not None:
+                    heapq.heappush(releases, (lead.closed_at, lead.id, choice.rep_id))
+        out.append(Decision(**decision))
+    return out

@@ -1,0 +1,1 @@
+"""The win-probability model: features, training, scoring and explanation."""

@@ -1,0 +1,89 @@
+"""A probability from stored weights, with the factors that moved it most.
+
+A factor's points are how far the probability moves when that one feature is set back to
+its average over the training leads: "source trade_show +8 pts" means that without the
+trade-show channel (at the average channel's effect) the lead would be 8 points lower."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
+
+_FLAGS = {"not_contacted": ("not contacted", "contacted"),
+          "intent_stated": ("intent stated", "no intent stated"),
+          "decision_maker_engaged": ("decision maker engaged", "no decision maker engaged"),
+          "has_timeline": ("timeline known", "no timeline")}
+# Counts kept as log1p in the features, shown as the amounts people know.
+_LOGGED = {"hours_to_first_contact": "hours to first contact",
+           "budget_confirmed": "confirmed budget"}
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def terms(weights: dict[str, Any], table: FeatureTable) -> tuple[np.ndarray, list[str]]:
+    """Each lead's log-odds term per feature (leads x features) and the feature names."""
+    columns = []
+    for col in CATEGORICAL:
+        coef = weights["categorical"][col]
+        lookup = np.array([coef.get(value, 0.0) for value in table.vocab[col]] or [0.0])
+        columns.append(lookup[table.codes(col)] if len(table) else np.zeros(0))
+    for col in NUMERIC:
+        w = weights["numeric"][col]
+        columns.append(w["coef"] * (table.numeric(col) - w["mean"]) / w["scale"])
+    return np.column_stack(columns) if len(table) else np.zeros((0, len(columns))), \
+        [*CATEGORICAL, *NUMERIC]
+
+
+def probabilities(weights: dict[str, Any], table: FeatureTable) -> np.ndarray:
+    """P(won) of each lead in the table."""
+    t, _ = terms(weights, table)
+    return _sigmoid(weights["intercept"] + t.sum(axis=1))
+
+
+def _label(name: str, nums: dict[str, np.ndarray], values: dict[str, list[str]], row: int
+           ) -> str:
+    """`source trade_show`, `contact role decision_maker`, `contacts 3`, `no timeline`."""
+    if name in values:
+        return f"{name.replace('_', ' ')} {values[name][row]}"
+    raw = float(nums[name][row])
+    if name in _FLAGS:
+        return _FLAGS[name][0 if raw else 1]
+    if name in _LOGGED:
+        return f"{_LOGGED[name]} {math.expm1(raw):,.0f}"
+    return f"{name.replace('_', ' ')} {raw:g}"
+
+
+def explain(weights: dict[str, Any], table: FeatureTable, top: int
+            ) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
+    """P(won) of each lead and its `top` factors by size, in percentage points."""
+    t, names = terms(weights, table)
+    logit = weights["intercept"] + t.sum(axis=1)
+    p = _sigmoid(logit)
+    base = np.array([weights["baseline"][n] for n in names])
+    moved = p[:, None] - _sigmoid(logit[:, None] - t + base[None, :]) if len(table) else t
+    values = {col: table.values(col) for col in CATEGORICAL}
+    nums = {col: table.numeric(col) for col in NUMERIC}
+    factors = []
+    order = np.argsort(-np.abs(moved), axis=1)[:, :top] if len(table) else []
+    for row, best in enumerate(order):
+        factors.append([{"factor": _label(names[k], nums, values, row),
+                         "points": round(float(moved[row, k]) * 100, 1)}
+                        for k in best if abs(moved[row, k]) >= 0.0005])
+    return p, factors
+
+
+def describe(factors: list[dict[str, Any]]) -> str:
+    """`source trade_show +8 pts, contact role decision_maker +6 pts`."""
+    return ", ".join(f"{f['factor']} {f['points']:+.0f} pts" for f in factors)
+
+
+def win_line(win: dict[str, Any]) -> str:
+    """`win probability: 42% (model 3): source trade_show +8 pts, ...` for `leads show`."""
+    return (f"win probability: {win['probability']:.0%} (model {win['model_id']}): "
+            f"{describe(win['factors']) or 'no factor stands out'}")

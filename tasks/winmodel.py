@@ -1,0 +1,48 @@
+"""Win-model and rules-simulation tasks: each opens one unit of work and calls a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from leadflow.bootstrap import unit_of_work
+from leadflow.settings import get_rules, get_settings
+from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
+
+DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
+              "retry_condition_fn": retry_on_database_error}
+
+
+@task(name="train-win-model", **DB_RETRIES)
+def train_win_model(now: dt.datetime, url: str | None = None) -> dict[str, Any]:
+    """Train, keep and (when it beats the score) activate a model; a refusal for too little
+    history comes back as {"refused": why} rather than a failure."""
+    from leadflow.winmodel.service import describe_model, train_model
+    from leadflow.winmodel.train import NotEnoughHistory
+
+    with unit_of_work("win-model", url=url) as uow:
+        try:
+            row = train_model(uow.session, now, get_settings().win_model, by="win-model")
+        except NotEnoughHistory as exc:
+            return {"refused": str(exc)}
+        uow.commit()
+        return describe_model(row)
+
+
+@task(name="simulate-rules", **DB_RETRIES)
+def simulate_rules(candidate: str, period: str | None, since: dt.date | None, now: dt.datetime,
+                   samples: int, url: str | None = None) -> Any:
+    """Replay a window's leads through the current and candidate rules; reads only."""
+    from pathlib import Path
+
+    from leadflow.simulate.service import candidate_rules, simulate, window
+
+    current = get_rules()
+    rules = candidate_rules(Path(candidate), current)
+    label, start, end = window(period, since, now)
+    with unit_of_work("rules-simulation", url=url) as uow:  # never committed
+        return simulate(uow.session, current, rules, Path(candidate).name, label, start, end,
+                        samples)

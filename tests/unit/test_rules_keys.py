@@ -1,0 +1,62 @@
+"""No dead settings: every key of config/rules.yaml is read by the code (issue 17)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.facts import LeadFacts
+from leadflow.rules.grading import lead_grade
+from leadflow.rules.scoring import budget_match
+from leadflow.rules.screening import need_is_vague, screen
+
+ROOT = Path(__file__).resolve().parents[2]
+CODE = [p for folder in ("leadflow", "flows", "tasks") for p in (ROOT / folder).rglob("*.py")
+        if p.name != "config.py" and "migrations" not in p.parts]
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    found = []
+    for name, field in model.model_fields.items():
+        found.append(prefix + name)
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            found.extend(_keys(kind, f"{prefix}{name}."))
+    return found
+
+
+def test_every_rules_yaml_key_is_read_by_the_code(rules):
+    """Issue 17, "Every setting works": a test loads config/rules.yaml and fails if any key
+    is never read by the code (read: its name is used as an attribute, `.name`)."""
+    assert isinstance(rules, RulesConfig)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in CODE)
+    unread = [key for key in _keys(RulesConfig)
+              if not re.search(rf"\.{re.escape(key.rsplit('.', 1)[-1])}\b", text)]
+    assert unread == []
+
+
+def test_vague_needs_fail_the_need_test(rules):
+    """Rule book §3: "a concrete need: not a vague one such as "just want to learn about the
+    product" / 了解一下产品"."""
+    assert need_is_vague("Just want to learn about the product!", rules)
+    assert need_is_vague(" 了解一下产品。", rules)
+    assert not need_is_vague("了解一下产品, we need 50 CRM seats by March", rules)
+    facts = LeadFacts(email="a@b.example", need="了解一下产品", contact_role="decision_maker")
+    assert screen(facts, rules).need is False
+
+
+def test_lead_grade_reads_a_confirmed_budget(rules):
+    """Rule book §5: "Grades are re-evaluated at least weekly and move both ways (A → B when
+    budget is cut ...)"; the lead grade reads a confirmed budget when there is one."""
+    import datetime as dt
+    today = dt.date(2026, 11, 2)
+    facts = LeadFacts(email="a@b.example", need="CRM", contact_role="decision_maker",
+                      budget_max=500_000, timeline=today + dt.timedelta(days=30))
+    assert lead_grade(facts, screen(facts, rules), budget_match(facts, rules), today,
+                      rules).grade == "A"
+    cut = facts.model_copy(update={"budget_confirmed": 20_000})
+    assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), today,
+                      rules).grade == "B"
