@@ -13,6 +13,7 @@ from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
 from leadflow.services.notify import enqueue
 from leadflow.services.review import Period, Review, build_review, review_markdown
 from leadflow.services.review_export import write_all
+from leadflow.services.review_render import review_title
 from leadflow.settings import get_settings
 from leadflow.store.models import Team
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
@@ -48,7 +49,7 @@ def queue_review_mail(label: str, text: str, attachments: list[str],
                                    if r)
         for to in recipients:
             enqueue(uow.session, key=f"review:{label}:{to}", kind="review", lead_id=None,
-                    recipient=to, subject=f"Pipeline review {label}", body=text, now=utcnow(),
+                    recipient=to, subject=review_title(label), body=text, now=utcnow(),
                     attachments=attachments)
         uow.commit()
     return len(recipients)
@@ -64,7 +65,7 @@ def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"]
     label = period or Period.containing(utcnow().date(), kind).previous().label
     review = build_review_task(label, url)
     text = review_markdown(review)
-    markdown(f"pipeline-review-{label}", text, f"Pipeline review {label}")
+    markdown(f"pipeline-review-{label}", text, review_title(label))
     table(f"pipeline-review-{label}-channels",
           [c.model_dump(mode="json") for c in review.channels], f"Per channel, {label}")
     table(f"pipeline-review-{label}-reps",

@@ -7,7 +7,8 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from babel.numbers import list_currencies
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,7 +16,8 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from leadflow.rules.config import RulesConfig, load_rules
+from leadflow.errors import InvalidInput
+from leadflow.rules.config import ConfigError, RulesConfig, load_rules
 from leadflow.winmodel.config import WinModelSettings
 
 DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))
@@ -88,6 +90,11 @@ class Settings(BaseSettings):
     api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     log_file: Path = Path("leadflow-errors.log")
+    locale: str = Field(default="en", description="The language of reviews, handoff packages "
+                        "and notifications: en, or a locale with a catalog (zh_CN).")
+    currency: str | None = Field(
+        default=None, description="ISO 4217 code (CNY, USD) that amounts are shown in; none "
+        "shows plain numbers.")
 
     # Notifications leave through the outbox. A recipient is an apprise URL (chat
     # webhooks, ...) or a plain email address, sent through `mail_url` (an apprise mailto
@@ -112,6 +119,23 @@ class Settings(BaseSettings):
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
     win_model: WinModelSettings = Field(default_factory=WinModelSettings)
     imports: Imports = Field(default_factory=Imports)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from leadflow.i18n import check_locale
+
+        try:
+            return check_locale(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value and value.upper() not in list_currencies():
+            raise ValueError(f"currency: {value!r} is not an ISO 4217 code such as CNY or USD")
+        return value.upper() if value else None
 
     @classmethod
     def settings_customise_sources(
@@ -139,8 +163,14 @@ def _load_rules_cached(default: Path, override: Path | None) -> RulesConfig:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once on first use (never at import)."""
-    return Settings()
+    """The process's settings, read once on first use (never at import); a bad value is a
+    ConfigError naming the key (LEADFLOW_<KEY> or settings.yaml), shown as one line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+                             for err in exc.errors())
+        raise ConfigError(f"settings (LEADFLOW_* or settings.yaml): {problems}") from None
 
 
 def get_rules() -> RulesConfig:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.i18n import use_locale
 from leadflow.rules.access import Viewer
 from leadflow.services.reps import get_rep
 from leadflow.services.review import read_period
@@ -28,6 +29,9 @@ def review(
                         "managers and directors."),
     rep: int | None = typer.Option(
         None, "--rep", help="With --role rep: the rep whose review it is (only their leads)."),
+    locale: str | None = typer.Option(
+        None, "--locale", help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, "
+                               "else en)."),
 ) -> None:
     """The review of a month or quarter: leads, deals, channels, losses, SLA, targets."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a
@@ -44,7 +48,7 @@ def review(
     chosen = read_period(period)
     if out is None and fmt == "xlsx":
         out = f"review-{chosen.label}.xlsx"
-    with unit_of_work() as uow:
+    with use_locale(locale), unit_of_work() as uow:
         if rep is not None:
             get_rep(uow.session, rep)  # NotFound names a rep that does not exist
         result = review_for(uow.session, chosen, dt.datetime.now(dt.UTC), viewer)

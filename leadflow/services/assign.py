@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, IllegalTransition, InvalidInput, NotFound
+from leadflow.i18n import gettext as _
+from leadflow.i18n import label
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.previous_owner import previous_owner, unavailable
@@ -86,9 +88,11 @@ def _tell_previous_owner(session: Session, lead: Lead, previous: int, rep: Sales
         return
     enqueue(session, key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
             kind="reassignment", lead_id=lead.id, recipient=to, now=now,
-            subject=f"Lead #{lead.id} {lead.company_name} moved to {rep.name if rep else '-'}",
-            body=f"Lead #{lead.id} ({lead.company_name}) is now owned by "
-                 f"{rep.name if rep else '-'}: {lead.assignment_reason}.")
+            subject=_("Lead #{id} {company} moved to {owner}").format(
+                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"),
+            body=_("Lead #{id} ({company}) is now owned by {owner}: {why}.").format(
+                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-",
+                why=lead.assignment_reason))
 
 
 def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
@@ -174,11 +178,15 @@ def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> 
             continue
         hours = (now - lead.screened_at).total_seconds() / 3600
         enqueue(session, key=key, kind="queue_escalation", lead_id=lead.id, recipient=to,
-                now=now, subject=f"Lead #{lead.id} {lead.company_name} has waited "
-                                 f"{hours:.0f} h in your queue",
-                body=f"Lead #{lead.id} ({lead.company_name}, grade {lead.grade}, "
-                     f"{lead.priority} priority) has no owner: {lead.assignment_reason}. "
-                     f"Assign it with `leadflow leads assign {lead.id} --rep REP_ID`.")
+                now=now, subject=_("Lead #{id} {company} has waited {hours} h in your queue"
+                                   ).format(id=lead.id, company=lead.company_name,
+                                            hours=f"{hours:.0f}"),
+                body=_("Lead #{id} ({company}, grade {grade}, {priority} priority) has no "
+                       "owner: {why}. Assign it with `leadflow leads assign {id} --rep "
+                       "REP_ID`.").format(id=lead.id, company=lead.company_name,
+                                          grade=label("grade", lead.grade),
+                                          priority=label("priority", lead.priority),
+                                          why=lead.assignment_reason))
         count += 1
     flush(session)
     return count

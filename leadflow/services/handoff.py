@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import day, label, number
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days
 from leadflow.services.handoff_render import package_html, package_markdown
@@ -39,7 +41,7 @@ def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
 
 
 def _money(value: Any) -> str:
-    return f"{float(value):,.0f}" if value is not None else "-"
+    return number(float(value)) if value is not None else "-"
 
 
 def _promised(lead: Lead) -> dict[str, Any]:
@@ -61,9 +63,12 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
                                   .order_by(TransitionAudit.id)).all()
     plan = current_plan(session, lead.id)
     timeline = sorted(
-        [{"at": t.at.isoformat(), "what": f"{t.from_state} -> {t.to_state} ({t.trigger})",
+        [{"at": t.at.isoformat(), "what": _("{old} -> {new} ({trigger})").format(
+            old=label("state", t.from_state), new=label("state", t.to_state),
+            trigger=t.trigger),
           "by": t.actor, "note": t.reason or ""} for t in transitions]
-        + [{"at": a.at.isoformat(), "what": f"{a.channel} contact", "by": "rep",
+        + [{"at": a.at.isoformat(), "what": _("{channel} contact").format(
+            channel=label("activity_channel", a.channel)), "by": _("rep"),
             "note": a.key_points} for a in activities], key=lambda e: e["at"])
     return {
         "lead_id": lead.id,
@@ -129,7 +134,8 @@ def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: 
         team = session.get(Team, lead.team_id) if lead.team_id else None
         chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
         delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
-        subject = f"Handoff: {lead.company_name} (lead #{lead.id}), review due {review_due}"
+        subject = _("Handoff: {company} (lead #{id}), review due {due}").format(
+            company=lead.company_name, id=lead.id, due=day(review_due))
         for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
             body = package_markdown(package, review_due, audience)
             if audience == "delivery":

@@ -8,17 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from leadflow.i18n import gettext as _
+from leadflow.i18n import restricted
 from leadflow.rules.access import mask
 from leadflow.templates import render
 
 Audience = Literal["manager", "director", "delivery"]
-MASK = "(restricted)"
 FULL_VIEW: frozenset[str] = frozenset({"manager", "director"})
 
 
 def masked(package: dict[str, Any]) -> dict[str, Any]:
     """The package with sensitive fields hidden, for recipients outside the deal's chain."""
-    return mask(package, MASK)
+    return mask(package, restricted())
 
 
 def view_for(package: dict[str, Any], audience: str) -> dict[str, Any]:
@@ -32,8 +33,9 @@ def _context(package: dict[str, Any], review_due: dt.date, audience: str) -> dic
     defaults = {"customer_contact": {"name": package["contacts"][0]["name"], "reach": None},
                 "budget_min": "-"}
     promised = {"extras": [], **shown["promised"]}
-    return {"p": {**defaults, **shown, "promised": promised}, "review_due": review_due.isoformat(),
-            "audience": "the delivery team" if restricted else f"{audience}s",
+    return {"p": {**defaults, **shown, "promised": promised}, "review_due": review_due,
+            "audience": _("the delivery team") if restricted
+            else {"manager": _("managers"), "director": _("directors")}.get(audience, audience),
             "restricted": restricted}
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import gettext as _
+from leadflow.i18n import label, moment
 from leadflow.store.bulk import add_row
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
@@ -43,21 +45,28 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
     recipient = recipient_of(rep, team)
     if recipient is None:
         return
-    where = f"to you ({rep.name})" if rep else f"to the {team.name if team else ''} queue"
-    due = lead.first_contact_due.strftime("%Y-%m-%d %H:%M UTC") if lead.first_contact_due else "-"
+    where = (_("to you ({name})").format(name=rep.name) if rep
+             else _("to the {team} queue").format(team=team.name if team else ""))
+    due = f"{moment(lead.first_contact_due)} UTC" if lead.first_contact_due else "-"
     enqueue(
         # One notice per assignment: the lead's version moves with every reassignment.
         session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}:v{lead.version}",
         kind="assignment",
         lead_id=lead.id, recipient=recipient,
-        subject=(f"Lead #{lead.id} {lead.company_name}: grade {lead.grade}, "
-                 f"{lead.priority} priority"),
-        body=(f"Lead #{lead.id} ({lead.company_name}, {lead.contact_name}) was assigned {where}.\n"
-              f"Phone: {lead.phone or '-'}\nEmail: {lead.email or '-'}\n"
-              f"Source: {lead.source}" + (f" ({lead.source_detail})" if lead.source_detail else "")
-              + f"\nNeed: {lead.need}\nGrade: {lead.grade or '-'}, priority "
-              f"{lead.priority or '-'} (score {lead.score})\nFirst contact due: {due}\n"
-              f"Why: {lead.assignment_reason}\n"),
+        subject=_("Lead #{id} {company}: grade {grade}, {priority} priority").format(
+            id=lead.id, company=lead.company_name, grade=label("grade", lead.grade),
+            priority=label("priority", lead.priority)),
+        body=_("Lead #{id} ({company}, {contact}) was assigned {where}.\nPhone: {phone}\n"
+               "Email: {email}\nSource: {source}\nNeed: {need}\n"
+               "Grade: {grade}, priority {priority} (score {score})\n"
+               "First contact due: {due}\nWhy: {why}\n").format(
+            id=lead.id, company=lead.company_name, contact=lead.contact_name, where=where,
+            phone=lead.phone or "-", email=lead.email or "-",
+            source=label("channel", lead.source)
+            + (f" ({lead.source_detail})" if lead.source_detail else ""),
+            need=lead.need, grade=label("grade", lead.grade) if lead.grade else "-",
+            priority=label("priority", lead.priority) if lead.priority else "-",
+            score=lead.score, due=due, why=lead.assignment_reason),
         now=now,
     )
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.i18n import gettext as _
+from leadflow.i18n import label
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.services.leads import get_lead, happened_at
 from leadflow.services.notify import enqueue, recipient_of
@@ -45,9 +47,12 @@ def _tell_manager(session: Session, lead: Lead, row: Objection, now: dt.datetime
         return
     enqueue(session, key=f"key-objection:{row.id}", kind="key_objection", lead_id=lead.id,
             recipient=to, now=now,
-            subject=f"Key objection on lead #{lead.id} {lead.company_name}: {row.kind}",
-            body=f"A key objection was raised on lead #{lead.id} ({lead.company_name}) for the "
-                 f"team to discuss: {row.kind}: {row.detail}")
+            subject=_("Key objection on lead #{id} {company}: {kind}").format(
+                id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind)),
+            body=_("A key objection was raised on lead #{id} ({company}) for the team to "
+                   "discuss: {kind}: {detail}").format(
+                id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind),
+                detail=row.detail))
 
 
 def answer_objection(session: Session, lead_id: int, objection_id: int, *, response: str,

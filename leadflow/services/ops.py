@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import gettext as _
 from leadflow.services.notify import enqueue
 from leadflow.store.outbound_models import OutboxMessage
 
@@ -40,13 +41,17 @@ class RunFailure(BaseModel):
 
     def subject(self) -> str:
         """One line: which flow, which run, what happened."""
-        return f"LeadFlow: {self.flow} run {self.run_name} {self.state.lower()}"
+        return _("LeadFlow: {flow} run {run} {state}").format(
+            flow=self.flow, run=self.run_name, state=self.state.lower())
 
     def body(self) -> str:
         """The notice: flow, run, error's first line, link."""
-        where = self.link or f"run id {self.run_id} (no Prefect UI is configured)"
-        return (f"Flow: {self.flow}\nRun: {self.run_name}\nState: {self.state}\n"
-                f"Error: {self.error}\nIn the UI: {where}\n")
+        where = self.link or _("run id {id} (no Prefect UI is configured)").format(
+            id=self.run_id)
+        return _("Flow: {flow}\nRun: {run}\nState: {state}\nError: {error}\n"
+                 "In the UI: {where}\n").format(flow=self.flow, run=self.run_name,
+                                                 state=self.state, error=self.error,
+                                                 where=where)
 
 
 def notice_key(failure: RunFailure, channel: str) -> str:

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import day, label
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import current_facts, opportunity_grade
@@ -116,10 +118,11 @@ def _tell_slipped(session: Session, leads: list[LeadRow], now: dt.datetime) -> N
     """Tell each slipped deal's owner to re-assess it (once per target date)."""
     tell_owners(session, leads, now, "slipped", lambda lead: (
         f"slipped:{lead.id}:{lead.target_date}",
-        f"Re-assess lead #{lead.id}: its target date has passed",
-        f"Lead #{lead.id}'s target date {lead.target_date} passed without a win, so the deal "
-        f"counts as slipped (grade {lead.opportunity_grade}). Re-assess it: confirm a new "
-        "target date and budget, or requalify or lose it."))
+        _("Re-assess lead #{id}: its target date has passed").format(id=lead.id),
+        _("Lead #{id}'s target date {date} passed without a win, so the deal counts as "
+          "slipped (grade {grade}). Re-assess it: confirm a new target date and budget, or "
+          "requalify or lose it.").format(id=lead.id, date=day(lead.target_date),
+                                         grade=label("grade", lead.opportunity_grade))))
 
 
 def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None],

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import N_, day, moment
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days, is_business_day, nurture_stage_named
 from leadflow.services.due import KINDS, OPEN, WORKING, DueItem, due_items
@@ -47,15 +49,15 @@ class ReminderResult(BaseModel):
         return total
 
 
-_SUBJECT = {
-    "first_contact": "first contact is overdue",
-    "no_follow_up": "no follow-up logged for {days} days",
-    "next_action": "the next action is overdue",
-    "objection": "an objection is unanswered after {hours} h",
-    "cadence": "a scheduled contact is due",
-    "brief": "the opportunity brief is due",
-    "win_review": "the post-win review is due",
-    "notify": "the owner's assignment notice could not be delivered",
+_SUBJECT = {  # translated where the message is written
+    "first_contact": N_("first contact is overdue"),
+    "no_follow_up": N_("no follow-up logged for {days} days"),
+    "next_action": N_("the next action is overdue"),
+    "objection": N_("an objection is unanswered after {hours} h"),
+    "cadence": N_("a scheduled contact is due"),
+    "brief": N_("the opportunity brief is due"),
+    "win_review": N_("the post-win review is due"),
+    "notify": N_("the owner's assignment notice could not be delivered"),
 }
 # Kinds whose first message goes up at once: the owner cannot be reached.
 _STRAIGHT_UP = {"notify"}
@@ -84,11 +86,12 @@ class _Step:
 def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
     words = {"days": f"{rules.sla.no_follow_up_days:g}",
              "hours": f"{rules.sla.objection_answer_hours:g}"}
-    what = _SUBJECT[item.kind].format(**words)
+    what = _(_SUBJECT[item.kind]).format(**words)
     stage = nurture_stage_named(lead.nurture_stage, rules)
     if item.kind == "cadence" and lead.state == "nurturing" and stage is not None:
-        what += (f" (nurture stage {stage.name}: send {', '.join(stage.content)} by "
-                 f"{', '.join(stage.channels)})")
+        what += _(" (nurture stage {stage}: send {content} by {channels})").format(
+            stage=stage.name, content=", ".join(stage.content),
+            channels=", ".join(stage.channels))
     return what
 
 
@@ -118,17 +121,24 @@ def plan(session: Session, items: list[DueItem], now: dt.datetime, rules: RulesC
             message = PlannedMessage(
                 lead_id=lead.id, kind=item.kind, due_at=item.due_at, action="remind",
                 recipient=recipient_of(owner, None),
-                subject=f"Reminder: lead #{lead.id} {lead.company_name}: {what}",
-                body=f"Lead #{lead.id} ({lead.company_name}): {what} (due "
-                     f"{item.due_at:%Y-%m-%d %H:%M} UTC). Log the contact in LeadFlow.")
+                subject=_("Reminder: lead #{id} {company}: {what}").format(
+                    id=lead.id, company=lead.company_name, what=what),
+                body=_("Lead #{id} ({company}): {what} (due {due} UTC). Log the "
+                       "contact in LeadFlow.").format(
+                    id=lead.id, company=lead.company_name, what=what,
+                    due=moment(item.due_at)))
         elif existing is None or (existing.escalated_at is None and now.date() >= add_business_days(
                 existing.reminded_at.date(), int(rules.sla.escalate_after_days), rules.calendar)):
-            since = (f"was reminded on {existing.reminded_at:%Y-%m-%d} and the lead is still "
-                     "untouched" if existing else "could not be told")
+            who = owner.name if owner else _("The owner")
+            body = (_("{owner} was reminded on {day} and the lead is still untouched: "
+                      "{what}.").format(owner=who, day=day(existing.reminded_at), what=what)
+                    if existing else
+                    _("{owner} could not be told: {what}.").format(owner=who, what=what))
             message = PlannedMessage(
                 lead_id=lead.id, kind=item.kind, due_at=item.due_at, action="escalate",
-                recipient=up, subject=f"Escalation: lead #{lead.id} {lead.company_name}: {what}",
-                body=f"{owner.name if owner else 'The owner'} {since}: {what}.")
+                recipient=up, subject=_("Escalation: lead #{id} {company}: {what}").format(
+                    id=lead.id, company=lead.company_name, what=what),
+                body=body)
         else:
             continue
         steps.append(_Step(item, message, existing))
@@ -193,10 +203,11 @@ def notify_dormant(session: Session, ids: list[int], now: dt.datetime,
     tell_owners(session, session.scalars(select(Lead).where(Lead.id.in_(ids))), now,
                 "dormant", lambda lead: (
                     f"dormant:{lead.id}:{now:%Y%m%d}",
-                    f"Dormant: lead #{lead.id} {lead.company_name}",
-                    f"No interaction for {rules.sla.dormant_after_days:g} days. Reactivation "
-                    "plan: share a new case study, invite to the next webinar, call in two "
-                    "weeks."))
+                    _("Dormant: lead #{id} {company}").format(
+                        id=lead.id, company=lead.company_name),
+                    _("No interaction for {days} days. Reactivation plan: share a new "
+                      "case study, invite to the next webinar, call in two weeks.").format(
+                        days=f"{rules.sla.dormant_after_days:g}")))
 
 
 def in_business_hours(now: dt.datetime, rules: RulesConfig) -> bool:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from leadflow.i18n import day, label, moment, money, not_available, number, percent
+from leadflow.i18n import gettext as _
 from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
@@ -124,15 +126,41 @@ class Review(BaseModel):
 
 
 def pct(value: float | None, already_percent: bool = False) -> str:
-    """A share (0-1, or a percent already) as '12.5%'; n/a for None."""
+    """A share (0-1, or a percent already) as '12.5%' in the current locale; n/a for None."""
     if value is None:
-        return "n/a"
-    return f"{value if already_percent else value * 100:.1f}%"
+        return not_available()
+    return percent(value / 100 if already_percent else value)
 
 
-def money(value: float | None) -> str:
-    """An amount as '1,234.50'; n/a for None."""
-    return "n/a" if value is None else f"{value:,.2f}"
+def period_line(r: Review) -> str:
+    """What the review covers and when it was made, in one sentence."""
+    text = (_("Quarter from {start} to {end} (UTC), generated {generated} UTC")
+            if r.kind == "quarter" else
+            _("Month from {start} to {end} (UTC), generated {generated} UTC"))
+    return text.format(start=day(r.start), end=day(r.end - dt.timedelta(days=1)),
+                       generated=moment(r.generated_at))
+
+
+def cohort_note() -> str:
+    """Which population each part of the review counts."""
+    return _("Totals, funnel, conversion and SLA cover the leads created in the period; won "
+             "value, cycle, losses and targets cover deals closed in it.")
+
+
+def losses_note() -> str:
+    """Why invalid leads are not in the loss reasons."""
+    return _("Leads disqualified at screening are counted as invalid, not as lost deals.")
+
+
+def pipeline_note() -> str:
+    """What the open pipeline of reps and teams counts."""
+    return _("Open leads and value are as of now; value is the confirmed budget, else the "
+             "stated maximum.")
+
+
+def review_title(period: str) -> str:
+    """The review's title: its mail subject and its page heading."""
+    return _("Pipeline review {period}").format(period=period)
 
 
 def _bar(count: int, largest: int) -> str:
@@ -140,7 +168,9 @@ def _bar(count: int, largest: int) -> str:
 
 
 def _cell(value: object) -> str:
-    text = "n/a" if value is None else str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = number(value)  # 2,831 (the locale's grouping)
+    text = not_available() if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -148,7 +178,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str 
            ) -> list[str]:
     """A Markdown table; `align` holds l or r per column, the last letter repeating."""
     if not rows:
-        return ["_None in this period._", ""]
+        return [f"_{_('None in this period.')}_", ""]
     letters = align + align[-1] * (len(headers) - len(align))
     rule = ["---:" if letter == "r" else "---" for letter in letters]
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
@@ -161,26 +191,29 @@ def _section(title: str, lines: list[str], note: str | None = None) -> list[str]
 
 
 def _headline(r: Review) -> list[str]:
+    cycle = (not_available() if r.average_cycle_days is None
+             else _("{days} days").format(days=f"{r.average_cycle_days:.1f}"))
     rows = [
-        ("Leads created", r.total_leads), ("Valid leads", r.valid_leads),
-        ("Opportunities", r.opportunities), ("Grade-A opportunities", r.grade_a_opportunities),
-        ("Won, of the leads created", r.cohort_won),
-        ("Conversion rate (won / valid)", pct(r.conversion_rate)),
-        ("Deals won in the period", r.won_deals), ("Won value", money(r.won_value)),
-        ("Average deal size", money(r.average_deal_size)),
-        ("Average cycle, opportunity to won",
-         "n/a" if r.average_cycle_days is None else f"{r.average_cycle_days:.1f} days"),
-        ("Deals lost in the period", r.lost_deals),
-        ("First-contact SLA compliance", pct(r.sla_compliance)),
+        (_("Leads created"), r.total_leads), (_("Valid leads"), r.valid_leads),
+        (_("Opportunities"), r.opportunities),
+        (_("Grade-A opportunities"), r.grade_a_opportunities),
+        (_("Won, of the leads created"), r.cohort_won),
+        (_("Conversion rate (won / valid)"), pct(r.conversion_rate)),
+        (_("Deals won in the period"), r.won_deals), (_("Won value"), money(r.won_value)),
+        (_("Average deal size"), money(r.average_deal_size)),
+        (_("Average cycle, opportunity to won"), cycle),
+        (_("Deals lost in the period"), r.lost_deals),
+        (_("First-contact SLA compliance"), pct(r.sla_compliance)),
     ]
-    return _table(["Measure", "Value"], rows, "lr")
+    return _table([_("Measure"), _("Value")], rows, "lr")
 
 
 def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
-    headers = ["Name", *(["Team"] if with_team else []), "Open leads", "Open value", "Won",
-               "Won value", "Revenue target", "Revenue progress", "New customers",
-               "New-customer target", "New-customer progress", "Repeat rate", "Repeat target",
-               "Late logs"]
+    headers = [_("Name"), *([_("Team")] if with_team else []), _("Open leads"),
+               _("Open value"), _("Won"), _("Won value"), _("Revenue target"),
+               _("Revenue progress"), _("New customers"), _("New-customer target"),
+               _("New-customer progress"), _("Repeat rate"), _("Repeat target"),
+               _("Late logs")]
     rows = [[t.name, *([t.team] if with_team else []), t.open_leads, money(t.open_value),
              t.won, money(t.won_value), money(t.target_revenue),
              pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
@@ -190,42 +223,38 @@ def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
 
 
 def review_markdown(review: Review) -> str:
-    """A readable Markdown report: headline numbers, then one table per topic."""
+    """A readable Markdown report in the current language: headline numbers, then one
+    table per topic."""
     r = review
     top_funnel = max((s.count for s in r.funnel), default=0)
     top_cycle = max((b.count for b in r.cycle_distribution), default=0)
     parts = [
-        f"# Pipeline review {r.period}", "",
-        (f"_{r.kind.capitalize()} from {r.start:%Y-%m-%d} to "
-         f"{r.end - dt.timedelta(days=1):%Y-%m-%d} (UTC), generated "
-         f"{r.generated_at:%Y-%m-%d %H:%M} UTC._"), "",
-        *_section("Headline", _headline(r),
-                  "Totals, funnel, conversion and SLA cover the leads created in the period; "
-                  "won value, cycle, losses and targets cover deals closed in it."),
-        *_section("Funnel", _table(["Stage", "Leads", "Share", ""], [
-            [s.state, s.count, pct(s.share), _bar(s.count, top_funnel)] for s in r.funnel],
-            "lrrl")),
-        *_section("Channels", _table(
-            ["Channel", "Leads", "Valid", "Won", "Conversion", "Deals won in period",
-             "Won value", "Average deal"],
-            [[c.channel, c.leads, c.valid, c.won, pct(c.conversion_rate), c.deals_won,
-              money(c.won_value), money(c.average_deal_size)] for c in r.channels], "lr")),
-        *_section("Deal cycle, opportunity to won", _table(["Days", "Deals", ""], [
+        f"# {review_title(r.period)}", "", f"_{period_line(r)}._", "",
+        *_section(_("Headline"), _headline(r), cohort_note()),
+        *_section(_("Funnel"), _table([_("Stage"), _("Leads"), _("Share"), ""], [
+            [label("state", s.state), s.count, pct(s.share), _bar(s.count, top_funnel)]
+            for s in r.funnel], "lrrl")),
+        *_section(_("Channels"), _table(
+            [_("Channel"), _("Leads"), _("Valid"), _("Won"), _("Conversion"),
+             _("Deals won in period"), _("Won value"), _("Average deal")],
+            [[label("channel", c.channel), c.leads, c.valid, c.won, pct(c.conversion_rate),
+              c.deals_won, money(c.won_value), money(c.average_deal_size)]
+             for c in r.channels], "lr")),
+        *_section(_("Deal cycle, opportunity to won"), _table([_("Days"), _("Deals"), ""], [
             [b.label, b.count, _bar(b.count, top_cycle)] for b in r.cycle_distribution],
             "lrl")),
-        *_section("Loss reasons", _table(["Reason", "Deals", "Share"], [
-            [s.reason, s.count, pct(s.share)] for s in r.loss_reasons], "lr"),
-                  "Leads disqualified at screening are counted as invalid, not as lost deals."),
-        *_section("First-contact SLA", _table(
-            ["Priority", "Met", "Breached", "Pending", "Compliance"],
-            [[s.priority, s.met, s.breached, s.pending, pct(s.compliance)] for s in r.sla],
-            "lr")),
-        *_section("Reps against target", _targets(r.reps, True),
-                  "Open leads and value are as of now; value is the confirmed budget, "
-                  "else the stated maximum."),
-        *_section("Teams against target", _targets(r.teams, False)),
-        *_section("Grade changes", _table(["From", "To", "Leads"], [
-            [m.old, m.new, m.count] for m in r.grade_changes], "llr")),
+        *_section(_("Loss reasons"), _table([_("Reason"), _("Deals"), _("Share")], [
+            [label("loss_reason", s.reason), s.count, pct(s.share)] for s in r.loss_reasons],
+            "lr"), losses_note()),
+        *_section(_("First-contact SLA"), _table(
+            [_("Priority"), _("Met"), _("Breached"), _("Pending"), _("Compliance")],
+            [[label("priority", s.priority), s.met, s.breached, s.pending, pct(s.compliance)]
+             for s in r.sla], "lr")),
+        *_section(_("Reps against target"), _targets(r.reps, True), pipeline_note()),
+        *_section(_("Teams against target"), _targets(r.teams, False)),
+        *_section(_("Grade changes"), _table([_("From"), _("To"), _("Leads")], [
+            [label("grade", m.old), label("grade", m.new), m.count]
+            for m in r.grade_changes], "llr")),
         *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"

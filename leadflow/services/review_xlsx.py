@@ -22,17 +22,20 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import gettext, label, restricted
 from leadflow.rules.access import Viewer, mask
 from leadflow.services.review import Period
 from leadflow.services.review_render import Review
 from leadflow.services.review_xlsx_tables import (
+    CONVERSION_SHEET,
+    SUMMARY_SHEET,
     Column,
     conversion_rows,
     row_tables,
     summary_rows,
 )
 
-MASK = "(restricted)"
+MASK = "(restricted)"  # the lead export's placeholder (an export for other systems)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000  # rows fetched per round trip while streaming
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -54,11 +57,13 @@ class _Sheet:
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
         # A write-only worksheet; openpyxl names its class only in a private module, so the
         # attribute is left to inference rather than importing that name.
-        self.ws = book.create_sheet(title)
+        self.ws = book.create_sheet(gettext(title))
         self.columns, self.rows = columns, 0
         self.names = [c.name for c in columns]
         assert len(set(self.names)) == len(self.names), f"{title}: column names repeat"
         self.masked = masked and any(c.sensitive for c in columns)
+        self.hidden_text = restricted()
+        self.labels: dict[tuple[str, Any], Any] = {}  # a vocabulary has a handful of values
         # Cells are reused row after row: write-only mode writes each row as it is appended.
         self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
         for cell, column in zip(self.cells, columns, strict=True):
@@ -67,7 +72,7 @@ class _Sheet:
         for i, column in enumerate(columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
         self.ws.freeze_panes = "A2"
-        self.ws.append([self._header(c.header) for c in columns])
+        self.ws.append([self._header(gettext(c.header)) for c in columns])
 
     def _header(self, text: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=text)
@@ -82,9 +87,17 @@ class _Sheet:
         return cell
 
     def add(self, values: Iterable[Any]) -> None:
-        """Append one row: masked, formulas kept as text, formatted."""
+        """Append one row: labelled, masked, formulas kept as text, formatted."""
+        values = list(values)
+        for i, column in enumerate(self.columns):
+            if column.vocabulary and values[i] is not None:
+                key = (column.vocabulary, values[i])
+                if key not in self.labels:
+                    self.labels[key] = label(column.vocabulary, values[i])
+                values[i] = self.labels[key]
         if self.masked:
-            values = mask(dict(zip(self.names, values, strict=True)), MASK).values()
+            values = list(mask(dict(zip(self.names, values, strict=True)),
+                               self.hidden_text).values())
         row: list[Any] = []
         for value, cell in zip(values, self.cells, strict=True):
             value = _plain(value)
@@ -111,7 +124,8 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
 def write_review_xlsx(session: Session, review: Review, path: Path,
                       viewer: Viewer | str = "manager") -> dict[str, int]:
     """Write the period's workbook to `path` for this reader (a role name reads as that
-    role's view); returns rows per sheet. The review must be built for the same reader."""
+    role's view), in the current language (sheet names, headers, labels); returns rows per
+    sheet, by the sheets' English titles. The review must be built for the same reader."""
     viewer = Viewer.of(viewer) if isinstance(viewer, str) else viewer
     owner = viewer.own_leads_only
     masked = not viewer.sees_sensitive(owner)
@@ -120,8 +134,8 @@ def write_review_xlsx(session: Session, review: Review, path: Path,
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
         (title, columns, _stream(session, query))
         for title, columns, query in row_tables(period, owner)]
-    sheets += [("Conversion review", *conversion_rows(review)),
-               ("Summary", *summary_rows(review))]
+    sheets += [(CONVERSION_SHEET, *conversion_rows(review)),
+               (SUMMARY_SHEET, *summary_rows(review))]
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import N_, label
+from leadflow.i18n import gettext as _
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
@@ -62,12 +64,14 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
         set_keys(lead)
         reactivate(session, lead.id, by=actor, now=now, rules=rules,
                    reason=f"new inquiry via {rec.source.value}")
-        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now, "reactivated"))
+        # N_: the outcome is stored as written and named in the owner's language in notices.
+        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now,
+                                             N_("reactivated")))
         return
     merge_into(lead, rec)
     set_keys(lead)
     lead.dormant, lead.last_interaction_at = False, now
-    touch = add_touch(session, lead.id, rec, origin, now, "updated")
+    touch = add_touch(session, lead.id, rec, origin, now, N_("updated"))
     if lead.state == State.new.value:
         return  # intake scores, grades and assigns it with the new facts
     rescore(session, lead, now, rules)
@@ -99,10 +103,14 @@ def _tell_owner(session: Session, lead: Lead, touch: Touch) -> None:
     session.flush()  # the touch's id keys the notice: one per inquiry
     enqueue(session, key=f"inquiry:{touch.id}", kind="inquiry", lead_id=lead.id, recipient=to,
             now=touch.at,
-            subject=f"New inquiry from lead #{lead.id} {lead.company_name} ({touch.outcome})",
-            body=f"{lead.contact_name} ({lead.company_name}) got in touch again via "
-                 f"{touch.channel}{' - ' + touch.detail if touch.detail else ''}."
-                 f"\nNeed: {touch.need}\nThe lead was {touch.outcome}; answer the inquiry.")
+            subject=_("New inquiry from lead #{id} {company} ({what})").format(
+                id=lead.id, company=lead.company_name, what=_(touch.outcome)),
+            body=_("{contact} ({company}) got in touch again via {channel}.\nNeed: {need}\n"
+                   "The lead was {what}; answer the inquiry.").format(
+                contact=lead.contact_name, company=lead.company_name,
+                channel=label("channel", touch.channel)
+                + (" - " + touch.detail if touch.detail else ""),
+                need=touch.need, what=_(touch.outcome)))
 
 
 def touch_rows(session: Session, lead: Lead) -> list[dict[str, Any]]:

@@ -1,14 +1,18 @@
 """Jinja2 templates of the documents LeadFlow writes (handoff packages, the review).
 
 HTML templates (`*.html.j2`) are autoescaped, so a company called `<script>` stays text;
-Markdown templates escape table cells with the `cell` filter instead."""
+Markdown templates escape table cells with the `cell` filter instead. Each locale has its
+own environment with its catalog installed (jinja2.ext.i18n), so `_()` in a template
+speaks the current locale (leadflow.i18n)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from leadflow import i18n
 
 
 def md_cell(value: object) -> str:
@@ -17,17 +21,25 @@ def md_cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The shared template environment (built on first use, never at import)."""
+def _vocab(value: object, vocabulary: str) -> str:
+    return i18n.label(vocabulary, value)
+
+
+@lru_cache(maxsize=8)
+def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
+    """The template environment of one locale (built on first use, never at import)."""
     env = Environment(loader=PackageLoader("leadflow", "templates"),
                       autoescape=lambda name: name is not None and ".html" in name,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
-    env.filters["cell"] = md_cell
+                      keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    # jinja2.ext.i18n adds install_gettext_translations to the environment it extends.
+    cast(Any, env).install_gettext_translations(i18n.translations(locale), newstyle=True)
+    env.filters.update(cell=md_cell, vocab=_vocab, day=i18n.day, moment=i18n.moment,
+                       number=i18n.number, money=i18n.money, percent=i18n.percent)
+    env.globals["lang"] = locale.replace("_", "-")
     return env
 
 
 def render(name: str, **context: Any) -> str:
-    """Render one template of this package."""
-    return environment().get_template(name).render(**context)
+    """Render one template of this package in the current locale."""
+    return environment(i18n.current_locale()).get_template(name).render(**context)

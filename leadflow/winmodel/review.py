@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import gettext as _
+from leadflow.i18n import label
 from leadflow.store.models import Lead
 from leadflow.store.winmodel_models import LeadWinScore
 from leadflow.winmodel.config import WinModelSettings
@@ -82,27 +84,30 @@ def win_review(session: Session, start: dt.datetime, end: dt.datetime,
 
 
 def win_markdown(w: WinReview | None, table: Any, section: Any) -> list[str]:
-    """The section as Markdown lines, drawn with the review's own table helpers."""
+    """The section as Markdown lines in the current language, drawn with the review's own
+    table helpers."""
     if w is None:
-        return section("Win model", ["_No active win model: run `leadflow model train`._",
-                                     ""])
+        return section(_("Win model"),
+                       [_("_No active win model: run `leadflow model train`._"), ""])
     return [
-        *section(f"Win model {w.model_id}", table(
-            ["", "Model", "Rule-based score"],
-            [["Holdout AUC", w.auc["model"], w.auc["score"]],
-             ["Holdout Brier", w.brier["model"], w.brier["score"]]], "lr"), w.note),
-        *section("Calibration (holdout)", table(["Predicted", "Observed"], [
+        *section(_("Win model {model}").format(model=w.model_id), table(
+            ["", _("Model"), _("Rule-based score")],
+            [[_("Holdout AUC"), w.auc["model"], w.auc["score"]],
+             [_("Holdout Brier"), w.brier["model"], w.brier["score"]]], "lr"), w.note),
+        *section(_("Calibration (holdout)"), table([_("Predicted"), _("Observed")], [
             [c["predicted"], c["observed"]] for c in w.calibration], "r")),
-        *section("Lift by decile (holdout win rate)", table(["Decile", "Model", "Score"], [
-            [x["decile"], x["model"], x["score"]] for x in w.lift], "r")),
-        *section("Win rate by grade (closed in the period)", table(
-            ["Grade", "Closed", "Won", "Win rate"],
-            [[g["grade"], g["closed"], g["won"], g["win_rate"]] for g in w.win_rate_by_grade],
-            "lr")),
-        *section("Where the model and the grade disagree", table(
-            ["Lead", "Company", "Grade", "Win probability", "Owner", "Why"],
-            [[d.lead_id, d.company, d.grade, f"{d.probability:.0%}", d.owner_id, d.why]
-             for d in w.disagreements], "rlllrl"),
-            f"Open leads with a probability of at least {w.threshold:g} graded C, and below "
-            "it graded A. The grade does not change: the manager decides."),
+        *section(_("Lift by decile (holdout win rate)"), table(
+            [_("Decile"), _("Model"), _("Score")], [
+                [x["decile"], x["model"], x["score"]] for x in w.lift], "r")),
+        *section(_("Win rate by grade (closed in the period)"), table(
+            [_("Grade"), _("Closed"), _("Won"), _("Win rate")],
+            [[label("grade", g["grade"]), g["closed"], g["won"], g["win_rate"]]
+             for g in w.win_rate_by_grade], "lr")),
+        *section(_("Where the model and the grade disagree"), table(
+            [_("Lead"), _("Company"), _("Grade"), _("Win probability"), _("Owner"), _("Why")],
+            [[d.lead_id, d.company, label("grade", d.grade), f"{d.probability:.0%}",
+              d.owner_id, d.why] for d in w.disagreements], "rlllrl"),
+            _("Open leads with a probability of at least {threshold} graded C, and below it "
+              "graded A. The grade does not change: the manager decides.").format(
+                threshold=f"{w.threshold:g}")),
     ]

@@ -111,7 +111,7 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
     _won_and_invalid_lead(env)
     quarter = _now_period("quarter")
     page = run(["report", "review", "--period", quarter, "--format", "html"], env).stdout
-    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/png;base64,") == 6
+    assert page.startswith("<!DOCTYPE html>") and page.count("data:image/svg+xml;base64,") == 6
     assert f"<title>Pipeline review {quarter}</title>" in page
 
     done = run(["report", "review", "--period", quarter, "--format", "xlsx"], env,
@@ -134,3 +134,28 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
               env, ok=False)
     assert bad.returncode == 2 and bad.stderr.strip() == (
         "error: role: 'boss' is not one of system, rep, manager, director")
+
+
+def test_review_in_the_teams_language(env, tmp_path):
+    run(["teams", "add", "--name", "East", "--region", "east"], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    _won_and_invalid_lead(env)
+    quarter = _now_period("quarter")
+    chinese = {**env, "LEADFLOW_LOCALE": "zh_CN"}
+    text = run(["report", "review", "--period", quarter], chinese).stdout
+    assert text.startswith(f"# 销售管道复盘 {quarter}\n")
+    assert "| 转介绍 | 1 | 1 | 1 | 100.0% |" in text and "| 官网 | 1 | 0 | 0 | 0.0% |" in text
+    english = run(["report", "review", "--period", quarter, "--locale", "en"], chinese).stdout
+    assert english.startswith(f"# Pipeline review {quarter}\n") and "| referral |" in english
+    book = tmp_path / "q.xlsx"
+    run(["report", "review", "--period", quarter, "--format", "xlsx", "--locale", "zh-CN",
+         "--out", str(book)], env)
+    assert load_workbook(book, read_only=True).sheetnames == [
+        "线索信息表", "线索培育跟进表", "商机评估分级表", "转化复盘分析表", "汇总"]
+    bad = run(["report", "review", "--period", quarter, "--locale", "fr"], env, ok=False)
+    assert (bad.returncode, bad.stderr.strip()) == (
+        2, "error: locale: 'fr' is not available; choose one of en, zh_CN")
+    unset = run(["report", "review", "--period", quarter], {**env, "LEADFLOW_LOCALE": "xx"},
+                ok=False)
+    assert unset.returncode == 2 and unset.stderr.count("\n") == 1
+    assert "locale: 'xx' is not available" in unset.stderr and "Traceback" not in unset.stderr

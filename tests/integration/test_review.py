@@ -205,10 +205,10 @@ def test_grade_changes_and_markdown(uow, ids):
     assert [(m.old, m.new, m.count) for m in r.grade_changes] == [("A", "B", 1), ("B", "A", 1)]
     text = review_markdown(r)
     assert text.startswith("# Pipeline review 2026-Q3\n")
-    assert "Quarter from 2026-07-01 to 2026-09-30" in text
+    assert "Quarter from Jul 1, 2026 to Sep 30, 2026 (UTC)" in text
     assert "| Conversion rate (won / valid) | 37.5% |" in text
     assert "| Won value | 380,000.40 |" in text
-    assert "| website_form | 6 | 4 | 2 | 50.0% | 3 | 330,000.00 | 110,000.00 |" in text
+    assert "| website form | 6 | 4 | 2 | 50.0% | 3 | 330,000.00 | 110,000.00 |" in text
     assert "| Ann | " in text and "| 82.5% |" in text
     for title in ("Funnel", "Channels", "Deal cycle", "Loss reasons", "First-contact SLA",
                   "Reps against target", "Teams against target", "Grade changes"):

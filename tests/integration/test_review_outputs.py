@@ -200,9 +200,9 @@ def test_html_report_has_every_chart_and_table_with_the_numbers(uow, ids):  # no
     assert set(page.images) == {f"chart-{k}" for k in (
         "funnel", "channels", "losses", "cycle", "sla", "targets")}
     for src in page.images.values():
-        assert src.startswith("data:image/png;base64,")
-        png = base64.b64decode(src.split(",", 1)[1])
-        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+        assert src.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+        assert "<svg" in svg and "<text" in svg and len(svg) > 5000  # labels stay text
     assert "http://" not in html and "https://" not in html  # one self-contained file
     assert page.cards["total_leads"] == "10" and page.cards["conversion_rate"] == "37.5%"
     assert page.cards["won_deals"] == "4" and page.cards["average_cycle_days"] == "32.5 d"
@@ -211,7 +211,7 @@ def test_html_report_has_every_chart_and_table_with_the_numbers(uow, ids):  # no
     assert [r[:3] for r in t["funnel"][1:]] == [
         ["created", "10", "100.0%"], ["screened", "8", "80.0%"], ["nurturing", "8", "80.0%"],
         ["opportunity", "4", "40.0%"], ["negotiation", "3", "30.0%"], ["won", "3", "30.0%"]]
-    assert t["channels"][1] == ["website_form", "6", "4", "2", "50.0%", "3", "330,000.00",
+    assert t["channels"][1] == ["website form", "6", "4", "2", "50.0%", "3", "330,000.00",
                                 "110,000.00"]
     assert t["losses"][1:] == [["competitor", "2", "66.7%"], ["price", "1", "33.3%"]]
     assert t["sla"][1:] == [["medium", "2", "2", "0", "50.0%"], ["low", "1", "3", "0", "25.0%"]]

@@ -263,7 +263,8 @@ def test_assignment_notice_carries_the_register_fields(uow, rules, team):
     lead = intake(uow, rules, source_detail="trade show - expo")
     body = uow.session.scalars(select(OutboxMessage.body).where(
         OutboxMessage.kind == "assignment")).one()
-    for text in (lead.phone, lead.email, "website_form (trade show - expo)", lead.need,
+    # The channel reads as the team's language labels it (English: "website form").
+    for text in (lead.phone, lead.email, "website form (trade show - expo)", lead.need,
                  f"Grade: {lead.grade}, priority {lead.priority}", "First contact due: "):
         assert text in body
 
