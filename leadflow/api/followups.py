@@ -5,30 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
-from leadflow.api.schemas import ErrorOut
+from leadflow.api.schemas import StrictIn
 from leadflow.services.opportunity import record_brief, record_win_review
 from leadflow.services.reminders import PlannedMessage, preview
 
-router = APIRouter(tags=["follow-up"])
+router = APIRouter(tags=["follow-up"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Managers = Annotated[Principal, Depends(require(*MANAGERS))]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 
 
-class BriefIn(BaseModel):
+class BriefIn(StrictIn):
     """The opportunity brief (立项报告) of a grade-A deal."""
 
     text: str = Field(min_length=1, max_length=20000)
 
 
-class WinReviewIn(BaseModel):
+class WinReviewIn(StrictIn):
     """The post-win review of a won deal."""
 
     notes: str = Field(min_length=1, max_length=20000)
@@ -41,7 +40,7 @@ class RecordedOut(BaseModel):
     recorded_at: dt.datetime
 
 
-@router.get("/reminders/due", response_model=list[PlannedMessage], responses=_ERRORS)
+@router.get("/reminders/due", response_model=list[PlannedMessage])
 def reminders_due(request: Request, uow: Uow, principal: Managers,
                   at: Annotated[AwareDatetime | None, Query(
                       description="As of this time (ISO with zone); now by default.")] = None
@@ -61,13 +60,13 @@ def _record(uow: Uow, principal: Principal, lead_id: int,
     return RecordedOut(lead_id=lead_id, recorded_at=when)
 
 
-@router.post("/leads/{lead_id}/brief", response_model=RecordedOut, responses=_ERRORS)
+@router.post("/leads/{lead_id}/brief", response_model=RecordedOut)
 def brief(lead_id: int, body: BriefIn, uow: Uow, principal: Staff) -> RecordedOut:
     """Record the opportunity brief; the brief reminder stops."""
     return _record(uow, principal, lead_id, record_brief, text=body.text)
 
 
-@router.post("/leads/{lead_id}/win-review", response_model=RecordedOut, responses=_ERRORS)
+@router.post("/leads/{lead_id}/win-review", response_model=RecordedOut)
 def win_review(lead_id: int, body: WinReviewIn, uow: Uow, principal: Staff) -> RecordedOut:
     """Record the post-win review; its reminder stops."""
     return _record(uow, principal, lead_id, record_win_review, notes=body.notes)
