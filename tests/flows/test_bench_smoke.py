@@ -15,6 +15,7 @@ FLOORED = {"bulk-intake", "reminders-scan", "weekly-regrade", "transitions", "ev
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # every scenario, the win model's and the sheets' included, in turn
 def test_every_scenario_reports_its_numbers(tmp_path):
     config = Config(scale=0.02, repeat=1, pg_url=PG_URL, workdir=tmp_path / "work")
     results, failures = run_suite(config, out=tmp_path)
