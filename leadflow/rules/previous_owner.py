@@ -18,10 +18,15 @@ def unavailable(slot: RepSlot) -> str | None:
     return None
 
 
+def slot_of(roster: Roster, rep_id: int | None) -> RepSlot | None:
+    """The roster's slot of this rep, or None."""
+    return next((r for r in roster.reps if r.id == rep_id), None)
+
+
 def previous_owner(roster: Roster, rep_id: int | None, now: dt.datetime, why: str
                    ) -> Assignment | None:
     """The previous owner, taking one more lead, when eligible; None otherwise."""
-    slot = next((r for r in roster.reps if r.id == rep_id), None)
+    slot = slot_of(roster, rep_id)
     if slot is None or unavailable(slot) is not None:
         return None
     slot.open_leads += 1

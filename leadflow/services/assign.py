@@ -16,7 +16,7 @@ from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.previous_owner import previous_owner, unavailable
+from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import Priority, State
 from leadflow.services.leads import get_lead
@@ -34,7 +34,7 @@ QUEUED = (Lead.state == State.screened.value) & Lead.owner_id.is_(None)
 
 
 def _slot(roster: Roster, rep_id: int) -> RepSlot:
-    slot = next((r for r in roster.reps if r.id == rep_id), None)
+    slot = slot_of(roster, rep_id)
     if slot is None:
         raise NotFound(f"rep {rep_id} does not exist")
     return slot
