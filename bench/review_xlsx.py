@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.services.review import Period, build_review
-from leadflow.services.review_xlsx import write_review_xlsx
+from leadflow.review.build import Period, build_review
+from leadflow.review.xlsx import write_review_xlsx
 from leadflow.store.db import engine_for, normalise_url
 from leadflow.store.migrate import upgrade
 from leadflow.store.models import Activity, Lead

@@ -15,10 +15,10 @@ from leadflow.flows.common import utcnow
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.review import pipeline_review
+from leadflow.review.build import Period
+from leadflow.review.export import FORMATS
 from leadflow.schemas import LEAD_FIELDS
-from leadflow.services.files import read_records
-from leadflow.services.review import Period
-from leadflow.services.review_export import FORMATS
+from leadflow.sheets.files import read_records
 from leadflow.tasks.demo import create_organisation, fresh_database, import_day, work_leads
 from leadflow.tasks.intake import intake_chunk
 from leadflow.tasks.ops import OPS_HOOKS

@@ -23,10 +23,10 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
 
-from leadflow import jobs
 from leadflow.errors import LeadFlowError
 from leadflow.flows.common import artifact_key, progress_bar, progress_to, table
 from leadflow.settings import get_settings
+from leadflow.tasks import chunks
 
 INTAKE_WORKER = "lead-intake-worker/lead-intake-worker"
 REGRADE_WORKER = "regrade-worker/regrade-worker"
@@ -49,7 +49,7 @@ def on_work_pool() -> bool:
 def should_fan_out(fan_out: int, url: str | None, work: Callable[[], int]) -> bool:
     """Fan out only when asked, on a database several processes can claim work in, from a
     work pool, and when `work()` (leads to do) reaches the scaleout.fan_out_min_leads setting."""
-    if fan_out <= 0 or not jobs.claims_in_parallel(url) or not on_work_pool():
+    if fan_out <= 0 or not chunks.claims_in_parallel(url) or not on_work_pool():
         return False
     return work() >= get_settings().scaleout.fan_out_min_leads
 

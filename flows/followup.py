@@ -18,10 +18,10 @@ from leadflow.flows.common import (
     utcnow,
 )
 from leadflow.flows.fanout import REGRADE_WORKER, publish_result, run_children, should_fan_out
-from leadflow.jobs import chunks_in_flight, id_pages, overlapped
-from leadflow.services.regrade import RegradeResult
-from leadflow.services.reminders import KINDS, ReminderResult, in_business_hours
+from leadflow.followup.regrade import RegradeResult
+from leadflow.followup.reminders import KINDS, ReminderResult, in_business_hours
 from leadflow.settings import get_rules, get_settings
+from leadflow.tasks.chunks import chunks_in_flight, id_pages, overlapped
 from leadflow.tasks.followup import (
     count_open_leads,
     escalate_queued_leads,

@@ -17,7 +17,7 @@ from leadflow.flows.common import (
     utcnow,
 )
 from leadflow.flows.fanout import INTAKE_WORKER, publish_result, run_children, should_fan_out
-from leadflow.services.pipeline import IntakeResult
+from leadflow.intake.process import IntakeResult
 from leadflow.settings import get_settings
 from leadflow.tasks.intake import (
     assign_queued_leads,

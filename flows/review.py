@@ -10,10 +10,10 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
-from leadflow.services.notify import enqueue
-from leadflow.services.review import Period, Review, build_review, review_markdown
-from leadflow.services.review_export import write_all
-from leadflow.services.review_render import review_title
+from leadflow.notify.messages import enqueue
+from leadflow.review.build import Period, Review, build_review, review_markdown
+from leadflow.review.export import write_all
+from leadflow.review.render import review_title
 from leadflow.settings import get_settings
 from leadflow.store.models import Team
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error

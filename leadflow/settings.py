@@ -16,8 +16,9 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+from leadflow.config_files import load_rules
 from leadflow.errors import InvalidInput
-from leadflow.rules.config import ConfigError, RulesConfig, load_rules
+from leadflow.rules.config import ConfigError, RulesConfig
 from leadflow.winmodel.config import WinModelSettings
 
 DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))

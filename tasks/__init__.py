@@ -1,5 +1,3 @@
-"""LeadFlow's Prefect tasks (installed as leadflow.tasks)."""
-
-from leadflow.prefect_env import configure_prefect
-
-configure_prefect()
+"""LeadFlow's Prefect tasks (installed as leadflow.tasks): the only place a flow's unit of
+work is opened. `chunks` holds the plain chunk functions (no Prefect) that the tasks wrap
+and the CLI calls directly."""

@@ -12,8 +12,8 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.demo import generate, story
+from leadflow.intake.receive import store_leads
 from leadflow.schemas import ImportSummary
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.models import BehaviourEvent, Lead
 

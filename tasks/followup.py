@@ -8,10 +8,11 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from leadflow import jobs
 from leadflow.bootstrap import unit_of_work
-from leadflow.services import handoff, regrade, reminders
+from leadflow.followup import regrade, reminders
+from leadflow.handoff import package as handoff
 from leadflow.settings import get_rules, get_settings
+from leadflow.tasks import chunks
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
@@ -50,7 +51,7 @@ def flag_dormant(now: dt.datetime, url: str | None = None) -> int:
 @task(name="escalate-queued-leads", **DB_RETRIES)
 def escalate_queued_leads(now: dt.datetime, url: str | None = None) -> int:
     """Tell each team's manager about leads waiting too long in their queue."""
-    return jobs.escalate_queue(now, url)
+    return chunks.escalate_queue(now, url)
 
 
 @task(name="count-open-leads", **DB_RETRIES)
@@ -104,4 +105,4 @@ def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
 @task(name="open-lead-ranges", **DB_RETRIES)
 def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]]:
     """The re-gradable leads split into id ranges, one per fanned-out worker run."""
-    return jobs.open_lead_ranges(parts, url)
+    return chunks.open_lead_ranges(parts, url)

@@ -7,8 +7,8 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from leadflow import jobs
-from leadflow.services.pipeline import IntakeResult
+from leadflow.intake.process import IntakeResult
+from leadflow.tasks import chunks
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 
 
@@ -16,7 +16,7 @@ from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_er
       retry_condition_fn=retry_on_database_error)
 def list_new_leads(url: str | None = None) -> list[int]:
     """Ids of every lead still `new`."""
-    return jobs.new_lead_ids(url)
+    return chunks.new_lead_ids(url)
 
 
 @task(name="intake-chunk", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
@@ -25,14 +25,14 @@ def list_new_leads(url: str | None = None) -> list[int]:
 def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None) -> IntakeResult:
     """Dedupe, screen, score, grade and assign one chunk; rerunning it is harmless because
     only leads still `new` are touched."""
-    return jobs.intake_chunk(ids, now, url)
+    return chunks.intake_chunk(ids, now, url)
 
 
 @task(name="count-new-leads", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
       retry_condition_fn=retry_on_database_error)
 def count_new_leads(url: str | None = None) -> int:
     """How many leads are still `new` (a fanned-out intake's progress)."""
-    return jobs.count_new_leads(url)
+    return chunks.count_new_leads(url)
 
 
 @task(name="claim-intake-chunk", cache_policy=NO_CACHE, retries=3,
@@ -41,11 +41,11 @@ def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
                        actor: str = "intake") -> IntakeResult:
     """Claim up to `limit` new leads in the database (skipping what other workers hold) and
     process them in the same transaction."""
-    return jobs.claim_intake_chunk(limit, now, url, actor)
+    return chunks.claim_intake_chunk(limit, now, url, actor)
 
 
 @task(name="assign-queued-leads", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
 def assign_queued_leads(now: dt.datetime, url: str | None = None) -> int:
     """Give leads waiting in a manager queue an owner where a rep is now eligible."""
-    return jobs.assign_queued(now, url)
+    return chunks.assign_queued(now, url)

@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.services.ops import KIND, RunFailure, enqueue_run_failure
-from leadflow.services.outbox import deliver_outbox, send
+from leadflow.notify.ops import KIND, RunFailure, enqueue_run_failure
+from leadflow.notify.outbox import deliver_outbox, send
 from leadflow.settings import get_settings
 
 _LOG = logging.getLogger("leadflow.ops")

@@ -7,7 +7,7 @@ import datetime as dt
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from leadflow.services.outbox import DeliveryResult, deliver_outbox
+from leadflow.notify.outbox import DeliveryResult, deliver_outbox
 
 
 @task(name="send-notifications", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from leadflow.prefect_env import configure_prefect
 from leadflow.rules.config import RulesConfig
 from leadflow.settings import get_rules
 from leadflow.store.db import engine_for, normalise_url, session_factory
@@ -21,8 +22,9 @@ from leadflow.store.models import Base
 from leadflow.store.uow import UnitOfWork
 from tests.mailserver import mailbox  # noqa: F401  (a shared fixture)
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+# The test session is an entry point like `leadflow serve`: the project's Prefect defaults
+# (no telemetry, the runner's poll, the embedded server's start timeout) apply to it.
+configure_prefect()
 
 LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/test"
 SLOW_MARKS = ("slow", "reliability")

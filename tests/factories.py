@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from leadflow.services.reps import add_rep, add_team
 from leadflow.store.models import SalesRep, Team
+from leadflow.team.reps import add_rep, add_team
 
 _seq = count(1)
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
@@ -61,12 +61,12 @@ def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
     import random
     from decimal import Decimal
 
+    from leadflow.intake.process import process_new_leads
+    from leadflow.intake.receive import store_leads
+    from leadflow.lifecycle import operations as svc
+    from leadflow.lifecycle.contract import ContractIn, win
+    from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
     from leadflow.rules.facts import OpportunityFacts
-    from leadflow.services import leads as svc
-    from leadflow.services.contract import ContractIn, win
-    from leadflow.services.intake import store_leads
-    from leadflow.services.pipeline import process_new_leads
-    from leadflow.services.plans import PlanIn, approve_plan, submit_plan
 
     rnd = random.Random(seed)
     east = team(session)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from bench import data, servers
 from bench.core import Config, Result, percentile
 from bench.databases import database
-from leadflow.services.keys import create_key
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
+from leadflow.team.keys import create_key
 
 BATCH = 100
 CLIENTS = 8

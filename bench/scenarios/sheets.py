@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from bench import data
 from bench.core import Config, Result
 from bench.databases import database
-from leadflow.services.files import open_leads
-from leadflow.services.imports import import_file
 from leadflow.settings import get_rules, get_settings
+from leadflow.sheets.files import open_leads
+from leadflow.sheets.imports import import_file
 from leadflow.store.db import session_factory
 from leadflow.store.uow import UnitOfWork
 

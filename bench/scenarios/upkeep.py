@@ -16,9 +16,9 @@ from sqlalchemy import select, text, update
 from bench import data
 from bench.core import Config, Result, median_time
 from bench.databases import database
-from leadflow.services.regrade import REGRADED_STATES
-from leadflow.services.reminders import due_items
-from leadflow.services.review import Period, build_review
+from leadflow.followup.regrade import REGRADED_STATES
+from leadflow.followup.reminders import due_items
+from leadflow.review.build import Period, build_review
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.models import Lead

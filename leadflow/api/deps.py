@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 from leadflow.api.contract import check_path_ids
 from leadflow.bootstrap import unit_of_work
 from leadflow.errors import NotFound
+from leadflow.lifecycle.operations import get_lead
 from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role
 from leadflow.schemas import MAX_ID, RowId
-from leadflow.services.keys import find_key
-from leadflow.services.leads import get_lead
 from leadflow.settings import Settings
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
+from leadflow.team.keys import find_key
 
 ANYONE = (Role.system, Role.rep, Role.manager, Role.director)
 STAFF = (Role.rep, Role.manager, Role.director)

@@ -13,8 +13,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
 from leadflow.api.schemas import StrictIn
-from leadflow.services.opportunity import record_brief, record_win_review
-from leadflow.services.reminders import PlannedMessage, preview
+from leadflow.followup.reminders import PlannedMessage, preview
+from leadflow.lifecycle.opportunity import record_brief, record_win_review
 
 router = APIRouter(tags=["follow-up"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]

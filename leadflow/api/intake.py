@@ -17,6 +17,13 @@ from sqlalchemy.exc import DataError, IntegrityError
 from leadflow.api.errors import DOES_NOT_FIT, Rejected
 from leadflow.api.schemas import MAX_BATCH, BatchItem, BatchOut, LeadRef, links
 from leadflow.errors import InvalidInput
+from leadflow.intake.receive import (
+    PreparedLeads,
+    prepare_leads,
+    quarantine,
+    store_leads,
+    store_prepared,
+)
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import State
 from leadflow.schemas import (
@@ -26,13 +33,6 @@ from leadflow.schemas import (
     duplicate_key_errors,
     field_errors,
     loads_strict,
-)
-from leadflow.services.intake import (
-    PreparedLeads,
-    prepare_leads,
-    quarantine,
-    store_leads,
-    store_prepared,
 )
 from leadflow.store.auth_models import IdempotencyRecord
 from leadflow.store.models import Lead

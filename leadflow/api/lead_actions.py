@@ -26,11 +26,11 @@ from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require, rul
 from leadflow.api.schemas import links
 from leadflow.errors import VersionConflict
 from leadflow.events import LEAD_WON, emit
+from leadflow.lifecycle import objections
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.plans import approve_plan
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.vocab import Role, State
-from leadflow.services import leads as svc
-from leadflow.services import objections
-from leadflow.services.plans import approve_plan
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]

@@ -25,12 +25,12 @@ from leadflow.api.ops_schemas import AnswerIn, AssignIn, InvalidReviewIn, LeadPa
 from leadflow.api.present import lead_detail
 from leadflow.api.schemas import LeadOut, links
 from leadflow.events import LEAD_CREATED, LEAD_WON, emit
-from leadflow.services.assign import assign_lead
-from leadflow.services.contract import win
-from leadflow.services.invalid_review import review_invalid
-from leadflow.services.lead_update import update_lead
-from leadflow.services.objections import answer_objection
-from leadflow.services.plans import PlanIn, submit_plan
+from leadflow.lifecycle.assign import assign_lead
+from leadflow.lifecycle.contract import win
+from leadflow.lifecycle.invalid_review import review_invalid
+from leadflow.lifecycle.objections import answer_objection
+from leadflow.lifecycle.plans import PlanIn, submit_plan
+from leadflow.lifecycle.update import update_lead
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"],
                    route_class=LeadFlowRoute)

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, Field, create_model
 
 from leadflow.api.schemas import Note, StrictIn, Text
+from leadflow.lifecycle.contract import ContractIn
+from leadflow.lifecycle.update import EDITABLE
 from leadflow.schemas import MAX_ID, LeadIn, RowId
-from leadflow.services.contract import ContractIn
-from leadflow.services.lead_update import EDITABLE
 
 
 class WinIn(StrictIn):

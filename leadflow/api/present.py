@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.api.deps import Principal
 from leadflow.api.schemas import LeadOut, links
-from leadflow.services.lead_view import full_story
-from leadflow.services.leads import mask_story
+from leadflow.lifecycle.operations import mask_story
+from leadflow.lifecycle.view import full_story
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep
 

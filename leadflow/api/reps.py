@@ -16,9 +16,9 @@ from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, ru
 from leadflow.api.schemas import RepOut, RepPatch, TeamOut
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
-from leadflow.services import reps as svc
-from leadflow.services.reps import RepIn, TeamIn
 from leadflow.store.models import Lead, SalesRep
+from leadflow.team import reps as svc
+from leadflow.team.reps import RepIn, TeamIn
 
 router = APIRouter(tags=["reps and teams"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]

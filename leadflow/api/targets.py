@@ -12,10 +12,10 @@ from pydantic import Field
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
 from leadflow.api.schemas import StrictIn
+from leadflow.review.build import read_period
 from leadflow.schemas import Count, RowId
-from leadflow.services import targets as svc
-from leadflow.services.review import read_period
-from leadflow.services.targets import TargetView
+from leadflow.team import targets as svc
+from leadflow.team.targets import TargetView
 
 router = APIRouter(tags=["targets"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]

@@ -10,8 +10,8 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli import leads
 from leadflow.cli.output import JSON_OPTION, emit, table
-from leadflow.services.opportunity import record_brief, record_win_review
-from leadflow.services.reminders import preview, preview_rows
+from leadflow.followup.reminders import preview, preview_rows
+from leadflow.lifecycle.opportunity import record_brief, record_win_review
 from leadflow.settings import get_rules, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Reminders and escalations.")

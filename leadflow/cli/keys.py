@@ -6,7 +6,7 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
-from leadflow.services import keys as svc
+from leadflow.team import keys as svc
 
 app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API.")
 

@@ -10,14 +10,14 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
-from leadflow.jobs import process_pending
-from leadflow.services.files import LeadFile, open_leads
-from leadflow.services.imports import ImportReport, dry_run
-from leadflow.services.imports import import_file as import_leads
-from leadflow.services.lead_export import ExportFilter, export_leads
-from leadflow.services.pipeline import IntakeResult
-from leadflow.services.sheet_mapping import load_mapping
+from leadflow.intake.process import IntakeResult
 from leadflow.settings import get_rules, get_settings
+from leadflow.sheets.export import ExportFilter, export_leads
+from leadflow.sheets.files import LeadFile, open_leads
+from leadflow.sheets.imports import ImportReport, dry_run
+from leadflow.sheets.imports import import_file as import_leads
+from leadflow.sheets.mapping import load_mapping
+from leadflow.tasks.chunks import process_pending
 
 # Help paragraphs are one line each: Typer keeps a docstring's single line breaks.
 IMPORT_HELP = (

@@ -14,16 +14,16 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_WON
 from leadflow.events import emit as emit_event
-from leadflow.jobs import process_pending
+from leadflow.lifecycle.assign import assign_lead
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.invalid_review import review_invalid
+from leadflow.lifecycle.objections import answer_objection
+from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.plans import PlanIn, submit_plan
+from leadflow.lifecycle.update import EDITABLE, update_lead
 from leadflow.schemas import validated
-from leadflow.services.assign import assign_lead
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.invalid_review import review_invalid
-from leadflow.services.lead_update import EDITABLE, update_lead
-from leadflow.services.leads import get_lead
-from leadflow.services.objections import answer_objection
-from leadflow.services.plans import PlanIn, submit_plan
 from leadflow.settings import get_rules
+from leadflow.tasks.chunks import process_pending
 
 
 def _now() -> dt.datetime:

@@ -13,18 +13,18 @@ from sqlalchemy import select
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
-from leadflow.jobs import process_pending
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.assign import queue_rows
+from leadflow.lifecycle.invalid_review import invalid_leads
+from leadflow.lifecycle.objections import add_objection
+from leadflow.lifecycle.plans import approve_plan
+from leadflow.lifecycle.view import full_story
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.assign import queue_rows
-from leadflow.services.intake import store_leads
-from leadflow.services.invalid_review import invalid_leads
-from leadflow.services.lead_view import full_story
-from leadflow.services.objections import add_objection
-from leadflow.services.plans import approve_plan
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
 from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.tasks.chunks import process_pending
 from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")

@@ -9,7 +9,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
-from leadflow.services import outbox as svc
+from leadflow.notify import outbox as svc
 
 app = typer.Typer(no_args_is_help=True, help="Notifications waiting in the outbox.")
 

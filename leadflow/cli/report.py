@@ -9,9 +9,9 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.i18n import use_locale
+from leadflow.review.build import read_period
 from leadflow.rules.access import Viewer
-from leadflow.services.reps import get_rep
-from leadflow.services.review import read_period
+from leadflow.team.reps import get_rep
 
 app = typer.Typer(no_args_is_help=True, help="Reports for managers.")
 
@@ -36,7 +36,7 @@ def review(
     """The review of a month or quarter: leads, deals, channels, losses, SLA, targets."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a
     # flow run's process, spawned by `leadflow serve`, imports the CLI (0.15 s of its start).
-    from leadflow.services.review_export import (
+    from leadflow.review.export import (
         check_format,
         review_for,
         review_text,

@@ -8,8 +8,8 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
-from leadflow.services import reps as svc
 from leadflow.settings import get_rules
+from leadflow.team import reps as svc
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")

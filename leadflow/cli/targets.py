@@ -6,7 +6,7 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
-from leadflow.services import targets as svc
+from leadflow.team import targets as svc
 
 app = typer.Typer(no_args_is_help=True, help="Period targets per team or rep.")
 COLUMNS = ["id", "period", "team", "rep", "revenue", "new_customers", "repeat_rate"]

@@ -10,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.objections import add_objection, answer_objection
+from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.objections import add_objection, answer_objection
-from leadflow.services.plans import PlanIn, approve_plan, submit_plan
-from leadflow.services.reps import add_rep, add_team
-from leadflow.services.targets import set_target
 from leadflow.store.models import Lead, SalesRep
+from leadflow.team.reps import add_rep, add_team
+from leadflow.team.targets import set_target
 
 from .generate import Organisation
 

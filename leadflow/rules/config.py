@@ -1,13 +1,11 @@
-"""The rule book's numbers as validated pydantic models, loaded from config/*.yaml."""
+"""The rule book's numbers as validated pydantic models (leadflow.config_files reads them
+from config/*.yaml; the rules only receive them)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadflow.rules.vocab import (
     BudgetMatch,
@@ -212,45 +210,3 @@ class RulesConfig(_Strict):
 
 class ConfigError(Exception):
     """A config file is missing, unreadable or holds a bad value; the message names where."""
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse one YAML mapping, or raise ConfigError naming the file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    return data
-
-
-def load_rules(default: Path, override: Path | None = None) -> RulesConfig:
-    """Load the default rules, layer a team's override file over them, and validate."""
-    data = read_yaml(default)
-    source = str(default)
-    if override is not None and override.exists():
-        data = _deep_merge(data, read_yaml(override))
-        source = f"{override} (over {default})"
-    try:
-        return RulesConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"{source}: {problems}") from None

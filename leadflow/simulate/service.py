@@ -10,19 +10,20 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from leadflow.config_files import deep_merge, read_yaml
 from leadflow.errors import InvalidInput
-from leadflow.rules.config import ConfigError, RulesConfig, _deep_merge, read_yaml
-from leadflow.services.review import Period
-from leadflow.services.roster import load_roster
+from leadflow.review.build import Period
+from leadflow.rules.config import ConfigError, RulesConfig
 from leadflow.simulate.history import snapshots
 from leadflow.simulate.replay import replay
 from leadflow.simulate.report import SimulationReport, compare
+from leadflow.team.roster import load_roster
 
 
 def candidate_rules(path: Path, current: RulesConfig) -> RulesConfig:
     """The candidate file layered over the current rule book (it may hold only the keys it
     changes), validated; a bad value raises ConfigError naming the file and the key."""
-    data = _deep_merge(current.model_dump(mode="json"), read_yaml(path))
+    data = deep_merge(current.model_dump(mode="json"), read_yaml(path))
     try:
         return RulesConfig.model_validate(data)
     except ValidationError as exc:

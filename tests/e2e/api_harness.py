@@ -17,9 +17,9 @@ from fastapi import FastAPI
 
 from leadflow.api.app import create_app
 from leadflow.bootstrap import unit_of_work
-from leadflow.jobs import process_pending
-from leadflow.services.keys import create_key
 from leadflow.settings import Settings
+from leadflow.tasks.chunks import process_pending
+from leadflow.team.keys import create_key
 
 
 def _free_port() -> int:

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from leadflow.api.app import create_app
 from leadflow.bootstrap import unit_of_work
-from leadflow.services.keys import revoke_key
 from leadflow.settings import Settings
 from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import Lead
+from leadflow.team.keys import revoke_key
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, running_api, serve
 from tests.e2e.cli_harness import run, run_json

@@ -18,10 +18,10 @@ from sqlalchemy import String, Text, select
 from leadflow.api.app import create_app
 from leadflow.bootstrap import unit_of_work
 from leadflow.rules.vocab import SENSITIVE
-from leadflow.services.keys import revoke_key
 from leadflow.settings import Settings
 from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import Base, Lead
+from leadflow.team.keys import revoke_key
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.cli_harness import run
@@ -150,7 +150,7 @@ def test_cli_show_and_list_keep_sensitive_fields_masked(sqlite_url, tmp_path: Pa
         return run(["leads", *args], env).stdout
 
     with unit_of_work("test", url=sqlite_url) as uow:
-        from leadflow.services.intake import store_leads
+        from leadflow.intake.receive import store_leads
         from leadflow.settings import get_rules
 
         lead_id = store_leads(uow.session, [(1, f.lead_record(**SECRET))], "t",

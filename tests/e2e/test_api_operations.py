@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.services.review import Period, build_review
+from leadflow.review.build import Period, build_review
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, running_api
 

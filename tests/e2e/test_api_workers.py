@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.services.keys import create_key
 from leadflow.store.models import Lead
+from leadflow.team.keys import create_key
 from tests import factories as f
 from tests.e2e.api_harness import _free_port, wait_until_up
 

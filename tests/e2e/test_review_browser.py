@@ -15,8 +15,8 @@ import pytest
 from PIL import Image, ImageChops
 
 from leadflow.i18n import use_locale
-from leadflow.services.review import build_review
-from leadflow.services.review_html import review_html
+from leadflow.review.build import build_review
+from leadflow.review.html import review_html
 from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 
 SCREENSHOTS = Path("out/test-screenshots")

@@ -10,7 +10,7 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from leadflow.demo import generate, story
-from leadflow.services.intake import store_leads
+from leadflow.intake.receive import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import engine_for, session_factory
 from leadflow.store.uow import UnitOfWork

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from leadflow.demo import generate, story
 from leadflow.flows.intake import lead_intake
-from leadflow.services.intake import store_leads
+from leadflow.intake.receive import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.migrate import upgrade

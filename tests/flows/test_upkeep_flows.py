@@ -11,14 +11,14 @@ from leadflow.demo import generate, story
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.intake import lead_intake
+from leadflow.followup.regrade import REGRADED_STATES
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.objections import add_objection
+from leadflow.lifecycle.plans import approve_plan, submit_plan
+from leadflow.lifecycle.update import update_lead
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.lead_update import update_lead
-from leadflow.services.objections import add_objection
-from leadflow.services.plans import approve_plan, submit_plan
-from leadflow.services.regrade import REGRADED_STATES
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.models import FieldChange, Lead

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from leadflow.errors import LeadFlowError, VersionConflict
-from leadflow.services import leads as svc
-from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import process_new_leads
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork

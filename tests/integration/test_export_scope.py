@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from leadflow.api.deps import Principal
 from leadflow.api.present import lead_detail
+from leadflow.review.export import review_for, write_all
+from leadflow.review.xlsx_tables import LEAD_REGISTER, OPPORTUNITY_GRADING
 from leadflow.rules.access import ASSESSMENT_SENSITIVE, Viewer
 from leadflow.rules.vocab import SENSITIVE, Role
-from leadflow.services.review_export import review_for, write_all
-from leadflow.services.review_xlsx_tables import LEAD_REGISTER, OPPORTUNITY_GRADING
 from leadflow.store.models import Lead, OpportunityAssessment
 from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 from tests.integration.test_review_outputs import hostile  # noqa: F401

@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.handoff import produce_handoffs
-from leadflow.services.handoff_render import package_html, package_markdown
-from leadflow.services.lead_update import update_lead
-from leadflow.services.objections import add_objection, answer_objection
+from leadflow.handoff.package import produce_handoffs
+from leadflow.handoff.render import package_html, package_markdown
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.objections import add_objection, answer_objection
+from leadflow.lifecycle.update import update_lead
 from leadflow.settings import Settings
 from leadflow.store.models import TransitionAudit
 from leadflow.store.outbound_models import Handoff, OutboxMessage

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from leadflow.services.intake import store_leads
+from leadflow.intake.receive import store_leads
 from leadflow.store.bulk import insert_rows
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from leadflow.services.intake import store_leads
+from leadflow.intake.receive import store_leads
 from leadflow.store.models import FieldChange, Lead, Touch
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.uow import UnitOfWork
@@ -106,7 +106,7 @@ def test_missing_contact_is_a_record_error(uow, rules):
 def test_intake_merges_duplicates_that_slipped_past_store(uow, rules):
     from sqlalchemy import insert
 
-    from leadflow.services.pipeline import process_new_leads
+    from leadflow.intake.process import process_new_leads
 
     first = store_leads(uow.session, [(1, f.lead_record(email="same@x.example"))], "a", rules)
     # A second sender's row written at the same moment, bypassing store-time dedupe.

@@ -10,11 +10,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
+from leadflow.intake.receive import store_leads
 from leadflow.schemas import LEAD_FIELDS
-from leadflow.services.files import open_leads
-from leadflow.services.imports import import_file
-from leadflow.services.intake import store_leads
-from leadflow.services.lead_export import COLUMNS, ExportFilter, export_leads
+from leadflow.sheets.export import COLUMNS, ExportFilter, export_leads
+from leadflow.sheets.files import open_leads
+from leadflow.sheets.imports import import_file
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.models import Lead

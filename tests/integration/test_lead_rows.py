@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from leadflow.services.intake import store_leads
+from leadflow.intake.receive import store_leads
 from leadflow.statemachines.lead import fire
 from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import FieldChange, Lead, TransitionAudit

@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from leadflow.errors import GuardRefused, IllegalTransition
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.plans import approve_plan, submit_plan
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import process_new_leads
-from leadflow.services.plans import approve_plan, submit_plan
-from leadflow.services.reps import update_rep
 from leadflow.statemachines.lead import TRANSITIONS
 from leadflow.store.models import FieldChange, Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
+from leadflow.team.reps import update_rep
 from tests import factories as f
 from tests.integration.test_review import PLAN
 

@@ -12,14 +12,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
+from leadflow.followup.reminders import due_items, notify_dormant, remind
+from leadflow.handoff.package import produce_handoffs
 from leadflow.i18n import current_locale, label, use_locale
-from leadflow.services.assign import assign_lead
-from leadflow.services.handoff import produce_handoffs
-from leadflow.services.objections import add_objection
-from leadflow.services.reminders import due_items, notify_dormant, remind
-from leadflow.services.review import build_review, review_markdown
-from leadflow.services.review_html import review_html
-from leadflow.services.review_xlsx import write_review_xlsx
+from leadflow.lifecycle.assign import assign_lead
+from leadflow.lifecycle.objections import add_objection
+from leadflow.review.build import build_review, review_markdown
+from leadflow.review.html import review_html
+from leadflow.review.xlsx import write_review_xlsx
 from leadflow.settings import Settings, get_settings
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import OutboxMessage

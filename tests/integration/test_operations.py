@@ -10,21 +10,21 @@ import pytest
 from sqlalchemy import select
 
 from leadflow.errors import Forbidden, GuardRefused, InvalidInput, NotFound, VersionConflict
+from leadflow.followup.reminders import due_items
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.assign import assign_lead, escalate_waiting, queue_rows, reactivate
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.invalid_review import invalid_leads, review_invalid
+from leadflow.lifecycle.objections import add_objection, answer_objection
+from leadflow.lifecycle.plans import approve_plan, submit_plan
+from leadflow.lifecycle.update import update_lead
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.assign import assign_lead, escalate_waiting, queue_rows, reactivate
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.invalid_review import invalid_leads, review_invalid
-from leadflow.services.lead_update import update_lead
-from leadflow.services.objections import add_objection, answer_objection
-from leadflow.services.pipeline import process_new_leads
-from leadflow.services.plans import approve_plan, submit_plan
-from leadflow.services.reminders import due_items
-from leadflow.services.reps import update_rep
 from leadflow.store.models import FieldChange, Lead, SalesRep, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
+from leadflow.team.reps import update_rep
 from tests import factories as f
 from tests.integration.test_review import PLAN
 

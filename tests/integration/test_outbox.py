@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from leadflow.services.outbox import deliver_outbox, mask, mask_text, pending_count, record_failure
+from leadflow.notify.outbox import deliver_outbox, mask, mask_text, pending_count, record_failure
 from leadflow.settings import Settings
 from leadflow.store.db import session_factory
 from leadflow.store.outbound_models import OutboxMessage

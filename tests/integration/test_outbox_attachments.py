@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from leadflow.services.notify import enqueue
-from leadflow.services.outbox import deliver_outbox
+from leadflow.notify.messages import enqueue
+from leadflow.notify.outbox import deliver_outbox
 from leadflow.store.db import session_factory
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.lead_view import full_story
-from leadflow.services.pipeline import process_new_leads
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.view import full_story
 from leadflow.store.models import FieldChange, Lead, Touch
 from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f

@@ -8,17 +8,17 @@ from decimal import Decimal
 import pytest
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.assign import assign_lead
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
+from leadflow.review.build import Period, build_review, review_markdown
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.assign import assign_lead
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import process_new_leads
-from leadflow.services.plans import PlanIn, approve_plan, submit_plan
-from leadflow.services.review import Period, build_review, review_markdown
-from leadflow.services.targets import list_targets, set_target
 from leadflow.store.models import FieldChange, Lead
 from leadflow.store.uow import UnitOfWork
+from leadflow.team.targets import list_targets, set_target
 from tests import factories as f
 
 UTC = dt.UTC

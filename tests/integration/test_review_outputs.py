@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from leadflow.errors import InvalidInput
-from leadflow.services.review import build_review
-from leadflow.services.review_html import review_html
-from leadflow.services.review_xlsx import write_review_xlsx
+from leadflow.review.build import build_review
+from leadflow.review.html import review_html
+from leadflow.review.xlsx import write_review_xlsx
 from leadflow.store.models import Activity, Lead, OpportunityAssessment
 from tests.integration.test_review import Q3, REVIEWED_AT, Pipeline, at, ids  # noqa: F401
 

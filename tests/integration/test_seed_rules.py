@@ -9,16 +9,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from leadflow.followup.regrade import regrade_chunk
+from leadflow.followup.reminders import due_items, preview, remind
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.opportunity import record_brief
+from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
+from leadflow.review.build import Period, build_review
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.services import leads as svc
-from leadflow.services.contract import ContractIn, win
-from leadflow.services.intake import store_leads
-from leadflow.services.opportunity import record_brief
-from leadflow.services.pipeline import process_new_leads
-from leadflow.services.plans import PlanIn, approve_plan, submit_plan
-from leadflow.services.regrade import regrade_chunk
-from leadflow.services.reminders import due_items, preview, remind
-from leadflow.services.review import Period, build_review
 from leadflow.store.models import Activity, BehaviourEvent, Lead
 from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
@@ -271,8 +271,8 @@ def test_assignment_notice_carries_the_register_fields(uow, rules, team):
 
 def test_post_win_review_is_reminded_when_due_and_recordable(uow, rules, team, tmp_path):
     """Rule book §8: "A post-win review is due within 3 business days." """
-    from leadflow.services.handoff import produce_handoffs
-    from leadflow.services.opportunity import record_win_review
+    from leadflow.handoff.package import produce_handoffs
+    from leadflow.lifecycle.opportunity import record_win_review
     from leadflow.settings import Settings
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
@@ -324,7 +324,7 @@ def test_funnel_never_widens_for_reactivated_leads(uow, rules, team):
 def test_csv_events_column_scores_at_intake(uow, rules, team, tmp_path):
     """Rule book §4: behaviour events score (capped at 40); a CSV carries them as
     `kind@time` separated by semicolons."""
-    from leadflow.services.files import read_records
+    from leadflow.sheets.files import read_records
     f.rep(uow.session, team.id)
     path = tmp_path / "leads.csv"
     path.write_text("source,company_name,contact_name,email,need,company_size,contact_role,"

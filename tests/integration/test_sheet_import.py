@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import ConfigError
-from leadflow.services.files import open_leads
-from leadflow.services.imports import dry_run, import_file
-from leadflow.services.sheet_mapping import load_mapping
+from leadflow.sheets.files import open_leads
+from leadflow.sheets.imports import dry_run, import_file
+from leadflow.sheets.mapping import load_mapping
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 from tests.sheet_files import (

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from leadflow.services import leads as svc
-from leadflow.services.intake import store_leads
-from leadflow.services.pipeline import process_new_leads
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
 from leadflow.simulate.render import render_report
 from leadflow.simulate.service import candidate_rules, simulate
 from leadflow.store.models import Base

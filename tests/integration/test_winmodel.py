@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from leadflow.services import leads as svc
-from leadflow.services.intake import store_leads
-from leadflow.services.objections import add_objection
-from leadflow.services.pipeline import process_new_leads
+from leadflow.intake.process import process_new_leads
+from leadflow.intake.receive import store_leads
+from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.objections import add_objection
 from leadflow.store.winmodel_models import LeadWinScore, WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import closed_leads

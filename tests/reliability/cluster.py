@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 
 from leadflow.demo import generate, story
+from leadflow.intake.receive import store_leads
 from leadflow.local_server import start_server
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select, text
 
 from leadflow.demo import generate, story
+from leadflow.intake.receive import store_leads
 from leadflow.rules.contact import phone_key
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.statemachines.lead import TRANSITIONS
 from leadflow.store.db import engine_for, normalise_url, session_factory

@@ -124,7 +124,7 @@ def test_a_version_conflict_names_the_lead_and_what_to_do(db_url, rules):
     1 row(s); 0 were matched'."""
     factory = session_factory(db_url)
     with UnitOfWork(factory) as uow:
-        from leadflow.services.intake import store_leads
+        from leadflow.intake.receive import store_leads
 
         lead_id = store_leads(uow.session, [(1, f.lead_record())], "test", rules).lead_ids[0]
         uow.commit()

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
-from leadflow.services.outbox import deliver_outbox, resolve
+from leadflow.notify.outbox import deliver_outbox, resolve
 from leadflow.settings import Settings, get_settings
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead

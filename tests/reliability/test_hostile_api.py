@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from leadflow.errors import InvalidInput
+from leadflow.intake.receive import store_leads
 from leadflow.schemas import LEAD_FIELDS, loads_strict
-from leadflow.services.files import read_records
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
+from leadflow.sheets.files import read_records
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from leadflow.intake.receive import store_leads
 from leadflow.schemas import LEAD_FIELDS
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord

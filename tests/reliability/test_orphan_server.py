@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from leadflow.intake.receive import store_leads
 from leadflow.local_server import free_port, start_server, stop_server
-from leadflow.services.intake import store_leads
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade

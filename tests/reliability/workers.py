@@ -7,7 +7,7 @@ import random
 from collections import Counter
 
 from leadflow.errors import GuardRefused, IllegalTransition, VersionConflict
-from leadflow.services import leads as svc
+from leadflow.lifecycle import operations as svc
 from leadflow.settings import get_rules
 from leadflow.statemachines.lead import TRIGGERS
 from leadflow.store.db import session_factory
@@ -49,7 +49,7 @@ def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int,
 
 def run_intake(url: str) -> dict[str, int]:
     """The intake chunk path over everything pending (what the lead-intake flow maps)."""
-    from leadflow.jobs import process_pending
+    from leadflow.tasks.chunks import process_pending
 
     result = process_pending(url)
     return {"processed": result.processed, "assigned": result.assigned}
@@ -70,7 +70,7 @@ def run_handoffs(url: str, chunk: int = 200) -> int:
 
 def deliver(url: str, port: int, now: str) -> None:
     """One pass of the outbox sender against a local SMTP server (a crash-test subprocess)."""
-    from leadflow.services.outbox import deliver_outbox
+    from leadflow.notify.outbox import deliver_outbox
     from leadflow.settings import Settings
 
     deliver_outbox(url, dt.datetime.fromisoformat(now), settings=Settings(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from leadflow.rules.config import ConfigError, RulesConfig, load_rules, read_yaml
+from leadflow.config_files import load_rules, read_yaml
+from leadflow.rules.config import ConfigError, RulesConfig
 from leadflow.rules.vocab import Grade, Priority, Role
 from leadflow.settings import DEFAULT_CONFIG_DIR
 

@@ -13,10 +13,12 @@ import leadflow.rules
 
 RULES_DIR = Path(leadflow.rules.__file__).parent
 RULE_FILES = sorted(RULES_DIR.glob("*.py"))
-FORBIDDEN = {"sqlalchemy", "prefect", "fastapi"}
+FORBIDDEN = {"sqlalchemy", "prefect", "fastapi", "yaml"}
 # Within the project, rules may only lean on themselves (and the error types).
-FORBIDDEN_INTERNAL = ("leadflow.store", "leadflow.services", "leadflow.cli", "leadflow.flows",
-                      "leadflow.tasks", "leadflow.jobs", "leadflow.demo")
+FORBIDDEN_INTERNAL = ("leadflow.store", "leadflow.intake", "leadflow.sheets", "leadflow.lifecycle",
+                      "leadflow.team", "leadflow.followup", "leadflow.handoff", "leadflow.review",
+                      "leadflow.notify", "leadflow.cli", "leadflow.flows",
+                      "leadflow.tasks", "leadflow.tasks.chunks", "leadflow.demo")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from leadflow.services import sheet_values as v
+from leadflow.sheets import values as v
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

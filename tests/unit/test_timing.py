@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadflow.rules.config import load_rules
+from leadflow.config_files import load_rules
 from leadflow.rules.timing import (
     add_business_days,
     add_business_hours,

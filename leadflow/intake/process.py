@@ -1,0 +1,236 @@
+"""Intake processing of stored leads: screen, score, grade, assign, start nurturing.
+
+Works on a chunk of ids inside the caller's unit of work; the intake flow's task and the
+CLI both call it, so there is one path for every lead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from pydantic import BaseModel
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from leadflow.intake.merge import merge_into
+from leadflow.notify.messages import notify_assignment
+from leadflow.rules.assignment import LeadToAssign, Roster
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.evaluate import Evaluation, evaluate
+from leadflow.rules.facts import BehaviourCounts, LeadFacts
+from leadflow.rules.previous_owner import previous_owner
+from leadflow.rules.scoring import decayed_counts
+from leadflow.rules.timing import (
+    first_contact_due,
+    next_cadence_date,
+    tightened_first_contact_due,
+)
+from leadflow.rules.vocab import Grade, LossReason, Priority, State
+from leadflow.schemas import LeadIn
+from leadflow.statemachines.lead import fire
+from leadflow.store.bulk import bulk_rows
+from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
+from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.team.roster import load_roster, save_round_robin
+from leadflow.winmodel.score import score_leads
+
+
+class IntakeResult(BaseModel):
+    """What one intake chunk did."""
+
+    processed: int = 0
+    duplicates: int = 0
+    screened: int = 0
+    disqualified: int = 0
+    assigned: int = 0
+    queued: int = 0
+    from_queue: int = 0  # queued earlier, assigned now that a rep is eligible
+    by_grade: dict[str, int] = {}
+    by_priority: dict[str, int] = {}
+
+    @classmethod
+    def combine(cls, parts: list[IntakeResult]) -> IntakeResult:
+        """Add chunk results together."""
+        total = cls()
+        for p in parts:
+            for name in ("processed", "duplicates", "screened", "disqualified", "assigned",
+                         "queued", "from_queue"):
+                setattr(total, name, getattr(total, name) + getattr(p, name))
+            for name in ("by_grade", "by_priority"):
+                merged = dict(getattr(total, name))
+                for k, v in getattr(p, name).items():
+                    merged[k] = merged.get(k, 0) + v
+                setattr(total, name, merged)
+        return total
+
+
+def behaviour_counts(session: Session, lead_ids: list[int], now: dt.datetime,
+                     rules: RulesConfig) -> dict[int, BehaviourCounts]:
+    """Behaviour counts per lead (decayed when configured), one query for the chunk."""
+    events: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    rows = session.execute(select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at)
+                           .where(BehaviourEvent.lead_id.in_(lead_ids)))
+    for lead_id, kind, at in rows:
+        events[lead_id].append((kind, at))
+    return {lid: decayed_counts(evs, now, rules) for lid, evs in events.items()}
+
+
+# The columns a rule evaluation fills in (apply_evaluation), for jobs that load a subset.
+EVALUATION_COLUMNS = ("valid", "invalid_reason", "behaviour_score", "attribute_score", "score",
+                      "priority", "nurture_stage", "grade", "explanation")
+
+
+def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
+    """Copy a rule evaluation onto the lead, explanation included."""
+    lead.valid = ev.bant.valid
+    lead.invalid_reason = ev.bant.reason
+    lead.behaviour_score = ev.score.behaviour
+    lead.attribute_score = ev.score.attribute
+    lead.score = ev.score.total
+    lead.priority = ev.score.priority.value
+    lead.nurture_stage = ev.score.nurture_stage
+    lead.grade = ev.grade.grade.value
+    lead.explanation = ev.summary()
+
+
+def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig) -> None:
+    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA."""
+    if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
+        lead.first_contact_due = tightened_first_contact_due(
+            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules)
+
+
+def evaluate_lead(lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime,
+                  rules: RulesConfig) -> Evaluation:
+    """Run the rules on one stored lead."""
+    return evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
+
+
+def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datetime,
+                           rules: RulesConfig, actor: str, result: IntakeResult
+                           ) -> list[LeadRow]:
+    """Leads stored at the same moment by two senders can slip past store-time dedupe;
+    merge each into the oldest lead with its email or phone, and close it as a duplicate."""
+    # A won customer's new inquiry is a lead of its own (linked by repeat_of_id), and a won
+    # lead takes no duplicates: only the others are candidates.
+    candidates = [lead for lead in leads if lead.repeat_of_id is None]
+    emails = {lead.email_key for lead in candidates if lead.email_key}
+    phones = {lead.phone_key for lead in candidates if lead.phone_key}
+    if not emails and not phones:
+        return leads
+    first: dict[tuple[str, str | None], int] = {}
+    rows = session.execute(
+        select(Lead.id, Lead.email_key, Lead.phone_key)
+        .where(or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
+               Lead.duplicate_of_id.is_(None), Lead.state != State.won.value)
+        .order_by(Lead.id))
+    for lead_id, email, phone in rows:
+        for token in (("e", email), ("p", phone)):
+            if token[1]:
+                first.setdefault(token, lead_id)
+    keep = []
+    in_chunk = {lead.id: lead for lead in leads}
+    for lead in leads:
+        if lead.repeat_of_id is not None:
+            keep.append(lead)
+            continue
+        older = min((first[t] for t in (("e", lead.email_key), ("p", lead.phone_key))
+                     if t[1] and t in first), default=lead.id)
+        if older >= lead.id:
+            keep.append(lead)
+            continue
+        # The older lead is a row of this chunk (changed and saved with it) or a stored lead.
+        target = in_chunk.get(older) or session.get(Lead, older)
+        assert target is not None
+        merge_into(target, LeadIn.model_validate(lead, from_attributes=True))
+        lead.duplicate_of_id, lead.valid = older, False
+        lead.invalid_reason, lead.loss_reason = f"duplicate of lead {older}", "invalid"
+        fire(lead, "disqualify", by=actor, at=now, rules=rules,
+             reason=f"invalid: duplicate of lead {older}")
+        result.processed += 1
+        result.duplicates += 1
+    return keep
+
+
+def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
+                reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
+                rules: RulesConfig, actor: str, result: IntakeResult,
+                known_owner: int | None = None) -> None:
+    ev = evaluate_lead(lead, counts, now, rules)
+    apply_evaluation(lead, ev)
+    result.processed += 1
+    if not ev.bant.valid:
+        lead.loss_reason = LossReason.invalid.value
+        fire(lead, "disqualify", by=actor, at=now, rules=rules,
+             reason=f"invalid: {ev.bant.reason}")
+        result.disqualified += 1
+        return
+    fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
+    result.screened += 1
+    choice = previous_owner(roster, known_owner, now, "repeat business") or roster.assign(
+        LeadToAssign.model_validate(lead, from_attributes=True), now)
+    lead.team_id = choice.team_id
+    lead.assignment_reason = choice.reason
+    team = teams.get(choice.team_id) if choice.team_id is not None else None
+    if choice.rep_id is None:
+        result.queued += 1
+        notify_assignment(session, lead, None, team, now)
+        return
+    give_owner(lead, choice.rep_id, now, rules)
+    fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
+         reason=f"assigned: {choice.reason}")
+    notify_assignment(session, lead, reps[choice.rep_id], team, now)
+    result.assigned += 1
+
+
+def give_owner(lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig) -> None:
+    """Make the rep the lead's owner as of now and start its timers: first contact within
+    the SLA of its priority, the next scheduled contact by its grade's (or its nurture
+    stage's) cadence."""
+    lead.owner_id = rep_id
+    lead.assigned_at = now
+    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
+    grade = Grade(lead.grade) if lead.grade else None
+    lead.next_cadence_due = next_cadence_date(now, State.nurturing, grade, None, rules,
+                                              lead.nurture_stage)
+
+
+def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | None]:
+    """The owners of these leads (the won leads a chunk's repeat inquiries repeat)."""
+    if not lead_ids:
+        return {}
+    return dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids)))
+                .tuples().all())
+
+
+def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
+                      rules: RulesConfig, actor: str = "intake") -> IntakeResult:
+    """Screen, score, grade and assign the chunk's leads that are still `new`."""
+    result = IntakeResult()
+    leads = load_rows(session, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
+                      lock=True)
+    if not leads:
+        return result
+    grades: dict[str, int] = defaultdict(int)
+    priorities: dict[str, int] = defaultdict(int)
+    # Audit, history and outbox rows go in one executemany per table, and the leads'
+    # changes in one UPDATE (save_rows): no round trip per lead.
+    with bulk_rows(session):
+        fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
+        counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
+        roster = load_roster(session, rules, now)
+        reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+        teams = {t.id: t for t in session.scalars(select(Team))}
+        won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
+                                         if lead.repeat_of_id is not None})
+        for lead in fresh:
+            _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
+                        teams, now, rules, actor, result, won_owner.get(lead.repeat_of_id))
+            if lead.state != State.lost.value:
+                grades[lead.grade or "-"] += 1
+                priorities[lead.priority or "-"] += 1
+        save_rows(session, leads, now)
+        save_round_robin(session, roster)
+    score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
+    result.by_grade, result.by_priority = dict(grades), dict(priorities)
+    return result

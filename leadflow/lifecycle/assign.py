@@ -1,0 +1,197 @@
+"""Owners by hand and by the rules after intake (spec §5): a manager assigns or reassigns a
+lead, queued leads get an owner as soon as a rep is eligible, a lead waiting too long in a
+manager queue escalates, and a reactivated lead gets its previous owner, another by the
+rules, or the queue. Every path starts the lead's timers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import GuardRefused, IllegalTransition, InvalidInput, NotFound
+from leadflow.i18n import gettext as _
+from leadflow.i18n import label
+from leadflow.intake.process import give_owner
+from leadflow.lifecycle.operations import get_lead
+from leadflow.notify.messages import enqueue, notify_assignment, recipient_of
+from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
+from leadflow.rules.timing import first_contact_due
+from leadflow.rules.vocab import Priority, State
+from leadflow.statemachines.lead import allowed_triggers, fire
+from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.store.outbound_models import OutboxMessage
+from leadflow.store.uow import flush
+from leadflow.team.roster import load_roster, save_round_robin
+from leadflow.winmodel.score import score_leads
+
+REASSIGNABLE = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
+QUEUED = (Lead.state == State.screened.value) & Lead.owner_id.is_(None)
+
+
+def _slot(roster: Roster, rep_id: int) -> RepSlot:
+    slot = slot_of(roster, rep_id)
+    if slot is None:
+        raise NotFound(f"rep {rep_id} does not exist")
+    return slot
+
+
+def _team(session: Session, team_id: int | None) -> Team | None:
+    return session.get(Team, team_id) if team_id is not None else None
+
+
+def assign_lead(session: Session, lead_id: int, rep_id: int, *, by: str, now: dt.datetime,
+                rules: RulesConfig, reason: str | None = None) -> Lead:
+    """A manager gives a queued lead an owner, or moves an open lead to another rep; the
+    rep must be present and below capacity. Both reps are told."""
+    lead = get_lead(session, lead_id)
+    if lead.state != State.screened.value and lead.state not in REASSIGNABLE:
+        raise GuardRefused(lead.id, "assign", f"a {lead.state} lead is not assigned "
+                                              "(screened, nurturing, opportunity or negotiation)")
+    if lead.owner_id == rep_id:
+        raise InvalidInput(f"rep: rep {rep_id} already owns lead {lead.id}",
+                           {"rep": "already the owner"})
+    roster = load_roster(session, rules)
+    slot = _slot(roster, rep_id)
+    refusal = unavailable(slot)
+    if refusal:
+        raise GuardRefused(lead.id, "assign", refusal)
+    previous = lead.owner_id
+    why = f"assigned by {by}" + (f": {reason}" if reason else "")
+    lead.assignment_reason = why
+    lead.team_id = slot.team_id if slot.team_id is not None else lead.team_id
+    if previous is None:
+        give_owner(lead, rep_id, now, rules)
+        fire(lead, "start_nurturing", by=by, at=now, rules=rules, reason=why)
+    else:
+        lead.owner_id, lead.assigned_at = rep_id, now
+        if lead.first_contacted_at is None:  # the new owner gets the full SLA
+            lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"),
+                                                       rules)
+    flush(session)
+    score_leads(session, [lead.id], now)
+    rep = session.get(SalesRep, rep_id)
+    notify_assignment(session, lead, rep, _team(session, lead.team_id), now)
+    if previous is not None:
+        _tell_previous_owner(session, lead, previous, rep, now)
+    return lead
+
+
+def _tell_previous_owner(session: Session, lead: Lead, previous: int, rep: SalesRep | None,
+                         now: dt.datetime) -> None:
+    to = recipient_of(session.get(SalesRep, previous), None)
+    if to is None:
+        return
+    enqueue(session, key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
+            kind="reassignment", lead_id=lead.id, recipient=to, now=now,
+            subject=_("Lead #{id} {company} moved to {owner}").format(
+                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"),
+            body=_("Lead #{id} ({company}) is now owned by {owner}: {why}.").format(
+                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-",
+                why=lead.assignment_reason))
+
+
+def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
+                  actor: str = "assignment") -> list[int]:
+    """Give every lead waiting in a manager queue an owner by the normal rules, oldest
+    first, where a rep is now eligible; returns the ids assigned."""
+    queued = list(session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at,
+                                                                       Lead.id)))
+    if not queued:
+        return []
+    roster = load_roster(session, rules)
+    reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
+    assigned = []
+    for lead in queued:
+        choice = roster.assign(LeadToAssign.model_validate(lead, from_attributes=True), now)
+        if choice.rep_id is None:
+            continue
+        lead.team_id, lead.assignment_reason = choice.team_id, choice.reason
+        give_owner(lead, choice.rep_id, now, rules)
+        fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
+             reason=f"assigned from the queue: {choice.reason}")
+        flush(session)
+        notify_assignment(session, lead, reps[choice.rep_id], _team(session, lead.team_id), now)
+        assigned.append(lead.id)
+    save_round_robin(session, roster)
+    flush(session)
+    score_leads(session, assigned, now)
+    return assigned
+
+
+def reactivate(session: Session, lead_id: int, *, by: str, now: dt.datetime,
+               rules: RulesConfig, reason: str | None = None) -> Lead:
+    """Bring a lost lead back: to its previous owner when eligible, else to an owner by
+    the rules, else to its team's manager queue; its timers start again either way."""
+    lead = get_lead(session, lead_id)
+    if lead.state != State.lost.value:
+        raise IllegalTransition(lead.id, lead.state, "reactivate",
+                                list(allowed_triggers(lead.state)))
+    roster = load_roster(session, rules)
+    choice = previous_owner(roster, lead.owner_id, now, "reactivated") or roster.assign(
+        LeadToAssign.model_validate(lead, from_attributes=True), now)
+    save_round_robin(session, roster)
+    rep_id, team_id, why = choice.rep_id, choice.team_id, choice.reason
+    lead.dormant, lead.loss_reason, lead.valid = False, None, True
+    lead.last_interaction_at = now
+    lead.team_id, lead.assignment_reason = team_id, why
+    if rep_id is None:
+        lead.owner_id = None
+    else:
+        give_owner(lead, rep_id, now, rules)
+        lead.next_action = "reactivated: contact the customer about their renewed interest"
+        lead.next_action_due = lead.first_contact_due
+    fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)
+    flush(session)
+    score_leads(session, [lead.id], now)
+    notify_assignment(session, lead, session.get(SalesRep, rep_id) if rep_id else None,
+                      _team(session, team_id), now)
+    return lead
+
+
+def queue_rows(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
+    """Leads waiting in a manager queue, longest waiting first, with the hours waited."""
+    rows = []
+    for lead in session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at, Lead.id)):
+        since = lead.screened_at or lead.created_at
+        rows.append({"id": lead.id, "company": lead.company_name, "team_id": lead.team_id,
+                     "grade": lead.grade, "priority": lead.priority,
+                     "waiting_hours": round((now - since).total_seconds() / 3600, 1),
+                     "reason": lead.assignment_reason})
+    return rows
+
+
+def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> int:
+    """Tell the team's manager, once per wait, about each lead queued longer than
+    `assignment.queue_escalate_hours`; returns how many were escalated."""
+    cutoff = now - dt.timedelta(hours=rules.assignment.queue_escalate_hours)
+    count = 0
+    for lead in session.scalars(select(Lead).where(QUEUED, Lead.screened_at <= cutoff)):
+        to = recipient_of(None, _team(session, lead.team_id))
+        assert lead.screened_at is not None
+        key = f"queue-wait:{lead.id}:{lead.screened_at:%Y%m%d%H%M%S}"
+        if to is None or _sent(session, key):
+            continue
+        hours = (now - lead.screened_at).total_seconds() / 3600
+        enqueue(session, key=key, kind="queue_escalation", lead_id=lead.id, recipient=to,
+                now=now, subject=_("Lead #{id} {company} has waited {hours} h in your queue"
+                                   ).format(id=lead.id, company=lead.company_name,
+                                            hours=f"{hours:.0f}"),
+                body=_("Lead #{id} ({company}, grade {grade}, {priority} priority) has no "
+                       "owner: {why}. Assign it with `leadflow leads assign {id} --rep "
+                       "REP_ID`.").format(id=lead.id, company=lead.company_name,
+                                          grade=label("grade", lead.grade),
+                                          priority=label("priority", lead.priority),
+                                          why=lead.assignment_reason))
+        count += 1
+    flush(session)
+    return count
+
+
+def _sent(session: Session, key: str) -> bool:
+    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) \
+        is not None

@@ -1,0 +1,29 @@
+"""A lead as `leads show` and GET /leads/{id} present it: the record, its transitions,
+history and activities, and what the daily operations add (objections, touches, the
+customer's other leads, the conversion plan)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.intake.touches import customer_leads, touch_rows
+from leadflow.lifecycle.objections import objection_rows
+from leadflow.lifecycle.operations import get_lead, lead_story
+from leadflow.lifecycle.plans import current_plan
+
+
+def full_story(session: Session, lead_id: int) -> dict[str, Any]:
+    """Everything about one lead, sensitive fields included (mask before showing)."""
+    data = lead_story(session, lead_id)
+    lead = get_lead(session, lead_id)
+    plan = current_plan(session, lead_id)
+    data["objections"] = objection_rows(session, lead_id)
+    data["touches"] = touch_rows(session, lead)
+    data["customer"] = customer_leads(session, lead)
+    data["plan"] = None if plan is None else {
+        "pain_points": plan.pain_points, "advantages": plan.advantages,
+        "strategy": plan.strategy, "milestones": plan.milestones,
+        "submitted_by": plan.submitted_by, "submitted_at": plan.submitted_at}
+    return data

@@ -1,0 +1,1 @@
+"""The periodic pipeline review: its numbers, and its HTML, Markdown, JSON and XLSX forms."""

@@ -1,0 +1,71 @@
+"""The review in each of its formats, for the CLI, the flow and the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput
+from leadflow.review.build import Period, build_review
+from leadflow.review.html import review_html
+from leadflow.review.render import Review, review_markdown
+from leadflow.review.xlsx import write_review_xlsx
+from leadflow.rules.access import Viewer
+
+FORMATS = ("html", "md", "xlsx", "json")
+MANAGER = Viewer.of("manager")
+TEXT_FORMATS = ("html", "md", "json")
+
+
+def check_format(fmt: str) -> str:
+    """One of FORMATS, or InvalidInput naming the field."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
+                           {"format": "unknown format"})
+    return fmt
+
+
+def review_for(session: Session, period: Period, now: dt.datetime,
+               viewer: Viewer = MANAGER) -> Review:
+    """The review as this reader may see it: a rep's holds only their own leads and
+    results; for a reader who may not see budgets, the open value (a sum of budgets) is
+    masked, by the same rule as the API's answers."""
+    owner = viewer.own_leads_only
+    review = build_review(session, period, now, owner)
+    if viewer.sees_sensitive(owner):
+        return review
+    return review.model_copy(update={
+        "reps": [t.model_copy(update={"open_value": None}) for t in review.reps],
+        "teams": [t.model_copy(update={"open_value": None}) for t in review.teams]})
+
+
+def review_text(review: Review, fmt: str) -> str:
+    """The review as HTML, Markdown or JSON text."""
+    if check_format(fmt) == "html":
+        return review_html(review)
+    if fmt == "md":
+        return review_markdown(review)
+    if fmt == "json":
+        return review.model_dump_json(indent=2) + "\n"
+    raise InvalidInput(f"format {fmt}: a workbook is a file, not text; give --out",
+                       {"format": "not a text format"})
+
+
+def write_review(session: Session, review: Review, fmt: str, path: Path,
+                 viewer: Viewer = MANAGER) -> Path:
+    """Write the review (built by review_for for the same reader) in one format to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if check_format(fmt) == "xlsx":
+        write_review_xlsx(session, review, path, viewer)
+    else:
+        path.write_text(review_text(review, fmt), encoding="utf-8")
+    return path
+
+
+def write_all(session: Session, review: Review, folder: Path, viewer: Viewer = MANAGER
+              ) -> dict[str, Path]:
+    """Every format of the review into `folder` as review-<period>.<format>."""
+    return {fmt: write_review(session, review, fmt, folder / f"review-{review.period}.{fmt}",
+                              viewer) for fmt in FORMATS}

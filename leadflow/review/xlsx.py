@@ -1,0 +1,148 @@
+"""The review as one Excel workbook: the four working tables of the sales templates
+(lead register, follow-up log, opportunity grading, period conversion review) and a summary.
+
+Rows are streamed: Core queries read in chunks (`yield_per`) and openpyxl's write-only mode
+writes each row as it comes, so a period of 100k+ leads never sits in memory as objects.
+Text that a spreadsheet could take for a formula (= + - @ first) is stored unchanged as a
+text cell (marked quote-prefixed, so no spreadsheet evaluates it and none shows a quote).
+A rep's workbook holds only that rep's leads; sensitive columns are masked by the same rule
+as the API's answers (leadflow.rules.access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from leadflow.i18n import gettext, label, restricted
+from leadflow.review.build import Period
+from leadflow.review.render import Review
+from leadflow.review.xlsx_tables import (
+    CONVERSION_SHEET,
+    SUMMARY_SHEET,
+    Column,
+    conversion_rows,
+    row_tables,
+    summary_rows,
+)
+from leadflow.rules.access import Viewer, mask
+
+MASK = "(restricted)"  # the lead export's placeholder (an export for other systems)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000  # rows fetched per round trip while streaming
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
+
+
+def _plain(value: Any) -> Any:
+    """A database value as a cell value (naive UTC times: Excel has no time zones)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+class _Sheet:
+    """A write-only sheet with a styled, frozen header row and an auto filter."""
+
+    def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
+        # A write-only worksheet; openpyxl names its class only in a private module, so the
+        # attribute is left to inference rather than importing that name.
+        self.ws = book.create_sheet(gettext(title))
+        self.columns, self.rows = columns, 0
+        self.names = [c.name for c in columns]
+        assert len(set(self.names)) == len(self.names), f"{title}: column names repeat"
+        self.masked = masked and any(c.sensitive for c in columns)
+        self.hidden_text = restricted()
+        self.labels: dict[tuple[str, Any], Any] = {}  # a vocabulary has a handful of values
+        # Cells are reused row after row: write-only mode writes each row as it is appended.
+        self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
+        for cell, column in zip(self.cells, columns, strict=True):
+            if cell is not None:
+                cell.number_format = column.fmt
+        for i, column in enumerate(columns, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = column.width
+        self.ws.freeze_panes = "A2"
+        self.ws.append([self._header(gettext(c.header)) for c in columns])
+
+    def _header(self, text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=text)
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        return cell
+
+    def _text(self, text: str) -> WriteOnlyCell:
+        """Text that a spreadsheet would take for a formula, as a text cell: unchanged."""
+        cell = WriteOnlyCell(self.ws, value=text)
+        cell.data_type, cell.quotePrefix = "s", True
+        return cell
+
+    def add(self, values: Iterable[Any]) -> None:
+        """Append one row: labelled, masked, formulas kept as text, formatted."""
+        values = list(values)
+        for i, column in enumerate(self.columns):
+            if column.vocabulary and values[i] is not None:
+                key = (column.vocabulary, values[i])
+                if key not in self.labels:
+                    self.labels[key] = label(column.vocabulary, values[i])
+                values[i] = self.labels[key]
+        if self.masked:
+            values = list(mask(dict(zip(self.names, values, strict=True)),
+                               self.hidden_text).values())
+        row: list[Any] = []
+        for value, cell in zip(values, self.cells, strict=True):
+            value = _plain(value)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                row.append(self._text(value))
+            elif cell is not None and value is not None:
+                cell.value = value
+                row.append(cell)
+            else:
+                row.append(value)
+        self.ws.append(row)
+        self.rows += 1
+
+    def close(self) -> None:
+        """Set the auto filter over the header and every row written."""
+        last = get_column_letter(len(self.columns))
+        self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
+    yield from session.execute(query.execution_options(yield_per=CHUNK))
+
+
+def write_review_xlsx(session: Session, review: Review, path: Path,
+                      viewer: Viewer | str = "manager") -> dict[str, int]:
+    """Write the period's workbook to `path` for this reader (a role name reads as that
+    role's view), in the current language (sheet names, headers, labels); returns rows per
+    sheet, by the sheets' English titles. The review must be built for the same reader."""
+    viewer = Viewer.of(viewer) if isinstance(viewer, str) else viewer
+    owner = viewer.own_leads_only
+    masked = not viewer.sees_sensitive(owner)
+    period = Period.parse(review.period)
+    book = Workbook(write_only=True)
+    sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
+        (title, columns, _stream(session, query))
+        for title, columns, query in row_tables(period, owner)]
+    sheets += [(CONVERSION_SHEET, *conversion_rows(review)),
+               (SUMMARY_SHEET, *summary_rows(review))]
+    counts: dict[str, int] = {}
+    for title, columns, rows in sheets:
+        sheet = _Sheet(book, title, columns, masked)
+        for row in rows:
+            sheet.add(row)
+        sheet.close()
+        counts[title] = sheet.rows
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return counts

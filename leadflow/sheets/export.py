@@ -1,0 +1,148 @@
+"""The lead register as a file to take elsewhere and back: CSV or XLSX.
+
+Columns are the lead record's own field names (spec §1), so `leadflow leads import` reads
+the file back into the same leads, followed by what the pipeline made of each lead (id,
+state, grade, ...; not imported). Rows are streamed from the database. Sensitive fields
+are masked unless the reader's role sees them.
+
+Formula safety: in the workbook, text that a spreadsheet could take for a formula is a
+text cell with Excel's quote-prefix flag, its text unchanged. A CSV cannot say "text", so
+such a cell gets a leading apostrophe (OWASP's advice), which the importer removes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput
+from leadflow.review.xlsx import FORMULA_START, MASK
+from leadflow.rules.access import Viewer
+from leadflow.rules.vocab import SENSITIVE, Role, State
+from leadflow.schemas import LEAD_FIELDS
+from leadflow.store.models import Lead
+
+FORMATS = ("csv", "xlsx")
+PIPELINE_COLUMNS = ("id", "state", "grade", "priority", "score", "owner_id", "created_at")
+COLUMNS = (*(f for f in LEAD_FIELDS if hasattr(Lead, f)), *PIPELINE_COLUMNS)
+CHUNK = 2000  # rows fetched per round trip
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which leads, for whom."""
+
+    role: str = Role.manager.value
+    state: str | None = None
+    owner: int | None = None
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who reads it, by the access rule the API and the review follow; a rep reads
+        the leads of `owner`, their own."""
+        if self.role == Role.rep.value and self.owner is None:
+            raise InvalidInput("owner: a rep's export needs --owner (a rep sees their own "
+                               "leads only)", {"owner": "required for role rep"})
+        return Viewer.of(self.role, self.owner if self.role == Role.rep.value else None)
+
+    def query(self) -> Select[Any]:
+        """The leads to export, oldest first, as plain rows."""
+        viewer = self.viewer
+        query = select(*(getattr(Lead, c) for c in COLUMNS)).order_by(Lead.id)
+        if self.state is not None:
+            states = [s.value for s in State]
+            if self.state not in states:
+                raise InvalidInput(f"state: {self.state!r} is not one of {', '.join(states)}",
+                                   {"state": "unknown state"})
+            query = query.where(Lead.state == self.state)
+        owner = viewer.own_leads_only if viewer.own_leads_only is not None else self.owner
+        if owner is not None:
+            query = query.where(Lead.owner_id == owner)
+        return query
+
+
+def masked_fields(spec: ExportFilter) -> frozenset[str]:
+    """The fields this export's reader may not see: none for managers, directors and a rep
+    reading their own leads; budgets and notes for anyone else."""
+    return frozenset() if spec.viewer.sees_sensitive(spec.owner) else frozenset(SENSITIVE)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    return value
+
+
+def _rows(session: Session, spec: ExportFilter) -> Iterator[list[Any]]:
+    hidden = masked_fields(spec)
+    for row in session.execute(spec.query().execution_options(yield_per=CHUNK)):
+        yield [MASK if name in hidden and value is not None else _cell(value)
+               for name, value in zip(COLUMNS, row, strict=True)]
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _write_csv(path: Path, rows: Iterator[list[Any]]) -> int:
+    count = 0
+    # UTF-8 with a BOM: Excel opens it with Chinese text intact.
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([_csv_text(v) for v in row])
+            count += 1
+    return count
+
+
+def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Leads")
+    sheet.freeze_panes = "A2"
+    sheet.append(list(COLUMNS))
+    count = 0
+    for row in rows:
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type, cell.quotePrefix = "s", True  # text as written, never run
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    book.save(path)
+    return count
+
+
+def export_leads(session: Session, path: Path, fmt: str, spec: ExportFilter) -> int:
+    """Write the lead register to `path` as csv or xlsx; returns the number of leads."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
+                           {"format": "unknown format"})
+    spec.query()  # a refused filter or reader is refused before any file is written
+    rows = _rows(session, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return _write_csv(path, rows) if fmt == "csv" else _write_xlsx(path, rows)
+

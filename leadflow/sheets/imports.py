@@ -1,0 +1,98 @@
+"""Importing a lead file in chunks, so memory stays flat whatever its row count.
+
+Each chunk goes through the intake's own `store_leads` in the caller's transaction (a
+later chunk's duplicates of an earlier one merge into it, as within one batch). The report
+keeps the counts and the first rejections; every rejected row is in the quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from leadflow.intake.receive import store_leads
+from leadflow.rules.config import RulesConfig
+from leadflow.schemas import ImportSummary, LeadIn, field_errors
+from leadflow.sheets.files import LeadFile
+
+
+class ImportReport(BaseModel):
+    """What an import did: counts, how the file was read, the first rejections."""
+
+    file: dict[str, Any] = {}
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = []  # the first `shown` of them
+
+    def add(self, summary: ImportSummary, shown: int) -> None:
+        """Count one chunk's summary in."""
+        self.accepted += summary.accepted
+        self.duplicates += summary.duplicates
+        self.rejected += summary.rejected
+        self.rejections += summary.rejections[:max(shown - len(self.rejections), 0)]
+
+
+def chunks(rows: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    """Successive lists of at most `size` rows."""
+    source = iter(rows)
+    while batch := list(islice(source, size)):
+        yield batch
+
+
+def import_file(session: Session, lead_file: LeadFile, origin: str, rules: RulesConfig, *,
+                chunk_rows: int, shown: int) -> ImportReport:
+    """Store every record of the file in the caller's transaction, a chunk at a time."""
+    report = ImportReport(file=lead_file.describe())
+    for batch in chunks(lead_file.rows, chunk_rows):
+        report.add(store_leads(session, batch, origin, rules), shown)
+        session.expunge_all()  # merged leads are written; keep the session small
+    return report
+
+
+class DryRun(BaseModel):
+    """What an import would do: the mapping, the first rows as parsed, the rejections."""
+
+    file: dict[str, Any] = {}
+    sample: list[dict[str, Any]] = []
+    rows: int = 0
+    valid: int = 0
+    rejected: int = 0
+    rejections: list[dict[str, Any]] = []  # the first `shown` of them
+
+
+def dry_run(lead_file: LeadFile, *, sample_rows: int, shown: int,
+            on_rejection: Callable[[dict[str, Any]], None] | None = None) -> DryRun:
+    """Read and validate every record without storing anything; `on_rejection` sees each
+    rejection as it is found (so all can be printed without keeping them)."""
+    result = DryRun(file=lead_file.describe())
+    for row_no, raw in lead_file.rows:
+        result.rows += 1
+        if len(result.sample) < sample_rows:
+            result.sample.append({"row": row_no, **(raw if isinstance(raw, dict) else
+                                                   {"(record)": raw})})
+        errors = _problems(raw)
+        if not errors:
+            result.valid += 1
+            continue
+        result.rejected += 1
+        rejection = {"row": row_no, "errors": errors}
+        if len(result.rejections) < shown:
+            result.rejections.append(rejection)
+        if on_rejection is not None:
+            on_rejection(rejection)
+    return result
+
+
+def _problems(raw: Any) -> dict[str, str]:
+    problem = getattr(raw, "problem", None)
+    if problem:
+        return {"(record)": problem}
+    try:
+        LeadIn.model_validate(raw)
+    except ValidationError as exc:
+        return field_errors(exc)
+    return {}

@@ -1,0 +1,309 @@
+"""Which column of a team's sheet means which lead field, and what its cells mean.
+
+The tables live in config/import_mapping.yaml (the seed registers' Chinese headers and
+the lead exports of HubSpot, Salesforce and Odoo); `--map FILE` adds to them or overrides
+them. A `SheetPlan` is the mapping of one file's header row; it turns each row into a
+record for intake, keeping the row as the file has it for the quarantine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from leadflow.config_files import read_yaml
+from leadflow.errors import InvalidInput
+from leadflow.rules.config import ConfigError
+from leadflow.rules.vocab import Channel, CompanySize, ContactRole
+from leadflow.schemas import LEAD_FIELDS
+from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
+from leadflow.sheets import values as cells
+
+MAPPING_FILE = "import_mapping.yaml"
+BUDGET = "budget"  # one column holding a range: it fills budget_min and budget_max
+_VOCABS = {"source": Channel, "company_size": CompanySize, "contact_role": ContactRole}
+_AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
+
+
+class MappingFile(BaseModel):
+    """The shape of import_mapping.yaml and of a team's --map file (any subset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headers: dict[str, list[str]] = {}
+    combine: dict[str, list[list[str]]] = {}
+    not_imported: list[str] = []
+    blank: list[str] = []
+    source_separators: list[str] = []
+    list_separators: list[str] = []
+    values: dict[str, dict[str, str]] = {}
+
+
+@dataclass(frozen=True)
+class ImportMapping:
+    """Header aliases and value maps, keyed by their normal form (sheet_values.normal)."""
+
+    headers: dict[str, str]
+    combine: dict[str, list[list[str]]]
+    not_imported: frozenset[str]
+    blank: frozenset[str]
+    source_separators: tuple[str, ...]
+    list_separators: tuple[str, ...]
+    values: dict[str, dict[str, str]]
+
+    @cached_property
+    def longest_blank(self) -> int:
+        """The length of the longest blank marker."""
+        return max((len(b) for b in self.blank), default=0)
+
+    def target(self, header: str) -> str | None:
+        """The field a column name means, or None."""
+        key = cells.normal(header)
+        if key in self.headers:
+            return self.headers[key]
+        return key if key in LEAD_FIELDS else None
+
+
+def _read(path: Path) -> MappingFile:
+    try:
+        return MappingFile.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from None
+
+
+def _check(source: Path, spec: MappingFile) -> None:
+    known = {*LEAD_FIELDS, BUDGET}
+    for name in [*spec.headers, *spec.combine]:
+        if name not in known:
+            raise ConfigError(f"{source}: {name!r} is not a lead field; "
+                              f"known: {', '.join(sorted(known))}")
+    for name, table in spec.values.items():
+        vocab = _VOCABS.get(name)
+        if vocab is None:
+            raise ConfigError(f"{source}: values: {name!r} has no value map; "
+                              f"one of {', '.join(_VOCABS)}")
+        allowed = {v.value for v in vocab}
+        for value, meaning in table.items():
+            if meaning not in allowed:
+                raise ConfigError(f"{source}: values.{name}: {value!r} -> {meaning!r} is not "
+                                  f"one of {', '.join(sorted(allowed))}")
+
+
+def _aliases(source: Path, spec: MappingFile) -> dict[str, str]:
+    """normal(header) -> field, refusing a name given to two fields in one file."""
+    found: dict[str, str] = {}
+    for target, names in spec.headers.items():
+        for name in names:
+            key = cells.normal(name)
+            if found.get(key, target) != target:
+                raise ConfigError(f"{source}: header {name!r} is given to both "
+                                  f"{found[key]} and {target}")
+            found[key] = target
+    return found
+
+
+def load_mapping(extra: Path | None = None) -> ImportMapping:
+    """The built-in tables, with the team's import_mapping.yaml (in LEADFLOW_CONFIG_DIR)
+    and then a --map file over them."""
+    mapping = _load_default()
+    team_dir = get_settings().config_dir
+    if team_dir is not None and (team_dir / MAPPING_FILE).is_file():
+        mapping = _overlay(mapping, team_dir / MAPPING_FILE)
+    if extra is None:
+        return mapping
+    if not extra.is_file():
+        raise InvalidInput(f"--map {extra}: no such file")
+    return _overlay(mapping, extra)
+
+
+def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
+    """`base` with the entries of the mapping file `extra` added or overriding."""
+    spec = _read(extra)
+    _check(extra, spec)
+    headers = {**base.headers, **_aliases(extra, spec)}
+    added = frozenset(cells.normal(n) for n in spec.not_imported)
+    values = {k: dict(v) for k, v in base.values.items()}
+    for name, table in spec.values.items():
+        values.setdefault(name, {}).update({cells.normal(k): v for k, v in table.items()})
+    combine = {k: list(v) for k, v in base.combine.items()}
+    for name, groups in spec.combine.items():
+        combine[name] = [[cells.normal(h) for h in g] for g in groups] + combine.get(name, [])
+    return ImportMapping(
+        headers={k: v for k, v in headers.items() if k not in added},
+        combine=combine, not_imported=base.not_imported | added,
+        blank=base.blank | {cells.normal(b) for b in spec.blank},
+        source_separators=tuple(spec.source_separators) or base.source_separators,
+        list_separators=tuple(spec.list_separators) or base.list_separators, values=values)
+
+
+@lru_cache(maxsize=1)
+def _load_default() -> ImportMapping:
+    path = DEFAULT_CONFIG_DIR / MAPPING_FILE
+    spec = _read(path)
+    _check(path, spec)
+    return ImportMapping(
+        headers=_aliases(path, spec),
+        combine={k: [[cells.normal(h) for h in g] for g in groups]
+                 for k, groups in spec.combine.items()},
+        not_imported=frozenset(cells.normal(n) for n in spec.not_imported),
+        blank=frozenset(cells.normal(b) for b in spec.blank),
+        source_separators=tuple(spec.source_separators),
+        list_separators=tuple(spec.list_separators),
+        values={k: {cells.normal(v): m for v, m in t.items()} for k, t in spec.values.items()})
+
+
+class SheetRow(dict[str, Any]):
+    """A record read from a sheet; `verbatim` is the row under its original headers (what
+    the quarantine keeps), `problem` says why the row could not be read whole."""
+
+    verbatim: dict[str, Any]
+    problem: str | None = None
+
+
+@dataclass
+class Column:
+    """One column of the header row and what it maps to."""
+
+    index: int
+    header: str
+    target: str | None  # a lead field, "budget", or None
+    use: str  # "field", "part of <field>", "not imported", "unmapped"
+
+
+@dataclass
+class SheetPlan:
+    """The mapping of one file's header row."""
+
+    columns: list[Column]
+    mapping: ImportMapping
+    parts: dict[str, list[list[int]]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # the headers, unnamed ones numbered
+    fields: list[tuple[int, str]] = field(default_factory=list)  # column index, target
+
+    @classmethod
+    def of(cls, headers: list[str], mapping: ImportMapping) -> SheetPlan:
+        """Map each header; name the columns that mean nothing known."""
+        plan = cls([], mapping)
+        part_of = {h: name for name, groups in mapping.combine.items()
+                   for g in groups for h in g}
+        for i, header in enumerate(headers):
+            key, target = cells.normal(header), mapping.target(header)
+            if target is not None:
+                use = "field"
+            elif key in part_of:
+                target, use = part_of[key], f"part of {part_of[key]}"
+            elif key in mapping.not_imported:
+                use = "not imported"
+            else:
+                use = "unmapped" if key else "not imported"  # an unnamed empty column
+            plan.columns.append(Column(i, header, target, use))
+        plan.names = [c.header or f"(column {c.index + 1})" for c in plan.columns]
+        plan.fields = [(c.index, str(c.target)) for c in plan.columns if c.use == "field"]
+        index = {cells.normal(c.header): c.index for c in plan.columns}
+        for name, groups in mapping.combine.items():
+            plan.parts[name] = [[index[h] for h in g] for g in groups
+                                if all(h in index for h in g)]
+        return plan
+
+    @property
+    def unknown(self) -> list[str]:
+        """Columns that map to nothing."""
+        return [c.header for c in self.columns if c.use == "unmapped"]
+
+    def known_count(self) -> int:
+        """How many columns map to a field (to tell a header row from a title row)."""
+        return sum(1 for c in self.columns if c.target is not None)
+
+    def header_of(self, name: str) -> str:
+        """The column a field came from, for messages."""
+        return next((c.header for c in self.columns if c.target == name and c.use == "field"),
+                    name)
+
+    def describe(self) -> list[dict[str, str]]:
+        """The mapping as rows: column, what it maps to."""
+        return [{"column": c.header, "maps to": c.target or "-", "use": c.use}
+                for c in self.columns]
+
+    def record(self, values: list[Any], problem: str | None = None) -> SheetRow:
+        """One row as a record for intake (first non-empty column wins for a field)."""
+        row = SheetRow()
+        filled = [self._filled(v) for v in values]
+        names = self.names
+        row.verbatim = {names[i]: cells.as_text(values[i])
+                        for i in range(min(len(names), len(values))) if filled[i]}
+        extra = [cells.as_text(v) for v, f in zip(values[len(names):], filled[len(names):],
+                                                  strict=True) if f]
+        if extra:
+            row.verbatim["(extra cells)"] = extra
+            row["(extra cells)"] = extra
+        row.problem = problem
+        for index, target in self.fields:
+            if index < len(values) and filled[index] and target not in row:
+                self._put(row, target, values[index])
+        for name, groups in self.parts.items():
+            for group in groups:
+                parts = [cells.as_text(values[i]) for i in group if i < len(values) and filled[i]]
+                if parts and name not in row:
+                    row[name] = cells.join_names(parts)
+        if "source" in row:
+            self._split_source(row)
+        return row
+
+    def _filled(self, value: Any) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, str):
+            return True
+        text = value.strip()
+        # Only short text can be a blank marker ("-", "无", "(restricted)"): long cells are
+        # not folded to their normal form, which was a third of reading a row.
+        return text != "" and (len(text) > self.mapping.longest_blank
+                               or cells.normal(text) not in self.mapping.blank)
+
+    def _put(self, row: SheetRow, target: str, value: Any) -> None:
+        table = self.mapping.values.get(target)
+        if target == BUDGET:
+            for name, amount in cells.budget_range(value).items():
+                row.setdefault(name, amount)
+        elif target in _AMOUNTS:
+            row[target] = cells.amount(value)
+        elif target == "employees":
+            row[target] = cells.whole_number(value)
+        elif target == "timeline":
+            row[target] = cells.date(value)
+        elif target == "tags":
+            row[target] = cells.labels(value, list(self.mapping.list_separators))
+        elif table is not None and target != "source":
+            text = cells.as_text(value)
+            row[target] = table.get(cells.normal(text), text)
+        else:
+            row[target] = cells.as_text(value)
+
+    def _split_source(self, row: SheetRow) -> None:
+        """"展会-2023年工博会": the channel, and the rest as source_detail."""
+        text = row["source"]
+        channel = self._channel(text)
+        if channel is not None:
+            row["source"] = channel
+            return
+        for sep in self.mapping.source_separators:
+            head, found, tail = text.partition(sep)
+            channel = self._channel(head) if found else None
+            if channel is not None:
+                row["source"] = channel
+                detail = tail.strip()
+                if detail:
+                    given = row.get("source_detail")
+                    row["source_detail"] = f"{detail}; {given}" if given else detail
+                return
+
+    def _channel(self, text: str) -> str | None:
+        key = cells.normal(text)
+        if key in {c.value for c in Channel}:
+            return key
+        return self.mapping.values.get("source", {}).get(key)

@@ -1,0 +1,1 @@
+"""Teams and reps, the assignment roster, period targets and API keys."""

@@ -1,0 +1,125 @@
+"""Teams and reps: who covers which territory, with what seniority and capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput, NotFound
+from leadflow.lifecycle.assign import assign_queued
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.vocab import CompanySize, Seniority
+from leadflow.schemas import MAX_ID, RowId, validated
+from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.team.roster import OPEN
+
+
+class TeamIn(BaseModel):
+    """A team as created by the CLI or API."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    manager_name: str | None = Field(None, max_length=120)
+    manager_email: str | None = Field(None, max_length=254)
+    regions: list[str] = []
+    industries: list[str] = []
+    company_sizes: list[CompanySize] = []
+    notify_url: str | None = Field(None, max_length=500)
+
+
+class RepIn(BaseModel):
+    """A rep as created by the CLI or API."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = Field(None, max_length=254)
+    team_id: RowId | None = None
+    regions: list[str] = []
+    industries: list[str] = []
+    seniority: Seniority = Seniority.junior
+    capacity: int = Field(50, ge=0, le=100_000)
+    away: bool = False
+    close_rate: float = Field(0.0, ge=0, le=1)
+    notify_url: str | None = Field(None, max_length=500)
+
+
+def add_team(session: Session, data: dict[str, Any]) -> Team:
+    """Create a team."""
+    team_in: TeamIn = validated(TeamIn, data)
+    if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
+        raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
+    team = Team(**team_in.model_dump(mode="json"))
+    session.add(team)
+    session.flush()
+    return team
+
+
+def add_rep(session: Session, data: dict[str, Any], *, now: dt.datetime | None = None,
+            rules: RulesConfig | None = None) -> SalesRep:
+    """Create a rep in an existing team; given the rules, leads waiting in a manager queue
+    that the rep can take are assigned at once."""
+    rep_in: RepIn = validated(RepIn, data)
+    if rep_in.team_id is not None and session.get(Team, rep_in.team_id) is None:
+        raise NotFound(f"team_id: team {rep_in.team_id} does not exist")
+    rep = SalesRep(**rep_in.model_dump(mode="json"))
+    session.add(rep)
+    session.flush()
+    _roster_changed(session, now, rules)
+    return rep
+
+
+def get_rep(session: Session, rep_id: int) -> SalesRep:
+    """The rep, or NotFound (also for an id no row can have)."""
+    rep = session.get(SalesRep, rep_id) if 1 <= rep_id <= MAX_ID else None
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist")
+    return rep
+
+
+def _roster_changed(session: Session, now: dt.datetime | None,
+                    rules: RulesConfig | None) -> None:
+    """A rep added, back from away or given more capacity may take queued leads."""
+    if rules is not None:
+        assign_queued(session, now or dt.datetime.now(dt.UTC), rules)
+
+
+def update_rep(session: Session, rep_id: int, changes: dict[str, Any], *,
+               now: dt.datetime | None = None, rules: RulesConfig | None = None) -> SalesRep:
+    """Change a rep's away flag, capacity, territory or seniority; given the rules, queued
+    leads the rep can now take are assigned at once."""
+    rep = get_rep(session, rep_id)
+    current = {f: getattr(rep, f) for f in RepIn.model_fields}
+    merged: RepIn = validated(RepIn, {**current, **changes})
+    for key, value in merged.model_dump(mode="json").items():
+        setattr(rep, key, value)
+    session.flush()
+    _roster_changed(session, now, rules)
+    return rep
+
+
+def rep_rows(session: Session) -> list[dict[str, Any]]:
+    """Every rep with their team and open-lead load."""
+    loads = dict(session.execute(select(Lead.owner_id, func.count())
+                                 .where(Lead.state.in_(OPEN)).group_by(Lead.owner_id)).tuples().all())
+    return [
+        {"id": r.id, "name": r.name, "team": r.team.name if r.team else None,
+         "seniority": r.seniority, "regions": r.regions, "industries": r.industries,
+         "open_leads": loads.get(r.id, 0), "capacity": r.capacity, "away": r.away,
+         "close_rate": r.close_rate}
+        for r in session.scalars(select(SalesRep).order_by(SalesRep.id)).unique()
+    ]
+
+
+def team_rows(session: Session) -> list[dict[str, Any]]:
+    """Every team with its manager and territory."""
+    return [
+        {"id": t.id, "name": t.name, "manager": t.manager_name, "manager_email": t.manager_email,
+         "regions": t.regions, "industries": t.industries, "company_sizes": t.company_sizes}
+        for t in session.scalars(select(Team).order_by(Team.id))
+    ]
