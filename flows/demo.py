@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import Counter
 from pathlib import Path
@@ -10,27 +9,21 @@ from typing import Any
 
 from prefect import flow
 
-from leadflow.demo import generate
 from leadflow.flows.common import utcnow
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.review import pipeline_review
-from leadflow.review.build import Period
-from leadflow.review.export import FORMATS
-from leadflow.schemas import LEAD_FIELDS
-from leadflow.sheets.files import read_records
-from leadflow.tasks.demo import create_organisation, fresh_database, import_day, work_leads
+from leadflow.tasks.demo import (
+    create_organisation,
+    fresh_database,
+    import_day,
+    last_quarter,
+    leads_file,
+    review_files,
+    work_leads,
+)
 from leadflow.tasks.intake import intake_chunk
 from leadflow.tasks.ops import OPS_HOOKS
-
-
-def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(LEAD_FIELDS))
-        writer.writeheader()
-        for rec in records:
-            writer.writerow({k: (";".join(v) if isinstance(v, list) else v)
-                             for k, v in rec.items()})
 
 
 @flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}",
@@ -42,12 +35,10 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
     folder = Path(out)
     url = fresh_database(folder)
     now = utcnow()
-    quarter = Period.containing(now.date(), "quarter").previous()
+    quarter = last_quarter(now)
     days = (quarter.end - quarter.start).days
     create_organisation(seed, url, quarter.label)
-    csv_path = folder / "leads.csv"
-    _write_csv(csv_path, generate.lead_records(seed, count, quarter.start.date()))
-    rows = list(read_records(csv_path))
+    csv_path, rows = leads_file(folder, seed, count, quarter.start.date())
     per_day = -(-len(rows) // days)
     imported: Counter[str] = Counter()
     for day in range(days):
@@ -70,5 +61,4 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
             "escalated": sum(reminders.escalated.values()), "dormant": reminders.dormant,
             "regrade_changes": sum(regrade.counts.values()), "handoffs": len(handoffs),
             "review": review.model_dump(mode="json"),
-            "review_files": [str(folder / "reviews" / f"review-{quarter.label}.{fmt}")
-                             for fmt in FORMATS]}
+            "review_files": review_files(folder, quarter.label)}

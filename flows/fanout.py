@@ -1,39 +1,27 @@
 """Fan-out: a large run splits into child flow runs of a worker deployment, which the work
-pool spreads over its workers; the parent shows their progress and waits for them."""
+pool spreads over its workers. Each child is started with Prefect's `run_deployment`, which
+waits for it to finish; the parent keeps a progress artifact meanwhile, and reads each
+child's result from the child's final state (the worker flows persist their results)."""
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-from prefect import get_run_logger
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (
-    ArtifactFilter,
-    ArtifactFilterFlowRunId,
-    ArtifactFilterKey,
-    FlowRunFilter,
-    FlowRunFilterId,
-)
 from prefect.client.schemas.objects import FlowRun
-from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
+from prefect.futures import wait
 from prefect.runtime import deployment
 
-from leadflow.errors import LeadFlowError
-from leadflow.flows.common import artifact_key, progress_bar, progress_to, table
-from leadflow.settings import get_settings
-from leadflow.tasks import chunks
+from leadflow.flows.common import progress_bar, progress_to
+from leadflow.tasks.config import ChildRunsFailed, fan_out_allowed, poll_seconds
 
 INTAKE_WORKER = "lead-intake-worker/lead-intake-worker"
 REGRADE_WORKER = "regrade-worker/regrade-worker"
-
-
-class ChildRunsFailed(LeadFlowError):
-    """One or more child flow runs of a fanned-out run did not complete."""
 
 
 def on_work_pool() -> bool:
@@ -47,59 +35,35 @@ def on_work_pool() -> bool:
 
 
 def should_fan_out(fan_out: int, url: str | None, work: Callable[[], int]) -> bool:
-    """Fan out only when asked, on a database several processes can claim work in, from a
-    work pool, and when `work()` (leads to do) reaches the scaleout.fan_out_min_leads setting."""
-    if fan_out <= 0 or not chunks.claims_in_parallel(url) or not on_work_pool():
-        return False
-    return work() >= get_settings().scaleout.fan_out_min_leads
+    """Fan out only when asked, from a work pool, and when the settings allow it for this
+    database and `work()` leads (see tasks.config.fan_out_allowed)."""
+    return fan_out > 0 and on_work_pool() and fan_out_allowed(url, work)
 
 
-def publish_result(key: str, result: dict[str, Any], description: str) -> None:
-    """A child's result as a one-row table artifact, which its parent reads back (results
-    are not persisted, and the child may have run on another machine)."""
-    table(key, [result], description)
+@task(name="run-child", cache_policy=NO_CACHE, task_run_name="run {worker}")
+def run_child(worker: str, parameters: dict[str, Any]) -> FlowRun:
+    """Start one run of the worker deployment and wait until it is final."""
+    return run_deployment(worker, parameters=parameters, timeout=None,
+                          poll_interval=poll_seconds())
 
 
-def run_children(worker: str, parameters: list[dict[str, Any]], result_key: str,
-                 description: str, progress: Callable[[], tuple[int, int]] | None = None
-                 ) -> list[dict[str, Any]]:
+def run_children(worker: str, parameters: list[dict[str, Any]], description: str,
+                 progress: Callable[[], tuple[int, int]] | None = None) -> list[Any]:
     """Start one child run of `worker` per parameter set, keep a progress artifact at
-    `progress()` (done, total; or children finished), wait, and return the children's
-    published results. Raises ChildRunsFailed naming the runs that did not complete."""
-    log = get_run_logger()
-    runs = [cast(FlowRun, run_deployment(worker, parameters=p, timeout=0)) for p in parameters]
-    ids = [run.id for run in runs]
-    log.info("fanned out into %d runs of %s", len(ids), worker)
+    `progress()` (done, total; or children finished) while they run, and return the
+    children's results. Raises ChildRunsFailed naming the runs that did not complete."""
+    futures = [run_child.submit(worker, p) for p in parameters]
+    get_run_logger().info("fanned out into %d runs of %s", len(futures), worker)
     bar = progress_bar(description)
-    poll = get_settings().scaleout.poll_seconds
-    with get_client(sync_client=True) as client:
-        while True:
-            # limit and sort spelled out: prefect 3.8.8's sync client sends null for them,
-            # and the server answers 422.
-            children = client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)),
-                limit=len(ids), sort=FlowRunSort.ID_DESC)
-            finished = [c for c in children if c.state is not None and c.state.is_final()]
-            done, total = progress() if progress else (len(finished), len(ids))
-            progress_to(bar, done, total)
-            if len(finished) == len(ids):
-                break
-            time.sleep(poll)
-        failed = [f"{c.name} ({c.state_name})" for c in children
-                  if c.state is None or not c.state.is_completed()]
-        if failed:
-            raise ChildRunsFailed(f"{len(failed)} of {len(ids)} child runs did not complete: "
-                                  + ", ".join(failed))
-        # The REST call itself: prefect 3.8.8's sync read_artifacts sends null for unset
-        # filters, and an empty task-run filter would drop flow-level artifacts.
-        found = client.request("POST", "/artifacts/filter", json={
-            "artifacts": ArtifactFilter(
-                key=ArtifactFilterKey(any_=[artifact_key(result_key)]),
-                flow_run_id=ArtifactFilterFlowRunId(any_=ids)).model_dump(
-                    mode="json", exclude_unset=True),
-            "limit": len(ids) * 10, "offset": 0, "sort": "ID_DESC"}).json()
-    results = [json.loads(a["data"])[0] for a in found if isinstance(a.get("data"), str)]
-    if len(results) != len(ids):
-        raise ChildRunsFailed(f"{len(ids)} child runs completed but {len(results)} published "
-                              f"a {result_key!r} result")
-    return results
+    while True:
+        done, running = wait(futures, timeout=poll_seconds())
+        progress_to(bar, *(progress() if progress else (len(done), len(futures))))
+        if not running:
+            break
+    runs = [future.result() for future in futures]
+    failed = [f"{run.name} ({run.state_name})" for run in runs
+              if run.state is None or not run.state.is_completed()]
+    if failed:
+        raise ChildRunsFailed(f"{len(failed)} of {len(runs)} child runs did not complete: "
+                              + ", ".join(failed))
+    return [run.state.result() for run in runs if run.state is not None]

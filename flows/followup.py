@@ -17,12 +17,14 @@ from leadflow.flows.common import (
     table,
     utcnow,
 )
-from leadflow.flows.fanout import REGRADE_WORKER, publish_result, run_children, should_fan_out
-from leadflow.followup.regrade import RegradeResult
-from leadflow.followup.reminders import KINDS, ReminderResult, in_business_hours
-from leadflow.settings import get_rules, get_settings
+from leadflow.flows.fanout import REGRADE_WORKER, run_children, should_fan_out
 from leadflow.tasks.chunks import chunks_in_flight, id_pages, overlapped
+from leadflow.tasks.config import business_hours
+from leadflow.tasks.config import chunk_size as chunk_size_setting
 from leadflow.tasks.followup import (
+    KINDS,
+    RegradeResult,
+    ReminderResult,
     count_open_leads,
     escalate_queued_leads,
     find_due_items,
@@ -44,12 +46,12 @@ def follow_up_reminders(url: str | None = None, chunk_size: int | None = None,
     only in business hours unless forced."""
     log = get_run_logger()
     now = utcnow()
-    if not force and not in_business_hours(now, get_rules()):
+    if not force and not business_hours(now):
         log.info("outside business hours (config/rules.yaml calendar): nothing sent")
         rename_run("outside business hours")
         return ReminderResult()
     items = find_due_items(now, url)
-    size = chunk_size or get_settings().chunk_size
+    size = chunk_size_setting(chunk_size)
     result = ReminderResult.combine([send_reminders(part, now, url)
                                      for part in chunked(items, size)])
     result.dormant = flag_dormant(now, url)
@@ -78,16 +80,16 @@ def weekly_regrade(url: str | None = None, chunk_size: int | None = None,
     """Rescore (with decay when configured) and re-grade leads and opportunities, both ways;
     on a work pool with PostgreSQL, a large re-grade fans out into `fan_out` regrade-worker
     runs, each over its own range of lead ids."""
-    size = chunk_size or get_settings().chunk_size
+    size = chunk_size_setting(chunk_size)
     now = utcnow()
     total = count_open_leads(url)
     if should_fan_out(fan_out, url, lambda: total):
         ranges = open_lead_ranges(fan_out, url)
         found = run_children(REGRADE_WORKER, [
             {"first_id": lo, "last_id": hi, "now": now.isoformat(), "chunk_size": size,
-             "url": url} for lo, hi in ranges], "regrade-worker",
+             "url": url} for lo, hi in ranges],
             f"weekly-regrade: {total} leads over {len(ranges)} worker runs")
-        result = RegradeResult.combine([RegradeResult.model_validate(r) for r in found])
+        result = RegradeResult.combine(found)
     else:
         result = _regrade_range(0, None, now, size, url,
                                 progress_bar(f"weekly-regrade: {total} leads"), total)
@@ -116,15 +118,16 @@ def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: i
     return result
 
 
+# The result is persisted: a fanned-out parent reads it from this run's final state.
 @flow(name="regrade-worker", flow_run_name=stamped("regrade-worker"),
-      **OPS_HOOKS)
+      persist_result=True, **OPS_HOOKS)
 def regrade_worker(first_id: int, last_id: int, now: dt.datetime | None = None,
                    chunk_size: int | None = None, url: str | None = None) -> RegradeResult:
     """Re-grade one range of lead ids: a fanned-out weekly-regrade's share of the work."""
-    size = chunk_size or get_settings().chunk_size
+    size = chunk_size_setting(chunk_size)
     result = _regrade_range(first_id, last_id, now or utcnow(), size, url, None, 0)
     kept = result.model_copy(update={"changes": result.changes[:500]})
-    publish_result("regrade-worker", kept.model_dump(mode="json"),
-                   f"Re-grade of leads {first_id}-{last_id}")
+    table("regrade-worker", [{"change": k, "leads": v} for k, v in sorted(kept.counts.items())],
+          f"Re-grade of leads {first_id}-{last_id}")
     rename_run(f"{result.examined} leads {first_id}-{last_id}")
-    return result
+    return kept

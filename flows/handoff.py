@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import chunked, markdown, rename_run, stamped, table, utcnow
-from leadflow.settings import get_settings
+from leadflow.tasks.config import output_dir
 from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
 from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
@@ -23,8 +21,7 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
     them; rerunning never makes a second one."""
     log = get_run_logger()
     now = utcnow()
-    folder = (Path(out or get_settings().output_dir) / "handoffs").resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_dir(out, "handoffs")
     produced: list[int] = []
     seen: set[int] = set()
     for _ in range(max_rounds):

@@ -16,10 +16,10 @@ from leadflow.flows.common import (
     table,
     utcnow,
 )
-from leadflow.flows.fanout import INTAKE_WORKER, publish_result, run_children, should_fan_out
-from leadflow.intake.process import IntakeResult
-from leadflow.settings import get_settings
+from leadflow.flows.fanout import INTAKE_WORKER, run_children, should_fan_out
+from leadflow.tasks.config import chunk_size as chunk_size_setting
 from leadflow.tasks.intake import (
+    IntakeResult,
     assign_queued_leads,
     claim_intake_chunk,
     count_new_leads,
@@ -38,7 +38,7 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
     left (leads that arrive while it runs are taken in the next round). On a work pool with
     PostgreSQL, a large intake fans out into `fan_out` lead-intake-worker runs."""
     log = get_run_logger()
-    size = chunk_size or get_settings().chunk_size
+    size = chunk_size_setting(chunk_size)
     now = utcnow()
     if should_fan_out(fan_out, url, lambda: count_new_leads(url)):
         summary = _fanned_out(fan_out, size, now, url)
@@ -80,19 +80,20 @@ def _in_process(size: int, now: dt.datetime, url: str | None, max_rounds: int) -
 def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> IntakeResult:
     total = count_new_leads(url)
     params = {"now": now.isoformat(), "chunk_size": size, "url": url}
-    results = run_children(INTAKE_WORKER, [params] * fan_out, "lead-intake-worker",
+    results = run_children(INTAKE_WORKER, [params] * fan_out,
                            f"lead-intake: {total} leads over {fan_out} worker runs",
                            lambda: (max(0, total - count_new_leads(url)), total))
-    return IntakeResult.combine([IntakeResult.model_validate(r) for r in results])
+    return IntakeResult.combine(results)
 
 
+# The result is persisted: a fanned-out parent reads it from this run's final state.
 @flow(name="lead-intake-worker", flow_run_name=stamped("lead-intake-worker"),
-      **OPS_HOOKS)
+      persist_result=True, **OPS_HOOKS)
 def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = None,
                        url: str | None = None, max_chunks: int = 100_000) -> IntakeResult:
     """Claim chunks of new leads in the database and process them until none is left;
     several of these run at once on different workers and never take a lead twice."""
-    size = chunk_size or get_settings().chunk_size
+    size = chunk_size_setting(chunk_size)
     when = now or utcnow()
     results: list[IntakeResult] = []
     for _ in range(max_chunks):
@@ -101,7 +102,7 @@ def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = 
             break
         results.append(part)
     summary = IntakeResult.combine(results)
-    publish_result("lead-intake-worker", summary.model_dump(),
-                   f"What this worker run claimed: {len(results)} chunks")
+    table("lead-intake-worker", [summary.model_dump()],
+          f"What this worker run claimed: {len(results)} chunks")
     rename_run(f"{summary.processed} leads in {len(results)} chunks")
     return summary

@@ -8,9 +8,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
-from leadflow.simulate.render import render_report
-from leadflow.simulate.report import SimulationReport
-from leadflow.tasks.winmodel import simulate_rules, train_win_model
+from leadflow.tasks.winmodel import (
+    SimulationReport,
+    simulate_rules,
+    simulation_markdown,
+    train_win_model,
+)
 
 
 @flow(name="win-model", flow_run_name=stamped("win-model"))
@@ -42,7 +45,7 @@ def rules_simulation(candidate: str, period: str | None = None, since: dt.date |
     """Replay a period's leads, as they were at intake, through the current rules and the
     candidate file; leave the comparison as artifacts. Writes nothing."""
     report = simulate_rules(candidate, period, since, utcnow(), samples, url)
-    markdown("rules-simulation", render_report(report, "md"), f"What-if over {report.period}")
+    markdown("rules-simulation", simulation_markdown(report), f"What-if over {report.period}")
     table("rules-simulation-loads", [r.model_dump() for r in report.loads],
           "Each rep's load under the current and candidate rules")
     table("rules-simulation-changes",

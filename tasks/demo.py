@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from pathlib import Path
@@ -13,8 +14,11 @@ from prefect.cache_policies import NO_CACHE
 from leadflow.bootstrap import unit_of_work
 from leadflow.demo import generate, story
 from leadflow.intake.receive import store_leads
-from leadflow.schemas import ImportSummary
+from leadflow.review.build import Period
+from leadflow.review.export import FORMATS
+from leadflow.schemas import LEAD_FIELDS, ImportSummary
 from leadflow.settings import get_rules
+from leadflow.sheets.files import read_records
 from leadflow.store.models import BehaviourEvent, Lead
 
 
@@ -62,3 +66,27 @@ def fresh_database(folder: Path) -> str:
     for suffix in ("", "-wal", "-shm", "-journal"):
         (folder / f"leadflow.db{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{(folder / 'leadflow.db').resolve()}"
+
+
+def last_quarter(now: dt.datetime) -> Period:
+    """The last complete quarter before `now`: the demo's leads arrive over it."""
+    return Period.containing(now.date(), "quarter").previous()
+
+
+def leads_file(folder: Path, seed: int, count: int, start: dt.date
+               ) -> tuple[Path, list[tuple[int, Any]]]:
+    """Write the quarter's generated leads as the team's CSV register (leads.csv), and read
+    it back through the import reader, as a team's file would be."""
+    path = folder / "leads.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(LEAD_FIELDS))
+        writer.writeheader()
+        for rec in generate.lead_records(seed, count, start):
+            writer.writerow({k: (";".join(v) if isinstance(v, list) else v)
+                             for k, v in rec.items()})
+    return path, list(read_records(path))
+
+
+def review_files(folder: Path, label: str) -> list[str]:
+    """The review's files that pipeline-review writes under `folder`, one per format."""
+    return [str(folder / "reviews" / f"review-{label}.{fmt}") for fmt in FORMATS]

@@ -10,6 +10,11 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.followup import regrade, reminders
+
+# Re-exported: what the follow-up flows summarise (flows import nothing of ours but tasks).
+from leadflow.followup.regrade import RegradeResult as RegradeResult
+from leadflow.followup.reminders import KINDS as KINDS
+from leadflow.followup.reminders import ReminderResult as ReminderResult
 from leadflow.handoff import package as handoff
 from leadflow.settings import get_rules, get_settings
 from leadflow.tasks import chunks

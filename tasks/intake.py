@@ -7,7 +7,8 @@ import datetime as dt
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from leadflow.intake.process import IntakeResult
+# Re-exported: what lead-intake summarises.
+from leadflow.intake.process import IntakeResult as IntakeResult
 from leadflow.tasks import chunks
 from leadflow.tasks.common import RETRY_DELAYS, chunk_name, retry_on_database_error
 

@@ -10,6 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.settings import get_rules, get_settings
+from leadflow.simulate.render import render_report
+from leadflow.simulate.report import SimulationReport as SimulationReport  # for the flow
 from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
 
 DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
@@ -34,7 +36,7 @@ def train_win_model(now: dt.datetime, url: str | None = None) -> dict[str, Any]:
 
 @task(name="simulate-rules", **DB_RETRIES)
 def simulate_rules(candidate: str, period: str | None, since: dt.date | None, now: dt.datetime,
-                   samples: int, url: str | None = None) -> Any:
+                   samples: int, url: str | None = None) -> SimulationReport:
     """Replay a window's leads through the current and candidate rules; reads only."""
     from pathlib import Path
 
@@ -46,3 +48,8 @@ def simulate_rules(candidate: str, period: str | None, since: dt.date | None, no
     with unit_of_work("rules-simulation", url=url) as uow:  # never committed
         return simulate(uow.session, current, rules, Path(candidate).name, label, start, end,
                         samples)
+
+
+def simulation_markdown(report: SimulationReport) -> str:
+    """The what-if report as Markdown, for the run's artifact."""
+    return render_report(report, "md")

@@ -23,7 +23,7 @@ def serve(port: int = typer.Option(4200, help="Port of the local Prefect server 
     Without PREFECT_API_URL, a local Prefect server with its UI runs until this ends."""
     configure_prefect()
     with prefect_api(port, ui=True, services=True, announce=True):
-        from leadflow.flows.deployments import serve_all
+        from leadflow.deployments import serve_all
 
         serve_all()
 
@@ -59,7 +59,7 @@ def run(
         if swept and not as_json:
             typer.echo(f"marked {len(swept)} flow run(s) left running by a killed LeadFlow "
                        f"command as crashed: {', '.join(swept)}", err=True)
-        from leadflow.flows.deployments import FLOWS
+        from leadflow.deployments import FLOWS
 
         result = FLOWS[flow_name](**params)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result

@@ -35,7 +35,7 @@ def deploy(
     if not server_running():
         raise LeadFlowError("PREFECT_API_URL is not set: point it at the Prefect server the "
                             "workers use (e.g. http://prefect.internal:4200/api)")
-    from leadflow.flows.deployments import deploy_all
+    from leadflow.deployments import deploy_all
 
     name = _pool(pool)
     fan = get_settings().scaleout.fan_out if fan_out is None else fan_out

@@ -8,7 +8,7 @@ from prefect.client.orchestration import get_client
 from prefect.deployments.runner import EntrypointType
 from sqlalchemy import func, select
 
-from leadflow.flows.deployments import build_deployments, ensure_work_pool, worker_deployments
+from leadflow.deployments import build_deployments, ensure_work_pool, worker_deployments
 from leadflow.flows.followup import regrade_worker, weekly_regrade
 from leadflow.flows.intake import lead_intake, lead_intake_worker
 from leadflow.store.db import session_factory

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import leadflow.flows
 import leadflow.rules
 
 RULES_DIR = Path(leadflow.rules.__file__).parent
@@ -69,3 +70,23 @@ def test_importing_rules_loads_no_framework():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+FLOW_FILES = sorted(Path(leadflow.flows.__file__).parent.glob("*.py"))
+FLOWS_MAY_IMPORT = ("leadflow.tasks", "leadflow.flows")
+
+
+def test_the_flow_modules_are_all_checked():
+    assert {"intake", "followup", "handoff", "review", "winmodel", "demo", "fanout"} <= {
+        p.stem for p in FLOW_FILES}
+
+
+@pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.name)
+def test_flows_import_nothing_of_ours_but_tasks(path):
+    """Flows are orchestration only: Prefect, the standard library, the tasks and each
+    other; every unit of work, rule and setting is reached through a task."""
+    ours = [m for m in imported_modules(path) if m.split(".")[0] == "leadflow"]
+    bad = [m for m in ours if not m.startswith(FLOWS_MAY_IMPORT)]
+    assert not bad, f"flows/{path.name} imports {bad}"
+    foreign = {m.split(".")[0] for m in imported_modules(path)} - {"leadflow", "prefect"}
+    assert foreign <= set(sys.stdlib_module_names) | {"__future__"}, foreign
