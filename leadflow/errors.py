@@ -23,6 +23,10 @@ class Forbidden(LeadFlowError):
     """An action the caller's role may not take (a sensitive field, another rep's lead)."""
 
 
+class InUse(LeadFlowError):
+    """A record that others still refer to, so it cannot be deleted."""
+
+
 class IllegalTransition(LeadFlowError):
     """A trigger that the lead's current state does not allow."""
 

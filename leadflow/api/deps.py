@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.api.contract import check_path_ids
@@ -143,14 +142,3 @@ def page_params(
 ) -> PageParams:
     """Paging query parameters."""
     return PageParams(cursor, limit)
-
-
-def keyset(session: Session, query: Select[Any], id_column: Any, page: PageParams
-           ) -> tuple[list[Any], int | None]:
-    """One page of a query in id order, and the cursor of the next page (None at the end)."""
-    if page.cursor is not None:
-        query = query.where(id_column > page.cursor)
-    rows = list(session.scalars(query.order_by(id_column).limit(page.limit + 1)))
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
-    return rows, (rows[-1].id if more else None)

@@ -21,6 +21,7 @@ from leadflow.errors import (
     Forbidden,
     GuardRefused,
     IllegalTransition,
+    InUse,
     InvalidInput,
     LeadFlowError,
     NotFound,
@@ -91,7 +92,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
                            "allowed": exc.allowed})
     if isinstance(exc, GuardRefused):
         return _json(409, {"detail": str(exc), "trigger": exc.trigger, "reason": exc.why})
-    if isinstance(exc, VersionConflict):
+    if isinstance(exc, VersionConflict | InUse):
         return _json(409, {"detail": str(exc)})
     if isinstance(exc, SchemaOutOfDate):
         return _json(503, {"detail": str(exc)})

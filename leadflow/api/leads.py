@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
@@ -17,7 +16,6 @@ from leadflow.api.deps import (
     PageParams,
     Principal,
     Uow,
-    keyset,
     lead_for,
     page_params,
     raw_body,
@@ -43,7 +41,7 @@ from leadflow.api.turns import write_turn
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_CREATED, emit
 from leadflow.rules.vocab import Grade, Priority, Role, State
-from leadflow.store.models import Lead
+from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.store.uow import UnitOfWork
 
 router = APIRouter(prefix="/leads", tags=["leads"], route_class=LeadFlowRoute)
@@ -123,14 +121,9 @@ def list_leads(
     priority: Annotated[Priority | None, Query()] = None,
 ) -> LeadPage:
     """Leads in id order, filtered; a rep key sees only its own leads."""
-    query = select(Lead)
-    for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
-                          (Lead.priority, priority)):
-        if value is not None:
-            query = query.where(column == value)
-    if principal.role is Role.rep:
-        query = query.where(Lead.owner_id == principal.rep_id)
-    rows, cursor = keyset(uow.session, query, Lead.id, page)
+    where = LeadFilter(state=state, owner=owner, grade=grade, priority=priority,
+                       rep_id=principal.rep_id if principal.role is Role.rep else None)
+    rows, cursor = lead_page(uow.session, where, page.cursor, page.limit)
     return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)
 
 

@@ -14,7 +14,6 @@ from leadflow.api.deps import (
     PageParams,
     Principal,
     Uow,
-    keyset,
     page_params,
     raw_body,
     require,
@@ -32,6 +31,7 @@ from leadflow.errors import NotFound
 from leadflow.events import LEAD_CREATED, emit
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
+from leadflow.store.queries import quarantine_page
 
 router = APIRouter(prefix="/quarantine", tags=["quarantine"], route_class=LeadFlowRoute)
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
@@ -44,11 +44,7 @@ def list_quarantine(
                                                        "waiting (false) records")] = None,
 ) -> QuarantinePage:
     """Rejected payloads, oldest first, with their errors."""
-    query = select(QuarantinedRecord)
-    if replayed is not None:
-        column = QuarantinedRecord.replayed_lead_id
-        query = query.where(column.is_not(None) if replayed else column.is_(None))
-    rows, cursor = keyset(uow.session, query, QuarantinedRecord.id, page)
+    rows, cursor = quarantine_page(uow.session, replayed, page.cursor, page.limit)
     return QuarantinePage(items=[QuarantineItem.model_validate(r) for r in rows],
                           next_cursor=cursor)
 

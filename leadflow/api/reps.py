@@ -8,15 +8,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
 from leadflow.api.schemas import RepOut, RepPatch, TeamOut
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
-from leadflow.store.models import Lead, SalesRep
 from leadflow.team import reps as svc
 from leadflow.team.reps import RepIn, TeamIn
 
@@ -85,18 +82,6 @@ def update_rep(rep_id: int, body: RepPatch, request: Request, uow: Uow,
 @router.delete("/reps/{rep_id}", status_code=204)
 def delete_rep(rep_id: int, uow: Uow, _principal: Manager) -> Response:
     """Delete a rep nothing refers to; otherwise 409 (mark the rep away instead)."""
-    rep = uow.session.get(SalesRep, rep_id)
-    if rep is None:
-        raise NotFound(f"rep {rep_id} does not exist")
-    owned = uow.session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
-    if owned:
-        raise HTTPException(409, f"rep {rep_id} owns {owned} leads; mark the rep away "
-                                 "(PATCH away=true) instead of deleting")
-    uow.session.delete(rep)
-    try:
-        uow.session.flush()
-    except IntegrityError:
-        raise HTTPException(409, f"rep {rep_id} is still referred to (activities, targets "
-                                 "or API keys); mark the rep away instead") from None
+    svc.delete_rep(uow.session, rep_id)
     uow.commit()
     return Response(status_code=204)

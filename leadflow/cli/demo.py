@@ -7,14 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, select
-
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import emit, table
+from leadflow.demo.summary import pipeline_counts
 from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
-from leadflow.store.models import Lead, TransitionAudit
-from leadflow.store.outbound_models import Handoff, OutboxMessage, QuarantinedRecord
 
 
 def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
@@ -28,42 +25,12 @@ def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
         from leadflow.flows.demo import demo_quarter
 
         flow_result = demo_quarter(count=count, seed=seed, out=out)
-    result = {**flow_result, **_counts(flow_result["database"])}
+    with unit_of_work(url=flow_result["database"]) as uow:
+        result = {**flow_result, **pipeline_counts(uow.session)}
     result["outputs"] = str(Path(out).resolve())
     result["seconds"] = round(time.perf_counter() - began, 1)
     emit(result, as_json, _text(result))
     return result
-
-
-def _counts(url: str) -> dict[str, Any]:
-    with unit_of_work(url=url) as uow:
-        s = uow.session
-        states = dict(s.execute(select(Lead.state, func.count()).group_by(Lead.state))
-                      .tuples().all())
-        grades = dict(s.execute(select(Lead.grade, func.count()).where(Lead.valid.is_(True))
-                                .group_by(Lead.grade)).tuples().all())
-        won = case((Lead.state == "won", 1), else_=0)
-        channels = s.execute(select(
-            Lead.source, func.count(), func.sum(case((Lead.valid.is_(True), 1), else_=0)),
-            func.sum(won), func.sum(Lead.contract_value))
-            .group_by(Lead.source).order_by(func.count().desc())).all()
-        return {
-            "states": states, "grades": grades,
-            "valid": s.scalar(select(func.count()).where(Lead.valid.is_(True))) or 0,
-            "manager_queue": s.scalar(select(func.count()).where(
-                Lead.owner_id.is_(None), Lead.valid.is_(True))) or 0,
-            "won_value": float(s.scalar(select(func.sum(Lead.contract_value))
-                                        .where(Lead.state == "won")) or 0),
-            "channels": [{"channel": c, "leads": n, "valid": v or 0, "won": w or 0,
-                          "conversion": f"{(w or 0) / v:.1%}" if v else "-",
-                          "avg_deal": round(float(value) / w) if w and value else None}
-                         for c, n, v, w, value in channels],
-            "transitions": s.scalar(select(func.count()).select_from(TransitionAudit)),
-            "notifications": s.scalar(select(func.count()).select_from(OutboxMessage)),
-            "quarantined": s.scalar(select(func.count()).select_from(QuarantinedRecord)),
-            "sample_won_lead": s.scalar(select(Handoff.lead_id).order_by(Handoff.lead_id)
-                                        .limit(1)),
-        }
 
 
 _REVIEW_NOTES = {".html": "  (open in a browser: headline, charts, tables)",

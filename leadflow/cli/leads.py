@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import typer
-from sqlalchemy import select
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
@@ -23,7 +22,7 @@ from leadflow.lifecycle.view import full_story
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
-from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.store.queries import LeadFilter, sorted_leads
 from leadflow.tasks.chunks import process_pending
 from leadflow.winmodel.explain import win_line
 
@@ -156,22 +155,12 @@ def list_leads(
                 columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
         emit(rows, as_json, table(rows, columns))
         return
-    order = {"newest": [Lead.id.desc()], "score": [Lead.score.desc(), Lead.id.desc()],
-             "win-probability": [LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()]}
-    if sort not in order:
-        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(order)}", {"sort": sort})
-    query = (select(Lead, LeadWinScore.probability)
-             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
-             .order_by(*order[sort]).limit(limit))
-    for column, value in ((Lead.state, state), (Lead.owner_id, owner), (Lead.grade, grade),
-                          (Lead.priority, priority)):
-        if value is not None:
-            query = query.where(column == value)
+    where = LeadFilter(state=state, owner=owner, grade=grade, priority=priority)
     with unit_of_work() as uow:
         rows = [{"id": lead.id, "state": lead.state, "company": lead.company_name,
                  "source": lead.source, "grade": lead.grade, "priority": lead.priority,
                  "score": lead.score, "win_probability": p, "owner": lead.owner_id}
-                for lead, p in uow.session.execute(query)]
+                for lead, p in sorted_leads(uow.session, where, sort, limit)]
     emit(rows, as_json, table(rows, ["id", "state", "company", "source", "grade", "priority",
                                      "score", "win_probability", "owner"]))
 

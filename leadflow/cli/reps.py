@@ -95,6 +95,18 @@ def set_rep(
          f"seniority={rep.seniority}")
 
 
+@app.command("delete")
+def delete_rep(rep_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Delete a rep that nothing refers to.
+
+    A rep who owns leads, or whose activities, targets or keys are kept, is refused: mark
+    them away instead (reps set ID --away)."""
+    with unit_of_work("cli") as uow:
+        svc.delete_rep(uow.session, rep_id)
+        uow.commit()
+    emit({"id": rep_id, "deleted": True}, as_json, f"rep {rep_id} deleted")
+
+
 @app.command("list")
 def list_reps(as_json: bool = JSON_OPTION) -> None:
     """List reps with their load."""

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import OPEN_STATES, State
-from leadflow.store.models import Lead, Objection
+from leadflow.store.deal_models import Objection
+from leadflow.store.models import Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage
 
 OPEN = [s.value for s in OPEN_STATES]

@@ -26,7 +26,8 @@ from leadflow.rules.grading import current_facts, opportunity_grade
 from leadflow.rules.timing import next_cadence_date
 from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
 from leadflow.store.bulk import bulk_rows
-from leadflow.store.models import Lead, OpportunityAssessment
+from leadflow.store.deal_models import OpportunityAssessment
+from leadflow.store.models import Lead
 from leadflow.store.rows import LeadRow, load_rows, save_rows
 from leadflow.winmodel.score import score_leads
 

@@ -19,7 +19,8 @@ from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import add_business_days
 from leadflow.settings import Settings
-from leadflow.store.models import Activity, Lead, Objection, SalesRep, Team, TransitionAudit
+from leadflow.store.deal_models import Objection
+from leadflow.store.models import Activity, Lead, SalesRep, Team, TransitionAudit
 from leadflow.store.outbound_models import Handoff
 
 

@@ -24,7 +24,8 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.schemas import LeadIn
-from leadflow.store.models import FieldChange, Lead, SalesRep, Touch
+from leadflow.store.deal_models import Touch
+from leadflow.store.models import FieldChange, Lead, SalesRep
 
 OPEN = {s.value for s in OPEN_STATES}
 # Which stored lead a returning contact's inquiry joins: an open one first, then a won

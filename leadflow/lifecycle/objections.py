@@ -14,7 +14,8 @@ from leadflow.i18n import label
 from leadflow.lifecycle.operations import get_lead, happened_at
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.vocab import ObjectionKind
-from leadflow.store.models import Lead, Objection, Team
+from leadflow.store.deal_models import Objection
+from leadflow.store.models import Lead, Team
 from leadflow.store.uow import flush
 from leadflow.winmodel.score import score_leads
 

@@ -34,12 +34,12 @@ from leadflow.rules.vocab import (
 )
 from leadflow.schemas import MAX_ID
 from leadflow.statemachines.lead import fire
+from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import (
     Activity,
     BehaviourEvent,
     FieldChange,
     Lead,
-    OpportunityAssessment,
     TransitionAudit,
     utcnow,
 )

@@ -14,7 +14,8 @@ from leadflow.lifecycle.operations import get_lead
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
-from leadflow.store.models import ConversionPlan, Lead, OpportunityAssessment
+from leadflow.store.deal_models import ConversionPlan, OpportunityAssessment
+from leadflow.store.models import Lead
 from leadflow.store.uow import flush
 
 PlanText = Field(min_length=1, max_length=5000)

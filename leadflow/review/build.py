@@ -46,7 +46,8 @@ from leadflow.review.render import (
 )
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.settings import get_settings
-from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, Target, Team, Touch
+from leadflow.store.deal_models import Touch
+from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, Target, Team
 from leadflow.winmodel.review import win_review
 
 __all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]

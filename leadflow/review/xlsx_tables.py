@@ -15,7 +15,8 @@ from leadflow.i18n import gettext as _
 from leadflow.review.build import Period, kept_leads, within
 from leadflow.review.render import Review, TargetLine
 from leadflow.rules.access import is_sensitive
-from leadflow.store.models import Activity, Lead, OpportunityAssessment, SalesRep, Team
+from leadflow.store.deal_models import OpportunityAssessment
+from leadflow.store.models import Activity, Lead, SalesRep, Team
 
 MONEY, PERCENT, INTEGER = "#,##0.00", "0.0%", "#,##0"
 DATE, TIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"

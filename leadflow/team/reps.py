@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from leadflow.errors import InvalidInput, NotFound
+from leadflow.errors import InUse, InvalidInput, NotFound
 from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
@@ -101,6 +102,22 @@ def update_rep(session: Session, rep_id: int, changes: dict[str, Any], *,
     session.flush()
     _roster_changed(session, now, rules)
     return rep
+
+
+def delete_rep(session: Session, rep_id: int) -> None:
+    """Delete a rep nothing refers to; a rep who owns leads, or whose activities, targets
+    or API keys are kept, is InUse (mark them away instead)."""
+    rep = get_rep(session, rep_id)
+    owned = session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
+    if owned:
+        raise InUse(f"rep {rep_id} owns {owned} leads; mark the rep away instead of "
+                    "deleting")
+    session.delete(rep)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InUse(f"rep {rep_id} is still referred to (activities, targets or API keys); "
+                    "mark the rep away instead") from None
 
 
 def rep_rows(session: Session) -> list[dict[str, Any]]:

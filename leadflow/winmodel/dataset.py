@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.vocab import State
-from leadflow.store.models import Activity, Lead, Objection
+from leadflow.store.deal_models import Objection
+from leadflow.store.models import Activity, Lead
 from leadflow.winmodel.features import LEAD_COLUMNS, Counts, FeatureTable, feature_values
 
 OPEN = [State.screened.value, State.nurturing.value, State.opportunity.value,

@@ -19,7 +19,8 @@ from leadflow.review.export import review_for, write_all
 from leadflow.review.xlsx_tables import LEAD_REGISTER, OPPORTUNITY_GRADING
 from leadflow.rules.access import ASSESSMENT_SENSITIVE, Viewer
 from leadflow.rules.vocab import SENSITIVE, Role
-from leadflow.store.models import Lead, OpportunityAssessment
+from leadflow.store.deal_models import OpportunityAssessment
+from leadflow.store.models import Lead
 from tests.integration.test_review import Q3, REVIEWED_AT, ids  # noqa: F401
 from tests.integration.test_review_outputs import hostile  # noqa: F401
 

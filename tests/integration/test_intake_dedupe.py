@@ -7,7 +7,8 @@ import json
 from sqlalchemy import func, select
 
 from leadflow.intake.receive import store_leads
-from leadflow.store.models import FieldChange, Lead, Touch
+from leadflow.store.deal_models import Touch
+from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f

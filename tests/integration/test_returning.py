@@ -13,7 +13,8 @@ from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.contract import ContractIn, win
 from leadflow.lifecycle.view import full_story
-from leadflow.store.models import FieldChange, Lead, Touch
+from leadflow.store.deal_models import Touch
+from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
 from tests.integration.test_operations import _in_negotiation, _lead

@@ -14,7 +14,8 @@ from leadflow.errors import InvalidInput
 from leadflow.review.build import build_review
 from leadflow.review.html import review_html
 from leadflow.review.xlsx import write_review_xlsx
-from leadflow.store.models import Activity, Lead, OpportunityAssessment
+from leadflow.store.deal_models import OpportunityAssessment
+from leadflow.store.models import Activity, Lead
 from tests.integration.test_review import Q3, REVIEWED_AT, Pipeline, at, ids  # noqa: F401
 
 EVIL = '=HYPERLINK("http://evil.example","click")'

@@ -1,0 +1,76 @@
+"""What a rep records while working a deal: opportunity assessments, objections, conversion
+plans, and the later inquiries (touches) of a known contact (their leads are in models.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leadflow.store.models import Base
+
+
+class OpportunityAssessment(Base):
+    """An opportunity grading (spec §7); the newest one per lead is current."""
+
+    __tablename__ = "opportunity_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    urgency: Mapped[str] = mapped_column(String(20))
+    budget: Mapped[Decimal]
+    competition: Mapped[str] = mapped_column(String(20))
+    decision_chain: Mapped[str] = mapped_column(String(20))
+    points: Mapped[int]
+    grade: Mapped[str] = mapped_column(String(1))
+    assessed_by: Mapped[str] = mapped_column(String(120))
+    assessed_at: Mapped[dt.datetime]
+
+
+class Objection(Base):
+    """An objection raised in negotiation, and when and how it was answered."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+    response: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(120))
+    # A key objection goes to the whole team for discussion (its manager is told).
+    key: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class Touch(Base):
+    """A later inquiry from a known contact: channel, detail, time, need, what it did."""
+
+    __tablename__ = "lead_touches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[dt.datetime]
+    need: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(40))
+
+
+class ConversionPlan(Base):
+    """A submitted conversion plan (spec §2, approved before negotiation); newest is current."""
+
+    __tablename__ = "conversion_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    pain_points: Mapped[str] = mapped_column(Text)
+    advantages: Mapped[str] = mapped_column(Text)
+    strategy: Mapped[str] = mapped_column(Text)
+    milestones: Mapped[str] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[dt.datetime]

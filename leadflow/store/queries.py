@@ -1,0 +1,84 @@
+"""Queries the API and the CLI share: the lead list's filters and sort orders, and keyset
+pages (neither entry point builds SQL of its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput
+from leadflow.store.models import Lead
+from leadflow.store.outbound_models import QuarantinedRecord
+from leadflow.store.winmodel_models import LeadWinScore
+
+# Highest first; ties newest first. Leads without a win probability come last.
+LEAD_SORTS = {
+    "newest": (Lead.id.desc(),),
+    "score": (Lead.score.desc(), Lead.id.desc()),
+    "win-probability": (LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads a list shows: by state, owner, grade or priority; `rep_id` limits a
+    rep's own view to the leads they own."""
+
+    state: str | None = None
+    owner: int | None = None
+    grade: str | None = None
+    priority: str | None = None
+    rep_id: int | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        """`query` with this filter's conditions added."""
+        for column, value in ((Lead.state, self.state), (Lead.owner_id, self.owner),
+                              (Lead.grade, self.grade), (Lead.priority, self.priority),
+                              (Lead.owner_id, self.rep_id)):
+            if value is not None:
+                query = query.where(column == value)
+        return query
+
+
+def sorted_leads(session: Session, where: LeadFilter, sort: str = "newest", limit: int = 50
+                 ) -> list[tuple[Lead, float | None]]:
+    """Up to `limit` leads with their win probability, in one of LEAD_SORTS' orders."""
+    if sort not in LEAD_SORTS:
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}",
+                           {"sort": sort})
+    query = (select(Lead, LeadWinScore.probability)
+             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
+             .order_by(*LEAD_SORTS[sort]).limit(limit))
+    return [(lead, p) for lead, p in session.execute(where.apply(query))]
+
+
+def keyset(session: Session, query: Select[Any], id_column: Any, cursor: int | None,
+           limit: int) -> tuple[list[Any], int | None]:
+    """One page of a query in id order: rows after `cursor`, at most `limit`, and the
+    cursor of the next page (None at the end)."""
+    if cursor is not None:
+        query = query.where(id_column > cursor)
+    rows = list(session.scalars(query.order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
+
+
+def lead_page(session: Session, where: LeadFilter, cursor: int | None, limit: int
+              ) -> tuple[list[Lead], int | None]:
+    """One keyset page of the filtered leads in id order (the API's list)."""
+    return keyset(session, where.apply(select(Lead)), Lead.id, cursor, limit)
+
+
+def quarantine_page(session: Session, replayed: bool | None, cursor: int | None, limit: int
+                    ) -> tuple[list[QuarantinedRecord], int | None]:
+    """One keyset page of rejected payloads, oldest first: all of them, or only those
+    replayed (True) or still waiting (False)."""
+    query = select(QuarantinedRecord)
+    if replayed is not None:
+        column = QuarantinedRecord.replayed_lead_id
+        query = query.where(column.is_not(None) if replayed else column.is_(None))
+    return keyset(session, query, QuarantinedRecord.id, cursor, limit)
