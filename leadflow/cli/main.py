@@ -21,6 +21,7 @@ from leadflow.cli import (
     model_cmd,
     orchestrate,
     outbox,
+    quarantine,
     reps,
     rules_cmd,
     scaleout,
@@ -45,6 +46,7 @@ app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")
+app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(targets_cmd.app, name="targets")
 app.add_typer(followups.app, name="reminders")

@@ -57,6 +57,11 @@ def test_setup_import_and_inspect(env, tmp_path):
     assert any(h["field"] == "merged_duplicate" for h in shown["history"])
     reps = run_json(["reps", "list"], env)
     assert [r["open_leads"] for r in reps] == [2, 0]
+    kept = run_json(["quarantine", "list", "--waiting"], env)  # the fax row, both imports
+    assert len(kept) == 2 and all("source" in r["errors"] for r in kept)
+    assert all("leads.csv" in r["origin"] for r in kept)
+    assert "--after" not in run(["quarantine", "list", "--limit", "2"], env).stdout
+    assert "more: --after" in run(["quarantine", "list", "--limit", "1"], env).stdout
 
 
 def test_lifecycle_commands_and_clear_errors(env):
