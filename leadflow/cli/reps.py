@@ -99,8 +99,7 @@ def set_rep(
 def delete_rep(rep_id: int, as_json: bool = JSON_OPTION) -> None:
     """Delete a rep that nothing refers to.
 
-    A rep who owns leads, or whose activities, targets or keys are kept, is refused: mark
-    them away instead (reps set ID --away)."""
+    A rep who owns leads, or has activities, targets or keys, is kept: use reps set ID --away."""
     with unit_of_work("cli") as uow:
         svc.delete_rep(uow.session, rep_id)
         uow.commit()
