@@ -57,6 +57,10 @@ def test_setup_import_and_inspect(env, tmp_path):
     assert any(h["field"] == "merged_duplicate" for h in shown["history"])
     reps = run_json(["reps", "list"], env)
     assert [r["open_leads"] for r in reps] == [2, 0]
+    refused = run(["reps", "delete", str(rep["id"])], env, ok=False)
+    assert refused.returncode != 0 and "owns 2 leads" in refused.stderr
+    assert run_json(["reps", "delete", str(reps[1]["id"])], env)["deleted"] is True
+    assert [r["name"] for r in run_json(["reps", "list"], env)] == ["Ann"]
     kept = run_json(["quarantine", "list", "--waiting"], env)  # the fax row, both imports
     assert len(kept) == 2 and all("source" in r["errors"] for r in kept)
     assert all("leads.csv" in r["origin"] for r in kept)
