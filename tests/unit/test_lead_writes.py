@@ -1,6 +1,6 @@
-"""Nothing behind the product's back: only the service and store layers write a lead's
-columns, so the demo, the CLI, the API and the flows reach every fact through the same
-service functions a team uses."""
+"""Nothing behind the product's back: only the capability services and the store write a
+lead's columns, so the demo, the CLI, the API and the flows reach every fact through the
+same service functions a team uses."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from pathlib import Path
 from leadflow.store.models import Lead
 
 ROOT = Path(__file__).parents[2]
-ALLOWED = (ROOT / "leadflow" / "services", ROOT / "leadflow" / "store")
+# The capability folders of service functions, and the store's row writer.
+SERVICES = ("intake", "sheets", "lifecycle", "team", "followup", "handoff", "review", "notify",
+            "store")
+ALLOWED = tuple(ROOT / "leadflow" / name for name in SERVICES)
 CHECKED = [ROOT / "leadflow", ROOT / "flows", ROOT / "tasks", ROOT / "statemachines"]
 COLUMNS = {c.key for c in Lead.__table__.columns}
 
