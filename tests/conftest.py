@@ -64,6 +64,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """The fast default: tests marked slow or reliability run only when `-m` chooses tests
     (`pytest -m "slow or reliability"`), when their file is named on the command line, or
     when nothing else was collected (`pytest tests/reliability`)."""
+    flows = Path(__file__).parent / "flows"
+    for item in items:  # one xdist worker, so one Prefect test server, runs all flows tests
+        if item.path.is_relative_to(flows):
+            item.add_marker(pytest.mark.xdist_group("prefect"))
     if config.getoption("markexpr"):
         return
     named = _named_files(config)
