@@ -60,6 +60,7 @@ def _named_files(config: pytest.Config) -> set[Path]:
     return {path.resolve() for path in paths if path.is_file()}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups set here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The fast default: tests marked slow or reliability run only when `-m` chooses tests
     (`pytest -m "slow or reliability"`), when their file is named on the command line, or
