@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -16,6 +16,9 @@ from prefect.artifacts import (
 )
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
+
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
@@ -36,6 +39,13 @@ def rename_run(suffix: str) -> None:
     with get_client(sync_client=True) as client:
         current = client.read_flow_run(UUID(str(run_id))).name
         client.update_flow_run(UUID(str(run_id)), name=f"{current} · {suffix}")
+
+
+def quoted(items: list[T]) -> list[T]:
+    """`items` quoted for a task call, so that Prefect does not walk a long list looking for
+    futures. Prefect unquotes it before the task runs; its types only know the task's own
+    parameters, hence the cast."""
+    return cast(list[T], quote(items))
 
 
 def progress_bar(description: str) -> UUID:

@@ -43,8 +43,13 @@ def should_fan_out(fan_out: int, url: str | None, work: Callable[[], int]) -> bo
 @task(name="run-child", cache_policy=NO_CACHE, task_run_name="run {worker}")
 def run_child(worker: str, parameters: dict[str, Any]) -> FlowRun:
     """Start one run of the worker deployment and wait until it is final."""
-    return run_deployment(worker, parameters=parameters, timeout=None,
-                          poll_interval=poll_seconds())
+    run = run_deployment(worker, parameters=parameters, timeout=None,
+                         poll_interval=poll_seconds())
+    # Prefect types run_deployment as "a FlowRun, or a coroutine when called from async
+    # code"; this task is sync, so it runs to the end here and answers the FlowRun.
+    if not isinstance(run, FlowRun):
+        raise TypeError(f"run_deployment answered a {type(run).__name__} in a sync task")
+    return run
 
 
 def run_children(worker: str, parameters: list[dict[str, Any]], description: str,

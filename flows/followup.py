@@ -6,12 +6,12 @@ import datetime as dt
 from uuid import UUID
 
 from prefect import flow, get_run_logger
-from prefect.utilities.annotations import quote
 
 from leadflow.flows.common import (
     chunked,
     progress_bar,
     progress_to,
+    quoted,
     rename_run,
     stamped,
     table,
@@ -110,7 +110,7 @@ def _regrade_range(first_id: int, last_id: int | None, now: dt.datetime, size: i
     pages = id_pages(lambda after: [i for i in list_open_leads(after, size, url)
                                     if last_id is None or i <= last_id], first_id - 1)
     result = RegradeResult()
-    for found in overlapped(pages, lambda ids: regrade_chunk.submit(quote(ids), now, url),
+    for found in overlapped(pages, lambda ids: regrade_chunk.submit(quoted(ids), now, url),
                             chunks_in_flight(url)):
         result = RegradeResult.combine([result, found])
         if progress is not None:

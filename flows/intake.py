@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import flow, get_run_logger
-from prefect.utilities.annotations import quote
 
 from leadflow.flows.common import (
     chunked,
     progress_bar,
     progress_to,
+    quoted,
     rename_run,
     stamped,
     table,
@@ -70,8 +70,7 @@ def _in_process(size: int, now: dt.datetime, url: str | None, max_rounds: int) -
         parts = chunked(ids, size)
         progress = progress_bar("lead-intake: chunks done") if len(parts) > 1 else None
         for n, part in enumerate(parts, start=1):
-            # Quoted: Prefect would otherwise walk the 1,000 ids looking for futures.
-            results.append(intake_chunk(quote(part), now, url))
+            results.append(intake_chunk(quoted(part), now, url))
             if progress is not None:
                 progress_to(progress, n, len(parts))
     return IntakeResult.combine(results)

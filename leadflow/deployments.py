@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from prefect.events import DeploymentEventTrigger
@@ -24,7 +25,7 @@ TAGS = ["leadflow"]
 # flow drains everything pending (and the sweeper catches a lead that arrived at the end).
 ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1,
                                        collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
-FLOWS = {
+FLOWS: dict[str, Flow[..., Any]] = {
     "lead-intake": lead_intake,
     "follow-up-reminders": follow_up_reminders,
     "weekly-regrade": weekly_regrade,
@@ -54,36 +55,38 @@ def build_deployments(fan_out: int = 0,
     def every(seconds: int) -> list[Any]:
         return [Interval(dt.timedelta(seconds=seconds), timezone=tz)]
 
+    # RunnerDeployment.from_flow is what Flow.to_deployment calls for a flow without storage
+    # (ours); to_deployment itself is typed "a deployment, or a coroutine in async code".
     return [
-        lead_intake.to_deployment(
+        RunnerDeployment.from_flow(lead_intake,
             name="lead-intake", schedules=every(s.intake_sweep_seconds),
             triggers=_on(LEAD_CREATED), concurrency_limit=ONE_AT_A_TIME, parameters=fan, **kw,
             tags=[*TAGS, "intake"], description="Intake on every created-lead event, and "
             "as a sweeper so a lost event never loses a lead."),
-        follow_up_reminders.to_deployment(
+        RunnerDeployment.from_flow(follow_up_reminders,
             name="follow-up-reminders", schedules=[Cron(s.reminders_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "reminders"], **kw),
-        weekly_regrade.to_deployment(
+        RunnerDeployment.from_flow(weekly_regrade,
             name="weekly-regrade", schedules=[Cron(s.regrade_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "regrade"], parameters=fan, **kw),
-        delivery_handoff.to_deployment(
+        RunnerDeployment.from_flow(delivery_handoff,
             name="delivery-handoff", schedules=every(s.handoff_sweep_seconds),
             triggers=_on(LEAD_WON), concurrency_limit=ONE_AT_A_TIME,
             tags=[*TAGS, "handoff"], **kw),
-        pipeline_review.to_deployment(
+        RunnerDeployment.from_flow(pipeline_review,
             name="pipeline-review-monthly", parameters={"kind": "month"},
             schedules=[Cron(s.review_monthly_cron, timezone=tz)], tags=[*TAGS, "review"], **kw),
-        pipeline_review.to_deployment(
+        RunnerDeployment.from_flow(pipeline_review,
             name="pipeline-review-quarterly", parameters={"kind": "quarter"},
             schedules=[Cron(s.review_quarterly_cron, timezone=tz)], tags=[*TAGS, "review"],
             **kw),
-        deliver_notifications.to_deployment(
+        RunnerDeployment.from_flow(deliver_notifications,
             name="send-notifications", schedules=every(s.notifications_seconds),
             concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "notifications"], **kw),
-        win_model.to_deployment(
+        RunnerDeployment.from_flow(win_model,
             name="win-model", schedules=[Cron(s.win_model_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME, tags=[*TAGS, "win-model"], **kw),
-        rules_simulation.to_deployment(
+        RunnerDeployment.from_flow(rules_simulation,
             name="rules-simulation", tags=[*TAGS, "rules"], **kw,
             description="Run on demand with a candidate rules file: what would change."),
     ]
@@ -94,9 +97,10 @@ def worker_deployments() -> list[RunnerDeployment]:
     pool runs as many at once as it has workers."""
     kw: dict[str, Any] = {"entrypoint_type": EntrypointType.MODULE_PATH}
     return [
-        lead_intake_worker.to_deployment(name="lead-intake-worker", tags=[*TAGS, "intake"],
-                                         **kw),
-        regrade_worker.to_deployment(name="regrade-worker", tags=[*TAGS, "regrade"], **kw),
+        RunnerDeployment.from_flow(lead_intake_worker, name="lead-intake-worker",
+                                   tags=[*TAGS, "intake"], **kw),
+        RunnerDeployment.from_flow(regrade_worker, name="regrade-worker",
+                                   tags=[*TAGS, "regrade"], **kw),
     ]
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from uuid import UUID
 
 from leadflow.errors import LeadFlowError
 
@@ -156,7 +157,7 @@ def sweep_crashed_runs() -> list[str]:
     from prefect.states import Crashed
 
     unfinished = [StateType.RUNNING, StateType.PENDING]
-    swept: list[str] = []
+    swept: list[UUID] = []
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             state=FlowRunFilterState(type=FlowRunFilterStateType(any_=unfinished)),
@@ -167,7 +168,7 @@ def sweep_crashed_runs() -> list[str]:
                 continue
             message = f"the LeadFlow process that ran it ({owner}) was killed"
             client.set_flow_run_state(run.id, Crashed(message=message), force=True)
-            swept.append(str(run.id))
+            swept.append(run.id)
         if swept:
             tasks = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=swept)),
@@ -177,4 +178,4 @@ def sweep_crashed_runs() -> list[str]:
             for task in tasks:
                 client.set_task_run_state(task.id, Crashed(message="its flow run crashed"),
                                           force=True)
-    return swept
+    return [str(run_id) for run_id in swept]

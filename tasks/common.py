@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from leadflow.errors import VersionConflict
 
-RETRY_DELAYS = [1, 5, 20]  # seconds: a restarting database is usually back within 30 s
+# seconds: a restarting database is usually back within 30 s
+RETRY_DELAYS: list[float] = [1, 5, 20]
 RETRYABLE = (OperationalError, DBAPIError, VersionConflict)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def retry_on_database_error(task: Any, task_run: Any, state: Any) -> bool:
@@ -22,6 +28,14 @@ def retry_on_database_error(task: Any, task_run: Any, state: Any) -> bool:
     except Exception:
         return False
     return False
+
+
+def database_task(name: str, task_run_name: Callable[[], str] | None = None
+                  ) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """@task for a unit of work: never cached, retried (RETRY_DELAYS) on database trouble only.
+    Keywords, not a dict of them, so that Prefect's typed overloads still apply."""
+    return task(name=name, task_run_name=task_run_name, cache_policy=NO_CACHE, retries=3,
+                retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
 
 
 def chunk_name(prefix: str, param: str = "ids") -> Callable[[], str]:

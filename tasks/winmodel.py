@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from leadflow.bootstrap import unit_of_work
 from leadflow.settings import get_rules, get_settings
 from leadflow.simulate.render import render_report
 from leadflow.simulate.report import SimulationReport as SimulationReport  # for the flow
-from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
-
-DB_RETRIES = {"cache_policy": NO_CACHE, "retries": 3, "retry_delay_seconds": RETRY_DELAYS,
-              "retry_condition_fn": retry_on_database_error}
+from leadflow.tasks.common import database_task
 
 
-@task(name="train-win-model", **DB_RETRIES)
+@database_task("train-win-model")
 def train_win_model(now: dt.datetime, url: str | None = None) -> dict[str, Any]:
     """Train, keep and (when it beats the score) activate a model; a refusal for too little
     history comes back as {"refused": why} rather than a failure."""
@@ -34,7 +28,7 @@ def train_win_model(now: dt.datetime, url: str | None = None) -> dict[str, Any]:
         return describe_model(row)
 
 
-@task(name="simulate-rules", **DB_RETRIES)
+@database_task("simulate-rules")
 def simulate_rules(candidate: str, period: str | None, since: dt.date | None, now: dt.datetime,
                    samples: int, url: str | None = None) -> SimulationReport:
     """Replay a window's leads through the current and candidate rules; reads only."""

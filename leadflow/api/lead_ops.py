@@ -64,15 +64,15 @@ def answer(lead_id: int, objection_id: int, body: AnswerIn, uow: Uow,
 
 
 @router.patch("", response_model=LeadOut)
-def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow,  # type: ignore[valid-type]
+def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow,
          principal: Editor) -> LeadOut:
     """Change a lead's facts; it is re-scored, re-graded and its timers recomputed at once.
     409 when `version` is stale; 403 for budgets and notes from a key that may not see them."""
     lead = lead_for(uow.session, principal, lead_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})  # type: ignore[attr-defined]
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
     update_lead(uow.session, lead_id, changes, now=now(), rules=rules_of(request),
                 sees_sensitive=principal.sees_sensitive(lead),
-                expected_version=body.version)  # type: ignore[attr-defined]
+                expected_version=body.version)
     uow.commit()
     return lead_detail(uow.session, lead, principal)
 

@@ -99,11 +99,11 @@ def update(
             raise InvalidInput(f"--set: {item!r} is not FIELD=VALUE (fields: "
                                f"{_field_options()})", {"--set": "FIELD=VALUE"})
         changes[name.strip()] = _parse(value.strip())
-    for name, value in (("budget_max", budget_max), ("budget_min", budget_min),
+    for name, given in (("budget_max", budget_max), ("budget_min", budget_min),
                         ("contact_role", contact_role), ("timeline", timeline),
                         ("need", need)):
-        if value is not None:
-            changes[name] = _parse(value)
+        if given is not None:
+            changes[name] = _parse(given)
     with unit_of_work(by) as uow:
         lead = update_lead(uow.session, lead_id, changes, now=_now(), rules=get_rules(),
                            expected_version=expected_version)

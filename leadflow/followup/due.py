@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
@@ -33,7 +33,7 @@ class DueItem:
     due_at: dt.datetime
 
 
-def _silence_applies(rules: RulesConfig) -> object:
+def _silence_applies(rules: RulesConfig) -> ColumnElement[bool]:
     """Spec §6: the no-follow-up rule serves leads being actively worked: the configured
     lead grades while nurturing, and opportunities of the configured grades (or not yet
     graded). Slower grades are reminded by their cadence instead."""
@@ -87,10 +87,10 @@ def _outside_leads(session: Session, now: dt.datetime, rules: RulesConfig
         yield DueItem(lead_id, "win_review",
                       dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))
     late = now - dt.timedelta(hours=rules.assignment.notify_within_hours)
-    for lead_id, created in session.execute(
+    for notice_lead, created in session.execute(
             select(OutboxMessage.lead_id, OutboxMessage.created_at)
             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.kind == "assignment",
                    OutboxMessage.attempts > 0, OutboxMessage.lead_id.is_not(None),
                    OutboxMessage.created_at < late)):
-        yield DueItem(lead_id, "notify",
+        yield DueItem(cast(int, notice_lead), "notify",  # never None: lead_id IS NOT NULL
                       created + dt.timedelta(hours=rules.assignment.notify_within_hours))

@@ -48,7 +48,7 @@ def set_keys(target: Lead | dict[str, Any]) -> None:
 
 
 def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
-    values = rec.model_dump(exclude=NOT_COLUMNS)
+    values = rec.model_dump(exclude=set(NOT_COLUMNS))  # pydantic takes a set, not a frozenset
     values["source"] = rec.source.value
     if values["company_name"] is None:  # an individual: the person is the account
         values["company_name"] = rec.contact_name

@@ -6,7 +6,6 @@ one as repeat business; a lost lead that now passes screening is reactivated."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -15,13 +14,13 @@ from sqlalchemy.orm import Session
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
 from leadflow.intake.merge import merge_into, set_keys
-from leadflow.intake.process import evaluate_lead
 from leadflow.lifecycle.assign import reactivate
 from leadflow.lifecycle.operations import rescore
 from leadflow.lifecycle.update import refresh_timers
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.facts import BehaviourCounts
+from leadflow.rules.evaluate import evaluate
+from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.store.deal_models import Touch
@@ -92,8 +91,8 @@ def _passes_screening(session: Session, lead: Lead, rec: LeadIn, rules: RulesCon
                       now: dt.datetime) -> bool:
     values: dict[str, Any] = {c.key: getattr(lead, c.key) for c in Lead.__table__.columns}
     merge_into(values, rec)
-    facts = SimpleNamespace(**values)
-    return evaluate_lead(facts, BehaviourCounts(), now, rules).bant.valid  # type: ignore[arg-type]
+    facts = LeadFacts.model_validate(values)
+    return evaluate(facts, BehaviourCounts(), now.date(), rules).bant.valid
 
 
 def _tell_owner(session: Session, lead: Lead, touch: Touch) -> None:

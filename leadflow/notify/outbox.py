@@ -22,11 +22,12 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import apprise
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.bootstrap import unit_of_work
@@ -209,10 +210,12 @@ def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Sett
         after_id, previous = found
         mine = OutboxMessage.sending_since.is_(None) if previous is None \
             else OutboxMessage.sending_since == previous
-        taken = session.execute(update(OutboxMessage).where(OutboxMessage.id == after_id, mine)
-                                .values(sending_since=now)
-                                .execution_options(synchronize_session=False))
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
+        # An UPDATE answers a CursorResult (it has the rowcount); Session.execute is typed
+        # with the Result every statement shares.
+        taken = cast(CursorResult[Any], session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == after_id, mine)
+            .values(sending_since=now).execution_options(synchronize_session=False)))
+        if taken.rowcount == 1:
             message = session.get(OutboxMessage, after_id, populate_existing=True)
             assert message is not None
             return message, previous is not None

@@ -364,9 +364,9 @@ def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
                            .group_by(Activity.rep_id, SalesRep.team_id)).tuples().all()
     found: dict[tuple[str, int], int] = {}
     for rep, team, n in rows:
-        for key in (("rep", rep), ("team", team)):
-            if key[1] is not None:
-                found[key] = found.get(key, 0) + n
+        for kind, owner in (("rep", rep), ("team", team)):
+            if owner is not None:
+                found[kind, owner] = found.get((kind, owner), 0) + n
     return found
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
@@ -67,20 +67,20 @@ class _Sheet:
         # Cells are reused row after row: write-only mode writes each row as it is appended.
         self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
         for cell, column in zip(self.cells, columns, strict=True):
-            if cell is not None:
+            if cell is not None and column.fmt:
                 cell.number_format = column.fmt
         for i, column in enumerate(columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = column.width
         self.ws.freeze_panes = "A2"
         self.ws.append([self._header(gettext(c.header)) for c in columns])
 
-    def _header(self, text: str) -> WriteOnlyCell:
+    def _header(self, text: str) -> Cell:
         cell = WriteOnlyCell(self.ws, value=text)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         return cell
 
-    def _text(self, text: str) -> WriteOnlyCell:
+    def _text(self, text: str) -> Cell:
         """Text that a spreadsheet would take for a formula, as a text cell: unchanged."""
         cell = WriteOnlyCell(self.ws, value=text)
         cell.data_type, cell.quotePrefix = "s", True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from leadflow.store.models import BehaviourEvent, FieldChange, Lead, TransitionA
 
 # What the rules read at intake: screening, scoring and grading facts, and territory.
 FIELDS = (*LeadFacts.model_fields, "region", "source", "company_name")
-_PARSE = {"budget_min": Decimal, "budget_max": Decimal,
+_PARSE: dict[str, Callable[[str], Any]] = {"budget_min": Decimal, "budget_max": Decimal,
           "timeline": lambda text: dt.date.fromisoformat(text[:10])}
 _CHUNK = 5000
 

@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 import heapq
 from dataclasses import dataclass
+from typing import Any
 
 from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
@@ -41,7 +42,7 @@ def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[De
             _, _, rep_id = heapq.heappop(releases)
             by_id[rep_id].open_leads = max(by_id[rep_id].open_leads - 1, 0)
         ev = evaluate(lead.facts, lead.counts, lead.at.date(), rules)
-        decision = {"valid": ev.bant.valid, "score": ev.score.total,
+        decision: dict[str, Any] = {"valid": ev.bant.valid, "score": ev.score.total,
                     "priority": ev.score.priority.value, "grade": ev.grade.grade.value,
                     "owner": None, "team": None, "first_contact_due": None}
         if ev.bant.valid:

@@ -4,7 +4,7 @@ pages (neither entry point builds SQL of its own)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -13,6 +13,9 @@ from leadflow.errors import InvalidInput
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.winmodel_models import LeadWinScore
+
+# Any select, of any columns: a filter keeps the columns it was given.
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
 
 # Highest first; ties newest first. Leads without a win probability come last.
 LEAD_SORTS = {
@@ -33,7 +36,7 @@ class LeadFilter:
     priority: str | None = None
     rep_id: int | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: AnySelect) -> AnySelect:
         """`query` with this filter's conditions added."""
         for column, value in ((Lead.state, self.state), (Lead.owner_id, self.owner),
                               (Lead.grade, self.grade), (Lead.priority, self.priority),

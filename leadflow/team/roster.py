@@ -30,7 +30,8 @@ def closed_deals(session: Session, now: dt.datetime, rules: RulesConfig
             Lead.lost_at >= since, Lead.lost_at <= now, Lead.state == State.lost.value,
             Lead.owner_id.is_not(None), Lead.loss_reason.is_distinct_from("invalid"))
         .group_by(Lead.owner_id)).tuples().all())
-    return {rep: (won.get(rep, 0), lost.get(rep, 0)) for rep in won.keys() | lost.keys()}
+    return {rep: (won.get(rep, 0), lost.get(rep, 0)) for rep in won.keys() | lost.keys()
+            if rep is not None}  # none is: the queries skip unowned leads
 
 
 def load_roster(session: Session, rules: RulesConfig, now: dt.datetime | None = None,

@@ -7,9 +7,10 @@ import datetime as dt
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.vocab import State
@@ -54,7 +55,8 @@ def _counts(session: Session, where: ColumnElement[bool], cutoff: ColumnElement[
     for table, at, by_kind in ((Activity, Activity.at, False),
                                (Objection, Objection.raised_at, True)):
         limit = cutoff if cutoff is not None else now
-        cols = [table.lead_id, *([table.kind] if by_kind else []), func.count()]
+        cols: list[SQLColumnExpression[Any]] = [
+            table.lead_id, *([Objection.kind] if by_kind else []), func.count()]
         query = select(*cols).join(Lead, Lead.id == table.lead_id).where(where, at < limit)
         if ids is not None:
             query = query.where(table.lead_id.in_(ids))
@@ -98,7 +100,7 @@ def open_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetim
     """The open leads among `lead_ids` (every open lead when None), as they stand now."""
     table = FeatureTable()
     for part in _parts(lead_ids):
-        where = Lead.state.in_(OPEN)
+        where: ColumnElement[bool] = Lead.state.in_(OPEN)
         if part is not None:
             where = and_(where, Lead.id.in_(part))
         counts = _counts(session, where, None, now, part)

@@ -70,7 +70,8 @@ def explain(weights: dict[str, Any], table: FeatureTable, top: int
     values = {col: table.values(col) for col in CATEGORICAL}
     nums = {col: table.numeric(col) for col in NUMERIC}
     factors = []
-    order = np.argsort(-np.abs(moved), axis=1)[:, :top] if len(table) else []
+    order: np.ndarray | list[np.ndarray] = (np.argsort(-np.abs(moved), axis=1)[:, :top]
+                                            if len(table) else [])
     for row, best in enumerate(order):
         factors.append([{"factor": _label(names[k], nums, values, row),
                          "points": round(float(moved[row, k]) * 100, 1)}

@@ -66,8 +66,9 @@ def feature_values(lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime,
     cats = {name: str(lead.get(name) or NONE) for name in CATEGORICAL if name != "budget_band"}
     cats["budget_band"] = budget_band(lead.get("budget_max"), bands)
     assigned, first = lead.get("assigned_at"), lead.get("first_contacted_at")
-    contacted = assigned is not None and first is not None and first < cutoff
-    hours = max((first - assigned).total_seconds() / 3600, 0.0) if contacted else 0.0
+    contacted, hours = False, 0.0
+    if assigned is not None and first is not None and first < cutoff:
+        contacted, hours = True, max((first - assigned).total_seconds() / 3600, 0.0)
     confirmed = lead.get("budget_confirmed")
     nums = {
         "behaviour_score": float(lead.get("behaviour_score") or 0),

@@ -6,7 +6,7 @@ Revises: 0011_win_model
 Create Date: 2026-11-29
 
 """
-from typing import Sequence, Union
+from typing import Any, Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,7 +16,7 @@ down_revision: Union[str, Sequence[str], None] = '0011_win_model'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-_LEAD_COLUMNS = (
+_LEAD_COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column('first_opportunity_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('entered_by', sa.String(length=120), nullable=True),
     sa.Column('customer_type', sa.String(length=12), nullable=True),
