@@ -14,7 +14,7 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
 from leadflow.schemas import MAX_ID, RowId, validated
 from leadflow.services.assign import assign_queued
-from leadflow.services.roster import OPEN
+from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
 
 
