@@ -68,7 +68,8 @@ def _live(session: Session) -> ColumnElement[bool]:
     are counted instead as soon as the claims' deletion is visible)."""
     if not _postgres(session):
         return true()  # SQLite: only the writing chunk's own claims are ever visible
-    status = literal_column("pg_xact_status(CAST(CAST(rep_claims.xact AS text) AS xid8))")
+    status: ColumnElement[str] = literal_column(
+        "pg_xact_status(CAST(CAST(rep_claims.xact AS text) AS xid8))")
     return status.in_(["in progress", "committed"])
 
 
