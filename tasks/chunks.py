@@ -86,7 +86,7 @@ def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None,
                  actor: str = "intake") -> IntakeResult:
     """Screen, score, grade and assign one chunk in one transaction."""
     with unit_of_work(actor, url=url) as uow:
-        result = process_new_leads(uow.session, ids, now, get_rules(), actor)
+        result = process_new_leads(uow.session, ids, now, get_rules(), actor, claims_apart=True)
         uow.commit()
     return result
 
@@ -97,7 +97,7 @@ def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
     processed count of 0 means nothing was left to claim."""
     with unit_of_work(actor, url=url) as uow:
         ids = claim_new_lead_ids(uow.session, limit)
-        result = process_new_leads(uow.session, ids, now, get_rules(), actor)
+        result = process_new_leads(uow.session, ids, now, get_rules(), actor, claims_apart=True)
         uow.commit()
     return result
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.intake.merge import merge_into
 from leadflow.notify.messages import notify_assignment
-from leadflow.rules.assignment import LeadToAssign, Roster
+from leadflow.rules.assignment import Assignment, LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
@@ -29,9 +29,10 @@ from leadflow.rules.vocab import Grade, LossReason, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.statemachines.lead import fire
 from leadflow.store.bulk import bulk_rows
+from leadflow.store.capacity import chunk_xact, claim_slots, release_claims
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 from leadflow.store.rows import LeadRow, load_rows, save_rows
-from leadflow.team.roster import load_roster, save_round_robin
+from leadflow.team.roster import load_roster
 from leadflow.winmodel.score import score_leads
 
 
@@ -152,10 +153,11 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
     return keep
 
 
-def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
-                reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
-                rules: RulesConfig, actor: str, result: IntakeResult,
-                known_owner: int | None = None) -> None:
+def _screen_and_choose(lead: LeadRow, counts: BehaviourCounts, roster: Roster,
+                       now: dt.datetime, rules: RulesConfig, actor: str, result: IntakeResult,
+                       known_owner: int | None = None) -> Assignment | None:
+    """Evaluate and screen (or disqualify) one lead; for a valid lead, the rules' choice of
+    owner, with the next candidates, still to be claimed."""
     ev = evaluate_lead(lead, counts, now, rules)
     apply_evaluation(lead, ev)
     result.processed += 1
@@ -164,11 +166,18 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
         fire(lead, "disqualify", by=actor, at=now, rules=rules,
              reason=f"invalid: {ev.bant.reason}")
         result.disqualified += 1
-        return
+        return None
     fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
     result.screened += 1
-    choice = previous_owner(roster, known_owner, now, "repeat business") or roster.assign(
-        LeadToAssign.model_validate(lead, from_attributes=True), now)
+    facts = LeadToAssign.model_validate(lead, from_attributes=True)
+    previous = previous_owner(roster, known_owner, now, "repeat business")
+    return roster.with_fallbacks(previous, facts) if previous else roster.assign(facts, now)
+
+
+def _route(session: Session, lead: LeadRow, choice: Assignment, reps: dict[int, SalesRep],
+           teams: dict[int, Team], now: dt.datetime, rules: RulesConfig, actor: str,
+           result: IntakeResult) -> None:
+    """Give the lead the owner its claim got, or put it in the team's manager queue."""
     lead.team_id = choice.team_id
     lead.assignment_reason = choice.reason
     team = teams.get(choice.team_id) if choice.team_id is not None else None
@@ -204,8 +213,12 @@ def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | N
 
 
 def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
-                      rules: RulesConfig, actor: str = "intake") -> IntakeResult:
-    """Screen, score, grade and assign the chunk's leads that are still `new`."""
+                      rules: RulesConfig, actor: str = "intake",
+                      claims_apart: bool = False) -> IntakeResult:
+    """Screen, score, grade and assign the chunk's leads that are still `new`.
+    `claims_apart`: the caller's transaction is the chunk's alone (it changed no rep and no
+    lead's owner before), so on PostgreSQL the reps' slots are claimed in a short
+    transaction of their own and concurrent chunks do not wait for each other's commit."""
     result = IntakeResult()
     leads = load_rows(session, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
                       lock=True)
@@ -218,19 +231,28 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     with bulk_rows(session):
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
         counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
-        roster = load_roster(session, rules, now)
+        # No roster lock: the rules choose from the loads as read, and the chosen slots are
+        # claimed together in one short step (store.capacity), which falls back to the next
+        # candidate, or the queue, where another chunk filled a rep meanwhile.
+        roster = load_roster(session, rules, now, lock=False)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
         won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
                                          if lead.repeat_of_id is not None})
+        chosen = [(lead, choice) for lead in fresh if (choice := _screen_and_choose(
+            lead, counts.get(lead.id, BehaviourCounts()), roster, now, rules, actor, result,
+            won_owner.get(lead.repeat_of_id))) is not None]
+        granted = claim_slots(session, [(lead.id, c.candidates) for lead, c in chosen], now,
+                              apart=claims_apart)
+        for lead, choice in chosen:
+            _route(session, lead, roster.settle(choice, granted[lead.id], now), reps, teams,
+                   now, rules, actor, result)
         for lead in fresh:
-            _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
-                        teams, now, rules, actor, result, won_owner.get(lead.repeat_of_id))
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1
         save_rows(session, leads, now)
-        save_round_robin(session, roster)
+        release_claims(session, chunk_xact(session))  # the leads now hold the slots
     score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
     return result

@@ -55,13 +55,22 @@ class LeadToAssign(BaseModel):
 
 
 class Assignment(BaseModel):
-    """Who gets the lead (a rep, or a team's manager queue) and why."""
+    """Who gets the lead (a rep, or a team's manager queue) and why; `fallbacks` are the
+    next candidates in the rule's order and `queue_team_id` the queue, for when the store's
+    claim finds the chosen rep full (another writer filled the last slot meanwhile)."""
 
     model_config = ConfigDict(frozen=True)
 
     rep_id: int | None
     team_id: int | None
     reason: str
+    fallbacks: tuple[int, ...] = ()
+    queue_team_id: int | None = None
+
+    @property
+    def candidates(self) -> tuple[int, ...]:
+        """The reps to claim a slot from, in order: the choice, then the fallbacks."""
+        return (self.rep_id, *self.fallbacks) if self.rep_id is not None else ()
 
 
 def _covers(allowed: list[str], value: str | None) -> bool:
@@ -113,8 +122,9 @@ class Roster:
             return covering, f"territory {lead.region or '-'}/{lead.industry or '-'} -> {names}"
         return self.teams, "no team covers the territory; all teams considered"
 
-    def assign(self, lead: LeadToAssign, now: dt.datetime) -> Assignment:
-        """Choose a rep for the lead, or its team's manager queue when none is eligible."""
+    def _rank(self, lead: LeadToAssign) -> tuple[list[RepSlot], list[str], int | None, bool]:
+        """The eligible reps best first, the steps that found them, the queue's team, and
+        whether the lead needs a senior; reads the roster, changes nothing."""
         cfg = self.rules.assignment
         teams, why = self._territory(lead)
         team_ids = {t.id for t in teams}
@@ -134,21 +144,36 @@ class Roster:
         free = [r for r in present if r.open_leads < r.capacity]
         if len(free) < len(present):
             steps.append(f"{len(present) - len(free)} at capacity")
-        if not free:
-            queue = teams[0].id if teams else None
-            steps.append("no eligible rep: manager queue")
-            return Assignment(rep_id=None, team_id=queue, reason="; ".join(steps))
         # Grade A / high priority: the best close rate first; load, then round-robin,
         # break ties. Other leads: the least loaded, then round-robin.
-        chosen = min(free, key=lambda r: (
+        ranked = sorted(free, key=lambda r: (
             -r.close_rate if senior_only else 0.0,
             r.open_leads,
             r.last_assigned_at or _NEVER,
             r.id,
         ))
+        return ranked, steps, teams[0].id if teams else None, senior_only
+
+    def with_fallbacks(self, choice: Assignment, lead: LeadToAssign) -> Assignment:
+        """A choice made by another rule (the previous owner), with this roster's ranking
+        of the lead as the fallbacks for when its rep is full at the claim."""
+        ranked, _steps, queue, _senior = self._rank(lead)
+        return choice.model_copy(update={
+            "fallbacks": tuple(r.id for r in ranked if r.id != choice.rep_id),
+            "queue_team_id": queue})
+
+    def assign(self, lead: LeadToAssign, now: dt.datetime) -> Assignment:
+        """Choose a rep for the lead, or its team's manager queue when none is eligible."""
+        ranked, steps, queue, senior_only = self._rank(lead)
+        if not ranked:
+            steps.append("no eligible rep: manager queue")
+            return Assignment(rep_id=None, team_id=queue, reason="; ".join(steps),
+                              queue_team_id=queue)
+        chosen = ranked[0]
         if senior_only:
             rates = ", ".join(f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
-                              for r in sorted(free, key=lambda r: -r.close_rate))
+                              for r in sorted(ranked, key=lambda r: (-r.close_rate,
+                                                                     self.reps.index(r))))
             steps.append(f"close rates compared: {rates}")
             steps.append(f"chose {chosen.name or chosen.id}: best close rate "
                          f"{chosen.close_rate:.0%}, load {chosen.open_leads}/{chosen.capacity}"
@@ -158,4 +183,31 @@ class Roster:
                          f"{chosen.capacity}), round-robin on ties")
         chosen.open_leads += 1
         chosen.last_assigned_at = now
-        return Assignment(rep_id=chosen.id, team_id=chosen.team_id, reason="; ".join(steps))
+        return Assignment(rep_id=chosen.id, team_id=chosen.team_id, reason="; ".join(steps),
+                          fallbacks=tuple(r.id for r in ranked[1:]), queue_team_id=queue)
+
+    def settle(self, choice: Assignment, granted: int | None, now: dt.datetime) -> Assignment:
+        """The assignment a claim allowed: the choice itself when its rep had room; else the
+        candidate that had room, or the queue, with the in-memory loads moved to match (the
+        candidates passed over were full when claimed)."""
+        if granted == choice.rep_id:
+            return choice
+        slots = {r.id: r for r in self.reps}
+        passed = choice.candidates[:choice.candidates.index(granted)] if granted is not None \
+            else choice.candidates
+        for rep_id in passed:
+            slots[rep_id].open_leads = max(slots[rep_id].open_leads, slots[rep_id].capacity)
+        full = ", ".join(slots[rep_id].name or str(rep_id) for rep_id in passed)
+        if granted is None:
+            return Assignment(rep_id=None, team_id=choice.queue_team_id,
+                              reason=f"{choice.reason}; full when claimed: {full}; "
+                                     "no eligible rep: manager queue",
+                              queue_team_id=choice.queue_team_id)
+        rep = slots[granted]
+        rep.open_leads += 1
+        rep.last_assigned_at = now
+        return Assignment(rep_id=rep.id, team_id=rep.team_id,
+                          reason=f"{choice.reason}; full when claimed: {full}; "
+                                 f"next candidate {rep.name or rep.id} "
+                                 f"({rep.open_leads}/{rep.capacity})",
+                          queue_team_id=choice.queue_team_id)

@@ -1,5 +1,6 @@
 from leadflow.store import (
     auth_models,  # noqa: F401  (puts the API tables on Base.metadata)
+    capacity,  # noqa: F401  (and the claims on reps' capacity)
     deal_models,  # noqa: F401  (the records of working a deal)
     outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
     winmodel_models,  # noqa: F401  (and the win-probability models and scores)

@@ -15,8 +15,8 @@ from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
 from leadflow.schemas import MAX_ID, RowId, validated
+from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
-from leadflow.team.roster import OPEN
 
 
 class TeamIn(BaseModel):

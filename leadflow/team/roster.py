@@ -9,10 +9,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.assignment import RepSlot, Roster, TeamTerritory, close_rates
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.vocab import OPEN_STATES, State
+from leadflow.rules.vocab import State
+from leadflow.store.capacity import rep_loads
 from leadflow.store.models import Lead, SalesRep, Team
-
-OPEN = [s.value for s in OPEN_STATES]
 
 
 def closed_deals(session: Session, now: dt.datetime, rules: RulesConfig
@@ -36,16 +35,18 @@ def closed_deals(session: Session, now: dt.datetime, rules: RulesConfig
 
 def load_roster(session: Session, rules: RulesConfig, now: dt.datetime | None = None,
                 lock: bool = True) -> Roster:
-    """Reps with their current open-lead counts and close rates (as of `now`); on
-    PostgreSQL the rep rows are locked until commit so two concurrent intake chunks cannot
-    both fill a rep's last slot (`lock=False` for a read-only replay)."""
+    """Reps with their current loads (open leads and intake chunks' live claims) and close
+    rates (as of `now`). With `lock` on PostgreSQL the rep rows are locked until commit, for
+    a single-lead assignment or the queue's retry, so no intake chunk's claim can fill a
+    slot meanwhile; an intake chunk reads the roster without it and claims its slots
+    (store.capacity), and a read-only replay needs no lock."""
     reps_q = select(SalesRep).order_by(SalesRep.id)
     if lock and session.get_bind().dialect.name == "postgresql":
-        reps_q = reps_q.with_for_update(of=SalesRep)
+        # NO KEY UPDATE: the same turn a claim takes, without waiting for the chunks whose
+        # lead writes hold KEY SHARE on their owners until they commit.
+        reps_q = reps_q.with_for_update(of=SalesRep, key_share=True)
     reps = session.scalars(reps_q).unique().all()
-    loads = dict(session.execute(
-        select(Lead.owner_id, func.count()).where(Lead.state.in_(OPEN), Lead.owner_id.is_not(None))
-        .group_by(Lead.owner_id)).tuples().all())
+    loads = rep_loads(session)
     teams = session.scalars(select(Team).order_by(Team.id)).all()
     slots = [RepSlot(id=r.id, team_id=r.team_id, name=r.name, regions=r.regions,
                      industries=r.industries, seniority=r.seniority, capacity=r.capacity,

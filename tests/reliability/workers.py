@@ -75,3 +75,15 @@ def deliver(url: str, port: int, now: str) -> None:
 
     deliver_outbox(url, dt.datetime.fromisoformat(now), settings=Settings(
         mail_url=f"mailto://127.0.0.1:{port}", mail_from="leadflow@localhost"))
+
+
+def intake_in_small_chunks(url: str, limit: int) -> dict[str, int]:
+    """Claim and process chunks of `limit` new leads until none is left, as the intake
+    flow's children do; the leads processed and assigned."""
+    from leadflow.tasks.chunks import claim_intake_chunk
+
+    processed = assigned = 0
+    now = dt.datetime.now(dt.UTC)
+    while (result := claim_intake_chunk(limit, now, url)).processed:
+        processed, assigned = processed + result.processed, assigned + result.assigned
+    return {"processed": processed, "assigned": assigned}

@@ -206,3 +206,43 @@ def test_assignment_defaults(rules):
     cfg = rules.assignment
     assert cfg.senior_grades == ["A"] and cfg.senior_priorities == ["high"]
     assert cfg.notify_within_hours == 0
+
+
+# --- the claim's answer (the store claims the chosen slot; the rule settles) ------------
+
+def test_choice_lists_the_next_candidates_in_the_rules_order(rules):
+    r = roster(rules, rep(1, seniority="senior", close_rate=0.2),
+               rep(2, seniority="senior", close_rate=0.6, open_leads=4),
+               rep(3, seniority="senior", close_rate=0.6), rep(4, team_id=20))
+    choice = r.assign(lead(grade="A"), NOW)
+    assert choice.candidates == (3, 2, 1) and choice.queue_team_id == 10
+    assert r.settle(choice, 3, NOW) is choice  # room: the rule's choice is the one used
+
+
+def test_a_rep_full_at_the_claim_passes_the_lead_to_the_next_candidate(rules):
+    r = roster(rules, rep(1, capacity=2), rep(2, capacity=5, open_leads=1))
+    choice = r.assign(lead(), NOW)
+    assert choice.rep_id == 1 and "chose rep1: least loaded (0/2)" in choice.reason
+    final = r.settle(choice, 2, tick(1))
+    assert (final.rep_id, final.team_id) == (2, 10)
+    assert final.reason.startswith(choice.reason)
+    assert final.reason.endswith("full when claimed: rep1; next candidate rep2 (2/5)")
+    assert [(s.open_leads, s.last_assigned_at) for s in r.reps] == [(2, NOW), (2, tick(1))]
+    assert r.assign(lead(), tick(2)).rep_id == 2  # rep1 counts as full from now on
+
+
+def test_every_candidate_full_at_the_claim_queues_the_lead(rules):
+    r = roster(rules, rep(1), rep(2))
+    choice = r.assign(lead(), NOW)
+    final = r.settle(choice, None, NOW)
+    assert (final.rep_id, final.team_id) == (None, 10)
+    assert final.reason.endswith("full when claimed: rep1, rep2; no eligible rep: manager queue")
+
+
+def test_previous_owner_choice_gets_the_rules_ranking_as_fallbacks(rules):
+    from leadflow.rules.previous_owner import previous_owner
+
+    r = roster(rules, rep(1, open_leads=3), rep(2), rep(3, open_leads=1))
+    choice = r.with_fallbacks(previous_owner(r, 1, NOW, "repeat business"), lead())
+    assert choice.candidates == (1, 2, 3)
+    assert choice.reason == "repeat business: previous owner rep1 (4/50)"
