@@ -29,9 +29,8 @@ from leadflow.services.merge import merge_into
 from leadflow.services.notify import notify_assignment
 from leadflow.services.roster import load_roster, save_round_robin
 from leadflow.statemachines.lead import fire
-from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
-from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
 from leadflow.winmodel.score import score_leads
 
 
@@ -152,7 +151,7 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
     return keep
 
 
-def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
+def _intake_one(rows: ChunkRows, lead: LeadRow, counts: BehaviourCounts, roster: Roster,
                 reps: dict[int, SalesRep], teams: dict[int, Team], now: dt.datetime,
                 rules: RulesConfig, actor: str, result: IntakeResult,
                 known_owner: int | None = None) -> None:
@@ -174,12 +173,12 @@ def _intake_one(session: Session, lead: LeadRow, counts: BehaviourCounts, roster
     team = teams.get(choice.team_id) if choice.team_id is not None else None
     if choice.rep_id is None:
         result.queued += 1
-        notify_assignment(session, lead, None, team, now)
+        notify_assignment(rows, lead, None, team, now)
         return
     give_owner(lead, choice.rep_id, now, rules)
     fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
          reason=f"assigned: {choice.reason}")
-    notify_assignment(session, lead, reps[choice.rep_id], team, now)
+    notify_assignment(rows, lead, reps[choice.rep_id], team, now)
     result.assigned += 1
 
 
@@ -207,15 +206,15 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
                       rules: RulesConfig, actor: str = "intake") -> IntakeResult:
     """Screen, score, grade and assign the chunk's leads that are still `new`."""
     result = IntakeResult()
-    leads = load_rows(session, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
-                      lock=True)
-    if not leads:
-        return result
     grades: dict[str, int] = defaultdict(int)
     priorities: dict[str, int] = defaultdict(int)
-    # Audit, history and outbox rows go in one executemany per table, and the leads'
-    # changes in one UPDATE (save_rows): no round trip per lead.
-    with bulk_rows(session):
+    # The leads' changes go in one UPDATE (save_rows), audit, history and outbox rows in
+    # one statement per table when the block ends: no round trip per lead.
+    with chunk_rows(session) as rows:
+        leads = load_rows(rows, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
+                          lock=True)
+        if not leads:
+            return result
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
         counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
         roster = load_roster(session, rules, now)
@@ -224,12 +223,12 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
         won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
                                          if lead.repeat_of_id is not None})
         for lead in fresh:
-            _intake_one(session, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
+            _intake_one(rows, lead, counts.get(lead.id, BehaviourCounts()), roster, reps,
                         teams, now, rules, actor, result, won_owner.get(lead.repeat_of_id))
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1
-        save_rows(session, leads, now)
+        save_rows(rows, leads, now)
         save_round_robin(session, roster)
     score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
     result.by_grade, result.by_priority = dict(grades), dict(priorities)
