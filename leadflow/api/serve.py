@@ -20,6 +20,7 @@ from leadflow.settings import Settings
 from leadflow.store.db import normalise_url
 
 APP = "leadflow.api.app:create_app"
+HEALTHCHECK_SECONDS = 30
 
 
 class PortTaken(LeadFlowError):
@@ -56,5 +57,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         return
-    # Each worker builds the app from the same environment and config files.
-    uvicorn.run(APP, factory=True, workers=workers, host=host, port=port, log_level="info")
+    # Each worker builds the app from the same environment and config files. uvicorn's
+    # supervisor kills a worker that does not answer its health check in time (5 s by
+    # default); on a busy 2-core machine a starting worker's imports took longer, and
+    # workers were killed and restarted before they served (seen in the bench's logs).
+    uvicorn.run(APP, factory=True, workers=workers, host=host, port=port, log_level="info",
+                timeout_worker_healthcheck=HEALTHCHECK_SECONDS)

@@ -132,8 +132,10 @@ def _insert_from_arrays(table: Table, names: tuple[str, ...]) -> Insert:
 
 def insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
     """Insert new leads' rows; returns their ids in order. The ids are given to the rows, so
-    they go in as one plain executemany (an INSERT .. RETURNING in parameter order runs a
-    statement per row on SQLite: 13k rows/s against 21k for 20k leads)."""
+    they go in without RETURNING (an INSERT .. RETURNING in parameter order runs a
+    statement per row on SQLite: 13k rows/s against 21k for 20k leads): an executemany,
+    or on PostgreSQL, when every row names the same columns, one INSERT from arrays
+    (`insert_rows`; measured: 100 leads 22.9 -> 15.8 ms, medians of 55 batches each)."""
     if not values:
         return []
     connection = session.connection()
@@ -150,9 +152,11 @@ def insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
                     .scalar_one())
         ids = list(range(first, first + len(values)))
         values, given = values[1:], ids[1:]
-    if values:
-        connection.execute(insert(LEADS), [{**row, "id": lead_id} for row, lead_id
-                                           in zip(values, given, strict=True)])
+    rows = [{**row, "id": lead_id} for row, lead_id in zip(values, given, strict=True)]
+    if rows and all(row.keys() == rows[0].keys() for row in rows):
+        insert_rows(connection, LEADS, rows)
+    elif rows:
+        connection.execute(insert(LEADS), rows)
     return ids
 
 
