@@ -86,7 +86,8 @@ def bulk_intake(config: Config, backend: str = "sqlite") -> Result:
                              "process_seconds": process_s, "leads_per_s": n / total,
                              "ratio_to_floor": total / floor_s},
                     floor={"seconds": floor_s, "rows_per_s": created / floor_s})
-    result.target("leads/s", n / total, 20_000, at_least=True)
+    # Issue 18 retired the >= 20k leads/s target (the floor itself, a bare INSERT of the
+    # same rows, runs at 8-11k rows/s here); <= 3x the floor stays, as an open goal.
     result.target("x floor", total / floor_s, 3.0)
     return result
 
