@@ -35,8 +35,8 @@ def enqueue(into: RowTarget, *, key: str, kind: str, lead_id: int | None, recipi
     `attachments` are paths of files sent along (they must exist when it is sent). `into`
     is the operation's session, or a chunk job's rows."""
     add_row(into, OutboxMessage, {"dedupe_key": key, "kind": kind, "lead_id": lead_id,
-                                     "recipient": recipient, "subject": subject, "body": body,
-                                     "created_at": now, "attachments": attachments or None})
+                                  "recipient": recipient, "subject": subject, "body": body,
+                                  "created_at": now, "attachments": attachments or None})
 
 
 def notify_assignment(into: RowTarget, lead: Lead | LeadRow, rep: SalesRep | None,
