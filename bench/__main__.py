@@ -34,7 +34,7 @@ def scenarios() -> dict[str, Callable[[Config], list[Result]]]:
         "weekly-regrade": with_pg(upkeep.weekly_regrade),
         "pipeline-review": lambda c: [upkeep.pipeline_review(c)],
         "transitions": lambda c: [machine.transitions_batch(c)],
-        "api-intake": lambda c: [served.api_intake(c)],
+        "api-intake": with_pg(served.api_intake),
         "event-latency": lambda c: [served.event_latency(c)],
         "win-model-train": lambda c: [winmodel.win_model_train(c)],
         "win-model-score": lambda c: [winmodel.win_model_score(c)],

@@ -36,19 +36,25 @@ def store_all(url: str, records: list[dict[str, Any]]) -> int:
     return created
 
 
-def _stored_rows(url: str) -> list[dict[str, Any]]:
+def stored_rows(url: str) -> list[dict[str, Any]]:
+    """Every stored lead row, id left out (what a floor inserts again)."""
     columns = [c for c in Lead.__table__.columns if c.key != "id"]
     with engine_for(normalise_url(url)).connect() as conn:
         return [dict(r) for r in conn.execute(select(*columns)).mappings()]
 
 
-def _floor(backend: str, config: Config, rows: list[dict[str, Any]]) -> float:
-    """Core executemany of the very rows the intake stored, in one transaction."""
-    with database(backend, config.workdir, "intake-floor", config.pg_url) as url:
+def insert_floor(backend: str, config: Config, rows: list[dict[str, Any]],
+                 per_transaction: int | None = None) -> float:
+    """Seconds for a Core executemany of the very rows stored, into a fresh database: in
+    one transaction, or a transaction per `per_transaction` rows."""
+    per = per_transaction or max(1, len(rows))
+    with database(backend, config.workdir, "insert-floor", config.pg_url) as url:
         data.create_team(url, 7, len(rows))
+        engine = engine_for(normalise_url(url))
         start = time.perf_counter()
-        with engine_for(normalise_url(url)).begin() as conn:
-            conn.execute(insert(Lead), rows)
+        for first in range(0, len(rows), per):
+            with engine.begin() as conn:
+                conn.execute(insert(Lead), rows[first:first + per])
         return time.perf_counter() - start
 
 
@@ -62,8 +68,8 @@ def _one_intake(backend: str, config: Config, records: list[dict[str, Any]]
         stored = time.perf_counter()
         process_pending(url, dt.datetime.now(dt.UTC))
         done = time.perf_counter()
-        rows = _stored_rows(url)
-    return stored - start, done - stored, _floor(backend, config, rows), created
+        rows = stored_rows(url)
+    return stored - start, done - stored, insert_floor(backend, config, rows), created
 
 
 def bulk_intake(config: Config, backend: str = "sqlite") -> Result:
@@ -80,7 +86,8 @@ def bulk_intake(config: Config, backend: str = "sqlite") -> Result:
                              "process_seconds": process_s, "leads_per_s": n / total,
                              "ratio_to_floor": total / floor_s},
                     floor={"seconds": floor_s, "rows_per_s": created / floor_s})
-    result.target("leads/s", n / total, 20_000, at_least=True)
+    # Issue 18 retired the >= 20k leads/s target (the floor itself, a bare INSERT of the
+    # same rows, runs at 8-11k rows/s here); <= 3x the floor stays, as an open goal.
     result.target("x floor", total / floor_s, 3.0)
     return result
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bench import data, servers
 from bench.core import Config, Result, percentile
 from bench.databases import database
+from bench.scenarios.intake import insert_floor, stored_rows
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
@@ -23,9 +24,12 @@ from leadflow.team.keys import create_key
 
 BATCH = 100
 CLIENTS = 8
-# `leadflow api --workers 2`: a worker process per core of the 2-core machine the targets
-# are set for (parsing and validation run in parallel; SQLite writes take turns).
-API_WORKERS = 2
+# Per backend: `leadflow api --workers N` and the leads/s target. PostgreSQL is where a team
+# with heavy intake runs: a worker per core of the 2-core machine the targets are set for.
+# SQLite has one writer, so one worker (`leadflow api` refuses more there): a modest
+# target, far beyond any web form's traffic.
+API_RUNS = {"postgresql": (2, 5_000), "sqlite": (1, 1_500)}
+API_P99_S = 0.2  # the PostgreSQL API's p99 target; on SQLite the p99 is reported only
 
 
 def system_key(url: str) -> str:
@@ -74,28 +78,35 @@ def post_batches(base: str, key: str, records: list[dict[str, Any]], clients: in
     return time.perf_counter() - start, latencies, ids
 
 
-def api_intake(config: Config) -> Result:
-    """20k leads (reduced: 2k) over loopback from 8 clients in batches of 100."""
+def api_intake(config: Config, backend: str = "sqlite") -> Result:
+    """20k leads (reduced: 2k) over loopback from 8 clients in batches of 100, against the
+    floor of a Core executemany of the very rows stored, a transaction per batch of 100."""
+    workers, target = API_RUNS[backend]
     n = config.size(20_000, 2_000)
     records = data.lead_records(11, n)
     runs = []
     for rep in range(config.repeat):
-        with database("sqlite", config.workdir, "api", None) as url:
+        with database(backend, config.workdir, "api", config.pg_url) as url:
             key = system_key(url)
-            with servers.api(url, config.workdir / f"api-{rep}.log",
-                             workers=API_WORKERS) as base:
-                runs.append(post_batches(base, key, records, CLIENTS))
+            with servers.api(url, config.workdir / f"api-{backend}-{rep}.log",
+                             workers=workers) as base:
+                seconds, latencies, ids = post_batches(base, key, records, CLIENTS)
+            rows = stored_rows(url)
+        runs.append((seconds, latencies, ids, insert_floor(backend, config, rows, BATCH)))
     runs.sort(key=lambda r: r[0])
-    seconds, latencies, ids = runs[len(runs) // 2]
+    seconds, latencies, ids, _ = runs[len(runs) // 2]
+    floor_s = sorted(r[3] for r in runs)[len(runs) // 2]
     p99 = percentile(latencies, 99)
-    result = Result("api-intake", "sqlite", {"leads": n, "clients": CLIENTS, "batch": BATCH,
-                                             "api_workers": API_WORKERS,
-                                             "requests": len(latencies)},
+    result = Result("api-intake", backend, {"leads": n, "clients": CLIENTS, "batch": BATCH,
+                                            "api_workers": workers,
+                                            "requests": len(latencies)},
                     metrics={"seconds": seconds, "leads_per_s": n / seconds,
                              "p50_request_s": percentile(latencies, 50), "p99_request_s": p99,
-                             "created": len(set(ids))})
-    result.target("leads/s", n / seconds, 5_000, at_least=True)
-    result.target("p99 request s", p99, 0.2)
+                             "created": len(set(ids)), "ratio_to_floor": seconds / floor_s},
+                    floor={"seconds": floor_s, "rows_per_s": len(set(ids)) / floor_s})
+    result.target("leads/s", n / seconds, target, at_least=True)
+    if backend == "postgresql":
+        result.target("p99 request s", p99, API_P99_S)
     return result
 
 

@@ -4,8 +4,6 @@ Nothing happens at import: the database is reached on the first request."""
 
 from __future__ import annotations
 
-import gc
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,13 +15,9 @@ from pydantic.json_schema import models_json_schema
 from leadflow import events
 from leadflow.api import followups, lead_actions, lead_ops, leads, quarantine, reps, targets
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
-from leadflow.api.intake import warm_up_writes
 from leadflow.api.schemas import LeadBatchIn
-from leadflow.bootstrap import unit_of_work
 from leadflow.schemas import LeadIn
 from leadflow.settings import Settings, get_settings
-
-log = logging.getLogger(__name__)
 
 DESCRIPTION = """Lead intake and lifecycle over HTTP.
 
@@ -85,27 +79,10 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
-def _warm_up_writes(settings: Settings) -> None:
-    """Compile the intake's statements before the first request (rolled back: nothing is
-    stored). A database that is not ready yet is the first request's to report."""
-    try:
-        with unit_of_work("api", url=settings.database_url) as uow:
-            warm_up_writes(uow, settings.rules())
-    except Exception as exc:  # noqa: BLE001 - a warm-up that fails only costs time
-        log.warning("intake warm-up skipped: %s", str(exc).splitlines()[0])
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Before the first request, not during it (measured: the first batch took 1.9 s).
     events.warm_up()
-    _warm_up_writes(app.state.settings)
-    # What is loaded by now (FastAPI, SQLAlchemy, pydantic, Prefect: most of the heap) lives
-    # as long as the worker; kept out of the cyclic collector, a full collection no longer
-    # walks it (measured: 106-150 ms pauses under load, each stalling the write turn and
-    # every request waiting for it; the API's p99 went from 0.35 s to 0.19 s).
-    gc.collect()
-    gc.freeze()
     yield
 
 

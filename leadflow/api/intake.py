@@ -11,12 +11,13 @@ from functools import cached_property
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Dialect, select
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.api.errors import DOES_NOT_FIT, Rejected
 from leadflow.api.schemas import MAX_BATCH, BatchItem, BatchOut, LeadRef, links
-from leadflow.errors import InvalidInput
+from leadflow.errors import InvalidInput, VersionConflict
 from leadflow.intake.receive import (
     PreparedLeads,
     prepare_leads,
@@ -110,14 +111,25 @@ def parse_lead(uow: UnitOfWork, raw: bytes, origin: str, keep: bool = True) -> L
     raise InvalidInput(_message(errors), errors)
 
 
+# Attempts of one request whose writes lose to concurrent writers before it is refused.
+ATTEMPTS = 3
+
+
 def once_more_on_conflict(uow: UnitOfWork, work: Callable[[], T]) -> T:
-    """Run `work`; if a concurrent writer stored the same lead or key first, run it again
-    (it then finds theirs and answers as for a repeat)."""
+    """Run `work`; if a concurrent writer stored the same lead or key first, or changed a
+    lead this request merges a repeat into, run it again (it then finds theirs and answers
+    as for a repeat, or merges into the lead as it is now). Seen on PostgreSQL with two
+    workers: two batches repeating one person lost a version check to each other."""
+    for _ in range(ATTEMPTS - 1):
+        try:
+            return work()
+        except (IntegrityError, StaleDataError, VersionConflict):
+            uow.session.rollback()
     try:
         return work()
-    except IntegrityError:
+    except StaleDataError:  # told in LeadFlow's words, not SQLAlchemy's
         uow.session.rollback()
-        return work()
+        raise VersionConflict() from None
 
 
 def store_or_refuse(uow: UnitOfWork, origin: str, raw: bytes, store: Callable[[], T],
@@ -192,10 +204,8 @@ class PreparedBatch:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def prepare_batch(raw: bytes, origin: str, rules: RulesConfig,
-                  dialect: Dialect | None = None) -> PreparedBatch:
-    """Parse a batch body and validate its items; no I/O, so an API worker does this before
-    its turn to write (SQLite has one writer, and workers then overlap this half)."""
+def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
+    """Parse a batch body and validate its items; no I/O."""
     try:
         text, data = parse_json(raw)
     except NotJson as exc:
@@ -206,8 +216,7 @@ def prepare_batch(raw: bytes, origin: str, rules: RulesConfig,
         return PreparedBatch(text, refused={
             "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
                      f"required{got}"})
-    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules,
-                                                         dialect=dialect))
+    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules))
 
 
 def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
@@ -218,8 +227,7 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     if batch.leads is None:
         reject(uow, origin, batch.text, batch.refused)
     summary = store_prepared(uow.session, batch.leads, origin, rules)
-    # A created lead is new; only a repeat's lead may have moved on. (Reading 100 states
-    # back also made the write turn wait for the GIL once a row.)
+    # A created lead is new; only a repeat's lead may have moved on.
     repeats = set(summary.duplicate_of.values())
     states = dict.fromkeys(summary.lead_ids, State.new.value)
     if repeats:
@@ -245,21 +253,3 @@ def _batch_body(count: int, summary: ImportSummary, states: dict[int, str]) -> B
                                  id=lead_id, state=states[lead_id], links=links(lead_id)))
     return BatchOut(accepted=summary.accepted, duplicates=summary.duplicates,
                     rejected=summary.rejected, results=results)
-
-
-# Three made-up items: two leads (the first insert of a batch and the rest take different
-# statements) and one that fails validation (the quarantine's insert).
-_WARM_UP_BATCH = json.dumps({"leads": [
-    {"source": "website_form", "company_name": f"Warm-up {n} Ltd", "contact_name": "W. Up",
-     "email": f"warm-up-{n}@leadflow.invalid", "need": "nothing: never stored"}
-    for n in (1, 2)] + [{"source": "website_form"}]}).encode()
-
-
-def warm_up_writes(uow: UnitOfWork, rules: RulesConfig) -> None:
-    """Run a batch's write path once in the caller's unit of work, which must roll it back:
-    the statements it uses get compiled and cached now, not in the first requests' write
-    turn (measured: the first batches answered 0.1 s later than the rest). On PostgreSQL
-    the rolled-back inserts use up three ids of the sequences, as any rollback does."""
-    batch = prepare_batch(_WARM_UP_BATCH, "warm-up", rules, uow.session.get_bind().dialect)
-    store_batch(uow, batch, "warm-up", rules)
-    uow.session.flush()

@@ -26,6 +26,7 @@ from leadflow.api.intake import (
     PARTIAL,
     Outcome,
     fingerprint,
+    once_more_on_conflict,
     parse_lead,
     prepare_batch,
     reject,
@@ -37,7 +38,6 @@ from leadflow.api.intake import (
 )
 from leadflow.api.present import lead_detail
 from leadflow.api.schemas import BatchOut, LeadOut, LeadPage, LeadRef, LeadSummary
-from leadflow.api.turns import write_turn
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_CREATED, emit
 from leadflow.rules.vocab import Grade, Priority, Role, State
@@ -59,26 +59,25 @@ def _body_doc(schema: str) -> dict[str, Any]:
 
 
 def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: str, raw: bytes,
-            prepare: Callable[[str], tuple[Callable[[UnitOfWork], Outcome], int]]
-            ) -> JSONResponse:
-    """Prepare what needs no database (before the write turn: the store step and how many
-    leads it holds), then, in the turn, answer a repeat from its Idempotency-Key or store;
-    commit; then announce new leads."""
+            prepare: Callable[[str], Callable[[UnitOfWork], Outcome]]) -> JSONResponse:
+    """Prepare what needs no database (the store step), then answer a repeat from its
+    Idempotency-Key or store; commit; then announce new leads."""
     print_ = fingerprint("POST", path, raw)
     origin = f"api key {principal.key_id}: POST {path}"
-    store, leads = prepare(origin)
+    store = prepare(origin)
 
-    def work(unit: UnitOfWork) -> Outcome:
+    def attempt() -> Outcome:
         try:
-            outcome = replayed(unit, principal.key_id, idem_key, print_)
+            outcome = replayed(uow, principal.key_id, idem_key, print_)
         except InvalidInput as exc:  # a reused key: refused, but the payload is kept
-            reject(unit, origin, raw.decode("utf-8", "backslashreplace"), exc.errors)
+            reject(uow, origin, raw.decode("utf-8", "backslashreplace"), exc.errors)
         if outcome is None:
-            outcome = store_or_refuse(unit, origin, raw, lambda: store(unit))
-            remember(unit, principal.key_id, idem_key, print_, outcome)
+            outcome = store_or_refuse(uow, origin, raw, lambda: store(uow))
+            remember(uow, principal.key_id, idem_key, print_, outcome)
+        uow.commit()
         return outcome
 
-    outcome = write_turn(uow, work, leads)
+    outcome = once_more_on_conflict(uow, attempt)
     emit(LEAD_CREATED, outcome.created)  # after the commit, never before
     return JSONResponse(outcome.body, status_code=outcome.status)
 
@@ -90,7 +89,7 @@ def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
     """Take in one lead; a repeat (same external_id or Idempotency-Key) gets the original."""
     rules = rules_of(request)
     return _accept(uow, principal, idem_key, "/leads", raw, lambda origin: (
-        lambda unit: store_one(unit, parse_lead(unit, raw, origin), origin, rules), 1))
+        lambda unit: store_one(unit, parse_lead(unit, raw, origin), origin, rules)))
 
 
 @router.post("/batch", status_code=201, response_model=BatchOut,
@@ -105,9 +104,9 @@ def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
     repeat, or quarantined with its errors."""
     rules = rules_of(request)
 
-    def prepare(origin: str) -> tuple[Callable[[UnitOfWork], Outcome], int]:
-        batch = prepare_batch(raw, origin, rules, uow.session.get_bind().dialect)
-        return lambda unit: store_batch(unit, batch, origin, rules), max(batch.count, 1)
+    def prepare(origin: str) -> Callable[[UnitOfWork], Outcome]:
+        batch = prepare_batch(raw, origin, rules)
+        return lambda unit: store_batch(unit, batch, origin, rules)
 
     return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)
 

@@ -11,16 +11,16 @@ def api(
     host: str | None = typer.Option(None, help="Interface to listen on (default: api_host)."),
     port: int | None = typer.Option(None, help="Port (default: api_port)."),
     workers: int | None = typer.Option(
-        None, min=1, help="Worker processes (default: api_workers). More than one uses more "
-        "cores for parsing and validation; writes still take turns on SQLite. On Linux "
-        "each worker listens on a socket of its own, so connections spread over them."),
+        None, min=1, help="Worker processes (default: api_workers). More than one needs "
+        "PostgreSQL, which takes writers side by side; a SQLite database has one writer, "
+        "so it is served by one worker and more are refused."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured host and port."""
-    from leadflow.api.serve import serve
+    from leadflow.api.serve import check_workers, serve
     from leadflow.bootstrap import ensure_schema
 
     settings = get_settings()
+    workers = workers or settings.api_workers
+    check_workers(settings.database_url, workers)  # before anything is touched
     ensure_schema(settings.database_url)  # fail here, clearly, not on the first request
-    host, port = host or settings.api_host, port or settings.api_port
-    # Several workers each build the app from the same environment and config.
-    serve(settings, host, port, workers or settings.api_workers)
+    serve(settings, host or settings.api_host, port or settings.api_port, workers)

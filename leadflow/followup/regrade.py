@@ -25,10 +25,9 @@ from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import current_facts, opportunity_grade
 from leadflow.rules.timing import next_cadence_date
 from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
-from leadflow.store.bulk import bulk_rows
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import Lead
-from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
 from leadflow.winmodel.score import score_leads
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
@@ -99,25 +98,25 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
                   rules: RulesConfig) -> RegradeResult:
     """Rescore and re-grade one chunk in the caller's transaction."""
     result = RegradeResult()
-    leads = load_rows(session, Lead.id.in_(ids) & Lead.state.in_(REGRADED_STATES),
-                      columns=REGRADE_COLUMNS)
-    counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
-    assessments = _latest_assessments(session, [lead.id for lead in leads
-                                                if lead.state in ("opportunity", "negotiation")])
-    # The chunk's changed leads in one UPDATE, their grade history in one executemany.
-    with bulk_rows(session):
+    # The chunk's changed leads in one UPDATE, their grade history in one statement.
+    with chunk_rows(session) as rows:
+        leads = load_rows(rows, Lead.id.in_(ids) & Lead.state.in_(REGRADED_STATES),
+                          columns=REGRADE_COLUMNS)
+        counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
+        assessments = _latest_assessments(session, [
+            lead.id for lead in leads if lead.state in ("opportunity", "negotiation")])
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
-        save_rows(session, leads, now)
-        _tell_slipped(session, [lead for lead in leads if lead.id in set(result.slipped)],
+        save_rows(rows, leads, now)
+        _tell_slipped(rows, [lead for lead in leads if lead.id in set(result.slipped)],
                       now)
     score_leads(session, [lead.id for lead in leads], now)
     return result
 
 
-def _tell_slipped(session: Session, leads: list[LeadRow], now: dt.datetime) -> None:
+def _tell_slipped(rows: ChunkRows, leads: list[LeadRow], now: dt.datetime) -> None:
     """Tell each slipped deal's owner to re-assess it (once per target date)."""
-    tell_owners(session, leads, now, "slipped", lambda lead: (
+    tell_owners(rows.session, leads, now, "slipped", into=rows, message=lambda lead: (
         f"slipped:{lead.id}:{lead.target_date}",
         _("Re-assess lead #{id}: its target date has passed").format(id=lead.id),
         _("Lead #{id}'s target date {date} passed without a win, so the deal counts as "

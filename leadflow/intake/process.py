@@ -28,10 +28,9 @@ from leadflow.rules.timing import (
 from leadflow.rules.vocab import Grade, LossReason, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.statemachines.lead import fire
-from leadflow.store.bulk import bulk_rows
 from leadflow.store.capacity import chunk_xact, claim_slots, release_claims
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
-from leadflow.store.rows import LeadRow, load_rows, save_rows
+from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
 from leadflow.team.roster import load_roster
 from leadflow.winmodel.score import score_leads
 
@@ -174,7 +173,7 @@ def _screen_and_choose(lead: LeadRow, counts: BehaviourCounts, roster: Roster,
     return roster.with_fallbacks(previous, facts) if previous else roster.assign(facts, now)
 
 
-def _route(session: Session, lead: LeadRow, choice: Assignment, reps: dict[int, SalesRep],
+def _route(rows: ChunkRows, lead: LeadRow, choice: Assignment, reps: dict[int, SalesRep],
            teams: dict[int, Team], now: dt.datetime, rules: RulesConfig, actor: str,
            result: IntakeResult) -> None:
     """Give the lead the owner its claim got, or put it in the team's manager queue."""
@@ -183,12 +182,12 @@ def _route(session: Session, lead: LeadRow, choice: Assignment, reps: dict[int, 
     team = teams.get(choice.team_id) if choice.team_id is not None else None
     if choice.rep_id is None:
         result.queued += 1
-        notify_assignment(session, lead, None, team, now)
+        notify_assignment(rows, lead, None, team, now)
         return
     give_owner(lead, choice.rep_id, now, rules)
     fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
          reason=f"assigned: {choice.reason}")
-    notify_assignment(session, lead, reps[choice.rep_id], team, now)
+    notify_assignment(rows, lead, reps[choice.rep_id], team, now)
     result.assigned += 1
 
 
@@ -220,15 +219,15 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     lead's owner before), so on PostgreSQL the reps' slots are claimed in a short
     transaction of their own and concurrent chunks do not wait for each other's commit."""
     result = IntakeResult()
-    leads = load_rows(session, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
-                      lock=True)
-    if not leads:
-        return result
     grades: dict[str, int] = defaultdict(int)
     priorities: dict[str, int] = defaultdict(int)
-    # Audit, history and outbox rows go in one executemany per table, and the leads'
-    # changes in one UPDATE (save_rows): no round trip per lead.
-    with bulk_rows(session):
+    # The leads' changes go in one UPDATE (save_rows), audit, history and outbox rows in
+    # one statement per table when the block ends: no round trip per lead.
+    with chunk_rows(session) as rows:
+        leads = load_rows(rows, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
+                          lock=True)
+        if not leads:
+            return result
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
         counts = behaviour_counts(session, [lead.id for lead in fresh], now, rules)
         # No roster lock: the rules choose from the loads as read, and the chosen slots are
@@ -245,13 +244,13 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
         granted = claim_slots(session, [(lead.id, c.candidates) for lead, c in chosen], now,
                               apart=claims_apart)
         for lead, choice in chosen:
-            _route(session, lead, roster.settle(choice, granted[lead.id], now), reps, teams,
+            _route(rows, lead, roster.settle(choice, granted[lead.id], now), reps, teams,
                    now, rules, actor, result)
         for lead in fresh:
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1
                 priorities[lead.priority or "-"] += 1
-        save_rows(session, leads, now)
+        save_rows(rows, leads, now)
         release_claims(session, chunk_xact(session))  # the leads now hold the slots
     score_leads(session, [lead.id for lead in fresh], now)  # informs people; rules never read it
     result.by_grade, result.by_priority = dict(grades), dict(priorities)

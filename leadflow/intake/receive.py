@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Dialect, Table, bindparam, insert, or_, select, text, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -21,7 +21,7 @@ from leadflow.schemas import ImportSummary, LeadIn, field_errors
 from leadflow.store.history import changes_between
 from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
-from leadflow.store.rows import DriverRows, driver_rows
+from leadflow.store.rows import insert_leads
 
 _LOOKUP_CHUNK = 500
 
@@ -34,7 +34,6 @@ class _Pending:
     merged: list[tuple[int, LeadIn]] = field(default_factory=list)
     first: dict[str, Any] = field(default_factory=dict)  # the row as the first record has it
     values: dict[str, Any] = field(default_factory=dict)  # and with the repeats merged in
-    ready: dict[str, Any] | None = None  # `values` as the driver takes them, when made early
 
 
 def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
@@ -133,11 +132,9 @@ def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
 
 
 def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConfig,
-                  now: dt.datetime | None = None, dialect: Dialect | None = None
-                  ) -> PreparedLeads:
+                  now: dt.datetime | None = None) -> PreparedLeads:
     """Validate numbered raw records, find the repeats among them and build the rows to
-    insert, repeats merged in; no I/O. Given the database's dialect, the rows are also
-    converted to what its driver takes (which an API worker does before its write turn)."""
+    insert, repeats merged in; no I/O."""
     prepared = PreparedLeads(now or utcnow(), [], [])
     by_token: dict[tuple[str, Any], _Pending] = {}
     for row_no, raw in rows:
@@ -173,8 +170,6 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
             merge_into(item.values, rec)
         if item.merged:
             set_keys(item.values)
-        if dialect is not None:
-            item.ready = driver_rows(dialect).convert(item.values)
     return prepared
 
 
@@ -213,9 +208,7 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
         events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))
 
     if fresh:
-        convert = driver_rows(session.get_bind().dialect).convert
-        ids = _insert_leads(session, [{**(item.ready or convert(item.values)),
-                                       "entered_by": actor} for item in fresh])
+        ids = insert_leads(session, [{**item.values, "entered_by": actor} for item in fresh])
         for index, repeat_of in repeats.items():
             session.execute(update(Lead).where(Lead.id == ids[index])
                             .values(repeat_of_id=repeat_of)
@@ -245,30 +238,6 @@ def _event_rows(lead_id: int, records: list[LeadIn]) -> list[dict[str, Any]]:
     at intake, caps applied by the rules)."""
     return [{"lead_id": lead_id, "kind": e.kind.value, "at": e.at.astimezone(dt.UTC),
              "detail": e.detail} for rec in records for e in rec.events]
-
-
-def _insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows (converted by DriverRows); returns their ids in order. The ids are
-    given to the rows, so they go in as one plain executemany (an INSERT .. RETURNING in
-    parameter order runs a statement per row on SQLite: 13k rows/s against 21k for 20k
-    leads)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # From the sequence: psycopg parses each multi-row INSERT .. RETURNING in Python,
-        # and that parse was a third of storing.
-        ids = given = sorted(connection.execute(text(
-            "SELECT nextval(pg_get_serial_sequence('leads', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": len(values)}).scalars())
-    else:
-        # SQLite gives a new row the largest id + 1; from that first insert on, this
-        # transaction is the database's one writer, so the ids after it are free too.
-        first = DriverRows.insert_returning_id(connection, values[0])
-        ids = list(range(first, first + len(values)))
-        values, given = values[1:], ids[1:]
-    if values:
-        DriverRows.insert(connection, [{**row, "id": lead_id} for row, lead_id
-                                       in zip(values, given, strict=True)])
-    return ids
 
 
 def _resent(lead: Lead, rec: LeadIn) -> bool:

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label, moment
-from leadflow.store.bulk import add_row
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
-from leadflow.store.rows import LeadRow
+from leadflow.store.rows import LeadRow, RowTarget, add_row
 
 
 def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
@@ -29,17 +28,18 @@ def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
     return None
 
 
-def enqueue(session: Session, *, key: str, kind: str, lead_id: int | None, recipient: str,
+def enqueue(into: RowTarget, *, key: str, kind: str, lead_id: int | None, recipient: str,
             subject: str, body: str, now: dt.datetime,
             attachments: list[str] | None = None) -> None:
     """Add one outbox message unless a message with the same key is already pending here;
-    `attachments` are paths of files sent along (they must exist when it is sent)."""
-    add_row(session, OutboxMessage, {"dedupe_key": key, "kind": kind, "lead_id": lead_id,
-                                     "recipient": recipient, "subject": subject, "body": body,
-                                     "created_at": now, "attachments": attachments or None})
+    `attachments` are paths of files sent along (they must exist when it is sent). `into`
+    is the operation's session, or a chunk job's rows."""
+    add_row(into, OutboxMessage, {"dedupe_key": key, "kind": kind, "lead_id": lead_id,
+                                  "recipient": recipient, "subject": subject, "body": body,
+                                  "created_at": now, "attachments": attachments or None})
 
 
-def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | None,
+def notify_assignment(into: RowTarget, lead: Lead | LeadRow, rep: SalesRep | None,
                       team: Team | None, now: dt.datetime) -> None:
     """Tell the new owner (or the team's manager queue) about the lead."""
     recipient = recipient_of(rep, team)
@@ -50,7 +50,7 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
     due = f"{moment(lead.first_contact_due)} UTC" if lead.first_contact_due else "-"
     enqueue(
         # One notice per assignment: the lead's version moves with every reassignment.
-        session, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}:v{lead.version}",
+        into, key=f"assigned:{lead.id}:{rep.id if rep else 'queue'}:v{lead.version}",
         kind="assignment",
         lead_id=lead.id, recipient=recipient,
         subject=_("Lead #{id} {company}: grade {grade}, {priority} priority").format(
@@ -72,12 +72,14 @@ def notify_assignment(session: Session, lead: Lead | LeadRow, rep: SalesRep | No
 
 
 def tell_owners(session: Session, leads: Iterable[Any], now: dt.datetime, kind: str,
-                message: Callable[[Any], tuple[str, str, str]]) -> None:
-    """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner."""
+                message: Callable[[Any], tuple[str, str, str]],
+                into: RowTarget | None = None) -> None:
+    """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner (into a
+    chunk job's rows when given)."""
     reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
     for lead in leads:
         to = recipient_of(reps.get(lead.owner_id or -1), None)
         if to:
             key, subject, body = message(lead)
-            enqueue(session, key=key, kind=kind, lead_id=lead.id, recipient=to, now=now,
+            enqueue(into or session, key=key, kind=kind, lead_id=lead.id, recipient=to, now=now,
                     subject=subject, body=body)

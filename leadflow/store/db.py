@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -50,25 +48,3 @@ def session_factory(url: str) -> sessionmaker[Session]:
     from leadflow.store.history import track_history
 
     return track_history(sessionmaker(bind=engine_for(url), expire_on_commit=False))
-
-
-@contextmanager
-def writer_turn(engine: Engine) -> Iterator[None]:
-    """On a SQLite file, wait in line for the database's one writer slot: a kernel file lock
-    beside the database, which wakes a waiter at once, instead of SQLite's busy handler,
-    which polls with sleeps of up to 100 ms and lets newcomers overtake (measured: 8
-    concurrent API clients saw p99 2-3 s). Elsewhere, and without fcntl, nothing to do."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    try:
-        import fcntl
-    except ImportError:  # not on a POSIX system
-        database = None
-    if not database or database == ":memory:":
-        yield
-        return
-    with open(f"{database}.writer-lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)

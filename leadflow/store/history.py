@@ -1,4 +1,8 @@
-"""Field-change history: every change to a tracked lead field becomes a FieldChange row."""
+"""Field-change history: every change to a tracked lead field becomes a FieldChange row.
+
+`history_values` is the one place that says which rows a change makes. Both writers use
+it: the ORM's flush listener here (single-lead operations) and `rows.save_rows` (chunk
+jobs)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
 
-from leadflow.store.bulk import add_row
 from leadflow.store.models import FieldChange, Lead, utcnow
 
 # State, timestamps, scores and dedupe keys are recorded elsewhere (the transition audit,
@@ -38,8 +41,7 @@ def _text(value: Any) -> str | None:
 def history_values(lead_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
                    actor: str, at: dt.datetime) -> list[dict[str, Any]]:
     """History row values for the tracked fields that differ between two sets of a lead's
-    values (for changes not flushed through the ORM: set-based writes, duplicates merged
-    before the row existed)."""
+    values (`after` names the fields set; a field missing from `before` was empty)."""
     return [{"lead_id": lead_id, "field": key, "old_value": _text(before.get(key)),
              "new_value": _text(after[key]), "actor": actor, "at": at}
             for key in TRACKED if key in after and _text(before.get(key)) != _text(after[key])]
@@ -59,20 +61,18 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
         if not isinstance(obj, Lead):
             continue
         state = inspect(obj)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
         # committed_state holds only the attributes changed since load: cheap to scan.
         for key in TRACKED_SET.intersection(state.committed_state):
             # state.attrs would build every attribute's view first: per lead, that was the
             # history listener's main cost.
             hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
-            if not hist.has_changes():
-                continue
-            old = hist.deleted[0] if hist.deleted else None
-            new = hist.added[0] if hist.added else None
-            if _text(old) == _text(new):
-                continue
-            add_row(session, FieldChange, {"lead_id": obj.id, "field": key,
-                                           "old_value": _text(old), "new_value": _text(new),
-                                           "actor": actor, "at": now})
+            if hist.has_changes():
+                before[key] = hist.deleted[0] if hist.deleted else None
+                after[key] = hist.added[0] if hist.added else None
+        session.add_all(FieldChange(**values)
+                        for values in history_values(obj.id, before, after, actor, now))
 
 
 def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:

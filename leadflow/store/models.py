@@ -32,7 +32,6 @@ from sqlalchemy.orm import (
 )
 
 from leadflow.rules.vocab import State
-from leadflow.store.bulk import add_row
 
 Money = Numeric(14, 2)
 
@@ -247,7 +246,7 @@ class Lead(Base):
         if self.id is None:  # not flushed yet: let the relationship fill in the id
             self.transitions.add(TransitionAudit(**values))
         else:  # the common case, and much cheaper than building the collection
-            add_row(session, TransitionAudit, {"lead_id": self.id, **values})
+            session.add(TransitionAudit(lead_id=self.id, **values))
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

@@ -236,33 +236,3 @@ def test_cli_issues_a_key_the_api_accepts(sqlite_url, tmp_path: Path):
         assert ok(api.client(issued["key"]).get("/leads"))["next_cursor"] is None
     listed = run(["keys", "list"], env)
     assert issued["prefix"] in listed.stdout and issued["key"] not in listed.stdout
-
-
-def test_startup_warms_the_intake_without_storing_and_freezes_the_heap(sqlite_url, tmp_path,
-                                                                     caplog):
-    import asyncio
-    import gc
-
-    from leadflow.store.outbound_models import QuarantinedRecord
-
-    def start_and_stop(url: str) -> int:
-        """Run the app's startup and shutdown as uvicorn does; the frozen object count."""
-        app = create_app(Settings(database_url=url))
-
-        async def run() -> int:
-            async with app.router.lifespan_context(app):
-                return gc.get_freeze_count()
-        return asyncio.run(run())
-
-    try:
-        # The startup heap is out of the cyclic collector's full collections.
-        assert start_and_stop(sqlite_url) > 0
-        with unit_of_work("test", url=sqlite_url) as uow:
-            for model in (Lead, QuarantinedRecord):  # the warm-up batch was rolled back
-                assert uow.session.scalar(select(func.count()).select_from(model)) == 0
-        # A database it cannot open: the API still starts; the first request reports it.
-        with caplog.at_level(logging.WARNING, logger="leadflow.api.app"):
-            start_and_stop(f"sqlite:///{tmp_path / 'no such folder' / 'leads.db'}")
-        assert "intake warm-up skipped" in caplog.text
-    finally:
-        gc.unfreeze()

@@ -1,5 +1,6 @@
-"""`leadflow api --workers 2` as a user starts it: two worker processes serve one database,
-each listening on a socket of its own (Linux), and a port in use is refused plainly."""
+"""`leadflow api --workers N` as a user starts it: on PostgreSQL, N plain uvicorn worker
+processes serve one database; on SQLite more than one worker is refused in one line (a
+SQLite file has one writer); a port in use is refused plainly."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +19,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.store.models import Lead
 from leadflow.team.keys import create_key
 from tests import factories as f
+from tests.conftest import _truncate, needs_pg
 from tests.e2e.api_harness import _free_port, wait_until_up
 
 
@@ -28,41 +29,22 @@ def _worker_pids(pid: int) -> list[int]:
     return [int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
 
 
-def _listening_inodes(port: int) -> set[str]:
-    """Socket inodes listening on the port (IPv4), from the kernel's table."""
-    found = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port:
-            found.add(fields[9])
-    return found
+def _api(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "leadflow.cli.main", "api", *args],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LEADFLOW_DATABASE_URL": url})
 
 
-def _sockets_of(pid: int) -> set[str]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    return inodes
-
-
-def _worker_listeners(pid: int, port: int) -> list[set[str]]:
-    """For each worker process, its sockets listening on the port."""
-    listening = _listening_inodes(port)
-    return [_sockets_of(worker) & listening for worker in _worker_pids(pid)]
-
-
+@needs_pg
+@pytest.mark.postgres
 @pytest.mark.slow  # a supervisor and two worker processes start and stop
-def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
-    with unit_of_work("test", url=sqlite_url) as uow:
+def test_two_workers_take_leads_into_one_postgres_database(pg_migrated, tmp_path):
+    _truncate(pg_migrated)
+    with unit_of_work("test", url=pg_migrated) as uow:
         _, token = create_key(uow.session, "system", name="workers test")
         uow.commit()
     port = _free_port()
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url}
+    env = {**os.environ, "LEADFLOW_DATABASE_URL": pg_migrated}
     log = (tmp_path / "api.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "api", "--port",
                                str(port), "--workers", "2"], env=env, stdout=log, stderr=log,
@@ -76,19 +58,20 @@ def test_two_workers_take_leads_into_one_database(sqlite_url, tmp_path):
                        for _ in range(4)]
         assert [r.status_code for r in replies] == [201] * 4
         assert len(_worker_pids(server.pid)) == 2
-        if sys.platform.startswith("linux"):  # a listening socket each: the kernel spreads
-            deadline = time.monotonic() + 60
-            while True:  # the second worker may still be starting
-                own = _worker_listeners(server.pid, port)
-                if all(own) or time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-            assert len(own) == 2 and all(len(s) == 1 for s in own) and own[0] != own[1]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    with unit_of_work("test", url=sqlite_url) as uow:
+    with unit_of_work("test", url=pg_migrated) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Lead)) == 20
+
+
+def test_several_workers_on_sqlite_are_refused_in_one_line(sqlite_url):
+    done = _api(sqlite_url, "--port", str(_free_port()), "--workers", "2")
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--workers 2" in lines[0] and "PostgreSQL" in lines[0]
+    assert "one writer" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
 
 
 def test_a_port_in_use_is_refused_in_one_line(sqlite_url):
@@ -96,10 +79,7 @@ def test_a_port_in_use_is_refused_in_one_line(sqlite_url):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "api", "--port",
-                               str(port), "--workers", "2"], capture_output=True, text=True,
-                              env={**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url},
-                              timeout=120)
+        done = _api(sqlite_url, "--port", str(port))
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout

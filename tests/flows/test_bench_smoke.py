@@ -11,7 +11,8 @@ from bench.__main__ import run_suite, scenarios
 from bench.core import Config
 from tests.conftest import PG_URL
 
-FLOORED = {"bulk-intake", "reminders-scan", "weekly-regrade", "transitions", "event-latency"}
+FLOORED = {"bulk-intake", "api-intake", "reminders-scan", "weekly-regrade", "transitions",
+           "event-latency"}
 
 
 @pytest.mark.slow
@@ -23,7 +24,8 @@ def test_every_scenario_reports_its_numbers(tmp_path):
     names = {(r.scenario, r.backend) for r in results}
     assert {name for name, _ in names} == set(scenarios())
     if PG_URL:
-        assert {("bulk-intake", "postgresql"), ("weekly-regrade", "postgresql")} <= names
+        assert {("bulk-intake", "postgresql"), ("weekly-regrade", "postgresql"),
+                ("api-intake", "postgresql")} <= names
     for r in results:
         assert r.targets, r.scenario
         assert all(t["measured"] >= 0 and "met" in t for t in r.targets.values())

@@ -1,18 +1,17 @@
-"""store.bulk.insert_rows on SQLite and PostgreSQL (where the rows go in as one INSERT from
-arrays): every row lands, in the order given, with its JSON and NULLs; and new leads'
-rows converted early by store.rows.DriverRows land as a typed INSERT lands them."""
+"""store.rows.insert_rows on SQLite and PostgreSQL (where the rows go in as one INSERT from
+arrays): every row lands, in the order given, with its JSON and NULLs; and new leads
+stored by store.rows.insert_leads land as the ORM stores them, with their ids in order."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from leadflow.intake.receive import store_leads
-from leadflow.store.bulk import insert_rows
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
-from leadflow.store.rows import DriverRows, driver_rows
+from leadflow.store.rows import insert_leads, insert_rows
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
 
@@ -62,10 +61,10 @@ def test_audit_rows_land_in_order_and_nothing_is_a_no_op(factory, rules):
                       ("opportunity", "intent stated")]
 
 
-def test_driver_rows_store_what_an_insert_of_the_mapped_table_stores(factory):
-    """A new lead's values converted early (as an API worker does before its write turn)
-    land exactly as the same values inserted through the typed table: JSON, money, dates,
-    UTC stamps, the columns' defaults, and NULL for what neither gives."""
+def test_insert_leads_stores_what_the_orm_stores_with_ids_in_order(factory):
+    """New leads' values inserted set-based land exactly as the same values added through
+    the ORM: JSON, money, dates, UTC stamps, the columns' defaults, and NULL for what
+    neither gives; the ids returned are the rows' own, in the order given."""
     values = {"source": "event", "company_name": "Ærø Ltd", "contact_name": "Zoë",
               "email": "zoe@aero.example", "need": "a CRM", "budget_min": Decimal("1000.50"),
               "budget_max": Decimal("250000"), "timeline": NOW.date(), "employees": 40,
@@ -74,13 +73,15 @@ def test_driver_rows_store_what_an_insert_of_the_mapped_table_stores(factory):
     columns = [c for c in Lead.__table__.columns if c.key not in ("id", "external_id",
                                                                   "updated_at")]
     with UnitOfWork(factory) as uow:
-        connection = uow.session.connection()
-        connection.execute(insert(Lead), [{**values, "external_id": "typed"}])
-        convert = driver_rows(connection.dialect).convert
-        DriverRows.insert(connection, [convert({**values, "external_id": "early"})])
+        uow.session.add(Lead(**values, external_id="typed"))
+        uow.session.flush()
+        ids = insert_leads(uow.session, [{**values, "external_id": name}
+                                         for name in ("early", "second", "third")])
         uow.commit()
     with UnitOfWork(factory) as uow:
-        typed, early = uow.session.execute(select(*columns).order_by(Lead.id)).all()
+        typed, early, *_ = uow.session.execute(select(*columns).order_by(Lead.id)).all()
+        stored = dict(uow.session.execute(select(Lead.id, Lead.external_id)).tuples().all())
+    assert [stored[i] for i in ids] == ["early", "second", "third"]
     assert early == typed
     assert early.tags == ["expo", "ä"] and early.budget_min == Decimal("1000.50")
     assert early.created_at == NOW and early.state == "new" and early.explanation is None

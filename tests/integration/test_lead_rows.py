@@ -13,9 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.intake.receive import store_leads
 from leadflow.statemachines.lead import fire
-from leadflow.store.bulk import bulk_rows
 from leadflow.store.models import FieldChange, Lead, TransitionAudit
-from leadflow.store.rows import load_rows, save_rows
+from leadflow.store.rows import chunk_rows, load_rows, save_rows
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
 
@@ -33,12 +32,12 @@ def _stored(factory, rules, n: int) -> list[int]:
 def test_changes_version_history_and_audit_land_together(factory, rules):
     ids = _stored(factory, rules, 3)
     with UnitOfWork(factory, actor="tester") as uow:
-        rows = load_rows(uow.session, Lead.id.in_(ids))
-        assert [r.id for r in rows] == sorted(ids)
-        with bulk_rows(uow.session):
+        with chunk_rows(uow.session) as chunk:
+            rows = load_rows(chunk, Lead.id.in_(ids))
+            assert [r.id for r in rows] == sorted(ids)
             rows[0].grade, rows[0].score = "A", 88  # grade is tracked, score is not
             fire(rows[1], "screen", by="tester", at=NOW, rules=rules, reason="BANT 3/4")
-            assert save_rows(uow.session, rows, NOW) == 2  # the third did not change
+            assert save_rows(chunk, rows, NOW) == 2  # the third did not change
         uow.commit()
     with UnitOfWork(factory) as uow:
         leads = {lead.id: lead for lead in uow.session.execute(
@@ -59,14 +58,14 @@ def test_changes_version_history_and_audit_land_together(factory, rules):
 
 def test_a_lead_changed_since_it_was_loaded_is_not_overwritten(factory, rules):
     (lead_id,) = _stored(factory, rules, 1)
-    with UnitOfWork(factory, actor="job") as job:
-        (row,) = load_rows(job.session, Lead.id == lead_id)
+    with UnitOfWork(factory, actor="job") as job, chunk_rows(job.session) as chunk:
+        (row,) = load_rows(chunk, Lead.id == lead_id)
         with UnitOfWork(factory, actor="rep") as other:  # someone else gets there first
             other.session.get(Lead, lead_id).grade = "B"
             other.commit()
         row.grade = "A"
         with pytest.raises(StaleDataError, match="1 of 1 leads"):
-            save_rows(job.session, [row], NOW)
+            save_rows(chunk, [row], NOW)
     with UnitOfWork(factory) as uow:
         lead = uow.session.get(Lead, lead_id)
         assert (lead.grade, lead.version) == ("B", 2)
@@ -74,8 +73,8 @@ def test_a_lead_changed_since_it_was_loaded_is_not_overwritten(factory, rules):
 
 def test_a_column_that_was_not_loaded_is_named(factory, rules):
     (lead_id,) = _stored(factory, rules, 1)
-    with UnitOfWork(factory) as uow:
-        (row,) = load_rows(uow.session, Lead.id == lead_id)
+    with UnitOfWork(factory) as uow, chunk_rows(uow.session) as chunk:
+        (row,) = load_rows(chunk, Lead.id == lead_id)
         with pytest.raises(AttributeError, match="'no_such_column' was not loaded for lead"):
             _ = row.no_such_column
 
@@ -83,11 +82,11 @@ def test_a_column_that_was_not_loaded_is_named(factory, rules):
 def test_a_column_set_without_being_loaded_is_refused(factory, rules):
     """Its old value is unknown, so writing it would record false history."""
     (lead_id,) = _stored(factory, rules, 1)
-    with UnitOfWork(factory) as uow:
-        (row,) = load_rows(uow.session, Lead.id == lead_id, columns=("grade",))
+    with UnitOfWork(factory) as uow, chunk_rows(uow.session) as chunk:
+        (row,) = load_rows(chunk, Lead.id == lead_id, columns=("grade",))
         row.grade, row.owner_id = "A", 1
         with pytest.raises(RuntimeError, match="'owner_id' was set on lead .* but not loaded"):
-            save_rows(uow.session, [row], NOW)
+            save_rows(chunk, [row], NOW)
 
 
 def test_every_kind_of_column_round_trips(factory, rules):
@@ -104,12 +103,12 @@ def test_every_kind_of_column_round_trips(factory, rules):
                  "next_action": "call back"},
     }
     with UnitOfWork(factory, actor="tester") as uow:
-        rows = load_rows(uow.session, Lead.id.in_([first, second]))
-        with bulk_rows(uow.session):
+        with chunk_rows(uow.session) as chunk:
+            rows = load_rows(chunk, Lead.id.in_([first, second]))
             for row in rows:
                 for key, value in wanted[row.id].items():
                     setattr(row, key, value)
-            assert save_rows(uow.session, rows, NOW) == 2
+            assert save_rows(chunk, rows, NOW) == 2
         uow.commit()
     with UnitOfWork(factory) as uow:
         for lead_id, values in wanted.items():
