@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# A value the database refused: longer than its column, or a number out of range.
+DOES_NOT_FIT = ("a value does not fit where it is stored (too long, or a number out of "
+                "range); nothing was saved: shorten or correct it and retry")
 
 class LeadFlowError(Exception):
     """Base of every error LeadFlow reports to a user (no traceback needed)."""
@@ -17,6 +20,14 @@ class InvalidInput(LeadFlowError):
     def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or {}
+
+
+class Rejected(InvalidInput):
+    """Input refused and kept in quarantine; the answer names the quarantine record."""
+
+    def __init__(self, message: str, errors: dict[str, str], quarantine_id: int | None) -> None:
+        super().__init__(message, errors)
+        self.quarantine_id = quarantine_id
 
 
 class Forbidden(LeadFlowError):

@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from leadflow.api.intake import NotJson, parse_json
 from leadflow.api.schemas import ErrorOut
 from leadflow.errors import NotFound
+from leadflow.intake.requests import NotJson, parse_json
 from leadflow.schemas import MAX_ID
 
 _INTEGER = re.compile(r"[+-]?\d+")

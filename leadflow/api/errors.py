@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from leadflow.bootstrap import SchemaOutOfDate
 from leadflow.errors import (
+    DOES_NOT_FIT,
     Forbidden,
     GuardRefused,
     IllegalTransition,
@@ -25,6 +26,7 @@ from leadflow.errors import (
     InvalidInput,
     LeadFlowError,
     NotFound,
+    Rejected,
     VersionConflict,
 )
 
@@ -34,18 +36,8 @@ _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
 _SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
 # The database's own words name SQL, not fields; these say what happened and what to do.
-DOES_NOT_FIT = ("a value does not fit where it is stored (too long, or a number out of "
-                "range); nothing was saved: shorten or correct it and retry")
 CONFLICTS = ("the change conflicts with what is stored (a duplicate, or a row that others "
              "still refer to); nothing was saved: reload and retry")
-
-
-class Rejected(InvalidInput):
-    """Input refused and kept in quarantine; the answer names the quarantine record."""
-
-    def __init__(self, message: str, errors: dict[str, str], quarantine_id: int | None) -> None:
-        super().__init__(message, errors)
-        self.quarantine_id = quarantine_id
 
 
 class BodyTooLarge(HTTPException):

@@ -25,21 +25,23 @@ from leadflow.api.deps import (
 from leadflow.api.intake import (
     PARTIAL,
     Outcome,
-    fingerprint,
-    once_more_on_conflict,
-    parse_lead,
     prepare_batch,
-    reject,
     remember,
     replayed,
     store_batch,
     store_one,
-    store_or_refuse,
 )
 from leadflow.api.present import lead_detail
 from leadflow.api.schemas import BatchOut, LeadOut, LeadPage, LeadRef, LeadSummary
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_CREATED, emit
+from leadflow.intake.requests import (
+    fingerprint,
+    once_more_on_conflict,
+    parse_lead,
+    reject,
+    store_or_refuse,
+)
 from leadflow.rules.vocab import Grade, Priority, Role, State
 from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.store.uow import UnitOfWork

@@ -64,6 +64,14 @@ def test_setup_import_and_inspect(env, tmp_path):
     kept = run_json(["quarantine", "list", "--waiting"], env)  # the fax row, both imports
     assert len(kept) == 2 and all("source" in r["errors"] for r in kept)
     assert all("leads.csv" in r["origin"] for r in kept)
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps(f.lead_record(source="referral")), encoding="utf-8")
+    done = run_json(["quarantine", "replay", str(kept[0]["id"]), "--file", str(fixed)], env)
+    assert done["created"] is True and done["state"] == "nurturing"
+    again = run_json(["quarantine", "replay", str(kept[0]["id"])], env)
+    assert (again["id"], again["created"]) == (done["id"], False)
+    still_bad = run(["quarantine", "replay", str(kept[1]["id"])], env, ok=False)
+    assert still_bad.returncode == 2 and "source" in still_bad.stderr  # as kept: still a fax
     assert "--after" not in run(["quarantine", "list", "--limit", "2"], env).stdout
     assert "more: --after" in run(["quarantine", "list", "--limit", "1"], env).stdout
 
