@@ -124,8 +124,12 @@ def test_hostile_batches_over_http(hostile_api: Api, system, items: list[Any]):
     created = {r["id"]: items[r["index"]] for r in out["results"] if r["status"] == "created"}
     stored = _stored(hostile_api.url, list(created))
     assert set(stored) == set(created)
+    # A later item of the same person is merged in, and its newer facts win (merge_into), so
+    # only the leads that no later item repeated hold exactly what one item sent.
+    repeated = {r["id"] for r in out["results"] if r["status"] == "duplicate"}
     for lead_id, sent in created.items():
-        _literal(stored[lead_id], sent)
+        if lead_id not in repeated:
+            _literal(stored[lead_id], sent)
     for result in out["results"]:
         if result["status"] == "rejected":
             item = items[result["index"]]
