@@ -1,4 +1,4 @@
-"""What is due (spec §6, §7, §8): every timer of every open lead, found with indexed range
+"""What is due (spec §5-§8): every timer of every open lead, found with indexed range
 queries so the cost grows with what is due, not with the number of leads."""
 
 from __future__ import annotations
@@ -6,15 +6,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import cast
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.store.deal_models import Objection
-from leadflow.store.models import Lead
+from leadflow.store.models import Lead, UtcDateTime
 from leadflow.store.outbound_models import Handoff, OutboxMessage
 
 OPEN = [s.value for s in OPEN_STATES]
@@ -33,64 +44,92 @@ class DueItem:
     due_at: dt.datetime
 
 
-def _silence_applies(rules: RulesConfig) -> ColumnElement[bool]:
+def _silence_applies(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
+                     ) -> ColumnElement[bool]:
     """Spec §6: the no-follow-up rule serves leads being actively worked: the configured
     lead grades while nurturing, and opportunities of the configured grades (or not yet
     graded). Slower grades are reminded by their cadence instead."""
-    sla = rules.sla
     return or_(
-        and_(Lead.state == State.nurturing.value,
-             Lead.grade.in_([g.value for g in sla.no_follow_up_grades])),
+        and_(Lead.state == State.nurturing.value, Lead.grade.in_(lead_grades)),
         and_(Lead.state.in_(DEALS),
-             or_(Lead.opportunity_grade.in_([g.value for g in
-                                             sla.no_follow_up_opportunity_grades]),
-                 Lead.opportunity_grade.is_(None))))
+             or_(Lead.opportunity_grade.in_(deal_grades), Lead.opportunity_grade.is_(None))))
+
+
+def notice_wait(rules: RulesConfig) -> dt.timedelta:
+    """How long an owner's assignment notice may stay undelivered (spec §5, "notified
+    within 24 hours of assignment (default: at once)"): notify_within_hours, but never less
+    than notify_grace_minutes, the time the sender is given to send a notice at all (0
+    hours, "at once", would otherwise escalate every notice written just before a pass)."""
+    a = rules.assignment
+    return max(dt.timedelta(hours=a.notify_within_hours),
+               dt.timedelta(minutes=a.notify_grace_minutes))
+
+
+def _kind(name: str) -> Any:
+    return literal_column(f"'{name}'").label("kind")  # a fixed name, never input
+
+
+def _at(name: str) -> Any:
+    return bindparam(name, type_=UtcDateTime())
+
+
+@lru_cache(maxsize=16)
+def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
+                 ) -> CompoundSelect:
+    """Every lead-side timer as one UNION ALL of indexed range queries: one statement, so
+    a pass is one round trip however many kinds there are, built once per rule book (the
+    times are parameters: `now` and the cut-offs before which each gap has run out). Rows
+    are (kind, lead id, time, assigned time); the due time follows from the kind."""
+    owned = and_(Lead.owner_id.is_not(None), Lead.state.in_(OPEN))
+    now = _at("now")
+    # First: the column types of a compound select are its first member's.
+    silent = (select(_kind("no_follow_up"), Lead.id, Lead.last_contact_at, Lead.assigned_at)
+              .where(Lead.state.in_(WORKING), Lead.owner_id.is_not(None),
+                     or_(Lead.last_contact_at <= _at("silent_before"),
+                         and_(Lead.last_contact_at.is_(None),
+                              Lead.assigned_at <= _at("silent_before"))),
+                     _silence_applies(lead_grades, deal_grades)))
+    timers = (("first_contact", Lead.first_contact_due, Lead.first_contacted_at.is_(None)),
+              ("next_action", Lead.next_action_due, None),
+              ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)),
+              ("brief", Lead.brief_due, and_(Lead.brief_at.is_(None), Lead.state.in_(DEALS))))
+    parts = [select(_kind(kind), Lead.id, column, null())
+             .where(column <= now, *([condition] if condition is not None else []), owned)
+             for kind, column, condition in timers]
+    objections = (select(_kind("objection"), Objection.lead_id, Objection.raised_at, null())
+                  .join(Lead, Lead.id == Objection.lead_id)
+                  .where(Objection.answered_at.is_(None),
+                         Objection.raised_at <= _at("unanswered_before"), owned))
+    # Owners' assignment notices still not delivered (queued, failing or given up) after
+    # notice_wait, for leads their owner has not contacted since: the lead must not sit
+    # unknown. A notice of an earlier assignment, or one to a manager queue, does not count.
+    notices = (select(_kind("notify"), OutboxMessage.lead_id, OutboxMessage.created_at, null())
+               .join(Lead, Lead.id == OutboxMessage.lead_id)
+               .where(OutboxMessage.sent_at.is_(None), OutboxMessage.kind == "assignment",
+                      OutboxMessage.created_at <= _at("noticed_before"),
+                      OutboxMessage.created_at >= Lead.assigned_at,
+                      Lead.owner_id.is_not(None), Lead.state.in_(OPEN),
+                      or_(Lead.last_contact_at.is_(None),
+                          Lead.last_contact_at < OutboxMessage.created_at)))
+    return union_all(silent, *parts, objections, notices)
 
 
 def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterator[DueItem]:
     """Every due item as of `now`."""
     sla = rules.sla
-    owned = and_(Lead.owner_id.is_not(None), Lead.state.in_(OPEN))
-    timers = (("first_contact", Lead.first_contact_due, Lead.first_contacted_at.is_(None)),
-              ("next_action", Lead.next_action_due, true()),
-              ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)),
-              ("brief", Lead.brief_due, and_(Lead.brief_at.is_(None), Lead.state.in_(DEALS))))
-    for kind, column, condition in timers:
-        for lead_id, due in session.execute(select(Lead.id, column)
-                                            .where(column <= now, condition, owned)):
-            yield DueItem(lead_id, kind, cast(dt.datetime, due))
-    gap = dt.timedelta(days=sla.no_follow_up_days)
-    for lead_id, last, assigned in session.execute(
-            select(Lead.id, Lead.last_contact_at, Lead.assigned_at)
-            .where(Lead.state.in_(WORKING), Lead.owner_id.is_not(None),
-                   or_(Lead.last_contact_at <= now - gap,
-                       and_(Lead.last_contact_at.is_(None), Lead.assigned_at <= now - gap)),
-                   _silence_applies(rules))):
-        yield DueItem(lead_id, "no_follow_up", cast(dt.datetime, last or assigned) + gap)
-    answer = dt.timedelta(hours=sla.objection_answer_hours)
-    for lead_id, raised in session.execute(
-            select(Objection.lead_id, Objection.raised_at).join(Lead)
-            .where(Objection.answered_at.is_(None), Objection.raised_at <= now - answer, owned)):
-        yield DueItem(lead_id, "objection", raised + answer)
-    yield from _outside_leads(session, now, rules)
-
-
-def _outside_leads(session: Session, now: dt.datetime, rules: RulesConfig
-                   ) -> Iterator[DueItem]:
-    """Timers kept beside the lead: the post-win review of a handed-off deal (due some
-    business days after the win) and an owner's assignment notice whose delivery failed and
-    is still undelivered after notify_within_hours (the lead must not sit unknown; a notice
-    no sender has tried yet is the outbox's matter, `leadflow outbox`)."""
+    after = {"no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
+             "objection": dt.timedelta(hours=sla.objection_answer_hours),
+             "notify": notice_wait(rules)}
+    statement = _lead_timers(tuple(g.value for g in sla.no_follow_up_grades),
+                             tuple(g.value for g in sla.no_follow_up_opportunity_grades))
+    cutoffs = {"now": now, "silent_before": now - after["no_follow_up"],
+               "unanswered_before": now - after["objection"],
+               "noticed_before": now - after["notify"]}
+    for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
+        yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))
+    # The post-win review of a handed-off deal, due some business days after the win.
     for lead_id, due in session.execute(
             select(Handoff.lead_id, Handoff.review_due)
             .where(Handoff.reviewed_at.is_(None), Handoff.review_due <= now.date())):
         yield DueItem(lead_id, "win_review",
                       dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))
-    late = now - dt.timedelta(hours=rules.assignment.notify_within_hours)
-    for notice_lead, created in session.execute(
-            select(OutboxMessage.lead_id, OutboxMessage.created_at)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.kind == "assignment",
-                   OutboxMessage.attempts > 0, OutboxMessage.lead_id.is_not(None),
-                   OutboxMessage.created_at < late)):
-        yield DueItem(cast(int, notice_lead), "notify",  # never None: lead_id IS NOT NULL
-                      created + dt.timedelta(hours=rules.assignment.notify_within_hours))

@@ -108,8 +108,8 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
         save_rows(rows, leads, now)
-        _tell_slipped(rows, [lead for lead in leads if lead.id in set(result.slipped)],
-                      now)
+        slipped = set(result.slipped)  # built once: a set per lead made this quadratic
+        _tell_slipped(rows, [lead for lead in leads if lead.id in slipped], now)
     score_leads(session, [lead.id for lead in leads], now)
     return result
 

@@ -57,7 +57,7 @@ _SUBJECT = {  # translated where the message is written
     "cadence": N_("a scheduled contact is due"),
     "brief": N_("the opportunity brief is due"),
     "win_review": N_("the post-win review is due"),
-    "notify": N_("the owner's assignment notice could not be delivered"),
+    "notify": N_("the owner's assignment notice is still undelivered"),
 }
 # Kinds whose first message goes up at once: the owner cannot be reached.
 _STRAIGHT_UP = {"notify"}
@@ -133,7 +133,8 @@ def plan(session: Session, items: list[DueItem], now: dt.datetime, rules: RulesC
             body = (_("{owner} was reminded on {day} and the lead is still untouched: "
                       "{what}.").format(owner=who, day=day(existing.reminded_at), what=what)
                     if existing else
-                    _("{owner} could not be told: {what}.").format(owner=who, what=what))
+                    _("{owner} has not been told of the lead: {what}.").format(
+                        owner=who, what=what))
             message = PlannedMessage(
                 lead_id=lead.id, kind=item.kind, due_at=item.due_at, action="escalate",
                 recipient=up, subject=_("Escalation: lead #{id} {company}: {what}").format(

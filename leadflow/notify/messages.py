@@ -76,6 +76,9 @@ def tell_owners(session: Session, leads: Iterable[Any], now: dt.datetime, kind: 
                 into: RowTarget | None = None) -> None:
     """Queue `message(lead)` = (dedupe key, subject, body) to each lead's owner (into a
     chunk job's rows when given)."""
+    leads = list(leads)
+    if not leads:  # the re-grade asks once per chunk; most chunks have no slipped deal
+        return
     reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
     for lead in leads:
         to = recipient_of(reps.get(lead.owner_id or -1), None)

@@ -98,6 +98,8 @@ FOLLOW_UP_LOG = [
     Column(N_("Next action"), Activity.next_action, None, 26),
     Column(N_("Next action due (UTC)"), Activity.next_action_due, TIME, 17),
     Column(N_("Logged (UTC)"), Activity.logged_at, TIME, 17),
+    # Spec §6: logged more than sla.log_within_hours after it happened.
+    Column(N_("Logged late"), Activity.late, None, 9),
 ]
 OPPORTUNITY_GRADING = [
     Column(N_("Assessed (UTC)"), OpportunityAssessment.assessed_at, TIME, 17),
@@ -162,7 +164,9 @@ CONVERSION = _named(
     (N_("Open value"), MONEY, 16), (N_("Revenue target"), MONEY, 16),
     (N_("Revenue progress"), PERCENT, 12), (N_("New customers"), INTEGER, 11),
     (N_("New-customer target"), INTEGER, 12), (N_("New-customer progress"), PERCENT, 12),
-    (N_("Repeat rate"), PERCENT, 10), (N_("Repeat-rate target"), PERCENT, 11))
+    (N_("Repeat rate"), PERCENT, 10), (N_("Repeat-rate target"), PERCENT, 11),
+    # Spec §6: contacts logged in the period more than sla.log_within_hours late, per rep.
+    (N_("Late logs"), INTEGER, 9))
 SUMMARY = _named((N_("Section"), None, 16), (N_("Item"), None, 38), (N_("Value"), None, 14),
                  (N_("Share"), PERCENT, 10))
 
@@ -176,7 +180,7 @@ def _result(section: str, t: TargetLine) -> list[Any]:
             t.won_value / t.won if t.won else None, t.open_leads, t.open_value,
             t.target_revenue, _share(t.revenue_progress), t.new_customers,
             t.target_new_customers, _share(t.new_customers_progress), t.repeat_rate,
-            t.target_repeat_rate]
+            t.target_repeat_rate, t.late_logs]
 
 
 def conversion_rows(r: Review) -> Table:
@@ -184,9 +188,9 @@ def conversion_rows(r: Review) -> Table:
     rows: list[list[Any]] = [[
         _("Total"), _("Period {period}").format(period=r.period), None, r.total_leads,
         r.valid_leads, r.cohort_won, r.conversion_rate, r.won_deals, r.won_value,
-        r.average_deal_size, *[None] * 9]]
+        r.average_deal_size, *[None] * 10]]
     rows += [[_("Channel"), label("channel", c.channel), None, c.leads, c.valid, c.won,
-              c.conversion_rate, c.deals_won, c.won_value, c.average_deal_size, *[None] * 9]
+              c.conversion_rate, c.deals_won, c.won_value, c.average_deal_size, *[None] * 10]
              for c in r.channels]
     rows += [_result(_("Rep"), t) for t in r.reps]
     rows += [_result(_("Team"), t) for t in r.teams]

@@ -157,6 +157,7 @@ class AssignmentRules(_Strict):
     senior_priorities: list[Priority]
     senior_seniority: list[Seniority]
     notify_within_hours: float = Field(ge=0)
+    notify_grace_minutes: float = Field(ge=0)
     close_rate: CloseRateRules
     queue_escalate_hours: float = Field(gt=0)
 

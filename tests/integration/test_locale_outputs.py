@@ -145,12 +145,17 @@ def test_assignment_reminder_escalation_and_dormancy_in_chinese(uow, rules):
     reminder = _messages(s, "reminder")[0]
     assert reminder.subject.startswith(f"跟进提醒：线索 #{lead.id} ")
     assert reminder.subject.endswith("首次联系已超时") and "请在 LeadFlow 中登记" in reminder.body
-    escalation = _messages(s, "escalation")[0]
+    ups = _messages(s, "escalation")
+    escalation = next(m for m in ups if m.subject.endswith("首次联系已超时"))
     assert escalation.subject.startswith("升级提醒：") and "已于 2026年7月1日 提醒 Ann" in (
         escalation.body)
+    # No mail server here: the assignment notice never went out, so it went up too (§5).
+    notice = next(m for m in ups if m is not escalation)
+    assert notice.subject.endswith("负责人的分配通知仍未送达") and "Ann尚未获知该线索" in (
+        notice.body)
     dormant = _messages(s, "dormant")[0]
     assert dormant.subject.startswith("沉睡线索：") and "激活计划" in dormant.body
-    for message in (assigned, reminder, escalation, dormant):
+    for message in (assigned, reminder, escalation, notice, dormant):
         assert not re.search(r"\b(Lead|Reminder|Escalation|Dormant|priority)\b",
                              message.subject + message.body), message.subject
 

@@ -244,3 +244,44 @@ def test_an_empty_period_still_renders(uow, tmp_path):
     assert register.auto_filter.ref == "A1:AT1"  # 46 columns
 
 
+
+
+def test_workbook_counts_late_logs_per_rep(uow, rules, tmp_path):
+    """Rule book §6: "A contact is logged with the time it happened; one logged more than 24
+    hours later is marked late (and counted per rep in the review)." The workbook counts
+    them per rep and team in the conversion review and marks each in the follow-up log, in
+    the reader's language."""
+    import datetime as dt
+
+    from leadflow.i18n import use_locale
+    from leadflow.lifecycle import operations as svc
+    from leadflow.review.build import Period
+    from tests import factories as f
+    from tests.integration.test_seed_rules import MON, intake
+
+    s = uow.session
+    team = f.team(s, name="East")
+    ann, bo = f.rep(s, team.id, name="Ann"), f.rep(s, team.id, name="Bo")
+    mine, bos = intake(uow, rules), intake(uow, rules)
+    assert (mine.owner_id, bos.owner_id) == (ann.id, bo.id)
+    day = dt.timedelta(days=1)
+    for lead, happened, logged in ((mine, MON, MON + 2 * day), (mine, MON + day, MON + 3 * day),
+                                   (mine, MON + 3 * day, MON + 3 * day),
+                                   (bos, MON + day, MON + day + dt.timedelta(hours=23))):
+        svc.log_activity(s, lead.id, channel="phone", key_points="call", at=happened,
+                         now=logged, rules=rules)
+    review = build_review(s, Period.containing(MON.date()), MON + 5 * day)
+    for locale, late_logs, logged_late, rep, team_label in (
+            ("en", "Late logs", "Logged late", "Rep", "Team"),
+            ("zh_CN", "补录跟进", "补录", "销售代表", "团队")):
+        with use_locale(locale):
+            write_review_xlsx(s, review, tmp_path / f"{locale}.xlsx", "manager")
+        book = load_workbook(tmp_path / f"{locale}.xlsx")
+        conversion, log = book.worksheets[3], book.worksheets[1]
+        column = _by_header(conversion)[late_logs]
+        counts = {(row[0].value, row[1].value): row[column - 1].value
+                  for row in conversion.iter_rows(min_row=2)}
+        assert {k: v for k, v in counts.items() if k[0] in (rep, team_label)} == {
+            (rep, "Ann"): 2, (rep, "Bo"): 0, (team_label, "East"): 2}, locale
+        marks = [row[_by_header(log)[logged_late] - 1].value for row in log.iter_rows(min_row=2)]
+        assert sorted(marks) == [False, False, True, True], locale

@@ -60,3 +60,14 @@ def test_lead_grade_reads_a_confirmed_budget(rules):
     cut = facts.model_copy(update={"budget_confirmed": 20_000})
     assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), today,
                       rules).grade == "B"
+
+
+def test_vague_needs_are_the_teams_own_list(rules):
+    """Issue 17: "Vague-need phrases are a configurable list (English and Chinese defaults)
+    used by the Need test" - a team's own list replaces the defaults."""
+    ours = rules.model_copy(update={"screening": rules.screening.model_copy(
+        update={"vague_needs": ["only a price list", "报个价"]})})
+    assert need_is_vague("Only a price list!", ours)
+    assert need_is_vague("报个价！", ours)
+    assert not need_is_vague("just looking", ours)
+    assert need_is_vague("just looking", rules)
