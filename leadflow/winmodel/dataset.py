@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Executable, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.vocab import State
@@ -55,27 +55,41 @@ class ClosedLeads:
         return self.table.numeric("score")
 
 
+def _chunks(session: Session, query: Executable
+            ) -> Iterator[dict[str, Sequence[Any]]]:
+    """The query's rows a chunk at a time, as columns by name."""
+    # The session's connection, not the session: Core rows, no ORM loading step.
+    result = session.connection().execute(query.execution_options(yield_per=_STREAM))
+    names = list(result.keys())
+    for part in result.partitions():
+        yield dict(zip(names, zip(*part, strict=True), strict=True))
+
+
 class _Counted:
     """Per-lead counts (COUNTED) as id-sorted arrays, looked up a chunk of leads at a time:
-    16 bytes a lead with something logged, no object per lead."""
+    8 bytes a count for each lead with something logged, no object per lead."""
 
     def __init__(self, session: Session, where: ColumnElement[bool],
                  cutoff: ColumnElement[dt.datetime] | dt.datetime,
                  ids: Sequence[int] | None) -> None:
         self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        kinds = [func.count().filter(Objection.kind == k) for k in OBJECTION_KINDS]
-        for table, at, columns, names in (
-                (Activity, Activity.at, [func.count()], COUNTED[:1]),
-                (Objection, Objection.raised_at, kinds, COUNTED[1:])):
-            query = (select(table.lead_id, *columns).join(Lead, Lead.id == table.lead_id)
+        kinds = [func.count().filter(Objection.kind == k).label(name)
+                 for k, name in zip(OBJECTION_KINDS, COUNTED[1:], strict=True)]
+        for table, at, columns in ((Activity, Activity.at, [func.count().label(COUNTED[0])]),
+                                   (Objection, Objection.raised_at, kinds)):
+            query = (select(table.lead_id.label("lead_id"), *columns)
+                     .join(Lead, Lead.id == table.lead_id)
                      .where(where, at < cutoff).group_by(table.lead_id)
                      .order_by(table.lead_id))
             if ids is not None:
                 query = query.where(table.lead_id.in_(ids))
-            found = list(zip(*session.connection().execute(query).all(), strict=True))
-            for k, name in enumerate(names, start=1):
-                self._found[name] = (np.array(found[0] if found else (), dtype=np.int64),
-                                     np.array(found[k] if found else (), dtype=np.int64))
+            found = {c.name: array("q") for c in query.selected_columns}
+            for part in _chunks(session, query):
+                for name, values in part.items():
+                    found[name].extend(values)
+            keys = np.frombuffer(found.pop("lead_id"), dtype=np.int64)
+            self._found.update((name, (keys, np.frombuffer(values, dtype=np.int64)))
+                               for name, values in found.items())
 
     def lookup(self, ids: np.ndarray) -> dict[str, np.ndarray]:
         """Each count of each of `ids` (0 where nothing was logged)."""
@@ -87,16 +101,6 @@ class _Counted:
             at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
             out[name] = np.where(keys[at] == ids, values[at], 0)
         return out
-
-
-def _chunks(session: Session, query: Select[tuple[Any, ...]]
-            ) -> Iterator[dict[str, Sequence[Any]]]:
-    """The query's rows a chunk at a time, as columns by name."""
-    # The session's connection, not the session: Core rows, no ORM loading step.
-    result = session.connection().execute(query.execution_options(yield_per=_STREAM))
-    names = list(result.keys())
-    for part in result.partitions():
-        yield dict(zip(names, zip(*part, strict=True), strict=True))
 
 
 def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | None = None,
