@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
 
 from sqlalchemy import delete, func, insert, select, text, update
@@ -48,12 +49,21 @@ def win_model_train(config: Config) -> Result:
     peak = max(r["peak_rss_mb"] for r in runs)
     result = Result("win-model-train", "sqlite", {"closed_leads": int(run["rows"])},
                     metrics={"seconds": run["seconds"], "load_seconds": run["load_seconds"],
-                             "peak_rss_mb": peak, "ratio_to_floor": run["seconds"] / floor_s},
+                             "cpu_seconds": run["cpu_seconds"], "peak_rss_mb": peak,
+                             "ratio_to_floor": run["seconds"] / floor_s},
                     floor={"seconds": floor_s},
                     notes="full size is 1M closed leads; the target is < 120 s, <= 1 GB")
     result.target("seconds", run["seconds"], 120.0)
     result.target("peak RSS MB", peak, 1024.0)
     return result
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """The median wall time of `fn`, and this process's CPU time per run (on a shared
+    machine the wall time includes waiting for a core; the CPU time does not)."""
+    cpu = time.process_time()
+    seconds, _ = median_time(fn, repeat)
+    return seconds, (time.process_time() - cpu) / max(1, repeat)
 
 
 def _activate(url: str) -> None:
@@ -90,10 +100,11 @@ def win_model_score(config: Config) -> Result:
         _activate(url)
         with engine_for(normalise_url(url)).connect() as conn:
             n = conn.scalar(select(func.count()).where(Lead.state.in_(OPEN))) or 0
-        seconds, _ = median_time(partial(_score_all, url), config.repeat)
+        seconds, cpu_s = _timed(partial(_score_all, url), config.repeat)
         floor_s, _ = median_time(partial(_write_floor, url, n), config.repeat)
     result = Result("win-model-score", "sqlite", {"open_leads": n},
-                    metrics={"seconds": seconds, "ratio_to_floor": seconds / floor_s},
+                    metrics={"seconds": seconds, "cpu_seconds": cpu_s,
+                             "ratio_to_floor": seconds / floor_s},
                     floor={"seconds": floor_s}, notes="full size is 100k open leads, < 10 s")
     result.target("seconds", seconds, 10.0)
     return result
@@ -120,10 +131,11 @@ def rules_replay(config: Config) -> Result:
                 snapshots(uow.session, since, until, rules)
 
         start = time.perf_counter()
-        seconds, _ = median_time(replay, config.repeat)
+        seconds, cpu_s = _timed(replay, config.repeat)
         floor_s, _ = median_time(floor, config.repeat)
     result = Result("rules-replay", "sqlite", {"leads": n},
-                    metrics={"seconds": seconds, "ratio_to_floor": seconds / floor_s,
+                    metrics={"seconds": seconds, "cpu_seconds": cpu_s,
+                             "ratio_to_floor": seconds / floor_s,
                              "wall_seconds": time.perf_counter() - start},
                     floor={"seconds": floor_s}, notes="full size is 100k leads, < 60 s")
     result.target("seconds", seconds, 60.0)

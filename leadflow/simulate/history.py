@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Connection, Subquery, and_, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
@@ -23,7 +23,6 @@ from leadflow.store.models import BehaviourEvent, FieldChange, Lead, TransitionA
 FIELDS = (*LeadFacts.model_fields, "region", "source", "company_name")
 _PARSE: dict[str, Callable[[str], Any]] = {"budget_min": Decimal, "budget_max": Decimal,
           "timeline": lambda text: dt.date.fromisoformat(text[:10])}
-_CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,59 +49,63 @@ def snapshots(session: Session, since: dt.datetime, until: dt.datetime, rules: R
               ) -> list[Snapshot]:
     """The leads that arrived in [since, until) and went through intake, in arrival order
     (late-merged duplicates left out: no rule decides those)."""
+    window = and_(Lead.created_at >= since, Lead.created_at < until,
+                  Lead.duplicate_of_id.is_(None))
     intake_at = (select(TransitionAudit.lead_id, func.min(TransitionAudit.at).label("at"))
-                 .where(TransitionAudit.from_state == State.new.value)
+                 .join(Lead, Lead.id == TransitionAudit.lead_id)
+                 .where(window, TransitionAudit.from_state == State.new.value)
                  .group_by(TransitionAudit.lead_id).subquery())
-    query = (select(*(getattr(Lead, f) for f in ("id", *FIELDS)), Lead.state, Lead.won_at,
+    query = (select(Lead.id, *(getattr(Lead, f) for f in FIELDS), Lead.state, Lead.won_at,
                     Lead.lost_at, Lead.screened_at, intake_at.c.at)
-             .join(intake_at, intake_at.c.lead_id == Lead.id)
-             .where(and_(Lead.created_at >= since, Lead.created_at < until,
-                         Lead.duplicate_of_id.is_(None)))
+             .join(intake_at, intake_at.c.lead_id == Lead.id).where(window)
              .order_by(intake_at.c.at, Lead.id))
-    rows = session.execute(query).all()
+    # Three set-based reads of the window (no IN list of ids), as Core rows.
+    connection = session.connection()
+    undo = _later_changes(connection, intake_at)
+    events = _events_before(connection, intake_at)
+    no_events = decayed_counts([], until, rules)  # frozen: shared by every lead without any
     out: list[Snapshot] = []
-    for start in range(0, len(rows), _CHUNK):
-        part = rows[start:start + _CHUNK]
-        at_of = {r.id: r.at for r in part}
-        undo = _later_changes(session, at_of)
-        events = _events_before(session, at_of)
-        for r in part:
-            values = {f: getattr(r, f) for f in FIELDS}
-            for field, old in undo.get(r.id, []):  # newest first: ends at the intake value
-                values[field] = _parse(field, old)
-            outcome, closed = None, None
-            if r.state == State.won.value:
-                outcome, closed = 1, r.won_at
-            elif r.state == State.lost.value and r.screened_at is not None:
-                outcome, closed = 0, r.lost_at
-            out.append(Snapshot(id=r.id, at=r.at, values=values, outcome=outcome,
-                                closed_at=closed, facts=LeadFacts.model_validate(values),
-                                counts=decayed_counts(events.get(r.id, []), r.at, rules)))
+    end = 1 + len(FIELDS)
+    for r in connection.execute(query).all():
+        values = dict(zip(FIELDS, r[1:end], strict=True))
+        for field, old in undo.get(r.id, ()):  # newest first: ends at the intake value
+            values[field] = _parse(field, old)
+        outcome, closed = None, None
+        if r.state == State.won.value:
+            outcome, closed = 1, r.won_at
+        elif r.state == State.lost.value and r.screened_at is not None:
+            outcome, closed = 0, r.lost_at
+        happened = events.get(r.id)
+        out.append(Snapshot(id=r.id, at=r.at, values=values, outcome=outcome,
+                            closed_at=closed, facts=LeadFacts.model_validate(values),
+                            counts=decayed_counts(happened, r.at, rules) if happened
+                            else no_events))
     return out
 
 
-def _later_changes(session: Session, at_of: dict[int, dt.datetime]
+def _later_changes(connection: Connection, intake_at: Subquery
                    ) -> dict[int, list[tuple[str, str | None]]]:
     """Per lead, the (field, old value) of every change to a rule field after its intake,
     newest first."""
     undo: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
-    rows = session.execute(select(FieldChange.lead_id, FieldChange.field, FieldChange.old_value,
-                                  FieldChange.at)
-                           .where(FieldChange.lead_id.in_(list(at_of)),
-                                  FieldChange.field.in_(FIELDS))
-                           .order_by(FieldChange.id.desc()))
-    for lead_id, field, old, at in rows:
-        if at > at_of[lead_id]:
-            undo[lead_id].append((field, old))
+    rows = connection.execute(
+        select(FieldChange.lead_id, FieldChange.field, FieldChange.old_value)
+        .join(intake_at, intake_at.c.lead_id == FieldChange.lead_id)
+        .where(FieldChange.field.in_(FIELDS), FieldChange.at > intake_at.c.at)
+        .order_by(FieldChange.id.desc()))
+    for lead_id, field, old in rows:
+        undo[lead_id].append((field, old))
     return undo
 
 
-def _events_before(session: Session, at_of: dict[int, dt.datetime]
+def _events_before(connection: Connection, intake_at: Subquery
                    ) -> dict[int, list[tuple[str, dt.datetime]]]:
+    """Per lead, the behaviour events (kind, when) up to its intake."""
     events: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    rows = session.execute(select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at)
-                           .where(BehaviourEvent.lead_id.in_(list(at_of))))
+    rows = connection.execute(
+        select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at)
+        .join(intake_at, intake_at.c.lead_id == BehaviourEvent.lead_id)
+        .where(BehaviourEvent.at <= intake_at.c.at).order_by(BehaviourEvent.id))
     for lead_id, kind, at in rows:
-        if at <= at_of[lead_id]:
-            events[lead_id].append((kind, at))
+        events[lead_id].append((kind, at))
     return events

@@ -8,7 +8,6 @@ import copy
 import datetime as dt
 import heapq
 from dataclasses import dataclass
-from typing import Any
 
 from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
@@ -36,26 +35,30 @@ def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[De
     slots.rules = rules
     by_id = {slot.id: slot for slot in slots.reps}
     releases: list[tuple[dt.datetime, int, int]] = []  # (actual close, lead id, rep id)
+    # What assignment reads is a handful of distinct value tuples: one frozen object each.
+    to_assign: dict[tuple[object, ...], LeadToAssign] = {}
     out = []
     for lead in leads:
         while releases and releases[0][0] <= lead.at:
             _, _, rep_id = heapq.heappop(releases)
             by_id[rep_id].open_leads = max(by_id[rep_id].open_leads - 1, 0)
         ev = evaluate(lead.facts, lead.counts, lead.at.date(), rules)
-        decision: dict[str, Any] = {"valid": ev.bant.valid, "score": ev.score.total,
-                    "priority": ev.score.priority.value, "grade": ev.grade.grade.value,
-                    "owner": None, "team": None, "first_contact_due": None}
+        owner = team = due = None
         if ev.bant.valid:
-            # Built without validation: the values were validated as LeadFacts already.
-            choice = slots.assign(LeadToAssign.model_construct(
-                region=lead.values.get("region"), industry=lead.values.get("industry"),
-                company_size=lead.values.get("company_size"), grade=ev.grade.grade,
-                priority=ev.score.priority), lead.at)
-            decision.update(owner=choice.rep_id, team=choice.team_id)
-            if choice.rep_id is not None:
-                decision["first_contact_due"] = first_contact_due(lead.at, ev.score.priority,
-                                                                  rules)
+            key = (lead.values.get("region"), lead.values.get("industry"),
+                   lead.values.get("company_size"), ev.grade.grade, ev.score.priority)
+            if key not in to_assign:
+                # Built without validation: the values were validated as LeadFacts already.
+                to_assign[key] = LeadToAssign.model_construct(
+                    region=key[0], industry=key[1], company_size=key[2], grade=key[3],
+                    priority=key[4])
+            choice = slots.assign(to_assign[key], lead.at)
+            owner, team = choice.rep_id, choice.team_id
+            if owner is not None:
+                due = first_contact_due(lead.at, ev.score.priority, rules)
                 if lead.closed_at is not None:
-                    heapq.heappush(releases, (lead.closed_at, lead.id, choice.rep_id))
-        out.append(Decision(**decision))
+                    heapq.heappush(releases, (lead.closed_at, lead.id, owner))
+        out.append(Decision(valid=ev.bant.valid, score=ev.score.total,
+                            priority=ev.score.priority.value, grade=ev.grade.grade.value,
+                            owner=owner, team=team, first_contact_due=due))
     return out

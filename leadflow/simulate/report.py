@@ -100,6 +100,8 @@ def compare(leads: list[Snapshot], current: list[Decision], candidate: list[Deci
     changed: Counter[str] = Counter()
     groups: dict[tuple[str, str], ChangeGroup] = {}
     for lead, a, b in zip(leads, current, candidate, strict=True):
+        if a == b:  # most leads: the same decision shows the same in every field
+            continue
         for name, attr in fields.items():
             old, new = _show(a, attr), _show(b, attr)
             if old == new:

@@ -1,22 +1,33 @@
 """Reading the win model's features from the store: closed leads to learn from (each as it
-stood just before its outcome) and open leads to score (as they stand now)."""
+stood just before its outcome) and open leads to score (as they stand now).
+
+Set-based: one Core SELECT of the feature columns, read a chunk at a time and turned into
+features column by column, and one grouped count per table of what was logged before each
+lead's cutoff (measured at 40k closed leads: reading row by row into per-lead dicts took
+4.0 s, this 1.6 s)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, select
+from sqlalchemy import ColumnElement, Executable, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.rules.vocab import State
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Activity, Lead
-from leadflow.winmodel.features import LEAD_COLUMNS, Counts, FeatureTable, feature_values
+from leadflow.winmodel.features import (
+    COUNTED,
+    LEAD_COLUMNS,
+    OBJECTION_KINDS,
+    FeatureTable,
+    feature_columns,
+    micros,
+)
 
 OPEN = [State.screened.value, State.nurturing.value, State.opportunity.value,
         State.negotiation.value]
@@ -24,8 +35,7 @@ OPEN = [State.screened.value, State.nurturing.value, State.opportunity.value,
 CLOSED_AT = case((Lead.state == State.won.value, Lead.won_at), else_=Lead.lost_at)
 # Won against lost; a lead disqualified at screening never reached screened.
 CLOSED = and_(Lead.state.in_([State.won.value, State.lost.value]), Lead.screened_at.is_not(None))
-_STREAM = 5000
-NO_COUNTS = Counts()  # shared by every lead with nothing logged; never changed
+_STREAM = 5000  # rows a chunk: features are built a chunk at a time
 
 
 class ClosedLeads:
@@ -46,27 +56,52 @@ class ClosedLeads:
         return self.table.numeric("score")
 
 
-def _counts(session: Session, where: ColumnElement[bool], cutoff: ColumnElement[dt.datetime]
-            | None, now: dt.datetime | None, ids: Sequence[int] | None = None
-            ) -> dict[int, Counts]:
-    """Contacts and objections per lead logged before each lead's cutoff (its close time,
-    or `now`)."""
-    counts: dict[int, Counts] = defaultdict(Counts)
-    for table, at, by_kind in ((Activity, Activity.at, False),
-                               (Objection, Objection.raised_at, True)):
-        limit = cutoff if cutoff is not None else now
-        cols: list[SQLColumnExpression[Any]] = [
-            table.lead_id, *([Objection.kind] if by_kind else []), func.count()]
-        query = select(*cols).join(Lead, Lead.id == table.lead_id).where(where, at < limit)
-        if ids is not None:
-            query = query.where(table.lead_id.in_(ids))
-        query = query.group_by(*cols[:-1])
-        for row in session.execute(query):
-            if by_kind:
-                counts[row[0]].objections[row[1]] = row[2]
-            else:
-                counts[row[0]].contacts = row[1]
-    return counts
+def _chunks(session: Session, query: Executable
+            ) -> Iterator[dict[str, Sequence[Any]]]:
+    """The query's rows a chunk at a time, as columns by name."""
+    # The session's connection, not the session: Core rows, no ORM loading step.
+    result = session.connection().execute(query.execution_options(yield_per=_STREAM))
+    names = list(result.keys())
+    for part in result.partitions():
+        yield dict(zip(names, zip(*part, strict=True), strict=True))
+
+
+class _Counted:
+    """Per-lead counts (COUNTED) as id-sorted arrays, looked up a chunk of leads at a time:
+    8 bytes a count for each lead with something logged, no object per lead."""
+
+    def __init__(self, session: Session, where: ColumnElement[bool],
+                 cutoff: ColumnElement[dt.datetime] | dt.datetime,
+                 ids: Sequence[int] | None) -> None:
+        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        kinds = [func.count().filter(Objection.kind == k).label(name)
+                 for k, name in zip(OBJECTION_KINDS, COUNTED[1:], strict=True)]
+        for table, at, columns in ((Activity, Activity.at, [func.count().label(COUNTED[0])]),
+                                   (Objection, Objection.raised_at, kinds)):
+            query = (select(table.lead_id.label("lead_id"), *columns)
+                     .join(Lead, Lead.id == table.lead_id)
+                     .where(where, at < cutoff).group_by(table.lead_id)
+                     .order_by(table.lead_id))
+            if ids is not None:
+                query = query.where(table.lead_id.in_(ids))
+            found = {c.name: array("q") for c in query.selected_columns}
+            for part in _chunks(session, query):
+                for name, values in part.items():
+                    found[name].extend(values)
+            keys = np.frombuffer(found.pop("lead_id"), dtype=np.int64)
+            self._found.update((name, (keys, np.frombuffer(values, dtype=np.int64)))
+                               for name, values in found.items())
+
+    def lookup(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        """Each count of each of `ids` (0 where nothing was logged)."""
+        out = {}
+        for name, (keys, values) in self._found.items():
+            if not len(keys):
+                out[name] = np.zeros(len(ids))
+                continue
+            at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+            out[name] = np.where(keys[at] == ids, values[at], 0)
+        return out
 
 
 def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | None = None,
@@ -78,20 +113,17 @@ def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | 
         where = and_(where, CLOSED_AT >= since)
     if until is not None:
         where = and_(where, CLOSED_AT < until)
-    counts = _counts(session, where, CLOSED_AT, None)
+    counted = _Counted(session, where, CLOSED_AT, None)
     out = ClosedLeads()
-    columns = [getattr(Lead, c) for c in LEAD_COLUMNS]
-    query = (select(*columns, Lead.state, CLOSED_AT.label("closed_at"))
-             .where(where).order_by(CLOSED_AT, Lead.id)
-             .execution_options(yield_per=_STREAM))
-    for row in session.execute(query):
-        # Row._asdict (public despite the underscore) builds a plain dict: half the cost
-        # of reading the row's mapping key by key (measured on 20k rows).
-        cats, nums = feature_values(row._asdict(), counts.get(row.id, NO_COUNTS),
-                                    row.closed_at, bands)
-        out.table.add(row.id, cats, nums)
-        out.won.append(1 if row.state == State.won.value else 0)
-        out._closed_at.append(row.closed_at.timestamp())
+    query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), Lead.state,
+                    CLOSED_AT.label("closed_at"))
+             .where(where).order_by(CLOSED_AT, Lead.id))
+    for columns in _chunks(session, query):
+        ids = np.array(columns["id"], dtype=np.int64)
+        closed, _ = micros(columns["closed_at"])
+        out.table.extend(ids, *feature_columns(columns, counted.lookup(ids), closed, bands))
+        out.won.extend(1 if s == State.won.value else 0 for s in columns["state"])
+        out._closed_at.frombytes((closed / 1e6).tobytes())  # as datetime.timestamp() does
     return out
 
 
@@ -103,13 +135,12 @@ def open_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetim
         where: ColumnElement[bool] = Lead.state.in_(OPEN)
         if part is not None:
             where = and_(where, Lead.id.in_(part))
-        counts = _counts(session, where, None, now, part)
-        query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS)).where(where)
-                 .order_by(Lead.id).execution_options(yield_per=_STREAM))
-        for row in session.execute(query):
-            cats, nums = feature_values(row._asdict(), counts.get(row.id, NO_COUNTS), now,
-                                        bands)
-            table.add(row.id, cats, nums)
+        counted = _Counted(session, where, now, part)
+        query = select(*(getattr(Lead, c) for c in LEAD_COLUMNS)).where(where).order_by(Lead.id)
+        for columns in _chunks(session, query):
+            ids = np.array(columns["id"], dtype=np.int64)
+            table.extend(ids, *feature_columns(columns, counted.lookup(ids), micros([now])[0],
+                                               bands))
     return table
 
 

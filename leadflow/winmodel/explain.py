@@ -46,12 +46,11 @@ def probabilities(weights: dict[str, Any], table: FeatureTable) -> np.ndarray:
     return _sigmoid(weights["intercept"] + t.sum(axis=1))
 
 
-def _label(name: str, nums: dict[str, np.ndarray], values: dict[str, list[str]], row: int
-           ) -> str:
-    """`source trade_show`, `contact role decision_maker`, `contacts 3`, `no timeline`."""
-    if name in values:
-        return f"{name.replace('_', ' ')} {values[name][row]}"
-    raw = float(nums[name][row])
+def _label(name: str, raw: float, vocab: list[str] | None) -> str:
+    """`source trade_show`, `contact role decision_maker`, `contacts 3`, `no timeline`;
+    `raw` is a categorical feature's code into `vocab`, or a numeric feature's value."""
+    if vocab is not None:
+        return f"{name.replace('_', ' ')} {vocab[int(raw)]}"
     if name in _FLAGS:
         return _FLAGS[name][0 if raw else 1]
     if name in _LOGGED:
@@ -65,17 +64,30 @@ def explain(weights: dict[str, Any], table: FeatureTable, top: int
     t, names = terms(weights, table)
     logit = weights["intercept"] + t.sum(axis=1)
     p = _sigmoid(logit)
+    if not len(table):
+        return p, []
     base = np.array([weights["baseline"][n] for n in names])
-    moved = p[:, None] - _sigmoid(logit[:, None] - t + base[None, :]) if len(table) else t
-    values = {col: table.values(col) for col in CATEGORICAL}
-    nums = {col: table.numeric(col) for col in NUMERIC}
+    moved = p[:, None] - _sigmoid(logit[:, None] - t + base[None, :])
+    order = np.argsort(-np.abs(moved), axis=1)[:, :top]
+    # Each chosen factor's raw value (a code, or a number) picks its label: a label is made
+    # once per distinct value, not once per lead.
+    raw = np.column_stack([*(table.codes(c) for c in CATEGORICAL),
+                           *(table.numeric(n) for n in NUMERIC)])
+    vocab = [list(table.vocab[c]) for c in CATEGORICAL] + [None] * len(NUMERIC)
+    labels: dict[tuple[int, float], str] = {}
     factors = []
-    order: np.ndarray | list[np.ndarray] = (np.argsort(-np.abs(moved), axis=1)[:, :top]
-                                            if len(table) else [])
-    for row, best in enumerate(order):
-        factors.append([{"factor": _label(names[k], nums, values, row),
-                         "points": round(float(moved[row, k]) * 100, 1)}
-                        for k in best if abs(moved[row, k]) >= 0.0005])
+    for best, size, value in zip(order.tolist(),
+                                 np.take_along_axis(moved, order, axis=1).tolist(),
+                                 np.take_along_axis(raw, order, axis=1).tolist(), strict=True):
+        chosen = []
+        for k, m, v in zip(best, size, value, strict=True):
+            if abs(m) < 0.0005:
+                continue
+            label = labels.get((k, v))
+            if label is None:
+                label = labels[(k, v)] = _label(names[k], v, vocab[k])
+            chosen.append({"factor": label, "points": round(m * 100, 1)})
+        factors.append(chosen)
     return p, factors
 
 

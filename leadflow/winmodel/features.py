@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,8 @@ NUMERIC = ("behaviour_score", "attribute_score", "score", "hours_to_first_contac
            "not_contacted", "contacts", *(f"objections_{k}" for k in OBJECTION_KINDS),
            "intent_stated", "decision_maker_engaged", "budget_confirmed", "has_timeline")
 NONE = "(none)"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
 @dataclass
@@ -47,43 +48,97 @@ class Counts:
     objections: dict[str, int] = field(default_factory=dict)
 
 
+COUNTED = ("contacts", *(f"objections_{k}" for k in OBJECTION_KINDS))
+
+
+def _band_label(index: int, bands: Sequence[float]) -> str:
+    if index < 0:
+        return "none"
+    if index == 0:
+        return f"<{bands[0]:.0f}"
+    if index == len(bands):
+        return f">={bands[-1]:.0f}"
+    return f"{bands[index - 1]:.0f}-{bands[index]:.0f}"
+
+
 def budget_band(budget_max: Any, bands: Sequence[float]) -> str:
     """`none`, or the band budget_max falls in (`<50000`, `50000-100000`, `>=1000000`)."""
     if budget_max is None:
         return "none"
-    value = float(budget_max)
-    i = bisect.bisect_right(list(bands), value)
-    if i == 0:
-        return f"<{bands[0]:.0f}"
-    if i == len(bands):
-        return f">={bands[-1]:.0f}"
-    return f"{bands[i - 1]:.0f}-{bands[i]:.0f}"
+    return _band_label(bisect.bisect_right(list(bands), float(budget_max)), bands)
+
+
+def _floats(values: Sequence[Any]) -> np.ndarray:
+    """Numbers, Decimals and flags as floats; None (and anything false) as 0."""
+    return np.nan_to_num(np.array(values, dtype=np.float64), nan=0.0)
+
+
+def micros(values: Sequence[dt.datetime | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Aware datetimes as whole microseconds since the epoch (exact, as timedelta
+    arithmetic is), and which of them are known (not None)."""
+    known = np.fromiter((v is not None for v in values), bool, len(values))
+    return np.fromiter(((v - _EPOCH) // _MICROSECOND if v is not None else 0 for v in values),
+                       np.int64, len(values)), known
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A categorical column: a code per row into its labels."""
+
+    codes: np.ndarray
+    labels: list[str]
+
+
+def factorise(values: Sequence[Any], label: Callable[[Any], str]) -> Factor:
+    """Codes into the distinct labels, in order of first appearance (one label per
+    distinct value, not per row)."""
+    labels: dict[str, int] = {}
+    code_of = {raw: labels.setdefault(label(raw), len(labels)) for raw in dict.fromkeys(values)}
+    return Factor(np.fromiter(map(code_of.__getitem__, values), np.int32, len(values)),
+                  list(labels))
+
+
+def feature_columns(leads: Mapping[str, Sequence[Any]], counts: Mapping[str, np.ndarray],
+                    cutoff: np.ndarray | int, bands: Sequence[float]
+                    ) -> tuple[dict[str, Factor], dict[str, np.ndarray]]:
+    """Many leads' features at once: `leads` maps each of LEAD_COLUMNS to a column of
+    values, `counts` each of COUNTED to what was logged before each lead's cutoff, and
+    `cutoff` is microseconds since the epoch (one for all, or one per lead)."""
+    cats = {name: factorise(leads[name], lambda v: str(v or NONE))
+            for name in CATEGORICAL if name != "budget_band"}
+    budget = np.array(leads["budget_max"], dtype=np.float64)
+    band = np.where(np.isnan(budget), -1,
+                    np.searchsorted(np.asarray(bands, dtype=np.float64), budget, side="right"))
+    cats["budget_band"] = factorise(band.tolist(), lambda i: _band_label(i, bands))
+    (assigned, was_assigned), (first, was_contacted) = (
+        micros(leads["assigned_at"]), micros(leads["first_contacted_at"]))
+    contacted = was_assigned & was_contacted & (first < cutoff)
+    # As timedelta.total_seconds() / 3600 computes it: the same float, lead by lead.
+    hours = np.where(contacted, np.maximum((first - assigned) / 1e6 / 3600, 0.0), 0.0)
+    nums = {name: _floats(leads[name])
+            for name in ("behaviour_score", "attribute_score", "score")}
+    nums["hours_to_first_contact"] = np.log1p(hours)
+    nums["not_contacted"] = (~contacted).astype(np.float64)
+    nums.update({name: np.asarray(counts[name], dtype=np.float64) for name in COUNTED})
+    for flag in ("intent_stated", "decision_maker_engaged"):
+        nums[flag] = (_floats(leads[flag]) != 0).astype(np.float64)
+    nums["budget_confirmed"] = np.log1p(_floats(leads["budget_confirmed"]))
+    nums["has_timeline"] = np.fromiter((v is not None for v in leads["timeline"]), np.float64,
+                                       len(leads["timeline"]))
+    return cats, {name: nums[name] for name in NUMERIC}
 
 
 def feature_values(lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime,
                    bands: Sequence[float]) -> tuple[dict[str, str], dict[str, float]]:
-    """One lead's categorical and numeric features as of `cutoff`."""
-    cats = {name: str(lead.get(name) or NONE) for name in CATEGORICAL if name != "budget_band"}
-    cats["budget_band"] = budget_band(lead.get("budget_max"), bands)
-    assigned, first = lead.get("assigned_at"), lead.get("first_contacted_at")
-    contacted, hours = False, 0.0
-    if assigned is not None and first is not None and first < cutoff:
-        contacted, hours = True, max((first - assigned).total_seconds() / 3600, 0.0)
-    confirmed = lead.get("budget_confirmed")
-    nums = {
-        "behaviour_score": float(lead.get("behaviour_score") or 0),
-        "attribute_score": float(lead.get("attribute_score") or 0),
-        "score": float(lead.get("score") or 0),
-        "hours_to_first_contact": math.log1p(hours),
-        "not_contacted": 0.0 if contacted else 1.0,
-        "contacts": float(counts.contacts),
-        **{f"objections_{k}": float(counts.objections.get(k, 0)) for k in OBJECTION_KINDS},
-        "intent_stated": 1.0 if lead.get("intent_stated") else 0.0,
-        "decision_maker_engaged": 1.0 if lead.get("decision_maker_engaged") else 0.0,
-        "budget_confirmed": math.log1p(float(confirmed)) if confirmed else 0.0,
-        "has_timeline": 1.0 if lead.get("timeline") is not None else 0.0,
-    }
-    return cats, nums
+    """One lead's categorical and numeric features as of `cutoff` (the columns' code on a
+    column of one)."""
+    counted = {"contacts": counts.contacts,
+               **{f"objections_{k}": counts.objections.get(k, 0) for k in OBJECTION_KINDS}}
+    cats, nums = feature_columns({name: [lead.get(name)] for name in LEAD_COLUMNS},
+                                 {name: np.array([n]) for name, n in counted.items()},
+                                 micros([cutoff])[0], bands)
+    return ({name: f.labels[int(f.codes[0])] for name, f in cats.items()},
+            {name: float(v[0]) for name, v in nums.items()})
 
 
 class FeatureTable:
@@ -104,6 +159,18 @@ class FeatureTable:
             self._codes[name].append(vocab.setdefault(cats[name], len(vocab)))
         for name in NUMERIC:
             self._nums[name].append(nums[name])
+
+    def extend(self, ids: np.ndarray | Sequence[int], cats: Mapping[str, Factor],
+               nums: Mapping[str, np.ndarray]) -> None:
+        """Append many leads' features, as `feature_columns` gives them."""
+        self.ids.frombytes(np.asarray(ids, dtype=np.int64).tobytes())
+        for name in CATEGORICAL:
+            vocab, factor = self.vocab[name], cats[name]
+            to_vocab = np.array([vocab.setdefault(label, len(vocab)) for label in factor.labels],
+                                dtype=np.int32)
+            self._codes[name].frombytes(to_vocab[factor.codes].tobytes())
+        for name in NUMERIC:
+            self._nums[name].frombytes(np.ascontiguousarray(nums[name], np.float64).tobytes())
 
     def __len__(self) -> int:
         return len(self.ids)

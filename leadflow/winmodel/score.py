@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
+from leadflow.store.models import Lead
+from leadflow.store.rows import insert_rows
 from leadflow.store.winmodel_models import LeadWinScore, WinModel
-from leadflow.winmodel.dataset import open_leads
+from leadflow.winmodel.dataset import OPEN, open_leads
 from leadflow.winmodel.explain import explain
 
 _WRITE_CHUNK = 5000
+_SCORES = cast(Table, LeadWinScore.__table__)
 
 
 def active_model(session: Session) -> WinModel | None:
@@ -36,11 +39,15 @@ def score_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.dateti
              "factors": f, "scored_at": now}
             for lead_id, p, f in zip(table.ids, probs, factors, strict=True)]
     connection = session.connection()
+    if lead_ids is None:  # every open lead was scored: one DELETE, not an IN list of each
+        connection.execute(delete(LeadWinScore).where(LeadWinScore.lead_id.in_(
+            select(Lead.id).where(Lead.state.in_(OPEN)))))
     for start in range(0, len(rows), _WRITE_CHUNK):
         part = rows[start:start + _WRITE_CHUNK]
-        connection.execute(delete(LeadWinScore).where(
-            LeadWinScore.lead_id.in_([r["lead_id"] for r in part])))
-        connection.execute(insert(LeadWinScore), part)
+        if lead_ids is not None:
+            connection.execute(delete(LeadWinScore).where(
+                LeadWinScore.lead_id.in_([r["lead_id"] for r in part])))
+        insert_rows(connection, _SCORES, part)
     return len(rows)
 
 

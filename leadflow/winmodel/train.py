@@ -81,8 +81,11 @@ def check_history(data: ClosedLeads, cfg: WinModelSettings) -> Split:
 def _pipeline(cfg: WinModelSettings) -> Pipeline:
     cats = list(range(len(CATEGORICAL)))
     nums = list(range(len(CATEGORICAL), len(CATEGORICAL) + len(NUMERIC)))
+    # Sparse whatever the density: at 56 columns (24 set a lead) the default made it dense,
+    # and stacking that float64 matrix cost more than the fit (measured at 200k leads:
+    # 3.0 s stacking, 1.0 s densifying, 3.6 s the solver's loss and gradient).
     encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats),
-                                ("num", StandardScaler(), nums)])
+                                ("num", StandardScaler(), nums)], sparse_threshold=1.0)
     return Pipeline([("encode", encode),
                      ("fit", LogisticRegression(C=cfg.regularization,
                                                 max_iter=cfg.max_iterations))])
