@@ -43,8 +43,9 @@ def scenarios() -> dict[str, Callable[[Config], list[Result]]]:
     }
 
 
-def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/bench")
-              ) -> tuple[list[Result], list[str]]:
+def run_suite(
+    config: Config, only: Sequence[str] = (), out: Path = Path("out/bench")
+) -> tuple[list[Result], list[str]]:
     """Run the chosen scenarios (all by default); returns results and failures, and writes
     the JSON files."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # a table, not run logs
@@ -53,8 +54,9 @@ def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/be
     chosen = scenarios()
     unknown = set(only) - set(chosen)
     if unknown:
-        raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; "
-                         f"one of {', '.join(chosen)}")
+        raise SystemExit(
+            f"unknown scenario(s): {', '.join(sorted(unknown))}; one of {', '.join(chosen)}"
+        )
     results: list[Result] = []
     failures: list[str] = []
     needs_prefect = not only or {"flow-intake", "event-latency"} & set(only)
@@ -67,10 +69,10 @@ def run_suite(config: Config, only: Sequence[str] = (), out: Path = Path("out/be
     # docs/deploy.md sets a team's up: on a SQLite file, 2 of 20 single leads waited 2-6 s
     # for their flow run to be created while the server's other writers held the file.
     starts = needs_prefect and not PREFECT_API_URL.value()
-    with prefect_database(config.pg_url) if starts and config.pg_url else _nothing() \
-            as prefect_db, \
-            prefect_server(config.workdir / "prefect.log", prefect_db) if needs_prefect \
-            else _nothing():
+    with (
+        prefect_database(config.pg_url) if starts and config.pg_url else _nothing() as prefect_db,
+        prefect_server(config.workdir / "prefect.log", prefect_db) if needs_prefect else _nothing(),
+    ):
         config.prefect_db = "postgresql" if prefect_db else "sqlite" if starts else "given"
         for name, fn in chosen.items():
             if only and name not in only:
@@ -106,16 +108,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timings per number (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="a factor on every size")
     parser.add_argument("--only", action="append", default=[], help="run only this scenario")
-    parser.add_argument("--pg-url", default=os.environ.get("LEADFLOW_BENCH_POSTGRES_URL",
-                                                           PG_DEFAULT),
-                        help="PostgreSQL server for the side-by-side runs ('' to skip)")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("LEADFLOW_BENCH_POSTGRES_URL", PG_DEFAULT),
+        help="PostgreSQL server for the side-by-side runs ('' to skip)",
+    )
     parser.add_argument("--out", default="out/bench", help="where results go")
     args = parser.parse_args(argv)
     # Stopped with SIGTERM, the servers the bench started are stopped too (finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = Path(args.out)
-    config = Config(full=args.full, scale=args.scale, repeat=args.repeat,
-                    pg_url=args.pg_url or None, workdir=out / "work")
+    config = Config(
+        full=args.full,
+        scale=args.scale,
+        repeat=args.repeat,
+        pg_url=args.pg_url or None,
+        workdir=out / "work",
+    )
     _, failures = run_suite(config, args.only, out)
     return 1 if failures else 0
 

@@ -42,8 +42,11 @@ def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float
             # Combined as it goes: a list of every chunk's result (up to 2,000 listed
             # changes each) was what grew with the number of leads.
             total = regrade.RegradeResult.combine([total, found])
-    return {"seconds": time.perf_counter() - start, "examined": total.examined,
-            "changes": sum(total.counts.values())}
+    return {
+        "seconds": time.perf_counter() - start,
+        "examined": total.examined,
+        "changes": sum(total.counts.values()),
+    }
 
 
 def peak_rss_mb() -> float:

@@ -44,12 +44,17 @@ class Result:
     def target(self, name: str, measured: float, limit: float, at_least: bool = False) -> None:
         """Record a target (`measured <= limit`, or `>=` when `at_least`) and whether it holds."""
         ok = measured >= limit if at_least else measured <= limit
-        self.targets[name] = {"measured": round(measured, 4), "target": limit,
-                              "op": ">=" if at_least else "<=", "met": ok}
+        self.targets[name] = {
+            "measured": round(measured, 4),
+            "target": limit,
+            "op": ">=" if at_least else "<=",
+            "met": ok,
+        }
 
 
-def median_time(fn: Callable[[], Any], repeat: int,
-                setup: Callable[[], Any] | None = None) -> tuple[float, list[float]]:
+def median_time(
+    fn: Callable[[], Any], repeat: int, setup: Callable[[], Any] | None = None
+) -> tuple[float, list[float]]:
     """The median wall time of `fn` over `repeat` runs (each after `setup`, not timed)."""
     times = []
     for _ in range(max(1, repeat)):
@@ -73,17 +78,20 @@ def percentile(values: list[float], q: float) -> float:
 def machine_load() -> dict[str, Any]:
     """What else the machine was doing: load averages and cores."""
     one, five, fifteen = os.getloadavg()
-    return {"cpus": os.cpu_count(), "loadavg": [round(one, 2), round(five, 2),
-                                                round(fifteen, 2)]}
+    return {"cpus": os.cpu_count(), "loadavg": [round(one, 2), round(five, 2), round(fifteen, 2)]}
 
 
-def write_results(results: list[Result], out: Path, config: Config, started: str
-                  ) -> Path:
+def write_results(results: list[Result], out: Path, config: Config, started: str) -> Path:
     """results-<timestamp>.json and latest.json in `out`; returns the timestamped file."""
     out.mkdir(parents=True, exist_ok=True)
-    doc = {"started": started, "full": config.full, "scale": config.scale,
-           "repeat": config.repeat, "machine": machine_load(),
-           "results": [asdict(r) for r in results]}
+    doc = {
+        "started": started,
+        "full": config.full,
+        "scale": config.scale,
+        "repeat": config.repeat,
+        "machine": machine_load(),
+        "results": [asdict(r) for r in results],
+    }
     text = json.dumps(doc, indent=2, default=str)
     path = out / f"results-{started.replace(':', '').replace('-', '')}.json"
     path.write_text(text, encoding="utf-8")
@@ -99,17 +107,22 @@ def _fmt(value: float) -> str:
 
 def table(results: list[Result]) -> str:
     """A plain-text table: scenario, backend, size, each target with measured and met."""
-    lines = [f"{'scenario':<22} {'backend':<10} {'size':<26} {'target':<30} "
-             f"{'measured':>12} {'ok':>4}"]
+    lines = [
+        f"{'scenario':<22} {'backend':<10} {'size':<26} {'target':<30} {'measured':>12} {'ok':>4}"
+    ]
     for r in results:
-        size = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}"
-                         for k, v in r.size.items())
-        rows = list(r.targets.items()) or [("-", {"measured": 0, "op": "", "target": "",
-                                                 "met": None})]
+        size = ", ".join(
+            f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in r.size.items()
+        )
+        rows = list(r.targets.items()) or [
+            ("-", {"measured": 0, "op": "", "target": "", "met": None})
+        ]
         for i, (name, t) in enumerate(rows):
             goal = f"{name} {t['op']} {t['target']}"
             met = {True: "yes", False: "NO", None: ""}[t["met"]]
-            lines.append(f"{r.scenario if i == 0 else '':<22} {r.backend if i == 0 else '':<10} "
-                         f"{size if i == 0 else '':<26} {goal:<30} {_fmt(t['measured']):>12} "
-                         f"{met:>4}")
+            lines.append(
+                f"{r.scenario if i == 0 else '':<22} {r.backend if i == 0 else '':<10} "
+                f"{size if i == 0 else '':<26} {goal:<30} {_fmt(t['measured']):>12} "
+                f"{met:>4}"
+            )
     return "\n".join(lines)

@@ -60,19 +60,24 @@ def lead_records(seed: int, count: int, start: dt.date = TODAY) -> list[dict[str
             continue
         contact, company = rnd.choice(names), f"{rnd.choice(companies)} {n}"
         size = rnd.choices(list(_SIZES), list(_SIZES.values()))[0]
-        budget = round(_BUDGET[size] * rnd.uniform(0.3, 2.5), -3) if rnd.random() < 0.6 \
-            else None
+        budget = round(_BUDGET[size] * rnd.uniform(0.3, 2.5), -3) if rnd.random() < 0.6 else None
         record: dict[str, Any] = {
-            "external_id": f"bench-{seed}-{n}", "source": rnd.choices(channels, weights)[0],
-            "company_name": company, "contact_name": contact,
+            "external_id": f"bench-{seed}-{n}",
+            "source": rnd.choices(channels, weights)[0],
+            "company_name": company,
+            "contact_name": contact,
             "email": f"{contact.split()[0].lower()}.{n}@company{n}.example",
             "phone": f"+1 {rnd.randint(200, 989)} {n:07d}" if rnd.random() < 0.7 else None,
-            "need": rnd.choice(NEEDS), "industry": rnd.choice(INDUSTRIES),
-            "company_size": size, "region": rnd.choice(REGIONS),
+            "need": rnd.choice(NEEDS),
+            "industry": rnd.choice(INDUSTRIES),
+            "company_size": size,
+            "region": rnd.choice(REGIONS),
             "contact_role": rnd.choices(_ROLES, _ROLE_WEIGHTS)[0],
-            "budget_max": budget, "budget_min": round(budget * 0.6, -3) if budget else None,
+            "budget_max": budget,
+            "budget_min": round(budget * 0.6, -3) if budget else None,
             "timeline": (start + dt.timedelta(days=rnd.randint(15, 200))).isoformat()
-            if rnd.random() < 0.55 else None,
+            if rnd.random() < 0.55
+            else None,
             "tags": rnd.sample(TAGS, rnd.randint(0, 2)),
         }
         if rnd.random() < 0.02:
@@ -83,8 +88,14 @@ def lead_records(seed: int, count: int, start: dt.date = TODAY) -> list[dict[str
 
 
 # The lifecycle mix of a mature database: most leads closed, a fifth still being worked.
-STATE_MIX = {"lost": 0.55, "won": 0.2, "nurturing": 0.15, "opportunity": 0.05,
-             "negotiation": 0.03, "screened": 0.02}
+STATE_MIX = {
+    "lost": 0.55,
+    "won": 0.2,
+    "nurturing": 0.15,
+    "opportunity": 0.05,
+    "negotiation": 0.03,
+    "screened": 0.02,
+}
 
 
 def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[str, Any]:
@@ -103,37 +114,60 @@ def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[s
         action_due = NOW - dt.timedelta(hours=3) if kind == 2 else NOW + dt.timedelta(days=3)
         cadence = NOW - dt.timedelta(hours=2) if kind == 3 else NOW + dt.timedelta(days=4)
     else:
-        contacted_at, action_due = contacted, (NOW + dt.timedelta(days=3) if is_open
-                                               else created + dt.timedelta(days=5))
+        contacted_at, action_due = (
+            contacted,
+            (NOW + dt.timedelta(days=3) if is_open else created + dt.timedelta(days=5)),
+        )
         cadence = NOW + dt.timedelta(days=4) if is_open else created + dt.timedelta(days=7)
     closed = created + dt.timedelta(days=rnd.uniform(10, 90))
     company = rnd.randrange(n) if n and rnd.random() < 0.1 else n
     return {
         # Every tenth lead comes from a company seen before (repeat purchases).
-        "source": rnd.choice(list(CHANNELS)), "company_name": f"Company {company}",
+        "source": rnd.choice(list(CHANNELS)),
+        "company_name": f"Company {company}",
         "company_key": f"company {company}",
-        "contact_name": f"Contact {n}", "email": f"c{n}@company{n}.example",
-        "need": rnd.choice(NEEDS), "industry": rnd.choice(INDUSTRIES), "company_size": size,
-        "region": rnd.choice(REGIONS), "contact_role": rnd.choices(_ROLES, _ROLE_WEIGHTS)[0],
+        "contact_name": f"Contact {n}",
+        "email": f"c{n}@company{n}.example",
+        "need": rnd.choice(NEEDS),
+        "industry": rnd.choice(INDUSTRIES),
+        "company_size": size,
+        "region": rnd.choice(REGIONS),
+        "contact_role": rnd.choices(_ROLES, _ROLE_WEIGHTS)[0],
         "budget_max": round(_BUDGET[size] * rnd.uniform(0.3, 2.5), -3),
-        "timeline": (created + dt.timedelta(days=rnd.randint(15, 200))).date(), "tags": [],
-        "state": state, "version": 3, "owner_id": owner, "team_id": (owner - 1) // 6 + 1,
-        "valid": state != "lost" or rnd.random() < 0.8, "behaviour_score": rnd.randint(0, 30),
-        "attribute_score": rnd.randint(10, 60), "score": rnd.randint(10, 90),
-        "priority": rnd.choice(["high", "medium", "low"]), "grade": rnd.choice("ABC"),
-        "opportunity_grade": rnd.choice("ABC") if state in ("opportunity", "negotiation",
-                                                            "won") else None,
-        "intent_stated": rnd.random() < 0.4, "decision_maker_engaged": rnd.random() < 0.3,
-        "dormant": False, "created_at": created, "updated_at": created,
-        "screened_at": created, "nurturing_at": created,
+        "timeline": (created + dt.timedelta(days=rnd.randint(15, 200))).date(),
+        "tags": [],
+        "state": state,
+        "version": 3,
+        "owner_id": owner,
+        "team_id": (owner - 1) // 6 + 1,
+        "valid": state != "lost" or rnd.random() < 0.8,
+        "behaviour_score": rnd.randint(0, 30),
+        "attribute_score": rnd.randint(10, 60),
+        "score": rnd.randint(10, 90),
+        "priority": rnd.choice(["high", "medium", "low"]),
+        "grade": rnd.choice("ABC"),
+        "opportunity_grade": rnd.choice("ABC")
+        if state in ("opportunity", "negotiation", "won")
+        else None,
+        "intent_stated": rnd.random() < 0.4,
+        "decision_maker_engaged": rnd.random() < 0.3,
+        "dormant": False,
+        "created_at": created,
+        "updated_at": created,
+        "screened_at": created,
+        "nurturing_at": created,
         "won_at": closed if state == "won" else None,
         "lost_at": closed if state == "lost" else None,
         "contract_value": round(rnd.uniform(20_000, 900_000), -2) if state == "won" else None,
         "loss_reason": rnd.choice(["price", "competitor", "timing", "no_budget"])
-        if state == "lost" else None,
-        "assigned_at": created, "first_contact_due": created + dt.timedelta(hours=24),
-        "first_contacted_at": contacted_at, "last_contact_at": last,
-        "next_action_due": action_due, "next_cadence_due": cadence,
+        if state == "lost"
+        else None,
+        "assigned_at": created,
+        "first_contact_due": created + dt.timedelta(hours=24),
+        "first_contacted_at": contacted_at,
+        "last_contact_at": last,
+        "next_action_due": action_due,
+        "next_cadence_due": cadence,
         "last_interaction_at": last,
     }
 
@@ -149,8 +183,14 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield batch
 
 
-def seed_leads(engine: Engine, count: int, seed: int = 7, due_share: float = 0.01,
-               activities_per_lead: int = 0, reps: int = 24) -> None:
+def seed_leads(
+    engine: Engine,
+    count: int,
+    seed: int = 7,
+    due_share: float = 0.01,
+    activities_per_lead: int = 0,
+    reps: int = 24,
+) -> None:
     """`count` stored leads across the lifecycle (with `due_share` of them overdue), their
     activities and grade history, by executemany of Core inserts, a batch per statement."""
     rnd = random.Random(seed)
@@ -162,13 +202,33 @@ def seed_leads(engine: Engine, count: int, seed: int = 7, due_share: float = 0.0
             ids = range(first_id, first_id + len(batch))
             first_id += len(batch)
             if activities_per_lead:
-                conn.execute(insert(Activity), [
-                    {"lead_id": i, "rep_id": row["owner_id"], "channel": "phone",
-                     "at": row["created_at"] + dt.timedelta(days=k), "key_points": "talked",
-                     "logged_at": row["created_at"] + dt.timedelta(days=k)}
+                conn.execute(
+                    insert(Activity),
+                    [
+                        {
+                            "lead_id": i,
+                            "rep_id": row["owner_id"],
+                            "channel": "phone",
+                            "at": row["created_at"] + dt.timedelta(days=k),
+                            "key_points": "talked",
+                            "logged_at": row["created_at"] + dt.timedelta(days=k),
+                        }
+                        for i, row in zip(ids, batch, strict=True)
+                        for k in range(activities_per_lead)
+                    ],
+                )
+            conn.execute(
+                insert(FieldChange),
+                [
+                    {
+                        "lead_id": i,
+                        "field": "grade",
+                        "old_value": "B",
+                        "new_value": row["grade"],
+                        "actor": "weekly-regrade",
+                        "at": row["created_at"],
+                    }
                     for i, row in zip(ids, batch, strict=True)
-                    for k in range(activities_per_lead)])
-            conn.execute(insert(FieldChange), [
-                {"lead_id": i, "field": "grade", "old_value": "B", "new_value": row["grade"],
-                 "actor": "weekly-regrade", "at": row["created_at"]}
-                for i, row in zip(ids, batch, strict=True) if i % 20 == 0])
+                    if i % 20 == 0
+                ],
+            )

@@ -28,11 +28,26 @@ QUARTER = Period.parse("2026-Q3")
 
 def _leads(n: int) -> list[dict[str, object]]:
     start = QUARTER.start
-    return [{"id": i, "source": "website_form", "company_name": f"Company {i}",
-             "contact_name": f"Contact {i}", "email": f"c{i}@example.com", "need": "CRM",
-             "region": "east", "budget_max": 250_000, "state": "nurturing", "valid": True,
-             "score": 60, "priority": "medium", "grade": "B", "tags": ["bench"],
-             "created_at": start + dt.timedelta(seconds=i * 70)} for i in range(1, n + 1)]
+    return [
+        {
+            "id": i,
+            "source": "website_form",
+            "company_name": f"Company {i}",
+            "contact_name": f"Contact {i}",
+            "email": f"c{i}@example.com",
+            "need": "CRM",
+            "region": "east",
+            "budget_max": 250_000,
+            "state": "nurturing",
+            "valid": True,
+            "score": 60,
+            "priority": "medium",
+            "grade": "B",
+            "tags": ["bench"],
+            "created_at": start + dt.timedelta(seconds=i * 70),
+        }
+        for i in range(1, n + 1)
+    ]
 
 
 def main(n: int, memory: bool) -> None:
@@ -42,10 +57,19 @@ def main(n: int, memory: bool) -> None:
         upgrade(url)
         with engine_for(normalise_url(url)).begin() as conn:
             conn.execute(insert(Lead), _leads(n))
-            conn.execute(insert(Activity), [
-                {"lead_id": i, "at": QUARTER.start + dt.timedelta(hours=i), "channel": "phone",
-                 "key_points": "intro", "logged_at": QUARTER.start + dt.timedelta(hours=i)}
-                for i in range(1, n // 5 + 1)])
+            conn.execute(
+                insert(Activity),
+                [
+                    {
+                        "lead_id": i,
+                        "at": QUARTER.start + dt.timedelta(hours=i),
+                        "channel": "phone",
+                        "key_points": "intro",
+                        "logged_at": QUARTER.start + dt.timedelta(hours=i),
+                    }
+                    for i in range(1, n // 5 + 1)
+                ],
+            )
         began = time.perf_counter()
         if memory:
             tracemalloc.start()
@@ -57,9 +81,11 @@ def main(n: int, memory: bool) -> None:
         seconds = time.perf_counter() - began
         size = (Path(folder) / "q.xlsx").stat().st_size
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"{n:,} leads: {counts} in {seconds:.1f} s, {size / 1e6:.1f} MB file, "
-              f"peak Python allocations while exporting {traced:.0f} MB (peak RSS {peak:.0f} MB "
-              "including the insert; times include tracemalloc's overhead)")
+        print(
+            f"{n:,} leads: {counts} in {seconds:.1f} s, {size / 1e6:.1f} MB file, "
+            f"peak Python allocations while exporting {traced:.0f} MB (peak RSS {peak:.0f} MB "
+            "including the insert; times include tracemalloc's overhead)"
+        )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-LOCKS = re.compile(r"^\s*UPDATE sales_reps\b|\bFROM sales_reps\b.*\bFOR (NO KEY )?UPDATE\b",
-                   re.S | re.I)
+LOCKS = re.compile(
+    r"^\s*UPDATE sales_reps\b|\bFROM sales_reps\b.*\bFOR (NO KEY )?UPDATE\b", re.S | re.I
+)
 
 
 def _watch(held: list[float], waited: list[float]) -> None:
@@ -70,8 +71,14 @@ def work(url: str, size: int, now: dt.datetime) -> dict[str, Any]:
             break
         chunk_seconds.append(time.perf_counter() - start)
         leads += result.processed
-    return {"chunks": len(chunk_seconds), "leads": leads, "chunk_s": sum(chunk_seconds),
-            "held_s": sum(held), "waited_s": sum(waited), "locks": len(held)}
+    return {
+        "chunks": len(chunk_seconds),
+        "leads": leads,
+        "chunk_s": sum(chunk_seconds),
+        "held_s": sum(held),
+        "waited_s": sum(waited),
+        "locks": len(held),
+    }
 
 
 def measure(admin_url: str, records: int, workers: int, size: int) -> dict[str, Any]:
@@ -88,14 +95,20 @@ def measure(admin_url: str, records: int, workers: int, size: int) -> dict[str, 
         wall = time.perf_counter() - start
     chunk_s = sum(p["chunk_s"] for p in parts)
     held_s = sum(p["held_s"] for p in parts)
-    return {"workers": workers, "leads": waiting, "chunk_size": size,
-            "chunks": sum(p["chunks"] for p in parts), "wall_s": round(wall, 1),
-            "leads_per_s": round(waiting / wall, 1),
-            "mean_chunk_s": round(chunk_s / max(1, sum(p["chunks"] for p in parts)), 3),
-            "lock_held_s": round(held_s, 2), "lock_waited_s": round(
-                sum(p["waited_s"] for p in parts), 2),
-            "lock_share": round(held_s / chunk_s, 3) if chunk_s else None,
-            "locks": sum(p["locks"] for p in parts), "load": os.getloadavg()}
+    return {
+        "workers": workers,
+        "leads": waiting,
+        "chunk_size": size,
+        "chunks": sum(p["chunks"] for p in parts),
+        "wall_s": round(wall, 1),
+        "leads_per_s": round(waiting / wall, 1),
+        "mean_chunk_s": round(chunk_s / max(1, sum(p["chunks"] for p in parts)), 3),
+        "lock_held_s": round(held_s, 2),
+        "lock_waited_s": round(sum(p["waited_s"] for p in parts), 2),
+        "lock_share": round(held_s / chunk_s, 3) if chunk_s else None,
+        "locks": sum(p["locks"] for p in parts),
+        "load": os.getloadavg(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,15 +33,22 @@ def _seconds(run: dict[str, Any]) -> float:
 def measure(admin_url: str, records: int, workers: int) -> dict[str, Any]:
     """An intake of `records` generated records, then their re-grade, over `workers` workers."""
     fan_out = 2 * workers - 1
-    with prefect_database(admin_url) as asyncpg, \
-            scratch_postgres(admin_url, "leadflow_bench") as url, \
-            tempfile.TemporaryDirectory() as logs:
+    with (
+        prefect_database(admin_url) as asyncpg,
+        scratch_postgres(admin_url, "leadflow_bench") as url,
+        tempfile.TemporaryDirectory() as logs,
+    ):
         waiting = seed(url, records)
         with cluster(asyncpg, url, workers=workers, logs=Path(logs), fan_out=fan_out) as c:
             intake = _timed(c, "lead-intake/lead-intake", "lead-intake-worker", logs)
             regrade = _timed(c, "weekly-regrade/weekly-regrade", "regrade-worker", logs)
-    return {"workers": workers, "children": fan_out, "leads": waiting,
-            "intake": _rates(intake, waiting), "regrade": _rates(regrade, None)}
+    return {
+        "workers": workers,
+        "children": fan_out,
+        "leads": waiting,
+        "intake": _rates(intake, waiting),
+        "regrade": _rates(regrade, None),
+    }
 
 
 def _timed(c: Any, deployment: str, child_key: str, logs: str) -> dict[str, Any]:
@@ -56,9 +63,13 @@ def _rates(timed: dict[str, Any], leads: int | None) -> dict[str, Any]:
     children = timed["children"]
     done = [ch["result"].get("processed", ch["result"].get("examined", 0)) for ch in children]
     total = leads if leads is not None else sum(done)
-    return {"leads": total, "flow_run_seconds": round(seconds, 1),
-            "leads_per_second": round(total / seconds, 1), "per_child": done,
-            "child_seconds": [round(_seconds(ch), 1) for ch in children]}
+    return {
+        "leads": total,
+        "flow_run_seconds": round(seconds, 1),
+        "leads_per_second": round(total / seconds, 1),
+        "per_child": done,
+        "child_seconds": [round(_seconds(ch), 1) for ch in children],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,10 +86,23 @@ def main(argv: list[str] | None = None) -> None:
         results.append(measure(admin, args.records, workers))
         print(json.dumps(results[-1]), flush=True)
     if len(results) > 1:
-        print(json.dumps({"cpus": os.cpu_count(), "ratio": {
-            flow: {str(r["workers"]): round(r[flow]["leads_per_second"]
-                                            / results[0][flow]["leads_per_second"], 2)
-                   for r in results} for flow in ("intake", "regrade")}}))
+        print(
+            json.dumps(
+                {
+                    "cpus": os.cpu_count(),
+                    "ratio": {
+                        flow: {
+                            str(r["workers"]): round(
+                                r[flow]["leads_per_second"] / results[0][flow]["leads_per_second"],
+                                2,
+                            )
+                            for r in results
+                        }
+                        for flow in ("intake", "regrade")
+                    },
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

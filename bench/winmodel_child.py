@@ -30,16 +30,23 @@ def main(argv: list[str]) -> None:
     out: dict[str, float]
     with UnitOfWork(session_factory(url)) as uow:
         if mode == "select":  # the floor: the same rows and columns, no features, no fit
-            query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), CLOSED_AT)
-                     .where(CLOSED).order_by(CLOSED_AT).execution_options(yield_per=5000))
+            query = (
+                select(*(getattr(Lead, c) for c in LEAD_COLUMNS), CLOSED_AT)
+                .where(CLOSED)
+                .order_by(CLOSED_AT)
+                .execution_options(yield_per=5000)
+            )
             rows = sum(1 for _ in uow.session.execute(query))
             out = {"rows": rows}
         else:
             data = closed_leads(uow.session, cfg.budget_bands)
             loaded = time.perf_counter() - start
             trained = train(data, cfg)
-            out = {"rows": len(data.won), "load_seconds": loaded,
-                   "auc": trained.metrics["model"]["auc"]}
+            out = {
+                "rows": len(data.won),
+                "load_seconds": loaded,
+                "auc": trained.metrics["model"]["auc"],
+            }
     out["seconds"] = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     # This process's own CPU time: on a machine shared with other work the wall time

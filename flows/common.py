@@ -65,8 +65,9 @@ def artifact_key(*parts: str) -> str:
 
 def table(key: str, rows: list[dict[str, Any]], description: str) -> None:
     """A keyed table artifact (empty tables get one explanatory row)."""
-    create_table_artifact(key=artifact_key(key), table=rows or [{"result": "nothing to do"}],
-                          description=description)
+    create_table_artifact(
+        key=artifact_key(key), table=rows or [{"result": "nothing to do"}], description=description
+    )
 
 
 def markdown(key: str, text: str, description: str) -> None:
@@ -76,4 +77,4 @@ def markdown(key: str, text: str, description: str) -> None:
 
 def chunked(items: list[Any], size: int) -> list[list[Any]]:
     """Consecutive slices of at most `size`."""
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]

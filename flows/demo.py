@@ -26,8 +26,7 @@ from leadflow.tasks.intake import intake_chunk
 from leadflow.tasks.ops import OPS_HOOKS
 
 
-@flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}",
-      **OPS_HOOKS)
+@flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}", **OPS_HOOKS)
 def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dict[str, Any]:
     """Generate a team and last quarter's leads, import them day by day through intake,
     let the reps work them, then run reminders, re-grade, handoff (HTML and Markdown
@@ -42,13 +41,14 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
     per_day = -(-len(rows) // days)
     imported: Counter[str] = Counter()
     for day in range(days):
-        batch = rows[day * per_day:(day + 1) * per_day]
+        batch = rows[day * per_day : (day + 1) * per_day]
         if not batch:
             break
         arrival = quarter.start + dt.timedelta(days=day, hours=9)
         summary = import_day(batch, arrival, f"import {csv_path.name}", seed + day, url)
-        imported.update(accepted=summary.accepted, duplicates=summary.duplicates,
-                        rejected=summary.rejected)
+        imported.update(
+            accepted=summary.accepted, duplicates=summary.duplicates, rejected=summary.rejected
+        )
         if summary.lead_ids:
             intake_chunk(summary.lead_ids, arrival + dt.timedelta(minutes=30), url)
             work_leads(summary.lead_ids, arrival, now, seed + day, url)
@@ -56,9 +56,17 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
     regrade = weekly_regrade(url=url)
     handoffs = delivery_handoff(url=url, out=str(folder))
     review = pipeline_review(period=quarter.label, url=url, out=str(folder))
-    return {"database": url, "seed": seed, "leads_file": str(csv_path), "quarter": quarter.label,
-            "imported": dict(imported), "reminded": sum(reminders.reminded.values()),
-            "escalated": sum(reminders.escalated.values()), "dormant": reminders.dormant,
-            "regrade_changes": sum(regrade.counts.values()), "handoffs": len(handoffs),
-            "review": review.model_dump(mode="json"),
-            "review_files": review_files(folder, quarter.label)}
+    return {
+        "database": url,
+        "seed": seed,
+        "leads_file": str(csv_path),
+        "quarter": quarter.label,
+        "imported": dict(imported),
+        "reminded": sum(reminders.reminded.values()),
+        "escalated": sum(reminders.escalated.values()),
+        "dormant": reminders.dormant,
+        "regrade_changes": sum(regrade.counts.values()),
+        "handoffs": len(handoffs),
+        "review": review.model_dump(mode="json"),
+        "review_files": review_files(folder, quarter.label),
+    }

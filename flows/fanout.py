@@ -43,8 +43,7 @@ def should_fan_out(fan_out: int, url: str | None, work: Callable[[], int]) -> bo
 @task(name="run-child", cache_policy=NO_CACHE, task_run_name="run {worker}")
 def run_child(worker: str, parameters: dict[str, Any]) -> FlowRun:
     """Start one run of the worker deployment and wait until it is final."""
-    run = run_deployment(worker, parameters=parameters, timeout=None,
-                         poll_interval=poll_seconds())
+    run = run_deployment(worker, parameters=parameters, timeout=None, poll_interval=poll_seconds())
     # Prefect types run_deployment as "a FlowRun, or a coroutine when called from async
     # code"; this task is sync, so it runs to the end here and answers the FlowRun.
     if not isinstance(run, FlowRun):
@@ -52,8 +51,12 @@ def run_child(worker: str, parameters: dict[str, Any]) -> FlowRun:
     return run
 
 
-def run_children(worker: str, parameters: list[dict[str, Any]], description: str,
-                 progress: Callable[[], tuple[int, int]] | None = None) -> list[Any]:
+def run_children(
+    worker: str,
+    parameters: list[dict[str, Any]],
+    description: str,
+    progress: Callable[[], tuple[int, int]] | None = None,
+) -> list[Any]:
     """Start one child run of `worker` per parameter set, keep a progress artifact at
     `progress()` (done, total; or children finished) while they run, and return the
     children's results. Raises ChildRunsFailed naming the runs that did not complete."""
@@ -66,9 +69,13 @@ def run_children(worker: str, parameters: list[dict[str, Any]], description: str
         if not running:
             break
     runs = [future.result() for future in futures]
-    failed = [f"{run.name} ({run.state_name})" for run in runs
-              if run.state is None or not run.state.is_completed()]
+    failed = [
+        f"{run.name} ({run.state_name})"
+        for run in runs
+        if run.state is None or not run.state.is_completed()
+    ]
     if failed:
-        raise ChildRunsFailed(f"{len(failed)} of {len(runs)} child runs did not complete: "
-                              + ", ".join(failed))
+        raise ChildRunsFailed(
+            f"{len(failed)} of {len(runs)} child runs did not complete: " + ", ".join(failed)
+        )
     return [run.state.result() for run in runs if run.state is not None]

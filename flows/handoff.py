@@ -13,10 +13,10 @@ from leadflow.tasks.outbox import send_notifications
 CHUNK = 200  # packages per task: each reads a lead's whole history
 
 
-@flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"),
-      **OPS_HOOKS)
-def delivery_handoff(url: str | None = None, max_rounds: int = 20,
-                     out: str | None = None) -> list[int]:
+@flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"), **OPS_HOOKS)
+def delivery_handoff(
+    url: str | None = None, max_rounds: int = 20, out: str | None = None
+) -> list[int]:
     """Produce the missing handoff packages (Markdown and HTML in `out`/handoffs) and mail
     them; rerunning never makes a second one."""
     log = get_run_logger()
@@ -32,8 +32,11 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
         for part in chunked(ids, CHUNK):
             for lead_id, restricted in produce_handoffs(part, now, url, folder):
                 # Anyone with the Prefect UI sees artifacts: budgets and notes stay masked.
-                markdown(f"handoff-lead-{lead_id}", restricted,
-                         f"Handoff package of lead {lead_id} (budgets and notes masked)")
+                markdown(
+                    f"handoff-lead-{lead_id}",
+                    restricted,
+                    f"Handoff package of lead {lead_id} (budgets and notes masked)",
+                )
                 produced.append(lead_id)
     table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
     log.info("%d handoff packages produced", len(produced))
@@ -42,8 +45,7 @@ def delivery_handoff(url: str | None = None, max_rounds: int = 20,
     return produced
 
 
-@flow(name="send-notifications", flow_run_name=stamped("send-notifications"),
-      **OPS_HOOKS)
+@flow(name="send-notifications", flow_run_name=stamped("send-notifications"), **OPS_HOOKS)
 def deliver_notifications(url: str | None = None) -> int:
     """Deliver what waits in the outbox (retries of failed mail included)."""
     result = send_notifications(url)

@@ -30,10 +30,10 @@ from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
 
 
-@flow(name="lead-intake", flow_run_name=stamped("lead-intake"),
-      **OPS_HOOKS)
-def lead_intake(chunk_size: int | None = None, url: str | None = None,
-                max_rounds: int = 100, fan_out: int = 0) -> IntakeResult:
+@flow(name="lead-intake", flow_run_name=stamped("lead-intake"), **OPS_HOOKS)
+def lead_intake(
+    chunk_size: int | None = None, url: str | None = None, max_rounds: int = 100, fan_out: int = 0
+) -> IntakeResult:
     """Screen, score, grade and assign every new lead, a chunk per task, until none is
     left (leads that arrive while it runs are taken in the next round). On a work pool with
     PostgreSQL, a large intake fans out into `fan_out` lead-intake-worker runs."""
@@ -45,14 +45,24 @@ def lead_intake(chunk_size: int | None = None, url: str | None = None,
     else:
         summary = _in_process(size, now, url, max_rounds)
     summary.from_queue = assign_queued_leads(now, url)  # a rep may have become eligible
-    table("lead-intake-summary", [
-        {"metric": k, "value": v} for k, v in summary.model_dump().items()
-        if not isinstance(v, dict)] + [
-        {"metric": f"grade {g}", "value": n} for g, n in sorted(summary.by_grade.items())],
-        "What the last intake run did")
-    log.info("intake: %d processed, %d assigned, %d to manager queues, %d disqualified, "
-             "%d duplicates", summary.processed, summary.assigned, summary.queued,
-             summary.disqualified, summary.duplicates)
+    table(
+        "lead-intake-summary",
+        [
+            {"metric": k, "value": v}
+            for k, v in summary.model_dump().items()
+            if not isinstance(v, dict)
+        ]
+        + [{"metric": f"grade {g}", "value": n} for g, n in sorted(summary.by_grade.items())],
+        "What the last intake run did",
+    )
+    log.info(
+        "intake: %d processed, %d assigned, %d to manager queues, %d disqualified, %d duplicates",
+        summary.processed,
+        summary.assigned,
+        summary.queued,
+        summary.disqualified,
+        summary.duplicates,
+    )
     if summary.processed or summary.from_queue:
         send_notifications(url)
     rename_run(f"{summary.processed} leads")
@@ -79,17 +89,28 @@ def _in_process(size: int, now: dt.datetime, url: str | None, max_rounds: int) -
 def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> IntakeResult:
     total = count_new_leads(url)
     params = {"now": now.isoformat(), "chunk_size": size, "url": url}
-    results = run_children(INTAKE_WORKER, [params] * fan_out,
-                           f"lead-intake: {total} leads over {fan_out} worker runs",
-                           lambda: (max(0, total - count_new_leads(url)), total))
+    results = run_children(
+        INTAKE_WORKER,
+        [params] * fan_out,
+        f"lead-intake: {total} leads over {fan_out} worker runs",
+        lambda: (max(0, total - count_new_leads(url)), total),
+    )
     return IntakeResult.combine(results)
 
 
 # The result is persisted: a fanned-out parent reads it from this run's final state.
-@flow(name="lead-intake-worker", flow_run_name=stamped("lead-intake-worker"),
-      persist_result=True, **OPS_HOOKS)
-def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = None,
-                       url: str | None = None, max_chunks: int = 100_000) -> IntakeResult:
+@flow(
+    name="lead-intake-worker",
+    flow_run_name=stamped("lead-intake-worker"),
+    persist_result=True,
+    **OPS_HOOKS,
+)
+def lead_intake_worker(
+    now: dt.datetime | None = None,
+    chunk_size: int | None = None,
+    url: str | None = None,
+    max_chunks: int = 100_000,
+) -> IntakeResult:
     """Claim chunks of new leads in the database and process them until none is left;
     several of these run at once on different workers and never take a lead twice."""
     size = chunk_size_setting(chunk_size)
@@ -101,7 +122,10 @@ def lead_intake_worker(now: dt.datetime | None = None, chunk_size: int | None = 
             break
         results.append(part)
     summary = IntakeResult.combine(results)
-    table("lead-intake-worker", [summary.model_dump()],
-          f"What this worker run claimed: {len(results)} chunks")
+    table(
+        "lead-intake-worker",
+        [summary.model_dump()],
+        f"What this worker run claimed: {len(results)} chunks",
+    )
     rename_run(f"{summary.processed} leads in {len(results)} chunks")
     return summary

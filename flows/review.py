@@ -21,10 +21,13 @@ from leadflow.tasks.review import (
 )
 
 
-@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"),
-      **OPS_HOOKS)
-def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"] = "month",
-                    url: str | None = None, out: str | None = None) -> Review:
+@flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"), **OPS_HOOKS)
+def pipeline_review(
+    period: str | None = None,
+    kind: Literal["month", "quarter"] = "month",
+    url: str | None = None,
+    out: str | None = None,
+) -> Review:
     """Review a period (default: the last complete month or quarter), write it as HTML,
     XLSX, Markdown and JSON, and mail it to the managers with the HTML and XLSX attached."""
     log = get_run_logger()
@@ -33,14 +36,19 @@ def pipeline_review(period: str | None = None, kind: Literal["month", "quarter"]
     review = build_review_task(label, now, url)
     text = review_markdown(review)
     markdown(f"pipeline-review-{label}", text, review_title(label))
-    table(f"pipeline-review-{label}-channels",
-          [c.model_dump(mode="json") for c in review.channels], f"Per channel, {label}")
-    table(f"pipeline-review-{label}-reps",
-          [t.model_dump(mode="json") for t in review.reps], f"Per rep against target, {label}")
+    table(
+        f"pipeline-review-{label}-channels",
+        [c.model_dump(mode="json") for c in review.channels],
+        f"Per channel, {label}",
+    )
+    table(
+        f"pipeline-review-{label}-reps",
+        [t.model_dump(mode="json") for t in review.reps],
+        f"Per rep against target, {label}",
+    )
     folder = output_dir(out, "reviews")
     files = write_review_files(review, folder, url)
-    sent_to = queue_review_mail(label, text, [str(files["html"]), str(files["xlsx"])], now,
-                                url)
+    sent_to = queue_review_mail(label, text, [str(files["html"]), str(files["xlsx"])], now, url)
     send_notifications(url)
     log.info("review %s written to %s and queued for %d recipients", label, folder, sent_to)
     rename_run(label)

@@ -28,28 +28,47 @@ def win_model(url: str | None = None) -> dict[str, Any]:
         return result
     h = result["holdout"]
     markdown("win-model", f"Model {result['id']}: {result['note']}", "Win model")
-    table("win-model-holdout",
-          [{"ranker": name, "auc": h[name]["auc"], "brier": h[name]["brier"]}
-           for name in ("model", "score")], "Holdout AUC and Brier, model against score")
-    table("win-model-lift", [{"decile": a["bin"], "model_win_rate": a["win_rate"],
-                              "score_win_rate": b["win_rate"]}
-                             for a, b in zip(result["lift"]["model"], result["lift"]["score"],
-                                             strict=True)], "Lift by decile")
+    table(
+        "win-model-holdout",
+        [
+            {"ranker": name, "auc": h[name]["auc"], "brier": h[name]["brier"]}
+            for name in ("model", "score")
+        ],
+        "Holdout AUC and Brier, model against score",
+    )
+    table(
+        "win-model-lift",
+        [
+            {"decile": a["bin"], "model_win_rate": a["win_rate"], "score_win_rate": b["win_rate"]}
+            for a, b in zip(result["lift"]["model"], result["lift"]["score"], strict=True)
+        ],
+        "Lift by decile",
+    )
     rename_run(f"model {result['id']} {'active' if result['active'] else 'kept inactive'}")
     return result
 
 
 @flow(name="rules-simulation", flow_run_name=stamped("rules-simulation"))
-def rules_simulation(candidate: str, period: str | None = None, since: dt.date | None = None,
-                     samples: int = 20, url: str | None = None) -> SimulationReport:
+def rules_simulation(
+    candidate: str,
+    period: str | None = None,
+    since: dt.date | None = None,
+    samples: int = 20,
+    url: str | None = None,
+) -> SimulationReport:
     """Replay a period's leads, as they were at intake, through the current rules and the
     candidate file; leave the comparison as artifacts. Writes nothing."""
     report = simulate_rules(candidate, period, since, utcnow(), samples, url)
     markdown("rules-simulation", simulation_markdown(report), f"What-if over {report.period}")
-    table("rules-simulation-loads", [r.model_dump() for r in report.loads],
-          "Each rep's load under the current and candidate rules")
-    table("rules-simulation-changes",
-          [{"field": g.field, "change": g.change, "leads": g.count} for g in report.groups],
-          "What changes")
+    table(
+        "rules-simulation-loads",
+        [r.model_dump() for r in report.loads],
+        "Each rep's load under the current and candidate rules",
+    )
+    table(
+        "rules-simulation-changes",
+        [{"field": g.field, "change": g.change, "leads": g.count} for g in report.groups],
+        "What changes",
+    )
     rename_run(f"{report.period} · " + ", ".join(f"{k} {v}" for k, v in report.changed.items()))
     return report

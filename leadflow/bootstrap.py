@@ -26,7 +26,8 @@ def ensure_schema(url: str) -> None:
         upgrade(url)
         return
     raise SchemaOutOfDate(
-        f"the database is at migration {at or 'none'}, not {HEAD}: run `leadflow db upgrade`")
+        f"the database is at migration {at or 'none'}, not {HEAD}: run `leadflow db upgrade`"
+    )
 
 
 def unit_of_work(actor: str = "system", url: str | None = None) -> UnitOfWork:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 # A value the database refused: longer than its column, or a number out of range.
-DOES_NOT_FIT = ("a value does not fit where it is stored (too long, or a number out of "
-                "range); nothing was saved: shorten or correct it and retry")
+DOES_NOT_FIT = (
+    "a value does not fit where it is stored (too long, or a number out of "
+    "range); nothing was saved: shorten or correct it and retry"
+)
+
 
 class LeadFlowError(Exception):
     """Base of every error LeadFlow reports to a user (no traceback needed)."""

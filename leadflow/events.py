@@ -35,12 +35,18 @@ def emit(event: str, lead_ids: Sequence[int]) -> bool:
     from prefect.events import emit_event
 
     try:
-        resource = {"prefect.resource.id": f"leadflow.leads.{lead_ids[0]}",
-                    "prefect.resource.name": "leadflow"}
-        sent = emit_event(event=event, resource=resource,
-                          payload={"lead_ids": list(lead_ids)[:1000], "count": len(lead_ids)})
+        resource = {
+            "prefect.resource.id": f"leadflow.leads.{lead_ids[0]}",
+            "prefect.resource.name": "leadflow",
+        }
+        sent = emit_event(
+            event=event,
+            resource=resource,
+            payload={"lead_ids": list(lead_ids)[:1000], "count": len(lead_ids)},
+        )
     except Exception:  # an event is an optimisation; the sweeper is the guarantee
-        _log.warning("could not emit %s for %d leads; the sweeper will pick them up",
-                     event, len(lead_ids))
+        _log.warning(
+            "could not emit %s for %d leads; the sweeper will pick them up", event, len(lead_ids)
+        )
         return False
     return sent is not None

@@ -38,18 +38,30 @@ _chosen: ContextVar[str | None] = ContextVar("leadflow_locale", default=None)
 
 # The closed vocabularies whose values are shown to people, by message context.
 VOCABULARIES: dict[str, type[StrEnum]] = {
-    "channel": vocab.Channel, "state": vocab.State, "grade": vocab.Grade,
-    "priority": vocab.Priority, "loss_reason": vocab.LossReason,
-    "company_size": vocab.CompanySize, "contact_role": vocab.ContactRole,
-    "activity_channel": vocab.ActivityChannel, "urgency": vocab.Urgency,
-    "competition": vocab.Competition, "decision_chain": vocab.DecisionChain,
-    "objection_kind": vocab.ObjectionKind, "role": vocab.Role, "seniority": vocab.Seniority,
-    "budget_match": vocab.BudgetMatch, "behaviour": vocab.BehaviourKind,
+    "channel": vocab.Channel,
+    "state": vocab.State,
+    "grade": vocab.Grade,
+    "priority": vocab.Priority,
+    "loss_reason": vocab.LossReason,
+    "company_size": vocab.CompanySize,
+    "contact_role": vocab.ContactRole,
+    "activity_channel": vocab.ActivityChannel,
+    "urgency": vocab.Urgency,
+    "competition": vocab.Competition,
+    "decision_chain": vocab.DecisionChain,
+    "objection_kind": vocab.ObjectionKind,
+    "role": vocab.Role,
+    "seniority": vocab.Seniority,
+    "budget_match": vocab.BudgetMatch,
+    "behaviour": vocab.BehaviourKind,
 }
 # Values that reports show beside a vocabulary's own: the funnel's first step, and what a
 # review calls a missing loss reason or priority.
 EXTRA_VALUES: dict[str, tuple[str, ...]] = {
-    "state": ("created",), "loss_reason": ("unknown",), "priority": ("unknown",)}
+    "state": ("created",),
+    "loss_reason": ("unknown",),
+    "priority": ("unknown",),
+}
 
 
 def locale_dir() -> Path:
@@ -69,8 +81,10 @@ def check_locale(name: str) -> str:
     for known in available_locales():
         if known.lower() == wanted.lower():
             return known
-    raise InvalidInput(f"locale: {name!r} is not available; choose one of "
-                       f"{', '.join(available_locales())}", {"locale": "unknown locale"})
+    raise InvalidInput(
+        f"locale: {name!r} is not available; choose one of {', '.join(available_locales())}",
+        {"locale": "unknown locale"},
+    )
 
 
 def current_locale() -> str:
@@ -100,8 +114,10 @@ def translations(locale: str) -> NullTranslations:
         return NullTranslations()
     found = Translations.load(str(locale_dir()), [locale], DOMAIN)
     if not isinstance(found, Translations):
-        raise InvalidInput(f"locale: no compiled catalog for {locale!r} in {locale_dir()}",
-                           {"locale": "no catalog"})
+        raise InvalidInput(
+            f"locale: no compiled catalog for {locale!r} in {locale_dir()}",
+            {"locale": "no catalog"},
+        )
     return found
 
 
@@ -136,9 +152,9 @@ def label(vocabulary: str, value: object) -> str:
     return pgettext(vocabulary, str(value).replace("_", " "))
 
 
-def extract_vocabulary(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
-                       options: dict[str, Any]) -> Iterator[tuple[int, str, tuple[str, str],
-                                                                    list[str]]]:
+def extract_vocabulary(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """A Babel extraction method (babel.cfg) for leadflow/rules/vocab.py: every label that
     `label` can ask for, as a pgettext message with its vocabulary as context."""
     for context, enum in VOCABULARIES.items():
@@ -147,6 +163,7 @@ def extract_vocabulary(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
 
 
 # Numbers and dates, as Babel writes them for the current locale (CLDR data).
+
 
 def _babel() -> Locale:
     return _parsed(current_locale())
@@ -186,8 +203,9 @@ def money(value: float | None, digits: int = 2) -> str:
     currency = get_settings().currency
     if currency:
         pattern = "¤#,##0" + ("." + "0" * digits if digits else "")
-        return format_currency(value, currency, format=pattern, locale=_babel(),
-                               currency_digits=False)
+        return format_currency(
+            value, currency, format=pattern, locale=_babel(), currency_digits=False
+        )
     return number(value, digits)
 
 
@@ -233,5 +251,8 @@ def _moment(locale: str, value: dt.datetime) -> str:
     here = _parsed(locale)
     # The locale's own way of joining a date and a time ("{1}, {0}", "{1} {0}").
     joined = str(get_datetime_format("medium", locale=here))
-    return (joined.replace("'", "").replace("{1}", format_date(value.date(), "medium", here))
-            .replace("{0}", format_time(value.time(), "HH:mm", locale=here)))
+    return (
+        joined.replace("'", "")
+        .replace("{1}", format_date(value.date(), "medium", here))
+        .replace("{0}", format_time(value.time(), "HH:mm", locale=here))
+    )

@@ -60,26 +60,50 @@ def alive(tag: str) -> bool:
     return _started(int(pid)) == started
 
 
-def start_server(port: int, ui: bool, services: bool, timeout: float = 120
-                 ) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, ui: bool, services: bool, timeout: float = 120
+) -> subprocess.Popen[bytes]:
     """Start `prefect server start` on loopback under a lifeline; wait until it answers."""
     import httpx
 
-    command = [sys.executable, "-m", "leadflow.lifeline", "--", sys.executable, "-m", "prefect",
-               "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "leadflow.lifeline",
+        "--",
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     command += [] if ui else ["--no-ui"]
     command += [] if services else ["--no-services"]
     # The UI asks the server's /ui-settings where the API is: its own port, not 4200.
-    env = {**os.environ, "PREFECT_API_URL": "",
-           "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
-           "PREFECT_UI_URL": f"http://127.0.0.1:{port}"}
-    guard = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, env=env)
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": "",
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_UI_URL": f"http://127.0.0.1:{port}",
+    }
+    guard = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if guard.poll() is not None:
-            raise LeadFlowError(f"the Prefect server exited at start (code "
-                                f"{guard.returncode}); is port {port} free?")
+            raise LeadFlowError(
+                f"the Prefect server exited at start (code "
+                f"{guard.returncode}); is port {port} free?"
+            )
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
                 return guard
@@ -101,8 +125,9 @@ def stop_server(guard: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def prefect_api(port: int | None = None, ui: bool = False, services: bool = False,
-                announce: bool = False) -> Iterator[list[str]]:
+def prefect_api(
+    port: int | None = None, ui: bool = False, services: bool = False, announce: bool = False
+) -> Iterator[list[str]]:
     """Use PREFECT_API_URL, or start a local server for the block; sweep the runs killed
     processes left running, and tag the block's runs with this process. Yields the ids of
     the runs marked Crashed."""
@@ -113,8 +138,11 @@ def prefect_api(port: int | None = None, ui: bool = False, services: bool = Fals
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         os.environ.setdefault("PREFECT_UI_URL", f"http://127.0.0.1:{port}")  # run links
         if announce:
-            print(f"Prefect server{' and UI' if ui else ''}: http://127.0.0.1:{port}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"Prefect server{' and UI' if ui else ''}: http://127.0.0.1:{port}",
+                file=sys.stderr,
+                flush=True,
+            )
     try:
         from prefect import tags
 
@@ -159,9 +187,14 @@ def sweep_crashed_runs() -> list[str]:
     unfinished = [StateType.RUNNING, StateType.PENDING]
     swept: list[UUID] = []
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=unfinished)),
-            tags=FlowRunFilterTags(all_=[HOST_TAG])), sort=FlowRunSort.ID_DESC, limit=SWEPT_AT_ONCE)
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=unfinished)),
+                tags=FlowRunFilterTags(all_=[HOST_TAG]),
+            ),
+            sort=FlowRunSort.ID_DESC,
+            limit=SWEPT_AT_ONCE,
+        )
         for run in runs:
             owner = next((t for t in run.tags if t.startswith(PROCESS_TAG)), None)
             if owner is None or alive(owner):
@@ -172,10 +205,14 @@ def sweep_crashed_runs() -> list[str]:
         if swept:
             tasks = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=swept)),
-                task_run_filter=TaskRunFilter(state=TaskRunFilterState(
-                    type=TaskRunFilterStateType(any_=unfinished))),
-                sort=TaskRunSort.ID_DESC, limit=SWEPT_AT_ONCE)
+                task_run_filter=TaskRunFilter(
+                    state=TaskRunFilterState(type=TaskRunFilterStateType(any_=unfinished))
+                ),
+                sort=TaskRunSort.ID_DESC,
+                limit=SWEPT_AT_ONCE,
+            )
             for task in tasks:
-                client.set_task_run_state(task.id, Crashed(message="its flow run crashed"),
-                                          force=True)
+                client.set_task_run_state(
+                    task.id, Crashed(message="its flow run crashed"), force=True
+                )
     return [str(run_id) for run_id in swept]

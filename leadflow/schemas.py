@@ -32,8 +32,9 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Amount = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=14,
-                                  decimal_places=2)]
+Amount = Annotated[
+    Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)
+]
 
 
 EVENT_SEPARATORS = (";", "|")
@@ -90,8 +91,9 @@ class LeadIn(BaseModel):
     budget_max: Amount | None = None
     budget_match: BudgetMatch | None = None
     timeline: dt.date | None = None
-    tags: Annotated[list[Annotated[str, StringConstraints(max_length=60)]],
-                    Field(max_length=30)] = []
+    tags: Annotated[
+        list[Annotated[str, StringConstraints(max_length=60)]], Field(max_length=30)
+    ] = []
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     decision_chain_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     internal_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
@@ -101,8 +103,9 @@ class LeadIn(BaseModel):
     @classmethod
     def _company_unless_individual(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None and info.data.get("customer_type", "company") == "company":
-            raise ValueError("required for a company customer (customer_type: individual "
-                             "makes it optional)")
+            raise ValueError(
+                "required for a company customer (customer_type: individual makes it optional)"
+            )
         return value
 
     @field_validator("events", mode="before")
@@ -111,9 +114,22 @@ class LeadIn(BaseModel):
         return parse_events(value)
 
     # The text fields only: a validator on every field cost a call per field per record.
-    @field_validator("company_name", "contact_name", "phone", "email", "need", "source_detail",
-                     "industry", "region", "contact_title", "tags", "external_id",
-                     "decision_chain_notes", "internal_notes", mode="after")
+    @field_validator(
+        "company_name",
+        "contact_name",
+        "phone",
+        "email",
+        "need",
+        "source_detail",
+        "industry",
+        "region",
+        "contact_title",
+        "tags",
+        "external_id",
+        "decision_chain_notes",
+        "internal_notes",
+        mode="after",
+    )
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         # PostgreSQL text cannot hold NUL; refusing it here names the field instead of
@@ -127,8 +143,11 @@ class LeadIn(BaseModel):
     def _contact_and_budget(self) -> LeadIn:
         if not self.phone and not self.email:
             raise ValueError("phone or email: at least one is required")
-        if (self.budget_min is not None and self.budget_max is not None
-                and self.budget_min > self.budget_max):
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
             raise ValueError("budget_min is above budget_max")
         return self
 

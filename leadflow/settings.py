@@ -77,8 +77,9 @@ class Imports(BaseModel):
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
-    model_config = SettingsConfigDict(env_prefix="LEADFLOW_", extra="ignore",
-                                      env_nested_delimiter="__")
+    model_config = SettingsConfigDict(
+        env_prefix="LEADFLOW_", extra="ignore", env_nested_delimiter="__"
+    )
 
     database_url: str = "sqlite:///leadflow.db"
     config_dir: Path | None = Field(
@@ -91,11 +92,15 @@ class Settings(BaseSettings):
     api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     log_file: Path = Path("leadflow-errors.log")
-    locale: str = Field(default="en", description="The language of reviews, handoff packages "
-                        "and notifications: en, or a locale with a catalog (zh_CN).")
+    locale: str = Field(
+        default="en",
+        description="The language of reviews, handoff packages "
+        "and notifications: en, or a locale with a catalog (zh_CN).",
+    )
     currency: str | None = Field(
-        default=None, description="ISO 4217 code (CNY, USD) that amounts are shown in; none "
-        "shows plain numbers.")
+        default=None,
+        description="ISO 4217 code (CNY, USD) that amounts are shown in; none shows plain numbers.",
+    )
 
     # Notifications leave through the outbox. A recipient is an apprise URL (chat
     # webhooks, ...) or a plain email address, sent through `mail_url` (an apprise mailto
@@ -103,19 +108,27 @@ class Settings(BaseSettings):
     mail_url: str | None = None
     mail_from: str = "leadflow@localhost"
     delivery_owner: str | None = Field(
-        default=None, description="Who in delivery takes won deals (named in handoffs).")
+        default=None, description="Who in delivery takes won deals (named in handoffs)."
+    )
     delivery_recipients: list[str] = Field(
-        default_factory=list, description="Delivery / customer-service team for handoffs.")
+        default_factory=list, description="Delivery / customer-service team for handoffs."
+    )
     director_recipients: list[str] = Field(
-        default_factory=list, description="Directors: grade-A briefs, handoffs, reviews.")
+        default_factory=list, description="Directors: grade-A briefs, handoffs, reviews."
+    )
     ops_notify_urls: list[str] = Field(
-        default_factory=list, description="Apprise URLs told when a flow run fails or "
-        "crashes (a JSON list in LEADFLOW_OPS_NOTIFY_URLS).")
+        default_factory=list,
+        description="Apprise URLs told when a flow run fails or "
+        "crashes (a JSON list in LEADFLOW_OPS_NOTIFY_URLS).",
+    )
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=60, gt=0)
     outbox_in_doubt_seconds: float = Field(
-        default=3600, ge=0, description="How long a message whose sender died between the "
-        "send and marking it sent is held (it may have arrived) before it is sent again.")
+        default=3600,
+        ge=0,
+        description="How long a message whose sender died between the "
+        "send and marking it sent is held (it may have arrived) before it is sent again.",
+    )
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
     win_model: WinModelSettings = Field(default_factory=WinModelSettings)
@@ -169,8 +182,9 @@ def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-                             for err in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
         raise ConfigError(f"settings (LEADFLOW_* or settings.yaml): {problems}") from None
 
 

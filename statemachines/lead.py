@@ -25,8 +25,15 @@ class Stateful(Protocol):
     id: Any
     state: str
 
-    def record_transition(self, from_state: str, to_state: str, trigger: str, actor: str,
-                          reason: str | None, at: dt.datetime) -> None:
+    def record_transition(
+        self,
+        from_state: str,
+        to_state: str,
+        trigger: str,
+        actor: str,
+        reason: str | None,
+        at: dt.datetime,
+    ) -> None:
         """Stamp the new state's time and keep an audit row in the same transaction."""
 
 
@@ -42,8 +49,11 @@ def reason_given(event: EventData) -> bool:
     """A reason must be given."""
     reason = _ctx(event).get("reason")
     if not reason or not str(reason).strip():
-        raise GuardRefused(_lead(event).id, event.event.name,
-                           "a reason is required: one of " + ", ".join(r.value for r in LossReason))
+        raise GuardRefused(
+            _lead(event).id,
+            event.event.name,
+            "a reason is required: one of " + ", ".join(r.value for r in LossReason),
+        )
     return True
 
 
@@ -52,8 +62,11 @@ def loss_reason(event: EventData) -> bool:
     reason_given(event)
     code = str(_ctx(event)["reason"]).split(":", 1)[0].strip()
     if code not in LossReason.__members__:
-        raise GuardRefused(_lead(event).id, "lose", f"unknown loss reason {code!r}; use one of "
-                           + ", ".join(r.value for r in LossReason))
+        raise GuardRefused(
+            _lead(event).id,
+            "lose",
+            f"unknown loss reason {code!r}; use one of " + ", ".join(r.value for r in LossReason),
+        )
     return True
 
 
@@ -69,11 +82,17 @@ def conversion_criteria(event: EventData) -> bool:
     rules: RulesConfig = _ctx(event)["rules"]
     result = conversion(ConversionFacts.model_validate(event.model, from_attributes=True), rules)
     if not result.qualifies:
-        held = [k for k in ("intent_stated", "budget_confirmed", "decision_maker_engaged",
-                            "target_date") if getattr(result, k)]
-        raise GuardRefused(_lead(event).id, "qualify",
-                           f"{result.met} of 4 conversion criteria hold "
-                           f"({', '.join(held) or 'none'}); {rules.conversion.min_criteria} needed")
+        held = [
+            k
+            for k in ("intent_stated", "budget_confirmed", "decision_maker_engaged", "target_date")
+            if getattr(result, k)
+        ]
+        raise GuardRefused(
+            _lead(event).id,
+            "qualify",
+            f"{result.met} of 4 conversion criteria hold "
+            f"({', '.join(held) or 'none'}); {rules.conversion.min_criteria} needed",
+        )
     return True
 
 
@@ -84,10 +103,13 @@ def plan_approved(event: EventData) -> bool:
     grade = plan_grade(getattr(lead, "opportunity_grade", None), getattr(lead, "grade", None))
     approved = getattr(lead, "approved_role", None)
     if not role_suffices(approved, grade, rules):
-        raise GuardRefused(lead.id, "start_negotiation",
-                           f"grade {grade.value} needs the conversion plan approved by a "
-                           f"{role_needed(grade, rules).value}"
-                           + (f" (approved by a {approved})" if approved else ""))
+        raise GuardRefused(
+            lead.id,
+            "start_negotiation",
+            f"grade {grade.value} needs the conversion plan approved by a "
+            f"{role_needed(grade, rules).value}"
+            + (f" (approved by a {approved})" if approved else ""),
+        )
     return True
 
 
@@ -95,9 +117,12 @@ def contract_signed(event: EventData) -> bool:
     """A win carries the signed contract's value (spec §2: the value is required)."""
     value = getattr(event.model, "contract_value", None)
     if value is None or value <= 0:
-        raise GuardRefused(_lead(event).id, "win",
-                           "a win needs the contract: record it with `leadflow leads win ID "
-                           "--value AMOUNT` or POST /leads/{id}/win")
+        raise GuardRefused(
+            _lead(event).id,
+            "win",
+            "a win needs the contract: record it with `leadflow leads win ID "
+            "--value AMOUNT` or POST /leads/{id}/win",
+        )
     return True
 
 
@@ -109,9 +134,12 @@ def owned(event: EventData) -> bool:
 def disqualified(event: EventData) -> bool:
     """Only a lead lost as invalid at screening is reinstated to screening."""
     if getattr(event.model, "loss_reason", None) != LossReason.invalid.value:
-        raise GuardRefused(_lead(event).id, "reinstate",
-                           "only a lead disqualified as invalid goes back to screening; "
-                           "use reactivate for a lost deal")
+        raise GuardRefused(
+            _lead(event).id,
+            "reinstate",
+            "only a lead disqualified as invalid goes back to screening; "
+            "use reactivate for a lost deal",
+        )
     return True
 
 
@@ -119,17 +147,32 @@ STATES = [s.value for s in State]
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "screen", "source": "new", "dest": "screened"},
     {"trigger": "disqualify", "source": "new", "dest": "lost", "conditions": [reason_given]},
-    {"trigger": "start_nurturing", "source": "screened", "dest": "nurturing",
-     "conditions": [has_owner]},
-    {"trigger": "qualify", "source": "nurturing", "dest": "opportunity",
-     "conditions": [conversion_criteria]},
+    {
+        "trigger": "start_nurturing",
+        "source": "screened",
+        "dest": "nurturing",
+        "conditions": [has_owner],
+    },
+    {
+        "trigger": "qualify",
+        "source": "nurturing",
+        "dest": "opportunity",
+        "conditions": [conversion_criteria],
+    },
     {"trigger": "requalify", "source": "opportunity", "dest": "nurturing"},
-    {"trigger": "start_negotiation", "source": "opportunity", "dest": "negotiation",
-     "conditions": [plan_approved]},
-    {"trigger": "win", "source": "negotiation", "dest": "won",
-     "conditions": [contract_signed]},
-    {"trigger": "lose", "source": [s.value for s in OPEN_STATES], "dest": "lost",
-     "conditions": [loss_reason]},
+    {
+        "trigger": "start_negotiation",
+        "source": "opportunity",
+        "dest": "negotiation",
+        "conditions": [plan_approved],
+    },
+    {"trigger": "win", "source": "negotiation", "dest": "won", "conditions": [contract_signed]},
+    {
+        "trigger": "lose",
+        "source": [s.value for s in OPEN_STATES],
+        "dest": "lost",
+        "conditions": [loss_reason],
+    },
     # Reactivation resumes nurturing with an owner; without one the lead waits in its
     # team's manager queue (screened, no owner) until a rep is eligible.
     {"trigger": "reactivate", "source": "lost", "dest": "nurturing", "conditions": [owned]},
@@ -143,12 +186,24 @@ def _record(event: EventData) -> None:
     ctx = _ctx(event)
     assert event.transition is not None and event.transition.dest is not None
     _lead(event).record_transition(
-        from_state=event.transition.source, to_state=event.transition.dest,
-        trigger=event.event.name, actor=ctx["by"], reason=ctx.get("reason"), at=ctx["at"])
+        from_state=event.transition.source,
+        to_state=event.transition.dest,
+        trigger=event.event.name,
+        actor=ctx["by"],
+        reason=ctx.get("reason"),
+        at=ctx["at"],
+    )
 
 
-LIFECYCLE = Machine(model=None, states=STATES, transitions=TRANSITIONS, initial=None,
-                    auto_transitions=False, send_event=True, after_state_change=[_record])
+LIFECYCLE = Machine(
+    model=None,
+    states=STATES,
+    transitions=TRANSITIONS,
+    initial=None,
+    auto_transitions=False,
+    send_event=True,
+    after_state_change=[_record],
+)
 
 _ALLOWED: dict[str, tuple[str, ...]] = {
     state: tuple(name for name, ev in LIFECYCLE.events.items() if state in ev.transitions)
@@ -161,8 +216,15 @@ def allowed_triggers(state: str) -> tuple[str, ...]:
     return _ALLOWED.get(state, ())
 
 
-def fire(lead: Stateful, trigger: str, *, by: str, at: dt.datetime, rules: RulesConfig,
-         reason: str | None = None) -> str:
+def fire(
+    lead: Stateful,
+    trigger: str,
+    *,
+    by: str,
+    at: dt.datetime,
+    rules: RulesConfig,
+    reason: str | None = None,
+) -> str:
     """Move one loaded lead; raises IllegalTransition or GuardRefused and changes nothing.
 
     Returns the new state."""
@@ -176,6 +238,12 @@ def mermaid() -> str:
     """The lifecycle as a mermaid state diagram."""
     from transitions.extensions.diagrams import GraphMachine
 
-    graph = GraphMachine(states=STATES, transitions=TRANSITIONS, initial="new",
-                         auto_transitions=False, graph_engine="mermaid", show_conditions=True)
+    graph = GraphMachine(
+        states=STATES,
+        transitions=TRANSITIONS,
+        initial="new",
+        auto_transitions=False,
+        graph_engine="mermaid",
+        show_conditions=True,
+    )
     return str(graph.get_graph().draw(None))

@@ -23,8 +23,9 @@ from leadflow.store.models import Lead
 def new_lead_ids(url: str | None = None) -> list[int]:
     """Ids of every lead still waiting for intake, oldest first."""
     with unit_of_work(url=url) as uow:
-        return list(uow.session.scalars(select(Lead.id).where(Lead.state == "new")
-                                        .order_by(Lead.id)))
+        return list(
+            uow.session.scalars(select(Lead.id).where(Lead.state == "new").order_by(Lead.id))
+        )
 
 
 def count_new_leads(url: str | None = None) -> int:
@@ -64,8 +65,7 @@ def id_pages(next_page: Callable[[int], list[int]], after: int = 0) -> Iterator[
         after = ids[-1]
 
 
-def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int
-               ) -> Iterator[R]:
+def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int) -> Iterator[R]:
     """Submit each page's chunk while up to `depth - 1` earlier ones still run, and yield
     their results in order."""
     running: deque[Pending[R]] = deque()
@@ -79,11 +79,12 @@ def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int
 
 def chunks(ids: list[int], size: int) -> list[list[int]]:
     """Split ids into consecutive chunks of at most `size`."""
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None,
-                 actor: str = "intake") -> IntakeResult:
+def intake_chunk(
+    ids: list[int], now: dt.datetime, url: str | None = None, actor: str = "intake"
+) -> IntakeResult:
     """Screen, score, grade and assign one chunk in one transaction."""
     with unit_of_work(actor, url=url) as uow:
         result = process_new_leads(uow.session, ids, now, get_rules(), actor, claims_apart=True)
@@ -91,8 +92,9 @@ def intake_chunk(ids: list[int], now: dt.datetime, url: str | None = None,
     return result
 
 
-def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
-                       actor: str = "intake") -> IntakeResult:
+def claim_intake_chunk(
+    limit: int, now: dt.datetime, url: str | None = None, actor: str = "intake"
+) -> IntakeResult:
     """Claim up to `limit` new leads and process them in the claiming transaction; a
     processed count of 0 means nothing was left to claim."""
     with unit_of_work(actor, url=url) as uow:
@@ -105,8 +107,11 @@ def claim_intake_chunk(limit: int, now: dt.datetime, url: str | None = None,
 def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]]:
     """Split the re-gradable leads into at most `parts` id ranges of about equal size."""
     with unit_of_work(url=url) as uow:
-        ids = list(uow.session.scalars(select(Lead.id).where(Lead.state.in_(REGRADED_STATES))
-                                       .order_by(Lead.id)))
+        ids = list(
+            uow.session.scalars(
+                select(Lead.id).where(Lead.state.in_(REGRADED_STATES)).order_by(Lead.id)
+            )
+        )
     step = max(1, -(-len(ids) // max(parts, 1)))
     return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]
 
@@ -132,7 +137,8 @@ def process_pending(url: str | None = None, now: dt.datetime | None = None) -> I
     """Run intake on every `new` lead, a chunk at a time, then retry the manager queues."""
     when = now or dt.datetime.now(dt.UTC)
     size = get_settings().chunk_size
-    result = IntakeResult.combine([intake_chunk(part, when, url)
-                                   for part in chunks(new_lead_ids(url), size)])
+    result = IntakeResult.combine(
+        [intake_chunk(part, when, url) for part in chunks(new_lead_ids(url), size)]
+    )
     result.from_queue = assign_queued(when, url)
     return result

@@ -30,12 +30,19 @@ def retry_on_database_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-def database_task(name: str, task_run_name: Callable[[], str] | None = None
-                  ) -> Callable[[Callable[P, R]], Task[P, R]]:
+def database_task(
+    name: str, task_run_name: Callable[[], str] | None = None
+) -> Callable[[Callable[P, R]], Task[P, R]]:
     """@task for a unit of work: never cached, retried (RETRY_DELAYS) on database trouble only.
     Keywords, not a dict of them, so that Prefect's typed overloads still apply."""
-    return task(name=name, task_run_name=task_run_name, cache_policy=NO_CACHE, retries=3,
-                retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+    return task(
+        name=name,
+        task_run_name=task_run_name,
+        cache_policy=NO_CACHE,
+        retries=3,
+        retry_delay_seconds=RETRY_DELAYS,
+        retry_condition_fn=retry_on_database_error,
+    )
 
 
 def chunk_name(prefix: str, param: str = "ids") -> Callable[[], str]:

@@ -33,8 +33,9 @@ def create_organisation(seed: int, url: str, period: str) -> None:
 
 
 @task(name="import-day", cache_policy=NO_CACHE, task_run_name="import-day {arrival:%Y-%m-%d}")
-def import_day(rows: list[tuple[int, Any]], arrival: dt.datetime, origin: str, seed: int,
-               url: str) -> ImportSummary:
+def import_day(
+    rows: list[tuple[int, Any]], arrival: dt.datetime, origin: str, seed: int, url: str
+) -> ImportSummary:
     """Store one day's rows (dedupe, merge, quarantine) and the leads' web behaviour."""
     with unit_of_work("demo-import", url=url) as uow:
         summary = store_leads(uow.session, rows, origin, get_rules(), now=arrival)
@@ -45,8 +46,9 @@ def import_day(rows: list[tuple[int, Any]], arrival: dt.datetime, origin: str, s
 
 
 @task(name="work-leads", cache_policy=NO_CACHE, task_run_name="work-leads {arrival:%Y-%m-%d}")
-def work_leads(lead_ids: list[int], arrival: dt.datetime, until: dt.datetime, seed: int,
-               url: str) -> int:
+def work_leads(
+    lead_ids: list[int], arrival: dt.datetime, until: dt.datetime, seed: int, url: str
+) -> int:
     """The owners contact, qualify, negotiate, win and lose, through the real services."""
     rnd = random.Random(seed)
     rules = get_rules()
@@ -73,8 +75,9 @@ def last_quarter(now: dt.datetime) -> Period:
     return Period.containing(now.date(), "quarter").previous()
 
 
-def leads_file(folder: Path, seed: int, count: int, start: dt.date
-               ) -> tuple[Path, list[tuple[int, Any]]]:
+def leads_file(
+    folder: Path, seed: int, count: int, start: dt.date
+) -> tuple[Path, list[tuple[int, Any]]]:
     """Write the quarter's generated leads as the team's CSV register (leads.csv), and read
     it back through the import reader, as a team's file would be."""
     path = folder / "leads.csv"
@@ -82,8 +85,9 @@ def leads_file(folder: Path, seed: int, count: int, start: dt.date
         writer = csv.DictWriter(handle, fieldnames=list(LEAD_FIELDS))
         writer.writeheader()
         for rec in generate.lead_records(seed, count, start):
-            writer.writerow({k: (";".join(v) if isinstance(v, list) else v)
-                             for k, v in rec.items()})
+            writer.writerow(
+                {k: (";".join(v) if isinstance(v, list) else v) for k, v in rec.items()}
+            )
     return path, list(read_records(path))
 
 

@@ -27,12 +27,14 @@ def find_due_items(now: dt.datetime, url: str | None = None) -> list[reminders.D
 
 
 @database_task("send-reminders", chunk_name("send-reminders", "items"))
-def send_reminders(items: list[reminders.DueItem], now: dt.datetime,
-                   url: str | None = None) -> reminders.ReminderResult:
+def send_reminders(
+    items: list[reminders.DueItem], now: dt.datetime, url: str | None = None
+) -> reminders.ReminderResult:
     """Remind or escalate one chunk of due items."""
     with unit_of_work("follow-up-reminders", url=url) as uow:
-        result = reminders.remind(uow.session, items, now, get_rules(),
-                                  get_settings().director_recipients)
+        result = reminders.remind(
+            uow.session, items, now, get_rules(), get_settings().director_recipients
+        )
         uow.commit()
     return result
 
@@ -68,8 +70,9 @@ def list_open_leads(after_id: int, limit: int, url: str | None = None) -> list[i
 
 
 @database_task("regrade-chunk", chunk_name("regrade-chunk"))
-def regrade_chunk(ids: list[int], now: dt.datetime, url: str | None = None
-                  ) -> regrade.RegradeResult:
+def regrade_chunk(
+    ids: list[int], now: dt.datetime, url: str | None = None
+) -> regrade.RegradeResult:
     """Rescore and re-grade one chunk."""
     with unit_of_work("weekly-regrade", url=url) as uow:
         result = regrade.regrade_chunk(uow.session, ids, now, get_rules())
@@ -85,15 +88,17 @@ def list_won_without_handoff(url: str | None = None) -> list[int]:
 
 
 @database_task("produce-handoffs", chunk_name("produce-handoffs"))
-def produce_handoffs(ids: list[int], now: dt.datetime, url: str | None = None,
-                     folder: Path | None = None) -> list[tuple[int, str]]:
+def produce_handoffs(
+    ids: list[int], now: dt.datetime, url: str | None = None, folder: Path | None = None
+) -> list[tuple[int, str]]:
     """Create the packages for one chunk, write their Markdown and HTML files into `folder`
     (before the commit, so a mail never names a file that is missing), and return
     (lead id, markdown with budgets and notes masked) for the artifacts: anyone with the
     Prefect UI reads those."""
     with unit_of_work("delivery-handoff", url=url) as uow:
-        result = handoff.produce_handoffs(uow.session, ids, now, get_rules(), get_settings(),
-                                          folder)
+        result = handoff.produce_handoffs(
+            uow.session, ids, now, get_rules(), get_settings(), folder
+        )
         if folder is not None:
             for name, text in result.documents.items():
                 (folder / name).write_text(text, encoding="utf-8")

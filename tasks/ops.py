@@ -27,8 +27,9 @@ def tell_ops(flow: Any, flow_run: Any, state: Any) -> None:
     channels = get_settings().ops_notify_urls
     if not channels:
         return
-    failure = RunFailure.of(flow.name, flow_run.name, str(flow_run.id), state.name,
-                            state.message, _ui_url())
+    failure = RunFailure.of(
+        flow.name, flow_run.name, str(flow_run.id), state.name, state.message, _ui_url()
+    )
     url = (flow_run.parameters or {}).get("url")  # the flows' database parameter
     now = dt.datetime.now(dt.UTC)
     try:
@@ -38,8 +39,11 @@ def tell_ops(flow: Any, flow_run: Any, state: Any) -> None:
     # A hook must not raise, and the database may be what failed: any error here means
     # "the outbox is out of reach", so the notice goes out directly instead.
     except Exception as exc:  # noqa: BLE001
-        _LOG.warning("ops notice for %s not kept in the outbox (%s); sending it directly",
-                     failure.run_name, exc.__class__.__name__)
+        _LOG.warning(
+            "ops notice for %s not kept in the outbox (%s); sending it directly",
+            failure.run_name,
+            exc.__class__.__name__,
+        )
         for channel in channels:
             send(channel, failure.subject(), failure.body())
         return

@@ -15,7 +15,12 @@ def send_notifications(url: str | None = None, limit: int = 500) -> DeliveryResu
     """Deliver due outbox messages; failures wait in the outbox for a later attempt."""
     result = deliver_outbox(url, dt.datetime.now(dt.UTC), limit)
     # Counts only: recipients never reach the run log (the result's errors are masked).
-    get_run_logger().info("notifications: %d sent, %d failed (retry later), %d given up, "
-                          "%d waiting for a mail server", result.sent, result.failed,
-                          result.gave_up, result.deferred)
+    get_run_logger().info(
+        "notifications: %d sent, %d failed (retry later), %d given up, "
+        "%d waiting for a mail server",
+        result.sent,
+        result.failed,
+        result.gave_up,
+        result.deferred,
+    )
     return result

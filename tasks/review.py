@@ -25,35 +25,58 @@ def last_period(kind: Literal["month", "quarter"], now: dt.datetime) -> str:
     return Period.containing(now.date(), kind).previous().label
 
 
-@task(name="build-review", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=RETRY_DELAYS,
-      retry_condition_fn=retry_on_database_error)
+@task(
+    name="build-review",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_on_database_error,
+)
 def build_review_task(period: str, now: dt.datetime, url: str | None = None) -> Review:
     """Compute the review's numbers with set-based queries."""
     with unit_of_work(url=url) as uow:
         return build_review(uow.session, Period.parse(period), now)
 
 
-@task(name="write-review-files", cache_policy=NO_CACHE, retries=3,
-      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
+@task(
+    name="write-review-files",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_on_database_error,
+)
 def write_review_files(review: Review, folder: Path, url: str | None = None) -> dict[str, Path]:
     """The review as HTML, XLSX (for managers: nothing masked), Markdown and JSON files."""
     with unit_of_work(url=url) as uow:
         return write_all(uow.session, review, folder)
 
 
-@task(name="queue-review-mail", cache_policy=NO_CACHE, retries=3,
-      retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=retry_on_database_error)
-def queue_review_mail(label: str, text: str, attachments: list[str], now: dt.datetime,
-                      url: str | None = None) -> int:
+@task(
+    name="queue-review-mail",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_on_database_error,
+)
+def queue_review_mail(
+    label: str, text: str, attachments: list[str], now: dt.datetime, url: str | None = None
+) -> int:
     """Queue the review, with its HTML and XLSX attached, for every team manager and
     director, once per period."""
     with unit_of_work("pipeline-review", url=url) as uow:
         managers = [t.notify_url or t.manager_email for t in uow.session.query(Team)]
-        recipients = dict.fromkeys(r for r in [*managers, *get_settings().director_recipients]
-                                   if r)
+        recipients = dict.fromkeys(r for r in [*managers, *get_settings().director_recipients] if r)
         for to in recipients:
-            enqueue(uow.session, key=f"review:{label}:{to}", kind="review", lead_id=None,
-                    recipient=to, subject=review_title(label), body=text, now=now,
-                    attachments=attachments)
+            enqueue(
+                uow.session,
+                key=f"review:{label}:{to}",
+                kind="review",
+                lead_id=None,
+                recipient=to,
+                subject=review_title(label),
+                body=text,
+                now=now,
+                attachments=attachments,
+            )
         uow.commit()
     return len(recipients)

@@ -29,8 +29,14 @@ def train_win_model(now: dt.datetime, url: str | None = None) -> dict[str, Any]:
 
 
 @database_task("simulate-rules")
-def simulate_rules(candidate: str, period: str | None, since: dt.date | None, now: dt.datetime,
-                   samples: int, url: str | None = None) -> SimulationReport:
+def simulate_rules(
+    candidate: str,
+    period: str | None,
+    since: dt.date | None,
+    now: dt.datetime,
+    samples: int,
+    url: str | None = None,
+) -> SimulationReport:
     """Replay a window's leads through the current and candidate rules; reads only."""
     from pathlib import Path
 
@@ -40,8 +46,9 @@ def simulate_rules(candidate: str, period: str | None, since: dt.date | None, no
     rules = candidate_rules(Path(candidate), current)
     label, start, end = window(period, since, now)
     with unit_of_work("rules-simulation", url=url) as uow:  # never committed
-        return simulate(uow.session, current, rules, Path(candidate).name, label, start, end,
-                        samples)
+        return simulate(
+            uow.session, current, rules, Path(candidate).name, label, start, end, samples
+        )
 
 
 def simulation_markdown(report: SimulationReport) -> str:

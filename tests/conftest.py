@@ -47,8 +47,10 @@ def _postgres_url() -> str | None:
 
 PG_URL = _postgres_url()
 needs_pg = pytest.mark.skipif(
-    not PG_URL, reason="no PostgreSQL: LEADFLOW_TEST_POSTGRES_URL is empty, or unset and "
-    f"{LOCAL_PG} does not answer")
+    not PG_URL,
+    reason="no PostgreSQL: LEADFLOW_TEST_POSTGRES_URL is empty, or unset and "
+    f"{LOCAL_PG} does not answer",
+)
 
 
 def _named_files(config: pytest.Config) -> set[Path]:
@@ -87,8 +89,9 @@ def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
     count = config.stash.get(_DESELECTED, 0)
     if not count:
         return None
-    return (f"{count} slow/reliability tests deselected; "
-            'run them with: pytest -m "slow or reliability"')
+    return (
+        f'{count} slow/reliability tests deselected; run them with: pytest -m "slow or reliability"'
+    )
 
 
 @pytest.fixture
@@ -144,13 +147,13 @@ def migrated_sqlite(template: Path, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[needs_pg,
-                                                                     pytest.mark.postgres])])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.postgres])]
+)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database: a SQLite file, and PostgreSQL when configured."""
     if request.param == "sqlite":
-        return migrated_sqlite(request.getfixturevalue("sqlite_template"),
-                               tmp_path / "leadflow.db")
+        return migrated_sqlite(request.getfixturevalue("sqlite_template"), tmp_path / "leadflow.db")
     url = request.getfixturevalue("pg_migrated")
     _truncate(url)
     return url

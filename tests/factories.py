@@ -38,8 +38,12 @@ def lead_record(**overrides: Any) -> dict[str, Any]:
 
 def team(session: Session, **overrides: Any) -> Team:
     """A team covering the east region by default."""
-    data = {"name": f"Team {next(_seq)}", "manager_name": "Mia Manager",
-            "manager_email": "mia@example.com", "regions": ["east"]}
+    data = {
+        "name": f"Team {next(_seq)}",
+        "manager_name": "Mia Manager",
+        "manager_email": "mia@example.com",
+        "regions": ["east"],
+    }
     data.update(overrides)
     return add_team(session, data)
 
@@ -47,14 +51,20 @@ def team(session: Session, **overrides: Any) -> Team:
 def rep(session: Session, team_id: int, **overrides: Any) -> SalesRep:
     """A present senior rep with room for 50 leads by default."""
     n = next(_seq)
-    data = {"name": f"Rep {n}", "email": f"rep{n}@example.com", "team_id": team_id,
-            "seniority": "senior", "capacity": 50}
+    data = {
+        "name": f"Rep {n}",
+        "email": f"rep{n}@example.com",
+        "team_id": team_id,
+        "seniority": "senior",
+        "capacity": 50,
+    }
     data.update(overrides)
     return add_rep(session, data)
 
 
-def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
-                   wins_if: Any, seed: int = 3) -> list[int]:
+def closed_history(
+    session: Session, rules: Any, n: int, start: dt.datetime, wins_if: Any, seed: int = 3
+) -> list[int]:
     """`n` leads taken in, contacted and closed through the real services, one a day from
     `start`, with a varied channel, role and size; `wins_if(record, rnd)` decides each
     outcome. Returns the lead ids (a team covering the east and two reps are added)."""
@@ -73,33 +83,42 @@ def closed_history(session: Session, rules: Any, n: int, start: dt.datetime,
     rep(session, east.id, capacity=100_000)
     rep(session, east.id, capacity=100_000, seniority="junior")
     ids = []
-    deal = OpportunityFacts(urgency="urgent", budget=400_000, competition="parity",
-                            decision_chain="medium")
-    plan = PlanIn(pain_points="slow quoting", advantages="local support",
-                  strategy="pilot first", milestones="pilot in a month")
+    deal = OpportunityFacts(
+        urgency="urgent", budget=400_000, competition="parity", decision_chain="medium"
+    )
+    plan = PlanIn(
+        pain_points="slow quoting",
+        advantages="local support",
+        strategy="pilot first",
+        milestones="pilot in a month",
+    )
     for i in range(n):
         at = start + dt.timedelta(days=i)
-        record = lead_record(source=rnd.choice(["referral", "website_form", "online_ads"]),
-                             contact_role=rnd.choice(["decision_maker", "influencer", "user"]),
-                             company_size=rnd.choice(["small", "medium", "large"]))
+        record = lead_record(
+            source=rnd.choice(["referral", "website_form", "online_ads"]),
+            contact_role=rnd.choice(["decision_maker", "influencer", "user"]),
+            company_size=rnd.choice(["small", "medium", "large"]),
+        )
         lead_id = store_leads(session, [(1, record)], "test", rules, now=at).lead_ids[0]
         process_new_leads(session, [lead_id], at, rules)
         ids.append(lead_id)
-        svc.log_activity(session, lead_id, channel="phone", key_points="intro", now=at,
-                         rules=rules)
+        svc.log_activity(session, lead_id, channel="phone", key_points="intro", now=at, rules=rules)
         close = at + dt.timedelta(hours=12)
         # Every lead walks the same path, so only its facts tell a win from a loss.
-        svc.update_conversion(session, lead_id, intent_stated=True,
-                              budget_confirmed=Decimal(400_000))
+        svc.update_conversion(
+            session, lead_id, intent_stated=True, budget_confirmed=Decimal(400_000)
+        )
         svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
         svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
         submit_plan(session, lead_id, plan, by="t", now=at)
         approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
         svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
         if wins_if(record, rnd):
-            win(session, lead_id, ContractIn(value=Decimal(400_000)), by="t", now=close,
-                rules=rules)
+            win(
+                session, lead_id, ContractIn(value=Decimal(400_000)), by="t", now=close, rules=rules
+            )
         else:
-            svc.fire_trigger(session, lead_id, "lose", by="t", now=close, rules=rules,
-                             reason="price")
+            svc.fire_trigger(
+                session, lead_id, "lose", by="t", now=close, rules=rules, reason="price"
+            )
     return ids

@@ -32,8 +32,18 @@ class PrivateCluster:
         self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
-        self._run(BIN / "initdb", "-D", self.data, "-A", "trust", "-U", "postgres",
-                  "--no-sync", "-E", "UTF8")
+        self._run(
+            BIN / "initdb",
+            "-D",
+            self.data,
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        )
 
     @property
     def url(self) -> str:
@@ -52,8 +62,9 @@ class PrivateCluster:
         # server wrote survives in the OS cache. (synchronous_commit=off would not be: a
         # commit could be lost by the stop, which is not the fault under test.)
         options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.root / "log",
-                  "-w", "start")
+        self._run(
+            BIN / "pg_ctl", "-D", self.data, "-o", options, "-l", self.root / "log", "-w", "start"
+        )
 
     def stop(self) -> None:
         """Stop at once, dropping every connection, as a crash or a failover would."""

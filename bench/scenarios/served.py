@@ -40,13 +40,14 @@ def system_key(url: str) -> str:
     return token
 
 
-def post_batches(base: str, key: str, records: list[dict[str, Any]], clients: int
-                 ) -> tuple[float, list[float], list[int]]:
+def post_batches(
+    base: str, key: str, records: list[dict[str, Any]], clients: int
+) -> tuple[float, list[float], list[int]]:
     """Post the records in batches from `clients` threads; (seconds, request latencies,
     ids created)."""
     work: queue.Queue[list[dict[str, Any]]] = queue.Queue()
     for first in range(0, len(records), BATCH):
-        work.put(records[first:first + BATCH])
+        work.put(records[first : first + BATCH])
     latencies: list[float] = []
     ids: list[int] = []
     errors: list[str] = []
@@ -88,8 +89,9 @@ def api_intake(config: Config, backend: str = "sqlite") -> Result:
     for rep in range(config.repeat):
         with database(backend, config.workdir, "api", config.pg_url) as url:
             key = system_key(url)
-            with servers.api(url, config.workdir / f"api-{backend}-{rep}.log",
-                             workers=workers) as base:
+            with servers.api(
+                url, config.workdir / f"api-{backend}-{rep}.log", workers=workers
+            ) as base:
                 seconds, latencies, ids = post_batches(base, key, records, CLIENTS)
             rows = stored_rows(url)
         runs.append((seconds, latencies, ids, insert_floor(backend, config, rows, BATCH)))
@@ -97,13 +99,26 @@ def api_intake(config: Config, backend: str = "sqlite") -> Result:
     seconds, latencies, ids, _ = runs[len(runs) // 2]
     floor_s = sorted(r[3] for r in runs)[len(runs) // 2]
     p99 = percentile(latencies, 99)
-    result = Result("api-intake", backend, {"leads": n, "clients": CLIENTS, "batch": BATCH,
-                                            "api_workers": workers,
-                                            "requests": len(latencies)},
-                    metrics={"seconds": seconds, "leads_per_s": n / seconds,
-                             "p50_request_s": percentile(latencies, 50), "p99_request_s": p99,
-                             "created": len(set(ids)), "ratio_to_floor": seconds / floor_s},
-                    floor={"seconds": floor_s, "rows_per_s": len(set(ids)) / floor_s})
+    result = Result(
+        "api-intake",
+        backend,
+        {
+            "leads": n,
+            "clients": CLIENTS,
+            "batch": BATCH,
+            "api_workers": workers,
+            "requests": len(latencies),
+        },
+        metrics={
+            "seconds": seconds,
+            "leads_per_s": n / seconds,
+            "p50_request_s": percentile(latencies, 50),
+            "p99_request_s": p99,
+            "created": len(set(ids)),
+            "ratio_to_floor": seconds / floor_s,
+        },
+        floor={"seconds": floor_s, "rows_per_s": len(set(ids)) / floor_s},
+    )
     result.target("leads/s", n / seconds, target, at_least=True)
     if backend == "postgresql":
         result.target("p99 request s", p99, API_P99_S)
@@ -112,8 +127,9 @@ def api_intake(config: Config, backend: str = "sqlite") -> Result:
 
 def _states(url: str, ids: list[int]) -> dict[int, str]:
     with UnitOfWork(session_factory(url)) as uow:
-        return dict(uow.session.execute(select(Lead.id, Lead.state)
-                                        .where(Lead.id.in_(ids))).tuples().all())
+        return dict(
+            uow.session.execute(select(Lead.id, Lead.state).where(Lead.id.in_(ids))).tuples().all()
+        )
 
 
 def _wait_assigned(url: str, ids: list[int], timeout: float) -> dict[int, float]:
@@ -124,7 +140,7 @@ def _wait_assigned(url: str, ids: list[int], timeout: float) -> dict[int, float]
     while pending and time.monotonic() < deadline:
         states = {}
         for start in range(0, len(pending), 5000):
-            states.update(_states(url, pending[start:start + 5000]))
+            states.update(_states(url, pending[start : start + 5000]))
         now = time.monotonic()
         for lead_id in pending:
             if states.get(lead_id, "new") != "new":
@@ -141,15 +157,19 @@ def _flow_starts(after: dt.datetime) -> list[dt.datetime]:
     from prefect.client.schemas.sorting import FlowRunSort
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            start_time=FlowRunFilterStartTime(after_=after)),  # type: ignore[arg-type]
-            sort=FlowRunSort.START_TIME_ASC, limit=200)
-    return sorted(r.start_time for r in runs if r.start_time is not None
-                  and r.name.startswith("lead-intake"))
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=after)),  # type: ignore[arg-type]
+            sort=FlowRunSort.START_TIME_ASC,
+            limit=200,
+        )
+    return sorted(
+        r.start_time for r in runs if r.start_time is not None and r.name.startswith("lead-intake")
+    )
 
 
-def _singles(base: str, key: str, url: str, records: list[dict[str, Any]]
-             ) -> tuple[list[float], list[float], int, int]:
+def _singles(
+    base: str, key: str, url: str, records: list[dict[str, Any]]
+) -> tuple[list[float], list[float], int, int]:
     """Post leads one at a time and wait for each; (latencies, event->flow start, lost,
     rejected: the seeded junk records the API refuses, which start no flow)."""
     latencies: list[float] = []
@@ -181,16 +201,28 @@ def event_latency(config: Config) -> Result:
     singles_n, burst_n = config.size(200, 8), config.size(10_000, 500)
     records = data.lead_records(13, singles_n + burst_n)
     logs = config.workdir
-    with servers.prefect_server(logs / "prefect.log") as prefect_api, \
-            database("sqlite", config.workdir, "events", None) as url:
+    with (
+        servers.prefect_server(logs / "prefect.log") as prefect_api,
+        database("sqlite", config.workdir, "events", None) as url,
+    ):
         data.create_team(url, 7, singles_n + burst_n)
         key = system_key(url)
-        env = servers.leadflow_env(url, PREFECT_API_URL=prefect_api,
-                                   LEADFLOW_SCHEDULES__INTAKE_SWEEP_SECONDS="86400",
-                                   LEADFLOW_OUTPUT_DIR=str(config.workdir / "serve-out"))
-        with servers.process([sys.executable, "-m", "leadflow.cli.main", "serve"], env,
-                             logs / "serve.log", None, "leadflow serve"), \
-                servers.api(url, logs / "api-events.log", prefect_api) as base:
+        env = servers.leadflow_env(
+            url,
+            PREFECT_API_URL=prefect_api,
+            LEADFLOW_SCHEDULES__INTAKE_SWEEP_SECONDS="86400",
+            LEADFLOW_OUTPUT_DIR=str(config.workdir / "serve-out"),
+        )
+        with (
+            servers.process(
+                [sys.executable, "-m", "leadflow.cli.main", "serve"],
+                env,
+                logs / "serve.log",
+                None,
+                "leadflow serve",
+            ),
+            servers.api(url, logs / "api-events.log", prefect_api) as base,
+        ):
             _wait_deployment(prefect_api)
             latencies, starts, lost, rejected = _singles(base, key, url, records[:singles_n])
             burst = records[singles_n:]
@@ -200,16 +232,24 @@ def event_latency(config: Config) -> Result:
             burst_s = max(seen.values(), default=start) - start
     p95 = percentile(latencies, 95)
     floor = percentile(starts, 50)
-    result = Result("event-latency", "sqlite", {"singles": singles_n, "burst": burst_n,
-                                                "prefect_db": config.prefect_db},
-                    metrics={"p95_single_s": p95, "p50_single_s": percentile(latencies, 50),
-                             "burst_all_assigned_s": burst_s, "singles_lost": lost,
-                             "singles_rejected": rejected,
-                             "burst_lost": len(set(ids)) - len(seen),
-                             "ratio_to_floor": percentile(latencies, 50) / floor if floor
-                             else 0.0},
-                    floor={"event_to_flow_start_p50_s": floor,
-                           "event_to_flow_start_p95_s": percentile(starts, 95)})
+    result = Result(
+        "event-latency",
+        "sqlite",
+        {"singles": singles_n, "burst": burst_n, "prefect_db": config.prefect_db},
+        metrics={
+            "p95_single_s": p95,
+            "p50_single_s": percentile(latencies, 50),
+            "burst_all_assigned_s": burst_s,
+            "singles_lost": lost,
+            "singles_rejected": rejected,
+            "burst_lost": len(set(ids)) - len(seen),
+            "ratio_to_floor": percentile(latencies, 50) / floor if floor else 0.0,
+        },
+        floor={
+            "event_to_flow_start_p50_s": floor,
+            "event_to_flow_start_p95_s": percentile(starts, 95),
+        },
+    )
     result.target("p95 single s", p95, 3.0)
     result.target("burst s", burst_s, 60.0)
     result.target("lost", lost + len(set(ids)) - len(seen), 0)
@@ -220,11 +260,13 @@ def _wait_deployment(prefect_api: str, timeout: float = 120) -> None:
     """Until `leadflow serve` has registered lead-intake (and its runner polls)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = httpx.post(f"{prefect_api}/deployments/filter", json={
-            "deployments": {"name": {"any_": ["lead-intake"]}}}, timeout=10).json()
+        found = httpx.post(
+            f"{prefect_api}/deployments/filter",
+            json={"deployments": {"name": {"any_": ["lead-intake"]}}},
+            timeout=10,
+        ).json()
         if found:
             time.sleep(3)  # the runner's first poll and the trigger's automation
             return
         time.sleep(0.5)
     raise RuntimeError("leadflow serve did not register lead-intake in time")
-

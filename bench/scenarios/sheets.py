@@ -20,11 +20,23 @@ from leadflow.store.db import session_factory
 from leadflow.store.uow import UnitOfWork
 
 # The register's headers for the fields the generated leads have.
-HEADERS = {"source": "线索来源", "source_detail": "来源详情", "company_name": "企业名称",
-           "contact_name": "联系人", "contact_title": "职位", "phone": "联系电话",
-           "email": "邮箱", "need": "初步需求描述", "industry": "所属行业",
-           "company_size": "企业规模", "region": "地区", "contact_role": "决策角色",
-           "budget_max": "预算", "timeline": "预计采购时间", "tags": "标签"}
+HEADERS = {
+    "source": "线索来源",
+    "source_detail": "来源详情",
+    "company_name": "企业名称",
+    "contact_name": "联系人",
+    "contact_title": "职位",
+    "phone": "联系电话",
+    "email": "邮箱",
+    "need": "初步需求描述",
+    "industry": "所属行业",
+    "company_size": "企业规模",
+    "region": "地区",
+    "contact_role": "决策角色",
+    "budget_max": "预算",
+    "timeline": "预计采购时间",
+    "tags": "标签",
+}
 
 
 def _rows(records: list[dict[str, Any]]) -> list[list[Any]]:
@@ -58,8 +70,14 @@ def _import(config: Config, path: Path, name: str) -> tuple[float, int]:
     with database("sqlite", config.workdir, name, None) as url:
         start = time.perf_counter()
         with UnitOfWork(session_factory(url), actor="bench-import") as uow:
-            report = import_file(uow.session, open_leads(path), path.name, get_rules(),
-                                 chunk_rows=conf.chunk_rows, shown=conf.shown_rejections)
+            report = import_file(
+                uow.session,
+                open_leads(path),
+                path.name,
+                get_rules(),
+                chunk_rows=conf.chunk_rows,
+                shown=conf.shown_rejections,
+            )
             uow.commit()
         return time.perf_counter() - start, report.accepted
 
@@ -72,10 +90,18 @@ def sheet_import(config: Config) -> Result:
     xlsx_runs = sorted(_import(config, xlsx_path, "sheet-xlsx") for _ in range(config.repeat))
     csv_s, accepted = csv_runs[len(csv_runs) // 2]
     xlsx_s, _ = xlsx_runs[len(xlsx_runs) // 2]
-    result = Result("sheet-import", "sqlite", {"rows": n, "accepted": accepted},
-                    metrics={"csv_seconds": csv_s, "xlsx_seconds": xlsx_s,
-                             "xlsx_to_csv": xlsx_s / csv_s, "csv_rows_per_s": n / csv_s,
-                             "xlsx_rows_per_s": n / xlsx_s},
-                    notes="store only (no screening); SQLite")
+    result = Result(
+        "sheet-import",
+        "sqlite",
+        {"rows": n, "accepted": accepted},
+        metrics={
+            "csv_seconds": csv_s,
+            "xlsx_seconds": xlsx_s,
+            "xlsx_to_csv": xlsx_s / csv_s,
+            "csv_rows_per_s": n / csv_s,
+            "xlsx_rows_per_s": n / xlsx_s,
+        },
+        notes="store only (no screening); SQLite",
+    )
     result.target("xlsx / csv", xlsx_s / csv_s, 2.0)
     return result

@@ -32,27 +32,41 @@ OPEN_SHARE = 0.25
 
 
 def _child(mode: str, url: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "bench.winmodel_child", mode, url],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.winmodel_child", mode, url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def win_model_train(config: Config) -> Result:
     """Training on every closed lead against a SELECT of the same rows (the floor)."""
     closed = config.size(1_000_000, 40_000)
-    with seeded(config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE),
-                activities=2) as url:
-        runs = sorted((_child("train", url) for _ in range(config.repeat)),
-                      key=lambda r: r["seconds"])
+    with seeded(
+        config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE), activities=2
+    ) as url:
+        runs = sorted(
+            (_child("train", url) for _ in range(config.repeat)), key=lambda r: r["seconds"]
+        )
         floors = sorted(_child("select", url)["seconds"] for _ in range(config.repeat))
     run, floor_s = runs[len(runs) // 2], floors[len(floors) // 2]
     peak = max(r["peak_rss_mb"] for r in runs)
-    result = Result("win-model-train", "sqlite", {"closed_leads": int(run["rows"])},
-                    metrics={"seconds": run["seconds"], "load_seconds": run["load_seconds"],
-                             "cpu_seconds": run["cpu_seconds"], "peak_rss_mb": peak,
-                             "ratio_to_floor": run["seconds"] / floor_s},
-                    floor={"seconds": floor_s},
-                    notes="full size is 1M closed leads; the target is < 120 s, <= 1 GB")
+    result = Result(
+        "win-model-train",
+        "sqlite",
+        {"closed_leads": int(run["rows"])},
+        metrics={
+            "seconds": run["seconds"],
+            "load_seconds": run["load_seconds"],
+            "cpu_seconds": run["cpu_seconds"],
+            "peak_rss_mb": peak,
+            "ratio_to_floor": run["seconds"] / floor_s,
+        },
+        floor={"seconds": floor_s},
+        notes="full size is 1M closed leads; the target is < 120 s, <= 1 GB",
+    )
     result.target("seconds", run["seconds"], 120.0)
     result.target("peak RSS MB", peak, 1024.0)
     return result
@@ -88,9 +102,19 @@ def _write_floor(url: str, n: int) -> None:
     with engine_for(normalise_url(url)).begin() as conn:
         ids = conn.execute(select(Lead.id).where(Lead.state.in_(OPEN))).scalars().all()[:n]
         conn.execute(delete(LeadWinScore))
-        conn.execute(insert(LeadWinScore), [
-            {"lead_id": i, "model_id": 1, "probability": 0.5, "factors": [],
-             "scored_at": data.NOW} for i in ids])
+        conn.execute(
+            insert(LeadWinScore),
+            [
+                {
+                    "lead_id": i,
+                    "model_id": 1,
+                    "probability": 0.5,
+                    "factors": [],
+                    "scored_at": data.NOW,
+                }
+                for i in ids
+            ],
+        )
 
 
 def win_model_score(config: Config) -> Result:
@@ -102,10 +126,14 @@ def win_model_score(config: Config) -> Result:
             n = conn.scalar(select(func.count()).where(Lead.state.in_(OPEN))) or 0
         seconds, cpu_s = _timed(partial(_score_all, url), config.repeat)
         floor_s, _ = median_time(partial(_write_floor, url, n), config.repeat)
-    result = Result("win-model-score", "sqlite", {"open_leads": n},
-                    metrics={"seconds": seconds, "cpu_seconds": cpu_s,
-                             "ratio_to_floor": seconds / floor_s},
-                    floor={"seconds": floor_s}, notes="full size is 100k open leads, < 10 s")
+    result = Result(
+        "win-model-score",
+        "sqlite",
+        {"open_leads": n},
+        metrics={"seconds": seconds, "cpu_seconds": cpu_s, "ratio_to_floor": seconds / floor_s},
+        floor={"seconds": floor_s},
+        notes="full size is 100k open leads, < 10 s",
+    )
     result.target("seconds", seconds, 10.0)
     return result
 
@@ -117,9 +145,13 @@ def rules_replay(config: Config) -> Result:
     since, until = data.NOW - dt.timedelta(days=800), data.NOW
     with seeded(config, "sqlite", f"replay-{n}", n) as url:
         with engine_for(normalise_url(url)).begin() as conn:  # each lead's intake
-            conn.execute(text("INSERT INTO lead_transitions (lead_id, from_state, to_state, "
-                              "\"trigger\", actor, at) SELECT id, 'new', 'screened', 'screen', "
-                              "'bench', created_at FROM leads"))
+            conn.execute(
+                text(
+                    "INSERT INTO lead_transitions (lead_id, from_state, to_state, "
+                    "\"trigger\", actor, at) SELECT id, 'new', 'screened', 'screen', "
+                    "'bench', created_at FROM leads"
+                )
+            )
         factory, rules = session_factory(url), get_rules()
 
         def replay() -> None:
@@ -133,10 +165,18 @@ def rules_replay(config: Config) -> Result:
         start = time.perf_counter()
         seconds, cpu_s = _timed(replay, config.repeat)
         floor_s, _ = median_time(floor, config.repeat)
-    result = Result("rules-replay", "sqlite", {"leads": n},
-                    metrics={"seconds": seconds, "cpu_seconds": cpu_s,
-                             "ratio_to_floor": seconds / floor_s,
-                             "wall_seconds": time.perf_counter() - start},
-                    floor={"seconds": floor_s}, notes="full size is 100k leads, < 60 s")
+    result = Result(
+        "rules-replay",
+        "sqlite",
+        {"leads": n},
+        metrics={
+            "seconds": seconds,
+            "cpu_seconds": cpu_s,
+            "ratio_to_floor": seconds / floor_s,
+            "wall_seconds": time.perf_counter() - start,
+        },
+        floor={"seconds": floor_s},
+        notes="full size is 100k leads, < 60 s",
+    )
     result.target("seconds", seconds, 60.0)
     return result

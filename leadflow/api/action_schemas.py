@@ -83,8 +83,13 @@ class TransitionOut(BaseModel):
     @classmethod
     def of(cls, lead: Lead) -> TransitionOut:
         """Where this lead stands now."""
-        return cls(id=lead.id, state=lead.state, version=lead.version,
-                   allowed_triggers=list(allowed_triggers(lead.state)), links=links(lead.id))
+        return cls(
+            id=lead.id,
+            state=lead.state,
+            version=lead.version,
+            allowed_triggers=list(allowed_triggers(lead.state)),
+            links=links(lead.id),
+        )
 
 
 class ObjectionIn(StrictIn):

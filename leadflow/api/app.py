@@ -68,10 +68,13 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     def build() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)
-        _, defs = models_json_schema([(LeadIn, "validation"), (LeadBatchIn, "validation")],
-                                     ref_template="#/components/schemas/{model}")
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        _, defs = models_json_schema(
+            [(LeadIn, "validation"), (LeadBatchIn, "validation")],
+            ref_template="#/components/schemas/{model}",
+        )
         schema.setdefault("components", {}).setdefault("schemas", {}).update(defs["$defs"])
         app.openapi_schema = schema
         return schema
@@ -89,9 +92,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API for these settings (the process's settings by default)."""
     settings = settings or get_settings()
-    app = FastAPI(title="LeadFlow", version="0.1.0", description=DESCRIPTION,
-                  docs_url="/docs", openapi_url="/openapi.json", redoc_url=None,
-                  lifespan=_lifespan)
+    app = FastAPI(
+        title="LeadFlow",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     for module in (leads, lead_actions, lead_ops, quarantine, reps, targets, followups):
         app.include_router(module.router)

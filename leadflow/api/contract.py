@@ -30,8 +30,10 @@ _EVERY_ROUTE = {
     503: "The database is unavailable or its schema is out of date; retry later",
 }
 _WITH_IDS = {404: "A lead, rep, team or record named in the path or body does not exist"}
-_WRITES = {409: "A conflict: an illegal trigger, a refused guard, a concurrent change or "
-                "a row still referred to; the message says what to do"}
+_WRITES = {
+    409: "A conflict: an illegal trigger, a refused guard, a concurrent change or "
+    "a row still referred to; the message says what to do"
+}
 
 
 class JsonBodyRequest(Request):
@@ -72,8 +74,7 @@ class LeadFlowRoute(APIRoute):
             codes |= _WITH_IDS
         if methods - {"GET"}:
             codes |= _WRITES
-        declared = {code: {"model": ErrorOut, "description": text}
-                    for code, text in codes.items()}
+        declared = {code: {"model": ErrorOut, "description": text} for code, text in codes.items()}
         kwargs["responses"] = {**declared, **(kwargs.get("responses") or {})}
         super().__init__(path, endpoint, **kwargs)
 

@@ -82,8 +82,11 @@ def authenticate(
     token = bearer.credentials if bearer else header
     key = find_key(uow.session, token.strip()) if token else None
     if key is None:
-        raise HTTPException(401, "a valid API key is required (Authorization: Bearer <key> "
-                                 "or X-API-Key)", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     principal = Principal(key.id, Role(key.role), key.rep_id, key.name)
     uow.actor = principal.actor
     uow.session.info["actor"] = principal.actor
@@ -95,11 +98,15 @@ def require(*roles: Role) -> Callable[..., Principal]:
     path's ids (404 for one no row can have)."""
     allowed = frozenset(roles)
 
-    def check(request: Request,
-              principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    def check(
+        request: Request, principal: Annotated[Principal, Depends(authenticate)]
+    ) -> Principal:
         if principal.role not in allowed:
-            raise HTTPException(403, f"a {principal.role.value} key may not do this; needs "
-                                     + " or ".join(r.value for r in roles))
+            raise HTTPException(
+                403,
+                f"a {principal.role.value} key may not do this; needs "
+                + " or ".join(r.value for r in roles),
+            )
         check_path_ids(request)  # 401 and 403 first: a caller without a key learns nothing
         return principal
 
@@ -136,8 +143,9 @@ class PageParams:
 
 
 def page_params(
-    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID,
-                                        description="next_cursor of the last page")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the last page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> PageParams:
     """Paging query parameters."""

@@ -36,16 +36,19 @@ _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
 _SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
 # The database's own words name SQL, not fields; these say what happened and what to do.
-CONFLICTS = ("the change conflicts with what is stored (a duplicate, or a row that others "
-             "still refer to); nothing was saved: reload and retry")
+CONFLICTS = (
+    "the change conflicts with what is stored (a duplicate, or a row that others "
+    "still refer to); nothing was saved: reload and retry"
+)
 
 
 class BodyTooLarge(HTTPException):
     """A request body over the configured limit (raised while the body streams in)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body over the limit of {limit} bytes",
-                         headers={"Connection": "close"})
+        super().__init__(
+            413, f"request body over the limit of {limit} bytes", headers={"Connection": "close"}
+        )
 
 
 def redact(text: str) -> str:
@@ -64,15 +67,15 @@ def field_map(errors: list[Any]) -> dict[str, str]:
     return out
 
 
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-          ) -> JSONResponse:
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Rejected):
-        return _json(422, {"detail": str(exc), "errors": exc.errors,
-                           "quarantine_id": exc.quarantine_id})
+        return _json(
+            422, {"detail": str(exc), "errors": exc.errors, "quarantine_id": exc.quarantine_id}
+        )
     if isinstance(exc, InvalidInput):
         return _json(422, {"detail": str(exc), "errors": exc.errors})
     if isinstance(exc, NotFound):
@@ -80,8 +83,15 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Forbidden):
         return _json(403, {"detail": str(exc)})
     if isinstance(exc, IllegalTransition):
-        return _json(409, {"detail": str(exc), "state": exc.state, "trigger": exc.trigger,
-                           "allowed": exc.allowed})
+        return _json(
+            409,
+            {
+                "detail": str(exc),
+                "state": exc.state,
+                "trigger": exc.trigger,
+                "allowed": exc.allowed,
+            },
+        )
     if isinstance(exc, GuardRefused):
         return _json(409, {"detail": str(exc), "trigger": exc.trigger, "reason": exc.why})
     if isinstance(exc, VersionConflict | InUse):
@@ -96,9 +106,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
 
     errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
-    return _json(422, {"detail": "invalid input: " + "; ".join(f"{k}: {v}"
-                                                               for k, v in errors.items()),
-                       "errors": errors})
+    return _json(
+        422,
+        {
+            "detail": "invalid input: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
+            "errors": errors,
+        },
+    )
 
 
 async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
@@ -110,15 +124,15 @@ async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
     error_id = _log_unexpected(exc, "database")
-    return _json(503, {"detail": "the database is unavailable; retry later",
-                       "error_id": error_id})
+    return _json(503, {"detail": "the database is unavailable; retry later", "error_id": error_id})
 
 
 def _log_unexpected(exc: BaseException, where: str) -> str:
     error_id = uuid.uuid4().hex[:12]
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    _log.error("unexpected %s in %s [error %s]\n%s", type(exc).__name__, where, error_id,
-               redact(trace))
+    _log.error(
+        "unexpected %s in %s [error %s]\n%s", type(exc).__name__, where, error_id, redact(trace)
+    )
     return error_id
 
 
@@ -164,8 +178,9 @@ class GuardMiddleware:
 
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
-            await _send(send, 413, {"detail": f"request body over the limit of "
-                                              f"{self.max_body} bytes"})
+            await _send(
+                send, 413, {"detail": f"request body over the limit of {self.max_body} bytes"}
+            )
             return
         try:
             await self.app(scope, receiving, sending)
@@ -175,14 +190,22 @@ class GuardMiddleware:
         except Exception as exc:  # the last line of defence: no trace leaves the server
             error_id = _log_unexpected(exc, f"{scope.get('method')} {scope.get('path')}")
             if not started:
-                await _send(send, 500, {"detail": "internal error; it was logged",
-                                        "error_id": error_id})
+                await _send(
+                    send, 500, {"detail": "internal error; it was logged", "error_id": error_id}
+                )
 
 
 async def _send(send: Send, status: int, body: dict[str, Any]) -> None:
     payload = json.dumps(body).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(payload)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -41,17 +41,23 @@ class RecordedOut(BaseModel):
 
 
 @router.get("/reminders/due", response_model=list[PlannedMessage])
-def reminders_due(request: Request, uow: Uow, principal: Managers,
-                  at: Annotated[AwareDatetime | None, Query(
-                      description="As of this time (ISO with zone); now by default.")] = None
-                  ) -> list[PlannedMessage]:
+def reminders_due(
+    request: Request,
+    uow: Uow,
+    principal: Managers,
+    at: Annotated[
+        AwareDatetime | None, Query(description="As of this time (ISO with zone); now by default.")
+    ] = None,
+) -> list[PlannedMessage]:
     """What a reminder pass would send at `at`: reminders and escalations; nothing is sent."""
-    return preview(uow.session, at or now(), rules_of(request),
-                   request.app.state.settings.director_recipients)
+    return preview(
+        uow.session, at or now(), rules_of(request), request.app.state.settings.director_recipients
+    )
 
 
-def _record(uow: Uow, principal: Principal, lead_id: int,
-            keep: Callable[..., object], **text: str) -> RecordedOut:
+def _record(
+    uow: Uow, principal: Principal, lead_id: int, keep: Callable[..., object], **text: str
+) -> RecordedOut:
     """Keep one follow-up record on a lead the caller may act on, and commit."""
     lead_for(uow.session, principal, lead_id)
     when = now()

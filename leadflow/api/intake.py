@@ -42,15 +42,15 @@ class Outcome:
         return self.render() if callable(self.render) else self.render
 
 
-def replayed(uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str
-             ) -> Outcome | None:
+def replayed(uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str) -> Outcome | None:
     """The stored answer for a repeated Idempotency-Key (as 200), or None when it is new."""
     answer = stored_answer(uow.session, key_id, idem_key, print_)
     return None if answer is None else Outcome(200, answer[1], [])
 
 
-def remember(uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str,
-             outcome: Outcome) -> None:
+def remember(
+    uow: UnitOfWork, key_id: int, idem_key: str | None, print_: str, outcome: Outcome
+) -> None:
     """Keep a successful answer under its Idempotency-Key."""
     if idem_key is not None and outcome.status in (200, 201, PARTIAL):
         keep_answer(uow.session, key_id, idem_key, print_, outcome.status, outcome.body)
@@ -64,8 +64,7 @@ def lead_ref(lead_id: int, state: str) -> dict[str, Any]:
 def store_one(uow: UnitOfWork, lead: LeadIn, origin: str, rules: RulesConfig) -> Outcome:
     """Store one valid lead: 201 when new, 200 with the existing lead when a repeat."""
     lead_id, created, state = store_lead(uow.session, lead, origin, rules)
-    return Outcome(201 if created else 200, lead_ref(lead_id, state),
-                   [lead_id] if created else [])
+    return Outcome(201 if created else 200, lead_ref(lead_id, state), [lead_id] if created else [])
 
 
 @dataclass
@@ -88,14 +87,17 @@ def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
     items = data.get("leads") if isinstance(data, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH or len(data) != 1:
         got = f" (got {len(items)})" if isinstance(items, list) else ""
-        return PreparedBatch(text, refused={
-            "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
-                     f"required{got}"})
+        return PreparedBatch(
+            text,
+            refused={
+                "leads": f"an object with a list of 1 to {MAX_BATCH} leads under 'leads' is "
+                f"required{got}"
+            },
+        )
     return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules))
 
 
-def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
-                rules: RulesConfig) -> Outcome:
+def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str, rules: RulesConfig) -> Outcome:
     """Store a prepared batch: 207 if any item was rejected (each in quarantine, the rest
     stored), else 201 if any lead is new, 200 if all were repeats; or the whole body
     quarantined and refused (422)."""
@@ -104,8 +106,11 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str,
     summary = store_prepared(uow.session, batch.leads, origin, rules)
     states = batch_states(uow.session, summary)
     status = PARTIAL if summary.rejected else 201 if summary.accepted else 200
-    return Outcome(status, lambda: _batch_body(batch.count, summary, states).model_dump(
-        exclude_none=True), summary.lead_ids)
+    return Outcome(
+        status,
+        lambda: _batch_body(batch.count, summary, states).model_dump(exclude_none=True),
+        summary.lead_ids,
+    )
 
 
 def _batch_body(count: int, summary: ImportSummary, states: dict[int, str]) -> BatchOut:
@@ -115,11 +120,28 @@ def _batch_body(count: int, summary: ImportSummary, states: dict[int, str]) -> B
     results = []
     for i in range(count):
         if i in rejected:
-            results.append(BatchItem(index=i, status="rejected", errors=rejected[i]["errors"],
-                                     quarantine_id=rejected[i]["quarantine_id"]))
+            results.append(
+                BatchItem(
+                    index=i,
+                    status="rejected",
+                    errors=rejected[i]["errors"],
+                    quarantine_id=rejected[i]["quarantine_id"],
+                )
+            )
             continue
         lead_id = created.get(i) or summary.duplicate_of[i]
-        results.append(BatchItem(index=i, status="created" if i in created else "duplicate",
-                                 id=lead_id, state=states[lead_id], links=links(lead_id)))
-    return BatchOut(accepted=summary.accepted, duplicates=summary.duplicates,
-                    rejected=summary.rejected, results=results)
+        results.append(
+            BatchItem(
+                index=i,
+                status="created" if i in created else "duplicate",
+                id=lead_id,
+                state=states[lead_id],
+                links=links(lead_id),
+            )
+        )
+    return BatchOut(
+        accepted=summary.accepted,
+        duplicates=summary.duplicates,
+        rejected=summary.rejected,
+        results=results,
+    )

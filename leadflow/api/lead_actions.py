@@ -39,42 +39,77 @@ Approver = Annotated[Principal, Depends(require(Role.manager, Role.director))]
 
 
 @router.post("/events", status_code=201, response_model=ScoreOut)
-def track_event(lead_id: int, body: EventIn, request: Request, uow: Uow,
-                principal: Tracker) -> ScoreOut:
+def track_event(
+    lead_id: int, body: EventIn, request: Request, uow: Uow, principal: Tracker
+) -> ScoreOut:
     """Record a behaviour (page_visit, download, webinar, reply); the score updates at once."""
     lead_for(uow.session, principal, lead_id)
-    lead = svc.track_event(uow.session, lead_id, body.kind.value, now=now(),
-                           rules=rules_of(request), detail=body.detail, at=body.at)
+    lead = svc.track_event(
+        uow.session,
+        lead_id,
+        body.kind.value,
+        now=now(),
+        rules=rules_of(request),
+        detail=body.detail,
+        at=body.at,
+    )
     uow.commit()
-    return ScoreOut(id=lead.id, score=lead.score, behaviour_score=lead.behaviour_score,
-                    priority=lead.priority, nurture_stage=lead.nurture_stage, grade=lead.grade)
+    return ScoreOut(
+        id=lead.id,
+        score=lead.score,
+        behaviour_score=lead.behaviour_score,
+        priority=lead.priority,
+        nurture_stage=lead.nurture_stage,
+        grade=lead.grade,
+    )
 
 
 @router.post("/activities", status_code=201, response_model=CreatedOut)
-def log_activity(lead_id: int, body: ActivityIn, request: Request, uow: Uow,
-                 principal: Staff) -> CreatedOut:
+def log_activity(
+    lead_id: int, body: ActivityIn, request: Request, uow: Uow, principal: Staff
+) -> CreatedOut:
     """Log a follow-up contact: when, channel, key points, feedback, next action and due."""
     lead_for(uow.session, principal, lead_id)
     activity = svc.log_activity(
-        uow.session, lead_id, channel=body.channel.value, key_points=body.key_points,
-        now=now(), rules=rules_of(request), at=body.at, rep_id=principal.rep_id,
-        feedback=body.feedback, next_action=body.next_action,
-        next_action_due=body.next_action_due)
+        uow.session,
+        lead_id,
+        channel=body.channel.value,
+        key_points=body.key_points,
+        now=now(),
+        rules=rules_of(request),
+        at=body.at,
+        rep_id=principal.rep_id,
+        feedback=body.feedback,
+        next_action=body.next_action,
+        next_action_due=body.next_action_due,
+    )
     uow.commit()
     return CreatedOut(id=activity.id, lead_id=lead_id, links=links(lead_id))
 
 
 @router.post("/transitions", response_model=TransitionOut)
-def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
-                 principal: Staff) -> TransitionOut:
+def fire_trigger(
+    lead_id: int, body: TransitionIn, request: Request, uow: Uow, principal: Staff
+) -> TransitionOut:
     """Fire a lifecycle trigger; 409 names the allowed triggers, a guard's reason, or a
     version conflict (then nothing changed)."""
     lead = lead_for(uow.session, principal, lead_id)
     if body.expected_version is not None and body.expected_version != lead.version:
-        raise VersionConflict(f"expected version {body.expected_version}, it is now "
-                              f"{lead.state!r} at version {lead.version}", lead_id=lead_id)
-    lead = svc.fire_trigger(uow.session, lead_id, body.trigger, by=principal.actor, now=now(),
-                            rules=rules_of(request), reason=body.reason, at=body.at)
+        raise VersionConflict(
+            f"expected version {body.expected_version}, it is now "
+            f"{lead.state!r} at version {lead.version}",
+            lead_id=lead_id,
+        )
+    lead = svc.fire_trigger(
+        uow.session,
+        lead_id,
+        body.trigger,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        reason=body.reason,
+        at=body.at,
+    )
     uow.commit()
     if lead.state == State.won.value:
         emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
@@ -85,19 +120,28 @@ def fire_trigger(lead_id: int, body: TransitionIn, request: Request, uow: Uow,
 def add_objection(lead_id: int, body: ObjectionIn, uow: Uow, principal: Staff) -> CreatedOut:
     """Log an objection raised in negotiation (price, terms, function, competitor, ...)."""
     lead_for(uow.session, principal, lead_id)
-    row = objections.add_objection(uow.session, lead_id, kind=body.kind.value, detail=body.detail,
-                        now=now(), at=body.at, key=body.key)
+    row = objections.add_objection(
+        uow.session,
+        lead_id,
+        kind=body.kind.value,
+        detail=body.detail,
+        now=now(),
+        at=body.at,
+        key=body.key,
+    )
     uow.commit()
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
 
 
 @router.post("/assessment", status_code=201, response_model=AssessmentOut)
-def assess(lead_id: int, body: AssessmentIn, request: Request, uow: Uow,
-           principal: Staff) -> AssessmentOut:
+def assess(
+    lead_id: int, body: AssessmentIn, request: Request, uow: Uow, principal: Staff
+) -> AssessmentOut:
     """Grade the opportunity (spec §7): urgency, budget, competition, decision chain."""
     lead_for(uow.session, principal, lead_id)
-    row = svc.assess_opportunity(uow.session, lead_id, body.facts(), by=principal.actor,
-                                 now=now(), rules=rules_of(request))
+    row = svc.assess_opportunity(
+        uow.session, lead_id, body.facts(), by=principal.actor, now=now(), rules=rules_of(request)
+    )
     uow.commit()
     return AssessmentOut(lead_id=lead_id, points=row.points, grade=row.grade)
 
@@ -111,22 +155,33 @@ def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> Ap
     rules = rules_of(request)
     grade = plan_grade(lead.opportunity_grade, lead.grade)
     if not role_suffices(principal.role, grade, rules):
-        raise HTTPException(403, f"a grade {grade.value} plan is approved by a "
-                                 f"{role_needed(grade, rules).value} key")
-    lead = approve_plan(uow.session, lead_id, role=principal.role.value,
-                        by=principal.actor, now=now(), rules=rules)
+        raise HTTPException(
+            403,
+            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value} key",
+        )
+    lead = approve_plan(
+        uow.session, lead_id, role=principal.role.value, by=principal.actor, now=now(), rules=rules
+    )
     uow.commit()
-    return ApprovalOut(id=lead.id, approved_role=lead.approved_role,
-                       approved_by=lead.approved_by, approved_at=lead.approved_at)
+    return ApprovalOut(
+        id=lead.id,
+        approved_role=lead.approved_role,
+        approved_by=lead.approved_by,
+        approved_at=lead.approved_at,
+    )
 
 
 @router.post("/criteria", response_model=CriteriaOut)
 def set_criteria(lead_id: int, body: CriteriaIn, uow: Uow, principal: Staff) -> CriteriaOut:
     """Record the conversion criteria that `qualify` checks (spec §6)."""
     lead_for(uow.session, principal, lead_id)
-    lead = svc.update_conversion(uow.session, lead_id, intent_stated=body.intent_stated,
-                                 budget_confirmed=body.budget_confirmed,
-                                 decision_maker_engaged=body.decision_maker_engaged,
-                                 target_date=body.target_date)
+    lead = svc.update_conversion(
+        uow.session,
+        lead_id,
+        intent_stated=body.intent_stated,
+        budget_confirmed=body.budget_confirmed,
+        decision_maker_engaged=body.decision_maker_engaged,
+        target_date=body.target_date,
+    )
     uow.commit()
     return CriteriaOut.model_validate(lead)

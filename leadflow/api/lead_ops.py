@@ -32,69 +32,106 @@ from leadflow.lifecycle.objections import answer_objection
 from leadflow.lifecycle.plans import PlanIn, submit_plan
 from leadflow.lifecycle.update import update_lead
 
-router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"],
-                   route_class=LeadFlowRoute)
+router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Editor = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 
 
 @router.post("/win", response_model=TransitionOut)
-def win_deal(lead_id: int, body: WinIn, request: Request, uow: Uow,
-             principal: Staff) -> TransitionOut:
+def win_deal(
+    lead_id: int, body: WinIn, request: Request, uow: Uow, principal: Staff
+) -> TransitionOut:
     """Win a deal in negotiation with its signed contract (value required); the delivery
     handoff follows."""
     lead_for(uow.session, principal, lead_id)
-    lead = win(uow.session, lead_id, body.contract, by=principal.actor, now=now(),
-               rules=rules_of(request), at=body.at, reason=body.reason)
+    lead = win(
+        uow.session,
+        lead_id,
+        body.contract,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        at=body.at,
+        reason=body.reason,
+    )
     uow.commit()
     emit(LEAD_WON, [lead.id])  # after the commit: the handoff flow may start now
     return TransitionOut.of(lead)
 
 
 @router.post("/objections/{objection_id}/answer", response_model=CreatedOut)
-def answer(lead_id: int, objection_id: int, body: AnswerIn, uow: Uow,
-           principal: Staff) -> CreatedOut:
+def answer(
+    lead_id: int, objection_id: int, body: AnswerIn, uow: Uow, principal: Staff
+) -> CreatedOut:
     """Record the answer to an objection; an answered objection stops reminding."""
     lead_for(uow.session, principal, lead_id)
-    row = answer_objection(uow.session, lead_id, objection_id, response=body.response,
-                           by=principal.actor, now=now(), at=body.at)
+    row = answer_objection(
+        uow.session,
+        lead_id,
+        objection_id,
+        response=body.response,
+        by=principal.actor,
+        now=now(),
+        at=body.at,
+    )
     uow.commit()
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))
 
 
 @router.patch("", response_model=LeadOut)
-def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow,
-         principal: Editor) -> LeadOut:
+def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow, principal: Editor) -> LeadOut:
     """Change a lead's facts; it is re-scored, re-graded and its timers recomputed at once.
     409 when `version` is stale; 403 for budgets and notes from a key that may not see them."""
     lead = lead_for(uow.session, principal, lead_id)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    update_lead(uow.session, lead_id, changes, now=now(), rules=rules_of(request),
-                sees_sensitive=principal.sees_sensitive(lead),
-                expected_version=body.version)
+    update_lead(
+        uow.session,
+        lead_id,
+        changes,
+        now=now(),
+        rules=rules_of(request),
+        sees_sensitive=principal.sees_sensitive(lead),
+        expected_version=body.version,
+    )
     uow.commit()
     return lead_detail(uow.session, lead, principal)
 
 
 @router.post("/assign", response_model=TransitionOut)
-def assign(lead_id: int, body: AssignIn, request: Request, uow: Uow,
-           principal: Manager) -> TransitionOut:
+def assign(
+    lead_id: int, body: AssignIn, request: Request, uow: Uow, principal: Manager
+) -> TransitionOut:
     """Give a queued lead an owner or move an open lead to another rep (manager and
     director keys); the rep must be present and below capacity, and both reps are told."""
-    lead = assign_lead(uow.session, lead_id, body.rep_id, by=principal.actor, now=now(),
-                       rules=rules_of(request), reason=body.reason)
+    lead = assign_lead(
+        uow.session,
+        lead_id,
+        body.rep_id,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        reason=body.reason,
+    )
     uow.commit()
     return TransitionOut.of(lead)
 
 
 @router.post("/invalid-review", response_model=TransitionOut)
-def invalid_review(lead_id: int, body: InvalidReviewIn, request: Request, uow: Uow,
-                   principal: Manager) -> TransitionOut:
+def invalid_review(
+    lead_id: int, body: InvalidReviewIn, request: Request, uow: Uow, principal: Manager
+) -> TransitionOut:
     """Confirm a disqualified lead as invalid, or reinstate it to screening with a reason
     (manager and director keys); a reinstated lead is screened again by the intake flow."""
-    lead = review_invalid(uow.session, lead_id, decision=body.decision, by=principal.actor,
-                          now=now(), rules=rules_of(request), reason=body.reason)
+    lead = review_invalid(
+        uow.session,
+        lead_id,
+        decision=body.decision,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        reason=body.reason,
+    )
     uow.commit()
     if body.decision == "reinstate":
         emit(LEAD_CREATED, [lead.id])  # the intake flow screens it again

@@ -49,19 +49,30 @@ from leadflow.store.uow import UnitOfWork
 router = APIRouter(prefix="/leads", tags=["leads"], route_class=LeadFlowRoute)
 Creator = Annotated[Principal, Depends(require(*CREATORS))]
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
-IdemKey = Annotated[str | None, Header(alias="Idempotency-Key",
-                                       description="Repeat-safe key for this create call.")]
+IdemKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="Repeat-safe key for this create call.")
+]
 Raw = Annotated[bytes, Depends(raw_body)]
 
 
 def _body_doc(schema: str) -> dict[str, Any]:
     """OpenAPI for a body the route reads itself (so that a bad one can be quarantined)."""
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
 
 
-def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: str, raw: bytes,
-            prepare: Callable[[str], Callable[[UnitOfWork], Outcome]]) -> JSONResponse:
+def _accept(
+    uow: UnitOfWork,
+    principal: Principal,
+    idem_key: str | None,
+    path: str,
+    raw: bytes,
+    prepare: Callable[[str], Callable[[UnitOfWork], Outcome]],
+) -> JSONResponse:
     """Prepare what needs no database (the store step), then answer a repeat from its
     Idempotency-Key or store; commit; then announce new leads."""
     print_ = fingerprint("POST", path, raw)
@@ -84,24 +95,45 @@ def _accept(uow: UnitOfWork, principal: Principal, idem_key: str | None, path: s
     return JSONResponse(outcome.body, status_code=outcome.status)
 
 
-@router.post("", status_code=201, response_model=LeadRef, openapi_extra=_body_doc("LeadIn"),
-             responses={200: {"model": LeadRef, "description": "A repeat: the original lead"}})
-def create_lead(request: Request, uow: Uow, principal: Creator, raw: Raw,
-                idem_key: IdemKey = None) -> JSONResponse:
+@router.post(
+    "",
+    status_code=201,
+    response_model=LeadRef,
+    openapi_extra=_body_doc("LeadIn"),
+    responses={200: {"model": LeadRef, "description": "A repeat: the original lead"}},
+)
+def create_lead(
+    request: Request, uow: Uow, principal: Creator, raw: Raw, idem_key: IdemKey = None
+) -> JSONResponse:
     """Take in one lead; a repeat (same external_id or Idempotency-Key) gets the original."""
     rules = rules_of(request)
-    return _accept(uow, principal, idem_key, "/leads", raw, lambda origin: (
-        lambda unit: store_one(unit, parse_lead(unit, raw, origin), origin, rules)))
+    return _accept(
+        uow,
+        principal,
+        idem_key,
+        "/leads",
+        raw,
+        lambda origin: lambda unit: store_one(unit, parse_lead(unit, raw, origin), origin, rules),
+    )
 
 
-@router.post("/batch", status_code=201, response_model=BatchOut,
-             openapi_extra=_body_doc("LeadBatchIn"),
-             responses={200: {"model": BatchOut, "description": "Every item was a repeat"},
-                        PARTIAL: {"model": BatchOut, "description":
-                                  "Some or all items were rejected (each kept in quarantine, "
-                                  "named in its result); the others were stored"}})
-def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
-                 idem_key: IdemKey = None) -> JSONResponse:
+@router.post(
+    "/batch",
+    status_code=201,
+    response_model=BatchOut,
+    openapi_extra=_body_doc("LeadBatchIn"),
+    responses={
+        200: {"model": BatchOut, "description": "Every item was a repeat"},
+        PARTIAL: {
+            "model": BatchOut,
+            "description": "Some or all items were rejected (each kept in quarantine, "
+            "named in its result); the others were stored",
+        },
+    },
+)
+def create_batch(
+    request: Request, uow: Uow, principal: Creator, raw: Raw, idem_key: IdemKey = None
+) -> JSONResponse:
     """Take in up to 1,000 leads as {"leads": [...]}; each item is stored, recognised as a
     repeat, or quarantined with its errors."""
     rules = rules_of(request)
@@ -115,20 +147,30 @@ def create_batch(request: Request, uow: Uow, principal: Creator, raw: Raw,
 
 @router.get("", response_model=LeadPage)
 def list_leads(
-    uow: Uow, principal: Reader, page: Annotated[PageParams, Depends(page_params)],
+    uow: Uow,
+    principal: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
     state: Annotated[State | None, Query()] = None,
     owner: OwnerQuery = None,
     grade: Annotated[Grade | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
 ) -> LeadPage:
     """Leads in id order, filtered; a rep key sees only its own leads."""
-    where = LeadFilter(state=state, owner=owner, grade=grade, priority=priority,
-                       rep_id=principal.rep_id if principal.role is Role.rep else None)
+    where = LeadFilter(
+        state=state,
+        owner=owner,
+        grade=grade,
+        priority=priority,
+        rep_id=principal.rep_id if principal.role is Role.rep else None,
+    )
     rows, cursor = lead_page(uow.session, where, page.cursor, page.limit)
     return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)
 
 
-@router.get("/{lead_id}", response_model=LeadOut, )
+@router.get(
+    "/{lead_id}",
+    response_model=LeadOut,
+)
 def show_lead(lead_id: int, uow: Uow, principal: Reader) -> LeadOut:
     """One lead in full; budgets and notes are masked unless the caller is its owner, a
     manager or a director."""

@@ -49,8 +49,13 @@ def _optional(name: str) -> tuple[Any, Any]:
 # Every §1 field but the source and the external id, optional: only the fields sent change
 # (null clears an optional one); the merged lead is validated as a whole.
 LeadPatch = create_model(  # type: ignore[call-overload]
-    "LeadPatch", __base__=StrictIn, __doc__="Changed facts of a lead, and the version the "
+    "LeadPatch",
+    __base__=StrictIn,
+    __doc__="Changed facts of a lead, and the version the "
     "client last saw (409 when the lead has changed since).",
-    version=(Annotated[int, Field(ge=1, le=MAX_ID,
-                                  description="The lead's version as last read.")], ...),
-    **{name: _optional(name) for name in EDITABLE})
+    version=(
+        Annotated[int, Field(ge=1, le=MAX_ID, description="The lead's version as last read.")],
+        ...,
+    ),
+    **{name: _optional(name) for name in EDITABLE},
+)

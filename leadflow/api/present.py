@@ -13,8 +13,14 @@ from leadflow.lifecycle.view import full_story
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep
 
-_SLA = ("first_contact_due", "first_contacted_at", "last_contact_at", "next_action",
-        "next_action_due", "next_cadence_due")
+_SLA = (
+    "first_contact_due",
+    "first_contacted_at",
+    "last_contact_at",
+    "next_action",
+    "next_action_due",
+    "next_cadence_due",
+)
 
 
 def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
@@ -22,8 +28,9 @@ def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
     may see it."""
     data: dict[str, Any] = full_story(session, lead.id)
     owner = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
-    data["owner"] = {"id": owner.id, "name": owner.name, "team_id": owner.team_id} \
-        if owner else None
+    data["owner"] = (
+        {"id": owner.id, "name": owner.name, "team_id": owner.team_id} if owner else None
+    )
     data["sla"] = {k: data[k] for k in _SLA}
     data["allowed_triggers"] = list(allowed_triggers(lead.state))
     data["links"] = links(lead.id)

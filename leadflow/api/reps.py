@@ -41,8 +41,7 @@ def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
     """Create a team (manager or director key)."""
     team = svc.add_team(uow.session, body.model_dump(mode="json"))
     uow.commit()
-    return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session)
-                if r["id"] == team.id)
+    return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session) if r["id"] == team.id)
 
 
 @router.get("/reps", response_model=list[RepOut])
@@ -54,8 +53,7 @@ def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
 @router.post("/reps", status_code=201, response_model=RepOut)
 def add_rep(body: RepIn, request: Request, uow: Uow, _principal: Manager) -> RepOut:
     """Create a rep (manager or director key); queued leads the rep can take are assigned."""
-    rep = svc.add_rep(uow.session, body.model_dump(mode="json"), now=now(),
-                      rules=rules_of(request))
+    rep = svc.add_rep(uow.session, body.model_dump(mode="json"), now=now(), rules=rules_of(request))
     uow.commit()
     return _rep(uow, rep.id)
 
@@ -67,8 +65,9 @@ def show_rep(rep_id: int, uow: Uow, _principal: Reader) -> RepOut:
 
 
 @router.patch("/reps/{rep_id}", response_model=RepOut)
-def update_rep(rep_id: int, body: RepPatch, request: Request, uow: Uow,
-               principal: Member) -> RepOut:
+def update_rep(
+    rep_id: int, body: RepPatch, request: Request, uow: Uow, principal: Member
+) -> RepOut:
     """Change a rep: managers and directors change anything; a rep key may only mark its
     own rep away or present."""
     changes = body.model_dump(mode="json", exclude_unset=True)

@@ -19,8 +19,12 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 def links(lead_id: int) -> dict[str, str]:
     """Where to go next from a lead."""
     base = f"/leads/{lead_id}"
-    return {"self": base, "events": f"{base}/events", "activities": f"{base}/activities",
-            "transitions": f"{base}/transitions"}
+    return {
+        "self": base,
+        "events": f"{base}/events",
+        "activities": f"{base}/activities",
+        "transitions": f"{base}/transitions",
+    }
 
 
 class StrictIn(BaseModel):
@@ -163,10 +167,12 @@ class LeadOut(BaseModel):
     history: list[dict[str, Any]]
     activities: list[dict[str, Any]]
     objections: list[dict[str, Any]]
-    touches: list[dict[str, Any]] = Field(description="Every inquiry: the first touch (the "
-                                          "lead's source), then each later one.")
-    customer: list[dict[str, Any]] = Field(description="The customer's other leads (repeat "
-                                           "business links).")
+    touches: list[dict[str, Any]] = Field(
+        description="Every inquiry: the first touch (the lead's source), then each later one."
+    )
+    customer: list[dict[str, Any]] = Field(
+        description="The customer's other leads (repeat business links)."
+    )
     plan: dict[str, Any] | None
     repeat_of_id: int | None
     contract_value: Decimal | None
@@ -177,8 +183,11 @@ class LeadOut(BaseModel):
     invalid_review: str | None
     masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
     links: dict[str, str]
-    win: WinOut | None = Field(default=None, description="Win probability from the active "
-                               "model, with its top factors (informs people; no rule reads it).")
+    win: WinOut | None = Field(
+        default=None,
+        description="Win probability from the active "
+        "model, with its top factors (informs people; no rule reads it).",
+    )
 
 
 class RepPatch(StrictIn):

@@ -45,7 +45,8 @@ def check_workers(database_url: str, workers: int) -> None:
         raise InvalidInput(
             f"--workers {workers}: several API workers need PostgreSQL; a SQLite database "
             "has one writer, so serve it with one worker (the default)",
-            {"workers": "more than 1 needs PostgreSQL"})
+            {"workers": "more than 1 needs PostgreSQL"},
+        )
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -61,5 +62,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     # supervisor kills a worker that does not answer its health check in time (5 s by
     # default); on a busy 2-core machine a starting worker's imports took longer, and
     # workers were killed and restarted before they served (seen in the bench's logs).
-    uvicorn.run(APP, factory=True, workers=workers, host=host, port=port, log_level="info",
-                timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
+    uvicorn.run(
+        APP,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+    )

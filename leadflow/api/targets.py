@@ -25,8 +25,9 @@ Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 class TargetIn(StrictIn):
     """A target for one team or one rep; numbers left out keep their stored value."""
 
-    period: str = Field(description="A quarter (2026-Q3) or a month (2026-09)",
-                        examples=["2026-Q3"])
+    period: str = Field(
+        description="A quarter (2026-Q3) or a month (2026-09)", examples=["2026-Q3"]
+    )
     team_id: RowId | None = None
     rep_id: RowId | None = None
     revenue: float | None = Field(default=None, ge=0)
@@ -35,9 +36,11 @@ class TargetIn(StrictIn):
 
 
 @router.get("/targets", response_model=list[TargetView])
-def list_targets(uow: Uow, _principal: Reader,
-                 period: Annotated[str | None, Query(description="2026-Q3 or 2026-09")] = None
-                 ) -> list[TargetView]:
+def list_targets(
+    uow: Uow,
+    _principal: Reader,
+    period: Annotated[str | None, Query(description="2026-Q3 or 2026-09")] = None,
+) -> list[TargetView]:
     """Targets of one period, or all; teams before reps."""
     return svc.list_targets(uow.session, period)
 
@@ -48,17 +51,26 @@ def show_target(target_id: int, uow: Uow, _principal: Reader) -> TargetView:
     return svc.get_target(uow.session, target_id)
 
 
-@router.post("/targets", status_code=201, response_model=TargetView,
-             responses={200: {"model": TargetView, "description": "updated"}})
-def set_target(body: TargetIn, uow: Uow, _principal: Manager, response: Response
-               ) -> TargetView:
+@router.post(
+    "/targets",
+    status_code=201,
+    response_model=TargetView,
+    responses={200: {"model": TargetView, "description": "updated"}},
+)
+def set_target(body: TargetIn, uow: Uow, _principal: Manager, response: Response) -> TargetView:
     """Set a team's or rep's target for a period (manager or director key): 201 when it
     is new, 200 when it updated the one already set."""
     label = read_period(body.period).label
     existed = svc.find_target(uow.session, label, body.team_id, body.rep_id) is not None
-    target = svc.set_target(uow.session, label, team_id=body.team_id, rep_id=body.rep_id,
-                            revenue=body.revenue, new_customers=body.new_customers,
-                            repeat_rate=body.repeat_rate)
+    target = svc.set_target(
+        uow.session,
+        label,
+        team_id=body.team_id,
+        rep_id=body.rep_id,
+        revenue=body.revenue,
+        new_customers=body.new_customers,
+        repeat_rate=body.repeat_rate,
+    )
     uow.commit()
     if existed:
         response.status_code = 200

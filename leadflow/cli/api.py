@@ -11,9 +11,12 @@ def api(
     host: str | None = typer.Option(None, help="Interface to listen on (default: api_host)."),
     port: int | None = typer.Option(None, help="Port (default: api_port)."),
     workers: int | None = typer.Option(
-        None, min=1, help="Worker processes (default: api_workers). More than one needs "
+        None,
+        min=1,
+        help="Worker processes (default: api_workers). More than one needs "
         "PostgreSQL, which takes writers side by side; a SQLite database has one writer, "
-        "so it is served by one worker and more are refused."),
+        "so it is served by one worker and more are refused.",
+    ),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured host and port."""
     from leadflow.api.serve import check_workers, serve

@@ -33,8 +33,10 @@ def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
     return result
 
 
-_REVIEW_NOTES = {".html": "  (open in a browser: headline, charts, tables)",
-                 ".xlsx": "  (lead register, follow-up log, opportunity grading, conversion)"}
+_REVIEW_NOTES = {
+    ".html": "  (open in a browser: headline, charts, tables)",
+    ".xlsx": "  (lead register, follow-up log, opportunity grading, conversion)",
+}
 
 
 def _relative(path: str, folder: str) -> str:
@@ -46,11 +48,13 @@ def _review_line(review: dict[str, Any]) -> str:
     """The quarter's review in one line."""
     cycle = review["average_cycle_days"]
     sla = review["sla_compliance"]
-    return (f"  review     {review['period']}: {review['total_leads']:,} leads, "
-            f"{review['opportunities']:,} opportunities ({review['grade_a_opportunities']} "
-            f"grade A), {review['won_deals']} deals won worth {review['won_value']:,.0f}; "
-            f"average cycle {'n/a' if cycle is None else f'{cycle:.0f} days'}; first-contact "
-            f"SLA {'n/a' if sla is None else f'{sla:.0%}'}")
+    return (
+        f"  review     {review['period']}: {review['total_leads']:,} leads, "
+        f"{review['opportunities']:,} opportunities ({review['grade_a_opportunities']} "
+        f"grade A), {review['won_deals']} deals won worth {review['won_value']:,.0f}; "
+        f"average cycle {'n/a' if cycle is None else f'{cycle:.0f} days'}; first-contact "
+        f"SLA {'n/a' if sla is None else f'{sla:.0%}'}"
+    )
 
 
 def _text(r: dict[str, Any]) -> str:
@@ -68,26 +72,33 @@ def _text(r: dict[str, Any]) -> str:
         f"{r['manager_queue']} waiting in a manager queue",
         "  pipeline   " + ", ".join(f"{s} {r['states'].get(s, 0)}" for s in order),
         f"  won        {won} deals worth {r['won_value']:,.0f}; conversion (won / valid) "
-        f"{won / r['valid']:.1%}" if r["valid"] else "  won        0",
+        f"{won / r['valid']:.1%}"
+        if r["valid"]
+        else "  won        0",
         f"  upkeep     {r['reminded']} reminders, {r['escalated']} escalations, "
         f"{r['dormant']} dormant, {r['regrade_changes']} grade changes, "
         f"{r['handoffs']} handoff packages",
         f"  recorded   {r['transitions']} transitions; {r['notifications']} notifications "
         "in the outbox",
         _review_line(r["review"]),
-        "", table(r["channels"], ["channel", "leads", "valid", "won", "conversion", "avg_deal"]),
+        "",
+        table(r["channels"], ["channel", "leads", "valid", "won", "conversion", "avg_deal"]),
         "",
         f"outputs:    {r['outputs']}/",
         f"  handoffs  handoffs/lead-<id>.html and .md, one per won deal ({r['handoffs']}); "
         "delivery's masked copy: lead-<id>-delivery.html",
-        *[f"  {'review' if i == 0 else '':8}  {_relative(path, r['outputs'])}"
-          f"{_REVIEW_NOTES.get(Path(path).suffix, '')}"
-          for i, path in enumerate(r["review_files"])],
+        *[
+            f"  {'review' if i == 0 else '':8}  {_relative(path, r['outputs'])}"
+            f"{_REVIEW_NOTES.get(Path(path).suffix, '')}"
+            for i, path in enumerate(r["review_files"])
+        ],
         "  leads     leads.csv (the generated input)",
         "flow runs:  recorded in Prefect; `prefect server start`, then http://127.0.0.1:4200",
         f"database:   {db_file}",
     ]
     if r.get("sample_won_lead"):
-        lines.append(f"a won deal: LEADFLOW_DATABASE_URL=sqlite:///{db_file} leadflow leads "
-                     f"show {r['sample_won_lead']}")
+        lines.append(
+            f"a won deal: LEADFLOW_DATABASE_URL=sqlite:///{db_file} leadflow leads "
+            f"show {r['sample_won_lead']}"
+        )
     return "\n".join(lines)

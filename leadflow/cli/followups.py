@@ -24,23 +24,30 @@ def _utc(when: dt.datetime | None) -> dt.datetime:
 
 
 @app.command("due")
-def due(at: dt.datetime | None = typer.Option(None, help="As of this time (ISO, UTC); now by "
-                                                         "default."),
-        as_json: bool = JSON_OPTION) -> None:
+def due(
+    at: dt.datetime | None = typer.Option(None, help="As of this time (ISO, UTC); now by default."),
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Show the reminders and escalations a pass would send at that time, sending nothing."""
     with unit_of_work() as uow:
-        messages = preview(uow.session, _utc(at), get_rules(),
-                           get_settings().director_recipients)
+        messages = preview(uow.session, _utc(at), get_rules(), get_settings().director_recipients)
     rows = preview_rows(messages)
-    emit([m.model_dump(mode="json") for m in messages], as_json,
-         table(rows, ["lead", "kind", "due", "action", "to", "subject"])
-         + f"\n{sum(m.action == 'remind' for m in messages)} reminders, "
-           f"{sum(m.action == 'escalate' for m in messages)} escalations would be sent")
+    emit(
+        [m.model_dump(mode="json") for m in messages],
+        as_json,
+        table(rows, ["lead", "kind", "due", "action", "to", "subject"])
+        + f"\n{sum(m.action == 'remind' for m in messages)} reminders, "
+        f"{sum(m.action == 'escalate' for m in messages)} escalations would be sent",
+    )
 
 
 @leads.app.command("brief")
-def brief(lead_id: int, text: str = typer.Option(..., help="The opportunity brief (立项报告)."),
-          by: str = leads.BY, as_json: bool = JSON_OPTION) -> None:
+def brief(
+    lead_id: int,
+    text: str = typer.Option(..., help="The opportunity brief (立项报告)."),
+    by: str = leads.BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Record the opportunity brief of a grade-A deal; its reminder stops."""
     with unit_of_work(by) as uow:
         lead = record_brief(uow.session, lead_id, text=text, by=by, now=_utc(None))
@@ -50,9 +57,12 @@ def brief(lead_id: int, text: str = typer.Option(..., help="The opportunity brie
 
 
 @leads.app.command("win-review")
-def win_review(lead_id: int, notes: str = typer.Option(..., help="What the post-win review "
-                                                                  "found."),
-               by: str = leads.BY, as_json: bool = JSON_OPTION) -> None:
+def win_review(
+    lead_id: int,
+    notes: str = typer.Option(..., help="What the post-win review found."),
+    by: str = leads.BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
     """Record the post-win review of a won deal; its reminder stops."""
     with unit_of_work(by) as uow:
         data = record_win_review(uow.session, lead_id, notes=notes, by=by, now=_utc(None))

@@ -23,8 +23,11 @@ def create(
         key, token = svc.create_key(uow.session, role, rep_id=rep, name=name)
         uow.commit()
         data = {**svc.key_row(key), "key": token}
-    emit(data, as_json, f"key {key.id} ({key.role}, {key.name}): {token}\n"
-                        "Store it now: it cannot be shown again.")
+    emit(
+        data,
+        as_json,
+        f"key {key.id} ({key.role}, {key.name}): {token}\nStore it now: it cannot be shown again.",
+    )
 
 
 @app.command("list")
@@ -32,8 +35,11 @@ def list_keys(as_json: bool = JSON_OPTION) -> None:
     """List keys by id, prefix, role and rep (never the key itself)."""
     with unit_of_work() as uow:
         rows = svc.list_keys(uow.session)
-    emit(rows, as_json, table(rows, ["id", "name", "prefix", "role", "rep_id", "created_at",
-                                     "revoked_at"]))
+    emit(
+        rows,
+        as_json,
+        table(rows, ["id", "name", "prefix", "role", "rep_id", "created_at", "revoked_at"]),
+    )
 
 
 @app.command("revoke")

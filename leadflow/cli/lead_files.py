@@ -24,19 +24,25 @@ IMPORT_HELP = (
     "Import leads from a team's sheet or a CRM export.\n\n"
     "Column names are matched to lead fields through built-in aliases (the seed registers' "
     "Chinese headers, HubSpot, Salesforce and Odoo exports) and --map. Duplicates merge into "
-    "the existing lead; rejected rows are kept verbatim in the quarantine.")
+    "the existing lead; rejected rows are kept verbatim in the quarantine."
+)
 
 
 def _mapping_text(described: dict[str, Any]) -> list[str]:
-    how = described.get("encoding") or (f"sheet {described['sheet']}"
-                                        if described.get("sheet") else None)
+    how = described.get("encoding") or (
+        f"sheet {described['sheet']}" if described.get("sheet") else None
+    )
     lines = [f"{described['file']}: {described['format']}" + (f", {how}" if how else "")]
     if described.get("title_rows_skipped"):
-        lines.append("  title row(s) above the header skipped: "
-                     + ", ".join(map(str, described["title_rows_skipped"])))
-    lines += [f"  {c['column'] or '(unnamed)'} -> {c['maps to']}"
-              + ("" if c["use"] == "field" else f" ({c['use']})")
-              for c in described.get("columns", [])]
+        lines.append(
+            "  title row(s) above the header skipped: "
+            + ", ".join(map(str, described["title_rows_skipped"]))
+        )
+    lines += [
+        f"  {c['column'] or '(unnamed)'} -> {c['maps to']}"
+        + ("" if c["use"] == "field" else f" ({c['use']})")
+        for c in described.get("columns", [])
+    ]
     return lines
 
 
@@ -50,11 +56,15 @@ def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:
     lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
     lines += [_rejection_line(r) for r in s.rejections]
     if s.rejected > len(s.rejections):
-        lines.append(f"  ... and {s.rejected - len(s.rejections)} more, all in the quarantine "
-                     "(GET /quarantine)")
+        lines.append(
+            f"  ... and {s.rejected - len(s.rejections)} more, all in the quarantine "
+            "(GET /quarantine)"
+        )
     if intake is not None:
-        lines.append(f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
-                     f"{intake.assigned} assigned, {intake.queued} to a manager queue")
+        lines.append(
+            f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
+            f"{intake.assigned} assigned, {intake.queued} to a manager queue"
+        )
     return "\n".join(lines)
 
 
@@ -62,45 +72,75 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
     conf = get_settings().imports
     if not as_json:
         typer.echo("\n".join(["mapping:", *_mapping_text(lead_file.describe()), "rejections:"]))
-    result = dry_run(lead_file, sample_rows=conf.dry_run_rows, shown=conf.shown_rejections,
-                     on_rejection=None if as_json else
-                     lambda r: typer.echo(_rejection_line(r)))
-    sample = [f"  row {r['row']}: " + to_json({k: v for k, v in r.items() if k != "row"},
-                                              indent=None) for r in result.sample]
-    emit(result, as_json, "\n".join([
-        f"first {len(result.sample)} row(s) as parsed:", *sample,
-        f"dry run: {result.rows} row(s), {result.valid} valid, {result.rejected} rejected; "
-        "nothing was stored"]))
+    result = dry_run(
+        lead_file,
+        sample_rows=conf.dry_run_rows,
+        shown=conf.shown_rejections,
+        on_rejection=None if as_json else lambda r: typer.echo(_rejection_line(r)),
+    )
+    sample = [
+        f"  row {r['row']}: " + to_json({k: v for k, v in r.items() if k != "row"}, indent=None)
+        for r in result.sample
+    ]
+    emit(
+        result,
+        as_json,
+        "\n".join(
+            [
+                f"first {len(result.sample)} row(s) as parsed:",
+                *sample,
+                f"dry run: {result.rows} row(s), {result.valid} valid, {result.rejected} rejected; "
+                "nothing was stored",
+            ]
+        ),
+    )
 
 
 def import_file(
-    file: Path = typer.Argument(..., help="A .csv (UTF-8, GBK or another common encoding), "
-                                ".xlsx or .jsonl file of leads."),
-    sheet: str | None = typer.Option(None, help="The .xlsx sheet to read (default: the "
-                                     "first)."),
-    map_file: Path | None = typer.Option(None, "--map", help="A YAML file of header and "
-                                         "value mappings to add or override."),
-    dry_run_: bool = typer.Option(False, "--dry-run", help="Print the mapping, the first "
-                                  "rows as parsed and every rejection; store nothing."),
-    ignore_unknown: bool = typer.Option(False, "--ignore-unknown", help="Leave out columns "
-                                        "that map to no field instead of refusing the file."),
+    file: Path = typer.Argument(
+        ..., help="A .csv (UTF-8, GBK or another common encoding), .xlsx or .jsonl file of leads."
+    ),
+    sheet: str | None = typer.Option(None, help="The .xlsx sheet to read (default: the first)."),
+    map_file: Path | None = typer.Option(
+        None, "--map", help="A YAML file of header and value mappings to add or override."
+    ),
+    dry_run_: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Print the mapping, the first rows as parsed and every rejection; store nothing.",
+    ),
+    ignore_unknown: bool = typer.Option(
+        False,
+        "--ignore-unknown",
+        help="Leave out columns that map to no field instead of refusing the file.",
+    ),
     process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import leads from a team's sheet or a CRM export (help: IMPORT_HELP)."""
-    lead_file = open_leads(file, load_mapping(map_file), sheet,
-                           ignore_unknown=ignore_unknown or dry_run_)
+    lead_file = open_leads(
+        file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown or dry_run_
+    )
     if dry_run_:
         if lead_file.plan is not None and lead_file.plan.unknown and not ignore_unknown:
-            typer.echo(f"unmapped column(s), refused without --ignore-unknown: "
-                       f"{', '.join(lead_file.plan.unknown)}", err=True)
+            typer.echo(
+                f"unmapped column(s), refused without --ignore-unknown: "
+                f"{', '.join(lead_file.plan.unknown)}",
+                err=True,
+            )
         _dry_run(lead_file, as_json)
         return
     conf = get_settings().imports
     with unit_of_work(by) as uow:
-        report = import_leads(uow.session, lead_file, f"import {file.name}", get_rules(),
-                              chunk_rows=conf.chunk_rows, shown=conf.shown_rejections)
+        report = import_leads(
+            uow.session,
+            lead_file,
+            f"import {file.name}",
+            get_rules(),
+            chunk_rows=conf.chunk_rows,
+            shown=conf.shown_rejections,
+        )
         uow.commit()
     intake = process_pending() if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
@@ -112,15 +152,22 @@ def export_file(
     fmt: str = typer.Option("csv", "--format", help="csv | xlsx"),
     state: str | None = typer.Option(None, help="Only leads in this state."),
     owner: int | None = typer.Option(None, help="Only this rep's leads (rep id)."),
-    role: str = typer.Option("manager", help="Who reads it: rep | manager | director | "
-                             "system; budgets and notes are masked below manager."),
-    out: Path | None = typer.Option(None, help="Where to write (default: leads.csv or "
-                                    "leads.xlsx here)."),
+    role: str = typer.Option(
+        "manager",
+        help="Who reads it: rep | manager | director | "
+        "system; budgets and notes are masked below manager.",
+    ),
+    out: Path | None = typer.Option(
+        None, help="Where to write (default: leads.csv or leads.xlsx here)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write the lead register as CSV or XLSX, in the columns `leads import` reads back."""
     path = out or Path(f"leads.{fmt}")
     with unit_of_work() as uow:
         count = export_leads(uow.session, path, fmt, ExportFilter(role, state, owner))
-    emit({"file": str(path), "leads": count, "role": role}, as_json,
-         f"wrote {count} lead(s) to {path} (for a {role})")
+    emit(
+        {"file": str(path), "leads": count, "role": role},
+        as_json,
+        f"wrote {count} lead(s) to {path} (for a {role})",
+    )

@@ -35,21 +35,32 @@ def win_cmd(
     lead_id: int,
     value: str = typer.Option(..., "--value", help="The contract value (required, above 0)."),
     payment_terms: str | None = typer.Option(None, help="For example: 30% upfront, net 30."),
-    delivery_date: dt.datetime | None = typer.Option(None, formats=["%Y-%m-%d"],
-                                                     help="Agreed delivery date, YYYY-MM-DD."),
-    promise: list[str] = typer.Option([], "--promise", help="One thing promised to the "
-                                      "customer; repeat for more (the first is the solution)."),
+    delivery_date: dt.datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"], help="Agreed delivery date, YYYY-MM-DD."
+    ),
+    promise: list[str] = typer.Option(
+        [],
+        "--promise",
+        help="One thing promised to the customer; repeat for more (the first is the solution).",
+    ),
     legal_reviewed_by: str | None = typer.Option(None, help="Who reviewed the contract."),
-    at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION,
+    at: dt.datetime | None = AT,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Win a deal in negotiation with its signed contract; the handoff follows."""
-    contract: ContractIn = validated(ContractIn, {
-        "value": value, "payment_terms": payment_terms, "promises": promise,
-        "delivery_date": delivery_date.date() if delivery_date else None,
-        "legal_reviewed_by": legal_reviewed_by})
+    contract: ContractIn = validated(
+        ContractIn,
+        {
+            "value": value,
+            "payment_terms": payment_terms,
+            "promises": promise,
+            "delivery_date": delivery_date.date() if delivery_date else None,
+            "legal_reviewed_by": legal_reviewed_by,
+        },
+    )
     with unit_of_work(by) as uow:
-        lead = win(uow.session, lead_id, contract, by=by, now=_now(), rules=get_rules(),
-                   at=utc(at))
+        lead = win(uow.session, lead_id, contract, by=by, now=_now(), rules=get_rules(), at=utc(at))
         uow.commit()
         data = {"id": lead.id, "state": lead.state, "contract_value": lead.contract_value}
     emit_event(LEAD_WON, [lead_id])  # after the commit: the handoff flow may start now
@@ -58,14 +69,18 @@ def win_cmd(
 
 @app.command("answer")
 def answer(
-    lead_id: int, objection_id: int,
+    lead_id: int,
+    objection_id: int,
     response: str = typer.Option(..., help="How the objection was answered."),
-    at: dt.datetime | None = AT, by: str = BY, as_json: bool = JSON_OPTION,
+    at: dt.datetime | None = AT,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Record the answer to an objection; it stops reminding."""
     with unit_of_work(by) as uow:
-        row = answer_objection(uow.session, lead_id, objection_id, response=response, by=by,
-                               now=_now(), at=utc(at))
+        row = answer_objection(
+            uow.session, lead_id, objection_id, response=response, by=by, now=_now(), at=utc(at)
+        )
         uow.commit()
         data = {"objection_id": row.id, "lead_id": lead_id, "answered_at": row.answered_at}
     emit(data, as_json, f"objection {objection_id} on lead {lead_id} answered")
@@ -78,16 +93,19 @@ def _field_options() -> str:
 @app.command("update")
 def update(
     lead_id: int,
-    field: list[str] = typer.Option([], "--set", help="FIELD=VALUE; repeat for more. "
-                                    "FIELD=  (empty) clears an optional field."),
+    field: list[str] = typer.Option(
+        [], "--set", help="FIELD=VALUE; repeat for more. FIELD=  (empty) clears an optional field."
+    ),
     budget_max: str | None = typer.Option(None, help="Shortcut for --set budget_max=..."),
     budget_min: str | None = typer.Option(None, help="Shortcut for --set budget_min=..."),
     contact_role: str | None = typer.Option(None, help="decision_maker | influencer | user"),
     timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
     need: str | None = typer.Option(None, help="The need, as it stands now."),
-    expected_version: int | None = typer.Option(None, help="Refuse if the lead has changed "
-                                                "since this version."),
-    by: str = BY, as_json: bool = JSON_OPTION,
+    expected_version: int | None = typer.Option(
+        None, help="Refuse if the lead has changed since this version."
+    ),
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Change a lead's facts (any field of the rule book's §1).
 
@@ -96,22 +114,44 @@ def update(
     for item in field:
         name, sep, value = item.partition("=")
         if not sep:
-            raise InvalidInput(f"--set: {item!r} is not FIELD=VALUE (fields: "
-                               f"{_field_options()})", {"--set": "FIELD=VALUE"})
+            raise InvalidInput(
+                f"--set: {item!r} is not FIELD=VALUE (fields: {_field_options()})",
+                {"--set": "FIELD=VALUE"},
+            )
         changes[name.strip()] = _parse(value.strip())
-    for name, given in (("budget_max", budget_max), ("budget_min", budget_min),
-                        ("contact_role", contact_role), ("timeline", timeline),
-                        ("need", need)):
+    for name, given in (
+        ("budget_max", budget_max),
+        ("budget_min", budget_min),
+        ("contact_role", contact_role),
+        ("timeline", timeline),
+        ("need", need),
+    ):
         if given is not None:
             changes[name] = _parse(given)
     with unit_of_work(by) as uow:
-        lead = update_lead(uow.session, lead_id, changes, now=_now(), rules=get_rules(),
-                           expected_version=expected_version)
+        lead = update_lead(
+            uow.session,
+            lead_id,
+            changes,
+            now=_now(),
+            rules=get_rules(),
+            expected_version=expected_version,
+        )
         uow.commit()
-        data = {"id": lead.id, "version": lead.version, "score": lead.score,
-                "priority": lead.priority, "grade": lead.grade, "changed": sorted(changes)}
-    emit(data, as_json, f"lead {lead_id}: {', '.join(sorted(changes))} changed; score "
-         f"{data['score']} ({data['priority']}), grade {data['grade']}")
+        data = {
+            "id": lead.id,
+            "version": lead.version,
+            "score": lead.score,
+            "priority": lead.priority,
+            "grade": lead.grade,
+            "changed": sorted(changes),
+        }
+    emit(
+        data,
+        as_json,
+        f"lead {lead_id}: {', '.join(sorted(changes))} changed; score "
+        f"{data['score']} ({data['priority']}), grade {data['grade']}",
+    )
 
 
 def _parse(value: str) -> Any:
@@ -126,17 +166,24 @@ def _parse(value: str) -> Any:
 
 @app.command("assign")
 def assign(
-    lead_id: int, rep: int = typer.Option(..., "--rep", help="The rep to own the lead."),
+    lead_id: int,
+    rep: int = typer.Option(..., "--rep", help="The rep to own the lead."),
     reason: str | None = typer.Option(None, help="Why (kept with the assignment)."),
-    by: str = BY, as_json: bool = JSON_OPTION,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Give a queued lead an owner, or move an open lead to another rep (both are told)."""
     with unit_of_work(by) as uow:
-        lead = assign_lead(uow.session, lead_id, rep, by=by, now=_now(), rules=get_rules(),
-                           reason=reason)
+        lead = assign_lead(
+            uow.session, lead_id, rep, by=by, now=_now(), rules=get_rules(), reason=reason
+        )
         uow.commit()
-        data = {"id": lead.id, "state": lead.state, "owner_id": lead.owner_id,
-                "first_contact_due": lead.first_contact_due}
+        data = {
+            "id": lead.id,
+            "state": lead.state,
+            "owner_id": lead.owner_id,
+            "first_contact_due": lead.first_contact_due,
+        }
     emit(data, as_json, f"lead {lead_id}: owner {rep} ({data['state']})")
 
 
@@ -146,22 +193,34 @@ def review_invalid_cmd(
     confirm: bool = typer.Option(False, "--confirm", help="Archive the lead as invalid."),
     reinstate: bool = typer.Option(False, "--reinstate", help="Send it back to screening."),
     reason: str | None = typer.Option(None, help="Why it is reinstated (required then)."),
-    by: str = BY, as_json: bool = JSON_OPTION,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """A sales manager's review of a disqualified lead: --confirm or --reinstate."""
     if confirm == reinstate:
-        raise InvalidInput("give exactly one of --confirm or --reinstate",
-                           {"decision": "--confirm or --reinstate"})
+        raise InvalidInput(
+            "give exactly one of --confirm or --reinstate", {"decision": "--confirm or --reinstate"}
+        )
     with unit_of_work(by) as uow:
-        lead = review_invalid(uow.session, lead_id, decision="confirm" if confirm
-                              else "reinstate", by=by, now=_now(), rules=get_rules(),
-                              reason=reason)
+        lead = review_invalid(
+            uow.session,
+            lead_id,
+            decision="confirm" if confirm else "reinstate",
+            by=by,
+            now=_now(),
+            rules=get_rules(),
+            reason=reason,
+        )
         uow.commit()
     intake = process_pending() if reinstate else None  # screening runs again at once
     with unit_of_work() as uow:
         lead = get_lead(uow.session, lead_id)
-        data = {"id": lead.id, "state": lead.state, "invalid_review": lead.invalid_review,
-                "screened_again": intake is not None}
+        data = {
+            "id": lead.id,
+            "state": lead.state,
+            "invalid_review": lead.invalid_review,
+            "screened_again": intake is not None,
+        }
     emit(data, as_json, f"lead {lead_id}: {data['invalid_review']}, now {data['state']}")
 
 
@@ -172,11 +231,19 @@ def plan(
     advantages: str = typer.Option(..., help="Our advantages for this customer."),
     strategy: str = typer.Option(..., help="How we will win the deal."),
     milestones: str = typer.Option(..., help="The steps and dates to signing."),
-    by: str = BY, as_json: bool = JSON_OPTION,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Submit an opportunity's conversion plan (approved before negotiation)."""
-    body: PlanIn = validated(PlanIn, {"pain_points": pain_points, "advantages": advantages,
-                                      "strategy": strategy, "milestones": milestones})
+    body: PlanIn = validated(
+        PlanIn,
+        {
+            "pain_points": pain_points,
+            "advantages": advantages,
+            "strategy": strategy,
+            "milestones": milestones,
+        },
+    )
     with unit_of_work(by) as uow:
         row = submit_plan(uow.session, lead_id, body, by=by, now=_now())
         uow.commit()

@@ -34,8 +34,12 @@ from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.rules.config import ConfigError
 from leadflow.settings import get_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="LeadFlow: the lead pipeline from intake to won or lost.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="LeadFlow: the lead pipeline from intake to won or lost.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
@@ -77,8 +81,11 @@ def db_upgrade(as_json: bool = JSON_OPTION) -> None:
     before = current(url)
     upgrade(url)
     after = current(url)
-    emit({"database": _redact(url), "from": before, "to": after}, as_json,
-         f"database {_redact(url)}: migration {before or 'none'} -> {after}")
+    emit(
+        {"database": _redact(url), "from": before, "to": after},
+        as_json,
+        f"database {_redact(url)}: migration {before or 'none'} -> {after}",
+    )
 
 
 @app.command("diagram")
@@ -92,8 +99,9 @@ def diagram(as_json: bool = JSON_OPTION) -> None:
 
 @app.command("demo")
 def demo(
-    leads_count: int = typer.Option(3000, "--leads", min=10, max=200_000,
-                                    help="How many leads to generate."),
+    leads_count: int = typer.Option(
+        3000, "--leads", min=10, max=200_000, help="How many leads to generate."
+    ),
     seed: int = typer.Option(7, help="Random seed, so a run can be reproduced."),
     out: str = typer.Option("out/demo", help="Folder for the demo database and outputs."),
     as_json: bool = JSON_OPTION,
@@ -140,8 +148,10 @@ def run(argv: Sequence[str] | None = None) -> None:
     except (LeadFlowError, ConfigError) as exc:
         _fail(str(exc))
     except OperationalError as exc:
-        _fail(f"database unavailable or not migrated: {exc.orig}. "
-              "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`.")
+        _fail(
+            f"database unavailable or not migrated: {exc.orig}. "
+            "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`."
+        )
     except SQLAlchemyError as exc:
         _fail(f"database error: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
     except KeyboardInterrupt:

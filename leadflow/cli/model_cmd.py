@@ -23,31 +23,46 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 def _text(model: dict[str, Any]) -> str:
     h = model["holdout"]
     w = model["window"]
-    lines = [f"win model {model['id']} ({'ACTIVE' if model['active'] else 'inactive'}), "
-             f"trained {model['trained_at']:%Y-%m-%d %H:%M} by {model['trained_by']}, "
-             f"{model['library']}",
-             f"  learned from {model['closed_leads']} closed leads ({model['wins']} won) closed "
-             f"{w['start']:%Y-%m-%d} .. {w['end']:%Y-%m-%d}; holdout: the "
-             f"{model['holdout_leads']} closed from {w['holdout_start']:%Y-%m-%d}",
-             f"  holdout AUC    model {h['model']['auc']:.3f}   rule-based score "
-             f"{h['score']['auc']:.3f}",
-             f"  holdout Brier  model {h['model']['brier']:.4f}  rule-based score "
-             f"{h['score']['brier']:.4f}  (win rate {h['win_rate']:.1%})",
-             f"  {model['note']}", "", "  lift by decile (win rate, highest probability first):",
-             table([{"decile": a["bin"], "model": f"{a['win_rate']:.1%} x{a['lift']:.2f}",
-                     "score": f"{b['win_rate']:.1%} x{b['lift']:.2f}"}
-                    for a, b in zip(model["lift"]["model"], model["lift"]["score"],
-                                    strict=True)], ["decile", "model", "score"]),
-             "", "  calibration (model): predicted -> observed",
-             "  " + ", ".join(f"{c['predicted']:.2f}->{c['observed']:.2f}"
-                              for c in model["calibration"]["model"])]
+    lines = [
+        f"win model {model['id']} ({'ACTIVE' if model['active'] else 'inactive'}), "
+        f"trained {model['trained_at']:%Y-%m-%d %H:%M} by {model['trained_by']}, "
+        f"{model['library']}",
+        f"  learned from {model['closed_leads']} closed leads ({model['wins']} won) closed "
+        f"{w['start']:%Y-%m-%d} .. {w['end']:%Y-%m-%d}; holdout: the "
+        f"{model['holdout_leads']} closed from {w['holdout_start']:%Y-%m-%d}",
+        f"  holdout AUC    model {h['model']['auc']:.3f}   rule-based score "
+        f"{h['score']['auc']:.3f}",
+        f"  holdout Brier  model {h['model']['brier']:.4f}  rule-based score "
+        f"{h['score']['brier']:.4f}  (win rate {h['win_rate']:.1%})",
+        f"  {model['note']}",
+        "",
+        "  lift by decile (win rate, highest probability first):",
+        table(
+            [
+                {
+                    "decile": a["bin"],
+                    "model": f"{a['win_rate']:.1%} x{a['lift']:.2f}",
+                    "score": f"{b['win_rate']:.1%} x{b['lift']:.2f}",
+                }
+                for a, b in zip(model["lift"]["model"], model["lift"]["score"], strict=True)
+            ],
+            ["decile", "model", "score"],
+        ),
+        "",
+        "  calibration (model): predicted -> observed",
+        "  "
+        + ", ".join(
+            f"{c['predicted']:.2f}->{c['observed']:.2f}" for c in model["calibration"]["model"]
+        ),
+    ]
     return "\n".join(lines)
 
 
 @app.command("train")
 def train(
-    since: dt.datetime | None = typer.Option(None, help="Learn from leads closed from this "
-                                             "date on (default: all history)."),
+    since: dt.datetime | None = typer.Option(
+        None, help="Learn from leads closed from this date on (default: all history)."
+    ),
     by: str = typer.Option("cli", "--by", help="Who trains (kept with the model)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -57,8 +72,9 @@ def train(
     from leadflow.winmodel.service import describe_model, train_model
 
     with unit_of_work(by) as uow:
-        row = train_model(uow.session, dt.datetime.now(dt.UTC), get_settings().win_model,
-                          by=by, since=_utc(since))
+        row = train_model(
+            uow.session, dt.datetime.now(dt.UTC), get_settings().win_model, by=by, since=_utc(since)
+        )
         uow.commit()
         data = describe_model(row)
     emit(data, as_json, _text(data))
@@ -67,8 +83,9 @@ def train(
 @app.command("show")
 def show(
     model_id: int | None = typer.Argument(None, help="A version id (default: the newest)."),
-    history: int = typer.Option(1, "--history", min=1, max=100,
-                                help="How many of the newest versions to show."),
+    history: int = typer.Option(
+        1, "--history", min=1, max=100, help="How many of the newest versions to show."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Print model versions with their training window and holdout metrics.
@@ -81,5 +98,4 @@ def show(
     if not models:
         emit([], as_json, "no win model yet: run `leadflow model train`")
         return
-    emit(models if history > 1 else models[0], as_json,
-         "\n\n".join(_text(m) for m in models))
+    emit(models if history > 1 else models[0], as_json, "\n\n".join(_text(m) for m in models))

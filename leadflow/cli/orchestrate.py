@@ -12,12 +12,23 @@ from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
 
-FLOW_NAMES = ("lead-intake", "follow-up-reminders", "weekly-regrade", "delivery-handoff",
-              "pipeline-review", "send-notifications", "win-model", "rules-simulation")
+FLOW_NAMES = (
+    "lead-intake",
+    "follow-up-reminders",
+    "weekly-regrade",
+    "delivery-handoff",
+    "pipeline-review",
+    "send-notifications",
+    "win-model",
+    "rules-simulation",
+)
 
 
-def serve(port: int = typer.Option(4200, help="Port of the local Prefect server (and UI), "
-                                   "when PREFECT_API_URL is not set.")) -> None:
+def serve(
+    port: int = typer.Option(
+        4200, help="Port of the local Prefect server (and UI), when PREFECT_API_URL is not set."
+    ),
+) -> None:
     """Serve every flow with its schedules and event triggers.
 
     Without PREFECT_API_URL, a local Prefect server with its UI runs until this ends."""
@@ -57,8 +68,11 @@ def run(
     configure_prefect()
     with prefect_api(announce=not as_json) as swept:
         if swept and not as_json:
-            typer.echo(f"marked {len(swept)} flow run(s) left running by a killed LeadFlow "
-                       f"command as crashed: {', '.join(swept)}", err=True)
+            typer.echo(
+                f"marked {len(swept)} flow run(s) left running by a killed LeadFlow "
+                f"command as crashed: {', '.join(swept)}",
+                err=True,
+            )
         from leadflow.deployments import FLOWS
 
         result = FLOWS[flow_name](**params)

@@ -21,11 +21,15 @@ def send(
 ) -> None:
     """Deliver due messages now; failures stay queued for a later attempt."""
     result = svc.deliver_outbox(None, dt.datetime.now(dt.UTC), limit)
-    text = (f"{result.sent} sent, {result.failed} failed (will retry), {result.gave_up} "
-            f"given up, {result.deferred} waiting for a mail server (LEADFLOW_MAIL_URL)")
+    text = (
+        f"{result.sent} sent, {result.failed} failed (will retry), {result.gave_up} "
+        f"given up, {result.deferred} waiting for a mail server (LEADFLOW_MAIL_URL)"
+    )
     if result.in_doubt or result.resent:
-        text += (f"\n{result.in_doubt} in doubt (a sender died mid-send; held, see `leadflow "
-                 f"outbox resolve`), {result.resent} sent again after being in doubt")
+        text += (
+            f"\n{result.in_doubt} in doubt (a sender died mid-send; held, see `leadflow "
+            f"outbox resolve`), {result.resent} sent again after being in doubt"
+        )
     if result.errors:
         errors = [e.model_dump() for e in result.errors]
         text += "\n" + table(errors, ["id", "recipient_masked", "subject", "error"])
@@ -42,23 +46,40 @@ def list_messages(
     with unit_of_work() as uow:
         rows = svc.message_rows(uow.session, unsent=unsent, limit=limit)
         pending = svc.pending_count(uow.session)
-    emit(rows, as_json, table(rows, ["id", "kind", "status", "recipient", "subject", "attempts",
-                                     "next_attempt_at", "last_error"])
-         + f"\n{pending} not sent")
+    emit(
+        rows,
+        as_json,
+        table(
+            rows,
+            [
+                "id",
+                "kind",
+                "status",
+                "recipient",
+                "subject",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+            ],
+        )
+        + f"\n{pending} not sent",
+    )
 
 
 @app.command("resolve")
 def resolve(
     message_id: int = typer.Argument(..., help="The id of a message listed as 'in doubt'."),
-    delivered: bool = typer.Option(..., "--delivered/--resend",
-                                   help="It arrived (mark it sent), or send it again now."),
+    delivered: bool = typer.Option(
+        ..., "--delivered/--resend", help="It arrived (mark it sent), or send it again now."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Settle a message whose sender died mid-send: it arrived, or it must go again."""
     with unit_of_work("outbox") as uow:
         if not svc.resolve(uow.session, message_id, delivered, dt.datetime.now(dt.UTC)):
-            raise InvalidInput(f"message {message_id}: not in doubt (see `leadflow outbox "
-                               "list --unsent`)")
+            raise InvalidInput(
+                f"message {message_id}: not in doubt (see `leadflow outbox list --unsent`)"
+            )
         uow.commit()
     outcome = "marked sent" if delivered else "released to be sent again"
     emit({"id": message_id, "outcome": outcome}, as_json, f"message {message_id}: {outcome}")

@@ -29,21 +29,35 @@ def list_records(
 
     The same list as GET /quarantine; a replayed record names the lead it became."""
     with unit_of_work() as uow:
-        records, next_after = quarantine_page(uow.session, False if waiting else None, after,
-                                              limit)
-        rows = [{"id": r.id, "origin": r.origin, "received_at": r.received_at,
-                 "errors": "; ".join(r.errors), "payload": r.payload[:60],
-                 "replayed_lead_id": r.replayed_lead_id} for r in records]
+        records, next_after = quarantine_page(uow.session, False if waiting else None, after, limit)
+        rows = [
+            {
+                "id": r.id,
+                "origin": r.origin,
+                "received_at": r.received_at,
+                "errors": "; ".join(r.errors),
+                "payload": r.payload[:60],
+                "replayed_lead_id": r.replayed_lead_id,
+            }
+            for r in records
+        ]
     more = f"\nmore: --after {next_after}" if next_after else ""
-    emit(rows, as_json, table(rows, ["id", "origin", "received_at", "errors", "payload",
-                                     "replayed_lead_id"]) + more)
+    emit(
+        rows,
+        as_json,
+        table(rows, ["id", "origin", "received_at", "errors", "payload", "replayed_lead_id"])
+        + more,
+    )
 
 
 @app.command("replay")
 def replay(
     record_id: int = typer.Argument(..., help="The id of a record in `quarantine list`."),
-    file: Path | None = typer.Option(None, help="A JSON file with the corrected lead (spec "
-                                     "§1 names); without it the record is retried as kept."),
+    file: Path | None = typer.Option(
+        None,
+        help="A JSON file with the corrected lead (spec "
+        "§1 names); without it the record is retried as kept.",
+    ),
     process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -55,13 +69,16 @@ def replay(
     except OSError as exc:
         raise InvalidInput(f"{file}: cannot read: {exc.strerror}", {"file": str(file)}) from None
     with unit_of_work("cli") as uow:
-        lead_id, created, state = requests.replay(uow, record_id, corrected,
-                                                  f"cli: replay of quarantine #{record_id}",
-                                                  get_rules())
+        lead_id, created, state = requests.replay(
+            uow, record_id, corrected, f"cli: replay of quarantine #{record_id}", get_rules()
+        )
     if created and process:
         process_pending()
         with unit_of_work() as uow:
             state = get_lead(uow.session, lead_id).state
     done = "stored now" if created else "already stored"
-    emit({"id": lead_id, "created": created, "state": state}, as_json,
-         f"quarantine #{record_id}: lead {lead_id} ({done}, {state})")
+    emit(
+        {"id": lead_id, "created": created, "state": state},
+        as_json,
+        f"quarantine #{record_id}: lead {lead_id} ({done}, {state})",
+    )

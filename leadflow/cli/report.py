@@ -21,17 +21,25 @@ def review(
     period: str = typer.Option(..., help="A quarter (2026-Q3) or a month (2026-09)."),
     fmt: str = typer.Option("md", "--format", help="html | md | xlsx | json"),
     out: str | None = typer.Option(
-        None, "--out", help="Write to this file. Without it, text formats go to stdout and "
-                            "xlsx goes to review-<period>.xlsx in the current folder."),
+        None,
+        "--out",
+        help="Write to this file. Without it, text formats go to stdout and "
+        "xlsx goes to review-<period>.xlsx in the current folder.",
+    ),
     role: str = typer.Option(
-        "manager", help="Who reads it (system | rep | manager | director), masked as the "
-                        "API masks that role: budgets and notes only for the lead's owner, "
-                        "managers and directors."),
+        "manager",
+        help="Who reads it (system | rep | manager | director), masked as the "
+        "API masks that role: budgets and notes only for the lead's owner, "
+        "managers and directors.",
+    ),
     rep: int | None = typer.Option(
-        None, "--rep", help="With --role rep: the rep whose review it is (only their leads)."),
+        None, "--rep", help="With --role rep: the rep whose review it is (only their leads)."
+    ),
     locale: str | None = typer.Option(
-        None, "--locale", help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, "
-                               "else en)."),
+        None,
+        "--locale",
+        help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, else en).",
+    ),
 ) -> None:
     """The review of a month or quarter: leads, deals, channels, losses, SLA, targets."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a

@@ -21,7 +21,8 @@ def _split(values: list[str]) -> list[str]:
 
 @teams_app.command("add")
 def add_team(
-    name: str = typer.Option(...), manager: str | None = typer.Option(None),
+    name: str = typer.Option(...),
+    manager: str | None = typer.Option(None),
     manager_email: str | None = typer.Option(None),
     region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
     industry: list[str] = typer.Option([], help="A covered industry."),
@@ -31,10 +32,18 @@ def add_team(
 ) -> None:
     """Add a team."""
     with unit_of_work("cli") as uow:
-        team = svc.add_team(uow.session, {
-            "name": name, "manager_name": manager, "manager_email": manager_email,
-            "regions": _split(region), "industries": _split(industry),
-            "company_sizes": _split(size), "notify_url": notify_url})
+        team = svc.add_team(
+            uow.session,
+            {
+                "name": name,
+                "manager_name": manager,
+                "manager_email": manager_email,
+                "regions": _split(region),
+                "industries": _split(industry),
+                "company_sizes": _split(size),
+                "notify_url": notify_url,
+            },
+        )
         uow.commit()
         data = {"id": team.id, "name": team.name}
     emit(data, as_json, f"team {team.id} {team.name} added")
@@ -45,13 +54,17 @@ def list_teams(as_json: bool = JSON_OPTION) -> None:
     """List teams."""
     with unit_of_work() as uow:
         rows = svc.team_rows(uow.session)
-    emit(rows, as_json, table(rows, ["id", "name", "manager", "regions", "industries",
-                                     "company_sizes"]))
+    emit(
+        rows,
+        as_json,
+        table(rows, ["id", "name", "manager", "regions", "industries", "company_sizes"]),
+    )
 
 
 @app.command("add")
 def add_rep(
-    name: str = typer.Option(...), team: int | None = typer.Option(None, help="Team id."),
+    name: str = typer.Option(...),
+    team: int | None = typer.Option(None, help="Team id."),
     email: str | None = typer.Option(None),
     region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
     industry: list[str] = typer.Option([], help="A covered industry."),
@@ -64,11 +77,23 @@ def add_rep(
 ) -> None:
     """Add a rep."""
     with unit_of_work("cli") as uow:
-        rep = svc.add_rep(uow.session, {
-            "name": name, "team_id": team, "email": email, "regions": _split(region),
-            "industries": _split(industry), "seniority": seniority, "capacity": capacity,
-            "away": away, "close_rate": close_rate, "notify_url": notify_url},
-            now=dt.datetime.now(dt.UTC), rules=get_rules())
+        rep = svc.add_rep(
+            uow.session,
+            {
+                "name": name,
+                "team_id": team,
+                "email": email,
+                "regions": _split(region),
+                "industries": _split(industry),
+                "seniority": seniority,
+                "capacity": capacity,
+                "away": away,
+                "close_rate": close_rate,
+                "notify_url": notify_url,
+            },
+            now=dt.datetime.now(dt.UTC),
+            rules=get_rules(),
+        )
         uow.commit()
         data = {"id": rep.id, "name": rep.name}
     emit(data, as_json, f"rep {rep.id} {rep.name} added")
@@ -83,16 +108,27 @@ def set_rep(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Mark a rep away or present, or change capacity or seniority."""
-    changes = {k: v for k, v in (("away", away), ("capacity", capacity),
-                                 ("seniority", seniority)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (("away", away), ("capacity", capacity), ("seniority", seniority))
+        if v is not None
+    }
     with unit_of_work("cli") as uow:
-        rep = svc.update_rep(uow.session, rep_id, changes, now=dt.datetime.now(dt.UTC),
-                             rules=get_rules())
+        rep = svc.update_rep(
+            uow.session, rep_id, changes, now=dt.datetime.now(dt.UTC), rules=get_rules()
+        )
         uow.commit()
-        data = {"id": rep.id, "away": rep.away, "capacity": rep.capacity,
-                "seniority": rep.seniority}
-    emit(data, as_json, f"rep {rep_id}: away={rep.away} capacity={rep.capacity} "
-         f"seniority={rep.seniority}")
+        data = {
+            "id": rep.id,
+            "away": rep.away,
+            "capacity": rep.capacity,
+            "seniority": rep.seniority,
+        }
+    emit(
+        data,
+        as_json,
+        f"rep {rep_id}: away={rep.away} capacity={rep.capacity} seniority={rep.seniority}",
+    )
 
 
 @app.command("delete")
@@ -111,5 +147,10 @@ def list_reps(as_json: bool = JSON_OPTION) -> None:
     """List reps with their load."""
     with unit_of_work() as uow:
         rows = svc.rep_rows(uow.session)
-    emit(rows, as_json, table(rows, ["id", "name", "team", "seniority", "regions", "open_leads",
-                                     "capacity", "away"]))
+    emit(
+        rows,
+        as_json,
+        table(
+            rows, ["id", "name", "team", "seniority", "regions", "open_leads", "capacity", "away"]
+        ),
+    )

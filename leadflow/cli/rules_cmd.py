@@ -28,9 +28,9 @@ def check_records(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
             rec = RuleInput.model_validate(raw)
         except ValidationError as exc:
             errors = field_errors(exc)
-            raise InvalidInput(f"record {index}: " + "; ".join(f"{k}: {v}"
-                                                                for k, v in errors.items()),
-                               errors) from None
+            raise InvalidInput(
+                f"record {index}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors
+            ) from None
         out.append(evaluate(rec, rec.events, today, rules, rec.opportunity).summary())
     return out
 
@@ -52,23 +52,44 @@ def check(
         raise InvalidInput(f"{file}: expected a JSON array of lead objects")
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     results = check_records(data, day)
-    rows = [{"#": i, "valid": r["valid"], "score": r["score"], "priority": r["priority"],
-             "stage": r["nurture_stage"], "grade": r["grade"],
-             "opportunity": (f"{r['opportunity']['grade']} ({r['opportunity']['points']})"
-                             if "opportunity" in r else None),
-             "why": r["explain"]["invalid_reason"]} for i, r in enumerate(results)]
-    emit(results, as_json, table(rows, ["#", "valid", "score", "priority", "stage", "grade",
-                                        "opportunity", "why"]))
+    rows = [
+        {
+            "#": i,
+            "valid": r["valid"],
+            "score": r["score"],
+            "priority": r["priority"],
+            "stage": r["nurture_stage"],
+            "grade": r["grade"],
+            "opportunity": (
+                f"{r['opportunity']['grade']} ({r['opportunity']['points']})"
+                if "opportunity" in r
+                else None
+            ),
+            "why": r["explain"]["invalid_reason"],
+        }
+        for i, r in enumerate(results)
+    ]
+    emit(
+        results,
+        as_json,
+        table(rows, ["#", "valid", "score", "priority", "stage", "grade", "opportunity", "why"]),
+    )
 
 
 @app.command("simulate")
 def simulate_cmd(
-    rules_file: Path = typer.Option(..., "--rules", help="Candidate rules YAML (only the keys "
-                                    "that change are needed), layered over the current rules."),
-    period: str | None = typer.Option(None, help="2026-Q3 or 2026-09 (default: the last "
-                                      "complete quarter)."),
-    since: dt.datetime | None = typer.Option(None, help="Replay leads that arrived from this "
-                                             "date until now instead of a period."),
+    rules_file: Path = typer.Option(
+        ...,
+        "--rules",
+        help="Candidate rules YAML (only the keys "
+        "that change are needed), layered over the current rules.",
+    ),
+    period: str | None = typer.Option(
+        None, help="2026-Q3 or 2026-09 (default: the last complete quarter)."
+    ),
+    since: dt.datetime | None = typer.Option(
+        None, help="Replay leads that arrived from this date until now instead of a period."
+    ),
     fmt: str = typer.Option("md", "--format", help="md | html | json"),
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
     samples: int = typer.Option(20, min=0, max=10_000, help="Leads listed per kind of change."),
@@ -81,15 +102,14 @@ def simulate_cmd(
     from leadflow.simulate.service import candidate_rules, simulate, window
 
     if fmt not in FORMATS:
-        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
-                           {"format": fmt})
+        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": fmt})
     current = get_rules()
     candidate = candidate_rules(rules_file, current)
-    label, start, end = window(period, since.date() if since else None,
-                               dt.datetime.now(dt.UTC))
+    label, start, end = window(period, since.date() if since else None, dt.datetime.now(dt.UTC))
     with unit_of_work("rules-simulate") as uow:  # never committed: the replay only reads
-        report = simulate(uow.session, current, candidate, rules_file.name, label, start, end,
-                          samples)
+        report = simulate(
+            uow.session, current, candidate, rules_file.name, label, start, end, samples
+        )
     text = render_report(report, fmt)
     if out is None:
         typer.echo(text)
@@ -98,5 +118,8 @@ def simulate_cmd(
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"out: cannot write {out}: {exc.strerror}", {"out": str(out)}) from None
-    typer.echo(f"what-if over {label} written to {out}: {report.leads} leads, "
-               + ", ".join(f"{k} {v}" for k, v in report.changed.items()) + " changed")
+    typer.echo(
+        f"what-if over {label} written to {out}: {report.leads} leads, "
+        + ", ".join(f"{k} {v}" for k, v in report.changed.items())
+        + " changed"
+    )

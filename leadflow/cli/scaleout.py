@@ -22,10 +22,17 @@ def _pool(pool: str | None) -> str:
 
 
 def deploy(
-    pool: str | None = typer.Option(None, help="Process work pool (default: the scaleout."
-                                    "work_pool setting, 'leadflow'); created if missing."),
-    fan_out: int | None = typer.Option(None, min=0, max=64, help="Child runs a large intake "
-                                       "or re-grade splits into (default: scaleout.fan_out)."),
+    pool: str | None = typer.Option(
+        None,
+        help="Process work pool (default: the scaleout."
+        "work_pool setting, 'leadflow'); created if missing.",
+    ),
+    fan_out: int | None = typer.Option(
+        None,
+        min=0,
+        max=64,
+        help="Child runs a large intake or re-grade splits into (default: scaleout.fan_out).",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Register every deployment, with its schedules and triggers, to a process work pool.
@@ -33,16 +40,22 @@ def deploy(
     Needs PREFECT_API_URL pointing at a Prefect server."""
     configure_prefect()
     if not server_running():
-        raise LeadFlowError("PREFECT_API_URL is not set: point it at the Prefect server the "
-                            "workers use (e.g. http://prefect.internal:4200/api)")
+        raise LeadFlowError(
+            "PREFECT_API_URL is not set: point it at the Prefect server the "
+            "workers use (e.g. http://prefect.internal:4200/api)"
+        )
     from leadflow.deployments import deploy_all
 
     name = _pool(pool)
     fan = get_settings().scaleout.fan_out if fan_out is None else fan_out
     names = deploy_all(name, fan)
-    emit({"work_pool": name, "fan_out": fan, "deployments": names}, as_json,
-         f"{len(names)} deployments on work pool {name!r} (fan-out {fan}):\n  "
-         + "\n  ".join(names) + f"\nstart workers with: leadflow worker --pool {name}")
+    emit(
+        {"work_pool": name, "fan_out": fan, "deployments": names},
+        as_json,
+        f"{len(names)} deployments on work pool {name!r} (fan-out {fan}):\n  "
+        + "\n  ".join(names)
+        + f"\nstart workers with: leadflow worker --pool {name}",
+    )
 
 
 def worker(
@@ -57,8 +70,17 @@ def worker(
         os.environ.setdefault(key, value)
     if not server_running():
         raise LeadFlowError("PREFECT_API_URL is not set: point it at the Prefect server")
-    args = [sys.executable, "-m", "prefect", "worker", "start", "--pool", _pool(pool),
-            "--type", "process"]
+    args = [
+        sys.executable,
+        "-m",
+        "prefect",
+        "worker",
+        "start",
+        "--pool",
+        _pool(pool),
+        "--type",
+        "process",
+    ]
     if name:
         args += ["--name", name]
     if limit:

@@ -14,9 +14,15 @@ COLUMNS = ["id", "period", "team", "rep", "revenue", "new_customers", "repeat_ra
 
 def _text(view: svc.TargetView) -> str:
     whose = f"team {view.team_id} {view.team}" if view.team_id else f"rep {view.rep_id} {view.rep}"
-    numbers = ", ".join(f"{name} {value}" for name, value in (
-        ("revenue", view.revenue), ("new customers", view.new_customers),
-        ("repeat rate", view.repeat_rate)) if value is not None)
+    numbers = ", ".join(
+        f"{name} {value}"
+        for name, value in (
+            ("revenue", view.revenue),
+            ("new customers", view.new_customers),
+            ("repeat rate", view.repeat_rate),
+        )
+        if value is not None
+    )
     return f"target {view.period} for {whose}: {numbers or 'no numbers yet'}"
 
 
@@ -32,8 +38,15 @@ def set_target(
 ) -> None:
     """Set a team's or a rep's target for a period; unset numbers keep their value."""
     with unit_of_work("cli") as uow:
-        target = svc.set_target(uow.session, period, team_id=team, rep_id=rep, revenue=revenue,
-                                new_customers=new_customers, repeat_rate=repeat_rate)
+        target = svc.set_target(
+            uow.session,
+            period,
+            team_id=team,
+            rep_id=rep,
+            revenue=revenue,
+            new_customers=new_customers,
+            repeat_rate=repeat_rate,
+        )
         uow.commit()
         view = svc.target_view(uow.session, target)
     emit(view, as_json, _text(view))

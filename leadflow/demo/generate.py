@@ -12,12 +12,27 @@ from faker import Faker
 REGIONS = ["north", "south", "east", "west"]
 INDUSTRIES = ["manufacturing", "retail", "healthcare", "finance", "logistics", "education"]
 # Share of leads per channel: forms and ads bring volume, referrals bring quality.
-CHANNELS = {"website_form": 0.30, "online_ads": 0.22, "trade_show": 0.14, "referral": 0.10,
-            "partner": 0.08, "event_webinar": 0.08, "industry_association": 0.04,
-            "import": 0.02, "other": 0.02}
-NEEDS = ["replace spreadsheets for order tracking", "CRM for a 40-person sales team",
-         "automate quoting", "integrate ERP with e-commerce", "field service scheduling",
-         "customer portal", "reporting for regional managers", "lead routing for partners"]
+CHANNELS = {
+    "website_form": 0.30,
+    "online_ads": 0.22,
+    "trade_show": 0.14,
+    "referral": 0.10,
+    "partner": 0.08,
+    "event_webinar": 0.08,
+    "industry_association": 0.04,
+    "import": 0.02,
+    "other": 0.02,
+}
+NEEDS = [
+    "replace spreadsheets for order tracking",
+    "CRM for a 40-person sales team",
+    "automate quoting",
+    "integrate ERP with e-commerce",
+    "field service scheduling",
+    "customer portal",
+    "reporting for regional managers",
+    "lead routing for partners",
+]
 TAGS = ["price sensitive", "tech oriented", "fast decision", "needs references", "multi-site"]
 SHOWS = ["2026 industrial expo", "retail tech summit", "health IT week", "logistics forum"]
 
@@ -38,22 +53,31 @@ def organisation(seed: int, reps_per_team: int = 6) -> Organisation:
     teams, reps = [], []
     for region in REGIONS:
         manager = fake.name()
-        teams.append({"name": f"{region.title()} team", "manager_name": manager,
-                      "manager_email": f"{manager.split()[0].lower()}.{region}@example.com",
-                      "regions": [region]})
+        teams.append(
+            {
+                "name": f"{region.title()} team",
+                "manager_name": manager,
+                "manager_email": f"{manager.split()[0].lower()}.{region}@example.com",
+                "regions": [region],
+            }
+        )
         for i in range(reps_per_team):
             name = fake.name()
-            reps.append({
-                "team": f"{region.title()} team", "name": name,
-                "email": f"{name.split()[0].lower()}.{i}.{region}@example.com",
-                "regions": [region],
-                "industries": rnd.sample(INDUSTRIES, 3) if i >= 2 else [],
-                "seniority": "senior" if i < 2 else "junior",
-                "capacity": rnd.choice([60, 80, 100]) if i < 2 else rnd.choice([120, 150]),
-                "away": rnd.random() < 0.12,
-                "close_rate": round(rnd.uniform(0.15, 0.45) if i < 2
-                                    else rnd.uniform(0.05, 0.3), 2),
-            })
+            reps.append(
+                {
+                    "team": f"{region.title()} team",
+                    "name": name,
+                    "email": f"{name.split()[0].lower()}.{i}.{region}@example.com",
+                    "regions": [region],
+                    "industries": rnd.sample(INDUSTRIES, 3) if i >= 2 else [],
+                    "seniority": "senior" if i < 2 else "junior",
+                    "capacity": rnd.choice([60, 80, 100]) if i < 2 else rnd.choice([120, 150]),
+                    "away": rnd.random() < 0.12,
+                    "close_rate": round(
+                        rnd.uniform(0.15, 0.45) if i < 2 else rnd.uniform(0.05, 0.3), 2
+                    ),
+                }
+            )
     return Organisation(teams=teams, reps=reps)
 
 
@@ -95,24 +119,33 @@ def lead_records(seed: int, count: int, start: dt.date) -> list[dict[str, Any]]:
             "source": source,
             "company_name": company,
             "contact_name": contact,
-            "email": (f"{contact.split()[0].lower()}@"
-                      f"{company.split()[0].lower().strip(',')}.example"),
+            "email": (
+                f"{contact.split()[0].lower()}@{company.split()[0].lower().strip(',')}.example"
+            ),
             "phone": _phone(rnd) if rnd.random() < 0.7 else None,
             "need": rnd.choice(NEEDS),
             "industry": rnd.choice(INDUSTRIES),
             "company_size": size,
-            "employees": {"small": rnd.randint(5, 50), "medium": rnd.randint(51, 500),
-                          "large": rnd.randint(501, 20_000)}[size],
+            "employees": {
+                "small": rnd.randint(5, 50),
+                "medium": rnd.randint(51, 500),
+                "large": rnd.randint(501, 20_000),
+            }[size],
             "region": rnd.choice(REGIONS),
-            "contact_title": rnd.choice(["CEO", "CTO", "Head of Sales", "IT manager",
-                                         "Operations lead", "Analyst"]),
-            "contact_role": rnd.choices(["decision_maker", "influencer", "user", None],
-                                        [0.3, 0.35, 0.25, 0.1])[0],
+            "contact_title": rnd.choice(
+                ["CEO", "CTO", "Head of Sales", "IT manager", "Operations lead", "Analyst"]
+            ),
+            "contact_role": rnd.choices(
+                ["decision_maker", "influencer", "user", None], [0.3, 0.35, 0.25, 0.1]
+            )[0],
             "budget_max": budget,
             "budget_min": round(budget * 0.6, -3) if budget else None,
             # Purchase dates a few weeks to a few months after the lead arrives.
-            "timeline": (start + dt.timedelta(days=91 * n // count + rnd.randint(15, 200)))
-            .isoformat() if rnd.random() < 0.55 else None,
+            "timeline": (
+                start + dt.timedelta(days=91 * n // count + rnd.randint(15, 200))
+            ).isoformat()
+            if rnd.random() < 0.55
+            else None,
             "tags": rnd.sample(TAGS, rnd.randint(0, 2)),
         }
         if source == "trade_show":
@@ -126,14 +159,19 @@ def lead_records(seed: int, count: int, start: dt.date) -> list[dict[str, Any]]:
     return records
 
 
-def behaviour(seed: int, lead_ids: list[int], start: dt.datetime
-              ) -> list[tuple[int, str, dt.datetime]]:
+def behaviour(
+    seed: int, lead_ids: list[int], start: dt.datetime
+) -> list[tuple[int, str, dt.datetime]]:
     """Behaviour events: most leads a few page visits, some downloads, few webinars."""
     rnd = random.Random(seed + 1)
     events = []
     for lead_id in lead_ids:
-        for kind, mean in (("page_visit", 2.0), ("download", 0.6), ("webinar", 0.25),
-                           ("reply", 0.4)):
+        for kind, mean in (
+            ("page_visit", 2.0),
+            ("download", 0.6),
+            ("webinar", 0.25),
+            ("reply", 0.4),
+        ):
             for _ in range(min(int(rnd.expovariate(1 / mean)), 6)):
                 at = start + dt.timedelta(minutes=rnd.randint(0, 60 * 24 * 30))
                 events.append((lead_id, kind, at))

@@ -24,8 +24,14 @@ from .generate import Organisation
 
 # Referrals and trade-show contacts convert better than ad clicks, as sales teams report.
 CHANNEL_QUALITY = {"referral": 1.6, "trade_show": 1.25, "partner": 1.1, "online_ads": 0.75}
-LOSS_WEIGHTS = {"price": 0.3, "competitor": 0.25, "no_budget": 0.15, "no_decision": 0.1,
-                "need_changed": 0.1, "unresponsive": 0.1}
+LOSS_WEIGHTS = {
+    "price": 0.3,
+    "competitor": 0.25,
+    "no_budget": 0.15,
+    "no_decision": 0.1,
+    "need_changed": 0.1,
+    "unresponsive": 0.1,
+}
 
 
 def create_organisation(session: Session, org: Organisation) -> None:
@@ -46,22 +52,35 @@ def set_targets(session: Session, period: str, rnd: random.Random) -> None:
     for rep in session.scalars(select(SalesRep).order_by(SalesRep.id)):
         revenue = Decimal(rnd.randrange(500_000, 2_500_001, 100_000))
         customers = rnd.randint(1, 4)
-        set_target(session, period, rep_id=rep.id, revenue=revenue, new_customers=customers,
-                   repeat_rate=rnd.choice([0.1, 0.2, 0.3]))
+        set_target(
+            session,
+            period,
+            rep_id=rep.id,
+            revenue=revenue,
+            new_customers=customers,
+            repeat_rate=rnd.choice([0.1, 0.2, 0.3]),
+        )
         if rep.team_id is not None:
             revenues[rep.team_id] = revenues.get(rep.team_id, Decimal(0)) + revenue
             customers_of[rep.team_id] = customers_of.get(rep.team_id, 0) + customers
     for team_id, revenue in revenues.items():
-        set_target(session, period, team_id=team_id, revenue=revenue,
-                   new_customers=customers_of[team_id], repeat_rate=0.2)
+        set_target(
+            session,
+            period,
+            team_id=team_id,
+            revenue=revenue,
+            new_customers=customers_of[team_id],
+            repeat_rate=0.2,
+        )
 
 
 def _at(base: dt.datetime, rnd: random.Random, lo_h: float, hi_h: float) -> dt.datetime:
     return base + dt.timedelta(hours=rnd.uniform(lo_h, hi_h))
 
 
-def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.datetime,
-              rules: RulesConfig) -> None:
+def work_lead(
+    session: Session, lead: Lead, rnd: random.Random, until: dt.datetime, rules: RulesConfig
+) -> None:
     """Play one assigned lead forward from its assignment, stopping at `until`."""
     assert lead.assigned_at is not None
     lead_id, by = lead.id, f"rep-{lead.owner_id}"
@@ -69,74 +88,138 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
     t = _at(lead.assigned_at, rnd, 0.3, 30 if rnd.random() < 0.25 else 3.5)
     if t > until:
         return
-    svc.log_activity(session, lead_id, channel=rnd.choice(["phone", "email"]), now=t,
-                     key_points="introduction call", feedback="interested",
-                     next_action="send case study", next_action_due=t + dt.timedelta(days=3),
-                     rules=rules)
+    svc.log_activity(
+        session,
+        lead_id,
+        channel=rnd.choice(["phone", "email"]),
+        now=t,
+        key_points="introduction call",
+        feedback="interested",
+        next_action="send case study",
+        next_action_due=t + dt.timedelta(days=3),
+        rules=rules,
+    )
     promising = {"A": 0.6, "B": 0.25, "C": 0.05}[lead.grade or "C"] * CHANNEL_QUALITY.get(
-        lead.source, 1.0)
+        lead.source, 1.0
+    )
     if rnd.random() > promising:
         if rnd.random() < 0.35:
             t = _at(t, rnd, 24 * 10, 24 * 40)
             if t <= until:
-                svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules,
-                                 reason=rnd.choice(["unresponsive", "no_budget", "need_changed"]))
+                svc.fire_trigger(
+                    session,
+                    lead_id,
+                    "lose",
+                    by=by,
+                    now=t,
+                    rules=rules,
+                    reason=rnd.choice(["unresponsive", "no_budget", "need_changed"]),
+                )
         return
     t = _at(t, rnd, 24 * 10, 24 * 45)
     if t > until:
         return
-    svc.log_activity(session, lead_id, channel="meeting", now=t, key_points="needs workshop",
-                     feedback="budget discussed", rules=rules)
-    svc.update_conversion(session, lead_id, intent_stated=True,
-                          decision_maker_engaged=rnd.random() < 0.6,
-                          budget_confirmed=Decimal(rnd.choice([80_000, 150_000, 400_000,
-                                                               1_200_000])),
-                          target_date=(t + dt.timedelta(days=rnd.randint(20, 120))).date())
-    svc.fire_trigger(session, lead_id, "qualify", by=by, now=t, rules=rules,
-                     reason="intent and budget confirmed")
-    facts = OpportunityFacts.model_validate({
-        "urgency": rnd.choice(["immediate", "urgent", "normal"]),
-        "budget": lead.budget_confirmed or Decimal(0),
-        "competition": rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[0],
-        "decision_chain": rnd.choice(["simple", "medium", "complex"])})
+    svc.log_activity(
+        session,
+        lead_id,
+        channel="meeting",
+        now=t,
+        key_points="needs workshop",
+        feedback="budget discussed",
+        rules=rules,
+    )
+    svc.update_conversion(
+        session,
+        lead_id,
+        intent_stated=True,
+        decision_maker_engaged=rnd.random() < 0.6,
+        budget_confirmed=Decimal(rnd.choice([80_000, 150_000, 400_000, 1_200_000])),
+        target_date=(t + dt.timedelta(days=rnd.randint(20, 120))).date(),
+    )
+    svc.fire_trigger(
+        session, lead_id, "qualify", by=by, now=t, rules=rules, reason="intent and budget confirmed"
+    )
+    facts = OpportunityFacts.model_validate(
+        {
+            "urgency": rnd.choice(["immediate", "urgent", "normal"]),
+            "budget": lead.budget_confirmed or Decimal(0),
+            "competition": rnd.choices(["advantage", "parity", "disadvantage"], [0.35, 0.45, 0.2])[
+                0
+            ],
+            "decision_chain": rnd.choice(["simple", "medium", "complex"]),
+        }
+    )
     svc.assess_opportunity(session, lead_id, facts, by=by, now=t, rules=rules)
     t = _at(t, rnd, 24 * 7, 24 * 30)
     if t > until:
         return
     if rnd.random() < 0.2:
-        svc.fire_trigger(session, lead_id, "requalify", by=by, now=t, rules=rules,
-                         reason="project delayed")
+        svc.fire_trigger(
+            session, lead_id, "requalify", by=by, now=t, rules=rules, reason="project delayed"
+        )
         return
-    submit_plan(session, lead_id, PlanIn(
-        pain_points="manual lead handling loses deals", advantages="faster rollout, local team",
-        strategy="workshop with the decision makers, then a pilot",
-        milestones="pilot in 4 weeks, contract in 8"), by=by, now=t)
+    submit_plan(
+        session,
+        lead_id,
+        PlanIn(
+            pain_points="manual lead handling loses deals",
+            advantages="faster rollout, local team",
+            strategy="workshop with the decision makers, then a pilot",
+            milestones="pilot in 4 weeks, contract in 8",
+        ),
+        by=by,
+        now=t,
+    )
     role = "director" if lead.opportunity_grade == "A" else "manager"
     approve_plan(session, lead_id, role=role, by=f"demo-{role}", now=t, rules=rules)
     try:
-        svc.fire_trigger(session, lead_id, "start_negotiation", by=by, now=t, rules=rules,
-                         reason="proposal presented")
+        svc.fire_trigger(
+            session,
+            lead_id,
+            "start_negotiation",
+            by=by,
+            now=t,
+            rules=rules,
+            reason="proposal presented",
+        )
     except GuardRefused:
         return
     for _ in range(rnd.randint(0, 2)):
-        obj = add_objection(session, lead_id, now=t, detail="asks for a discount",
-                            kind=rnd.choice(["price", "terms", "function", "competitor"]))
+        obj = add_objection(
+            session,
+            lead_id,
+            now=t,
+            detail="asks for a discount",
+            kind=rnd.choice(["price", "terms", "function", "competitor"]),
+        )
         answered = _at(t, rnd, 1, 30)
         if answered <= until:
-            answer_objection(session, lead_id, obj.id, response="offered phased payment",
-                             by=by, now=answered)
+            answer_objection(
+                session, lead_id, obj.id, response="offered phased payment", by=by, now=answered
+            )
     t = _at(t, rnd, 24 * 14, 24 * 75)
     if t > until:
         return
     if rnd.random() < 0.4 * CHANNEL_QUALITY.get(lead.source, 1.0) ** 0.5 * {
-            "A": 1.35, "B": 1.0, "C": 0.6}[lead.opportunity_grade or "B"] * {
-            "decision_maker": 1.2, "influencer": 1.0}.get(lead.contact_role or "", 0.8):
-        win(session, lead_id, ContractIn(
-            value=lead.budget_confirmed or Decimal(0),
-            payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
-            delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
-            promises=["implementation", "training for 2 teams", "12 months support"]),
-            by=by, now=t, rules=rules)
+        "A": 1.35,
+        "B": 1.0,
+        "C": 0.6,
+    }[lead.opportunity_grade or "B"] * {"decision_maker": 1.2, "influencer": 1.0}.get(
+        lead.contact_role or "", 0.8
+    ):
+        win(
+            session,
+            lead_id,
+            ContractIn(
+                value=lead.budget_confirmed or Decimal(0),
+                payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
+                delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
+                promises=["implementation", "training for 2 teams", "12 months support"],
+            ),
+            by=by,
+            now=t,
+            rules=rules,
+        )
     else:
         reason = rnd.choices(list(LOSS_WEIGHTS), list(LOSS_WEIGHTS.values()))[0]
         svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules, reason=reason)
@@ -144,5 +227,6 @@ def work_lead(session: Session, lead: Lead, rnd: random.Random, until: dt.dateti
 
 def assigned_ids(session: Session, lead_ids: list[int]) -> list[int]:
     """Which of these leads have an owner."""
-    return list(session.scalars(select(Lead.id).where(Lead.id.in_(lead_ids),
-                                                      Lead.owner_id.is_not(None))))
+    return list(
+        session.scalars(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.owner_id.is_not(None)))
+    )

@@ -31,8 +31,16 @@ from leadflow.store.outbound_models import Handoff, OutboxMessage
 OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]
 DEALS = [State.opportunity.value, State.negotiation.value]
-KINDS = ("first_contact", "no_follow_up", "next_action", "objection", "cadence", "brief",
-         "win_review", "notify")
+KINDS = (
+    "first_contact",
+    "no_follow_up",
+    "next_action",
+    "objection",
+    "cadence",
+    "brief",
+    "win_review",
+    "notify",
+)
 
 
 @dataclass(frozen=True)
@@ -44,15 +52,19 @@ class DueItem:
     due_at: dt.datetime
 
 
-def _silence_applies(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
-                     ) -> ColumnElement[bool]:
+def _silence_applies(
+    lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
+) -> ColumnElement[bool]:
     """Spec §6: the no-follow-up rule serves leads being actively worked: the configured
     lead grades while nurturing, and opportunities of the configured grades (or not yet
     graded). Slower grades are reminded by their cadence instead."""
     return or_(
         and_(Lead.state == State.nurturing.value, Lead.grade.in_(lead_grades)),
-        and_(Lead.state.in_(DEALS),
-             or_(Lead.opportunity_grade.in_(deal_grades), Lead.opportunity_grade.is_(None))))
+        and_(
+            Lead.state.in_(DEALS),
+            or_(Lead.opportunity_grade.in_(deal_grades), Lead.opportunity_grade.is_(None)),
+        ),
+    )
 
 
 def notice_wait(rules: RulesConfig) -> dt.timedelta:
@@ -61,8 +73,9 @@ def notice_wait(rules: RulesConfig) -> dt.timedelta:
     than notify_grace_minutes, the time the sender is given to send a notice at all (0
     hours, "at once", would otherwise escalate every notice written just before a pass)."""
     a = rules.assignment
-    return max(dt.timedelta(hours=a.notify_within_hours),
-               dt.timedelta(minutes=a.notify_grace_minutes))
+    return max(
+        dt.timedelta(hours=a.notify_within_hours), dt.timedelta(minutes=a.notify_grace_minutes)
+    )
 
 
 def _kind(name: str) -> Any:
@@ -74,8 +87,7 @@ def _at(name: str) -> Any:
 
 
 @lru_cache(maxsize=16)
-def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
-                 ) -> CompoundSelect:
+def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]) -> CompoundSelect:
     """Every lead-side timer as one UNION ALL of indexed range queries: one statement, so
     a pass is one round trip however many kinds there are, built once per rule book (the
     times are parameters: `now` and the cut-offs before which each gap has run out). Rows
@@ -83,53 +95,77 @@ def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]
     owned = and_(Lead.owner_id.is_not(None), Lead.state.in_(OPEN))
     now = _at("now")
     # First: the column types of a compound select are its first member's.
-    silent = (select(_kind("no_follow_up"), Lead.id, Lead.last_contact_at, Lead.assigned_at)
-              .where(Lead.state.in_(WORKING), Lead.owner_id.is_not(None),
-                     or_(Lead.last_contact_at <= _at("silent_before"),
-                         and_(Lead.last_contact_at.is_(None),
-                              Lead.assigned_at <= _at("silent_before"))),
-                     _silence_applies(lead_grades, deal_grades)))
-    timers = (("first_contact", Lead.first_contact_due, Lead.first_contacted_at.is_(None)),
-              ("next_action", Lead.next_action_due, None),
-              ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)),
-              ("brief", Lead.brief_due, and_(Lead.brief_at.is_(None), Lead.state.in_(DEALS))))
-    parts = [select(_kind(kind), Lead.id, column, null())
-             .where(column <= now, *([condition] if condition is not None else []), owned)
-             for kind, column, condition in timers]
-    objections = (select(_kind("objection"), Objection.lead_id, Objection.raised_at, null())
-                  .join(Lead, Lead.id == Objection.lead_id)
-                  .where(Objection.answered_at.is_(None),
-                         Objection.raised_at <= _at("unanswered_before"), owned))
+    silent = select(_kind("no_follow_up"), Lead.id, Lead.last_contact_at, Lead.assigned_at).where(
+        Lead.state.in_(WORKING),
+        Lead.owner_id.is_not(None),
+        or_(
+            Lead.last_contact_at <= _at("silent_before"),
+            and_(Lead.last_contact_at.is_(None), Lead.assigned_at <= _at("silent_before")),
+        ),
+        _silence_applies(lead_grades, deal_grades),
+    )
+    timers = (
+        ("first_contact", Lead.first_contact_due, Lead.first_contacted_at.is_(None)),
+        ("next_action", Lead.next_action_due, None),
+        ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)),
+        ("brief", Lead.brief_due, and_(Lead.brief_at.is_(None), Lead.state.in_(DEALS))),
+    )
+    parts = [
+        select(_kind(kind), Lead.id, column, null()).where(
+            column <= now, *([condition] if condition is not None else []), owned
+        )
+        for kind, column, condition in timers
+    ]
+    objections = (
+        select(_kind("objection"), Objection.lead_id, Objection.raised_at, null())
+        .join(Lead, Lead.id == Objection.lead_id)
+        .where(
+            Objection.answered_at.is_(None), Objection.raised_at <= _at("unanswered_before"), owned
+        )
+    )
     # Owners' assignment notices still not delivered (queued, failing or given up) after
     # notice_wait, for leads their owner has not contacted since: the lead must not sit
     # unknown. A notice of an earlier assignment, or one to a manager queue, does not count.
-    notices = (select(_kind("notify"), OutboxMessage.lead_id, OutboxMessage.created_at, null())
-               .join(Lead, Lead.id == OutboxMessage.lead_id)
-               .where(OutboxMessage.sent_at.is_(None), OutboxMessage.kind == "assignment",
-                      OutboxMessage.created_at <= _at("noticed_before"),
-                      OutboxMessage.created_at >= Lead.assigned_at,
-                      Lead.owner_id.is_not(None), Lead.state.in_(OPEN),
-                      or_(Lead.last_contact_at.is_(None),
-                          Lead.last_contact_at < OutboxMessage.created_at)))
+    notices = (
+        select(_kind("notify"), OutboxMessage.lead_id, OutboxMessage.created_at, null())
+        .join(Lead, Lead.id == OutboxMessage.lead_id)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.kind == "assignment",
+            OutboxMessage.created_at <= _at("noticed_before"),
+            OutboxMessage.created_at >= Lead.assigned_at,
+            Lead.owner_id.is_not(None),
+            Lead.state.in_(OPEN),
+            or_(Lead.last_contact_at.is_(None), Lead.last_contact_at < OutboxMessage.created_at),
+        )
+    )
     return union_all(silent, *parts, objections, notices)
 
 
 def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterator[DueItem]:
     """Every due item as of `now`."""
     sla = rules.sla
-    after = {"no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
-             "objection": dt.timedelta(hours=sla.objection_answer_hours),
-             "notify": notice_wait(rules)}
-    statement = _lead_timers(tuple(g.value for g in sla.no_follow_up_grades),
-                             tuple(g.value for g in sla.no_follow_up_opportunity_grades))
-    cutoffs = {"now": now, "silent_before": now - after["no_follow_up"],
-               "unanswered_before": now - after["objection"],
-               "noticed_before": now - after["notify"]}
+    after = {
+        "no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
+        "objection": dt.timedelta(hours=sla.objection_answer_hours),
+        "notify": notice_wait(rules),
+    }
+    statement = _lead_timers(
+        tuple(g.value for g in sla.no_follow_up_grades),
+        tuple(g.value for g in sla.no_follow_up_opportunity_grades),
+    )
+    cutoffs = {
+        "now": now,
+        "silent_before": now - after["no_follow_up"],
+        "unanswered_before": now - after["objection"],
+        "noticed_before": now - after["notify"],
+    }
     for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))
     # The post-win review of a handed-off deal, due some business days after the win.
     for lead_id, due in session.execute(
-            select(Handoff.lead_id, Handoff.review_due)
-            .where(Handoff.reviewed_at.is_(None), Handoff.review_due <= now.date())):
-        yield DueItem(lead_id, "win_review",
-                      dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))
+        select(Handoff.lead_id, Handoff.review_due).where(
+            Handoff.reviewed_at.is_(None), Handoff.review_due <= now.date()
+        )
+    ):
+        yield DueItem(lead_id, "win_review", dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))

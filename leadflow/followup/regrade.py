@@ -33,10 +33,22 @@ from leadflow.winmodel.score import score_leads
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
 # What a re-grade reads and writes: the rules' facts and conclusions, the opportunity grade
 # and the date urgency is counted to (loading every column cost a third of a chunk).
-REGRADE_COLUMNS = (*LeadFacts.model_fields, *EVALUATION_COLUMNS, "opportunity_grade",
-                   "target_date", "slipped", "brief_due", "brief_at", "approved_role",
-                   "owner_id", "assigned_at", "first_contacted_at", "first_contact_due",
-                   "last_contact_at", "next_cadence_due")
+REGRADE_COLUMNS = (
+    *LeadFacts.model_fields,
+    *EVALUATION_COLUMNS,
+    "opportunity_grade",
+    "target_date",
+    "slipped",
+    "brief_due",
+    "brief_at",
+    "approved_role",
+    "owner_id",
+    "assigned_at",
+    "first_contacted_at",
+    "first_contact_due",
+    "last_contact_at",
+    "next_cadence_due",
+)
 MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
 
 
@@ -67,10 +79,10 @@ class RegradeResult(BaseModel):
             total.examined += p.examined
             total.rescored += p.rescored
             # A listing, not a record (FieldChange is): bounded so memory stays flat.
-            total.changes.extend(p.changes[:max(0, MAX_LISTED - len(total.changes))])
+            total.changes.extend(p.changes[: max(0, MAX_LISTED - len(total.changes))])
             for k, v in p.counts.items():
                 total.counts[k] = total.counts.get(k, 0) + v
-            total.slipped.extend(p.slipped[:max(0, MAX_LISTED - len(total.slipped))])
+            total.slipped.extend(p.slipped[: max(0, MAX_LISTED - len(total.slipped))])
         return total
 
 
@@ -81,30 +93,42 @@ def count_open_leads(session: Session) -> int:
 
 def open_lead_ids(session: Session, after_id: int, limit: int) -> list[int]:
     """The next page of re-gradable lead ids (keyset paging: flat memory at any size)."""
-    return list(session.scalars(select(Lead.id).where(Lead.state.in_(REGRADED_STATES),
-                                                      Lead.id > after_id)
-                                .order_by(Lead.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(Lead.id)
+            .where(Lead.state.in_(REGRADED_STATES), Lead.id > after_id)
+            .order_by(Lead.id)
+            .limit(limit)
+        )
+    )
 
 
 def _latest_assessments(session: Session, ids: list[int]) -> dict[int, OpportunityAssessment]:
-    newest = (select(func.max(OpportunityAssessment.id)).where(
-        OpportunityAssessment.lead_id.in_(ids)).group_by(OpportunityAssessment.lead_id))
-    rows = session.scalars(select(OpportunityAssessment).where(
-        OpportunityAssessment.id.in_(newest)))
+    newest = (
+        select(func.max(OpportunityAssessment.id))
+        .where(OpportunityAssessment.lead_id.in_(ids))
+        .group_by(OpportunityAssessment.lead_id)
+    )
+    rows = session.scalars(
+        select(OpportunityAssessment).where(OpportunityAssessment.id.in_(newest))
+    )
     return {row.lead_id: row for row in rows}
 
 
-def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
-                  rules: RulesConfig) -> RegradeResult:
+def regrade_chunk(
+    session: Session, ids: list[int], now: dt.datetime, rules: RulesConfig
+) -> RegradeResult:
     """Rescore and re-grade one chunk in the caller's transaction."""
     result = RegradeResult()
     # The chunk's changed leads in one UPDATE, their grade history in one statement.
     with chunk_rows(session) as rows:
-        leads = load_rows(rows, Lead.id.in_(ids) & Lead.state.in_(REGRADED_STATES),
-                          columns=REGRADE_COLUMNS)
+        leads = load_rows(
+            rows, Lead.id.in_(ids) & Lead.state.in_(REGRADED_STATES), columns=REGRADE_COLUMNS
+        )
         counts = behaviour_counts(session, [lead.id for lead in leads], now, rules)
-        assessments = _latest_assessments(session, [
-            lead.id for lead in leads if lead.state in ("opportunity", "negotiation")])
+        assessments = _latest_assessments(
+            session, [lead.id for lead in leads if lead.state in ("opportunity", "negotiation")]
+        )
         for lead in leads:
             _regrade_one(lead, counts, assessments, now, rules, result)
         save_rows(rows, leads, now)
@@ -116,17 +140,27 @@ def regrade_chunk(session: Session, ids: list[int], now: dt.datetime,
 
 def _tell_slipped(rows: ChunkRows, leads: list[LeadRow], now: dt.datetime) -> None:
     """Tell each slipped deal's owner to re-assess it (once per target date)."""
-    tell_owners(rows.session, leads, now, "slipped", into=rows, message=lambda lead: (
-        f"slipped:{lead.id}:{lead.target_date}",
-        _("Re-assess lead #{id}: its target date has passed").format(id=lead.id),
-        _("Lead #{id}'s target date {date} passed without a win, so the deal counts as "
-          "slipped (grade {grade}). Re-assess it: confirm a new target date and budget, or "
-          "requalify or lose it.").format(id=lead.id, date=day(lead.target_date),
-                                         grade=label("grade", lead.opportunity_grade))))
+    tell_owners(
+        rows.session,
+        leads,
+        now,
+        "slipped",
+        into=rows,
+        message=lambda lead: (
+            f"slipped:{lead.id}:{lead.target_date}",
+            _("Re-assess lead #{id}: its target date has passed").format(id=lead.id),
+            _(
+                "Lead #{id}'s target date {date} passed without a win, so the deal counts as "
+                "slipped (grade {grade}). Re-assess it: confirm a new target date and budget, or "
+                "requalify or lose it."
+            ).format(
+                id=lead.id, date=day(lead.target_date), grade=label("grade", lead.opportunity_grade)
+            ),
+        ),
+    )
 
 
-def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None],
-                        rules: RulesConfig) -> None:
+def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None], rules: RulesConfig) -> None:
     """A new grade brings its own cadence: the next contact is due that long after the last
     (or after assignment), never on the old grade's clock."""
     if lead.owner_id is None or all(getattr(lead, k) == v for k, v in before.items()):
@@ -135,39 +169,58 @@ def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None],
     if since is None:
         return
     lead.next_cadence_due = next_cadence_date(
-        since, State(lead.state), Grade(lead.grade) if lead.grade else None,
-        Grade(lead.opportunity_grade) if lead.opportunity_grade else None, rules,
-        lead.nurture_stage)
+        since,
+        State(lead.state),
+        Grade(lead.grade) if lead.grade else None,
+        Grade(lead.opportunity_grade) if lead.opportunity_grade else None,
+        rules,
+        lead.nurture_stage,
+    )
 
 
-def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
-                 assessments: dict[int, OpportunityAssessment], now: dt.datetime,
-                 rules: RulesConfig, result: RegradeResult) -> None:
+def _regrade_one(
+    lead: LeadRow,
+    counts: dict[int, BehaviourCounts],
+    assessments: dict[int, OpportunityAssessment],
+    now: dt.datetime,
+    rules: RulesConfig,
+    result: RegradeResult,
+) -> None:
     """Rescore and re-grade one lead, counting (and listing) what changed and why."""
     result.examined += 1
-    before = {"grade": lead.grade, "priority": lead.priority,
-              "opportunity_grade": lead.opportunity_grade}
+    before = {
+        "grade": lead.grade,
+        "priority": lead.priority,
+        "opportunity_grade": lead.opportunity_grade,
+    }
     stage, was_slipped = lead.nurture_stage, lead.slipped
     old_score = lead.score
     ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
     apply_evaluation(lead, ev)
     if lead.score != old_score:
         result.rescored += 1
-    why = {"grade": "; ".join(ev.grade.reasons),
-           "priority": f"score {old_score} -> {lead.score}"}
+    why = {"grade": "; ".join(ev.grade.reasons), "priority": f"score {old_score} -> {lead.score}"}
     assessment = assessments.get(lead.id)
     if assessment is not None:
         facts, slipped = current_facts(
-            OpportunityFacts(urgency=Urgency(assessment.urgency), budget=assessment.budget,
-                             competition=Competition(assessment.competition),
-                             decision_chain=DecisionChain(assessment.decision_chain)),
-            lead.budget_confirmed, lead.target_date, now.date(), rules)
+            OpportunityFacts(
+                urgency=Urgency(assessment.urgency),
+                budget=assessment.budget,
+                competition=Competition(assessment.competition),
+                decision_chain=DecisionChain(assessment.decision_chain),
+            ),
+            lead.budget_confirmed,
+            lead.target_date,
+            now.date(),
+            rules,
+        )
         graded = opportunity_grade(facts, rules, slipped)
         apply_opportunity_grade(lead, graded, now, rules)
         short = approval_falls_short(lead, rules)
-        why["opportunity_grade"] = (f"{graded.reason} ({graded.points} points, budget "
-                                    f"{facts.budget:,.0f}, urgency {facts.urgency.value})"
-                                    + (f"; {short}" if short else ""))
+        why["opportunity_grade"] = (
+            f"{graded.reason} ({graded.points} points, budget "
+            f"{facts.budget:,.0f}, urgency {facts.urgency.value})" + (f"; {short}" if short else "")
+        )
     tighten_first_contact(lead, rules)
     _reschedule_cadence(lead, {**before, "nurture_stage": stage}, rules)
     if lead.slipped and not was_slipped:
@@ -178,5 +231,6 @@ def _regrade_one(lead: LeadRow, counts: dict[int, BehaviourCounts],
             key = f"{field} {old or '-'}->{new or '-'}"
             result.counts[key] = result.counts.get(key, 0) + 1
             if len(result.changes) < MAX_LISTED:
-                result.changes.append(GradeChange(lead_id=lead.id, field=field, old=old,
-                                                  new=new, why=why[field]))
+                result.changes.append(
+                    GradeChange(lead_id=lead.id, field=field, old=old, new=new, why=why[field])
+                )

@@ -24,8 +24,17 @@ from leadflow.rules.timing import add_business_days, is_business_day, nurture_st
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
 
-__all__ = ["KINDS", "OPEN", "WORKING", "DueItem", "ReminderResult", "due_items", "plan",
-           "preview", "remind"]
+__all__ = [
+    "KINDS",
+    "OPEN",
+    "WORKING",
+    "DueItem",
+    "ReminderResult",
+    "due_items",
+    "plan",
+    "preview",
+    "remind",
+]
 
 
 class ReminderResult(BaseModel):
@@ -84,29 +93,43 @@ class _Step:
 
 
 def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
-    words = {"days": f"{rules.sla.no_follow_up_days:g}",
-             "hours": f"{rules.sla.objection_answer_hours:g}"}
+    words = {
+        "days": f"{rules.sla.no_follow_up_days:g}",
+        "hours": f"{rules.sla.objection_answer_hours:g}",
+    }
     what = _(_SUBJECT[item.kind]).format(**words)
     stage = nurture_stage_named(lead.nurture_stage, rules)
     if item.kind == "cadence" and lead.state == "nurturing" and stage is not None:
         what += _(" (nurture stage {stage}: send {content} by {channels})").format(
-            stage=stage.name, content=", ".join(stage.content),
-            channels=", ".join(stage.channels))
+            stage=stage.name, content=", ".join(stage.content), channels=", ".join(stage.channels)
+        )
     return what
 
 
-def plan(session: Session, items: list[DueItem], now: dt.datetime, rules: RulesConfig,
-         directors: Sequence[str] = ()) -> list[_Step]:
+def plan(
+    session: Session,
+    items: list[DueItem],
+    now: dt.datetime,
+    rules: RulesConfig,
+    directors: Sequence[str] = (),
+) -> list[_Step]:
     """What a pass at `now` sends for these due items: a reminder to the owner for each new
     item, an escalation for each item reminded a business day ago and still open."""
     if not items:
         return []
     keys = [(i.lead_id, i.kind, i.due_at) for i in items]
-    known = {(r.lead_id, r.kind, r.due_at): r for r in session.scalars(
-        select(Reminder).where(tuple_(Reminder.lead_id, Reminder.kind, Reminder.due_at)
-                               .in_(keys)))}
-    leads = {lead.id: lead for lead in session.scalars(
-        select(Lead).where(Lead.id.in_({i.lead_id for i in items})))}
+    known = {
+        (r.lead_id, r.kind, r.due_at): r
+        for r in session.scalars(
+            select(Reminder).where(
+                tuple_(Reminder.lead_id, Reminder.kind, Reminder.due_at).in_(keys)
+            )
+        )
+    }
+    leads = {
+        lead.id: lead
+        for lead in session.scalars(select(Lead).where(Lead.id.in_({i.lead_id for i in items})))
+    }
     reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
     teams = {t.id: t for t in session.scalars(select(Team))}
     steps = []
@@ -119,61 +142,99 @@ def plan(session: Session, items: list[DueItem], now: dt.datetime, rules: RulesC
         up = ", ".join(directors) if item.kind in _TO_DIRECTORS and directors else manager
         if existing is None and item.kind not in _STRAIGHT_UP:
             message = PlannedMessage(
-                lead_id=lead.id, kind=item.kind, due_at=item.due_at, action="remind",
+                lead_id=lead.id,
+                kind=item.kind,
+                due_at=item.due_at,
+                action="remind",
                 recipient=recipient_of(owner, None),
                 subject=_("Reminder: lead #{id} {company}: {what}").format(
-                    id=lead.id, company=lead.company_name, what=what),
-                body=_("Lead #{id} ({company}): {what} (due {due} UTC). Log the "
-                       "contact in LeadFlow.").format(
-                    id=lead.id, company=lead.company_name, what=what,
-                    due=moment(item.due_at)))
-        elif existing is None or (existing.escalated_at is None and now.date() >= add_business_days(
-                existing.reminded_at.date(), int(rules.sla.escalate_after_days), rules.calendar)):
+                    id=lead.id, company=lead.company_name, what=what
+                ),
+                body=_(
+                    "Lead #{id} ({company}): {what} (due {due} UTC). Log the contact in LeadFlow."
+                ).format(id=lead.id, company=lead.company_name, what=what, due=moment(item.due_at)),
+            )
+        elif existing is None or (
+            existing.escalated_at is None
+            and now.date()
+            >= add_business_days(
+                existing.reminded_at.date(), int(rules.sla.escalate_after_days), rules.calendar
+            )
+        ):
             who = owner.name if owner else _("The owner")
-            body = (_("{owner} was reminded on {day} and the lead is still untouched: "
-                      "{what}.").format(owner=who, day=day(existing.reminded_at), what=what)
-                    if existing else
-                    _("{owner} has not been told of the lead: {what}.").format(
-                        owner=who, what=what))
+            body = (
+                _("{owner} was reminded on {day} and the lead is still untouched: {what}.").format(
+                    owner=who, day=day(existing.reminded_at), what=what
+                )
+                if existing
+                else _("{owner} has not been told of the lead: {what}.").format(
+                    owner=who, what=what
+                )
+            )
             message = PlannedMessage(
-                lead_id=lead.id, kind=item.kind, due_at=item.due_at, action="escalate",
-                recipient=up, subject=_("Escalation: lead #{id} {company}: {what}").format(
-                    id=lead.id, company=lead.company_name, what=what),
-                body=body)
+                lead_id=lead.id,
+                kind=item.kind,
+                due_at=item.due_at,
+                action="escalate",
+                recipient=up,
+                subject=_("Escalation: lead #{id} {company}: {what}").format(
+                    id=lead.id, company=lead.company_name, what=what
+                ),
+                body=body,
+            )
         else:
             continue
         steps.append(_Step(item, message, existing))
     return steps
 
 
-def preview(session: Session, now: dt.datetime, rules: RulesConfig,
-            directors: Sequence[str] = ()) -> list[PlannedMessage]:
+def preview(
+    session: Session, now: dt.datetime, rules: RulesConfig, directors: Sequence[str] = ()
+) -> list[PlannedMessage]:
     """What a reminder pass at `now` would send (reminders and escalations), sending and
     recording nothing: ops' view of what is overdue."""
     steps = plan(session, list(due_items(session, now, rules)), now, rules, directors)
     return sorted((s.message for s in steps), key=lambda m: (m.due_at, m.lead_id, m.kind))
 
 
-def remind(session: Session, items: list[DueItem], now: dt.datetime, rules: RulesConfig,
-           directors: Sequence[str] = ()) -> ReminderResult:
+def remind(
+    session: Session,
+    items: list[DueItem],
+    now: dt.datetime,
+    rules: RulesConfig,
+    directors: Sequence[str] = (),
+) -> ReminderResult:
     """Remind owners of new due items; escalate items reminded a business day ago."""
     result = ReminderResult()
     for step in plan(session, items, now, rules, directors):
         item, message = step.item, step.message
         escalate = message.action == "escalate"
         if step.existing is None:
-            session.add(Reminder(lead_id=item.lead_id, kind=item.kind, due_at=item.due_at,
-                                 reminded_at=now, escalated_at=now if escalate else None))
+            session.add(
+                Reminder(
+                    lead_id=item.lead_id,
+                    kind=item.kind,
+                    due_at=item.due_at,
+                    reminded_at=now,
+                    escalated_at=now if escalate else None,
+                )
+            )
         else:
             step.existing.escalated_at = now
         stamp = item.due_at.strftime("%Y%m%d%H%M")
         prefix = "escalate" if escalate else "remind"
         for n, to in enumerate(t.strip() for t in (message.recipient or "").split(", ")):
             if to:
-                enqueue(session, key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}"
-                        + (f":{n}" if n else ""), kind="escalation" if escalate else "reminder",
-                        lead_id=item.lead_id, recipient=to, now=now, subject=message.subject,
-                        body=message.body)
+                enqueue(
+                    session,
+                    key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}" + (f":{n}" if n else ""),
+                    kind="escalation" if escalate else "reminder",
+                    lead_id=item.lead_id,
+                    recipient=to,
+                    now=now,
+                    subject=message.subject,
+                    body=message.body,
+                )
         counts = result.escalated if escalate else result.reminded
         counts[item.kind] = counts.get(item.kind, 0) + 1
     session.flush()
@@ -182,33 +243,55 @@ def remind(session: Session, items: list[DueItem], now: dt.datetime, rules: Rule
 
 def preview_rows(messages: list[PlannedMessage]) -> list[dict[str, Any]]:
     """The preview as table rows."""
-    return [{"lead": m.lead_id, "kind": m.kind, "due": f"{m.due_at:%Y-%m-%d %H:%M}",
-             "action": m.action, "to": m.recipient or "-", "subject": m.subject}
-            for m in messages]
+    return [
+        {
+            "lead": m.lead_id,
+            "kind": m.kind,
+            "due": f"{m.due_at:%Y-%m-%d %H:%M}",
+            "action": m.action,
+            "to": m.recipient or "-",
+            "subject": m.subject,
+        }
+        for m in messages
+    ]
 
 
 def flag_dormant(session: Session, now: dt.datetime, rules: RulesConfig) -> list[int]:
     """Mark open leads with no interaction for the dormancy period; returns their ids."""
     cutoff = now - dt.timedelta(days=rules.sla.dormant_after_days)
-    ids = list(session.scalars(select(Lead.id).where(
-        Lead.state.in_(WORKING), Lead.dormant.is_(False), Lead.last_interaction_at <= cutoff)))
+    ids = list(
+        session.scalars(
+            select(Lead.id).where(
+                Lead.state.in_(WORKING), Lead.dormant.is_(False), Lead.last_interaction_at <= cutoff
+            )
+        )
+    )
     if ids:
-        session.execute(update(Lead).where(Lead.id.in_(ids)).values(dormant=True)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Lead)
+            .where(Lead.id.in_(ids))
+            .values(dormant=True)
+            .execution_options(synchronize_session=False)
+        )
     return ids
 
 
-def notify_dormant(session: Session, ids: list[int], now: dt.datetime,
-                   rules: RulesConfig) -> None:
+def notify_dormant(session: Session, ids: list[int], now: dt.datetime, rules: RulesConfig) -> None:
     """Send each dormant lead's owner a reactivation plan."""
-    tell_owners(session, session.scalars(select(Lead).where(Lead.id.in_(ids))), now,
-                "dormant", lambda lead: (
-                    f"dormant:{lead.id}:{now:%Y%m%d}",
-                    _("Dormant: lead #{id} {company}").format(
-                        id=lead.id, company=lead.company_name),
-                    _("No interaction for {days} days. Reactivation plan: share a new "
-                      "case study, invite to the next webinar, call in two weeks.").format(
-                        days=f"{rules.sla.dormant_after_days:g}")))
+    tell_owners(
+        session,
+        session.scalars(select(Lead).where(Lead.id.in_(ids))),
+        now,
+        "dormant",
+        lambda lead: (
+            f"dormant:{lead.id}:{now:%Y%m%d}",
+            _("Dormant: lead #{id} {company}").format(id=lead.id, company=lead.company_name),
+            _(
+                "No interaction for {days} days. Reactivation plan: share a new "
+                "case study, invite to the next webinar, call in two weeks."
+            ).format(days=f"{rules.sla.dormant_after_days:g}"),
+        ),
+    )
 
 
 def in_business_hours(now: dt.datetime, rules: RulesConfig) -> bool:

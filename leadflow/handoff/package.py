@@ -36,9 +36,15 @@ class HandoffResult(BaseModel):
 
 def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
     """Won leads that have no handoff package yet."""
-    return list(session.scalars(
-        select(Lead.id).outerjoin(Handoff, Handoff.lead_id == Lead.id)
-        .where(Lead.state == "won", Handoff.id.is_(None)).order_by(Lead.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(Lead.id)
+            .outerjoin(Handoff, Handoff.lead_id == Lead.id)
+            .where(Lead.state == "won", Handoff.id.is_(None))
+            .order_by(Lead.id)
+            .limit(limit)
+        )
+    )
 
 
 def _money(value: Any) -> str:
@@ -49,66 +55,122 @@ def _promised(lead: Lead) -> dict[str, Any]:
     """The promises as solution and extras: the first promise recorded with the contract is
     the solution, the ones after it (training, support, ...) the extras."""
     items = [part.strip() for part in (lead.promised or "").splitlines() if part.strip()]
-    return {"solution": items[0] if items else None, "extras": items[1:],
-            "value": _money(lead.contract_value)}
+    return {
+        "solution": items[0] if items else None,
+        "extras": items[1:],
+        "value": _money(lead.contract_value),
+    }
 
 
 def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str, Any]:
     """Everything delivery needs about a won deal, as plain data."""
     owner = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
-    activities = session.scalars(select(Activity).where(Activity.lead_id == lead.id)
-                                 .order_by(Activity.at)).all()
-    objections = session.scalars(select(Objection).where(Objection.lead_id == lead.id)
-                                 .order_by(Objection.raised_at)).all()
-    transitions = session.scalars(select(TransitionAudit).where(TransitionAudit.lead_id == lead.id)
-                                  .order_by(TransitionAudit.id)).all()
+    activities = session.scalars(
+        select(Activity).where(Activity.lead_id == lead.id).order_by(Activity.at)
+    ).all()
+    objections = session.scalars(
+        select(Objection).where(Objection.lead_id == lead.id).order_by(Objection.raised_at)
+    ).all()
+    transitions = session.scalars(
+        select(TransitionAudit)
+        .where(TransitionAudit.lead_id == lead.id)
+        .order_by(TransitionAudit.id)
+    ).all()
     plan = current_plan(session, lead.id)
     timeline = sorted(
-        [{"at": t.at.isoformat(), "what": _("{old} -> {new} ({trigger})").format(
-            old=label("state", t.from_state), new=label("state", t.to_state),
-            trigger=t.trigger),
-          "by": t.actor, "note": t.reason or ""} for t in transitions]
-        + [{"at": a.at.isoformat(), "what": _("{channel} contact").format(
-            channel=label("activity_channel", a.channel)), "by": _("rep"),
-            "note": a.key_points} for a in activities], key=lambda e: e["at"])
+        [
+            {
+                "at": t.at.isoformat(),
+                "what": _("{old} -> {new} ({trigger})").format(
+                    old=label("state", t.from_state),
+                    new=label("state", t.to_state),
+                    trigger=t.trigger,
+                ),
+                "by": t.actor,
+                "note": t.reason or "",
+            }
+            for t in transitions
+        ]
+        + [
+            {
+                "at": a.at.isoformat(),
+                "what": _("{channel} contact").format(channel=label("activity_channel", a.channel)),
+                "by": _("rep"),
+                "note": a.key_points,
+            }
+            for a in activities
+        ],
+        key=lambda e: e["at"],
+    )
     return {
         "lead_id": lead.id,
-        "customer": {"company": lead.company_name, "industry": lead.industry,
-                     "size": lead.company_size, "region": lead.region},
-        "contacts": [{"name": lead.contact_name, "title": lead.contact_title,
-                      "role": lead.contact_role, "email": lead.email, "phone": lead.phone}],
+        "customer": {
+            "company": lead.company_name,
+            "industry": lead.industry,
+            "size": lead.company_size,
+            "region": lead.region,
+        },
+        "contacts": [
+            {
+                "name": lead.contact_name,
+                "title": lead.contact_title,
+                "role": lead.contact_role,
+                "email": lead.email,
+                "phone": lead.phone,
+            }
+        ],
         "need": lead.need,
         "pain_points": ([plan.pain_points] if plan else [])
         + [a.feedback for a in activities if a.feedback],
         "tags": lead.tags,
-        "customer_contact": {"name": lead.contact_name,
-                             "reach": " · ".join(x for x in (lead.email, lead.phone) if x)},
+        "customer_contact": {
+            "name": lead.contact_name,
+            "reach": " · ".join(x for x in (lead.email, lead.phone) if x),
+        },
         "promised": _promised(lead),
-        "contract": {"value": _money(lead.contract_value), "payment_terms": lead.payment_terms,
-                     "delivery_date": lead.delivery_date.isoformat() if lead.delivery_date
-                     else None, "legal_reviewed_by": lead.legal_reviewed_by},
+        "contract": {
+            "value": _money(lead.contract_value),
+            "payment_terms": lead.payment_terms,
+            "delivery_date": lead.delivery_date.isoformat() if lead.delivery_date else None,
+            "legal_reviewed_by": lead.legal_reviewed_by,
+        },
         "sales_owner": owner.name if owner else None,
         "delivery_owner": settings.delivery_owner,
-        "budget_min": _money(lead.budget_min), "budget_max": _money(lead.budget_max),
+        "budget_min": _money(lead.budget_min),
+        "budget_max": _money(lead.budget_max),
         "budget_confirmed": _money(lead.budget_confirmed),
-        "decision_chain_notes": lead.decision_chain_notes, "internal_notes": lead.internal_notes,
-        "objections": [{"kind": o.kind, "detail": o.detail, "response": o.response,
-                        "answered": o.answered_at.isoformat() if o.answered_at else None}
-                       for o in objections],
+        "decision_chain_notes": lead.decision_chain_notes,
+        "internal_notes": lead.internal_notes,
+        "objections": [
+            {
+                "kind": o.kind,
+                "detail": o.detail,
+                "response": o.response,
+                "answered": o.answered_at.isoformat() if o.answered_at else None,
+            }
+            for o in objections
+        ],
         "timeline": timeline,
     }
 
 
-def _documents(lead_id: int, package: dict[str, Any], review_due: dt.date
-               ) -> dict[str, str]:
+def _documents(lead_id: int, package: dict[str, Any], review_due: dt.date) -> dict[str, str]:
     """The files of a package: the managers' Markdown and HTML, and delivery's HTML."""
-    return {f"lead-{lead_id}.md": package_markdown(package, review_due),
-            f"lead-{lead_id}.html": package_html(package, review_due),
-            f"lead-{lead_id}-delivery.html": package_html(package, review_due, "delivery")}
+    return {
+        f"lead-{lead_id}.md": package_markdown(package, review_due),
+        f"lead-{lead_id}.html": package_html(package, review_due),
+        f"lead-{lead_id}-delivery.html": package_html(package, review_due, "delivery"),
+    }
 
 
-def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: RulesConfig,
-                     settings: Settings, folder: Path | None = None) -> HandoffResult:
+def produce_handoffs(
+    session: Session,
+    ids: list[int],
+    now: dt.datetime,
+    rules: RulesConfig,
+    settings: Settings,
+    folder: Path | None = None,
+) -> HandoffResult:
     """Create the missing packages and queue their mail, in the caller's transaction.
 
     Managers and directors get the whole package, the delivery team a copy with budget,
@@ -122,21 +184,33 @@ def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: 
             result.skipped += 1
             continue
         won = lead.won_at or now
-        review_due = add_business_days(won.date(), rules.handoff.review_due_business_days,
-                                       rules.calendar)
-        due = dt.datetime.combine(add_business_days(won.date(), rules.handoff.due_business_days,
-                                                    rules.calendar), won.timetz())
+        review_due = add_business_days(
+            won.date(), rules.handoff.review_due_business_days, rules.calendar
+        )
+        due = dt.datetime.combine(
+            add_business_days(won.date(), rules.handoff.due_business_days, rules.calendar),
+            won.timetz(),
+        )
         package = build_package(session, lead, settings)
         documents = _documents(lead.id, package, review_due)
         full = documents[f"lead-{lead.id}.md"]
-        session.add(Handoff(lead_id=lead.id, created_at=now, due_at=due, review_due=review_due,
-                            delivery_owner=settings.delivery_owner, package=package,
-                            markdown=full))
+        session.add(
+            Handoff(
+                lead_id=lead.id,
+                created_at=now,
+                due_at=due,
+                review_due=review_due,
+                delivery_owner=settings.delivery_owner,
+                package=package,
+                markdown=full,
+            )
+        )
         team = session.get(Team, lead.team_id) if lead.team_id else None
         chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
         delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
         subject = _("Handoff: {company} (lead #{id}), review due {due}").format(
-            company=lead.company_name, id=lead.id, due=day(review_due))
+            company=lead.company_name, id=lead.id, due=day(review_due)
+        )
         for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
             body = package_markdown(package, review_due, audience)
             if audience == "delivery":
@@ -144,9 +218,17 @@ def produce_handoffs(session: Session, ids: list[int], now: dt.datetime, rules: 
             html = f"lead-{lead.id}{'-delivery' if audience == 'delivery' else ''}.html"
             attach = [str(folder / html)] if folder is not None else None
             for to in recipients:
-                enqueue(session, key=f"handoff:{lead.id}:{to}", kind="handoff",
-                        lead_id=lead.id, recipient=to, subject=subject, body=body, now=now,
-                        attachments=attach)
+                enqueue(
+                    session,
+                    key=f"handoff:{lead.id}:{to}",
+                    kind="handoff",
+                    lead_id=lead.id,
+                    recipient=to,
+                    subject=subject,
+                    body=body,
+                    now=now,
+                    attachments=attach,
+                )
         result.produced.append(lead.id)
         result.documents.update(documents)
     session.flush()

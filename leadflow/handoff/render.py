@@ -30,17 +30,24 @@ def view_for(package: dict[str, Any], audience: str) -> dict[str, Any]:
 def _context(package: dict[str, Any], review_due: dt.date, audience: str) -> dict[str, Any]:
     restricted = audience not in FULL_VIEW
     shown = view_for(package, audience)
-    defaults = {"customer_contact": {"name": package["contacts"][0]["name"], "reach": None},
-                "budget_min": "-"}
+    defaults = {
+        "customer_contact": {"name": package["contacts"][0]["name"], "reach": None},
+        "budget_min": "-",
+    }
     promised = {"extras": [], **shown["promised"]}
-    return {"p": {**defaults, **shown, "promised": promised}, "review_due": review_due,
-            "audience": _("the delivery team") if restricted
-            else {"manager": _("managers"), "director": _("directors")}.get(audience, audience),
-            "restricted": restricted}
+    return {
+        "p": {**defaults, **shown, "promised": promised},
+        "review_due": review_due,
+        "audience": _("the delivery team")
+        if restricted
+        else {"manager": _("managers"), "director": _("directors")}.get(audience, audience),
+        "restricted": restricted,
+    }
 
 
-def package_markdown(package: dict[str, Any], review_due: dt.date,
-                     audience: str = "manager") -> str:
+def package_markdown(
+    package: dict[str, Any], review_due: dt.date, audience: str = "manager"
+) -> str:
     """The package as Markdown: the mail body and the Prefect artifact."""
     return render("handoff.md.j2", **_context(package, review_due, audience))
 

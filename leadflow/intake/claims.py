@@ -16,8 +16,7 @@ from leadflow.store.models import Lead
 
 def claim_new_lead_ids(session: Session, limit: int) -> list[int]:
     """Lock and return up to `limit` of the oldest leads still `new` that nobody holds."""
-    query = (select(Lead.id).where(Lead.state == State.new.value)
-             .order_by(Lead.id).limit(limit))
+    query = select(Lead.id).where(Lead.state == State.new.value).order_by(Lead.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))

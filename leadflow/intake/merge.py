@@ -13,8 +13,9 @@ from leadflow.store.models import Lead
 
 # The first touch is the lead's source (spec §1): later records never change it; tags join,
 # and the external id is kept from the first record that had one.
-MERGED_FACTS = tuple(f for f in LEAD_COLUMNS if f not in {"source", "source_detail", "tags",
-                                                           "external_id"})
+MERGED_FACTS = tuple(
+    f for f in LEAD_COLUMNS if f not in {"source", "source_detail", "tags", "external_id"}
+)
 
 
 @dataclass
@@ -31,16 +32,22 @@ class Keys:
         return cls(email_key(rec.email), phone_key(rec.phone), person)
 
     def tokens(self) -> list[tuple[str, Any]]:
-        return [(k, v) for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
-                if v is not None]
+        return [
+            (k, v)
+            for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
+            if v is not None
+        ]
 
 
 def set_keys(target: Lead | dict[str, Any]) -> None:
     """Recompute the dedupe keys of a lead row or a row's values after a merge."""
     if isinstance(target, dict):
         keys = Keys.of(SimpleNamespace(**target))
-        target.update(email_key=keys.email, phone_key=keys.phone,
-                      company_key=keys.person[0] if keys.person else None)
+        target.update(
+            email_key=keys.email,
+            phone_key=keys.phone,
+            company_key=keys.person[0] if keys.person else None,
+        )
         return
     keys = Keys.of(target)
     target.email_key, target.phone_key = keys.email, keys.phone

@@ -53,8 +53,15 @@ class IntakeResult(BaseModel):
         """Add chunk results together."""
         total = cls()
         for p in parts:
-            for name in ("processed", "duplicates", "screened", "disqualified", "assigned",
-                         "queued", "from_queue"):
+            for name in (
+                "processed",
+                "duplicates",
+                "screened",
+                "disqualified",
+                "assigned",
+                "queued",
+                "from_queue",
+            ):
                 setattr(total, name, getattr(total, name) + getattr(p, name))
             for name in ("by_grade", "by_priority"):
                 merged = dict(getattr(total, name))
@@ -64,20 +71,33 @@ class IntakeResult(BaseModel):
         return total
 
 
-def behaviour_counts(session: Session, lead_ids: list[int], now: dt.datetime,
-                     rules: RulesConfig) -> dict[int, BehaviourCounts]:
+def behaviour_counts(
+    session: Session, lead_ids: list[int], now: dt.datetime, rules: RulesConfig
+) -> dict[int, BehaviourCounts]:
     """Behaviour counts per lead (decayed when configured), one query for the chunk."""
     events: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    rows = session.execute(select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at)
-                           .where(BehaviourEvent.lead_id.in_(lead_ids)))
+    rows = session.execute(
+        select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at).where(
+            BehaviourEvent.lead_id.in_(lead_ids)
+        )
+    )
     for lead_id, kind, at in rows:
         events[lead_id].append((kind, at))
     return {lid: decayed_counts(evs, now, rules) for lid, evs in events.items()}
 
 
 # The columns a rule evaluation fills in (apply_evaluation), for jobs that load a subset.
-EVALUATION_COLUMNS = ("valid", "invalid_reason", "behaviour_score", "attribute_score", "score",
-                      "priority", "nurture_stage", "grade", "explanation")
+EVALUATION_COLUMNS = (
+    "valid",
+    "invalid_reason",
+    "behaviour_score",
+    "attribute_score",
+    "score",
+    "priority",
+    "nurture_stage",
+    "grade",
+    "explanation",
+)
 
 
 def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
@@ -97,18 +117,25 @@ def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig) -> None:
     """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA."""
     if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
         lead.first_contact_due = tightened_first_contact_due(
-            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules)
+            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules
+        )
 
 
-def evaluate_lead(lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime,
-                  rules: RulesConfig) -> Evaluation:
+def evaluate_lead(
+    lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime, rules: RulesConfig
+) -> Evaluation:
     """Run the rules on one stored lead."""
     return evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
 
 
-def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datetime,
-                           rules: RulesConfig, actor: str, result: IntakeResult
-                           ) -> list[LeadRow]:
+def _merge_late_duplicates(
+    session: Session,
+    leads: list[LeadRow],
+    now: dt.datetime,
+    rules: RulesConfig,
+    actor: str,
+    result: IntakeResult,
+) -> list[LeadRow]:
     """Leads stored at the same moment by two senders can slip past store-time dedupe;
     merge each into the oldest lead with its email or phone, and close it as a duplicate."""
     # A won customer's new inquiry is a lead of its own (linked by repeat_of_id), and a won
@@ -121,9 +148,13 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
     first: dict[tuple[str, str | None], int] = {}
     rows = session.execute(
         select(Lead.id, Lead.email_key, Lead.phone_key)
-        .where(or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
-               Lead.duplicate_of_id.is_(None), Lead.state != State.won.value)
-        .order_by(Lead.id))
+        .where(
+            or_(Lead.email_key.in_(emails), Lead.phone_key.in_(phones)),
+            Lead.duplicate_of_id.is_(None),
+            Lead.state != State.won.value,
+        )
+        .order_by(Lead.id)
+    )
     for lead_id, email, phone in rows:
         for token in (("e", email), ("p", phone)):
             if token[1]:
@@ -134,8 +165,14 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
         if lead.repeat_of_id is not None:
             keep.append(lead)
             continue
-        older = min((first[t] for t in (("e", lead.email_key), ("p", lead.phone_key))
-                     if t[1] and t in first), default=lead.id)
+        older = min(
+            (
+                first[t]
+                for t in (("e", lead.email_key), ("p", lead.phone_key))
+                if t[1] and t in first
+            ),
+            default=lead.id,
+        )
         if older >= lead.id:
             keep.append(lead)
             continue
@@ -145,16 +182,29 @@ def _merge_late_duplicates(session: Session, leads: list[LeadRow], now: dt.datet
         merge_into(target, LeadIn.model_validate(lead, from_attributes=True))
         lead.duplicate_of_id, lead.valid = older, False
         lead.invalid_reason, lead.loss_reason = f"duplicate of lead {older}", "invalid"
-        fire(lead, "disqualify", by=actor, at=now, rules=rules,
-             reason=f"invalid: duplicate of lead {older}")
+        fire(
+            lead,
+            "disqualify",
+            by=actor,
+            at=now,
+            rules=rules,
+            reason=f"invalid: duplicate of lead {older}",
+        )
         result.processed += 1
         result.duplicates += 1
     return keep
 
 
-def _screen_and_choose(lead: LeadRow, counts: BehaviourCounts, roster: Roster,
-                       now: dt.datetime, rules: RulesConfig, actor: str, result: IntakeResult,
-                       known_owner: int | None = None) -> Assignment | None:
+def _screen_and_choose(
+    lead: LeadRow,
+    counts: BehaviourCounts,
+    roster: Roster,
+    now: dt.datetime,
+    rules: RulesConfig,
+    actor: str,
+    result: IntakeResult,
+    known_owner: int | None = None,
+) -> Assignment | None:
     """Evaluate and screen (or disqualify) one lead; for a valid lead, the rules' choice of
     owner, with the next candidates, still to be claimed."""
     ev = evaluate_lead(lead, counts, now, rules)
@@ -162,8 +212,7 @@ def _screen_and_choose(lead: LeadRow, counts: BehaviourCounts, roster: Roster,
     result.processed += 1
     if not ev.bant.valid:
         lead.loss_reason = LossReason.invalid.value
-        fire(lead, "disqualify", by=actor, at=now, rules=rules,
-             reason=f"invalid: {ev.bant.reason}")
+        fire(lead, "disqualify", by=actor, at=now, rules=rules, reason=f"invalid: {ev.bant.reason}")
         result.disqualified += 1
         return None
     fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
@@ -173,9 +222,17 @@ def _screen_and_choose(lead: LeadRow, counts: BehaviourCounts, roster: Roster,
     return roster.with_fallbacks(previous, facts) if previous else roster.assign(facts, now)
 
 
-def _route(rows: ChunkRows, lead: LeadRow, choice: Assignment, reps: dict[int, SalesRep],
-           teams: dict[int, Team], now: dt.datetime, rules: RulesConfig, actor: str,
-           result: IntakeResult) -> None:
+def _route(
+    rows: ChunkRows,
+    lead: LeadRow,
+    choice: Assignment,
+    reps: dict[int, SalesRep],
+    teams: dict[int, Team],
+    now: dt.datetime,
+    rules: RulesConfig,
+    actor: str,
+    result: IntakeResult,
+) -> None:
     """Give the lead the owner its claim got, or put it in the team's manager queue."""
     lead.team_id = choice.team_id
     lead.assignment_reason = choice.reason
@@ -185,8 +242,9 @@ def _route(rows: ChunkRows, lead: LeadRow, choice: Assignment, reps: dict[int, S
         notify_assignment(rows, lead, None, team, now)
         return
     give_owner(lead, choice.rep_id, now, rules)
-    fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
-         reason=f"assigned: {choice.reason}")
+    fire(
+        lead, "start_nurturing", by=actor, at=now, rules=rules, reason=f"assigned: {choice.reason}"
+    )
     notify_assignment(rows, lead, reps[choice.rep_id], team, now)
     result.assigned += 1
 
@@ -199,21 +257,28 @@ def give_owner(lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: Rules
     lead.assigned_at = now
     lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
     grade = Grade(lead.grade) if lead.grade else None
-    lead.next_cadence_due = next_cadence_date(now, State.nurturing, grade, None, rules,
-                                              lead.nurture_stage)
+    lead.next_cadence_due = next_cadence_date(
+        now, State.nurturing, grade, None, rules, lead.nurture_stage
+    )
 
 
 def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | None]:
     """The owners of these leads (the won leads a chunk's repeat inquiries repeat)."""
     if not lead_ids:
         return {}
-    return dict(session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids)))
-                .tuples().all())
+    return dict(
+        session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids))).tuples().all()
+    )
 
 
-def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
-                      rules: RulesConfig, actor: str = "intake",
-                      claims_apart: bool = False) -> IntakeResult:
+def process_new_leads(
+    session: Session,
+    lead_ids: list[int],
+    now: dt.datetime,
+    rules: RulesConfig,
+    actor: str = "intake",
+    claims_apart: bool = False,
+) -> IntakeResult:
     """Screen, score, grade and assign the chunk's leads that are still `new`.
     `claims_apart`: the caller's transaction is the chunk's alone (it changed no rep and no
     lead's owner before), so on PostgreSQL the reps' slots are claimed in a short
@@ -224,8 +289,7 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
     # The leads' changes go in one UPDATE (save_rows), audit, history and outbox rows in
     # one statement per table when the block ends: no round trip per lead.
     with chunk_rows(session) as rows:
-        leads = load_rows(rows, Lead.id.in_(lead_ids) & (Lead.state == State.new.value),
-                          lock=True)
+        leads = load_rows(rows, Lead.id.in_(lead_ids) & (Lead.state == State.new.value), lock=True)
         if not leads:
             return result
         fresh = _merge_late_duplicates(session, leads, now, rules, actor, result)
@@ -236,16 +300,41 @@ def process_new_leads(session: Session, lead_ids: list[int], now: dt.datetime,
         roster = load_roster(session, rules, now, lock=False)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
-        won_owner = _owners_of(session, {lead.repeat_of_id for lead in fresh
-                                         if lead.repeat_of_id is not None})
-        chosen = [(lead, choice) for lead in fresh if (choice := _screen_and_choose(
-            lead, counts.get(lead.id, BehaviourCounts()), roster, now, rules, actor, result,
-            won_owner.get(lead.repeat_of_id))) is not None]
-        granted = claim_slots(session, [(lead.id, c.candidates) for lead, c in chosen], now,
-                              apart=claims_apart)
+        won_owner = _owners_of(
+            session, {lead.repeat_of_id for lead in fresh if lead.repeat_of_id is not None}
+        )
+        chosen = [
+            (lead, choice)
+            for lead in fresh
+            if (
+                choice := _screen_and_choose(
+                    lead,
+                    counts.get(lead.id, BehaviourCounts()),
+                    roster,
+                    now,
+                    rules,
+                    actor,
+                    result,
+                    won_owner.get(lead.repeat_of_id),
+                )
+            )
+            is not None
+        ]
+        granted = claim_slots(
+            session, [(lead.id, c.candidates) for lead, c in chosen], now, apart=claims_apart
+        )
         for lead, choice in chosen:
-            _route(rows, lead, roster.settle(choice, granted[lead.id], now), reps, teams,
-                   now, rules, actor, result)
+            _route(
+                rows,
+                lead,
+                roster.settle(choice, granted[lead.id], now),
+                reps,
+                teams,
+                now,
+                rules,
+                actor,
+                result,
+            )
         for lead in fresh:
             if lead.state != State.lost.value:
                 grades[lead.grade or "-"] += 1

@@ -37,22 +37,43 @@ class _Pending:
 
 
 def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
-    return json.dumps({"source": rec.source.value, "source_detail": rec.source_detail,
-                       "external_id": rec.external_id, "origin": origin, "row": row},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "source": rec.source.value,
+            "source_detail": rec.source_detail,
+            "external_id": rec.external_id,
+            "origin": origin,
+            "row": row,
+        },
+        ensure_ascii=False,
+    )
 
 
-_KEY_COLUMNS = (Lead.id, Lead.state, Lead.external_id, Lead.email, Lead.phone,
-                Lead.company_name, Lead.contact_name)
+_KEY_COLUMNS = (
+    Lead.id,
+    Lead.state,
+    Lead.external_id,
+    Lead.email,
+    Lead.phone,
+    Lead.company_name,
+    Lead.contact_name,
+)
 # One statement for every lookup, its lists bound at execution: built and compiled once
 # (building four IN lists of 100-500 values per batch was a tenth of an API write turn).
 # Leads closed as duplicates of another are no match: the lead they joined is.
-_LOOKUP = select(*_KEY_COLUMNS).where(or_(
-    Lead.email_key.in_(bindparam("emails", expanding=True)),
-    Lead.phone_key.in_(bindparam("phones", expanding=True)),
-    Lead.company_key.in_(bindparam("companies", expanding=True)),
-    Lead.external_id.in_(bindparam("external_ids", expanding=True))),
-    Lead.duplicate_of_id.is_(None)).order_by(Lead.id)
+_LOOKUP = (
+    select(*_KEY_COLUMNS)
+    .where(
+        or_(
+            Lead.email_key.in_(bindparam("emails", expanding=True)),
+            Lead.phone_key.in_(bindparam("phones", expanding=True)),
+            Lead.company_key.in_(bindparam("companies", expanding=True)),
+            Lead.external_id.in_(bindparam("external_ids", expanding=True)),
+        ),
+        Lead.duplicate_of_id.is_(None),
+    )
+    .order_by(Lead.id)
+)
 
 
 def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead]:
@@ -62,13 +83,12 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
     leads are loaded whole."""
     by_token: dict[tuple[str, Any], list[tuple[int, str]]] = {}
     for start in range(0, len(pending), _LOOKUP_CHUNK):
-        part = pending[start:start + _LOOKUP_CHUNK]
+        part = pending[start : start + _LOOKUP_CHUNK]
         wanted = {
             "emails": sorted({p.keys.email for p in part if p.keys.email}),
             "phones": sorted({p.keys.phone for p in part if p.keys.phone}),
             "companies": sorted({p.keys.person[0] for p in part if p.keys.person}),
-            "external_ids": sorted({p.record.external_id for p in part
-                                    if p.record.external_id}),
+            "external_ids": sorted({p.record.external_id for p in part if p.record.external_id}),
         }
         if not any(wanted.values()):
             continue
@@ -85,21 +105,36 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
             chosen[index] = preferred(candidates)
     if not chosen:
         return {}
-    leads = {lead.id: lead for lead in session.scalars(
-        select(Lead).where(Lead.id.in_(set(chosen.values()))))}
+    leads = {
+        lead.id: lead
+        for lead in session.scalars(select(Lead).where(Lead.id.in_(set(chosen.values()))))
+    }
     return {index: leads[lead_id] for index, lead_id in chosen.items()}
 
 
-def _quarantine_values(origin: str, payload: Any, errors: dict[str, str],
-                       now: dt.datetime) -> dict[str, Any]:
-    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False,
-                                                                default=str)
-    return {"origin": origin, "payload": text, "received_at": now,
-            "errors": [f"{k}: {v}" for k, v in errors.items()]}
+def _quarantine_values(
+    origin: str, payload: Any, errors: dict[str, str], now: dt.datetime
+) -> dict[str, Any]:
+    text = (
+        payload
+        if isinstance(payload, str)
+        else json.dumps(payload, ensure_ascii=False, default=str)
+    )
+    return {
+        "origin": origin,
+        "payload": text,
+        "received_at": now,
+        "errors": [f"{k}: {v}" for k, v in errors.items()],
+    }
 
 
-def quarantine(session: Session, origin: str, payload: Any, errors: dict[str, str],
-               now: dt.datetime | None = None) -> int:
+def quarantine(
+    session: Session,
+    origin: str,
+    payload: Any,
+    errors: dict[str, str],
+    now: dt.datetime | None = None,
+) -> int:
     """Keep a rejected record verbatim with its errors; returns the quarantine id."""
     row = QuarantinedRecord(**_quarantine_values(origin, payload, errors, now or utcnow()))
     session.add(row)
@@ -124,15 +159,21 @@ class PreparedLeads:
     rejects: list[tuple[int, dict[str, str], dict[str, Any]]]  # row, errors, quarantined
 
 
-def store_leads(session: Session, rows: Iterable[tuple[int, Any]], origin: str,
-                rules: RulesConfig, now: dt.datetime | None = None) -> ImportSummary:
+def store_leads(
+    session: Session,
+    rows: Iterable[tuple[int, Any]],
+    origin: str,
+    rules: RulesConfig,
+    now: dt.datetime | None = None,
+) -> ImportSummary:
     """Validate, dedupe and store numbered raw records in the caller's transaction
     (history names the unit of work's actor)."""
     return store_prepared(session, prepare_leads(rows, origin, rules, now), origin, rules)
 
 
-def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConfig,
-                  now: dt.datetime | None = None) -> PreparedLeads:
+def prepare_leads(
+    rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConfig, now: dt.datetime | None = None
+) -> PreparedLeads:
     """Validate numbered raw records, find the repeats among them and build the rows to
     insert, repeats merged in; no I/O."""
     prepared = PreparedLeads(now or utcnow(), [], [])
@@ -146,8 +187,15 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
             kept = getattr(raw, "verbatim", raw)  # a sheet's row under its own headers
-            prepared.rejects.append((row_no, errors, _quarantine_values(
-                f"{origin} row {row_no}", kept, errors, prepared.received_at)))
+            prepared.rejects.append(
+                (
+                    row_no,
+                    errors,
+                    _quarantine_values(
+                        f"{origin} row {row_no}", kept, errors, prepared.received_at
+                    ),
+                )
+            )
             continue
         keys = Keys.of(rec)
         twin = next((by_token[t] for t in keys.tokens() if t in by_token), None)
@@ -173,8 +221,9 @@ def prepare_leads(rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConf
     return prepared
 
 
-def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
-                   rules: RulesConfig) -> ImportSummary:
+def store_prepared(
+    session: Session, prepared: PreparedLeads, origin: str, rules: RulesConfig
+) -> ImportSummary:
     """Store prepared records in the caller's transaction: quarantine the rejects, merge
     repeats of stored leads into them, insert the rest. It only reads `prepared`, so it
     can run again after a rollback."""
@@ -192,8 +241,11 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
     repeats: dict[int, int] = {}  # index in `fresh` -> the won lead it repeats
     for index, item in enumerate(pending):
         existing = stored.get(index)
-        if existing is not None and is_repeat_business(existing) and not _resent(existing,
-                                                                                 item.record):
+        if (
+            existing is not None
+            and is_repeat_business(existing)
+            and not _resent(existing, item.record)
+        ):
             repeats[len(fresh)] = existing.id
             existing = None  # a won customer's new inquiry: a new lead, linked to the won one
         if existing is None:
@@ -201,8 +253,16 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
             continue
         for row_no, rec in [(item.row, item.record), *item.merged]:
             if not _resent(existing, rec):
-                returning_inquiry(session, existing, rec, origin, _merge_note(rec, origin, row_no),
-                                  actor, rules, now)
+                returning_inquiry(
+                    session,
+                    existing,
+                    rec,
+                    origin,
+                    _merge_note(rec, origin, row_no),
+                    actor,
+                    rules,
+                    now,
+                )
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
         events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))
@@ -210,19 +270,27 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
     if fresh:
         ids = insert_leads(session, [{**item.values, "entered_by": actor} for item in fresh])
         for index, repeat_of in repeats.items():
-            session.execute(update(Lead).where(Lead.id == ids[index])
-                            .values(repeat_of_id=repeat_of)
-                            .execution_options(synchronize_session=False))
+            session.execute(
+                update(Lead)
+                .where(Lead.id == ids[index])
+                .values(repeat_of_id=repeat_of)
+                .execution_options(synchronize_session=False)
+            )
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
             events.extend(_event_rows(lead_id, [item.record, *(r for _, r in item.merged)]))
             if item.merged:  # what the batch's duplicates changed: the first source, say
-                session.add_all(changes_between(lead_id, item.first, item.values, actor,
-                                                now))
+                session.add_all(changes_between(lead_id, item.first, item.values, actor, now))
             for row_no, rec in item.merged:
-                session.add(FieldChange(lead_id=lead_id, field="merged_duplicate",
-                                        new_value=_merge_note(rec, origin, row_no),
-                                        actor=actor, at=now))
+                session.add(
+                    FieldChange(
+                        lead_id=lead_id,
+                        field="merged_duplicate",
+                        new_value=_merge_note(rec, origin, row_no),
+                        actor=actor,
+                        at=now,
+                    )
+                )
                 add_touch(session, lead_id, rec, origin, now, "merged")
                 summary.duplicates += 1
                 summary.duplicate_of[row_no] = lead_id
@@ -236,8 +304,16 @@ def store_prepared(session: Session, prepared: PreparedLeads, origin: str,
 def _event_rows(lead_id: int, records: list[LeadIn]) -> list[dict[str, Any]]:
     """The behaviour events the records carried, as rows of the lead (spec §4: they score
     at intake, caps applied by the rules)."""
-    return [{"lead_id": lead_id, "kind": e.kind.value, "at": e.at.astimezone(dt.UTC),
-             "detail": e.detail} for rec in records for e in rec.events]
+    return [
+        {
+            "lead_id": lead_id,
+            "kind": e.kind.value,
+            "at": e.at.astimezone(dt.UTC),
+            "detail": e.detail,
+        }
+        for rec in records
+        for e in rec.events
+    ]
 
 
 def _resent(lead: Lead, rec: LeadIn) -> bool:

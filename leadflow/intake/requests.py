@@ -108,8 +108,9 @@ def once_more_on_conflict(uow: UnitOfWork, work: Callable[[], T]) -> T:
         raise VersionConflict() from None
 
 
-def store_or_refuse(uow: UnitOfWork, origin: str, raw: bytes, store: Callable[[], T],
-                    keep: bool = True) -> T:
+def store_or_refuse(
+    uow: UnitOfWork, origin: str, raw: bytes, store: Callable[[], T], keep: bool = True
+) -> T:
     """Run `store`; a value the database refuses (longer than its column) is refused as
     input, and the payload quarantined (when `keep`), rather than failing with a 500."""
     try:
@@ -127,34 +128,46 @@ def fingerprint(method: str, path: str, raw: bytes) -> str:
     return hashlib.sha256(f"{method} {path}\n".encode() + raw).hexdigest()
 
 
-def stored_answer(session: Session, key_id: int, idem_key: str | None, print_: str
-                  ) -> tuple[int, dict[str, Any]] | None:
+def stored_answer(
+    session: Session, key_id: int, idem_key: str | None, print_: str
+) -> tuple[int, dict[str, Any]] | None:
     """The answer kept for a repeated Idempotency-Key, or None when the key is new; a key
     used before for a different request is InvalidInput."""
     if idem_key is None:
         return None
     if not 1 <= len(idem_key) <= 200:
-        raise InvalidInput("Idempotency-Key: 1 to 200 characters",
-                           {"Idempotency-Key": "1 to 200 characters"})
-    record = session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.api_key_id == key_id, IdempotencyRecord.key == idem_key))
+        raise InvalidInput(
+            "Idempotency-Key: 1 to 200 characters", {"Idempotency-Key": "1 to 200 characters"}
+        )
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.api_key_id == key_id, IdempotencyRecord.key == idem_key
+        )
+    )
     if record is None:
         return None
     if record.fingerprint != print_:
-        raise InvalidInput("Idempotency-Key: already used for a different request",
-                           {"Idempotency-Key": "already used for a different request"})
+        raise InvalidInput(
+            "Idempotency-Key: already used for a different request",
+            {"Idempotency-Key": "already used for a different request"},
+        )
     return record.status_code, record.response
 
 
-def keep_answer(session: Session, key_id: int, idem_key: str, print_: str, status: int,
-                body: dict[str, Any]) -> None:
+def keep_answer(
+    session: Session, key_id: int, idem_key: str, print_: str, status: int, body: dict[str, Any]
+) -> None:
     """Keep an answer under its Idempotency-Key, in the request's transaction."""
-    session.add(IdempotencyRecord(api_key_id=key_id, key=idem_key, fingerprint=print_,
-                                  status_code=status, response=body))
+    session.add(
+        IdempotencyRecord(
+            api_key_id=key_id, key=idem_key, fingerprint=print_, status_code=status, response=body
+        )
+    )
 
 
-def store_lead(session: Session, lead: LeadIn, origin: str, rules: RulesConfig
-               ) -> tuple[int, bool, str]:
+def store_lead(
+    session: Session, lead: LeadIn, origin: str, rules: RulesConfig
+) -> tuple[int, bool, str]:
     """Store one valid lead: its id, whether it is new (False: a repeat, the original's id),
     and its state."""
     summary = store_leads(session, [(1, lead)], origin, rules)
@@ -169,13 +182,15 @@ def batch_states(session: Session, summary: ImportSummary) -> dict[int, str]:
     states = dict.fromkeys(summary.lead_ids, "new")
     repeats = set(summary.duplicate_of.values())
     if repeats:
-        states |= dict(session.execute(select(Lead.id, Lead.state).where(
-            Lead.id.in_(repeats))).tuples().all())
+        states |= dict(
+            session.execute(select(Lead.id, Lead.state).where(Lead.id.in_(repeats))).tuples().all()
+        )
     return states
 
 
-def replay(uow: UnitOfWork, record_id: int, corrected: bytes | None, origin: str,
-           rules: RulesConfig) -> tuple[int, bool, str]:
+def replay(
+    uow: UnitOfWork, record_id: int, corrected: bytes | None, origin: str, rules: RulesConfig
+) -> tuple[int, bool, str]:
     """Retry a quarantined record, as stored or with the `corrected` body, and commit: the
     lead's id, whether it was created now, and its state. A record replayed before answers
     with its lead; a corrected body that still fails is itself kept in quarantine."""
@@ -184,15 +199,15 @@ def replay(uow: UnitOfWork, record_id: int, corrected: bytes | None, origin: str
         raise NotFound(f"quarantined record {record_id} does not exist")
     if record.replayed_lead_id is not None:
         lead_id = record.replayed_lead_id
-        return lead_id, False, str(uow.session.scalar(select(Lead.state).where(
-            Lead.id == lead_id)))
+        return lead_id, False, str(uow.session.scalar(select(Lead.state).where(Lead.id == lead_id)))
     keep = corrected is not None
     body = corrected if corrected is not None else record.payload.encode("utf-8")
 
     def work() -> tuple[int, bool, str]:
         lead = parse_lead(uow, body, origin, keep=keep)
-        done = store_or_refuse(uow, origin, body, lambda: store_lead(uow.session, lead, origin,
-                                                                        rules), keep=keep)
+        done = store_or_refuse(
+            uow, origin, body, lambda: store_lead(uow.session, lead, origin, rules), keep=keep
+        )
         record.replayed_lead_id = done[0]
         uow.commit()
         return done

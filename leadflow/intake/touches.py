@@ -37,11 +37,19 @@ def preferred(candidates: list[tuple[int, str]]) -> int:
     return min(candidates, key=lambda c: (_PREFERENCE.get(c[1], 3), -c[0]))[0]
 
 
-def add_touch(session: Session, lead_id: int, rec: LeadIn, origin: str, now: dt.datetime,
-              outcome: str) -> Touch:
+def add_touch(
+    session: Session, lead_id: int, rec: LeadIn, origin: str, now: dt.datetime, outcome: str
+) -> Touch:
     """Keep one inquiry: channel, detail, time and need, and what it did."""
-    touch = Touch(lead_id=lead_id, channel=rec.source.value, detail=rec.source_detail, at=now,
-                  need=rec.need, origin=origin[:300], outcome=outcome)
+    touch = Touch(
+        lead_id=lead_id,
+        channel=rec.source.value,
+        detail=rec.source_detail,
+        at=now,
+        need=rec.need,
+        origin=origin[:300],
+        outcome=outcome,
+    )
     session.add(touch)
     return touch
 
@@ -51,22 +59,36 @@ def is_repeat_business(lead: Lead) -> bool:
     return lead.state == State.won.value
 
 
-def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, note: str,
-                      actor: str, rules: RulesConfig, now: dt.datetime) -> None:
+def returning_inquiry(
+    session: Session,
+    lead: Lead,
+    rec: LeadIn,
+    origin: str,
+    note: str,
+    actor: str,
+    rules: RulesConfig,
+    now: dt.datetime,
+) -> None:
     """Apply an inquiry to the open or lost lead it matches (a won lead's is a new lead)."""
-    session.add(FieldChange(lead_id=lead.id, field="merged_duplicate", new_value=note,
-                            actor=actor, at=now))
+    session.add(
+        FieldChange(lead_id=lead.id, field="merged_duplicate", new_value=note, actor=actor, at=now)
+    )
     if lead.state == State.lost.value:
         if not _passes_screening(session, lead, rec, rules, now):
             add_touch(session, lead.id, rec, origin, now, "recorded")
             return
         merge_into(lead, rec)
         set_keys(lead)
-        reactivate(session, lead.id, by=actor, now=now, rules=rules,
-                   reason=f"new inquiry via {rec.source.value}")
+        reactivate(
+            session,
+            lead.id,
+            by=actor,
+            now=now,
+            rules=rules,
+            reason=f"new inquiry via {rec.source.value}",
+        )
         # N_: the outcome is stored as written and named in the owner's language in notices.
-        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now,
-                                             N_("reactivated")))
+        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now, N_("reactivated")))
         return
     merge_into(lead, rec)
     set_keys(lead)
@@ -78,8 +100,11 @@ def returning_inquiry(session: Session, lead: Lead, rec: LeadIn, origin: str, no
     refresh_timers(lead, rules)
     if lead.owner_id is not None:
         lead.next_action = f"answer the new inquiry via {rec.source.value}"
-        lead.next_action_due = lead.first_contact_due if lead.first_contacted_at is None \
+        lead.next_action_due = (
+            lead.first_contact_due
+            if lead.first_contacted_at is None
             else now + dt.timedelta(hours=_answer_hours(lead, rules))
+        )
     _tell_owner(session, lead, touch)
 
 
@@ -87,8 +112,9 @@ def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
     return rules.sla.first_contact_hours[Priority(lead.priority or "low")]
 
 
-def _passes_screening(session: Session, lead: Lead, rec: LeadIn, rules: RulesConfig,
-                      now: dt.datetime) -> bool:
+def _passes_screening(
+    session: Session, lead: Lead, rec: LeadIn, rules: RulesConfig, now: dt.datetime
+) -> bool:
     values: dict[str, Any] = {c.key: getattr(lead, c.key) for c in Lead.__table__.columns}
     merge_into(values, rec)
     facts = LeadFacts.model_validate(values)
@@ -101,29 +127,56 @@ def _tell_owner(session: Session, lead: Lead, touch: Touch) -> None:
     if to is None:
         return
     session.flush()  # the touch's id keys the notice: one per inquiry
-    enqueue(session, key=f"inquiry:{touch.id}", kind="inquiry", lead_id=lead.id, recipient=to,
-            now=touch.at,
-            subject=_("New inquiry from lead #{id} {company} ({what})").format(
-                id=lead.id, company=lead.company_name, what=_(touch.outcome)),
-            body=_("{contact} ({company}) got in touch again via {channel}.\nNeed: {need}\n"
-                   "The lead was {what}; answer the inquiry.").format(
-                contact=lead.contact_name, company=lead.company_name,
-                channel=label("channel", touch.channel)
-                + (" - " + touch.detail if touch.detail else ""),
-                need=touch.need, what=_(touch.outcome)))
+    enqueue(
+        session,
+        key=f"inquiry:{touch.id}",
+        kind="inquiry",
+        lead_id=lead.id,
+        recipient=to,
+        now=touch.at,
+        subject=_("New inquiry from lead #{id} {company} ({what})").format(
+            id=lead.id, company=lead.company_name, what=_(touch.outcome)
+        ),
+        body=_(
+            "{contact} ({company}) got in touch again via {channel}.\nNeed: {need}\n"
+            "The lead was {what}; answer the inquiry."
+        ).format(
+            contact=lead.contact_name,
+            company=lead.company_name,
+            channel=label("channel", touch.channel)
+            + (" - " + touch.detail if touch.detail else ""),
+            need=touch.need,
+            what=_(touch.outcome),
+        ),
+    )
 
 
 def touch_rows(session: Session, lead: Lead) -> list[dict[str, Any]]:
     """Every inquiry of a lead: its first touch (the lead's source), then each later one."""
-    first_need = session.scalar(select(FieldChange.old_value).where(
-        FieldChange.lead_id == lead.id, FieldChange.field == "need")
-        .order_by(FieldChange.id).limit(1)) or lead.need
-    rows = [{"channel": lead.source, "detail": lead.source_detail, "at": lead.created_at,
-             "need": first_need, "outcome": "first touch"}]
-    rows += [{"channel": t.channel, "detail": t.detail, "at": t.at, "need": t.need,
-              "outcome": t.outcome}
-             for t in session.scalars(select(Touch).where(Touch.lead_id == lead.id)
-                                      .order_by(Touch.at, Touch.id))]
+    first_need = (
+        session.scalar(
+            select(FieldChange.old_value)
+            .where(FieldChange.lead_id == lead.id, FieldChange.field == "need")
+            .order_by(FieldChange.id)
+            .limit(1)
+        )
+        or lead.need
+    )
+    rows = [
+        {
+            "channel": lead.source,
+            "detail": lead.source_detail,
+            "at": lead.created_at,
+            "need": first_need,
+            "outcome": "first touch",
+        }
+    ]
+    rows += [
+        {"channel": t.channel, "detail": t.detail, "at": t.at, "need": t.need, "outcome": t.outcome}
+        for t in session.scalars(
+            select(Touch).where(Touch.lead_id == lead.id).order_by(Touch.at, Touch.id)
+        )
+    ]
     return rows
 
 
@@ -133,9 +186,20 @@ def customer_leads(session: Session, lead: Lead) -> list[dict[str, Any]]:
     frontier = {lead.id}
     while frontier:  # walk the repeat links both ways; a customer has a handful of leads
         ids |= frontier
-        linked = session.execute(select(Lead.id, Lead.repeat_of_id).where(
-            (Lead.id.in_(frontier)) | (Lead.repeat_of_id.in_(frontier)))).all()
+        linked = session.execute(
+            select(Lead.id, Lead.repeat_of_id).where(
+                (Lead.id.in_(frontier)) | (Lead.repeat_of_id.in_(frontier))
+            )
+        ).all()
         frontier = {i for row in linked for i in row if i is not None} - ids
     rows = session.scalars(select(Lead).where(Lead.id.in_(ids - {lead.id})).order_by(Lead.id))
-    return [{"id": r.id, "state": r.state, "created_at": r.created_at,
-             "contract_value": r.contract_value, "repeat_of_id": r.repeat_of_id} for r in rows]
+    return [
+        {
+            "id": r.id,
+            "state": r.state,
+            "created_at": r.created_at,
+            "contract_value": r.contract_value,
+            "repeat_of_id": r.repeat_of_id,
+        }
+        for r in rows
+    ]

@@ -44,17 +44,30 @@ def _team(session: Session, team_id: int | None) -> Team | None:
     return session.get(Team, team_id) if team_id is not None else None
 
 
-def assign_lead(session: Session, lead_id: int, rep_id: int, *, by: str, now: dt.datetime,
-                rules: RulesConfig, reason: str | None = None) -> Lead:
+def assign_lead(
+    session: Session,
+    lead_id: int,
+    rep_id: int,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    reason: str | None = None,
+) -> Lead:
     """A manager gives a queued lead an owner, or moves an open lead to another rep; the
     rep must be present and below capacity. Both reps are told."""
     lead = get_lead(session, lead_id)
     if lead.state != State.screened.value and lead.state not in REASSIGNABLE:
-        raise GuardRefused(lead.id, "assign", f"a {lead.state} lead is not assigned "
-                                              "(screened, nurturing, opportunity or negotiation)")
+        raise GuardRefused(
+            lead.id,
+            "assign",
+            f"a {lead.state} lead is not assigned "
+            "(screened, nurturing, opportunity or negotiation)",
+        )
     if lead.owner_id == rep_id:
-        raise InvalidInput(f"rep: rep {rep_id} already owns lead {lead.id}",
-                           {"rep": "already the owner"})
+        raise InvalidInput(
+            f"rep: rep {rep_id} already owns lead {lead.id}", {"rep": "already the owner"}
+        )
     roster = load_roster(session, rules)
     slot = _slot(roster, rep_id)
     refusal = unavailable(slot)
@@ -70,8 +83,7 @@ def assign_lead(session: Session, lead_id: int, rep_id: int, *, by: str, now: dt
     else:
         lead.owner_id, lead.assigned_at = rep_id, now
         if lead.first_contacted_at is None:  # the new owner gets the full SLA
-            lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"),
-                                                       rules)
+            lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
     flush(session)
     score_leads(session, [lead.id], now)
     rep = session.get(SalesRep, rep_id)
@@ -81,26 +93,37 @@ def assign_lead(session: Session, lead_id: int, rep_id: int, *, by: str, now: dt
     return lead
 
 
-def _tell_previous_owner(session: Session, lead: Lead, previous: int, rep: SalesRep | None,
-                         now: dt.datetime) -> None:
+def _tell_previous_owner(
+    session: Session, lead: Lead, previous: int, rep: SalesRep | None, now: dt.datetime
+) -> None:
     to = recipient_of(session.get(SalesRep, previous), None)
     if to is None:
         return
-    enqueue(session, key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
-            kind="reassignment", lead_id=lead.id, recipient=to, now=now,
-            subject=_("Lead #{id} {company} moved to {owner}").format(
-                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"),
-            body=_("Lead #{id} ({company}) is now owned by {owner}: {why}.").format(
-                id=lead.id, company=lead.company_name, owner=rep.name if rep else "-",
-                why=lead.assignment_reason))
+    enqueue(
+        session,
+        key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
+        kind="reassignment",
+        lead_id=lead.id,
+        recipient=to,
+        now=now,
+        subject=_("Lead #{id} {company} moved to {owner}").format(
+            id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"
+        ),
+        body=_("Lead #{id} ({company}) is now owned by {owner}: {why}.").format(
+            id=lead.id,
+            company=lead.company_name,
+            owner=rep.name if rep else "-",
+            why=lead.assignment_reason,
+        ),
+    )
 
 
-def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
-                  actor: str = "assignment") -> list[int]:
+def assign_queued(
+    session: Session, now: dt.datetime, rules: RulesConfig, actor: str = "assignment"
+) -> list[int]:
     """Give every lead waiting in a manager queue an owner by the normal rules, oldest
     first, where a rep is now eligible; returns the ids assigned."""
-    queued = list(session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at,
-                                                                       Lead.id)))
+    queued = list(session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at, Lead.id)))
     if not queued:
         return []
     roster = load_roster(session, rules)
@@ -112,8 +135,14 @@ def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
             continue
         lead.team_id, lead.assignment_reason = choice.team_id, choice.reason
         give_owner(lead, choice.rep_id, now, rules)
-        fire(lead, "start_nurturing", by=actor, at=now, rules=rules,
-             reason=f"assigned from the queue: {choice.reason}")
+        fire(
+            lead,
+            "start_nurturing",
+            by=actor,
+            at=now,
+            rules=rules,
+            reason=f"assigned from the queue: {choice.reason}",
+        )
         flush(session)
         notify_assignment(session, lead, reps[choice.rep_id], _team(session, lead.team_id), now)
         assigned.append(lead.id)
@@ -123,17 +152,26 @@ def assign_queued(session: Session, now: dt.datetime, rules: RulesConfig,
     return assigned
 
 
-def reactivate(session: Session, lead_id: int, *, by: str, now: dt.datetime,
-               rules: RulesConfig, reason: str | None = None) -> Lead:
+def reactivate(
+    session: Session,
+    lead_id: int,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    reason: str | None = None,
+) -> Lead:
     """Bring a lost lead back: to its previous owner when eligible, else to an owner by
     the rules, else to its team's manager queue; its timers start again either way."""
     lead = get_lead(session, lead_id)
     if lead.state != State.lost.value:
-        raise IllegalTransition(lead.id, lead.state, "reactivate",
-                                list(allowed_triggers(lead.state)))
+        raise IllegalTransition(
+            lead.id, lead.state, "reactivate", list(allowed_triggers(lead.state))
+        )
     roster = load_roster(session, rules)
     choice = previous_owner(roster, lead.owner_id, now, "reactivated") or roster.assign(
-        LeadToAssign.model_validate(lead, from_attributes=True), now)
+        LeadToAssign.model_validate(lead, from_attributes=True), now
+    )
     save_round_robin(session, roster)
     rep_id, team_id, why = choice.rep_id, choice.team_id, choice.reason
     lead.dormant, lead.loss_reason, lead.valid = False, None, True
@@ -148,8 +186,13 @@ def reactivate(session: Session, lead_id: int, *, by: str, now: dt.datetime,
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)
     flush(session)
     score_leads(session, [lead.id], now)
-    notify_assignment(session, lead, session.get(SalesRep, rep_id) if rep_id else None,
-                      _team(session, team_id), now)
+    notify_assignment(
+        session,
+        lead,
+        session.get(SalesRep, rep_id) if rep_id else None,
+        _team(session, team_id),
+        now,
+    )
     return lead
 
 
@@ -158,10 +201,17 @@ def queue_rows(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
     for lead in session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at, Lead.id)):
         since = lead.screened_at or lead.created_at
-        rows.append({"id": lead.id, "company": lead.company_name, "team_id": lead.team_id,
-                     "grade": lead.grade, "priority": lead.priority,
-                     "waiting_hours": round((now - since).total_seconds() / 3600, 1),
-                     "reason": lead.assignment_reason})
+        rows.append(
+            {
+                "id": lead.id,
+                "company": lead.company_name,
+                "team_id": lead.team_id,
+                "grade": lead.grade,
+                "priority": lead.priority,
+                "waiting_hours": round((now - since).total_seconds() / 3600, 1),
+                "reason": lead.assignment_reason,
+            }
+        )
     return rows
 
 
@@ -177,21 +227,34 @@ def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> 
         if to is None or _sent(session, key):
             continue
         hours = (now - lead.screened_at).total_seconds() / 3600
-        enqueue(session, key=key, kind="queue_escalation", lead_id=lead.id, recipient=to,
-                now=now, subject=_("Lead #{id} {company} has waited {hours} h in your queue"
-                                   ).format(id=lead.id, company=lead.company_name,
-                                            hours=f"{hours:.0f}"),
-                body=_("Lead #{id} ({company}, grade {grade}, {priority} priority) has no "
-                       "owner: {why}. Assign it with `leadflow leads assign {id} --rep "
-                       "REP_ID`.").format(id=lead.id, company=lead.company_name,
-                                          grade=label("grade", lead.grade),
-                                          priority=label("priority", lead.priority),
-                                          why=lead.assignment_reason))
+        enqueue(
+            session,
+            key=key,
+            kind="queue_escalation",
+            lead_id=lead.id,
+            recipient=to,
+            now=now,
+            subject=_("Lead #{id} {company} has waited {hours} h in your queue").format(
+                id=lead.id, company=lead.company_name, hours=f"{hours:.0f}"
+            ),
+            body=_(
+                "Lead #{id} ({company}, grade {grade}, {priority} priority) has no "
+                "owner: {why}. Assign it with `leadflow leads assign {id} --rep "
+                "REP_ID`."
+            ).format(
+                id=lead.id,
+                company=lead.company_name,
+                grade=label("grade", lead.grade),
+                priority=label("priority", lead.priority),
+                why=lead.assignment_reason,
+            ),
+        )
         count += 1
     flush(session)
     return count
 
 
 def _sent(session: Session, key: str) -> bool:
-    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) \
-        is not None
+    return (
+        session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)) is not None
+    )

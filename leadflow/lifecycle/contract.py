@@ -25,16 +25,26 @@ class ContractIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    value: Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), max_digits=14,
-                                    decimal_places=2)]
+    value: Annotated[
+        Decimal, Field(gt=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)
+    ]
     payment_terms: Annotated[str, StringConstraints(max_length=300)] | None = None
     delivery_date: dt.date | None = None
     promises: Annotated[list[Promise], Field(max_length=50)] = []
     legal_reviewed_by: Annotated[str, StringConstraints(max_length=120)] | None = None
 
 
-def win(session: Session, lead_id: int, contract: ContractIn, *, by: str, now: dt.datetime,
-        rules: RulesConfig, at: dt.datetime | None = None, reason: str | None = None) -> Lead:
+def win(
+    session: Session,
+    lead_id: int,
+    contract: ContractIn,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    at: dt.datetime | None = None,
+    reason: str | None = None,
+) -> Lead:
     """Record the contract and fire `win`; if the machine refuses, nothing is kept (the
     caller's unit of work rolls back)."""
     lead = get_lead(session, lead_id)
@@ -43,7 +53,8 @@ def win(session: Session, lead_id: int, contract: ContractIn, *, by: str, now: d
     lead.delivery_date = contract.delivery_date
     lead.promised = "\n".join(contract.promises) or None
     lead.legal_reviewed_by = contract.legal_reviewed_by
-    fire(lead, "win", by=by, at=happened_at(at, now), rules=rules,
-         reason=reason or "contract signed")
+    fire(
+        lead, "win", by=by, at=happened_at(at, now), rules=rules, reason=reason or "contract signed"
+    )
     flush(session)
     return lead

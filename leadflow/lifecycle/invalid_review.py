@@ -20,18 +20,29 @@ from leadflow.store.uow import flush
 DISQUALIFIED = (Lead.state == State.lost.value) & (Lead.loss_reason == LossReason.invalid.value)
 
 
-def review_invalid(session: Session, lead_id: int, *, decision: str, by: str, now: dt.datetime,
-                   rules: RulesConfig, reason: str | None = None) -> Lead:
+def review_invalid(
+    session: Session,
+    lead_id: int,
+    *,
+    decision: str,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    reason: str | None = None,
+) -> Lead:
     """Record a manager's decision on a disqualified lead: `confirm` archives it as invalid,
     `reinstate` (reason required) sends it back to screening, which runs again at intake."""
     lead = get_lead(session, lead_id)
     if lead.state != State.lost.value or lead.loss_reason != LossReason.invalid.value:
         state = f"{lead.state}, {lead.loss_reason}" if lead.loss_reason else lead.state
-        raise GuardRefused(lead.id, "invalid review",
-                           f"only a disqualified lead is reviewed (the lead is {state})")
+        raise GuardRefused(
+            lead.id, "invalid review", f"only a disqualified lead is reviewed (the lead is {state})"
+        )
     if decision not in ("confirm", "reinstate"):
-        raise InvalidInput(f"decision: {decision!r} is not confirm or reinstate",
-                           {"decision": "confirm or reinstate"})
+        raise InvalidInput(
+            f"decision: {decision!r} is not confirm or reinstate",
+            {"decision": "confirm or reinstate"},
+        )
     lead.invalid_review = "confirmed" if decision == "confirm" else "reinstated"
     lead.invalid_reviewed_by, lead.invalid_reviewed_at = by, now
     if decision == "reinstate":
@@ -44,8 +55,7 @@ def review_invalid(session: Session, lead_id: int, *, decision: str, by: str, no
     return lead
 
 
-def invalid_leads(session: Session, *, unreviewed: bool, limit: int = 500
-                  ) -> list[dict[str, Any]]:
+def invalid_leads(session: Session, *, unreviewed: bool, limit: int = 500) -> list[dict[str, Any]]:
     """Disqualified leads (only those no manager has reviewed yet, when asked), oldest
     first."""
     # A decision taken before the lead's latest disqualification is no review of it.
@@ -53,7 +63,15 @@ def invalid_leads(session: Session, *, unreviewed: bool, limit: int = 500
     query = select(Lead).where(DISQUALIFIED).order_by(Lead.lost_at, Lead.id).limit(limit)
     if unreviewed:
         query = query.where(pending)
-    return [{"id": lead.id, "company": lead.company_name, "source": lead.source,
-             "lost_at": lead.lost_at, "invalid_reason": lead.invalid_reason,
-             "review": lead.invalid_review, "reviewed_by": lead.invalid_reviewed_by}
-            for lead in session.scalars(query)]
+    return [
+        {
+            "id": lead.id,
+            "company": lead.company_name,
+            "source": lead.source,
+            "lost_at": lead.lost_at,
+            "invalid_reason": lead.invalid_reason,
+            "review": lead.invalid_review,
+            "reviewed_by": lead.invalid_reviewed_by,
+        }
+        for lead in session.scalars(query)
+    ]

@@ -20,19 +20,29 @@ from leadflow.store.uow import flush
 from leadflow.winmodel.score import score_leads
 
 
-def add_objection(session: Session, lead_id: int, *, kind: str, detail: str, now: dt.datetime,
-                  at: dt.datetime | None = None, key: bool = False) -> Objection:
+def add_objection(
+    session: Session,
+    lead_id: int,
+    *,
+    kind: str,
+    detail: str,
+    now: dt.datetime,
+    at: dt.datetime | None = None,
+    key: bool = False,
+) -> Objection:
     """Log an objection raised (at `at`, when earlier); a key one notifies the team's
     manager for discussion."""
     lead = get_lead(session, lead_id)
     try:
         kind_value = ObjectionKind(kind).value
     except ValueError:
-        raise InvalidInput(f"kind: {kind!r} is not one of "
-                           + ", ".join(k.value for k in ObjectionKind),
-                           {"kind": "unknown value"}) from None
-    row = Objection(lead_id=lead.id, kind=kind_value, detail=detail,
-                    raised_at=happened_at(at, now), key=key)
+        raise InvalidInput(
+            f"kind: {kind!r} is not one of " + ", ".join(k.value for k in ObjectionKind),
+            {"kind": "unknown value"},
+        ) from None
+    row = Objection(
+        lead_id=lead.id, kind=kind_value, detail=detail, raised_at=happened_at(at, now), key=key
+    )
     session.add(row)
     flush(session)
     score_leads(session, [lead.id], now)
@@ -46,33 +56,59 @@ def _tell_manager(session: Session, lead: Lead, row: Objection, now: dt.datetime
     to = recipient_of(None, team)
     if to is None:
         return
-    enqueue(session, key=f"key-objection:{row.id}", kind="key_objection", lead_id=lead.id,
-            recipient=to, now=now,
-            subject=_("Key objection on lead #{id} {company}: {kind}").format(
-                id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind)),
-            body=_("A key objection was raised on lead #{id} ({company}) for the team to "
-                   "discuss: {kind}: {detail}").format(
-                id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind),
-                detail=row.detail))
+    enqueue(
+        session,
+        key=f"key-objection:{row.id}",
+        kind="key_objection",
+        lead_id=lead.id,
+        recipient=to,
+        now=now,
+        subject=_("Key objection on lead #{id} {company}: {kind}").format(
+            id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind)
+        ),
+        body=_(
+            "A key objection was raised on lead #{id} ({company}) for the team to "
+            "discuss: {kind}: {detail}"
+        ).format(
+            id=lead.id,
+            company=lead.company_name,
+            kind=label("objection_kind", row.kind),
+            detail=row.detail,
+        ),
+    )
 
 
-def answer_objection(session: Session, lead_id: int, objection_id: int, *, response: str,
-                     by: str, now: dt.datetime, at: dt.datetime | None = None) -> Objection:
+def answer_objection(
+    session: Session,
+    lead_id: int,
+    objection_id: int,
+    *,
+    response: str,
+    by: str,
+    now: dt.datetime,
+    at: dt.datetime | None = None,
+) -> Objection:
     """Record the answer to an objection; an answered objection stops reminding."""
     lead = get_lead(session, lead_id)
     row = session.get(Objection, objection_id)
     if row is None or row.lead_id != lead.id:
         raise NotFound(f"objection {objection_id} does not exist on lead {lead_id}")
     if row.answered_at is not None:
-        raise GuardRefused(lead.id, "answer", f"objection {objection_id} was answered on "
-                                              f"{row.answered_at:%Y-%m-%d %H:%M} by "
-                                              f"{row.answered_by or 'someone'}")
+        raise GuardRefused(
+            lead.id,
+            "answer",
+            f"objection {objection_id} was answered on "
+            f"{row.answered_at:%Y-%m-%d %H:%M} by "
+            f"{row.answered_by or 'someone'}",
+        )
     if not response.strip():
         raise InvalidInput("response: the answer is empty", {"response": "required"})
     when = happened_at(at, now)
     if when < row.raised_at:
-        raise InvalidInput("at: the answer cannot come before the objection was raised",
-                           {"at": "before the objection"})
+        raise InvalidInput(
+            "at: the answer cannot come before the objection was raised",
+            {"at": "before the objection"},
+        )
     row.answered_at, row.response, row.answered_by = when, response.strip(), by
     lead.last_interaction_at = max(lead.last_interaction_at or when, when)
     flush(session)
@@ -81,8 +117,20 @@ def answer_objection(session: Session, lead_id: int, objection_id: int, *, respo
 
 def objection_rows(session: Session, lead_id: int) -> list[dict[str, object]]:
     """A lead's objections, oldest first, for `leads show` and the API."""
-    return [{"id": o.id, "kind": o.kind, "detail": o.detail, "key": o.key,
-             "raised_at": o.raised_at, "answered_at": o.answered_at, "response": o.response,
-             "answered_by": o.answered_by}
-            for o in session.scalars(select(Objection).where(Objection.lead_id == lead_id)
-                                     .order_by(Objection.raised_at, Objection.id))]
+    return [
+        {
+            "id": o.id,
+            "kind": o.kind,
+            "detail": o.detail,
+            "key": o.key,
+            "raised_at": o.raised_at,
+            "answered_at": o.answered_at,
+            "response": o.response,
+            "answered_by": o.answered_by,
+        }
+        for o in session.scalars(
+            select(Objection)
+            .where(Objection.lead_id == lead_id)
+            .order_by(Objection.raised_at, Objection.id)
+        )
+    ]

@@ -60,8 +60,10 @@ def _choice(value: str, vocab: Any, field: str) -> Any:
     try:
         return vocab(value)
     except ValueError:
-        raise InvalidInput(f"{field}: {value!r} is not one of "
-                           + ", ".join(v.value for v in vocab), {field: "unknown value"}) from None
+        raise InvalidInput(
+            f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
+            {field: "unknown value"},
+        ) from None
 
 
 def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
@@ -76,9 +78,17 @@ def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     return at
 
 
-def fire_trigger(session: Session, lead_id: int, trigger: str, *, by: str, now: dt.datetime,
-                 rules: RulesConfig, reason: str | None = None,
-                 at: dt.datetime | None = None) -> Lead:
+def fire_trigger(
+    session: Session,
+    lead_id: int,
+    trigger: str,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> Lead:
     """Fire a lifecycle trigger on a lead by id (loss reason recorded on `lose`); `at`
     records a move that happened earlier. `reactivate` also gives the lead an owner."""
     when = happened_at(at, now)
@@ -103,15 +113,25 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     score_leads(session, [lead.id], now)
 
 
-def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
-                rules: RulesConfig, detail: str | None = None,
-                at: dt.datetime | None = None) -> Lead:
+def track_event(
+    session: Session,
+    lead_id: int,
+    kind: str,
+    *,
+    now: dt.datetime,
+    rules: RulesConfig,
+    detail: str | None = None,
+    at: dt.datetime | None = None,
+) -> Lead:
     """Record a behaviour event (at `at`, when it happened earlier) and update the lead's
     score at once."""
     lead = get_lead(session, lead_id)
     when = happened_at(at, now)
-    session.add(BehaviourEvent(lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value,
-                               at=when, detail=detail))
+    session.add(
+        BehaviourEvent(
+            lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value, at=when, detail=detail
+        )
+    )
     lead.last_interaction_at = max(lead.last_interaction_at or when, when)
     flush(session)
     rescore(session, lead, now, rules)
@@ -119,19 +139,35 @@ def track_event(session: Session, lead_id: int, kind: str, *, now: dt.datetime,
     return lead
 
 
-def log_activity(session: Session, lead_id: int, *, channel: str, key_points: str,
-                 now: dt.datetime, rules: RulesConfig, at: dt.datetime | None = None,
-                 rep_id: int | None = None, feedback: str | None = None,
-                 next_action: str | None = None,
-                 next_action_due: dt.datetime | None = None) -> Activity:
+def log_activity(
+    session: Session,
+    lead_id: int,
+    *,
+    channel: str,
+    key_points: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    at: dt.datetime | None = None,
+    rep_id: int | None = None,
+    feedback: str | None = None,
+    next_action: str | None = None,
+    next_action_due: dt.datetime | None = None,
+) -> Activity:
     """Log a follow-up contact; it resets the no-follow-up timer and the cadence."""
     lead = get_lead(session, lead_id)
     when = happened_at(at, now)
-    activity = Activity(lead_id=lead.id, rep_id=rep_id or lead.owner_id, at=when,
-                        channel=_choice(channel, ActivityChannel, "channel").value,
-                        key_points=key_points, feedback=feedback, next_action=next_action,
-                        next_action_due=next_action_due, logged_at=now,
-                        late=logged_late(when, now, rules))
+    activity = Activity(
+        lead_id=lead.id,
+        rep_id=rep_id or lead.owner_id,
+        at=when,
+        channel=_choice(channel, ActivityChannel, "channel").value,
+        key_points=key_points,
+        feedback=feedback,
+        next_action=next_action,
+        next_action_due=next_action_due,
+        logged_at=now,
+        late=logged_late(when, now, rules),
+    )
     session.add(activity)
     if lead.first_contacted_at is None:
         lead.first_contacted_at = when
@@ -142,22 +178,31 @@ def log_activity(session: Session, lead_id: int, *, channel: str, key_points: st
     lead.dormant = False
     grade = Grade(lead.grade) if lead.grade else None
     opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
-    lead.next_cadence_due = next_cadence_date(lead.last_contact_at, State(lead.state), grade, opp,
-                                              rules, lead.nurture_stage)
+    lead.next_cadence_due = next_cadence_date(
+        lead.last_contact_at, State(lead.state), grade, opp, rules, lead.nurture_stage
+    )
     flush(session)
     score_leads(session, [lead.id], now)
     return activity
 
 
-def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | None = None,
-                      budget_confirmed: Decimal | None = None,
-                      decision_maker_engaged: bool | None = None,
-                      target_date: dt.date | None = None) -> Lead:
+def update_conversion(
+    session: Session,
+    lead_id: int,
+    *,
+    intent_stated: bool | None = None,
+    budget_confirmed: Decimal | None = None,
+    decision_maker_engaged: bool | None = None,
+    target_date: dt.date | None = None,
+) -> Lead:
     """Record what the rep learned about the conversion criteria (spec §6)."""
     lead = get_lead(session, lead_id)
-    for name, value in (("intent_stated", intent_stated), ("budget_confirmed", budget_confirmed),
-                        ("decision_maker_engaged", decision_maker_engaged),
-                        ("target_date", target_date)):
+    for name, value in (
+        ("intent_stated", intent_stated),
+        ("budget_confirmed", budget_confirmed),
+        ("decision_maker_engaged", decision_maker_engaged),
+        ("target_date", target_date),
+    ):
         if value is not None:
             setattr(lead, name, value)
     flush(session)
@@ -165,17 +210,31 @@ def update_conversion(session: Session, lead_id: int, *, intent_stated: bool | N
     return lead
 
 
-def assess_opportunity(session: Session, lead_id: int, facts: OpportunityFacts, *, by: str,
-                       now: dt.datetime, rules: RulesConfig) -> OpportunityAssessment:
+def assess_opportunity(
+    session: Session,
+    lead_id: int,
+    facts: OpportunityFacts,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+) -> OpportunityAssessment:
     """Grade the opportunity (spec §7) and keep the assessment."""
     lead = get_lead(session, lead_id)
     if lead.state not in (State.opportunity.value, State.negotiation.value):
         raise GuardRefused(lead.id, "assess", f"only opportunities are graded (state {lead.state})")
     result = opportunity_grade(facts, rules)
-    row = OpportunityAssessment(lead_id=lead.id, urgency=facts.urgency.value, budget=facts.budget,
-                                competition=facts.competition.value,
-                                decision_chain=facts.decision_chain.value, points=result.points,
-                                grade=result.grade.value, assessed_by=by, assessed_at=now)
+    row = OpportunityAssessment(
+        lead_id=lead.id,
+        urgency=facts.urgency.value,
+        budget=facts.budget,
+        competition=facts.competition.value,
+        decision_chain=facts.decision_chain.value,
+        points=result.points,
+        grade=result.grade.value,
+        assessed_by=by,
+        assessed_at=now,
+    )
     session.add(row)
     apply_opportunity_grade(lead, result, now, rules)
     flush(session)
@@ -188,20 +247,41 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
     lead = get_lead(session, lead_id)
     data = {c.key: getattr(lead, c.key) for c in Lead.__table__.columns}
     data["transitions"] = [
-        {"from": t.from_state, "to": t.to_state, "trigger": t.trigger, "by": t.actor,
-         "reason": t.reason, "at": t.at}
-        for t in session.scalars(select(TransitionAudit).where(TransitionAudit.lead_id == lead_id)
-                                 .order_by(TransitionAudit.id))]
+        {
+            "from": t.from_state,
+            "to": t.to_state,
+            "trigger": t.trigger,
+            "by": t.actor,
+            "reason": t.reason,
+            "at": t.at,
+        }
+        for t in session.scalars(
+            select(TransitionAudit)
+            .where(TransitionAudit.lead_id == lead_id)
+            .order_by(TransitionAudit.id)
+        )
+    ]
     data["history"] = [
         {"field": h.field, "old": h.old_value, "new": h.new_value, "by": h.actor, "at": h.at}
-        for h in session.scalars(select(FieldChange).where(FieldChange.lead_id == lead_id)
-                                 .order_by(FieldChange.id))]
+        for h in session.scalars(
+            select(FieldChange).where(FieldChange.lead_id == lead_id).order_by(FieldChange.id)
+        )
+    ]
     data["activities"] = [
-        {"at": a.at, "channel": a.channel, "key_points": a.key_points, "feedback": a.feedback,
-         "next_action": a.next_action, "next_action_due": a.next_action_due,
-         "logged_at": a.logged_at, "late": a.late}
-        for a in session.scalars(select(Activity).where(Activity.lead_id == lead_id)
-                                 .order_by(Activity.at))]
+        {
+            "at": a.at,
+            "channel": a.channel,
+            "key_points": a.key_points,
+            "feedback": a.feedback,
+            "next_action": a.next_action,
+            "next_action_due": a.next_action_due,
+            "logged_at": a.logged_at,
+            "late": a.late,
+        }
+        for a in session.scalars(
+            select(Activity).where(Activity.lead_id == lead_id).order_by(Activity.at)
+        )
+    ]
     data["win"] = lead_win(session, lead_id)
     return data
 
@@ -212,5 +292,6 @@ def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     masked = {**mask(data), "masked": list(SENSITIVE)}
     masked["history"] = [
         {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
-        for h in data["history"]]
+        for h in data["history"]
+    ]
     return masked

@@ -29,12 +29,15 @@ def approval_falls_short(lead: Lead | LeadRow, rules: RulesConfig) -> str | None
     grade = Grade(lead.opportunity_grade)
     if role_suffices(lead.approved_role, grade, rules):
         return None
-    return (f"approval by a {lead.approved_role} no longer suffices: grade {grade.value} "
-            f"needs a {role_needed(grade, rules).value}")
+    return (
+        f"approval by a {lead.approved_role} no longer suffices: grade {grade.value} "
+        f"needs a {role_needed(grade, rules).value}"
+    )
 
 
-def apply_opportunity_grade(lead: Lead | LeadRow, graded: OpportunityGrade, now: dt.datetime,
-                            rules: RulesConfig) -> None:
+def apply_opportunity_grade(
+    lead: Lead | LeadRow, graded: OpportunityGrade, now: dt.datetime, rules: RulesConfig
+) -> None:
     """Set the grade and the slipped flag; start the brief's clock when the grade asks
     for a brief (grade A by default), stop it when the grade no longer does."""
     lead.opportunity_grade = graded.grade.value
@@ -48,8 +51,7 @@ def apply_opportunity_grade(lead: Lead | LeadRow, graded: OpportunityGrade, now:
         lead.brief_due = now + dt.timedelta(hours=hours)
 
 
-def record_brief(session: Session, lead_id: int, *, text: str, by: str,
-                 now: dt.datetime) -> Lead:
+def record_brief(session: Session, lead_id: int, *, text: str, by: str, now: dt.datetime) -> Lead:
     """Keep the opportunity brief (立项报告); it stops the brief reminder."""
     lead = session.get(Lead, lead_id)
     if lead is None:
@@ -57,24 +59,32 @@ def record_brief(session: Session, lead_id: int, *, text: str, by: str,
     if not text.strip():
         raise InvalidInput("text: the brief must not be empty", {"text": "empty"})
     if lead.state not in (State.opportunity.value, State.negotiation.value):
-        raise GuardRefused(lead.id, "brief", f"only opportunities have a brief (state "
-                           f"{lead.state})")
+        raise GuardRefused(
+            lead.id, "brief", f"only opportunities have a brief (state {lead.state})"
+        )
     lead.brief, lead.brief_at = f"{text.strip()}\n-- {by}", now
     flush(session)
     return lead
 
 
-def record_win_review(session: Session, lead_id: int, *, notes: str, by: str,
-                      now: dt.datetime) -> dict[str, Any]:
+def record_win_review(
+    session: Session, lead_id: int, *, notes: str, by: str, now: dt.datetime
+) -> dict[str, Any]:
     """Keep the post-win review of a won deal (due some business days after the win); it
     stops the review reminder."""
     handoff = session.scalar(select(Handoff).where(Handoff.lead_id == lead_id))
     if handoff is None:
-        raise NotFound(f"lead {lead_id} has no handoff yet: only a won deal, once handed "
-                       "off, has a post-win review")
+        raise NotFound(
+            f"lead {lead_id} has no handoff yet: only a won deal, once handed "
+            "off, has a post-win review"
+        )
     if not notes.strip():
         raise InvalidInput("notes: the review must not be empty", {"notes": "empty"})
     handoff.review_notes, handoff.reviewed_at = f"{notes.strip()}\n-- {by}", now
     flush(session)
-    return {"lead_id": lead_id, "review_due": handoff.review_due, "reviewed_at": now,
-            "notes": handoff.review_notes}
+    return {
+        "lead_id": lead_id,
+        "review_due": handoff.review_due,
+        "reviewed_at": now,
+        "notes": handoff.review_notes,
+    }

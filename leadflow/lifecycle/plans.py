@@ -35,18 +35,24 @@ class PlanIn(BaseModel):
 
 def current_plan(session: Session, lead_id: int) -> ConversionPlan | None:
     """The newest submitted plan of a lead."""
-    return session.scalars(select(ConversionPlan).where(ConversionPlan.lead_id == lead_id)
-                           .order_by(ConversionPlan.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(ConversionPlan)
+        .where(ConversionPlan.lead_id == lead_id)
+        .order_by(ConversionPlan.id.desc())
+        .limit(1)
+    ).first()
 
 
-def submit_plan(session: Session, lead_id: int, plan: PlanIn, *, by: str,
-                now: dt.datetime) -> ConversionPlan:
+def submit_plan(
+    session: Session, lead_id: int, plan: PlanIn, *, by: str, now: dt.datetime
+) -> ConversionPlan:
     """Submit (or resubmit) an opportunity's conversion plan; a new plan needs a new
     approval."""
     lead = get_lead(session, lead_id)
     if lead.state != State.opportunity.value:
-        raise GuardRefused(lead.id, "plan", f"a conversion plan is for an opportunity "
-                                            f"(the lead is {lead.state})")
+        raise GuardRefused(
+            lead.id, "plan", f"a conversion plan is for an opportunity (the lead is {lead.state})"
+        )
     row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=now, **plan.model_dump())
     session.add(row)
     lead.approved_role = lead.approved_by = lead.approved_at = None
@@ -54,34 +60,47 @@ def submit_plan(session: Session, lead_id: int, plan: PlanIn, *, by: str,
     return row
 
 
-def approve_plan(session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime,
-                 rules: RulesConfig) -> Lead:
+def approve_plan(
+    session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime, rules: RulesConfig
+) -> Lead:
     """Approve the submitted plan of a graded opportunity, as a manager (grade B/C) or a
     director (any grade)."""
     lead = get_lead(session, lead_id)
     try:
         chosen = Role(role)
     except ValueError:
-        raise InvalidInput(f"role: {role!r} is not manager or director",
-                           {"role": "must be manager or director"}) from None
+        raise InvalidInput(
+            f"role: {role!r} is not manager or director", {"role": "must be manager or director"}
+        ) from None
     if chosen not in (Role.manager, Role.director):
-        raise InvalidInput("role: only a manager or a director approves a plan",
-                           {"role": "must be manager or director"})
+        raise InvalidInput(
+            "role: only a manager or a director approves a plan",
+            {"role": "must be manager or director"},
+        )
     if lead.state != State.opportunity.value:
-        raise GuardRefused(lead.id, "approve", f"only an opportunity's plan is approved "
-                                               f"(the lead is {lead.state})")
-    assessed = session.scalar(select(func.count()).where(
-        OpportunityAssessment.lead_id == lead.id))
+        raise GuardRefused(
+            lead.id, "approve", f"only an opportunity's plan is approved (the lead is {lead.state})"
+        )
+    assessed = session.scalar(select(func.count()).where(OpportunityAssessment.lead_id == lead.id))
     if not assessed:
-        raise GuardRefused(lead.id, "approve", "grade the opportunity first "
-                                               "(`leadflow leads assess` or POST /assessment)")
+        raise GuardRefused(
+            lead.id,
+            "approve",
+            "grade the opportunity first (`leadflow leads assess` or POST /assessment)",
+        )
     if current_plan(session, lead.id) is None:
-        raise GuardRefused(lead.id, "approve", "no conversion plan was submitted "
-                                               "(`leadflow leads plan` or POST /plan)")
+        raise GuardRefused(
+            lead.id,
+            "approve",
+            "no conversion plan was submitted (`leadflow leads plan` or POST /plan)",
+        )
     grade = plan_grade(lead.opportunity_grade, lead.grade)
     if not role_suffices(chosen, grade, rules):
-        raise GuardRefused(lead.id, "approve", f"a grade {grade.value} plan is approved by a "
-                                               f"{role_needed(grade, rules).value}")
+        raise GuardRefused(
+            lead.id,
+            "approve",
+            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value}",
+        )
     lead.approved_role, lead.approved_by, lead.approved_at = chosen.value, by, now
     flush(session)
     return lead

@@ -24,31 +24,45 @@ from leadflow.winmodel.score import score_leads
 
 # The first touch is the lead's source and never changes (spec §1); the external id is the
 # sending system's idempotency key.
-FIXED = {"source": "the first touch is the lead's source and never changes",
-         "external_id": "the sending system's id is its idempotency key"}
+FIXED = {
+    "source": "the first touch is the lead's source and never changes",
+    "external_id": "the sending system's id is its idempotency key",
+}
 EDITABLE = tuple(f for f in LEAD_COLUMNS if f not in FIXED)
 
 
-def update_lead(session: Session, lead_id: int, changes: dict[str, Any], *, now: dt.datetime,
-                rules: RulesConfig, sees_sensitive: bool = True,
-                expected_version: int | None = None) -> Lead:
+def update_lead(
+    session: Session,
+    lead_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime,
+    rules: RulesConfig,
+    sees_sensitive: bool = True,
+    expected_version: int | None = None,
+) -> Lead:
     """Change any of the lead's §1 facts (null clears an optional one), re-score, re-grade
     and recompute its timers. A stale `expected_version` is a VersionConflict; a sensitive
     field from a caller who may not see it is Forbidden."""
     lead = get_lead(session, lead_id)
     if expected_version is not None and expected_version != lead.version:
-        raise VersionConflict(f"lead {lead_id} is at version {lead.version}, the change was "
-                              f"made against version {expected_version}")
+        raise VersionConflict(
+            f"lead {lead_id} is at version {lead.version}, the change was "
+            f"made against version {expected_version}"
+        )
     for name in changes:
         if name in FIXED:
-            raise InvalidInput(f"{name}: cannot be changed ({FIXED[name]})",
-                               {name: "cannot be changed"})
+            raise InvalidInput(
+                f"{name}: cannot be changed ({FIXED[name]})", {name: "cannot be changed"}
+            )
         if name not in EDITABLE:
             raise InvalidInput(f"{name}: not a field of a lead", {name: "unknown field"})
     hidden = sorted(set(changes) & set(SENSITIVE))
     if hidden and not sees_sensitive:
-        raise Forbidden(f"{', '.join(hidden)}: only the owner, a manager or a director may "
-                        "change budgets and notes")
+        raise Forbidden(
+            f"{', '.join(hidden)}: only the owner, a manager or a director may "
+            "change budgets and notes"
+        )
     if not changes:
         raise InvalidInput("nothing to change: name at least one field", {"(record)": "empty"})
     current = {f: getattr(lead, f) for f in LEAD_COLUMNS}
@@ -80,6 +94,11 @@ def refresh_timers(lead: Lead, rules: RulesConfig) -> None:
     if lead.state in (State.nurturing.value, State.opportunity.value, State.negotiation.value):
         grade = Grade(lead.grade) if lead.grade else None
         opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
-        lead.next_cadence_due = next_cadence_date(lead.last_contact_at or lead.assigned_at,
-                                                  State(lead.state), grade, opp, rules,
-                                                  lead.nurture_stage)
+        lead.next_cadence_due = next_cadence_date(
+            lead.last_contact_at or lead.assigned_at,
+            State(lead.state),
+            grade,
+            opp,
+            rules,
+            lead.nurture_stage,
+        )

@@ -22,8 +22,16 @@ def full_story(session: Session, lead_id: int) -> dict[str, Any]:
     data["objections"] = objection_rows(session, lead_id)
     data["touches"] = touch_rows(session, lead)
     data["customer"] = customer_leads(session, lead)
-    data["plan"] = None if plan is None else {
-        "pain_points": plan.pain_points, "advantages": plan.advantages,
-        "strategy": plan.strategy, "milestones": plan.milestones,
-        "submitted_by": plan.submitted_by, "submitted_at": plan.submitted_at}
+    data["plan"] = (
+        None
+        if plan is None
+        else {
+            "pain_points": plan.pain_points,
+            "advantages": plan.advantages,
+            "strategy": plan.strategy,
+            "milestones": plan.milestones,
+            "submitted_by": plan.submitted_by,
+            "submitted_at": plan.submitted_at,
+        }
+    )
     return data

@@ -30,28 +30,34 @@ class RunFailure(BaseModel):
     link: str | None  # the run in the Prefect UI, when a UI is configured
 
     @classmethod
-    def of(cls, flow: str, run_name: str, run_id: str, state: str, message: str | None,
-           ui_url: str | None) -> RunFailure:
+    def of(
+        cls,
+        flow: str,
+        run_name: str,
+        run_id: str,
+        state: str,
+        message: str | None,
+        ui_url: str | None,
+    ) -> RunFailure:
         """From what Prefect's state hook is given; the error cut to its first line."""
-        first = next((line.strip() for line in (message or "").splitlines() if line.strip()),
-                     "no message")
+        first = next(
+            (line.strip() for line in (message or "").splitlines() if line.strip()), "no message"
+        )
         link = f"{ui_url.rstrip('/')}/runs/flow-run/{run_id}" if ui_url else None
-        return cls(flow=flow, run_name=run_name, run_id=run_id, state=state, error=first,
-                   link=link)
+        return cls(flow=flow, run_name=run_name, run_id=run_id, state=state, error=first, link=link)
 
     def subject(self) -> str:
         """One line: which flow, which run, what happened."""
         return _("LeadFlow: {flow} run {run} {state}").format(
-            flow=self.flow, run=self.run_name, state=self.state.lower())
+            flow=self.flow, run=self.run_name, state=self.state.lower()
+        )
 
     def body(self) -> str:
         """The notice: flow, run, error's first line, link."""
-        where = self.link or _("run id {id} (no Prefect UI is configured)").format(
-            id=self.run_id)
-        return _("Flow: {flow}\nRun: {run}\nState: {state}\nError: {error}\n"
-                 "In the UI: {where}\n").format(flow=self.flow, run=self.run_name,
-                                                 state=self.state, error=self.error,
-                                                 where=where)
+        where = self.link or _("run id {id} (no Prefect UI is configured)").format(id=self.run_id)
+        return _(
+            "Flow: {flow}\nRun: {run}\nState: {state}\nError: {error}\nIn the UI: {where}\n"
+        ).format(flow=self.flow, run=self.run_name, state=self.state, error=self.error, where=where)
 
 
 def notice_key(failure: RunFailure, channel: str) -> str:
@@ -60,13 +66,22 @@ def notice_key(failure: RunFailure, channel: str) -> str:
     return f"run-failed:{failure.run_id}:{digest}"
 
 
-def enqueue_run_failure(session: Session, failure: RunFailure, channels: list[str],
-                        now: dt.datetime) -> None:
+def enqueue_run_failure(
+    session: Session, failure: RunFailure, channels: list[str], now: dt.datetime
+) -> None:
     """Write the notice to the outbox once per ops channel (apprise URLs); a notice
     already written for the run and channel is left as it is."""
     for channel in channels:
         key = notice_key(failure, channel)
         if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
-        enqueue(session, key=key, kind=KIND, lead_id=None,
-                recipient=channel, subject=failure.subject(), body=failure.body(), now=now)
+        enqueue(
+            session,
+            key=key,
+            kind=KIND,
+            lead_id=None,
+            recipient=channel,
+            subject=failure.subject(),
+            body=failure.body(),
+            now=now,
+        )

@@ -103,8 +103,9 @@ def apprise_url(recipient: str, settings: Settings, outbox_id: int | None = None
     params = {"to": recipient, "from": settings.mail_from, "format": "text"}
     if outbox_id is not None:
         params["+X-LeadFlow-Outbox-Id"] = str(outbox_id)
-    extra = urlencode({k: v for k, v in params.items() if k == "to" or k not in given},
-                      quote_via=quote, safe="")
+    extra = urlencode(
+        {k: v for k, v in params.items() if k == "to" or k not in given}, quote_via=quote, safe=""
+    )
     return f"{settings.mail_url}{'&' if '?' in settings.mail_url else '?'}{extra}"
 
 
@@ -134,9 +135,13 @@ def _mask_apprise_logs() -> None:
         _APPRISE_LOG.addFilter(_MaskAddresses())
 
 
-def send(target: str, subject: str, body: str,
-         invalid: str = "apprise does not accept this URL",
-         attachments: Sequence[str] = ()) -> str | None:
+def send(
+    target: str,
+    subject: str,
+    body: str,
+    invalid: str = "apprise does not accept this URL",
+    attachments: Sequence[str] = (),
+) -> str | None:
     """Send one notification, with files attached, through apprise; None on success, else a
     short masked reason. A missing attachment fails the send (it is retried later)."""
     missing = [Path(p).name for p in attachments if not Path(p).is_file()]
@@ -150,9 +155,12 @@ def send(target: str, subject: str, body: str,
     warnings = _ThreadWarnings()
     _APPRISE_LOG.addHandler(warnings)
     try:
-        ok = notifier.notify(title=subject, body=body, body_format=apprise.NotifyFormat.TEXT,
-                             attach=apprise.AppriseAttachment(list(attachments))
-                             if attachments else None)
+        ok = notifier.notify(
+            title=subject,
+            body=body,
+            body_format=apprise.NotifyFormat.TEXT,
+            attach=apprise.AppriseAttachment(list(attachments)) if attachments else None,
+        )
     # A plugin bug must not stop the other messages; the reason is kept with the message.
     except Exception as exc:  # noqa: BLE001
         ok, warnings.messages = False, [f"{exc.__class__.__name__}: {exc}"]
@@ -169,19 +177,22 @@ def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
     if "://" not in message.recipient and not _EMAIL.fullmatch(message.recipient):
         return "the recipient is neither an email address nor an apprise URL"
     target = apprise_url(message.recipient, settings, message.id) or ""  # unset: not claimed
-    invalid = ("apprise does not accept this URL" if target == message.recipient
-               else "mail_url or mail_from is not a valid apprise mailto URL")
+    invalid = (
+        "apprise does not accept this URL"
+        if target == message.recipient
+        else "mail_url or mail_from is not a valid apprise mailto URL"
+    )
     return send(target, message.subject, message.body, invalid, message.attachments or ())
 
 
 def _due(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
     held_until = now - dt.timedelta(seconds=settings.outbox_in_doubt_seconds)
-    return and_(OutboxMessage.sent_at.is_(None),
-                OutboxMessage.attempts < settings.outbox_max_attempts,
-                or_(OutboxMessage.next_attempt_at.is_(None),
-                    OutboxMessage.next_attempt_at <= now),
-                or_(OutboxMessage.sending_since.is_(None),
-                    OutboxMessage.sending_since <= held_until))
+    return and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.attempts < settings.outbox_max_attempts,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        or_(OutboxMessage.sending_since.is_(None), OutboxMessage.sending_since <= held_until),
+    )
 
 
 def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
@@ -189,14 +200,16 @@ def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
     return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.sending_since > held_until)
 
 
-def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Settings,
-               kind: str | None = None) -> tuple[OutboxMessage, bool] | None:
+def claim_next(
+    session: Session, now: dt.datetime, after_id: int, settings: Settings, kind: str | None = None
+) -> tuple[OutboxMessage, bool] | None:
     """The next due message after `after_id`, marked `sending_since=now` by a
     compare-and-set (the caller commits that before sending), and whether it was in doubt
     (so this is a resend); None when nothing is due."""
     while True:
         query = select(OutboxMessage.id, OutboxMessage.sending_since).where(
-            _due(now, settings), OutboxMessage.id > after_id)
+            _due(now, settings), OutboxMessage.id > after_id
+        )
         if not settings.mail_url:
             query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
         if kind is not None:
@@ -208,21 +221,31 @@ def claim_next(session: Session, now: dt.datetime, after_id: int, settings: Sett
         if found is None:
             return None
         after_id, previous = found
-        mine = OutboxMessage.sending_since.is_(None) if previous is None \
+        mine = (
+            OutboxMessage.sending_since.is_(None)
+            if previous is None
             else OutboxMessage.sending_since == previous
+        )
         # An UPDATE answers a CursorResult (it has the rowcount); Session.execute is typed
         # with the Result every statement shares.
-        taken = cast(CursorResult[Any], session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == after_id, mine)
-            .values(sending_since=now).execution_options(synchronize_session=False)))
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == after_id, mine)
+                .values(sending_since=now)
+                .execution_options(synchronize_session=False)
+            ),
+        )
         if taken.rowcount == 1:
             message = session.get(OutboxMessage, after_id, populate_existing=True)
             assert message is not None
             return message, previous is not None
 
 
-def record_failure(message: OutboxMessage, error: str, now: dt.datetime,
-                   settings: Settings) -> bool:
+def record_failure(
+    message: OutboxMessage, error: str, now: dt.datetime, settings: Settings
+) -> bool:
     """Count a failed attempt and schedule the next; True when this was the last one."""
     message.attempts += 1
     message.last_error = error
@@ -234,8 +257,13 @@ def record_failure(message: OutboxMessage, error: str, now: dt.datetime,
     return False
 
 
-def _record(message: OutboxMessage, error: str | None, now: dt.datetime, settings: Settings,
-            result: DeliveryResult) -> None:
+def _record(
+    message: OutboxMessage,
+    error: str | None,
+    now: dt.datetime,
+    settings: Settings,
+    result: DeliveryResult,
+) -> None:
     message.sending_since = None
     if error is None:
         message.sent_at = now
@@ -244,14 +272,23 @@ def _record(message: OutboxMessage, error: str | None, now: dt.datetime, setting
     gave_up = record_failure(message, error, now, settings)
     result.gave_up += gave_up
     result.failed += not gave_up
-    result.errors.append(DeliveryError(
-        id=message.id, recipient_masked=mask(message.recipient),
-        subject=mask_text(message.subject), error=error))
+    result.errors.append(
+        DeliveryError(
+            id=message.id,
+            recipient_masked=mask(message.recipient),
+            subject=mask_text(message.subject),
+            error=error,
+        )
+    )
 
 
-def deliver_outbox(url: str | None, now: dt.datetime, limit: int = 200,
-                   settings: Settings | None = None, kind: str | None = None
-                   ) -> DeliveryResult:
+def deliver_outbox(
+    url: str | None,
+    now: dt.datetime,
+    limit: int = 200,
+    settings: Settings | None = None,
+    kind: str | None = None,
+) -> DeliveryResult:
     """Send up to `limit` due messages (of one `kind`, if given) in id order; failures wait
     with backoff, messages in doubt (a sender died mid-send) are held for
     `outbox_in_doubt_seconds`."""
@@ -299,8 +336,12 @@ def resolve(session: Session, message_id: int, delivered: bool, now: dt.datetime
 
 def pending_count(session: Session) -> int:
     """Messages not sent yet, including those waiting for a retry or given up."""
-    return session.scalar(select(func.count()).select_from(OutboxMessage)
-                          .where(OutboxMessage.sent_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        )
+        or 0
+    )
 
 
 def status(message: OutboxMessage, max_attempts: int) -> str:
@@ -314,15 +355,26 @@ def status(message: OutboxMessage, max_attempts: int) -> str:
     return "retrying" if message.attempts else "queued"
 
 
-def message_rows(session: Session, unsent: bool = False, limit: int = 100,
-                 settings: Settings | None = None) -> list[dict[str, object]]:
+def message_rows(
+    session: Session, unsent: bool = False, limit: int = 100, settings: Settings | None = None
+) -> list[dict[str, object]]:
     """The newest outbox messages for display, recipients masked."""
     max_attempts = (settings or get_settings()).outbox_max_attempts
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
     if unsent:
         query = query.where(OutboxMessage.sent_at.is_(None))
-    return [{"id": m.id, "kind": m.kind, "status": status(m, max_attempts),
-             "recipient": mask(m.recipient), "subject": mask_text(m.subject),
-             "attempts": m.attempts, "created_at": m.created_at, "sent_at": m.sent_at,
-             "next_attempt_at": m.next_attempt_at, "last_error": m.last_error}
-            for m in session.scalars(query)]
+    return [
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "status": status(m, max_attempts),
+            "recipient": mask(m.recipient),
+            "subject": mask_text(m.subject),
+            "attempts": m.attempts,
+            "created_at": m.created_at,
+            "sent_at": m.sent_at,
+            "next_attempt_at": m.next_attempt_at,
+            "last_error": m.last_error,
+        }
+        for m in session.scalars(query)
+    ]

@@ -78,8 +78,9 @@ class Period(BaseModel):
             return cls(kind="quarter", year=int(quarter[1]), number=int(quarter[2]))
         if month and int(month[1]) in _YEARS and 1 <= int(month[2]) <= 12:
             return cls(kind="month", year=int(month[1]), number=int(month[2]))
-        raise ValueError(f"period {text!r}: expected a quarter like 2026-Q3 "
-                         "or a month like 2026-09")
+        raise ValueError(
+            f"period {text!r}: expected a quarter like 2026-Q3 or a month like 2026-09"
+        )
 
     @classmethod
     def containing(cls, when: dt.date, kind: PeriodKind = "quarter") -> Period:
@@ -99,8 +100,11 @@ class Period(BaseModel):
     @property
     def label(self) -> str:
         """'2026-Q3' or '2026-09'."""
-        return (f"{self.year}-Q{self.number}" if self.kind == "quarter"
-                else f"{self.year}-{self.number:02d}")
+        return (
+            f"{self.year}-Q{self.number}"
+            if self.kind == "quarter"
+            else f"{self.year}-{self.number:02d}"
+        )
 
     @property
     def start(self) -> dt.datetime:
@@ -172,8 +176,9 @@ def kept_leads(owner: int | None = None) -> ColumnElement[bool]:
     return KEPT if owner is None else and_(KEPT, Lead.owner_id == owner)
 
 
-def build_review(session: Session, period: Period, now: dt.datetime,
-                 owner: int | None = None) -> Review:
+def build_review(
+    session: Session, period: Period, now: dt.datetime, owner: int | None = None
+) -> Review:
     """The review of `period`: cohort (leads created in it) for totals, funnel, conversion
     and SLA; deals won or lost in it for won value, cycle, loss reasons and targets. With
     `owner`, only that rep's leads and results (a rep's own review).
@@ -184,13 +189,16 @@ def build_review(session: Session, period: Period, now: dt.datetime,
     # A step counts the leads that reached it or any later step: a lead reactivated into
     # nurturing (never screened) cannot make a step larger than the one before it.
     stamps = [getattr(Lead, f"{s.value}_at") for s in _FUNNEL]
-    reached = [func.count(func.coalesce(*stamps[i:])) if i < len(stamps) - 1
-               else func.count(stamps[i]) for i in range(len(stamps))]
-    grade_a = _count_if(and_(Lead.first_opportunity_at.is_not(None),
-                             Lead.opportunity_grade == "A"))
+    reached = [
+        func.count(func.coalesce(*stamps[i:])) if i < len(stamps) - 1 else func.count(stamps[i])
+        for i in range(len(stamps))
+    ]
+    grade_a = _count_if(and_(Lead.first_opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
     total, valid_n, screened, nurturing, opportunity, negotiation, cohort_won, grade_a_n = (
-        session.execute(select(func.count(), _count_if(valid), *reached, grade_a)
-                        .where(cohort)).one())
+        session.execute(
+            select(func.count(), _count_if(valid), *reached, grade_a).where(cohort)
+        ).one()
+    )
     funnel_counts = [total, screened, nurturing, opportunity, negotiation, cohort_won]
     won_count, won_value, avg_cycle, buckets = _wins(session, period, kept)
     lost, losses = _losses(session, period, kept)
@@ -198,57 +206,98 @@ def build_review(session: Session, period: Period, now: dt.datetime,
     measured = sum(s.met + s.breached for s in sla)
     totals = _totals(session, period, kept)
     return Review(
-        period=period.label, kind=period.kind, start=period.start, end=period.end,
-        generated_at=now, total_leads=total, valid_leads=valid_n, opportunities=opportunity,
-        grade_a_opportunities=grade_a_n, cohort_won=cohort_won,
-        conversion_rate=_ratio(cohort_won, valid_n), won_deals=won_count,
-        won_value=_money(won_value), average_deal_size=_average(won_value, won_count),
+        period=period.label,
+        kind=period.kind,
+        start=period.start,
+        end=period.end,
+        generated_at=now,
+        total_leads=total,
+        valid_leads=valid_n,
+        opportunities=opportunity,
+        grade_a_opportunities=grade_a_n,
+        cohort_won=cohort_won,
+        conversion_rate=_ratio(cohort_won, valid_n),
+        won_deals=won_count,
+        won_value=_money(won_value),
+        average_deal_size=_average(won_value, won_count),
         average_cycle_days=None if avg_cycle is None else round(float(avg_cycle), 2),
-        cycle_distribution=buckets, channels=_channels(session, period, cohort, kept),
-        lost_deals=lost, loss_reasons=losses, sla=sla,
+        cycle_distribution=buckets,
+        channels=_channels(session, period, cohort, kept),
+        lost_deals=lost,
+        loss_reasons=losses,
+        sla=sla,
         sla_compliance=round(sum(s.met for s in sla) / measured, 4) if measured else None,
-        funnel=[FunnelStep(state=name, count=n, share=_ratio(n, total)) for name, n in
-                zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)],
+        funnel=[
+            FunnelStep(state=name, count=n, share=_ratio(n, total))
+            for name, n in zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)
+        ],
         reps=_results(session, period, "rep", totals, owner),
         teams=[] if owner is not None else _results(session, period, "team", totals),
         grade_changes=_grade_changes(session, period, owner),
         # The model's section reads every lead of the team: not part of a rep's own review.
-        win_model=None if owner is not None else win_review(
-            session, period.start, period.end, get_settings().win_model))
+        win_model=None
+        if owner is not None
+        else win_review(session, period.start, period.end, get_settings().win_model),
+    )
 
 
-def _wins(session: Session, period: Period, kept: ColumnElement[bool]
-          ) -> tuple[int, Any, Any, list[Bucket]]:
+def _wins(
+    session: Session, period: Period, kept: ColumnElement[bool]
+) -> tuple[int, Any, Any, list[Bucket]]:
     """Deals won in the period: count, value, average cycle and the cycle histogram."""
     won = and_(within(Lead.won_at, period), kept)
     # Spec §9: from the lead first becoming an opportunity (a re-entry does not restart it).
     days = _days(Lead.won_at, Lead.first_opportunity_at, session.get_bind().dialect.name)
     # AVG skips the NULL days of deals won without a recorded opportunity date.
     count, value, avg_cycle = session.execute(
-        select(func.count(), func.sum(Lead.contract_value), func.avg(days)).where(won)).one()
+        select(func.count(), func.sum(Lead.contract_value), func.avg(days)).where(won)
+    ).one()
     timed = and_(won, Lead.first_opportunity_at.is_not(None))
-    bucket = case(*[(days < upper, literal(label)) for label, upper in CYCLE_BUCKETS[:-1]],
-                  else_=literal(CYCLE_BUCKETS[-1][0])).label("bucket")
-    found: dict[str, int] = dict(session.execute(select(bucket, func.count()).where(timed)
-                                                 .group_by(bucket)).tuples().all())
-    return count, value, avg_cycle, [Bucket(label=label, count=found.get(label, 0))
-                                     for label, _ in CYCLE_BUCKETS]
+    bucket = case(
+        *[(days < upper, literal(label)) for label, upper in CYCLE_BUCKETS[:-1]],
+        else_=literal(CYCLE_BUCKETS[-1][0]),
+    ).label("bucket")
+    found: dict[str, int] = dict(
+        session.execute(select(bucket, func.count()).where(timed).group_by(bucket)).tuples().all()
+    )
+    return (
+        count,
+        value,
+        avg_cycle,
+        [Bucket(label=label, count=found.get(label, 0)) for label, _ in CYCLE_BUCKETS],
+    )
 
 
-def _channels(session: Session, period: Period, cohort: ColumnElement[bool],
-              kept: ColumnElement[bool]) -> list[ChannelLine]:
+def _channels(
+    session: Session, period: Period, cohort: ColumnElement[bool], kept: ColumnElement[bool]
+) -> list[ChannelLine]:
     """Per channel: the cohort's conversion, and the deals won in the period by value."""
-    rows = session.execute(select(Lead.source, func.count(), _count_if(Lead.valid.is_(True)),
-                                  func.count(Lead.won_at)).where(cohort)
-                           .group_by(Lead.source)).tuples().all()
-    won = session.execute(select(Lead.source, func.count(), func.sum(Lead.contract_value))
-                          .where(within(Lead.won_at, period), kept)
-                          .group_by(Lead.source)).tuples().all()
+    rows = (
+        session.execute(
+            select(
+                Lead.source, func.count(), _count_if(Lead.valid.is_(True)), func.count(Lead.won_at)
+            )
+            .where(cohort)
+            .group_by(Lead.source)
+        )
+        .tuples()
+        .all()
+    )
+    won = (
+        session.execute(
+            select(Lead.source, func.count(), func.sum(Lead.contract_value))
+            .where(within(Lead.won_at, period), kept)
+            .group_by(Lead.source)
+        )
+        .tuples()
+        .all()
+    )
     cohort_by = {source: (n, v, w) for source, n, v, w in rows}
     won_by = {source: (n, value) for source, n, value in won}
     # Later inquiries through a channel (touches), besides the leads it brought first.
     touches = select(Touch.channel, func.count(distinct(Touch.lead_id))).where(
-        within(Touch.at, period))
+        within(Touch.at, period)
+    )
     if kept is not KEPT:  # one rep's review: touches of their leads only
         touches = touches.join(Lead, Lead.id == Touch.lead_id).where(kept)
     later = dict(session.execute(touches.group_by(Touch.channel)).tuples().all())
@@ -256,22 +305,42 @@ def _channels(session: Session, period: Period, cohort: ColumnElement[bool],
     for source in sorted(cohort_by.keys() | won_by.keys() | later.keys()):
         n, v, w = cohort_by.get(source, (0, 0, 0))
         deals, value = won_by.get(source, (0, 0))
-        lines.append(ChannelLine(channel=source, leads=n, touched=n + later.get(source, 0),
-                                 valid=v, won=w,
-                                 conversion_rate=_ratio(w, v), deals_won=deals,
-                                 won_value=_money(value),
-                                 average_deal_size=_average(value, deals)))
+        lines.append(
+            ChannelLine(
+                channel=source,
+                leads=n,
+                touched=n + later.get(source, 0),
+                valid=v,
+                won=w,
+                conversion_rate=_ratio(w, v),
+                deals_won=deals,
+                won_value=_money(value),
+                average_deal_size=_average(value, deals),
+            )
+        )
     return sorted(lines, key=lambda c: (-c.leads, c.channel))
 
 
-def _losses(session: Session, period: Period, kept: ColumnElement[bool]
-            ) -> tuple[int, list[LossShare]]:
+def _losses(
+    session: Session, period: Period, kept: ColumnElement[bool]
+) -> tuple[int, list[LossShare]]:
     """Deals lost in the period by reason; leads disqualified at screening are not deals
     (they show as total minus valid leads) and reactivated leads are no longer lost."""
     reason = func.coalesce(Lead.loss_reason, "unknown")
-    rows = session.execute(select(reason, func.count()).where(
-        Lead.state == State.lost.value, within(Lead.lost_at, period),
-        Lead.screened_at.is_not(None), kept).group_by(reason)).tuples().all()
+    rows = (
+        session.execute(
+            select(reason, func.count())
+            .where(
+                Lead.state == State.lost.value,
+                within(Lead.lost_at, period),
+                Lead.screened_at.is_not(None),
+                kept,
+            )
+            .group_by(reason)
+        )
+        .tuples()
+        .all()
+    )
     lost = sum(n for _, n in rows)
     shares = [LossShare(reason=r, count=n, share=_ratio(n, lost)) for r, n in rows]
     return lost, sorted(shares, key=lambda s: (-s.count, s.reason))
@@ -284,33 +353,66 @@ def _sla(session: Session, cohort: ColumnElement[bool], now: dt.datetime) -> lis
     met = _count_if(contacted <= due)
     breached = _count_if(contacted > due) + _count_if(and_(contacted.is_(None), due < now))
     pending = _count_if(and_(contacted.is_(None), due >= now))
-    rows = session.execute(select(Lead.priority, met, breached, pending)
-                           .where(cohort, due.is_not(None))
-                           .group_by(Lead.priority)).tuples().all()
+    rows = (
+        session.execute(
+            select(Lead.priority, met, breached, pending)
+            .where(cohort, due.is_not(None))
+            .group_by(Lead.priority)
+        )
+        .tuples()
+        .all()
+    )
     order = {p.value: i for i, p in enumerate(Priority)}
-    lines = [SlaLine(priority=p or "unknown", met=m, breached=b, pending=w,
-                     compliance=round(m / (m + b), 4) if m + b else None)
-             for p, m, b, w in rows]
+    lines = [
+        SlaLine(
+            priority=p or "unknown",
+            met=m,
+            breached=b,
+            pending=w,
+            compliance=round(m / (m + b), 4) if m + b else None,
+        )
+        for p, m, b, w in rows
+    ]
     return sorted(lines, key=lambda s: order.get(s.priority, len(order)))
 
 
-def _totals(session: Session, period: Period, kept: ColumnElement[bool]
-            ) -> dict[tuple[str, int], list[Any]]:
+def _totals(
+    session: Session, period: Period, kept: ColumnElement[bool]
+) -> dict[tuple[str, int], list[Any]]:
     """[open leads, open value, won, won value, repeat wins] per ("rep", id) and ("team", id):
     the open pipeline as of now, the deals won in the period. Two grouped queries serve both
     reps and teams (groups are rep x team pairs: a few hundred rows at most)."""
     prior = aliased(Lead)
     # Repeat business: linked to a won lead of the customer (a returning contact's new
     # inquiry), or the same company bought before.
-    bought_before = or_(Lead.repeat_of_id.is_not(None), exists().where(
-        prior.company_key == Lead.company_key, prior.won_at < Lead.won_at, prior.id != Lead.id,
-        prior.duplicate_of_id.is_(None)))
+    bought_before = or_(
+        Lead.repeat_of_id.is_not(None),
+        exists().where(
+            prior.company_key == Lead.company_key,
+            prior.won_at < Lead.won_at,
+            prior.id != Lead.id,
+            prior.duplicate_of_id.is_(None),
+        ),
+    )
     estimate = func.coalesce(Lead.budget_confirmed, Lead.budget_max)
-    pipeline = select(Lead.owner_id, Lead.team_id, func.count(), func.sum(estimate), literal(0),
-                      literal(0), literal(0)).where(Lead.state.in_(_OPEN), kept)
-    wins = select(Lead.owner_id, Lead.team_id, literal(0), literal(0), func.count(),
-                  func.sum(Lead.contract_value), _count_if(bought_before)).where(
-        within(Lead.won_at, period), kept)
+    pipeline = select(
+        Lead.owner_id,
+        Lead.team_id,
+        func.count(),
+        func.sum(estimate),
+        literal(0),
+        literal(0),
+        literal(0),
+    ).where(Lead.state.in_(_OPEN), kept)
+    wins = select(
+        Lead.owner_id,
+        Lead.team_id,
+        literal(0),
+        literal(0),
+        func.count(),
+        func.sum(Lead.contract_value),
+        _count_if(bought_before),
+    ).where(within(Lead.won_at, period), kept)
     totals: dict[tuple[str, int], list[Any]] = {}
     for query in (pipeline, wins):
         for rep, team, *numbers in session.execute(query.group_by(Lead.owner_id, Lead.team_id)):
@@ -322,19 +424,32 @@ def _totals(session: Session, period: Period, kept: ColumnElement[bool]
     return totals
 
 
-def _results(session: Session, period: Period, by: Literal["rep", "team"],
-             totals: dict[tuple[str, int], list[Any]], owner: int | None = None
-             ) -> list[TargetLine]:
+def _results(
+    session: Session,
+    period: Period,
+    by: Literal["rep", "team"],
+    totals: dict[tuple[str, int], list[Any]],
+    owner: int | None = None,
+) -> list[TargetLine]:
     """Per rep or per team (or only the rep `owner`): open pipeline, deals won, new
     customers and repeat purchases among them, against the period's targets."""
     key = Target.rep_id if by == "rep" else Target.team_id
-    targets = {getattr(t, key.key): t for t in session.scalars(
-        select(Target).where(Target.period == period.label, key.is_not(None)))}
-    people: list[Any] = list(session.execute(
-        select(SalesRep.id, SalesRep.name, Team.name).outerjoin(Team, SalesRep.team_id == Team.id)
-        .where(SalesRep.id == owner if owner is not None else true())
-        .order_by(SalesRep.id) if by == "rep"
-        else select(Team.id, Team.name, null()).order_by(Team.id)))
+    targets = {
+        getattr(t, key.key): t
+        for t in session.scalars(
+            select(Target).where(Target.period == period.label, key.is_not(None))
+        )
+    }
+    people: list[Any] = list(
+        session.execute(
+            select(SalesRep.id, SalesRep.name, Team.name)
+            .outerjoin(Team, SalesRep.team_id == Team.id)
+            .where(SalesRep.id == owner if owner is not None else true())
+            .order_by(SalesRep.id)
+            if by == "rep"
+            else select(Team.id, Team.name, null()).order_by(Team.id)
+        )
+    )
     late = _late_logs(session, period)
     lines = []
     for ident, name, team in people:
@@ -342,26 +457,41 @@ def _results(session: Session, period: Period, by: Literal["rep", "team"],
         target = targets.get(ident)
         goal_revenue = None if target is None else target.revenue
         goal_customers = None if target is None else target.new_customers
-        lines.append(TargetLine(
-            id=ident, name=name, team=team, open_leads=open_n, open_value=_money(open_value),
-            won=won_n, won_value=_money(won_value), new_customers=won_n - repeats,
-            repeat_rate=_ratio(repeats, won_n),
-            target_revenue=None if goal_revenue is None else _money(goal_revenue),
-            target_new_customers=goal_customers,
-            target_repeat_rate=None if target is None else target.repeat_rate,
-            revenue_progress=_progress(_money(won_value), goal_revenue),
-            new_customers_progress=_progress(won_n - repeats, goal_customers),
-            late_logs=late.get((by, ident), 0)))
+        lines.append(
+            TargetLine(
+                id=ident,
+                name=name,
+                team=team,
+                open_leads=open_n,
+                open_value=_money(open_value),
+                won=won_n,
+                won_value=_money(won_value),
+                new_customers=won_n - repeats,
+                repeat_rate=_ratio(repeats, won_n),
+                target_revenue=None if goal_revenue is None else _money(goal_revenue),
+                target_new_customers=goal_customers,
+                target_repeat_rate=None if target is None else target.repeat_rate,
+                revenue_progress=_progress(_money(won_value), goal_revenue),
+                new_customers_progress=_progress(won_n - repeats, goal_customers),
+                late_logs=late.get((by, ident), 0),
+            )
+        )
     return lines
 
 
 def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
     """Contacts logged in the period later than the logging rule allows, per ("rep", id)
     and ("team", id) (spec §6: counted per rep in the review)."""
-    rows = session.execute(select(Activity.rep_id, SalesRep.team_id, func.count())
-                           .join(SalesRep, SalesRep.id == Activity.rep_id)
-                           .where(Activity.late.is_(True), within(Activity.logged_at, period))
-                           .group_by(Activity.rep_id, SalesRep.team_id)).tuples().all()
+    rows = (
+        session.execute(
+            select(Activity.rep_id, SalesRep.team_id, func.count())
+            .join(SalesRep, SalesRep.id == Activity.rep_id)
+            .where(Activity.late.is_(True), within(Activity.logged_at, period))
+            .group_by(Activity.rep_id, SalesRep.team_id)
+        )
+        .tuples()
+        .all()
+    )
     found: dict[tuple[str, int], int] = {}
     for rep, team, n in rows:
         for kind, owner in (("rep", rep), ("team", team)):
@@ -370,16 +500,22 @@ def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
     return found
 
 
-def _grade_changes(session: Session, period: Period, owner: int | None = None
-                   ) -> list[GradeMove]:
+def _grade_changes(session: Session, period: Period, owner: int | None = None) -> list[GradeMove]:
     """Lead grade moves recorded in the period (first grades, from nothing, are not moves);
     with `owner`, of that rep's leads only."""
     query = select(FieldChange.old_value, FieldChange.new_value, func.count())
     if owner is not None:
         query = query.join(Lead, Lead.id == FieldChange.lead_id).where(Lead.owner_id == owner)
-    rows = session.execute(
-        query.where(FieldChange.field == "grade", FieldChange.old_value.is_not(None),
-                    within(FieldChange.at, period))
-        .group_by(FieldChange.old_value, FieldChange.new_value)).tuples().all()
+    rows = (
+        session.execute(
+            query.where(
+                FieldChange.field == "grade",
+                FieldChange.old_value.is_not(None),
+                within(FieldChange.at, period),
+            ).group_by(FieldChange.old_value, FieldChange.new_value)
+        )
+        .tuples()
+        .all()
+    )
     moves = [GradeMove(old=old or "-", new=new or "-", count=n) for old, new, n in rows]
     return sorted(moves, key=lambda m: (m.old, m.new))

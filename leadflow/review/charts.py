@@ -26,8 +26,17 @@ SIZE = (6.4, 3.4)  # inches at 110 dpi: about 700 x 375 pixels, half a page widt
 DPI = 110
 # The browser picks the first of these it has for each character: Latin from the first,
 # Chinese from whichever CJK font the reader's system has.
-FONTS = ["DejaVu Sans", "Helvetica", "Arial", "Noto Sans CJK SC", "Source Han Sans SC",
-         "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "sans-serif"]
+FONTS = [
+    "DejaVu Sans",
+    "Helvetica",
+    "Arial",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "sans-serif",
+]
 
 
 class Chart(BaseModel):
@@ -39,17 +48,27 @@ class Chart(BaseModel):
     svg_base64: str
 
 
-def _draw(key: str, title: str, alt: str, paint: Callable[[Axes], None],
-          height: float = SIZE[1]) -> Chart:
+def _draw(
+    key: str, title: str, alt: str, paint: Callable[[Axes], None], height: float = SIZE[1]
+) -> Chart:
     """A figure painted by `paint`, rendered to SVG in memory."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
     buffer = io.BytesIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "leadflow",
-                     "font.family": ["sans-serif"], "font.sans-serif": FONTS,
-                     "text.parse_math": False}), warnings.catch_warnings():
+    with (
+        rc_context(
+            {
+                "svg.fonttype": "none",
+                "svg.hashsalt": "leadflow",
+                "font.family": ["sans-serif"],
+                "font.sans-serif": FONTS,
+                "text.parse_math": False,
+            }
+        ),
+        warnings.catch_warnings(),
+    ):
         # matplotlib measures the labels with its own font, which has no CJK glyphs; its
         # placeholder is wider than a CJK character, so the layout leaves room for the
         # browser's glyphs. The text itself goes into the SVG as text.
@@ -65,8 +84,12 @@ def _draw(key: str, title: str, alt: str, paint: Callable[[Axes], None],
         paint(axes)
         figure.tight_layout()
         figure.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
-    return Chart(key=key, title=title, alt=alt,
-                 svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"))
+    return Chart(
+        key=key,
+        title=title,
+        alt=alt,
+        svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"),
+    )
 
 
 def _whole_ticks(axes: Axes) -> None:
@@ -78,12 +101,18 @@ def _whole_ticks(axes: Axes) -> None:
 
 def _empty(axes: Axes, note: str) -> None:
     axes.set_axis_off()
-    axes.text(0.5, 0.5, note, ha="center", va="center", color=MUTED, fontsize=12,
-              transform=axes.transAxes)
+    axes.text(
+        0.5, 0.5, note, ha="center", va="center", color=MUTED, fontsize=12, transform=axes.transAxes
+    )
 
 
-def _hbars(axes: Axes, labels: Sequence[str], values: Sequence[float], texts: Sequence[str],
-           color: str = ACCENT) -> None:
+def _hbars(
+    axes: Axes,
+    labels: Sequence[str],
+    values: Sequence[float],
+    texts: Sequence[str],
+    color: str = ACCENT,
+) -> None:
     """Horizontal bars, the first label on top, each bar labelled with its text."""
     positions = range(len(labels))
     axes.barh(list(positions), list(values), color=color, height=0.6)
@@ -95,40 +124,78 @@ def _hbars(axes: Axes, labels: Sequence[str], values: Sequence[float], texts: Se
     axes.set_xlim(0, top * 1.18)
 
 
-def _ranked(key: str, title: str, empty: str, rows: Sequence[tuple[str, float, str]],
-            color: str = ACCENT, xlabel: str | None = None) -> Chart:
+def _ranked(
+    key: str,
+    title: str,
+    empty: str,
+    rows: Sequence[tuple[str, float, str]],
+    color: str = ACCENT,
+    xlabel: str | None = None,
+) -> Chart:
     """Horizontal bars of (label, value, text) rows, or a note when there are none."""
+
     def paint(axes: Axes) -> None:
         if not rows:
             return _empty(axes, empty)
         _hbars(axes, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], color)
         if xlabel:
             axes.set_xlabel(xlabel, fontsize=9)
+
     alt = ", ".join(f"{label} {text}" for label, _, text in rows)
     return _draw(key, title, alt, paint)
 
 
 def _funnel(r: Review) -> Chart:
-    rows = [(label("state", s.state), s.count, f"{number(s.count)} ({percent(s.share, 0)})")
-            for s in r.funnel]
-    return _ranked("funnel", _("Stage funnel of the leads created"),
-                   _("No leads in this period"), rows if r.total_leads else [])
+    rows = [
+        (label("state", s.state), s.count, f"{number(s.count)} ({percent(s.share, 0)})")
+        for s in r.funnel
+    ]
+    return _ranked(
+        "funnel",
+        _("Stage funnel of the leads created"),
+        _("No leads in this period"),
+        rows if r.total_leads else [],
+    )
 
 
 def _channels(r: Review) -> Chart:
-    rows = [(label("channel", c.channel), 100 * c.conversion_rate,
-             _("{share} of {valid} valid").format(share=percent(c.conversion_rate),
-                                                   valid=number(c.valid)))
-            for c in r.channels]
-    return _ranked("channels", _("Conversion by channel"), _("No leads in this period"), rows,
-                   GOOD, _("conversion, won / valid (%)"))
+    rows = [
+        (
+            label("channel", c.channel),
+            100 * c.conversion_rate,
+            _("{share} of {valid} valid").format(
+                share=percent(c.conversion_rate), valid=number(c.valid)
+            ),
+        )
+        for c in r.channels
+    ]
+    return _ranked(
+        "channels",
+        _("Conversion by channel"),
+        _("No leads in this period"),
+        rows,
+        GOOD,
+        _("conversion, won / valid (%)"),
+    )
 
 
 def _losses(r: Review) -> Chart:
-    rows = [(label("loss_reason", s.reason), 100 * s.share,
-             f"{percent(s.share, 0)} ({number(s.count)})") for s in r.loss_reasons]
-    return _ranked("losses", _("Loss reasons"), _("No lost deals in this period"), rows, BAD,
-                   _("share of lost deals (%)"))
+    rows = [
+        (
+            label("loss_reason", s.reason),
+            100 * s.share,
+            f"{percent(s.share, 0)} ({number(s.count)})",
+        )
+        for s in r.loss_reasons
+    ]
+    return _ranked(
+        "losses",
+        _("Loss reasons"),
+        _("No lost deals in this period"),
+        rows,
+        BAD,
+        _("share of lost deals (%)"),
+    )
 
 
 def _cycle(r: Review) -> Chart:
@@ -143,8 +210,10 @@ def _cycle(r: Review) -> Chart:
         axes.set_xlabel(_("days from opportunity to won"), fontsize=9)
         axes.set_ylabel(_("deals"), fontsize=9)
         _whole_ticks(axes)
-    alt = ", ".join(_("{days} days: {count}").format(days=b.label, count=b.count)
-                    for b in r.cycle_distribution)
+
+    alt = ", ".join(
+        _("{days} days: {count}").format(days=b.label, count=b.count) for b in r.cycle_distribution
+    )
     return _draw("cycle", _("Deal cycle, opportunity to won"), alt, paint)
 
 
@@ -157,14 +226,28 @@ def _sla(r: Review) -> Chart:
         late = [s.breached for s in r.sla]
         axes.bar(names, met, color=GOOD, label=_("met"), width=0.6)
         axes.bar(names, late, bottom=met, color=BAD, label=_("breached"), width=0.6)
-        axes.bar(names, [s.pending for s in r.sla], bottom=[m + b for m, b in zip(
-            met, late, strict=True)], color=LIGHT, label=_("pending"), width=0.6)
+        axes.bar(
+            names,
+            [s.pending for s in r.sla],
+            bottom=[m + b for m, b in zip(met, late, strict=True)],
+            color=LIGHT,
+            label=_("pending"),
+            width=0.6,
+        )
         for x, s in enumerate(r.sla):
-            axes.text(x, s.met + s.breached + s.pending, percent(s.compliance, 0),
-                      ha="center", va="bottom", fontsize=9, fontweight="bold")
+            axes.text(
+                x,
+                s.met + s.breached + s.pending,
+                percent(s.compliance, 0),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+            )
         axes.set_ylabel(_("leads"), fontsize=9)
         axes.legend(frameon=False, fontsize=8)
         _whole_ticks(axes)
+
     alt = ", ".join(f"{label('priority', s.priority)} {percent(s.compliance)}" for s in r.sla)
     return _draw("sla", _("First-contact SLA by priority"), alt, paint)
 
@@ -191,13 +274,15 @@ def _targets(r: Review) -> Chart:
             axes.set_xlabel(_("won value (no revenue targets set)"), fontsize=9)
         axes.invert_yaxis()
         axes.tick_params(axis="y", labelsize=8 if len(lines) > 12 else 9)
-    alt = ", ".join(f"{t.name} {percent(t.revenue_progress / 100)}"
-                    if with_target and t.revenue_progress is not None
-                    else f"{t.name} {number(t.won_value) if not with_target else not_available()}"
-                    for t in lines)
+
+    alt = ", ".join(
+        f"{t.name} {percent(t.revenue_progress / 100)}"
+        if with_target and t.revenue_progress is not None
+        else f"{t.name} {number(t.won_value) if not with_target else not_available()}"
+        for t in lines
+    )
     title = _("Reps: revenue against target") if with_target else _("Reps: won value")
-    return _draw("targets", title, alt, paint,
-                 max(SIZE[1], 1.0 + 0.24 * len(lines)))
+    return _draw("targets", title, alt, paint, max(SIZE[1], 1.0 + 0.24 * len(lines)))
 
 
 def review_charts(review: Review) -> list[Chart]:
@@ -208,14 +293,26 @@ def review_charts(review: Review) -> list[Chart]:
 
 def calibration_chart(w: WinReview) -> Chart:
     """The win model's holdout calibration: predicted against observed win rate."""
+
     def paint(axes: Axes) -> None:
-        axes.plot([0, 1], [0, 1], color=MUTED, linewidth=1, linestyle="--",
-                  label=_("perfectly calibrated"))
-        axes.plot([c["predicted"] for c in w.calibration],
-                  [c["observed"] for c in w.calibration], marker="o", color=ACCENT,
-                  label=_("model {model}").format(model=w.model_id))
+        axes.plot(
+            [0, 1],
+            [0, 1],
+            color=MUTED,
+            linewidth=1,
+            linestyle="--",
+            label=_("perfectly calibrated"),
+        )
+        axes.plot(
+            [c["predicted"] for c in w.calibration],
+            [c["observed"] for c in w.calibration],
+            marker="o",
+            color=ACCENT,
+            label=_("model {model}").format(model=w.model_id),
+        )
         axes.set_xlabel(_("predicted win probability"), fontsize=9)
         axes.set_ylabel(_("observed win rate"), fontsize=9)
         axes.legend(frameon=False, fontsize=8)
+
     alt = ", ".join(f"{c['predicted']:.2f}->{c['observed']:.2f}" for c in w.calibration)
     return _draw("win-calibration", _("Win model: calibration on the holdout"), alt, paint)

@@ -22,13 +22,15 @@ TEXT_FORMATS = ("html", "md", "json")
 def check_format(fmt: str) -> str:
     """One of FORMATS, or InvalidInput naming the field."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
-                           {"format": "unknown format"})
+        raise InvalidInput(
+            f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
+        )
     return fmt
 
 
-def review_for(session: Session, period: Period, now: dt.datetime,
-               viewer: Viewer = MANAGER) -> Review:
+def review_for(
+    session: Session, period: Period, now: dt.datetime, viewer: Viewer = MANAGER
+) -> Review:
     """The review as this reader may see it: a rep's holds only their own leads and
     results; for a reader who may not see budgets, the open value (a sum of budgets) is
     masked, by the same rule as the API's answers."""
@@ -36,9 +38,12 @@ def review_for(session: Session, period: Period, now: dt.datetime,
     review = build_review(session, period, now, owner)
     if viewer.sees_sensitive(owner):
         return review
-    return review.model_copy(update={
-        "reps": [t.model_copy(update={"open_value": None}) for t in review.reps],
-        "teams": [t.model_copy(update={"open_value": None}) for t in review.teams]})
+    return review.model_copy(
+        update={
+            "reps": [t.model_copy(update={"open_value": None}) for t in review.reps],
+            "teams": [t.model_copy(update={"open_value": None}) for t in review.teams],
+        }
+    )
 
 
 def review_text(review: Review, fmt: str) -> str:
@@ -49,12 +54,14 @@ def review_text(review: Review, fmt: str) -> str:
         return review_markdown(review)
     if fmt == "json":
         return review.model_dump_json(indent=2) + "\n"
-    raise InvalidInput(f"format {fmt}: a workbook is a file, not text; give --out",
-                       {"format": "not a text format"})
+    raise InvalidInput(
+        f"format {fmt}: a workbook is a file, not text; give --out", {"format": "not a text format"}
+    )
 
 
-def write_review(session: Session, review: Review, fmt: str, path: Path,
-                 viewer: Viewer = MANAGER) -> Path:
+def write_review(
+    session: Session, review: Review, fmt: str, path: Path, viewer: Viewer = MANAGER
+) -> Path:
     """Write the review (built by review_for for the same reader) in one format to `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if check_format(fmt) == "xlsx":
@@ -64,8 +71,11 @@ def write_review(session: Session, review: Review, fmt: str, path: Path,
     return path
 
 
-def write_all(session: Session, review: Review, folder: Path, viewer: Viewer = MANAGER
-              ) -> dict[str, Path]:
+def write_all(
+    session: Session, review: Review, folder: Path, viewer: Viewer = MANAGER
+) -> dict[str, Path]:
     """Every format of the review into `folder` as review-<period>.<format>."""
-    return {fmt: write_review(session, review, fmt, folder / f"review-{review.period}.{fmt}",
-                              viewer) for fmt in FORMATS}
+    return {
+        fmt: write_review(session, review, fmt, folder / f"review-{review.period}.{fmt}", viewer)
+        for fmt in FORMATS
+    }

@@ -30,26 +30,53 @@ class Card(BaseModel):
 
 def headline_cards(r: Review) -> list[Card]:
     """The numbers a manager looks at first, in the current language."""
-    cycle = (not_available() if r.average_cycle_days is None
-             else _("{days} d").format(days=number(r.average_cycle_days, 1)))
+    cycle = (
+        not_available()
+        if r.average_cycle_days is None
+        else _("{days} d").format(days=number(r.average_cycle_days, 1))
+    )
     share = r.valid_leads / r.total_leads if r.total_leads else None
     return [
         Card(key="total_leads", label=_("Leads created"), value=number(r.total_leads)),
-        Card(key="valid_leads", label=_("Valid leads"), value=number(r.valid_leads),
-             sub=_("{share} of created").format(share=pct(share))),
-        Card(key="opportunities", label=_("Opportunities"), value=number(r.opportunities),
-             sub=_("{count} grade A").format(count=number(r.grade_a_opportunities))),
-        Card(key="conversion_rate", label=_("Conversion"), value=pct(r.conversion_rate),
-             sub=_("won / valid: {won} of {valid}").format(won=number(r.cohort_won),
-                                                            valid=number(r.valid_leads))),
-        Card(key="won_deals", label=_("Deals won"), value=number(r.won_deals),
-             sub=_("worth {value}").format(value=money(r.won_value, 0))),
-        Card(key="average_deal_size", label=_("Average deal"),
-             value=money(r.average_deal_size, 0)),
-        Card(key="average_cycle_days", label=_("Average cycle"), value=cycle,
-             sub=_("opportunity to won")),
-        Card(key="sla_compliance", label=_("First-contact SLA"), value=pct(r.sla_compliance),
-             sub=_("contacted in time")),
+        Card(
+            key="valid_leads",
+            label=_("Valid leads"),
+            value=number(r.valid_leads),
+            sub=_("{share} of created").format(share=pct(share)),
+        ),
+        Card(
+            key="opportunities",
+            label=_("Opportunities"),
+            value=number(r.opportunities),
+            sub=_("{count} grade A").format(count=number(r.grade_a_opportunities)),
+        ),
+        Card(
+            key="conversion_rate",
+            label=_("Conversion"),
+            value=pct(r.conversion_rate),
+            sub=_("won / valid: {won} of {valid}").format(
+                won=number(r.cohort_won), valid=number(r.valid_leads)
+            ),
+        ),
+        Card(
+            key="won_deals",
+            label=_("Deals won"),
+            value=number(r.won_deals),
+            sub=_("worth {value}").format(value=money(r.won_value, 0)),
+        ),
+        Card(key="average_deal_size", label=_("Average deal"), value=money(r.average_deal_size, 0)),
+        Card(
+            key="average_cycle_days",
+            label=_("Average cycle"),
+            value=cycle,
+            sub=_("opportunity to won"),
+        ),
+        Card(
+            key="sla_compliance",
+            label=_("First-contact SLA"),
+            value=pct(r.sla_compliance),
+            sub=_("contacted in time"),
+        ),
         Card(key="lost_deals", label=_("Deals lost"), value=number(r.lost_deals)),
     ]
 
@@ -57,9 +84,17 @@ def headline_cards(r: Review) -> list[Card]:
 def review_html(review: Review) -> str:
     """The whole report as one HTML file in the current language (charts embedded as SVG
     whose text the browser draws, no outside links)."""
-    return render("review.html.j2", r=review, cards=headline_cards(review),
-                  charts=review_charts(review), pct=pct, money=money,
-                  title=review_title(review.period), period_line=period_line(review),
-                  cohort_note=cohort_note(), losses_note=losses_note(),
-                  pipeline_note=pipeline_note(),
-                  win_chart=calibration_chart(review.win_model) if review.win_model else None)
+    return render(
+        "review.html.j2",
+        r=review,
+        cards=headline_cards(review),
+        charts=review_charts(review),
+        pct=pct,
+        money=money,
+        title=review_title(review.period),
+        period_line=period_line(review),
+        cohort_note=cohort_note(),
+        losses_note=losses_note(),
+        pipeline_note=pipeline_note(),
+        win_chart=calibration_chart(review.win_model) if review.win_model else None,
+    )

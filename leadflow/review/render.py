@@ -13,7 +13,13 @@ from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
 CYCLE_BUCKETS: list[tuple[str, float]] = [
-    ("0-7", 8), ("8-14", 15), ("15-30", 31), ("31-60", 61), ("61-90", 91), ("90+", float("inf"))]
+    ("0-7", 8),
+    ("8-14", 15),
+    ("15-30", 31),
+    ("31-60", 61),
+    ("61-90", 91),
+    ("90+", float("inf")),
+]
 _BAR_WIDTH = 20
 
 
@@ -30,8 +36,11 @@ class ChannelLine(BaseModel):
 
     channel: str
     leads: int
-    touched: int = Field(0, description="Leads the channel brought first, plus leads it "
-                         "touched again (a returning contact's inquiry) in the period.")
+    touched: int = Field(
+        0,
+        description="Leads the channel brought first, plus leads it "
+        "touched again (a returning contact's inquiry) in the period.",
+    )
     valid: int
     won: int
     conversion_rate: float
@@ -134,17 +143,22 @@ def pct(value: float | None, already_percent: bool = False) -> str:
 
 def period_line(r: Review) -> str:
     """What the review covers and when it was made, in one sentence."""
-    text = (_("Quarter from {start} to {end} (UTC), generated {generated} UTC")
-            if r.kind == "quarter" else
-            _("Month from {start} to {end} (UTC), generated {generated} UTC"))
-    return text.format(start=day(r.start), end=day(r.end - dt.timedelta(days=1)),
-                       generated=moment(r.generated_at))
+    text = (
+        _("Quarter from {start} to {end} (UTC), generated {generated} UTC")
+        if r.kind == "quarter"
+        else _("Month from {start} to {end} (UTC), generated {generated} UTC")
+    )
+    return text.format(
+        start=day(r.start), end=day(r.end - dt.timedelta(days=1)), generated=moment(r.generated_at)
+    )
 
 
 def cohort_note() -> str:
     """Which population each part of the review counts."""
-    return _("Totals, funnel, conversion and SLA cover the leads created in the period; won "
-             "value, cycle, losses and targets cover deals closed in it.")
+    return _(
+        "Totals, funnel, conversion and SLA cover the leads created in the period; won "
+        "value, cycle, losses and targets cover deals closed in it."
+    )
 
 
 def losses_note() -> str:
@@ -154,8 +168,10 @@ def losses_note() -> str:
 
 def pipeline_note() -> str:
     """What the open pipeline of reps and teams counts."""
-    return _("Open leads and value are as of now; value is the confirmed budget, else the "
-             "stated maximum.")
+    return _(
+        "Open leads and value are as of now; value is the confirmed budget, else the "
+        "stated maximum."
+    )
 
 
 def review_title(period: str) -> str:
@@ -174,8 +190,7 @@ def _cell(value: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l"
-           ) -> list[str]:
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "l") -> list[str]:
     """A Markdown table; `align` holds l or r per column, the last letter repeating."""
     if not rows:
         return [f"_{_('None in this period.')}_", ""]
@@ -191,15 +206,20 @@ def _section(title: str, lines: list[str], note: str | None = None) -> list[str]
 
 
 def _headline(r: Review) -> list[str]:
-    cycle = (not_available() if r.average_cycle_days is None
-             else _("{days} days").format(days=f"{r.average_cycle_days:.1f}"))
+    cycle = (
+        not_available()
+        if r.average_cycle_days is None
+        else _("{days} days").format(days=f"{r.average_cycle_days:.1f}")
+    )
     rows = [
-        (_("Leads created"), r.total_leads), (_("Valid leads"), r.valid_leads),
+        (_("Leads created"), r.total_leads),
+        (_("Valid leads"), r.valid_leads),
         (_("Opportunities"), r.opportunities),
         (_("Grade-A opportunities"), r.grade_a_opportunities),
         (_("Won, of the leads created"), r.cohort_won),
         (_("Conversion rate (won / valid)"), pct(r.conversion_rate)),
-        (_("Deals won in the period"), r.won_deals), (_("Won value"), money(r.won_value)),
+        (_("Deals won in the period"), r.won_deals),
+        (_("Won value"), money(r.won_value)),
         (_("Average deal size"), money(r.average_deal_size)),
         (_("Average cycle, opportunity to won"), cycle),
         (_("Deals lost in the period"), r.lost_deals),
@@ -209,16 +229,41 @@ def _headline(r: Review) -> list[str]:
 
 
 def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
-    headers = [_("Name"), *([_("Team")] if with_team else []), _("Open leads"),
-               _("Open value"), _("Won"), _("Won value"), _("Revenue target"),
-               _("Revenue progress"), _("New customers"), _("New-customer target"),
-               _("New-customer progress"), _("Repeat rate"), _("Repeat target"),
-               _("Late logs")]
-    rows = [[t.name, *([t.team] if with_team else []), t.open_leads, money(t.open_value),
-             t.won, money(t.won_value), money(t.target_revenue),
-             pct(t.revenue_progress, True), t.new_customers, t.target_new_customers,
-             pct(t.new_customers_progress, True), pct(t.repeat_rate),
-             pct(t.target_repeat_rate), t.late_logs] for t in lines]
+    headers = [
+        _("Name"),
+        *([_("Team")] if with_team else []),
+        _("Open leads"),
+        _("Open value"),
+        _("Won"),
+        _("Won value"),
+        _("Revenue target"),
+        _("Revenue progress"),
+        _("New customers"),
+        _("New-customer target"),
+        _("New-customer progress"),
+        _("Repeat rate"),
+        _("Repeat target"),
+        _("Late logs"),
+    ]
+    rows = [
+        [
+            t.name,
+            *([t.team] if with_team else []),
+            t.open_leads,
+            money(t.open_value),
+            t.won,
+            money(t.won_value),
+            money(t.target_revenue),
+            pct(t.revenue_progress, True),
+            t.new_customers,
+            t.target_new_customers,
+            pct(t.new_customers_progress, True),
+            pct(t.repeat_rate),
+            pct(t.target_repeat_rate),
+            t.late_logs,
+        ]
+        for t in lines
+    ]
     return _table(headers, rows, "llr" if with_team else "lr")
 
 
@@ -229,32 +274,89 @@ def review_markdown(review: Review) -> str:
     top_funnel = max((s.count for s in r.funnel), default=0)
     top_cycle = max((b.count for b in r.cycle_distribution), default=0)
     parts = [
-        f"# {review_title(r.period)}", "", f"_{period_line(r)}._", "",
+        f"# {review_title(r.period)}",
+        "",
+        f"_{period_line(r)}._",
+        "",
         *_section(_("Headline"), _headline(r), cohort_note()),
-        *_section(_("Funnel"), _table([_("Stage"), _("Leads"), _("Share"), ""], [
-            [label("state", s.state), s.count, pct(s.share), _bar(s.count, top_funnel)]
-            for s in r.funnel], "lrrl")),
-        *_section(_("Channels"), _table(
-            [_("Channel"), _("Leads"), _("Valid"), _("Won"), _("Conversion"),
-             _("Deals won in period"), _("Won value"), _("Average deal")],
-            [[label("channel", c.channel), c.leads, c.valid, c.won, pct(c.conversion_rate),
-              c.deals_won, money(c.won_value), money(c.average_deal_size)]
-             for c in r.channels], "lr")),
-        *_section(_("Deal cycle, opportunity to won"), _table([_("Days"), _("Deals"), ""], [
-            [b.label, b.count, _bar(b.count, top_cycle)] for b in r.cycle_distribution],
-            "lrl")),
-        *_section(_("Loss reasons"), _table([_("Reason"), _("Deals"), _("Share")], [
-            [label("loss_reason", s.reason), s.count, pct(s.share)] for s in r.loss_reasons],
-            "lr"), losses_note()),
-        *_section(_("First-contact SLA"), _table(
-            [_("Priority"), _("Met"), _("Breached"), _("Pending"), _("Compliance")],
-            [[label("priority", s.priority), s.met, s.breached, s.pending, pct(s.compliance)]
-             for s in r.sla], "lr")),
+        *_section(
+            _("Funnel"),
+            _table(
+                [_("Stage"), _("Leads"), _("Share"), ""],
+                [
+                    [label("state", s.state), s.count, pct(s.share), _bar(s.count, top_funnel)]
+                    for s in r.funnel
+                ],
+                "lrrl",
+            ),
+        ),
+        *_section(
+            _("Channels"),
+            _table(
+                [
+                    _("Channel"),
+                    _("Leads"),
+                    _("Valid"),
+                    _("Won"),
+                    _("Conversion"),
+                    _("Deals won in period"),
+                    _("Won value"),
+                    _("Average deal"),
+                ],
+                [
+                    [
+                        label("channel", c.channel),
+                        c.leads,
+                        c.valid,
+                        c.won,
+                        pct(c.conversion_rate),
+                        c.deals_won,
+                        money(c.won_value),
+                        money(c.average_deal_size),
+                    ]
+                    for c in r.channels
+                ],
+                "lr",
+            ),
+        ),
+        *_section(
+            _("Deal cycle, opportunity to won"),
+            _table(
+                [_("Days"), _("Deals"), ""],
+                [[b.label, b.count, _bar(b.count, top_cycle)] for b in r.cycle_distribution],
+                "lrl",
+            ),
+        ),
+        *_section(
+            _("Loss reasons"),
+            _table(
+                [_("Reason"), _("Deals"), _("Share")],
+                [[label("loss_reason", s.reason), s.count, pct(s.share)] for s in r.loss_reasons],
+                "lr",
+            ),
+            losses_note(),
+        ),
+        *_section(
+            _("First-contact SLA"),
+            _table(
+                [_("Priority"), _("Met"), _("Breached"), _("Pending"), _("Compliance")],
+                [
+                    [label("priority", s.priority), s.met, s.breached, s.pending, pct(s.compliance)]
+                    for s in r.sla
+                ],
+                "lr",
+            ),
+        ),
         *_section(_("Reps against target"), _targets(r.reps, True), pipeline_note()),
         *_section(_("Teams against target"), _targets(r.teams, False)),
-        *_section(_("Grade changes"), _table([_("From"), _("To"), _("Leads")], [
-            [label("grade", m.old), label("grade", m.new), m.count]
-            for m in r.grade_changes], "llr")),
+        *_section(
+            _("Grade changes"),
+            _table(
+                [_("From"), _("To"), _("Leads")],
+                [[label("grade", m.old), label("grade", m.new), m.count] for m in r.grade_changes],
+                "llr",
+            ),
+        ),
         *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"

@@ -96,8 +96,9 @@ class _Sheet:
                     self.labels[key] = label(column.vocabulary, values[i])
                 values[i] = self.labels[key]
         if self.masked:
-            values = list(mask(dict(zip(self.names, values, strict=True)),
-                               self.hidden_text).values())
+            values = list(
+                mask(dict(zip(self.names, values, strict=True)), self.hidden_text).values()
+            )
         row: list[Any] = []
         for value, cell in zip(values, self.cells, strict=True):
             value = _plain(value)
@@ -121,8 +122,9 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
-def write_review_xlsx(session: Session, review: Review, path: Path,
-                      viewer: Viewer | str = "manager") -> dict[str, int]:
+def write_review_xlsx(
+    session: Session, review: Review, path: Path, viewer: Viewer | str = "manager"
+) -> dict[str, int]:
     """Write the period's workbook to `path` for this reader (a role name reads as that
     role's view), in the current language (sheet names, headers, labels); returns rows per
     sheet, by the sheets' English titles. The review must be built for the same reader."""
@@ -133,9 +135,9 @@ def write_review_xlsx(session: Session, review: Review, path: Path,
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
         (title, columns, _stream(session, query))
-        for title, columns, query in row_tables(period, owner)]
-    sheets += [(CONVERSION_SHEET, *conversion_rows(review)),
-               (SUMMARY_SHEET, *summary_rows(review))]
+        for title, columns, query in row_tables(period, owner)
+    ]
+    sheets += [(CONVERSION_SHEET, *conversion_rows(review)), (SUMMARY_SHEET, *summary_rows(review))]
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)

@@ -53,8 +53,10 @@ LEAD_REGISTER = [
     Column(N_("Contact"), Lead.contact_name, None, 20),
     Column(N_("Title"), Lead.contact_title, None, 16),
     Column(N_("Contact role"), Lead.contact_role, vocabulary="contact_role"),
-    Column(N_("Phone"), Lead.phone, None, 17), Column(N_("Email"), Lead.email, None, 26),
-    Column(N_("Need"), Lead.need, None, 34), Column(N_("Industry"), Lead.industry),
+    Column(N_("Phone"), Lead.phone, None, 17),
+    Column(N_("Email"), Lead.email, None, 26),
+    Column(N_("Need"), Lead.need, None, 34),
+    Column(N_("Industry"), Lead.industry),
     Column(N_("Company size"), Lead.company_size, None, 12, vocabulary="company_size"),
     Column(N_("Employees"), Lead.employees, INTEGER, 11),
     Column(N_("Annual revenue"), Lead.annual_revenue, MONEY, 16),
@@ -62,7 +64,8 @@ LEAD_REGISTER = [
     Column(N_("Budget min"), Lead.budget_min, MONEY, 14),
     Column(N_("Budget max"), Lead.budget_max, MONEY, 14),
     Column(N_("Budget confirmed"), Lead.budget_confirmed, MONEY, 16),
-    Column(N_("Timeline"), Lead.timeline, DATE, 12), Column(N_("Tags"), Lead.tags, None, 20),
+    Column(N_("Timeline"), Lead.timeline, DATE, 12),
+    Column(N_("Tags"), Lead.tags, None, 20),
     Column(N_("State"), Lead.state, None, 12, vocabulary="state"),
     Column(N_("Valid"), Lead.valid, None, 8),
     Column(N_("Invalid reason"), Lead.invalid_reason, None, 24),
@@ -70,7 +73,8 @@ LEAD_REGISTER = [
     Column(N_("Priority"), Lead.priority, None, 10, vocabulary="priority"),
     Column(N_("Grade"), Lead.grade, None, 8, vocabulary="grade"),
     Column(N_("Opportunity grade"), Lead.opportunity_grade, vocabulary="grade"),
-    Column(N_("Owner"), _OWNER, None, 20), Column(N_("Team"), Team.name.label("team"), None, 14),
+    Column(N_("Owner"), _OWNER, None, 20),
+    Column(N_("Team"), Team.name.label("team"), None, 14),
     Column(N_("Assigned (UTC)"), Lead.assigned_at, TIME, 17),
     Column(N_("First contact due (UTC)"), Lead.first_contact_due, TIME, 17),
     Column(N_("First contacted (UTC)"), Lead.first_contacted_at, TIME, 17),
@@ -91,7 +95,8 @@ LEAD_REGISTER = [
 FOLLOW_UP_LOG = [
     Column(N_("Time (UTC)"), Activity.at, TIME, 17),
     Column(N_("Lead ID"), Activity.lead_id, INTEGER, 9),
-    Column(N_("Company"), Lead.company_name, None, 28), Column(N_("Rep"), _OWNER, None, 20),
+    Column(N_("Company"), Lead.company_name, None, 28),
+    Column(N_("Rep"), _OWNER, None, 20),
     Column(N_("Contact channel"), Activity.channel, None, 10, vocabulary="activity_channel"),
     Column(N_("Key points"), Activity.key_points, None, 34),
     Column(N_("Customer feedback"), Activity.feedback, None, 28),
@@ -104,13 +109,20 @@ FOLLOW_UP_LOG = [
 OPPORTUNITY_GRADING = [
     Column(N_("Assessed (UTC)"), OpportunityAssessment.assessed_at, TIME, 17),
     Column(N_("Lead ID"), OpportunityAssessment.lead_id, INTEGER, 9),
-    Column(N_("Company"), Lead.company_name, None, 28), Column(N_("Owner"), _OWNER, None, 20),
+    Column(N_("Company"), Lead.company_name, None, 28),
+    Column(N_("Owner"), _OWNER, None, 20),
     Column(N_("Urgency"), OpportunityAssessment.urgency, None, 11, vocabulary="urgency"),
     Column(N_("Budget"), OpportunityAssessment.budget, MONEY, 15),
-    Column(N_("Competition"), OpportunityAssessment.competition, None, 13,
-           vocabulary="competition"),
-    Column(N_("Decision chain"), OpportunityAssessment.decision_chain, None, 14,
-           vocabulary="decision_chain"),
+    Column(
+        N_("Competition"), OpportunityAssessment.competition, None, 13, vocabulary="competition"
+    ),
+    Column(
+        N_("Decision chain"),
+        OpportunityAssessment.decision_chain,
+        None,
+        14,
+        vocabulary="decision_chain",
+    ),
     Column(N_("Points"), OpportunityAssessment.points, INTEGER, 8),
     Column(N_("Opportunity grade"), OpportunityAssessment.grade, None, 8, vocabulary="grade"),
     Column(N_("Assessed by"), OpportunityAssessment.assessed_by, None, 16),
@@ -127,24 +139,39 @@ def _query(columns: Sequence[Column], base: Select[Any]) -> Select[Any]:
     return base.with_only_columns(*[c.source for c in columns])
 
 
-def row_tables(period: Period, owner_id: int | None = None
-               ) -> list[tuple[str, list[Column], Select[Any]]]:
+def row_tables(
+    period: Period, owner_id: int | None = None
+) -> list[tuple[str, list[Column], Select[Any]]]:
     """The three row tables of the period and the query of each; with `owner_id`, of that
     rep's leads only (titles in English)."""
     owner = SalesRep.id == Lead.owner_id
     mine = Lead.owner_id == owner_id if owner_id is not None else true()
-    register = (select(Lead.id).outerjoin(SalesRep, owner).outerjoin(Team, Team.id == Lead.team_id)
-                .where(within(Lead.created_at, period), kept_leads(owner_id)).order_by(Lead.id))
-    log = (select(Activity.id).join(Lead, Lead.id == Activity.lead_id)
-           .outerjoin(SalesRep, SalesRep.id == Activity.rep_id)
-           .where(within(Activity.at, period), mine).order_by(Activity.at, Activity.id))
-    grading = (select(OpportunityAssessment.id).join(Lead, Lead.id == OpportunityAssessment.lead_id)
-               .outerjoin(SalesRep, owner)
-               .where(within(OpportunityAssessment.assessed_at, period), mine)
-               .order_by(OpportunityAssessment.assessed_at, OpportunityAssessment.id))
-    return [(LEAD_REGISTER_SHEET, LEAD_REGISTER, _query(LEAD_REGISTER, register)),
-            (FOLLOW_UP_SHEET, FOLLOW_UP_LOG, _query(FOLLOW_UP_LOG, log)),
-            (GRADING_SHEET, OPPORTUNITY_GRADING, _query(OPPORTUNITY_GRADING, grading))]
+    register = (
+        select(Lead.id)
+        .outerjoin(SalesRep, owner)
+        .outerjoin(Team, Team.id == Lead.team_id)
+        .where(within(Lead.created_at, period), kept_leads(owner_id))
+        .order_by(Lead.id)
+    )
+    log = (
+        select(Activity.id)
+        .join(Lead, Lead.id == Activity.lead_id)
+        .outerjoin(SalesRep, SalesRep.id == Activity.rep_id)
+        .where(within(Activity.at, period), mine)
+        .order_by(Activity.at, Activity.id)
+    )
+    grading = (
+        select(OpportunityAssessment.id)
+        .join(Lead, Lead.id == OpportunityAssessment.lead_id)
+        .outerjoin(SalesRep, owner)
+        .where(within(OpportunityAssessment.assessed_at, period), mine)
+        .order_by(OpportunityAssessment.assessed_at, OpportunityAssessment.id)
+    )
+    return [
+        (LEAD_REGISTER_SHEET, LEAD_REGISTER, _query(LEAD_REGISTER, register)),
+        (FOLLOW_UP_SHEET, FOLLOW_UP_LOG, _query(FOLLOW_UP_LOG, log)),
+        (GRADING_SHEET, OPPORTUNITY_GRADING, _query(OPPORTUNITY_GRADING, grading)),
+    ]
 
 
 Table = tuple[list["Column"], list[list[Any]]]
@@ -156,19 +183,34 @@ def _named(*specs: tuple[str, str | None, float]) -> list[Column]:
 
 
 CONVERSION = _named(
-    (N_("Section"), None, 10), (N_("Name"), None, 24), (N_("Team"), None, 14),
-    (N_("Leads"), INTEGER, 9), (N_("Valid"), INTEGER, 9),
-    (N_("Won (of leads created)"), INTEGER, 12), (N_("Conversion (won / valid)"), PERCENT, 13),
-    (N_("Deals won in period"), INTEGER, 12), (N_("Won value"), MONEY, 16),
-    (N_("Average deal"), MONEY, 15), (N_("Open leads"), INTEGER, 10),
-    (N_("Open value"), MONEY, 16), (N_("Revenue target"), MONEY, 16),
-    (N_("Revenue progress"), PERCENT, 12), (N_("New customers"), INTEGER, 11),
-    (N_("New-customer target"), INTEGER, 12), (N_("New-customer progress"), PERCENT, 12),
-    (N_("Repeat rate"), PERCENT, 10), (N_("Repeat-rate target"), PERCENT, 11),
+    (N_("Section"), None, 10),
+    (N_("Name"), None, 24),
+    (N_("Team"), None, 14),
+    (N_("Leads"), INTEGER, 9),
+    (N_("Valid"), INTEGER, 9),
+    (N_("Won (of leads created)"), INTEGER, 12),
+    (N_("Conversion (won / valid)"), PERCENT, 13),
+    (N_("Deals won in period"), INTEGER, 12),
+    (N_("Won value"), MONEY, 16),
+    (N_("Average deal"), MONEY, 15),
+    (N_("Open leads"), INTEGER, 10),
+    (N_("Open value"), MONEY, 16),
+    (N_("Revenue target"), MONEY, 16),
+    (N_("Revenue progress"), PERCENT, 12),
+    (N_("New customers"), INTEGER, 11),
+    (N_("New-customer target"), INTEGER, 12),
+    (N_("New-customer progress"), PERCENT, 12),
+    (N_("Repeat rate"), PERCENT, 10),
+    (N_("Repeat-rate target"), PERCENT, 11),
     # Spec §6: contacts logged in the period more than sla.log_within_hours late, per rep.
-    (N_("Late logs"), INTEGER, 9))
-SUMMARY = _named((N_("Section"), None, 16), (N_("Item"), None, 38), (N_("Value"), None, 14),
-                 (N_("Share"), PERCENT, 10))
+    (N_("Late logs"), INTEGER, 9),
+)
+SUMMARY = _named(
+    (N_("Section"), None, 16),
+    (N_("Item"), None, 38),
+    (N_("Value"), None, 14),
+    (N_("Share"), PERCENT, 10),
+)
 
 
 def _share(percent: float | None) -> float | None:
@@ -176,22 +218,63 @@ def _share(percent: float | None) -> float | None:
 
 
 def _result(section: str, t: TargetLine) -> list[Any]:
-    return [section, t.name, t.team, None, None, None, None, t.won, t.won_value,
-            t.won_value / t.won if t.won else None, t.open_leads, t.open_value,
-            t.target_revenue, _share(t.revenue_progress), t.new_customers,
-            t.target_new_customers, _share(t.new_customers_progress), t.repeat_rate,
-            t.target_repeat_rate, t.late_logs]
+    return [
+        section,
+        t.name,
+        t.team,
+        None,
+        None,
+        None,
+        None,
+        t.won,
+        t.won_value,
+        t.won_value / t.won if t.won else None,
+        t.open_leads,
+        t.open_value,
+        t.target_revenue,
+        _share(t.revenue_progress),
+        t.new_customers,
+        t.target_new_customers,
+        _share(t.new_customers_progress),
+        t.repeat_rate,
+        t.target_repeat_rate,
+        t.late_logs,
+    ]
 
 
 def conversion_rows(r: Review) -> Table:
     """One row for the period, one per channel, rep and team; filter on Section."""
-    rows: list[list[Any]] = [[
-        _("Total"), _("Period {period}").format(period=r.period), None, r.total_leads,
-        r.valid_leads, r.cohort_won, r.conversion_rate, r.won_deals, r.won_value,
-        r.average_deal_size, *[None] * 10]]
-    rows += [[_("Channel"), label("channel", c.channel), None, c.leads, c.valid, c.won,
-              c.conversion_rate, c.deals_won, c.won_value, c.average_deal_size, *[None] * 10]
-             for c in r.channels]
+    rows: list[list[Any]] = [
+        [
+            _("Total"),
+            _("Period {period}").format(period=r.period),
+            None,
+            r.total_leads,
+            r.valid_leads,
+            r.cohort_won,
+            r.conversion_rate,
+            r.won_deals,
+            r.won_value,
+            r.average_deal_size,
+            *[None] * 10,
+        ]
+    ]
+    rows += [
+        [
+            _("Channel"),
+            label("channel", c.channel),
+            None,
+            c.leads,
+            c.valid,
+            c.won,
+            c.conversion_rate,
+            c.deals_won,
+            c.won_value,
+            c.average_deal_size,
+            *[None] * 10,
+        ]
+        for c in r.channels
+    ]
     rows += [_result(_("Rep"), t) for t in r.reps]
     rows += [_result(_("Team"), t) for t in r.teams]
     return CONVERSION, rows
@@ -214,12 +297,26 @@ def summary_rows(r: Review) -> Table:
         [headline, _("First-contact SLA compliance"), None, r.sla_compliance],
     ]
     rows += [[_("Funnel"), label("state", s.state), s.count, s.share] for s in r.funnel]
-    rows += [[_("Loss reason"), label("loss_reason", s.reason), s.count, s.share]
-             for s in r.loss_reasons]
-    rows += [[_("SLA"), _("{priority}: met {met}, breached {breached}, pending {pending}").format(
-        priority=label("priority", s.priority), met=s.met, breached=s.breached,
-        pending=s.pending), s.met + s.breached, s.compliance] for s in r.sla]
+    rows += [
+        [_("Loss reason"), label("loss_reason", s.reason), s.count, s.share] for s in r.loss_reasons
+    ]
+    rows += [
+        [
+            _("SLA"),
+            _("{priority}: met {met}, breached {breached}, pending {pending}").format(
+                priority=label("priority", s.priority),
+                met=s.met,
+                breached=s.breached,
+                pending=s.pending,
+            ),
+            s.met + s.breached,
+            s.compliance,
+        ]
+        for s in r.sla
+    ]
     rows += [[_("Cycle (days)"), b.label, b.count, None] for b in r.cycle_distribution]
-    rows += [[_("Grade change"), f"{label('grade', m.old)} -> {label('grade', m.new)}", m.count,
-              None] for m in r.grade_changes]
+    rows += [
+        [_("Grade change"), f"{label('grade', m.old)} -> {label('grade', m.new)}", m.count, None]
+        for m in r.grade_changes
+    ]
     return SUMMARY, rows

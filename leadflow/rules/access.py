@@ -34,14 +34,17 @@ class Viewer:
         """A viewer from user input; InvalidInput names the field that is wrong."""
         roles = [r.value for r in Role]
         if role not in roles:
-            raise InvalidInput(f"role: {role!r} is not one of {', '.join(roles)}",
-                               {"role": "unknown role"})
+            raise InvalidInput(
+                f"role: {role!r} is not one of {', '.join(roles)}", {"role": "unknown role"}
+            )
         if role == Role.rep.value and rep_id is None:
-            raise InvalidInput("rep: a rep's view needs the rep's id (--rep ID)",
-                               {"rep": "required with role rep"})
+            raise InvalidInput(
+                "rep: a rep's view needs the rep's id (--rep ID)", {"rep": "required with role rep"}
+            )
         if role != Role.rep.value and rep_id is not None:
-            raise InvalidInput(f"rep: only a rep's view names a rep, not a {role}'s",
-                               {"rep": "only with role rep"})
+            raise InvalidInput(
+                f"rep: only a rep's view names a rep, not a {role}'s", {"rep": "only with role rep"}
+            )
         return cls(Role(role), rep_id)
 
     @property
@@ -56,11 +59,14 @@ class Viewer:
         return self.role is Role.rep and owner_id is not None and owner_id == self.rep_id
 
 
-def mask(record: Mapping[str, Any], placeholder: Any = None,
-         names: Iterable[str] | None = None) -> dict[str, Any]:
+def mask(
+    record: Mapping[str, Any], placeholder: Any = None, names: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The record with every sensitive value replaced by `placeholder`, empty ones too
     (that a budget is unknown is itself the owner's to know); `names` limits it to those
     fields."""
     chosen = set(names) if names is not None else None
-    return {k: placeholder if (chosen is None or k in chosen) and is_sensitive(k) else v
-            for k, v in record.items()}
+    return {
+        k: placeholder if (chosen is None or k in chosen) and is_sensitive(k) else v
+        for k, v in record.items()
+    }

@@ -79,8 +79,9 @@ def _covers(allowed: list[str], value: str | None) -> bool:
     return value is not None and value.casefold() in {a.casefold() for a in allowed}
 
 
-def close_rates(reps: list[RepSlot], closed: dict[int, tuple[int, int]],
-                rules: RulesConfig) -> None:
+def close_rates(
+    reps: list[RepSlot], closed: dict[int, tuple[int, int]], rules: RulesConfig
+) -> None:
     """Set each rep's close rate: won / (won + lost) over the window's closed deals
     (`closed`: rep id -> (won, lost)); below the minimum of closed deals, the team's rate;
     a team with no closed deals at all leaves the rep's recorded rate."""
@@ -113,8 +114,10 @@ class Roster:
 
     def _territory(self, lead: LeadToAssign) -> tuple[list[TeamTerritory], str]:
         covering = [
-            t for t in self.teams
-            if _covers(t.regions, lead.region) and _covers(t.industries, lead.industry)
+            t
+            for t in self.teams
+            if _covers(t.regions, lead.region)
+            and _covers(t.industries, lead.industry)
             and _covers(t.company_sizes, lead.company_size)
         ]
         if covering:
@@ -129,8 +132,10 @@ class Roster:
         teams, why = self._territory(lead)
         team_ids = {t.id for t in teams}
         reps = [
-            r for r in self.reps
-            if r.team_id in team_ids and _covers(r.regions, lead.region)
+            r
+            for r in self.reps
+            if r.team_id in team_ids
+            and _covers(r.regions, lead.region)
             and _covers(r.industries, lead.industry)
         ]
         steps = [why, f"{len(reps)} reps cover it"]
@@ -146,45 +151,62 @@ class Roster:
             steps.append(f"{len(present) - len(free)} at capacity")
         # Grade A / high priority: the best close rate first; load, then round-robin,
         # break ties. Other leads: the least loaded, then round-robin.
-        ranked = sorted(free, key=lambda r: (
-            -r.close_rate if senior_only else 0.0,
-            r.open_leads,
-            r.last_assigned_at or _NEVER,
-            r.id,
-        ))
+        ranked = sorted(
+            free,
+            key=lambda r: (
+                -r.close_rate if senior_only else 0.0,
+                r.open_leads,
+                r.last_assigned_at or _NEVER,
+                r.id,
+            ),
+        )
         return ranked, steps, teams[0].id if teams else None, senior_only
 
     def with_fallbacks(self, choice: Assignment, lead: LeadToAssign) -> Assignment:
         """A choice made by another rule (the previous owner), with this roster's ranking
         of the lead as the fallbacks for when its rep is full at the claim."""
         ranked, _steps, queue, _senior = self._rank(lead)
-        return choice.model_copy(update={
-            "fallbacks": tuple(r.id for r in ranked if r.id != choice.rep_id),
-            "queue_team_id": queue})
+        return choice.model_copy(
+            update={
+                "fallbacks": tuple(r.id for r in ranked if r.id != choice.rep_id),
+                "queue_team_id": queue,
+            }
+        )
 
     def assign(self, lead: LeadToAssign, now: dt.datetime) -> Assignment:
         """Choose a rep for the lead, or its team's manager queue when none is eligible."""
         ranked, steps, queue, senior_only = self._rank(lead)
         if not ranked:
             steps.append("no eligible rep: manager queue")
-            return Assignment(rep_id=None, team_id=queue, reason="; ".join(steps),
-                              queue_team_id=queue)
+            return Assignment(
+                rep_id=None, team_id=queue, reason="; ".join(steps), queue_team_id=queue
+            )
         chosen = ranked[0]
         if senior_only:
-            rates = ", ".join(f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
-                              for r in sorted(ranked, key=lambda r: (-r.close_rate,
-                                                                     self.reps.index(r))))
+            rates = ", ".join(
+                f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
+                for r in sorted(ranked, key=lambda r: (-r.close_rate, self.reps.index(r)))
+            )
             steps.append(f"close rates compared: {rates}")
-            steps.append(f"chose {chosen.name or chosen.id}: best close rate "
-                         f"{chosen.close_rate:.0%}, load {chosen.open_leads}/{chosen.capacity}"
-                         ", then least loaded and round-robin on ties")
+            steps.append(
+                f"chose {chosen.name or chosen.id}: best close rate "
+                f"{chosen.close_rate:.0%}, load {chosen.open_leads}/{chosen.capacity}"
+                ", then least loaded and round-robin on ties"
+            )
         else:
-            steps.append(f"chose {chosen.name or chosen.id}: least loaded ({chosen.open_leads}/"
-                         f"{chosen.capacity}), round-robin on ties")
+            steps.append(
+                f"chose {chosen.name or chosen.id}: least loaded ({chosen.open_leads}/"
+                f"{chosen.capacity}), round-robin on ties"
+            )
         chosen.open_leads += 1
         chosen.last_assigned_at = now
-        return Assignment(rep_id=chosen.id, team_id=chosen.team_id, reason="; ".join(steps),
-                          fallbacks=tuple(r.id for r in ranked[1:]), queue_team_id=queue)
+        return Assignment(
+            rep_id=chosen.id,
+            team_id=chosen.team_id,
+            reason="; ".join(steps),
+            fallbacks=tuple(r.id for r in ranked[1:]),
+            queue_team_id=queue,
+        )
 
     def settle(self, choice: Assignment, granted: int | None, now: dt.datetime) -> Assignment:
         """The assignment a claim allowed: the choice itself when its rep had room; else the
@@ -193,21 +215,30 @@ class Roster:
         if granted == choice.rep_id:
             return choice
         slots = {r.id: r for r in self.reps}
-        passed = choice.candidates[:choice.candidates.index(granted)] if granted is not None \
+        passed = (
+            choice.candidates[: choice.candidates.index(granted)]
+            if granted is not None
             else choice.candidates
+        )
         for rep_id in passed:
             slots[rep_id].open_leads = max(slots[rep_id].open_leads, slots[rep_id].capacity)
         full = ", ".join(slots[rep_id].name or str(rep_id) for rep_id in passed)
         if granted is None:
-            return Assignment(rep_id=None, team_id=choice.queue_team_id,
-                              reason=f"{choice.reason}; full when claimed: {full}; "
-                                     "no eligible rep: manager queue",
-                              queue_team_id=choice.queue_team_id)
+            return Assignment(
+                rep_id=None,
+                team_id=choice.queue_team_id,
+                reason=f"{choice.reason}; full when claimed: {full}; "
+                "no eligible rep: manager queue",
+                queue_team_id=choice.queue_team_id,
+            )
         rep = slots[granted]
         rep.open_leads += 1
         rep.last_assigned_at = now
-        return Assignment(rep_id=rep.id, team_id=rep.team_id,
-                          reason=f"{choice.reason}; full when claimed: {full}; "
-                                 f"next candidate {rep.name or rep.id} "
-                                 f"({rep.open_leads}/{rep.capacity})",
-                          queue_team_id=choice.queue_team_id)
+        return Assignment(
+            rep_id=rep.id,
+            team_id=rep.team_id,
+            reason=f"{choice.reason}; full when claimed: {full}; "
+            f"next candidate {rep.name or rep.id} "
+            f"({rep.open_leads}/{rep.capacity})",
+            queue_team_id=choice.queue_team_id,
+        )

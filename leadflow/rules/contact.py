@@ -17,8 +17,28 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # column may not; such a key keeps its start and ends in a digest of the whole.
 EMAIL_KEY_LENGTH, COMPANY_KEY_LENGTH = 254, 300
 _LEGAL_SUFFIXES = {
-    "inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "sa", "sas", "bv",
-    "co", "corp", "corporation", "company", "plc", "pty", "srl", "spa", "oy", "ab", "kg",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "bv",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "plc",
+    "pty",
+    "srl",
+    "spa",
+    "oy",
+    "ab",
+    "kg",
 }
 
 
@@ -36,7 +56,7 @@ def fitted(key: str, limit: int) -> str:
     if len(key) <= limit:
         return key
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"{key[:limit - len(digest) - 1]}#{digest}"
+    return f"{key[: limit - len(digest) - 1]}#{digest}"
 
 
 def phone_key(phone: str | None) -> str | None:

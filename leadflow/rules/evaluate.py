@@ -59,7 +59,8 @@ class Evaluation(BaseModel):
         }
         if self.opportunity is not None:
             out["opportunity"] = {
-                "points": self.opportunity.points, "grade": self.opportunity.grade.value,
+                "points": self.opportunity.points,
+                "grade": self.opportunity.grade.value,
             }
         out["explain"] = {
             "invalid_reason": self.bant.reason,

@@ -29,8 +29,7 @@ def lead_grade(
     budget nor timeline; B otherwise."""
     cfg = rules.grading.a
     close_soon = (
-        facts.timeline is not None
-        and 0 <= (facts.timeline - today).days <= cfg.close_within_days
+        facts.timeline is not None and 0 <= (facts.timeline - today).days <= cfg.close_within_days
     )
     a_checks = {
         "need clear": bant.need,
@@ -97,23 +96,31 @@ def urgency_for(target_date: dt.date, today: dt.date, rules: RulesConfig) -> Urg
     return Urgency.normal
 
 
-def current_facts(assessed: OpportunityFacts, budget_confirmed: Decimal | None,
-                  target_date: dt.date | None, today: dt.date, rules: RulesConfig
-                  ) -> tuple[OpportunityFacts, bool]:
+def current_facts(
+    assessed: OpportunityFacts,
+    budget_confirmed: Decimal | None,
+    target_date: dt.date | None,
+    today: dt.date,
+    rules: RulesConfig,
+) -> tuple[OpportunityFacts, bool]:
     """The assessment brought up to the lead's current facts: its confirmed budget and the
     urgency of its target date. A target date already past has slipped: lowest urgency.
     Returns the facts and whether the deal slipped."""
     urgency, slipped = assessed.urgency, False
     if target_date is not None:
         slipped = target_date < today
-        urgency = (min(rules.opportunity.urgency_points, key=rules.opportunity.urgency_points
-                       .__getitem__) if slipped else urgency_for(target_date, today, rules))
+        urgency = (
+            min(rules.opportunity.urgency_points, key=rules.opportunity.urgency_points.__getitem__)
+            if slipped
+            else urgency_for(target_date, today, rules)
+        )
     budget = assessed.budget if budget_confirmed is None else budget_confirmed
     return assessed.model_copy(update={"urgency": urgency, "budget": budget}), slipped
 
 
-def opportunity_grade(facts: OpportunityFacts, rules: RulesConfig,
-                      slipped: bool = False) -> OpportunityGrade:
+def opportunity_grade(
+    facts: OpportunityFacts, rules: RulesConfig, slipped: bool = False
+) -> OpportunityGrade:
     """Spec §7: A is high budget with immediate urgency or an advantage; C is low budget
     with normal urgency or a disadvantage; B otherwise."""
     cfg = rules.opportunity
@@ -142,6 +149,10 @@ def opportunity_grade(facts: OpportunityFacts, rules: RulesConfig,
     if slipped:
         reason += "; the target date has passed without a win (slipped): re-assess"
     return OpportunityGrade(
-        points=sum(breakdown.values()), breakdown=breakdown, budget_band=band,
-        grade=grade, reason=reason, slipped=slipped,
+        points=sum(breakdown.values()),
+        breakdown=breakdown,
+        budget_band=band,
+        grade=grade,
+        reason=reason,
+        slipped=slipped,
     )

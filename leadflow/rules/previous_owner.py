@@ -23,14 +23,17 @@ def slot_of(roster: Roster, rep_id: int | None) -> RepSlot | None:
     return next((r for r in roster.reps if r.id == rep_id), None)
 
 
-def previous_owner(roster: Roster, rep_id: int | None, now: dt.datetime, why: str
-                   ) -> Assignment | None:
+def previous_owner(
+    roster: Roster, rep_id: int | None, now: dt.datetime, why: str
+) -> Assignment | None:
     """The previous owner, taking one more lead, when eligible; None otherwise."""
     slot = slot_of(roster, rep_id)
     if slot is None or unavailable(slot) is not None:
         return None
     slot.open_leads += 1
     slot.last_assigned_at = now
-    return Assignment(rep_id=slot.id, team_id=slot.team_id,
-                      reason=f"{why}: previous owner {slot.name or slot.id} "
-                             f"({slot.open_leads}/{slot.capacity})")
+    return Assignment(
+        rep_id=slot.id,
+        team_id=slot.team_id,
+        reason=f"{why}: previous owner {slot.name or slot.id} ({slot.open_leads}/{slot.capacity})",
+    )

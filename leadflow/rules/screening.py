@@ -63,7 +63,8 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     targets = {i.casefold() for i in rules.screening.target_industries}
     tests = {
         "budget": facts.budget_min is not None
-        or facts.budget_max is not None or facts.budget_confirmed is not None
+        or facts.budget_max is not None
+        or facts.budget_confirmed is not None
         or facts.budget_match in (BudgetMatch.full, BudgetMatch.partial),
         "authority": facts.contact_role in _AUTHORITY,
         "need": not need_is_vague(facts.need, rules)

@@ -48,8 +48,9 @@ def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> 
     raise ValueError("calendar has no business hours")
 
 
-def first_contact_due(assigned_at: dt.datetime, priority: Priority, rules: RulesConfig
-                      ) -> dt.datetime:
+def first_contact_due(
+    assigned_at: dt.datetime, priority: Priority, rules: RulesConfig
+) -> dt.datetime:
     """SLA by priority, counted on the configured clock, never past the hard cap."""
     sla = rules.sla
     hours = sla.first_contact_hours[priority]
@@ -60,16 +61,22 @@ def first_contact_due(assigned_at: dt.datetime, priority: Priority, rules: Rules
     return min(due, assigned_at + dt.timedelta(hours=sla.max_hours_after_assignment))
 
 
-def tightened_first_contact_due(assigned_at: dt.datetime, current: dt.datetime | None,
-                                priority: Priority, rules: RulesConfig) -> dt.datetime:
+def tightened_first_contact_due(
+    assigned_at: dt.datetime, current: dt.datetime | None, priority: Priority, rules: RulesConfig
+) -> dt.datetime:
     """A lead whose priority rose before first contact gets the new, shorter SLA; a due
     time never loosens."""
     due = first_contact_due(assigned_at, priority, rules)
     return due if current is None else min(current, due)
 
 
-def cadence_days(state: State, grade: Grade | None, opportunity_grade: Grade | None,
-                 rules: RulesConfig, nurture_stage: str | None = None) -> int:
+def cadence_days(
+    state: State,
+    grade: Grade | None,
+    opportunity_grade: Grade | None,
+    rules: RulesConfig,
+    nurture_stage: str | None = None,
+) -> int:
     """Days between contacts: by opportunity grade once an opportunity, else by lead grade;
     a nurturing lead's stage may ask for more often (its own cadence)."""
     if state in (State.opportunity, State.negotiation) and opportunity_grade is not None:
@@ -86,9 +93,14 @@ def nurture_stage_named(name: str | None, rules: RulesConfig) -> NurtureStage | 
     return next((s for s in rules.scoring.nurture_stages if s.name == name), None)
 
 
-def next_cadence_date(last_contact: dt.datetime, state: State, grade: Grade | None,
-                      opportunity_grade: Grade | None, rules: RulesConfig,
-                      nurture_stage: str | None = None) -> dt.datetime:
+def next_cadence_date(
+    last_contact: dt.datetime,
+    state: State,
+    grade: Grade | None,
+    opportunity_grade: Grade | None,
+    rules: RulesConfig,
+    nurture_stage: str | None = None,
+) -> dt.datetime:
     """When the next scheduled contact is due."""
     days = cadence_days(state, grade, opportunity_grade, rules, nurture_stage)
     return last_contact + dt.timedelta(days=days)

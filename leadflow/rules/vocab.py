@@ -155,5 +155,10 @@ class Seniority(StrEnum):
 
 
 # Spec §1: shown only to the lead's owner, their manager and directors.
-SENSITIVE = ("budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes")
+SENSITIVE = (
+    "budget_min",
+    "budget_max",
+    "budget_confirmed",
+    "decision_chain_notes",
+    "internal_notes",
+)

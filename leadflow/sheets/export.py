@@ -48,8 +48,10 @@ class ExportFilter:
         """Who reads it, by the access rule the API and the review follow; a rep reads
         the leads of `owner`, their own."""
         if self.role == Role.rep.value and self.owner is None:
-            raise InvalidInput("owner: a rep's export needs --owner (a rep sees their own "
-                               "leads only)", {"owner": "required for role rep"})
+            raise InvalidInput(
+                "owner: a rep's export needs --owner (a rep sees their own leads only)",
+                {"owner": "required for role rep"},
+            )
         return Viewer.of(self.role, self.owner if self.role == Role.rep.value else None)
 
     def query(self) -> Select[Any]:
@@ -59,8 +61,10 @@ class ExportFilter:
         if self.state is not None:
             states = [s.value for s in State]
             if self.state not in states:
-                raise InvalidInput(f"state: {self.state!r} is not one of {', '.join(states)}",
-                                   {"state": "unknown state"})
+                raise InvalidInput(
+                    f"state: {self.state!r} is not one of {', '.join(states)}",
+                    {"state": "unknown state"},
+                )
             query = query.where(Lead.state == self.state)
         owner = viewer.own_leads_only if viewer.own_leads_only is not None else self.owner
         if owner is not None:
@@ -87,8 +91,10 @@ def _cell(value: Any) -> Any:
 def _rows(session: Session, spec: ExportFilter) -> Iterator[list[Any]]:
     hidden = masked_fields(spec)
     for row in session.execute(spec.query().execution_options(yield_per=CHUNK)):
-        yield [MASK if name in hidden and value is not None else _cell(value)
-               for name, value in zip(COLUMNS, row, strict=True)]
+        yield [
+            MASK if name in hidden and value is not None else _cell(value)
+            for name, value in zip(COLUMNS, row, strict=True)
+        ]
 
 
 def _csv_text(value: Any) -> str:
@@ -139,10 +145,10 @@ def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
 def export_leads(session: Session, path: Path, fmt: str, spec: ExportFilter) -> int:
     """Write the lead register to `path` as csv or xlsx; returns the number of leads."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}",
-                           {"format": "unknown format"})
+        raise InvalidInput(
+            f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
+        )
     spec.query()  # a refused filter or reader is refused before any file is written
     rows = _rows(session, spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     return _write_csv(path, rows) if fmt == "csv" else _write_xlsx(path, rows)
-

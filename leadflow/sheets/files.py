@@ -34,13 +34,19 @@ class LeadFile:
 
     def describe(self) -> dict[str, Any]:
         """How the file is read, for people: format, encoding or sheet, the mapping."""
-        return {"file": str(self.path), "format": self.kind, "encoding": self.encoding,
-                "sheet": self.sheet, "title_rows_skipped": self.title_rows,
-                "columns": self.plan.describe() if self.plan else []}
+        return {
+            "file": str(self.path),
+            "format": self.kind,
+            "encoding": self.encoding,
+            "sheet": self.sheet,
+            "title_rows_skipped": self.title_rows,
+            "columns": self.plan.describe() if self.plan else [],
+        }
 
 
-def _header(path: Path, rows: Iterator[RawRow], mapping: ImportMapping, search: int
-            ) -> tuple[SheetPlan, list[int], list[RawRow]]:
+def _header(
+    path: Path, rows: Iterator[RawRow], mapping: ImportMapping, search: int
+) -> tuple[SheetPlan, list[int], list[RawRow]]:
     """The header row: the first of the first `search` rows naming two known columns
     (title rows above it are skipped), else the first row that is not empty. Returns the
     plan, the skipped row numbers and the rows read past the header."""
@@ -60,19 +66,21 @@ def _header(path: Path, rows: Iterator[RawRow], mapping: ImportMapping, search: 
     names = _names(chosen.cells)
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:  # which of the two is meant is unknowable
-        raise InvalidInput(f"{path}: column(s) {', '.join(twice)} appear more than once "
-                           "in the header; which one is meant is unknowable")
+        raise InvalidInput(
+            f"{path}: column(s) {', '.join(twice)} appear more than once "
+            "in the header; which one is meant is unknowable"
+        )
     skipped = [r.number for r in seen if r.number < chosen.number]
-    return (SheetPlan.of(names, mapping), skipped,
-            [r for r in seen if r.number > chosen.number])
+    return (SheetPlan.of(names, mapping), skipped, [r for r in seen if r.number > chosen.number])
 
 
 def _names(cells: list[Any]) -> list[str]:
     return [str(c).strip() if c is not None else "" for c in cells]
 
 
-def _records(rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limit: int
-             ) -> Iterator[tuple[int, Any]]:
+def _records(
+    rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limit: int
+) -> Iterator[tuple[int, Any]]:
     headers = [c.header for c in plan.columns]
     for row in rows:
         if not any(c not in (None, "") for c in row.cells) and not row.problem:
@@ -80,14 +88,19 @@ def _records(rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limi
         row = within_limit(row, headers, limit)
         problems = [row.problem] if row.problem else []
         if row.damaged:
-            names = ", ".join(headers[i] if i < len(headers) else f"column {i + 1}"
-                              for i in row.damaged)
+            names = ", ".join(
+                headers[i] if i < len(headers) else f"column {i + 1}" for i in row.damaged
+            )
             problems.insert(0, f"bytes that are not valid {encoding} in {names}")
         yield row.number, plan.record(row.cells, "; ".join(problems) or None)
 
 
-def open_leads(path: Path, mapping: ImportMapping | None = None, sheet: str | None = None,
-               ignore_unknown: bool = False) -> LeadFile:
+def open_leads(
+    path: Path,
+    mapping: ImportMapping | None = None,
+    sheet: str | None = None,
+    ignore_unknown: bool = False,
+) -> LeadFile:
     """Open a lead file and map its header row; with ignore_unknown=False a column that
     maps to nothing refuses the file in one line naming every such column."""
     if path.is_dir():
@@ -107,11 +120,12 @@ def open_leads(path: Path, mapping: ImportMapping | None = None, sheet: str | No
     else:
         sheet_name, raw = xlsx_rows(path, sheet)
         encoding = None
-    plan, skipped, past = _header(path, raw, mapping or load_mapping(),
-                                  conf.header_search_rows)
+    plan, skipped, past = _header(path, raw, mapping or load_mapping(), conf.header_search_rows)
     if plan.unknown and not ignore_unknown:
-        raise InvalidInput(f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
-                           "with --map FILE, or pass --ignore-unknown to leave them out")
+        raise InvalidInput(
+            f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
+            "with --map FILE, or pass --ignore-unknown to leave them out"
+        )
     records = _records(chain(past, raw), plan, encoding, limits.max_cell_chars)
     return LeadFile(path, suffix.lstrip("."), records, encoding, sheet_name, plan, skipped)
 
@@ -158,8 +172,7 @@ def _json_records(path: Path) -> Iterator[tuple[int, Any]]:
         if not isinstance(data, list):
             raise InvalidInput(f"{path}: expected a JSON array of lead objects")
         return iter(enumerate(data, start=1))
-    raise InvalidInput(f"{path}: unknown file type {suffix or '(none)'}; use .csv, .xlsx "
-                       "or .jsonl")
+    raise InvalidInput(f"{path}: unknown file type {suffix or '(none)'}; use .csv, .xlsx or .jsonl")
 
 
 def read_records(path: Path) -> Iterator[tuple[int, Any]]:

@@ -33,7 +33,7 @@ class ImportReport(BaseModel):
         self.accepted += summary.accepted
         self.duplicates += summary.duplicates
         self.rejected += summary.rejected
-        self.rejections += summary.rejections[:max(shown - len(self.rejections), 0)]
+        self.rejections += summary.rejections[: max(shown - len(self.rejections), 0)]
 
 
 def chunks(rows: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -43,8 +43,15 @@ def chunks(rows: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[in
         yield batch
 
 
-def import_file(session: Session, lead_file: LeadFile, origin: str, rules: RulesConfig, *,
-                chunk_rows: int, shown: int) -> ImportReport:
+def import_file(
+    session: Session,
+    lead_file: LeadFile,
+    origin: str,
+    rules: RulesConfig,
+    *,
+    chunk_rows: int,
+    shown: int,
+) -> ImportReport:
     """Store every record of the file in the caller's transaction, a chunk at a time."""
     report = ImportReport(file=lead_file.describe())
     for batch in chunks(lead_file.rows, chunk_rows):
@@ -64,16 +71,22 @@ class DryRun(BaseModel):
     rejections: list[dict[str, Any]] = []  # the first `shown` of them
 
 
-def dry_run(lead_file: LeadFile, *, sample_rows: int, shown: int,
-            on_rejection: Callable[[dict[str, Any]], None] | None = None) -> DryRun:
+def dry_run(
+    lead_file: LeadFile,
+    *,
+    sample_rows: int,
+    shown: int,
+    on_rejection: Callable[[dict[str, Any]], None] | None = None,
+) -> DryRun:
     """Read and validate every record without storing anything; `on_rejection` sees each
     rejection as it is found (so all can be printed without keeping them)."""
     result = DryRun(file=lead_file.describe())
     for row_no, raw in lead_file.rows:
         result.rows += 1
         if len(result.sample) < sample_rows:
-            result.sample.append({"row": row_no, **(raw if isinstance(raw, dict) else
-                                                   {"(record)": raw})})
+            result.sample.append(
+                {"row": row_no, **(raw if isinstance(raw, dict) else {"(record)": raw})}
+            )
         errors = _problems(raw)
         if not errors:
             result.valid += 1

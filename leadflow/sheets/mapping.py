@@ -71,8 +71,9 @@ def _read(path: Path) -> MappingFile:
     try:
         return MappingFile.model_validate(read_yaml(path))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
         raise ConfigError(f"{path}: {problems}") from None
 
 
@@ -80,18 +81,22 @@ def _check(source: Path, spec: MappingFile) -> None:
     known = {*LEAD_FIELDS, BUDGET}
     for name in [*spec.headers, *spec.combine]:
         if name not in known:
-            raise ConfigError(f"{source}: {name!r} is not a lead field; "
-                              f"known: {', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{source}: {name!r} is not a lead field; known: {', '.join(sorted(known))}"
+            )
     for name, table in spec.values.items():
         vocab = _VOCABS.get(name)
         if vocab is None:
-            raise ConfigError(f"{source}: values: {name!r} has no value map; "
-                              f"one of {', '.join(_VOCABS)}")
+            raise ConfigError(
+                f"{source}: values: {name!r} has no value map; one of {', '.join(_VOCABS)}"
+            )
         allowed = {v.value for v in vocab}
         for value, meaning in table.items():
             if meaning not in allowed:
-                raise ConfigError(f"{source}: values.{name}: {value!r} -> {meaning!r} is not "
-                                  f"one of {', '.join(sorted(allowed))}")
+                raise ConfigError(
+                    f"{source}: values.{name}: {value!r} -> {meaning!r} is not "
+                    f"one of {', '.join(sorted(allowed))}"
+                )
 
 
 def _aliases(source: Path, spec: MappingFile) -> dict[str, str]:
@@ -101,8 +106,9 @@ def _aliases(source: Path, spec: MappingFile) -> dict[str, str]:
         for name in names:
             key = cells.normal(name)
             if found.get(key, target) != target:
-                raise ConfigError(f"{source}: header {name!r} is given to both "
-                                  f"{found[key]} and {target}")
+                raise ConfigError(
+                    f"{source}: header {name!r} is given to both {found[key]} and {target}"
+                )
             found[key] = target
     return found
 
@@ -135,10 +141,13 @@ def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
         combine[name] = [[cells.normal(h) for h in g] for g in groups] + combine.get(name, [])
     return ImportMapping(
         headers={k: v for k, v in headers.items() if k not in added},
-        combine=combine, not_imported=base.not_imported | added,
+        combine=combine,
+        not_imported=base.not_imported | added,
         blank=base.blank | {cells.normal(b) for b in spec.blank},
         source_separators=tuple(spec.source_separators) or base.source_separators,
-        list_separators=tuple(spec.list_separators) or base.list_separators, values=values)
+        list_separators=tuple(spec.list_separators) or base.list_separators,
+        values=values,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -148,13 +157,15 @@ def _load_default() -> ImportMapping:
     _check(path, spec)
     return ImportMapping(
         headers=_aliases(path, spec),
-        combine={k: [[cells.normal(h) for h in g] for g in groups]
-                 for k, groups in spec.combine.items()},
+        combine={
+            k: [[cells.normal(h) for h in g] for g in groups] for k, groups in spec.combine.items()
+        },
         not_imported=frozenset(cells.normal(n) for n in spec.not_imported),
         blank=frozenset(cells.normal(b) for b in spec.blank),
         source_separators=tuple(spec.source_separators),
         list_separators=tuple(spec.list_separators),
-        values={k: {cells.normal(v): m for v, m in t.items()} for k, t in spec.values.items()})
+        values={k: {cells.normal(v): m for v, m in t.items()} for k, t in spec.values.items()},
+    )
 
 
 class SheetRow(dict[str, Any]):
@@ -189,8 +200,7 @@ class SheetPlan:
     def of(cls, headers: list[str], mapping: ImportMapping) -> SheetPlan:
         """Map each header; name the columns that mean nothing known."""
         plan = cls([], mapping)
-        part_of = {h: name for name, groups in mapping.combine.items()
-                   for g in groups for h in g}
+        part_of = {h: name for name, groups in mapping.combine.items() for g in groups for h in g}
         for i, header in enumerate(headers):
             key, target = cells.normal(header), mapping.target(header)
             if target is not None:
@@ -206,8 +216,7 @@ class SheetPlan:
         plan.fields = [(c.index, str(c.target)) for c in plan.columns if c.use == "field"]
         index = {cells.normal(c.header): c.index for c in plan.columns}
         for name, groups in mapping.combine.items():
-            plan.parts[name] = [[index[h] for h in g] for g in groups
-                                if all(h in index for h in g)]
+            plan.parts[name] = [[index[h] for h in g] for g in groups if all(h in index for h in g)]
         return plan
 
     @property
@@ -221,23 +230,29 @@ class SheetPlan:
 
     def header_of(self, name: str) -> str:
         """The column a field came from, for messages."""
-        return next((c.header for c in self.columns if c.target == name and c.use == "field"),
-                    name)
+        return next((c.header for c in self.columns if c.target == name and c.use == "field"), name)
 
     def describe(self) -> list[dict[str, str]]:
         """The mapping as rows: column, what it maps to."""
-        return [{"column": c.header, "maps to": c.target or "-", "use": c.use}
-                for c in self.columns]
+        return [
+            {"column": c.header, "maps to": c.target or "-", "use": c.use} for c in self.columns
+        ]
 
     def record(self, values: list[Any], problem: str | None = None) -> SheetRow:
         """One row as a record for intake (first non-empty column wins for a field)."""
         row = SheetRow()
         filled = [self._filled(v) for v in values]
         names = self.names
-        row.verbatim = {names[i]: cells.as_text(values[i])
-                        for i in range(min(len(names), len(values))) if filled[i]}
-        extra = [cells.as_text(v) for v, f in zip(values[len(names):], filled[len(names):],
-                                                  strict=True) if f]
+        row.verbatim = {
+            names[i]: cells.as_text(values[i])
+            for i in range(min(len(names), len(values)))
+            if filled[i]
+        }
+        extra = [
+            cells.as_text(v)
+            for v, f in zip(values[len(names) :], filled[len(names) :], strict=True)
+            if f
+        ]
         if extra:
             row.verbatim["(extra cells)"] = extra
             row["(extra cells)"] = extra
@@ -262,8 +277,9 @@ class SheetPlan:
         text = value.strip()
         # Only short text can be a blank marker ("-", "无", "(restricted)"): long cells are
         # not folded to their normal form, which was a third of reading a row.
-        return text != "" and (len(text) > self.mapping.longest_blank
-                               or cells.normal(text) not in self.mapping.blank)
+        return text != "" and (
+            len(text) > self.mapping.longest_blank or cells.normal(text) not in self.mapping.blank
+        )
 
     def _put(self, row: SheetRow, target: str, value: Any) -> None:
         table = self.mapping.values.get(target)
@@ -285,7 +301,7 @@ class SheetPlan:
             row[target] = cells.as_text(value)
 
     def _split_source(self, row: SheetRow) -> None:
-        """"展会-2023年工博会": the channel, and the rest as source_detail."""
+        """ "展会-2023年工博会": the channel, and the rest as source_detail."""
         text = row["source"]
         channel = self._channel(text)
         if channel is not None:

@@ -24,9 +24,11 @@ from charset_normalizer import from_bytes
 from leadflow.errors import InvalidInput
 from leadflow.review.xlsx import FORMULA_START
 
-_MAGIC = ((b"PK\x03\x04", "an XLSX workbook or another zip archive"),
-          (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as .xlsx or .csv"),
-          (b"%PDF", "a PDF document"))
+_MAGIC = (
+    (b"PK\x03\x04", "an XLSX workbook or another zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as .xlsx or .csv"),
+    (b"%PDF", "a PDF document"),
+)
 _GB = {"gb2312", "gbk", "gb18030", "hz"}  # read as GB18030, the superset Excel writes
 _DAMAGED_CANDIDATES = ("utf-8", "gb18030")
 BAD_BYTE = re.compile("[\\udc80-\\udcff]")  # how surrogateescape keeps an undecodable byte
@@ -78,8 +80,7 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
         if text and text.count("\ufffd") <= len(text) * damaged_share:
             return encoding
-    raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its "
-                       "first bytes")
+    raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its first bytes")
 
 
 def _damaged(cells: list[str]) -> tuple[list[str], list[int]]:
@@ -96,8 +97,9 @@ def csv_rows(path: Path, limits: Limits) -> tuple[str, Iterator[RawRow]]:
         head = handle.read(limits.sample_bytes)
     encoding = detect_encoding(path, head, limits.damaged_share)
     if b"\x00" in head and not encoding.startswith("utf-16"):
-        raise InvalidInput(f"{path}: binary data, not text (NUL bytes in its first "
-                           f"{len(head):,} bytes)")
+        raise InvalidInput(
+            f"{path}: binary data, not text (NUL bytes in its first {len(head):,} bytes)"
+        )
     return encoding, _read_csv(path, encoding, limits)
 
 
@@ -129,8 +131,9 @@ def _read_csv(path: Path, encoding: str, limits: Limits) -> Iterator[RawRow]:
     # unless something in this process already raised it further.
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars))
     with path.open("rb") as raw:
-        lines = _Lines(io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape",
-                                        newline=""))
+        lines = _Lines(
+            io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
+        )
         reader = csv.reader(lines)
         while True:
             try:
@@ -201,6 +204,5 @@ def within_limit(row: RawRow, headers: list[str], limit: int) -> RawRow:
         name = headers[i] if i < len(headers) else f"column {i + 1}"
         named.append(f"{name}: {len(cells[i]):,} characters")
         cells[i] = cells[i][:200] + f"... [cut: {len(cells[i]):,} characters]"
-    problem = (f"a cell larger than {limit:,} characters ({'; '.join(named)})")
-    return RawRow(row.number, cells, "; ".join(filter(None, [row.problem, problem])),
-                  row.damaged)
+    problem = f"a cell larger than {limit:,} characters ({'; '.join(named)})"
+    return RawRow(row.number, cells, "; ".join(filter(None, [row.problem, problem])), row.damaged)

@@ -13,14 +13,21 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-_UNITS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000),
-          "千": Decimal(1_000), "k": Decimal(1_000)}
+_UNITS = {
+    "万": Decimal(10_000),
+    "w": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+    "千": Decimal(1_000),
+    "k": Decimal(1_000),
+}
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|亿|千|k)?(?:元|rmb|cny|yuan)?$")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|~|～|至|到|—|–)\s*(.+)$")
 _AT_LEAST = ("以上", "及以上", "+", "起")
 _AT_MOST = ("以下", "以内", "及以下")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?"
-                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 _QUARTER = re.compile(r"^(\d{4})\s*年?\s*[-/]?\s*q([1-4])$")
 
 
@@ -88,8 +95,9 @@ def whole_number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = normal(as_text(value)).replace(",", "")
-    found = re.match(r"^(\d+)\s*(?:人|名|employees)?\s*(?:(?:-|~|至|到)\s*\d+\s*人?|\+|以上)?$",
-                     text)
+    found = re.match(
+        r"^(\d+)\s*(?:人|名|employees)?\s*(?:(?:-|~|至|到)\s*\d+\s*人?|\+|以上)?$", text
+    )
     return int(found.group(1)) if found else value
 
 

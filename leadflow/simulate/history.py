@@ -21,8 +21,11 @@ from leadflow.store.models import BehaviourEvent, FieldChange, Lead, TransitionA
 
 # What the rules read at intake: screening, scoring and grading facts, and territory.
 FIELDS = (*LeadFacts.model_fields, "region", "source", "company_name")
-_PARSE: dict[str, Callable[[str], Any]] = {"budget_min": Decimal, "budget_max": Decimal,
-          "timeline": lambda text: dt.date.fromisoformat(text[:10])}
+_PARSE: dict[str, Callable[[str], Any]] = {
+    "budget_min": Decimal,
+    "budget_max": Decimal,
+    "timeline": lambda text: dt.date.fromisoformat(text[:10]),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +48,33 @@ def _parse(field: str, text: str | None) -> Any:
     return _PARSE[field](text)
 
 
-def snapshots(session: Session, since: dt.datetime, until: dt.datetime, rules: RulesConfig
-              ) -> list[Snapshot]:
+def snapshots(
+    session: Session, since: dt.datetime, until: dt.datetime, rules: RulesConfig
+) -> list[Snapshot]:
     """The leads that arrived in [since, until) and went through intake, in arrival order
     (late-merged duplicates left out: no rule decides those)."""
-    window = and_(Lead.created_at >= since, Lead.created_at < until,
-                  Lead.duplicate_of_id.is_(None))
-    intake_at = (select(TransitionAudit.lead_id, func.min(TransitionAudit.at).label("at"))
-                 .join(Lead, Lead.id == TransitionAudit.lead_id)
-                 .where(window, TransitionAudit.from_state == State.new.value)
-                 .group_by(TransitionAudit.lead_id).subquery())
-    query = (select(Lead.id, *(getattr(Lead, f) for f in FIELDS), Lead.state, Lead.won_at,
-                    Lead.lost_at, Lead.screened_at, intake_at.c.at)
-             .join(intake_at, intake_at.c.lead_id == Lead.id).where(window)
-             .order_by(intake_at.c.at, Lead.id))
+    window = and_(Lead.created_at >= since, Lead.created_at < until, Lead.duplicate_of_id.is_(None))
+    intake_at = (
+        select(TransitionAudit.lead_id, func.min(TransitionAudit.at).label("at"))
+        .join(Lead, Lead.id == TransitionAudit.lead_id)
+        .where(window, TransitionAudit.from_state == State.new.value)
+        .group_by(TransitionAudit.lead_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Lead.id,
+            *(getattr(Lead, f) for f in FIELDS),
+            Lead.state,
+            Lead.won_at,
+            Lead.lost_at,
+            Lead.screened_at,
+            intake_at.c.at,
+        )
+        .join(intake_at, intake_at.c.lead_id == Lead.id)
+        .where(window)
+        .order_by(intake_at.c.at, Lead.id)
+    )
     # Three set-based reads of the window (no IN list of ids), as Core rows.
     connection = session.connection()
     undo = _later_changes(connection, intake_at)
@@ -76,15 +92,23 @@ def snapshots(session: Session, since: dt.datetime, until: dt.datetime, rules: R
         elif r.state == State.lost.value and r.screened_at is not None:
             outcome, closed = 0, r.lost_at
         happened = events.get(r.id)
-        out.append(Snapshot(id=r.id, at=r.at, values=values, outcome=outcome,
-                            closed_at=closed, facts=LeadFacts.model_validate(values),
-                            counts=decayed_counts(happened, r.at, rules) if happened
-                            else no_events))
+        out.append(
+            Snapshot(
+                id=r.id,
+                at=r.at,
+                values=values,
+                outcome=outcome,
+                closed_at=closed,
+                facts=LeadFacts.model_validate(values),
+                counts=decayed_counts(happened, r.at, rules) if happened else no_events,
+            )
+        )
     return out
 
 
-def _later_changes(connection: Connection, intake_at: Subquery
-                   ) -> dict[int, list[tuple[str, str | None]]]:
+def _later_changes(
+    connection: Connection, intake_at: Subquery
+) -> dict[int, list[tuple[str, str | None]]]:
     """Per lead, the (field, old value) of every change to a rule field after its intake,
     newest first."""
     undo: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
@@ -92,20 +116,24 @@ def _later_changes(connection: Connection, intake_at: Subquery
         select(FieldChange.lead_id, FieldChange.field, FieldChange.old_value)
         .join(intake_at, intake_at.c.lead_id == FieldChange.lead_id)
         .where(FieldChange.field.in_(FIELDS), FieldChange.at > intake_at.c.at)
-        .order_by(FieldChange.id.desc()))
+        .order_by(FieldChange.id.desc())
+    )
     for lead_id, field, old in rows:
         undo[lead_id].append((field, old))
     return undo
 
 
-def _events_before(connection: Connection, intake_at: Subquery
-                   ) -> dict[int, list[tuple[str, dt.datetime]]]:
+def _events_before(
+    connection: Connection, intake_at: Subquery
+) -> dict[int, list[tuple[str, dt.datetime]]]:
     """Per lead, the behaviour events (kind, when) up to its intake."""
     events: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
     rows = connection.execute(
         select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at)
         .join(intake_at, intake_at.c.lead_id == BehaviourEvent.lead_id)
-        .where(BehaviourEvent.at <= intake_at.c.at).order_by(BehaviourEvent.id))
+        .where(BehaviourEvent.at <= intake_at.c.at)
+        .order_by(BehaviourEvent.id)
+    )
     for lead_id, kind, at in rows:
         events[lead_id].append((kind, at))
     return events

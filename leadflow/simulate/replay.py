@@ -45,20 +45,37 @@ def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[De
         ev = evaluate(lead.facts, lead.counts, lead.at.date(), rules)
         owner = team = due = None
         if ev.bant.valid:
-            key = (lead.values.get("region"), lead.values.get("industry"),
-                   lead.values.get("company_size"), ev.grade.grade, ev.score.priority)
+            key = (
+                lead.values.get("region"),
+                lead.values.get("industry"),
+                lead.values.get("company_size"),
+                ev.grade.grade,
+                ev.score.priority,
+            )
             if key not in to_assign:
                 # Built without validation: the values were validated as LeadFacts already.
                 to_assign[key] = LeadToAssign.model_construct(
-                    region=key[0], industry=key[1], company_size=key[2], grade=key[3],
-                    priority=key[4])
+                    region=key[0],
+                    industry=key[1],
+                    company_size=key[2],
+                    grade=key[3],
+                    priority=key[4],
+                )
             choice = slots.assign(to_assign[key], lead.at)
             owner, team = choice.rep_id, choice.team_id
             if owner is not None:
                 due = first_contact_due(lead.at, ev.score.priority, rules)
                 if lead.closed_at is not None:
                     heapq.heappush(releases, (lead.closed_at, lead.id, owner))
-        out.append(Decision(valid=ev.bant.valid, score=ev.score.total,
-                            priority=ev.score.priority.value, grade=ev.grade.grade.value,
-                            owner=owner, team=team, first_contact_due=due))
+        out.append(
+            Decision(
+                valid=ev.bant.valid,
+                score=ev.score.total,
+                priority=ev.score.priority.value,
+                grade=ev.grade.grade.value,
+                owner=owner,
+                team=team,
+                first_contact_due=due,
+            )
+        )
     return out

@@ -27,13 +27,15 @@ def candidate_rules(path: Path, current: RulesConfig) -> RulesConfig:
     try:
         return RulesConfig.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
         raise ConfigError(f"{path}: {problems}") from None
 
 
-def window(period: str | None, since: dt.date | None, now: dt.datetime
-           ) -> tuple[str, dt.datetime, dt.datetime]:
+def window(
+    period: str | None, since: dt.date | None, now: dt.datetime
+) -> tuple[str, dt.datetime, dt.datetime]:
     """The replayed window: a period (2026-Q3, 2026-09), from a date to now, or by default
     the last complete quarter."""
     if period and since:
@@ -48,9 +50,16 @@ def window(period: str | None, since: dt.date | None, now: dt.datetime
     return chosen.label, chosen.start, chosen.end
 
 
-def simulate(session: Session, current: RulesConfig, candidate: RulesConfig,
-             candidate_file: str, label: str, since: dt.datetime, until: dt.datetime,
-             samples: int = 20) -> SimulationReport:
+def simulate(
+    session: Session,
+    current: RulesConfig,
+    candidate: RulesConfig,
+    candidate_file: str,
+    label: str,
+    since: dt.datetime,
+    until: dt.datetime,
+    samples: int = 20,
+) -> SimulationReport:
     """Replay the leads that arrived in the window through both rule books, in arrival
     order against the current roster (each rep starting the window empty, a slot freed
     when a lead actually closed), and compare."""
@@ -60,9 +69,14 @@ def simulate(session: Session, current: RulesConfig, candidate: RulesConfig,
         slot.open_leads, slot.last_assigned_at = 0, None
     before = replay(leads, current, roster)
     after = replay(leads, candidate, roster)
-    meta = {"period": label, "since": since, "until": until, "candidate_file": candidate_file,
-            "note": "leads as they were at intake (later field changes undone, behaviour "
-                    "events up to intake); each rep starts the window with no open leads "
-                    "and a slot frees when its lead actually closed; duplicates merged at "
-                    "intake are left out"}
+    meta = {
+        "period": label,
+        "since": since,
+        "until": until,
+        "candidate_file": candidate_file,
+        "note": "leads as they were at intake (later field changes undone, behaviour "
+        "events up to intake); each rep starts the window with no open leads "
+        "and a slot frees when its lead actually closed; duplicates merged at "
+        "intake are left out",
+    }
     return compare(leads, before, after, roster, samples, meta)

@@ -54,8 +54,7 @@ class RepClaim(Base):
     # The claiming chunk's transaction id on PostgreSQL (pg_current_xact_id), 0 on SQLite.
     xact: Mapped[int]
 
-    __table_args__ = (Index("ix_rep_claims_rep_id", "rep_id"),
-                      Index("ix_rep_claims_xact", "xact"))
+    __table_args__ = (Index("ix_rep_claims_rep_id", "rep_id"), Index("ix_rep_claims_xact", "xact"))
 
 
 def _postgres(session: Session) -> bool:
@@ -69,7 +68,8 @@ def _live(session: Session) -> ColumnElement[bool]:
     if not _postgres(session):
         return true()  # SQLite: only the writing chunk's own claims are ever visible
     status: ColumnElement[str] = literal_column(
-        "pg_xact_status(CAST(CAST(rep_claims.xact AS text) AS xid8))")
+        "pg_xact_status(CAST(CAST(rep_claims.xact AS text) AS xid8))"
+    )
     return status.in_(["in progress", "committed"])
 
 
@@ -83,20 +83,28 @@ def chunk_xact(session: Session) -> int:
 def rep_loads(session: Session, rep_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Each rep's open leads plus live claims, read in one statement (one snapshot, so a
     chunk committing meanwhile is counted once: by its claims or by its leads)."""
-    owned = select(Lead.owner_id.label("rep_id")).where(Lead.state.in_(OPEN),
-                                                        Lead.owner_id.is_not(None))
+    owned = select(Lead.owner_id.label("rep_id")).where(
+        Lead.state.in_(OPEN), Lead.owner_id.is_not(None)
+    )
     claimed = select(RepClaim.rep_id).where(_live(session))
     if rep_ids is not None:
         ids = list(rep_ids)
-        owned, claimed = owned.where(Lead.owner_id.in_(ids)), claimed.where(
-            RepClaim.rep_id.in_(ids))
+        owned, claimed = (
+            owned.where(Lead.owner_id.in_(ids)),
+            claimed.where(RepClaim.rep_id.in_(ids)),
+        )
     both = union_all(owned, claimed).subquery()
-    return dict(session.execute(select(both.c.rep_id, func.count()).group_by(both.c.rep_id))
-                .tuples().all())
+    return dict(
+        session.execute(select(both.c.rep_id, func.count()).group_by(both.c.rep_id)).tuples().all()
+    )
 
 
-def claim_slots(session: Session, wants: list[tuple[int, tuple[int, ...]]], now: dt.datetime,
-                apart: bool = False) -> dict[int, int | None]:
+def claim_slots(
+    session: Session,
+    wants: list[tuple[int, tuple[int, ...]]],
+    now: dt.datetime,
+    apart: bool = False,
+) -> dict[int, int | None]:
     """Claim one slot for each lead (lead id, candidate rep ids in order): the first
     candidate present and below capacity gets it. Returns lead id -> rep id, or None when
     every candidate was full. With `apart` on PostgreSQL the claim is a short transaction
@@ -116,13 +124,21 @@ def claim_slots(session: Session, wants: list[tuple[int, tuple[int, ...]]], now:
         return _claim(own, wants, reps, xact, now)
 
 
-def _claim(session: Session, wants: list[tuple[int, tuple[int, ...]]], reps: list[int],
-           xact: int, now: dt.datetime) -> dict[int, int | None]:
+def _claim(
+    session: Session,
+    wants: list[tuple[int, tuple[int, ...]]],
+    reps: list[int],
+    xact: int,
+    now: dt.datetime,
+) -> dict[int, int | None]:
     # FOR NO KEY UPDATE, in id order: claims on the same reps take turns (no deadlock), while
     # other chunks' lead writes, which take KEY SHARE on their owners, never wait for it.
-    locked = session.execute(select(SalesRep.id, SalesRep.capacity, SalesRep.away)
-                             .where(SalesRep.id.in_(reps)).order_by(SalesRep.id)
-                             .with_for_update(key_share=True)).all()
+    locked = session.execute(
+        select(SalesRep.id, SalesRep.capacity, SalesRep.away)
+        .where(SalesRep.id.in_(reps))
+        .order_by(SalesRep.id)
+        .with_for_update(key_share=True)
+    ).all()
     loads = rep_loads(session, reps)
     room = {rep: 0 if away else capacity - loads.get(rep, 0) for rep, capacity, away in locked}
     granted: dict[int, int | None] = {}
@@ -131,13 +147,19 @@ def _claim(session: Session, wants: list[tuple[int, tuple[int, ...]]], reps: lis
         if rep is not None:
             room[rep] -= 1
         granted[lead] = rep
-    taken = [{"rep_id": rep, "lead_id": lead, "xact": xact}
-             for lead, rep in granted.items() if rep is not None]
+    taken = [
+        {"rep_id": rep, "lead_id": lead, "xact": xact}
+        for lead, rep in granted.items()
+        if rep is not None
+    ]
     if taken:
         session.execute(insert(RepClaim), taken)
         # The round-robin cursor moves with the claim, so the chunk never updates a rep row.
-        session.execute(update(SalesRep).where(SalesRep.id.in_({t["rep_id"] for t in taken}))
-                        .values(last_assigned_at=now))
+        session.execute(
+            update(SalesRep)
+            .where(SalesRep.id.in_({t["rep_id"] for t in taken}))
+            .values(last_assigned_at=now)
+        )
     if _postgres(session):  # claims of chunks that rolled back or died hold nothing
         session.execute(delete(RepClaim).where(RepClaim.rep_id.in_(reps), ~_live(session)))
     return granted

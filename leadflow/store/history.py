@@ -18,14 +18,38 @@ from leadflow.store.models import FieldChange, Lead, utcnow
 
 # State, timestamps, scores and dedupe keys are recorded elsewhere (the transition audit,
 # the explanation) or derived; history keeps what a person would ask "who changed this?".
-UNTRACKED = frozenset({
-    "id", "version", "state", "created_at", "updated_at", "screened_at", "nurturing_at",
-    "opportunity_at", "negotiation_at", "won_at", "lost_at", "explanation", "email_key",
-    "phone_key", "company_key", "behaviour_score", "attribute_score", "score", "valid",
-    "invalid_reason", "nurture_stage", "assignment_reason", "assigned_at",
-    "first_contact_due", "next_cadence_due", "last_contact_at", "first_contacted_at",
-    "last_interaction_at",
-})
+UNTRACKED = frozenset(
+    {
+        "id",
+        "version",
+        "state",
+        "created_at",
+        "updated_at",
+        "screened_at",
+        "nurturing_at",
+        "opportunity_at",
+        "negotiation_at",
+        "won_at",
+        "lost_at",
+        "explanation",
+        "email_key",
+        "phone_key",
+        "company_key",
+        "behaviour_score",
+        "attribute_score",
+        "score",
+        "valid",
+        "invalid_reason",
+        "nurture_stage",
+        "assignment_reason",
+        "assigned_at",
+        "first_contact_due",
+        "next_cadence_due",
+        "last_contact_at",
+        "first_contacted_at",
+        "last_interaction_at",
+    }
+)
 TRACKED = tuple(c.key for c in Lead.__table__.columns if c.key not in UNTRACKED)
 TRACKED_SET = frozenset(TRACKED)
 
@@ -38,17 +62,28 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def history_values(lead_id: int, before: Mapping[str, Any], after: Mapping[str, Any],
-                   actor: str, at: dt.datetime) -> list[dict[str, Any]]:
+def history_values(
+    lead_id: int, before: Mapping[str, Any], after: Mapping[str, Any], actor: str, at: dt.datetime
+) -> list[dict[str, Any]]:
     """History row values for the tracked fields that differ between two sets of a lead's
     values (`after` names the fields set; a field missing from `before` was empty)."""
-    return [{"lead_id": lead_id, "field": key, "old_value": _text(before.get(key)),
-             "new_value": _text(after[key]), "actor": actor, "at": at}
-            for key in TRACKED if key in after and _text(before.get(key)) != _text(after[key])]
+    return [
+        {
+            "lead_id": lead_id,
+            "field": key,
+            "old_value": _text(before.get(key)),
+            "new_value": _text(after[key]),
+            "actor": actor,
+            "at": at,
+        }
+        for key in TRACKED
+        if key in after and _text(before.get(key)) != _text(after[key])
+    ]
 
 
-def changes_between(lead_id: int, before: dict[str, Any], after: dict[str, Any], actor: str,
-                    at: dt.datetime) -> list[FieldChange]:
+def changes_between(
+    lead_id: int, before: dict[str, Any], after: dict[str, Any], actor: str, at: dt.datetime
+) -> list[FieldChange]:
     """History rows (ORM objects) for the tracked fields that differ between two sets of a
     lead's values."""
     return [FieldChange(**values) for values in history_values(lead_id, before, after, actor, at)]
@@ -71,8 +106,9 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
             if hist.has_changes():
                 before[key] = hist.deleted[0] if hist.deleted else None
                 after[key] = hist.added[0] if hist.added else None
-        session.add_all(FieldChange(**values)
-                        for values in history_values(obj.id, before, after, actor, now))
+        session.add_all(
+            FieldChange(**values) for values in history_values(obj.id, before, after, actor, now)
+        )
 
 
 def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:

@@ -65,8 +65,13 @@ class Base(DeclarativeBase):
 
     # int is 64-bit on both backends (migration 0010); SQLite keeps INTEGER so that an
     # INTEGER PRIMARY KEY stays its rowid.
-    type_annotation_map = {dt.datetime: UtcDateTime(), Decimal: Money, dict[str, Any]: JSON,
-                           list[str]: JSON, int: BigInteger().with_variant(Integer(), "sqlite")}
+    type_annotation_map = {
+        dt.datetime: UtcDateTime(),
+        Decimal: Money,
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        int: BigInteger().with_variant(Integer(), "sqlite"),
+    }
 
 
 Base.metadata.naming_convention = {
@@ -230,12 +235,21 @@ class Lead(Base):
 
     owner: Mapped[SalesRep | None] = relationship(lazy="raise")
     transitions: WriteOnlyMapped[TransitionAudit] = relationship(
-        order_by="TransitionAudit.id", passive_deletes=True)
+        order_by="TransitionAudit.id", passive_deletes=True
+    )
     history: WriteOnlyMapped[FieldChange] = relationship(
-        order_by="FieldChange.id", passive_deletes=True)
+        order_by="FieldChange.id", passive_deletes=True
+    )
 
-    def record_transition(self, from_state: str, to_state: str, trigger: str, actor: str,
-                          reason: str | None, at: dt.datetime) -> None:
+    def record_transition(
+        self,
+        from_state: str,
+        to_state: str,
+        trigger: str,
+        actor: str,
+        reason: str | None,
+        at: dt.datetime,
+    ) -> None:
         """Called by the lifecycle machine: stamp the state and add the audit row to the
         lead's own transaction, so state and audit commit or roll back together."""
         stamp_state(self, to_state, at)
@@ -262,14 +276,21 @@ class Lead(Base):
         Index("ix_leads_lost_at", "lost_at"),
         # The reminder scan: each timer behind its state (closed leads keep old timers),
         # first contact only while pending, so the scan reads the due rows only.
-        Index("ix_leads_first_contact_pending", "first_contact_due",
-              sqlite_where=text("first_contacted_at IS NULL"),
-              postgresql_where=text("first_contacted_at IS NULL")),
+        Index(
+            "ix_leads_first_contact_pending",
+            "first_contact_due",
+            sqlite_where=text("first_contacted_at IS NULL"),
+            postgresql_where=text("first_contacted_at IS NULL"),
+        ),
         Index("ix_leads_state_next_action_due", "state", "next_action_due"),
         Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
         Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
-        Index("ix_leads_brief_pending", "brief_due", sqlite_where=text("brief_at IS NULL"),
-              postgresql_where=text("brief_at IS NULL")),
+        Index(
+            "ix_leads_brief_pending",
+            "brief_due",
+            sqlite_where=text("brief_at IS NULL"),
+            postgresql_where=text("brief_at IS NULL"),
+        ),
     )
 
 
@@ -280,11 +301,18 @@ def stamp_state(lead: Any, to_state: str, at: dt.datetime) -> None:
         lead.first_opportunity_at = at
 
 
-def audit_values(from_state: str, to_state: str, trigger: str, actor: str,
-                 reason: str | None, at: dt.datetime) -> dict[str, Any]:
+def audit_values(
+    from_state: str, to_state: str, trigger: str, actor: str, reason: str | None, at: dt.datetime
+) -> dict[str, Any]:
     """A transition's audit row, as Lead and LeadRow both record it."""
-    return {"from_state": from_state, "to_state": to_state, "trigger": trigger,
-            "actor": actor, "reason": reason, "at": at}
+    return {
+        "from_state": from_state,
+        "to_state": to_state,
+        "trigger": trigger,
+        "actor": actor,
+        "reason": reason,
+        "at": at,
+    }
 
 
 class TransitionAudit(Base):

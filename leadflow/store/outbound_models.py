@@ -74,9 +74,14 @@ class Handoff(Base):
     markdown: Mapped[str] = mapped_column(Text)
 
     # The reminder scan reads the reviews still owed only.
-    __table_args__ = (Index("ix_handoffs_review_pending", "review_due",
-                            sqlite_where=text("reviewed_at IS NULL"),
-                            postgresql_where=text("reviewed_at IS NULL")),)
+    __table_args__ = (
+        Index(
+            "ix_handoffs_review_pending",
+            "review_due",
+            sqlite_where=text("reviewed_at IS NULL"),
+            postgresql_where=text("reviewed_at IS NULL"),
+        ),
+    )
 
 
 class QuarantinedRecord(Base):

@@ -38,28 +38,36 @@ class LeadFilter:
 
     def apply(self, query: AnySelect) -> AnySelect:
         """`query` with this filter's conditions added."""
-        for column, value in ((Lead.state, self.state), (Lead.owner_id, self.owner),
-                              (Lead.grade, self.grade), (Lead.priority, self.priority),
-                              (Lead.owner_id, self.rep_id)):
+        for column, value in (
+            (Lead.state, self.state),
+            (Lead.owner_id, self.owner),
+            (Lead.grade, self.grade),
+            (Lead.priority, self.priority),
+            (Lead.owner_id, self.rep_id),
+        ):
             if value is not None:
                 query = query.where(column == value)
         return query
 
 
-def sorted_leads(session: Session, where: LeadFilter, sort: str = "newest", limit: int = 50
-                 ) -> list[tuple[Lead, float | None]]:
+def sorted_leads(
+    session: Session, where: LeadFilter, sort: str = "newest", limit: int = 50
+) -> list[tuple[Lead, float | None]]:
     """Up to `limit` leads with their win probability, in one of LEAD_SORTS' orders."""
     if sort not in LEAD_SORTS:
-        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}",
-                           {"sort": sort})
-    query = (select(Lead, LeadWinScore.probability)
-             .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
-             .order_by(*LEAD_SORTS[sort]).limit(limit))
+        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}", {"sort": sort})
+    query = (
+        select(Lead, LeadWinScore.probability)
+        .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
+        .order_by(*LEAD_SORTS[sort])
+        .limit(limit)
+    )
     return [(lead, p) for lead, p in session.execute(where.apply(query))]
 
 
-def keyset(session: Session, query: Select[Any], id_column: Any, cursor: int | None,
-           limit: int) -> tuple[list[Any], int | None]:
+def keyset(
+    session: Session, query: Select[Any], id_column: Any, cursor: int | None, limit: int
+) -> tuple[list[Any], int | None]:
     """One page of a query in id order: rows after `cursor`, at most `limit`, and the
     cursor of the next page (None at the end)."""
     if cursor is not None:
@@ -70,14 +78,16 @@ def keyset(session: Session, query: Select[Any], id_column: Any, cursor: int | N
     return rows, (rows[-1].id if more else None)
 
 
-def lead_page(session: Session, where: LeadFilter, cursor: int | None, limit: int
-              ) -> tuple[list[Lead], int | None]:
+def lead_page(
+    session: Session, where: LeadFilter, cursor: int | None, limit: int
+) -> tuple[list[Lead], int | None]:
     """One keyset page of the filtered leads in id order (the API's list)."""
     return keyset(session, where.apply(select(Lead)), Lead.id, cursor, limit)
 
 
-def quarantine_page(session: Session, replayed: bool | None, cursor: int | None, limit: int
-                    ) -> tuple[list[QuarantinedRecord], int | None]:
+def quarantine_page(
+    session: Session, replayed: bool | None, cursor: int | None, limit: int
+) -> tuple[list[QuarantinedRecord], int | None]:
     """One keyset page of rejected payloads, oldest first: all of them, or only those
     replayed (True) or still waiting (False)."""
     query = select(QuarantinedRecord)

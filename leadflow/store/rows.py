@@ -122,12 +122,22 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
 def _insert_from_arrays(table: Table, names: tuple[str, ...]) -> Insert:
     as_json = {name for name in names if isinstance(table.c[name].type, JSON)}
     kinds = [Text() if name in as_json else table.c[name].type for name in names]
-    given = func.unnest(*(sql_cast(bindparam(f"a_{name}", type_=ARRAY(kind)), ARRAY(kind))
-                          for name, kind in zip(names, kinds, strict=True))
-                        ).table_valued(*names).render_derived("given")
-    return insert(table).from_select(list(names), select(
-        *(sql_cast(given.c[name], JSON) if name in as_json else given.c[name]
-          for name in names)))
+    given = (
+        func.unnest(
+            *(
+                sql_cast(bindparam(f"a_{name}", type_=ARRAY(kind)), ARRAY(kind))
+                for name, kind in zip(names, kinds, strict=True)
+            )
+        )
+        .table_valued(*names)
+        .render_derived("given")
+    )
+    return insert(table).from_select(
+        list(names),
+        select(
+            *(sql_cast(given.c[name], JSON) if name in as_json else given.c[name] for name in names)
+        ),
+    )
 
 
 def insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
@@ -142,14 +152,19 @@ def insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
     if connection.dialect.name == "postgresql":
         # From the sequence: psycopg parses each multi-row INSERT .. RETURNING in Python,
         # and that parse was a third of storing.
-        ids = given = sorted(connection.execute(text(
-            "SELECT nextval(pg_get_serial_sequence('leads', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": len(values)}).scalars())
+        ids = given = sorted(
+            connection.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('leads', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(values)},
+            ).scalars()
+        )
     else:
         # SQLite gives a new row the largest id + 1; from that first insert on, this
         # transaction is the database's one writer, so the ids after it are free too.
-        first = int(connection.execute(insert(LEADS).returning(LEADS.c.id), values[0])
-                    .scalar_one())
+        first = int(connection.execute(insert(LEADS).returning(LEADS.c.id), values[0]).scalar_one())
         ids = list(range(first, first + len(values)))
         values, given = values[1:], ids[1:]
     rows = [{**row, "id": lead_id} for row, lead_id in zip(values, given, strict=True)]
@@ -177,16 +192,25 @@ class LeadRow:
         raise AttributeError(f"lead column {name!r} was not loaded for lead {self.id}")
 
     if TYPE_CHECKING:  # columns are plain attributes; no __setattr__ cost at run time
+
         def __setattr__(self, name: str, value: Any) -> None: ...
 
-    def record_transition(self, from_state: str, to_state: str, trigger: str, actor: str,
-                          reason: str | None, at: dt.datetime) -> None:
+    def record_transition(
+        self,
+        from_state: str,
+        to_state: str,
+        trigger: str,
+        actor: str,
+        reason: str | None,
+        at: dt.datetime,
+    ) -> None:
         """Called by the lifecycle machine: stamp the state and keep the audit row in the
         chunk's rows, as Lead.record_transition does in its session."""
         stamp_state(self, to_state, at)
-        self._rows.add(TransitionAudit,
-                       {"lead_id": self.id,
-                        **audit_values(from_state, to_state, trigger, actor, reason, at)})
+        self._rows.add(
+            TransitionAudit,
+            {"lead_id": self.id, **audit_values(from_state, to_state, trigger, actor, reason, at)},
+        )
 
     def changes(self) -> dict[str, Any]:
         """The columns whose values differ from what was loaded."""
@@ -195,23 +219,37 @@ class LeadRow:
         for key in _WRITABLE:
             if key in now:
                 if key not in loaded:  # its old value is unknown: history would lie
-                    raise RuntimeError(f"lead column {key!r} was set on lead {self.id} but "
-                                       "not loaded; add it to the columns loaded")
+                    raise RuntimeError(
+                        f"lead column {key!r} was set on lead {self.id} but "
+                        "not loaded; add it to the columns loaded"
+                    )
                 if now[key] != loaded[key]:
                     diff[key] = now[key]
         return diff
 
 
-def load_rows(rows: ChunkRows, where: ColumnElement[bool], *,
-              columns: Iterable[str] | None = None, lock: bool = False) -> list[LeadRow]:
+def load_rows(
+    rows: ChunkRows,
+    where: ColumnElement[bool],
+    *,
+    columns: Iterable[str] | None = None,
+    lock: bool = False,
+) -> list[LeadRow]:
     """The leads matching `where`, oldest first, with the named columns (id, version and
     state always; every column by default), bound to the chunk's rows. With `lock` on
     PostgreSQL the rows are claimed FOR UPDATE SKIP LOCKED: concurrent chunk jobs skip
     each other's rows instead of waiting."""
     session = rows.session
-    names = _COLUMNS if columns is None else ("id", "version", "state",
-                                              *(c for c in dict.fromkeys(columns)
-                                                if c not in ("id", "version", "state")))
+    names = (
+        _COLUMNS
+        if columns is None
+        else (
+            "id",
+            "version",
+            "state",
+            *(c for c in dict.fromkeys(columns) if c not in ("id", "version", "state")),
+        )
+    )
     query = select(*(LEADS.c[name] for name in names)).where(where).order_by(LEADS.c.id)
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -235,16 +273,26 @@ def save_rows(rows: ChunkRows, leads: list[LeadRow], now: dt.datetime | None = N
     keys = sorted({k for _lead, diff in changed for k in diff})
     params = []
     for lead, diff in changed:
-        params.append({**{k: getattr(lead, k) for k in keys}, "version": lead.version + 1,
-                       "updated_at": stamp, "b_id": lead.id, "b_version": lead.version})
+        params.append(
+            {
+                **{k: getattr(lead, k) for k in keys},
+                "version": lead.version + 1,
+                "updated_at": stamp,
+                "b_id": lead.id,
+                "b_version": lead.version,
+            }
+        )
         for values in history_values(lead.id, lead._loaded, diff, actor, stamp):
             rows.add(FieldChange, values)
-    statement = update(LEADS).where(LEADS.c.id == bindparam("b_id"),
-                                    LEADS.c.version == bindparam("b_version"))
+    statement = update(LEADS).where(
+        LEADS.c.id == bindparam("b_id"), LEADS.c.version == bindparam("b_version")
+    )
     result = session.connection().execute(statement, params)
     if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(params):
-        raise StaleDataError(f"{len(params) - result.rowcount} of {len(params)} leads were "
-                             "changed by another writer since they were loaded")
+        raise StaleDataError(
+            f"{len(params) - result.rowcount} of {len(params)} leads were "
+            "changed by another writer since they were loaded"
+        )
     for lead, diff in changed:
         lead.version += 1
         lead._loaded.update(diff)

@@ -23,10 +23,13 @@ def conflict(session: Session, ids: list[int]) -> VersionConflict:
     session.rollback()
     if not ids:
         return VersionConflict()
-    now = session.execute(select(Lead.id, Lead.state, Lead.version)
-                          .where(Lead.id.in_(ids)).order_by(Lead.id)).all()
-    return VersionConflict("; ".join(f"lead {i} is now {state!r} at version {version}"
-                                     for i, state, version in now), lead_id=ids[0])
+    now = session.execute(
+        select(Lead.id, Lead.state, Lead.version).where(Lead.id.in_(ids)).order_by(Lead.id)
+    ).all()
+    return VersionConflict(
+        "; ".join(f"lead {i} is now {state!r} at version {version}" for i, state, version in now),
+        lead_id=ids[0],
+    )
 
 
 def flush(session: Session) -> None:

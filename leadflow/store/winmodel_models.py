@@ -43,8 +43,9 @@ class LeadWinScore(Base):
 
     __tablename__ = "lead_win_scores"
 
-    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    lead_id: Mapped[int] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
     model_id: Mapped[int] = mapped_column(ForeignKey("win_models.id", ondelete="CASCADE"))
     probability: Mapped[float] = mapped_column(Float)
     # [{"factor": "source trade_show", "points": 8.1}, ...]

@@ -26,14 +26,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_key(session: Session, role: str, rep_id: int | None = None,
-               name: str | None = None, now: dt.datetime | None = None) -> tuple[ApiKey, str]:
+def create_key(
+    session: Session,
+    role: str,
+    rep_id: int | None = None,
+    name: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[ApiKey, str]:
     """Issue a key; returns the row and the token, which is never stored or shown again."""
     try:
         chosen = Role(role)
     except ValueError:
-        raise InvalidInput(f"role: {role!r} is not one of " + ", ".join(r.value for r in Role),
-                           {"role": "unknown value"}) from None
+        raise InvalidInput(
+            f"role: {role!r} is not one of " + ", ".join(r.value for r in Role),
+            {"role": "unknown value"},
+        ) from None
     if chosen is Role.rep and rep_id is None:
         raise InvalidInput("rep: a rep key must name its rep (--rep ID)", {"rep": "required"})
     if chosen is not Role.rep and rep_id is not None:
@@ -43,9 +50,14 @@ def create_key(session: Session, role: str, rep_id: int | None = None,
     if name is not None and not 1 <= len(name.strip()) <= 120:
         raise InvalidInput("name: 1 to 120 characters", {"name": "1 to 120 characters"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey(name=(name or "").strip() or f"{chosen.value} key", prefix=token[:PREFIX_LENGTH],
-                 hash=hash_token(token), role=chosen.value, rep_id=rep_id,
-                 created_at=now or utcnow())
+    key = ApiKey(
+        name=(name or "").strip() or f"{chosen.value} key",
+        prefix=token[:PREFIX_LENGTH],
+        hash=hash_token(token),
+        role=chosen.value,
+        rep_id=rep_id,
+        created_at=now or utcnow(),
+    )
     session.add(key)
     session.flush()
     return key, token
@@ -53,8 +65,15 @@ def create_key(session: Session, role: str, rep_id: int | None = None,
 
 def key_row(key: ApiKey) -> dict[str, Any]:
     """A key as listed: never its token or hash."""
-    return {"id": key.id, "name": key.name, "prefix": key.prefix, "role": key.role,
-            "rep_id": key.rep_id, "created_at": key.created_at, "revoked_at": key.revoked_at}
+    return {
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": key.role,
+        "rep_id": key.rep_id,
+        "created_at": key.created_at,
+        "revoked_at": key.revoked_at,
+    }
 
 
 def list_keys(session: Session) -> list[dict[str, Any]]:
@@ -77,5 +96,6 @@ def find_key(session: Session, token: str) -> ApiKey | None:
     """The live (not revoked) key for a presented token, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return session.scalar(select(ApiKey).where(ApiKey.hash == hash_token(token),
-                                               ApiKey.revoked_at.is_(None)))
+    return session.scalar(
+        select(ApiKey).where(ApiKey.hash == hash_token(token), ApiKey.revoked_at.is_(None))
+    )

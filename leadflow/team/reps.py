@@ -61,8 +61,13 @@ def add_team(session: Session, data: dict[str, Any]) -> Team:
     return team
 
 
-def add_rep(session: Session, data: dict[str, Any], *, now: dt.datetime | None = None,
-            rules: RulesConfig | None = None) -> SalesRep:
+def add_rep(
+    session: Session,
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    rules: RulesConfig | None = None,
+) -> SalesRep:
     """Create a rep in an existing team; given the rules, leads waiting in a manager queue
     that the rep can take are assigned at once."""
     rep_in: RepIn = validated(RepIn, data)
@@ -83,15 +88,20 @@ def get_rep(session: Session, rep_id: int) -> SalesRep:
     return rep
 
 
-def _roster_changed(session: Session, now: dt.datetime | None,
-                    rules: RulesConfig | None) -> None:
+def _roster_changed(session: Session, now: dt.datetime | None, rules: RulesConfig | None) -> None:
     """A rep added, back from away or given more capacity may take queued leads."""
     if rules is not None:
         assign_queued(session, now or dt.datetime.now(dt.UTC), rules)
 
 
-def update_rep(session: Session, rep_id: int, changes: dict[str, Any], *,
-               now: dt.datetime | None = None, rules: RulesConfig | None = None) -> SalesRep:
+def update_rep(
+    session: Session,
+    rep_id: int,
+    changes: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    rules: RulesConfig | None = None,
+) -> SalesRep:
     """Change a rep's away flag, capacity, territory or seniority; given the rules, queued
     leads the rep can now take are assigned at once."""
     rep = get_rep(session, rep_id)
@@ -110,25 +120,39 @@ def delete_rep(session: Session, rep_id: int) -> None:
     rep = get_rep(session, rep_id)
     owned = session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
     if owned:
-        raise InUse(f"rep {rep_id} owns {owned} leads; mark the rep away instead of "
-                    "deleting")
+        raise InUse(f"rep {rep_id} owns {owned} leads; mark the rep away instead of deleting")
     session.delete(rep)
     try:
         session.flush()
     except IntegrityError:
-        raise InUse(f"rep {rep_id} is still referred to (activities, targets or API keys); "
-                    "mark the rep away instead") from None
+        raise InUse(
+            f"rep {rep_id} is still referred to (activities, targets or API keys); "
+            "mark the rep away instead"
+        ) from None
 
 
 def rep_rows(session: Session) -> list[dict[str, Any]]:
     """Every rep with their team and open-lead load."""
-    loads = dict(session.execute(select(Lead.owner_id, func.count())
-                                 .where(Lead.state.in_(OPEN)).group_by(Lead.owner_id)).tuples().all())
+    loads = dict(
+        session.execute(
+            select(Lead.owner_id, func.count()).where(Lead.state.in_(OPEN)).group_by(Lead.owner_id)
+        )
+        .tuples()
+        .all()
+    )
     return [
-        {"id": r.id, "name": r.name, "team": r.team.name if r.team else None,
-         "seniority": r.seniority, "regions": r.regions, "industries": r.industries,
-         "open_leads": loads.get(r.id, 0), "capacity": r.capacity, "away": r.away,
-         "close_rate": r.close_rate}
+        {
+            "id": r.id,
+            "name": r.name,
+            "team": r.team.name if r.team else None,
+            "seniority": r.seniority,
+            "regions": r.regions,
+            "industries": r.industries,
+            "open_leads": loads.get(r.id, 0),
+            "capacity": r.capacity,
+            "away": r.away,
+            "close_rate": r.close_rate,
+        }
         for r in session.scalars(select(SalesRep).order_by(SalesRep.id)).unique()
     ]
 
@@ -136,7 +160,14 @@ def rep_rows(session: Session) -> list[dict[str, Any]]:
 def team_rows(session: Session) -> list[dict[str, Any]]:
     """Every team with its manager and territory."""
     return [
-        {"id": t.id, "name": t.name, "manager": t.manager_name, "manager_email": t.manager_email,
-         "regions": t.regions, "industries": t.industries, "company_sizes": t.company_sizes}
+        {
+            "id": t.id,
+            "name": t.name,
+            "manager": t.manager_name,
+            "manager_email": t.manager_email,
+            "regions": t.regions,
+            "industries": t.industries,
+            "company_sizes": t.company_sizes,
+        }
         for t in session.scalars(select(Team).order_by(Team.id))
     ]

@@ -14,27 +14,51 @@ from leadflow.store.capacity import rep_loads
 from leadflow.store.models import Lead, SalesRep, Team
 
 
-def closed_deals(session: Session, now: dt.datetime, rules: RulesConfig
-                 ) -> dict[int, tuple[int, int]]:
+def closed_deals(
+    session: Session, now: dt.datetime, rules: RulesConfig
+) -> dict[int, tuple[int, int]]:
     """Deals each rep won and lost within the close-rate window (screening rejects are not
     deals); two range reads on the won_at and lost_at indexes."""
     since = now - dt.timedelta(days=rules.assignment.close_rate.window_days)
-    won = dict(session.execute(
-        select(Lead.owner_id, func.count()).where(Lead.won_at >= since, Lead.won_at <= now,
-                                                  Lead.state == State.won.value,
-                                                  Lead.owner_id.is_not(None))
-        .group_by(Lead.owner_id)).tuples().all())
-    lost = dict(session.execute(
-        select(Lead.owner_id, func.count()).where(
-            Lead.lost_at >= since, Lead.lost_at <= now, Lead.state == State.lost.value,
-            Lead.owner_id.is_not(None), Lead.loss_reason.is_distinct_from("invalid"))
-        .group_by(Lead.owner_id)).tuples().all())
-    return {rep: (won.get(rep, 0), lost.get(rep, 0)) for rep in won.keys() | lost.keys()
-            if rep is not None}  # none is: the queries skip unowned leads
+    won = dict(
+        session.execute(
+            select(Lead.owner_id, func.count())
+            .where(
+                Lead.won_at >= since,
+                Lead.won_at <= now,
+                Lead.state == State.won.value,
+                Lead.owner_id.is_not(None),
+            )
+            .group_by(Lead.owner_id)
+        )
+        .tuples()
+        .all()
+    )
+    lost = dict(
+        session.execute(
+            select(Lead.owner_id, func.count())
+            .where(
+                Lead.lost_at >= since,
+                Lead.lost_at <= now,
+                Lead.state == State.lost.value,
+                Lead.owner_id.is_not(None),
+                Lead.loss_reason.is_distinct_from("invalid"),
+            )
+            .group_by(Lead.owner_id)
+        )
+        .tuples()
+        .all()
+    )
+    return {
+        rep: (won.get(rep, 0), lost.get(rep, 0))
+        for rep in won.keys() | lost.keys()
+        if rep is not None
+    }  # none is: the queries skip unowned leads
 
 
-def load_roster(session: Session, rules: RulesConfig, now: dt.datetime | None = None,
-                lock: bool = True) -> Roster:
+def load_roster(
+    session: Session, rules: RulesConfig, now: dt.datetime | None = None, lock: bool = True
+) -> Roster:
     """Reps with their current loads (open leads and intake chunks' live claims) and close
     rates (as of `now`). With `lock` on PostgreSQL the rep rows are locked until commit, for
     a single-lead assignment or the queue's retry, so no intake chunk's claim can fill a
@@ -48,15 +72,35 @@ def load_roster(session: Session, rules: RulesConfig, now: dt.datetime | None = 
     reps = session.scalars(reps_q).unique().all()
     loads = rep_loads(session)
     teams = session.scalars(select(Team).order_by(Team.id)).all()
-    slots = [RepSlot(id=r.id, team_id=r.team_id, name=r.name, regions=r.regions,
-                     industries=r.industries, seniority=r.seniority, capacity=r.capacity,
-                     open_leads=loads.get(r.id, 0), away=r.away, close_rate=r.close_rate,
-                     last_assigned_at=r.last_assigned_at) for r in reps]
+    slots = [
+        RepSlot(
+            id=r.id,
+            team_id=r.team_id,
+            name=r.name,
+            regions=r.regions,
+            industries=r.industries,
+            seniority=r.seniority,
+            capacity=r.capacity,
+            open_leads=loads.get(r.id, 0),
+            away=r.away,
+            close_rate=r.close_rate,
+            last_assigned_at=r.last_assigned_at,
+        )
+        for r in reps
+    ]
     if now is not None:
         close_rates(slots, closed_deals(session, now, rules), rules)
     return Roster(
-        teams=[TeamTerritory(id=t.id, name=t.name, regions=t.regions, industries=t.industries,
-                             company_sizes=t.company_sizes) for t in teams],
+        teams=[
+            TeamTerritory(
+                id=t.id,
+                name=t.name,
+                regions=t.regions,
+                industries=t.industries,
+                company_sizes=t.company_sizes,
+            )
+            for t in teams
+        ],
         reps=slots,
         rules=rules,
     )

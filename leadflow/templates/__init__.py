@@ -28,14 +28,26 @@ def _vocab(value: object, vocabulary: str) -> str:
 @lru_cache(maxsize=8)
 def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
     """The template environment of one locale (built on first use, never at import)."""
-    env = Environment(loader=PackageLoader("leadflow", "templates"),
-                      autoescape=lambda name: name is not None and ".html" in name,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    env = Environment(
+        loader=PackageLoader("leadflow", "templates"),
+        autoescape=lambda name: name is not None and ".html" in name,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
     # jinja2.ext.i18n adds install_gettext_translations to the environment it extends.
     cast(Any, env).install_gettext_translations(i18n.translations(locale), newstyle=True)
-    env.filters.update(cell=md_cell, vocab=_vocab, day=i18n.day, moment=i18n.moment,
-                       number=i18n.number, money=i18n.money, percent=i18n.percent)
+    env.filters.update(
+        cell=md_cell,
+        vocab=_vocab,
+        day=i18n.day,
+        moment=i18n.moment,
+        number=i18n.number,
+        money=i18n.money,
+        percent=i18n.percent,
+    )
     env.globals["lang"] = locale.replace("_", "-")
     return env
 

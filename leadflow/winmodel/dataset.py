@@ -29,8 +29,12 @@ from leadflow.winmodel.features import (
     micros,
 )
 
-OPEN = [State.screened.value, State.nurturing.value, State.opportunity.value,
-        State.negotiation.value]
+OPEN = [
+    State.screened.value,
+    State.nurturing.value,
+    State.opportunity.value,
+    State.negotiation.value,
+]
 # When a closed lead's outcome happened: its won_at, or its (latest) lost_at.
 CLOSED_AT = case((Lead.state == State.won.value, Lead.won_at), else_=Lead.lost_at)
 # Won against lost; a lead disqualified at screening never reached screened.
@@ -56,8 +60,7 @@ class ClosedLeads:
         return self.table.numeric("score")
 
 
-def _chunks(session: Session, query: Executable
-            ) -> Iterator[dict[str, Sequence[Any]]]:
+def _chunks(session: Session, query: Executable) -> Iterator[dict[str, Sequence[Any]]]:
     """The query's rows a chunk at a time, as columns by name."""
     # The session's connection, not the session: Core rows, no ORM loading step.
     result = session.connection().execute(query.execution_options(yield_per=_STREAM))
@@ -70,18 +73,29 @@ class _Counted:
     """Per-lead counts (COUNTED) as id-sorted arrays, looked up a chunk of leads at a time:
     8 bytes a count for each lead with something logged, no object per lead."""
 
-    def __init__(self, session: Session, where: ColumnElement[bool],
-                 cutoff: ColumnElement[dt.datetime] | dt.datetime,
-                 ids: Sequence[int] | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        where: ColumnElement[bool],
+        cutoff: ColumnElement[dt.datetime] | dt.datetime,
+        ids: Sequence[int] | None,
+    ) -> None:
         self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        kinds = [func.count().filter(Objection.kind == k).label(name)
-                 for k, name in zip(OBJECTION_KINDS, COUNTED[1:], strict=True)]
-        for table, at, columns in ((Activity, Activity.at, [func.count().label(COUNTED[0])]),
-                                   (Objection, Objection.raised_at, kinds)):
-            query = (select(table.lead_id.label("lead_id"), *columns)
-                     .join(Lead, Lead.id == table.lead_id)
-                     .where(where, at < cutoff).group_by(table.lead_id)
-                     .order_by(table.lead_id))
+        kinds = [
+            func.count().filter(Objection.kind == k).label(name)
+            for k, name in zip(OBJECTION_KINDS, COUNTED[1:], strict=True)
+        ]
+        for table, at, columns in (
+            (Activity, Activity.at, [func.count().label(COUNTED[0])]),
+            (Objection, Objection.raised_at, kinds),
+        ):
+            query = (
+                select(table.lead_id.label("lead_id"), *columns)
+                .join(Lead, Lead.id == table.lead_id)
+                .where(where, at < cutoff)
+                .group_by(table.lead_id)
+                .order_by(table.lead_id)
+            )
             if ids is not None:
                 query = query.where(table.lead_id.in_(ids))
             found = {c.name: array("q") for c in query.selected_columns}
@@ -89,8 +103,10 @@ class _Counted:
                 for name, values in part.items():
                     found[name].extend(values)
             keys = np.frombuffer(found.pop("lead_id"), dtype=np.int64)
-            self._found.update((name, (keys, np.frombuffer(values, dtype=np.int64)))
-                               for name, values in found.items())
+            self._found.update(
+                (name, (keys, np.frombuffer(values, dtype=np.int64)))
+                for name, values in found.items()
+            )
 
     def lookup(self, ids: np.ndarray) -> dict[str, np.ndarray]:
         """Each count of each of `ids` (0 where nothing was logged)."""
@@ -104,8 +120,12 @@ class _Counted:
         return out
 
 
-def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | None = None,
-                 until: dt.datetime | None = None) -> ClosedLeads:
+def closed_leads(
+    session: Session,
+    bands: Sequence[float],
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> ClosedLeads:
     """Every won or lost lead (not disqualified at screening) closed in the window, oldest
     outcome first, with its features as of just before that outcome."""
     where = CLOSED
@@ -115,9 +135,11 @@ def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | 
         where = and_(where, CLOSED_AT < until)
     counted = _Counted(session, where, CLOSED_AT, None)
     out = ClosedLeads()
-    query = (select(*(getattr(Lead, c) for c in LEAD_COLUMNS), Lead.state,
-                    CLOSED_AT.label("closed_at"))
-             .where(where).order_by(CLOSED_AT, Lead.id))
+    query = (
+        select(*(getattr(Lead, c) for c in LEAD_COLUMNS), Lead.state, CLOSED_AT.label("closed_at"))
+        .where(where)
+        .order_by(CLOSED_AT, Lead.id)
+    )
     for columns in _chunks(session, query):
         ids = np.array(columns["id"], dtype=np.int64)
         closed, _ = micros(columns["closed_at"])
@@ -127,8 +149,9 @@ def closed_leads(session: Session, bands: Sequence[float], since: dt.datetime | 
     return out
 
 
-def open_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetime,
-               bands: Sequence[float]) -> FeatureTable:
+def open_leads(
+    session: Session, lead_ids: Sequence[int] | None, now: dt.datetime, bands: Sequence[float]
+) -> FeatureTable:
     """The open leads among `lead_ids` (every open lead when None), as they stand now."""
     table = FeatureTable()
     for part in _parts(lead_ids):
@@ -139,8 +162,9 @@ def open_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetim
         query = select(*(getattr(Lead, c) for c in LEAD_COLUMNS)).where(where).order_by(Lead.id)
         for columns in _chunks(session, query):
             ids = np.array(columns["id"], dtype=np.int64)
-            table.extend(ids, *feature_columns(columns, counted.lookup(ids), micros([now])[0],
-                                               bands))
+            table.extend(
+                ids, *feature_columns(columns, counted.lookup(ids), micros([now])[0], bands)
+            )
     return table
 
 
@@ -150,4 +174,4 @@ def _parts(lead_ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield None
         return
     for start in range(0, len(lead_ids), _STREAM):
-        yield lead_ids[start:start + _STREAM]
+        yield lead_ids[start : start + _STREAM]

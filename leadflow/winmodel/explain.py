@@ -13,13 +13,17 @@ import numpy as np
 
 from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
 
-_FLAGS = {"not_contacted": ("not contacted", "contacted"),
-          "intent_stated": ("intent stated", "no intent stated"),
-          "decision_maker_engaged": ("decision maker engaged", "no decision maker engaged"),
-          "has_timeline": ("timeline known", "no timeline")}
+_FLAGS = {
+    "not_contacted": ("not contacted", "contacted"),
+    "intent_stated": ("intent stated", "no intent stated"),
+    "decision_maker_engaged": ("decision maker engaged", "no decision maker engaged"),
+    "has_timeline": ("timeline known", "no timeline"),
+}
 # Counts kept as log1p in the features, shown as the amounts people know.
-_LOGGED = {"hours_to_first_contact": "hours to first contact",
-           "budget_confirmed": "confirmed budget"}
+_LOGGED = {
+    "hours_to_first_contact": "hours to first contact",
+    "budget_confirmed": "confirmed budget",
+}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -36,8 +40,10 @@ def terms(weights: dict[str, Any], table: FeatureTable) -> tuple[np.ndarray, lis
     for col in NUMERIC:
         w = weights["numeric"][col]
         columns.append(w["coef"] * (table.numeric(col) - w["mean"]) / w["scale"])
-    return np.column_stack(columns) if len(table) else np.zeros((0, len(columns))), \
-        [*CATEGORICAL, *NUMERIC]
+    return np.column_stack(columns) if len(table) else np.zeros((0, len(columns))), [
+        *CATEGORICAL,
+        *NUMERIC,
+    ]
 
 
 def probabilities(weights: dict[str, Any], table: FeatureTable) -> np.ndarray:
@@ -58,8 +64,9 @@ def _label(name: str, raw: float, vocab: list[str] | None) -> str:
     return f"{name.replace('_', ' ')} {raw:g}"
 
 
-def explain(weights: dict[str, Any], table: FeatureTable, top: int
-            ) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
+def explain(
+    weights: dict[str, Any], table: FeatureTable, top: int
+) -> tuple[np.ndarray, list[list[dict[str, Any]]]]:
     """P(won) of each lead and its `top` factors by size, in percentage points."""
     t, names = terms(weights, table)
     logit = weights["intercept"] + t.sum(axis=1)
@@ -71,14 +78,18 @@ def explain(weights: dict[str, Any], table: FeatureTable, top: int
     order = np.argsort(-np.abs(moved), axis=1)[:, :top]
     # Each chosen factor's raw value (a code, or a number) picks its label: a label is made
     # once per distinct value, not once per lead.
-    raw = np.column_stack([*(table.codes(c) for c in CATEGORICAL),
-                           *(table.numeric(n) for n in NUMERIC)])
+    raw = np.column_stack(
+        [*(table.codes(c) for c in CATEGORICAL), *(table.numeric(n) for n in NUMERIC)]
+    )
     vocab = [list(table.vocab[c]) for c in CATEGORICAL] + [None] * len(NUMERIC)
     labels: dict[tuple[int, float], str] = {}
     factors = []
-    for best, size, value in zip(order.tolist(),
-                                 np.take_along_axis(moved, order, axis=1).tolist(),
-                                 np.take_along_axis(raw, order, axis=1).tolist(), strict=True):
+    for best, size, value in zip(
+        order.tolist(),
+        np.take_along_axis(moved, order, axis=1).tolist(),
+        np.take_along_axis(raw, order, axis=1).tolist(),
+        strict=True,
+    ):
         chosen = []
         for k, m, v in zip(best, size, value, strict=True):
             if abs(m) < 0.0005:
@@ -98,5 +109,7 @@ def describe(factors: list[dict[str, Any]]) -> str:
 
 def win_line(win: dict[str, Any]) -> str:
     """`win probability: 42% (model 3): source trade_show +8 pts, ...` for `leads show`."""
-    return (f"win probability: {win['probability']:.0%} (model {win['model_id']}): "
-            f"{describe(win['factors']) or 'no factor stands out'}")
+    return (
+        f"win probability: {win['probability']:.0%} (model {win['model_id']}): "
+        f"{describe(win['factors']) or 'no factor stands out'}"
+    )

@@ -19,22 +19,71 @@ import numpy as np
 from leadflow.rules.vocab import ObjectionKind
 
 # Lead columns the features read: every one is set before the outcome.
-LEAD_COLUMNS = ("id", "source", "industry", "company_size", "region", "contact_role",
-                "budget_max", "timeline", "grade", "opportunity_grade", "priority",
-                "behaviour_score", "attribute_score", "score", "assigned_at",
-                "first_contacted_at", "intent_stated", "decision_maker_engaged",
-                "budget_confirmed")
+LEAD_COLUMNS = (
+    "id",
+    "source",
+    "industry",
+    "company_size",
+    "region",
+    "contact_role",
+    "budget_max",
+    "timeline",
+    "grade",
+    "opportunity_grade",
+    "priority",
+    "behaviour_score",
+    "attribute_score",
+    "score",
+    "assigned_at",
+    "first_contacted_at",
+    "intent_stated",
+    "decision_maker_engaged",
+    "budget_confirmed",
+)
 # What is written at or after the outcome: never a feature (tests hold the model to it).
-POST_OUTCOME = frozenset({"state", "won_at", "lost_at", "contract_value", "payment_terms",
-                          "delivery_date", "promised", "loss_reason", "dormant", "version",
-                          "updated_at", "last_interaction_at", "last_contact_at"})
+POST_OUTCOME = frozenset(
+    {
+        "state",
+        "won_at",
+        "lost_at",
+        "contract_value",
+        "payment_terms",
+        "delivery_date",
+        "promised",
+        "loss_reason",
+        "dormant",
+        "version",
+        "updated_at",
+        "last_interaction_at",
+        "last_contact_at",
+    }
+)
 
-CATEGORICAL = ("source", "industry", "company_size", "region", "contact_role", "budget_band",
-               "grade", "opportunity_grade", "priority")
+CATEGORICAL = (
+    "source",
+    "industry",
+    "company_size",
+    "region",
+    "contact_role",
+    "budget_band",
+    "grade",
+    "opportunity_grade",
+    "priority",
+)
 OBJECTION_KINDS = tuple(k.value for k in ObjectionKind)
-NUMERIC = ("behaviour_score", "attribute_score", "score", "hours_to_first_contact",
-           "not_contacted", "contacts", *(f"objections_{k}" for k in OBJECTION_KINDS),
-           "intent_stated", "decision_maker_engaged", "budget_confirmed", "has_timeline")
+NUMERIC = (
+    "behaviour_score",
+    "attribute_score",
+    "score",
+    "hours_to_first_contact",
+    "not_contacted",
+    "contacts",
+    *(f"objections_{k}" for k in OBJECTION_KINDS),
+    "intent_stated",
+    "decision_maker_engaged",
+    "budget_confirmed",
+    "has_timeline",
+)
 NONE = "(none)"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -77,8 +126,11 @@ def micros(values: Sequence[dt.datetime | None]) -> tuple[np.ndarray, np.ndarray
     """Aware datetimes as whole microseconds since the epoch (exact, as timedelta
     arithmetic is), and which of them are known (not None)."""
     known = np.fromiter((v is not None for v in values), bool, len(values))
-    return np.fromiter(((v - _EPOCH) // _MICROSECOND if v is not None else 0 for v in values),
-                       np.int64, len(values)), known
+    return np.fromiter(
+        ((v - _EPOCH) // _MICROSECOND if v is not None else 0 for v in values),
+        np.int64,
+        len(values),
+    ), known
 
 
 @dataclass(frozen=True)
@@ -94,51 +146,71 @@ def factorise(values: Sequence[Any], label: Callable[[Any], str]) -> Factor:
     distinct value, not per row)."""
     labels: dict[str, int] = {}
     code_of = {raw: labels.setdefault(label(raw), len(labels)) for raw in dict.fromkeys(values)}
-    return Factor(np.fromiter(map(code_of.__getitem__, values), np.int32, len(values)),
-                  list(labels))
+    return Factor(
+        np.fromiter(map(code_of.__getitem__, values), np.int32, len(values)), list(labels)
+    )
 
 
-def feature_columns(leads: Mapping[str, Sequence[Any]], counts: Mapping[str, np.ndarray],
-                    cutoff: np.ndarray | int, bands: Sequence[float]
-                    ) -> tuple[dict[str, Factor], dict[str, np.ndarray]]:
+def feature_columns(
+    leads: Mapping[str, Sequence[Any]],
+    counts: Mapping[str, np.ndarray],
+    cutoff: np.ndarray | int,
+    bands: Sequence[float],
+) -> tuple[dict[str, Factor], dict[str, np.ndarray]]:
     """Many leads' features at once: `leads` maps each of LEAD_COLUMNS to a column of
     values, `counts` each of COUNTED to what was logged before each lead's cutoff, and
     `cutoff` is microseconds since the epoch (one for all, or one per lead)."""
-    cats = {name: factorise(leads[name], lambda v: str(v or NONE))
-            for name in CATEGORICAL if name != "budget_band"}
+    cats = {
+        name: factorise(leads[name], lambda v: str(v or NONE))
+        for name in CATEGORICAL
+        if name != "budget_band"
+    }
     budget = np.array(leads["budget_max"], dtype=np.float64)
-    band = np.where(np.isnan(budget), -1,
-                    np.searchsorted(np.asarray(bands, dtype=np.float64), budget, side="right"))
+    band = np.where(
+        np.isnan(budget),
+        -1,
+        np.searchsorted(np.asarray(bands, dtype=np.float64), budget, side="right"),
+    )
     cats["budget_band"] = factorise(band.tolist(), lambda i: _band_label(i, bands))
     (assigned, was_assigned), (first, was_contacted) = (
-        micros(leads["assigned_at"]), micros(leads["first_contacted_at"]))
+        micros(leads["assigned_at"]),
+        micros(leads["first_contacted_at"]),
+    )
     contacted = was_assigned & was_contacted & (first < cutoff)
     # As timedelta.total_seconds() / 3600 computes it: the same float, lead by lead.
     hours = np.where(contacted, np.maximum((first - assigned) / 1e6 / 3600, 0.0), 0.0)
-    nums = {name: _floats(leads[name])
-            for name in ("behaviour_score", "attribute_score", "score")}
+    nums = {name: _floats(leads[name]) for name in ("behaviour_score", "attribute_score", "score")}
     nums["hours_to_first_contact"] = np.log1p(hours)
     nums["not_contacted"] = (~contacted).astype(np.float64)
     nums.update({name: np.asarray(counts[name], dtype=np.float64) for name in COUNTED})
     for flag in ("intent_stated", "decision_maker_engaged"):
         nums[flag] = (_floats(leads[flag]) != 0).astype(np.float64)
     nums["budget_confirmed"] = np.log1p(_floats(leads["budget_confirmed"]))
-    nums["has_timeline"] = np.fromiter((v is not None for v in leads["timeline"]), np.float64,
-                                       len(leads["timeline"]))
+    nums["has_timeline"] = np.fromiter(
+        (v is not None for v in leads["timeline"]), np.float64, len(leads["timeline"])
+    )
     return cats, {name: nums[name] for name in NUMERIC}
 
 
-def feature_values(lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime,
-                   bands: Sequence[float]) -> tuple[dict[str, str], dict[str, float]]:
+def feature_values(
+    lead: Mapping[str, Any], counts: Counts, cutoff: dt.datetime, bands: Sequence[float]
+) -> tuple[dict[str, str], dict[str, float]]:
     """One lead's categorical and numeric features as of `cutoff` (the columns' code on a
     column of one)."""
-    counted = {"contacts": counts.contacts,
-               **{f"objections_{k}": counts.objections.get(k, 0) for k in OBJECTION_KINDS}}
-    cats, nums = feature_columns({name: [lead.get(name)] for name in LEAD_COLUMNS},
-                                 {name: np.array([n]) for name, n in counted.items()},
-                                 micros([cutoff])[0], bands)
-    return ({name: f.labels[int(f.codes[0])] for name, f in cats.items()},
-            {name: float(v[0]) for name, v in nums.items()})
+    counted = {
+        "contacts": counts.contacts,
+        **{f"objections_{k}": counts.objections.get(k, 0) for k in OBJECTION_KINDS},
+    }
+    cats, nums = feature_columns(
+        {name: [lead.get(name)] for name in LEAD_COLUMNS},
+        {name: np.array([n]) for name, n in counted.items()},
+        micros([cutoff])[0],
+        bands,
+    )
+    return (
+        {name: f.labels[int(f.codes[0])] for name, f in cats.items()},
+        {name: float(v[0]) for name, v in nums.items()},
+    )
 
 
 class FeatureTable:
@@ -160,14 +232,19 @@ class FeatureTable:
         for name in NUMERIC:
             self._nums[name].append(nums[name])
 
-    def extend(self, ids: np.ndarray | Sequence[int], cats: Mapping[str, Factor],
-               nums: Mapping[str, np.ndarray]) -> None:
+    def extend(
+        self,
+        ids: np.ndarray | Sequence[int],
+        cats: Mapping[str, Factor],
+        nums: Mapping[str, np.ndarray],
+    ) -> None:
         """Append many leads' features, as `feature_columns` gives them."""
         self.ids.frombytes(np.asarray(ids, dtype=np.int64).tobytes())
         for name in CATEGORICAL:
             vocab, factor = self.vocab[name], cats[name]
-            to_vocab = np.array([vocab.setdefault(label, len(vocab)) for label in factor.labels],
-                                dtype=np.int32)
+            to_vocab = np.array(
+                [vocab.setdefault(label, len(vocab)) for label in factor.labels], dtype=np.int32
+            )
             self._codes[name].frombytes(to_vocab[factor.codes].tobytes())
         for name in NUMERIC:
             self._nums[name].frombytes(np.ascontiguousarray(nums[name], np.float64).tobytes())
@@ -177,8 +254,11 @@ class FeatureTable:
 
     def codes(self, name: str) -> np.ndarray:
         """A categorical column as integer codes into `vocab[name]`."""
-        return np.frombuffer(self._codes[name], dtype=np.int32) if len(self) else \
-            np.zeros(0, dtype=np.int32)
+        return (
+            np.frombuffer(self._codes[name], dtype=np.int32)
+            if len(self)
+            else np.zeros(0, dtype=np.int32)
+        )
 
     def values(self, name: str) -> list[str]:
         """A categorical column's values, decoded."""
@@ -187,8 +267,7 @@ class FeatureTable:
 
     def numeric(self, name: str) -> np.ndarray:
         """A numeric column."""
-        return np.frombuffer(self._nums[name], dtype=np.float64) if len(self) else \
-            np.zeros(0)
+        return np.frombuffer(self._nums[name], dtype=np.float64) if len(self) else np.zeros(0)
 
     def matrix(self) -> np.ndarray:
         """Codes then numerics, one row per lead: what the training pipeline takes."""

@@ -48,66 +48,143 @@ class WinReview(BaseModel):
     threshold: float
 
 
-def win_review(session: Session, start: dt.datetime, end: dt.datetime,
-               cfg: WinModelSettings) -> WinReview | None:
+def win_review(
+    session: Session, start: dt.datetime, end: dt.datetime, cfg: WinModelSettings
+) -> WinReview | None:
     """The section for a period, or None while no model is active."""
     model = active_model(session)
     if model is None:
         return None
     m = model.metrics
     won = func.sum(func.cast(Lead.state == "won", Lead.id.type))
-    grades = session.execute(select(Lead.grade, func.count(), won)
-                             .where(and_(CLOSED, CLOSED_AT >= start, CLOSED_AT < end))
-                             .group_by(Lead.grade).order_by(Lead.grade)).all()
+    grades = session.execute(
+        select(Lead.grade, func.count(), won)
+        .where(and_(CLOSED, CLOSED_AT >= start, CLOSED_AT < end))
+        .group_by(Lead.grade)
+        .order_by(Lead.grade)
+    ).all()
     t = cfg.disagreement_probability
     rows = session.execute(
-        select(Lead.id, Lead.company_name, Lead.grade, Lead.owner_id, LeadWinScore.probability,
-               LeadWinScore.factors)
+        select(
+            Lead.id,
+            Lead.company_name,
+            Lead.grade,
+            Lead.owner_id,
+            LeadWinScore.probability,
+            LeadWinScore.factors,
+        )
         .join(LeadWinScore, LeadWinScore.lead_id == Lead.id)
-        .where(Lead.state.in_(OPEN), ((LeadWinScore.probability >= t) & (Lead.grade == "C"))
-               | ((LeadWinScore.probability < t) & (Lead.grade == "A")))
+        .where(
+            Lead.state.in_(OPEN),
+            ((LeadWinScore.probability >= t) & (Lead.grade == "C"))
+            | ((LeadWinScore.probability < t) & (Lead.grade == "A")),
+        )
         .order_by(func.abs(LeadWinScore.probability - t).desc(), Lead.id)
-        .limit(cfg.disagreements_listed)).all()
+        .limit(cfg.disagreements_listed)
+    ).all()
     return WinReview(
-        model_id=model.id, trained_at=model.trained_at, note=model.note, threshold=t,
+        model_id=model.id,
+        trained_at=model.trained_at,
+        note=model.note,
+        threshold=t,
         auc={"model": m["model"]["auc"], "score": m["score"]["auc"]},
         brier={"model": m["model"]["brier"], "score": m["score"]["brier"]},
         calibration=m["model"]["calibration"],
-        lift=[{"decile": a["bin"], "model": a["win_rate"], "score": b["win_rate"]}
-              for a, b in zip(m["model"]["lift"], m["score"]["lift"], strict=True)],
-        win_rate_by_grade=[{"grade": g or "-", "closed": n, "won": int(w or 0),
-                            "win_rate": round(int(w or 0) / n, 4)} for g, n, w in grades],
-        disagreements=[Disagreement(lead_id=i, company=c, grade=g, probability=p, owner_id=o,
-                                    kind=("likely win, graded C" if g == "C"
-                                          else "unlikely win, graded A"), why=describe(f))
-                       for i, c, g, o, p, f in rows])
+        lift=[
+            {"decile": a["bin"], "model": a["win_rate"], "score": b["win_rate"]}
+            for a, b in zip(m["model"]["lift"], m["score"]["lift"], strict=True)
+        ],
+        win_rate_by_grade=[
+            {
+                "grade": g or "-",
+                "closed": n,
+                "won": int(w or 0),
+                "win_rate": round(int(w or 0) / n, 4),
+            }
+            for g, n, w in grades
+        ],
+        disagreements=[
+            Disagreement(
+                lead_id=i,
+                company=c,
+                grade=g,
+                probability=p,
+                owner_id=o,
+                kind=("likely win, graded C" if g == "C" else "unlikely win, graded A"),
+                why=describe(f),
+            )
+            for i, c, g, o, p, f in rows
+        ],
+    )
 
 
 def win_markdown(w: WinReview | None, table: Any, section: Any) -> list[str]:
     """The section as Markdown lines in the current language, drawn with the review's own
     table helpers."""
     if w is None:
-        return section(_("Win model"),
-                       [_("_No active win model: run `leadflow model train`._"), ""])
+        return section(
+            _("Win model"), [_("_No active win model: run `leadflow model train`._"), ""]
+        )
     return [
-        *section(_("Win model {model}").format(model=w.model_id), table(
-            ["", _("Model"), _("Rule-based score")],
-            [[_("Holdout AUC"), w.auc["model"], w.auc["score"]],
-             [_("Holdout Brier"), w.brier["model"], w.brier["score"]]], "lr"), w.note),
-        *section(_("Calibration (holdout)"), table([_("Predicted"), _("Observed")], [
-            [c["predicted"], c["observed"]] for c in w.calibration], "r")),
-        *section(_("Lift by decile (holdout win rate)"), table(
-            [_("Decile"), _("Model"), _("Score")], [
-                [x["decile"], x["model"], x["score"]] for x in w.lift], "r")),
-        *section(_("Win rate by grade (closed in the period)"), table(
-            [_("Grade"), _("Closed"), _("Won"), _("Win rate")],
-            [[label("grade", g["grade"]), g["closed"], g["won"], g["win_rate"]]
-             for g in w.win_rate_by_grade], "lr")),
-        *section(_("Where the model and the grade disagree"), table(
-            [_("Lead"), _("Company"), _("Grade"), _("Win probability"), _("Owner"), _("Why")],
-            [[d.lead_id, d.company, label("grade", d.grade), f"{d.probability:.0%}",
-              d.owner_id, d.why] for d in w.disagreements], "rlllrl"),
-            _("Open leads with a probability of at least {threshold} graded C, and below it "
-              "graded A. The grade does not change: the manager decides.").format(
-                threshold=f"{w.threshold:g}")),
+        *section(
+            _("Win model {model}").format(model=w.model_id),
+            table(
+                ["", _("Model"), _("Rule-based score")],
+                [
+                    [_("Holdout AUC"), w.auc["model"], w.auc["score"]],
+                    [_("Holdout Brier"), w.brier["model"], w.brier["score"]],
+                ],
+                "lr",
+            ),
+            w.note,
+        ),
+        *section(
+            _("Calibration (holdout)"),
+            table(
+                [_("Predicted"), _("Observed")],
+                [[c["predicted"], c["observed"]] for c in w.calibration],
+                "r",
+            ),
+        ),
+        *section(
+            _("Lift by decile (holdout win rate)"),
+            table(
+                [_("Decile"), _("Model"), _("Score")],
+                [[x["decile"], x["model"], x["score"]] for x in w.lift],
+                "r",
+            ),
+        ),
+        *section(
+            _("Win rate by grade (closed in the period)"),
+            table(
+                [_("Grade"), _("Closed"), _("Won"), _("Win rate")],
+                [
+                    [label("grade", g["grade"]), g["closed"], g["won"], g["win_rate"]]
+                    for g in w.win_rate_by_grade
+                ],
+                "lr",
+            ),
+        ),
+        *section(
+            _("Where the model and the grade disagree"),
+            table(
+                [_("Lead"), _("Company"), _("Grade"), _("Win probability"), _("Owner"), _("Why")],
+                [
+                    [
+                        d.lead_id,
+                        d.company,
+                        label("grade", d.grade),
+                        f"{d.probability:.0%}",
+                        d.owner_id,
+                        d.why,
+                    ]
+                    for d in w.disagreements
+                ],
+                "rlllrl",
+            ),
+            _(
+                "Open leads with a probability of at least {threshold} graded C, and below it "
+                "graded A. The grade does not change: the manager decides."
+            ).format(threshold=f"{w.threshold:g}"),
+        ),
     ]

@@ -22,8 +22,9 @@ _SCORES = cast(Table, LeadWinScore.__table__)
 
 def active_model(session: Session) -> WinModel | None:
     """The active model version, if one has been published."""
-    return session.scalars(select(WinModel).where(WinModel.active.is_(True))
-                           .order_by(WinModel.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(WinModel).where(WinModel.active.is_(True)).order_by(WinModel.id.desc()).limit(1)
+    ).first()
 
 
 def score_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.datetime) -> int:
@@ -35,18 +36,29 @@ def score_leads(session: Session, lead_ids: Sequence[int] | None, now: dt.dateti
     weights = model.weights
     table = open_leads(session, lead_ids, now, weights["budget_bands"])
     probs, factors = explain(weights, table, int(weights["top_factors"]))
-    rows = [{"lead_id": lead_id, "model_id": model.id, "probability": round(float(p), 4),
-             "factors": f, "scored_at": now}
-            for lead_id, p, f in zip(table.ids, probs, factors, strict=True)]
+    rows = [
+        {
+            "lead_id": lead_id,
+            "model_id": model.id,
+            "probability": round(float(p), 4),
+            "factors": f,
+            "scored_at": now,
+        }
+        for lead_id, p, f in zip(table.ids, probs, factors, strict=True)
+    ]
     connection = session.connection()
     if lead_ids is None:  # every open lead was scored: one DELETE, not an IN list of each
-        connection.execute(delete(LeadWinScore).where(LeadWinScore.lead_id.in_(
-            select(Lead.id).where(Lead.state.in_(OPEN)))))
+        connection.execute(
+            delete(LeadWinScore).where(
+                LeadWinScore.lead_id.in_(select(Lead.id).where(Lead.state.in_(OPEN)))
+            )
+        )
     for start in range(0, len(rows), _WRITE_CHUNK):
-        part = rows[start:start + _WRITE_CHUNK]
+        part = rows[start : start + _WRITE_CHUNK]
         if lead_ids is not None:
-            connection.execute(delete(LeadWinScore).where(
-                LeadWinScore.lead_id.in_([r["lead_id"] for r in part])))
+            connection.execute(
+                delete(LeadWinScore).where(LeadWinScore.lead_id.in_([r["lead_id"] for r in part]))
+            )
         insert_rows(connection, _SCORES, part)
     return len(rows)
 
@@ -56,5 +68,9 @@ def lead_win(session: Session, lead_id: int) -> dict[str, Any] | None:
     row = session.scalars(select(LeadWinScore).where(LeadWinScore.lead_id == lead_id)).first()
     if row is None:
         return None
-    return {"probability": row.probability, "factors": row.factors, "model_id": row.model_id,
-            "scored_at": row.scored_at}
+    return {
+        "probability": row.probability,
+        "factors": row.factors,
+        "model_id": row.model_id,
+        "scored_at": row.scored_at,
+    }

@@ -17,8 +17,14 @@ from leadflow.winmodel.score import score_leads
 from leadflow.winmodel.train import LIBRARY, train
 
 
-def train_model(session: Session, now: dt.datetime, cfg: WinModelSettings, *, by: str,
-                since: dt.datetime | None = None) -> WinModel:
+def train_model(
+    session: Session,
+    now: dt.datetime,
+    cfg: WinModelSettings,
+    *,
+    by: str,
+    since: dt.datetime | None = None,
+) -> WinModel:
     """Learn from the closed leads up to `now` (from `since`), keep the version with its
     metrics and window, and activate it only when it beats the rule-based score on the
     holdout; an activated model scores every open lead at once. Raises NotEnoughHistory
@@ -26,20 +32,35 @@ def train_model(session: Session, now: dt.datetime, cfg: WinModelSettings, *, by
     data = closed_leads(session, cfg.budget_bands, since=since, until=now)
     trained = train(data, cfg)
     split = trained.split
-    weights = {**trained.weights, "budget_bands": list(cfg.budget_bands),
-               "top_factors": cfg.top_factors}
+    weights = {
+        **trained.weights,
+        "budget_bands": list(cfg.budget_bands),
+        "top_factors": cfg.top_factors,
+    }
     if trained.better_than_score:
         note = f"active: better than the rule-based score ({trained.verdict})"
     else:
-        note = (f"kept but not activated: not better than the rule-based score "
-                f"({trained.verdict}; activation needs a higher AUC by at least "
-                f"{cfg.min_auc_gain:g} and a Brier score no higher)")
-    row = WinModel(trained_at=now, trained_by=by, window_start=data.closed_at(0),
-                   window_end=data.closed_at(len(data.won) - 1),
-                   holdout_start=data.closed_at(split.holdout_start),
-                   closed_leads=split.closed, wins=split.wins, train_leads=split.train,
-                   holdout_leads=split.holdout, active=False, note=note, library=LIBRARY,
-                   metrics=trained.metrics, weights=weights)
+        note = (
+            f"kept but not activated: not better than the rule-based score "
+            f"({trained.verdict}; activation needs a higher AUC by at least "
+            f"{cfg.min_auc_gain:g} and a Brier score no higher)"
+        )
+    row = WinModel(
+        trained_at=now,
+        trained_by=by,
+        window_start=data.closed_at(0),
+        window_end=data.closed_at(len(data.won) - 1),
+        holdout_start=data.closed_at(split.holdout_start),
+        closed_leads=split.closed,
+        wins=split.wins,
+        train_leads=split.train,
+        holdout_leads=split.holdout,
+        active=False,
+        note=note,
+        library=LIBRARY,
+        metrics=trained.metrics,
+        weights=weights,
+    )
     session.add(row)
     session.flush()
     if trained.better_than_score:
@@ -55,23 +76,35 @@ def describe_model(row: WinModel) -> dict[str, Any]:
     """A model version as `leadflow model show --json` prints it."""
     m = row.metrics
     return {
-        "id": row.id, "active": row.active, "trained_at": row.trained_at,
-        "trained_by": row.trained_by, "library": row.library, "note": row.note,
-        "window": {"start": row.window_start, "end": row.window_end,
-                   "holdout_start": row.holdout_start},
-        "closed_leads": row.closed_leads, "wins": row.wins, "train_leads": row.train_leads,
+        "id": row.id,
+        "active": row.active,
+        "trained_at": row.trained_at,
+        "trained_by": row.trained_by,
+        "library": row.library,
+        "note": row.note,
+        "window": {
+            "start": row.window_start,
+            "end": row.window_end,
+            "holdout_start": row.holdout_start,
+        },
+        "closed_leads": row.closed_leads,
+        "wins": row.wins,
+        "train_leads": row.train_leads,
         "holdout_leads": row.holdout_leads,
-        "holdout": {"model": {"auc": m["model"]["auc"], "brier": m["model"]["brier"]},
-                    "score": {"auc": m["score"]["auc"], "brier": m["score"]["brier"]},
-                    "win_rate": m.get("holdout_win_rate")},
+        "holdout": {
+            "model": {"auc": m["model"]["auc"], "brier": m["model"]["brier"]},
+            "score": {"auc": m["score"]["auc"], "brier": m["score"]["brier"]},
+            "win_rate": m.get("holdout_win_rate"),
+        },
         "calibration": {"model": m["model"]["calibration"], "score": m["score"]["calibration"]},
         "lift": {"model": m["model"]["lift"], "score": m["score"]["lift"]},
         "open_leads_scored": m.get("open_leads_scored", 0),
     }
 
 
-def show_models(session: Session, model_id: int | None = None, limit: int = 10
-                ) -> list[dict[str, Any]]:
+def show_models(
+    session: Session, model_id: int | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
     """The newest model versions (or one by id), newest first."""
     query = select(WinModel).order_by(WinModel.id.desc()).limit(limit)
     if model_id is not None:

@@ -68,13 +68,19 @@ def check_history(data: ClosedLeads, cfg: WinModelSettings) -> Split:
     holdout = max(1, math.ceil(n * cfg.holdout_share))
     start = n - holdout
     held, trained = list(data.won[start:]), list(data.won[:start])
-    if not problems and (0 in (sum(held), len(held) - sum(held))
-                         or 0 in (sum(trained), len(trained) - sum(trained))):
-        problems.append("the training part or the holdout of the most recent closed leads "
-                        "has only wins or only losses")
+    if not problems and (
+        0 in (sum(held), len(held) - sum(held)) or 0 in (sum(trained), len(trained) - sum(trained))
+    ):
+        problems.append(
+            "the training part or the holdout of the most recent closed leads "
+            "has only wins or only losses"
+        )
     if problems:
-        raise NotEnoughHistory("not enough history to publish a win model: "
-                               + ", ".join(problems) + " (win_model in config/settings.yaml)")
+        raise NotEnoughHistory(
+            "not enough history to publish a win model: "
+            + ", ".join(problems)
+            + " (win_model in config/settings.yaml)"
+        )
     return Split(closed=n, wins=wins, train=start, holdout=holdout, holdout_start=start)
 
 
@@ -84,11 +90,16 @@ def _pipeline(cfg: WinModelSettings) -> Pipeline:
     # Sparse whatever the density: at 56 columns (24 set a lead) the default made it dense,
     # and stacking that float64 matrix cost more than the fit (measured at 200k leads:
     # 3.0 s stacking, 1.0 s densifying, 3.6 s the solver's loss and gradient).
-    encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), cats),
-                                ("num", StandardScaler(), nums)], sparse_threshold=1.0)
-    return Pipeline([("encode", encode),
-                     ("fit", LogisticRegression(C=cfg.regularization,
-                                                max_iter=cfg.max_iterations))])
+    encode = ColumnTransformer(
+        [("cat", OneHotEncoder(handle_unknown="ignore"), cats), ("num", StandardScaler(), nums)],
+        sparse_threshold=1.0,
+    )
+    return Pipeline(
+        [
+            ("encode", encode),
+            ("fit", LogisticRegression(C=cfg.regularization, max_iter=cfg.max_iterations)),
+        ]
+    )
 
 
 def _weights(pipe: Pipeline, table: FeatureTable, x_train: np.ndarray) -> dict[str, Any]:
@@ -110,11 +121,21 @@ def _weights(pipe: Pipeline, table: FeatureTable, x_train: np.ndarray) -> dict[s
             lookup[int(code)] = coef[at + i]
         baseline[col] = float(lookup[x_train[:, j].astype(np.int64)].mean())
         at += len(codes)
-    numeric = {col: {"mean": float(scaler.mean_[k]), "scale": float(scaler.scale_[k]),
-                     "coef": float(coef[at + k])} for k, col in enumerate(NUMERIC)}
+    numeric = {
+        col: {
+            "mean": float(scaler.mean_[k]),
+            "scale": float(scaler.scale_[k]),
+            "coef": float(coef[at + k]),
+        }
+        for k, col in enumerate(NUMERIC)
+    }
     baseline.update(dict.fromkeys(NUMERIC, 0.0))  # standardised: their average term is 0
-    return {"intercept": float(fit.intercept_[0]), "categorical": categorical,
-            "numeric": numeric, "baseline": baseline}
+    return {
+        "intercept": float(fit.intercept_[0]),
+        "categorical": categorical,
+        "numeric": numeric,
+        "baseline": baseline,
+    }
 
 
 def _lift(y: np.ndarray, p: np.ndarray, bins: int) -> list[dict[str, float]]:
@@ -124,20 +145,30 @@ def _lift(y: np.ndarray, p: np.ndarray, bins: int) -> list[dict[str, float]]:
     out = []
     for i, part in enumerate(np.array_split(order, bins), start=1):
         rate = float(y[part].mean()) if len(part) else 0.0
-        out.append({"bin": i, "leads": int(len(part)), "win_rate": round(rate, 4),
-                    "lift": round(rate / overall, 3)})
+        out.append(
+            {
+                "bin": i,
+                "leads": int(len(part)),
+                "win_rate": round(rate, 4),
+                "lift": round(rate / overall, 3),
+            }
+        )
     return out
 
 
-def _judge(y: np.ndarray, p: np.ndarray, score: np.ndarray, cfg: WinModelSettings
-           ) -> dict[str, Any]:
-    prob_true, prob_pred = calibration_curve(y, p, n_bins=cfg.calibration_bins,
-                                             strategy="quantile")
-    return {"auc": round(float(roc_auc_score(y, score)), 4),
-            "brier": round(float(brier_score_loss(y, p)), 4),
-            "calibration": [{"predicted": round(float(a), 4), "observed": round(float(b), 4)}
-                            for a, b in zip(prob_pred, prob_true, strict=True)],
-            "lift": _lift(y, score, cfg.lift_bins)}
+def _judge(
+    y: np.ndarray, p: np.ndarray, score: np.ndarray, cfg: WinModelSettings
+) -> dict[str, Any]:
+    prob_true, prob_pred = calibration_curve(y, p, n_bins=cfg.calibration_bins, strategy="quantile")
+    return {
+        "auc": round(float(roc_auc_score(y, score)), 4),
+        "brier": round(float(brier_score_loss(y, p)), 4),
+        "calibration": [
+            {"predicted": round(float(a), 4), "observed": round(float(b), 4)}
+            for a, b in zip(prob_pred, prob_true, strict=True)
+        ],
+        "lift": _lift(y, score, cfg.lift_bins),
+    }
 
 
 def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
@@ -155,14 +186,24 @@ def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
     rules = _judge(y[cut:], p_score, score[cut:], cfg)
     gain = model["auc"] - rules["auc"]
     better = gain >= cfg.min_auc_gain and model["brier"] <= rules["brier"]
-    verdict = (f"holdout of the {split.holdout} most recent closed leads: model AUC "
-               f"{model['auc']:.3f} vs score {rules['auc']:.3f}, Brier {model['brier']:.4f} vs "
-               f"{rules['brier']:.4f}")
-    metrics = {"model": model, "score": rules,
-               "holdout_win_rate": round(float(y[cut:].mean()), 4),
-               "train_win_rate": round(float(y[:cut].mean()), 4)}
-    return Trained(weights=_weights(pipe, data.table, x[:cut]), metrics=metrics, split=split,
-                   better_than_score=better, verdict=verdict)
+    verdict = (
+        f"holdout of the {split.holdout} most recent closed leads: model AUC "
+        f"{model['auc']:.3f} vs score {rules['auc']:.3f}, Brier {model['brier']:.4f} vs "
+        f"{rules['brier']:.4f}"
+    )
+    metrics = {
+        "model": model,
+        "score": rules,
+        "holdout_win_rate": round(float(y[cut:].mean()), 4),
+        "train_win_rate": round(float(y[:cut].mean()), 4),
+    }
+    return Trained(
+        weights=_weights(pipe, data.table, x[:cut]),
+        metrics=metrics,
+        split=split,
+        better_than_score=better,
+        verdict=verdict,
+    )
 
 
 def pipeline_probabilities(data: ClosedLeads, cfg: WinModelSettings) -> tuple[Any, Any]:

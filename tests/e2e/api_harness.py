@@ -46,8 +46,9 @@ def wait_until_up(base: str, seconds: float, alive: Callable[[], bool] = lambda:
 def serve(app: FastAPI) -> Iterator[str]:
     """Run the app under uvicorn in a background thread until the block ends."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -78,8 +79,9 @@ class Api:
         """An httpx client sending the key as a bearer token or in X-API-Key."""
         headers = {}
         if token is not None:
-            headers = ({"Authorization": f"Bearer {token}"} if header == "bearer"
-                       else {"X-API-Key": token})
+            headers = (
+                {"Authorization": f"Bearer {token}"} if header == "bearer" else {"X-API-Key": token}
+            )
         client = httpx.Client(base_url=self.base, headers=headers, timeout=60)
         self.clients.append(client)
         return client
@@ -126,10 +128,24 @@ class Roster:
 def roster(api: Api) -> Roster:
     """Create the team and reps over HTTP, then keys for each role."""
     director = api.as_role("director")
-    team = ok(director.post("/teams", json={"name": "East", "regions": ["east"],
-                                            "manager_name": "Mia"}), 201)
-    rep_ids = [ok(director.post("/reps", json={"name": name, "team_id": team["id"],
-                                               "seniority": "senior"}), 201)["id"]
-               for name in ("Ann", "Bob")]
-    return Roster(team["id"], rep_ids, director, api.as_role("manager"), api.as_role("system"),
-                  [api.as_role("rep", rid) for rid in rep_ids])
+    team = ok(
+        director.post("/teams", json={"name": "East", "regions": ["east"], "manager_name": "Mia"}),
+        201,
+    )
+    rep_ids = [
+        ok(
+            director.post(
+                "/reps", json={"name": name, "team_id": team["id"], "seniority": "senior"}
+            ),
+            201,
+        )["id"]
+        for name in ("Ann", "Bob")
+    ]
+    return Roster(
+        team["id"],
+        rep_ids,
+        director,
+        api.as_role("manager"),
+        api.as_role("system"),
+        [api.as_role("rep", rid) for rid in rep_ids],
+    )

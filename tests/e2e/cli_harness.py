@@ -52,8 +52,9 @@ def _invoke(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     return subprocess.CompletedProcess(["leadflow", *args], status, out.decode(), err.decode())
 
 
-def run(args: list[str], env: dict[str, str], ok: bool = True,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], env: dict[str, str], ok: bool = True, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the CLI in-process (in `cwd`); check the exit code matches `ok` and that no
     traceback leaked."""
     with chdir(cwd) if cwd else nullcontext():
@@ -65,11 +66,18 @@ def run_json(args: list[str], env: dict[str, str]) -> Any:
     return json.loads(run([*args, "--json"], env).stdout)
 
 
-def run_installed(args: list[str], env: dict[str, str], ok: bool = True,
-                  timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_installed(
+    args: list[str], env: dict[str, str], ok: bool = True, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `leadflow` command as a user does: its own process, real exit code."""
-    proc = subprocess.run([str(INSTALLED), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    proc = subprocess.run(
+        [str(INSTALLED), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return _check(proc, ok)
 
 
@@ -77,5 +85,8 @@ def cli_env(tmp_path: Path, database: Path | None = None) -> dict[str, str]:
     """The CLI's environment: a SQLite file (`database`, default tmp_path/cli.db) and an
     error log in tmp_path."""
     database = database or tmp_path / "cli.db"
-    return {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{database}",
-            "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+    return {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": f"sqlite:///{database}",
+        "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log"),
+    }

@@ -51,9 +51,16 @@ def test_create_returns_201_with_links_and_repeats_return_the_original(api):
     record = f.lead_record(external_id="crm-1")
     created = ok(system.post("/leads", json=record), 201)
     lid = created["id"]
-    assert created == {"id": lid, "state": "new", "links": {
-        "self": f"/leads/{lid}", "events": f"/leads/{lid}/events",
-        "activities": f"/leads/{lid}/activities", "transitions": f"/leads/{lid}/transitions"}}
+    assert created == {
+        "id": lid,
+        "state": "new",
+        "links": {
+            "self": f"/leads/{lid}",
+            "events": f"/leads/{lid}/events",
+            "activities": f"/leads/{lid}/activities",
+            "transitions": f"/leads/{lid}/transitions",
+        },
+    }
     assert ok(system.post("/leads", json=record), 200) == created
     changed = {**record, "need": "something else", "email": "other@else.example"}
     assert ok(system.post("/leads", json=changed), 200)["id"] == lid  # same external_id
@@ -88,8 +95,10 @@ def test_batch_of_1000_is_accepted_and_1001_refused(api):
     again = ok(system.post("/leads/batch", json={"leads": leads[:10]}), 200)
     assert [r["id"] for r in again["results"]] == [r["id"] for r in out["results"][:10]]
     too_many = json.dumps({"leads": leads + [f.lead_record()]})
-    refused = ok(system.post("/leads/batch", content=too_many,
-                             headers={"Content-Type": "application/json"}), 422)
+    refused = ok(
+        system.post("/leads/batch", content=too_many, headers={"Content-Type": "application/json"}),
+        422,
+    )
     assert "got 1001" in refused["errors"]["leads"]
     assert lead_count(api.url) == 1000
     kept = quarantined(api.as_role("director"), refused["quarantine_id"])
@@ -104,22 +113,27 @@ def test_batch_reports_each_item(api):
     created, rejected, duplicate = out["results"]
     assert created["status"] == "created" and created["state"] == "new"
     assert rejected["status"] == "rejected" and "source" in rejected["errors"]
-    assert duplicate == {"index": 2, "status": "duplicate", "id": existing["id"],
-                         "state": "new", "links": existing["links"]}
+    assert duplicate == {
+        "index": 2,
+        "status": "duplicate",
+        "id": existing["id"],
+        "state": "new",
+        "links": existing["links"],
+    }
     kept = quarantined(api.as_role("manager"), rejected["quarantine_id"])
     assert json.loads(kept["payload"]) == items[1]
     assert ok(system.post("/leads/batch", json={"leads": [items[1]]}), 207)["rejected"] == 1
     nul = ok(system.post("/leads", content=b'{"need": "\x00'), 422)  # PostgreSQL text: no NUL
-    assert quarantined(api.as_role("manager"), nul["quarantine_id"])["payload"] == \
-        '{"need": "\\x00'
+    assert quarantined(api.as_role("manager"), nul["quarantine_id"])["payload"] == '{"need": "\\x00'
 
 
 def test_validation_errors_per_field_and_payload_kept_verbatim(sqlite_api):
     system = sqlite_api.as_role("system")
-    raw = ('{ "source": "pigeon",  "company_name": "Acme", "contact_name": "",\n'
-           '  "need": "CRM", "budget_min": 9, "budget_max": 1, "colour": "red" }')
-    out = ok(system.post("/leads", content=raw, headers={"Content-Type": "application/json"}),
-             422)
+    raw = (
+        '{ "source": "pigeon",  "company_name": "Acme", "contact_name": "",\n'
+        '  "need": "CRM", "budget_min": 9, "budget_max": 1, "colour": "red" }'
+    )
+    out = ok(system.post("/leads", content=raw, headers={"Content-Type": "application/json"}), 422)
     assert {"source", "contact_name", "colour"} <= set(out["errors"])
     assert out["errors"]["contact_name"].startswith("String should have at least 1")
     kept = quarantined(sqlite_api.as_role("director"), out["quarantine_id"])
@@ -172,8 +186,11 @@ def test_wrong_role_is_403(sqlite_api):
     assert rep.post("/reps", json={"name": "Eve"}).status_code == 403
     assert rep.post("/leads", json=f.lead_record()).status_code == 403
     lead = ok(system.post("/leads", json=f.lead_record()), 201)
-    for path, body in (("transitions", {"trigger": "screen"}), ("approval", None),
-                       ("criteria", {"intent_stated": True})):
+    for path, body in (
+        ("transitions", {"trigger": "screen"}),
+        ("approval", None),
+        ("criteria", {"intent_stated": True}),
+    ):
         assert system.post(f"/leads/{lead['id']}/{path}", json=body).status_code == 403
     assert "needs manager or director" in rep.post("/teams", json={"name": "X"}).text
 
@@ -193,8 +210,9 @@ def test_unexpected_errors_are_generic_500s_logged_without_secrets(sqlite_url, c
     app = create_app(Settings(database_url=sqlite_url))
 
     def boom() -> None:
-        raise RuntimeError("jo@acme.example sent lfk_secretsecret\n"
-                           "[parameters: {'contact_name': 'Jo Secret'}]")
+        raise RuntimeError(
+            "jo@acme.example sent lfk_secretsecret\n[parameters: {'contact_name': 'Jo Secret'}]"
+        )
 
     app.add_api_route("/boom", boom)
     with serve(app) as base, caplog.at_level(logging.ERROR, logger="leadflow.api"):
@@ -215,8 +233,9 @@ def test_a_value_longer_than_its_column_is_a_field_error(api, db_url):
     record = f.lead_record(contact_name="x" * 250)  # the column holds 200
     out = ok(system.post("/leads", json=record), 422)
     assert "200 characters" in out["errors"]["contact_name"]
-    assert json.loads(quarantined(api.as_role("manager"), out["quarantine_id"])["payload"]) \
-        == record
+    assert (
+        json.loads(quarantined(api.as_role("manager"), out["quarantine_id"])["payload"]) == record
+    )
     assert lead_count(api.url) == 0
 
 
@@ -228,8 +247,11 @@ def test_docs_answer_without_a_key(sqlite_api):
 
 
 def test_cli_issues_a_key_the_api_accepts(sqlite_url, tmp_path: Path):
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url,
-           "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": sqlite_url,
+        "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log"),
+    }
     issued = run_json(["keys", "create", "--role", "director"], env)
     assert issued["role"] == "director" and issued["key"].startswith(issued["prefix"])
     with running_api(sqlite_url) as api:

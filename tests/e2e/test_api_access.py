@@ -27,16 +27,24 @@ from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.cli_harness import run
 
 PUBLIC = {"/docs", "/docs/oauth2-redirect", "/openapi.json"}
-SECRET = {"budget_max": 987654, "budget_min": 876543, "internal_notes": "walk-away-price-X1",
-          "decision_chain_notes": "cfo-signs-Y2"}
+SECRET = {
+    "budget_max": 987654,
+    "budget_min": 876543,
+    "internal_notes": "walk-away-price-X1",
+    "decision_chain_notes": "cfo-signs-Y2",
+}
 # A valid body for each action on a lead, so that refusals are about access, not shape.
 ACTION_BODIES: dict[str, object] = {
     "events": {"kind": "webinar"},
     "activities": {"channel": "phone", "key_points": "call"},
     "transitions": {"trigger": "lose", "reason": "competitor"},
     "objections": {"kind": "price", "detail": "too high"},
-    "assessment": {"urgency": "immediate", "budget": 1000, "competition": "parity",
-                   "decision_chain": "simple"},
+    "assessment": {
+        "urgency": "immediate",
+        "budget": 1000,
+        "competition": "parity",
+        "decision_chain": "simple",
+    },
     "approval": None,
     "criteria": {"intent_stated": True},
     "brief": {"text": "scope, team, plan"},
@@ -54,10 +62,17 @@ def routes() -> list[tuple[str, str]]:
     """(method, path) of every operation the app publishes (its OpenAPI paths: FastAPI
     lists every route there unless it is hidden, and none is)."""
     app = create_app(Settings(database_url="sqlite://"))
-    found = [(method.upper(), path) for path, ops in app.openapi()["paths"].items()
-             for method in ops if path not in PUBLIC]
-    hidden = [r for r in app.routes if getattr(r, "include_in_schema", True) is False
-              and getattr(r, "path", "") not in PUBLIC]
+    found = [
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        for method in ops
+        if path not in PUBLIC
+    ]
+    hidden = [
+        r
+        for r in app.routes
+        if getattr(r, "include_in_schema", True) is False and getattr(r, "path", "") not in PUBLIC
+    ]
     assert len(found) >= 20 and hidden == [], (found, hidden)
     return found
 
@@ -77,9 +92,13 @@ def test_every_route_refuses_missing_wrong_and_revoked_keys(api):
     with unit_of_work(url=api.url) as uow:
         revoke_key(uow.session, uow.session.scalar(select(ApiKey.id)))
         uow.commit()
-    callers = {"missing": api.client(), "wrong": api.client("lfk_" + "x" * 43),
-               "sql": api.client("' OR '1'='1' --"), "revoked": api.client(token),
-               "revoked in X-API-Key": api.client(token, header="x-api-key")}
+    callers = {
+        "missing": api.client(),
+        "wrong": api.client("lfk_" + "x" * 43),
+        "sql": api.client("' OR '1'='1' --"),
+        "revoked": api.client(token),
+        "revoked in X-API-Key": api.client(token, header="x-api-key"),
+    }
     checked = 0
     for method, path in routes():
         for why, client in callers.items():
@@ -102,14 +121,19 @@ def test_a_rep_can_neither_read_nor_change_another_reps_lead(api):
     for method, path in lead_routes:
         action = path.rsplit("/", 1)[-1]
         body = ACTION_BODIES[action] if action in ACTION_BODIES else None
-        assert action in ACTION_BODIES, f"a new lead route {path}: add a valid body to " \
-            "ACTION_BODIES"
+        assert action in ACTION_BODIES, (
+            f"a new lead route {path}: add a valid body to ACTION_BODIES"
+        )
         response = other.request(method, concrete(path, lead_id), json=body)
         assert response.status_code in (403, 404), (method, path, response.text)
         assert "987654" not in response.text and "walk-away" not in response.text
     after = ok(team.director.get(f"/leads/{lead_id}"))
     assert (after["version"], after["state"], after["history"], after["score"]) == (
-        before["version"], before["state"], before["history"], before["score"])
+        before["version"],
+        before["state"],
+        before["history"],
+        before["score"],
+    )
     assert ok(other.get("/leads"))["items"] == []
     masked = team.system.get(f"/leads/{lead_id}")
     assert set(masked.json()["masked"]) == set(SENSITIVE)
@@ -143,8 +167,11 @@ def test_keys_are_never_stored_or_logged_in_clear(sqlite_url, tmp_path: Path, ca
 
 
 def test_cli_show_and_list_keep_sensitive_fields_masked(sqlite_url, tmp_path: Path):
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url,
-           "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": sqlite_url,
+        "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log"),
+    }
 
     def cli(*args: str) -> str:
         return run(["leads", *args], env).stdout
@@ -153,12 +180,17 @@ def test_cli_show_and_list_keep_sensitive_fields_masked(sqlite_url, tmp_path: Pa
         from leadflow.intake.receive import store_leads
         from leadflow.settings import get_rules
 
-        lead_id = store_leads(uow.session, [(1, f.lead_record(**SECRET))], "t",
-                              get_rules()).lead_ids[0]
+        lead_id = store_leads(
+            uow.session, [(1, f.lead_record(**SECRET))], "t", get_rules()
+        ).lead_ids[0]
         uow.commit()
     cli("criteria", str(lead_id), "--budget-confirmed", "765432")
-    for output in (cli("show", str(lead_id), "--json"), cli("show", str(lead_id)),
-                   cli("list", "--json"), cli("list")):
+    for output in (
+        cli("show", str(lead_id), "--json"),
+        cli("show", str(lead_id)),
+        cli("list", "--json"),
+        cli("list"),
+    ):
         for value in ("987654", "876543", "765432", "walk-away-price-X1", "cfo-signs-Y2"):
             assert value not in output, (value, output[:500])
     shown = json.loads(cli("show", str(lead_id), "--json"))

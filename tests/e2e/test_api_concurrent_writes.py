@@ -52,15 +52,25 @@ def test_requests_arriving_together_each_get_their_own_answer(db_url):
         ok(clients[0].post("/leads/batch", json={"leads": stored}), 201)
         # Each client repeats one stored person (from another channel) and adds new leads;
         # one also sends a body that is not JSON, two share an Idempotency-Key.
-        calls = [lambda c=c, i=i: c.post("/leads/batch", json={"leads": [
-            {**stored[i], "source": "referral"}, *(f.lead_record() for _ in range(20))]})
-                 for i, c in enumerate(clients)]
+        calls = [
+            lambda c=c, i=i: c.post(
+                "/leads/batch",
+                json={
+                    "leads": [
+                        {**stored[i], "source": "referral"},
+                        *(f.lead_record() for _ in range(20)),
+                    ]
+                },
+            )
+            for i, c in enumerate(clients)
+        ]
         calls.append(lambda: clients[0].post("/leads/batch", content=b'{"leads": ['))
         same = {"leads": [f.lead_record() for _ in range(5)]}
-        calls += [lambda: clients[1].post("/leads/batch", json=same,
-                                          headers={"Idempotency-Key": "once"})] * 2
+        calls += [
+            lambda: clients[1].post("/leads/batch", json=same, headers={"Idempotency-Key": "once"})
+        ] * 2
         answers = _all_at_once(calls)
-    batches, refused, twins = answers[:CLIENTS], answers[CLIENTS], answers[CLIENTS + 1:]
+    batches, refused, twins = answers[:CLIENTS], answers[CLIENTS], answers[CLIENTS + 1 :]
     assert [r.status_code for r in batches] == [201] * CLIENTS, [r.text for r in batches]
     assert refused.status_code == 422 and refused.json()["quarantine_id"]
     # One stored the keyed batch, the other got the same answer as a repeat.
@@ -69,8 +79,11 @@ def test_requests_arriving_together_each_get_their_own_answer(db_url):
     assert _count(db_url, Lead) == CLIENTS + CLIENTS * 20 + 5
     assert _count(db_url, QuarantinedRecord) == 1
     with unit_of_work("test", url=db_url) as uow:
-        notes = uow.session.execute(select(FieldChange.lead_id, FieldChange.new_value).where(
-            FieldChange.field == "merged_duplicate").order_by(FieldChange.lead_id)).all()
+        notes = uow.session.execute(
+            select(FieldChange.lead_id, FieldChange.new_value)
+            .where(FieldChange.field == "merged_duplicate")
+            .order_by(FieldChange.lead_id)
+        ).all()
     repeats = [r.json()["results"][0] for r in batches]
     assert all(item["status"] == "duplicate" for item in repeats)
     # Each repeat is merged once, into its own stored lead, naming its own request's key.

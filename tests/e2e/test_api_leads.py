@@ -12,10 +12,19 @@ import pytest
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
 
-PLAN = {"pain_points": "slow close", "advantages": "local team", "strategy": "pilot first",
-        "milestones": "pilot in May"}
-SENSITIVE = {"budget_min", "budget_max", "budget_confirmed", "decision_chain_notes",
-             "internal_notes"}
+PLAN = {
+    "pain_points": "slow close",
+    "advantages": "local team",
+    "strategy": "pilot first",
+    "milestones": "pilot in May",
+}
+SENSITIVE = {
+    "budget_min",
+    "budget_max",
+    "budget_confirmed",
+    "decision_chain_notes",
+    "internal_notes",
+}
 
 
 @pytest.fixture
@@ -42,21 +51,41 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
 
     scored = ok(team.system.post(f"{path}/events", json={"kind": "webinar"}), 201)
     assert scored["score"] == lead["score"] + 15
-    assert ok(owner.post(f"{path}/activities", json={
-        "channel": "phone", "key_points": "budget talk", "next_action": "send proposal",
-        "next_action_due": "2030-01-01T09:00:00Z"}), 201)["lead_id"] == lead_id
+    assert (
+        ok(
+            owner.post(
+                f"{path}/activities",
+                json={
+                    "channel": "phone",
+                    "key_points": "budget talk",
+                    "next_action": "send proposal",
+                    "next_action_due": "2030-01-01T09:00:00Z",
+                },
+            ),
+            201,
+        )["lead_id"]
+        == lead_id
+    )
     refused = ok(owner.post(f"{path}/transitions", json={"trigger": "qualify"}), 409)
     assert "conversion criteria" in refused["reason"]
     illegal = ok(owner.post(f"{path}/transitions", json={"trigger": "win"}), 409)
     assert illegal["allowed"] == ["qualify", "lose"] and illegal["state"] == "nurturing"
-    ok(owner.post(f"{path}/criteria", json={"intent_stated": True,
-                                            "decision_maker_engaged": True}))
+    ok(owner.post(f"{path}/criteria", json={"intent_stated": True, "decision_maker_engaged": True}))
     moved = ok(owner.post(f"{path}/transitions", json={"trigger": "qualify"}))
     assert moved["state"] == "opportunity" and "start_negotiation" in moved["allowed_triggers"]
 
-    graded = ok(owner.post(f"{path}/assessment", json={
-        "urgency": "immediate", "budget": 1200000, "competition": "parity",
-        "decision_chain": "simple"}), 201)
+    graded = ok(
+        owner.post(
+            f"{path}/assessment",
+            json={
+                "urgency": "immediate",
+                "budget": 1200000,
+                "competition": "parity",
+                "decision_chain": "simple",
+            },
+        ),
+        201,
+    )
     assert graded["grade"] == "A"
     assert "no conversion plan" in ok(team.director.post(f"{path}/approval"), 409)["reason"]
     ok(owner.post(f"{path}/plan", json=PLAN), 201)
@@ -65,26 +94,53 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
     assert ok(team.director.post(f"{path}/approval"))["approved_role"] == "director"
 
     stale = moved["version"]  # the approval moved the lead on since
-    conflict = owner.post(f"{path}/transitions", json={"trigger": "start_negotiation",
-                                                        "expected_version": stale})
+    conflict = owner.post(
+        f"{path}/transitions", json={"trigger": "start_negotiation", "expected_version": stale}
+    )
     assert conflict.status_code == 409 and "nothing was saved" in conflict.json()["detail"]
     current = ok(owner.get(path))
     assert current["state"] == "opportunity"
-    moved = ok(owner.post(f"{path}/transitions", json={
-        "trigger": "start_negotiation", "expected_version": current["version"]}))
+    moved = ok(
+        owner.post(
+            f"{path}/transitions",
+            json={"trigger": "start_negotiation", "expected_version": current["version"]},
+        )
+    )
     assert moved["state"] == "negotiation"
-    objection = ok(owner.post(f"{path}/objections", json={"kind": "price",
-                                                          "detail": "too high"}), 201)
-    ok(owner.post(f"{path}/objections/{objection['id']}/answer",
-                  json={"response": "phased payment"}))
+    objection = ok(
+        owner.post(f"{path}/objections", json={"kind": "price", "detail": "too high"}), 201
+    )
+    ok(
+        owner.post(
+            f"{path}/objections/{objection['id']}/answer", json={"response": "phased payment"}
+        )
+    )
     refused = ok(owner.post(f"{path}/transitions", json={"trigger": "win"}), 409)
     assert "/win" in refused["reason"]
-    assert ok(owner.post(f"{path}/win", json={"contract": {
-        "value": 1150000, "payment_terms": "net 30", "promises": ["rollout"]}}))["state"] == "won"
+    assert (
+        ok(
+            owner.post(
+                f"{path}/win",
+                json={
+                    "contract": {
+                        "value": 1150000,
+                        "payment_terms": "net 30",
+                        "promises": ["rollout"],
+                    }
+                },
+            )
+        )["state"]
+        == "won"
+    )
 
     won = ok(owner.get(path))
     assert [t["trigger"] for t in won["transitions"]] == [
-        "screen", "start_nurturing", "qualify", "start_negotiation", "win"]
+        "screen",
+        "start_nurturing",
+        "qualify",
+        "start_negotiation",
+        "win",
+    ]
     assert won["transitions"][-1]["by"].startswith("rep:")
     assert {"intent_stated", "approved_role"} <= {h["field"] for h in won["history"]}
     assert won["allowed_triggers"] == [] and won["activities"][0]["channel"] == "phone"
@@ -95,9 +151,12 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
 
 def test_sensitive_fields_are_masked_by_role(api):
     team = roster(api)
-    record = f.lead_record(budget_min=100000, budget_max=250000,
-                           internal_notes="walk away below 90k",
-                           decision_chain_notes="CFO signs")
+    record = f.lead_record(
+        budget_min=100000,
+        budget_max=250000,
+        internal_notes="walk away below 90k",
+        decision_chain_notes="CFO signs",
+    )
     lead_id = ok(team.system.post("/leads", json=record), 201)["id"]
     api.process()
     owner_id = ok(team.manager.get(f"/leads/{lead_id}"))["owner"]["id"]
@@ -123,8 +182,9 @@ def test_sensitive_fields_are_masked_by_role(api):
     history = ok(team.system.get(f"/leads/{lead_id}"))["history"]
     hidden = [h for h in history if h["field"] == "budget_confirmed"]
     assert hidden and hidden[0]["new"] is None and hidden[0]["masked"]
-    shown = [h for h in ok(owner.get(f"/leads/{lead_id}"))["history"]
-             if h["field"] == "budget_confirmed"]
+    shown = [
+        h for h in ok(owner.get(f"/leads/{lead_id}"))["history"] if h["field"] == "budget_confirmed"
+    ]
     assert float(shown[0]["new"]) == 240000
 
 
@@ -135,8 +195,12 @@ def other_id(team, owner_id: int) -> int:
 def test_list_pages_with_a_cursor_and_filters(api):
     team = roster(api)
     strong = [f.lead_record() for _ in range(5)]
-    weak = [f.lead_record(contact_role="influencer", budget_max=None, timeline=None,
-                          company_size="small") for _ in range(2)]  # valid, grade C
+    weak = [
+        f.lead_record(
+            contact_role="influencer", budget_max=None, timeline=None, company_size="small"
+        )
+        for _ in range(2)
+    ]  # valid, grade C
     ok(team.system.post("/leads/batch", json={"leads": strong + weak}), 201)
     ok(team.system.post("/leads", json=f.lead_record()), 201)
     api.process()
@@ -144,8 +208,11 @@ def test_list_pages_with_a_cursor_and_filters(api):
 
     seen, cursor, pages = [], None, 0
     while True:
-        page = ok(team.director.get("/leads", params={"limit": 3, **(
-            {"cursor": cursor} if cursor else {})}))
+        page = ok(
+            team.director.get(
+                "/leads", params={"limit": 3, **({"cursor": cursor} if cursor else {})}
+            )
+        )
         seen += [item["id"] for item in page["items"]]
         pages += 1
         cursor = page["next_cursor"]
@@ -162,7 +229,8 @@ def test_list_pages_with_a_cursor_and_filters(api):
     by_owner = [len(ids(owner=rid)) for rid in team.rep_ids]
     assert sum(by_owner) == 8 and min(by_owner) >= 3
     assert ids(state="nurturing", owner=team.rep_ids[0], grade="C") == [
-        i for i in ids(grade="C") if i in ids(owner=team.rep_ids[0])]
+        i for i in ids(grade="C") if i in ids(owner=team.rep_ids[0])
+    ]
     bad = ok(team.director.get("/leads", params={"state": "pending", "limit": 0}), 422)
     assert set(bad["errors"]) == {"state", "limit"}
 
@@ -178,11 +246,13 @@ def test_reps_and_teams(sqlite_api):
     assert team.reps[0].patch(f"/reps/{bob}", json={"away": True}).status_code == 403
     assert ok(team.manager.patch(f"/reps/{bob}", json={"capacity": 5}))["capacity"] == 5
     assert ok(team.manager.get(f"/reps/{bob}"))["capacity"] == 5
-    assert "capacity" in ok(team.manager.patch(f"/reps/{bob}", json={"capacity": -1}),
-                            422)["errors"]
+    assert (
+        "capacity" in ok(team.manager.patch(f"/reps/{bob}", json={"capacity": -1}), 422)["errors"]
+    )
     assert team.manager.get("/reps/999").status_code == 404
     assert ok(team.manager.post("/teams", json={"name": "East"}), 422)["errors"] == {
-        "name": "taken"}
+        "name": "taken"
+    }
 
     ok(team.system.post("/leads", json=f.lead_record()), 201)
     sqlite_api.process()  # Ann is away: Bob owns the lead

@@ -15,8 +15,12 @@ from leadflow.review.build import Period, build_review
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, running_api
 
-PLAN = {"pain_points": "slow month-end close", "advantages": "local team",
-        "strategy": "workshop then pilot", "milestones": "pilot in 4 weeks"}
+PLAN = {
+    "pain_points": "slow month-end close",
+    "advantages": "local team",
+    "strategy": "workshop then pilot",
+    "milestones": "pilot in 4 weeks",
+}
 
 
 @pytest.fixture
@@ -31,9 +35,18 @@ def _ago(hours: float) -> str:
 
 def test_a_day_in_the_team_over_http(api):
     director, system = api.as_role("director"), api.as_role("system")
-    team = ok(director.post("/teams", json={"name": "East", "regions": ["east"],
-                                            "manager_name": "Mia",
-                                            "manager_email": "mia@example.com"}), 201)
+    team = ok(
+        director.post(
+            "/teams",
+            json={
+                "name": "East",
+                "regions": ["east"],
+                "manager_name": "Mia",
+                "manager_email": "mia@example.com",
+            },
+        ),
+        201,
+    )
     record = f.lead_record(email="jo@acme.example", company_name="Acme", need="CRM for 40")
     lead_id = ok(system.post("/leads", json=record), 201)["id"]
     api.process()
@@ -41,8 +54,10 @@ def test_a_day_in_the_team_over_http(api):
     assert (queued["state"], queued["owner"]) == ("screened", None)  # no rep yet: the queue
     assert "manager queue" in queued["assignment_reason"]
 
-    rep_id = ok(director.post("/reps", json={"name": "Ann", "team_id": team["id"],
-                                             "seniority": "senior"}), 201)["id"]
+    rep_id = ok(
+        director.post("/reps", json={"name": "Ann", "team_id": team["id"], "seniority": "senior"}),
+        201,
+    )["id"]
     lead = ok(director.get(f"/leads/{lead_id}"))
     assert (lead["state"], lead["owner"]["id"]) == ("nurturing", rep_id)  # assigned at once
     assert lead["sla"]["first_contact_due"] and lead["sla"]["next_cadence_due"]
@@ -50,37 +65,75 @@ def test_a_day_in_the_team_over_http(api):
     ann = api.as_role("rep", rep_id)
     path = f"/leads/{lead_id}"
     stale = lead["version"]
-    edited = ok(ann.patch(path, json={"version": stale, "timeline": "2027-03-01",
-                                      "budget_max": 1_500_000}))
+    edited = ok(
+        ann.patch(path, json={"version": stale, "timeline": "2027-03-01", "budget_max": 1_500_000})
+    )
     assert edited["version"] > stale and edited["timeline"] == "2027-03-01"
     conflict = ann.patch(path, json={"version": stale, "need": "other"})
     assert conflict.status_code == 409
-    assert system.patch(path, json={"version": edited["version"],
-                                    "budget_max": 1}).status_code == 403
-    ok(ann.post(f"{path}/activities", json={"channel": "phone", "key_points": "intro",
-                                            "at": _ago(30)}), 201)
-    future = ann.post(f"{path}/activities", json={"channel": "phone", "key_points": "x",
-                                                  "at": "2099-01-01T00:00:00Z"})
+    assert (
+        system.patch(path, json={"version": edited["version"], "budget_max": 1}).status_code == 403
+    )
+    ok(
+        ann.post(
+            f"{path}/activities", json={"channel": "phone", "key_points": "intro", "at": _ago(30)}
+        ),
+        201,
+    )
+    future = ann.post(
+        f"{path}/activities",
+        json={"channel": "phone", "key_points": "x", "at": "2099-01-01T00:00:00Z"},
+    )
     assert future.status_code == 422 and "future" in future.text
     ok(ann.post(f"{path}/criteria", json={"intent_stated": True, "budget_confirmed": 1_500_000}))
     ok(ann.post(f"{path}/transitions", json={"trigger": "qualify", "at": _ago(20)}))
-    ok(ann.post(f"{path}/assessment", json={"urgency": "immediate", "budget": 1_500_000,
-                                            "competition": "advantage",
-                                            "decision_chain": "simple"}), 201)
+    ok(
+        ann.post(
+            f"{path}/assessment",
+            json={
+                "urgency": "immediate",
+                "budget": 1_500_000,
+                "competition": "advantage",
+                "decision_chain": "simple",
+            },
+        ),
+        201,
+    )
     ok(ann.post(f"{path}/plan", json=PLAN), 201)
     ok(director.post(f"{path}/approval"))
     ok(ann.post(f"{path}/transitions", json={"trigger": "start_negotiation"}))
-    objection = ok(ann.post(f"{path}/objections", json={"kind": "price", "detail": "too dear",
-                                                        "key": True, "at": _ago(3)}), 201)
-    ok(ann.post(f"{path}/objections/{objection['id']}/answer",
-                json={"response": "phased payment", "at": _ago(1)}))
-    won = ok(ann.post(f"{path}/win", json={"contract": {
-        "value": 1_400_000, "payment_terms": "30% upfront", "delivery_date": "2027-01-15",
-        "promises": ["rollout", "training"], "legal_reviewed_by": "Lee"}}))
+    objection = ok(
+        ann.post(
+            f"{path}/objections",
+            json={"kind": "price", "detail": "too dear", "key": True, "at": _ago(3)},
+        ),
+        201,
+    )
+    ok(
+        ann.post(
+            f"{path}/objections/{objection['id']}/answer",
+            json={"response": "phased payment", "at": _ago(1)},
+        )
+    )
+    won = ok(
+        ann.post(
+            f"{path}/win",
+            json={
+                "contract": {
+                    "value": 1_400_000,
+                    "payment_terms": "30% upfront",
+                    "delivery_date": "2027-01-15",
+                    "promises": ["rollout", "training"],
+                    "legal_reviewed_by": "Lee",
+                }
+            },
+        )
+    )
     assert won["state"] == "won"
 
-    again = ok(system.post("/leads", json={**record, "source": "trade_show",
-                                           "need": "a second site"}), 201)
+    again = ok(
+        system.post("/leads", json={**record, "source": "trade_show", "need": "a second site"}), 201
+    )
     assert again["id"] != lead_id  # a won customer's inquiry is a new lead
     api.process()
     repeat = ok(director.get(f"/leads/{again['id']}"))

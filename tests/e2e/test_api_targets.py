@@ -12,21 +12,40 @@ from tests.integration.test_review import REVIEWED_AT
 def test_managers_set_targets_everyone_reads_them(api):  # noqa: F811
     team = roster(api)
     ann, bob = team.rep_ids
-    created = team.manager.post("/targets", json={
-        "period": "2026-q3", "rep_id": ann, "revenue": 400000, "new_customers": 4})
+    created = team.manager.post(
+        "/targets", json={"period": "2026-q3", "rep_id": ann, "revenue": 400000, "new_customers": 4}
+    )
     assert created.status_code == 201
     first = created.json()
-    assert first == {"id": first["id"], "period": "2026-Q3", "team_id": None, "team": None,
-                     "rep_id": ann, "rep": "Ann", "revenue": 400000.0, "new_customers": 4,
-                     "repeat_rate": None}
-    updated = ok(team.director.post("/targets", json={
-        "period": "2026-Q3", "rep_id": ann, "repeat_rate": 0.25}), 200)
+    assert first == {
+        "id": first["id"],
+        "period": "2026-Q3",
+        "team_id": None,
+        "team": None,
+        "rep_id": ann,
+        "rep": "Ann",
+        "revenue": 400000.0,
+        "new_customers": 4,
+        "repeat_rate": None,
+    }
+    updated = ok(
+        team.director.post(
+            "/targets", json={"period": "2026-Q3", "rep_id": ann, "repeat_rate": 0.25}
+        ),
+        200,
+    )
     assert (updated["id"], updated["revenue"], updated["repeat_rate"]) == (
-        first["id"], 400000.0, 0.25)
-    team_target = ok(team.director.post("/targets", json={
-        "period": "2026-Q3", "team_id": team.team_id, "revenue": 1000000}), 201)
-    ok(team.manager.post("/targets", json={"period": "2026-09", "rep_id": bob,
-                                           "revenue": 5}), 201)
+        first["id"],
+        400000.0,
+        0.25,
+    )
+    team_target = ok(
+        team.director.post(
+            "/targets", json={"period": "2026-Q3", "team_id": team.team_id, "revenue": 1000000}
+        ),
+        201,
+    )
+    ok(team.manager.post("/targets", json={"period": "2026-09", "rep_id": bob, "revenue": 5}), 201)
 
     for reader in (team.system, team.reps[1], team.manager):
         listed = ok(reader.get("/targets", params={"period": "2026-Q3"}))
@@ -39,7 +58,9 @@ def test_managers_set_targets_everyone_reads_them(api):  # noqa: F811
     (east,) = review.teams
     assert east.target_revenue == 1000000.0 and east.revenue_progress == 0.0
     assert [(r.name, r.target_revenue, r.target_repeat_rate) for r in review.reps] == [
-        ("Ann", 400000.0, 0.25), ("Bob", None, None)]
+        ("Ann", 400000.0, 0.25),
+        ("Bob", None, None),
+    ]
 
 
 def test_refusals_name_the_problem(api):  # noqa: F811
@@ -47,8 +68,9 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     ann = team.rep_ids[0]
     body = {"period": "2026-Q3", "rep_id": ann, "revenue": 1}
     assert team.system.post("/targets", json=body).status_code == 403
-    assert "needs manager or director" in ok(team.reps[0].post("/targets", json=body),
-                                             403)["detail"]
+    assert (
+        "needs manager or director" in ok(team.reps[0].post("/targets", json=body), 403)["detail"]
+    )
     assert api.client().get("/targets").status_code == 401
     assert api.client("not-a-key").post("/targets", json=body).status_code == 401
     both = ok(team.manager.post("/targets", json={**body, "team_id": team.team_id}), 422)
@@ -66,5 +88,6 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     assert missing["detail"] == "rep 999 does not exist"
     assert ok(team.manager.get("/targets/999"), 404)["detail"] == "target 999 does not exist"
     assert ok(team.manager.get("/targets", params={"period": "2026-13"}), 422)["errors"] == {
-        "period": "expected YYYY-Qn or YYYY-MM"}
+        "period": "expected YYYY-Qn or YYYY-MM"
+    }
     assert ok(team.manager.get("/targets")) == []  # nothing refused was stored

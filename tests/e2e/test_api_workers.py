@@ -30,9 +30,13 @@ def _worker_pids(pid: int) -> list[int]:
 
 
 def _api(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "leadflow.cli.main", "api", *args],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "LEADFLOW_DATABASE_URL": url})
+    return subprocess.run(
+        [sys.executable, "-m", "leadflow.cli.main", "api", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "LEADFLOW_DATABASE_URL": url},
+    )
 
 
 @needs_pg
@@ -46,16 +50,21 @@ def test_two_workers_take_leads_into_one_postgres_database(pg_migrated, tmp_path
     port = _free_port()
     env = {**os.environ, "LEADFLOW_DATABASE_URL": pg_migrated}
     log = (tmp_path / "api.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "api", "--port",
-                               str(port), "--workers", "2"], env=env, stdout=log, stderr=log,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "api", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, 60, alive=lambda: server.poll() is None)
         with httpx.Client(base_url=base, headers={"X-API-Key": token}, timeout=30) as http:
-            replies = [http.post("/leads/batch", json={"leads": [f.lead_record() for _ in
-                                                                 range(5)]})
-                       for _ in range(4)]
+            replies = [
+                http.post("/leads/batch", json={"leads": [f.lead_record() for _ in range(5)]})
+                for _ in range(4)
+            ]
         assert [r.status_code for r in replies] == [201] * 4
         assert len(_worker_pids(server.pid)) == 2
     finally:

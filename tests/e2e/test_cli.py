@@ -28,20 +28,49 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def test_setup_import_and_inspect(env, tmp_path):
     assert run_json(["db", "upgrade"], env)["to"] == HEAD
-    team = run_json(["teams", "add", "--name", "East", "--region", "east",
-                     "--manager-email", "mia@example.com"], env)
-    rep = run_json(["reps", "add", "--name", "Ann", "--team", str(team["id"]),
-                    "--seniority", "senior", "--email", "ann@example.com"], env)
+    team = run_json(
+        [
+            "teams",
+            "add",
+            "--name",
+            "East",
+            "--region",
+            "east",
+            "--manager-email",
+            "mia@example.com",
+        ],
+        env,
+    )
+    rep = run_json(
+        [
+            "reps",
+            "add",
+            "--name",
+            "Ann",
+            "--team",
+            str(team["id"]),
+            "--seniority",
+            "senior",
+            "--email",
+            "ann@example.com",
+        ],
+        env,
+    )
     run(["reps", "add", "--name", "Bob", "--team", str(team["id"]), "--away"], env)
-    rows = [f.lead_record(email="jo@acme.example", phone="+1 555 777 8888"),
-            f.lead_record(email="JO@ACME.EXAMPLE", source="referral"),  # duplicate in file
-            f.lead_record(source="fax"),                                 # rejected
-            f.lead_record()]
+    rows = [
+        f.lead_record(email="jo@acme.example", phone="+1 555 777 8888"),
+        f.lead_record(email="JO@ACME.EXAMPLE", source="referral"),  # duplicate in file
+        f.lead_record(source="fax"),  # rejected
+        f.lead_record(),
+    ]
     path = tmp_path / "leads.csv"
     _write_csv(path, rows)
     out = run_json(["leads", "import", str(path)], env)
-    assert (out["import"]["accepted"], out["import"]["duplicates"],
-            out["import"]["rejected"]) == (2, 1, 1)
+    assert (out["import"]["accepted"], out["import"]["duplicates"], out["import"]["rejected"]) == (
+        2,
+        1,
+        1,
+    )
     assert out["import"]["rejections"][0]["row"] == 4
     assert "source" in out["import"]["rejections"][0]["errors"]
     assert out["intake"]["assigned"] == 2
@@ -51,8 +80,12 @@ def test_setup_import_and_inspect(env, tmp_path):
     assert len(leads) == 2 and {row["state"] for row in leads} == {"nurturing"}
     shown = run_json(["leads", "show", str(leads[-1]["id"])], env)
     assert shown["source"] == "website_form"  # the first touch; the referral is a touch
-    assert [t["channel"] for t in shown["touches"]] == ["website_form", "referral",
-                                                        "website_form", "referral"]
+    assert [t["channel"] for t in shown["touches"]] == [
+        "website_form",
+        "referral",
+        "website_form",
+        "referral",
+    ]
     assert [t["trigger"] for t in shown["transitions"]] == ["screen", "start_nurturing"]
     assert any(h["field"] == "merged_duplicate" for h in shown["history"])
     reps = run_json(["reps", "list"], env)
@@ -79,26 +112,75 @@ def test_setup_import_and_inspect(env, tmp_path):
 def test_lifecycle_commands_and_clear_errors(env):
     run(["teams", "add", "--name", "East", "--region", "east"], env)
     run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
-    lead = run_json(["leads", "add", "--source", "website_form", "--company", "Acme",
-                     "--contact", "Jo", "--email", "jo@acme.example", "--need", "CRM",
-                     "--region", "east", "--role", "decision_maker", "--budget-max",
-                     "500000", "--timeline", "2026-12-01"], env)
+    lead = run_json(
+        [
+            "leads",
+            "add",
+            "--source",
+            "website_form",
+            "--company",
+            "Acme",
+            "--contact",
+            "Jo",
+            "--email",
+            "jo@acme.example",
+            "--need",
+            "CRM",
+            "--region",
+            "east",
+            "--role",
+            "decision_maker",
+            "--budget-max",
+            "500000",
+            "--timeline",
+            "2026-12-01",
+        ],
+        env,
+    )
     assert lead["state"] == "nurturing" and lead["owner_id"] == 1
     lid = str(lead["id"])
     bad = run(["leads", "fire", lid, "win"], env, ok=False)
     assert bad.returncode == 2
-    assert bad.stderr.strip() == (f"error: lead {lid}: cannot 'win' from state 'nurturing'; "
-                                  "allowed: qualify, lose")
+    assert bad.stderr.strip() == (
+        f"error: lead {lid}: cannot 'win' from state 'nurturing'; allowed: qualify, lose"
+    )
     refused = run(["leads", "fire", lid, "qualify"], env, ok=False)
     assert "0 of 4 conversion criteria" in refused.stderr
     run(["leads", "criteria", lid, "--intent", "--decision-maker"], env)
-    assert run_json(["leads", "fire", lid, "qualify", "--by", "ann"], env)["state"] == \
-        "opportunity"
-    graded = run_json(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1200000",
-                       "--competition", "parity", "--decision-chain", "simple"], env)
+    assert run_json(["leads", "fire", lid, "qualify", "--by", "ann"], env)["state"] == "opportunity"
+    graded = run_json(
+        [
+            "leads",
+            "assess",
+            lid,
+            "--urgency",
+            "immediate",
+            "--budget",
+            "1200000",
+            "--competition",
+            "parity",
+            "--decision-chain",
+            "simple",
+        ],
+        env,
+    )
     assert graded == {"lead_id": int(lid), "points": 33, "grade": "A"}
-    run(["leads", "plan", lid, "--pain-points", "slow close", "--advantages", "local team",
-         "--strategy", "pilot", "--milestones", "pilot in May"], env)
+    run(
+        [
+            "leads",
+            "plan",
+            lid,
+            "--pain-points",
+            "slow close",
+            "--advantages",
+            "local team",
+            "--strategy",
+            "pilot",
+            "--milestones",
+            "pilot in May",
+        ],
+        env,
+    )
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation"], env)
     run(["leads", "object", lid, "--kind", "price", "--detail", "too high"], env)
@@ -109,33 +191,55 @@ def test_lifecycle_commands_and_clear_errors(env):
     assert run_json(["leads", "win", lid, "--value", "1200000"], env)["state"] == "won"
     missing = run(["leads", "show", "999"], env, ok=False)
     assert missing.stderr.strip() == "error: lead 999 does not exist"
-    wrong = run(["leads", "add", "--source", "pigeon", "--company", "X", "--contact", "Y",
-                 "--need", "Z"], env, ok=False)
+    wrong = run(
+        ["leads", "add", "--source", "pigeon", "--company", "X", "--contact", "Y", "--need", "Z"],
+        env,
+        ok=False,
+    )
     assert "source: Input should be" in wrong.stderr
-    nocontact = run(["leads", "add", "--source", "other", "--company", "X", "--contact", "Y",
-                     "--need", "Z"], env, ok=False)
+    nocontact = run(
+        ["leads", "add", "--source", "other", "--company", "X", "--contact", "Y", "--need", "Z"],
+        env,
+        ok=False,
+    )
     assert "(record): phone or email: at least one is required" in nocontact.stderr
 
 
 def test_rules_check_needs_no_database(tmp_path):
     records = [
-        {**f.lead_record(budget_max=150000), "events": {"webinar": 1, "download": 1},
-         "opportunity": {"urgency": "urgent", "budget": 400000, "competition": "advantage",
-                         "decision_chain": "medium"}},
-        f.lead_record(contact_role="user", budget_max=None, timeline=None, phone="12",
-                      email="nope"),
+        {
+            **f.lead_record(budget_max=150000),
+            "events": {"webinar": 1, "download": 1},
+            "opportunity": {
+                "urgency": "urgent",
+                "budget": 400000,
+                "competition": "advantage",
+                "decision_chain": "medium",
+            },
+        },
+        f.lead_record(
+            contact_role="user", budget_max=None, timeline=None, phone="12", email="nope"
+        ),
     ]
     path = tmp_path / "leads.json"
     path.write_text(json.dumps(records))
     env = {**os.environ, "LEADFLOW_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    out = json.loads(run(["rules", "check", str(path), "--json", "--today", "2026-11-02"],
-                         env).stdout)
+    out = json.loads(
+        run(["rules", "check", str(path), "--json", "--today", "2026-11-02"], env).stdout
+    )
     first, second = out
-    assert first["valid"] and first["bant"] == {"budget": True, "authority": True,
-                                                "need": True, "timeline": True}
+    assert first["valid"] and first["bant"] == {
+        "budget": True,
+        "authority": True,
+        "need": True,
+        "timeline": True,
+    }
     assert (first["behaviour_score"], first["attribute_score"], first["score"]) == (25, 60, 85)
     assert (first["priority"], first["nurture_stage"], first["grade"]) == (
-        "high", "consideration", "A")
+        "high",
+        "consideration",
+        "A",
+    )
     assert first["opportunity"] == {"points": 2 + 15 + 3 + 2, "grade": "B"}
     assert not second["valid"] and second["grade"] == "C" and "opportunity" not in second
     assert "contact cannot be verified" in second["explain"]["invalid_reason"]
@@ -146,8 +250,7 @@ def test_rules_check_needs_no_database(tmp_path):
 
 def test_bad_config_names_file_and_key(tmp_path, env):
     (tmp_path / "rules.yaml").write_text("scoring:\n  priority:\n    high: lots\n")
-    bad = run(["rules", "check", "x.json"], {**env, "LEADFLOW_CONFIG_DIR": str(tmp_path)},
-              ok=False)
+    bad = run(["rules", "check", "x.json"], {**env, "LEADFLOW_CONFIG_DIR": str(tmp_path)}, ok=False)
     assert str(tmp_path / "rules.yaml") in bad.stderr
     assert "scoring.priority.high" in bad.stderr
 
@@ -168,8 +271,11 @@ def test_the_installed_command_migrates_a_new_file_and_fails_in_one_line(tmp_pat
 
 @pytest.mark.slow  # the README's first command: a Prefect server and a quarter's flows
 def test_demo_runs_small(tmp_path, env):
-    out = json.loads(run_installed(["demo", "--leads", "300", "--out", str(tmp_path / "demo"),
-                                    "--json"], env, timeout=300).stdout)
+    out = json.loads(
+        run_installed(
+            ["demo", "--leads", "300", "--out", str(tmp_path / "demo"), "--json"], env, timeout=300
+        ).stdout
+    )
     assert out["imported"]["accepted"] > 250 and out["valid"] > 0
     assert sum(out["states"].values()) == out["imported"]["accepted"]
     assert out["states"].get("new", 0) == 0
@@ -177,7 +283,8 @@ def test_demo_runs_small(tmp_path, env):
     assert Path(out["leads_file"]).exists()
     folder, quarter = tmp_path / "demo", out["quarter"]
     assert sorted(Path(p).name for p in out["review_files"]) == sorted(
-        f"review-{quarter}.{fmt}" for fmt in ("html", "md", "xlsx", "json"))
+        f"review-{quarter}.{fmt}" for fmt in ("html", "md", "xlsx", "json")
+    )
     assert all(Path(p).stat().st_size > 1000 for p in out["review_files"])
     handoffs = folder / "handoffs"
     assert out["handoffs"] > 0

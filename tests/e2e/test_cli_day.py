@@ -23,17 +23,60 @@ def _ago(hours: float) -> str:
 
 
 def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'day.db'}",
-           "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
-    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email",
-         "mia@example.com"], env)
-    run(["teams", "add", "--name", "West", "--region", "west", "--manager-email",
-         "wes@example.com"], env)
-    ann = run_json(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior",
-                    "--email", "ann@example.com"], env)["id"]
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'day.db'}",
+        "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log"),
+    }
+    run(
+        [
+            "teams",
+            "add",
+            "--name",
+            "East",
+            "--region",
+            "east",
+            "--manager-email",
+            "mia@example.com",
+        ],
+        env,
+    )
+    run(
+        [
+            "teams",
+            "add",
+            "--name",
+            "West",
+            "--region",
+            "west",
+            "--manager-email",
+            "wes@example.com",
+        ],
+        env,
+    )
+    ann = run_json(
+        [
+            "reps",
+            "add",
+            "--name",
+            "Ann",
+            "--team",
+            "1",
+            "--seniority",
+            "senior",
+            "--email",
+            "ann@example.com",
+        ],
+        env,
+    )["id"]
     timeline = (dt.date.today() + dt.timedelta(days=40)).isoformat()
-    acme = f.lead_record(company_name="Acme", email="jo@acme.example", region="west",
-                         timeline=timeline, need="CRM for 40 reps")
+    acme = f.lead_record(
+        company_name="Acme",
+        email="jo@acme.example",
+        region="west",
+        timeline=timeline,
+        need="CRM for 40 reps",
+    )
     csv_path = tmp_path / "leads.csv"
     _write_csv(csv_path, [acme, f.lead_record(timeline=timeline)])
     imported = run_json(["leads", "import", str(csv_path)], env)
@@ -42,39 +85,158 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
     lid = str(queue[0]["id"])
     assert queue[0]["waiting_hours"] >= 0
 
-    wes = run_json(["reps", "add", "--name", "Wes", "--team", "2", "--seniority", "senior",
-                    "--email", "wes.rep@example.com"], env)["id"]
+    wes = run_json(
+        [
+            "reps",
+            "add",
+            "--name",
+            "Wes",
+            "--team",
+            "2",
+            "--seniority",
+            "senior",
+            "--email",
+            "wes.rep@example.com",
+        ],
+        env,
+    )["id"]
     assert run_json(["leads", "show", lid], env)["owner_id"] == wes  # assigned from the queue
-    moved = run_json(["leads", "assign", lid, "--rep", str(ann), "--reason", "knows Acme",
-                      "--by", "mia"], env)
+    moved = run_json(
+        ["leads", "assign", lid, "--rep", str(ann), "--reason", "knows Acme", "--by", "mia"], env
+    )
     assert moved["owner_id"] == ann
     run(["leads", "update", lid, "--budget-max", "1500000", "--by", "ann"], env)
-    run(["leads", "log", lid, "--channel", "phone", "--points", "intro call",
-         "--at", _ago(26), "--by", "ann"], env)
+    run(
+        [
+            "leads",
+            "log",
+            lid,
+            "--channel",
+            "phone",
+            "--points",
+            "intro call",
+            "--at",
+            _ago(26),
+            "--by",
+            "ann",
+        ],
+        env,
+    )
     run(["leads", "criteria", lid, "--intent", "--budget-confirmed", "1500000"], env)
     run(["leads", "fire", lid, "qualify", "--at", _ago(24), "--by", "ann"], env)
-    run(["leads", "assess", lid, "--urgency", "immediate", "--budget", "1500000",
-         "--competition", "advantage", "--decision-chain", "simple"], env)
-    run(["leads", "plan", lid, "--pain-points", "slow month-end close", "--advantages",
-         "local team", "--strategy", "workshop then pilot", "--milestones", "pilot in 4 weeks"],
-        env)
+    run(
+        [
+            "leads",
+            "assess",
+            lid,
+            "--urgency",
+            "immediate",
+            "--budget",
+            "1500000",
+            "--competition",
+            "advantage",
+            "--decision-chain",
+            "simple",
+        ],
+        env,
+    )
+    run(
+        [
+            "leads",
+            "plan",
+            lid,
+            "--pain-points",
+            "slow month-end close",
+            "--advantages",
+            "local team",
+            "--strategy",
+            "workshop then pilot",
+            "--milestones",
+            "pilot in 4 weeks",
+        ],
+        env,
+    )
     refused = run(["leads", "approve", lid, "--role", "manager", "--by", "mia"], env, ok=False)
     assert "approved by a director" in refused.stderr
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation", "--by", "ann"], env)
-    objection = run_json(["leads", "object", lid, "--kind", "price", "--detail", "too dear",
-                          "--key", "--at", _ago(3), "--by", "ann"], env)
-    run(["leads", "answer", lid, str(objection["objection_id"]), "--response",
-         "phased payment", "--by", "ann"], env)
-    won = run_json(["leads", "win", lid, "--value", "1400000", "--payment-terms", "net 30",
-                    "--delivery-date", "2027-01-15", "--promise", "rollout", "--promise",
-                    "training", "--legal-reviewed-by", "Lee", "--by", "ann"], env)
+    objection = run_json(
+        [
+            "leads",
+            "object",
+            lid,
+            "--kind",
+            "price",
+            "--detail",
+            "too dear",
+            "--key",
+            "--at",
+            _ago(3),
+            "--by",
+            "ann",
+        ],
+        env,
+    )
+    run(
+        [
+            "leads",
+            "answer",
+            lid,
+            str(objection["objection_id"]),
+            "--response",
+            "phased payment",
+            "--by",
+            "ann",
+        ],
+        env,
+    )
+    won = run_json(
+        [
+            "leads",
+            "win",
+            lid,
+            "--value",
+            "1400000",
+            "--payment-terms",
+            "net 30",
+            "--delivery-date",
+            "2027-01-15",
+            "--promise",
+            "rollout",
+            "--promise",
+            "training",
+            "--legal-reviewed-by",
+            "Lee",
+            "--by",
+            "ann",
+        ],
+        env,
+    )
     assert won["state"] == "won"
 
-    again = run_json(["leads", "add", "--source", "trade_show", "--company", "Acme",
-                      "--contact", acme["contact_name"], "--email", "jo@acme.example",
-                      "--need", "a second site", "--region", "west", "--role", "decision_maker",
-                      "--timeline", timeline], env)
+    again = run_json(
+        [
+            "leads",
+            "add",
+            "--source",
+            "trade_show",
+            "--company",
+            "Acme",
+            "--contact",
+            acme["contact_name"],
+            "--email",
+            "jo@acme.example",
+            "--need",
+            "a second site",
+            "--region",
+            "west",
+            "--role",
+            "decision_maker",
+            "--timeline",
+            timeline,
+        ],
+        env,
+    )
     assert again["id"] != int(lid) and not again["duplicate"]
     shown = run_json(["leads", "show", str(again["id"])], env)
     assert shown["repeat_of_id"] == int(lid) and shown["owner_id"] == ann
@@ -82,8 +244,9 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
 
     period = Period.containing(dt.datetime.now(dt.UTC), "quarter").label
     run(["targets", "set", "--period", period, "--rep", str(ann), "--revenue", "2800000"], env)
-    review = json.loads(run(["report", "review", "--period", period, "--format", "json"],
-                            env).stdout)
+    review = json.loads(
+        run(["report", "review", "--period", period, "--format", "json"], env).stdout
+    )
     assert review["won_value"] == 1_400_000
     ann_line = next(r for r in review["reps"] if r["name"] == "Ann")
     assert ann_line["revenue_progress"] == 50.0

@@ -28,9 +28,12 @@ SHEETS = ["线索信息表", "线索培育跟进表", "商机评估分级表", "
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[dict, Path]:
     folder = tmp_path_factory.mktemp("zh-demo")
-    env = {**os.environ,
-           "LEADFLOW_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
-           "LEADFLOW_LOG_FILE": str(folder / "errors.log"), "LEADFLOW_LOCALE": "zh_CN"}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
+        "LEADFLOW_LOG_FILE": str(folder / "errors.log"),
+        "LEADFLOW_LOCALE": "zh_CN",
+    }
     out = run_json(["demo", "--leads", "300", "--out", str(folder / "demo")], env)
     return out, folder / "demo"
 
@@ -57,8 +60,12 @@ def test_the_demo_writes_a_chinese_review_and_handoffs(demo):
 
 
 @pytest.mark.slow
-def test_the_demos_chinese_review_looks_right_in_a_browser(demo, chromium, cjk_font,  # noqa: F811
-                                                           tmp_path):
+def test_the_demos_chinese_review_looks_right_in_a_browser(
+    demo,
+    chromium,  # noqa: F811  (fixtures imported from their module)
+    cjk_font,  # noqa: F811
+    tmp_path,
+):
     out, _ = demo
     html = _review(out, ".html").read_text(encoding="utf-8")
     assert CJK.search(html)

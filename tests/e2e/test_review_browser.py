@@ -29,8 +29,10 @@ def chromium() -> str:
     """Debian's chromium; .ci/run installs it (a test never installs system packages)."""
     found = shutil.which("chromium")
     if not found:
-        pytest.skip("chromium is not installed: `apt-get install -y chromium` "
-                    "(.ci/run does this before the tests)")
+        pytest.skip(
+            "chromium is not installed: `apt-get install -y chromium` "
+            "(.ci/run does this before the tests)"
+        )
     return found
 
 
@@ -38,10 +40,23 @@ def screenshot(browser: str, page: Path, png: Path, size: str = "1280,3200") -> 
     """Render a local page headless and save what it looks like."""
     png.parent.mkdir(parents=True, exist_ok=True)
     png.unlink(missing_ok=True)
-    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    "--no-first-run", f"--user-data-dir={png.parent / '.chromium'}",
-                    f"--window-size={size}", f"--screenshot={png}", page.resolve().as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            f"--user-data-dir={png.parent / '.chromium'}",
+            f"--window-size={size}",
+            f"--screenshot={png}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -78,29 +93,48 @@ def cjk_font(chromium) -> str:
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig (fc-list) is not installed, so the browser's fonts are unknown")
     if not _cjk_fonts():
-        pytest.skip("no font with Chinese glyphs: `apt-get install -y fonts-wqy-microhei` "
-                    "(.ci/run does this); the charts are right, this browser cannot show them")
+        pytest.skip(
+            "no font with Chinese glyphs: `apt-get install -y fonts-wqy-microhei` "
+            "(.ci/run does this); the charts are right, this browser cannot show them"
+        )
     return _cjk_fonts().splitlines()[0]
 
 
 def _charts_text(html: str, change: Callable[[str], str]) -> str:
     """The page with the text of every chart label passed through `change`."""
+
     def svg(match: re.Match[str]) -> str:
         drawing = base64.b64decode(match[1]).decode("utf-8")
         drawing = TEXT.sub(lambda t: t[1] + change(t[2]) + t[3], drawing)
         return f'src="data:image/svg+xml;base64,{base64.b64encode(drawing.encode()).decode()}"'
+
     return CHART.sub(svg, html)
 
 
-def _shot(browser: str, html: str, folder: Path, name: str,
-          env: dict[str, str] | None = None) -> Image.Image:
+def _shot(
+    browser: str, html: str, folder: Path, name: str, env: dict[str, str] | None = None
+) -> Image.Image:
     page, png = folder / f"{name}.html", folder / f"{name}.png"
     page.write_text(html, encoding="utf-8")
     png.unlink(missing_ok=True)
-    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    "--no-first-run", f"--user-data-dir={folder / ('.chromium-' + name)}",
-                    "--window-size=1280,2200", f"--screenshot={png}", page.resolve().as_uri()],
-                   capture_output=True, timeout=120, check=True, env=env)
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            f"--user-data-dir={folder / ('.chromium-' + name)}",
+            "--window-size=1280,2200",
+            f"--screenshot={png}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
     with Image.open(png) as image:
         return image.convert("L")
 
@@ -123,7 +157,12 @@ def _zh_page(session) -> str:
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_chinese_chart_labels_are_drawn_as_characters_not_boxes(
-        chromium, cjk_font, uow, ids, tmp_path):  # noqa: F811
+    chromium,
+    cjk_font,
+    uow,
+    ids,  # noqa: F811  (a fixture imported from its module)
+    tmp_path,
+):
     """Tofu boxes look alike whatever the character; real glyphs do not. So the page is
     shot three times: as it is, with every Chinese label character swapped for another, and
     with the labels removed. Real text differs from no text, and from other characters."""
@@ -138,22 +177,25 @@ def test_chinese_chart_labels_are_drawn_as_characters_not_boxes(
     # Measured with WenQuanYi Micro Hei: about 6,000 and 1,900 pixels; with no Chinese
     # font, 0 pixels differ between the two Chinese variants (the test below).
     assert drawn > 2_000, f"the chart labels are not drawn ({drawn} pixels)"
-    assert distinct > 500, (f"Chinese labels all look alike ({distinct} pixels differ): "
-                            "empty boxes instead of characters")
+    assert distinct > 500, (
+        f"Chinese labels all look alike ({distinct} pixels differ): "
+        "empty boxes instead of characters"
+    )
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_the_tofu_check_fails_without_a_chinese_font(
-        chromium, cjk_font, uow, ids, tmp_path):  # noqa: F811
+def test_the_tofu_check_fails_without_a_chinese_font(chromium, cjk_font, uow, ids, tmp_path):  # noqa: F811
     """The check above is honest: in a browser that sees no Chinese font, swapping the
     characters changes (almost) nothing, since every character is the same empty box."""
     latin_only = tmp_path / "fonts.conf"
     dejavu = Path("/usr/share/fonts/truetype/dejavu")
     if not dejavu.is_dir():
         pytest.skip("Debian's DejaVu fonts are not in /usr/share/fonts/truetype/dejavu")
-    latin_only.write_text(f'<?xml version="1.0"?><fontconfig><dir>{dejavu}</dir>'
-                          f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
-                          encoding="utf-8")
+    latin_only.write_text(
+        f'<?xml version="1.0"?><fontconfig><dir>{dejavu}</dir>'
+        f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     env = {**os.environ, "FONTCONFIG_FILE": str(latin_only)}
     html = _zh_page(uow.session)
     shown = _shot(chromium, html, tmp_path, "tofu", env)

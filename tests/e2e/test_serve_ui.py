@@ -40,18 +40,28 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """`leadflow serve --port N` as a user runs it, in its own process group."""
     tmp = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp / 'serve.db'}",
-           "LEADFLOW_LOG_FILE": str(tmp / "errors.log"), "PREFECT_API_URL": "",
-           "PREFECT_HOME": str(tmp / "prefect")}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": f"sqlite:///{tmp / 'serve.db'}",
+        "LEADFLOW_LOG_FILE": str(tmp / "errors.log"),
+        "PREFECT_API_URL": "",
+        "PREFECT_HOME": str(tmp / "prefect"),
+    }
     env.pop("PREFECT_API_URL")
     log = (tmp / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "serve", "--port",
-                             str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
+
         def deployments() -> bool:
-            answer = httpx.post(f"http://127.0.0.1:{port}/api/deployments/filter", json={},
-                                timeout=5)
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/api/deployments/filter", json={}, timeout=5
+            )
             return answer.status_code == 200 and len(answer.json()) >= 6
 
         _wait_for(deployments, 150, "the served deployments")
@@ -71,15 +81,33 @@ def test_ui_settings_name_the_served_port(served: int) -> None:
     assert settings["api_url"] == f"http://127.0.0.1:{served}/api"
 
 
-def test_the_ui_shows_the_deployments(served: int, chromium: str, tmp_path: Path  # noqa: F811
-                                      ) -> None:
+def test_the_ui_shows_the_deployments(
+    served: int,
+    chromium: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     page = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}",
-         "--window-size=1500,1000", "--virtual-time-budget=20000", "--dump-dom",
-         f"http://127.0.0.1:{served}/deployments"],
-        capture_output=True, text=True, timeout=180, check=True).stdout
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            "--window-size=1500,1000",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            f"http://127.0.0.1:{served}/deployments",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    ).stdout
     assert "Can't connect" not in page
     for name in ("lead-intake", "follow-up-reminders", "send-notifications"):
         assert name in page, f"{name} not on the UI's deployments page"

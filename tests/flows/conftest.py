@@ -56,7 +56,9 @@ def api(path: str, body: dict | None = None) -> object:
 
 def artifacts(key: str) -> list[dict]:
     """The artifacts stored under a key, newest first."""
-    found = api("/artifacts/filter", {"artifacts": {"key": {"any_": [key]}},
-                                      "sort": "CREATED_DESC", "limit": 50, "offset": 0})
+    found = api(
+        "/artifacts/filter",
+        {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 50, "offset": 0},
+    )
     assert isinstance(found, list)
     return found

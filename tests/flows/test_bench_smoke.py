@@ -11,8 +11,14 @@ from bench.__main__ import run_suite, scenarios
 from bench.core import Config
 from tests.conftest import PG_URL
 
-FLOORED = {"bulk-intake", "api-intake", "reminders-scan", "weekly-regrade", "transitions",
-           "event-latency"}
+FLOORED = {
+    "bulk-intake",
+    "api-intake",
+    "reminders-scan",
+    "weekly-regrade",
+    "transitions",
+    "event-latency",
+}
 
 
 @pytest.mark.slow
@@ -24,16 +30,22 @@ def test_every_scenario_reports_its_numbers(tmp_path):
     names = {(r.scenario, r.backend) for r in results}
     assert {name for name, _ in names} == set(scenarios())
     if PG_URL:
-        assert {("bulk-intake", "postgresql"), ("weekly-regrade", "postgresql"),
-                ("api-intake", "postgresql")} <= names
+        assert {
+            ("bulk-intake", "postgresql"),
+            ("weekly-regrade", "postgresql"),
+            ("api-intake", "postgresql"),
+        } <= names
     for r in results:
         assert r.targets, r.scenario
         assert all(t["measured"] >= 0 and "met" in t for t in r.targets.values())
         # counts of what was lost, rejected or due may be 0, and a growth is a difference
         # (flat memory reads 0 or less); every time and rate must be positive
         assert all(isinstance(v, int | float) for v in r.metrics.values()), r
-        numbers = [v for k, v in r.metrics.items()
-                   if not k.endswith(("lost", "rejected", "_due", "_growth_mb"))]
+        numbers = [
+            v
+            for k, v in r.metrics.items()
+            if not k.endswith(("lost", "rejected", "_due", "_growth_mb"))
+        ]
         assert numbers and all(v > 0 for v in numbers), r
         assert all(v > 0 for v in r.size.values() if not isinstance(v, str)), r
         if r.scenario == "event-latency":  # the session's Prefect server, not one of its own

@@ -29,22 +29,34 @@ def _count_new(url: str) -> int:
 
 @pytest.mark.slow  # `leadflow serve` in a process of its own, then an event round trip
 def test_created_event_reaches_the_served_intake(pipeline_url, tmp_path):
-    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
-           "LEADFLOW_DATABASE_URL": pipeline_url,
-           # The sweeper is pushed out of the way: only the event can start intake here.
-           "LEADFLOW_SCHEDULES__INTAKE_SWEEP_SECONDS": "86400",
-           "LEADFLOW_OUTPUT_DIR": str(tmp_path / "out"), "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        "LEADFLOW_DATABASE_URL": pipeline_url,
+        # The sweeper is pushed out of the way: only the event can start intake here.
+        "LEADFLOW_SCHEDULES__INTAKE_SWEEP_SECONDS": "86400",
+        "LEADFLOW_OUTPUT_DIR": str(tmp_path / "out"),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
     log = (tmp_path / "serve.log").open("w")
-    served = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "serve"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    served = subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "serve"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         time.sleep(8)  # deployments registered and the runner polling
         assert served.poll() is None, (tmp_path / "serve.log").read_text()
         # A sender posts over HTTP; the API stores the leads and emits leadflow.lead.created.
         with serve(create_app(Settings(database_url=pipeline_url))) as base:
             key = Api(base, pipeline_url).key("system")
-            reply = httpx.post(f"{base}/leads/batch", json={"leads": [
-                f.lead_record() for _ in range(5)]}, headers={"X-API-Key": key}, timeout=60)
+            reply = httpx.post(
+                f"{base}/leads/batch",
+                json={"leads": [f.lead_record() for _ in range(5)]},
+                headers={"X-API-Key": key},
+                timeout=60,
+            )
             assert reply.status_code == 201, reply.text
         ids = [item["id"] for item in reply.json()["results"]]
         deadline = time.monotonic() + 90

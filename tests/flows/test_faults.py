@@ -54,9 +54,15 @@ def _populate(url: str) -> None:
 
 
 def _task_runs(state: Any) -> list[dict[str, Any]]:
-    runs = api("/task_runs/filter", {"flow_runs": {"id": {"any_": [
-        str(state.state_details.flow_run_id)]}}, "limit": 200, "offset": 0,
-        "sort": "EXPECTED_START_TIME_ASC"})
+    runs = api(
+        "/task_runs/filter",
+        {
+            "flow_runs": {"id": {"any_": [str(state.state_details.flow_run_id)]}},
+            "limit": 200,
+            "offset": 0,
+            "sort": "EXPECTED_START_TIME_ASC",
+        },
+    )
     assert isinstance(runs, list)
     return runs
 
@@ -64,14 +70,19 @@ def _task_runs(state: Any) -> list[dict[str, Any]]:
 def _counts(url: str) -> tuple[int, int, int]:
     with UnitOfWork(session_factory(url)) as uow:
         s = uow.session
-        return (s.scalar(select(func.count()).where(Lead.state == "new")) or 0,
-                s.scalar(select(func.count()).select_from(Lead)) or 0,
-                s.scalar(select(func.count()).select_from(TransitionAudit)
-                         .where(TransitionAudit.from_state == "new")) or 0)
+        return (
+            s.scalar(select(func.count()).where(Lead.state == "new")) or 0,
+            s.scalar(select(func.count()).select_from(Lead)) or 0,
+            s.scalar(
+                select(func.count())
+                .select_from(TransitionAudit)
+                .where(TransitionAudit.from_state == "new")
+            )
+            or 0,
+        )
 
 
-def _intake_through_outage(url: str, down: Callable[[], None], up: Callable[[], None]
-                           ) -> None:
+def _intake_through_outage(url: str, down: Callable[[], None], up: Callable[[], None]) -> None:
     """Run the intake flow while the database goes down after the first committed chunk
     and comes back 3 s later (longer than the first retry delay); it must complete,
     having retried, with every lead processed once."""
@@ -103,8 +114,7 @@ def test_database_gone_for_good_fails_clearly_then_rerun_finishes(proxied):
     proxy.cut()
     state = lead_intake(chunk_size=500, url=url, return_state=True)
     assert state.is_failed()
-    assert "connection" in str(state.message).lower() or "operational" in str(
-        state.message).lower()
+    assert "connection" in str(state.message).lower() or "operational" in str(state.message).lower()
     proxy.start()
     lead_intake(chunk_size=500, url=url)
     new, total, firsts = _counts(url)

@@ -32,26 +32,40 @@ def test_intake_processes_every_lead_once_in_chunks(pipeline_url):
     assert _scalar(pipeline_url, select(func.count()).where(Lead.state == "new")) == 0
     assert summary.assigned + summary.queued == summary.screened
     # One screen (or disqualify) transition per lead: nothing was processed twice.
-    firsts = _scalar(pipeline_url, select(func.count()).select_from(TransitionAudit).where(
-        TransitionAudit.from_state == "new"))
+    firsts = _scalar(
+        pipeline_url,
+        select(func.count())
+        .select_from(TransitionAudit)
+        .where(TransitionAudit.from_state == "new"),
+    )
     assert firsts == new_before
     # Capacity is never exceeded.
     with UnitOfWork(session_factory(pipeline_url)) as uow:
-        loads = dict(uow.session.execute(select(Lead.owner_id, func.count())
-                                         .where(Lead.owner_id.is_not(None))
-                                         .group_by(Lead.owner_id)).tuples().all())
+        loads = dict(
+            uow.session.execute(
+                select(Lead.owner_id, func.count())
+                .where(Lead.owner_id.is_not(None))
+                .group_by(Lead.owner_id)
+            )
+            .tuples()
+            .all()
+        )
         for rep in uow.session.scalars(select(SalesRep)).unique():
             assert loads.get(rep.id, 0) <= rep.capacity
             if rep.away:
                 assert loads.get(rep.id, 0) == 0
-    assert _scalar(pipeline_url, select(func.count()).select_from(OutboxMessage)) == \
-        summary.assigned + summary.queued
+    assert (
+        _scalar(pipeline_url, select(func.count()).select_from(OutboxMessage))
+        == summary.assigned + summary.queued
+    )
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
         assert run.name.endswith(f"· {summary.processed} leads")
         tasks = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])), limit=200,
-            sort=TaskRunSort.EXPECTED_START_TIME_ASC)
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])),
+            limit=200,
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+        )
         chunk_runs = [t for t in tasks if t.name.startswith("intake-chunk")]
         assert len(chunk_runs) == 4  # 2,000 leads / 500 per chunk
         # Named by the ids they cover (the ids are passed quoted; the name unquotes them).
@@ -71,8 +85,12 @@ def _run_logs(flow_run_id: str) -> list[dict]:
     """A flow run's logs on the server, once its last one is there: they are sent in
     batches, and may arrive after the run has returned."""
     APILogWorker.drain_all(timeout=10)
-    query = {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200, "offset": 0,
-             "sort": "TIMESTAMP_ASC"}
+    query = {
+        "logs": {"flow_run_id": {"any_": [flow_run_id]}},
+        "limit": 200,
+        "offset": 0,
+        "sort": "TIMESTAMP_ASC",
+    }
     deadline = time.monotonic() + 30
     while True:
         logs = api("/logs/filter", query)

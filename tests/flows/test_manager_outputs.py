@@ -21,8 +21,9 @@ from tests.flows.test_upkeep_flows import NOW, _uow, _win
 
 
 def _attachments(message) -> dict[str, bytes]:
-    return {part.get_filename(): part.get_payload(decode=True)
-            for part in message.iter_attachments()}
+    return {
+        part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()
+    }
 
 
 def _mail_to(monkeypatch, port: int, **env: str) -> None:
@@ -35,7 +36,8 @@ def _mail_to(monkeypatch, port: int, **env: str) -> None:
 
 
 def test_review_is_written_four_ways_and_mailed_with_html_and_xlsx(
-        pipeline_url, mailbox, monkeypatch, tmp_path):
+    pipeline_url, mailbox, monkeypatch, tmp_path
+):
     from leadflow.settings import get_settings
 
     label = Period.containing(NOW, "quarter").label
@@ -46,13 +48,20 @@ def test_review_is_written_four_ways_and_mailed_with_html_and_xlsx(
         get_settings.cache_clear()
     folder = tmp_path / "reviews"
     assert sorted(p.name for p in folder.iterdir()) == [
-        f"review-{label}.{fmt}" for fmt in ("html", "json", "md", "xlsx")]
-    assert json.loads((folder / f"review-{label}.json").read_text())["total_leads"] == \
-        review.total_leads
+        f"review-{label}.{fmt}" for fmt in ("html", "json", "md", "xlsx")
+    ]
+    assert (
+        json.loads((folder / f"review-{label}.json").read_text())["total_leads"]
+        == review.total_leads
+    )
     with _uow(pipeline_url) as uow:
-        cohort = uow.session.scalar(select(func.count()).where(
-            Lead.created_at >= review.start, Lead.created_at < review.end,
-            Lead.duplicate_of_id.is_(None)))
+        cohort = uow.session.scalar(
+            select(func.count()).where(
+                Lead.created_at >= review.start,
+                Lead.created_at < review.end,
+                Lead.duplicate_of_id.is_(None),
+            )
+        )
         managers = set(uow.session.scalars(select(Team.manager_email)))
     assert cohort == review.total_leads > 1000
     for who in [*managers, "dana@example.com"]:
@@ -70,19 +79,24 @@ def test_review_is_written_four_ways_and_mailed_with_html_and_xlsx(
     assert artifacts(f"pipeline-review-{label.lower()}-reps")
 
 
-def test_handoff_mails_carry_the_html_of_their_readers_role(pipeline_url, mailbox,
-                                                            monkeypatch, tmp_path):
+def test_handoff_mails_carry_the_html_of_their_readers_role(
+    pipeline_url, mailbox, monkeypatch, tmp_path
+):
     from leadflow.settings import get_settings
 
     lead_intake(url=pipeline_url)
     with _uow(pipeline_url) as uow:
         # The newest such lead: other tests in this Prefect session take the first one and
         # count the artifacts under its key.
-        lead_id = uow.session.scalar(select(Lead.id).where(
-            Lead.state == "nurturing", Lead.team_id.is_not(None)).order_by(Lead.id.desc()))
+        lead_id = uow.session.scalar(
+            select(Lead.id)
+            .where(Lead.state == "nurturing", Lead.team_id.is_not(None))
+            .order_by(Lead.id.desc())
+        )
         uow.session.execute(update(OutboxMessage).values(sent_at=NOW))  # intake's mail
-        manager = uow.session.scalar(select(Team.manager_email).join(
-            Lead, Lead.team_id == Team.id).where(Lead.id == lead_id))
+        manager = uow.session.scalar(
+            select(Team.manager_email).join(Lead, Lead.team_id == Team.id).where(Lead.id == lead_id)
+        )
         uow.commit()
     _win(pipeline_url, lead_id)
     _mail_to(monkeypatch, mailbox.port, DELIVERY_RECIPIENTS='["delivery@example.com"]')
@@ -92,7 +106,10 @@ def test_handoff_mails_carry_the_html_of_their_readers_role(pipeline_url, mailbo
         get_settings.cache_clear()
     folder = tmp_path / "handoffs"
     assert {p.name for p in folder.iterdir()} == {
-        f"lead-{lead_id}.md", f"lead-{lead_id}.html", f"lead-{lead_id}-delivery.html"}
+        f"lead-{lead_id}.md",
+        f"lead-{lead_id}.html",
+        f"lead-{lead_id}-delivery.html",
+    }
     (to_manager,) = mailbox.to(manager)
     (to_delivery,) = mailbox.to("delivery@example.com")
     full = _attachments(to_manager)

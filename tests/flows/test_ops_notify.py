@@ -27,8 +27,9 @@ def test_a_failed_run_tells_ops_once(mailbox, monkeypatch, tmp_path: Path):
     monkeypatch.setenv("LEADFLOW_OPS_NOTIFY_URLS", json.dumps([channel]))
     get_settings.cache_clear()
     try:
-        state = pipeline_review(period="2026-Q9", url=url, out=str(tmp_path),
-                                return_state=True)  # no such quarter: the run fails
+        state = pipeline_review(
+            period="2026-Q9", url=url, out=str(tmp_path), return_state=True
+        )  # no such quarter: the run fails
         assert state.is_failed()
         run_id = state.state_details.flow_run_id
         with get_client(sync_client=True) as client:

@@ -40,8 +40,9 @@ def test_pool_deployments_carry_schedules_triggers_and_fan_out():
     assert main["lead-intake"].triggers
     workers = {d.name: d for d in worker_deployments()}
     assert set(workers) == {"lead-intake-worker", "regrade-worker"}
-    assert all(not d.schedules and d.entrypoint.startswith("leadflow.flows.")
-               for d in workers.values())
+    assert all(
+        not d.schedules and d.entrypoint.startswith("leadflow.flows.") for d in workers.values()
+    )
 
 
 def test_work_pool_is_created_once_as_a_process_pool():
@@ -55,12 +56,15 @@ def test_fan_out_off_a_work_pool_works_in_process(pipeline_url):
     waiting = _count(pipeline_url, Lead.state == "new")
     summary = lead_intake(url=pipeline_url, fan_out=4)
     assert summary.processed == waiting and _count(pipeline_url, Lead.state == "new") == 0
-    runs = api("/flow_runs/filter", {"flows": {"name": {"any_": ["lead-intake-worker"]}},
-                                     "limit": 10, "offset": 0})
+    runs = api(
+        "/flow_runs/filter",
+        {"flows": {"name": {"any_": ["lead-intake-worker"]}}, "limit": 10, "offset": 0},
+    )
     assert runs == []  # no child runs: nothing to spread them over
     result = weekly_regrade(url=pipeline_url, fan_out=4)
-    assert result.examined == _count(pipeline_url, Lead.state.in_(
-        ["screened", "nurturing", "opportunity", "negotiation"]))
+    assert result.examined == _count(
+        pipeline_url, Lead.state.in_(["screened", "nurturing", "opportunity", "negotiation"])
+    )
 
 
 def test_worker_flows_claim_everything_and_publish_their_result(pipeline_url):
@@ -68,13 +72,17 @@ def test_worker_flows_claim_everything_and_publish_their_result(pipeline_url):
     summary = lead_intake_worker(url=pipeline_url, chunk_size=700)
     assert summary.processed == waiting
     with UnitOfWork(session_factory(pipeline_url)) as uow:
-        firsts = uow.session.scalar(select(func.count()).select_from(TransitionAudit).where(
-            TransitionAudit.from_state == "new"))
+        firsts = uow.session.scalar(
+            select(func.count())
+            .select_from(TransitionAudit)
+            .where(TransitionAudit.from_state == "new")
+        )
     assert firsts == waiting
     published = artifacts("lead-intake-worker")
     assert published and f'"processed": {waiting}' in str(published[0]["data"])
     with UnitOfWork(session_factory(pipeline_url)) as uow:
-        ids = list(uow.session.scalars(select(Lead.id).where(Lead.state != "lost")
-                                       .order_by(Lead.id)))
+        ids = list(
+            uow.session.scalars(select(Lead.id).where(Lead.state != "lost").order_by(Lead.id))
+        )
     part = regrade_worker(first_id=ids[10], last_id=ids[59], url=pipeline_url, chunk_size=20)
     assert part.examined == 50  # exactly its range

@@ -45,60 +45,117 @@ def _win(url: str, lead_id: int) -> None:
         s = uow.session
         svc.update_conversion(s, lead_id, intent_stated=True, decision_maker_engaged=True)
         svc.fire_trigger(s, lead_id, "qualify", by="rep", now=NOW, rules=rules)
-        svc.assess_opportunity(s, lead_id, OpportunityFacts(
-            urgency="immediate", budget=1_200_000, competition="parity",
-            decision_chain="simple"), by="rep", now=NOW, rules=rules)
+        svc.assess_opportunity(
+            s,
+            lead_id,
+            OpportunityFacts(
+                urgency="immediate", budget=1_200_000, competition="parity", decision_chain="simple"
+            ),
+            by="rep",
+            now=NOW,
+            rules=rules,
+        )
         submit_plan(s, lead_id, PLAN, by="rep", now=NOW)
         approve_plan(s, lead_id, role="director", by="dana", now=NOW, rules=rules)
         svc.fire_trigger(s, lead_id, "start_negotiation", by="rep", now=NOW, rules=rules)
-        update_lead(s, lead_id, {"decision_chain_notes": "CFO signs above 200k",
-                                 "internal_notes": "walk away below 180k"}, now=NOW, rules=rules)
+        update_lead(
+            s,
+            lead_id,
+            {
+                "decision_chain_notes": "CFO signs above 200k",
+                "internal_notes": "walk away below 180k",
+            },
+            now=NOW,
+            rules=rules,
+        )
         add_objection(s, lead_id, kind="price", detail="too expensive", now=NOW)
-        win(s, lead_id, ContractIn(value=Decimal(250_000), payment_terms="net 30"), by="rep",
-            now=NOW, rules=rules)
+        win(
+            s,
+            lead_id,
+            ContractIn(value=Decimal(250_000), payment_terms="net 30"),
+            by="rep",
+            now=NOW,
+            rules=rules,
+        )
         uow.commit()
 
 
 def test_reminders_once_then_escalation_then_dormant(pipeline_url):
     lead_intake(url=pipeline_url)
     with _uow(pipeline_url) as uow:
-        owned = list(uow.session.scalars(select(Lead.id).where(Lead.state == "nurturing")
-                                         .order_by(Lead.id).limit(30)))
+        owned = list(
+            uow.session.scalars(
+                select(Lead.id).where(Lead.state == "nurturing").order_by(Lead.id).limit(30)
+            )
+        )
         # Ten leads missed their first-contact SLA; ten went quiet for 100 days.
-        uow.session.execute(update(Lead).where(Lead.id.in_(owned[:10]))
-                            .values(first_contact_due=NOW - dt.timedelta(hours=3)))
-        uow.session.execute(update(Lead).where(Lead.id.in_(owned[10:20])).values(
-            last_interaction_at=NOW - dt.timedelta(days=100)))
+        uow.session.execute(
+            update(Lead)
+            .where(Lead.id.in_(owned[:10]))
+            .values(first_contact_due=NOW - dt.timedelta(hours=3))
+        )
+        uow.session.execute(
+            update(Lead)
+            .where(Lead.id.in_(owned[10:20]))
+            .values(last_interaction_at=NOW - dt.timedelta(days=100))
+        )
         uow.commit()
     first = follow_up_reminders(url=pipeline_url, force=True)
     assert first.reminded["first_contact"] == 10 and first.dormant == 10
-    mails = _count(pipeline_url, select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.kind == "reminder"))
+    mails = _count(
+        pipeline_url,
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder"),
+    )
     again = follow_up_reminders(url=pipeline_url, force=True)
     assert again.reminded.get("first_contact", 0) == 0 and not again.escalated
-    assert _count(pipeline_url, select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.kind == "reminder")) == mails  # never twice for the same due item
+    assert (
+        _count(
+            pipeline_url,
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder"),
+        )
+        == mails
+    )  # never twice for the same due item
     with _uow(pipeline_url) as uow:  # a week passes, still untouched
         for reminder in uow.session.scalars(select(Reminder)):
             reminder.reminded_at -= dt.timedelta(days=7)
         uow.commit()
     third = follow_up_reminders(url=pipeline_url, force=True)
     assert third.escalated["first_contact"] == 10
-    assert _count(pipeline_url, select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.kind == "escalation", OutboxMessage.lead_id.in_(owned[:10]))) == 10
+    assert (
+        _count(
+            pipeline_url,
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.kind == "escalation", OutboxMessage.lead_id.in_(owned[:10])),
+        )
+        == 10
+    )
 
 
 def test_regrade_moves_grades_both_ways_and_says_why(pipeline_url):
     lead_intake(url=pipeline_url)
     with _uow(pipeline_url) as uow:
-        a_leads = list(uow.session.scalars(select(Lead.id).where(
-            Lead.grade == "A", Lead.state == "nurturing").limit(3)))
-        b_lead = uow.session.scalar(select(Lead.id).where(
-            Lead.grade == "B", Lead.state == "nurturing", Lead.contact_role == "decision_maker",
-            Lead.timeline.is_not(None)).limit(1))
+        a_leads = list(
+            uow.session.scalars(
+                select(Lead.id).where(Lead.grade == "A", Lead.state == "nurturing").limit(3)
+            )
+        )
+        b_lead = uow.session.scalar(
+            select(Lead.id)
+            .where(
+                Lead.grade == "B",
+                Lead.state == "nurturing",
+                Lead.contact_role == "decision_maker",
+                Lead.timeline.is_not(None),
+            )
+            .limit(1)
+        )
         uow.session.execute(update(Lead).where(Lead.id.in_(a_leads)).values(budget_max=1000))
-        uow.session.execute(update(Lead).where(Lead.id == b_lead).values(
-            budget_max=900_000, timeline=(NOW + dt.timedelta(days=20)).date()))
+        uow.session.execute(
+            update(Lead)
+            .where(Lead.id == b_lead)
+            .values(budget_max=900_000, timeline=(NOW + dt.timedelta(days=20)).date())
+        )
         uow.commit()
     result = weekly_regrade(url=pipeline_url, chunk_size=700)
     downs = {c.lead_id for c in result.changes if c.field == "grade" and c.old == "A"}
@@ -108,8 +165,15 @@ def test_regrade_moves_grades_both_ways_and_says_why(pipeline_url):
     assert "budget match full" in change.why
     listed = artifacts("weekly-regrade-changes")[0]["data"]
     assert f'"lead_id": {b_lead}' in listed or f"'lead_id': {b_lead}" in listed
-    assert _count(pipeline_url, select(func.count()).select_from(FieldChange).where(
-        FieldChange.field == "grade", FieldChange.actor == "weekly-regrade")) >= 4
+    assert (
+        _count(
+            pipeline_url,
+            select(func.count())
+            .select_from(FieldChange)
+            .where(FieldChange.field == "grade", FieldChange.actor == "weekly-regrade"),
+        )
+        >= 4
+    )
 
 
 def test_handoff_is_produced_once_even_when_rerun(pipeline_url, monkeypatch):
@@ -126,8 +190,11 @@ def test_handoff_is_produced_once_even_when_rerun(pipeline_url, monkeypatch):
     with _uow(pipeline_url) as uow:
         handoff = uow.session.scalar(select(Handoff).where(Handoff.lead_id == lead_id))
         assert "too expensive" in handoff.markdown and "250,000" in handoff.markdown
-        mails = uow.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.kind == "handoff", OutboxMessage.lead_id == lead_id)).all()
+        mails = uow.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "handoff", OutboxMessage.lead_id == lead_id
+            )
+        ).all()
         to_delivery = [m for m in mails if m.recipient == "delivery@example.com"]
         assert len(to_delivery) == 1 and "(restricted)" in to_delivery[0].body
         assert "CFO signs" not in to_delivery[0].body
@@ -147,8 +214,9 @@ def test_rerun_after_refused_mail_sends_each_package_once(pipeline_url, mailbox,
 
     lead_intake(url=pipeline_url)
     with _uow(pipeline_url) as uow:
-        lead_id = uow.session.scalar(select(Lead.id).where(Lead.state == "nurturing",
-                                                           Lead.team_id.is_not(None)))
+        lead_id = uow.session.scalar(
+            select(Lead.id).where(Lead.state == "nurturing", Lead.team_id.is_not(None))
+        )
         # The intake's assignment mails went out earlier; this test is about the handoff.
         uow.session.execute(update(OutboxMessage).values(sent_at=NOW))
         uow.commit()
@@ -182,10 +250,10 @@ def test_regrade_examines_every_open_lead_once_on_each_backend(db_url):
         uow.commit()
     lead_intake(url=db_url)
     with _uow(db_url) as uow:  # budgets cut: every A lead has to come down
-        open_ids = set(uow.session.scalars(select(Lead.id).where(
-            Lead.state.in_(REGRADED_STATES))))
-        graded_a = _count(db_url, select(func.count()).where(Lead.id.in_(open_ids),
-                                                             Lead.grade == "A"))
+        open_ids = set(uow.session.scalars(select(Lead.id).where(Lead.state.in_(REGRADED_STATES))))
+        graded_a = _count(
+            db_url, select(func.count()).where(Lead.id.in_(open_ids), Lead.grade == "A")
+        )
         uow.session.execute(update(Lead).where(Lead.id.in_(open_ids)).values(budget_max=1000))
         uow.commit()
     result = weekly_regrade(url=db_url, chunk_size=70)
@@ -194,7 +262,8 @@ def test_regrade_examines_every_open_lead_once_on_each_backend(db_url):
     assert result.counts.get("grade A->B", 0) + result.counts.get("grade A->C", 0) == graded_a
     with _uow(db_url) as uow:
         recorded = uow.session.execute(
-            select(FieldChange.lead_id, func.count()).where(
-                FieldChange.field == "grade", FieldChange.actor == "weekly-regrade")
-            .group_by(FieldChange.lead_id)).all()
+            select(FieldChange.lead_id, func.count())
+            .where(FieldChange.field == "grade", FieldChange.actor == "weekly-regrade")
+            .group_by(FieldChange.lead_id)
+        ).all()
     assert len(recorded) == grade_changes and all(n == 1 for _, n in recorded)

@@ -32,8 +32,7 @@ def test_win_model_refuses_then_the_replay_leaves_artifacts(tmp_path):
     assert "No model published" in artifacts("win-model")[0]["data"]
     candidate = tmp_path / "high85.yaml"
     candidate.write_text("scoring:\n  priority:\n    high: 85\n", encoding="utf-8")
-    report = rules_simulation(str(candidate), since=(START - dt.timedelta(days=1)).date(),
-                              url=url)
+    report = rules_simulation(str(candidate), since=(START - dt.timedelta(days=1)).date(), url=url)
     assert report.leads == 30
     assert artifacts("rules-simulation-loads") and artifacts("rules-simulation-changes")
     assert "What-if" in artifacts("rules-simulation")[0]["data"]

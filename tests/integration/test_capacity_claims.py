@@ -26,8 +26,9 @@ pytestmark = [needs_pg, pytest.mark.postgres]
 CAPACITIES = (7, 5, 3, 1)
 
 
-def _organisation(url: str, rules, capacities: tuple[int, ...], leads: int,
-                  away: int = 0) -> tuple[list[int], list[int]]:
+def _organisation(
+    url: str, rules, capacities: tuple[int, ...], leads: int, away: int = 0
+) -> tuple[list[int], list[int]]:
     """An emptied database with one east team of senior reps of these capacities (plus
     `away` absent ones) and `leads` new leads; returns the rep and lead ids."""
     _truncate(url)
@@ -36,17 +37,24 @@ def _organisation(url: str, rules, capacities: tuple[int, ...], leads: int,
         reps = [f.rep(uow.session, team.id, capacity=c).id for c in capacities]
         for _ in range(away):
             f.rep(uow.session, team.id, capacity=10, away=True)
-        ids = store_leads(uow.session, enumerate([f.lead_record() for _ in range(leads)], 1),
-                          "setup", rules).lead_ids
+        ids = store_leads(
+            uow.session, enumerate([f.lead_record() for _ in range(leads)], 1), "setup", rules
+        ).lead_ids
         uow.commit()
     return reps, ids
 
 
 def _owned(url: str) -> dict[int, int]:
     with UnitOfWork(session_factory(url)) as uow:
-        return dict(uow.session.execute(
-            select(Lead.owner_id, func.count()).where(Lead.owner_id.is_not(None))
-            .group_by(Lead.owner_id)).tuples().all())
+        return dict(
+            uow.session.execute(
+                select(Lead.owner_id, func.count())
+                .where(Lead.owner_id.is_not(None))
+                .group_by(Lead.owner_id)
+            )
+            .tuples()
+            .all()
+        )
 
 
 def test_concurrent_chunks_never_take_a_rep_past_capacity(pg_migrated, rules):
@@ -63,21 +71,31 @@ def test_concurrent_chunks_never_take_a_rep_past_capacity(pg_migrated, rules):
     with UnitOfWork(session_factory(url)) as uow:
         s = uow.session
         assert s.scalar(select(func.count()).where(Lead.state == "new")) == 0
-        assert sum(r["assigned"] for r in results) == sum(CAPACITIES) == s.scalar(
-            select(func.count()).select_from(TransitionAudit)
-            .where(TransitionAudit.trigger == "start_nurturing"))
+        assert (
+            sum(r["assigned"] for r in results)
+            == sum(CAPACITIES)
+            == s.scalar(
+                select(func.count())
+                .select_from(TransitionAudit)
+                .where(TransitionAudit.trigger == "start_nurturing")
+            )
+        )
         assert s.scalar(select(func.count()).select_from(RepClaim)) == 0  # all released
 
 
 def _waiting_for_a_lock(url: str) -> bool:
     with engine_for(normalise_url(url)).connect() as conn:
-        return bool(conn.scalar(text(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE NOT l.granted AND a.datname = current_database()")))
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE NOT l.granted AND a.datname = current_database()"
+                )
+            )
+        )
 
 
-def test_a_rep_filled_between_choice_and_claim_passes_to_the_next_candidate(pg_migrated,
-                                                                            rules):
+def test_a_rep_filled_between_choice_and_claim_passes_to_the_next_candidate(pg_migrated, rules):
     url = pg_migrated
     (first, second), (early, late) = _organisation(url, rules, (1, 5), 2)
     held, errors = threading.Event(), []
@@ -114,8 +132,9 @@ def test_a_rep_filled_between_choice_and_claim_passes_to_the_next_candidate(pg_m
         # fallback says what happened at the claim.
         assert f"chose {names[first]}: best close rate" in why, why
         assert "close rates compared" in why, why
-        assert why.endswith(f"full when claimed: {names[first]}; next candidate "
-                            f"{names[second]} (1/5)"), why
+        assert why.endswith(
+            f"full when claimed: {names[first]}; next candidate {names[second]} (1/5)"
+        ), why
         assert uow.session.scalar(select(func.count()).select_from(RepClaim)) == 0
 
 
@@ -124,8 +143,9 @@ def test_a_chunk_that_rolls_back_leaves_no_slot_taken(pg_migrated, rules):
     (only,), (first, second) = _organisation(url, rules, (1,), 2)
     with UnitOfWork(session_factory(url), actor="intake") as uow:
         # Its claim commits on its own; the chunk then ends without a commit.
-        assert process_new_leads(uow.session, [first], f.NOW, rules,
-                                 claims_apart=True).assigned == 1
+        assert (
+            process_new_leads(uow.session, [first], f.NOW, rules, claims_apart=True).assigned == 1
+        )
     with UnitOfWork(session_factory(url)) as uow:  # the claim is still there, but dead
         assert uow.session.scalar(select(func.count()).select_from(RepClaim)) == 1
     assert chunks.intake_chunk([first, second], f.NOW, url).assigned == 1

@@ -20,8 +20,9 @@ def _store(url: str, rules, count: int) -> list[int]:
     with UnitOfWork(session_factory(url), actor="test") as uow:
         team = f.team(uow.session)
         f.rep(uow.session, team.id, capacity=1000)
-        ids = store_leads(uow.session, enumerate([f.lead_record() for _ in range(count)], 1),
-                          "test", rules).lead_ids
+        ids = store_leads(
+            uow.session, enumerate([f.lead_record() for _ in range(count)], 1), "test", rules
+        ).lead_ids
         uow.commit()
     return ids
 
@@ -36,14 +37,17 @@ def test_claim_takes_the_oldest_new_leads(db_url, rules):
 def test_claiming_until_empty_processes_every_lead_once(db_url, rules):
     ids = _store(db_url, rules, 7)
     sizes = []
-    while (done := chunks.claim_intake_chunk(3, f.NOW, db_url).processed):
+    while done := chunks.claim_intake_chunk(3, f.NOW, db_url).processed:
         sizes.append(done)
     assert sizes == [3, 3, 1]
     with UnitOfWork(session_factory(db_url)) as uow:
         s = uow.session
         assert s.scalar(select(func.count()).where(Lead.state == "new")) == 0
-        assert s.scalar(select(func.count()).select_from(TransitionAudit)
-                        .where(TransitionAudit.from_state == "new")) == len(ids)
+        assert s.scalar(
+            select(func.count())
+            .select_from(TransitionAudit)
+            .where(TransitionAudit.from_state == "new")
+        ) == len(ids)
 
 
 @needs_pg
@@ -67,8 +71,9 @@ def test_open_lead_ranges_cover_every_open_lead_once(db_url, rules):
     while chunks.claim_intake_chunk(100, f.NOW, db_url).processed:
         pass
     with UnitOfWork(session_factory(db_url)) as uow:
-        open_ids = list(uow.session.scalars(select(Lead.id).where(Lead.state != "lost")
-                                            .order_by(Lead.id)))
+        open_ids = list(
+            uow.session.scalars(select(Lead.id).where(Lead.state != "lost").order_by(Lead.id))
+        )
     ranges = chunks.open_lead_ranges(4, db_url)
     assert 1 < len(ranges) <= 4
     covered = [i for lo, hi in ranges for i in open_ids if lo <= i <= hi]

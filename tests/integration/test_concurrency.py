@@ -27,14 +27,16 @@ def _lead(url: str, rules) -> int:
         f.rep(uow.session, team.id)
         ids = store_leads(uow.session, [(1, f.lead_record())], "test", rules).lead_ids
         process_new_leads(uow.session, ids, f.NOW, rules)
-        svc.update_conversion(uow.session, ids[0], intent_stated=True,
-                              budget_confirmed=Decimal(200_000))
+        svc.update_conversion(
+            uow.session, ids[0], intent_stated=True, budget_confirmed=Decimal(200_000)
+        )
         uow.commit()
         return ids[0]
 
 
-@pytest.mark.parametrize("triggers", [("qualify", "lose"), ("lose", "lose"),
-                                      ("qualify", "qualify")])
+@pytest.mark.parametrize(
+    "triggers", [("qualify", "lose"), ("lose", "lose"), ("qualify", "qualify")]
+)
 def test_conflicting_triggers_leave_one_transition(pg_migrated, rules, triggers):
     url = pg_migrated
     from tests.conftest import _truncate
@@ -50,8 +52,15 @@ def test_conflicting_triggers_leave_one_transition(pg_migrated, rules, triggers)
             assert lead is not None and lead.state == "nurturing"
             loaded.wait(timeout=10)  # both hold version N before either writes
             try:
-                svc.fire_trigger(uow.session, lead_id, trigger, by=trigger, now=f.NOW,
-                                 rules=rules, reason="price" if trigger == "lose" else None)
+                svc.fire_trigger(
+                    uow.session,
+                    lead_id,
+                    trigger,
+                    by=trigger,
+                    now=f.NOW,
+                    rules=rules,
+                    reason="price" if trigger == "lose" else None,
+                )
                 uow.commit()
                 outcomes.append("moved")
             except VersionConflict:
@@ -66,9 +75,11 @@ def test_conflicting_triggers_leave_one_transition(pg_migrated, rules, triggers)
         t.join(timeout=30)
     assert sorted(outcomes) == ["conflict", "moved"]
     with UnitOfWork(session_factory(url)) as uow:
-        moves = uow.session.scalar(select(func.count()).select_from(TransitionAudit).where(
-            TransitionAudit.lead_id == lead_id,
-            TransitionAudit.from_state == "nurturing"))
+        moves = uow.session.scalar(
+            select(func.count())
+            .select_from(TransitionAudit)
+            .where(TransitionAudit.lead_id == lead_id, TransitionAudit.from_state == "nurturing")
+        )
         assert moves == 1
         lead = uow.session.get(Lead, lead_id)
         assert lead.state in ("opportunity", "lost")

@@ -38,8 +38,10 @@ def _sensitive_columns(book_path: Path) -> dict[str, list[object]]:
     """Every value under a sensitive column, by header."""
     book = load_workbook(book_path)
     out: dict[str, list[object]] = {}
-    for columns, title in ((LEAD_REGISTER, "Lead register"),
-                           (OPPORTUNITY_GRADING, "Opportunity grading")):
+    for columns, title in (
+        (LEAD_REGISTER, "Lead register"),
+        (OPPORTUNITY_GRADING, "Opportunity grading"),
+    ):
         headers = [c.header for c in columns]
         for row in book[title].iter_rows(min_row=2, values_only=True):
             for column, value in zip(columns, row, strict=True):
@@ -50,7 +52,10 @@ def _sensitive_columns(book_path: Path) -> dict[str, list[object]]:
 
 
 def test_every_sensitive_field_is_masked_alike_in_the_api_and_all_four_exports(
-        uow, hostile, tmp_path):  # noqa: F811
+    uow,
+    hostile,  # noqa: F811  (a fixture imported from its module)
+    tmp_path,
+):
     """Spec §1: budget, decision chain and internal notes are shown only to the lead's
     owner, their manager and directors."""
     s = uow.session
@@ -58,11 +63,16 @@ def test_every_sensitive_field_is_masked_alike_in_the_api_and_all_four_exports(
     assert masked_columns == set(SENSITIVE) | set(ASSESSMENT_SENSITIVE)
     system = Viewer.of("system")
     outputs = _outputs(uow, system, tmp_path / "system")
-    for header, values in _sensitive_columns(tmp_path / "system" /
-                                             f"review-{Q3.label}.xlsx").items():
+    for header, values in _sensitive_columns(
+        tmp_path / "system" / f"review-{Q3.label}.xlsx"
+    ).items():
         assert set(values) == {"(restricted)"}, header
-    secrets = [str(v) for lead in s.scalars(select(Lead)) for v in
-               (lead.decision_chain_notes, lead.internal_notes) if v]
+    secrets = [
+        str(v)
+        for lead in s.scalars(select(Lead))
+        for v in (lead.decision_chain_notes, lead.internal_notes)
+        if v
+    ]
     # Numbers only where no public figure (a target, a deal) happens to be equal.
     secrets.append(f"{s.get(Lead, hostile).budget_max:,.2f}")
     assert "margin 12%" in secrets and "321,000.00" in secrets
@@ -79,8 +89,7 @@ def test_every_sensitive_field_is_masked_alike_in_the_api_and_all_four_exports(
     assert "margin 12%" in manager["xlsx"] and "CFO signs above 200k" in manager["xlsx"]
 
 
-def test_a_reps_review_holds_only_their_own_leads_in_every_format(
-        uow, hostile, ids, tmp_path):  # noqa: F811
+def test_a_reps_review_holds_only_their_own_leads_in_every_format(uow, hostile, ids, tmp_path):  # noqa: F811
     """A rep reads their own leads whole, as the API shows them to their owner, and
     nothing of anyone else's: no lead, no result line, no team totals."""
     s = uow.session
@@ -88,17 +97,21 @@ def test_a_reps_review_holds_only_their_own_leads_in_every_format(
     outputs = _outputs(uow, bob, tmp_path / "bob")
     review = json.loads(outputs["json"])
     assert [line["name"] for line in review["reps"]] == ["Bob"] and review["teams"] == []
-    bobs = s.scalars(select(Lead.id).where(Lead.owner_id == ids["bob"],
-                                           Lead.created_at >= Q3.start,
-                                           Lead.created_at < Q3.end)).all()
+    bobs = s.scalars(
+        select(Lead.id).where(
+            Lead.owner_id == ids["bob"], Lead.created_at >= Q3.start, Lead.created_at < Q3.end
+        )
+    ).all()
     assert review["total_leads"] == len(bobs) > 0
     book = load_workbook(tmp_path / "bob" / f"review-{Q3.label}.xlsx")
     register = list(book["Lead register"].iter_rows(min_row=2, values_only=True))
     assert sorted(row[0] for row in register) == sorted(bobs)
     for title in ("Lead register", "Follow-up log", "Opportunity grading"):
         header = [c.value for c in book[title][1]]
-        owners = {row[header.index("Owner" if "Owner" in header else "Rep")]
-                  for row in book[title].iter_rows(min_row=2, values_only=True)}
+        owners = {
+            row[header.index("Owner" if "Owner" in header else "Rep")]
+            for row in book[title].iter_rows(min_row=2, values_only=True)
+        }
         assert owners <= {"Bob", None}, title
     for fmt, text in outputs.items():
         assert not re.search(r"\bAnn\b", text), fmt  # the other rep appears nowhere

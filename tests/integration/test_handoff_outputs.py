@@ -32,31 +32,59 @@ def won(uow, rules) -> int:
     team = f.team(s, manager_email="mia@example.com")
     ann = f.rep(s, team.id, name="Ann")
     p = Pipeline(uow, rules)
-    lead = p.lead(at(7, 1), ann.id, company_name=COMPANY, contact_title="COO",
-                  budget_min=90_000, budget_max=310_000)
+    lead = p.lead(
+        at(7, 1),
+        ann.id,
+        company_name=COMPANY,
+        contact_title="COO",
+        budget_min=90_000,
+        budget_max=310_000,
+    )
     p.contact(lead, at(7, 2))
-    svc.log_activity(s, lead.id, channel="meeting", key_points="scoping", now=at(7, 9),
-                     feedback="month-end close takes 9 days", rules=rules)
-    update_lead(s, lead.id, {"decision_chain_notes": SECRETS[0], "internal_notes": SECRETS[1]},
-                now=at(7, 9), rules=rules)
+    svc.log_activity(
+        s,
+        lead.id,
+        channel="meeting",
+        key_points="scoping",
+        now=at(7, 9),
+        feedback="month-end close takes 9 days",
+        rules=rules,
+    )
+    update_lead(
+        s,
+        lead.id,
+        {"decision_chain_notes": SECRETS[0], "internal_notes": SECRETS[1]},
+        now=at(7, 9),
+        rules=rules,
+    )
     p.opportunity(lead, at(7, 10), A_DEAL)
     p.negotiate(lead, at(7, 11))
     objection = add_objection(s, lead.id, kind="price", detail="too expensive", now=at(7, 12))
-    answer_objection(s, lead.id, objection.id, response="phased payment", by="ann",
-                     now=at(7, 13))
-    win(s, lead.id, ContractIn(value=Decimal(240_000),
-                               payment_terms="30% upfront, 70% on delivery",
-                               delivery_date=dt.date(2026, 10, 1),
-                               promises=["ERP rollout", "training for 2 teams",
-                                         "12 months support"]),
-        by="ann", now=at(7, 20), rules=rules, reason="signed")
+    answer_objection(s, lead.id, objection.id, response="phased payment", by="ann", now=at(7, 13))
+    win(
+        s,
+        lead.id,
+        ContractIn(
+            value=Decimal(240_000),
+            payment_terms="30% upfront, 70% on delivery",
+            delivery_date=dt.date(2026, 10, 1),
+            promises=["ERP rollout", "training for 2 teams", "12 months support"],
+        ),
+        by="ann",
+        now=at(7, 20),
+        rules=rules,
+        reason="signed",
+    )
     uow.commit()
     return lead.id
 
 
 def _settings() -> Settings:
-    return Settings(delivery_recipients=["delivery@example.com"], delivery_owner="Dee Delivery",
-                    director_recipients=["dana@example.com"])
+    return Settings(
+        delivery_recipients=["delivery@example.com"],
+        delivery_owner="Dee Delivery",
+        director_recipients=["dana@example.com"],
+    )
 
 
 class Text(HTMLParser):
@@ -92,10 +120,15 @@ def test_documents_per_role_and_mail_per_recipient(uow, rules, won, tmp_path):
     s = uow.session
     result = produce_handoffs(s, [won], at(7, 20), rules, _settings(), tmp_path)
     assert result.produced == [won]
-    assert set(result.documents) == {f"lead-{won}.md", f"lead-{won}.html",
-                                     f"lead-{won}-delivery.html"}
-    full, delivery = result.documents[f"lead-{won}.html"], result.documents[
-        f"lead-{won}-delivery.html"]
+    assert set(result.documents) == {
+        f"lead-{won}.md",
+        f"lead-{won}.html",
+        f"lead-{won}-delivery.html",
+    }
+    full, delivery = (
+        result.documents[f"lead-{won}.html"],
+        result.documents[f"lead-{won}-delivery.html"],
+    )
     for secret in SECRETS:
         assert secret in full, secret
         assert secret not in delivery, secret
@@ -104,37 +137,53 @@ def test_documents_per_role_and_mail_per_recipient(uow, rules, won, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons" in full
     page = _read(full)
     text = " ".join(page.text)
-    for expected in ("240,000", "30% upfront, 70% on delivery", "Oct 1, 2026", "Dee Delivery",
-                     "ERP rollout", "training for 2 teams; 12 months support",
-                     "month-end close takes 9 days", "too expensive", "phased payment", "COO",
-                     "decision maker"):
+    for expected in (
+        "240,000",
+        "30% upfront, 70% on delivery",
+        "Oct 1, 2026",
+        "Dee Delivery",
+        "ERP rollout",
+        "training for 2 teams; 12 months support",
+        "month-end close takes 9 days",
+        "too expensive",
+        "phased payment",
+        "COO",
+        "decision maker",
+    ):
         assert expected in text, expected
-    transitions = len(s.scalars(select(TransitionAudit).where(
-        TransitionAudit.lead_id == won)).all())
+    transitions = len(
+        s.scalars(select(TransitionAudit).where(TransitionAudit.lead_id == won)).all()
+    )
     assert page.rows["timeline"] == 1 + transitions + 2  # header, transitions, 2 contacts
     assert page.rows["objections"] == 2 and page.rows["contacts"] == 2
 
-    mails = {m.recipient: m for m in s.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "handoff"))}
+    mails = {
+        m.recipient: m
+        for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "handoff"))
+    }
     assert set(mails) == {"mia@example.com", "dana@example.com", "delivery@example.com"}
     for who in ("mia@example.com", "dana@example.com"):
         assert SECRETS[0] in mails[who].body
         assert mails[who].attachments == [str(tmp_path / f"lead-{won}.html")]
     assert mails["delivery@example.com"].attachments == [
-        str(tmp_path / f"lead-{won}-delivery.html")]
+        str(tmp_path / f"lead-{won}-delivery.html")
+    ]
     assert not any(secret in mails["delivery@example.com"].body for secret in SECRETS)
     stored = s.scalar(select(Handoff).where(Handoff.lead_id == won))
     assert stored.markdown == result.documents[f"lead-{won}.md"]
 
 
-@pytest.mark.parametrize("audience, sees", [("manager", True), ("director", True),
-                                            ("delivery", False)])
+@pytest.mark.parametrize(
+    "audience, sees", [("manager", True), ("director", True), ("delivery", False)]
+)
 def test_each_format_masks_for_its_audience(uow, rules, won, audience, sees):
     produce_handoffs(uow.session, [won], at(7, 20), rules, _settings())
     stored = uow.session.scalar(select(Handoff).where(Handoff.lead_id == won))
     due = stored.review_due
-    for text in (package_markdown(stored.package, due, audience),
-                 package_html(stored.package, due, audience)):
+    for text in (
+        package_markdown(stored.package, due, audience),
+        package_html(stored.package, due, audience),
+    ):
         assert all((secret in text) is sees for secret in SECRETS), audience
         assert "240,000" in text and "phased payment" in text  # the deal itself is shared
 
@@ -142,7 +191,9 @@ def test_each_format_masks_for_its_audience(uow, rules, won, audience, sees):
 def test_markdown_tables_survive_pipes_and_newlines(uow, rules, won):
     produce_handoffs(uow.session, [won], at(7, 20), rules, _settings())
     stored = uow.session.scalar(select(Handoff).where(Handoff.lead_id == won))
-    package = {**stored.package, "objections": [
-        {"kind": "terms", "detail": "a | b\nc", "response": None, "answered": None}]}
+    package = {
+        **stored.package,
+        "objections": [{"kind": "terms", "detail": "a | b\nc", "response": None, "answered": None}],
+    }
     text = package_markdown(package, stored.review_due)
     assert "| terms | a \\| b c | open | - |" in text

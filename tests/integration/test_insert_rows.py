@@ -27,56 +27,99 @@ def _lead(factory, rules) -> int:
 
 def test_rows_land_in_order_with_json_and_nulls(factory, rules):
     lead_id = _lead(factory, rules)
-    messages = [{"dedupe_key": f"k{i}", "kind": "assignment", "lead_id": lead_id,
-                 "recipient": "rep@example.com", "subject": f"lead {i}", "body": "ä\nb",
-                 "created_at": NOW, "attachments": attach}
-                for i, attach in enumerate([["/tmp/a.md", "/tmp/b.html"], None, [], ["x"]])]
+    messages = [
+        {
+            "dedupe_key": f"k{i}",
+            "kind": "assignment",
+            "lead_id": lead_id,
+            "recipient": "rep@example.com",
+            "subject": f"lead {i}",
+            "body": "ä\nb",
+            "created_at": NOW,
+            "attachments": attach,
+        }
+        for i, attach in enumerate([["/tmp/a.md", "/tmp/b.html"], None, [], ["x"]])
+    ]
     with UnitOfWork(factory) as uow:
         insert_rows(uow.session.connection(), OutboxMessage.__table__, messages)
         uow.commit()
     with UnitOfWork(factory) as uow:
-        stored = uow.session.execute(select(
-            OutboxMessage.dedupe_key, OutboxMessage.subject, OutboxMessage.body,
-            OutboxMessage.attachments, OutboxMessage.sent_at).order_by(OutboxMessage.id)).all()
-    assert stored == [(m["dedupe_key"], m["subject"], "ä\nb", m["attachments"], None)
-                      for m in messages]
+        stored = uow.session.execute(
+            select(
+                OutboxMessage.dedupe_key,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.attachments,
+                OutboxMessage.sent_at,
+            ).order_by(OutboxMessage.id)
+        ).all()
+    assert stored == [
+        (m["dedupe_key"], m["subject"], "ä\nb", m["attachments"], None) for m in messages
+    ]
 
 
 def test_audit_rows_land_in_order_and_nothing_is_a_no_op(factory, rules):
     lead_id = _lead(factory, rules)
-    audit = [{"lead_id": lead_id, "from_state": source, "to_state": dest, "trigger": trigger,
-              "actor": "a", "reason": reason, "at": NOW}
-             for source, dest, trigger, reason in [
-                 ("new", "screened", "screen", "BANT 3/4"),
-                 ("screened", "nurturing", "start_nurturing", None),
-                 ("nurturing", "opportunity", "qualify", "intent stated")]]
+    audit = [
+        {
+            "lead_id": lead_id,
+            "from_state": source,
+            "to_state": dest,
+            "trigger": trigger,
+            "actor": "a",
+            "reason": reason,
+            "at": NOW,
+        }
+        for source, dest, trigger, reason in [
+            ("new", "screened", "screen", "BANT 3/4"),
+            ("screened", "nurturing", "start_nurturing", None),
+            ("nurturing", "opportunity", "qualify", "intent stated"),
+        ]
+    ]
     with UnitOfWork(factory) as uow:
         insert_rows(uow.session.connection(), TransitionAudit.__table__, audit)
         insert_rows(uow.session.connection(), TransitionAudit.__table__, [])
         uow.commit()
     with UnitOfWork(factory) as uow:
-        stored = uow.session.execute(select(TransitionAudit.to_state, TransitionAudit.reason)
-                                     .order_by(TransitionAudit.id)).all()
-    assert stored == [("screened", "BANT 3/4"), ("nurturing", None),
-                      ("opportunity", "intent stated")]
+        stored = uow.session.execute(
+            select(TransitionAudit.to_state, TransitionAudit.reason).order_by(TransitionAudit.id)
+        ).all()
+    assert stored == [
+        ("screened", "BANT 3/4"),
+        ("nurturing", None),
+        ("opportunity", "intent stated"),
+    ]
 
 
 def test_insert_leads_stores_what_the_orm_stores_with_ids_in_order(factory):
     """New leads' values inserted set-based land exactly as the same values added through
     the ORM: JSON, money, dates, UTC stamps, the columns' defaults, and NULL for what
     neither gives; the ids returned are the rows' own, in the order given."""
-    values = {"source": "event", "company_name": "Ærø Ltd", "contact_name": "Zoë",
-              "email": "zoe@aero.example", "need": "a CRM", "budget_min": Decimal("1000.50"),
-              "budget_max": Decimal("250000"), "timeline": NOW.date(), "employees": 40,
-              "tags": ["expo", "ä"], "created_at": NOW, "last_interaction_at": NOW,
-              "email_key": "zoe@aero.example", "intent_stated": True}
-    columns = [c for c in Lead.__table__.columns if c.key not in ("id", "external_id",
-                                                                  "updated_at")]
+    values = {
+        "source": "event",
+        "company_name": "Ærø Ltd",
+        "contact_name": "Zoë",
+        "email": "zoe@aero.example",
+        "need": "a CRM",
+        "budget_min": Decimal("1000.50"),
+        "budget_max": Decimal("250000"),
+        "timeline": NOW.date(),
+        "employees": 40,
+        "tags": ["expo", "ä"],
+        "created_at": NOW,
+        "last_interaction_at": NOW,
+        "email_key": "zoe@aero.example",
+        "intent_stated": True,
+    }
+    columns = [
+        c for c in Lead.__table__.columns if c.key not in ("id", "external_id", "updated_at")
+    ]
     with UnitOfWork(factory) as uow:
         uow.session.add(Lead(**values, external_id="typed"))
         uow.session.flush()
-        ids = insert_leads(uow.session, [{**values, "external_id": name}
-                                         for name in ("early", "second", "third")])
+        ids = insert_leads(
+            uow.session, [{**values, "external_id": name} for name in ("early", "second", "third")]
+        )
         uow.commit()
     with UnitOfWork(factory) as uow:
         typed, early, *_ = uow.session.execute(select(*columns).order_by(Lead.id)).all()

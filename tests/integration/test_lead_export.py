@@ -22,39 +22,60 @@ from leadflow.store.uow import UnitOfWork
 from tests import factories as f
 
 RECORDS = [
-    f.lead_record(company_name="=HYPERLINK(\"http://evil.example\",\"click\")",
-                  contact_name="@Jo", phone="+1 415 555 0101", need="-crm, then +erp",
-                  tags=["+vip", "price sensitive"], budget_min=1200.5, budget_max=250000,
-                  annual_revenue=1234.56, employees=40, source_detail="展会-2023年工博会",
-                  decision_chain_notes="CFO signs", internal_notes="keep warm",
-                  external_id="crm-1", contact_title="采购经理"),
-    f.lead_record(company_name="苏州恒信精密机械有限公司", contact_name="王建国",
-                  source="trade_show", tags=[], budget_max=None, timeline=None),
+    f.lead_record(
+        company_name='=HYPERLINK("http://evil.example","click")',
+        contact_name="@Jo",
+        phone="+1 415 555 0101",
+        need="-crm, then +erp",
+        tags=["+vip", "price sensitive"],
+        budget_min=1200.5,
+        budget_max=250000,
+        annual_revenue=1234.56,
+        employees=40,
+        source_detail="展会-2023年工博会",
+        decision_chain_notes="CFO signs",
+        internal_notes="keep warm",
+        external_id="crm-1",
+        contact_title="采购经理",
+    ),
+    f.lead_record(
+        company_name="苏州恒信精密机械有限公司",
+        contact_name="王建国",
+        source="trade_show",
+        tags=[],
+        budget_max=None,
+        timeline=None,
+    ),
 ]
 
 
 def _fields(lead: Lead) -> dict[str, object]:
     values = {name: getattr(lead, name) for name in LEAD_FIELDS if hasattr(lead, name)}
-    return {k: (Decimal(v) if isinstance(v, int | float | Decimal) and k != "employees" else v)
-            for k, v in values.items()}
+    return {
+        k: (Decimal(v) if isinstance(v, int | float | Decimal) and k != "employees" else v)
+        for k, v in values.items()
+    }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_export_then_import_into_an_empty_database_gives_the_same_leads(uow, rules, tmp_path,
-                                                                      fmt):
+def test_export_then_import_into_an_empty_database_gives_the_same_leads(uow, rules, tmp_path, fmt):
     store_leads(uow.session, list(enumerate(RECORDS, start=1)), "test", rules)
     uow.commit()
     path = tmp_path / f"leads.{fmt}"
     assert export_leads(uow.session, path, fmt, ExportFilter()) == 2
     before = [_fields(lead) for lead in uow.session.scalars(select(Lead).order_by(Lead.id))]
-    assert before[0]["tags"] == ["+vip", "price sensitive"] and before[0]["budget_min"] == \
-        Decimal("1200.5") and before[0]["internal_notes"] == "keep warm"
+    assert (
+        before[0]["tags"] == ["+vip", "price sensitive"]
+        and before[0]["budget_min"] == Decimal("1200.5")
+        and before[0]["internal_notes"] == "keep warm"
+    )
 
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     upgrade(empty)
     with UnitOfWork(session_factory(empty), actor="test") as other:
-        report = import_file(other.session, open_leads(path), path.name, rules,
-                             chunk_rows=1000, shown=10)
+        report = import_file(
+            other.session, open_leads(path), path.name, rules, chunk_rows=1000, shown=10
+        )
         other.commit()
         assert (report.accepted, report.rejected) == (2, 0), report.rejections
         after = [_fields(lead) for lead in other.session.scalars(select(Lead).order_by(Lead.id))]
@@ -87,15 +108,23 @@ def test_a_reps_export_is_their_own_leads_whole_and_a_systems_is_masked(uow, rul
         export_leads(uow.session, tmp_path / "x.csv", "csv", ExportFilter(role="rep"))
     path = tmp_path / "ann.xlsx"
     assert export_leads(uow.session, path, "xlsx", ExportFilter("rep", owner=ann.id)) == 1
-    row = dict(zip(COLUMNS, next(load_workbook(path).active.iter_rows(min_row=2,
-                                                                       values_only=True)),
-                   strict=True))
+    row = dict(
+        zip(
+            COLUMNS,
+            next(load_workbook(path).active.iter_rows(min_row=2, values_only=True)),
+            strict=True,
+        )
+    )
     assert row["budget_max"] not in (None, "(restricted)")  # the owner sees their own budgets
     assert row["company_name"] == RECORDS[0]["company_name"]
     path = tmp_path / "system.xlsx"
     assert export_leads(uow.session, path, "xlsx", ExportFilter("system")) == len(RECORDS)
-    row = dict(zip(COLUMNS, next(load_workbook(path).active.iter_rows(min_row=2,
-                                                                       values_only=True)),
-                   strict=True))
+    row = dict(
+        zip(
+            COLUMNS,
+            next(load_workbook(path).active.iter_rows(min_row=2, values_only=True)),
+            strict=True,
+        )
+    )
     for name in ("budget_min", "budget_max", "decision_chain_notes", "internal_notes"):
         assert row[name] == "(restricted)"

@@ -40,17 +40,31 @@ def test_changes_version_history_and_audit_land_together(factory, rules):
             assert save_rows(chunk, rows, NOW) == 2  # the third did not change
         uow.commit()
     with UnitOfWork(factory) as uow:
-        leads = {lead.id: lead for lead in uow.session.execute(
-            select(Lead.id, Lead.grade, Lead.score, Lead.version, Lead.state, Lead.screened_at))}
-        history = uow.session.execute(select(FieldChange.lead_id, FieldChange.field,
-                                             FieldChange.old_value, FieldChange.new_value,
-                                             FieldChange.actor)).all()
-        audit = uow.session.execute(select(TransitionAudit.lead_id, TransitionAudit.to_state,
-                                           TransitionAudit.reason)).all()
+        leads = {
+            lead.id: lead
+            for lead in uow.session.execute(
+                select(Lead.id, Lead.grade, Lead.score, Lead.version, Lead.state, Lead.screened_at)
+            )
+        }
+        history = uow.session.execute(
+            select(
+                FieldChange.lead_id,
+                FieldChange.field,
+                FieldChange.old_value,
+                FieldChange.new_value,
+                FieldChange.actor,
+            )
+        ).all()
+        audit = uow.session.execute(
+            select(TransitionAudit.lead_id, TransitionAudit.to_state, TransitionAudit.reason)
+        ).all()
     first, second, third = sorted(ids)
     assert (leads[first].grade, leads[first].score, leads[first].version) == ("A", 88, 2)
     assert (leads[second].state, leads[second].screened_at, leads[second].version) == (
-        "screened", NOW, 2)
+        "screened",
+        NOW,
+        2,
+    )
     assert leads[third].version == 1
     assert history == [(first, "grade", None, "A", "tester")]
     assert audit == [(second, "screened", "BANT 3/4")]
@@ -95,12 +109,22 @@ def test_every_kind_of_column_round_trips(factory, rules):
     first, second = _stored(factory, rules, 2)
     later = NOW.replace(microsecond=0) + dt.timedelta(days=2)
     wanted = {
-        first: {"grade": "A", "score": 91, "budget_confirmed": Decimal("12500.50"),
-                "target_date": dt.date(2027, 1, 31), "next_action_due": later,
-                "intent_stated": True, "explanation": {"why": ["fit", "budget"], "n": 2},
-                "next_action": None},
-        second: {"grade": "C", "tags": ["events", "ä"], "intent_stated": False,
-                 "next_action": "call back"},
+        first: {
+            "grade": "A",
+            "score": 91,
+            "budget_confirmed": Decimal("12500.50"),
+            "target_date": dt.date(2027, 1, 31),
+            "next_action_due": later,
+            "intent_stated": True,
+            "explanation": {"why": ["fit", "budget"], "n": 2},
+            "next_action": None,
+        },
+        second: {
+            "grade": "C",
+            "tags": ["events", "ä"],
+            "intent_stated": False,
+            "next_action": "call back",
+        },
     }
     with UnitOfWork(factory, actor="tester") as uow:
         with chunk_rows(uow.session) as chunk:

@@ -35,8 +35,11 @@ def _nurturing_lead(uow: UnitOfWork, rules, **overrides) -> int:
 
 
 def _audit(uow: UnitOfWork, lead_id: int) -> list[tuple[str, str, str]]:
-    rows = uow.session.scalars(select(TransitionAudit).where(TransitionAudit.lead_id == lead_id)
-                               .order_by(TransitionAudit.id))
+    rows = uow.session.scalars(
+        select(TransitionAudit)
+        .where(TransitionAudit.lead_id == lead_id)
+        .order_by(TransitionAudit.id)
+    )
     return [(r.from_state, r.to_state, r.trigger) for r in rows]
 
 
@@ -47,10 +50,13 @@ def test_intake_screens_assigns_and_audits(uow, rules):
     assert lead.owner_id is not None and "least loaded" in lead.assignment_reason
     assert lead.screened_at == NOW and lead.nurturing_at == NOW
     assert lead.first_contact_due == NOW + dt.timedelta(hours=4)  # score 70: medium priority
-    assert _audit(uow, lead_id) == [("new", "screened", "screen"),
-                                    ("screened", "nurturing", "start_nurturing")]
-    changed = set(uow.session.scalars(select(FieldChange.field)
-                                      .where(FieldChange.lead_id == lead_id)))
+    assert _audit(uow, lead_id) == [
+        ("new", "screened", "screen"),
+        ("screened", "nurturing", "start_nurturing"),
+    ]
+    changed = set(
+        uow.session.scalars(select(FieldChange.field).where(FieldChange.lead_id == lead_id))
+    )
     assert {"owner_id", "grade", "priority"} <= changed
 
 
@@ -60,10 +66,16 @@ def test_full_path_to_won_records_every_state(uow, rules):
     svc.update_conversion(s, lead_id, intent_stated=True, budget_confirmed=Decimal(1_500_000))
     t1 = NOW + dt.timedelta(days=3)
     svc.fire_trigger(s, lead_id, "qualify", by="ann", now=t1, rules=rules)
-    svc.assess_opportunity(s, lead_id, OpportunityFacts(urgency="immediate", budget=1_500_000,
-                                                        competition="parity",
-                                                        decision_chain="simple"),
-                           by="ann", now=t1, rules=rules)
+    svc.assess_opportunity(
+        s,
+        lead_id,
+        OpportunityFacts(
+            urgency="immediate", budget=1_500_000, competition="parity", decision_chain="simple"
+        ),
+        by="ann",
+        now=t1,
+        rules=rules,
+    )
     assert s.get(Lead, lead_id).opportunity_grade == "A"
     with pytest.raises(GuardRefused, match="no conversion plan"):
         approve_plan(s, lead_id, role="director", by="dan", now=t1, rules=rules)
@@ -81,12 +93,18 @@ def test_full_path_to_won_records_every_state(uow, rules):
     uow.commit()
     lead = s.get(Lead, lead_id)
     assert lead.state == "won" and lead.won_at == t2 and lead.opportunity_at == t1
-    assert [a[2] for a in _audit(uow, lead_id)] == ["screen", "start_nurturing", "qualify",
-                                                    "start_negotiation", "win"]
+    assert [a[2] for a in _audit(uow, lead_id)] == [
+        "screen",
+        "start_nurturing",
+        "qualify",
+        "start_negotiation",
+        "win",
+    ]
 
 
-@pytest.mark.parametrize("trigger", ["win", "screen", "start_negotiation", "reactivate",
-                                     "requalify"])
+@pytest.mark.parametrize(
+    "trigger", ["win", "screen", "start_negotiation", "reactivate", "requalify"]
+)
 def test_illegal_trigger_changes_nothing(uow, rules, trigger):
     lead_id = _nurturing_lead(uow, rules)
     version = uow.session.get(Lead, lead_id).version
@@ -103,35 +121,45 @@ def test_lose_needs_reason_then_reactivate(uow, rules):
     lead_id = _nurturing_lead(uow, rules)
     with pytest.raises(GuardRefused, match="reason is required"):
         svc.fire_trigger(uow.session, lead_id, "lose", by="x", now=NOW, rules=rules)
-    svc.fire_trigger(uow.session, lead_id, "lose", by="x", now=NOW, rules=rules,
-                     reason="competitor")
+    svc.fire_trigger(
+        uow.session, lead_id, "lose", by="x", now=NOW, rules=rules, reason="competitor"
+    )
     assert uow.session.get(Lead, lead_id).loss_reason == "competitor"
-    svc.fire_trigger(uow.session, lead_id, "reactivate", by="x", now=NOW, rules=rules,
-                     reason="new budget")
+    svc.fire_trigger(
+        uow.session, lead_id, "reactivate", by="x", now=NOW, rules=rules, reason="new budget"
+    )
     uow.commit()
     assert uow.session.get(Lead, lead_id).state == "nurturing"
-    assert _audit(uow, lead_id)[-2:] == [("nurturing", "lost", "lose"),
-                                         ("lost", "nurturing", "reactivate")]
+    assert _audit(uow, lead_id)[-2:] == [
+        ("nurturing", "lost", "lose"),
+        ("lost", "nurturing", "reactivate"),
+    ]
 
 
 def test_rollback_discards_state_and_audit_together(factory, rules):
     with UnitOfWork(factory) as uow:
         lead_id = _nurturing_lead(uow, rules)
     with UnitOfWork(factory) as uow:
-        svc.update_conversion(uow.session, lead_id, intent_stated=True,
-                              decision_maker_engaged=True)
+        svc.update_conversion(uow.session, lead_id, intent_stated=True, decision_maker_engaged=True)
         svc.fire_trigger(uow.session, lead_id, "qualify", by="x", now=NOW, rules=rules)
         uow.flush()  # state and audit row reach the database, then the unit of work fails
     with UnitOfWork(factory) as uow:
         assert uow.session.get(Lead, lead_id).state == "nurturing"
-        count = uow.session.scalar(select(func.count()).select_from(TransitionAudit)
-                                   .where(TransitionAudit.to_state == "opportunity"))
+        count = uow.session.scalar(
+            select(func.count())
+            .select_from(TransitionAudit)
+            .where(TransitionAudit.to_state == "opportunity")
+        )
         assert count == 0
 
 
 def test_invalid_lead_is_disqualified_with_reason(uow, rules):
-    summary = store_leads(uow.session, [(1, f.lead_record(
-        contact_role="user", budget_max=None, timeline=None))], "test", rules)
+    summary = store_leads(
+        uow.session,
+        [(1, f.lead_record(contact_role="user", budget_max=None, timeline=None))],
+        "test",
+        rules,
+    )
     result = process_new_leads(uow.session, summary.lead_ids, NOW, rules)
     uow.commit()
     lead = uow.session.get(Lead, summary.lead_ids[0])
@@ -141,12 +169,16 @@ def test_invalid_lead_is_disqualified_with_reason(uow, rules):
     assert _audit(uow, lead.id) == [("new", "lost", "disqualify")]
 
 
-LEGAL = [(src, t["trigger"], t["dest"]) for t in TRANSITIONS
-         for src in ([t["source"]] if isinstance(t["source"], str) else t["source"])]
+LEGAL = [
+    (src, t["trigger"], t["dest"])
+    for t in TRANSITIONS
+    for src in ([t["source"]] if isinstance(t["source"], str) else t["source"])
+]
 
 
-@pytest.mark.parametrize(("source", "trigger", "dest"), LEGAL,
-                         ids=[f"{s}-{t}" for s, t, _ in LEGAL])
+@pytest.mark.parametrize(
+    ("source", "trigger", "dest"), LEGAL, ids=[f"{s}-{t}" for s, t, _ in LEGAL]
+)
 def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, dest):
     lead_id = _nurturing_lead(uow, rules)
     lead = uow.session.get(Lead, lead_id)
@@ -158,8 +190,7 @@ def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, de
         update_rep(uow.session, lead.owner_id, {"away": True})
         lead.owner_id = None
     uow.commit()
-    reason = "price" if trigger == "lose" else "invalid: test" if trigger == "disqualify" \
-        else None
+    reason = "price" if trigger == "lose" else "invalid: test" if trigger == "disqualify" else None
     svc.fire_trigger(uow.session, lead_id, trigger, by="t", now=NOW, rules=rules, reason=reason)
     uow.commit()
     assert uow.session.get(Lead, lead_id).state == dest

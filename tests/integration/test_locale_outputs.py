@@ -52,8 +52,14 @@ def test_the_review_page_in_chinese_with_chinese_chart_labels(uow, ids):  # noqa
     assert '<html lang="zh-CN">' in html and "<h1>销售管道复盘 2026-Q3</h1>" in html
     page = _page(html)
     assert page.tables["channels"][1][0] == "官网"
-    assert [r[0] for r in page.tables["funnel"][1:]] == ["新增", "已筛选", "培育中", "商机",
-                                                         "谈判中", "赢单"]
+    assert [r[0] for r in page.tables["funnel"][1:]] == [
+        "新增",
+        "已筛选",
+        "培育中",
+        "商机",
+        "谈判中",
+        "赢单",
+    ]
     assert [r[0] for r in page.tables["sla"][1:]] == ["中", "低"]
     texts = {}
     for key, src in page.images.items():
@@ -71,18 +77,33 @@ def test_the_workbook_has_the_seed_templates_sheets_and_headers(uow, ids, tmp_pa
     tables they can open in a spreadsheet"; in zh_CN those are the seed templates' sheets."""
     s = uow.session
     with use_locale("zh_CN"):
-        counts = write_review_xlsx(s, build_review(s, Q3, REVIEWED_AT), tmp_path / "q3.xlsx",
-                                   "system")
+        counts = write_review_xlsx(
+            s, build_review(s, Q3, REVIEWED_AT), tmp_path / "q3.xlsx", "system"
+        )
     book = load_workbook(tmp_path / "q3.xlsx")
     assert book.sheetnames == TEMPLATE_SHEETS
     assert counts["Lead register"] == 10  # counts stay keyed by the English titles
     register = [c.value for c in book["线索信息表"][1]]
-    for header in ("线索编号", "线索来源", "企业名称", "联系人", "电话", "邮箱", "初步需求描述",
-                   "线索状态", "优先级",
-                   "线索等级", "负责人", "流失原因", "预算上限"):
+    for header in (
+        "线索编号",
+        "线索来源",
+        "企业名称",
+        "联系人",
+        "电话",
+        "邮箱",
+        "初步需求描述",
+        "线索状态",
+        "优先级",
+        "线索等级",
+        "负责人",
+        "流失原因",
+        "预算上限",
+    ):
         assert header in register, header
-    rows = [dict(zip(register, [c.value for c in r], strict=True))
-            for r in book["线索信息表"].iter_rows(min_row=2)]
+    rows = [
+        dict(zip(register, [c.value for c in r], strict=True))
+        for r in book["线索信息表"].iter_rows(min_row=2)
+    ]
     assert {r["线索来源"] for r in rows} == {"官网", "转介绍"}
     assert {r["线索状态"] for r in rows} >= {"赢单", "流失", "商机"}
     assert {r["流失原因"] for r in rows} >= {"价格", "竞争对手"}
@@ -117,8 +138,9 @@ def test_the_handoff_package_and_its_mail_in_chinese(uow, rules, won, tmp_path):
     assert "交付团队" in delivery
     markdown = result.documents[f"lead-{won}.md"]
     assert markdown.startswith("\n# 交付交接：") or markdown.lstrip().startswith("# 交付交接：")
-    subjects = {m.subject for m in s.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "handoff"))}
+    subjects = {
+        m.subject for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "handoff"))
+    }
     assert len(subjects) == 1
     assert re.fullmatch(r"交付交接：.*（线索 #\d+），复盘截止 \d{4}年\d+月\d+日", subjects.pop())
 
@@ -148,16 +170,19 @@ def test_assignment_reminder_escalation_and_dormancy_in_chinese(uow, rules):
     ups = _messages(s, "escalation")
     escalation = next(m for m in ups if m.subject.endswith("首次联系已超时"))
     assert escalation.subject.startswith("升级提醒：") and "已于 2026年7月1日 提醒 Ann" in (
-        escalation.body)
+        escalation.body
+    )
     # No mail server here: the assignment notice never went out, so it went up too (§5).
     notice = next(m for m in ups if m is not escalation)
     assert notice.subject.endswith("负责人的分配通知仍未送达") and "Ann尚未获知该线索" in (
-        notice.body)
+        notice.body
+    )
     dormant = _messages(s, "dormant")[0]
     assert dormant.subject.startswith("沉睡线索：") and "激活计划" in dormant.body
     for message in (assigned, reminder, escalation, notice, dormant):
-        assert not re.search(r"\b(Lead|Reminder|Escalation|Dormant|priority)\b",
-                             message.subject + message.body), message.subject
+        assert not re.search(
+            r"\b(Lead|Reminder|Escalation|Dormant|priority)\b", message.subject + message.body
+        ), message.subject
 
 
 def test_every_vocabulary_value_has_a_chinese_label():
@@ -213,7 +238,10 @@ def test_a_lead_is_stored_the_same_whatever_the_language(uow, rules):
         lead = Pipeline(uow, rules).lead(at(7, 1), source="trade_show")
     stored = uow.session.get(Lead, lead.id)
     assert (stored.source, stored.state, stored.priority) == (
-        "trade_show", "nurturing", stored.priority)
+        "trade_show",
+        "nurturing",
+        stored.priority,
+    )
     assert stored.priority in ("high", "medium", "low")
 
 
@@ -226,8 +254,9 @@ def test_reassignment_and_key_objection_notices_in_chinese(uow, rules):
         lead = Pipeline(uow, rules).lead(at(7, 1))
         other = bob if lead.owner_id == ann.id else ann
         assign_lead(s, lead.id, other.id, by="mia", now=at(7, 2), rules=rules)
-        add_objection(s, lead.id, kind="competitor", detail="rival is cheaper", now=at(7, 3),
-                      key=True)
+        add_objection(
+            s, lead.id, kind="competitor", detail="rival is cheaper", now=at(7, 3), key=True
+        )
     moved = _messages(s, "reassignment")[0]
     assert moved.subject == f"线索 #{lead.id} {lead.company_name} 已转给 {other.name}"
     objection = _messages(s, "key_objection")[0]

@@ -33,10 +33,15 @@ def test_migrated_schema_matches_models(db_url):
 
 
 def test_indexes_for_the_flows_exist(db_url):
-    indexes = {ix["name"] for ix in inspect(engine_for(normalise_url(db_url)))
-               .get_indexes("leads")}
-    assert {"ix_leads_state_owner", "ix_leads_next_action_due", "ix_leads_first_contact_due",
-            "ix_leads_email_key", "ix_leads_phone_key", "ix_leads_company_key"} <= indexes
+    indexes = {ix["name"] for ix in inspect(engine_for(normalise_url(db_url))).get_indexes("leads")}
+    assert {
+        "ix_leads_state_owner",
+        "ix_leads_next_action_due",
+        "ix_leads_first_contact_due",
+        "ix_leads_email_key",
+        "ix_leads_phone_key",
+        "ix_leads_company_key",
+    } <= indexes
 
 
 def test_leads_leave_room_for_updates_in_place_on_postgresql(db_url):
@@ -55,12 +60,27 @@ def test_every_integer_column_and_id_sequence_is_64_bit_on_postgresql(db_url):
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite's INTEGER is 64-bit already")
     with engine_for(normalise_url(db_url)).connect() as conn:
-        narrow = conn.execute(text(
-            "SELECT table_name || '.' || column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND data_type IN ('integer', 'smallint') "
-            "AND table_name <> 'alembic_version'")).scalars().all()
-        sequences = conn.execute(text(
-            "SELECT sequencename FROM pg_sequences WHERE data_type <> 'bigint'::regtype "
-            "AND schemaname = current_schema()")).scalars().all()
+        narrow = (
+            conn.execute(
+                text(
+                    "SELECT table_name || '.' || column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() "
+                    "AND data_type IN ('integer', 'smallint') "
+                    "AND table_name <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        sequences = (
+            conn.execute(
+                text(
+                    "SELECT sequencename FROM pg_sequences WHERE data_type <> 'bigint'::regtype "
+                    "AND schemaname = current_schema()"
+                )
+            )
+            .scalars()
+            .all()
+        )
         encoding = conn.scalar(text("SHOW server_encoding"))
     assert narrow == [] and sequences == [] and encoding == "UTF8"

@@ -26,8 +26,11 @@ def after(minutes: float) -> dt.datetime:
 
 def notices(session, when, rules):
     """The notice escalations a reminder pass at `when` would send: (lead, action, to)."""
-    return [(m.lead_id, m.action, m.recipient) for m in preview(session, when, rules)
-            if m.kind == "notify"]
+    return [
+        (m.lead_id, m.action, m.recipient)
+        for m in preview(session, when, rules)
+        if m.kind == "notify"
+    ]
 
 
 def test_a_notice_never_sent_escalates_once_at_once(uow, rules):
@@ -40,18 +43,24 @@ def test_a_notice_never_sent_escalates_once_at_once(uow, rules):
     grace = rules.assignment.notify_grace_minutes
     assert rules.assignment.notify_within_hours == 0 and grace > 1
     assert notices(uow.session, after(grace - 1), rules) == []
-    assert notices(uow.session, after(grace), rules) == [(lead.id, "escalate",
-                                                           "mia@example.com")]
+    assert notices(uow.session, after(grace), rules) == [(lead.id, "escalate", "mia@example.com")]
     remind(uow.session, list(due_items(uow.session, after(grace), rules)), after(grace), rules)
-    up = uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "escalation")).all()
+    up = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "escalation")).all()
     assert [(m.lead_id, m.recipient) for m in up] == [(lead.id, "mia@example.com")]
     assert "assignment notice" in up[0].subject
     later = after(grace + 120)
     remind(uow.session, list(due_items(uow.session, later, rules)), later, rules)
     assert notices(uow.session, later, rules) == []  # escalated once, not every pass
-    assert len(uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "escalation", OutboxMessage.lead_id == lead.id)).all()) == 1
+    assert (
+        len(
+            uow.session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.kind == "escalation", OutboxMessage.lead_id == lead.id
+                )
+            ).all()
+        )
+        == 1
+    )
 
 
 def test_the_deadline_is_the_configured_hours(uow, rules):
@@ -60,8 +69,9 @@ def test_the_deadline_is_the_configured_hours(uow, rules):
     team = f.team(uow.session)
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
-    slow = rules.model_copy(update={"assignment": rules.assignment.model_copy(
-        update={"notify_within_hours": 24})})
+    slow = rules.model_copy(
+        update={"assignment": rules.assignment.model_copy(update={"notify_within_hours": 24})}
+    )
     assert notices(uow.session, after(23 * 60), slow) == []
     assert [n[0] for n in notices(uow.session, after(24 * 60), slow)] == [lead.id]
 
@@ -76,8 +86,9 @@ def test_a_contacted_lead_or_a_queue_notice_does_not_escalate(uow, rules):
     f.team(uow.session, name="West", manager_email="wes@example.com", regions=["west"])
     queued = intake(uow, rules, region="west")  # a team without reps: its manager's queue
     assert queued.owner_id is None
-    svc.log_activity(uow.session, lead.id, channel="phone", key_points="intro",
-                     now=after(5), rules=rules)
+    svc.log_activity(
+        uow.session, lead.id, channel="phone", key_points="intro", now=after(5), rules=rules
+    )
     assert notices(uow.session, after(60), rules) == []
 
 
@@ -95,12 +106,19 @@ def test_delivery_over_smtp_decides(db_url, rules, mailbox):
         uow.commit()
     assert len(owners) == 2  # the least loaded rep takes the second lead
     with UnitOfWork(factory) as uow:
-        to = {m.lead_id: m.recipient for m in uow.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.kind == "assignment"))}
+        to = {
+            m.lead_id: m.recipient
+            for m in uow.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "assignment")
+            )
+        }
     mailbox.refuse.add(to[ids[1]])
-    settings = Settings(mail_url=f"mailto://127.0.0.1:{mailbox.port}",
-                        mail_from="leadflow@localhost", outbox_max_attempts=8,
-                        outbox_backoff_seconds=60)
+    settings = Settings(
+        mail_url=f"mailto://127.0.0.1:{mailbox.port}",
+        mail_from="leadflow@localhost",
+        outbox_max_attempts=8,
+        outbox_backoff_seconds=60,
+    )
     result = deliver_outbox(db_url, after(1), settings=settings)
     assert (result.sent, result.failed) == (1, 1)
     assert [m["To"] for m in mailbox.to(to[ids[0]])] == [to[ids[0]]]

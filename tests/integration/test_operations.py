@@ -30,8 +30,9 @@ from tests.integration.test_review import PLAN
 
 NOW = f.NOW
 LATER = NOW + dt.timedelta(days=2)
-A_FACTS = OpportunityFacts(urgency="immediate", budget=1_500_000, competition="advantage",
-                           decision_chain="simple")
+A_FACTS = OpportunityFacts(
+    urgency="immediate", budget=1_500_000, competition="advantage", decision_chain="simple"
+)
 
 
 def _lead(uow: UnitOfWork, rules, rep_count: int = 1, **record) -> int:
@@ -45,8 +46,10 @@ def _lead(uow: UnitOfWork, rules, rep_count: int = 1, **record) -> int:
 
 
 def _history(uow: UnitOfWork, lead_id: int) -> set[tuple[str, str | None, str | None]]:
-    return {(h.field, h.old_value, h.new_value) for h in uow.session.scalars(
-        select(FieldChange).where(FieldChange.lead_id == lead_id))}
+    return {
+        (h.field, h.old_value, h.new_value)
+        for h in uow.session.scalars(select(FieldChange).where(FieldChange.lead_id == lead_id))
+    }
 
 
 def _in_negotiation(uow: UnitOfWork, rules, **record) -> int:
@@ -69,15 +72,29 @@ def test_win_records_the_contract_with_history(uow, rules):
     with pytest.raises(GuardRefused, match="leads win ID --value"):
         svc.fire_trigger(uow.session, lead_id, "win", by="ann", now=LATER, rules=rules)
     uow.session.rollback()
-    contract = ContractIn(value=Decimal("240000.50"), payment_terms="net 30",
-                          delivery_date=dt.date(2026, 12, 20),
-                          promises=["ERP rollout", "training"], legal_reviewed_by="Lee")
-    win(uow.session, lead_id, contract, by="ann", now=LATER, rules=rules,
-        at=LATER - dt.timedelta(hours=5))
+    contract = ContractIn(
+        value=Decimal("240000.50"),
+        payment_terms="net 30",
+        delivery_date=dt.date(2026, 12, 20),
+        promises=["ERP rollout", "training"],
+        legal_reviewed_by="Lee",
+    )
+    win(
+        uow.session,
+        lead_id,
+        contract,
+        by="ann",
+        now=LATER,
+        rules=rules,
+        at=LATER - dt.timedelta(hours=5),
+    )
     uow.commit()
     lead = uow.session.get(Lead, lead_id)
     assert (lead.state, lead.contract_value, lead.promised) == (
-        "won", Decimal("240000.50"), "ERP rollout\ntraining")
+        "won",
+        Decimal("240000.50"),
+        "ERP rollout\ntraining",
+    )
     assert lead.won_at == LATER - dt.timedelta(hours=5)  # recorded when it happened
     assert ("contract_value", None, "240000.50") in _history(uow, lead_id)
     assert ("legal_reviewed_by", None, "Lee") in _history(uow, lead_id)
@@ -86,13 +103,19 @@ def test_win_records_the_contract_with_history(uow, rules):
 def test_win_is_refused_outside_negotiation_and_keeps_nothing(uow, rules):
     lead_id = _lead(uow, rules)
     with pytest.raises(Exception, match="cannot 'win' from state 'nurturing'"):
-        win(uow.session, lead_id, ContractIn(value=Decimal(10)), by="ann", now=LATER,
-            rules=rules)
+        win(uow.session, lead_id, ContractIn(value=Decimal(10)), by="ann", now=LATER, rules=rules)
     uow.session.rollback()
     assert uow.session.get(Lead, lead_id).contract_value is None
     with pytest.raises(InvalidInput, match="in the future"):
-        svc.log_activity(uow.session, lead_id, channel="phone", key_points="x", now=NOW,
-                         rules=rules, at=NOW + dt.timedelta(days=1))
+        svc.log_activity(
+            uow.session,
+            lead_id,
+            channel="phone",
+            key_points="x",
+            now=NOW,
+            rules=rules,
+            at=NOW + dt.timedelta(days=1),
+        )
 
 
 def test_answered_objection_stops_reminding_and_key_one_tells_the_manager(uow, rules):
@@ -101,11 +124,11 @@ def test_answered_objection_stops_reminding_and_key_one_tells_the_manager(uow, r
     lead_id = _in_negotiation(uow, rules)
     s = uow.session
     plain = add_objection(s, lead_id, kind="price", detail="too dear", now=NOW)
-    key = add_objection(s, lead_id, kind="competitor", detail="rival is cheaper", now=NOW,
-                        key=True)
+    key = add_objection(s, lead_id, kind="competitor", detail="rival is cheaper", now=NOW, key=True)
     uow.commit()
-    manager_mail = s.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "key_objection")).all()
+    manager_mail = s.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "key_objection")
+    ).all()
     assert [m.recipient for m in manager_mail] == ["mia@example.com"]
     assert {i.kind for i in due_items(s, LATER, rules) if i.lead_id == lead_id} >= {"objection"}
     answer_objection(s, lead_id, plain.id, response="phased payment", by="ann", now=LATER)
@@ -123,27 +146,35 @@ def test_update_regrades_and_keeps_history(uow, rules):
     lead_id = _lead(uow, rules)
     before = uow.session.get(Lead, lead_id)
     version, score = before.version, before.score
-    update_lead(uow.session, lead_id, {"budget_max": 20_000, "contact_role": "user"},
-                now=LATER, rules=rules, expected_version=version)
+    update_lead(
+        uow.session,
+        lead_id,
+        {"budget_max": 20_000, "contact_role": "user"},
+        now=LATER,
+        rules=rules,
+        expected_version=version,
+    )
     uow.commit()
     lead = uow.session.get(Lead, lead_id)
     assert lead.score < score and lead.version > version
-    budget = {(Decimal(h[1]), Decimal(h[2])) for h in _history(uow, lead_id)
-              if h[0] == "budget_max"}
+    budget = {
+        (Decimal(h[1]), Decimal(h[2])) for h in _history(uow, lead_id) if h[0] == "budget_max"
+    }
     assert budget == {(Decimal(250_000), Decimal(20_000))}
     assert ("grade", "A", "B") in _history(uow, lead_id)
     assert ("contact_role", "decision_maker", "user") in _history(uow, lead_id)
     with pytest.raises(VersionConflict):  # someone changed it since version `version`
-        update_lead(uow.session, lead_id, {"need": "x"}, now=LATER, rules=rules,
-                    expected_version=version)
+        update_lead(
+            uow.session, lead_id, {"need": "x"}, now=LATER, rules=rules, expected_version=version
+        )
     with pytest.raises(Forbidden, match="budget"):
-        update_lead(uow.session, lead_id, {"budget_max": 1}, now=LATER, rules=rules,
-                    sees_sensitive=False)
+        update_lead(
+            uow.session, lead_id, {"budget_max": 1}, now=LATER, rules=rules, sees_sensitive=False
+        )
     with pytest.raises(InvalidInput, match="source: cannot be changed"):
         update_lead(uow.session, lead_id, {"source": "referral"}, now=LATER, rules=rules)
     with pytest.raises(InvalidInput, match="phone or email"):
-        update_lead(uow.session, lead_id, {"phone": None, "email": None}, now=LATER,
-                    rules=rules)
+        update_lead(uow.session, lead_id, {"phone": None, "email": None}, now=LATER, rules=rules)
 
 
 def test_queue_then_rep_added_assigns_and_waiting_escalates(uow, rules):
@@ -174,8 +205,10 @@ def test_manual_assign_and_reassign_tell_both_reps(uow, rules):
     assign_lead(uow.session, lead_id, other, by="mia", now=LATER, rules=rules, reason="fluent")
     uow.commit()
     assert ("owner_id", str(first), str(other)) in _history(uow, lead_id)
-    kinds = [m.kind for m in uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.lead_id == lead_id))]
+    kinds = [
+        m.kind
+        for m in uow.session.scalars(select(OutboxMessage).where(OutboxMessage.lead_id == lead_id))
+    ]
     assert kinds.count("assignment") == 2 and "reassignment" in kinds
     with pytest.raises(InvalidInput, match="already owns"):
         assign_lead(uow.session, lead_id, other, by="mia", now=LATER, rules=rules)
@@ -189,8 +222,9 @@ def test_reactivate_without_eligible_owner_waits_in_the_queue(uow, rules):
     never leaves a nurturing lead without an owner or timers."""
     lead_id = _lead(uow, rules)
     owner = uow.session.get(Lead, lead_id).owner_id
-    svc.fire_trigger(uow.session, lead_id, "lose", by="ann", now=NOW, rules=rules,
-                     reason="no_budget")
+    svc.fire_trigger(
+        uow.session, lead_id, "lose", by="ann", now=NOW, rules=rules, reason="no_budget"
+    )
     update_rep(uow.session, owner, {"away": True})
     reactivate(uow.session, lead_id, by="mia", now=LATER, rules=rules)
     uow.commit()
@@ -207,33 +241,53 @@ def test_invalid_review_confirm_and_reinstate(uow, rules):
     reinstate one (back to screening, reason kept)"."""
     team = f.team(uow.session)
     f.rep(uow.session, team.id)
-    summary = store_leads(uow.session, [(1, f.lead_record(
-        contact_role="user", budget_max=None, timeline=None))], "t", rules, now=NOW)
+    summary = store_leads(
+        uow.session,
+        [(1, f.lead_record(contact_role="user", budget_max=None, timeline=None))],
+        "t",
+        rules,
+        now=NOW,
+    )
     process_new_leads(uow.session, summary.lead_ids, NOW, rules)
     uow.commit()
     lead_id = summary.lead_ids[0]
     assert [r["id"] for r in invalid_leads(uow.session, unreviewed=True)] == [lead_id]
     with pytest.raises(InvalidInput, match="reason"):
-        review_invalid(uow.session, lead_id, decision="reinstate", by="mia", now=LATER,
-                       rules=rules)
+        review_invalid(uow.session, lead_id, decision="reinstate", by="mia", now=LATER, rules=rules)
     uow.session.rollback()
-    update_lead(uow.session, lead_id, {"budget_max": 300_000, "contact_role": "influencer"},
-                now=LATER, rules=rules)
-    review_invalid(uow.session, lead_id, decision="reinstate", by="mia", now=LATER,
-                   rules=rules, reason="budget confirmed by phone")
+    update_lead(
+        uow.session,
+        lead_id,
+        {"budget_max": 300_000, "contact_role": "influencer"},
+        now=LATER,
+        rules=rules,
+    )
+    review_invalid(
+        uow.session,
+        lead_id,
+        decision="reinstate",
+        by="mia",
+        now=LATER,
+        rules=rules,
+        reason="budget confirmed by phone",
+    )
     uow.commit()
     assert invalid_leads(uow.session, unreviewed=True) == []
     process_new_leads(uow.session, [lead_id], LATER, rules)
     uow.commit()
     lead = uow.session.get(Lead, lead_id)
     assert lead.state == "nurturing"  # the reason is kept in the audit:
-    audit = uow.session.scalars(select(TransitionAudit).where(
-        TransitionAudit.lead_id == lead_id).order_by(TransitionAudit.id)).all()
-    assert [(a.trigger, a.reason) for a in audit][1] == ("reinstate",
-                                                          "reinstated: budget confirmed by phone")
+    audit = uow.session.scalars(
+        select(TransitionAudit)
+        .where(TransitionAudit.lead_id == lead_id)
+        .order_by(TransitionAudit.id)
+    ).all()
+    assert [(a.trigger, a.reason) for a in audit][1] == (
+        "reinstate",
+        "reinstated: budget confirmed by phone",
+    )
     with pytest.raises(GuardRefused, match="only a disqualified lead"):
-        review_invalid(uow.session, lead_id, decision="confirm", by="mia", now=LATER,
-                       rules=rules)
+        review_invalid(uow.session, lead_id, decision="confirm", by="mia", now=LATER, rules=rules)
 
 
 def test_approval_needs_assessment_and_plan(uow, rules):
@@ -266,7 +320,13 @@ def test_concurrent_update_loses_cleanly(factory, rules):
         update_lead(first.session, lead_id, {"need": "first editor"}, now=LATER, rules=rules)
         first.commit()
         with pytest.raises(VersionConflict):
-            update_lead(second.session, lead_id, {"need": "second editor"}, now=LATER,
-                        rules=rules, expected_version=stale.version)
+            update_lead(
+                second.session,
+                lead_id,
+                {"need": "second editor"},
+                now=LATER,
+                rules=rules,
+                expected_version=stale.version,
+            )
     with UnitOfWork(factory) as uow:
         assert uow.session.get(Lead, lead_id).need == "first editor"

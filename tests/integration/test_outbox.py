@@ -51,17 +51,31 @@ def webhook() -> Iterator[tuple[int, list[dict[str, Any]]]]:
 
 def _settings(port: int | None, **overrides: Any) -> Settings:
     """Plain local SMTP on `port` (None: no mail server); retry policy pinned for the tests."""
-    return Settings(**{"mail_url": f"mailto://127.0.0.1:{port}" if port else None,
-                       "mail_from": "leadflow@localhost", "outbox_max_attempts": 8,
-                       "outbox_backoff_seconds": 60, **overrides})
+    return Settings(
+        **{
+            "mail_url": f"mailto://127.0.0.1:{port}" if port else None,
+            "mail_from": "leadflow@localhost",
+            "outbox_max_attempts": 8,
+            "outbox_backoff_seconds": 60,
+            **overrides,
+        }
+    )
 
 
 def _add(url: str, *recipients: str) -> list[int]:
     with UnitOfWork(session_factory(url), actor="test") as uow:
-        rows = [OutboxMessage(dedupe_key=f"test:{i}:{r}", kind="test", lead_id=None,
-                              recipient=r, subject=f"Lead #{i} Acme: grade A",
-                              body=f"Lead #{i} was assigned to you.\nNeed: CRM\n",
-                              created_at=NOW) for i, r in enumerate(recipients, 1)]
+        rows = [
+            OutboxMessage(
+                dedupe_key=f"test:{i}:{r}",
+                kind="test",
+                lead_id=None,
+                recipient=r,
+                subject=f"Lead #{i} Acme: grade A",
+                body=f"Lead #{i} was assigned to you.\nNeed: CRM\n",
+                created_at=NOW,
+            )
+            for i, r in enumerate(recipients, 1)
+        ]
         uow.session.add_all(rows)
         uow.commit()
         return [r.id for r in rows]
@@ -186,7 +200,8 @@ def test_failing_webhook_and_bad_recipient_are_failures(db_url):
     assert (result.sent, result.failed) == (0, 2)
     assert [e.id for e in result.errors] == [hook_id, bad_id]
     assert _row(db_url, bad_id).last_error == (
-        "the recipient is neither an email address nor an apprise URL")
+        "the recipient is neither an email address nor an apprise URL"
+    )
 
 
 def test_recipients_are_masked_in_results_and_apprise_logs(db_url, mailbox, caplog):
@@ -203,15 +218,19 @@ def test_recipients_are_masked_in_results_and_apprise_logs(db_url, mailbox, capl
     assert mask("tgram://123456:ABCDEF/98765") == "tgram://***/***"
     assert mask("sms://+15551234567") == "sms://***"
     assert mask_text("call +1 555 123 4567 or mail bo.b+x@mail.example.com") == (
-        "call *** or mail b***@mail.example.com")
+        "call *** or mail b***@mail.example.com"
+    )
 
 
 def test_cli_send_and_list(db_url, mailbox, tmp_path):
     _add(db_url, "ann@example.com", "bob@example.com")
     mailbox.refuse.add("bob@example.com")
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": db_url,
-           "LEADFLOW_MAIL_URL": f"mailto://127.0.0.1:{mailbox.port}",
-           "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log")}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": db_url,
+        "LEADFLOW_MAIL_URL": f"mailto://127.0.0.1:{mailbox.port}",
+        "LEADFLOW_LOG_FILE": str(tmp_path / "errors.log"),
+    }
 
     def cli(*args: str) -> str:
         proc = run(["outbox", *args], env)
@@ -223,7 +242,8 @@ def test_cli_send_and_list(db_url, mailbox, tmp_path):
     assert sent["errors"][0]["recipient_masked"] == "b***@example.com"
     unsent = json.loads(cli("list", "--unsent", "--json"))
     assert [(r["recipient"], r["status"], r["attempts"]) for r in unsent] == [
-        ("b***@example.com", "retrying", 1)]
+        ("b***@example.com", "retrying", 1)
+    ]
     assert "1 not sent" in cli("list")
 
 

@@ -16,12 +16,21 @@ from tests.integration.test_outbox import NOW, _row, _settings
 
 def _queue(url: str, attachments: list[str]) -> int:
     with UnitOfWork(session_factory(url), actor="test") as uow:
-        enqueue(uow.session, key="report:1", kind="review", lead_id=None,
-                recipient="mia@example.com", subject="Pipeline review 2026-Q3",
-                body="The review is attached.\n", now=NOW, attachments=attachments)
+        enqueue(
+            uow.session,
+            key="report:1",
+            kind="review",
+            lead_id=None,
+            recipient="mia@example.com",
+            subject="Pipeline review 2026-Q3",
+            body="The review is attached.\n",
+            now=NOW,
+            attachments=attachments,
+        )
         uow.commit()
-        return uow.session.scalar(select(OutboxMessage.id).where(
-            OutboxMessage.dedupe_key == "report:1"))
+        return uow.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == "report:1")
+        )
 
 
 def test_attachments_arrive_byte_for_byte(db_url, mailbox, tmp_path: Path):
@@ -36,10 +45,11 @@ def test_attachments_arrive_byte_for_byte(db_url, mailbox, tmp_path: Path):
     assert (result.sent, result.failed) == (1, 0)
     (mail,) = mailbox.to("mia@example.com")
     assert mail["Subject"] == "Pipeline review 2026-Q3"
-    files = {part.get_filename(): part.get_payload(decode=True)
-             for part in mail.iter_attachments()}
-    assert files == {"review-2026-Q3.html": page.read_bytes(),
-                     "review-2026-Q3.xlsx": book.read_bytes()}
+    files = {part.get_filename(): part.get_payload(decode=True) for part in mail.iter_attachments()}
+    assert files == {
+        "review-2026-Q3.html": page.read_bytes(),
+        "review-2026-Q3.xlsx": book.read_bytes(),
+    }
 
 
 def test_a_missing_attachment_fails_the_send_and_waits(db_url, mailbox, tmp_path: Path):

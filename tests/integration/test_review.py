@@ -24,12 +24,15 @@ from tests import factories as f
 UTC = dt.UTC
 Q3 = Period.parse("2026-Q3")
 REVIEWED_AT = dt.datetime(2026, 10, 5, tzinfo=UTC)
-A_DEAL = OpportunityFacts(urgency="immediate", budget=1_500_000, competition="parity",
-                          decision_chain="simple")
-B_DEAL = OpportunityFacts(urgency="urgent", budget=400_000, competition="advantage",
-                          decision_chain="medium")
-C_DEAL = OpportunityFacts(urgency="normal", budget=200_000, competition="disadvantage",
-                          decision_chain="complex")
+A_DEAL = OpportunityFacts(
+    urgency="immediate", budget=1_500_000, competition="parity", decision_chain="simple"
+)
+B_DEAL = OpportunityFacts(
+    urgency="urgent", budget=400_000, competition="advantage", decision_chain="medium"
+)
+C_DEAL = OpportunityFacts(
+    urgency="normal", budget=200_000, competition="disadvantage", decision_chain="complex"
+)
 LOW = {"contact_role": "influencer", "company_size": "small", "budget_max": 60000}  # score 40
 INVALID = {"contact_role": "user", "budget_max": None, "timeline": None}
 
@@ -39,8 +42,12 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
-PLAN = PlanIn(pain_points="slow month-end close", advantages="local support",
-              strategy="workshop, then a pilot", milestones="pilot in May, contract in June")
+PLAN = PlanIn(
+    pain_points="slow month-end close",
+    advantages="local support",
+    strategy="workshop, then a pilot",
+    milestones="pilot in May, contract in June",
+)
 
 
 class Pipeline:
@@ -50,8 +57,9 @@ class Pipeline:
         self.s, self.rules = uow.session, rules
 
     def lead(self, created: dt.datetime, owner: int | None = None, **record) -> Lead:
-        summary = store_leads(self.s, [(1, f.lead_record(**record))], "test", self.rules,
-                              now=created)
+        summary = store_leads(
+            self.s, [(1, f.lead_record(**record))], "test", self.rules, now=created
+        )
         process_new_leads(self.s, summary.lead_ids, created, self.rules)
         lead = self.s.get(Lead, summary.lead_ids[0])
         if owner is not None and lead.owner_id != owner:
@@ -59,32 +67,45 @@ class Pipeline:
         return lead
 
     def contact(self, lead: Lead, when: dt.datetime) -> None:
-        svc.log_activity(self.s, lead.id, channel="phone", key_points="intro", now=when,
-                         rules=self.rules)
+        svc.log_activity(
+            self.s, lead.id, channel="phone", key_points="intro", now=when, rules=self.rules
+        )
 
-    def opportunity(self, lead: Lead, when: dt.datetime, facts: OpportunityFacts,
-                    budget: int = 1_500_000) -> None:
-        svc.update_conversion(self.s, lead.id, intent_stated=True,
-                              budget_confirmed=Decimal(budget))
+    def opportunity(
+        self, lead: Lead, when: dt.datetime, facts: OpportunityFacts, budget: int = 1_500_000
+    ) -> None:
+        svc.update_conversion(self.s, lead.id, intent_stated=True, budget_confirmed=Decimal(budget))
         svc.fire_trigger(self.s, lead.id, "qualify", by="ann", now=when, rules=self.rules)
         svc.assess_opportunity(self.s, lead.id, facts, by="ann", now=when, rules=self.rules)
 
-    def win(self, lead: Lead, opportunity_at: dt.datetime, won_at: dt.datetime,
-            facts: OpportunityFacts, value: str) -> None:
+    def win(
+        self,
+        lead: Lead,
+        opportunity_at: dt.datetime,
+        won_at: dt.datetime,
+        facts: OpportunityFacts,
+        value: str,
+    ) -> None:
         self.opportunity(lead, opportunity_at, facts)
         self.negotiate(lead, opportunity_at)
-        win(self.s, lead.id, ContractIn(value=Decimal(value)), by="ann", now=won_at,
-            rules=self.rules)
+        win(
+            self.s,
+            lead.id,
+            ContractIn(value=Decimal(value)),
+            by="ann",
+            now=won_at,
+            rules=self.rules,
+        )
 
     def negotiate(self, lead: Lead, when: dt.datetime) -> None:
         submit_plan(self.s, lead.id, PLAN, by="ann", now=when)
         approve_plan(self.s, lead.id, role="director", by="dan", now=when, rules=self.rules)
-        svc.fire_trigger(self.s, lead.id, "start_negotiation", by="ann", now=when,
-                         rules=self.rules)
+        svc.fire_trigger(self.s, lead.id, "start_negotiation", by="ann", now=when, rules=self.rules)
 
     def lose(self, lead: Lead, when: dt.datetime, reason: str) -> None:
-        svc.fire_trigger(self.s, lead.id, "lose", by="ann", now=when, rules=self.rules,
-                         reason=reason)
+        svc.fire_trigger(
+            self.s, lead.id, "lose", by="ann", now=when, rules=self.rules, reason=reason
+        )
 
 
 @pytest.fixture
@@ -94,32 +115,32 @@ def ids(uow, rules) -> dict[str, int]:
     team = f.team(s)
     ann, bob = f.rep(s, team.id, name="Ann"), f.rep(s, team.id, name="Bob")
     p = Pipeline(uow, rules)
-    w1 = p.lead(Q3.start, ann.id)                    # the period's first instant counts
+    w1 = p.lead(Q3.start, ann.id)  # the period's first instant counts
     p.contact(w1, Q3.start + dt.timedelta(hours=1))  # medium priority: due in 4 hours
-    p.win(w1, at(7, 10), at(7, 15), A_DEAL, "100000")              # 5 days
+    p.win(w1, at(7, 10), at(7, 15), A_DEAL, "100000")  # 5 days
     w2 = p.lead(at(7, 2), ann.id)
-    p.contact(w2, at(7, 2, 14))                                   # 5 h: breached
-    p.win(w2, at(7, 10), at(8, 9), B_DEAL, "200000")               # 30 days
-    w3 = p.lead(at(7, 3), bob.id)                                  # never contacted
+    p.contact(w2, at(7, 2, 14))  # 5 h: breached
+    p.win(w2, at(7, 10), at(8, 9), B_DEAL, "200000")  # 30 days
+    w3 = p.lead(at(7, 3), bob.id)  # never contacted
     p.lose(w3, at(8, 1), "price")
-    w4 = p.lead(at(7, 4), ann.id)                                  # open, budget_max 250,000
+    w4 = p.lead(at(7, 4), ann.id)  # open, budget_max 250,000
     p.contact(w4, at(7, 4, 10))
     p.lead(at(7, 5), **INVALID)
     p.lead(at(7, 6), **INVALID)
-    r1 = p.lead(at(7, 7), bob.id, source="referral", **LOW)        # low priority: 24 hours
+    r1 = p.lead(at(7, 7), bob.id, source="referral", **LOW)  # low priority: 24 hours
     p.contact(r1, at(7, 7, 11))
-    p.win(r1, at(7, 20), at(9, 28), A_DEAL, "50000.40")            # 70 days
+    p.win(r1, at(7, 20), at(9, 28), A_DEAL, "50000.40")  # 70 days
     r2 = p.lead(at(7, 8), ann.id, source="referral", **LOW)
-    p.contact(r2, at(7, 9, 15))                                    # 30 h: breached
+    p.contact(r2, at(7, 9, 15))  # 30 h: breached
     p.lose(r2, at(9, 1), "competitor")
     r3 = p.lead(at(7, 9), bob.id, source="referral", **LOW)
     p.lose(r3, at(9, 2), "competitor: cheaper offer")
-    r4 = p.lead(at(7, 10), bob.id, source="referral", **LOW)      # open opportunity, grade C
+    r4 = p.lead(at(7, 10), bob.id, source="referral", **LOW)  # open opportunity, grade C
     p.opportunity(r4, at(7, 20), C_DEAL, budget=200_000)
     # Not in the cohort: created in Q2 but won in Q3 (a win of the period, and a repeat
     # purchase: the same company bought in W1 five days earlier) ...
     o1 = p.lead(at(6, 20), ann.id)
-    p.win(o1, at(6, 25), at(7, 20), B_DEAL, "30000")               # 25 days
+    p.win(o1, at(6, 25), at(7, 20), B_DEAL, "30000")  # 25 days
     o1.company_key = w1.company_key
     # ... created at the first instant after the period, created and lost before it,
     # and a duplicate merged into W4 (never counted, even as open pipeline).
@@ -128,11 +149,18 @@ def ids(uow, rules) -> dict[str, int]:
     p.lose(o3, Q3.start - dt.timedelta(seconds=10), "no_budget")
     dup = p.lead(at(7, 11), ann.id)
     dup.duplicate_of_id = w4.id
-    for lead, old, new, when in [(w4, "B", "A", at(8, 15)), (r4, "A", "B", at(9, 30, 23, 59)),
-                                 (w4, "A", "B", Q3.end), (w3, None, "C", at(8, 1)),
-                                 (w4, "B", "A", Q3.start - dt.timedelta(seconds=1))]:
-        s.add(FieldChange(lead_id=lead.id, field="grade", old_value=old, new_value=new,
-                          actor="test", at=when))
+    for lead, old, new, when in [
+        (w4, "B", "A", at(8, 15)),
+        (r4, "A", "B", at(9, 30, 23, 59)),
+        (w4, "A", "B", Q3.end),
+        (w3, None, "C", at(8, 1)),
+        (w4, "B", "A", Q3.start - dt.timedelta(seconds=1)),
+    ]:
+        s.add(
+            FieldChange(
+                lead_id=lead.id, field="grade", old_value=old, new_value=new, actor="test", at=when
+            )
+        )
     set_target(s, "2026-Q3", rep_id=ann.id, revenue=400_000, new_customers=4, repeat_rate=0.25)
     set_target(s, "2026-Q3", team_id=team.id, revenue=Decimal(1_000_000))
     set_target(s, "2026-Q2", rep_id=bob.id, revenue=1)
@@ -143,61 +171,124 @@ def ids(uow, rules) -> dict[str, int]:
 def test_headline_and_funnel(uow, ids):
     r = build_review(uow.session, Q3, REVIEWED_AT)
     assert (r.period, r.kind, r.start, r.end) == ("2026-Q3", "quarter", Q3.start, Q3.end)
-    assert (r.total_leads, r.valid_leads, r.opportunities, r.grade_a_opportunities) == (
-        10, 8, 4, 2)
+    assert (r.total_leads, r.valid_leads, r.opportunities, r.grade_a_opportunities) == (10, 8, 4, 2)
     assert (r.cohort_won, r.conversion_rate) == (3, 0.375)
     assert (r.won_deals, r.won_value, r.average_deal_size) == (4, 380000.40, 95000.10)
     assert [(s.state, s.count, s.share) for s in r.funnel] == [
-        ("created", 10, 1.0), ("screened", 8, 0.8), ("nurturing", 8, 0.8),
-        ("opportunity", 4, 0.4), ("negotiation", 3, 0.3), ("won", 3, 0.3)]
+        ("created", 10, 1.0),
+        ("screened", 8, 0.8),
+        ("nurturing", 8, 0.8),
+        ("opportunity", 4, 0.4),
+        ("negotiation", 3, 0.3),
+        ("won", 3, 0.3),
+    ]
 
 
 def test_cycle_and_channels(uow, ids):
     r = build_review(uow.session, Q3, REVIEWED_AT)
     assert r.average_cycle_days == 32.5  # (5 + 30 + 70 + 25) / 4
     assert {b.label: b.count for b in r.cycle_distribution} == {
-        "0-7": 1, "8-14": 0, "15-30": 2, "31-60": 0, "61-90": 1, "90+": 0}
+        "0-7": 1,
+        "8-14": 0,
+        "15-30": 2,
+        "31-60": 0,
+        "61-90": 1,
+        "90+": 0,
+    }
     assert [c.model_dump() for c in r.channels] == [
-        {"channel": "website_form", "leads": 6, "touched": 6, "valid": 4, "won": 2,
-         "conversion_rate": 0.5, "deals_won": 3, "won_value": 330000.0,
-         "average_deal_size": 110000.0},
-        {"channel": "referral", "leads": 4, "touched": 4, "valid": 4, "won": 1,
-         "conversion_rate": 0.25, "deals_won": 1, "won_value": 50000.40,
-         "average_deal_size": 50000.40}]
+        {
+            "channel": "website_form",
+            "leads": 6,
+            "touched": 6,
+            "valid": 4,
+            "won": 2,
+            "conversion_rate": 0.5,
+            "deals_won": 3,
+            "won_value": 330000.0,
+            "average_deal_size": 110000.0,
+        },
+        {
+            "channel": "referral",
+            "leads": 4,
+            "touched": 4,
+            "valid": 4,
+            "won": 1,
+            "conversion_rate": 0.25,
+            "deals_won": 1,
+            "won_value": 50000.40,
+            "average_deal_size": 50000.40,
+        },
+    ]
 
 
 def test_losses_and_sla(uow, ids):
     r = build_review(uow.session, Q3, REVIEWED_AT)
     assert r.lost_deals == 3  # disqualified leads and the Q2 loss are not lost deals of Q3
     assert [(s.reason, s.count, s.share) for s in r.loss_reasons] == [
-        ("competitor", 2, 0.6667), ("price", 1, 0.3333)]
+        ("competitor", 2, 0.6667),
+        ("price", 1, 0.3333),
+    ]
     assert [s.model_dump() for s in r.sla] == [
         {"priority": "medium", "met": 2, "breached": 2, "pending": 0, "compliance": 0.5},
-        {"priority": "low", "met": 1, "breached": 3, "pending": 0, "compliance": 0.25}]
+        {"priority": "low", "met": 1, "breached": 3, "pending": 0, "compliance": 0.25},
+    ]
     assert r.sla_compliance == 0.375
     early = build_review(uow.session, Q3, at(7, 10, 10))  # R4 is not yet due then
-    assert early.sla[1].model_dump() == {"priority": "low", "met": 1, "breached": 2,
-                                         "pending": 1, "compliance": 0.3333}
+    assert early.sla[1].model_dump() == {
+        "priority": "low",
+        "met": 1,
+        "breached": 2,
+        "pending": 1,
+        "compliance": 0.3333,
+    }
 
 
 def test_reps_and_teams_against_target(uow, ids):
     r = build_review(uow.session, Q3, REVIEWED_AT)
     ann, bob = r.reps
     assert ann.model_dump() == {
-        "id": ids["ann"], "name": "Ann", "team": bob.team, "open_leads": 1,
-        "open_value": 250000.0, "won": 3, "won_value": 330000.0, "new_customers": 2,
-        "repeat_rate": 0.3333, "target_revenue": 400000.0, "target_new_customers": 4,
-        "target_repeat_rate": 0.25, "revenue_progress": 82.5, "new_customers_progress": 50.0,
-        "late_logs": 0}
+        "id": ids["ann"],
+        "name": "Ann",
+        "team": bob.team,
+        "open_leads": 1,
+        "open_value": 250000.0,
+        "won": 3,
+        "won_value": 330000.0,
+        "new_customers": 2,
+        "repeat_rate": 0.3333,
+        "target_revenue": 400000.0,
+        "target_new_customers": 4,
+        "target_repeat_rate": 0.25,
+        "revenue_progress": 82.5,
+        "new_customers_progress": 50.0,
+        "late_logs": 0,
+    }
     assert (bob.name, bob.open_leads, bob.open_value, bob.won, bob.won_value) == (
-        "Bob", 1, 200000.0, 1, 50000.40)
+        "Bob",
+        1,
+        200000.0,
+        1,
+        50000.40,
+    )
     assert (bob.target_revenue, bob.revenue_progress, bob.new_customers_progress) == (
-        None, None, None)  # Bob's target is for Q2
+        None,
+        None,
+        None,
+    )  # Bob's target is for Q2
     (team,) = r.teams
     assert (team.id, team.open_leads, team.open_value, team.won, team.won_value) == (
-        ids["team"], 2, 450000.0, 4, 380000.40)
-    assert (team.new_customers, team.repeat_rate, team.target_revenue,
-            team.revenue_progress) == (3, 0.25, 1000000.0, 38.0)
+        ids["team"],
+        2,
+        450000.0,
+        4,
+        380000.40,
+    )
+    assert (team.new_customers, team.repeat_rate, team.target_revenue, team.revenue_progress) == (
+        3,
+        0.25,
+        1000000.0,
+        38.0,
+    )
 
 
 def test_grade_changes_and_markdown(uow, ids):
@@ -210,8 +301,16 @@ def test_grade_changes_and_markdown(uow, ids):
     assert "| Won value | 380,000.40 |" in text
     assert "| website form | 6 | 4 | 2 | 50.0% | 3 | 330,000.00 | 110,000.00 |" in text
     assert "| Ann | " in text and "| 82.5% |" in text
-    for title in ("Funnel", "Channels", "Deal cycle", "Loss reasons", "First-contact SLA",
-                  "Reps against target", "Teams against target", "Grade changes"):
+    for title in (
+        "Funnel",
+        "Channels",
+        "Deal cycle",
+        "Loss reasons",
+        "First-contact SLA",
+        "Reps against target",
+        "Teams against target",
+        "Grade changes",
+    ):
         assert f"## {title}" in text
 
 
@@ -226,8 +325,14 @@ def test_month_review_and_other_periods(uow, ids):
 
 def test_empty_period_has_no_division_errors(uow):
     r = build_review(uow.session, Period.parse("2030-Q1"), REVIEWED_AT)
-    assert (r.total_leads, r.conversion_rate, r.won_value, r.average_deal_size,
-            r.average_cycle_days, r.sla_compliance) == (0, 0.0, 0.0, None, None, None)
+    assert (
+        r.total_leads,
+        r.conversion_rate,
+        r.won_value,
+        r.average_deal_size,
+        r.average_cycle_days,
+        r.sla_compliance,
+    ) == (0, 0.0, 0.0, None, None, None)
     assert all(s.share == 0.0 for s in r.funnel)
     assert [b.count for b in r.cycle_distribution] == [0] * 6
     assert r.channels == r.loss_reasons == r.sla == r.reps == r.grade_changes == []
@@ -258,32 +363,70 @@ def test_targets_upsert_validate_and_list(uow):
     with pytest.raises(InvalidInput, match="revenue"):
         set_target(s, "2026-Q3", rep_id=ann.id, revenue=-1)
     uow.commit()
-    assert [(t.period, t.team, t.rep, t.revenue, t.new_customers, t.repeat_rate)
-            for t in list_targets(s)] == [("2026-09", team.name, None, None, None, 0.4),
-                                          ("2026-Q3", None, "Ann", 100.0, 5, None)]
+    assert [
+        (t.period, t.team, t.rep, t.revenue, t.new_customers, t.repeat_rate)
+        for t in list_targets(s)
+    ] == [("2026-09", team.name, None, None, None, 0.4), ("2026-Q3", None, "Ann", 100.0, 5, None)]
     assert [t.period for t in list_targets(s, "2026-Q3")] == ["2026-Q3"]
 
 
-@pytest.mark.parametrize(("text", "label", "start", "end"), [
-    ("2026-Q3", "2026-Q3", dt.datetime(2026, 7, 1, tzinfo=UTC), dt.datetime(2026, 10, 1,
-                                                                            tzinfo=UTC)),
-    (" 2026-q4 ", "2026-Q4", dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2027, 1, 1,
-                                                                               tzinfo=UTC)),
-    ("2026-09", "2026-09", dt.datetime(2026, 9, 1, tzinfo=UTC), dt.datetime(2026, 10, 1,
-                                                                            tzinfo=UTC)),
-    ("2026-12", "2026-12", dt.datetime(2026, 12, 1, tzinfo=UTC), dt.datetime(2027, 1, 1,
-                                                                             tzinfo=UTC)),
-    ("2026-Q1", "2026-Q1", dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2026, 4, 1,
-                                                                            tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("text", "label", "start", "end"),
+    [
+        (
+            "2026-Q3",
+            "2026-Q3",
+            dt.datetime(2026, 7, 1, tzinfo=UTC),
+            dt.datetime(2026, 10, 1, tzinfo=UTC),
+        ),
+        (
+            " 2026-q4 ",
+            "2026-Q4",
+            dt.datetime(2026, 10, 1, tzinfo=UTC),
+            dt.datetime(2027, 1, 1, tzinfo=UTC),
+        ),
+        (
+            "2026-09",
+            "2026-09",
+            dt.datetime(2026, 9, 1, tzinfo=UTC),
+            dt.datetime(2026, 10, 1, tzinfo=UTC),
+        ),
+        (
+            "2026-12",
+            "2026-12",
+            dt.datetime(2026, 12, 1, tzinfo=UTC),
+            dt.datetime(2027, 1, 1, tzinfo=UTC),
+        ),
+        (
+            "2026-Q1",
+            "2026-Q1",
+            dt.datetime(2026, 1, 1, tzinfo=UTC),
+            dt.datetime(2026, 4, 1, tzinfo=UTC),
+        ),
+    ],
+)
 def test_period_parses(text, label, start, end):
     period = Period.parse(text)
     assert (period.label, str(period), period.start, period.end) == (label, label, start, end)
 
 
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026-13", "2026-00", "2026-9",
-                                  "26-Q3", "2026Q3", "Q3-2026", "", "0000-01", "9999-Q4",
-                                  "2026-09-01"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-Q5",
+        "2026-Q0",
+        "2026-13",
+        "2026-00",
+        "2026-9",
+        "26-Q3",
+        "2026Q3",
+        "Q3-2026",
+        "",
+        "0000-01",
+        "9999-Q4",
+        "2026-09-01",
+    ],
+)
 def test_period_refuses_other_text(text):
     with pytest.raises(ValueError, match=f"period {text!r}: expected a quarter like 2026-Q3"):
         Period.parse(text)
@@ -296,8 +439,7 @@ def test_period_previous_and_containing():
     assert Period.containing(dt.date(2026, 9, 30), "quarter").label == "2026-Q3"
     assert Period.containing(dt.date(2026, 10, 1), "month").label == "2026-10"
     east = dt.timezone(dt.timedelta(hours=2))  # 01:00 on Oct 1st at +02:00 is Sep 30th UTC
-    assert Period.containing(dt.datetime(2026, 10, 1, 1, tzinfo=east), "quarter").label == \
-        "2026-Q3"
+    assert Period.containing(dt.datetime(2026, 10, 1, 1, tzinfo=east), "quarter").label == "2026-Q3"
     assert Period.containing(dt.date(2026, 10, 1), "month").kind == "month"
     with pytest.raises(ValueError, match="period kind 'week'"):
         Period.containing(dt.date(2026, 10, 1), "week")  # type: ignore[arg-type]

@@ -19,8 +19,7 @@ from leadflow.store.models import Activity, Lead
 from tests.integration.test_review import Q3, REVIEWED_AT, Pipeline, at, ids  # noqa: F401
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
-SHEETS = ["Lead register", "Follow-up log", "Opportunity grading", "Conversion review",
-          "Summary"]
+SHEETS = ["Lead register", "Follow-up log", "Opportunity grading", "Conversion review", "Summary"]
 
 
 @pytest.fixture
@@ -28,8 +27,14 @@ def hostile(uow, rules, ids):  # noqa: F811  (the fixture imported above)
     """The known pipeline plus a Q3 lead whose company reads as a formula and whose notes
     are confidential."""
     p = Pipeline(uow, rules)
-    lead = p.lead(at(8, 3), ids["ann"], company_name=EVIL, contact_name="@Jo",
-                  need="-1+1 licences", budget_max=321_000)
+    lead = p.lead(
+        at(8, 3),
+        ids["ann"],
+        company_name=EVIL,
+        contact_name="@Jo",
+        need="-1+1 licences",
+        budget_max=321_000,
+    )
     p.contact(lead, at(8, 3, 11))
     lead.decision_chain_notes, lead.internal_notes = "CFO signs above 200k", "margin 12%"
     uow.commit()
@@ -37,8 +42,12 @@ def hostile(uow, rules, ids):  # noqa: F811  (the fixture imported above)
 
 
 def _count(session, model, column) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(
-        column >= Q3.start, column < Q3.end)) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(model).where(column >= Q3.start, column < Q3.end)
+        )
+        or 0
+    )
 
 
 def _by_header(ws) -> dict[str, int]:
@@ -59,13 +68,17 @@ def test_workbook_rows_match_the_database(uow, hostile, tmp_path):
     counts = write_review_xlsx(s, review, tmp_path / "q3.xlsx", "manager")
     book = load_workbook(tmp_path / "q3.xlsx")
     assert book.sheetnames == SHEETS
-    cohort = s.scalar(select(func.count()).where(
-        Lead.created_at >= Q3.start, Lead.created_at < Q3.end, Lead.duplicate_of_id.is_(None)))
-    expected = {"Lead register": cohort, "Follow-up log": _count(s, Activity, Activity.at),
-                "Opportunity grading": _count(s, OpportunityAssessment,
-                                              OpportunityAssessment.assessed_at),
-                "Conversion review": 1 + len(review.channels) + len(review.reps)
-                + len(review.teams)}
+    cohort = s.scalar(
+        select(func.count()).where(
+            Lead.created_at >= Q3.start, Lead.created_at < Q3.end, Lead.duplicate_of_id.is_(None)
+        )
+    )
+    expected = {
+        "Lead register": cohort,
+        "Follow-up log": _count(s, Activity, Activity.at),
+        "Opportunity grading": _count(s, OpportunityAssessment, OpportunityAssessment.assessed_at),
+        "Conversion review": 1 + len(review.channels) + len(review.reps) + len(review.teams),
+    }
     assert cohort == review.total_leads == 11
     assert expected["Follow-up log"] == 6 and expected["Opportunity grading"] == 4
     for title, rows in expected.items():
@@ -80,8 +93,11 @@ def test_workbook_rows_match_the_database(uow, hostile, tmp_path):
     assert first["Won value"].value == pytest.approx(380000.40)
     assert first["Won value"].number_format == "#,##0.00"
     assert first["Conversion (won / valid)"].number_format == "0.0%"
-    ann = next(dict(zip(headers, row, strict=True)) for row in book["Conversion review"]
-               .iter_rows(min_row=2) if row[0].value == "Rep" and row[1].value == "Ann")
+    ann = next(
+        dict(zip(headers, row, strict=True))
+        for row in book["Conversion review"].iter_rows(min_row=2)
+        if row[0].value == "Rep" and row[1].value == "Ann"
+    )
     assert ann["Revenue progress"].value == pytest.approx(0.825)
     assert ann["Revenue target"].value == 400000
 
@@ -110,15 +126,22 @@ def test_workbook_cells_formats_and_formula_escaping(uow, hostile, tmp_path):
     assert all(c.data_type != "f" for ws in book for r in ws.iter_rows() for c in r)
 
 
-@pytest.mark.parametrize("role, sees", [("manager", True), ("director", True),
-                                        ("system", False)])
+@pytest.mark.parametrize("role, sees", [("manager", True), ("director", True), ("system", False)])
 def test_workbook_masks_sensitive_columns_by_role(uow, hostile, tmp_path, role, sees):
     s = uow.session
     write_review_xlsx(s, build_review(s, Q3, REVIEWED_AT), tmp_path / f"{role}.xlsx", role)
     book = load_workbook(tmp_path / f"{role}.xlsx")
     row = _row_of(book["Lead register"], hostile)
-    shown = {h: row[h].value for h in ("Budget min", "Budget max", "Budget confirmed",
-                                       "Decision-chain notes", "Internal notes")}
+    shown = {
+        h: row[h].value
+        for h in (
+            "Budget min",
+            "Budget max",
+            "Budget confirmed",
+            "Decision-chain notes",
+            "Internal notes",
+        )
+    }
     grading = book["Opportunity grading"]
     budgets = [r[_by_header(grading)["Budget"] - 1].value for r in grading.iter_rows(min_row=2)]
     if sees:
@@ -134,8 +157,9 @@ def test_workbook_masks_sensitive_columns_by_role(uow, hostile, tmp_path, role, 
 
 def test_unknown_role_is_refused(uow, ids, tmp_path):  # noqa: F811
     with pytest.raises(InvalidInput, match="role: 'boss' is not one of"):
-        write_review_xlsx(uow.session, build_review(uow.session, Q3, REVIEWED_AT),
-                          tmp_path / "x.xlsx", "boss")
+        write_review_xlsx(
+            uow.session, build_review(uow.session, Q3, REVIEWED_AT), tmp_path / "x.xlsx", "boss"
+        )
 
 
 class Page(HTMLParser):
@@ -198,8 +222,9 @@ def test_html_report_has_every_chart_and_table_with_the_numbers(uow, ids):  # no
     review = build_review(uow.session, Q3, REVIEWED_AT)
     html = review_html(review)
     page = _page(html)
-    assert set(page.images) == {f"chart-{k}" for k in (
-        "funnel", "channels", "losses", "cycle", "sla", "targets")}
+    assert set(page.images) == {
+        f"chart-{k}" for k in ("funnel", "channels", "losses", "cycle", "sla", "targets")
+    }
     for src in page.images.values():
         assert src.startswith("data:image/svg+xml;base64,")
         svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
@@ -210,14 +235,33 @@ def test_html_report_has_every_chart_and_table_with_the_numbers(uow, ids):  # no
     assert page.cards["sla_compliance"] == "37.5%"
     t = page.tables
     assert [r[:3] for r in t["funnel"][1:]] == [
-        ["created", "10", "100.0%"], ["screened", "8", "80.0%"], ["nurturing", "8", "80.0%"],
-        ["opportunity", "4", "40.0%"], ["negotiation", "3", "30.0%"], ["won", "3", "30.0%"]]
-    assert t["channels"][1] == ["website form", "6", "4", "2", "50.0%", "3", "330,000.00",
-                                "110,000.00"]
+        ["created", "10", "100.0%"],
+        ["screened", "8", "80.0%"],
+        ["nurturing", "8", "80.0%"],
+        ["opportunity", "4", "40.0%"],
+        ["negotiation", "3", "30.0%"],
+        ["won", "3", "30.0%"],
+    ]
+    assert t["channels"][1] == [
+        "website form",
+        "6",
+        "4",
+        "2",
+        "50.0%",
+        "3",
+        "330,000.00",
+        "110,000.00",
+    ]
     assert t["losses"][1:] == [["competitor", "2", "66.7%"], ["price", "1", "33.3%"]]
     assert t["sla"][1:] == [["medium", "2", "2", "0", "50.0%"], ["low", "1", "3", "0", "25.0%"]]
     assert dict((r[0], r[1]) for r in t["cycle"][1:]) == {
-        "0-7": "1", "8-14": "0", "15-30": "2", "31-60": "0", "61-90": "1", "90+": "0"}
+        "0-7": "1",
+        "8-14": "0",
+        "15-30": "2",
+        "31-60": "0",
+        "61-90": "1",
+        "90+": "0",
+    }
     ann = next(r for r in t["reps"][1:] if r[0] == "Ann")
     assert ann[4:8] == ["3", "330,000.00", "400,000.00", "82.5%"]
     assert t["teams"][1][5:7] == ["1,000,000.00", "38.0%"]
@@ -244,8 +288,6 @@ def test_an_empty_period_still_renders(uow, tmp_path):
     assert register.auto_filter.ref == "A1:AT1"  # 46 columns
 
 
-
-
 def test_workbook_counts_late_logs_per_rep(uow, rules, tmp_path):
     """Rule book §6: "A contact is logged with the time it happened; one logged more than 24
     hours later is marked late (and counted per rep in the review)." The workbook counts
@@ -265,23 +307,33 @@ def test_workbook_counts_late_logs_per_rep(uow, rules, tmp_path):
     mine, bos = intake(uow, rules), intake(uow, rules)
     assert (mine.owner_id, bos.owner_id) == (ann.id, bo.id)
     day = dt.timedelta(days=1)
-    for lead, happened, logged in ((mine, MON, MON + 2 * day), (mine, MON + day, MON + 3 * day),
-                                   (mine, MON + 3 * day, MON + 3 * day),
-                                   (bos, MON + day, MON + day + dt.timedelta(hours=23))):
-        svc.log_activity(s, lead.id, channel="phone", key_points="call", at=happened,
-                         now=logged, rules=rules)
+    for lead, happened, logged in (
+        (mine, MON, MON + 2 * day),
+        (mine, MON + day, MON + 3 * day),
+        (mine, MON + 3 * day, MON + 3 * day),
+        (bos, MON + day, MON + day + dt.timedelta(hours=23)),
+    ):
+        svc.log_activity(
+            s, lead.id, channel="phone", key_points="call", at=happened, now=logged, rules=rules
+        )
     review = build_review(s, Period.containing(MON.date()), MON + 5 * day)
     for locale, late_logs, logged_late, rep, team_label in (
-            ("en", "Late logs", "Logged late", "Rep", "Team"),
-            ("zh_CN", "补录跟进", "补录", "销售代表", "团队")):
+        ("en", "Late logs", "Logged late", "Rep", "Team"),
+        ("zh_CN", "补录跟进", "补录", "销售代表", "团队"),
+    ):
         with use_locale(locale):
             write_review_xlsx(s, review, tmp_path / f"{locale}.xlsx", "manager")
         book = load_workbook(tmp_path / f"{locale}.xlsx")
         conversion, log = book.worksheets[3], book.worksheets[1]
         column = _by_header(conversion)[late_logs]
-        counts = {(row[0].value, row[1].value): row[column - 1].value
-                  for row in conversion.iter_rows(min_row=2)}
+        counts = {
+            (row[0].value, row[1].value): row[column - 1].value
+            for row in conversion.iter_rows(min_row=2)
+        }
         assert {k: v for k, v in counts.items() if k[0] in (rep, team_label)} == {
-            (rep, "Ann"): 2, (rep, "Bo"): 0, (team_label, "East"): 2}, locale
+            (rep, "Ann"): 2,
+            (rep, "Bo"): 0,
+            (team_label, "East"): 2,
+        }, locale
         marks = [row[_by_header(log)[logged_late] - 1].value for row in log.iter_rows(min_row=2)]
         assert sorted(marks) == [False, False, True, True], locale

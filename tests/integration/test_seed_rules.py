@@ -24,10 +24,15 @@ from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
 
 MON = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
-PLAN = PlanIn(pain_points="slow close", advantages="local support", strategy="pilot",
-              milestones="pilot in 2 weeks")
-IMMEDIATE = OpportunityFacts(urgency="immediate", budget=Decimal(2_000_000),
-                             competition="parity", decision_chain="simple")
+PLAN = PlanIn(
+    pain_points="slow close",
+    advantages="local support",
+    strategy="pilot",
+    milestones="pilot in 2 weeks",
+)
+IMMEDIATE = OpportunityFacts(
+    urgency="immediate", budget=Decimal(2_000_000), competition="parity", decision_chain="simple"
+)
 
 
 def days(n: float) -> dt.datetime:
@@ -48,9 +53,13 @@ def intake(uow, rules, when=MON, **record) -> Lead:
 
 
 def to_opportunity(uow, rules, lead: Lead, when: dt.datetime, facts=IMMEDIATE) -> None:
-    svc.update_conversion(uow.session, lead.id, intent_stated=True,
-                          budget_confirmed=Decimal(2_000_000),
-                          target_date=(when + dt.timedelta(days=20)).date())
+    svc.update_conversion(
+        uow.session,
+        lead.id,
+        intent_stated=True,
+        budget_confirmed=Decimal(2_000_000),
+        target_date=(when + dt.timedelta(days=20)).date(),
+    )
     svc.fire_trigger(uow.session, lead.id, "qualify", by="ann", now=when, rules=rules)
     svc.assess_opportunity(uow.session, lead.id, facts, by="ann", now=when, rules=rules)
 
@@ -63,6 +72,7 @@ def regrade(uow, rules, lead: Lead, when: dt.datetime):
 
 # --- 1. grades from current facts -------------------------------------------------------
 
+
 def test_budget_cut_and_slipped_date_lower_the_opportunity_grade(uow, rules, team):
     """Rule book §7: "Grading reads the current facts: a budget cut recorded on the lead, or
     a target date that has passed without a win (the purchase slipped), lowers the grade at
@@ -72,8 +82,12 @@ def test_budget_cut_and_slipped_date_lower_the_opportunity_grade(uow, rules, tea
     lead = intake(uow, rules)
     to_opportunity(uow, rules, lead, MON)
     assert lead.opportunity_grade == "A"
-    svc.update_conversion(uow.session, lead.id, budget_confirmed=Decimal(200_000),
-                          target_date=(MON - dt.timedelta(days=41)).date())
+    svc.update_conversion(
+        uow.session,
+        lead.id,
+        budget_confirmed=Decimal(200_000),
+        target_date=(MON - dt.timedelta(days=41)).date(),
+    )
     result = regrade(uow, rules, lead, MON)
     lead = uow.session.get(Lead, lead.id)
     assert lead.opportunity_grade == "C" and lead.slipped is True
@@ -81,8 +95,12 @@ def test_budget_cut_and_slipped_date_lower_the_opportunity_grade(uow, rules, tea
     told = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "slipped"))
     assert "Re-assess" in told.one().body
     # and back up: a new date and budget raise it again
-    svc.update_conversion(uow.session, lead.id, budget_confirmed=Decimal(2_000_000),
-                          target_date=(MON + dt.timedelta(days=10)).date())
+    svc.update_conversion(
+        uow.session,
+        lead.id,
+        budget_confirmed=Decimal(2_000_000),
+        target_date=(MON + dt.timedelta(days=10)).date(),
+    )
     regrade(uow, rules, lead, MON)
     assert uow.session.get(Lead, lead.id).opportunity_grade == "A"
 
@@ -91,11 +109,18 @@ def test_a_raised_grade_needs_the_higher_approval(uow, rules, team):
     """Rule book §7: "the approval role follows the new grade" (director for grade A,
     sales manager for B/C, §2)."""
     from leadflow.errors import GuardRefused
+
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
-    to_opportunity(uow, rules, lead, MON, OpportunityFacts(
-        urgency="normal", budget=Decimal(500_000), competition="parity",
-        decision_chain="simple"))
+    to_opportunity(
+        uow,
+        rules,
+        lead,
+        MON,
+        OpportunityFacts(
+            urgency="normal", budget=Decimal(500_000), competition="parity", decision_chain="simple"
+        ),
+    )
     assert lead.opportunity_grade == "B"
     submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
     approve_plan(uow.session, lead.id, role="manager", by="mia", now=MON, rules=rules)
@@ -103,11 +128,11 @@ def test_a_raised_grade_needs_the_higher_approval(uow, rules, team):
     assert uow.session.get(Lead, lead.id).opportunity_grade == "A"
     assert "no longer suffices" in result.changes[-1].why
     with pytest.raises(GuardRefused, match="director"):
-        svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON,
-                         rules=rules)
+        svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON, rules=rules)
 
 
 # --- 2. cycle from the first opportunity ------------------------------------------------
+
 
 def test_cycle_counts_from_the_first_opportunity(uow, rules, team):
     """Rule book §9: "average cycle (days from the lead first becoming an opportunity to
@@ -119,16 +144,15 @@ def test_cycle_counts_from_the_first_opportunity(uow, rules, team):
     svc.fire_trigger(uow.session, lead.id, "qualify", by="ann", now=days(-10), rules=rules)
     submit_plan(uow.session, lead.id, PLAN, by="ann", now=days(-10))
     approve_plan(uow.session, lead.id, role="director", by="dan", now=days(-10), rules=rules)
-    svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=days(-5),
-                     rules=rules)
-    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON,
-        rules=rules)
+    svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=days(-5), rules=rules)
+    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
     assert lead.first_opportunity_at == days(-70) and lead.opportunity_at == days(-10)
     review = build_review(uow.session, Period.containing(MON.date()), MON)
     assert review.average_cycle_days == 70.0
 
 
 # --- 3. behaviour at intake, moving SLAs ------------------------------------------------
+
 
 def test_intake_events_reach_high_priority_and_the_2h_sla(uow, rules, team):
     """Rule book §4/§6: behaviour score (capped at 40) plus attributes; "First contact:
@@ -138,9 +162,9 @@ def test_intake_events_reach_high_priority_and_the_2h_sla(uow, rules, team):
     lead = intake(uow, rules, events=events)
     assert (lead.behaviour_score, lead.score, lead.priority) == (40, 100, "high")
     assert lead.first_contact_due == MON + dt.timedelta(hours=2)
-    assert uow.session.scalars(select(BehaviourEvent).where(
-        BehaviourEvent.lead_id == lead.id)).all()[0].at == dt.datetime(2026, 10, 20, 10,
-                                                                        tzinfo=dt.UTC)
+    assert uow.session.scalars(
+        select(BehaviourEvent).where(BehaviourEvent.lead_id == lead.id)
+    ).all()[0].at == dt.datetime(2026, 10, 20, 10, tzinfo=dt.UTC)
 
 
 def test_priority_rising_before_first_contact_tightens_the_sla(uow, rules, team):
@@ -150,13 +174,15 @@ def test_priority_rising_before_first_contact_tightens_the_sla(uow, rules, team)
     lead = intake(uow, rules, company_size="small", contact_role="influencer")
     assert lead.priority == "medium" and lead.first_contact_due == MON + dt.timedelta(hours=4)
     for _ in range(3):
-        svc.track_event(uow.session, lead.id, "webinar", now=MON + dt.timedelta(hours=1),
-                        rules=rules)
+        svc.track_event(
+            uow.session, lead.id, "webinar", now=MON + dt.timedelta(hours=1), rules=rules
+        )
     assert lead.priority == "high"
     assert lead.first_contact_due == MON + dt.timedelta(hours=2)
 
 
 # --- 4. cadence-aware reminders ---------------------------------------------------------
+
 
 def test_grade_c_lead_is_not_reminded_after_three_days(uow, rules, team):
     """Rule book §6: "a lead whose grade sets a slower cadence (B every 2 weeks, C monthly)
@@ -166,8 +192,9 @@ def test_grade_c_lead_is_not_reminded_after_three_days(uow, rules, team):
     lead = intake(uow, rules, need="了解一下产品。")  # vague need: grade C (§5)
     lead_id = lead.id
     assert lead.grade == "C"
-    svc.log_activity(uow.session, lead_id, channel="phone", key_points="intro", now=MON,
-                     rules=rules)
+    svc.log_activity(
+        uow.session, lead_id, channel="phone", key_points="intro", now=MON, rules=rules
+    )
     kinds = {i.kind for i in due_items(uow.session, days(4), rules) if i.lead_id == lead_id}
     assert kinds == set()
     monthly = {i.kind for i in due_items(uow.session, days(31), rules) if i.lead_id == lead_id}
@@ -183,8 +210,9 @@ def test_nurture_cadence_reminder_names_the_content(uow, rules, team):
     svc.track_event(uow.session, lead.id, "webinar", now=MON, rules=rules)
     svc.track_event(uow.session, lead.id, "download", now=MON, rules=rules)
     assert lead.nurture_stage == "interest"
-    svc.log_activity(uow.session, lead.id, channel="email", key_points="case study", now=MON,
-                     rules=rules)
+    svc.log_activity(
+        uow.session, lead.id, channel="email", key_points="case study", now=MON, rules=rules
+    )
     assert lead.next_cadence_due == days(14)
     (msg,) = [m for m in preview(uow.session, days(14), rules) if m.lead_id == lead.id]
     assert "success cases, testimonials, free trial" in msg.subject
@@ -199,26 +227,46 @@ def test_reminders_due_previews_without_sending(uow, rules, team):
     # No mail server here: the owner's assignment notice is still queued, so it goes up
     # too (§5; tests/integration/test_notify_deadline.py), once.
     assert [(m.lead_id, m.kind, m.action) for m in shown] == [
-        (lead.id, "notify", "escalate"), (lead.id, "first_contact", "remind")]
-    assert uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "reminder")).all() == []
+        (lead.id, "notify", "escalate"),
+        (lead.id, "first_contact", "remind"),
+    ]
+    assert (
+        uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).all()
+        == []
+    )
     remind(uow.session, list(due_items(uow.session, days(1), rules)), days(1), rules)
     later = preview(uow.session, days(2), rules)
     assert [(m.kind, m.action, m.recipient) for m in later] == [
-        ("first_contact", "escalate", "mia@example.com")]
+        ("first_contact", "escalate", "mia@example.com")
+    ]
 
 
 # --- 6. every setting works -------------------------------------------------------------
+
 
 def test_a_contact_logged_late_is_marked_and_counted(uow, rules, team):
     """Rule book §6: "A contact is logged with the time it happened; one logged more than
     24 hours later is marked late (and counted per rep in the review)." """
     rep = f.rep(uow.session, team.id)
     lead = intake(uow, rules)
-    svc.log_activity(uow.session, lead.id, channel="phone", key_points="on time",
-                     now=days(1), at=days(1) - dt.timedelta(hours=23), rules=rules)
-    svc.log_activity(uow.session, lead.id, channel="phone", key_points="late",
-                     now=days(3), at=days(1), rules=rules)
+    svc.log_activity(
+        uow.session,
+        lead.id,
+        channel="phone",
+        key_points="on time",
+        now=days(1),
+        at=days(1) - dt.timedelta(hours=23),
+        rules=rules,
+    )
+    svc.log_activity(
+        uow.session,
+        lead.id,
+        channel="phone",
+        key_points="late",
+        now=days(3),
+        at=days(1),
+        rules=rules,
+    )
     late = uow.session.scalars(select(Activity.late).order_by(Activity.id)).all()
     assert late == [False, True]
     review = build_review(uow.session, Period.containing(MON.date()), days(3))
@@ -231,13 +279,18 @@ def test_grade_a_brief_reminds_owner_then_escalates_to_directors(uow, rules, tea
     lead = intake(uow, rules)
     to_opportunity(uow, rules, lead, MON)
     assert lead.brief_due == days(1)
-    first = [m for m in preview(uow.session, days(1), rules, ["dan@example.com"])
-             if m.kind == "brief"]
+    first = [
+        m for m in preview(uow.session, days(1), rules, ["dan@example.com"]) if m.kind == "brief"
+    ]
     assert [m.action for m in first] == ["remind"]
-    remind(uow.session, list(due_items(uow.session, days(1), rules)), days(1), rules,
-           ["dan@example.com"])
-    up = [m for m in preview(uow.session, days(2), rules, ["dan@example.com"])
-          if m.kind == "brief"]
+    remind(
+        uow.session,
+        list(due_items(uow.session, days(1), rules)),
+        days(1),
+        rules,
+        ["dan@example.com"],
+    )
+    up = [m for m in preview(uow.session, days(2), rules, ["dan@example.com"]) if m.kind == "brief"]
     assert [(m.action, m.recipient) for m in up] == [("escalate", "dan@example.com")]
     record_brief(uow.session, lead.id, text="scope, team, plan", by="ann", now=days(2))
     assert not [m for m in preview(uow.session, days(2), rules) if m.kind == "brief"]
@@ -245,17 +298,18 @@ def test_grade_a_brief_reminds_owner_then_escalates_to_directors(uow, rules, tea
 
 # --- 7. the smaller gaps ----------------------------------------------------------------
 
+
 def test_entered_by_and_individual_customers(uow, rules, team):
     """Rule book §1: "Who entered a lead and when (录入人, 录入时间) is kept on the record. A
     lead may be an individual customer rather than a company (customer_type: individual,
     company name then optional)." """
     uow.session.info["actor"] = "carol"
     lead = intake(uow, rules, company_name=None, customer_type="individual")
-    assert (lead.entered_by, lead.created_at, lead.customer_type) == ("carol", MON,
-                                                                       "individual")
+    assert (lead.entered_by, lead.created_at, lead.customer_type) == ("carol", MON, "individual")
     assert lead.company_name == lead.contact_name
-    summary = store_leads(uow.session, [(1, f.lead_record(company_name=None))], "test",
-                          rules, now=MON)
+    summary = store_leads(
+        uow.session, [(1, f.lead_record(company_name=None))], "test", rules, now=MON
+    )
     assert "company_name" in summary.rejections[0]["errors"]
 
 
@@ -263,11 +317,18 @@ def test_assignment_notice_carries_the_register_fields(uow, rules, team):
     """Rule book §5/§1: the owner is notified of the lead with its key fields."""
     f.rep(uow.session, team.id)
     lead = intake(uow, rules, source_detail="trade show - expo")
-    body = uow.session.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.kind == "assignment")).one()
+    body = uow.session.scalars(
+        select(OutboxMessage.body).where(OutboxMessage.kind == "assignment")
+    ).one()
     # The channel reads as the team's language labels it (English: "website form").
-    for text in (lead.phone, lead.email, "website form (trade show - expo)", lead.need,
-                 f"Grade: {lead.grade}, priority {lead.priority}", "First contact due: "):
+    for text in (
+        lead.phone,
+        lead.email,
+        "website form (trade show - expo)",
+        lead.need,
+        f"Grade: {lead.grade}, priority {lead.priority}",
+        "First contact due: ",
+    ):
         assert text in body
 
 
@@ -276,17 +337,19 @@ def test_post_win_review_is_reminded_when_due_and_recordable(uow, rules, team, t
     from leadflow.handoff.package import produce_handoffs
     from leadflow.lifecycle.opportunity import record_win_review
     from leadflow.settings import Settings
+
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
     to_opportunity(uow, rules, lead, MON)
     submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
     approve_plan(uow.session, lead.id, role="director", by="dan", now=MON, rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON, rules=rules)
-    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON,
-        rules=rules)
+    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
     produce_handoffs(uow.session, [lead.id], MON, rules, Settings(output_dir=tmp_path))
-    kinds = lambda when: {m.kind for m in preview(uow.session, when, rules)  # noqa: E731
-                          if m.lead_id == lead.id}
+
+    def kinds(when: dt.datetime) -> set[str]:
+        return {m.kind for m in preview(uow.session, when, rules) if m.lead_id == lead.id}
+
     assert "win_review" not in kinds(days(2))
     assert "win_review" in kinds(days(3))  # Thursday: three business days after Monday
     record_win_review(uow.session, lead.id, notes="went well", by="ann", now=days(3))
@@ -298,13 +361,18 @@ def test_undelivered_assignment_notice_goes_to_the_manager(uow, rules, team):
     once)." A notice whose delivery fails past that deadline goes to the manager."""
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
-    slow = rules.model_copy(update={"assignment": rules.assignment.model_copy(
-        update={"notify_within_hours": 24})})
-    notice = uow.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "assignment")).one()
+    slow = rules.model_copy(
+        update={"assignment": rules.assignment.model_copy(update={"notify_within_hours": 24})}
+    )
+    notice = uow.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "assignment")
+    ).one()
     notice.attempts = 1  # the sender tried and failed
-    assert [m.kind for m in preview(uow.session, MON + dt.timedelta(hours=1), slow)
-            if m.kind == "notify"] == []
+    assert [
+        m.kind
+        for m in preview(uow.session, MON + dt.timedelta(hours=1), slow)
+        if m.kind == "notify"
+    ] == []
     (up,) = [m for m in preview(uow.session, days(1.1), slow) if m.kind == "notify"]
     assert (up.lead_id, up.action, up.recipient) == (lead.id, "escalate", "mia@example.com")
 
@@ -313,8 +381,9 @@ def test_funnel_never_widens_for_reactivated_leads(uow, rules, team):
     """Rule book §9: the funnel of the period's leads; a lead disqualified at screening and
     later reactivated (§2, lost → nurturing) must not show more nurturing than screened."""
     f.rep(uow.session, team.id)
-    bad = intake(uow, rules, need="just looking", budget_max=None, timeline=None,
-                 contact_role="user")
+    bad = intake(
+        uow, rules, need="just looking", budget_max=None, timeline=None, contact_role="user"
+    )
     assert bad.state == "lost"
     bad.owner_id = intake(uow, rules).owner_id
     svc.fire_trigger(uow.session, bad.id, "reactivate", by="mia", now=days(1), rules=rules)
@@ -327,13 +396,16 @@ def test_csv_events_column_scores_at_intake(uow, rules, team, tmp_path):
     """Rule book §4: behaviour events score (capped at 40); a CSV carries them as
     `kind@time` separated by semicolons."""
     from leadflow.sheets.files import read_records
+
     f.rep(uow.session, team.id)
     path = tmp_path / "leads.csv"
-    path.write_text("source,company_name,contact_name,email,need,company_size,contact_role,"
-                    "events\nwebsite_form,Acme,Ann,ann@acme.example,CRM,large,decision_maker,"
-                    "webinar@2026-10-01T09:00Z; download@2026-10-02T09:00Z\n"
-                    "website_form,Bad,Bo,bo@bad.example,CRM,large,user,webinar\n",
-                    encoding="utf-8")
+    path.write_text(
+        "source,company_name,contact_name,email,need,company_size,contact_role,"
+        "events\nwebsite_form,Acme,Ann,ann@acme.example,CRM,large,decision_maker,"
+        "webinar@2026-10-01T09:00Z; download@2026-10-02T09:00Z\n"
+        "website_form,Bad,Bo,bo@bad.example,CRM,large,user,webinar\n",
+        encoding="utf-8",
+    )
     summary = store_leads(uow.session, read_records(path), "test", rules, now=MON)
     assert summary.rejections[0]["row"] == 3 and "events" in summary.rejections[0]["errors"]
     process_new_leads(uow.session, summary.lead_ids, MON, rules)

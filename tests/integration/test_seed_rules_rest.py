@@ -16,6 +16,7 @@ from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.update import update_lead
+from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Grade
 from leadflow.sheets.files import read_records
 from leadflow.store.models import Lead, TransitionAudit
@@ -33,9 +34,11 @@ def test_each_opportunity_entry_stays_in_the_transition_history(uow, rules):
     to_opportunity(uow, rules, lead, days(-70))
     svc.fire_trigger(uow.session, lead.id, "requalify", by="ann", now=days(-60), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "qualify", by="ann", now=days(-10), rules=rules)
-    entries = uow.session.scalars(select(TransitionAudit.at).where(
-        TransitionAudit.lead_id == lead.id, TransitionAudit.to_state == "opportunity")
-        .order_by(TransitionAudit.at)).all()
+    entries = uow.session.scalars(
+        select(TransitionAudit.at)
+        .where(TransitionAudit.lead_id == lead.id, TransitionAudit.to_state == "opportunity")
+        .order_by(TransitionAudit.at)
+    ).all()
     assert entries == [days(-70), days(-10)]
     assert (lead.first_opportunity_at, lead.opportunity_at) == (days(-70), days(-10))
 
@@ -46,9 +49,13 @@ def test_jsonl_records_carry_behaviour_events(uow, rules, tmp_path):
     f.rep(uow.session, f.team(uow.session).id)
     path = tmp_path / "leads.jsonl"
     events = [{"kind": "webinar", "at": f"2026-10-0{d}T09:00:00Z"} for d in (1, 2, 3)]
-    path.write_text(json.dumps(f.lead_record(events=events)) + "\n"
-                    + json.dumps(f.lead_record(events=[{"kind": "webinar"}])) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(f.lead_record(events=events))
+        + "\n"
+        + json.dumps(f.lead_record(events=[{"kind": "webinar"}]))
+        + "\n",
+        encoding="utf-8",
+    )
     summary = store_leads(uow.session, read_records(path), "test", rules, now=MON)
     assert [r["row"] for r in summary.rejections] == [2]  # an event needs its time
     process_new_leads(uow.session, summary.lead_ids, MON, rules)
@@ -64,11 +71,17 @@ def test_first_contact_due_tightens_but_never_loosens(uow, rules):
     lead = intake(uow, rules, company_size="small", contact_role="influencer")
     assert lead.first_contact_due == MON + dt.timedelta(hours=4)
     for _ in range(3):
-        svc.track_event(uow.session, lead.id, "webinar", now=MON + dt.timedelta(minutes=30),
-                        rules=rules)
+        svc.track_event(
+            uow.session, lead.id, "webinar", now=MON + dt.timedelta(minutes=30), rules=rules
+        )
     assert lead.priority == "high" and lead.first_contact_due == MON + dt.timedelta(hours=2)
-    update_lead(uow.session, lead.id, {"contact_role": "user", "budget_max": None},
-                now=MON + dt.timedelta(hours=1), rules=rules)
+    update_lead(
+        uow.session,
+        lead.id,
+        {"contact_role": "user", "budget_max": None},
+        now=MON + dt.timedelta(hours=1),
+        rules=rules,
+    )
     assert lead.priority != "high"
     regrade_chunk(uow.session, [lead.id], MON + dt.timedelta(hours=1), rules)
     uow.session.expire_all()
@@ -82,12 +95,16 @@ def test_silence_rule_is_configured_per_grade(uow, rules):
     f.rep(uow.session, f.team(uow.session).id)
     lead = intake(uow, rules, need="了解一下产品")
     assert lead.grade == "C"
-    svc.log_activity(uow.session, lead.id, channel="phone", key_points="intro", now=MON,
-                     rules=rules)
-    strict = rules.model_copy(update={"sla": rules.sla.model_copy(
-        update={"no_follow_up_grades": [Grade.A, Grade.C]})})
-    kinds = lambda r: {i.kind for i in due_items(uow.session, days(4), r)  # noqa: E731
-                       if i.lead_id == lead.id}
+    svc.log_activity(
+        uow.session, lead.id, channel="phone", key_points="intro", now=MON, rules=rules
+    )
+    strict = rules.model_copy(
+        update={"sla": rules.sla.model_copy(update={"no_follow_up_grades": [Grade.A, Grade.C]})}
+    )
+
+    def kinds(r: RulesConfig) -> set[str]:
+        return {i.kind for i in due_items(uow.session, days(4), r) if i.lead_id == lead.id}
+
     assert kinds(rules) == set()
     assert kinds(strict) == {"no_follow_up"}
 
@@ -96,8 +113,9 @@ def test_close_rate_counts_deals_closed_within_the_window(uow, rules):
     """Seed: "A类线索优先分配给成交率高的资深销售"; issue 17: close rate is "won / (won + lost)
     over a configurable window" (assignment.close_rate.window_days)."""
     outcomes = iter([True, False, True, True, False, False])
-    ids = f.closed_history(uow.session, rules, 6, MON - dt.timedelta(days=368),
-                           lambda record, rnd: next(outcomes))
+    ids = f.closed_history(
+        uow.session, rules, 6, MON - dt.timedelta(days=368), lambda record, rnd: next(outcomes)
+    )
     assert len(ids) == 6
 
     def totals(r):  # (won, lost) over the team's reps
@@ -106,6 +124,15 @@ def test_close_rate_counts_deals_closed_within_the_window(uow, rules):
 
     # Closed at 367.5 ... 362.5 days before MON: the last three fall within 365 days.
     assert totals(rules) == (1, 2)
-    wide = rules.model_copy(update={"assignment": rules.assignment.model_copy(update={
-        "close_rate": rules.assignment.close_rate.model_copy(update={"window_days": 400})})})
+    wide = rules.model_copy(
+        update={
+            "assignment": rules.assignment.model_copy(
+                update={
+                    "close_rate": rules.assignment.close_rate.model_copy(
+                        update={"window_days": 400}
+                    )
+                }
+            )
+        }
+    )
     assert totals(wide) == (3, 3)

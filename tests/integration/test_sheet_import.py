@@ -28,8 +28,14 @@ from tests.sheet_files import (
 
 
 def _import(uow, path: Path, rules, chunk_rows: int = 1000, **kw):  # type: ignore[no-untyped-def]
-    report = import_file(uow.session, open_leads(path, **kw), f"import {path.name}", rules,
-                         chunk_rows=chunk_rows, shown=100)
+    report = import_file(
+        uow.session,
+        open_leads(path, **kw),
+        f"import {path.name}",
+        rules,
+        chunk_rows=chunk_rows,
+        shown=100,
+    )
     uow.commit()
     return report
 
@@ -67,15 +73,27 @@ def test_the_same_rows_as_gbk_csv_are_the_same_leads(uow, rules, tmp_path):
 
 def test_a_hubspot_export_imports_with_a_small_map(uow, rules, tmp_path):
     path = hubspot_csv(tmp_path / "hubspot.csv")
-    with pytest.raises(InvalidInput, match=r"unmapped column\(s\) What are you looking for\?, "
-                                           r"Marketing contact status; map them"):
+    with pytest.raises(
+        InvalidInput,
+        match=r"unmapped column\(s\) What are you looking for\?, "
+        r"Marketing contact status; map them",
+    ):
         open_leads(path)
     report = _import(uow, path, rules, mapping=load_mapping(hubspot_map(tmp_path / "hs.yaml")))
     assert (report.accepted, report.rejected) == (2, 1)
     ann, raj = _leads(uow)
-    _matches(ann, {"contact_name": "Ann Lee", "source": "website_form", "source_detail": "google",
-                   "external_id": "5101", "employees": 250, "annual_revenue": 12000000,
-                   "need": "Replace our spreadsheet pipeline with a CRM"})
+    _matches(
+        ann,
+        {
+            "contact_name": "Ann Lee",
+            "source": "website_form",
+            "source_detail": "google",
+            "external_id": "5101",
+            "employees": 250,
+            "annual_revenue": 12000000,
+            "need": "Replace our spreadsheet pipeline with a CRM",
+        },
+    )
     _matches(raj, {"contact_name": "Raj Patel", "source": "online_ads", "phone": None})
     kept = uow.session.get(QuarantinedRecord, report.rejections[0]["quarantine_id"])
     payload = json.loads(kept.payload)  # verbatim, under the export's own headers
@@ -96,11 +114,14 @@ def test_a_map_file_naming_no_field_is_refused(tmp_path):
 def test_a_dry_run_stores_nothing_and_names_each_rejection(uow, tmp_path):
     path = hubspot_csv(tmp_path / "hubspot.csv")
     seen: list[dict] = []  # type: ignore[type-arg]
-    result = dry_run(open_leads(path, mapping=load_mapping(hubspot_map(tmp_path / "m.yaml"))),
-                     sample_rows=2, shown=100, on_rejection=seen.append)
+    result = dry_run(
+        open_leads(path, mapping=load_mapping(hubspot_map(tmp_path / "m.yaml"))),
+        sample_rows=2,
+        shown=100,
+        on_rejection=seen.append,
+    )
     assert (result.rows, result.valid, result.rejected) == (3, 2, 1)
-    assert seen == [{"row": 4, "errors": {"(record)": "phone or email: at least one is "
-                                                      "required"}}]
+    assert seen == [{"row": 4, "errors": {"(record)": "phone or email: at least one is required"}}]
     assert [r["row"] for r in result.sample] == [2, 3]
     assert _leads(uow) == []
 
@@ -122,10 +143,13 @@ def test_hostile_files_get_one_named_line(tmp_path):
     binary.write_bytes(bytes(range(256)) * 40)
     text_as_xlsx = tmp_path / "text.xlsx"
     text_as_xlsx.write_text("source,company_name\n", encoding="utf-8")
-    cases = [(renamed, "not a CSV file \\(looks like an XLSX workbook"),
-             (tmp_path, "is a directory"), (binary, "binary data, not text"),
-             (text_as_xlsx, "not an XLSX file \\(looks like CSV or other text\\)"),
-             (tmp_path / "missing.csv", "no such file")]
+    cases = [
+        (renamed, "not a CSV file \\(looks like an XLSX workbook"),
+        (tmp_path, "is a directory"),
+        (binary, "binary data, not text"),
+        (text_as_xlsx, "not an XLSX file \\(looks like CSV or other text\\)"),
+        (tmp_path / "missing.csv", "no such file"),
+    ]
     for path, problem in cases:
         with pytest.raises(InvalidInput, match=problem):
             list(open_leads(path).rows)
@@ -152,20 +176,28 @@ def test_utf16_and_a_damaged_row_import_the_rest(uow, rules, tmp_path):
 
 
 def test_an_oversized_cell_names_row_and_field_and_the_rest_import(uow, rules, tmp_path):
-    rows = [HEADER, ["website_form", "Acme", "Jo", "jo@acme.example", "crm"],
-            ["website_form", "Big", "Al", "al@big.example", "x" * 300_000],
-            ["website_form", "Cee", "Cy", "cy@cee.example", "erp"]]
+    rows = [
+        HEADER,
+        ["website_form", "Acme", "Jo", "jo@acme.example", "crm"],
+        ["website_form", "Big", "Al", "al@big.example", "x" * 300_000],
+        ["website_form", "Cee", "Cy", "cy@cee.example", "erp"],
+    ]
     report = _import(uow, _write(tmp_path / "big.csv", rows), rules)
     assert (report.accepted, report.rejected) == (2, 1)
     assert report.rejections[0]["row"] == 3
     assert report.rejections[0]["errors"]["(record)"] == (
-        "a cell larger than 100,000 characters (need: 300,000 characters)")
+        "a cell larger than 100,000 characters (need: 300,000 characters)"
+    )
 
 
 def test_duplicates_across_chunks_merge_like_within_one(uow, rules, tmp_path):
     same = ["website_form", "Acme", "Jo", "jo@acme.example", "crm"]
-    rows = [HEADER, same, ["referral", "Acme", "Jo", "jo@acme.example", "crm"],
-            ["website_form", "Cee", "Cy", "cy@cee.example", "erp"]]
+    rows = [
+        HEADER,
+        same,
+        ["referral", "Acme", "Jo", "jo@acme.example", "crm"],
+        ["website_form", "Cee", "Cy", "cy@cee.example", "erp"],
+    ]
     report = _import(uow, _write(tmp_path / "dupes.csv", rows), rules, chunk_rows=1)
     assert (report.accepted, report.duplicates) == (2, 1)
     assert len(_leads(uow)) == 2
@@ -174,8 +206,9 @@ def test_duplicates_across_chunks_merge_like_within_one(uow, rules, tmp_path):
 def test_a_teams_config_folder_adds_its_own_headers(monkeypatch, tmp_path):
     from leadflow.settings import get_settings
 
-    (tmp_path / "import_mapping.yaml").write_text("headers:\n  need: [客户诉求]\n",
-                                                 encoding="utf-8")
+    (tmp_path / "import_mapping.yaml").write_text(
+        "headers:\n  need: [客户诉求]\n", encoding="utf-8"
+    )
     monkeypatch.setenv("LEADFLOW_CONFIG_DIR", str(tmp_path))
     get_settings.cache_clear()
     try:

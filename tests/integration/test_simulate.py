@@ -22,8 +22,10 @@ END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 
 def _everything(session) -> dict[str, list]:
     """Every row of every table, in a stable order."""
-    return {t.name: [tuple(r) for r in session.execute(select(t).order_by(*t.primary_key))]
-            for t in Base.metadata.sorted_tables}
+    return {
+        t.name: [tuple(r) for r in session.execute(select(t).order_by(*t.primary_key))]
+        for t in Base.metadata.sorted_tables
+    }
 
 
 def _history(uow, rules) -> None:

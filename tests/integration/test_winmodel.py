@@ -36,8 +36,9 @@ def referrals_win(record, rnd) -> bool:
 def score_decides(record, rnd) -> bool:
     """Exactly what the score rewards decides: the leads at the attribute cap (60 points:
     decision makers anywhere, influencers at large firms) win, the rest lose."""
-    return (record["contact_role"] == "decision_maker"
-            or (record["contact_role"] == "influencer" and record["company_size"] == "large"))
+    return record["contact_role"] == "decision_maker" or (
+        record["contact_role"] == "influencer" and record["company_size"] == "large"
+    )
 
 
 def test_refuses_with_too_little_history(uow, rules):
@@ -51,8 +52,7 @@ def test_refuses_with_too_little_history(uow, rules):
 def test_a_better_model_is_activated_and_scores_open_leads(uow, rules):
     """Issue 21: versioned with metrics and window; every open lead gets win_probability."""
     f.closed_history(uow.session, rules, 120, START, referrals_win)
-    summary = store_leads(uow.session, [(1, f.lead_record(source="referral"))], "t", rules,
-                          now=NOW)
+    summary = store_leads(uow.session, [(1, f.lead_record(source="referral"))], "t", rules, now=NOW)
     process_new_leads(uow.session, summary.lead_ids, NOW, rules)
     row = train_model(uow.session, NOW, SMALL, by="test")
     assert row.active and row.note.startswith("active")
@@ -65,8 +65,14 @@ def test_a_better_model_is_activated_and_scores_open_leads(uow, rules):
     shown = show_models(uow.session)[0]
     assert shown["holdout"]["model"]["auc"] == row.metrics["model"]["auc"]
     # At an update the probability is refreshed from the active model.
-    svc.log_activity(uow.session, summary.lead_ids[0], channel="phone", key_points="hi",
-                     now=NOW + dt.timedelta(hours=1), rules=rules)
+    svc.log_activity(
+        uow.session,
+        summary.lead_ids[0],
+        channel="phone",
+        key_points="hi",
+        now=NOW + dt.timedelta(hours=1),
+        rules=rules,
+    )
     scored = uow.session.get(LeadWinScore, summary.lead_ids[0])
     assert scored is not None and scored.scored_at == NOW + dt.timedelta(hours=1)
 
@@ -92,8 +98,14 @@ def test_facts_written_after_the_outcome_never_reach_the_features(uow, rules):
     for lead_id in ids:
         lead = svc.get_lead(uow.session, lead_id)
         later = (lead.won_at or lead.lost_at) + dt.timedelta(days=2)
-        svc.log_activity(uow.session, lead_id, channel="visit", key_points="after the deal",
-                         now=later, rules=rules)
+        svc.log_activity(
+            uow.session,
+            lead_id,
+            channel="visit",
+            key_points="after the deal",
+            now=later,
+            rules=rules,
+        )
         add_objection(uow.session, lead_id, kind="price", detail="late", now=later)
         lead.contract_value, lead.payment_terms = Decimal(5_000_000), "net 90"
     uow.session.flush()
@@ -109,7 +121,9 @@ def test_stored_weights_reproduce_the_fitted_pipeline(uow, rules):
     expected, cut = pipeline_probabilities(data, SMALL)
     holdout = FeatureTable()
     for row in range(cut, len(data.table)):
-        holdout.add(data.table.ids[row],
-                    {c: data.table.values(c)[row] for c in data.table.vocab},
-                    {n: float(data.table.numeric(n)[row]) for n in data.table._nums})
+        holdout.add(
+            data.table.ids[row],
+            {c: data.table.values(c)[row] for c in data.table.vocab},
+            {n: float(data.table.numeric(n)[row]) for n in data.table._nums},
+        )
     assert np.allclose(probabilities(trained.weights, holdout), expected, atol=1e-9)

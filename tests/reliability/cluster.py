@@ -82,8 +82,14 @@ class Cluster:
 
     def leadflow(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """Run the `leadflow` command against this installation."""
-        return subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=self.env,
-                              capture_output=True, text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "leadflow.cli.main", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
     def pause_schedules(self) -> None:
         """Pause every deployment's schedule, so only the runs a test starts happen."""
@@ -91,12 +97,14 @@ class Cluster:
             if dep["schedules"]:
                 self.post(f"/deployments/{dep['id']}/pause_deployment")
 
-    def run_and_wait(self, deployment: str, parameters: dict[str, Any] | None = None,
-                     timeout: float = 300) -> dict[str, Any]:
+    def run_and_wait(
+        self, deployment: str, parameters: dict[str, Any] | None = None, timeout: float = 300
+    ) -> dict[str, Any]:
         """Start a run of `flow/deployment` through the API and wait until it is final."""
         dep = self.get(f"/deployments/name/{deployment}")
-        run = self.post(f"/deployments/{dep['id']}/create_flow_run",
-                        {"parameters": parameters or {}})
+        run = self.post(
+            f"/deployments/{dep['id']}/create_flow_run", {"parameters": parameters or {}}
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             run = self.get(f"/flow_runs/{run['id']}")
@@ -110,8 +118,14 @@ class Cluster:
 
 
 @contextmanager
-def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out: int,
-            settings: dict[str, str] | None = None) -> Iterator[Cluster]:
+def cluster(
+    prefect_db: str,
+    leadflow_db: str,
+    workers: int,
+    logs: Path,
+    fan_out: int,
+    settings: dict[str, str] | None = None,
+) -> Iterator[Cluster]:
     """Start the Prefect server on `prefect_db` (postgresql+asyncpg URL), deploy to a process
     pool with `fan_out`, and start `workers` workers (limit 2 runs each), all with LEADFLOW_*
     `settings` added to the environment; stop everything on exit."""
@@ -126,14 +140,20 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out
             os.environ.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL")
         else:
             os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = saved
-    env = {**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-           "LEADFLOW_DATABASE_URL": leadflow_db, "LEADFLOW_SCALEOUT__POLL_SECONDS": "1",
-           "PREFECT_WORKER_QUERY_SECONDS": "1", "PYTHONPATH": os.getcwd(), **(settings or {})}
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "LEADFLOW_DATABASE_URL": leadflow_db,
+        "LEADFLOW_SCALEOUT__POLL_SECONDS": "1",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PYTHONPATH": os.getcwd(),
+        **(settings or {}),
+    }
     env.pop("PREFECT_SERVER_DATABASE_CONNECTION_URL", None)
     found = Cluster(api=env["PREFECT_API_URL"], database_url=leadflow_db, env=env)
     with ExitStack() as stack:
         stack.callback(server.wait, timeout=30)  # callbacks run last-in first-out:
-        stack.callback(server.terminate)         # terminate, then wait
+        stack.callback(server.terminate)  # terminate, then wait
         deployed = found.leadflow("deploy", "--pool", POOL, "--fan-out", str(fan_out), "--json")
         if deployed.returncode != 0:
             raise RuntimeError(f"leadflow deploy failed: {deployed.stderr[-2000:]}")
@@ -141,9 +161,23 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out
         for n in range(1, workers + 1):
             log = stack.enter_context(open(logs / f"worker-{n}.log", "wb"))
             proc = subprocess.Popen(
-                [sys.executable, "-m", "leadflow.cli.main", "worker", "--pool", POOL,
-                 "--name", f"worker-{n}", "--limit", "2"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "leadflow.cli.main",
+                    "worker",
+                    "--pool",
+                    POOL,
+                    "--name",
+                    f"worker-{n}",
+                    "--limit",
+                    "2",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             stack.callback(_stop, proc)
             found.workers.append(proc)
         _wait_for_workers(found, workers)
@@ -153,8 +187,11 @@ def cluster(prefect_db: str, leadflow_db: str, workers: int, logs: Path, fan_out
 def _wait_for_workers(found: Cluster, count: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        online = [w for w in found.post(f"/work_pools/{POOL}/workers/filter", {})
-                  if w.get("status") == "ONLINE"]
+        online = [
+            w
+            for w in found.post(f"/work_pools/{POOL}/workers/filter", {})
+            if w.get("status") == "ONLINE"
+        ]
         if len(online) >= count:
             return
         time.sleep(1)
@@ -163,11 +200,18 @@ def _wait_for_workers(found: Cluster, count: int, timeout: float = 120) -> None:
 
 def worker_of_runs(found: Cluster, run_ids: list[str]) -> dict[str, str]:
     """Which worker submitted each flow run, from the workers' own events."""
-    events = found.post("/events/filter", {
-        "filter": {"event": {"name": ["prefect.worker.submitted-flow-run"]},
-                   "occurred": {"since": (dt.datetime.now(dt.UTC)
-                                          - dt.timedelta(hours=1)).isoformat()}},
-        "limit": 50})
+    events = found.post(
+        "/events/filter",
+        {
+            "filter": {
+                "event": {"name": ["prefect.worker.submitted-flow-run"]},
+                "occurred": {
+                    "since": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+                },
+            },
+            "limit": 50,
+        },
+    )
     by_run: dict[str, str] = {}
     for event in events.get("events", []):
         worker = event["resource"].get("prefect.resource.name", "")
@@ -178,16 +222,31 @@ def worker_of_runs(found: Cluster, run_ids: list[str]) -> dict[str, str]:
     return by_run
 
 
-def child_results(found: Cluster, parent_id: str, key: str = "lead-intake-worker"
-                  ) -> list[dict[str, Any]]:
+def child_results(
+    found: Cluster, parent_id: str, key: str = "lead-intake-worker"
+) -> list[dict[str, Any]]:
     """The child runs a fanned-out parent started, with the results they published."""
-    children = [r for r in found.post("/flow_runs/filter", {"limit": 200, "offset": 0})
-                if r.get("parent_task_run_id")]
-    tasks = {t["id"]: t["flow_run_id"] for t in found.post("/task_runs/filter", {
-        "task_runs": {"id": {"any_": [c["parent_task_run_id"] for c in children]}},
-        "limit": 200, "offset": 0})}
+    children = [
+        r
+        for r in found.post("/flow_runs/filter", {"limit": 200, "offset": 0})
+        if r.get("parent_task_run_id")
+    ]
+    tasks = {
+        t["id"]: t["flow_run_id"]
+        for t in found.post(
+            "/task_runs/filter",
+            {
+                "task_runs": {"id": {"any_": [c["parent_task_run_id"] for c in children]}},
+                "limit": 200,
+                "offset": 0,
+            },
+        )
+    }
     mine = [c for c in children if tasks.get(c["parent_task_run_id"]) == parent_id]
-    results = {a["flow_run_id"]: json.loads(a["data"])[0] for a in found.post(
-        "/artifacts/filter", {"artifacts": {"key": {"any_": [key]}},
-                              "limit": 200, "offset": 0})}
+    results = {
+        a["flow_run_id"]: json.loads(a["data"])[0]
+        for a in found.post(
+            "/artifacts/filter", {"artifacts": {"key": {"any_": [key]}}, "limit": 200, "offset": 0}
+        )
+    }
     return [{**c, "result": results.get(c["id"])} for c in mine]

@@ -26,8 +26,11 @@ from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 from tests.conftest import _truncate
 
-LEGAL = {(src, t["trigger"], t["dest"]) for t in TRANSITIONS
-         for src in ([t["source"]] if isinstance(t["source"], str) else t["source"])}
+LEGAL = {
+    (src, t["trigger"], t["dest"])
+    for t in TRANSITIONS
+    for src in ([t["source"]] if isinstance(t["source"], str) else t["source"])
+}
 
 
 def distinct_records(count: int, seed: int = 3) -> list[dict[str, Any]]:
@@ -50,8 +53,9 @@ def pipeline(url: str, count: int, reps_per_team: int = 6) -> None:
     _truncate(url)
     with UnitOfWork(session_factory(url), actor="setup") as uow:
         story.create_organisation(uow.session, generate.organisation(3, reps_per_team))
-        summary = store_leads(uow.session, enumerate(distinct_records(count), 1), "setup",
-                              get_rules())
+        summary = store_leads(
+            uow.session, enumerate(distinct_records(count), 1), "setup", get_rules()
+        )
         uow.commit()
     assert summary.accepted == count, summary
 
@@ -60,9 +64,9 @@ def audit_by_lead(url: str) -> dict[int, list[tuple[str, str, str]]]:
     """Every lead's audit rows (from, to, trigger) in the order they were written."""
     rows: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     with engine_for(normalise_url(url)).connect() as conn:
-        for lead_id, src, dst, trig in conn.execute(text(
-                "SELECT lead_id, from_state, to_state, trigger FROM lead_transitions "
-                "ORDER BY id")):
+        for lead_id, src, dst, trig in conn.execute(
+            text("SELECT lead_id, from_state, to_state, trigger FROM lead_transitions ORDER BY id")
+        ):
             rows[lead_id].append((src, dst, trig))
     return rows
 
@@ -83,20 +87,27 @@ def replay_matches(url: str) -> int:
     return len(states)
 
 
-def kill_when(worker: str, url: str, ready: Callable[[], bool], *args: str,
-              timeout: float = 120) -> None:
+def kill_when(
+    worker: str, url: str, ready: Callable[[], bool], *args: str, timeout: float = 120
+) -> None:
     """Run `workers.<worker>(url, *args)` in a subprocess and SIGKILL it once `ready()`."""
     code = f"import sys; from tests.reliability import workers; workers.{worker}(*sys.argv[1:])"
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-c", code, url, *args], cwd=os.getcwd(),
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, url, *args],
+            cwd=os.getcwd(),
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         deadline = time.monotonic() + timeout
         try:
             while not ready():
                 if proc.poll() is not None:
                     err.seek(0)
-                    raise AssertionError(f"{worker} ended before the kill (exit "
-                                         f"{proc.returncode}): {err.read()[-2000:]!r}")
+                    raise AssertionError(
+                        f"{worker} ended before the kill (exit "
+                        f"{proc.returncode}): {err.read()[-2000:]!r}"
+                    )
                 assert time.monotonic() < deadline, f"{worker}: the moment never came"
                 time.sleep(0.05)
         finally:

@@ -45,12 +45,18 @@ def test_ids_no_row_can_have_are_404_in_paths_and_422_in_queries_and_bodies(edge
     api, team = edge
     manager = team.manager
     for huge in HUGE:
-        for method, path in [("GET", f"/leads/{huge}"), ("GET", f"/targets/{huge}"),
-                             ("GET", f"/reps/{huge}"), ("POST", f"/leads/{huge}/approval"),
-                             ("PATCH", f"/reps/{huge}"), ("DELETE", f"/reps/{huge}"),
-                             ("POST", f"/quarantine/{huge}/replay")]:
-            assert "does not exist" in _error(manager.request(method, path, json={}), 404)[
-                "detail"], (method, path)
+        for method, path in [
+            ("GET", f"/leads/{huge}"),
+            ("GET", f"/targets/{huge}"),
+            ("GET", f"/reps/{huge}"),
+            ("POST", f"/leads/{huge}/approval"),
+            ("PATCH", f"/reps/{huge}"),
+            ("DELETE", f"/reps/{huge}"),
+            ("POST", f"/quarantine/{huge}/replay"),
+        ]:
+            assert (
+                "does not exist" in _error(manager.request(method, path, json={}), 404)["detail"]
+            ), (method, path)
         activity = {"channel": "phone", "key_points": "called"}
         _error(team.reps[0].post(f"/leads/{huge}/activities", json=activity), 404)
     for huge in (MAX_ID + 1, 10**40, -1):
@@ -69,10 +75,18 @@ def test_ids_no_row_can_have_are_404_in_paths_and_422_in_queries_and_bodies(edge
 def _body_routes(api: Api) -> list[tuple[str, str]]:
     """Every operation of the OpenAPI that takes a JSON body, ids filled in."""
     spec = api.client().get("/openapi.json").json()
-    return [(method.upper(), path.replace("{lead_id}", "1").replace("{rep_id}", "1")
-             .replace("{record_id}", "1").replace("{target_id}", "1"))
-            for path, item in spec["paths"].items() for method, op in item.items()
-            if "requestBody" in op]
+    return [
+        (
+            method.upper(),
+            path.replace("{lead_id}", "1")
+            .replace("{rep_id}", "1")
+            .replace("{record_id}", "1")
+            .replace("{target_id}", "1"),
+        )
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if "requestBody" in op
+    ]
 
 
 @pytest.mark.parametrize("raw", NOT_JSON)
@@ -98,7 +112,8 @@ def test_batch_partial_failure_is_207_with_per_item_results_as_declared(edge):
     api, team = edge
     spec = api.client().get("/openapi.json").json()["paths"]["/leads/batch"]["post"]
     assert spec["responses"]["207"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/BatchOut"}
+        "$ref": "#/components/schemas/BatchOut"
+    }
     bad = {"source": "fax"}
     every = ok(team.system.post("/leads/batch", json={"leads": [bad, bad]}), 207)
     assert every["rejected"] == 2 and all(r["quarantine_id"] for r in every["results"])
@@ -114,8 +129,12 @@ def test_the_largest_documented_batch_fits_the_body_limit(edge):
     leads = [f.lead_record(need="n" * 3800, external_id=f"big-{i}") for i in range(1000)]
     body = json.dumps({"leads": leads}).encode()
     assert len(body) > 4_000_000
-    out = ok(team.system.post("/leads/batch", content=body,
-                              headers={"Content-Type": "application/json"}), 201)
+    out = ok(
+        team.system.post(
+            "/leads/batch", content=body, headers={"Content-Type": "application/json"}
+        ),
+        201,
+    )
     assert out["accepted"] == 1000
 
 
@@ -147,8 +166,9 @@ def test_declared_lengths_are_characters_on_both_backends(edge):
     for name in ("ß" * 300, "\ufdfa" * 300, "😀" * 300):
         lead = ok(team.system.post("/leads", json=f.lead_record(company_name=name)), 201)
         with UnitOfWork(session_factory(api.url)) as uow:
-            assert uow.session.scalar(select(Lead.company_name).where(
-                Lead.id == lead["id"])) == name
+            assert (
+                uow.session.scalar(select(Lead.company_name).where(Lead.id == lead["id"])) == name
+            )
     again = ok(team.system.post("/leads", json=f.lead_record(company_name="ß" * 300)), 201)
     assert again["id"]  # another person at the same company: a lead of its own
     body = _error(team.system.post("/leads", json=f.lead_record(company_name="ß" * 301)), 422)
@@ -163,15 +183,19 @@ def test_every_route_has_the_shared_contract():
     from leadflow.settings import Settings
 
     spec = create_app(Settings(database_url="sqlite:///unused.db")).openapi()
-    operations = [(path, method, op) for path, item in spec["paths"].items()
-                  for method, op in item.items()]
+    operations = [
+        (path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
+    ]
     assert len(operations) >= 25
     error = {"$ref": "#/components/schemas/ErrorOut"}
     for path, method, op in operations:
         codes = op["responses"]
         for code in ("401", "403", "413", "422", "503") + (("404",) if "{" in path else ()):
-            assert codes[code]["content"]["application/json"]["schema"] == error, \
-                (method, path, code)
+            assert codes[code]["content"]["application/json"]["schema"] == error, (
+                method,
+                path,
+                code,
+            )
 
 
 def test_the_cli_names_an_id_no_row_can_have_as_missing(sqlite_url):
@@ -182,7 +206,13 @@ def test_the_cli_names_an_id_no_row_can_have_as_missing(sqlite_url):
 
     env = {**os.environ, "LEADFLOW_DATABASE_URL": sqlite_url}
     for args in (["leads", "show", str(MAX_ID + 1)], ["reps", "set", str(10**30), "--away"]):
-        proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", *args], env=env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "leadflow.cli.main", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert proc.returncode == 2 and "does not exist" in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr

@@ -39,8 +39,11 @@ def test_handoff_killed_mid_run_resumes_without_duplicates(pg_migrated, monkeypa
     pipeline(url, 1200, reps_per_team=30)
     workers.run_intake(url)
     with UnitOfWork(session_factory(url), actor="setup") as uow:  # setup: many won deals
-        uow.session.execute(update(Lead).where(Lead.state == "nurturing").values(
-            state="won", won_at=dt.datetime.now(dt.UTC), contract_value=150_000))
+        uow.session.execute(
+            update(Lead)
+            .where(Lead.state == "nurturing")
+            .values(state="won", won_at=dt.datetime.now(dt.UTC), contract_value=150_000)
+        )
         uow.commit()
     won = _count(url, Lead.state == "won")
     assert won > 400  # three chunks of 200 or more
@@ -62,9 +65,14 @@ def test_handoff_killed_mid_run_resumes_without_duplicates(pg_migrated, monkeypa
         s = uow.session
         assert s.scalar(select(func.count(Handoff.lead_id.distinct()))) == won
         assert s.scalar(select(func.count()).select_from(Handoff)) == won
-        per_lead = set(s.execute(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.kind == "handoff")
-                                 .group_by(OutboxMessage.lead_id)).scalars())
+        per_lead = set(
+            s.execute(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.kind == "handoff")
+                .group_by(OutboxMessage.lead_id)
+            ).scalars()
+        )
         assert per_lead == {4}  # team manager, director, two delivery: once each
 
 
@@ -78,10 +86,20 @@ def _box() -> tuple[Mailbox, Controller]:
 def _add(url: str, count: int) -> list[str]:
     recipients = [f"rep{i}@example.com" for i in range(count)]
     with UnitOfWork(session_factory(url), actor="test") as uow:
-        uow.session.add_all([OutboxMessage(
-            dedupe_key=f"crash:{r}", kind="test", lead_id=None, recipient=r,
-            subject=f"Lead for {r}", body="assigned to you\n", created_at=NOW)
-            for r in recipients])
+        uow.session.add_all(
+            [
+                OutboxMessage(
+                    dedupe_key=f"crash:{r}",
+                    kind="test",
+                    lead_id=None,
+                    recipient=r,
+                    subject=f"Lead for {r}",
+                    body="assigned to you\n",
+                    created_at=NOW,
+                )
+                for r in recipients
+            ]
+        )
         uow.commit()
     return recipients
 
@@ -89,15 +107,17 @@ def _add(url: str, count: int) -> list[str]:
 def _statuses(url: str) -> list[str]:
     with UnitOfWork(session_factory(url)) as uow:
         rows = uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return ["sent" if r.sent_at else "in doubt" if r.sending_since else "queued"
-                for r in rows]
+        return ["sent" if r.sent_at else "in doubt" if r.sending_since else "queued" for r in rows]
 
 
 def test_sender_killed_between_send_and_mark_holds_the_mail_in_doubt(db_url):
     recipients = _add(db_url, 5)
     box, controller = _box()
-    settings = Settings(mail_url=f"mailto://127.0.0.1:{box.port}",
-                        mail_from="leadflow@localhost", outbox_in_doubt_seconds=HOLD)
+    settings = Settings(
+        mail_url=f"mailto://127.0.0.1:{box.port}",
+        mail_from="leadflow@localhost",
+        outbox_in_doubt_seconds=HOLD,
+    )
     try:
         # The server has the third mail and withholds its "250 OK": kill the sender then.
         kill_when("deliver", db_url, box.holding.is_set, str(box.port), NOW.isoformat())
@@ -128,8 +148,9 @@ def test_a_message_in_doubt_is_resolved_by_an_operator(db_url, mailbox):
     with UnitOfWork(session_factory(db_url), actor="test") as uow:
         uow.session.execute(update(OutboxMessage).values(sending_since=NOW))
         uow.commit()
-        first, second = uow.session.scalars(select(OutboxMessage.id).order_by(
-            OutboxMessage.id)).all()
+        first, second = uow.session.scalars(
+            select(OutboxMessage.id).order_by(OutboxMessage.id)
+        ).all()
         assert resolve(uow.session, first, delivered=True, now=NOW)
         assert resolve(uow.session, second, delivered=False, now=NOW)
         assert not resolve(uow.session, second, delivered=True, now=NOW)  # no longer in doubt

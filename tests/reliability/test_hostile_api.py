@@ -32,22 +32,41 @@ from tests.reliability.test_hostile_input import GOOD, NASTY_TEXT, WHITE_SPACE
 pytestmark = pytest.mark.reliability
 MAX_BODY = 200_000
 SENT = {"payloads": 0, "requests": 0, "csv rows": 0}  # what the run tried, printed at the end
-JSON_VALUE = st.one_of(NASTY_TEXT, st.integers(), st.floats(allow_nan=False,
-                                                            allow_infinity=False),
-                       st.booleans(), st.none(), st.lists(st.text(max_size=5), max_size=3),
-                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+JSON_VALUE = st.one_of(
+    NASTY_TEXT,
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 FIELD = st.sampled_from([*LEAD_FIELDS, "unknown_field", "", "__class__"])
 # A valid lead of a new person each time (so that it is stored, not merged as a repeat).
-FRESH = st.integers(0, 10**12).map(lambda n: {**GOOD, "email": f"jo{n}@acme.example",
-                                               "contact_name": f"Jo {n}"})
+FRESH = st.integers(0, 10**12).map(
+    lambda n: {**GOOD, "email": f"jo{n}@acme.example", "contact_name": f"Jo {n}"}
+)
 ITEM = st.one_of(
     st.dictionaries(FIELD, JSON_VALUE, max_size=8),
-    st.builds(lambda good, extra: {**good, **extra}, FRESH,
-              st.dictionaries(FIELD, JSON_VALUE, max_size=3)),
-    st.builds(lambda good, name, value: {**good, name: value}, FRESH,
-              st.sampled_from(TEXT := ("company_name", "contact_name", "need", "email",
-                                       "phone", "source_detail", "internal_notes")),
-              NASTY_TEXT),
+    st.builds(
+        lambda good, extra: {**good, **extra}, FRESH, st.dictionaries(FIELD, JSON_VALUE, max_size=3)
+    ),
+    st.builds(
+        lambda good, name, value: {**good, name: value},
+        FRESH,
+        st.sampled_from(
+            TEXT := (
+                "company_name",
+                "contact_name",
+                "need",
+                "email",
+                "phone",
+                "source_detail",
+                "internal_notes",
+            )
+        ),
+        NASTY_TEXT,
+    ),
     JSON_VALUE,
 )
 TEXT_FIELDS = TEXT
@@ -66,8 +85,10 @@ def hostile_api(tmp_path_factory: pytest.TempPathFactory, request) -> Iterator[A
         upgrade(url)
     with running_api(url, api_max_body_bytes=MAX_BODY) as api:
         yield api
-    print(f"\nhostile input: {SENT['payloads']} payloads in {SENT['requests']} HTTP requests, "
-          f"{SENT['csv rows']} CSV rows")
+    print(
+        f"\nhostile input: {SENT['payloads']} payloads in {SENT['requests']} HTTP requests, "
+        f"{SENT['csv rows']} CSV rows"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +129,9 @@ def _literal(lead: Lead, sent: dict[str, Any]) -> None:
 @given(items=st.lists(ITEM, min_size=10, max_size=40))
 def test_hostile_batches_over_http(hostile_api: Api, system, items: list[Any]):
     body = json.dumps({"leads": items})
-    response = system.post("/leads/batch", content=body,
-                           headers={"Content-Type": "application/json"})
+    response = system.post(
+        "/leads/batch", content=body, headers={"Content-Type": "application/json"}
+    )
     SENT["payloads"] += len(items)
     SENT["requests"] += 1
     assert response.status_code < 500, response.text
@@ -135,18 +157,34 @@ def test_hostile_batches_over_http(hostile_api: Api, system, items: list[Any]):
             item = items[result["index"]]
             _names_fields(result["errors"], item)
             kept = _kept(hostile_api.url, result["quarantine_id"])
-            assert kept.payload == item if isinstance(item, str) else \
-                json.loads(kept.payload) == item
+            assert (
+                kept.payload == item if isinstance(item, str) else json.loads(kept.payload) == item
+            )
 
 
 RAW = st.one_of(
     st.binary(max_size=300),
-    st.builds(lambda k, a, b: json.dumps(GOOD)[:-1] + f', "{k}": {json.dumps(a)}, '
-              f'"{k}": {json.dumps(b)}}}', st.sampled_from(LEAD_FIELDS), JSON_VALUE,
-              JSON_VALUE).map(str.encode),
+    st.builds(
+        lambda k, a, b: (
+            json.dumps(GOOD)[:-1] + f', "{k}": {json.dumps(a)}, "{k}": {json.dumps(b)}}}'
+        ),
+        st.sampled_from(LEAD_FIELDS),
+        JSON_VALUE,
+        JSON_VALUE,
+    ).map(str.encode),
     st.builds(lambda depth: ("[" * depth + "]" * depth).encode(), st.integers(1, 5000)),
-    st.sampled_from([b'{"source": NaN}', b"\x00", b"null", b'"text"', b"[]", b"{}",
-                     b'{"need": "\\u0000"}', json.dumps({**GOOD, "need": "a\x00b"}).encode()]),
+    st.sampled_from(
+        [
+            b'{"source": NaN}',
+            b"\x00",
+            b"null",
+            b'"text"',
+            b"[]",
+            b"{}",
+            b'{"need": "\\u0000"}',
+            json.dumps({**GOOD, "need": "a\x00b"}).encode(),
+        ]
+    ),
     st.builds(lambda item: json.dumps(item).encode(), ITEM),
 )
 
@@ -170,8 +208,10 @@ def test_hostile_single_bodies_over_http(hostile_api: Api, system, raw: bytes):
 
 
 def test_duplicate_json_keys_are_refused_naming_the_key(hostile_api: Api, system):
-    raw = '{"source": "website_form", "company_name": "Acme", "contact_name": "Jo", ' \
-          '"email": "jo@acme.example", "need": "crm", "email": "ceo@acme.example"}'
+    raw = (
+        '{"source": "website_form", "company_name": "Acme", "contact_name": "Jo", '
+        '"email": "jo@acme.example", "need": "crm", "email": "ceo@acme.example"}'
+    )
     out = system.post("/leads", content=raw).json()
     assert out["errors"] == {"email": "given more than once in the same JSON object"}
     assert _kept(hostile_api.url, out["quarantine_id"]).payload == raw
@@ -179,25 +219,42 @@ def test_duplicate_json_keys_are_refused_naming_the_key(hostile_api: Api, system
     assert set(system.post("/leads/batch", content=batch).json()["errors"]) == {"leads"}
 
 
-CELL = st.one_of(NASTY_TEXT.map(lambda t: t.replace("\x00", "")),  # csv can carry any but NUL
-                 st.integers().map(str), st.sampled_from(["=1+1", "=cmd|' /C calc'!A0",
-                                                          "-2+3", "@SUM(A1)", "\t=x", "\r\n"]))
-COLUMNS = ("source", "company_name", "contact_name", "email", "phone", "need", "budget_max",
-           "tags", "timeline")
+CELL = st.one_of(
+    NASTY_TEXT.map(lambda t: t.replace("\x00", "")),  # csv can carry any but NUL
+    st.integers().map(str),
+    st.sampled_from(["=1+1", "=cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=x", "\r\n"]),
+)
+COLUMNS = (
+    "source",
+    "company_name",
+    "contact_name",
+    "email",
+    "phone",
+    "need",
+    "budget_max",
+    "tags",
+    "timeline",
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(rows=st.lists(st.fixed_dictionaries({c: CELL for c in COLUMNS}), min_size=1,
-                     max_size=40),
-       good=st.lists(st.just(GOOD), max_size=5))
-def test_hostile_csv_rows_are_stored_literally_or_quarantined(sqlite_url, tmp_path: Path,
-                                                               rows, good):
+@given(
+    rows=st.lists(st.fixed_dictionaries({c: CELL for c in COLUMNS}), min_size=1, max_size=40),
+    good=st.lists(st.just(GOOD), max_size=5),
+)
+def test_hostile_csv_rows_are_stored_literally_or_quarantined(
+    sqlite_url, tmp_path: Path, rows, good
+):
     path = tmp_path / "hostile.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows([*rows, *({**g, "phone": "", "budget_max": "", "tags": "",
-                                    "timeline": ""} for g in good)])
+        writer.writerows(
+            [
+                *rows,
+                *({**g, "phone": "", "budget_max": "", "tags": "", "timeline": ""} for g in good),
+            ]
+        )
     records = list(read_records(path))
     SENT["csv rows"] += len(records)
     # Every row read, quoted newlines and all; a row of empty cells is no lead and skipped.
@@ -220,7 +277,9 @@ def test_hostile_csv_rows_are_stored_literally_or_quarantined(sqlite_url, tmp_pa
 
 def test_csv_with_a_column_twice_is_refused_naming_it(tmp_path: Path):
     path = tmp_path / "twice.csv"
-    path.write_text("source,company_name,contact_name,email,need,email\n"
-                    "website_form,Acme,Jo,jo@acme.example,crm,ceo@acme.example\n")
+    path.write_text(
+        "source,company_name,contact_name,email,need,email\n"
+        "website_form,Acme,Jo,jo@acme.example,crm,ceo@acme.example\n"
+    )
     with pytest.raises(InvalidInput, match="column.s. email appear more than once"):
         list(read_records(path))

@@ -23,18 +23,45 @@ pytestmark = pytest.mark.reliability
 NASTY_TEXT = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=400),
-    st.sampled_from(["'; DROP TABLE leads; --", "=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)",
-                     "\x00\x01\x1b[31m", "Ω≈ç√∫", "🙂" * 50, "a" * 6000, " ", ""]),
+    st.sampled_from(
+        [
+            "'; DROP TABLE leads; --",
+            '=HYPERLINK("http://x")',
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\x00\x01\x1b[31m",
+            "Ω≈ç√∫",
+            "🙂" * 50,
+            "a" * 6000,
+            " ",
+            "",
+        ]
+    ),
 )
-VALUE = st.one_of(NASTY_TEXT, st.integers(), st.floats(allow_nan=True), st.booleans(),
-                  st.none(), st.lists(st.text(max_size=5), max_size=3),
-                  st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+VALUE = st.one_of(
+    NASTY_TEXT,
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 # Unicode White_Space, what pydantic strips (Python's str.strip also takes \x1c-\x1f).
-WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) \
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
     + "\u2028\u2029\u202f\u205f\u3000"
+)
 FIELD = st.sampled_from([*LEAD_FIELDS, "unknown_field", "", "__class__"])
-GOOD = {"source": "website_form", "company_name": "Acme", "contact_name": "Jo",
-        "email": "jo@acme.example", "need": "crm"}
+GOOD = {
+    "source": "website_form",
+    "company_name": "Acme",
+    "contact_name": "Jo",
+    "email": "jo@acme.example",
+    "need": "crm",
+}
 RECORD = st.one_of(
     st.dictionaries(FIELD, VALUE, max_size=8),
     st.builds(lambda extra: {**GOOD, **extra}, st.dictionaries(FIELD, VALUE, max_size=3)),
@@ -42,9 +69,15 @@ RECORD = st.one_of(
 )
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-    HealthCheck.data_too_large])  # one database for all examples: the assertions are per batch
+@settings(
+    max_examples=800,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+)  # one database for all examples: the assertions are per batch
 @given(batch=st.lists(RECORD, min_size=1, max_size=25))
 def test_any_batch_is_stored_literally_or_quarantined(sqlite_url, batch: list[Any]):
     from leadflow.store.db import session_factory
@@ -66,8 +99,7 @@ def test_any_batch_is_stored_literally_or_quarantined(sqlite_url, batch: list[An
                 assert stored == original
             elif isinstance(original, dict) and all(isinstance(k, str) for k in original):
                 assert set(stored) == set(original)
-        for lead_id, row_no in zip(summary.lead_ids, _accepted_rows(summary, batch),
-                                   strict=False):
+        for lead_id, row_no in zip(summary.lead_ids, _accepted_rows(summary, batch), strict=False):
             lead = uow.session.get(Lead, lead_id)
             sent = batch[row_no - 1]
             assert lead.company_name == str(sent["company_name"]).strip(WHITE_SPACE)

@@ -40,12 +40,18 @@ def contract_failures(api: Api, token: str, examples: int) -> tuple[int, list[st
     cases = 0
     for result in schema.get_all_operations():
         operation = result.ok()
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
+        strategy = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE),
+            operation.as_strategy(GenerationMode.NEGATIVE),
+        )
 
         @seed(SEED)
-        @settings(max_examples=examples, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy)
         def check(case: schemathesis.Case) -> None:
             nonlocal cases
@@ -55,10 +61,12 @@ def contract_failures(api: Api, token: str, examples: int) -> tuple[int, list[st
                 case.validate_response(response, checks=CHECKS)
             except BaseExceptionGroup as exc:  # every failure is listed, none shrunk
                 found = getattr(exc, "exceptions", [exc])
-                failures.append(f"{case.method} {case.formatted_path} -> "
-                                f"{response.status_code}: "
-                                + "; ".join(str(f).strip().splitlines()[0] for f in found)
-                                + f" | {response.text[:160]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> "
+                    f"{response.status_code}: "
+                    + "; ".join(str(f).strip().splitlines()[0] for f in found)
+                    + f" | {response.text[:160]}"
+                )
 
         check()
     return cases, failures

@@ -49,8 +49,12 @@ def _gone(pids: set[int], seconds: float) -> set[int]:
     """Wait until none of `pids` runs; the ones still running after `seconds`."""
     deadline = time.monotonic() + seconds
     while True:
-        left = {p for p in pids if Path(f"/proc/{p}").exists()
-                and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]}
+        left = {
+            p
+            for p in pids
+            if Path(f"/proc/{p}").exists()
+            and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]
+        }
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
@@ -64,10 +68,12 @@ def _listening(port: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_starter_takes_its_lifeline_command_with_it(tmp_path: Path):
     """The lifeline ends its command's process group when its starter is SIGKILLed."""
-    script = ("import subprocess, sys, time\n"
-              "subprocess.Popen([sys.executable, '-m', 'leadflow.lifeline', '--', "
-              "'sleep', '1000'], stdin=subprocess.PIPE)\n"
-              "time.sleep(1000)\n")
+    script = (
+        "import subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, '-m', 'leadflow.lifeline', '--', "
+        "'sleep', '1000'], stdin=subprocess.PIPE)\n"
+        "time.sleep(1000)\n"
+    )
     starter = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30
     while len(_descendants(starter.pid)) < 2:  # the lifeline and its sleep
@@ -81,8 +87,7 @@ def test_a_killed_starter_takes_its_lifeline_command_with_it(tmp_path: Path):
 
 def _new_leads(url: str, count: int) -> None:
     with UnitOfWork(session_factory(url)) as uow:
-        store_leads(uow.session, [(i, f.lead_record()) for i in range(count)], "test",
-                    get_rules())
+        store_leads(uow.session, [(i, f.lead_record()) for i in range(count)], "test", get_rules())
         uow.commit()
 
 
@@ -90,8 +95,11 @@ def _running_run(api: str, seconds: float) -> str:
     """The id of the first RUNNING flow run on this Prefect API."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        runs = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {
-            "state": {"type": {"any_": ["RUNNING"]}}}, "limit": 5}, timeout=10).json()
+        runs = httpx.post(
+            f"{api}/flow_runs/filter",
+            json={"flow_runs": {"state": {"type": {"any_": ["RUNNING"]}}}, "limit": 5},
+            timeout=10,
+        ).json()
         if runs:
             return str(runs[0]["id"])
         time.sleep(0.1)
@@ -101,18 +109,28 @@ def _running_run(api: str, seconds: float) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigkilled_leadflow_run_leaves_no_listener_and_its_run_is_marked_crashed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """SIGKILL `leadflow run lead-intake` mid-run: its local Prefect server and everything
     below it end, nothing listens on its port, and the next command marks the run Crashed."""
     db = f"sqlite:///{tmp_path / 'lf.db'}"
     upgrade(db)
     _new_leads(db, 3000)
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": db, "LEADFLOW_CHUNK_SIZE": "20",
-           "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": db,
+        "LEADFLOW_CHUNK_SIZE": "20",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     env.pop("PREFECT_API_URL", None)
-    cli = subprocess.Popen([sys.executable, "-m", "leadflow.cli.main", "run", "lead-intake"],
-                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           text=True)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "run", "lead-intake"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert cli.stderr is not None
     line = ""
     for line in cli.stderr:
@@ -136,8 +154,12 @@ def test_sigkilled_leadflow_run_leaves_no_listener_and_its_run_is_marked_crashed
         api = f"http://127.0.0.1:{port}/api"
         again = subprocess.run(
             [sys.executable, "-m", "leadflow.cli.main", "run", "send-notifications", "--json"],
-            env={**env, "PREFECT_API_URL": api}, capture_output=True, text=True, timeout=300,
-            check=False)
+            env={**env, "PREFECT_API_URL": api},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         assert again.returncode == 0, again.stderr[-2000:]
         assert killed_run in again.stdout  # crashed_runs_marked
         state = httpx.get(f"{api}/flow_runs/{killed_run}", timeout=10).json()["state"]

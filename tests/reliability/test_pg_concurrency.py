@@ -26,8 +26,11 @@ def test_eight_processes_firing_conflicting_triggers(pg_migrated):
     pipeline(url, 1000, reps_per_team=30)
     workers.run_intake(url)
     with UnitOfWork(session_factory(url)) as uow:  # make every guard passable
-        uow.session.execute(update(Lead).values(
-            intent_stated=True, budget_confirmed=Decimal(500_000), approved_role="director"))
+        uow.session.execute(
+            update(Lead).values(
+                intent_stated=True, budget_confirmed=Decimal(500_000), approved_role="director"
+            )
+        )
         uow.commit()
         ids = list(uow.session.scalars(select(Lead.id).order_by(Lead.id)))
         versions = dict(uow.session.execute(select(Lead.id, Lead.version)).tuples().all())
@@ -35,15 +38,14 @@ def test_eight_processes_firing_conflicting_triggers(pg_migrated):
     before = audit_by_lead(url)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(8) as pool:
-        outcomes = pool.starmap(workers.fire_randomly,
-                                [(url, ids, 400, seed) for seed in range(8)])
+        outcomes = pool.starmap(workers.fire_randomly, [(url, ids, 400, seed) for seed in range(8)])
     for counted in outcomes:  # each worker accounted for every attempt, by kind
         assert set(counted) <= KINDS and sum(counted.values()) == 400, counted
     total = {k: sum(o.get(k, 0) for o in outcomes) for k in KINDS}
     assert total["moved"] > 100 and total["illegal"] > 100, total
     assert total["conflict"] > 0, f"the hot leads should make writers collide: {total}"
     after = audit_by_lead(url)
-    new_rows = {lid: rows[len(before.get(lid, [])):] for lid, rows in after.items()}
+    new_rows = {lid: rows[len(before.get(lid, [])) :] for lid, rows in after.items()}
     assert sum(map(len, new_rows.values())) == total["moved"]  # one audit row per change
     with UnitOfWork(session_factory(url)) as uow:  # one committed change, one version step
         now = dict(uow.session.execute(select(Lead.id, Lead.version)).tuples().all())
@@ -64,17 +66,32 @@ def test_two_intakes_at_once_process_each_lead_once(pg_migrated):
         s = uow.session
         total = s.scalar(select(func.count()).select_from(Lead))
         assert s.scalar(select(func.count()).where(Lead.state == "new")) == 0
-        firsts = s.scalar(select(func.count()).select_from(TransitionAudit)
-                          .where(TransitionAudit.from_state == "new"))
+        firsts = s.scalar(
+            select(func.count())
+            .select_from(TransitionAudit)
+            .where(TransitionAudit.from_state == "new")
+        )
         assert firsts == total == sum(r["processed"] for r in results)
         assert all(r["processed"] > 0 for r in results), results  # both did work
         assigned = s.scalar(select(func.count()).where(Lead.owner_id.is_not(None)))
         assert assigned == sum(r["assigned"] for r in results) > 0
-        assert s.scalar(select(func.count()).select_from(TransitionAudit).where(
-            TransitionAudit.trigger == "start_nurturing")) == assigned  # assigned once each
-        loads = dict(s.execute(select(Lead.owner_id, func.count()).where(
-            Lead.owner_id.is_not(None), Lead.state.not_in(["won", "lost"]))
-            .group_by(Lead.owner_id)).tuples().all())
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(TransitionAudit)
+                .where(TransitionAudit.trigger == "start_nurturing")
+            )
+            == assigned
+        )  # assigned once each
+        loads = dict(
+            s.execute(
+                select(Lead.owner_id, func.count())
+                .where(Lead.owner_id.is_not(None), Lead.state.not_in(["won", "lost"]))
+                .group_by(Lead.owner_id)
+            )
+            .tuples()
+            .all()
+        )
         reps = s.scalars(select(SalesRep)).unique().all()
         for rep in reps:
             assert loads.get(rep.id, 0) <= rep.capacity, rep.name
@@ -101,13 +118,23 @@ def test_intake_killed_mid_chunk_resumes_without_duplicates(pg_migrated):
         assert s.scalar(select(func.count()).where(Lead.state == "new")) == 0
         total = s.scalar(select(func.count()).select_from(Lead))
         assert total == 6000  # no lead lost or duplicated
-        assert s.scalar(select(func.count()).select_from(TransitionAudit)
-                        .where(TransitionAudit.from_state == "new")) == total
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(TransitionAudit)
+                .where(TransitionAudit.from_state == "new")
+            )
+            == total
+        )
         keys = s.scalar(select(func.count(OutboxMessage.dedupe_key.distinct())))
         assert keys == s.scalar(select(func.count()).select_from(OutboxMessage))
-        routed = s.scalar(select(func.count()).where(Lead.team_id.is_not(None),
-                                                     Lead.state != "lost"))
-        per_lead = s.execute(select(OutboxMessage.lead_id, func.count()).where(
-            OutboxMessage.kind == "assignment").group_by(OutboxMessage.lead_id)).all()
+        routed = s.scalar(
+            select(func.count()).where(Lead.team_id.is_not(None), Lead.state != "lost")
+        )
+        per_lead = s.execute(
+            select(OutboxMessage.lead_id, func.count())
+            .where(OutboxMessage.kind == "assignment")
+            .group_by(OutboxMessage.lead_id)
+        ).all()
         assert len(per_lead) == routed and {n for _, n in per_lead} == {1}  # one each
     replay_matches(url)

@@ -36,29 +36,42 @@ def prefect_database():
     admin.dispose()
 
 
-def test_flows_run_against_a_prefect_server_on_postgres(prefect_database, tmp_path: Path,
-                                                        monkeypatch):
+def test_flows_run_against_a_prefect_server_on_postgres(
+    prefect_database, tmp_path: Path, monkeypatch
+):
     monkeypatch.setenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", prefect_database)
     port = free_port()
     server = start_server(port, ui=True, services=True, timeout=120)
     try:
         db = f"sqlite:///{tmp_path / 'lf.db'}"
         upgrade(db)
-        env = {**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-               "LEADFLOW_DATABASE_URL": db}
-        proc = subprocess.run([sys.executable, "-m", "leadflow.cli.main", "run",
-                               "lead-intake", "--json"], env=env, capture_output=True,
-                              text=True, timeout=180, check=False)
+        env = {
+            **os.environ,
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "LEADFLOW_DATABASE_URL": db,
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "leadflow.cli.main", "run", "lead-intake", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert json.loads(proc.stdout)["flow"] == "lead-intake"
-        runs = httpx.post(f"http://127.0.0.1:{port}/api/flow_runs/filter",
-                          json={"limit": 10, "offset": 0, "sort": "ID_DESC"}).json()
-        assert [r["state_type"] for r in runs if r["name"].startswith("lead-intake")] == \
-            ["COMPLETED"]
+        runs = httpx.post(
+            f"http://127.0.0.1:{port}/api/flow_runs/filter",
+            json={"limit": 10, "offset": 0, "sort": "ID_DESC"},
+        ).json()
+        assert [r["state_type"] for r in runs if r["name"].startswith("lead-intake")] == [
+            "COMPLETED"
+        ]
         sync_url = prefect_database.replace("+asyncpg", "+psycopg")
         with create_engine(sync_url).connect() as conn:  # the run really lives in PostgreSQL
-            stored = conn.execute(text("SELECT count(*) FROM flow_run WHERE name LIKE "
-                                       "'lead-intake%'")).scalar()
+            stored = conn.execute(
+                text("SELECT count(*) FROM flow_run WHERE name LIKE 'lead-intake%'")
+            ).scalar()
         assert stored == 1
     finally:
         server.terminate()

@@ -27,8 +27,7 @@ FAN_OUT = 4  # two workers at two runs each: the parent and three children fit, 
 def _per_lead_max(url: str, *where) -> int:
     """The most audit rows any one lead has among those matching `where`."""
     with UnitOfWork(session_factory(url)) as uow:
-        counts = (select(func.count()).where(*where).group_by(TransitionAudit.lead_id)
-                  .subquery())
+        counts = select(func.count()).where(*where).group_by(TransitionAudit.lead_id).subquery()
         return uow.session.scalar(select(func.max(counts.c[0]))) or 0
 
 
@@ -44,11 +43,20 @@ def test_fifty_thousand_leads_over_two_workers(tmp_path: Path):
             assert run["name"].endswith(f"· {waiting} leads")
             children = child_results(c, run["id"])
             workers = worker_of_runs(c, [child["id"] for child in children])
-            ui_runs = c.post("/flow_runs/filter", {"limit": 50, "offset": 0,
-                                                   "sort": "START_TIME_DESC"})
-            progress = c.post("/artifacts/filter", {
-                "artifacts": {"flow_run_id": {"any_": [run["id"]]},
-                              "type": {"any_": ["progress"]}}, "limit": 5, "offset": 0})
+            ui_runs = c.post(
+                "/flow_runs/filter", {"limit": 50, "offset": 0, "sort": "START_TIME_DESC"}
+            )
+            progress = c.post(
+                "/artifacts/filter",
+                {
+                    "artifacts": {
+                        "flow_run_id": {"any_": [run["id"]]},
+                        "type": {"any_": ["progress"]},
+                    },
+                    "limit": 5,
+                    "offset": 0,
+                },
+            )
 
         # Fanned out: FAN_OUT children, all completed, which together did every lead once.
         assert len(children) == FAN_OUT
@@ -66,8 +74,11 @@ def test_fifty_thousand_leads_over_two_workers(tmp_path: Path):
         with UnitOfWork(session_factory(url)) as uow:
             s = uow.session
             assert s.scalar(select(func.count()).where(Lead.state == "new")) == 0
-            firsts = s.scalar(select(func.count()).select_from(TransitionAudit)
-                              .where(TransitionAudit.from_state == "new"))
+            firsts = s.scalar(
+                select(func.count())
+                .select_from(TransitionAudit)
+                .where(TransitionAudit.from_state == "new")
+            )
             assert firsts == waiting  # one screen or disqualify row per lead
             keys = s.scalar(select(func.count(OutboxMessage.dedupe_key.distinct())))
             assert keys == s.scalar(select(func.count()).select_from(OutboxMessage))
@@ -82,17 +93,31 @@ def test_regrade_fans_out_over_disjoint_id_ranges(tmp_path: Path):
         seed(url, 4000)
         chunks.process_pending(url)
         with UnitOfWork(session_factory(url)) as uow:
-            open_leads = uow.session.scalar(select(func.count()).where(
-                Lead.state.in_(REGRADED_STATES)))
-        with cluster(asyncpg, url, workers=2, logs=tmp_path / "logs", fan_out=3,
-                     settings={"LEADFLOW_SCALEOUT__FAN_OUT_MIN_LEADS": "100"}) as c:
+            open_leads = uow.session.scalar(
+                select(func.count()).where(Lead.state.in_(REGRADED_STATES))
+            )
+        with cluster(
+            asyncpg,
+            url,
+            workers=2,
+            logs=tmp_path / "logs",
+            fan_out=3,
+            settings={"LEADFLOW_SCALEOUT__FAN_OUT_MIN_LEADS": "100"},
+        ) as c:
             run = c.run_and_wait("weekly-regrade/weekly-regrade", timeout=300)
             assert run["state_type"] == "COMPLETED", (tmp_path / "logs").as_posix()
             children = child_results(c, run["id"], "regrade-worker")
-            summary = c.post("/artifacts/filter", {
-                "artifacts": {"flow_run_id": {"any_": [run["id"]]},
-                              "key": {"any_": ["weekly-regrade-summary"]}},
-                "limit": 5, "offset": 0})
+            summary = c.post(
+                "/artifacts/filter",
+                {
+                    "artifacts": {
+                        "flow_run_id": {"any_": [run["id"]]},
+                        "key": {"any_": ["weekly-regrade-summary"]},
+                    },
+                    "limit": 5,
+                    "offset": 0,
+                },
+            )
     assert len(children) == 3 and {ch["state_type"] for ch in children} == {"COMPLETED"}
     examined = [ch["result"]["examined"] for ch in children]
     assert sum(examined) == open_leads and min(examined) > 0  # every lead once, all did some

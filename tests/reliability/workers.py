@@ -16,8 +16,9 @@ from leadflow.store.uow import UnitOfWork
 REASONS = {"lose": "competitor", "disqualify": "invalid: test"}
 
 
-def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int,
-                  hot: int = 20) -> dict[str, int]:
+def fire_randomly(
+    url: str, lead_ids: list[int], attempts: int, seed: int, hot: int = 20
+) -> dict[str, int]:
     """Fire random triggers at random leads (half of them at the first `hot` leads, which
     every worker shares, so writers collide); count each outcome by kind. Any other
     exception escapes and fails the test."""
@@ -30,9 +31,15 @@ def fire_randomly(url: str, lead_ids: list[int], attempts: int, seed: int,
         trigger = rnd.choice(TRIGGERS)
         try:
             with UnitOfWork(factory, actor=f"worker-{seed}") as uow:
-                svc.fire_trigger(uow.session, lead_id, trigger, by=f"worker-{seed}",
-                                 now=dt.datetime.now(dt.UTC), rules=rules,
-                                 reason=REASONS.get(trigger))
+                svc.fire_trigger(
+                    uow.session,
+                    lead_id,
+                    trigger,
+                    by=f"worker-{seed}",
+                    now=dt.datetime.now(dt.UTC),
+                    rules=rules,
+                    reason=REASONS.get(trigger),
+                )
                 uow.commit()
             outcomes["moved"] += 1
         except IllegalTransition as exc:
@@ -73,8 +80,11 @@ def deliver(url: str, port: int, now: str) -> None:
     from leadflow.notify.outbox import deliver_outbox
     from leadflow.settings import Settings
 
-    deliver_outbox(url, dt.datetime.fromisoformat(now), settings=Settings(
-        mail_url=f"mailto://127.0.0.1:{port}", mail_from="leadflow@localhost"))
+    deliver_outbox(
+        url,
+        dt.datetime.fromisoformat(now),
+        settings=Settings(mail_url=f"mailto://127.0.0.1:{port}", mail_from="leadflow@localhost"),
+    )
 
 
 def intake_in_small_chunks(url: str, limit: int) -> dict[str, int]:

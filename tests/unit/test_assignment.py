@@ -31,6 +31,7 @@ def roster(rules, *reps: RepSlot, teams=(EAST, WEST)) -> Roster:
 
 # --- territory ---------------------------------------------------------------------------
 
+
 def test_territory_picks_the_covering_team(rules):
     r = roster(rules, rep(1, team_id=10), rep(2, team_id=20))
     east = r.assign(lead(region="east"), NOW)
@@ -55,8 +56,12 @@ def test_team_company_size_rule(rules):
 
 
 def test_rep_level_region_and_industry(rules):
-    r = roster(rules, rep(1, regions=["north"]), rep(2, industries=["retail"]),
-               rep(3, regions=["east"], industries=["banking"]))
+    r = roster(
+        rules,
+        rep(1, regions=["north"]),
+        rep(2, industries=["retail"]),
+        rep(3, regions=["east"], industries=["banking"]),
+    )
     choice = r.assign(lead(industry="banking"), NOW)
     assert choice.rep_id == 3
     assert "1 reps cover it" in choice.reason
@@ -64,8 +69,10 @@ def test_rep_level_region_and_industry(rules):
 
 # --- skill by value ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("kw", [{"grade": "A"}, {"priority": "high"},
-                                {"grade": "A", "priority": "low"}])
+
+@pytest.mark.parametrize(
+    "kw", [{"grade": "A"}, {"priority": "high"}, {"grade": "A", "priority": "low"}]
+)
 def test_grade_a_or_high_priority_goes_to_senior_only(rules, kw):
     r = roster(rules, rep(1, seniority="junior"), rep(2, seniority="senior", open_leads=30))
     choice = r.assign(lead(**kw), NOW)
@@ -82,8 +89,9 @@ def test_grade_b_c_may_go_to_junior(rules, grade):
 def test_grade_a_goes_to_the_best_closer_before_the_least_loaded(rules):
     """Seed: "A类线索优先分配给成交率高的资深销售" (grade A / high priority goes to senior reps
     with the best close rate); load only breaks ties."""
-    r = roster(rules, rep(1, seniority="senior", open_leads=0),
-               rep(2, seniority="senior", open_leads=9))
+    r = roster(
+        rules, rep(1, seniority="senior", open_leads=0), rep(2, seniority="senior", open_leads=9)
+    )
     close_rates(r.reps, {1: (1, 9), 2: (6, 4)}, rules)  # 10 % against 60 %
     choice = r.assign(lead(grade="A"), NOW)
     assert choice.rep_id == 2
@@ -92,9 +100,12 @@ def test_grade_a_goes_to_the_best_closer_before_the_least_loaded(rules):
 
 def test_close_rate_ties_fall_to_load_then_round_robin(rules):
     """Seed: "Load, then round-robin, break ties." """
-    r = roster(rules, rep(1, seniority="senior", open_leads=3, close_rate=0.5),
-               rep(2, seniority="senior", open_leads=1, close_rate=0.5),
-               rep(3, seniority="senior", open_leads=1, close_rate=0.5, last_assigned_at=NOW))
+    r = roster(
+        rules,
+        rep(1, seniority="senior", open_leads=3, close_rate=0.5),
+        rep(2, seniority="senior", open_leads=1, close_rate=0.5),
+        rep(3, seniority="senior", open_leads=1, close_rate=0.5, last_assigned_at=NOW),
+    )
     assert r.assign(lead(priority="high"), tick(1)).rep_id == 2
     assert r.assign(lead(priority="high"), tick(2)).rep_id == 3  # 2 now has 2 open leads
 
@@ -119,6 +130,7 @@ def test_senior_lead_with_no_senior_goes_to_manager_queue(rules):
 
 
 # --- away, capacity, load ----------------------------------------------------------------
+
 
 def test_away_reps_are_skipped(rules):
     r = roster(rules, rep(1, away=True), rep(2, open_leads=10))
@@ -158,6 +170,7 @@ def test_loads_even_out_over_several_leads(rules):
 
 # --- round-robin on ties ------------------------------------------------------------------
 
+
 def test_ties_go_round_robin(rules):
     r = roster(rules, rep(3), rep(1), rep(2))
     # never assigned: lowest id first; then whoever waited longest
@@ -171,13 +184,19 @@ def test_ties_go_round_robin(rules):
 
 
 def test_round_robin_by_last_assigned_at_then_id(rules):
-    r = roster(rules, rep(1, last_assigned_at=tick(-5)), rep(2, last_assigned_at=tick(-60)),
-               rep(3, last_assigned_at=None), rep(4, last_assigned_at=tick(-60)))
+    r = roster(
+        rules,
+        rep(1, last_assigned_at=tick(-5)),
+        rep(2, last_assigned_at=tick(-60)),
+        rep(3, last_assigned_at=None),
+        rep(4, last_assigned_at=tick(-60)),
+    )
     picks = [r.assign(lead(), tick(i)).rep_id for i in range(4)]
     assert picks == [3, 2, 4, 1]
 
 
 # --- manager queue -----------------------------------------------------------------------
+
 
 def test_no_rep_at_all_goes_to_team_queue(rules):
     choice = roster(rules).assign(lead(region="west", industry="retail"), NOW)
@@ -210,10 +229,15 @@ def test_assignment_defaults(rules):
 
 # --- the claim's answer (the store claims the chosen slot; the rule settles) ------------
 
+
 def test_choice_lists_the_next_candidates_in_the_rules_order(rules):
-    r = roster(rules, rep(1, seniority="senior", close_rate=0.2),
-               rep(2, seniority="senior", close_rate=0.6, open_leads=4),
-               rep(3, seniority="senior", close_rate=0.6), rep(4, team_id=20))
+    r = roster(
+        rules,
+        rep(1, seniority="senior", close_rate=0.2),
+        rep(2, seniority="senior", close_rate=0.6, open_leads=4),
+        rep(3, seniority="senior", close_rate=0.6),
+        rep(4, team_id=20),
+    )
     choice = r.assign(lead(grade="A"), NOW)
     assert choice.candidates == (3, 2, 1) and choice.queue_team_id == 10
     assert r.settle(choice, 3, NOW) is choice  # room: the rule's choice is the one used

@@ -35,9 +35,11 @@ def test_defaults_are_the_spec_numbers(rules):
     assert rules.opportunity.budget_bands.high == 1000000
     assert rules.opportunity.budget_bands.medium == 300000
     assert rules.opportunity.approval_roles == {
-        Grade.A: Role.director, Grade.B: Role.manager, Grade.C: Role.manager}
-    assert rules.sla.first_contact_hours == {Priority.high: 2, Priority.medium: 4,
-                                             Priority.low: 24}
+        Grade.A: Role.director,
+        Grade.B: Role.manager,
+        Grade.C: Role.manager,
+    }
+    assert rules.sla.first_contact_hours == {Priority.high: 2, Priority.medium: 4, Priority.low: 24}
     assert rules.sla.max_hours_after_assignment == 48
     assert rules.sla.clock == "wall"
 
@@ -51,8 +53,9 @@ def test_missing_override_file_is_ignored(tmp_path, rules):
 
 
 def test_override_changes_only_its_keys(tmp_path, rules):
-    path = override(tmp_path, "scoring:\n  priority:\n    high: 85\n"
-                              "screening:\n  target_industries: [retail]\n")
+    path = override(
+        tmp_path, "scoring:\n  priority:\n    high: 85\nscreening:\n  target_industries: [retail]\n"
+    )
     loaded = load_rules(DEFAULT, path)
     assert loaded.scoring.priority.high == 85
     assert loaded.scoring.priority.medium == 50  # deep merge keeps the sibling
@@ -65,17 +68,20 @@ def test_empty_override_is_no_change(tmp_path, rules):
     assert load_rules(DEFAULT, override(tmp_path, "")) == rules
 
 
-@pytest.mark.parametrize("text, key", [
-    ("scoring:\n  priority:\n    high: 120\n", "scoring.priority.high"),
-    ("scoring:\n  priority:\n    high: lots\n", "scoring.priority.high"),
-    ("screening:\n  min_passed: 5\n", "screening.min_passed"),
-    ("sla:\n  clock: sundial\n", "sla.clock"),
-    ("sla:\n  first_contact_hours: {high: soon}\n", "sla.first_contact_hours.high"),
-    ("scoring:\n  decay:\n    half_life_days: 0\n", "scoring.decay.half_life_days"),
-    ("conversion:\n  min_deal_size: -1\n", "conversion.min_deal_size"),
-    ("calendar:\n  holidays: [not-a-date]\n", "calendar.holidays.0"),
-    ("channels:\n  priority: [carrier_pigeon]\n", "channels.priority.0"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("scoring:\n  priority:\n    high: 120\n", "scoring.priority.high"),
+        ("scoring:\n  priority:\n    high: lots\n", "scoring.priority.high"),
+        ("screening:\n  min_passed: 5\n", "screening.min_passed"),
+        ("sla:\n  clock: sundial\n", "sla.clock"),
+        ("sla:\n  first_contact_hours: {high: soon}\n", "sla.first_contact_hours.high"),
+        ("scoring:\n  decay:\n    half_life_days: 0\n", "scoring.decay.half_life_days"),
+        ("conversion:\n  min_deal_size: -1\n", "conversion.min_deal_size"),
+        ("calendar:\n  holidays: [not-a-date]\n", "calendar.holidays.0"),
+        ("channels:\n  priority: [carrier_pigeon]\n", "channels.priority.0"),
+    ],
+)
 def test_bad_value_names_file_and_dotted_key(tmp_path, text, key):
     path = override(tmp_path, text, name="team-rules.yaml")
     with pytest.raises(ConfigError) as exc:
@@ -92,18 +98,24 @@ def test_cross_field_check_names_its_section(tmp_path):
 
 
 def test_nurture_stages_must_start_at_zero(tmp_path):
-    path = override(tmp_path, "scoring:\n  nurture_stages:\n"
-                              "    - {name: x, min_score: 10, cadence_days: 7, content: [],"
-                              " channels: []}\n")
+    path = override(
+        tmp_path,
+        "scoring:\n  nurture_stages:\n"
+        "    - {name: x, min_score: 10, cadence_days: 7, content: [],"
+        " channels: []}\n",
+    )
     with pytest.raises(ConfigError, match="nurture_stages must start at min_score 0"):
         load_rules(DEFAULT, path)
 
 
-@pytest.mark.parametrize("text, key", [
-    ("scoring:\n  behavior_cap: 30\n", "scoring.behavior_cap"),  # typo of behaviour_cap
-    ("bogus_section:\n  a: 1\n", "bogus_section"),
-    ("sla:\n  first_contact_hours: {urgent: 1}\n", "sla.first_contact_hours.urgent"),
-])
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("scoring:\n  behavior_cap: 30\n", "scoring.behavior_cap"),  # typo of behaviour_cap
+        ("bogus_section:\n  a: 1\n", "bogus_section"),
+        ("sla:\n  first_contact_hours: {urgent: 1}\n", "sla.first_contact_hours.urgent"),
+    ],
+)
 def test_unknown_keys_rejected(tmp_path, text, key):
     path = override(tmp_path, text)
     with pytest.raises(ConfigError) as exc:
@@ -135,8 +147,11 @@ def test_unreadable_default_names_file(tmp_path):
 
 
 def test_bad_default_file_names_it(tmp_path):
-    bad = override(tmp_path, DEFAULT.read_text(encoding="utf-8").replace(
-        "behaviour_cap: 40", "behaviour_cap: -1"), name="base.yaml")
+    bad = override(
+        tmp_path,
+        DEFAULT.read_text(encoding="utf-8").replace("behaviour_cap: 40", "behaviour_cap: -1"),
+        name="base.yaml",
+    )
     with pytest.raises(ConfigError) as exc:
         load_rules(bad)
     assert str(bad) in str(exc.value) and "scoring.behaviour_cap:" in str(exc.value)

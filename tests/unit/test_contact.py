@@ -8,27 +8,52 @@ from leadflow.rules.contact import company_key, contact_verifiable, email_key, p
 
 # --- email -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [
-    "john.doe@example.com", "John.Doe@Example.COM", "  JOHN.DOE@EXAMPLE.COM\t\n",
-])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "john.doe@example.com",
+        "John.Doe@Example.COM",
+        "  JOHN.DOE@EXAMPLE.COM\t\n",
+    ],
+)
 def test_email_case_and_whitespace(raw):
     assert email_key(raw) == "john.doe@example.com"
 
 
-@pytest.mark.parametrize("raw", [
-    None, "", "   ", "john", "john@", "@example.com", "john@example", "john doe@example.com",
-    "john@@example.com", "john@example.c",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "   ",
+        "john",
+        "john@",
+        "@example.com",
+        "john@example",
+        "john doe@example.com",
+        "john@@example.com",
+        "john@example.c",
+    ],
+)
 def test_malformed_email_has_no_key(raw):
     assert email_key(raw) is None
 
 
 # --- phone -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [
-    "+1 (555) 123-4567", "555.123.4567", "001 555 123 4567", "5551234567", "1-555-123-4567",
-    "+1 555 123 4567",
-])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+1 (555) 123-4567",
+        "555.123.4567",
+        "001 555 123 4567",
+        "5551234567",
+        "1-555-123-4567",
+        "+1 555 123 4567",
+    ],
+)
 def test_us_spellings_share_one_key(raw):
     assert phone_key(raw) == "5551234567"
 
@@ -55,19 +80,40 @@ def test_short_local_number_is_kept_whole():
     assert phone_key("123-4567") == "1234567"
 
 
-@pytest.mark.parametrize("raw", [
-    None, "", "call me", "12-34", "123456", "+1 234 567 890 123 456 7",  # 6 and 17 digits
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "call me",
+        "12-34",
+        "123456",
+        "+1 234 567 890 123 456 7",  # 6 and 17 digits
+    ],
+)
 def test_malformed_phone_has_no_key(raw):
     assert phone_key(raw) is None
 
 
 # --- company -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw", [
-    "Acme, Inc.", "ACME", "acme", "  Acme  ", "Acme Inc", "Acme Ltd.", "ACME LLC",
-    "Acme Co., Ltd.", "Acme GmbH", "Acme Corporation", "Acme Corp.",
-])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Acme, Inc.",
+        "ACME",
+        "acme",
+        "  Acme  ",
+        "Acme Inc",
+        "Acme Ltd.",
+        "ACME LLC",
+        "Acme Co., Ltd.",
+        "Acme GmbH",
+        "Acme Corporation",
+        "Acme Corp.",
+    ],
+)
 def test_company_key_strips_case_punctuation_and_legal_suffixes(raw):
     assert company_key(raw) == "acme"
 
@@ -90,22 +136,33 @@ def test_empty_company_has_no_key(raw):
 
 # --- verifiable --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("phone, email, expected", [
-    ("+1 (555) 123-4567", "john@example.com", True),
-    ("+1 (555) 123-4567", None, True),
-    (None, "john@example.com", True),
-    ("12", "john@example.com", True),
-    ("+1 (555) 123-4567", "john@", True),
-    ("12", "john@", False),
-    ("phone", "mail", False),
-    (None, None, False),
-    ("", "", False),
-])
+
+@pytest.mark.parametrize(
+    "phone, email, expected",
+    [
+        ("+1 (555) 123-4567", "john@example.com", True),
+        ("+1 (555) 123-4567", None, True),
+        (None, "john@example.com", True),
+        ("12", "john@example.com", True),
+        ("+1 (555) 123-4567", "john@", True),
+        ("12", "john@", False),
+        ("phone", "mail", False),
+        (None, None, False),
+        ("", "", False),
+    ],
+)
 def test_contact_verifiable(phone, email, expected):
     assert contact_verifiable(phone, email) is expected
 
 
-@pytest.mark.parametrize("phone", ["555-123-4567 ext 89", "555-123-4567 x89",
-                                   "+1 555 123 4567 #12", "(555) 123-4567 extension 7"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "555-123-4567 ext 89",
+        "555-123-4567 x89",
+        "+1 555 123 4567 #12",
+        "(555) 123-4567 extension 7",
+    ],
+)
 def test_phone_extension_is_not_part_of_the_key(phone):
     assert phone_key(phone) == "5551234567"

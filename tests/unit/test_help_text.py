@@ -26,8 +26,9 @@ def _commands(command: object, path: list[str]) -> Iterator[list[str]]:
 
 
 def _render(target: typer.Typer, args: list[str]) -> str:
-    result = CliRunner().invoke(target, [*args, "--help"],
-                                env={"COLUMNS": str(WIDTH), "TERMINAL_WIDTH": str(WIDTH)})
+    result = CliRunner().invoke(
+        target, [*args, "--help"], env={"COLUMNS": str(WIDTH), "TERMINAL_WIDTH": str(WIDTH)}
+    )
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -16,10 +16,22 @@ RULES_DIR = Path(leadflow.rules.__file__).parent
 RULE_FILES = sorted(RULES_DIR.glob("*.py"))
 FORBIDDEN = {"sqlalchemy", "prefect", "fastapi", "yaml"}
 # Within the project, rules may only lean on themselves (and the error types).
-FORBIDDEN_INTERNAL = ("leadflow.store", "leadflow.intake", "leadflow.sheets", "leadflow.lifecycle",
-                      "leadflow.team", "leadflow.followup", "leadflow.handoff", "leadflow.review",
-                      "leadflow.notify", "leadflow.cli", "leadflow.flows",
-                      "leadflow.tasks", "leadflow.tasks.chunks", "leadflow.demo")
+FORBIDDEN_INTERNAL = (
+    "leadflow.store",
+    "leadflow.intake",
+    "leadflow.sheets",
+    "leadflow.lifecycle",
+    "leadflow.team",
+    "leadflow.followup",
+    "leadflow.handoff",
+    "leadflow.review",
+    "leadflow.notify",
+    "leadflow.cli",
+    "leadflow.flows",
+    "leadflow.tasks",
+    "leadflow.tasks.chunks",
+    "leadflow.demo",
+)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -30,8 +42,12 @@ def imported_modules(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
-                node.func, "id", None)) in ("import_module", "__import__") and node.args:
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None))
+            in ("import_module", "__import__")
+            and node.args
+        ):
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 found.add(arg.value)
@@ -40,8 +56,18 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_the_rule_modules_are_all_checked():
     names = {p.stem for p in RULE_FILES}
-    assert {"vocab", "config", "facts", "contact", "screening", "scoring", "grading",
-            "timing", "assignment", "evaluate"} <= names
+    assert {
+        "vocab",
+        "config",
+        "facts",
+        "contact",
+        "screening",
+        "scoring",
+        "grading",
+        "timing",
+        "assignment",
+        "evaluate",
+    } <= names
 
 
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
@@ -58,17 +84,22 @@ def test_no_imports_from_outer_layers(path):
 
 def test_detector_sees_imports(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import sqlalchemy.orm\nfrom prefect import flow\n"
-                      "def f():\n    import fastapi\n", encoding="utf-8")
+    sample.write_text(
+        "import sqlalchemy.orm\nfrom prefect import flow\ndef f():\n    import fastapi\n",
+        encoding="utf-8",
+    )
     assert {"sqlalchemy.orm", "prefect", "fastapi"} <= imported_modules(sample)
 
 
 def test_importing_rules_loads_no_framework():
     modules = ", ".join(f"leadflow.rules.{p.stem}" for p in RULE_FILES if p.stem != "__init__")
-    code = (f"import sys, {modules}\n"
-            f"print(sorted(m for m in {sorted(FORBIDDEN)!r} if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
+    code = (
+        f"import sys, {modules}\n"
+        f"print(sorted(m for m in {sorted(FORBIDDEN)!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -78,7 +109,8 @@ FLOWS_MAY_IMPORT = ("leadflow.tasks", "leadflow.flows")
 
 def test_the_flow_modules_are_all_checked():
     assert {"intake", "followup", "handoff", "review", "winmodel", "demo", "fanout"} <= {
-        p.stem for p in FLOW_FILES}
+        p.stem for p in FLOW_FILES
+    }
 
 
 @pytest.mark.parametrize("path", FLOW_FILES, ids=lambda p: p.name)

@@ -38,8 +38,9 @@ def extracted() -> set[tuple[str | None, str]]:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS):
-        for text in (message if isinstance(message, tuple) else (message,)):
+        str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS
+    ):
+        for text in message if isinstance(message, tuple) else (message,):
             found.add((context, text))
     return found
 
@@ -85,5 +86,5 @@ def test_the_compiled_catalog_is_up_to_date(locale):
     write_mo(compiled, _catalog(locale))
     committed = (locale_dir() / locale / "LC_MESSAGES" / "messages.mo").read_bytes()
     assert compiled.getvalue() == committed, (
-        f"{locale}: messages.mo is older than messages.po: run "
-        "`pybabel compile -d leadflow/locale`")
+        f"{locale}: messages.mo is older than messages.po: run `pybabel compile -d leadflow/locale`"
+    )

@@ -35,19 +35,37 @@ class PlainLead:
     recorded: list[dict[str, Any]] = field(default_factory=list)
 
     def record_transition(self, from_state, to_state, trigger, actor, reason, at):
-        self.recorded.append({"from": from_state, "to": to_state, "trigger": trigger,
-                              "actor": actor, "reason": reason, "at": at})
+        self.recorded.append(
+            {
+                "from": from_state,
+                "to": to_state,
+                "trigger": trigger,
+                "actor": actor,
+                "reason": reason,
+                "at": at,
+            }
+        )
 
 
-READY = {"owner_id": 3, "intent_stated": True, "target_date": dt.date(2024, 9, 1),
-         "opportunity_grade": "B", "approved_role": "manager", "contract_value": Decimal(5),
-         "loss_reason": "invalid"}
+READY = {
+    "owner_id": 3,
+    "intent_stated": True,
+    "target_date": dt.date(2024, 9, 1),
+    "opportunity_grade": "B",
+    "approved_role": "manager",
+    "contract_value": Decimal(5),
+    "loss_reason": "invalid",
+}
 
 SPEC_EDGES = {
-    ("new", "screen", "screened"), ("new", "disqualify", "lost"),
-    ("screened", "start_nurturing", "nurturing"), ("nurturing", "qualify", "opportunity"),
-    ("opportunity", "requalify", "nurturing"), ("opportunity", "start_negotiation", "negotiation"),
-    ("negotiation", "win", "won"), ("lost", "reactivate", "nurturing"),
+    ("new", "screen", "screened"),
+    ("new", "disqualify", "lost"),
+    ("screened", "start_nurturing", "nurturing"),
+    ("nurturing", "qualify", "opportunity"),
+    ("opportunity", "requalify", "nurturing"),
+    ("opportunity", "start_negotiation", "negotiation"),
+    ("negotiation", "win", "won"),
+    ("lost", "reactivate", "nurturing"),
     *((s, "lose", "lost") for s in OPEN),
     # "a sales manager reviews invalid leads before they are archived, and may reinstate
     # one (back to screening, reason kept)"
@@ -70,13 +88,18 @@ def test_table_is_exactly_the_spec_diagram():
     assert table_edges() == SPEC_EDGES
 
 
-@pytest.mark.parametrize("state, allowed", [
-    ("new", {"screen", "disqualify", "lose"}), ("screened", {"start_nurturing", "lose"}),
-    ("nurturing", {"qualify", "lose"}),
-    ("opportunity", {"requalify", "start_negotiation", "lose"}),
-    ("negotiation", {"win", "lose"}), ("won", set()),
-    ("lost", {"reactivate", "reinstate"}),
-])
+@pytest.mark.parametrize(
+    "state, allowed",
+    [
+        ("new", {"screen", "disqualify", "lose"}),
+        ("screened", {"start_nurturing", "lose"}),
+        ("nurturing", {"qualify", "lose"}),
+        ("opportunity", {"requalify", "start_negotiation", "lose"}),
+        ("negotiation", {"win", "lose"}),
+        ("won", set()),
+        ("lost", {"reactivate", "reinstate"}),
+    ],
+)
 def test_allowed_triggers(state, allowed):
     assert set(allowed_triggers(state)) == allowed
 
@@ -89,30 +112,74 @@ def test_every_legal_transition(rules, source, trigger, dest):
     reason = "competitor: cheaper offer" if trigger in ("lose", "disqualify") else None
     assert fire(lead, trigger, by="rep:3", at=AT, rules=rules, reason=reason) == dest
     assert lead.state == dest
-    assert lead.recorded == [{"from": source, "to": dest, "trigger": trigger,
-                              "actor": "rep:3", "reason": reason, "at": AT}]
+    assert lead.recorded == [
+        {
+            "from": source,
+            "to": dest,
+            "trigger": trigger,
+            "actor": "rep:3",
+            "reason": reason,
+            "at": AT,
+        }
+    ]
 
 
 def test_happy_path_and_reactivation(rules):
     lead = PlainLead(**READY)
-    for trigger in ("screen", "start_nurturing", "qualify", "requalify", "qualify",
-                    "start_negotiation", "lose", "reactivate", "qualify",
-                    "start_negotiation", "win"):
+    for trigger in (
+        "screen",
+        "start_nurturing",
+        "qualify",
+        "requalify",
+        "qualify",
+        "start_negotiation",
+        "lose",
+        "reactivate",
+        "qualify",
+        "start_negotiation",
+        "win",
+    ):
         fire(lead, trigger, by="system", at=AT, rules=rules, reason="no_decision")
     assert lead.state == "won"
     assert [r["to"] for r in lead.recorded] == [
-        "screened", "nurturing", "opportunity", "nurturing", "opportunity", "negotiation",
-        "lost", "nurturing", "opportunity", "negotiation", "won"]
+        "screened",
+        "nurturing",
+        "opportunity",
+        "nurturing",
+        "opportunity",
+        "negotiation",
+        "lost",
+        "nurturing",
+        "opportunity",
+        "negotiation",
+        "won",
+    ]
 
 
-@pytest.mark.parametrize("state, trigger", [
-    ("new", "win"), ("new", "qualify"), ("new", "start_nurturing"), ("new", "reactivate"),
-    ("screened", "screen"), ("screened", "qualify"), ("screened", "disqualify"),
-    ("nurturing", "win"), ("nurturing", "requalify"), ("nurturing", "start_negotiation"),
-    ("opportunity", "win"), ("opportunity", "qualify"), ("negotiation", "requalify"),
-    ("won", "lose"), ("won", "reactivate"), ("won", "win"), ("lost", "lose"),
-    ("lost", "screen"), ("new", "explode"),
-])
+@pytest.mark.parametrize(
+    "state, trigger",
+    [
+        ("new", "win"),
+        ("new", "qualify"),
+        ("new", "start_nurturing"),
+        ("new", "reactivate"),
+        ("screened", "screen"),
+        ("screened", "qualify"),
+        ("screened", "disqualify"),
+        ("nurturing", "win"),
+        ("nurturing", "requalify"),
+        ("nurturing", "start_negotiation"),
+        ("opportunity", "win"),
+        ("opportunity", "qualify"),
+        ("negotiation", "requalify"),
+        ("won", "lose"),
+        ("won", "reactivate"),
+        ("won", "win"),
+        ("lost", "lose"),
+        ("lost", "screen"),
+        ("new", "explode"),
+    ],
+)
 def test_illegal_transitions_refused(rules, state, trigger):
     lead = PlainLead(state=state, **READY)
     with pytest.raises(IllegalTransition) as exc:
@@ -151,9 +218,20 @@ def test_lose_needs_a_known_reason(rules, reason):
     assert "unknown loss reason" in err.why
 
 
-@pytest.mark.parametrize("reason", ["price", "need_changed", "competitor", "no_budget",
-                                    "no_decision", "unresponsive", "invalid", "other",
-                                    "price: 20% above budget"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "price",
+        "need_changed",
+        "competitor",
+        "no_budget",
+        "no_decision",
+        "unresponsive",
+        "invalid",
+        "other",
+        "price: 20% above budget",
+    ],
+)
 def test_every_loss_reason_accepted(rules, reason):
     lead = PlainLead(state="opportunity")
     assert fire(lead, "lose", by="rep:3", at=AT, rules=rules, reason=reason) == "lost"
@@ -174,51 +252,65 @@ def test_start_nurturing_needs_an_owner(rules):
     assert fire(lead, "start_nurturing", by="system", at=AT, rules=rules) == "nurturing"
 
 
-@pytest.mark.parametrize("kw", [
-    {}, {"intent_stated": True}, {"decision_maker_engaged": True},
-    {"intent_stated": True, "budget_confirmed": Decimal("99999")},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"intent_stated": True},
+        {"decision_maker_engaged": True},
+        {"intent_stated": True, "budget_confirmed": Decimal("99999")},
+    ],
+)
 def test_qualify_refused_with_fewer_than_two_criteria(rules, kw):
     err = refused(rules, PlainLead(state="nurturing", **kw), "qualify")
     assert "of 4 conversion criteria hold" in err.why and "2 needed" in err.why
 
 
-@pytest.mark.parametrize("kw", [
-    {"intent_stated": True, "budget_confirmed": Decimal("100000")},
-    {"decision_maker_engaged": True, "target_date": dt.date(2024, 10, 1)},
-    {"budget_confirmed": Decimal("250000"), "target_date": dt.date(2024, 10, 1)},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"intent_stated": True, "budget_confirmed": Decimal("100000")},
+        {"decision_maker_engaged": True, "target_date": dt.date(2024, 10, 1)},
+        {"budget_confirmed": Decimal("250000"), "target_date": dt.date(2024, 10, 1)},
+    ],
+)
 def test_qualify_with_two_criteria(rules, kw):
     lead = PlainLead(state="nurturing", **kw)
     assert fire(lead, "qualify", by="rep:3", at=AT, rules=rules) == "opportunity"
 
 
-@pytest.mark.parametrize("grades, role, ok", [
-    ({"opportunity_grade": "A"}, None, False),
-    ({"opportunity_grade": "A"}, "rep", False),
-    ({"opportunity_grade": "A"}, "manager", False),
-    ({"opportunity_grade": "A"}, "director", True),
-    ({"opportunity_grade": None, "grade": "A"}, "manager", False),  # falls back to lead grade
-    ({"opportunity_grade": None, "grade": "A"}, "director", True),
-    ({"opportunity_grade": "B", "grade": "A"}, "manager", True),   # opportunity grade wins
-    ({"opportunity_grade": "B"}, None, False),
-    ({"opportunity_grade": "B"}, "rep", False),
-    ({"opportunity_grade": "B"}, "manager", True),
-    ({"opportunity_grade": "B"}, "director", True),
-    ({"opportunity_grade": "C"}, "rep", False),
-    ({"opportunity_grade": "C"}, "ceo", False),                     # unknown role: refused
-    ({"opportunity_grade": "C"}, "manager", True),
-    ({"opportunity_grade": "C"}, "director", True),
-    ({}, "manager", True),                                          # ungraded counts as C
-])
+@pytest.mark.parametrize(
+    "grades, role, ok",
+    [
+        ({"opportunity_grade": "A"}, None, False),
+        ({"opportunity_grade": "A"}, "rep", False),
+        ({"opportunity_grade": "A"}, "manager", False),
+        ({"opportunity_grade": "A"}, "director", True),
+        ({"opportunity_grade": None, "grade": "A"}, "manager", False),  # falls back to lead grade
+        ({"opportunity_grade": None, "grade": "A"}, "director", True),
+        ({"opportunity_grade": "B", "grade": "A"}, "manager", True),  # opportunity grade wins
+        ({"opportunity_grade": "B"}, None, False),
+        ({"opportunity_grade": "B"}, "rep", False),
+        ({"opportunity_grade": "B"}, "manager", True),
+        ({"opportunity_grade": "B"}, "director", True),
+        ({"opportunity_grade": "C"}, "rep", False),
+        ({"opportunity_grade": "C"}, "ceo", False),  # unknown role: refused
+        ({"opportunity_grade": "C"}, "manager", True),
+        ({"opportunity_grade": "C"}, "director", True),
+        ({}, "manager", True),  # ungraded counts as C
+    ],
+)
 def test_start_negotiation_approval(rules, grades, role, ok):
     lead = PlainLead(state="opportunity", approved_role=role, **grades)
     if ok:
         assert fire(lead, "start_negotiation", by="rep:3", at=AT, rules=rules) == "negotiation"
     else:
         err = refused(rules, lead, "start_negotiation")
-        needed = "director" if "A" in (grades.get("opportunity_grade") or grades.get("grade")
-                                       or "") else "manager"
+        needed = (
+            "director"
+            if "A" in (grades.get("opportunity_grade") or grades.get("grade") or "")
+            else "manager"
+        )
         assert f"approved by a {needed}" in err.why
 
 
@@ -229,16 +321,20 @@ STEP = st.tuples(
     st.booleans(),  # True: pick among the state's allowed triggers, to reach deep states
     st.sampled_from([None, "", "price", "competitor: X", "bogus", "no_budget"]),
     st.sampled_from([None, 1, 2]),
-    st.sets(st.sampled_from(["intent_stated", "decision_maker_engaged", "target_date",
-                             "budget_confirmed"])),
+    st.sets(
+        st.sampled_from(
+            ["intent_stated", "decision_maker_engaged", "target_date", "budget_confirmed"]
+        )
+    ),
     st.sampled_from([None, "A", "B", "C"]),
     st.sampled_from([None, "rep", "manager", "director"]),
 )
 
 
 # The rules fixture is a frozen model, so sharing it between examples is safe.
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(STEP, max_size=40))
 def test_state_is_replay_of_recorded_transitions(rules, steps):
     lead = PlainLead()
@@ -253,8 +349,14 @@ def test_state_is_replay_of_recorded_transitions(rules, steps):
         lead.budget_confirmed = Decimal("100000") if "budget_confirmed" in criteria else None
         before, count = lead.state, len(lead.recorded)
         try:
-            fire(lead, trigger, by="prop", at=AT + dt.timedelta(minutes=i), rules=rules,
-                 reason=reason)
+            fire(
+                lead,
+                trigger,
+                by="prop",
+                at=AT + dt.timedelta(minutes=i),
+                rules=rules,
+                reason=reason,
+            )
         except IllegalTransition:
             assert trigger not in allowed_triggers(before)
             assert (lead.state, len(lead.recorded)) == (before, count)
@@ -287,6 +389,8 @@ def test_only_a_disqualified_lead_is_reinstated(rules):
     with pytest.raises(GuardRefused, match="only a lead disqualified"):
         fire(lead, "reinstate", by="manager:mia", at=AT, rules=rules, reason="budget found")
     lead.loss_reason = "invalid"
-    assert fire(lead, "reinstate", by="manager:mia", at=AT, rules=rules,
-                reason="budget found") == "new"
+    assert (
+        fire(lead, "reinstate", by="manager:mia", at=AT, rules=rules, reason="budget found")
+        == "new"
+    )
     assert lead.recorded[-1]["reason"] == "budget found"

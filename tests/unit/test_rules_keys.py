@@ -14,8 +14,12 @@ from leadflow.rules.scoring import budget_match
 from leadflow.rules.screening import need_is_vague, screen
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for folder in ("leadflow", "flows", "tasks") for p in (ROOT / folder).rglob("*.py")
-        if p.name != "config.py" and "migrations" not in p.parts]
+CODE = [
+    p
+    for folder in ("leadflow", "flows", "tasks")
+    for p in (ROOT / folder).rglob("*.py")
+    if p.name != "config.py" and "migrations" not in p.parts
+]
 
 
 def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -33,8 +37,11 @@ def test_every_rules_yaml_key_is_read_by_the_code(rules):
     is never read by the code (read: its name is used as an attribute, `.name`)."""
     assert isinstance(rules, RulesConfig)
     text = "\n".join(p.read_text(encoding="utf-8") for p in CODE)
-    unread = [key for key in _keys(RulesConfig)
-              if not re.search(rf"\.{re.escape(key.rsplit('.', 1)[-1])}\b", text)]
+    unread = [
+        key
+        for key in _keys(RulesConfig)
+        if not re.search(rf"\.{re.escape(key.rsplit('.', 1)[-1])}\b", text)
+    ]
     assert unread == []
 
 
@@ -52,21 +59,33 @@ def test_lead_grade_reads_a_confirmed_budget(rules):
     """Rule book §5: "Grades are re-evaluated at least weekly and move both ways (A → B when
     budget is cut ...)"; the lead grade reads a confirmed budget when there is one."""
     import datetime as dt
+
     today = dt.date(2026, 11, 2)
-    facts = LeadFacts(email="a@b.example", need="CRM", contact_role="decision_maker",
-                      budget_max=500_000, timeline=today + dt.timedelta(days=30))
-    assert lead_grade(facts, screen(facts, rules), budget_match(facts, rules), today,
-                      rules).grade == "A"
+    facts = LeadFacts(
+        email="a@b.example",
+        need="CRM",
+        contact_role="decision_maker",
+        budget_max=500_000,
+        timeline=today + dt.timedelta(days=30),
+    )
+    assert (
+        lead_grade(facts, screen(facts, rules), budget_match(facts, rules), today, rules).grade
+        == "A"
+    )
     cut = facts.model_copy(update={"budget_confirmed": 20_000})
-    assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), today,
-                      rules).grade == "B"
+    assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), today, rules).grade == "B"
 
 
 def test_vague_needs_are_the_teams_own_list(rules):
     """Issue 17: "Vague-need phrases are a configurable list (English and Chinese defaults)
     used by the Need test" - a team's own list replaces the defaults."""
-    ours = rules.model_copy(update={"screening": rules.screening.model_copy(
-        update={"vague_needs": ["only a price list", "报个价"]})})
+    ours = rules.model_copy(
+        update={
+            "screening": rules.screening.model_copy(
+                update={"vague_needs": ["only a price list", "报个价"]}
+            )
+        }
+    )
     assert need_is_vague("Only a price list!", ours)
     assert need_is_vague("报个价！", ours)
     assert not need_is_vague("just looking", ours)

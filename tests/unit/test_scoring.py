@@ -23,9 +23,16 @@ NOW = dt.datetime(2024, 7, 1, 12, 0, tzinfo=dt.UTC)
 
 # --- behaviour ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, points", [
-    ("page_visit", 5), ("download", 10), ("webinar", 15), ("reply", 10),
-])
+
+@pytest.mark.parametrize(
+    "kind, points",
+    [
+        ("page_visit", 5),
+        ("download", 10),
+        ("webinar", 15),
+        ("reply", 10),
+    ],
+)
 def test_behaviour_points_per_event(rules, kind, points):
     one = score(LeadFacts(), BehaviourCounts(**{kind: 1}), rules)
     two = score(LeadFacts(), BehaviourCounts(**{kind: 2}), rules)
@@ -41,40 +48,59 @@ def test_behaviour_points_add_up(rules):
     assert score(LeadFacts(), counts, rules).behaviour == 25
 
 
-@pytest.mark.parametrize("counts, expected", [
-    (BehaviourCounts(page_visit=7), 35),
-    (BehaviourCounts(page_visit=8), 40),
-    (BehaviourCounts(page_visit=9), 40),
-    (BehaviourCounts(webinar=3), 40),
-    (BehaviourCounts(webinar=2, download=5, reply=5, page_visit=20), 40),
-])
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        (BehaviourCounts(page_visit=7), 35),
+        (BehaviourCounts(page_visit=8), 40),
+        (BehaviourCounts(page_visit=9), 40),
+        (BehaviourCounts(webinar=3), 40),
+        (BehaviourCounts(webinar=2, download=5, reply=5, page_visit=20), 40),
+    ],
+)
 def test_behaviour_capped_at_40(rules, counts, expected):
     assert score(LeadFacts(), counts, rules).behaviour == expected
 
 
 # --- attributes --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size, points", [
-    (CompanySize.large, 20), (CompanySize.medium, 15), (CompanySize.small, 10),
-])
+
+@pytest.mark.parametrize(
+    "size, points",
+    [
+        (CompanySize.large, 20),
+        (CompanySize.medium, 15),
+        (CompanySize.small, 10),
+    ],
+)
 def test_company_size_points(rules, size, points):
     result = score(LeadFacts(company_size=size), NONE, rules)
     assert result.points["attribute.company_size"] == points
     assert result.attribute == points
 
 
-@pytest.mark.parametrize("role, points", [
-    (ContactRole.decision_maker, 30), (ContactRole.influencer, 20), (ContactRole.user, 10),
-])
+@pytest.mark.parametrize(
+    "role, points",
+    [
+        (ContactRole.decision_maker, 30),
+        (ContactRole.influencer, 20),
+        (ContactRole.user, 10),
+    ],
+)
 def test_contact_role_points(rules, role, points):
     result = score(LeadFacts(contact_role=role), NONE, rules)
     assert result.points["attribute.contact_role"] == points
     assert result.attribute == points
 
 
-@pytest.mark.parametrize("match, points", [
-    (BudgetMatch.full, 20), (BudgetMatch.partial, 10), (BudgetMatch.none, 0),
-])
+@pytest.mark.parametrize(
+    "match, points",
+    [
+        (BudgetMatch.full, 20),
+        (BudgetMatch.partial, 10),
+        (BudgetMatch.none, 0),
+    ],
+)
 def test_stated_budget_match_points(rules, match, points):
     result = score(LeadFacts(budget_match=match), NONE, rules)
     assert result.budget_match is match
@@ -82,16 +108,19 @@ def test_stated_budget_match_points(rules, match, points):
     assert result.attribute == points
 
 
-@pytest.mark.parametrize("budget_max, expected", [
-    (None, BudgetMatch.none),
-    (Decimal("0"), BudgetMatch.none),
-    (Decimal("49999"), BudgetMatch.none),
-    (Decimal("49999.99"), BudgetMatch.none),
-    (Decimal("50000"), BudgetMatch.partial),  # half of the 100,000 minimum deal size
-    (Decimal("99999"), BudgetMatch.partial),
-    (Decimal("100000"), BudgetMatch.full),
-    (Decimal("2500000"), BudgetMatch.full),
-])
+@pytest.mark.parametrize(
+    "budget_max, expected",
+    [
+        (None, BudgetMatch.none),
+        (Decimal("0"), BudgetMatch.none),
+        (Decimal("49999"), BudgetMatch.none),
+        (Decimal("49999.99"), BudgetMatch.none),
+        (Decimal("50000"), BudgetMatch.partial),  # half of the 100,000 minimum deal size
+        (Decimal("99999"), BudgetMatch.partial),
+        (Decimal("100000"), BudgetMatch.full),
+        (Decimal("2500000"), BudgetMatch.full),
+    ],
+)
 def test_budget_match_derived_from_budget_max(rules, budget_max, expected):
     assert rules.scoring.min_deal_size == 100000
     assert budget_match(LeadFacts(budget_max=budget_max), rules) is expected
@@ -110,15 +139,18 @@ def test_stated_budget_match_wins_over_derived(rules):
     assert budget_match(facts, rules) is BudgetMatch.none
 
 
-@pytest.mark.parametrize("size, role, match, expected", [
-    (CompanySize.small, ContactRole.user, BudgetMatch.none, 20),
-    (CompanySize.medium, ContactRole.influencer, BudgetMatch.partial, 45),
-    (CompanySize.small, ContactRole.decision_maker, BudgetMatch.full, 60),
-    (CompanySize.medium, ContactRole.decision_maker, BudgetMatch.full, 60),  # 65 capped
-    (CompanySize.large, ContactRole.decision_maker, BudgetMatch.full, 60),  # 70 capped
-    (CompanySize.large, ContactRole.influencer, BudgetMatch.full, 60),
-    (CompanySize.large, ContactRole.influencer, BudgetMatch.partial, 50),
-])
+@pytest.mark.parametrize(
+    "size, role, match, expected",
+    [
+        (CompanySize.small, ContactRole.user, BudgetMatch.none, 20),
+        (CompanySize.medium, ContactRole.influencer, BudgetMatch.partial, 45),
+        (CompanySize.small, ContactRole.decision_maker, BudgetMatch.full, 60),
+        (CompanySize.medium, ContactRole.decision_maker, BudgetMatch.full, 60),  # 65 capped
+        (CompanySize.large, ContactRole.decision_maker, BudgetMatch.full, 60),  # 70 capped
+        (CompanySize.large, ContactRole.influencer, BudgetMatch.full, 60),
+        (CompanySize.large, ContactRole.influencer, BudgetMatch.partial, 50),
+    ],
+)
 def test_attribute_sum_and_cap_60(rules, size, role, match, expected):
     facts = LeadFacts(company_size=size, contact_role=role, budget_match=match)
     assert score(facts, NONE, rules).attribute == expected
@@ -134,10 +166,18 @@ def test_total_is_behaviour_plus_attribute_max_100(rules):
 
 # --- priority and nurture stage ----------------------------------------------------------
 
-@pytest.mark.parametrize("total, expected", [
-    (0, Priority.low), (49, Priority.low), (50, Priority.medium), (79, Priority.medium),
-    (80, Priority.high), (100, Priority.high),
-])
+
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (0, Priority.low),
+        (49, Priority.low),
+        (50, Priority.medium),
+        (79, Priority.medium),
+        (80, Priority.high),
+        (100, Priority.high),
+    ],
+)
 def test_priority_bounds(rules, total, expected):
     assert priority_for(total, rules) is expected
 
@@ -150,14 +190,17 @@ def test_priority_from_a_real_score(rules):
     assert score(facts, BehaviourCounts(page_visit=1), rules).priority is Priority.medium
 
 
-@pytest.mark.parametrize("total, stage, cadence, channels", [
-    (0, "awareness", 30, ["email"]),
-    (39, "awareness", 30, ["email"]),
-    (40, "interest", 14, ["email", "phone"]),
-    (69, "interest", 14, ["email", "phone"]),
-    (70, "consideration", 7, ["phone", "visit"]),
-    (100, "consideration", 7, ["phone", "visit"]),
-])
+@pytest.mark.parametrize(
+    "total, stage, cadence, channels",
+    [
+        (0, "awareness", 30, ["email"]),
+        (39, "awareness", 30, ["email"]),
+        (40, "interest", 14, ["email", "phone"]),
+        (69, "interest", 14, ["email", "phone"]),
+        (70, "consideration", 7, ["phone", "visit"]),
+        (100, "consideration", 7, ["phone", "visit"]),
+    ],
+)
 def test_nurture_stage_and_cadence(rules, total, stage, cadence, channels):
     chosen = nurture_stage_for(total, rules)
     assert chosen.name == stage
@@ -166,25 +209,24 @@ def test_nurture_stage_and_cadence(rules, total, stage, cadence, channels):
 
 
 def test_nurture_stage_content(rules):
-    assert nurture_stage_for(0, rules).content == [
-        "product introduction", "industry trend report"]
-    assert nurture_stage_for(40, rules).content == [
-        "success cases", "testimonials", "free trial"]
+    assert nurture_stage_for(0, rules).content == ["product introduction", "industry trend report"]
+    assert nurture_stage_for(40, rules).content == ["success cases", "testimonials", "free trial"]
     assert nurture_stage_for(70, rules).content == [
-        "tailored proposal", "meeting or visit invitation"]
+        "tailored proposal",
+        "meeting or visit invitation",
+    ]
 
 
 # --- decay -------------------------------------------------------------------------------
+
 
 def ago(days: float) -> dt.datetime:
     return NOW - dt.timedelta(days=days)
 
 
 def with_decay(rules, enabled=True, half_life=90):
-    decay = rules.scoring.decay.model_copy(update={"enabled": enabled,
-                                                   "half_life_days": half_life})
-    return rules.model_copy(update={"scoring": rules.scoring.model_copy(
-        update={"decay": decay})})
+    decay = rules.scoring.decay.model_copy(update={"enabled": enabled, "half_life_days": half_life})
+    return rules.model_copy(update={"scoring": rules.scoring.model_copy(update={"decay": decay})})
 
 
 def test_decay_off_by_default(rules):
@@ -194,9 +236,16 @@ def test_decay_off_by_default(rules):
     assert counts == BehaviourCounts(webinar=2, page_visit=1)
 
 
-@pytest.mark.parametrize("age, weight", [
-    (0, 1.0), (90, 0.5), (180, 0.25), (270, 0.125), (45, 2 ** -0.5),
-])
+@pytest.mark.parametrize(
+    "age, weight",
+    [
+        (0, 1.0),
+        (90, 0.5),
+        (180, 0.25),
+        (270, 0.125),
+        (45, 2**-0.5),
+    ],
+)
 def test_decay_halves_per_half_life(rules, age, weight):
     counts = decayed_counts([("download", ago(age))], NOW, with_decay(rules))
     assert counts.download == pytest.approx(weight)

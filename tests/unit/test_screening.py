@@ -21,49 +21,67 @@ def facts(**kw) -> LeadFacts:
 
 # --- each test on its own ---------------------------------------------------------------
 
-@pytest.mark.parametrize("kw, expected", [
-    ({"budget_min": Decimal("50000")}, True),
-    ({"budget_max": Decimal("200000")}, True),
-    ({"budget_min": Decimal("0")}, True),  # a stated budget of 0 is still a known budget
-    ({"budget_match": BudgetMatch.full}, True),
-    ({"budget_match": BudgetMatch.partial}, True),
-    ({"budget_match": BudgetMatch.none}, False),
-    ({}, False),
-])
+
+@pytest.mark.parametrize(
+    "kw, expected",
+    [
+        ({"budget_min": Decimal("50000")}, True),
+        ({"budget_max": Decimal("200000")}, True),
+        ({"budget_min": Decimal("0")}, True),  # a stated budget of 0 is still a known budget
+        ({"budget_match": BudgetMatch.full}, True),
+        ({"budget_match": BudgetMatch.partial}, True),
+        ({"budget_match": BudgetMatch.none}, False),
+        ({}, False),
+    ],
+)
 def test_budget_known(rules, kw, expected):
     assert screen(facts(**kw), rules).budget is expected
 
 
-@pytest.mark.parametrize("role, expected", [
-    (ContactRole.decision_maker, True),
-    (ContactRole.influencer, True),
-    (ContactRole.user, False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        (ContactRole.decision_maker, True),
+        (ContactRole.influencer, True),
+        (ContactRole.user, False),
+        (None, False),
+    ],
+)
 def test_authority(rules, role, expected):
     assert screen(facts(contact_role=role), rules).authority is expected
 
 
-@pytest.mark.parametrize("need, expected", [
-    ("replace our CRM", True),
-    ("", False),
-    ("   ", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "need, expected",
+    [
+        ("replace our CRM", True),
+        ("", False),
+        ("   ", False),
+        (None, False),
+    ],
+)
 def test_need_present_without_target_list(rules, need, expected):
     assert rules.screening.target_industries == []
     assert screen(facts(need=need, industry="anything"), rules).need is expected
 
 
-@pytest.mark.parametrize("industry, expected", [
-    ("Manufacturing", True),
-    ("manufacturing", True),  # case-insensitive
-    ("retail", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "industry, expected",
+    [
+        ("Manufacturing", True),
+        ("manufacturing", True),  # case-insensitive
+        ("retail", False),
+        (None, False),
+    ],
+)
 def test_need_requires_target_industry_when_configured(rules, industry, expected):
-    targeted = rules.model_copy(update={"screening": rules.screening.model_copy(
-        update={"target_industries": ["manufacturing", "logistics"]})})
+    targeted = rules.model_copy(
+        update={
+            "screening": rules.screening.model_copy(
+                update={"target_industries": ["manufacturing", "logistics"]}
+            )
+        }
+    )
     assert screen(facts(need="automation", industry=industry), targeted).need is expected
 
 
@@ -82,9 +100,16 @@ ALL_FOUR = {
 }
 
 
-@pytest.mark.parametrize("held", [
-    (), ("budget",), ("authority",), ("need",), ("timeline",),
-])
+@pytest.mark.parametrize(
+    "held",
+    [
+        (),
+        ("budget",),
+        ("authority",),
+        ("need",),
+        ("timeline",),
+    ],
+)
 def test_fewer_than_two_tests_is_invalid_and_names_failures(rules, held):
     kw = {k: v for name in held for k, v in ALL_FOUR[name].items()}
     result = screen(facts(**kw), rules)
@@ -95,11 +120,19 @@ def test_fewer_than_two_tests_is_invalid_and_names_failures(rules, held):
         assert (name in result.reason.split("failed ")[1]) is (name not in held)
 
 
-@pytest.mark.parametrize("held", [
-    ("budget", "authority"), ("budget", "need"), ("budget", "timeline"),
-    ("authority", "need"), ("authority", "timeline"), ("need", "timeline"),
-    ("budget", "authority", "need"), ("budget", "authority", "need", "timeline"),
-])
+@pytest.mark.parametrize(
+    "held",
+    [
+        ("budget", "authority"),
+        ("budget", "need"),
+        ("budget", "timeline"),
+        ("authority", "need"),
+        ("authority", "timeline"),
+        ("need", "timeline"),
+        ("budget", "authority", "need"),
+        ("budget", "authority", "need", "timeline"),
+    ],
+)
 def test_two_or_more_tests_is_valid(rules, held):
     kw = {k: v for name in held for k, v in ALL_FOUR[name].items()}
     result = screen(facts(**kw), rules)
@@ -109,14 +142,16 @@ def test_two_or_more_tests_is_valid(rules, held):
 
 
 def test_min_passed_is_configurable(rules):
-    strict = rules.model_copy(update={"screening": rules.screening.model_copy(
-        update={"min_passed": 3})})
+    strict = rules.model_copy(
+        update={"screening": rules.screening.model_copy(update={"min_passed": 3})}
+    )
     kw = {**ALL_FOUR["budget"], **ALL_FOUR["need"]}
     assert screen(facts(**kw), rules).valid is True
     assert screen(facts(**kw), strict).valid is False
 
 
 # --- unverifiable contact ----------------------------------------------------------------
+
 
 def all_four() -> dict:
     return {k: v for part in ALL_FOUR.values() for k, v in part.items()}
@@ -137,12 +172,15 @@ def test_no_contact_at_all_is_unverifiable(rules):
     assert result.valid is False
 
 
-@pytest.mark.parametrize("phone, email", [
-    ("+1 (555) 123-4567", "not-an-email"),
-    ("12", "buyer@acme.com"),
-    (None, "buyer@acme.com"),
-    ("555.123.4567", None),
-])
+@pytest.mark.parametrize(
+    "phone, email",
+    [
+        ("+1 (555) 123-4567", "not-an-email"),
+        ("12", "buyer@acme.com"),
+        (None, "buyer@acme.com"),
+        ("555.123.4567", None),
+    ],
+)
 def test_one_well_formed_channel_is_enough(rules, phone, email):
     result = screen(LeadFacts(phone=phone, email=email, **all_four()), rules)
     assert result.contact_verifiable is True

@@ -38,9 +38,15 @@ def business(tmp_path: Path):
 
 # --- first contact SLA, wall clock -------------------------------------------------------
 
-@pytest.mark.parametrize("priority, hours", [
-    (Priority.high, 2), (Priority.medium, 4), (Priority.low, 24),
-])
+
+@pytest.mark.parametrize(
+    "priority, hours",
+    [
+        (Priority.high, 2),
+        (Priority.medium, 4),
+        (Priority.low, 24),
+    ],
+)
 def test_first_contact_due_by_priority(rules, priority, hours):
     assert rules.sla.clock == "wall"
     start = at(FRI, 17)  # the wall clock ignores weekends
@@ -48,8 +54,15 @@ def test_first_contact_due_by_priority(rules, priority, hours):
 
 
 def test_first_contact_never_later_than_48h(rules):
-    slow = rules.model_copy(update={"sla": rules.sla.model_copy(update={
-        "first_contact_hours": {Priority.high: 2, Priority.medium: 47, Priority.low: 72}})})
+    slow = rules.model_copy(
+        update={
+            "sla": rules.sla.model_copy(
+                update={
+                    "first_contact_hours": {Priority.high: 2, Priority.medium: 47, Priority.low: 72}
+                }
+            )
+        }
+    )
     start = at(WED, 10)
     assert first_contact_due(start, Priority.medium, slow) == start + dt.timedelta(hours=47)
     assert first_contact_due(start, Priority.low, slow) == start + dt.timedelta(hours=48)
@@ -57,22 +70,26 @@ def test_first_contact_never_later_than_48h(rules):
 
 # --- first contact SLA, business clock ---------------------------------------------------
 
+
 def test_override_switches_clock_and_keeps_the_rest(business, rules):
     assert business.sla.clock == "business"
     assert business.sla.first_contact_hours == rules.sla.first_contact_hours
     assert business.calendar.day_start == dt.time(9) and business.calendar.day_end == dt.time(18)
 
 
-@pytest.mark.parametrize("start, priority, due", [
-    (at(WED, 10), Priority.high, at(WED, 12)),
-    (at(WED, 10), Priority.medium, at(WED, 14)),
-    (at(WED, 7), Priority.high, at(WED, 11)),       # before opening: counts from 09:00
-    (at(WED, 17), Priority.high, at(THU, 10)),      # 1 h today, 1 h tomorrow
-    (at(WED, 16, 30), Priority.medium, at(THU, 11, 30)),
-    (at(WED, 19), Priority.medium, at(THU, 13)),    # after closing: next morning
-    (at(SUN, 12), Priority.high, at(dt.date(2024, 7, 8), 11)),  # weekend skipped
-    (at(MON, 9), Priority.low, at(WED, 9)),         # 24 business h > 48 h: capped
-])
+@pytest.mark.parametrize(
+    "start, priority, due",
+    [
+        (at(WED, 10), Priority.high, at(WED, 12)),
+        (at(WED, 10), Priority.medium, at(WED, 14)),
+        (at(WED, 7), Priority.high, at(WED, 11)),  # before opening: counts from 09:00
+        (at(WED, 17), Priority.high, at(THU, 10)),  # 1 h today, 1 h tomorrow
+        (at(WED, 16, 30), Priority.medium, at(THU, 11, 30)),
+        (at(WED, 19), Priority.medium, at(THU, 13)),  # after closing: next morning
+        (at(SUN, 12), Priority.high, at(dt.date(2024, 7, 8), 11)),  # weekend skipped
+        (at(MON, 9), Priority.low, at(WED, 9)),  # 24 business h > 48 h: capped
+    ],
+)
 def test_first_contact_due_on_business_hours(business, start, priority, due):
     assert first_contact_due(start, priority, business) == due
 
@@ -90,12 +107,15 @@ def test_business_clock_skips_holidays(business):
     assert first_contact_due(at(WED, 17), Priority.high, with_holiday) == at(FRI, 10)
 
 
-@pytest.mark.parametrize("start, hours, end", [
-    (at(FRI, 17), 2, at(dt.date(2024, 7, 8), 10)),  # over the weekend
-    (at(SAT, 8), 9, at(dt.date(2024, 7, 8), 18)),
-    (at(WED, 9), 18, at(THU, 18)),
-    (at(WED, 12), 0, at(WED, 12)),
-])
+@pytest.mark.parametrize(
+    "start, hours, end",
+    [
+        (at(FRI, 17), 2, at(dt.date(2024, 7, 8), 10)),  # over the weekend
+        (at(SAT, 8), 9, at(dt.date(2024, 7, 8), 18)),
+        (at(WED, 9), 18, at(THU, 18)),
+        (at(WED, 12), 0, at(WED, 12)),
+    ],
+)
 def test_add_business_hours(rules, start, hours, end):
     assert add_business_hours(start, hours, rules.calendar) == end
 
@@ -116,24 +136,34 @@ def test_business_hours_follow_calendar_timezone(business):
 
 # --- business days -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("day, expected", [
-    (MON, True), (FRI, True), (SAT, False), (SUN, False),
-])
+
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        (MON, True),
+        (FRI, True),
+        (SAT, False),
+        (SUN, False),
+    ],
+)
 def test_is_business_day(rules, day, expected):
     assert is_business_day(day, rules.calendar) is expected
 
 
-@pytest.mark.parametrize("start, days, end", [
-    (WED, 0, WED),
-    (WED, 1, THU),
-    (THU, 1, FRI),
-    (FRI, 1, dt.date(2024, 7, 8)),   # over the weekend
-    (FRI, 3, dt.date(2024, 7, 10)),  # post-win review: 3 business days
-    (SAT, 1, dt.date(2024, 7, 8)),
-    (SUN, 1, dt.date(2024, 7, 8)),
-    (MON, 5, dt.date(2024, 7, 8)),
-    (MON, 10, dt.date(2024, 7, 15)),
-])
+@pytest.mark.parametrize(
+    "start, days, end",
+    [
+        (WED, 0, WED),
+        (WED, 1, THU),
+        (THU, 1, FRI),
+        (FRI, 1, dt.date(2024, 7, 8)),  # over the weekend
+        (FRI, 3, dt.date(2024, 7, 10)),  # post-win review: 3 business days
+        (SAT, 1, dt.date(2024, 7, 8)),
+        (SUN, 1, dt.date(2024, 7, 8)),
+        (MON, 5, dt.date(2024, 7, 8)),
+        (MON, 10, dt.date(2024, 7, 15)),
+    ],
+)
 def test_add_business_days(rules, start, days, end):
     assert add_business_days(start, days, rules.calendar) == end
 
@@ -160,6 +190,7 @@ def test_handoff_defaults(rules):
 
 # --- follow-up cadence -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("grade, days", [(Grade.A, 4), (Grade.B, 14), (Grade.C, 30)])
 def test_cadence_by_lead_grade(rules, grade, days):
     # A: 1-2 contacts a week, B: every 2 weeks, C: once a month
@@ -182,9 +213,11 @@ def test_cadence_falls_back_to_lead_grade_then_c(rules):
 def test_next_cadence_date(rules):
     last = at(WED, 15)
     assert next_cadence_date(last, State.nurturing, Grade.B, None, rules) == last + dt.timedelta(
-        days=14)
+        days=14
+    )
     assert next_cadence_date(last, State.opportunity, Grade.B, Grade.A, rules) == at(
-        dt.date(2024, 7, 6), 15)
+        dt.date(2024, 7, 6), 15
+    )
 
 
 def test_sla_defaults(rules):

@@ -11,8 +11,9 @@ connection = config.attributes.get("connection")
 
 
 def _run(conn: Connection) -> None:
-    context.configure(connection=conn, target_metadata=Base.metadata,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=conn, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -5,12 +5,13 @@ Revises: 0006_due_indexes
 Create Date: 2026-11-24
 
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '0007_leads_fillfactor'
-down_revision: Union[str, Sequence[str], None] = '0006_due_indexes'
+revision: str = "0007_leads_fillfactor"
+down_revision: Union[str, Sequence[str], None] = "0006_due_indexes"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -23,11 +24,11 @@ FILLFACTOR = 80
 
 def upgrade() -> None:
     """Set the leads table's fillfactor on PostgreSQL (SQLite has no such setting)."""
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f'ALTER TABLE leads SET (fillfactor = {FILLFACTOR})')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE leads SET (fillfactor = {FILLFACTOR})")
 
 
 def downgrade() -> None:
     """Undo 0007_leads_fillfactor."""
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('ALTER TABLE leads RESET (fillfactor)')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE leads RESET (fillfactor)")

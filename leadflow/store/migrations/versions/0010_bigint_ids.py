@@ -5,13 +5,14 @@ Revises: 0008_operations
 Create Date: 2026-11-29
 
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010_bigint_ids'
-down_revision: Union[str, Sequence[str], None] = '0008_operations'
+revision: str = "0010_bigint_ids"
+down_revision: Union[str, Sequence[str], None] = "0008_operations"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -20,19 +21,23 @@ depends_on: Union[str, Sequence[str], None] = None
 _COLUMNS = sa.text(
     "SELECT table_name, column_name FROM information_schema.columns "
     "WHERE table_schema = current_schema() AND data_type = :old "
-    "AND table_name <> 'alembic_version' ORDER BY table_name, ordinal_position")
+    "AND table_name <> 'alembic_version' ORDER BY table_name, ordinal_position"
+)
 _SEQUENCES = sa.text(
     "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
-    "AND data_type = CAST(:old AS regtype)")
+    "AND data_type = CAST(:old AS regtype)"
+)
 
 
 def _check_encoding(bind: sa.Connection) -> None:
     # Declared lengths are characters only when the database stores UTF-8: under SQL_ASCII
     # PostgreSQL counts bytes, so 300 "ß" would not fit a 300-character column.
     encoding = bind.scalar(sa.text("SHOW server_encoding"))
-    if encoding != 'UTF8':
-        raise RuntimeError(f"the database's encoding is {encoding}; LeadFlow needs UTF8 "
-                           "(CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)")
+    if encoding != "UTF8":
+        raise RuntimeError(
+            f"the database's encoding is {encoding}; LeadFlow needs UTF8 "
+            "(CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)"
+        )
 
 
 def _retype(old: str, new: str) -> None:
@@ -49,12 +54,12 @@ def _retype(old: str, new: str) -> None:
 
 def upgrade() -> None:
     """Widen every integer column and id sequence to bigint on PostgreSQL."""
-    if op.get_bind().dialect.name == 'postgresql':
+    if op.get_bind().dialect.name == "postgresql":
         _check_encoding(op.get_bind())
-        _retype('integer', 'bigint')
+        _retype("integer", "bigint")
 
 
 def downgrade() -> None:
     """Back to 32-bit integers (fails if a stored value no longer fits)."""
-    if op.get_bind().dialect.name == 'postgresql':
-        _retype('bigint', 'integer')
+    if op.get_bind().dialect.name == "postgresql":
+        _retype("bigint", "integer")
