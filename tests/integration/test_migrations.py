@@ -26,8 +26,8 @@ def test_migrated_schema_matches_models(db_url):
     # One head: the one revision no migration file names as its down_revision (ids are
     # handed out per branch, so the newest file name need not be the newest revision).
     texts = [p.read_text(encoding="utf-8") for p in VERSIONS.glob("0*.py")]
-    revisions = {m for t in texts for m in re.findall(r"^revision: str = '([^']+)'", t, re.M)}
-    parents = {m for t in texts for m in re.findall(r"^down_revision: .*= '([^']+)'", t, re.M)}
+    revisions = {m for t in texts for m in re.findall(r"^revision: str = [\"']([^\"']+)", t, re.M)}
+    parents = {m for t in texts for m in re.findall(r"^down_revision: .*= [\"']([^\"']+)", t, re.M)}
     assert len(revisions - parents) == 1
     assert current(db_url) == head() == HEAD == (revisions - parents).pop()
 
