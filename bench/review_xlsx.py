@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.review.build import Period, build_review
+from leadflow.review.build import build_review
+from leadflow.review.period import Period
 from leadflow.review.xlsx import write_review_xlsx
 from leadflow.store.db import engine_for, normalise_url
 from leadflow.store.migrate import upgrade

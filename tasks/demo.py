@@ -14,8 +14,8 @@ from prefect.cache_policies import NO_CACHE
 from leadflow.bootstrap import unit_of_work
 from leadflow.demo import generate, story
 from leadflow.intake.receive import store_leads
-from leadflow.review.build import Period
 from leadflow.review.export import FORMATS
+from leadflow.review.period import Period
 from leadflow.schemas import LEAD_FIELDS, ImportSummary
 from leadflow.settings import get_rules
 from leadflow.sheets.files import read_records

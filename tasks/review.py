@@ -11,9 +11,10 @@ from prefect.cache_policies import NO_CACHE
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.notify.messages import enqueue
-from leadflow.review.build import Period, Review, build_review
+from leadflow.review.build import Review, build_review
 from leadflow.review.build import review_markdown as review_markdown  # re-exported for the flow
 from leadflow.review.export import write_all
+from leadflow.review.period import Period
 from leadflow.review.render import review_title as review_title  # re-exported for the flow
 from leadflow.settings import get_settings
 from leadflow.store.models import Team

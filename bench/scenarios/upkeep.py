@@ -18,7 +18,8 @@ from bench.core import Config, Result, median_time
 from bench.databases import database
 from leadflow.followup.regrade import REGRADED_STATES
 from leadflow.followup.reminders import due_items
-from leadflow.review.build import Period, build_review
+from leadflow.review.build import build_review
+from leadflow.review.period import Period
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.models import Lead

@@ -12,7 +12,7 @@ from pydantic import Field
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
 from leadflow.api.schemas import StrictIn
-from leadflow.review.build import read_period
+from leadflow.review.period import read_period
 from leadflow.schemas import Count, RowId
 from leadflow.team import targets as svc
 from leadflow.team.targets import TargetView

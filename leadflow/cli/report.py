@@ -9,7 +9,7 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.i18n import use_locale
-from leadflow.review.build import read_period
+from leadflow.review.period import read_period
 from leadflow.rules.access import Viewer
 from leadflow.team.reps import get_rep
 

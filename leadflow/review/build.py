@@ -10,11 +10,9 @@ times, loss reasons and targets. Leads merged into another (duplicate_of_id) nev
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -31,13 +29,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from leadflow.errors import InvalidInput
+from leadflow.review.changes import grade_changes, late_logs
+from leadflow.review.period import KEPT, Period, kept_leads, within
 from leadflow.review.render import (
     CYCLE_BUCKETS,
     Bucket,
     ChannelLine,
     FunnelStep,
-    GradeMove,
     LossShare,
     Review,
     SlaLine,
@@ -47,102 +45,17 @@ from leadflow.review.render import (
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.settings import get_settings
 from leadflow.store.deal_models import Touch
-from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, Target, Team
+from leadflow.store.models import Lead, SalesRep, Target, Team
 from leadflow.winmodel.review import win_review
 
-__all__ = ["Period", "Review", "build_review", "read_period", "review_markdown"]
+__all__ = ["Review", "build_review", "review_markdown"]
 
-PeriodKind = Literal["quarter", "month"]
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_YEARS = range(1, 9999)  # the period after 9999-12 would not be a datetime
 _OPEN = [s.value for s in OPEN_STATES]
 _FUNNEL = [State.screened, State.nurturing, State.opportunity, State.negotiation, State.won]
 
 
-class Period(BaseModel):
-    """A calendar quarter or month in UTC, from `start` (inclusive) to `end` (exclusive)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: PeriodKind
-    year: int
-    number: int  # the quarter (1-4) or the month (1-12)
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """'2026-Q3' or '2026-09'; anything else raises ValueError naming the text."""
-        cleaned = text.strip()
-        quarter, month = _QUARTER.fullmatch(cleaned), _MONTH.fullmatch(cleaned)
-        if quarter and int(quarter[1]) in _YEARS:
-            return cls(kind="quarter", year=int(quarter[1]), number=int(quarter[2]))
-        if month and int(month[1]) in _YEARS and 1 <= int(month[2]) <= 12:
-            return cls(kind="month", year=int(month[1]), number=int(month[2]))
-        raise ValueError(
-            f"period {text!r}: expected a quarter like 2026-Q3 or a month like 2026-09"
-        )
-
-    @classmethod
-    def containing(cls, when: dt.date, kind: PeriodKind = "quarter") -> Period:
-        """The quarter or month that a date (or UTC datetime) falls in."""
-        if isinstance(when, dt.datetime) and when.tzinfo is not None:
-            when = when.astimezone(dt.UTC)
-        if kind == "quarter":
-            return cls(kind=kind, year=when.year, number=(when.month - 1) // 3 + 1)
-        if kind == "month":
-            return cls(kind=kind, year=when.year, number=when.month)
-        raise ValueError(f"period kind {kind!r}: expected 'quarter' or 'month'")
-
-    @property
-    def _size(self) -> int:
-        return 3 if self.kind == "quarter" else 1
-
-    @property
-    def label(self) -> str:
-        """'2026-Q3' or '2026-09'."""
-        return (
-            f"{self.year}-Q{self.number}"
-            if self.kind == "quarter"
-            else f"{self.year}-{self.number:02d}"
-        )
-
-    @property
-    def start(self) -> dt.datetime:
-        """The first instant of the period, UTC."""
-        return dt.datetime(self.year, (self.number - 1) * self._size + 1, 1, tzinfo=dt.UTC)
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant after the period, UTC (exclusive bound)."""
-        month0 = self.number * self._size  # months since January 1st, 0-based
-        return dt.datetime(self.year + month0 // 12, month0 % 12 + 1, 1, tzinfo=dt.UTC)
-
-    def previous(self) -> Period:
-        """The period of the same kind just before this one."""
-        last = 4 if self.kind == "quarter" else 12
-        if self.number == 1:
-            return Period(kind=self.kind, year=self.year - 1, number=last)
-        return Period(kind=self.kind, year=self.year, number=self.number - 1)
-
-    def __str__(self) -> str:
-        return self.label
-
-
-def read_period(text: str) -> Period:
-    """Period.parse for user input: a bad period is InvalidInput (exit code 2, HTTP 422)."""
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), {"period": "expected YYYY-Qn or YYYY-MM"}) from None
-
-
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def within(column: Any, period: Period) -> ColumnElement[bool]:
-    """The column's time falls in the period (start inclusive, end exclusive)."""
-    return and_(column >= period.start, column < period.end)
 
 
 def _days(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
@@ -166,14 +79,6 @@ def _average(total: Any, count: int) -> float | None:
 
 def _progress(actual: float, target: Any) -> float | None:
     return round(100 * actual / float(target), 1) if target else None
-
-
-KEPT = Lead.duplicate_of_id.is_(None)  # merged duplicates never count
-
-
-def kept_leads(owner: int | None = None) -> ColumnElement[bool]:
-    """The leads a review counts: not merged away, and only `owner`'s when one is given."""
-    return KEPT if owner is None else and_(KEPT, Lead.owner_id == owner)
 
 
 def build_review(
@@ -233,7 +138,7 @@ def build_review(
         ],
         reps=_results(session, period, "rep", totals, owner),
         teams=[] if owner is not None else _results(session, period, "team", totals),
-        grade_changes=_grade_changes(session, period, owner),
+        grade_changes=grade_changes(session, period, owner),
         # The model's section reads every lead of the team: not part of a rep's own review.
         win_model=None
         if owner is not None
@@ -450,7 +355,7 @@ def _results(
             else select(Team.id, Team.name, null()).order_by(Team.id)
         )
     )
-    late = _late_logs(session, period)
+    late = late_logs(session, period)
     lines = []
     for ident, name, team in people:
         open_n, open_value, won_n, won_value, repeats = totals.get((by, ident), [0] * 5)
@@ -477,45 +382,3 @@ def _results(
             )
         )
     return lines
-
-
-def _late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
-    """Contacts logged in the period later than the logging rule allows, per ("rep", id)
-    and ("team", id) (spec §6: counted per rep in the review)."""
-    rows = (
-        session.execute(
-            select(Activity.rep_id, SalesRep.team_id, func.count())
-            .join(SalesRep, SalesRep.id == Activity.rep_id)
-            .where(Activity.late.is_(True), within(Activity.logged_at, period))
-            .group_by(Activity.rep_id, SalesRep.team_id)
-        )
-        .tuples()
-        .all()
-    )
-    found: dict[tuple[str, int], int] = {}
-    for rep, team, n in rows:
-        for kind, owner in (("rep", rep), ("team", team)):
-            if owner is not None:
-                found[kind, owner] = found.get((kind, owner), 0) + n
-    return found
-
-
-def _grade_changes(session: Session, period: Period, owner: int | None = None) -> list[GradeMove]:
-    """Lead grade moves recorded in the period (first grades, from nothing, are not moves);
-    with `owner`, of that rep's leads only."""
-    query = select(FieldChange.old_value, FieldChange.new_value, func.count())
-    if owner is not None:
-        query = query.join(Lead, Lead.id == FieldChange.lead_id).where(Lead.owner_id == owner)
-    rows = (
-        session.execute(
-            query.where(
-                FieldChange.field == "grade",
-                FieldChange.old_value.is_not(None),
-                within(FieldChange.at, period),
-            ).group_by(FieldChange.old_value, FieldChange.new_value)
-        )
-        .tuples()
-        .all()
-    )
-    moves = [GradeMove(old=old or "-", new=new or "-", count=n) for old, new, n in rows]
-    return sorted(moves, key=lambda m: (m.old, m.new))

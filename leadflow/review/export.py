@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
-from leadflow.review.build import Period, build_review
+from leadflow.review.build import build_review
 from leadflow.review.html import review_html
+from leadflow.review.period import Period
 from leadflow.review.render import Review, review_markdown
 from leadflow.review.xlsx import write_review_xlsx
 from leadflow.rules.access import Viewer

@@ -23,7 +23,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.i18n import gettext, label, restricted
-from leadflow.review.build import Period
+from leadflow.review.period import Period
 from leadflow.review.render import Review
 from leadflow.review.xlsx_tables import (
     CONVERSION_SHEET,

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select, true
 
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
-from leadflow.review.build import Period, kept_leads, within
+from leadflow.review.period import Period, kept_leads, within
 from leadflow.review.render import Review, TargetLine
 from leadflow.rules.access import is_sensitive
 from leadflow.store.deal_models import OpportunityAssessment

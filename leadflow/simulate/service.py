@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.config_files import deep_merge, read_yaml
 from leadflow.errors import InvalidInput
-from leadflow.review.build import Period
+from leadflow.review.period import Period
 from leadflow.rules.config import ConfigError, RulesConfig
 from leadflow.simulate.history import snapshots
 from leadflow.simulate.replay import replay

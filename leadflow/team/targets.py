@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
-from leadflow.review.build import read_period
+from leadflow.review.period import read_period
 from leadflow.store.models import SalesRep, Target, Team
 from leadflow.store.uow import flush
 

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.review.build import Period, build_review
+from leadflow.review.build import build_review
+from leadflow.review.period import Period
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, running_api
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.review.build import Period, build_review
+from leadflow.review.build import build_review
+from leadflow.review.period import Period
 from tests.e2e.api_harness import ok, roster
 from tests.e2e.test_api_leads import api  # noqa: F401  (the running API fixture)
 from tests.integration.test_review import REVIEWED_AT

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from leadflow.review.build import Period
+from leadflow.review.period import Period
 from tests import factories as f
 from tests.e2e.cli_harness import run, run_json
 from tests.e2e.test_cli import _write_csv

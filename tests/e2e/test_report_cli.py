@@ -8,7 +8,7 @@ import json
 
 from openpyxl import load_workbook
 
-from leadflow.review.build import Period
+from leadflow.review.period import Period
 from tests.e2e.cli_harness import run, run_json
 
 

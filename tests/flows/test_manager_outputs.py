@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.intake import lead_intake
 from leadflow.flows.review import pipeline_review
-from leadflow.review.build import Period
+from leadflow.review.period import Period
 from leadflow.store.models import Lead, Team
 from leadflow.store.outbound_models import OutboxMessage
 from tests.flows.conftest import artifacts

@@ -297,7 +297,7 @@ def test_workbook_counts_late_logs_per_rep(uow, rules, tmp_path):
 
     from leadflow.i18n import use_locale
     from leadflow.lifecycle import operations as svc
-    from leadflow.review.build import Period
+    from leadflow.review.period import Period
     from tests import factories as f
     from tests.integration.test_seed_rules import MON, intake
 

@@ -11,18 +11,21 @@ import json
 from sqlalchemy import select
 
 from leadflow.followup.regrade import regrade_chunk
-from leadflow.followup.reminders import due_items
+from leadflow.followup.reminders import due_items, preview
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.update import update_lead
+from leadflow.review.build import build_review
+from leadflow.review.period import Period
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Grade
 from leadflow.sheets.files import read_records
 from leadflow.store.models import Lead, TransitionAudit
+from leadflow.store.outbound_models import OutboxMessage
 from leadflow.team.roster import closed_deals
 from tests import factories as f
-from tests.integration.test_seed_rules import MON, days, intake, to_opportunity
+from tests.integration.test_seed_rules import MON, days, intake, team, to_opportunity  # noqa: F401
 
 
 def test_each_opportunity_entry_stays_in_the_transition_history(uow, rules):
@@ -136,3 +139,60 @@ def test_close_rate_counts_deals_closed_within_the_window(uow, rules):
         }
     )
     assert totals(wide) == (3, 3)
+
+
+def test_undelivered_assignment_notice_goes_to_the_manager(uow, rules, team):  # noqa: F811
+    """Rule book §5: "The owner is notified within 24 hours of assignment (default: at
+    once)." A notice whose delivery fails past that deadline goes to the manager."""
+    f.rep(uow.session, team.id)
+    lead = intake(uow, rules)
+    slow = rules.model_copy(
+        update={"assignment": rules.assignment.model_copy(update={"notify_within_hours": 24})}
+    )
+    notice = uow.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "assignment")
+    ).one()
+    notice.attempts = 1  # the sender tried and failed
+    assert [
+        m.kind
+        for m in preview(uow.session, MON + dt.timedelta(hours=1), slow)
+        if m.kind == "notify"
+    ] == []
+    (up,) = [m for m in preview(uow.session, days(1.1), slow) if m.kind == "notify"]
+    assert (up.lead_id, up.action, up.recipient) == (lead.id, "escalate", "mia@example.com")
+
+
+def test_funnel_never_widens_for_reactivated_leads(uow, rules, team):  # noqa: F811
+    """Rule book §9: the funnel of the period's leads; a lead disqualified at screening and
+    later reactivated (§2, lost → nurturing) must not show more nurturing than screened."""
+    f.rep(uow.session, team.id)
+    bad = intake(
+        uow, rules, need="just looking", budget_max=None, timeline=None, contact_role="user"
+    )
+    assert bad.state == "lost"
+    bad.owner_id = intake(uow, rules).owner_id
+    svc.fire_trigger(uow.session, bad.id, "reactivate", by="mia", now=days(1), rules=rules)
+    review = build_review(uow.session, Period.containing(MON.date()), days(2))
+    counts = [s.count for s in review.funnel]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_csv_events_column_scores_at_intake(uow, rules, team, tmp_path):  # noqa: F811
+    """Rule book §4: behaviour events score (capped at 40); a CSV carries them as
+    `kind@time` separated by semicolons."""
+    from leadflow.sheets.files import read_records
+
+    f.rep(uow.session, team.id)
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "source,company_name,contact_name,email,need,company_size,contact_role,"
+        "events\nwebsite_form,Acme,Ann,ann@acme.example,CRM,large,decision_maker,"
+        "webinar@2026-10-01T09:00Z; download@2026-10-02T09:00Z\n"
+        "website_form,Bad,Bo,bo@bad.example,CRM,large,user,webinar\n",
+        encoding="utf-8",
+    )
+    summary = store_leads(uow.session, read_records(path), "test", rules, now=MON)
+    assert summary.rejections[0]["row"] == 3 and "events" in summary.rejections[0]["errors"]
+    process_new_leads(uow.session, summary.lead_ids, MON, rules)
+    lead = uow.session.get(Lead, summary.lead_ids[0])
+    assert lead.behaviour_score == 25
