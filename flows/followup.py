@@ -172,10 +172,10 @@ def regrade_worker(
     size = chunk_size_setting(chunk_size)
     result = _regrade_range(first_id, last_id, now or utcnow(), size, url, None, 0)
     kept = result.model_copy(update={"changes": result.changes[:500]})
+    # What this worker did, as one row (as lead-intake-worker does): for the UI, and for
+    # anyone auditing a fanned-out re-grade's children.
     table(
-        "regrade-worker",
-        [{"change": k, "leads": v} for k, v in sorted(kept.counts.items())],
-        f"Re-grade of leads {first_id}-{last_id}",
+        "regrade-worker", [kept.model_dump(mode="json")], f"Re-grade of leads {first_id}-{last_id}"
     )
     rename_run(f"{result.examined} leads {first_id}-{last_id}")
     return kept
