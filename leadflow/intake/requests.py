@@ -165,6 +165,10 @@ def keep_answer(
     )
 
 
+def _state_of(session: Session, lead_id: int) -> str:
+    return str(session.scalar(select(Lead.state).where(Lead.id == lead_id)))
+
+
 def store_lead(
     session: Session, lead: LeadIn, origin: str, rules: RulesConfig
 ) -> tuple[int, bool, str]:
@@ -173,7 +177,7 @@ def store_lead(
     summary = store_leads(session, [(1, lead)], origin, rules)
     created = bool(summary.lead_ids)
     lead_id = summary.lead_ids[0] if created else summary.duplicate_of[1]
-    return lead_id, created, str(session.scalar(select(Lead.state).where(Lead.id == lead_id)))
+    return lead_id, created, _state_of(session, lead_id)
 
 
 def batch_states(session: Session, summary: ImportSummary) -> dict[int, str]:
@@ -199,7 +203,7 @@ def replay(
         raise NotFound(f"quarantined record {record_id} does not exist")
     if record.replayed_lead_id is not None:
         lead_id = record.replayed_lead_id
-        return lead_id, False, str(uow.session.scalar(select(Lead.state).where(Lead.id == lead_id)))
+        return lead_id, False, _state_of(uow.session, lead_id)
     keep = corrected is not None
     body = corrected if corrected is not None else record.payload.encode("utf-8")
 
