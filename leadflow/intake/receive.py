@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    CompoundSelect,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -58,22 +69,35 @@ _KEY_COLUMNS = (
     Lead.company_name,
     Lead.contact_name,
 )
-# One statement for every lookup, its lists bound at execution: built and compiled once
-# (building four IN lists of 100-500 values per batch was a tenth of an API write turn).
-# Leads closed as duplicates of another are no match: the lead they joined is.
-_LOOKUP = (
-    select(*_KEY_COLUMNS)
-    .where(
-        or_(
-            Lead.email_key.in_(bindparam("emails", expanding=True)),
-            Lead.phone_key.in_(bindparam("phones", expanding=True)),
-            Lead.company_key.in_(bindparam("companies", expanding=True)),
-            Lead.external_id.in_(bindparam("external_ids", expanding=True)),
-        ),
-        Lead.duplicate_of_id.is_(None),
-    )
-    .order_by(Lead.id)
+_KEY_LISTS = (
+    (Lead.email_key, "emails"),
+    (Lead.phone_key, "phones"),
+    (Lead.company_key, "companies"),
+    (Lead.external_id, "external_ids"),
 )
+
+
+def _lookup(column_in: Callable[[Any, str], Any]) -> CompoundSelect:
+    """The stored leads whose key is in one of four lists, as a UNION of one select per
+    key, so that each is an index lookup; leads closed as duplicates of another are no
+    match (the lead they joined is)."""
+    return union(
+        *(
+            select(*_KEY_COLUMNS).where(column_in(column, name), Lead.duplicate_of_id.is_(None))
+            for column, name in _KEY_LISTS
+        )
+    ).order_by("id")
+
+
+# One statement per backend, its lists bound at execution, built and compiled once.
+# PostgreSQL takes each list as one array (`= ANY`), so the statement's text never changes:
+# psycopg parses it once and the server can keep its plan. Four IN lists made a new text
+# per batch, and the OR of the four a sequential scan.
+_KEYS = ARRAY(String)
+_LOOKUP = {
+    "postgresql": _lookup(lambda column, name: column == any_(bindparam(name, type_=_KEYS))),
+    "sqlite": _lookup(lambda column, name: column.in_(bindparam(name, expanding=True))),
+}
 
 
 def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead]:
@@ -92,7 +116,9 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
         }
         if not any(wanted.values()):
             continue
-        for row in session.connection().execute(_LOOKUP, wanted):  # Core: no ORM state
+        connection = session.connection()
+        lookup = _LOOKUP[connection.dialect.name]
+        for row in connection.execute(lookup, wanted):  # Core: no ORM state
             if row.external_id is not None:
                 by_token.setdefault(("x", row.external_id), []).append((row.id, row.state))
             for token in Keys.of(row).tokens():
