@@ -1,12 +1,14 @@
 """store.rows.insert_rows on SQLite and PostgreSQL (where the rows go in as one INSERT from
-arrays): every row lands, in the order given, with its JSON and NULLs; and new leads
+a JSON array): every row lands, in the order given, with its JSON and NULLs; and new leads
 stored by store.rows.insert_leads land as the ORM stores them, with their ids in order."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import StatementError
 
 from leadflow.intake.receive import store_leads
 from leadflow.store.models import Lead, TransitionAudit
@@ -128,3 +130,22 @@ def test_insert_leads_stores_what_the_orm_stores_with_ids_in_order(factory):
     assert early == typed
     assert early.tags == ["expo", "ä"] and early.budget_min == Decimal("1000.50")
     assert early.created_at == NOW and early.state == "new" and early.explanation is None
+
+
+def test_a_naive_time_is_refused_as_the_orm_refuses_it(factory, rules):
+    """The set-based path bypasses the columns' own conversions on PostgreSQL, so it
+    checks what UtcDateTime checks: only UTC-aware times are stored."""
+    lead_id = _lead(factory, rules)
+    naive = {
+        "lead_id": lead_id,
+        "from_state": "new",
+        "to_state": "screened",
+        "trigger": "screen",
+        "actor": "a",
+        "reason": None,
+        "at": NOW.replace(tzinfo=None),
+    }
+    with UnitOfWork(factory) as uow, pytest.raises((ValueError, StatementError), match="naive"):
+        insert_rows(uow.session.connection(), TransitionAudit.__table__, [naive])
+    with UnitOfWork(factory) as uow:
+        assert uow.session.scalars(select(TransitionAudit.id)).all() == []
