@@ -1,6 +1,6 @@
 """What an API worker does before its first request (leadflow/api/startup.py): it opens
-its database and moves the heap loaded by then out of the garbage collector's view; a
-database it cannot open yet does not stop it from starting."""
+its database, fills its connection pool, and moves the heap loaded by then out of the
+garbage collector's view; a database it cannot open yet does not stop it from starting."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import QueuePool, inspect
 
 from leadflow.api.app import create_app
 from leadflow.settings import Settings
@@ -34,7 +34,10 @@ def _start_and_stop(url: str) -> int:
 def test_a_worker_opens_its_database_and_freezes_its_heap_at_startup(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'leads.db'}"
     assert _start_and_stop(url) > 0
-    # Opened, not only named: a SQLite file is migrated on first use, so it has its tables.
+    # Opened, not only named: a SQLite file is migrated on first use, so it has its tables;
+    # and the pool holds as many idle connections as it keeps.
+    pool = engine_for(url).pool
+    assert isinstance(pool, QueuePool) and pool.checkedin() == pool.size() == 5
     assert inspect(engine_for(url)).has_table("leads")
 
 
