@@ -1,6 +1,7 @@
 """What an API worker does before its first request (leadflow/api/startup.py): it opens
-its database, fills its connection pool, and moves the heap loaded by then out of the
-garbage collector's view; a database it cannot open yet does not stop it from starting."""
+its database, fills its connection pool, rehearses the intake without storing anything,
+and moves the heap loaded by then out of the garbage collector's view; a database it
+cannot open yet does not stop it from starting."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import logging
 from pathlib import Path
 
 import pytest
-from sqlalchemy import QueuePool, inspect
+from sqlalchemy import QueuePool, func, inspect, select
 
 from leadflow.api.app import create_app
+from leadflow.bootstrap import unit_of_work
 from leadflow.settings import Settings
 from leadflow.store.db import engine_for
+from leadflow.store.deal_models import Touch
+from leadflow.store.models import FieldChange, Lead
+from leadflow.store.outbound_models import QuarantinedRecord
 
 
 def _start_and_stop(url: str) -> int:
@@ -48,3 +53,12 @@ def test_a_database_that_cannot_be_opened_does_not_stop_a_worker(
     with caplog.at_level(logging.WARNING, logger="leadflow.api.startup"):
         assert _start_and_stop(url) > 0
     assert "database not opened at startup" in caplog.text
+
+
+def test_the_intake_rehearsal_at_startup_stores_nothing(db_url: str) -> None:
+    """The worker stores made-up batches so that their statements are compiled before the
+    first request, and rolls them back: no lead, history, touch or quarantined record."""
+    _start_and_stop(db_url)
+    with unit_of_work("test", url=db_url) as uow:
+        for model in (Lead, FieldChange, Touch, QuarantinedRecord):
+            assert uow.session.scalar(select(func.count()).select_from(model)) == 0
