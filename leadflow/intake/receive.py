@@ -12,7 +12,7 @@ from typing import Any, cast
 from pydantic import ValidationError
 from sqlalchemy import (
     ARRAY,
-    CompoundSelect,
+    Executable,
     String,
     Table,
     any_,
@@ -77,7 +77,7 @@ _KEY_LISTS = (
 )
 
 
-def _lookup(column_in: Callable[[Any, str], Any]) -> CompoundSelect:
+def _lookup(column_in: Callable[[Any, str], Any]) -> Executable:
     """The stored leads whose key is in one of four lists, as a UNION of one select per
     key, so that each is an index lookup; leads closed as duplicates of another are no
     match (the lead they joined is)."""
