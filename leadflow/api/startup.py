@@ -13,7 +13,9 @@ request was its slowest (0.2-0.26 s against a median of 0.1 s); together they se
   opened yet only skips this, with a warning; the first request answers 503 as it would.
 - The intake is rehearsed: made-up batches are stored in a transaction that is rolled
   back, so SQLAlchemy compiles and caches the statements a batch takes now (each is
-  compiled on its first use), not while the first requests wait.
+  compiled on its first use), not while the first requests wait. On PostgreSQL a rolled
+  back insert still uses up its sequence values, so each worker start skips a lead id and a
+  quarantine id; ids were never gapless (any rolled-back request skips some too).
 - The heap loaded by then (FastAPI, SQLAlchemy, pydantic, Prefect: most of it, and it lives
   as long as the worker) is moved out of the cyclic garbage collector's view with
   `gc.freeze()`, so a full collection walks only what requests allocate.
