@@ -120,7 +120,8 @@ def delete_rep(session: Session, rep_id: int) -> None:
     rep = get_rep(session, rep_id)
     owned = session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
     if owned:
-        raise InUse(f"rep {rep_id} owns {owned} leads; mark the rep away instead of deleting")
+        leads = "lead" if owned == 1 else "leads"
+        raise InUse(f"rep {rep_id} owns {owned} {leads}; mark the rep away instead of deleting")
     session.delete(rep)
     try:
         session.flush()

@@ -256,7 +256,7 @@ def test_reps_and_teams(sqlite_api):
 
     ok(team.system.post("/leads", json=f.lead_record()), 201)
     sqlite_api.process()  # Ann is away: Bob owns the lead
-    assert "owns 1 leads" in ok(team.director.delete(f"/reps/{bob}"), 409)["detail"]
+    assert "owns 1 lead;" in ok(team.director.delete(f"/reps/{bob}"), 409)["detail"]
     spare = ok(team.director.post("/reps", json={"name": "Cy", "team_id": team.team_id}), 201)
     assert team.director.delete(f"/reps/{spare['id']}").status_code == 204
     assert team.director.delete(f"/reps/{ann}").status_code == 409  # her key refers to her
