@@ -41,6 +41,13 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def stored_utc(value: dt.datetime) -> dt.datetime:
+    """A time as LeadFlow stores it: in UTC; a naive time is refused, not guessed."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; LeadFlow stores UTC-aware times only")
+    return value.astimezone(dt.UTC)
+
+
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
 
@@ -48,11 +55,7 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; LeadFlow stores UTC-aware times only")
-        return value.astimezone(dt.UTC)
+        return None if value is None else stored_utc(value)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:

@@ -49,6 +49,7 @@ from leadflow.store.models import (
     TransitionAudit,
     audit_values,
     stamp_state,
+    stored_utc,
     utcnow,
 )
 
@@ -121,10 +122,10 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 
 def _json_value(value: Any) -> str:
-    """A value JSON has no type for, as PostgreSQL reads it back: times in ISO 8601 (UTC
-    only, as the UtcDateTime columns require), decimals as their digits."""
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        raise ValueError("naive datetime given; LeadFlow stores UTC-aware times only")
+    """A value JSON has no type for, as PostgreSQL reads it back: times in ISO 8601, in UTC
+    as the UtcDateTime columns store them; dates in ISO 8601; decimals as their digits."""
+    if isinstance(value, dt.datetime):
+        return stored_utc(value).isoformat()
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
