@@ -73,16 +73,11 @@ def _rehearse_intake(settings: Settings) -> None:
     """Store made-up batches in a transaction that is rolled back, so that the statements
     the intake takes are compiled and cached now, not by the first requests."""
     lead, bad = _REHEARSAL
+    rules = settings.rules()
     with unit_of_work("api", url=settings.database_url) as uow:
-        store_leads(
-            uow.session,
-            enumerate([lead, {**lead, "phone": "+1 555 0100"}, bad]),
-            "rehearsal",
-            settings.rules(),
-        )
-        store_leads(
-            uow.session, enumerate([{**lead, "region": "east"}]), "rehearsal", settings.rules()
-        )
+        batch = [lead, {**lead, "phone": "+1 555 0100"}, bad]
+        store_leads(uow.session, enumerate(batch), "rehearsal", rules)
+        store_leads(uow.session, enumerate([{**lead, "region": "east"}]), "rehearsal", rules)
         # never committed: the unit of work rolls everything back as it closes
 
 

@@ -106,6 +106,8 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
     touches.preferred). One lookup per 500 records reads key columns only; just the matched
     leads are loaded whole."""
     by_token: dict[tuple[str, Any], list[tuple[int, str]]] = {}
+    connection = session.connection()
+    lookup = _LOOKUP[connection.dialect.name]
     for start in range(0, len(pending), _LOOKUP_CHUNK):
         part = pending[start : start + _LOOKUP_CHUNK]
         wanted = {
@@ -116,8 +118,6 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
         }
         if not any(wanted.values()):
             continue
-        connection = session.connection()
-        lookup = _LOOKUP[connection.dialect.name]
         for row in connection.execute(lookup, wanted):  # Core: no ORM state
             if row.external_id is not None:
                 by_token.setdefault(("x", row.external_id), []).append((row.id, row.state))
