@@ -12,7 +12,19 @@ from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import add_rep, add_team
 
 _seq = count(1)
-NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
+
+
+def _last_week_monday(today: dt.date) -> dt.datetime:
+    """10:00 UTC on the Monday of the week before `today`: always in the past, at most
+    two weeks back, so dates the tests build from it fit what the wall clock allows."""
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    return dt.datetime.combine(monday, dt.time(10, 0), tzinfo=dt.UTC)
+
+
+# The tests' clock, read once: every date a test builds comes from here (a Monday, in
+# business hours), so the suite passes on any day, a year from now included. Services that
+# read the wall clock themselves (the API, the CLI) see a NOW at most two weeks old.
+NOW = _last_week_monday(dt.datetime.now(dt.UTC).date())
 
 
 def lead_record(**overrides: Any) -> dict[str, Any]:
