@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -18,12 +19,34 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
+from leadflow.tasks.config import trigger_window_seconds
+
 T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
     """The flows' clock (flows read the time; rules are handed it)."""
     return dt.datetime.now(dt.UTC)
+
+
+LINGER_POLL_SECONDS = 0.5  # how often a triggered run looks for new work in its window
+
+
+def window_end(window_from: dt.datetime | None) -> dt.datetime | None:
+    """Until when a run triggered by an event at `window_from` takes new work: the end of
+    the trigger's window (settings.schedules.trigger_window_seconds); None when untriggered."""
+    if window_from is None:
+        return None
+    return window_from + dt.timedelta(seconds=trigger_window_seconds())
+
+
+def more_may_come(until: dt.datetime | None) -> bool:
+    """Whether a triggered run should look again: wait a poll and say so while its window
+    is open. The trigger ignores the window's later events, so this run is their run."""
+    if until is None or utcnow() >= until:
+        return False
+    time.sleep(LINGER_POLL_SECONDS)
+    return True
 
 
 def stamped(flow_name: str) -> Callable[[], str]:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from prefect import flow, get_run_logger
 
-from leadflow.flows.common import chunked, markdown, rename_run, stamped, table, utcnow
+from leadflow.flows.common import (
+    chunked,
+    markdown,
+    more_may_come,
+    rename_run,
+    stamped,
+    table,
+    utcnow,
+    window_end,
+)
 from leadflow.tasks.config import output_dir
 from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
 from leadflow.tasks.ops import OPS_HOOKS
@@ -15,19 +26,29 @@ CHUNK = 200  # packages per task: each reads a lead's whole history
 
 @flow(name="delivery-handoff", flow_run_name=stamped("delivery-handoff"), **OPS_HOOKS)
 def delivery_handoff(
-    url: str | None = None, max_rounds: int = 20, out: str | None = None
+    url: str | None = None,
+    max_rounds: int = 20,
+    out: str | None = None,
+    window_from: dt.datetime | None = None,
 ) -> list[int]:
     """Produce the missing handoff packages (Markdown and HTML in `out`/handoffs) and mail
-    them; rerunning never makes a second one."""
+    them; rerunning never makes a second one. A run triggered by a won-deal event at
+    `window_from` also takes the deals won in the rest of that event's window."""
     log = get_run_logger()
     now = utcnow()
+    until = window_end(window_from)
     folder = output_dir(out, "handoffs")
     produced: list[int] = []
     seen: set[int] = set()
-    for _ in range(max_rounds):
+    rounds = 0
+    while rounds < max_rounds:
         ids = [i for i in list_won_without_handoff(url) if i not in seen]
         if not ids:
+            if more_may_come(until):
+                continue
             break
+        rounds += 1
+        now = max(now, utcnow()) if until is not None else now
         seen.update(ids)
         for part in chunked(ids, CHUNK):
             for lead_id, restricted in produce_handoffs(part, now, url, folder):

@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
     chunked,
+    more_may_come,
     progress_bar,
     progress_to,
     quoted,
@@ -15,6 +16,7 @@ from leadflow.flows.common import (
     stamped,
     table,
     utcnow,
+    window_end,
 )
 from leadflow.flows.fanout import INTAKE_WORKER, run_children, should_fan_out
 from leadflow.tasks.config import chunk_size as chunk_size_setting
@@ -32,18 +34,24 @@ from leadflow.tasks.outbox import send_notifications
 
 @flow(name="lead-intake", flow_run_name=stamped("lead-intake"), **OPS_HOOKS)
 def lead_intake(
-    chunk_size: int | None = None, url: str | None = None, max_rounds: int = 100, fan_out: int = 0
+    chunk_size: int | None = None,
+    url: str | None = None,
+    max_rounds: int = 100,
+    fan_out: int = 0,
+    window_from: dt.datetime | None = None,
 ) -> IntakeResult:
     """Screen, score, grade and assign every new lead, a chunk per task, until none is
-    left (leads that arrive while it runs are taken in the next round). On a work pool with
-    PostgreSQL, a large intake fans out into `fan_out` lead-intake-worker runs."""
+    left (leads that arrive while it runs are taken in the next round). A run triggered by
+    a created-lead event at `window_from` also takes the leads of the rest of that event's
+    window. On a work pool with PostgreSQL, a large intake fans out into `fan_out`
+    lead-intake-worker runs."""
     log = get_run_logger()
     size = chunk_size_setting(chunk_size)
     now = utcnow()
     if should_fan_out(fan_out, url, lambda: count_new_leads(url)):
         summary = _fanned_out(fan_out, size, now, url)
     else:
-        summary = _in_process(size, now, url, max_rounds)
+        summary = _in_process(size, now, url, max_rounds, window_end(window_from))
     summary.from_queue = assign_queued_leads(now, url)  # a rep may have become eligible
     table(
         "lead-intake-summary",
@@ -69,13 +77,22 @@ def lead_intake(
     return summary
 
 
-def _in_process(size: int, now: dt.datetime, url: str | None, max_rounds: int) -> IntakeResult:
+def _in_process(
+    size: int, now: dt.datetime, url: str | None, max_rounds: int, until: dt.datetime | None
+) -> IntakeResult:
     seen: set[int] = set()
     results: list[IntakeResult] = []
-    for _ in range(max_rounds):
+    rounds = 0
+    while rounds < max_rounds:
         ids = [i for i in list_new_leads(url) if i not in seen]
         if not ids:
+            if more_may_come(until):
+                continue
             break
+        rounds += 1
+        # A lead that came after the run started is worked as of its round, not before
+        # it was created.
+        now = max(now, utcnow()) if until is not None else now
         seen.update(ids)
         parts = chunked(ids, size)
         progress = progress_bar("lead-intake: chunks done") if len(parts) > 1 else None

@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
+from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.winmodel import (
     SimulationReport,
     simulate_rules,
@@ -16,7 +17,7 @@ from leadflow.tasks.winmodel import (
 )
 
 
-@flow(name="win-model", flow_run_name=stamped("win-model"))
+@flow(name="win-model", flow_run_name=stamped("win-model"), **OPS_HOOKS)
 def win_model(url: str | None = None) -> dict[str, Any]:
     """Learn P(won) from the closed leads, judge it on the most recent ones against the
     rule-based score, keep the version, and activate it only if it is better."""
@@ -48,7 +49,7 @@ def win_model(url: str | None = None) -> dict[str, Any]:
     return result
 
 
-@flow(name="rules-simulation", flow_run_name=stamped("rules-simulation"))
+@flow(name="rules-simulation", flow_run_name=stamped("rules-simulation"), **OPS_HOOKS)
 def rules_simulation(
     candidate: str,
     period: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -16,16 +17,24 @@ from leadflow.events import LEAD_CREATED, LEAD_WON
 from leadflow.flows.followup import follow_up_reminders, regrade_worker, weekly_regrade
 from leadflow.flows.handoff import deliver_notifications, delivery_handoff
 from leadflow.flows.intake import lead_intake, lead_intake_worker
+from leadflow.flows.ops import ops_alert
 from leadflow.flows.review import pipeline_review
 from leadflow.flows.winmodel import rules_simulation, win_model
 from leadflow.settings import get_settings
 
 TAGS = ["leadflow"]
-# One run at a time; a trigger that fires while one runs is dropped, because the running
-# flow drains everything pending (and the sweeper catches a lead that arrived at the end).
+# One run at a time; a scheduled run that comes while one runs is dropped, because the
+# running flow does everything that is due.
 ONE_AT_A_TIME = ConcurrencyLimitConfig(
     limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
 )
+# One run at a time for the triggered flows, the next waiting for the slot: a run
+# triggered just as the previous one finishes must still run (the lead that caused it
+# may have come after the previous run's last look), and a wait is not a cancelled run.
+ONE_AFTER_ANOTHER = ConcurrencyLimitConfig(
+    limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
+)
+WINDOW_FROM = "window_from"  # the triggered flows' parameter: when their event occurred
 FLOWS: dict[str, Flow[..., Any]] = {
     "lead-intake": lead_intake,
     "follow-up-reminders": follow_up_reminders,
@@ -38,23 +47,34 @@ FLOWS: dict[str, Flow[..., Any]] = {
 }
 
 
-def _on(event: str) -> list[Any]:
+def _on(event: str, window_seconds: int) -> list[Any]:
+    """Start a run on the first `event` of each window; the run takes the rest of the
+    window's work itself (it is handed the event's time), so the trigger ignores the
+    window's later events (Prefect's reactive trigger with `within`)."""
     return [
         DeploymentEventTrigger(
-            name=f"on {event}", expect={event}, match={"prefect.resource.id": "leadflow.leads.*"}
+            name=f"on {event}",
+            expect={event},
+            match={"prefect.resource.id": "leadflow.leads.*"},
+            within=dt.timedelta(seconds=window_seconds),
+            threshold=1,
+            parameters={WINDOW_FROM: "{{ event.occurred }}"},
         )
     ]
 
 
 def build_deployments(
-    fan_out: int = 0, entrypoint_type: EntrypointType = EntrypointType.FILE_PATH
+    fan_out: int = 0,
+    entrypoint_type: EntrypointType = EntrypointType.FILE_PATH,
+    tags: list[str] | None = None,
 ) -> list[RunnerDeployment]:
     """The deployments, schedules and triggers taken from settings; `fan_out` is given to
-    lead-intake and weekly-regrade (0: they work in-process)."""
+    lead-intake and weekly-regrade (0: they work in-process); `tags` go on every run."""
     s = get_settings().schedules
     tz = s.timezone
     fan = {"fan_out": fan_out} if fan_out else None
     kw: dict[str, Any] = {"entrypoint_type": entrypoint_type}
+    run_tags = [*TAGS, *(tags or [])]
 
     def every(seconds: int) -> list[Any]:
         return [Interval(dt.timedelta(seconds=seconds), timezone=tz)]
@@ -66,11 +86,11 @@ def build_deployments(
             lead_intake,
             name="lead-intake",
             schedules=every(s.intake_sweep_seconds),
-            triggers=_on(LEAD_CREATED),
-            concurrency_limit=ONE_AT_A_TIME,
+            triggers=_on(LEAD_CREATED, s.trigger_window_seconds),
+            concurrency_limit=ONE_AFTER_ANOTHER,
             parameters=fan,
             **kw,
-            tags=[*TAGS, "intake"],
+            tags=[*run_tags, "intake"],
             description="Intake on every created-lead event, and "
             "as a sweeper so a lost event never loses a lead.",
         ),
@@ -79,7 +99,7 @@ def build_deployments(
             name="follow-up-reminders",
             schedules=[Cron(s.reminders_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "reminders"],
+            tags=[*run_tags, "reminders"],
             **kw,
         ),
         RunnerDeployment.from_flow(
@@ -87,7 +107,7 @@ def build_deployments(
             name="weekly-regrade",
             schedules=[Cron(s.regrade_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "regrade"],
+            tags=[*run_tags, "regrade"],
             parameters=fan,
             **kw,
         ),
@@ -95,9 +115,9 @@ def build_deployments(
             delivery_handoff,
             name="delivery-handoff",
             schedules=every(s.handoff_sweep_seconds),
-            triggers=_on(LEAD_WON),
-            concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "handoff"],
+            triggers=_on(LEAD_WON, s.trigger_window_seconds),
+            concurrency_limit=ONE_AFTER_ANOTHER,
+            tags=[*run_tags, "handoff"],
             **kw,
         ),
         RunnerDeployment.from_flow(
@@ -105,7 +125,7 @@ def build_deployments(
             name="pipeline-review-monthly",
             parameters={"kind": "month"},
             schedules=[Cron(s.review_monthly_cron, timezone=tz)],
-            tags=[*TAGS, "review"],
+            tags=[*run_tags, "review"],
             **kw,
         ),
         RunnerDeployment.from_flow(
@@ -113,7 +133,7 @@ def build_deployments(
             name="pipeline-review-quarterly",
             parameters={"kind": "quarter"},
             schedules=[Cron(s.review_quarterly_cron, timezone=tz)],
-            tags=[*TAGS, "review"],
+            tags=[*run_tags, "review"],
             **kw,
         ),
         RunnerDeployment.from_flow(
@@ -121,7 +141,7 @@ def build_deployments(
             name="send-notifications",
             schedules=every(s.notifications_seconds),
             concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "notifications"],
+            tags=[*run_tags, "notifications"],
             **kw,
         ),
         RunnerDeployment.from_flow(
@@ -129,17 +149,78 @@ def build_deployments(
             name="win-model",
             schedules=[Cron(s.win_model_cron, timezone=tz)],
             concurrency_limit=ONE_AT_A_TIME,
-            tags=[*TAGS, "win-model"],
+            tags=[*run_tags, "win-model"],
             **kw,
         ),
         RunnerDeployment.from_flow(
             rules_simulation,
             name="rules-simulation",
-            tags=[*TAGS, "rules"],
+            tags=[*run_tags, "rules"],
             **kw,
             description="Run on demand with a candidate rules file: what would change.",
         ),
     ]
+
+
+def _cron_gap(cron: str, timezone: str) -> dt.timedelta:
+    """The longest gap between a cron's next few times (a month's varies)."""
+    from zoneinfo import ZoneInfo
+
+    from cronsim import CronSim
+
+    times = CronSim(cron, dt.datetime.now(ZoneInfo(timezone)))
+    marks = [next(times) for _ in range(13)]
+    return max(b - a for a, b in zip(marks, marks[1:], strict=False))
+
+
+def expected_within() -> dict[str, dt.timedelta]:
+    """Per scheduled deployment, the time within which a completed run is due: twice its
+    interval, or its cron's gap plus the gap again up to an hour (a weekly run that has
+    not completed an hour after it was due is late)."""
+    s = get_settings().schedules
+    every = {
+        "lead-intake": s.intake_sweep_seconds,
+        "delivery-handoff": s.handoff_sweep_seconds,
+        "send-notifications": s.notifications_seconds,
+    }
+    crons = {
+        "follow-up-reminders": s.reminders_cron,
+        "weekly-regrade": s.regrade_cron,
+        "pipeline-review-monthly": s.review_monthly_cron,
+        "pipeline-review-quarterly": s.review_quarterly_cron,
+        "win-model": s.win_model_cron,
+    }
+    within = {name: dt.timedelta(seconds=2 * seconds) for name, seconds in every.items()}
+    for name, cron in crons.items():
+        gap = _cron_gap(cron, s.timezone)
+        within[name] = gap + min(gap, dt.timedelta(hours=1))
+    return within
+
+
+def alert_deployment(
+    entrypoint_type: EntrypointType = EntrypointType.FILE_PATH, tags: list[str] | None = None
+) -> RunnerDeployment:
+    """ops-alert: started by the automations only (leadflow.automations), never scheduled."""
+    return RunnerDeployment.from_flow(
+        ops_alert,
+        name="ops-alert",
+        tags=[*TAGS, *(tags or []), "ops"],
+        entrypoint_type=entrypoint_type,
+        description="Tells ops when a run failed or crashed, or a deployment went quiet.",
+    )
+
+
+def with_alerts(
+    deployments: list[RunnerDeployment], alert: RunnerDeployment, **apply: Any
+) -> list[RunnerDeployment]:
+    """Register ops-alert and the automations that watch `deployments`; returns all of
+    them, ops-alert included, to serve or register."""
+    from leadflow.automations import build_automations, install_automations
+
+    alert_id = alert.apply(**apply)
+    assert isinstance(alert_id, UUID)  # apply() is sync here; typed for async callers too
+    install_automations(build_automations([d.name for d in deployments], alert_id))
+    return [*deployments, alert]
 
 
 def worker_deployments() -> list[RunnerDeployment]:
@@ -183,7 +264,12 @@ def deploy_all(pool: str, fan_out: int) -> list[str]:
     `pool` (created if missing). The entrypoints are modules of the installed package, so
     a worker needs LeadFlow installed and no code download. Returns the deployment names."""
     ensure_work_pool(pool)
-    deployments = [*build_deployments(fan_out, EntrypointType.MODULE_PATH), *worker_deployments()]
+    watched = with_alerts(
+        build_deployments(fan_out, EntrypointType.MODULE_PATH),
+        alert_deployment(EntrypointType.MODULE_PATH),
+        work_pool_name=pool,
+    )
+    deployments = [*watched, *worker_deployments()]
     # What prefect.deploy() does per deployment; deploy() itself fails on prefect 3.8.8 when
     # it lists the pool's workers (the sync client sends limit=null: HTTP 422).
     for deployment in deployments:
@@ -198,8 +284,13 @@ def serve_all() -> None:
     lead's way from the API to its assignment)."""
     from prefect import serve
 
+    from leadflow.local_server import HOST_TAG, process_tag
+
+    # Every run carries this process's tag, so the next start knows a run this process
+    # left pending or running when it was killed, and ends it (local_server's sweep).
+    tags = [HOST_TAG, process_tag()]
     serve(
-        *build_deployments(),
+        *with_alerts(build_deployments(tags=tags), alert_deployment(tags=tags)),
         print_starting_message=True,
         query_seconds=get_settings().schedules.serve_poll_seconds,
     )

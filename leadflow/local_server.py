@@ -167,8 +167,10 @@ def _deliver_pending() -> None:
 
 
 def sweep_crashed_runs() -> list[str]:
-    """Mark Crashed the flow runs (and their task runs) that LeadFlow processes of this
-    host left running or pending when they were killed; returns the flow run ids."""
+    """End the flow runs (and their task runs) that LeadFlow processes of this host left
+    pending, running or cancelling when they were killed: Crashed, or Cancelled for a run
+    that was being cancelled, with the reason. Ending a run releases its deployment
+    concurrency slot (Prefect does so on any move out of those states). Returns the ids."""
     from prefect import get_client
     from prefect.client.schemas.filters import (
         FlowRunFilter,
@@ -182,9 +184,9 @@ def sweep_crashed_runs() -> list[str]:
     )
     from prefect.client.schemas.objects import StateType
     from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
-    from prefect.states import Crashed
+    from prefect.states import Cancelled, Crashed
 
-    unfinished = [StateType.RUNNING, StateType.PENDING]
+    unfinished = [StateType.RUNNING, StateType.PENDING, StateType.CANCELLING]
     swept: list[UUID] = []
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
@@ -200,7 +202,8 @@ def sweep_crashed_runs() -> list[str]:
             if owner is None or alive(owner):
                 continue
             message = f"the LeadFlow process that ran it ({owner}) was killed"
-            client.set_flow_run_state(run.id, Crashed(message=message), force=True)
+            end = Cancelled if run.state_type == StateType.CANCELLING else Crashed
+            client.set_flow_run_state(run.id, end(message=message), force=True)
             swept.append(run.id)
         if swept:
             tasks = client.read_task_runs(

@@ -39,6 +39,10 @@ class Schedules(BaseModel):
 
     timezone: str = "UTC"
     intake_sweep_seconds: int = Field(default=60, ge=5)
+    # A triggered intake or handoff run keeps taking new work until this long after the
+    # event that started it; the trigger starts at most one run per such window, so a
+    # burst of events gives a few runs instead of one (cancelled) run per event.
+    trigger_window_seconds: int = Field(default=10, ge=0, le=300)
     serve_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     handoff_sweep_seconds: int = Field(default=600, ge=5)
     notifications_seconds: int = Field(default=60, ge=5)

@@ -46,3 +46,8 @@ def fan_out_allowed(url: str | None, work: Callable[[], int]) -> bool:
 def poll_seconds() -> float:
     """How often a fanned-out parent looks at its children (scaleout.poll_seconds)."""
     return float(get_settings().scaleout.poll_seconds)
+
+
+def trigger_window_seconds() -> int:
+    """How long a triggered intake or handoff run keeps taking new work."""
+    return get_settings().schedules.trigger_window_seconds

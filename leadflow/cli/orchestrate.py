@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from typing import Any
 
 import typer
@@ -33,7 +34,17 @@ def serve(
 
     Without PREFECT_API_URL, a local Prefect server with its UI runs until this ends."""
     configure_prefect()
-    with prefect_api(port, ui=True, services=True, announce=True):
+    # Ctrl-C and a service manager's SIGTERM both stop serving. A process started in the
+    # background of a script inherits SIGINT ignored; serving must still stop on it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with prefect_api(port, ui=True, services=True, announce=True) as swept:
+        if swept:
+            typer.echo(
+                f"ended {len(swept)} flow run(s) a killed LeadFlow process had left "
+                f"unfinished: {', '.join(swept)}",
+                err=True,
+            )
         from leadflow.deployments import serve_all
 
         serve_all()

@@ -60,19 +60,63 @@ class RunFailure(BaseModel):
         ).format(flow=self.flow, run=self.run_name, state=self.state, error=self.error, where=where)
 
 
-def notice_key(failure: RunFailure, channel: str) -> str:
-    """One notice per run and channel (the channel hashed: URLs can carry tokens)."""
+class QuietFlow(BaseModel):
+    """A deployment with no completed run within its expected time, as ops are told."""
+
+    deployment: str
+    expected_seconds: int  # the time within which a completed run was due
+    last_completed: dt.datetime | None  # when its last run completed, None: never
+    last_run_id: str | None
+    since: dt.datetime  # the last completion, or when the deployment was registered
+
+    def is_quiet(self, now: dt.datetime) -> bool:
+        """Whether the silence is real: no completion within the expected time. Prefect's
+        proactive trigger may fire early while a completion event is still on its way."""
+        return (now - self.since).total_seconds() >= self.expected_seconds
+
+    def incident(self) -> str:
+        """One incident per silence: it ends with the next completed run."""
+        return f"quiet:{self.deployment}:{self.last_run_id or 'never'}"
+
+    def subject(self) -> str:
+        """One line: which deployment has gone quiet."""
+        return _("LeadFlow: {deployment} has not completed a run in time").format(
+            deployment=self.deployment
+        )
+
+    def body(self) -> str:
+        """The notice: deployment, what was expected, when it last completed."""
+        return _(
+            "Deployment: {deployment}\nExpected: a completed run within {minutes} minutes\n"
+            "Last completed run: {last}\n"
+            "Check `leadflow status` and the server log; is `leadflow serve` running?\n"
+        ).format(
+            deployment=self.deployment,
+            minutes=round(self.expected_seconds / 60, 1),
+            last=self.last_completed.isoformat(timespec="seconds")
+            if self.last_completed
+            else _("never"),
+        )
+
+
+def notice_key(incident: str, channel: str) -> str:
+    """One notice per incident and channel (the channel hashed: URLs can carry tokens)."""
     digest = hashlib.sha256(channel.encode()).hexdigest()[:16]
-    return f"run-failed:{failure.run_id}:{digest}"
+    return f"{incident}:{digest}"
 
 
-def enqueue_run_failure(
-    session: Session, failure: RunFailure, channels: list[str], now: dt.datetime
+def run_incident(failure: RunFailure) -> str:
+    """A failed or crashed run is its own incident."""
+    return f"run-failed:{failure.run_id}"
+
+
+def enqueue_ops_notice(
+    session: Session, incident: str, subject: str, body: str, channels: list[str], now: dt.datetime
 ) -> None:
     """Write the notice to the outbox once per ops channel (apprise URLs); a notice
-    already written for the run and channel is left as it is."""
+    already written for the incident and channel is left as it is."""
     for channel in channels:
-        key = notice_key(failure, channel)
+        key = notice_key(incident, channel)
         if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             continue
         enqueue(
@@ -81,7 +125,7 @@ def enqueue_run_failure(
             kind=KIND,
             lead_id=None,
             recipient=channel,
-            subject=failure.subject(),
-            body=failure.body(),
+            subject=subject,
+            body=body,
             now=now,
         )

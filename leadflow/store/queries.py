@@ -15,7 +15,7 @@ from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.winmodel_models import LeadWinScore
 
 # Any select, of any columns: a filter keeps the columns it was given.
-AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
+AnySelect = TypeVar("AnySelect", bound="Select[Any]")
 
 # Highest first; ties newest first. Leads without a win probability come last.
 LEAD_SORTS = {
