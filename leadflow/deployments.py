@@ -23,17 +23,11 @@ from leadflow.flows.winmodel import rules_simulation, win_model
 from leadflow.settings import get_settings
 
 TAGS = ["leadflow"]
-# One run at a time; a scheduled run that comes while one runs is dropped, because the
-# running flow does everything that is due.
-ONE_AT_A_TIME = ConcurrencyLimitConfig(
-    limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
-)
-# One run at a time for the triggered flows, the next waiting for the slot: a run
-# triggered just as the previous one finishes must still run (the lead that caused it
-# may have come after the previous run's last look), and a wait is not a cancelled run.
-ONE_AFTER_ANOTHER = ConcurrencyLimitConfig(
-    limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE
-)
+# One run at a time, the next waiting for the slot: a run triggered just as the previous
+# one finishes must still run (the lead that caused it may have come after the previous
+# run's last look), and a scheduled run that comes while a slow one runs is late, not
+# cancelled (a cancelled run is noise in the UI and looks like a fault).
+ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
 WINDOW_FROM = "window_from"  # the triggered flows' parameter: when their event occurred
 FLOWS: dict[str, Flow[..., Any]] = {
     "lead-intake": lead_intake,
@@ -87,7 +81,7 @@ def build_deployments(
             name="lead-intake",
             schedules=every(s.intake_sweep_seconds),
             triggers=_on(LEAD_CREATED, s.trigger_window_seconds),
-            concurrency_limit=ONE_AFTER_ANOTHER,
+            concurrency_limit=ONE_AT_A_TIME,
             parameters=fan,
             **kw,
             tags=[*run_tags, "intake"],
@@ -116,7 +110,7 @@ def build_deployments(
             name="delivery-handoff",
             schedules=every(s.handoff_sweep_seconds),
             triggers=_on(LEAD_WON, s.trigger_window_seconds),
-            concurrency_limit=ONE_AFTER_ANOTHER,
+            concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "handoff"],
             **kw,
         ),
