@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,12 @@ import pytest
 from cronsim import CronSim
 from sqlalchemy import func, select
 
-from leadflow.settings import Settings
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
-from tests.e2e.api_harness import Api, serve
+from tests.e2e.api_harness import Api
 from tests.mailserver import Mailbox
 
 pytestmark = pytest.mark.reliability
@@ -177,18 +177,12 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
             for n in range(6):
                 f.rep(uow.session, team.id, capacity=200, name=f"Rep {n}")
             uow.commit()
-        os.environ["PREFECT_API_URL"] = served.api  # the API emits its events there
-        try:
-            with serve(create_app_for(served.url)) as base:
-                key = Api(base, served.url).key("system")
-                burst_at = dt.datetime.now(dt.UTC)
-                with httpx.Client(base_url=base, headers={"X-API-Key": key}) as http:
-                    for _ in range(100):
-                        leads = [f.lead_record() for _ in range(5)]
-                        reply = http.post("/leads/batch", json={"leads": leads}, timeout=60)
-                        assert reply.status_code == 201, reply.text
-        finally:
-            del os.environ["PREFECT_API_URL"]
+        with api_process(served) as http:
+            burst_at = dt.datetime.now(dt.UTC)
+            for _ in range(100):
+                leads = [f.lead_record() for _ in range(5)]
+                reply = http.post("/leads/batch", json={"leads": leads})
+                assert reply.status_code == 201, reply.text
         served.wait("the burst worked", lambda: _count_new(served.url) == 0, 120)
         after = [
             r
@@ -227,24 +221,49 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
         stop(served)
 
 
-def create_app_for(url: str) -> Any:
-    """The intake API on this database."""
-    from leadflow.api.app import create_app
+@contextmanager
+def api_process(served: Served) -> Iterator[httpx.Client]:
+    """A `leadflow api` process of its own on the served database, sending its events to
+    the served Prefect server (Prefect's events client is one per process, so an API in
+    the test process would keep talking to the first server it met); a system key's
+    client for it."""
+    from tests.mailserver import free_port
 
-    return create_app(Settings(database_url=url))
+    port = free_port()
+    env = {
+        **os.environ,
+        "LEADFLOW_DATABASE_URL": served.url,
+        "PREFECT_API_URL": served.api,
+        "PREFECT_HOME": str(Path(served.url.removeprefix("sqlite:///")).parent / "prefect"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "api", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    key = Api(base, served.url).key("system")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "no API"
+                time.sleep(0.3)
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as http:
+            yield http
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def _post_one(served: Served) -> int:
-    """One lead posted over the API, its event sent to the served Prefect server."""
-    os.environ["PREFECT_API_URL"] = served.api
-    try:
-        with serve(create_app_for(served.url)) as base:
-            key = Api(base, served.url).key("system")
-            reply = httpx.post(
-                f"{base}/leads", json=f.lead_record(), headers={"X-API-Key": key}, timeout=60
-            )
-    finally:
-        del os.environ["PREFECT_API_URL"]
+    """One lead posted over the API."""
+    with api_process(served) as http:
+        reply = http.post("/leads", json=f.lead_record())
     assert reply.status_code == 201, reply.text
     return int(reply.json()["id"])
 
