@@ -213,3 +213,12 @@ def test_a_future_or_prehistoric_as_of_is_refused(history_url):
         weekly_regrade(url=history_url, as_of=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
     with pytest.raises(InvalidInput, match="as_of: .* is before the first lead"):
         pipeline_review(url=history_url, as_of=REVIEWED.start)
+
+
+def test_every_flow_that_leadflow_run_starts_takes_as_of():
+    from leadflow.cli.orchestrate import FLOW_NAMES
+    from leadflow.deployments import FLOWS
+
+    assert set(FLOW_NAMES) == set(FLOWS)
+    for name, flow in FLOWS.items():
+        assert "as_of" in flow.parameters.properties, name
