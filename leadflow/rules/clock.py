@@ -34,14 +34,18 @@ def checked_as_of(
     at = in_utc(at)
     if at > now:
         raise InvalidInput(
-            f"{field}: {at.isoformat()} is later than now ({in_utc(now).isoformat()}); "
+            f"{field}: {_shown(at)} is later than now ({_shown(now)}); "
             "a run can only be made as of a past time",
             {field: "in the future"},
         )
     if first_lead is not None and at < in_utc(first_lead):
         raise InvalidInput(
-            f"{field}: {at.isoformat()} is before the first lead was created "
-            f"({in_utc(first_lead).isoformat()}); there was nothing to run on then",
+            f"{field}: {_shown(at)} is before the first lead was created "
+            f"({_shown(first_lead)}); there was nothing to run on then",
             {field: "before the first lead"},
         )
     return at
+
+
+def _shown(at: dt.datetime) -> str:
+    return in_utc(at).isoformat(timespec="seconds")
