@@ -1,4 +1,4 @@
-"""Small helpers the flows share: the clock, readable run names, artifacts."""
+"""Small helpers the flows share: the business clock, readable run names, artifacts."""
 
 from __future__ import annotations
 
@@ -19,14 +19,23 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
+from leadflow.tasks.clock import as_of_time, in_utc
 from leadflow.tasks.config import trigger_window_seconds
 
 T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
-    """The flows' clock (flows read the time; rules are handed it)."""
+    """The wall clock (a flow reads it once, at its top, through business_now)."""
     return dt.datetime.now(dt.UTC)
+
+
+def business_now(as_of: dt.datetime | None, url: str | None = None) -> dt.datetime:
+    """The one time a flow run works at, read once at its top and handed to every task:
+    `as_of` when it runs as of a past time (a backfill; refused when later than now or
+    before the database's first lead), else the wall clock."""
+    now = utcnow()
+    return now if as_of is None else as_of_time(as_of, now, url)
 
 
 LINGER_POLL_SECONDS = 0.5  # how often a triggered run looks for new work in its window
@@ -50,8 +59,18 @@ def more_may_come(until: dt.datetime | None) -> bool:
 
 
 def stamped(flow_name: str) -> Callable[[], str]:
-    """A flow_run_name callable: 'lead-intake 2026-11-22 10:00'."""
-    return lambda: f"{flow_name} {utcnow():%Y-%m-%d %H:%M}"
+    """A flow_run_name callable: 'lead-intake 2026-11-22 10:00', or for a run as of a past
+    time (its `as_of` parameter) 'weekly-regrade as of 2026-11-30 05:00' (UTC)."""
+
+    def name() -> str:
+        as_of = flow_run.parameters.get("as_of")
+        if as_of is None:
+            return f"{flow_name} {utcnow():%Y-%m-%d %H:%M}"
+        if isinstance(as_of, str):  # a parameter that came as JSON (a deployment's run)
+            as_of = dt.datetime.fromisoformat(as_of)
+        return f"{flow_name} as of {in_utc(as_of):%Y-%m-%d %H:%M}"
+
+    return name
 
 
 def rename_run(suffix: str) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
+    business_now,
     chunked,
     progress_bar,
     progress_to,
@@ -15,7 +16,6 @@ from leadflow.flows.common import (
     rename_run,
     stamped,
     table,
-    utcnow,
 )
 from leadflow.flows.fanout import REGRADE_WORKER, run_children, should_fan_out
 from leadflow.tasks.chunks import chunks_in_flight, id_pages, overlapped
@@ -40,12 +40,16 @@ from leadflow.tasks.outbox import send_notifications
 
 @flow(name="follow-up-reminders", flow_run_name=stamped("follow-up-reminders"), **OPS_HOOKS)
 def follow_up_reminders(
-    url: str | None = None, chunk_size: int | None = None, force: bool = False
+    url: str | None = None,
+    chunk_size: int | None = None,
+    force: bool = False,
+    as_of: dt.datetime | None = None,
 ) -> ReminderResult:
     """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy;
-    only in business hours unless forced."""
+    only in business hours unless forced. All of it as of `as_of` when given (a backfill of
+    a missed run), else now."""
     log = get_run_logger()
-    now = utcnow()
+    now = business_now(as_of, url)
     if not force and not business_hours(now):
         log.info("outside business hours (config/rules.yaml calendar): nothing sent")
         rename_run("outside business hours")
@@ -77,7 +81,7 @@ def follow_up_reminders(
     )
     sent = sum(result.reminded.values()) + sum(result.escalated.values()) + result.dormant
     if sent:
-        send_notifications(url)
+        send_notifications(url, queued_by=now if as_of else None)
     rename_run(
         f"{sum(result.reminded.values())} reminded, {sum(result.escalated.values())} escalated"
     )
@@ -86,13 +90,16 @@ def follow_up_reminders(
 
 @flow(name="weekly-regrade", flow_run_name=stamped("weekly-regrade"), **OPS_HOOKS)
 def weekly_regrade(
-    url: str | None = None, chunk_size: int | None = None, fan_out: int = 0
+    url: str | None = None,
+    chunk_size: int | None = None,
+    fan_out: int = 0,
+    as_of: dt.datetime | None = None,
 ) -> RegradeResult:
-    """Rescore (with decay when configured) and re-grade leads and opportunities, both ways;
-    on a work pool with PostgreSQL, a large re-grade fans out into `fan_out` regrade-worker
-    runs, each over its own range of lead ids."""
+    """Rescore (with decay when configured) and re-grade leads and opportunities, both ways,
+    as of `as_of` when given, else now; on a work pool with PostgreSQL, a large re-grade
+    fans out into `fan_out` regrade-worker runs, each over its own range of lead ids."""
     size = chunk_size_setting(chunk_size)
-    now = utcnow()
+    now = business_now(as_of, url)
     total = count_open_leads(url)
     if should_fan_out(fan_out, url, lambda: total):
         ranges = open_lead_ranges(fan_out, url)
@@ -102,7 +109,7 @@ def weekly_regrade(
                 {
                     "first_id": lo,
                     "last_id": hi,
-                    "now": now.isoformat(),
+                    "as_of": now.isoformat(),
                     "chunk_size": size,
                     "url": url,
                 }
@@ -164,13 +171,14 @@ def _regrade_range(
 def regrade_worker(
     first_id: int,
     last_id: int,
-    now: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
     chunk_size: int | None = None,
     url: str | None = None,
 ) -> RegradeResult:
-    """Re-grade one range of lead ids: a fanned-out weekly-regrade's share of the work."""
+    """Re-grade one range of lead ids as of `as_of` (the parent's time), else now: a
+    fanned-out weekly-regrade's share of the work."""
     size = chunk_size_setting(chunk_size)
-    result = _regrade_range(first_id, last_id, now or utcnow(), size, url, None, 0)
+    result = _regrade_range(first_id, last_id, business_now(as_of, url), size, url, None, 0)
     kept = result.model_copy(update={"changes": result.changes[:500]})
     # What this worker did, as one row (as lead-intake-worker does): for the UI, and for
     # anyone auditing a fanned-out re-grade's children.

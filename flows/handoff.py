@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
+    business_now,
     chunked,
     markdown,
     more_may_come,
@@ -30,13 +31,15 @@ def delivery_handoff(
     max_rounds: int = 20,
     out: str | None = None,
     window_from: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
 ) -> list[int]:
     """Produce the missing handoff packages (Markdown and HTML in `out`/handoffs) and mail
     them; rerunning never makes a second one. A run triggered by a won-deal event at
-    `window_from` also takes the deals won in the rest of that event's window."""
+    `window_from` also takes the deals won in the rest of that event's window. All of it
+    as of `as_of` when given (a backfill, which takes no window), else now."""
     log = get_run_logger()
-    now = utcnow()
-    until = window_end(window_from)
+    now = business_now(as_of, url)
+    until = window_end(None if as_of else window_from)
     folder = output_dir(out, "handoffs")
     produced: list[int] = []
     seen: set[int] = set()
@@ -61,14 +64,16 @@ def delivery_handoff(
                 produced.append(lead_id)
     table("delivery-handoff", [{"lead": i} for i in produced], "Handoffs produced by this run")
     log.info("%d handoff packages produced", len(produced))
-    send_notifications(url)
+    send_notifications(url, queued_by=now if as_of else None)
     rename_run(f"{len(produced)} handoffs")
     return produced
 
 
 @flow(name="send-notifications", flow_run_name=stamped("send-notifications"), **OPS_HOOKS)
-def deliver_notifications(url: str | None = None) -> int:
-    """Deliver what waits in the outbox (retries of failed mail included)."""
-    result = send_notifications(url)
+def deliver_notifications(url: str | None = None, as_of: dt.datetime | None = None) -> int:
+    """Deliver what waits in the outbox (retries of failed mail included); a run as of a
+    past time (`as_of`) delivers only what was queued by then."""
+    now = business_now(as_of, url)
+    result = send_notifications(url, queued_by=now if as_of else None)
     rename_run(f"{result.sent} sent")
     return result.sent

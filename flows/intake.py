@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow, get_run_logger
 
 from leadflow.flows.common import (
+    business_now,
     chunked,
     more_may_come,
     progress_bar,
@@ -39,19 +40,23 @@ def lead_intake(
     max_rounds: int = 100,
     fan_out: int = 0,
     window_from: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
 ) -> IntakeResult:
     """Screen, score, grade and assign every new lead, a chunk per task, until none is
     left (leads that arrive while it runs are taken in the next round). A run triggered by
     a created-lead event at `window_from` also takes the leads of the rest of that event's
     window. On a work pool with PostgreSQL, a large intake fans out into `fan_out`
-    lead-intake-worker runs."""
+    lead-intake-worker runs. Leads are taken in as of `as_of` when given (a backfill,
+    which takes no window), else now."""
     log = get_run_logger()
     size = chunk_size_setting(chunk_size)
-    now = utcnow()
+    now = business_now(as_of, url)
     if should_fan_out(fan_out, url, lambda: count_new_leads(url)):
         summary = _fanned_out(fan_out, size, now, url)
     else:
-        summary = _in_process(size, now, url, max_rounds, window_end(window_from))
+        summary = _in_process(
+            size, now, url, max_rounds, window_end(None if as_of else window_from)
+        )
     summary.from_queue = assign_queued_leads(now, url)  # a rep may have become eligible
     table(
         "lead-intake-summary",
@@ -72,7 +77,7 @@ def lead_intake(
         summary.duplicates,
     )
     if summary.processed or summary.from_queue:
-        send_notifications(url)
+        send_notifications(url, queued_by=now if as_of else None)
     rename_run(f"{summary.processed} leads")
     return summary
 
@@ -105,7 +110,7 @@ def _in_process(
 
 def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> IntakeResult:
     total = count_new_leads(url)
-    params = {"now": now.isoformat(), "chunk_size": size, "url": url}
+    params = {"as_of": now.isoformat(), "chunk_size": size, "url": url}
     results = run_children(
         INTAKE_WORKER,
         [params] * fan_out,
@@ -123,15 +128,16 @@ def _fanned_out(fan_out: int, size: int, now: dt.datetime, url: str | None) -> I
     **OPS_HOOKS,
 )
 def lead_intake_worker(
-    now: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
     chunk_size: int | None = None,
     url: str | None = None,
     max_chunks: int = 100_000,
 ) -> IntakeResult:
     """Claim chunks of new leads in the database and process them until none is left;
-    several of these run at once on different workers and never take a lead twice."""
+    several of these run at once on different workers and never take a lead twice. They
+    work as of `as_of` (the parent's time), else now."""
     size = chunk_size_setting(chunk_size)
-    when = now or utcnow()
+    when = business_now(as_of, url)
     results: list[IntakeResult] = []
     for _ in range(max_chunks):
         part = claim_intake_chunk(size, when, url)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from prefect import flow, get_run_logger
 
-from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
+from leadflow.flows.common import business_now, markdown, rename_run, stamped, table
 from leadflow.tasks.config import output_dir
 from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
@@ -27,11 +28,13 @@ def pipeline_review(
     kind: Literal["month", "quarter"] = "month",
     url: str | None = None,
     out: str | None = None,
+    as_of: dt.datetime | None = None,
 ) -> Review:
-    """Review a period (default: the last complete month or quarter), write it as HTML,
-    XLSX, Markdown and JSON, and mail it to the managers with the HTML and XLSX attached."""
+    """Review a period (default: the last complete month or quarter before `as_of` when
+    given, else before now), write it as HTML, XLSX, Markdown and JSON, and mail it to the
+    managers with the HTML and XLSX attached."""
     log = get_run_logger()
-    now = utcnow()
+    now = business_now(as_of, url)
     label = period or last_period(kind, now)
     review = build_review_task(label, now, url)
     text = review_markdown(review)
@@ -49,7 +52,7 @@ def pipeline_review(
     folder = output_dir(out, "reviews")
     files = write_review_files(review, folder, url)
     sent_to = queue_review_mail(label, text, [str(files["html"]), str(files["xlsx"])], now, url)
-    send_notifications(url)
+    send_notifications(url, queued_by=now if as_of else None)
     log.info("review %s written to %s and queued for %d recipients", label, folder, sent_to)
     rename_run(label)
     return review

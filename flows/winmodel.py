@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from leadflow.flows.common import markdown, rename_run, stamped, table, utcnow
+from leadflow.flows.common import business_now, markdown, rename_run, stamped, table
 from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.winmodel import (
     SimulationReport,
@@ -18,10 +18,11 @@ from leadflow.tasks.winmodel import (
 
 
 @flow(name="win-model", flow_run_name=stamped("win-model"), **OPS_HOOKS)
-def win_model(url: str | None = None) -> dict[str, Any]:
-    """Learn P(won) from the closed leads, judge it on the most recent ones against the
-    rule-based score, keep the version, and activate it only if it is better."""
-    result = train_win_model(utcnow(), url)
+def win_model(url: str | None = None, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Learn P(won) from the leads closed by `as_of` when given (else by now), judge it on
+    the most recent ones against the rule-based score, keep the version, and activate it
+    only if it is better."""
+    result = train_win_model(business_now(as_of, url), url)
     if "refused" in result:
         get_run_logger().warning(result["refused"])
         markdown("win-model", f"**No model published.** {result['refused']}", "Win model")
@@ -56,10 +57,13 @@ def rules_simulation(
     since: dt.date | None = None,
     samples: int = 20,
     url: str | None = None,
+    as_of: dt.datetime | None = None,
 ) -> SimulationReport:
-    """Replay a period's leads, as they were at intake, through the current rules and the
+    """Replay a period's leads (default: the last complete quarter before `as_of` when
+    given, else before now), as they were at intake, through the current rules and the
     candidate file; leave the comparison as artifacts. Writes nothing."""
-    report = simulate_rules(candidate, period, since, utcnow(), samples, url)
+    now = business_now(as_of, url)
+    report = simulate_rules(candidate, period, since, now, samples, url)
     markdown("rules-simulation", simulation_markdown(report), f"What-if over {report.period}")
     table(
         "rules-simulation-loads",

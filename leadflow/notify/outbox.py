@@ -185,14 +185,17 @@ def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
     return send(target, message.subject, message.body, invalid, message.attachments or ())
 
 
-def _due(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
+def _due(
+    now: dt.datetime, settings: Settings, queued_by: dt.datetime | None = None
+) -> ColumnElement[bool]:
     held_until = now - dt.timedelta(seconds=settings.outbox_in_doubt_seconds)
-    return and_(
+    due = and_(
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.attempts < settings.outbox_max_attempts,
         or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
         or_(OutboxMessage.sending_since.is_(None), OutboxMessage.sending_since <= held_until),
     )
+    return due if queued_by is None else and_(due, OutboxMessage.created_at <= queued_by)
 
 
 def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
@@ -201,14 +204,19 @@ def _in_doubt(now: dt.datetime, settings: Settings) -> ColumnElement[bool]:
 
 
 def claim_next(
-    session: Session, now: dt.datetime, after_id: int, settings: Settings, kind: str | None = None
+    session: Session,
+    now: dt.datetime,
+    after_id: int,
+    settings: Settings,
+    kind: str | None = None,
+    queued_by: dt.datetime | None = None,
 ) -> tuple[OutboxMessage, bool] | None:
-    """The next due message after `after_id`, marked `sending_since=now` by a
-    compare-and-set (the caller commits that before sending), and whether it was in doubt
-    (so this is a resend); None when nothing is due."""
+    """The next due message after `after_id` (queued by `queued_by`, when given), marked
+    `sending_since=now` by a compare-and-set (the caller commits that before sending), and
+    whether it was in doubt (so this is a resend); None when nothing is due."""
     while True:
         query = select(OutboxMessage.id, OutboxMessage.sending_since).where(
-            _due(now, settings), OutboxMessage.id > after_id
+            _due(now, settings, queued_by), OutboxMessage.id > after_id
         )
         if not settings.mail_url:
             query = query.where(_IS_URL)  # mail waits untouched until a mail server is set
@@ -288,10 +296,12 @@ def deliver_outbox(
     limit: int = 200,
     settings: Settings | None = None,
     kind: str | None = None,
+    queued_by: dt.datetime | None = None,
 ) -> DeliveryResult:
-    """Send up to `limit` due messages (of one `kind`, if given) in id order; failures wait
-    with backoff, messages in doubt (a sender died mid-send) are held for
-    `outbox_in_doubt_seconds`."""
+    """Send up to `limit` due messages (of one `kind`, and queued by `queued_by`, if given)
+    in id order; failures wait with backoff, messages in doubt (a sender died mid-send)
+    are held for `outbox_in_doubt_seconds`. `now` is the wall clock: it times the sending
+    itself (sent_at, backoff, the in-doubt hold), whatever time a flow works as of."""
     settings = settings or get_settings()
     result = DeliveryResult()
     after_id = 0
@@ -299,7 +309,7 @@ def deliver_outbox(
     # in doubt, never a whole batch.
     for _ in range(limit):
         with unit_of_work("outbox", url=url) as uow:
-            claimed = claim_next(uow.session, now, after_id, settings, kind)
+            claimed = claim_next(uow.session, now, after_id, settings, kind, queued_by)
             if claimed is None:
                 break
             message, resend = claimed
@@ -312,7 +322,8 @@ def deliver_outbox(
     with unit_of_work("outbox", url=url) as uow:
         result.in_doubt = _count(uow.session, _in_doubt(now, settings))
         if not settings.mail_url:
-            result.deferred = _count(uow.session, and_(_due(now, settings), not_(_IS_URL)))
+            waiting = _due(now, settings, queued_by)
+            result.deferred = _count(uow.session, and_(waiting, not_(_IS_URL)))
     return result
 
 

@@ -1,12 +1,13 @@
-"""Queries the API and the CLI share: the lead list's filters and sort orders, and keyset
-pages (neither entry point builds SQL of its own)."""
+"""Queries the API and the CLI share: the lead list's filters and sort orders, keyset
+pages, and when the first lead arrived (neither entry point builds SQL of its own)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -95,3 +96,9 @@ def quarantine_page(
         column = QuarantinedRecord.replayed_lead_id
         query = query.where(column.is_not(None) if replayed else column.is_(None))
     return keyset(session, query, QuarantinedRecord.id, cursor, limit)
+
+
+def first_lead_created(session: Session) -> dt.datetime | None:
+    """When the oldest lead was created (None in a database without leads): the start of
+    the pipeline's past, before which no run can be made as of."""
+    return session.scalar(select(func.min(Lead.created_at)))

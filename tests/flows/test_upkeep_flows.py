@@ -39,12 +39,13 @@ def _count(url: str, query) -> int:
         return uow.session.scalar(query) or 0
 
 
-def _win(url: str, lead_id: int) -> None:
+def _win(url: str, lead_id: int, at: dt.datetime = NOW) -> None:
+    """Take a nurturing lead through qualification and negotiation to won, all at `at`."""
     rules = get_rules()
     with _uow(url, "rep") as uow:
         s = uow.session
         svc.update_conversion(s, lead_id, intent_stated=True, decision_maker_engaged=True)
-        svc.fire_trigger(s, lead_id, "qualify", by="rep", now=NOW, rules=rules)
+        svc.fire_trigger(s, lead_id, "qualify", by="rep", now=at, rules=rules)
         svc.assess_opportunity(
             s,
             lead_id,
@@ -52,12 +53,12 @@ def _win(url: str, lead_id: int) -> None:
                 urgency="immediate", budget=1_200_000, competition="parity", decision_chain="simple"
             ),
             by="rep",
-            now=NOW,
+            now=at,
             rules=rules,
         )
-        submit_plan(s, lead_id, PLAN, by="rep", now=NOW)
-        approve_plan(s, lead_id, role="director", by="dana", now=NOW, rules=rules)
-        svc.fire_trigger(s, lead_id, "start_negotiation", by="rep", now=NOW, rules=rules)
+        submit_plan(s, lead_id, PLAN, by="rep", now=at)
+        approve_plan(s, lead_id, role="director", by="dana", now=at, rules=rules)
+        svc.fire_trigger(s, lead_id, "start_negotiation", by="rep", now=at, rules=rules)
         update_lead(
             s,
             lead_id,
@@ -65,16 +66,16 @@ def _win(url: str, lead_id: int) -> None:
                 "decision_chain_notes": "CFO signs above 200k",
                 "internal_notes": "walk away below 180k",
             },
-            now=NOW,
+            now=at,
             rules=rules,
         )
-        add_objection(s, lead_id, kind="price", detail="too expensive", now=NOW)
+        add_objection(s, lead_id, kind="price", detail="too expensive", now=at)
         win(
             s,
             lead_id,
             ContractIn(value=Decimal(250_000), payment_terms="net 30"),
             by="rep",
-            now=NOW,
+            now=at,
             rules=rules,
         )
         uow.commit()
