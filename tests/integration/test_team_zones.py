@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.followup.reminders import due_items, flag_dormant
@@ -21,6 +23,9 @@ from leadflow.review.period import Period
 from leadflow.review.render import review_markdown
 from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
+from leadflow.settings import get_settings
+from leadflow.store.db import engine_for
+from leadflow.store.migrate import alembic_config, upgrade
 from leadflow.store.models import Lead, Team
 from leadflow.team.teams import update_team
 from leadflow.team.zones import team_zones
@@ -155,3 +160,29 @@ def test_a_reps_review_runs_on_the_teams_clock(uow, rules):
     assert mine.start == dt.datetime(2026, 9, 30, 16, tzinfo=dt.UTC)
     assert review_for(uow.session, q3, reviewed, rep).total_leads == 0
     assert "Quarter from Oct 1, 2026 to Dec 31, 2026 (Asia/Shanghai)" in review_markdown(mine)
+
+
+def test_existing_teams_get_the_default_zone_at_upgrade(tmp_path, monkeypatch):
+    """Migration 0013: teams made before time zones take the settings' default_timezone."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0012_rep_claims")
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO teams (name, regions, industries, company_sizes) "
+                "VALUES ('East', '[]', '[]', '[]')"
+            )
+        )
+    monkeypatch.setenv("LEADFLOW_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    get_settings.cache_clear()
+    try:
+        upgrade(url)
+    finally:
+        get_settings.cache_clear()
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT timezone FROM teams")) == "Asia/Shanghai"
+    command.downgrade(alembic_config(url), "0012_rep_claims")
+    with engine.connect() as conn:
+        assert "timezone" not in {c[1] for c in conn.execute(text("PRAGMA table_info(teams)"))}
+    engine.dispose()

@@ -23,15 +23,12 @@ def upgrade() -> None:
     LEADFLOW_DEFAULT_TIMEZONE or settings.yaml says otherwise when the upgrade runs)."""
     from leadflow.settings import get_settings  # the deployment's own default, read now
 
+    zone = get_settings().default_timezone  # first: a bad setting stops before any change
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False)
         )
-    op.execute(
-        sa.text("UPDATE teams SET timezone = :zone").bindparams(
-            zone=get_settings().default_timezone
-        )
-    )
+    op.execute(sa.text("UPDATE teams SET timezone = :zone").bindparams(zone=zone))
 
 
 def downgrade() -> None:
