@@ -15,8 +15,8 @@ from leadflow.team.teams import update_team
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
 _ZONE_HELP = (
-    "IANA time zone (Asia/Shanghai): business hours, SLAs, reminders and review "
-    "periods run on it (default: LEADFLOW_DEFAULT_TIMEZONE, else UTC)."
+    "IANA time zone (Asia/Shanghai): the team's business hours, SLAs, reminders "
+    "and review periods run on it."
 )
 
 
@@ -33,7 +33,9 @@ def add_team(
     industry: list[str] = typer.Option([], help="A covered industry."),
     size: list[str] = typer.Option([], help="A covered company size."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
-    timezone: str | None = typer.Option(None, help=_ZONE_HELP),
+    timezone: str | None = typer.Option(
+        None, help=f"{_ZONE_HELP} Default: LEADFLOW_DEFAULT_TIMEZONE, else UTC."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a team."""
