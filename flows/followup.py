@@ -19,7 +19,6 @@ from leadflow.flows.common import (
 )
 from leadflow.flows.fanout import REGRADE_WORKER, run_children, should_fan_out
 from leadflow.tasks.chunks import chunks_in_flight, id_pages, overlapped
-from leadflow.tasks.config import business_hours
 from leadflow.tasks.config import chunk_size as chunk_size_setting
 from leadflow.tasks.followup import (
     KINDS,
@@ -33,6 +32,7 @@ from leadflow.tasks.followup import (
     open_lead_ranges,
     regrade_chunk,
     send_reminders,
+    teams_at_work,
 )
 from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.outbox import send_notifications
@@ -46,21 +46,22 @@ def follow_up_reminders(
     as_of: dt.datetime | None = None,
 ) -> ReminderResult:
     """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy;
-    only in business hours unless forced. All of it as of `as_of` when given (a backfill of
-    a missed run), else now."""
+    each lead's only in its team's business hours (the team's time zone) unless forced. All
+    of it as of `as_of` when given (a backfill of a missed run), else now."""
     log = get_run_logger()
     now = business_now(as_of, url)
-    if not force and not business_hours(now):
-        log.info("outside business hours (config/rules.yaml calendar): nothing sent")
+    working = None if force else teams_at_work(now, url)
+    if working is not None and not working.anyone:
+        log.info("outside every team's business hours (config/rules.yaml calendar): nothing sent")
         rename_run("outside business hours")
         return ReminderResult()
-    items = find_due_items(now, url)
+    items = find_due_items(now, url, working)
     size = chunk_size_setting(chunk_size)
     result = ReminderResult.combine(
         [send_reminders(part, now, url) for part in chunked(items, size)]
     )
-    result.dormant = flag_dormant(now, url)
-    waiting = escalate_queued_leads(now, url)
+    result.dormant = flag_dormant(now, url, working)
+    waiting = escalate_queued_leads(now, url, working)
     if waiting:
         result.escalated["queue_wait"] = waiting
     table(

@@ -45,6 +45,7 @@ def load_rules(default: Path, override: Path | None = None) -> RulesConfig:
     if override is not None and override.exists():
         data = deep_merge(data, read_yaml(override))
         source = f"{override} (over {default})"
+    refuse_zones(data, source)
     try:
         return RulesConfig.model_validate(data)
     except ValidationError as exc:
@@ -53,3 +54,16 @@ def load_rules(default: Path, override: Path | None = None) -> RulesConfig:
             for err in exc.errors()
         )
         raise ConfigError(f"{source}: {problems}") from None
+
+
+def refuse_zones(data: dict[str, Any], source: str | Path) -> None:
+    """Time zones left the rule book: each team has its own, and the default is a setting.
+    A file that still sets one is refused, saying where it went, rather than ignored."""
+    calendar = data.get("calendar")
+    for key in ("timezone", "default_timezone"):
+        if isinstance(calendar, dict) and key in calendar:
+            raise ConfigError(
+                f"{source}: calendar.{key}: time zones are not set in rules.yaml: each team "
+                "has its own (leadflow teams set ID --timezone Asia/Shanghai), and new teams "
+                "take default_timezone from settings.yaml (LEADFLOW_DEFAULT_TIMEZONE)"
+            )

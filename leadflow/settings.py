@@ -19,6 +19,7 @@ from pydantic_settings import (
 from leadflow.config_files import load_rules
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import ConfigError, RulesConfig
+from leadflow.rules.zones import check_zone
 from leadflow.winmodel.config import WinModelSettings
 
 DEFAULT_CONFIG_DIR = Path(str(files("leadflow.config")))
@@ -105,6 +106,11 @@ class Settings(BaseSettings):
         default=None,
         description="ISO 4217 code (CNY, USD) that amounts are shown in; none shows plain numbers.",
     )
+    default_timezone: str = Field(
+        default="UTC",
+        description="IANA time zone (Asia/Shanghai) of new teams, of leads with no team "
+        "and of the company-wide review; each team's own is set with teams set --timezone.",
+    )
 
     # Notifications leave through the outbox. A recipient is an apprise URL (chat
     # webhooks, ...) or a plain email address, sent through `mail_url` (an apprise mailto
@@ -155,6 +161,11 @@ class Settings(BaseSettings):
             raise ValueError(f"currency: {value!r} is not an ISO 4217 code such as CNY or USD")
         return value.upper() if value else None
 
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_zone(value)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -171,12 +182,14 @@ class Settings(BaseSettings):
     def rules(self) -> RulesConfig:
         """The validated rule book: config/rules.yaml with the team's rules.yaml over it."""
         override = self.config_dir / "rules.yaml" if self.config_dir else None
-        return _load_rules_cached(DEFAULT_CONFIG_DIR / "rules.yaml", override)
+        return _load_rules_cached(
+            DEFAULT_CONFIG_DIR / "rules.yaml", override, self.default_timezone
+        )
 
 
 @lru_cache(maxsize=8)
-def _load_rules_cached(default: Path, override: Path | None) -> RulesConfig:
-    return load_rules(default, override)
+def _load_rules_cached(default: Path, override: Path | None, zone: str) -> RulesConfig:
+    return load_rules(default, override).with_default_timezone(zone)
 
 
 @lru_cache(maxsize=1)

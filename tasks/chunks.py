@@ -15,6 +15,7 @@ from leadflow.followup.regrade import REGRADED_STATES
 from leadflow.intake.claims import claim_new_lead_ids
 from leadflow.intake.process import IntakeResult, process_new_leads
 from leadflow.lifecycle import assign
+from leadflow.rules.zones import AtWork
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.db import normalise_url
 from leadflow.store.models import Lead
@@ -125,10 +126,11 @@ def assign_queued(now: dt.datetime, url: str | None = None) -> int:
     return len(assigned)
 
 
-def escalate_queue(now: dt.datetime, url: str | None = None) -> int:
-    """Tell managers about leads waiting too long in their queue; returns how many."""
+def escalate_queue(now: dt.datetime, url: str | None = None, working: AtWork | None = None) -> int:
+    """Tell managers about leads waiting too long in their queue (with `working`, the queues of
+    the teams at work); returns how many."""
     with unit_of_work("follow-up-reminders", url=url) as uow:
-        count = assign.escalate_waiting(uow.session, now, get_rules())
+        count = assign.escalate_waiting(uow.session, now, get_rules(), working)
         uow.commit()
     return count
 

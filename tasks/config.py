@@ -3,13 +3,11 @@ tasks layer (flows import nothing of ours but tasks)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 from leadflow.errors import LeadFlowError
-from leadflow.followup.reminders import in_business_hours
-from leadflow.settings import get_rules, get_settings
+from leadflow.settings import get_settings
 from leadflow.tasks.chunks import claims_in_parallel
 
 
@@ -28,11 +26,6 @@ def output_dir(asked: str | None, *sub: str) -> Path:
     folder = Path(asked or get_settings().output_dir, *sub).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def business_hours(now: dt.datetime) -> bool:
-    """Whether `now` falls in the rule book's business hours (config/rules.yaml calendar)."""
-    return in_business_hours(now, get_rules())
 
 
 def fan_out_allowed(url: str | None, work: Callable[[], int]) -> bool:

@@ -17,7 +17,7 @@ from leadflow.intake.receive import store_leads
 from leadflow.review.export import FORMATS
 from leadflow.review.period import Period
 from leadflow.schemas import LEAD_FIELDS, ImportSummary
-from leadflow.settings import get_rules
+from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.files import read_records
 from leadflow.store.models import BehaviourEvent, Lead
 
@@ -27,7 +27,8 @@ def create_organisation(seed: int, url: str, period: str) -> None:
     """Teams and reps across four regions, seniors and juniors, some away, and their
     targets for the period."""
     with unit_of_work("demo", url=url) as uow:
-        story.create_organisation(uow.session, generate.organisation(seed))
+        zone = get_settings().default_timezone
+        story.create_organisation(uow.session, generate.organisation(seed), zone)
         story.set_targets(uow.session, period, random.Random(seed))
         uow.commit()
 
@@ -71,8 +72,9 @@ def fresh_database(folder: Path) -> str:
 
 
 def last_quarter(now: dt.datetime) -> Period:
-    """The last complete quarter before `now`: the demo's leads arrive over it."""
-    return Period.containing(now.date(), "quarter").previous()
+    """The last complete quarter before `now` (on the default zone's clock, as the demo's
+    teams and its review are): the demo's leads arrive over it."""
+    return Period.containing(now, "quarter", get_settings().default_timezone).previous()
 
 
 def leads_file(

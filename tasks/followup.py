@@ -13,17 +13,30 @@ from leadflow.followup.regrade import RegradeResult as RegradeResult
 from leadflow.followup.reminders import KINDS as KINDS
 from leadflow.followup.reminders import ReminderResult as ReminderResult
 from leadflow.handoff import package as handoff
+from leadflow.rules.zones import AtWork
 from leadflow.settings import get_rules, get_settings
 from leadflow.tasks import chunks
 from leadflow.tasks.common import chunk_name, database_task
+from leadflow.team.zones import team_zones
+
+
+@database_task("find-teams-at-work")
+def teams_at_work(now: dt.datetime, url: str | None = None) -> AtWork:
+    """The teams whose local clock is in business hours at `now` (each team's time zone)."""
+    with unit_of_work(url=url) as uow:
+        rules = get_rules()
+        return team_zones(uow.session, rules).at_work(now, rules.calendar)
 
 
 @database_task("find-due-items")
-def find_due_items(now: dt.datetime, url: str | None = None) -> list[reminders.DueItem]:
-    """Everything due at `now`: SLA, follow-up gaps, next actions, objections, cadence,
-    briefs, post-win reviews and undelivered assignment notices."""
+def find_due_items(
+    now: dt.datetime, url: str | None = None, working: AtWork | None = None
+) -> list[reminders.DueItem]:
+    """Everything due at `now` (with `working`, for the leads of the teams at work): SLA,
+    follow-up gaps, next actions, objections, cadence, briefs, post-win reviews and
+    undelivered assignment notices."""
     with unit_of_work(url=url) as uow:
-        return list(reminders.due_items(uow.session, now, get_rules()))
+        return list(reminders.due_items(uow.session, now, get_rules(), working))
 
 
 @database_task("send-reminders", chunk_name("send-reminders", "items"))
@@ -40,19 +53,23 @@ def send_reminders(
 
 
 @database_task("flag-dormant")
-def flag_dormant(now: dt.datetime, url: str | None = None) -> int:
-    """Flag leads silent for the dormancy period and send their reactivation plans."""
+def flag_dormant(now: dt.datetime, url: str | None = None, working: AtWork | None = None) -> int:
+    """Flag leads silent for the dormancy period (with `working`, of the teams at work) and send
+    their reactivation plans."""
     with unit_of_work("follow-up-reminders", url=url) as uow:
-        ids = reminders.flag_dormant(uow.session, now, get_rules())
+        ids = reminders.flag_dormant(uow.session, now, get_rules(), working)
         reminders.notify_dormant(uow.session, ids, now, get_rules())
         uow.commit()
     return len(ids)
 
 
 @database_task("escalate-queued-leads")
-def escalate_queued_leads(now: dt.datetime, url: str | None = None) -> int:
-    """Tell each team's manager about leads waiting too long in their queue."""
-    return chunks.escalate_queue(now, url)
+def escalate_queued_leads(
+    now: dt.datetime, url: str | None = None, working: AtWork | None = None
+) -> int:
+    """Tell each team's manager (with `working`, of the teams at work) about leads waiting too
+    long in their queue."""
+    return chunks.escalate_queue(now, url, working)
 
 
 @database_task("count-open-leads")

@@ -22,8 +22,10 @@ from leadflow.tasks.common import RETRY_DELAYS, retry_on_database_error
 
 
 def last_period(kind: Literal["month", "quarter"], now: dt.datetime) -> str:
-    """The label of the last complete month or quarter before `now` (e.g. 2026-Q3)."""
-    return Period.containing(now.date(), kind).previous().label
+    """The label of the last complete month or quarter before `now` (e.g. 2026-Q3), on
+    the clock of settings' default_timezone."""
+    zone = get_settings().default_timezone
+    return Period.containing(now, kind, zone).previous().label
 
 
 @task(
@@ -34,9 +36,11 @@ def last_period(kind: Literal["month", "quarter"], now: dt.datetime) -> str:
     retry_condition_fn=retry_on_database_error,
 )
 def build_review_task(period: str, now: dt.datetime, url: str | None = None) -> Review:
-    """Compute the review's numbers with set-based queries."""
+    """Compute the company's review with set-based queries, the period's bounds on the
+    clock of settings' default_timezone."""
     with unit_of_work(url=url) as uow:
-        return build_review(uow.session, Period.parse(period), now)
+        zone = get_settings().default_timezone
+        return build_review(uow.session, Period.parse(period, zone), now)
 
 
 @task(

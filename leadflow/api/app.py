@@ -58,7 +58,12 @@ new-customer and repeat-rate target for a period (201 new, 200 updated); any key
 them (`GET /targets?period=2026-Q3`). The pipeline review shows progress against them.
 
 **Reps.** `DELETE /reps/{id}` deletes only a rep nothing refers to; a rep who owns leads or
-has activities, targets or keys gets 409: mark the rep away instead."""
+has activities, targets or keys gets 409: mark the rep away instead.
+
+**Teams.** Every team has a `timezone` (an IANA name such as Asia/Shanghai): its business
+hours, first-contact deadlines, reminders and review periods run on that clock.
+`POST /teams` without one gives the server's default_timezone; `PATCH /teams/{id}`
+(manager or director) changes it, or the name and manager; null goes back to the default."""
 
 
 def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:

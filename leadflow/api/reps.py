@@ -10,11 +10,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from leadflow.api.contract import LeadFlowRoute
-from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
-from leadflow.api.schemas import RepOut, RepPatch, TeamOut
+from leadflow.api.deps import (
+    ANYONE,
+    MANAGERS,
+    Principal,
+    Uow,
+    now,
+    require,
+    rules_of,
+    settings_of,
+)
+from leadflow.api.schemas import RepOut, RepPatch, TeamOut, TeamPatch
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
 from leadflow.team import reps as svc
+from leadflow.team import teams
 from leadflow.team.reps import RepIn, TeamIn
 
 router = APIRouter(tags=["reps and teams"], route_class=LeadFlowRoute)
@@ -36,12 +46,31 @@ def list_teams(uow: Uow, _principal: Reader) -> list[TeamOut]:
     return [TeamOut.model_validate(row) for row in svc.team_rows(uow.session)]
 
 
+def _team(uow: Uow, team_id: int) -> TeamOut:
+    return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session) if r["id"] == team_id)
+
+
 @router.post("/teams", status_code=201, response_model=TeamOut)
-def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
-    """Create a team (manager or director key)."""
-    team = svc.add_team(uow.session, body.model_dump(mode="json"))
+def add_team(body: TeamIn, request: Request, uow: Uow, _principal: Manager) -> TeamOut:
+    """Create a team (manager or director key); without a timezone it takes the default."""
+    team = svc.add_team(
+        uow.session,
+        body.model_dump(mode="json"),
+        default_timezone=settings_of(request).default_timezone,
+    )
     uow.commit()
-    return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session) if r["id"] == team.id)
+    return _team(uow, team.id)
+
+
+@router.patch("/teams/{team_id}", response_model=TeamOut)
+def update_team(
+    team_id: int, body: TeamPatch, request: Request, uow: Uow, _principal: Manager
+) -> TeamOut:
+    """Change a team's time zone, name or manager (manager or director key)."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    teams.update_team(uow.session, team_id, changes, rules=rules_of(request))
+    uow.commit()
+    return _team(uow, team_id)
 
 
 @router.get("/reps", response_model=list[RepOut])

@@ -205,8 +205,20 @@ class RepPatch(StrictIn):
     notify_url: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
+class TeamPatch(StrictIn):
+    """Changes to a team: any subset of these fields (the service checks them)."""
+
+    name: str | None = None
+    manager_name: str | None = None
+    manager_email: str | None = None
+    notify_url: str | None = None
+    timezone: str | None = Field(
+        None, description="IANA time zone (Asia/Shanghai); null: the default zone."
+    )
+
+
 class TeamOut(BaseModel):
-    """A team and its territory."""
+    """A team, its territory and its time zone."""
 
     id: int
     name: str
@@ -215,6 +227,9 @@ class TeamOut(BaseModel):
     regions: list[str]
     industries: list[str]
     company_sizes: list[str]
+    timezone: str = Field(
+        description="IANA time zone: its business hours, SLAs, reminders and review periods."
+    )
 
 
 class RepOut(BaseModel):

@@ -11,6 +11,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.i18n import use_locale
 from leadflow.review.period import read_period
 from leadflow.rules.access import Viewer
+from leadflow.settings import get_settings
 from leadflow.team.reps import get_rep
 
 app = typer.Typer(no_args_is_help=True, help="Reports for managers.")
@@ -53,7 +54,8 @@ def review(
 
     check_format(fmt)
     viewer = Viewer.of(role, rep)
-    chosen = read_period(period)
+    # The company's review runs on the default zone's clock; a rep's on their team's.
+    chosen = read_period(period).in_zone(get_settings().default_timezone)
     if out is None and fmt == "xlsx":
         out = f"review-{chosen.label}.xlsx"
     with use_locale(locale), unit_of_work() as uow:

@@ -8,11 +8,16 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
-from leadflow.settings import get_rules
+from leadflow.settings import get_rules, get_settings
 from leadflow.team import reps as svc
+from leadflow.team.teams import update_team
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
+_ZONE_HELP = (
+    "IANA time zone (Asia/Shanghai): the team's business hours, SLAs, reminders "
+    "and review periods run on it."
+)
 
 
 def _split(values: list[str]) -> list[str]:
@@ -28,6 +33,9 @@ def add_team(
     industry: list[str] = typer.Option([], help="A covered industry."),
     size: list[str] = typer.Option([], help="A covered company size."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    timezone: str | None = typer.Option(
+        None, help=f"{_ZONE_HELP} Default: LEADFLOW_DEFAULT_TIMEZONE, else UTC."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a team."""
@@ -42,11 +50,43 @@ def add_team(
                 "industries": _split(industry),
                 "company_sizes": _split(size),
                 "notify_url": notify_url,
+                "timezone": timezone,
             },
+            default_timezone=get_settings().default_timezone,
         )
         uow.commit()
-        data = {"id": team.id, "name": team.name}
-    emit(data, as_json, f"team {team.id} {team.name} added")
+        data = {"id": team.id, "name": team.name, "timezone": team.timezone}
+    emit(data, as_json, f"team {team.id} {team.name} added ({team.timezone})")
+
+
+@teams_app.command("set")
+def set_team(
+    team_id: int,
+    timezone: str | None = typer.Option(None, help=_ZONE_HELP),
+    name: str | None = typer.Option(None),
+    manager: str | None = typer.Option(None),
+    manager_email: str | None = typer.Option(None),
+    notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change a team's time zone, name or manager (what is not given stays)."""
+    given = {
+        "timezone": timezone,
+        "name": name,
+        "manager_name": manager,
+        "manager_email": manager_email,
+        "notify_url": notify_url,
+    }
+    with unit_of_work("cli") as uow:
+        team = update_team(
+            uow.session,
+            team_id,
+            {k: v for k, v in given.items() if v is not None},
+            rules=get_rules(),
+        )
+        uow.commit()
+        data = next(row for row in svc.team_rows(uow.session) if row["id"] == team.id)
+    emit(data, as_json, f"team {team_id} {data['name']}: timezone={data['timezone']}")
 
 
 @teams_app.command("list")
@@ -57,7 +97,9 @@ def list_teams(as_json: bool = JSON_OPTION) -> None:
     emit(
         rows,
         as_json,
-        table(rows, ["id", "name", "manager", "regions", "industries", "company_sizes"]),
+        table(
+            rows, ["id", "name", "manager", "timezone", "regions", "industries", "company_sizes"]
+        ),
     )
 
 

@@ -34,11 +34,11 @@ LOSS_WEIGHTS = {
 }
 
 
-def create_organisation(session: Session, org: Organisation) -> None:
-    """Create the teams and reps."""
+def create_organisation(session: Session, org: Organisation, default_timezone: str = "UTC") -> None:
+    """Create the teams (on the default zone's clock) and reps."""
     ids = {}
     for team in org.teams:
-        ids[team["name"]] = add_team(session, team).id
+        ids[team["name"]] = add_team(session, team, default_timezone=default_timezone).id
     for rep in org.reps:
         data = {k: v for k, v in rep.items() if k != "team"}
         add_rep(session, {**data, "team_id": ids[rep["team"]]})

@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import OPEN_STATES, State
+from leadflow.rules.zones import AtWork
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, UtcDateTime
 from leadflow.store.outbound_models import Handoff, OutboxMessage
+from leadflow.team.zones import at_work_leads
 
 OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]
@@ -142,18 +144,23 @@ def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]) -> 
     return union_all(silent, *parts, objections, notices)
 
 
-def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterator[DueItem]:
-    """Every due item as of `now`."""
+def due_items(
+    session: Session, now: dt.datetime, rules: RulesConfig, working: AtWork | None = None
+) -> Iterator[DueItem]:
+    """Every due item as of `now`; with `working`, only those of leads whose team is at work."""
     sla = rules.sla
     after = {
         "no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
         "objection": dt.timedelta(hours=sla.objection_answer_hours),
         "notify": notice_wait(rules),
     }
-    statement = _lead_timers(
+    statement: Any = _lead_timers(
         tuple(g.value for g in sla.no_follow_up_grades),
         tuple(g.value for g in sla.no_follow_up_opportunity_grades),
     )
+    if working is not None:  # the timers as found, kept for the leads of the teams at work
+        timers = statement.subquery()
+        statement = select(timers).join(Lead, Lead.id == timers.c.id).where(at_work_leads(working))
     cutoffs = {
         "now": now,
         "silent_before": now - after["no_follow_up"],
@@ -164,8 +171,10 @@ def due_items(session: Session, now: dt.datetime, rules: RulesConfig) -> Iterato
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))
     # The post-win review of a handed-off deal, due some business days after the win.
     for lead_id, due in session.execute(
-        select(Handoff.lead_id, Handoff.review_due).where(
-            Handoff.reviewed_at.is_(None), Handoff.review_due <= now.date()
+        select(Handoff.lead_id, Handoff.review_due)
+        .join(Lead, Lead.id == Handoff.lead_id)
+        .where(
+            Handoff.reviewed_at.is_(None), Handoff.review_due <= now.date(), at_work_leads(working)
         )
     ):
         yield DueItem(lead_id, "win_review", dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))

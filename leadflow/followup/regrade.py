@@ -25,9 +25,11 @@ from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import current_facts, opportunity_grade
 from leadflow.rules.timing import next_cadence_date
 from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
+from leadflow.rules.zones import TeamZones
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import Lead
 from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
+from leadflow.team.zones import team_zones
 from leadflow.winmodel.score import score_leads
 
 REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
@@ -47,6 +49,7 @@ REGRADE_COLUMNS = (
     "first_contacted_at",
     "first_contact_due",
     "last_contact_at",
+    "team_id",
     "next_cadence_due",
 )
 MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
@@ -129,8 +132,9 @@ def regrade_chunk(
         assessments = _latest_assessments(
             session, [lead.id for lead in leads if lead.state in ("opportunity", "negotiation")]
         )
+        zones = team_zones(session, rules)
         for lead in leads:
-            _regrade_one(lead, counts, assessments, now, rules, result)
+            _regrade_one(lead, counts, assessments, now, rules, result, zones)
         save_rows(rows, leads, now)
         slipped = set(result.slipped)  # built once: a set per lead made this quadratic
         _tell_slipped(rows, [lead for lead in leads if lead.id in slipped], now)
@@ -185,6 +189,7 @@ def _regrade_one(
     now: dt.datetime,
     rules: RulesConfig,
     result: RegradeResult,
+    zones: TeamZones,
 ) -> None:
     """Rescore and re-grade one lead, counting (and listing) what changed and why."""
     result.examined += 1
@@ -221,7 +226,7 @@ def _regrade_one(
             f"{graded.reason} ({graded.points} points, budget "
             f"{facts.budget:,.0f}, urgency {facts.urgency.value})" + (f"; {short}" if short else "")
         )
-    tighten_first_contact(lead, rules)
+    tighten_first_contact(lead, rules, zones.of(lead.team_id))
     _reschedule_cadence(lead, {**before, "nurture_stage": stage}, rules)
     if lead.slipped and not was_slipped:
         result.slipped.append(lead.id)

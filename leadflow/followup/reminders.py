@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select, tuple_, update
@@ -20,9 +19,11 @@ from leadflow.i18n import N_, day, moment
 from leadflow.i18n import gettext as _
 from leadflow.notify.messages import enqueue, recipient_of, tell_owners
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.timing import add_business_days, is_business_day, nurture_stage_named
+from leadflow.rules.timing import business_days_passed, nurture_stage_named
+from leadflow.rules.zones import AtWork
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
+from leadflow.team.zones import at_work_leads, team_zone
 
 __all__ = [
     "KINDS",
@@ -138,7 +139,8 @@ def plan(
         what = _what(item, lead, rules)
         owner = reps.get(lead.owner_id or -1)
         existing = known.get((item.lead_id, item.kind, item.due_at))
-        manager = recipient_of(None, teams.get(lead.team_id or -1))
+        team = teams.get(lead.team_id or -1)
+        manager = recipient_of(None, team)
         up = ", ".join(directors) if item.kind in _TO_DIRECTORS and directors else manager
         if existing is None and item.kind not in _STRAIGHT_UP:
             message = PlannedMessage(
@@ -156,9 +158,12 @@ def plan(
             )
         elif existing is None or (
             existing.escalated_at is None
-            and now.date()
-            >= add_business_days(
-                existing.reminded_at.date(), int(rules.sla.escalate_after_days), rules.calendar
+            and business_days_passed(
+                existing.reminded_at,
+                now,
+                int(rules.sla.escalate_after_days),
+                rules.calendar,
+                team_zone(team, rules),
             )
         ):
             who = owner.name if owner else _("The owner")
@@ -256,13 +261,19 @@ def preview_rows(messages: list[PlannedMessage]) -> list[dict[str, Any]]:
     ]
 
 
-def flag_dormant(session: Session, now: dt.datetime, rules: RulesConfig) -> list[int]:
-    """Mark open leads with no interaction for the dormancy period; returns their ids."""
+def flag_dormant(
+    session: Session, now: dt.datetime, rules: RulesConfig, working: AtWork | None = None
+) -> list[int]:
+    """Mark open leads with no interaction for the dormancy period (with `working`, those of the
+    teams at work, whose owners are told now); returns their ids."""
     cutoff = now - dt.timedelta(days=rules.sla.dormant_after_days)
     ids = list(
         session.scalars(
             select(Lead.id).where(
-                Lead.state.in_(WORKING), Lead.dormant.is_(False), Lead.last_interaction_at <= cutoff
+                Lead.state.in_(WORKING),
+                Lead.dormant.is_(False),
+                Lead.last_interaction_at <= cutoff,
+                at_work_leads(working),
             )
         )
     )
@@ -292,10 +303,3 @@ def notify_dormant(session: Session, ids: list[int], now: dt.datetime, rules: Ru
             ).format(days=f"{rules.sla.dormant_after_days:g}"),
         ),
     )
-
-
-def in_business_hours(now: dt.datetime, rules: RulesConfig) -> bool:
-    """Reminders go out on business days within business hours only."""
-    cal = rules.calendar
-    local = now.astimezone(ZoneInfo(cal.timezone))
-    return is_business_day(local.date(), cal) and cal.day_start <= local.time() < cal.day_end

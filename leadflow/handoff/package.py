@@ -22,6 +22,7 @@ from leadflow.settings import Settings
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Activity, Lead, SalesRep, Team, TransitionAudit
 from leadflow.store.outbound_models import Handoff
+from leadflow.team.zones import team_zone
 
 
 class HandoffResult(BaseModel):
@@ -183,7 +184,9 @@ def produce_handoffs(
         if lead.id in done:
             result.skipped += 1
             continue
-        won = lead.won_at or now
+        team = session.get(Team, lead.team_id) if lead.team_id else None
+        # Business days are the team's: counted from the win's date on its local clock.
+        won = (lead.won_at or now).astimezone(team_zone(team, rules))
         review_due = add_business_days(
             won.date(), rules.handoff.review_due_business_days, rules.calendar
         )
@@ -205,7 +208,6 @@ def produce_handoffs(
                 markdown=full,
             )
         )
-        team = session.get(Team, lead.team_id) if lead.team_id else None
         chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
         delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
         subject = _("Handoff: {company} (lead #{id}), review due {due}").format(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import or_, select
@@ -32,6 +33,7 @@ from leadflow.store.capacity import chunk_xact, claim_slots, release_claims
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
 from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
 from leadflow.team.roster import load_roster
+from leadflow.team.zones import team_zone
 from leadflow.winmodel.score import score_leads
 
 
@@ -113,11 +115,12 @@ def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
     lead.explanation = ev.summary()
 
 
-def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig) -> None:
-    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA."""
+def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig, zone: ZoneInfo) -> None:
+    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA
+    (counted on its team's local clock, `zone`)."""
     if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
         lead.first_contact_due = tightened_first_contact_due(
-            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules
+            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules, zone
         )
 
 
@@ -241,7 +244,7 @@ def _route(
         result.queued += 1
         notify_assignment(rows, lead, None, team, now)
         return
-    give_owner(lead, choice.rep_id, now, rules)
+    give_owner(lead, choice.rep_id, now, rules, team_zone(team, rules))
     fire(
         lead, "start_nurturing", by=actor, at=now, rules=rules, reason=f"assigned: {choice.reason}"
     )
@@ -249,13 +252,15 @@ def _route(
     result.assigned += 1
 
 
-def give_owner(lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig) -> None:
+def give_owner(
+    lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig, zone: ZoneInfo
+) -> None:
     """Make the rep the lead's owner as of now and start its timers: first contact within
-    the SLA of its priority, the next scheduled contact by its grade's (or its nurture
-    stage's) cadence."""
+    the SLA of its priority (on its team's local clock, `zone`), the next scheduled contact
+    by its grade's (or its nurture stage's) cadence."""
     lead.owner_id = rep_id
     lead.assigned_at = now
-    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
+    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules, zone)
     grade = Grade(lead.grade) if lead.grade else None
     lead.next_cadence_due = next_cadence_date(
         now, State.nurturing, grade, None, rules, lead.nurture_stage

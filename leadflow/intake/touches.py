@@ -25,6 +25,7 @@ from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.schemas import LeadIn
 from leadflow.store.deal_models import Touch
 from leadflow.store.models import FieldChange, Lead, SalesRep
+from leadflow.team.zones import zone_of
 
 OPEN = {s.value for s in OPEN_STATES}
 # Which stored lead a returning contact's inquiry joins: an open one first, then a won
@@ -97,7 +98,7 @@ def returning_inquiry(
     if lead.state == State.new.value:
         return  # intake scores, grades and assigns it with the new facts
     rescore(session, lead, now, rules)
-    refresh_timers(lead, rules)
+    refresh_timers(lead, rules, zone_of(session, lead.team_id, rules))
     if lead.owner_id is not None:
         lead.next_action = f"answer the new inquiry via {rec.source.value}"
         lead.next_action_due = (

@@ -22,11 +22,13 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import Priority, State
+from leadflow.rules.zones import AtWork
 from leadflow.statemachines.lead import allowed_triggers, fire
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import flush
 from leadflow.team.roster import load_roster, save_round_robin
+from leadflow.team.zones import at_work_leads, zone_of
 from leadflow.winmodel.score import score_leads
 
 REASSIGNABLE = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
@@ -77,13 +79,15 @@ def assign_lead(
     why = f"assigned by {by}" + (f": {reason}" if reason else "")
     lead.assignment_reason = why
     lead.team_id = slot.team_id if slot.team_id is not None else lead.team_id
+    zone = zone_of(session, lead.team_id, rules)
     if previous is None:
-        give_owner(lead, rep_id, now, rules)
+        give_owner(lead, rep_id, now, rules, zone)
         fire(lead, "start_nurturing", by=by, at=now, rules=rules, reason=why)
     else:
         lead.owner_id, lead.assigned_at = rep_id, now
         if lead.first_contacted_at is None:  # the new owner gets the full SLA
-            lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules)
+            priority = Priority(lead.priority or "low")
+            lead.first_contact_due = first_contact_due(now, priority, rules, zone)
     flush(session)
     score_leads(session, [lead.id], now)
     rep = session.get(SalesRep, rep_id)
@@ -134,7 +138,7 @@ def assign_queued(
         if choice.rep_id is None:
             continue
         lead.team_id, lead.assignment_reason = choice.team_id, choice.reason
-        give_owner(lead, choice.rep_id, now, rules)
+        give_owner(lead, choice.rep_id, now, rules, zone_of(session, lead.team_id, rules))
         fire(
             lead,
             "start_nurturing",
@@ -180,7 +184,7 @@ def reactivate(
     if rep_id is None:
         lead.owner_id = None
     else:
-        give_owner(lead, rep_id, now, rules)
+        give_owner(lead, rep_id, now, rules, zone_of(session, team_id, rules))
         lead.next_action = "reactivated: contact the customer about their renewed interest"
         lead.next_action_due = lead.first_contact_due
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)
@@ -215,12 +219,16 @@ def queue_rows(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> int:
+def escalate_waiting(
+    session: Session, now: dt.datetime, rules: RulesConfig, working: AtWork | None = None
+) -> int:
     """Tell the team's manager, once per wait, about each lead queued longer than
-    `assignment.queue_escalate_hours`; returns how many were escalated."""
+    `assignment.queue_escalate_hours` (with `working`, in the queues of the teams at work);
+    returns how many were escalated."""
     cutoff = now - dt.timedelta(hours=rules.assignment.queue_escalate_hours)
     count = 0
-    for lead in session.scalars(select(Lead).where(QUEUED, Lead.screened_at <= cutoff)):
+    waiting = select(Lead).where(QUEUED, Lead.screened_at <= cutoff, at_work_leads(working))
+    for lead in session.scalars(waiting):
         to = recipient_of(None, _team(session, lead.team_id))
         assert lead.screened_at is not None
         key = f"queue-wait:{lead.id}:{lead.screened_at:%Y%m%d%H%M%S}"

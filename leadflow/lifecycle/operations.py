@@ -44,6 +44,7 @@ from leadflow.store.models import (
     utcnow,
 )
 from leadflow.store.uow import flush
+from leadflow.team.zones import zone_of
 from leadflow.winmodel.score import lead_win, score_leads
 
 
@@ -109,7 +110,7 @@ def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) 
     """Recompute score, priority, stage and grade from the lead's facts and events."""
     counts = behaviour_counts(session, [lead.id], now, rules)
     apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
-    tighten_first_contact(lead, rules)
+    tighten_first_contact(lead, rules, zone_of(session, lead.team_id, rules))
     score_leads(session, [lead.id], now)
 
 

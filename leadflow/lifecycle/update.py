@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from leadflow.rules.vocab import SENSITIVE, Grade, Priority, State
 from leadflow.schemas import LEAD_COLUMNS, LeadIn, field_errors
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.team.zones import zone_of
 from leadflow.winmodel.score import score_leads
 
 # The first touch is the lead's source and never changes (spec §1); the external id is the
@@ -77,19 +79,20 @@ def update_lead(
     set_keys(lead)
     with session.no_autoflush:  # one flush at the end: a concurrent change is a VersionConflict
         rescore(session, lead, now, rules)
-    refresh_timers(lead, rules)
+    refresh_timers(lead, rules, zone_of(session, lead.team_id, rules))
     flush(session)
     score_leads(session, [lead.id], now)  # after the flush: rescore ran without one
     return lead
 
 
-def refresh_timers(lead: Lead, rules: RulesConfig) -> None:
-    """After a re-grade: a first contact still owed tightens to the new priority's SLA (it
-    never loosens), and the next scheduled contact follows the new grade's cadence."""
+def refresh_timers(lead: Lead, rules: RulesConfig, zone: ZoneInfo) -> None:
+    """After a re-grade: a first contact still owed tightens to the new priority's SLA (on
+    the team's local clock, `zone`; it never loosens), and the next scheduled contact
+    follows the new grade's cadence."""
     if lead.owner_id is None or lead.assigned_at is None:
         return
     if lead.first_contacted_at is None and lead.priority:
-        due = first_contact_due(lead.assigned_at, Priority(lead.priority), rules)
+        due = first_contact_due(lead.assigned_at, Priority(lead.priority), rules, zone)
         lead.first_contact_due = min(filter(None, (lead.first_contact_due, due)))
     if lead.state in (State.nurturing.value, State.opportunity.value, State.negotiation.value):
         grade = Grade(lead.grade) if lead.grade else None

@@ -113,6 +113,7 @@ def build_review(
     return Review(
         period=period.label,
         kind=period.kind,
+        timezone=period.timezone,
         start=period.start,
         end=period.end,
         generated_at=now,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput
 from leadflow.review.build import build_review
 from leadflow.review.html import review_html
-from leadflow.review.period import Period
+from leadflow.review.period import Period, scoped
 from leadflow.review.render import Review, review_markdown
 from leadflow.review.xlsx import write_review_xlsx
 from leadflow.rules.access import Viewer
@@ -33,10 +33,10 @@ def review_for(
     session: Session, period: Period, now: dt.datetime, viewer: Viewer = MANAGER
 ) -> Review:
     """The review as this reader may see it: a rep's holds only their own leads and
-    results; for a reader who may not see budgets, the open value (a sum of budgets) is
-    masked, by the same rule as the API's answers."""
+    results, over the period on their team's clock; for a reader who may not see budgets,
+    the open value (a sum of budgets) is masked, by the same rule as the API's answers."""
     owner = viewer.own_leads_only
-    review = build_review(session, period, now, owner)
+    review = build_review(session, scoped(session, period, owner), now, owner)
     if viewer.sees_sensitive(owner):
         return review
     return review.model_copy(

@@ -1,17 +1,20 @@
-"""The review's periods (a calendar quarter or month in UTC) and the filters every review
-query shares: a time within a period, and the leads a review counts."""
+"""The review's periods (a calendar quarter or month, from local midnight on a time zone's
+clock: a team's for a team's review, settings' default_timezone for the company's) and the
+filters every review query shares: a time within a period, and the leads a review counts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, and_
+from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
-from leadflow.store.models import Lead
+from leadflow.store.models import Lead, SalesRep
 
 PeriodKind = Literal["quarter", "month"]
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
@@ -20,37 +23,51 @@ _YEARS = range(1, 9999)  # the period after 9999-12 would not be a datetime
 
 
 class Period(BaseModel):
-    """A calendar quarter or month in UTC, from `start` (inclusive) to `end` (exclusive)."""
+    """A calendar quarter or month on a time zone's clock (an IANA name, UTC by default),
+    from `start` (inclusive: local midnight of its first day) to `end` (exclusive)."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: PeriodKind
     year: int
     number: int  # the quarter (1-4) or the month (1-12)
+    timezone: str = "UTC"
 
     @classmethod
-    def parse(cls, text: str) -> Period:
-        """'2026-Q3' or '2026-09'; anything else raises ValueError naming the text."""
+    def parse(cls, text: str, timezone: str = "UTC") -> Period:
+        """'2026-Q3' or '2026-09' on that zone's clock; anything else raises ValueError
+        naming the text."""
         cleaned = text.strip()
         quarter, month = _QUARTER.fullmatch(cleaned), _MONTH.fullmatch(cleaned)
         if quarter and int(quarter[1]) in _YEARS:
-            return cls(kind="quarter", year=int(quarter[1]), number=int(quarter[2]))
+            return cls(
+                kind="quarter", year=int(quarter[1]), number=int(quarter[2]), timezone=timezone
+            )
         if month and int(month[1]) in _YEARS and 1 <= int(month[2]) <= 12:
-            return cls(kind="month", year=int(month[1]), number=int(month[2]))
+            return cls(kind="month", year=int(month[1]), number=int(month[2]), timezone=timezone)
         raise ValueError(
             f"period {text!r}: expected a quarter like 2026-Q3 or a month like 2026-09"
         )
 
     @classmethod
-    def containing(cls, when: dt.date, kind: PeriodKind = "quarter") -> Period:
-        """The quarter or month that a date (or UTC datetime) falls in."""
+    def containing(
+        cls, when: dt.date, kind: PeriodKind = "quarter", timezone: str = "UTC"
+    ) -> Period:
+        """The quarter or month that a date (or an aware datetime, read on the zone's
+        clock) falls in."""
         if isinstance(when, dt.datetime) and when.tzinfo is not None:
-            when = when.astimezone(dt.UTC)
+            when = when.astimezone(ZoneInfo(timezone))
         if kind == "quarter":
-            return cls(kind=kind, year=when.year, number=(when.month - 1) // 3 + 1)
-        if kind == "month":
-            return cls(kind=kind, year=when.year, number=when.month)
-        raise ValueError(f"period kind {kind!r}: expected 'quarter' or 'month'")
+            number = (when.month - 1) // 3 + 1
+        elif kind == "month":
+            number = when.month
+        else:
+            raise ValueError(f"period kind {kind!r}: expected 'quarter' or 'month'")
+        return cls(kind=kind, year=when.year, number=number, timezone=timezone)
+
+    def in_zone(self, timezone: str) -> Period:
+        """The same quarter or month on another zone's clock."""
+        return self.model_copy(update={"timezone": timezone})
 
     @property
     def _size(self) -> int:
@@ -67,21 +84,24 @@ class Period(BaseModel):
 
     @property
     def start(self) -> dt.datetime:
-        """The first instant of the period, UTC."""
-        return dt.datetime(self.year, (self.number - 1) * self._size + 1, 1, tzinfo=dt.UTC)
+        """The first instant of the period: local midnight on its zone's clock."""
+        month = (self.number - 1) * self._size + 1
+        return dt.datetime(self.year, month, 1, tzinfo=ZoneInfo(self.timezone))
 
     @property
     def end(self) -> dt.datetime:
-        """The first instant after the period, UTC (exclusive bound)."""
+        """The first instant after the period, on its zone's clock (exclusive bound)."""
         month0 = self.number * self._size  # months since January 1st, 0-based
-        return dt.datetime(self.year + month0 // 12, month0 % 12 + 1, 1, tzinfo=dt.UTC)
+        return dt.datetime(
+            self.year + month0 // 12, month0 % 12 + 1, 1, tzinfo=ZoneInfo(self.timezone)
+        )
 
     def previous(self) -> Period:
-        """The period of the same kind just before this one."""
+        """The period of the same kind just before this one, on the same clock."""
         last = 4 if self.kind == "quarter" else 12
         if self.number == 1:
-            return Period(kind=self.kind, year=self.year - 1, number=last)
-        return Period(kind=self.kind, year=self.year, number=self.number - 1)
+            return self.model_copy(update={"year": self.year - 1, "number": last})
+        return self.model_copy(update={"number": self.number - 1})
 
     def __str__(self) -> str:
         return self.label
@@ -93,6 +113,14 @@ def read_period(text: str) -> Period:
         return Period.parse(text)
     except ValueError as exc:
         raise InvalidInput(str(exc), {"period": "expected YYYY-Qn or YYYY-MM"}) from None
+
+
+def scoped(session: Session, period: Period, owner: int | None) -> Period:
+    """The period a review counts: a rep's own review on the clock of the rep's team; the
+    company's (or a rep with no team) on the period's own (settings' default_timezone)."""
+    rep = session.get(SalesRep, owner) if owner is not None else None
+    team = rep.team if rep is not None else None
+    return period if team is None else period.in_zone(team.timezone)
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:

@@ -108,6 +108,7 @@ class Review(BaseModel):
 
     period: str
     kind: str
+    timezone: str = "UTC"  # whose clock the period's bounds are local midnights on
     start: dt.datetime
     end: dt.datetime
     generated_at: dt.datetime
@@ -144,12 +145,15 @@ def pct(value: float | None, already_percent: bool = False) -> str:
 def period_line(r: Review) -> str:
     """What the review covers and when it was made, in one sentence."""
     text = (
-        _("Quarter from {start} to {end} (UTC), generated {generated} UTC")
+        _("Quarter from {start} to {end} ({zone}), generated {generated} UTC")
         if r.kind == "quarter"
-        else _("Month from {start} to {end} (UTC), generated {generated} UTC")
+        else _("Month from {start} to {end} ({zone}), generated {generated} UTC")
     )
     return text.format(
-        start=day(r.start), end=day(r.end - dt.timedelta(days=1)), generated=moment(r.generated_at)
+        start=day(r.start),
+        end=day(r.end - dt.timedelta(days=1)),
+        zone=r.timezone,
+        generated=moment(r.generated_at),
     )
 
 

@@ -131,7 +131,7 @@ def write_review_xlsx(
     viewer = Viewer.of(viewer) if isinstance(viewer, str) else viewer
     owner = viewer.own_leads_only
     masked = not viewer.sees_sensitive(owner)
-    period = Period.parse(review.period)
+    period = Period.parse(review.period, review.timezone)
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
         (title, columns, _stream(session, query))

@@ -178,9 +178,11 @@ class SlaRules(_Strict):
 
 
 class CalendarRules(_Strict):
-    """Business hours and holidays."""
+    """Business hours and holidays, read on each team's local clock."""
 
-    timezone: str = "UTC"
+    # The zone of a lead with no team: settings' default_timezone, filled in by
+    # Settings.rules() (never from rules.yaml); a team's own zone is on the team.
+    default_timezone: str = "UTC"
     workdays: list[str]
     day_start: dt.time
     day_end: dt.time
@@ -207,6 +209,11 @@ class RulesConfig(_Strict):
     sla: SlaRules
     calendar: CalendarRules
     handoff: HandoffRules
+
+    def with_default_timezone(self, name: str) -> RulesConfig:
+        """The same rule book with `name` as the zone of leads with no team."""
+        calendar = self.calendar.model_copy(update={"default_timezone": name})
+        return self.model_copy(update={"calendar": calendar})
 
 
 class ConfigError(Exception):

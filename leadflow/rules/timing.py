@@ -1,6 +1,6 @@
 """Due dates: first-contact SLA, follow-up cadence and business days (spec §5, §6, §8).
 
-The clock is always passed in; nothing here reads the time."""
+The clock and the team's time zone are always passed in; nothing here reads either."""
 
 from __future__ import annotations
 
@@ -29,12 +29,32 @@ def add_business_days(start: dt.date, days: int, cal: CalendarRules) -> dt.date:
     return current
 
 
-def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> dt.datetime:
+def in_business_hours(now: dt.datetime, cal: CalendarRules, zone: ZoneInfo) -> bool:
+    """`now` falls on a business day within business hours, on the team's local clock."""
+    local = now.astimezone(zone)
+    return is_business_day(local.date(), cal) and cal.day_start <= local.time() < cal.day_end
+
+
+def local_date(when: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """The team's calendar date at that moment."""
+    return when.astimezone(zone).date()
+
+
+def business_days_passed(
+    since: dt.datetime, now: dt.datetime, days: int, cal: CalendarRules, zone: ZoneInfo
+) -> bool:
+    """`days` business days have passed from `since` to `now`, counted in the team's dates."""
+    return local_date(now, zone) >= add_business_days(local_date(since, zone), days, cal)
+
+
+def add_business_hours(
+    start: dt.datetime, hours: float, cal: CalendarRules, zone: ZoneInfo
+) -> dt.datetime:
     """The moment `hours` working hours after `start`, skipping nights, weekends, holidays.
 
-    Working hours are read on the calendar's own timezone; the result is in start's zone."""
+    Working hours are read on the team's local clock (`zone`); the result is in start's zone."""
     remaining = dt.timedelta(hours=hours)
-    current = start.astimezone(ZoneInfo(cal.timezone))
+    current = start.astimezone(zone)
     for _ in range(3660):  # bounded: ten years of days
         day = current.date()
         open_at = dt.datetime.combine(day, cal.day_start, tzinfo=current.tzinfo)
@@ -49,24 +69,29 @@ def add_business_hours(start: dt.datetime, hours: float, cal: CalendarRules) -> 
 
 
 def first_contact_due(
-    assigned_at: dt.datetime, priority: Priority, rules: RulesConfig
+    assigned_at: dt.datetime, priority: Priority, rules: RulesConfig, zone: ZoneInfo
 ) -> dt.datetime:
-    """SLA by priority, counted on the configured clock, never past the hard cap."""
+    """SLA by priority, counted on the configured clock (business hours on the team's local
+    clock, `zone`), never past the hard cap."""
     sla = rules.sla
     hours = sla.first_contact_hours[priority]
     if sla.clock == "business":
-        due = add_business_hours(assigned_at, hours, rules.calendar)
+        due = add_business_hours(assigned_at, hours, rules.calendar, zone)
     else:
         due = assigned_at + dt.timedelta(hours=hours)
     return min(due, assigned_at + dt.timedelta(hours=sla.max_hours_after_assignment))
 
 
 def tightened_first_contact_due(
-    assigned_at: dt.datetime, current: dt.datetime | None, priority: Priority, rules: RulesConfig
+    assigned_at: dt.datetime,
+    current: dt.datetime | None,
+    priority: Priority,
+    rules: RulesConfig,
+    zone: ZoneInfo,
 ) -> dt.datetime:
     """A lead whose priority rose before first contact gets the new, shorter SLA; a due
     time never loosens."""
-    due = first_contact_due(assigned_at, priority, rules)
+    due = first_contact_due(assigned_at, priority, rules, zone)
     return due if current is None else min(current, due)
 
 

@@ -13,6 +13,7 @@ from leadflow.rules.assignment import LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import evaluate
 from leadflow.rules.timing import first_contact_due
+from leadflow.rules.zones import TeamZones
 from leadflow.simulate.history import Snapshot
 
 
@@ -29,8 +30,11 @@ class Decision:
     first_contact_due: dt.datetime | None
 
 
-def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[Decision]:
-    """Each lead's decision under `rules`, in the order given, on a copy of `roster`."""
+def replay(
+    leads: list[Snapshot], rules: RulesConfig, roster: Roster, zones: TeamZones
+) -> list[Decision]:
+    """Each lead's decision under `rules`, in the order given, on a copy of `roster`; SLAs
+    count on each team's local clock (`zones`)."""
     slots = copy.deepcopy(roster)
     slots.rules = rules
     by_id = {slot.id: slot for slot in slots.reps}
@@ -64,7 +68,7 @@ def replay(leads: list[Snapshot], rules: RulesConfig, roster: Roster) -> list[De
             choice = slots.assign(to_assign[key], lead.at)
             owner, team = choice.rep_id, choice.team_id
             if owner is not None:
-                due = first_contact_due(lead.at, ev.score.priority, rules)
+                due = first_contact_due(lead.at, ev.score.priority, rules, zones.of(team))
                 if lead.closed_at is not None:
                     heapq.heappush(releases, (lead.closed_at, lead.id, owner))
         out.append(

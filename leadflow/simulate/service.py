@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from leadflow.config_files import deep_merge, read_yaml
+from leadflow.config_files import deep_merge, read_yaml, refuse_zones
 from leadflow.errors import InvalidInput
 from leadflow.review.period import Period
 from leadflow.rules.config import ConfigError, RulesConfig
@@ -18,12 +18,15 @@ from leadflow.simulate.history import snapshots
 from leadflow.simulate.replay import replay
 from leadflow.simulate.report import SimulationReport, compare
 from leadflow.team.roster import load_roster
+from leadflow.team.zones import team_zones
 
 
 def candidate_rules(path: Path, current: RulesConfig) -> RulesConfig:
     """The candidate file layered over the current rule book (it may hold only the keys it
     changes), validated; a bad value raises ConfigError naming the file and the key."""
-    data = deep_merge(current.model_dump(mode="json"), read_yaml(path))
+    changes = read_yaml(path)
+    refuse_zones(changes, path)
+    data = deep_merge(current.model_dump(mode="json"), changes)
     try:
         return RulesConfig.model_validate(data)
     except ValidationError as exc:
@@ -67,8 +70,9 @@ def simulate(
     roster = load_roster(session, current, lock=False)
     for slot in roster.reps:
         slot.open_leads, slot.last_assigned_at = 0, None
-    before = replay(leads, current, roster)
-    after = replay(leads, candidate, roster)
+    zones = team_zones(session, current)
+    before = replay(leads, current, roster, zones)
+    after = replay(leads, candidate, roster, zones)
     meta = {
         "period": label,
         "since": since,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # The newest packaged revision, so that a schema can be checked with one query;
 # tests/integration/test_migrations.py holds it equal to Alembic's own head.
-HEAD = "0012_rep_claims"
+HEAD = "0013_team_timezones"
 
 
 def alembic_config(url: str) -> Config:

@@ -101,6 +101,8 @@ class Team(Base):
     industries: Mapped[list[str]] = mapped_column(default=list)
     company_sizes: Mapped[list[str]] = mapped_column(default=list)
     notify_url: Mapped[str | None] = mapped_column(String(500))
+    # IANA name: business hours, SLAs, reminders and review periods run on this clock.
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
 
 
 class SalesRep(Base):

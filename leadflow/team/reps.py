@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from leadflow.errors import InUse, InvalidInput, NotFound
 from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import CompanySize, Seniority
+from leadflow.rules.zones import check_zone
 from leadflow.schemas import MAX_ID, RowId, validated
 from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
@@ -31,6 +32,14 @@ class TeamIn(BaseModel):
     industries: list[str] = []
     company_sizes: list[CompanySize] = []
     notify_url: str | None = Field(None, max_length=500)
+    timezone: str | None = Field(
+        None, max_length=64, description="IANA time zone; none: settings' default_timezone."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_zone(value)
 
 
 class RepIn(BaseModel):
@@ -50,12 +59,14 @@ class RepIn(BaseModel):
     notify_url: str | None = Field(None, max_length=500)
 
 
-def add_team(session: Session, data: dict[str, Any]) -> Team:
-    """Create a team."""
+def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = "UTC") -> Team:
+    """Create a team; without a time zone of its own it takes `default_timezone` (the
+    settings' default_timezone, passed in by the CLI and the API)."""
     team_in: TeamIn = validated(TeamIn, data)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
         raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
     team = Team(**team_in.model_dump(mode="json"))
+    team.timezone = team_in.timezone or default_timezone
     session.add(team)
     session.flush()
     return team
@@ -169,6 +180,7 @@ def team_rows(session: Session) -> list[dict[str, Any]]:
             "regions": t.regions,
             "industries": t.industries,
             "company_sizes": t.company_sizes,
+            "timezone": t.timezone,
         }
         for t in session.scalars(select(Team).order_by(Team.id))
     ]

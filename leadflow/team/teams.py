@@ -1,0 +1,85 @@
+"""A team after its creation: its name, manager and time zone (business hours, SLAs,
+reminders and review periods run on the team's own zone)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput, NotFound
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.timing import first_contact_due
+from leadflow.rules.vocab import Priority
+from leadflow.schemas import MAX_ID, validated
+from leadflow.store.capacity import OPEN
+from leadflow.store.models import Lead, Team
+from leadflow.store.uow import flush
+from leadflow.team.reps import TeamIn
+
+# What `teams set` and PATCH /teams/{id} change; the territory is set when the team is made.
+EDITABLE = ("name", "manager_name", "manager_email", "notify_url", "timezone")
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    """The team, or NotFound (also for an id no row can have)."""
+    team = session.get(Team, team_id) if 1 <= team_id <= MAX_ID else None
+    if team is None:
+        raise NotFound(f"team {team_id} does not exist")
+    return team
+
+
+def update_team(
+    session: Session, team_id: int, changes: dict[str, Any], *, rules: RulesConfig
+) -> Team:
+    """Change a team's name, manager, notify URL or time zone (null: the default zone). A
+    new zone recounts the first-contact deadlines of the team's leads not yet contacted on
+    the new local clock."""
+    team = get_team(session, team_id)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(
+            f"{unknown[0]}: not a field that can be changed ({', '.join(EDITABLE)})",
+            {name: "cannot be changed" for name in unknown},
+        )
+    if not changes:
+        raise InvalidInput(
+            f"nothing to change: name at least one of {', '.join(EDITABLE)}", {"(record)": "empty"}
+        )
+    current = {f: getattr(team, f) for f in TeamIn.model_fields}
+    merged: TeamIn = validated(TeamIn, {**current, **changes})
+    taken = session.scalar(select(Team.id).where(Team.name == merged.name, Team.id != team_id))
+    if taken is not None:
+        raise InvalidInput(f"name: a team named {merged.name!r} exists", {"name": "taken"})
+    old_zone = team.timezone
+    for name in EDITABLE:
+        setattr(team, name, getattr(merged, name))
+    # A zone set to null goes back to the default, as for a team made without one.
+    team.timezone = merged.timezone or rules.calendar.default_timezone
+    session.flush()
+    if team.timezone != old_zone:
+        _recount_first_contact(session, team, rules)
+    return team
+
+
+def _recount_first_contact(session: Session, team: Team, rules: RulesConfig) -> None:
+    """On the business clock a first-contact deadline depends on the team's zone: count the
+    owed ones again from their assignment (on the wall clock nothing changes)."""
+    if rules.sla.clock != "business":
+        return
+    zone = ZoneInfo(team.timezone)
+    owed = select(Lead).where(
+        Lead.team_id == team.id,
+        Lead.state.in_(OPEN),
+        Lead.owner_id.is_not(None),
+        Lead.assigned_at.is_not(None),
+        Lead.first_contacted_at.is_(None),
+    )
+    for lead in session.scalars(owed):
+        assert lead.assigned_at is not None  # the query says so
+        lead.first_contact_due = first_contact_due(
+            lead.assigned_at, Priority(lead.priority or "low"), rules, zone
+        )
+    flush(session)
