@@ -52,7 +52,14 @@ def _on(event: str, window_seconds: int) -> list[Any]:
             match={"prefect.resource.id": "leadflow.leads.*"},
             within=dt.timedelta(seconds=window_seconds),
             threshold=1,
-            parameters={WINDOW_FROM: "{{ event.occurred }}"},
+            # Prefect reads a bare "{{ ... }}" as JSON (`| tojson`), which a datetime is
+            # not ("InvalidJinja", and no run); a jinja value renders it as text.
+            parameters={
+                WINDOW_FROM: {
+                    "__prefect_kind": "jinja",
+                    "template": "{{ event.occurred.isoformat() }}",
+                }
+            },
         )
     ]
 

@@ -195,16 +195,14 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
 
         # 4. A run fails (a review of a quarter that does not exist): ops get one notice.
         from prefect.deployments import run_deployment
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        os.environ["PREFECT_API_URL"] = served.api
-        try:
+        with temporary_settings({PREFECT_API_URL: served.api}):
             run_deployment(
                 "pipeline-review/pipeline-review-monthly",
                 parameters={"period": "2026-Q9"},
                 timeout=0,
             )
-        finally:
-            del os.environ["PREFECT_API_URL"]
         served.wait("the failure notice", lambda: bool(_subjects(ops_mailbox, "failed$")), 120)
 
         # 5. send-notifications is paused: after its expected time (2 x 15 s) ops are told
