@@ -10,11 +10,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from leadflow.api.contract import LeadFlowRoute
-from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
+from leadflow.api.deps import (
+    ANYONE,
+    MANAGERS,
+    Principal,
+    Uow,
+    now,
+    require,
+    rules_of,
+    settings_of,
+)
 from leadflow.api.schemas import RepOut, RepPatch, TeamOut
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
 from leadflow.team import reps as svc
+from leadflow.team.reachability import Unreachable, unreachable_people
 from leadflow.team.reps import RepIn, TeamIn
 
 router = APIRouter(tags=["reps and teams"], route_class=LeadFlowRoute)
@@ -44,9 +54,14 @@ def add_team(body: TeamIn, uow: Uow, _principal: Manager) -> TeamOut:
     return next(TeamOut.model_validate(r) for r in svc.team_rows(uow.session) if r["id"] == team.id)
 
 
-@router.get("/reps", response_model=list[RepOut])
-def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
-    """Every rep with team, territory, open-lead load, capacity and away flag."""
+@router.get("/reps", response_model=list[RepOut] | list[Unreachable])
+def list_reps(
+    request: Request, uow: Uow, _principal: Reader, unreachable: bool = False
+) -> list[RepOut] | list[Unreachable]:
+    """Every rep with team, territory, open-lead load, capacity and away flag; with
+    `unreachable=true`, the reps and managers without a working address instead, and why."""
+    if unreachable:
+        return unreachable_people(uow.session, now(), settings_of(request))
     return [RepOut.model_validate(row) for row in svc.rep_rows(uow.session)]
 
 

@@ -10,6 +10,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules
 from leadflow.team import reps as svc
+from leadflow.team.reachability import unreachable_people
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
@@ -28,9 +29,10 @@ def add_team(
     industry: list[str] = typer.Option([], help="A covered industry."),
     size: list[str] = typer.Option([], help="A covered company size."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    no_email: bool = typer.Option(False, "--no-email", help=svc.NO_EMAIL),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a team."""
+    """Add a team; its manager needs --manager-email (or --notify-url) or --no-email."""
     with unit_of_work("cli") as uow:
         team = svc.add_team(
             uow.session,
@@ -42,6 +44,7 @@ def add_team(
                 "industries": _split(industry),
                 "company_sizes": _split(size),
                 "notify_url": notify_url,
+                "no_email": no_email,
             },
         )
         uow.commit()
@@ -73,9 +76,10 @@ def add_rep(
     away: bool = typer.Option(False, "--away/--present"),
     close_rate: float = typer.Option(0.0, help="Share of opportunities won, 0-1."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for notifications."),
+    no_email: bool = typer.Option(False, "--no-email", help=svc.NO_EMAIL),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a rep."""
+    """Add a rep; give --email (or --notify-url), or --no-email to add one without."""
     with unit_of_work("cli") as uow:
         rep = svc.add_rep(
             uow.session,
@@ -90,6 +94,7 @@ def add_rep(
                 "away": away,
                 "close_rate": close_rate,
                 "notify_url": notify_url,
+                "no_email": no_email,
             },
             now=dt.datetime.now(dt.UTC),
             rules=get_rules(),
@@ -105,14 +110,23 @@ def set_rep(
     away: bool | None = typer.Option(None, "--away/--present"),
     capacity: int | None = typer.Option(None),
     seniority: str | None = typer.Option(None),
+    email: str | None = typer.Option(None, help="The rep's email address."),
+    notify_url: str | None = typer.Option(None, help="Apprise URL for notifications."),
+    no_email: bool = typer.Option(
+        False, "--no-email", help="Remove the rep's email. " + svc.NO_EMAIL
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Mark a rep away or present, or change capacity or seniority."""
-    changes = {
-        k: v
-        for k, v in (("away", away), ("capacity", capacity), ("seniority", seniority))
-        if v is not None
-    }
+    """Mark a rep away or present, or change capacity, seniority or addresses."""
+    given = (
+        ("away", away),
+        ("capacity", capacity),
+        ("seniority", seniority),
+        ("email", email),
+        ("notify_url", notify_url),
+        ("no_email", no_email or None),
+    )
+    changes = {k: v for k, v in given if v is not None}
     with unit_of_work("cli") as uow:
         rep = svc.update_rep(
             uow.session, rep_id, changes, now=dt.datetime.now(dt.UTC), rules=get_rules()
@@ -143,8 +157,25 @@ def delete_rep(rep_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("list")
-def list_reps(as_json: bool = JSON_OPTION) -> None:
-    """List reps with their load."""
+def list_reps(
+    unreachable: bool = typer.Option(
+        False, "--unreachable", help="Only reps and managers without a working address, and why."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List reps with their load (or, with --unreachable, who notices cannot reach)."""
+    if unreachable:
+        with unit_of_work() as uow:
+            people = [
+                p.model_dump() for p in unreachable_people(uow.session, dt.datetime.now(dt.UTC))
+            ]
+        emit(
+            people,
+            as_json,
+            table(people, ["id", "name", "role", "team", "why"])
+            + f"\n{len(people)} cannot be reached",
+        )
+        return
     with unit_of_work() as uow:
         rows = svc.rep_rows(uow.session)
     emit(
