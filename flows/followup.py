@@ -29,6 +29,7 @@ from leadflow.tasks.followup import (
     escalate_queued_leads,
     find_due_items,
     flag_dormant,
+    forward_undelivered_notices,
     list_open_leads,
     open_lead_ranges,
     regrade_chunk,
@@ -42,8 +43,8 @@ from leadflow.tasks.outbox import send_notifications
 def follow_up_reminders(
     url: str | None = None, chunk_size: int | None = None, force: bool = False
 ) -> ReminderResult:
-    """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy;
-    only in business hours unless forced."""
+    """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy,
+    forward notices stuck at failing addresses; only in business hours unless forced."""
     log = get_run_logger()
     now = utcnow()
     if not force and not business_hours(now):
@@ -59,6 +60,9 @@ def follow_up_reminders(
     waiting = escalate_queued_leads(now, url)
     if waiting:
         result.escalated["queue_wait"] = waiting
+    forwarded = forward_undelivered_notices(now, url)
+    if forwarded:
+        result.escalated["undelivered"] = forwarded
     table(
         "follow-up-reminders",
         [
@@ -72,6 +76,11 @@ def follow_up_reminders(
         + [
             {"due item": "dormant (flagged)", "reminded": result.dormant, "escalated": 0},
             {"due item": "waiting in a manager queue", "reminded": 0, "escalated": waiting},
+            {
+                "due item": "notice to a failing address (forwarded)",
+                "reminded": 0,
+                "escalated": forwarded,
+            },
         ],
         "Reminders and escalations of the last run",
     )

@@ -18,9 +18,16 @@ from sqlalchemy.orm import Session
 from leadflow.followup.due import KINDS, OPEN, WORKING, DueItem, due_items
 from leadflow.i18n import N_, day, moment
 from leadflow.i18n import gettext as _
-from leadflow.notify.messages import enqueue, recipient_of, tell_owners
+from leadflow.notify.messages import send_on, tell_owners
+from leadflow.notify.reach import Route, route
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.timing import add_business_days, is_business_day, nurture_stage_named
+from leadflow.rules.timing import (
+    add_business_days,
+    is_business_day,
+    notice_wait,
+    nurture_stage_named,
+)
+from leadflow.settings import get_settings
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
 
@@ -74,7 +81,8 @@ _TO_DIRECTORS = {"brief"}
 
 
 class PlannedMessage(BaseModel):
-    """One reminder or escalation a pass would send, and to whom."""
+    """One reminder or escalation a pass would send, and to whom (stand-ins included: the
+    subject then says whom it is for)."""
 
     lead_id: int
     kind: str
@@ -90,6 +98,8 @@ class _Step:
     item: DueItem
     message: PlannedMessage
     existing: Reminder | None
+    way: Route
+    said: tuple[str, str]  # subject and body before the route's wording
 
 
 def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
@@ -132,21 +142,27 @@ def plan(
     }
     reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
     teams = {t.id: t for t in session.scalars(select(Team))}
+    ops = get_settings().ops_notify_urls
     steps = []
     for item in items:
         lead = leads[item.lead_id]
         what = _what(item, lead, rules)
         owner = reps.get(lead.owner_id or -1)
         existing = known.get((item.lead_id, item.kind, item.due_at))
-        manager = recipient_of(None, teams.get(lead.team_id or -1))
-        up = ", ".join(directors) if item.kind in _TO_DIRECTORS and directors else manager
+        team = teams.get(lead.team_id or -1)
+        up = (
+            Route(tuple(directors))
+            if item.kind in _TO_DIRECTORS and directors
+            else route(None, team, ops)
+        )
         if existing is None and item.kind not in _STRAIGHT_UP:
+            way = route(owner, team, ops) if owner else Route(())
             message = PlannedMessage(
                 lead_id=lead.id,
                 kind=item.kind,
                 due_at=item.due_at,
                 action="remind",
-                recipient=recipient_of(owner, None),
+                recipient=None,
                 subject=_("Reminder: lead #{id} {company}: {what}").format(
                     id=lead.id, company=lead.company_name, what=what
                 ),
@@ -171,12 +187,13 @@ def plan(
                     owner=who, what=what
                 )
             )
+            way = up
             message = PlannedMessage(
                 lead_id=lead.id,
                 kind=item.kind,
                 due_at=item.due_at,
                 action="escalate",
-                recipient=up,
+                recipient=None,
                 subject=_("Escalation: lead #{id} {company}: {what}").format(
                     id=lead.id, company=lead.company_name, what=what
                 ),
@@ -184,7 +201,10 @@ def plan(
             )
         else:
             continue
-        steps.append(_Step(item, message, existing))
+        said = message.subject, message.body
+        message.subject, message.body = way.worded(*said)
+        message.recipient = ", ".join(way.to) or None
+        steps.append(_Step(item, message, existing, way, said))
     return steps
 
 
@@ -223,18 +243,17 @@ def remind(
             step.existing.escalated_at = now
         stamp = item.due_at.strftime("%Y%m%d%H%M")
         prefix = "escalate" if escalate else "remind"
-        for n, to in enumerate(t.strip() for t in (message.recipient or "").split(", ")):
-            if to:
-                enqueue(
-                    session,
-                    key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}" + (f":{n}" if n else ""),
-                    kind="escalation" if escalate else "reminder",
-                    lead_id=item.lead_id,
-                    recipient=to,
-                    now=now,
-                    subject=message.subject,
-                    body=message.body,
-                )
+        send_on(
+            session,
+            step.way,
+            key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}",
+            kind="escalation" if escalate else "reminder",
+            lead_id=item.lead_id,
+            subject=step.said[0],
+            body=step.said[1],
+            now=now,
+            not_before=now + notice_wait(rules) if step.way.person else None,
+        )
         counts = result.escalated if escalate else result.reminded
         counts[item.kind] = counts.get(item.kind, 0) + 1
     session.flush()
@@ -291,6 +310,7 @@ def notify_dormant(session: Session, ids: list[int], now: dt.datetime, rules: Ru
                 "case study, invite to the next webinar, call in two weeks."
             ).format(days=f"{rules.sla.dormant_after_days:g}"),
         ),
+        rules,
     )
 
 
