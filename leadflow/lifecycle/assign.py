@@ -238,7 +238,7 @@ def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> 
         if team is None or _sent(session, key) or _sent(session, f"{KIND}:{key}"):
             continue
         hours = (now - lead.screened_at).total_seconds() / 3600
-        notify(
+        count += notify(
             session,
             None,
             team,
@@ -262,7 +262,6 @@ def escalate_waiting(session: Session, now: dt.datetime, rules: RulesConfig) -> 
                 why=lead.assignment_reason,
             ),
         )
-        count += 1
     flush(session)
     return count
 

@@ -103,10 +103,11 @@ def notify(
     body: str,
     now: dt.datetime,
     rules: RulesConfig,
-) -> None:
+) -> bool:
     """Queue a notice for a rep (None: for the team's manager). When they have no address
     it goes to who stands in for them (reach.route), after the rules' notice deadline:
-    the time they had to be told (spec §5) has run out by then."""
+    the time they had to be told (spec §5) has run out by then. False when nobody could
+    be told (no address, and no manager address or ops channel to stand in)."""
     # The ops channels are settings, like the language the notice is worded in.
     way = route(rep, team, get_settings().ops_notify_urls)
     send_on(
@@ -120,6 +121,7 @@ def notify(
         now=now,
         not_before=now + notice_wait(rules) if way.person else None,
     )
+    return bool(way.to)
 
 
 def notify_assignment(
