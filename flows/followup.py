@@ -28,6 +28,7 @@ from leadflow.tasks.followup import (
     escalate_queued_leads,
     find_due_items,
     flag_dormant,
+    forward_undelivered_notices,
     list_open_leads,
     open_lead_ranges,
     regrade_chunk,
@@ -45,9 +46,10 @@ def follow_up_reminders(
     force: bool = False,
     as_of: dt.datetime | None = None,
 ) -> ReminderResult:
-    """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy;
-    each lead's only in its team's business hours (the team's time zone) unless forced. All
-    of it as of `as_of` when given (a backfill of a missed run), else now."""
+    """Remind owners of what is due, escalate what stayed untouched a day, flag dormancy,
+    forward notices stuck at failing addresses; each lead's only in its team's business
+    hours (the team's time zone) unless forced. All of it as of `as_of` when given (a
+    backfill of a missed run), else now."""
     log = get_run_logger()
     now = business_now(as_of, url)
     working = None if force else teams_at_work(now, url)
@@ -64,6 +66,9 @@ def follow_up_reminders(
     waiting = escalate_queued_leads(now, url, working)
     if waiting:
         result.escalated["queue_wait"] = waiting
+    forwarded = forward_undelivered_notices(now, url)
+    if forwarded:
+        result.escalated["undelivered"] = forwarded
     table(
         "follow-up-reminders",
         [
@@ -77,6 +82,11 @@ def follow_up_reminders(
         + [
             {"due item": "dormant (flagged)", "reminded": result.dormant, "escalated": 0},
             {"due item": "waiting in a manager queue", "reminded": 0, "escalated": waiting},
+            {
+                "due item": "notice to a failing address (forwarded)",
+                "reminded": 0,
+                "escalated": forwarded,
+            },
         ],
         "Reminders and escalations of the last run",
     )

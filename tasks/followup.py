@@ -14,6 +14,7 @@ from leadflow.followup.reminders import KINDS as KINDS
 from leadflow.followup.reminders import ReminderResult as ReminderResult
 from leadflow.handoff import package as handoff
 from leadflow.rules.zones import AtWork
+from leadflow.notify import forward
 from leadflow.settings import get_rules, get_settings
 from leadflow.tasks import chunks
 from leadflow.tasks.common import chunk_name, database_task
@@ -61,6 +62,15 @@ def flag_dormant(now: dt.datetime, url: str | None = None, working: AtWork | Non
         reminders.notify_dormant(uow.session, ids, now, get_rules())
         uow.commit()
     return len(ids)
+
+
+@database_task("forward-undelivered-notices")
+def forward_undelivered_notices(now: dt.datetime, url: str | None = None) -> int:
+    """Send notices stuck at a rep's or manager's failing address to who stands in."""
+    with unit_of_work("follow-up-reminders", url=url) as uow:
+        count = forward.forward_undelivered(uow.session, now, get_rules(), get_settings())
+        uow.commit()
+    return count
 
 
 @database_task("escalate-queued-leads")

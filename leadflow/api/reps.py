@@ -25,6 +25,7 @@ from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
 from leadflow.team import reps as svc
 from leadflow.team import teams
+from leadflow.team.reachability import Unreachable, unreachable_people
 from leadflow.team.reps import RepIn, TeamIn
 
 router = APIRouter(tags=["reps and teams"], route_class=LeadFlowRoute)
@@ -73,9 +74,14 @@ def update_team(
     return _team(uow, team_id)
 
 
-@router.get("/reps", response_model=list[RepOut])
-def list_reps(uow: Uow, _principal: Reader) -> list[RepOut]:
-    """Every rep with team, territory, open-lead load, capacity and away flag."""
+@router.get("/reps", response_model=list[RepOut] | list[Unreachable])
+def list_reps(
+    request: Request, uow: Uow, _principal: Reader, unreachable: bool = False
+) -> list[RepOut] | list[Unreachable]:
+    """Every rep with team, territory, open-lead load, capacity and away flag; with
+    `unreachable=true`, the reps and managers without a working address instead, and why."""
+    if unreachable:
+        return unreachable_people(uow.session, now(), settings_of(request))
     return [RepOut.model_validate(row) for row in svc.rep_rows(uow.session)]
 
 

@@ -203,6 +203,7 @@ class RepPatch(StrictIn):
     away: bool | None = None
     close_rate: float | None = Field(None, ge=0, le=1)
     notify_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    no_email: bool | None = Field(None, description="true: remove the rep's email, on purpose")
 
 
 class TeamPatch(StrictIn):

@@ -11,6 +11,7 @@ from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules, get_settings
 from leadflow.team import reps as svc
 from leadflow.team.teams import update_team
+from leadflow.team.reachability import unreachable_people
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
@@ -36,9 +37,10 @@ def add_team(
     timezone: str | None = typer.Option(
         None, help=f"{_ZONE_HELP} Default: LEADFLOW_DEFAULT_TIMEZONE, else UTC."
     ),
+    no_email: bool = typer.Option(False, "--no-email", help=svc.NO_EMAIL),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a team."""
+    """Add a team; its manager needs --manager-email (or --notify-url) or --no-email."""
     with unit_of_work("cli") as uow:
         team = svc.add_team(
             uow.session,
@@ -51,6 +53,7 @@ def add_team(
                 "company_sizes": _split(size),
                 "notify_url": notify_url,
                 "timezone": timezone,
+                "no_email": no_email,
             },
             default_timezone=get_settings().default_timezone,
         )
@@ -115,9 +118,10 @@ def add_rep(
     away: bool = typer.Option(False, "--away/--present"),
     close_rate: float = typer.Option(0.0, help="Share of opportunities won, 0-1."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for notifications."),
+    no_email: bool = typer.Option(False, "--no-email", help=svc.NO_EMAIL),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Add a rep."""
+    """Add a rep; give --email (or --notify-url), or --no-email to add one without."""
     with unit_of_work("cli") as uow:
         rep = svc.add_rep(
             uow.session,
@@ -132,6 +136,7 @@ def add_rep(
                 "away": away,
                 "close_rate": close_rate,
                 "notify_url": notify_url,
+                "no_email": no_email,
             },
             now=dt.datetime.now(dt.UTC),
             rules=get_rules(),
@@ -147,14 +152,23 @@ def set_rep(
     away: bool | None = typer.Option(None, "--away/--present"),
     capacity: int | None = typer.Option(None),
     seniority: str | None = typer.Option(None),
+    email: str | None = typer.Option(None, help="The rep's email address."),
+    notify_url: str | None = typer.Option(None, help="Apprise URL for notifications."),
+    no_email: bool = typer.Option(
+        False, "--no-email", help="Remove the rep's email. " + svc.NO_EMAIL
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Mark a rep away or present, or change capacity or seniority."""
-    changes = {
-        k: v
-        for k, v in (("away", away), ("capacity", capacity), ("seniority", seniority))
-        if v is not None
-    }
+    """Mark a rep away or present, or change capacity, seniority or addresses."""
+    given = (
+        ("away", away),
+        ("capacity", capacity),
+        ("seniority", seniority),
+        ("email", email),
+        ("notify_url", notify_url),
+        ("no_email", no_email or None),
+    )
+    changes = {k: v for k, v in given if v is not None}
     with unit_of_work("cli") as uow:
         rep = svc.update_rep(
             uow.session, rep_id, changes, now=dt.datetime.now(dt.UTC), rules=get_rules()
@@ -185,8 +199,25 @@ def delete_rep(rep_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("list")
-def list_reps(as_json: bool = JSON_OPTION) -> None:
-    """List reps with their load."""
+def list_reps(
+    unreachable: bool = typer.Option(
+        False, "--unreachable", help="Only reps and managers without a working address, and why."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List reps with their load (or, with --unreachable, who notices cannot reach)."""
+    if unreachable:
+        with unit_of_work() as uow:
+            people = [
+                p.model_dump() for p in unreachable_people(uow.session, dt.datetime.now(dt.UTC))
+            ]
+        emit(
+            people,
+            as_json,
+            table(people, ["id", "name", "role", "team", "why"])
+            + f"\n{len(people)} cannot be reached",
+        )
+        return
     with unit_of_work() as uow:
         rows = svc.rep_rows(uow.session)
     emit(

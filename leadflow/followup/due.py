@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.timing import notice_wait
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.rules.zones import AtWork
 from leadflow.store.deal_models import Objection
@@ -66,17 +67,6 @@ def _silence_applies(
             Lead.state.in_(DEALS),
             or_(Lead.opportunity_grade.in_(deal_grades), Lead.opportunity_grade.is_(None)),
         ),
-    )
-
-
-def notice_wait(rules: RulesConfig) -> dt.timedelta:
-    """How long an owner's assignment notice may stay undelivered (spec §5, "notified
-    within 24 hours of assignment (default: at once)"): notify_within_hours, but never less
-    than notify_grace_minutes, the time the sender is given to send a notice at all (0
-    hours, "at once", would otherwise escalate every notice written just before a pass)."""
-    a = rules.assignment
-    return max(
-        dt.timedelta(hours=a.notify_within_hours), dt.timedelta(minutes=a.notify_grace_minutes)
     )
 
 

@@ -137,18 +137,21 @@ def regrade_chunk(
             _regrade_one(lead, counts, assessments, now, rules, result, zones)
         save_rows(rows, leads, now)
         slipped = set(result.slipped)  # built once: a set per lead made this quadratic
-        _tell_slipped(rows, [lead for lead in leads if lead.id in slipped], now)
+        _tell_slipped(rows, [lead for lead in leads if lead.id in slipped], now, rules)
     score_leads(session, [lead.id for lead in leads], now)
     return result
 
 
-def _tell_slipped(rows: ChunkRows, leads: list[LeadRow], now: dt.datetime) -> None:
+def _tell_slipped(
+    rows: ChunkRows, leads: list[LeadRow], now: dt.datetime, rules: RulesConfig
+) -> None:
     """Tell each slipped deal's owner to re-assess it (once per target date)."""
     tell_owners(
         rows.session,
         leads,
         now,
         "slipped",
+        rules=rules,
         into=rows,
         message=lambda lead: (
             f"slipped:{lead.id}:{lead.target_date}",

@@ -17,10 +17,18 @@ from sqlalchemy.orm import Session
 from leadflow.followup.due import KINDS, OPEN, WORKING, DueItem, due_items
 from leadflow.i18n import N_, day, moment
 from leadflow.i18n import gettext as _
-from leadflow.notify.messages import enqueue, recipient_of, tell_owners
+from leadflow.notify.messages import send_on, tell_owners
+from leadflow.notify.reach import Route, route
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.timing import business_days_passed, nurture_stage_named
+from leadflow.rules.timing import (
+    add_business_days,
+    business_days_passed,
+    is_business_day,
+    notice_wait,
+    nurture_stage_named,
+)
 from leadflow.rules.zones import AtWork
+from leadflow.settings import get_settings
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
 from leadflow.team.zones import at_work_leads, team_zone
@@ -75,7 +83,8 @@ _TO_DIRECTORS = {"brief"}
 
 
 class PlannedMessage(BaseModel):
-    """One reminder or escalation a pass would send, and to whom."""
+    """One reminder or escalation a pass would send, and to whom (stand-ins included: the
+    subject then says whom it is for)."""
 
     lead_id: int
     kind: str
@@ -91,6 +100,8 @@ class _Step:
     item: DueItem
     message: PlannedMessage
     existing: Reminder | None
+    way: Route
+    said: tuple[str, str]  # subject and body before the route's wording
 
 
 def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
@@ -133,6 +144,7 @@ def plan(
     }
     reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
     teams = {t.id: t for t in session.scalars(select(Team))}
+    ops = get_settings().ops_notify_urls
     steps = []
     for item in items:
         lead = leads[item.lead_id]
@@ -140,15 +152,19 @@ def plan(
         owner = reps.get(lead.owner_id or -1)
         existing = known.get((item.lead_id, item.kind, item.due_at))
         team = teams.get(lead.team_id or -1)
-        manager = recipient_of(None, team)
-        up = ", ".join(directors) if item.kind in _TO_DIRECTORS and directors else manager
+        up = (
+            Route(tuple(directors))
+            if item.kind in _TO_DIRECTORS and directors
+            else route(None, team, ops)
+        )
         if existing is None and item.kind not in _STRAIGHT_UP:
+            way = route(owner, team, ops) if owner else Route(())
             message = PlannedMessage(
                 lead_id=lead.id,
                 kind=item.kind,
                 due_at=item.due_at,
                 action="remind",
-                recipient=recipient_of(owner, None),
+                recipient=None,
                 subject=_("Reminder: lead #{id} {company}: {what}").format(
                     id=lead.id, company=lead.company_name, what=what
                 ),
@@ -176,12 +192,13 @@ def plan(
                     owner=who, what=what
                 )
             )
+            way = up
             message = PlannedMessage(
                 lead_id=lead.id,
                 kind=item.kind,
                 due_at=item.due_at,
                 action="escalate",
-                recipient=up,
+                recipient=None,
                 subject=_("Escalation: lead #{id} {company}: {what}").format(
                     id=lead.id, company=lead.company_name, what=what
                 ),
@@ -189,7 +206,10 @@ def plan(
             )
         else:
             continue
-        steps.append(_Step(item, message, existing))
+        said = message.subject, message.body
+        message.subject, message.body = way.worded(*said)
+        message.recipient = ", ".join(way.to) or None
+        steps.append(_Step(item, message, existing, way, said))
     return steps
 
 
@@ -228,18 +248,17 @@ def remind(
             step.existing.escalated_at = now
         stamp = item.due_at.strftime("%Y%m%d%H%M")
         prefix = "escalate" if escalate else "remind"
-        for n, to in enumerate(t.strip() for t in (message.recipient or "").split(", ")):
-            if to:
-                enqueue(
-                    session,
-                    key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}" + (f":{n}" if n else ""),
-                    kind="escalation" if escalate else "reminder",
-                    lead_id=item.lead_id,
-                    recipient=to,
-                    now=now,
-                    subject=message.subject,
-                    body=message.body,
-                )
+        send_on(
+            session,
+            step.way,
+            key=f"{prefix}:{item.lead_id}:{item.kind}:{stamp}",
+            kind="escalation" if escalate else "reminder",
+            lead_id=item.lead_id,
+            subject=step.said[0],
+            body=step.said[1],
+            now=now,
+            not_before=now + notice_wait(rules) if step.way.person else None,
+        )
         counts = result.escalated if escalate else result.reminded
         counts[item.kind] = counts.get(item.kind, 0) + 1
     session.flush()
@@ -302,4 +321,5 @@ def notify_dormant(session: Session, ids: list[int], now: dt.datetime, rules: Ru
                 "case study, invite to the next webinar, call in two weeks."
             ).format(days=f"{rules.sla.dormant_after_days:g}"),
         ),
+        rules,
     )

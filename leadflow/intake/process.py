@@ -242,13 +242,13 @@ def _route(
     team = teams.get(choice.team_id) if choice.team_id is not None else None
     if choice.rep_id is None:
         result.queued += 1
-        notify_assignment(rows, lead, None, team, now)
+        notify_assignment(rows, lead, None, team, now, rules)
         return
     give_owner(lead, choice.rep_id, now, rules, team_zone(team, rules))
     fire(
         lead, "start_nurturing", by=actor, at=now, rules=rules, reason=f"assigned: {choice.reason}"
     )
-    notify_assignment(rows, lead, reps[choice.rep_id], team, now)
+    notify_assignment(rows, lead, reps[choice.rep_id], team, now, rules)
     result.assigned += 1
 
 

@@ -17,7 +17,7 @@ from leadflow.intake.merge import merge_into, set_keys
 from leadflow.lifecycle.assign import reactivate
 from leadflow.lifecycle.operations import rescore
 from leadflow.lifecycle.update import refresh_timers
-from leadflow.notify.messages import enqueue, recipient_of
+from leadflow.notify.messages import notify
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
@@ -89,7 +89,9 @@ def returning_inquiry(
             reason=f"new inquiry via {rec.source.value}",
         )
         # N_: the outcome is stored as written and named in the owner's language in notices.
-        _tell_owner(session, lead, add_touch(session, lead.id, rec, origin, now, N_("reactivated")))
+        _tell_owner(
+            session, lead, add_touch(session, lead.id, rec, origin, now, N_("reactivated")), rules
+        )
         return
     merge_into(lead, rec)
     set_keys(lead)
@@ -106,7 +108,7 @@ def returning_inquiry(
             if lead.first_contacted_at is None
             else now + dt.timedelta(hours=_answer_hours(lead, rules))
         )
-    _tell_owner(session, lead, touch)
+    _tell_owner(session, lead, touch, rules)
 
 
 def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
@@ -122,19 +124,20 @@ def _passes_screening(
     return evaluate(facts, BehaviourCounts(), now.date(), rules).bant.valid
 
 
-def _tell_owner(session: Session, lead: Lead, touch: Touch) -> None:
+def _tell_owner(session: Session, lead: Lead, touch: Touch, rules: RulesConfig) -> None:
     rep = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
-    to = recipient_of(rep, None)
-    if to is None:
+    if rep is None:
         return
     session.flush()  # the touch's id keys the notice: one per inquiry
-    enqueue(
+    notify(
         session,
+        rep,
+        None,
         key=f"inquiry:{touch.id}",
         kind="inquiry",
         lead_id=lead.id,
-        recipient=to,
         now=touch.at,
+        rules=rules,
         subject=_("New inquiry from lead #{id} {company} ({what})").format(
             id=lead.id, company=lead.company_name, what=_(touch.outcome)
         ),

@@ -16,7 +16,8 @@ from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.intake.process import give_owner
 from leadflow.lifecycle.operations import get_lead
-from leadflow.notify.messages import enqueue, notify_assignment, recipient_of
+from leadflow.notify.messages import notify, notify_assignment
+from leadflow.notify.reach import KIND
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
@@ -91,25 +92,32 @@ def assign_lead(
     flush(session)
     score_leads(session, [lead.id], now)
     rep = session.get(SalesRep, rep_id)
-    notify_assignment(session, lead, rep, _team(session, lead.team_id), now)
+    notify_assignment(session, lead, rep, _team(session, lead.team_id), now, rules)
     if previous is not None:
-        _tell_previous_owner(session, lead, previous, rep, now)
+        _tell_previous_owner(session, lead, previous, rep, now, rules)
     return lead
 
 
 def _tell_previous_owner(
-    session: Session, lead: Lead, previous: int, rep: SalesRep | None, now: dt.datetime
+    session: Session,
+    lead: Lead,
+    previous: int,
+    rep: SalesRep | None,
+    now: dt.datetime,
+    rules: RulesConfig,
 ) -> None:
-    to = recipient_of(session.get(SalesRep, previous), None)
-    if to is None:
+    before = session.get(SalesRep, previous)
+    if before is None:
         return
-    enqueue(
+    notify(
         session,
+        before,
+        None,
         key=f"reassigned:{lead.id}:{previous}:v{lead.version}",
         kind="reassignment",
         lead_id=lead.id,
-        recipient=to,
         now=now,
+        rules=rules,
         subject=_("Lead #{id} {company} moved to {owner}").format(
             id=lead.id, company=lead.company_name, owner=rep.name if rep else "-"
         ),
@@ -148,7 +156,9 @@ def assign_queued(
             reason=f"assigned from the queue: {choice.reason}",
         )
         flush(session)
-        notify_assignment(session, lead, reps[choice.rep_id], _team(session, lead.team_id), now)
+        notify_assignment(
+            session, lead, reps[choice.rep_id], _team(session, lead.team_id), now, rules
+        )
         assigned.append(lead.id)
     save_round_robin(session, roster)
     flush(session)
@@ -196,6 +206,7 @@ def reactivate(
         session.get(SalesRep, rep_id) if rep_id else None,
         _team(session, team_id),
         now,
+        rules,
     )
     return lead
 
@@ -229,19 +240,21 @@ def escalate_waiting(
     count = 0
     waiting = select(Lead).where(QUEUED, Lead.screened_at <= cutoff, at_work_leads(working))
     for lead in session.scalars(waiting):
-        to = recipient_of(None, _team(session, lead.team_id))
+        team = _team(session, lead.team_id)
         assert lead.screened_at is not None
         key = f"queue-wait:{lead.id}:{lead.screened_at:%Y%m%d%H%M%S}"
-        if to is None or _sent(session, key):
+        if team is None or _sent(session, key) or _sent(session, f"{KIND}:{key}"):
             continue
         hours = (now - lead.screened_at).total_seconds() / 3600
-        enqueue(
+        count += notify(
             session,
+            None,
+            team,
             key=key,
             kind="queue_escalation",
             lead_id=lead.id,
-            recipient=to,
             now=now,
+            rules=rules,
             subject=_("Lead #{id} {company} has waited {hours} h in your queue").format(
                 id=lead.id, company=lead.company_name, hours=f"{hours:.0f}"
             ),
@@ -257,7 +270,6 @@ def escalate_waiting(
                 why=lead.assignment_reason,
             ),
         )
-        count += 1
     flush(session)
     return count
 

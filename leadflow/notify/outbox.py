@@ -31,13 +31,13 @@ from sqlalchemy import ColumnElement, CursorResult, and_, func, not_, or_, selec
 from sqlalchemy.orm import Session
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.rules.contact import is_mailbox
 from leadflow.settings import Settings, get_settings
 from leadflow.store.outbound_models import OutboxMessage
 
 MAX_BACKOFF = dt.timedelta(days=1)
 MAX_ERROR_CHARS = 300
 
-_EMAIL = re.compile(r"[^@\s/,;:<>\"'?&=]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _EMAIL_IN_TEXT = re.compile(r"([\w.+-])[\w.+%-]*(?:@|%40)((?:[\w-]+\.)+[A-Za-z]{2,})")
 _PHONE_IN_TEXT = re.compile(r"\+?\d(?:[ ()-]?\d){7,}")
 _SHOWN_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?")
@@ -75,7 +75,7 @@ def mask(recipient: str) -> str:
         host = netloc.rsplit("@", 1)[-1]
         shown = host if _SHOWN_HOST.fullmatch(host) else "***"  # tokens and phones hide
         return f"{scheme}://{shown}" + ("/***" if rest.strip("/") != netloc else "")
-    if _EMAIL.fullmatch(recipient):
+    if is_mailbox(recipient):
         name, domain = recipient.rsplit("@", 1)
         return f"{name[:1]}***@{domain}"
     return "***"
@@ -174,7 +174,7 @@ def send(
 
 def _deliver(message: OutboxMessage, settings: Settings) -> str | None:
     # Checked here because apprise mails its own From address when every To is invalid.
-    if "://" not in message.recipient and not _EMAIL.fullmatch(message.recipient):
+    if "://" not in message.recipient and not is_mailbox(message.recipient):
         return "the recipient is neither an email address nor an apprise URL"
     target = apprise_url(message.recipient, settings, message.id) or ""  # unset: not claimed
     invalid = (

@@ -12,6 +12,9 @@ PHONE_MATCH_DIGITS = 10
 _MIN_PHONE_DIGITS = 7
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# An address the outbox can mail to: no characters that would break its mailto URL, and a
+# domain of dotted labels. Reps' and managers' addresses are checked against it when given.
+_MAILBOX = re.compile(r"[^@\s/,;:<>\"'?&=]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 # The key columns' lengths (models: email_key, company_key). Case folding and NFKC can
 # lengthen text ("ß" -> "ss", one ligature -> 18 letters), so a key of a name that fits its
 # column may not; such a key keeps its start and ends in a digest of the whole.
@@ -48,6 +51,11 @@ def email_key(email: str | None) -> str | None:
         return None
     cleaned = email.strip().lower()
     return fitted(cleaned, EMAIL_KEY_LENGTH) if _EMAIL.match(cleaned) else None
+
+
+def is_mailbox(address: str) -> bool:
+    """Whether the outbox can send mail to `address` (a plain email address)."""
+    return _MAILBOX.fullmatch(address) is not None
 
 
 def fitted(key: str, limit: int) -> str:

@@ -134,3 +134,15 @@ def next_cadence_date(
 def logged_late(happened: dt.datetime, logged: dt.datetime, rules: RulesConfig) -> bool:
     """Spec §6: a contact logged more than log_within_hours after it happened is late."""
     return logged - happened > dt.timedelta(hours=rules.sla.log_within_hours)
+
+
+def notice_wait(rules: RulesConfig) -> dt.timedelta:
+    """How long an owner's notice may stay undelivered (spec §5, "notified within 24 hours
+    of assignment (default: at once)"), and how long one for a rep (or manager) who cannot
+    be reached waits before it goes to who stands in: notify_within_hours, but never less
+    than notify_grace_minutes, the time the sender is given to send a notice at all (0
+    hours, "at once", would otherwise escalate every notice written just before a pass)."""
+    a = rules.assignment
+    return max(
+        dt.timedelta(hours=a.notify_within_hours), dt.timedelta(minutes=a.notify_grace_minutes)
+    )

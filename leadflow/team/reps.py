@@ -13,11 +13,56 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InUse, InvalidInput, NotFound
 from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.contact import is_mailbox
 from leadflow.rules.vocab import CompanySize, Seniority
 from leadflow.rules.zones import check_zone
 from leadflow.schemas import MAX_ID, RowId, validated
 from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
+
+NO_EMAIL = (
+    "Say that the person has no email address: without one their notices go, marked as "
+    "theirs, to the team's manager (a manager's to the ops channels)."
+)
+
+
+def mailbox(value: str | None) -> str | None:
+    """A rep's or manager's email as given, or None for none; refused unless the outbox
+    can mail it."""
+    if value and not is_mailbox(value):
+        raise ValueError(f"{value!r} is not an email address (name@example.com)")
+    return value or None
+
+
+def apprise_target(value: str | None) -> str | None:
+    """A notify URL as given, or None for none; refused unless it is a URL."""
+    if value and "://" not in value:
+        raise ValueError(f"{value!r} is not an apprise URL (scheme://...)")
+    return value or None
+
+
+_STAND_IN = {
+    "email": ("rep", "the team's manager"),
+    "manager_email": ("manager", "the ops channels"),
+}
+
+
+def check_address(field: str, email: str | None, url: str | None, no_email: bool) -> None:
+    """InvalidInput naming `field` (email: a rep's, manager_email: a manager's) when the
+    person has no address and nobody said so, or has one and no_email says otherwise:
+    nobody is added who silently gets nothing."""
+    if no_email and email:
+        raise InvalidInput(
+            f"no_email: {field} is given too; give one of them", {"no_email": f"{field} given"}
+        )
+    if not (email or url or no_email):
+        who, stand_in = _STAND_IN[field]
+        raise InvalidInput(
+            f"{field}: required (or notify_url), so that the {who}'s notices reach them; "
+            f'if the {who} has no email, say so with --no-email (API: "no_email": true), '
+            f"and their notices go to {stand_in} instead",
+            {field: "required (or no_email)"},
+        )
 
 
 class TeamIn(BaseModel):
@@ -28,6 +73,7 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     manager_name: str | None = Field(None, max_length=120)
     manager_email: str | None = Field(None, max_length=254)
+    no_email: bool = Field(False, description=NO_EMAIL)
     regions: list[str] = []
     industries: list[str] = []
     company_sizes: list[CompanySize] = []
@@ -41,6 +87,9 @@ class TeamIn(BaseModel):
     def _known_zone(cls, value: str | None) -> str | None:
         return None if value is None else check_zone(value)
 
+    _manager_email = field_validator("manager_email")(mailbox)
+    _notify_url = field_validator("notify_url")(apprise_target)
+
 
 class RepIn(BaseModel):
     """A rep as created by the CLI or API."""
@@ -49,6 +98,7 @@ class RepIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
+    no_email: bool = Field(False, description=NO_EMAIL)
     team_id: RowId | None = None
     regions: list[str] = []
     industries: list[str] = []
@@ -58,14 +108,22 @@ class RepIn(BaseModel):
     close_rate: float = Field(0.0, ge=0, le=1)
     notify_url: str | None = Field(None, max_length=500)
 
+    _email = field_validator("email")(mailbox)
+    _notify_url = field_validator("notify_url")(apprise_target)
+
+
+STORED = {name for name in RepIn.model_fields if name != "no_email"}  # a rep row's fields
+
 
 def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = "UTC") -> Team:
-    """Create a team; without a time zone of its own it takes `default_timezone` (the
-    settings' default_timezone, passed in by the CLI and the API)."""
+    """Create a team; its manager needs an email or notify URL unless no_email says not;
+    without a time zone of its own it takes `default_timezone` (the settings' default,
+    passed in by the CLI and the API)."""
     team_in: TeamIn = validated(TeamIn, data)
+    check_address("manager_email", team_in.manager_email, team_in.notify_url, team_in.no_email)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
         raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
-    team = Team(**team_in.model_dump(mode="json"))
+    team = Team(**team_in.model_dump(mode="json", exclude={"no_email"}))
     team.timezone = team_in.timezone or default_timezone
     session.add(team)
     session.flush()
@@ -79,12 +137,14 @@ def add_rep(
     now: dt.datetime | None = None,
     rules: RulesConfig | None = None,
 ) -> SalesRep:
-    """Create a rep in an existing team; given the rules, leads waiting in a manager queue
-    that the rep can take are assigned at once."""
+    """Create a rep in an existing team (with an email or notify URL unless no_email says
+    not); given the rules, leads waiting in a manager queue that the rep can take are
+    assigned at once."""
     rep_in: RepIn = validated(RepIn, data)
+    check_address("email", rep_in.email, rep_in.notify_url, rep_in.no_email)
     if rep_in.team_id is not None and session.get(Team, rep_in.team_id) is None:
         raise NotFound(f"team_id: team {rep_in.team_id} does not exist")
-    rep = SalesRep(**rep_in.model_dump(mode="json"))
+    rep = SalesRep(**rep_in.model_dump(mode="json", exclude={"no_email"}))
     session.add(rep)
     session.flush()
     _roster_changed(session, now, rules)
@@ -113,12 +173,20 @@ def update_rep(
     now: dt.datetime | None = None,
     rules: RulesConfig | None = None,
 ) -> SalesRep:
-    """Change a rep's away flag, capacity, territory or seniority; given the rules, queued
-    leads the rep can now take are assigned at once."""
+    """Change a rep's away flag, capacity, territory, seniority or addresses (no_email
+    removes the email, and says so); given the rules, queued leads the rep can now take
+    are assigned at once."""
     rep = get_rep(session, rep_id)
-    current = {f: getattr(rep, f) for f in RepIn.model_fields}
+    changes = dict(changes)
+    no_email = bool(changes.pop("no_email", False))
+    current = {f: getattr(rep, f) for f in STORED}
     merged: RepIn = validated(RepIn, {**current, **changes})
-    for key, value in merged.model_dump(mode="json").items():
+    if no_email or {"email", "notify_url"} & changes.keys():
+        email = changes.get("email") if no_email else merged.email
+        check_address("email", email, merged.notify_url, no_email)
+    if no_email:
+        merged.email = None
+    for key, value in merged.model_dump(mode="json", exclude={"no_email"}).items():
         setattr(rep, key, value)
     session.flush()
     _roster_changed(session, now, rules)

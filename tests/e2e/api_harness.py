@@ -129,13 +129,27 @@ def roster(api: Api) -> Roster:
     """Create the team and reps over HTTP, then keys for each role."""
     director = api.as_role("director")
     team = ok(
-        director.post("/teams", json={"name": "East", "regions": ["east"], "manager_name": "Mia"}),
+        director.post(
+            "/teams",
+            json={
+                "name": "East",
+                "regions": ["east"],
+                "manager_name": "Mia",
+                "manager_email": "mia@example.com",
+            },
+        ),
         201,
     )
     rep_ids = [
         ok(
             director.post(
-                "/reps", json={"name": name, "team_id": team["id"], "seniority": "senior"}
+                "/reps",
+                json={
+                    "name": name,
+                    "team_id": team["id"],
+                    "seniority": "senior",
+                    "email": f"{name.lower()}@example.com",
+                },
             ),
             201,
         )["id"]

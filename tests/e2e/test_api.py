@@ -180,8 +180,10 @@ def test_keys_are_required_and_revocable(sqlite_api):
 def test_wrong_role_is_403(sqlite_api):
     api = sqlite_api
     director = api.as_role("director")
-    team = ok(director.post("/teams", json={"name": "East", "regions": ["east"]}), 201)
-    rep_id = ok(director.post("/reps", json={"name": "Ann", "team_id": team["id"]}), 201)["id"]
+    east = {"name": "East", "regions": ["east"], "manager_email": "mia@example.com"}
+    team = ok(director.post("/teams", json=east), 201)
+    ann = {"name": "Ann", "team_id": team["id"], "no_email": True}
+    rep_id = ok(director.post("/reps", json=ann), 201)["id"]
     rep, system = api.as_role("rep", rep_id), api.as_role("system")
     assert rep.post("/reps", json={"name": "Eve"}).status_code == 403
     assert rep.post("/leads", json=f.lead_record()).status_code == 403

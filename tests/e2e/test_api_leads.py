@@ -250,14 +250,14 @@ def test_reps_and_teams(sqlite_api):
         "capacity" in ok(team.manager.patch(f"/reps/{bob}", json={"capacity": -1}), 422)["errors"]
     )
     assert team.manager.get("/reps/999").status_code == 404
-    assert ok(team.manager.post("/teams", json={"name": "East"}), 422)["errors"] == {
-        "name": "taken"
-    }
+    east = {"name": "East", "manager_email": "mia@example.com"}
+    assert ok(team.manager.post("/teams", json=east), 422)["errors"] == {"name": "taken"}
 
     ok(team.system.post("/leads", json=f.lead_record()), 201)
     sqlite_api.process()  # Ann is away: Bob owns the lead
     assert "owns 1 lead;" in ok(team.director.delete(f"/reps/{bob}"), 409)["detail"]
-    spare = ok(team.director.post("/reps", json={"name": "Cy", "team_id": team.team_id}), 201)
+    cy = {"name": "Cy", "team_id": team.team_id, "email": "cy@example.com"}
+    spare = ok(team.director.post("/reps", json=cy), 201)
     assert team.director.delete(f"/reps/{spare['id']}").status_code == 204
     assert team.director.delete(f"/reps/{ann}").status_code == 409  # her key refers to her
     assert [r["name"] for r in ok(team.director.get("/reps"))] == ["Ann", "Bob"]

@@ -56,7 +56,15 @@ def test_a_day_in_the_team_over_http(api):
     assert "manager queue" in queued["assignment_reason"]
 
     rep_id = ok(
-        director.post("/reps", json={"name": "Ann", "team_id": team["id"], "seniority": "senior"}),
+        director.post(
+            "/reps",
+            json={
+                "name": "Ann",
+                "team_id": team["id"],
+                "seniority": "senior",
+                "email": "ann@example.com",
+            },
+        ),
         201,
     )["id"]
     lead = ok(director.get(f"/leads/{lead_id}"))

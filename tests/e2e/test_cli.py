@@ -17,6 +17,8 @@ from leadflow.store.migrate import HEAD
 from tests import factories as f
 from tests.e2e.cli_harness import cli_env, run, run_installed, run_json
 
+MIA = "mia@example.com"
+
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     columns = sorted({k for r in rows for k in r})
@@ -56,7 +58,7 @@ def test_setup_import_and_inspect(env, tmp_path):
         ],
         env,
     )
-    run(["reps", "add", "--name", "Bob", "--team", str(team["id"]), "--away"], env)
+    run(["reps", "add", "--name", "Bob", "--team", str(team["id"]), "--away", "--no-email"], env)
     rows = [
         f.lead_record(email="jo@acme.example", phone="+1 555 777 8888"),
         f.lead_record(email="JO@ACME.EXAMPLE", source="referral"),  # duplicate in file
@@ -110,8 +112,8 @@ def test_setup_import_and_inspect(env, tmp_path):
 
 
 def test_lifecycle_commands_and_clear_errors(env):
-    run(["teams", "add", "--name", "East", "--region", "east"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--no-email"], env)
     lead = run_json(
         [
             "leads",

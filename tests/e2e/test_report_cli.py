@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from leadflow.review.period import Period
 from tests.e2e.cli_harness import run, run_json
 
+MIA, ANN = "mia@example.com", "ann@example.com"
+
 
 def _now_period(kind: str) -> str:
     return Period.containing(dt.datetime.now(dt.UTC), kind).label  # type: ignore[arg-type]
@@ -104,8 +106,11 @@ def _won_and_invalid_lead(env: dict[str, str]) -> None:
 
 
 def test_targets_set_and_list(env):
-    run(["teams", "add", "--name", "East", "--region", "east"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(
+        ["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--email", ANN],
+        env,
+    )
     first = run_json(
         [
             "targets",
@@ -170,8 +175,11 @@ def test_targets_set_and_list(env):
 
 
 def test_review_json_markdown_and_refusals(env, tmp_path):
-    run(["teams", "add", "--name", "East", "--region", "east"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(
+        ["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--email", ANN],
+        env,
+    )
     _won_and_invalid_lead(env)
     quarter, month = _now_period("quarter"), _now_period("month")
     run(["targets", "set", "--period", quarter, "--rep", "1", "--new-customers", "2"], env)
@@ -221,8 +229,11 @@ def test_review_json_markdown_and_refusals(env, tmp_path):
 
 
 def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
-    run(["teams", "add", "--name", "East", "--region", "east"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(
+        ["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--email", ANN],
+        env,
+    )
     _won_and_invalid_lead(env)
     quarter = _now_period("quarter")
     page = run(["report", "review", "--period", quarter, "--format", "html"], env).stdout
@@ -270,8 +281,11 @@ def test_review_as_html_and_as_a_workbook_per_role(env, tmp_path):
 
 
 def test_review_in_the_teams_language(env, tmp_path):
-    run(["teams", "add", "--name", "East", "--region", "east"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"], env)
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(
+        ["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--email", ANN],
+        env,
+    )
     _won_and_invalid_lead(env)
     quarter = _now_period("quarter")
     chinese = {**env, "LEADFLOW_LOCALE": "zh_CN"}

@@ -68,7 +68,8 @@ def test_ids_no_row_can_have_are_404_in_paths_and_422_in_queries_and_bodies(edge
         rep = {"name": "Cy", "team_id": huge}
         assert "team_id" in _error(manager.post("/reps", json=rep), 422)["errors"]
     # Inside the range but naming nothing: the same 404 as an id that cannot exist.
-    _error(manager.post("/reps", json={"name": "Cy", "team_id": 2**31}), 404)
+    cy = {"name": "Cy", "team_id": 2**31, "email": "cy@example.com"}
+    _error(manager.post("/reps", json=cy), 404)
     _error(api.client().get(f"/leads/{MAX_ID + 1}"), 401)  # the key first
 
 
