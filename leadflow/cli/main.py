@@ -131,7 +131,10 @@ def _fail(message: str, code: int = 2) -> None:
 def run(argv: Sequence[str] | None = None) -> None:
     """Console entry point: domain errors become one clear line on stderr, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns a command's `typer.Exit(code)` as the value.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except click.exceptions.Abort:
         _fail("aborted", 130)
     except (click.ClickException, typer.TyperException) as exc:
