@@ -56,19 +56,24 @@ def last_cron_time(cron: str, timezone: str, at: dt.datetime) -> dt.datetime:
 def check_overdue(
     cadence: Cadence,
     last_completed: dt.datetime | None,
-    since: dt.datetime,
+    deployed: dt.datetime,
+    served_since: dt.datetime,
     now: dt.datetime,
     grace: dt.timedelta = dt.timedelta(0),
 ) -> Verdict:
-    """Judge one deployment at `now`: `last_completed` is the end of its last completed run
-    (None: never), `since` when it was first deployed (nothing was due before), `grace` how
-    long a cron run may take before it counts as missing."""
-    reference = last_completed or since
+    """Judge one deployment at `now`. `last_completed` is the end of its last completed run
+    (None: never), `deployed` when it was first deployed (nothing was due before),
+    `served_since` when it was last (re)deployed, `grace` how long a cron run may take.
+
+    An interval deployment is a sweeper: it owes nothing for time it was not served (its
+    first run comes an interval after a restart). A cron time missed while nothing served
+    the deployment is still owed, until a run completes."""
     if last_completed is not None:
         seen = f"last completed {_at(last_completed)}"
     else:
-        seen = f"no completed run since it was deployed at {_at(since)}"
+        seen = f"no completed run since it was deployed at {_at(deployed)}"
     if cadence.every_seconds is not None:
+        reference = max(last_completed or deployed, served_since)
         due_by = reference + INTERVALS_ALLOWED * dt.timedelta(seconds=cadence.every_seconds)
         overdue = now > due_by
         then = "none by" if overdue else "the next is due by"
@@ -79,7 +84,7 @@ def check_overdue(
         )
     assert cadence.cron is not None
     fired = last_cron_time(cadence.cron, cadence.timezone, now - grace)
-    overdue = fired > reference
+    overdue = fired > (last_completed or deployed)
     then = f"the run due at {_at(fired)} has not completed" if overdue else f"last due {_at(fired)}"
     return Verdict(
         overdue=overdue,
