@@ -61,6 +61,7 @@ class Health(BaseModel):
 
     outbox_alert_minutes: int = Field(default=30, ge=1)
     cron_grace_minutes: int = Field(default=10, ge=0)
+    scheduler_grace_seconds: int = Field(default=180, ge=5)
     pending_stuck_minutes: int = Field(default=10, ge=1)
     running_stuck_minutes: int = Field(default=120, ge=1)
     cancelling_stuck_minutes: int = Field(default=10, ge=1)

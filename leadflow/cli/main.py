@@ -26,6 +26,7 @@ from leadflow.cli import (
     reps,
     rules_cmd,
     scaleout,
+    status,
 )
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
@@ -57,6 +58,7 @@ app.add_typer(targets_cmd.app, name="targets")
 app.add_typer(followups.app, name="reminders")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
+app.command("status")(status.status)
 app.command("deploy")(scaleout.deploy)
 app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
