@@ -20,7 +20,7 @@ from leadflow.flows.intake import lead_intake, lead_intake_worker
 from leadflow.flows.ops import ops_alert
 from leadflow.flows.review import pipeline_review
 from leadflow.flows.winmodel import rules_simulation, win_model
-from leadflow.rules.cadence import Cadence
+from leadflow.rules.cadence import INTERVALS_ALLOWED, Cadence
 from leadflow.settings import Schedules, get_settings
 
 TAGS = ["leadflow"]
@@ -199,13 +199,13 @@ def expected_within() -> dict[str, dt.timedelta]:
     """Per scheduled deployment, the time within which a completed run is due: twice its
     interval, or its cron's gap plus the gap again up to an hour (a weekly run that has
     not completed an hour after it was due is late)."""
-    within = {}
+    within: dict[str, dt.timedelta] = {}
     for name, cadence in cadences(get_settings().schedules).items():
         if cadence.cron is not None:
             gap = _cron_gap(cadence.cron, cadence.timezone)
             within[name] = gap + min(gap, dt.timedelta(hours=1))
         else:
-            within[name] = dt.timedelta(seconds=2 * (cadence.every_seconds or 0))
+            within[name] = INTERVALS_ALLOWED * dt.timedelta(seconds=cadence.every_seconds or 0)
     return within
 
 
