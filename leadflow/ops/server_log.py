@@ -43,7 +43,7 @@ _RECORD = re.compile(
 )
 _ERROR_LEVELS = ("ERROR", "CRITICAL")
 # What a server stopping prints (its task-run recorder's cancelled loop), not a fault.
-_SHUTDOWN_NOISE = ("CancelledError",)
+_SHUTDOWN_NOISE = re.compile(r"^([\w.]+\.)?CancelledError\b")
 
 
 class LogError(BaseModel):
@@ -101,7 +101,7 @@ def scan_errors(path: Path, since: dt.datetime) -> list[LogError]:
         if at < since or level not in _ERROR_LEVELS:
             continue
         exception = rest[-1] if rest else None
-        if exception and exception.startswith(_SHUTDOWN_NOISE):
+        if exception and _SHUTDOWN_NOISE.match(exception):
             continue
         message = _TIMING.sub("", message).strip()
         key = (logger, exception or message)
