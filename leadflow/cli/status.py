@@ -24,8 +24,14 @@ def status(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Check the flows' schedules, stuck runs, the outbox, who cannot be notified, the
-    database and the Prefect server's log; exit 1 when anything is unhealthy."""
+    """Is the pipeline healthy? Exit 0 if so, 1 if not (for cron or a monitor).
+
+    Per scheduled deployment: its last completed and next scheduled run, and whether it is late.
+
+    Also: stuck runs, the outbox's oldest undelivered notice, who cannot be notified.
+
+    And: the database's migration, and what the local Prefect server logged lately.
+    """
     configure_prefect()
     from leadflow.deployments import cadences  # imports Prefect and the flows
 
@@ -91,7 +97,7 @@ def render(report: StatusReport) -> str:
     lines.append(
         f"server log: {log.path}"
         + (
-            f": {len(log.errors)} kinds of error in the last {log.window_minutes} min"
+            f": {len(log.errors)} kind(s) of error in the last {log.window_minutes} min"
             if log.exists
             else " (not there: no local server has written it)"
         )

@@ -117,7 +117,7 @@ def judge_deployment(
         status.state = "not scheduled"
         status.detail = (
             f"no run is scheduled, {_minutes(now - found.updated):.0f} min after it was "
-            "deployed: is the Prefect server's scheduler failing (see its log)?; " + status.detail
+            "deployed: is the Prefect server's scheduler failing (see its log)? " + status.detail
         )
     if found.status == "NOT_READY":
         polled = f"{found.last_polled:%Y-%m-%d %H:%M:%S} UTC" if found.last_polled else "never"
