@@ -166,9 +166,8 @@ def _database(session: Session) -> DatabaseStatus:
     try:
         return DatabaseStatus(url=url, revision=revision(session.connection()))
     except SQLAlchemyError as exc:
-        return DatabaseStatus(
-            url=url, error=f"{exc.__class__.__name__}: {getattr(exc, 'orig', exc)}"
-        )
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return DatabaseStatus(url=url, error=f"{exc.__class__.__name__}: {first}")
 
 
 def status_report(
