@@ -30,8 +30,12 @@ def ensure_schema(url: str) -> None:
     )
 
 
-def unit_of_work(actor: str = "system", url: str | None = None) -> UnitOfWork:
-    """A unit of work on the configured database (or `url`), schema checked once."""
+def unit_of_work(
+    actor: str = "system", url: str | None = None, check_schema: bool = True
+) -> UnitOfWork:
+    """A unit of work on the configured database (or `url`), schema checked once (unless
+    the caller reports on the schema itself: `leadflow status`)."""
     url = url or get_settings().database_url
-    ensure_schema(url)
+    if check_schema:
+        ensure_schema(url)
     return UnitOfWork(session_factory(url), actor=actor)

@@ -20,7 +20,8 @@ from leadflow.flows.intake import lead_intake, lead_intake_worker
 from leadflow.flows.ops import ops_alert
 from leadflow.flows.review import pipeline_review
 from leadflow.flows.winmodel import rules_simulation, win_model
-from leadflow.settings import get_settings
+from leadflow.rules.cadence import INTERVALS_ALLOWED, Cadence
+from leadflow.settings import Schedules, get_settings
 
 TAGS = ["leadflow"]
 # One run at a time, the next waiting for the slot: a run triggered just as the previous
@@ -64,6 +65,29 @@ def _on(event: str, window_seconds: int) -> list[Any]:
     ]
 
 
+def cadences(s: Schedules) -> dict[str, Cadence]:
+    """Each scheduled deployment's cadence, by deployment name: what `build_deployments`
+    schedules, and what the went-quiet automations and `leadflow status` expect."""
+    tz = s.timezone
+    return {
+        "lead-intake": Cadence(every_seconds=s.intake_sweep_seconds, timezone=tz),
+        "follow-up-reminders": Cadence(cron=s.reminders_cron, timezone=tz),
+        "weekly-regrade": Cadence(cron=s.regrade_cron, timezone=tz),
+        "delivery-handoff": Cadence(every_seconds=s.handoff_sweep_seconds, timezone=tz),
+        "pipeline-review-monthly": Cadence(cron=s.review_monthly_cron, timezone=tz),
+        "pipeline-review-quarterly": Cadence(cron=s.review_quarterly_cron, timezone=tz),
+        "send-notifications": Cadence(every_seconds=s.notifications_seconds, timezone=tz),
+        "win-model": Cadence(cron=s.win_model_cron, timezone=tz),
+    }
+
+
+def _schedules(cadence: Cadence) -> list[Any]:
+    if cadence.cron is not None:
+        return [Cron(cadence.cron, timezone=cadence.timezone)]
+    assert cadence.every_seconds is not None  # a Cadence is one or the other
+    return [Interval(dt.timedelta(seconds=cadence.every_seconds), timezone=cadence.timezone)]
+
+
 def build_deployments(
     fan_out: int = 0,
     entrypoint_type: EntrypointType = EntrypointType.FILE_PATH,
@@ -72,13 +96,10 @@ def build_deployments(
     """The deployments, schedules and triggers taken from settings; `fan_out` is given to
     lead-intake and weekly-regrade (0: they work in-process); `tags` go on every run."""
     s = get_settings().schedules
-    tz = s.timezone
+    when = {name: _schedules(c) for name, c in cadences(s).items()}
     fan = {"fan_out": fan_out} if fan_out else None
     kw: dict[str, Any] = {"entrypoint_type": entrypoint_type}
     run_tags = [*TAGS, *(tags or [])]
-
-    def every(seconds: int) -> list[Any]:
-        return [Interval(dt.timedelta(seconds=seconds), timezone=tz)]
 
     # RunnerDeployment.from_flow is what Flow.to_deployment calls for a flow without storage
     # (ours); to_deployment itself is typed "a deployment, or a coroutine in async code".
@@ -86,7 +107,7 @@ def build_deployments(
         RunnerDeployment.from_flow(
             lead_intake,
             name="lead-intake",
-            schedules=every(s.intake_sweep_seconds),
+            schedules=when["lead-intake"],
             triggers=_on(LEAD_CREATED, s.trigger_window_seconds),
             concurrency_limit=ONE_AT_A_TIME,
             parameters=fan,
@@ -98,7 +119,7 @@ def build_deployments(
         RunnerDeployment.from_flow(
             follow_up_reminders,
             name="follow-up-reminders",
-            schedules=[Cron(s.reminders_cron, timezone=tz)],
+            schedules=when["follow-up-reminders"],
             concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "reminders"],
             **kw,
@@ -106,7 +127,7 @@ def build_deployments(
         RunnerDeployment.from_flow(
             weekly_regrade,
             name="weekly-regrade",
-            schedules=[Cron(s.regrade_cron, timezone=tz)],
+            schedules=when["weekly-regrade"],
             concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "regrade"],
             parameters=fan,
@@ -115,7 +136,7 @@ def build_deployments(
         RunnerDeployment.from_flow(
             delivery_handoff,
             name="delivery-handoff",
-            schedules=every(s.handoff_sweep_seconds),
+            schedules=when["delivery-handoff"],
             triggers=_on(LEAD_WON, s.trigger_window_seconds),
             concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "handoff"],
@@ -125,7 +146,7 @@ def build_deployments(
             pipeline_review,
             name="pipeline-review-monthly",
             parameters={"kind": "month"},
-            schedules=[Cron(s.review_monthly_cron, timezone=tz)],
+            schedules=when["pipeline-review-monthly"],
             tags=[*run_tags, "review"],
             **kw,
         ),
@@ -133,14 +154,14 @@ def build_deployments(
             pipeline_review,
             name="pipeline-review-quarterly",
             parameters={"kind": "quarter"},
-            schedules=[Cron(s.review_quarterly_cron, timezone=tz)],
+            schedules=when["pipeline-review-quarterly"],
             tags=[*run_tags, "review"],
             **kw,
         ),
         RunnerDeployment.from_flow(
             deliver_notifications,
             name="send-notifications",
-            schedules=every(s.notifications_seconds),
+            schedules=when["send-notifications"],
             concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "notifications"],
             **kw,
@@ -148,7 +169,7 @@ def build_deployments(
         RunnerDeployment.from_flow(
             win_model,
             name="win-model",
-            schedules=[Cron(s.win_model_cron, timezone=tz)],
+            schedules=when["win-model"],
             concurrency_limit=ONE_AT_A_TIME,
             tags=[*run_tags, "win-model"],
             **kw,
@@ -178,23 +199,13 @@ def expected_within() -> dict[str, dt.timedelta]:
     """Per scheduled deployment, the time within which a completed run is due: twice its
     interval, or its cron's gap plus the gap again up to an hour (a weekly run that has
     not completed an hour after it was due is late)."""
-    s = get_settings().schedules
-    every = {
-        "lead-intake": s.intake_sweep_seconds,
-        "delivery-handoff": s.handoff_sweep_seconds,
-        "send-notifications": s.notifications_seconds,
-    }
-    crons = {
-        "follow-up-reminders": s.reminders_cron,
-        "weekly-regrade": s.regrade_cron,
-        "pipeline-review-monthly": s.review_monthly_cron,
-        "pipeline-review-quarterly": s.review_quarterly_cron,
-        "win-model": s.win_model_cron,
-    }
-    within = {name: dt.timedelta(seconds=2 * seconds) for name, seconds in every.items()}
-    for name, cron in crons.items():
-        gap = _cron_gap(cron, s.timezone)
-        within[name] = gap + min(gap, dt.timedelta(hours=1))
+    within: dict[str, dt.timedelta] = {}
+    for name, cadence in cadences(get_settings().schedules).items():
+        if cadence.cron is not None:
+            gap = _cron_gap(cadence.cron, cadence.timezone)
+            within[name] = gap + min(gap, dt.timedelta(hours=1))
+        else:
+            within[name] = INTERVALS_ALLOWED * dt.timedelta(seconds=cadence.every_seconds or 0)
     return within
 
 

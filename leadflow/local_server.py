@@ -20,6 +20,8 @@ from pathlib import Path
 from uuid import UUID
 
 from leadflow.errors import LeadFlowError
+from leadflow.ops.server_log import SERVER_LOG_DATEFMT, open_server_log
+from leadflow.settings import get_settings
 
 HOST_TAG = "leadflow-host:" + socket.gethostname()
 PROCESS_TAG = "leadflow-process:"
@@ -61,9 +63,10 @@ def alive(tag: str) -> bool:
 
 
 def start_server(
-    port: int, ui: bool, services: bool, timeout: float = 120
+    port: int, ui: bool, services: bool, timeout: float = 120, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` on loopback under a lifeline; wait until it answers."""
+    """Start `prefect server start` on loopback under a lifeline; wait until it answers.
+    Its output is appended to `log` (`leadflow status` reads it), else discarded."""
     import httpx
 
     command = [
@@ -89,14 +92,18 @@ def start_server(
         "PREFECT_API_URL": "",
         "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_UI_URL": f"http://127.0.0.1:{port}",
+        # Prefect's log lines carry the time of day only; the date and offset let
+        # `leadflow status` tell the last minutes' errors from last week's.
+        "PREFECT_LOGGING_FORMATTERS_STANDARD_DATEFMT": SERVER_LOG_DATEFMT,
     }
-    guard = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    with open_server_log(log, port) as output:
+        guard = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if guard.poll() is not None:
@@ -134,12 +141,14 @@ def prefect_api(
     guard = None
     if not os.environ.get("PREFECT_API_URL"):
         port = port or free_port()
-        guard = start_server(port, ui, services)
+        log = get_settings().server_log()
+        guard = start_server(port, ui, services, log=log)
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         os.environ.setdefault("PREFECT_UI_URL", f"http://127.0.0.1:{port}")  # run links
         if announce:
             print(
-                f"Prefect server{' and UI' if ui else ''}: http://127.0.0.1:{port}",
+                f"Prefect server{' and UI' if ui else ''}: http://127.0.0.1:{port} "
+                f"(its log: {log})",
                 file=sys.stderr,
                 flush=True,
             )

@@ -54,6 +54,21 @@ class Schedules(BaseModel):
     win_model_cron: str = "0 4 * * 1"
 
 
+class Health(BaseModel):
+    """What `leadflow status` and GET /health call unhealthy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outbox_alert_minutes: int = Field(default=30, ge=1)
+    cron_grace_minutes: int = Field(default=10, ge=0)
+    scheduler_grace_seconds: int = Field(default=180, ge=5)
+    pending_stuck_minutes: int = Field(default=10, ge=1)
+    running_stuck_minutes: int = Field(default=120, ge=1)
+    cancelling_stuck_minutes: int = Field(default=10, ge=1)
+    log_window_minutes: int = Field(default=15, ge=1)
+    prefect_timeout_seconds: float = Field(default=5, gt=0)
+
+
 class ScaleOut(BaseModel):
     """How `leadflow deploy` and `leadflow worker` spread flow runs over a work pool."""
 
@@ -97,6 +112,11 @@ class Settings(BaseSettings):
     api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     log_file: Path = Path("leadflow-errors.log")
+    prefect_server_log: Path | None = Field(
+        default=None,
+        description="Where `serve`, `run` and `demo` append the local Prefect "
+        "server's output (default: <output_dir>/prefect-server.log).",
+    )
     locale: str = Field(
         default="en",
         description="The language of reviews, handoff packages "
@@ -141,6 +161,7 @@ class Settings(BaseSettings):
     )
     schedules: Schedules = Field(default_factory=Schedules)
     scaleout: ScaleOut = Field(default_factory=ScaleOut)
+    health: Health = Field(default_factory=Health)
     win_model: WinModelSettings = Field(default_factory=WinModelSettings)
     imports: Imports = Field(default_factory=Imports)
 
@@ -178,6 +199,10 @@ class Settings(BaseSettings):
         """Environment wins over YAML, YAML over the defaults above."""
         yaml_source = YamlConfigSettingsSource(settings_cls, yaml_file=_settings_yaml())
         return (init_settings, env_settings, yaml_source)
+
+    def server_log(self) -> Path:
+        """The local Prefect server's log file."""
+        return self.prefect_server_log or self.output_dir / "prefect-server.log"
 
     def rules(self) -> RulesConfig:
         """The validated rule book: config/rules.yaml with the team's rules.yaml over it."""

@@ -12,7 +12,16 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from leadflow.api import followups, lead_actions, lead_ops, leads, quarantine, reps, targets
+from leadflow.api import (
+    followups,
+    health,
+    lead_actions,
+    lead_ops,
+    leads,
+    quarantine,
+    reps,
+    targets,
+)
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
 from leadflow.api.schemas import LeadBatchIn
 from leadflow.api.startup import prepare_worker
@@ -21,7 +30,7 @@ from leadflow.settings import Settings, get_settings
 
 DESCRIPTION = """Lead intake and lifecycle over HTTP.
 
-**Keys.** Every call except /docs and /openapi.json needs a key from
+**Keys.** Every call except /docs, /openapi.json and a keyless /health needs a key from
 `leadflow keys create --role system|rep|manager|director [--rep ID]`, sent as
 `Authorization: Bearer <key>` or `X-API-Key: <key>`. No key, an unknown or a revoked key: 401.
 A role that may not make the call: 403.
@@ -56,6 +65,12 @@ route.
 **Targets.** `POST /targets` (manager or director) sets a team's or a rep's revenue,
 new-customer and repeat-rate target for a period (201 new, 200 updated); any key may read
 them (`GET /targets?period=2026-Q3`). The pipeline review shows progress against them.
+
+**Health.** `GET /health` answers 200 when the pipeline is healthy and 503 when not (as
+`leadflow status` exits 0 or 1). Without a key the body is only `healthy` and
+`checked_at`, for monitors; a manager or director key gets every check and `problems`
+naming each problem; other keys get 403. It asks the Prefect API at PREFECT_API_URL (else
+http://127.0.0.1:4200/api).
 
 **Reps.** `DELETE /reps/{id}` deletes only a rep nothing refers to; a rep who owns leads or
 has activities, targets or keys gets 409: mark the rep away instead.
@@ -106,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets, followups):
+    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets, followups, health):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)

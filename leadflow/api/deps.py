@@ -73,40 +73,52 @@ def get_uow(request: Request) -> Iterator[UnitOfWork]:
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
 
 
-def authenticate(
-    uow: Uow,
+def presented_key(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
-) -> Principal:
-    """The caller's live key, from `Authorization: Bearer` or `X-API-Key`; else 401."""
-    token = bearer.credentials if bearer else header
-    key = find_key(uow.session, token.strip()) if token else None
+) -> str | None:
+    """The key the caller sent in `Authorization: Bearer` or `X-API-Key`, if any."""
+    return bearer.credentials if bearer else header
+
+
+def principal_of(session: Session, token: str | None) -> Principal:
+    """The caller whose live key this is; 401 for no key, an unknown or a revoked one."""
+    key = find_key(session, token.strip()) if token else None
     if key is None:
         raise HTTPException(
             401,
             "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = Principal(key.id, Role(key.role), key.rep_id, key.name)
+    return Principal(key.id, Role(key.role), key.rep_id, key.name)
+
+
+def authenticate(uow: Uow, token: Annotated[str | None, Depends(presented_key)]) -> Principal:
+    """The caller's live key, from `Authorization: Bearer` or `X-API-Key`; else 401."""
+    principal = principal_of(uow.session, token)
     uow.actor = principal.actor
     uow.session.info["actor"] = principal.actor
     return principal
 
 
+def check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
+    """403 unless the caller's role is one of `roles`."""
+    if principal.role not in roles:
+        raise HTTPException(
+            403,
+            f"a {principal.role.value} key may not do this; needs "
+            + " or ".join(r.value for r in roles),
+        )
+
+
 def require(*roles: Role) -> Callable[..., Principal]:
     """A dependency admitting only the given roles (403 for the others), then checking the
     path's ids (404 for one no row can have)."""
-    allowed = frozenset(roles)
 
     def check(
         request: Request, principal: Annotated[Principal, Depends(authenticate)]
     ) -> Principal:
-        if principal.role not in allowed:
-            raise HTTPException(
-                403,
-                f"a {principal.role.value} key may not do this; needs "
-                + " or ".join(r.value for r in roles),
-            )
+        check_role(principal, roles)
         check_path_ids(request)  # 401 and 403 first: a caller without a key learns nothing
         return principal
 

@@ -26,6 +26,7 @@ from leadflow.cli import (
     reps,
     rules_cmd,
     scaleout,
+    status,
 )
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
@@ -57,6 +58,7 @@ app.add_typer(targets_cmd.app, name="targets")
 app.add_typer(followups.app, name="reminders")
 app.command("serve")(orchestrate.serve)
 app.command("run")(orchestrate.run)
+app.command("status")(status.status)
 app.command("deploy")(scaleout.deploy)
 app.command("worker")(scaleout.worker)
 app.command("api")(api_cmd.api)
@@ -131,7 +133,10 @@ def _fail(message: str, code: int = 2) -> None:
 def run(argv: Sequence[str] | None = None) -> None:
     """Console entry point: domain errors become one clear line on stderr, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns a command's `typer.Exit(code)` as the value.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            raise SystemExit(code)
     except click.exceptions.Abort:
         _fail("aborted", 130)
     except (click.ClickException, typer.TyperException) as exc:

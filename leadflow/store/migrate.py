@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from leadflow.store.db import engine_for, normalise_url
 
@@ -40,12 +40,17 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current(url: str) -> str | None:
-    """The revision the database is at, or None when it was never migrated (the migrations
-    are one line, so Alembic's version table holds one row)."""
+    """The revision the database is at, or None when it was never migrated."""
     with engine_for(normalise_url(url)).connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return revision(conn)
+
+
+def revision(conn: Connection) -> str | None:
+    """The revision of a connected database, or None when it was never migrated (the
+    migrations are one line, so Alembic's version table holds one row)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 def head() -> str | None:

@@ -26,6 +26,9 @@ from tests.e2e.api_harness import Api, roster, running_api
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+# GET /health answers 503 when the pipeline is unhealthy (here: no Prefect server), as
+# declared; its status code and body are still checked.
+ANSWERS_503 = {"/health"}
 SEED = 20_261_129
 # Cases per operation and role: about 30 operations, so a few hundred cases per role.
 EXAMPLES = int(os.environ.get("LEADFLOW_CONTRACT_EXAMPLES", "12"))
@@ -58,7 +61,8 @@ def contract_failures(api: Api, token: str, examples: int) -> tuple[int, list[st
             cases += 1
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             try:
-                case.validate_response(response, checks=CHECKS)
+                checks = CHECKS[1:] if case.path in ANSWERS_503 else CHECKS
+                case.validate_response(response, checks=checks)
             except BaseExceptionGroup as exc:  # every failure is listed, none shrunk
                 found = getattr(exc, "exceptions", [exc])
                 failures.append(

@@ -1,0 +1,1 @@
+"""Operations: is the pipeline healthy (flows on time, outbox moving, server log clean)."""
