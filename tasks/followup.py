@@ -13,8 +13,8 @@ from leadflow.followup.regrade import RegradeResult as RegradeResult
 from leadflow.followup.reminders import KINDS as KINDS
 from leadflow.followup.reminders import ReminderResult as ReminderResult
 from leadflow.handoff import package as handoff
-from leadflow.rules.zones import AtWork
 from leadflow.notify import forward
+from leadflow.rules.zones import AtWork
 from leadflow.settings import get_rules, get_settings
 from leadflow.tasks import chunks
 from leadflow.tasks.common import chunk_name, database_task

@@ -10,8 +10,8 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules, get_settings
 from leadflow.team import reps as svc
-from leadflow.team.teams import update_team
 from leadflow.team.reachability import unreachable_people
+from leadflow.team.teams import update_team
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")

@@ -21,9 +21,7 @@ from leadflow.notify.messages import send_on, tell_owners
 from leadflow.notify.reach import Route, route
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import (
-    add_business_days,
     business_days_passed,
-    is_business_day,
     notice_wait,
     nurture_stage_named,
 )
