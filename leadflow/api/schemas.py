@@ -213,6 +213,7 @@ class TeamPatch(StrictIn):
     manager_name: str | None = None
     manager_email: str | None = None
     notify_url: str | None = None
+    no_email: bool | None = Field(None, description="true: remove the manager's email, on purpose")
     timezone: str | None = Field(
         None, description="IANA time zone (Asia/Shanghai); null: the default zone."
     )

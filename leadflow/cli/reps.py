@@ -70,6 +70,9 @@ def set_team(
     manager: str | None = typer.Option(None),
     manager_email: str | None = typer.Option(None),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    no_email: bool = typer.Option(
+        False, "--no-email", help="Remove the manager's email. " + svc.NO_EMAIL
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Change a team's time zone, name or manager (what is not given stays)."""
@@ -80,13 +83,11 @@ def set_team(
         "manager_email": manager_email,
         "notify_url": notify_url,
     }
+    changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if no_email:
+        changes.update(manager_email=None, no_email=True)
     with unit_of_work("cli") as uow:
-        team = update_team(
-            uow.session,
-            team_id,
-            {k: v for k, v in given.items() if v is not None},
-            rules=get_rules(),
-        )
+        team = update_team(uow.session, team_id, changes, rules=get_rules())
         uow.commit()
         data = next(row for row in svc.team_rows(uow.session) if row["id"] == team.id)
     emit(data, as_json, f"team {team_id} {data['name']}: timezone={data['timezone']}")

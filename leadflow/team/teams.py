@@ -38,7 +38,7 @@ def update_team(
     new zone recounts the first-contact deadlines of the team's leads not yet contacted on
     the new local clock."""
     team = get_team(session, team_id)
-    unknown = sorted(set(changes) - set(EDITABLE))
+    unknown = sorted(set(changes) - {*EDITABLE, "no_email"})
     if unknown:
         raise InvalidInput(
             f"{unknown[0]}: not a field that can be changed ({', '.join(EDITABLE)})",
@@ -48,8 +48,14 @@ def update_team(
         raise InvalidInput(
             f"nothing to change: name at least one of {', '.join(EDITABLE)}", {"(record)": "empty"}
         )
-    current = {f: getattr(team, f) for f in TeamIn.model_fields}
-    merged: TeamIn = validated(TeamIn, {**current, **changes})
+    current = {f: getattr(team, f) for f in TeamIn.model_fields if f != "no_email"}
+    after = {**current, **changes}
+    # A team made with --no-email stays accepted while it has no address; one that had an
+    # address loses it only with no_email said again.
+    had_none = not (team.manager_email or team.notify_url)
+    has_none = not (after.get("manager_email") or after.get("notify_url"))
+    after["no_email"] = changes.get("no_email", had_none and has_none)
+    merged: TeamIn = validated(TeamIn, after)
     taken = session.scalar(select(Team.id).where(Team.name == merged.name, Team.id != team_id))
     if taken is not None:
         raise InvalidInput(f"name: a team named {merged.name!r} exists", {"name": "taken"})

@@ -19,13 +19,31 @@ HOUR = dt.timedelta(hours=1)
 
 def test_a_team_gets_its_zone_from_add_set_or_the_settings(env):
     shanghai = run_json(
-        ["teams", "add", "--name", "Shanghai", "--region", "east", "--timezone", "Asia/Shanghai"],
+        [
+            "teams",
+            "add",
+            "--manager-email",
+            "mgr@example.com",
+            "--name",
+            "Shanghai",
+            "--region",
+            "east",
+            "--timezone",
+            "Asia/Shanghai",
+        ],
         env,
     )
     assert shanghai["timezone"] == "Asia/Shanghai"
-    assert run_json(["teams", "add", "--name", "London"], env)["timezone"] == "UTC"
+    assert (
+        run_json(["teams", "add", "--manager-email", "mgr@example.com", "--name", "London"], env)[
+            "timezone"
+        ]
+        == "UTC"
+    )
     berlin_env = {**env, "LEADFLOW_DEFAULT_TIMEZONE": "Europe/Berlin"}
-    berlin = run_json(["teams", "add", "--name", "Berlin"], berlin_env)
+    berlin = run_json(
+        ["teams", "add", "--manager-email", "mgr@example.com", "--name", "Berlin"], berlin_env
+    )
     assert berlin["timezone"] == "Europe/Berlin"
     moved = run_json(["teams", "set", str(berlin["id"]), "--timezone", "America/New_York"], env)
     assert (moved["id"], moved["name"], moved["timezone"]) == (
@@ -46,9 +64,18 @@ def test_a_team_gets_its_zone_from_add_set_or_the_settings(env):
 
 
 def test_bad_zones_and_teams_are_one_line_naming_the_field(env):
-    run(["teams", "add", "--name", "East"], env)
+    run(["teams", "add", "--manager-email", "mgr@example.com", "--name", "East"], env)
     for args in (
-        ["teams", "add", "--name", "West", "--timezone", "Asia/Shangai"],
+        [
+            "teams",
+            "add",
+            "--manager-email",
+            "mgr@example.com",
+            "--name",
+            "West",
+            "--timezone",
+            "Asia/Shangai",
+        ],
         ["teams", "set", "1", "--timezone", "Asia/Shangai"],
     ):
         err = run(args, env, ok=False).stderr.strip()
@@ -58,7 +85,11 @@ def test_bad_zones_and_teams_are_one_line_naming_the_field(env):
     assert "team 999 does not exist" in missing.stderr
     assert "nothing to change" in run(["teams", "set", "1"], env, ok=False).stderr
     bad_default = {**env, "LEADFLOW_DEFAULT_TIMEZONE": "Mars/Olympus_Mons"}
-    err = run(["teams", "add", "--name", "Mars"], bad_default, ok=False).stderr
+    err = run(
+        ["teams", "add", "--manager-email", "mgr@example.com", "--name", "Mars"],
+        bad_default,
+        ok=False,
+    ).stderr
     assert "default_timezone" in err and "not an IANA time zone" in err
     assert [t["timezone"] for t in run_json(["teams", "list"], env)] == ["UTC"]
 
@@ -70,9 +101,33 @@ def test_the_first_contact_deadline_and_a_reps_review_follow_the_teams_zone(env,
     config.mkdir()
     (config / "rules.yaml").write_text("sla:\n  clock: business\n", encoding="utf-8")
     env = {**env, "LEADFLOW_CONFIG_DIR": str(config)}
-    team = run_json(["teams", "add", "--name", "Shanghai", "--timezone", "Asia/Shanghai"], env)
+    team = run_json(
+        [
+            "teams",
+            "add",
+            "--manager-email",
+            "mgr@example.com",
+            "--name",
+            "Shanghai",
+            "--timezone",
+            "Asia/Shanghai",
+        ],
+        env,
+    )
     rep = run_json(
-        ["reps", "add", "--name", "Li", "--team", str(team["id"]), "--seniority", "senior"], env
+        [
+            "reps",
+            "add",
+            "--name",
+            "Li",
+            "--team",
+            str(team["id"]),
+            "--seniority",
+            "senior",
+            "--email",
+            "li@example.com",
+        ],
+        env,
     )
     leads = tmp_path / "leads.jsonl"
     leads.write_text(json.dumps(f.lead_record()) + "\n", encoding="utf-8")

@@ -120,7 +120,17 @@ def start_serve(tmp: Path, box: Mailbox, **env: str) -> Served:
         time.sleep(0.5)
     served = Served(proc, f"{found.group(1)}/api", log, url)
     served.wait("deployments served", lambda: _served_names(served) >= 10, 120)
+    served.wait("the event trigger registered", lambda: _has_trigger(served), 60)
+    time.sleep(6)  # the server's trigger service reloads its automations every 5 s
     return served
+
+
+def _has_trigger(served: Served) -> bool:
+    body = {"sort": "NAME_ASC", "limit": 200, "offset": 0}
+    reply = httpx.post(f"{served.api}/automations/filter", json=body, timeout=30)
+    return reply.status_code == 200 and any(
+        a["name"] == "on leadflow.lead.created" for a in reply.json()
+    )
 
 
 def _served_names(served: Served) -> int:
