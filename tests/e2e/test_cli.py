@@ -227,7 +227,9 @@ def test_rules_check_needs_no_database(tmp_path):
     path.write_text(json.dumps(records))
     env = {**os.environ, "LEADFLOW_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
     out = json.loads(
-        run(["rules", "check", str(path), "--json", "--today", "2026-11-02"], env).stdout
+        run(
+            ["rules", "check", str(path), "--json", "--today", f.NOW.date().isoformat()], env
+        ).stdout
     )
     first, second = out
     assert first["valid"] and first["bant"] == {
