@@ -24,9 +24,13 @@ from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
+from tests.conftest import needs_pg
+from tests.reliability.test_prefect_on_postgres import prefect_database  # noqa: F401
 from tests.reliability.test_served import api_process, ops_mailbox, start_serve, stop  # noqa: F401
 
-pytestmark = pytest.mark.reliability
+# The Prefect server on PostgreSQL, as docs/deploy.md runs it in production: on its SQLite
+# file it logs "database is locked" under this load, which `leadflow status` rightly counts.
+pytestmark = [pytest.mark.reliability, pytest.mark.postgres, needs_pg]
 SOAK_SECONDS = float(os.environ.get("LEADFLOW_SOAK_SECONDS", "300"))
 
 
@@ -40,10 +44,11 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_soak_served_pipeline(tmp_path: Path, ops_mailbox):  # noqa: F811
+def test_soak_served_pipeline(tmp_path: Path, ops_mailbox, prefect_database):  # noqa: F811
     served = start_serve(
         tmp_path,
         ops_mailbox,
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=prefect_database,
         LEADFLOW_SCHEDULES__NOTIFICATIONS_SECONDS="15",
         LEADFLOW_MAIL_URL=f"mailto://127.0.0.1:{ops_mailbox.port}",
     )
