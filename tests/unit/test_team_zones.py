@@ -8,7 +8,6 @@ no daylight saving) beside a UTC one."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,14 +27,6 @@ MON, TUE, THU, FRI = (dt.date(2026, 11, d) for d in (2, 3, 5, 6))
 
 def utc(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def business(tmp_path: Path):
-    """The default rules with the SLA counted on business hours (a team's override)."""
-    override = tmp_path / "rules.yaml"
-    override.write_text("sla:\n  clock: business\n", encoding="utf-8")
-    return load_rules(DEFAULT_CONFIG_DIR / "rules.yaml", override)
 
 
 # --- business hours on the team's clock ---------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,14 +27,6 @@ MON, WED, THU, FRI, SAT, SUN = (dt.date(2024, 7, d) for d in (1, 3, 4, 5, 6, 7))
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=UTC)
-
-
-@pytest.fixture
-def business(tmp_path: Path):
-    """The default rules with the SLA counted on business hours, via a team override file."""
-    override = tmp_path / "rules.yaml"
-    override.write_text("sla:\n  clock: business\n", encoding="utf-8")
-    return load_rules(DEFAULT_CONFIG_DIR / "rules.yaml", override)
 
 
 # --- first contact SLA, wall clock -------------------------------------------------------
