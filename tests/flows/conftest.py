@@ -1,4 +1,5 @@
-"""One Prefect test server for the whole session (it takes about 20 s to start)."""
+"""One Prefect test server for the whole session (it takes about 20 s to start), which ends
+with the test process however that ends."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
+from prefect.context import refresh_global_settings_context
+from prefect.events.worker import EventsWorker
+from prefect.logging.handlers import APILogHandler
 
 from leadflow.demo import generate, story
 from leadflow.intake.receive import store_leads
+from leadflow.local_server import free_port, start_server, stop_server
 from leadflow.settings import get_rules
 from leadflow.store.db import engine_for, session_factory
 from leadflow.store.uow import UnitOfWork
@@ -18,10 +22,38 @@ from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    """A real Prefect API server on loopback with a throwaway database."""
-    with prefect_test_harness(server_startup_timeout=90):
-        yield
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prefect API server on loopback with a throwaway database, for this process.
+
+    Not prefect_test_harness: its server is a plain subprocess, which stayed up, listening,
+    after the pytest-xdist worker that started it was SIGKILLed. This one runs under
+    leadflow.lifeline (as `leadflow run` does), so it ends with the worker however the
+    worker ends (tests/reliability/test_orphan_server.py)."""
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = free_port()
+    with pytest.MonkeyPatch.context() as server_env:  # the server's environment, not ours
+        server_env.setenv("PREFECT_HOME", str(home))
+        server_env.setenv(
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL", f"sqlite+aiosqlite:///{home / 'prefect.db'}"
+        )
+        # Prefect's mark of an embedded server (what the harness sets): the event services
+        # (triggers, actions, persister) run, the scheduler and the other loops do not, so
+        # a deployment with a schedule gets no runs the tests did not start.
+        server_env.setenv("PREFECT__SERVER_EPHEMERAL", "1")
+        guard = start_server(port, ui=False, services=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        with pytest.MonkeyPatch.context() as client_env:
+            client_env.setenv("PREFECT_API_URL", api)
+            # Prefect read its settings at import; threads with a fresh context (the API
+            # under test emits its events from one) take them from the global context.
+            refresh_global_settings_context()
+            yield api
+            APILogHandler().flush()  # what runs queued for the server, before it stops
+            EventsWorker.drain_all(timeout=5)
+    finally:
+        refresh_global_settings_context()
+        stop_server(guard)
 
 
 @pytest.fixture(scope="session")
