@@ -1,10 +1,13 @@
-"""A killed LeadFlow command leaves no server behind and no run RUNNING forever.
+"""A killed LeadFlow command, or a killed test worker, leaves no server behind and no run
+RUNNING forever.
 
 The probe SIGKILLed `leadflow run`: Prefect's embedded server stayed up, listening, with
-parent pid 1, and the killed flow run stayed RUNNING."""
+parent pid 1, and the killed flow run stayed RUNNING. So did prefect_test_harness's server
+when a pytest-xdist worker was SIGKILLed, and the run never ended."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -166,3 +169,58 @@ def test_sigkilled_leadflow_run_leaves_no_listener_and_its_run_is_marked_crashed
         assert state["type"] == "CRASHED" and "killed" in state["message"]
     finally:
         stop_server(server)
+
+
+def _worker_with_server(run: int, seconds: float) -> tuple[int, int]:
+    """The pytest-xdist worker below the run `run`, and the port of the Prefect server below
+    that worker, once the server answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for pid in _descendants(run):
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--port" in argv:  # the server (or what runs it) names its port
+                port = int(argv[argv.index(b"--port") + 1])
+                worker = int(Path(f"/proc/{run}/task/{run}/children").read_text().split()[0])
+                if _listening(port) and pid in _descendants(worker):
+                    return worker, port
+        time.sleep(0.5)
+    raise AssertionError("no Prefect server answered below the test worker")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_test_worker_leaves_no_server_and_the_run_ends(tmp_path: Path):
+    """SIGKILL the pytest-xdist worker while a test runs under the flows suite's Prefect
+    server (tests/flows/conftest.py, loaded as a plugin): the run ends at once with the
+    crash named (no replacement worker that hangs), and the server ends with the worker."""
+    root = Path(__file__).parents[2]
+    (tmp_path / "test_wait.py").write_text(
+        "import time\n\n\ndef test_wait():\n    time.sleep(300)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(root), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    # The project's pytest settings (addopts included), one worker.
+    command = [sys.executable, "-m", "pytest", "-c", str(root / "pyproject.toml")]
+    command += ["--rootdir", str(root), "-p", "tests.flows.conftest", "-p", "no:cacheprovider"]
+    command += ["-n", "1", "--basetemp", str(tmp_path / "run"), str(tmp_path / "test_wait.py")]
+    run = subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    everything: set[int] = set()
+    try:
+        worker, port = _worker_with_server(run.pid, 240)
+        below = _descendants(worker)
+        everything = _descendants(run.pid)
+        os.kill(worker, signal.SIGKILL)
+        out, _ = run.communicate(timeout=90)
+        assert run.returncode == 1 and "crashed while running" in out, out[-2000:]
+        assert _gone(below, 30) == set(), "processes outlived the killed worker"
+        assert not _listening(port)
+    finally:  # whatever failed, leave nothing running
+        for pid in {run.pid, *_descendants(run.pid), *everything}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        run.wait()
