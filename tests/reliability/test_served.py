@@ -98,6 +98,7 @@ def start_serve(tmp: Path, box: Mailbox, **env: str) -> Served:
     if not (tmp / "leadflow.db").exists():
         upgrade(url)
     log = tmp / "serve.log"
+    began = dt.datetime.now(dt.UTC)
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadflow.cli.main", "serve", "--port", str(free_port())],
         env={
@@ -120,16 +121,19 @@ def start_serve(tmp: Path, box: Mailbox, **env: str) -> Served:
         time.sleep(0.5)
     served = Served(proc, f"{found.group(1)}/api", log, url)
     served.wait("deployments served", lambda: _served_names(served) >= 10, 120)
-    served.wait("the event trigger registered", lambda: _has_trigger(served), 60)
+    served.wait("the event trigger registered", lambda: _has_trigger(served, began), 60)
     time.sleep(6)  # the server's trigger service reloads its automations every 5 s
     return served
 
 
-def _has_trigger(served: Served) -> bool:
+def _has_trigger(served: Served, since: dt.datetime) -> bool:
+    """Whether this serve has registered the created-lead trigger (a restart replaces the
+    one the previous serve left)."""
     body = {"sort": "NAME_ASC", "limit": 200, "offset": 0}
     reply = httpx.post(f"{served.api}/automations/filter", json=body, timeout=30)
     return reply.status_code == 200 and any(
-        a["name"] == "on leadflow.lead.created" for a in reply.json()
+        a["name"] == "on leadflow.lead.created" and dt.datetime.fromisoformat(a["created"]) >= since
+        for a in reply.json()
     )
 
 
