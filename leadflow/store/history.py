@@ -112,7 +112,10 @@ def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> N
 
 
 def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Record field history for every session the factory makes."""
-    if not event.contains(factory, "before_flush", _record_changes):
-        event.listen(factory, "before_flush", _record_changes)
+    """Record field history for every session a new factory makes (call it once a factory:
+    each call adds a listener)."""
+    # No event.contains() guard: SQLAlchemy keys it by id(factory), so a new factory at the
+    # address of one session_factory's cache had dropped was taken as listening already,
+    # and its sessions recorded no history at all (most of 200 in a loop).
+    event.listen(factory, "before_flush", _record_changes)
     return factory
