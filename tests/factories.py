@@ -21,10 +21,17 @@ def _last_week_monday(today: dt.date) -> dt.datetime:
     return dt.datetime.combine(monday, dt.time(10, 0), tzinfo=dt.UTC)
 
 
+def wall_clock() -> dt.datetime:
+    """Now, in UTC: the one place the tests read the wall clock. Use NOW; this is only for a
+    test of an entry point that stamps the wall clock itself (a CLI command, an API call, a
+    flow), whose times a test cannot pass in (tests/unit/test_tests_clock.py keeps it so)."""
+    return dt.datetime.now(dt.UTC)
+
+
 # The tests' clock, read once: every date a test builds comes from here (a Monday, in
 # business hours), so the suite passes on any day, a year from now included. Services that
 # read the wall clock themselves (the API, the CLI) see a NOW at most two weeks old.
-NOW = _last_week_monday(dt.datetime.now(dt.UTC).date())
+NOW = _last_week_monday(wall_clock().date())
 
 
 def lead_record(**overrides: Any) -> dict[str, Any]:

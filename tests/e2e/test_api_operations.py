@@ -31,7 +31,7 @@ def api(db_url: str) -> Iterator[Api]:
 
 
 def _ago(hours: float) -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
+    return (f.wall_clock() - dt.timedelta(hours=hours)).isoformat()
 
 
 def test_a_day_in_the_team_over_http(api):
@@ -153,7 +153,7 @@ def test_a_day_in_the_team_over_http(api):
     assert first["objections"][0]["key"] is True
     assert [t["outcome"] for t in first["touches"]] == ["first touch"]
 
-    now = dt.datetime.now(dt.UTC)
+    now = f.wall_clock()
     with unit_of_work(url=api.url) as uow:
         review = build_review(uow.session, Period.containing(now, "month"), now)
     assert review.won_value == 1_400_000

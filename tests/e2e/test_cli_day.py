@@ -19,7 +19,7 @@ from tests.e2e.test_cli import _write_csv
 
 
 def _ago(hours: float) -> str:
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S")
+    return (f.wall_clock() - dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
@@ -69,7 +69,7 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
         ],
         env,
     )["id"]
-    timeline = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    timeline = (f.wall_clock().date() + dt.timedelta(days=40)).isoformat()
     acme = f.lead_record(
         company_name="Acme",
         email="jo@acme.example",
@@ -242,7 +242,7 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
     assert shown["repeat_of_id"] == int(lid) and shown["owner_id"] == ann
     assert [c["id"] for c in shown["customer"]] == [int(lid)]
 
-    period = Period.containing(dt.datetime.now(dt.UTC), "quarter").label
+    period = Period.containing(f.wall_clock(), "quarter").label
     run(["targets", "set", "--period", period, "--rep", str(ann), "--revenue", "2800000"], env)
     review = json.loads(
         run(["report", "review", "--period", period, "--format", "json"], env).stdout

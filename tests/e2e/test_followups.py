@@ -96,7 +96,7 @@ def test_cli_reminders_due_and_win_review_errors(env, tmp_path):
         "individual",
         "Jo",
     )
-    later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    later = (f.wall_clock() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
     due = run_json(["reminders", "due", "--at", later], env)
     assert {(m["lead_id"], m["kind"], m["action"]) for m in due} >= {
         (lead_id, "first_contact", "remind")

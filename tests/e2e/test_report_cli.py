@@ -9,18 +9,19 @@ import json
 from openpyxl import load_workbook
 
 from leadflow.review.period import Period
+from tests import factories as f
 from tests.e2e.cli_harness import run, run_json
 
 MIA, ANN = "mia@example.com", "ann@example.com"
 
 
 def _now_period(kind: str) -> str:
-    return Period.containing(dt.datetime.now(dt.UTC), kind).label  # type: ignore[arg-type]
+    return Period.containing(f.wall_clock(), kind).label  # type: ignore[arg-type]
 
 
 def _won_and_invalid_lead(env: dict[str, str]) -> None:
     """One lead taken to won through the CLI, and one that fails screening."""
-    timeline = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    timeline = (f.wall_clock().date() + dt.timedelta(days=30)).isoformat()
     lead = run_json(
         [
             "leads",

@@ -3,7 +3,6 @@ with the test process however that ends."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from leadflow.local_server import free_port, start_server, stop_server
 from leadflow.settings import get_rules
 from leadflow.store.db import engine_for, session_factory
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests.conftest import migrated_sqlite
 
 
@@ -63,7 +63,7 @@ def pipeline_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFa
     url = migrated_sqlite(sqlite_template, path)
     with UnitOfWork(session_factory(url), actor="test") as uow:
         story.create_organisation(uow.session, generate.organisation(11))
-        records = generate.lead_records(11, 2000, dt.date.today())
+        records = generate.lead_records(11, 2000, f.wall_clock().date())
         store_leads(uow.session, enumerate(records, 1), "generated", get_rules())
         uow.commit()
     engine_for(url).dispose()  # the last connection out folds the WAL into the file

@@ -5,7 +5,6 @@ rerun finishes the work."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests import privatepg
 from tests.conftest import _truncate, needs_pg
 from tests.flows.conftest import api
@@ -48,7 +48,7 @@ def proxied(pg_migrated):
 def _populate(url: str) -> None:
     with UnitOfWork(session_factory(url), actor="setup") as uow:
         story.create_organisation(uow.session, generate.organisation(5))
-        records = generate.lead_records(5, 4000, dt.date.today())
+        records = generate.lead_records(5, 4000, f.wall_clock().date())
         store_leads(uow.session, enumerate(records, 1), "setup", get_rules())
         uow.commit()
 

@@ -24,10 +24,11 @@ from leadflow.store.db import session_factory
 from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage, Reminder
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests.flows.conftest import artifacts
 from tests.integration.test_review import PLAN
 
-NOW = dt.datetime.now(dt.UTC)
+NOW = f.wall_clock()
 
 
 def _uow(url: str, actor: str = "test") -> UnitOfWork:
@@ -246,7 +247,7 @@ def test_regrade_examines_every_open_lead_once_on_each_backend(db_url):
     exactly once, and each grade change is recorded once."""
     with _uow(db_url) as uow:
         story.create_organisation(uow.session, generate.organisation(5))
-        records = generate.lead_records(5, 600, dt.date.today())
+        records = generate.lead_records(5, 600, f.wall_clock().date())
         store_leads(uow.session, enumerate(records, 1), "generated", get_rules())
         uow.commit()
     lead_intake(url=db_url)

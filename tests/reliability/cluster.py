@@ -26,6 +26,7 @@ from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests.mailserver import free_port
 
 POOL = "leadflow-test"
@@ -37,7 +38,7 @@ def seed(url: str, leads: int, seed_no: int = 5) -> int:
     upgrade(url)
     with UnitOfWork(session_factory(url), actor="setup") as uow:
         story.create_organisation(uow.session, generate.organisation(seed_no, 30))
-        records = generate.lead_records(seed_no, leads, dt.date.today())
+        records = generate.lead_records(seed_no, leads, f.wall_clock().date())
         summary = store_leads(uow.session, enumerate(records, 1), "setup", get_rules())
         uow.commit()
     return summary.accepted
@@ -205,9 +206,7 @@ def worker_of_runs(found: Cluster, run_ids: list[str]) -> dict[str, str]:
         {
             "filter": {
                 "event": {"name": ["prefect.worker.submitted-flow-run"]},
-                "occurred": {
-                    "since": (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
-                },
+                "occurred": {"since": (f.wall_clock() - dt.timedelta(hours=1)).isoformat()},
             },
             "limit": 50,
         },

@@ -3,7 +3,6 @@ subprocess killed with SIGKILL at a chosen moment."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
@@ -24,6 +23,7 @@ from leadflow.statemachines.lead import TRANSITIONS
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests.conftest import _truncate
 
 LEGAL = {
@@ -38,7 +38,7 @@ def distinct_records(count: int, seed: int = 3) -> list[dict[str, Any]]:
     left out, emails made unique), so that every one is stored as a lead of its own."""
     phones: set[str] = set()
     records = []
-    for rec in generate.lead_records(seed, count + count // 5, dt.date.today()):
+    for rec in generate.lead_records(seed, count + count // 5, f.wall_clock().date()):
         if rec.get("need") and rec.get("external_id") and len(records) < count:
             rec["email"] = f"n{len(records)}.{rec['email']}"
             if phone_key(rec.get("phone")) in phones:

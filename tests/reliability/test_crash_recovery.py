@@ -17,6 +17,7 @@ from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 from tests.conftest import needs_pg
 from tests.mailserver import Mailbox, free_port
 from tests.reliability import workers
@@ -42,7 +43,7 @@ def test_handoff_killed_mid_run_resumes_without_duplicates(pg_migrated, monkeypa
         uow.session.execute(
             update(Lead)
             .where(Lead.state == "nurturing")
-            .values(state="won", won_at=dt.datetime.now(dt.UTC), contract_value=150_000)
+            .values(state="won", won_at=f.wall_clock(), contract_value=150_000)
         )
         uow.commit()
     won = _count(url, Lead.state == "won")

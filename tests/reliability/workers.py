@@ -12,6 +12,7 @@ from leadflow.settings import get_rules
 from leadflow.statemachines.lead import TRIGGERS
 from leadflow.store.db import session_factory
 from leadflow.store.uow import UnitOfWork
+from tests import factories as f
 
 REASONS = {"lose": "competitor", "disqualify": "invalid: test"}
 
@@ -36,7 +37,7 @@ def fire_randomly(
                     lead_id,
                     trigger,
                     by=f"worker-{seed}",
-                    now=dt.datetime.now(dt.UTC),
+                    now=f.wall_clock(),
                     rules=rules,
                     reason=REASONS.get(trigger),
                 )
@@ -68,7 +69,7 @@ def run_handoffs(url: str, chunk: int = 200) -> int:
     from leadflow.flows.common import chunked
     from leadflow.tasks.followup import list_won_without_handoff, produce_handoffs
 
-    now = dt.datetime.now(dt.UTC)
+    now = f.wall_clock()
     done = 0
     for part in chunked(list_won_without_handoff.fn(url), chunk):
         done += len(produce_handoffs.fn(part, now, url))
@@ -93,7 +94,7 @@ def intake_in_small_chunks(url: str, limit: int) -> dict[str, int]:
     from leadflow.tasks.chunks import claim_intake_chunk
 
     processed = assigned = 0
-    now = dt.datetime.now(dt.UTC)
+    now = f.wall_clock()
     while (result := claim_intake_chunk(limit, now, url)).processed:
         processed, assigned = processed + result.processed, assigned + result.assigned
     return {"processed": processed, "assigned": assigned}
