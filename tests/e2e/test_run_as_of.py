@@ -34,7 +34,7 @@ def _leads_arrived(env: dict[str, str], at: dt.datetime, count: int = 3) -> None
 
 def test_a_future_at_is_refused_before_any_run(env):
     _leads_arrived(env, f.NOW)
-    later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat(timespec="minutes")
+    later = (f.wall_clock() + dt.timedelta(hours=2)).isoformat(timespec="minutes")
     # No PREFECT_API_URL: a run would start a Prefect server first; the refusal comes before.
     proc = run_installed(["run", "weekly-regrade", "--at", later], env, ok=False)
     assert proc.stderr.startswith("error: --at: ")

@@ -45,7 +45,7 @@ def every_day_a_workday(tmp_path, monkeypatch) -> Iterator[None]:
 
 
 def test_reminders_wait_for_each_teams_business_hours(sqlite_url, every_day_a_workday):
-    now = dt.datetime.now(dt.UTC)
+    now = f.wall_clock()
     rules = get_rules()
     assert len(rules.calendar.workdays) == 7
     arrived = now - dt.timedelta(days=3)  # every first-contact SLA has run out since

@@ -98,7 +98,7 @@ def start_serve(tmp: Path, box: Mailbox, **env: str) -> Served:
     if not (tmp / "leadflow.db").exists():
         upgrade(url)
     log = tmp / "serve.log"
-    began = dt.datetime.now(dt.UTC)
+    began = f.wall_clock()
     proc = subprocess.Popen(
         [sys.executable, "-m", "leadflow.cli.main", "serve", "--port", str(free_port())],
         env={
@@ -175,7 +175,7 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
                 180,
             )
         # 2. Every cron deployment has its next runs scheduled at the cron's times.
-        now = dt.datetime.now(dt.UTC)
+        now = f.wall_clock()
         for name, cron in CRONS.items():
             times = [
                 dt.datetime.fromisoformat(r["expected_start_time"])
@@ -192,7 +192,7 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
                 f.rep(uow.session, team.id, capacity=200, name=f"Rep {n}")
             uow.commit()
         with api_process(served) as http:
-            burst_at = dt.datetime.now(dt.UTC)
+            burst_at = f.wall_clock()
             for _ in range(100):
                 leads = [f.lead_record() for _ in range(5)]
                 reply = http.post("/leads/batch", json={"leads": leads})

@@ -116,7 +116,7 @@ def test_soak_served_pipeline(tmp_path: Path, ops_mailbox, prefect_database):  #
         assert not bad, [(r["name"], r["state_name"]) for r in bad]
         # Stuck: Pending or Cancelling for over a minute (a run being submitted right now is
         # Pending for a moment).
-        now = dt.datetime.now(dt.UTC)
+        now = f.wall_clock()
         stuck = [
             r
             for r in served.runs(flow_runs={"state": {"type": {"any_": ["PENDING", "CANCELLING"]}}})
