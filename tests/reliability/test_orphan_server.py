@@ -139,7 +139,7 @@ def test_sigkilled_leadflow_run_leaves_no_listener_and_its_run_is_marked_crashed
     for line in cli.stderr:
         if line.startswith("Prefect server: "):
             break
-    base = line.removeprefix("Prefect server: ").strip()
+    base = line.removeprefix("Prefect server: ").split()[0]  # then "(its log: ...)"
     assert base.startswith("http://127.0.0.1:"), line
     port = int(base.rsplit(":", 1)[1])
     killed_run = _running_run(f"{base}/api", 120)
