@@ -162,6 +162,8 @@ def _subjects(box: Mailbox, pattern: str) -> list[str]:
     return [str(m["Subject"]) for m in box.to(OPS) if re.search(pattern, str(m["Subject"]))]
 
 
+# Its waits add up to more than the suite's 300 s: a slow CI box may use them all.
+@pytest.mark.timeout(900)
 def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
     served = start_serve(tmp_path, ops_mailbox, LEADFLOW_SCHEDULES__NOTIFICATIONS_SECONDS="15")
     try:
