@@ -143,14 +143,16 @@ def _served_names(served: Served) -> int:
 
 
 def stop(served: Served) -> None:
-    """SIGTERM, as a service manager stops it; it must be gone within 10 s."""
+    """SIGTERM, as a service manager stops it; it must be gone within 30 s (a service
+    manager's default stop timeout is 90 s; about 9 s was measured here, but CI once took
+    more than 10 s on this 2-core box while other suites ran beside it)."""
     served.proc.send_signal(signal.SIGTERM)
     try:
-        served.proc.wait(timeout=10)
+        served.proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(served.proc.pid, signal.SIGKILL)
         served.proc.wait()
-        raise AssertionError("leadflow serve did not stop within 10 s of SIGTERM") from None
+        raise AssertionError("leadflow serve did not stop within 30 s of SIGTERM") from None
 
 
 def _count_new(url: str) -> int:
