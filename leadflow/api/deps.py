@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.api.contract import check_path_ids
 from leadflow.bootstrap import unit_of_work
 from leadflow.errors import NotFound
-from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role

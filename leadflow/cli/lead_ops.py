@@ -17,8 +17,8 @@ from leadflow.events import emit as emit_event
 from leadflow.lifecycle.assign import assign_lead
 from leadflow.lifecycle.contract import ContractIn, win
 from leadflow.lifecycle.invalid_review import review_invalid
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import answer_objection
-from leadflow.lifecycle.operations import get_lead
 from leadflow.lifecycle.plans import PlanIn, submit_plan
 from leadflow.lifecycle.update import EDITABLE, update_lead
 from leadflow.schemas import validated

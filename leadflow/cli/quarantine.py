@@ -10,7 +10,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.intake import requests
-from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.settings import get_rules
 from leadflow.store.queries import quarantine_page
 from leadflow.tasks.chunks import process_pending

@@ -11,24 +11,18 @@ from sqlalchemy.orm import Session
 
 from leadflow.i18n import day, label
 from leadflow.i18n import gettext as _
-from leadflow.intake.process import (
-    EVALUATION_COLUMNS,
-    apply_evaluation,
-    behaviour_counts,
-    evaluate_lead,
-    tighten_first_contact,
-)
-from leadflow.lifecycle.opportunity import apply_opportunity_grade, approval_falls_short
+from leadflow.lifecycle.opportunity import approval_falls_short
+from leadflow.lifecycle.reassess import REASSESS_COLUMNS, behaviour_counts, reassess
 from leadflow.notify.messages import tell_owners
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, LeadFacts, OpportunityFacts
 from leadflow.rules.grading import current_facts, opportunity_grade
-from leadflow.rules.timing import next_cadence_date
-from leadflow.rules.vocab import Competition, DecisionChain, Grade, State, Urgency
+from leadflow.rules.vocab import Competition, DecisionChain, Urgency
 from leadflow.rules.zones import TeamZones
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import Lead
-from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
+from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows
+from leadflow.store.writer import save_rows
 from leadflow.team.zones import team_zones
 from leadflow.winmodel.score import score_leads
 
@@ -37,20 +31,10 @@ REGRADED_STATES = ["screened", "nurturing", "opportunity", "negotiation"]
 # and the date urgency is counted to (loading every column cost a third of a chunk).
 REGRADE_COLUMNS = (
     *LeadFacts.model_fields,
-    *EVALUATION_COLUMNS,
-    "opportunity_grade",
+    *REASSESS_COLUMNS,
     "target_date",
-    "slipped",
-    "brief_due",
-    "brief_at",
     "approved_role",
-    "owner_id",
-    "assigned_at",
-    "first_contacted_at",
-    "first_contact_due",
-    "last_contact_at",
     "team_id",
-    "next_cadence_due",
 )
 MAX_LISTED = 2000  # changes listed per chunk and per pass; counts always cover all
 
@@ -167,24 +151,6 @@ def _tell_slipped(
     )
 
 
-def _reschedule_cadence(lead: LeadRow, before: dict[str, str | None], rules: RulesConfig) -> None:
-    """A new grade brings its own cadence: the next contact is due that long after the last
-    (or after assignment), never on the old grade's clock."""
-    if lead.owner_id is None or all(getattr(lead, k) == v for k, v in before.items()):
-        return
-    since = lead.last_contact_at or lead.assigned_at
-    if since is None:
-        return
-    lead.next_cadence_due = next_cadence_date(
-        since,
-        State(lead.state),
-        Grade(lead.grade) if lead.grade else None,
-        Grade(lead.opportunity_grade) if lead.opportunity_grade else None,
-        rules,
-        lead.nurture_stage,
-    )
-
-
 def _regrade_one(
     lead: LeadRow,
     counts: dict[int, BehaviourCounts],
@@ -201,13 +167,9 @@ def _regrade_one(
         "priority": lead.priority,
         "opportunity_grade": lead.opportunity_grade,
     }
-    stage, was_slipped = lead.nurture_stage, lead.slipped
-    old_score = lead.score
-    ev = evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules)
-    apply_evaluation(lead, ev)
-    if lead.score != old_score:
-        result.rescored += 1
-    why = {"grade": "; ".join(ev.grade.reasons), "priority": f"score {old_score} -> {lead.score}"}
+    was_slipped, old_score = lead.slipped, lead.score
+    graded = None
+    why: dict[str, str] = {}
     assessment = assessments.get(lead.id)
     if assessment is not None:
         facts, slipped = current_facts(
@@ -223,14 +185,19 @@ def _regrade_one(
             rules,
         )
         graded = opportunity_grade(facts, rules, slipped)
-        apply_opportunity_grade(lead, graded, now, rules)
-        short = approval_falls_short(lead, rules)
         why["opportunity_grade"] = (
             f"{graded.reason} ({graded.points} points, budget "
-            f"{facts.budget:,.0f}, urgency {facts.urgency.value})" + (f"; {short}" if short else "")
+            f"{facts.budget:,.0f}, urgency {facts.urgency.value})"
         )
-    tighten_first_contact(lead, rules, zones.of(lead.team_id))
-    _reschedule_cadence(lead, {**before, "nurture_stage": stage}, rules)
+    counted = counts.get(lead.id, BehaviourCounts())
+    ev = reassess(lead, counted, now, rules, zones.of(lead.team_id), opportunity=graded).evaluation
+    if lead.score != old_score:
+        result.rescored += 1
+    why["grade"] = "; ".join(ev.grade.reasons)
+    why["priority"] = f"score {old_score} -> {lead.score}"
+    short = approval_falls_short(lead, rules) if graded is not None else None
+    if short:
+        why["opportunity_grade"] += f"; {short}"
     if lead.slipped and not was_slipped:
         result.slipped.append(lead.id)
     for field, old in before.items():

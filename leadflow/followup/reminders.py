@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from leadflow.followup.due import KINDS, OPEN, WORKING, DueItem, due_items
@@ -29,6 +29,7 @@ from leadflow.rules.zones import AtWork
 from leadflow.settings import get_settings
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
+from leadflow.store.writer import write_where
 from leadflow.team.zones import at_work_leads, team_zone
 
 __all__ = [
@@ -294,13 +295,7 @@ def flag_dormant(
             )
         )
     )
-    if ids:
-        session.execute(
-            update(Lead)
-            .where(Lead.id.in_(ids))
-            .values(dormant=True)
-            .execution_options(synchronize_session=False)
-        )
+    write_where(session, ids, now, dormant=True)
     return ids
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from leadflow.rules.contact import company_key, email_key, phone_key
 from leadflow.schemas import LEAD_COLUMNS, NOT_COLUMNS, LeadIn
-from leadflow.store.models import Lead
+from leadflow.store.writer import AnyLead, write
 
 # The first touch is the lead's source (spec §1): later records never change it; tags join,
 # and the external id is kept from the first record that had one.
@@ -39,7 +39,7 @@ class Keys:
         ]
 
 
-def set_keys(target: Lead | dict[str, Any]) -> None:
+def set_keys(target: AnyLead | dict[str, Any]) -> None:
     """Recompute the dedupe keys of a lead row or a row's values after a merge."""
     if isinstance(target, dict):
         keys = Keys.of(SimpleNamespace(**target))
@@ -50,8 +50,12 @@ def set_keys(target: Lead | dict[str, Any]) -> None:
         )
         return
     keys = Keys.of(target)
-    target.email_key, target.phone_key = keys.email, keys.phone
-    target.company_key = keys.person[0] if keys.person else None
+    write(
+        target,
+        email_key=keys.email,
+        phone_key=keys.phone,
+        company_key=keys.person[0] if keys.person else None,
+    )
 
 
 def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
@@ -69,17 +73,22 @@ def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
 
 def merge_into(target: Any, rec: LeadIn) -> None:
     """Take the later record's facts into the target (newer facts win; a blank never erases
-    a value), join tags, keep the first external id. `target` is a Lead row (its history
-    listener records each change) or a dict of a row's values."""
+    a value), join tags, keep the first external id. `target` is a lead (the lead writer
+    records each change) or a dict of a row's values."""
     get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
-    put = target.__setitem__ if isinstance(target, dict) else lambda k, v: setattr(target, k, v)
     incoming = row_values(rec, Keys.of(rec))
-    for name in MERGED_FACTS:
-        if incoming[name] not in (None, "") and incoming[name] != get(name):
-            put(name, incoming[name])
+    changes = {
+        name: incoming[name]
+        for name in MERGED_FACTS
+        if incoming[name] not in (None, "") and incoming[name] != get(name)
+    }
     tags = list(get("tags") or [])
     extra = [t for t in rec.tags if t not in tags]
     if extra:
-        put("tags", tags + extra)
+        changes["tags"] = tags + extra
     if get("external_id") is None and rec.external_id:
-        put("external_id", rec.external_id)
+        changes["external_id"] = rec.external_id
+    if isinstance(target, dict):
+        target.update(changes)
+    elif changes:
+        write(target, **changes)

@@ -14,26 +14,20 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.intake.merge import merge_into
+from leadflow.lifecycle.reassess import behaviour_counts, give_owner, reassess
 from leadflow.notify.messages import notify_assignment
 from leadflow.rules.assignment import Assignment, LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.evaluate import Evaluation, evaluate
-from leadflow.rules.facts import BehaviourCounts, LeadFacts
+from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.previous_owner import previous_owner
-from leadflow.rules.scoring import decayed_counts
-from leadflow.rules.timing import (
-    first_contact_due,
-    next_cadence_date,
-    tightened_first_contact_due,
-)
-from leadflow.rules.vocab import Grade, LossReason, Priority, State
+from leadflow.rules.vocab import LossReason, State
 from leadflow.schemas import LeadIn
-from leadflow.statemachines.lead import fire
 from leadflow.store.capacity import chunk_xact, claim_slots, release_claims
-from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Team
-from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows, save_rows
+from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows
+from leadflow.store.writer import fire, save_rows, write
 from leadflow.team.roster import load_roster
-from leadflow.team.zones import team_zone
+from leadflow.team.zones import team_zone, team_zones
 from leadflow.winmodel.score import score_leads
 
 
@@ -71,64 +65,6 @@ class IntakeResult(BaseModel):
                     merged[k] = merged.get(k, 0) + v
                 setattr(total, name, merged)
         return total
-
-
-def behaviour_counts(
-    session: Session, lead_ids: list[int], now: dt.datetime, rules: RulesConfig
-) -> dict[int, BehaviourCounts]:
-    """Behaviour counts per lead (decayed when configured), one query for the chunk."""
-    events: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    rows = session.execute(
-        select(BehaviourEvent.lead_id, BehaviourEvent.kind, BehaviourEvent.at).where(
-            BehaviourEvent.lead_id.in_(lead_ids)
-        )
-    )
-    for lead_id, kind, at in rows:
-        events[lead_id].append((kind, at))
-    return {lid: decayed_counts(evs, now, rules) for lid, evs in events.items()}
-
-
-# The columns a rule evaluation fills in (apply_evaluation), for jobs that load a subset.
-EVALUATION_COLUMNS = (
-    "valid",
-    "invalid_reason",
-    "behaviour_score",
-    "attribute_score",
-    "score",
-    "priority",
-    "nurture_stage",
-    "grade",
-    "explanation",
-)
-
-
-def apply_evaluation(lead: Lead | LeadRow, ev: Evaluation) -> None:
-    """Copy a rule evaluation onto the lead, explanation included."""
-    lead.valid = ev.bant.valid
-    lead.invalid_reason = ev.bant.reason
-    lead.behaviour_score = ev.score.behaviour
-    lead.attribute_score = ev.score.attribute
-    lead.score = ev.score.total
-    lead.priority = ev.score.priority.value
-    lead.nurture_stage = ev.score.nurture_stage
-    lead.grade = ev.grade.grade.value
-    lead.explanation = ev.summary()
-
-
-def tighten_first_contact(lead: Lead | LeadRow, rules: RulesConfig, zone: ZoneInfo) -> None:
-    """Spec §6: a lead not yet contacted whose priority rose gets the new, shorter SLA
-    (counted on its team's local clock, `zone`)."""
-    if lead.assigned_at is not None and lead.first_contacted_at is None and lead.priority:
-        lead.first_contact_due = tightened_first_contact_due(
-            lead.assigned_at, lead.first_contact_due, Priority(lead.priority), rules, zone
-        )
-
-
-def evaluate_lead(
-    lead: Lead | LeadRow, counts: BehaviourCounts, now: dt.datetime, rules: RulesConfig
-) -> Evaluation:
-    """Run the rules on one stored lead."""
-    return evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
 
 
 def _merge_late_duplicates(
@@ -183,8 +119,13 @@ def _merge_late_duplicates(
         target = in_chunk.get(older) or session.get(Lead, older)
         assert target is not None
         merge_into(target, LeadIn.model_validate(lead, from_attributes=True))
-        lead.duplicate_of_id, lead.valid = older, False
-        lead.invalid_reason, lead.loss_reason = f"duplicate of lead {older}", "invalid"
+        write(
+            lead,
+            duplicate_of_id=older,
+            valid=False,
+            invalid_reason=f"duplicate of lead {older}",
+            loss_reason="invalid",
+        )
         fire(
             lead,
             "disqualify",
@@ -206,15 +147,15 @@ def _screen_and_choose(
     rules: RulesConfig,
     actor: str,
     result: IntakeResult,
+    zone: ZoneInfo,
     known_owner: int | None = None,
 ) -> Assignment | None:
     """Evaluate and screen (or disqualify) one lead; for a valid lead, the rules' choice of
     owner, with the next candidates, still to be claimed."""
-    ev = evaluate_lead(lead, counts, now, rules)
-    apply_evaluation(lead, ev)
+    ev = reassess(lead, counts, now, rules, zone).evaluation
     result.processed += 1
     if not ev.bant.valid:
-        lead.loss_reason = LossReason.invalid.value
+        write(lead, loss_reason=LossReason.invalid.value)
         fire(lead, "disqualify", by=actor, at=now, rules=rules, reason=f"invalid: {ev.bant.reason}")
         result.disqualified += 1
         return None
@@ -237,8 +178,7 @@ def _route(
     result: IntakeResult,
 ) -> None:
     """Give the lead the owner its claim got, or put it in the team's manager queue."""
-    lead.team_id = choice.team_id
-    lead.assignment_reason = choice.reason
+    write(lead, team_id=choice.team_id, assignment_reason=choice.reason)
     team = teams.get(choice.team_id) if choice.team_id is not None else None
     if choice.rep_id is None:
         result.queued += 1
@@ -250,21 +190,6 @@ def _route(
     )
     notify_assignment(rows, lead, reps[choice.rep_id], team, now, rules)
     result.assigned += 1
-
-
-def give_owner(
-    lead: Lead | LeadRow, rep_id: int, now: dt.datetime, rules: RulesConfig, zone: ZoneInfo
-) -> None:
-    """Make the rep the lead's owner as of now and start its timers: first contact within
-    the SLA of its priority (on its team's local clock, `zone`), the next scheduled contact
-    by its grade's (or its nurture stage's) cadence."""
-    lead.owner_id = rep_id
-    lead.assigned_at = now
-    lead.first_contact_due = first_contact_due(now, Priority(lead.priority or "low"), rules, zone)
-    grade = Grade(lead.grade) if lead.grade else None
-    lead.next_cadence_due = next_cadence_date(
-        now, State.nurturing, grade, None, rules, lead.nurture_stage
-    )
 
 
 def _owners_of(session: Session, lead_ids: set[int]) -> dict[int | None, int | None]:
@@ -305,6 +230,7 @@ def process_new_leads(
         roster = load_roster(session, rules, now, lock=False)
         reps = {r.id: r for r in session.scalars(select(SalesRep)).unique()}
         teams = {t.id: t for t in session.scalars(select(Team))}
+        zones = team_zones(session, rules)
         won_owner = _owners_of(
             session, {lead.repeat_of_id for lead in fresh if lead.repeat_of_id is not None}
         )
@@ -320,6 +246,7 @@ def process_new_leads(
                     rules,
                     actor,
                     result,
+                    zones.of(lead.team_id),
                     won_owner.get(lead.repeat_of_id),
                 )
             )

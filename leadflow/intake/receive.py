@@ -20,7 +20,6 @@ from sqlalchemy import (
     insert,
     select,
     union,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -294,14 +293,14 @@ def store_prepared(
         events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))
 
     if fresh:
-        ids = insert_leads(session, [{**item.values, "entered_by": actor} for item in fresh])
-        for index, repeat_of in repeats.items():
-            session.execute(
-                update(Lead)
-                .where(Lead.id == ids[index])
-                .values(repeat_of_id=repeat_of)
-                .execution_options(synchronize_session=False)
-            )
+        # A won customer's new inquiry goes in linked to the lead it repeats.
+        ids = insert_leads(
+            session,
+            [
+                {**item.values, "entered_by": actor, "repeat_of_id": repeats.get(index)}
+                for index, item in enumerate(fresh)
+            ],
+        )
         for item, lead_id in zip(fresh, ids, strict=True):
             summary.lead_ids.append(lead_id)
             events.extend(_event_rows(lead_id, [item.record, *(r for _, r in item.merged)]))

@@ -16,15 +16,16 @@ from leadflow.i18n import gettext as _
 from leadflow.intake.merge import merge_into, set_keys
 from leadflow.lifecycle.assign import reactivate
 from leadflow.lifecycle.operations import rescore
-from leadflow.lifecycle.update import refresh_timers
+from leadflow.lifecycle.reassess import answer_due
 from leadflow.notify.messages import notify
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
-from leadflow.rules.vocab import OPEN_STATES, Priority, State
+from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.schemas import LeadIn
 from leadflow.store.deal_models import Touch
 from leadflow.store.models import FieldChange, Lead, SalesRep
+from leadflow.store.writer import write
 from leadflow.team.zones import zone_of
 
 OPEN = {s.value for s in OPEN_STATES}
@@ -95,24 +96,18 @@ def returning_inquiry(
         return
     merge_into(lead, rec)
     set_keys(lead)
-    lead.dormant, lead.last_interaction_at = False, now
+    write(lead, dormant=False, last_interaction_at=now)
     touch = add_touch(session, lead.id, rec, origin, now, N_("updated"))
     if lead.state == State.new.value:
         return  # intake scores, grades and assigns it with the new facts
     rescore(session, lead, now, rules)
-    refresh_timers(lead, rules, zone_of(session, lead.team_id, rules))
     if lead.owner_id is not None:
-        lead.next_action = f"answer the new inquiry via {rec.source.value}"
-        lead.next_action_due = (
-            lead.first_contact_due
-            if lead.first_contacted_at is None
-            else now + dt.timedelta(hours=_answer_hours(lead, rules))
+        write(
+            lead,
+            next_action=f"answer the new inquiry via {rec.source.value}",
+            next_action_due=answer_due(lead, now, rules, zone_of(session, lead.team_id, rules)),
         )
     _tell_owner(session, lead, touch, rules)
-
-
-def _answer_hours(lead: Lead, rules: RulesConfig) -> float:
-    return rules.sla.first_contact_hours[Priority(lead.priority or "low")]
 
 
 def _passes_screening(

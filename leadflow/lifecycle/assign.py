@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, IllegalTransition, InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
-from leadflow.intake.process import give_owner
-from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.lookup import get_lead
+from leadflow.lifecycle.reassess import give_owner
 from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
@@ -24,10 +24,11 @@ from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import Priority, State
 from leadflow.rules.zones import AtWork
-from leadflow.statemachines.lead import allowed_triggers, fire
+from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import flush
+from leadflow.store.writer import fire, write
 from leadflow.team.roster import load_roster, save_round_robin
 from leadflow.team.zones import at_work_leads, zone_of
 from leadflow.winmodel.score import score_leads
@@ -78,17 +79,20 @@ def assign_lead(
         raise GuardRefused(lead.id, "assign", refusal)
     previous = lead.owner_id
     why = f"assigned by {by}" + (f": {reason}" if reason else "")
-    lead.assignment_reason = why
-    lead.team_id = slot.team_id if slot.team_id is not None else lead.team_id
+    write(
+        lead,
+        assignment_reason=why,
+        team_id=slot.team_id if slot.team_id is not None else lead.team_id,
+    )
     zone = zone_of(session, lead.team_id, rules)
     if previous is None:
         give_owner(lead, rep_id, now, rules, zone)
         fire(lead, "start_nurturing", by=by, at=now, rules=rules, reason=why)
     else:
-        lead.owner_id, lead.assigned_at = rep_id, now
+        write(lead, owner_id=rep_id, assigned_at=now)
         if lead.first_contacted_at is None:  # the new owner gets the full SLA
             priority = Priority(lead.priority or "low")
-            lead.first_contact_due = first_contact_due(now, priority, rules, zone)
+            write(lead, first_contact_due=first_contact_due(now, priority, rules, zone))
     flush(session)
     score_leads(session, [lead.id], now)
     rep = session.get(SalesRep, rep_id)
@@ -131,11 +135,16 @@ def _tell_previous_owner(
 
 
 def assign_queued(
-    session: Session, now: dt.datetime, rules: RulesConfig, actor: str = "assignment"
+    session: Session,
+    now: dt.datetime,
+    rules: RulesConfig,
+    actor: str = "assignment",
+    only: list[int] | None = None,
 ) -> list[int]:
-    """Give every lead waiting in a manager queue an owner by the normal rules, oldest
-    first, where a rep is now eligible; returns the ids assigned."""
-    queued = list(session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at, Lead.id)))
+    """Give every lead waiting in a manager queue (`only` these, when given) an owner by
+    the normal rules, oldest first, where a rep is now eligible; returns the ids assigned."""
+    waiting = QUEUED if only is None else QUEUED & Lead.id.in_(only)
+    queued = list(session.scalars(select(Lead).where(waiting).order_by(Lead.screened_at, Lead.id)))
     if not queued:
         return []
     roster = load_roster(session, rules)
@@ -145,7 +154,7 @@ def assign_queued(
         choice = roster.assign(LeadToAssign.model_validate(lead, from_attributes=True), now)
         if choice.rep_id is None:
             continue
-        lead.team_id, lead.assignment_reason = choice.team_id, choice.reason
+        write(lead, team_id=choice.team_id, assignment_reason=choice.reason)
         give_owner(lead, choice.rep_id, now, rules, zone_of(session, lead.team_id, rules))
         fire(
             lead,
@@ -188,15 +197,24 @@ def reactivate(
     )
     save_round_robin(session, roster)
     rep_id, team_id, why = choice.rep_id, choice.team_id, choice.reason
-    lead.dormant, lead.loss_reason, lead.valid = False, None, True
-    lead.last_interaction_at = now
-    lead.team_id, lead.assignment_reason = team_id, why
+    write(
+        lead,
+        dormant=False,
+        loss_reason=None,
+        valid=True,
+        last_interaction_at=now,
+        team_id=team_id,
+        assignment_reason=why,
+    )
     if rep_id is None:
-        lead.owner_id = None
+        write(lead, owner_id=None)
     else:
         give_owner(lead, rep_id, now, rules, zone_of(session, team_id, rules))
-        lead.next_action = "reactivated: contact the customer about their renewed interest"
-        lead.next_action_due = lead.first_contact_due
+        write(
+            lead,
+            next_action="reactivated: contact the customer about their renewed interest",
+            next_action_due=lead.first_contact_due,
+        )
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)
     flush(session)
     score_leads(session, [lead.id], now)

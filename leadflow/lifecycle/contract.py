@@ -10,11 +10,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
-from leadflow.lifecycle.operations import get_lead, happened_at
+from leadflow.lifecycle.lookup import get_lead, happened_at
 from leadflow.rules.config import RulesConfig
-from leadflow.statemachines.lead import fire
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.store.writer import fire, write
 
 Promise = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -48,11 +48,14 @@ def win(
     """Record the contract and fire `win`; if the machine refuses, nothing is kept (the
     caller's unit of work rolls back)."""
     lead = get_lead(session, lead_id)
-    lead.contract_value = contract.value
-    lead.payment_terms = contract.payment_terms
-    lead.delivery_date = contract.delivery_date
-    lead.promised = "\n".join(contract.promises) or None
-    lead.legal_reviewed_by = contract.legal_reviewed_by
+    write(
+        lead,
+        contract_value=contract.value,
+        payment_terms=contract.payment_terms,
+        delivery_date=contract.delivery_date,
+        promised="\n".join(contract.promises) or None,
+        legal_reviewed_by=contract.legal_reviewed_by,
+    )
     fire(
         lead, "win", by=by, at=happened_at(at, now), rules=rules, reason=reason or "contract signed"
     )

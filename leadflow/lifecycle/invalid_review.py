@@ -10,12 +10,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
-from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import LossReason, State
-from leadflow.statemachines.lead import fire
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.store.writer import fire, write
 
 DISQUALIFIED = (Lead.state == State.lost.value) & (Lead.loss_reason == LossReason.invalid.value)
 
@@ -43,14 +43,22 @@ def review_invalid(
             f"decision: {decision!r} is not confirm or reinstate",
             {"decision": "confirm or reinstate"},
         )
-    lead.invalid_review = "confirmed" if decision == "confirm" else "reinstated"
-    lead.invalid_reviewed_by, lead.invalid_reviewed_at = by, now
+    write(
+        lead,
+        invalid_review="confirmed" if decision == "confirm" else "reinstated",
+        invalid_reviewed_by=by,
+        invalid_reviewed_at=now,
+    )
     if decision == "reinstate":
         if not reason or not reason.strip():
             raise InvalidInput("reason: say why the lead is reinstated", {"reason": "required"})
         fire(lead, "reinstate", by=by, at=now, rules=rules, reason=f"reinstated: {reason}")
-        lead.loss_reason, lead.valid = None, None
-        lead.invalid_reason = f"{lead.invalid_reason} (reinstated by {by}: {reason})"
+        write(
+            lead,
+            loss_reason=None,
+            valid=None,
+            invalid_reason=f"{lead.invalid_reason} (reinstated by {by}: {reason})",
+        )
     flush(session)
     return lead
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
-from leadflow.lifecycle.operations import get_lead, happened_at
+from leadflow.lifecycle.lookup import get_lead, happened_at
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, Team
 from leadflow.store.uow import flush
+from leadflow.store.writer import write
 from leadflow.winmodel.score import score_leads
 
 
@@ -110,7 +111,7 @@ def answer_objection(
             {"at": "before the objection"},
         )
     row.answered_at, row.response, row.answered_by = when, response.strip(), by
-    lead.last_interaction_at = max(lead.last_interaction_at or when, when)
+    write(lead, last_interaction_at=max(lead.last_interaction_at or when, when))
     flush(session)
     return row
 

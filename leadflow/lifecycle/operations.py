@@ -11,29 +11,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadflow.errors import GuardRefused, InvalidInput, NotFound
-from leadflow.intake.process import (
-    apply_evaluation,
-    behaviour_counts,
-    evaluate_lead,
-    tighten_first_contact,
-)
+from leadflow.errors import GuardRefused
+from leadflow.lifecycle.assign import assign_queued, reactivate
+from leadflow.lifecycle.lookup import choice, get_lead, happened_at
 from leadflow.lifecycle.opportunity import apply_opportunity_grade
+from leadflow.lifecycle.reassess import behaviour_counts, reassess, reschedule_cadence
 from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
-from leadflow.rules.timing import logged_late, next_cadence_date
+from leadflow.rules.timing import logged_late
 from leadflow.rules.vocab import (
     SENSITIVE,
     ActivityChannel,
     BehaviourKind,
-    Grade,
     LossReason,
     State,
 )
-from leadflow.schemas import MAX_ID
-from leadflow.statemachines.lead import fire
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import (
     Activity,
@@ -44,39 +38,9 @@ from leadflow.store.models import (
     utcnow,
 )
 from leadflow.store.uow import flush
+from leadflow.store.writer import fire, write
 from leadflow.team.zones import zone_of
 from leadflow.winmodel.score import lead_win, score_leads
-
-
-def get_lead(session: Session, lead_id: int) -> Lead:
-    """The lead, or NotFound naming the id (also for an id no row can have: the CLI's
-    ids reach here unchecked)."""
-    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
-    if lead is None:
-        raise NotFound(f"lead {lead_id} does not exist")
-    return lead
-
-
-def _choice(value: str, vocab: Any, field: str) -> Any:
-    try:
-        return vocab(value)
-    except ValueError:
-        raise InvalidInput(
-            f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
-            {field: "unknown value"},
-        ) from None
-
-
-def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    """When something happened: `at` when given (a past contact or event recorded later),
-    else now. A time in the future is refused; a time without a zone is taken as UTC."""
-    if at is None:
-        return now
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
-        raise InvalidInput(f"at: {at.isoformat()} is in the future", {"at": "in the future"})
-    return at
 
 
 def fire_trigger(
@@ -94,23 +58,25 @@ def fire_trigger(
     records a move that happened earlier. `reactivate` also gives the lead an owner."""
     when = happened_at(at, now)
     if trigger == "reactivate":
-        from leadflow.lifecycle.assign import reactivate  # assign builds on this module
-
         return reactivate(session, lead_id, by=by, now=when, rules=rules, reason=reason)
     lead = get_lead(session, lead_id)
     fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
     if trigger == "lose" and reason:
-        lead.loss_reason = _choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value
+        write(lead, loss_reason=choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value)
     flush(session)
     score_leads(session, [lead.id], now)
     return lead
 
 
 def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) -> None:
-    """Recompute score, priority, stage and grade from the lead's facts and events."""
-    counts = behaviour_counts(session, [lead.id], now, rules)
-    apply_evaluation(lead, evaluate_lead(lead, counts.get(lead.id, BehaviourCounts()), now, rules))
-    tighten_first_contact(lead, rules, zone_of(session, lead.team_id, rules))
+    """Reassess one lead after its facts changed (`reassess`, the one policy), and offer it
+    to the reps again when it waits in a manager queue."""
+    with session.no_autoflush:  # one flush after: a concurrent change is a VersionConflict
+        counts = behaviour_counts(session, [lead.id], now, rules).get(lead.id, BehaviourCounts())
+        outcome = reassess(lead, counts, now, rules, zone_of(session, lead.team_id, rules))
+    flush(session)
+    if outcome.requeue:
+        assign_queued(session, now, rules, only=[lead.id])
     score_leads(session, [lead.id], now)
 
 
@@ -130,10 +96,10 @@ def track_event(
     when = happened_at(at, now)
     session.add(
         BehaviourEvent(
-            lead_id=lead.id, kind=_choice(kind, BehaviourKind, "kind").value, at=when, detail=detail
+            lead_id=lead.id, kind=choice(kind, BehaviourKind, "kind").value, at=when, detail=detail
         )
     )
-    lead.last_interaction_at = max(lead.last_interaction_at or when, when)
+    write(lead, last_interaction_at=max(lead.last_interaction_at or when, when))
     flush(session)
     rescore(session, lead, now, rules)
     flush(session)
@@ -161,7 +127,7 @@ def log_activity(
         lead_id=lead.id,
         rep_id=rep_id or lead.owner_id,
         at=when,
-        channel=_choice(channel, ActivityChannel, "channel").value,
+        channel=choice(channel, ActivityChannel, "channel").value,
         key_points=key_points,
         feedback=feedback,
         next_action=next_action,
@@ -170,18 +136,16 @@ def log_activity(
         late=logged_late(when, now, rules),
     )
     session.add(activity)
-    if lead.first_contacted_at is None:
-        lead.first_contacted_at = when
-    if lead.last_contact_at is None or when > lead.last_contact_at:
-        lead.last_contact_at = when
-    lead.last_interaction_at = max(lead.last_interaction_at or when, when)
-    lead.next_action, lead.next_action_due = next_action, next_action_due
-    lead.dormant = False
-    grade = Grade(lead.grade) if lead.grade else None
-    opp = Grade(lead.opportunity_grade) if lead.opportunity_grade else None
-    lead.next_cadence_due = next_cadence_date(
-        lead.last_contact_at, State(lead.state), grade, opp, rules, lead.nurture_stage
+    write(
+        lead,
+        first_contacted_at=lead.first_contacted_at or when,
+        last_contact_at=max(lead.last_contact_at or when, when),
+        last_interaction_at=max(lead.last_interaction_at or when, when),
+        next_action=next_action,
+        next_action_due=next_action_due,
+        dormant=False,
     )
+    reschedule_cadence(lead, rules)
     flush(session)
     score_leads(session, [lead.id], now)
     return activity
@@ -198,14 +162,13 @@ def update_conversion(
 ) -> Lead:
     """Record what the rep learned about the conversion criteria (spec §6)."""
     lead = get_lead(session, lead_id)
-    for name, value in (
-        ("intent_stated", intent_stated),
-        ("budget_confirmed", budget_confirmed),
-        ("decision_maker_engaged", decision_maker_engaged),
-        ("target_date", target_date),
-    ):
-        if value is not None:
-            setattr(lead, name, value)
+    given = {
+        "intent_stated": intent_stated,
+        "budget_confirmed": budget_confirmed,
+        "decision_maker_engaged": decision_maker_engaged,
+        "target_date": target_date,
+    }
+    write(lead, **{name: value for name, value in given.items() if value is not None})
     flush(session)
     score_leads(session, [lead.id], utcnow())
     return lead

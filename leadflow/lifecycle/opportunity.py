@@ -19,6 +19,7 @@ from leadflow.store.models import Lead
 from leadflow.store.outbound_models import Handoff
 from leadflow.store.rows import LeadRow
 from leadflow.store.uow import flush
+from leadflow.store.writer import write
 
 
 def approval_falls_short(lead: Lead | LeadRow, rules: RulesConfig) -> str | None:
@@ -40,15 +41,14 @@ def apply_opportunity_grade(
 ) -> None:
     """Set the grade and the slipped flag; start the brief's clock when the grade asks
     for a brief (grade A by default), stop it when the grade no longer does."""
-    lead.opportunity_grade = graded.grade.value
-    lead.slipped = graded.slipped
+    write(lead, opportunity_grade=graded.grade.value, slipped=graded.slipped)
     hours = rules.opportunity.brief_due_hours.get(graded.grade)
     if lead.brief_at is not None:
         return
     if hours is None:
-        lead.brief_due = None
+        write(lead, brief_due=None)
     elif lead.brief_due is None:
-        lead.brief_due = now + dt.timedelta(hours=hours)
+        write(lead, brief_due=now + dt.timedelta(hours=hours))
 
 
 def record_brief(session: Session, lead_id: int, *, text: str, by: str, now: dt.datetime) -> Lead:
@@ -62,7 +62,7 @@ def record_brief(session: Session, lead_id: int, *, text: str, by: str, now: dt.
         raise GuardRefused(
             lead.id, "brief", f"only opportunities have a brief (state {lead.state})"
         )
-    lead.brief, lead.brief_at = f"{text.strip()}\n-- {by}", now
+    write(lead, brief=f"{text.strip()}\n-- {by}", brief_at=now)
     flush(session)
     return lead
 

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
-from leadflow.lifecycle.operations import get_lead
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
 from leadflow.store.deal_models import ConversionPlan, OpportunityAssessment
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
+from leadflow.store.writer import write
 
 PlanText = Field(min_length=1, max_length=5000)
 
@@ -55,7 +56,7 @@ def submit_plan(
         )
     row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=now, **plan.model_dump())
     session.add(row)
-    lead.approved_role = lead.approved_by = lead.approved_at = None
+    write(lead, approved_role=None, approved_by=None, approved_at=None)
     flush(session)
     return row
 
@@ -101,6 +102,6 @@ def approve_plan(
             "approve",
             f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value}",
         )
-    lead.approved_role, lead.approved_by, lead.approved_at = chosen.value, by, now
+    write(lead, approved_role=chosen.value, approved_by=by, approved_at=now)
     flush(session)
     return lead

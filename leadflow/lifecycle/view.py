@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.intake.touches import customer_leads, touch_rows
+from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import objection_rows
-from leadflow.lifecycle.operations import get_lead, lead_story
+from leadflow.lifecycle.operations import lead_story
 from leadflow.lifecycle.plans import current_plan
 
 

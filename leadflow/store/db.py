@@ -45,6 +45,4 @@ def engine_for(url: str) -> Engine:
 @lru_cache(maxsize=8)
 def session_factory(url: str) -> sessionmaker[Session]:
     """Sessions that never expire loaded rows on commit (tasks return ids, not rows)."""
-    from leadflow.store.history import track_history
-
-    return track_history(sessionmaker(bind=engine_for(url), expire_on_commit=False))
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)

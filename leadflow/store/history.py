@@ -1,8 +1,8 @@
 """Field-change history: every change to a tracked lead field becomes a FieldChange row.
 
-`history_values` is the one place that says which rows a change makes. Both writers use
-it: the ORM's flush listener here (single-lead operations) and `rows.save_rows` (chunk
-jobs)."""
+`history_values` is the one place that says which rows a change makes; the lead writer
+(`store/writer.py`) calls it with the old and new values it holds, for a single lead and
+for a chunk's rows alike."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE
-
-from leadflow.store.models import FieldChange, Lead, utcnow
+from leadflow.store.models import FieldChange, Lead
 
 # State, timestamps, scores and dedupe keys are recorded elsewhere (the transition audit,
 # the explanation) or derived; history keeps what a person would ask "who changed this?".
@@ -87,35 +83,3 @@ def changes_between(
     """History rows (ORM objects) for the tracked fields that differ between two sets of a
     lead's values."""
     return [FieldChange(**values) for values in history_values(lead_id, before, after, actor, at)]
-
-
-def _record_changes(session: Session, _flush_context: Any, _instances: Any) -> None:
-    actor = str(session.info.get("actor", "system"))
-    now = utcnow()
-    for obj in session.dirty:
-        if not isinstance(obj, Lead):
-            continue
-        state = inspect(obj)
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        # committed_state holds only the attributes changed since load: cheap to scan.
-        for key in TRACKED_SET.intersection(state.committed_state):
-            # state.attrs would build every attribute's view first: per lead, that was the
-            # history listener's main cost.
-            hist = state.get_history(key, PASSIVE_NO_INITIALIZE)
-            if hist.has_changes():
-                before[key] = hist.deleted[0] if hist.deleted else None
-                after[key] = hist.added[0] if hist.added else None
-        session.add_all(
-            FieldChange(**values) for values in history_values(obj.id, before, after, actor, now)
-        )
-
-
-def track_history(factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Record field history for every session a new factory makes (call it once a factory:
-    each call adds a listener)."""
-    # No event.contains() guard: SQLAlchemy keys it by id(factory), so a new factory at the
-    # address of one session_factory's cache had dropped was taken as listening already,
-    # and its sessions recorded no history at all (most of 200 in a loop).
-    event.listen(factory, "before_flush", _record_changes)
-    return factory

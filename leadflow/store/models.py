@@ -27,7 +27,6 @@ from sqlalchemy.orm import (
     Mapped,
     WriteOnlyMapped,
     mapped_column,
-    object_session,
     relationship,
 )
 
@@ -246,27 +245,6 @@ class Lead(Base):
         order_by="FieldChange.id", passive_deletes=True
     )
 
-    def record_transition(
-        self,
-        from_state: str,
-        to_state: str,
-        trigger: str,
-        actor: str,
-        reason: str | None,
-        at: dt.datetime,
-    ) -> None:
-        """Called by the lifecycle machine: stamp the state and add the audit row to the
-        lead's own transaction, so state and audit commit or roll back together."""
-        stamp_state(self, to_state, at)
-        session = object_session(self)
-        if session is None:
-            raise RuntimeError("a lead must belong to a unit of work to change state")
-        values = audit_values(from_state, to_state, trigger, actor, reason, at)
-        if self.id is None:  # not flushed yet: let the relationship fill in the id
-            self.transitions.add(TransitionAudit(**values))
-        else:  # the common case, and much cheaper than building the collection
-            session.add(TransitionAudit(lead_id=self.id, **values))
-
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint(f"state IN ({_STATES})", name="state"),
@@ -297,27 +275,6 @@ class Lead(Base):
             postgresql_where=text("brief_at IS NULL"),
         ),
     )
-
-
-def stamp_state(lead: Any, to_state: str, at: dt.datetime) -> None:
-    """Stamp when the lead entered a state; the first opportunity time is kept for good."""
-    setattr(lead, f"{to_state}_at", at)
-    if to_state == State.opportunity.value and lead.first_opportunity_at is None:
-        lead.first_opportunity_at = at
-
-
-def audit_values(
-    from_state: str, to_state: str, trigger: str, actor: str, reason: str | None, at: dt.datetime
-) -> dict[str, Any]:
-    """A transition's audit row, as Lead and LeadRow both record it."""
-    return {
-        "from_state": from_state,
-        "to_state": to_state,
-        "trigger": trigger,
-        "actor": actor,
-        "reason": reason,
-        "at": at,
-    }
 
 
 class TransitionAudit(Base):

@@ -1,18 +1,17 @@
-"""The one set-based row writer for chunk jobs (the intake chunk, the re-grade, storing a
-batch of new leads). Single-lead operations use the ORM instead.
+"""Chunk rows for set-based jobs (the intake chunk, the re-grade, storing a batch of new
+leads). Single-lead operations use the ORM instead.
 
-A chunk's leads are plain `LeadRow`s that the rules and the lifecycle machine change; they
-go back in one version-checked executemany UPDATE (`save_rows`). New leads go in with one
-executemany INSERT (`insert_leads`). Append-only rows (transition audit, field history,
-outbox) are collected in the chunk's `ChunkRows` and inserted with one statement per table
-when the chunk's block ends. Field history comes from `history.history_values`, the same
-function the ORM's flush listener uses.
+A chunk's leads are plain `LeadRow`s that the rules change through the one lead writer
+(`store/writer.py`, which also writes them back in one version-checked executemany UPDATE).
+New leads go in with one executemany INSERT (`insert_leads`). Append-only rows (transition
+audit, field history, outbox) are collected in the chunk's `ChunkRows` and inserted with
+one statement per table when the chunk's block ends.
 
 Why not ORM objects here: the unit of work flushes changed rows one UPDATE at a time, and
 instrumenting every attribute set and building an object per audit row cost more than the
-rules themselves (measured: the flush alone was half of an intake chunk). A row binds to
-the shared lifecycle machine exactly as a Lead does (the `Stateful` protocol), so there is
-still one machine."""
+rules themselves (measured: the flush alone was half of an intake chunk). A row is moved
+by the same lifecycle machine as a Lead, through the writer's `fire`, so there is still
+one machine."""
 
 from __future__ import annotations
 
@@ -36,22 +35,11 @@ from sqlalchemy import (
     insert,
     select,
     text,
-    update,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from leadflow.store.history import history_values
-from leadflow.store.models import (
-    FieldChange,
-    Lead,
-    TransitionAudit,
-    audit_values,
-    stamp_state,
-    stored_utc,
-    utcnow,
-)
+from leadflow.store.models import Lead, stored_utc
 
 LEADS = cast(Table, Lead.__table__)
 _COLUMNS = tuple(c.key for c in LEADS.columns)
@@ -194,22 +182,13 @@ class LeadRow:
 
         def __setattr__(self, name: str, value: Any) -> None: ...
 
-    def record_transition(
-        self,
-        from_state: str,
-        to_state: str,
-        trigger: str,
-        actor: str,
-        reason: str | None,
-        at: dt.datetime,
-    ) -> None:
-        """Called by the lifecycle machine: stamp the state and keep the audit row in the
-        chunk's rows, as Lead.record_transition does in its session."""
-        stamp_state(self, to_state, at)
-        self._rows.add(
-            TransitionAudit,
-            {"lead_id": self.id, **audit_values(from_state, to_state, trigger, actor, reason, at)},
-        )
+    def keep(self, model: Any, values: dict[str, Any]) -> None:
+        """Keep an append-only row (an audit row, say) in the chunk's rows."""
+        self._rows.add(model, values)
+
+    def loaded(self) -> dict[str, Any]:
+        """The column values as loaded (or as last saved)."""
+        return self._loaded
 
     def changes(self) -> dict[str, Any]:
         """The columns whose values differ from what was loaded."""
@@ -255,44 +234,3 @@ def load_rows(
     result = session.execute(query)
     keys = tuple(result.keys())
     return [LeadRow(rows, dict(zip(keys, values, strict=True))) for values in result]
-
-
-def save_rows(rows: ChunkRows, leads: list[LeadRow], now: dt.datetime | None = None) -> int:
-    """Write the leads' changes back in one executemany UPDATE, each guarded by the version
-    it was loaded at (raises StaleDataError, so the transaction rolls back, when another
-    writer got there first), and keep their field history in the chunk's rows; returns how
-    many leads changed."""
-    changed = [(lead, lead.changes()) for lead in leads]
-    changed = [(lead, diff) for lead, diff in changed if diff]
-    if not changed:
-        return 0
-    session = rows.session
-    stamp = now or utcnow()
-    actor = str(session.info.get("actor", "system"))
-    keys = sorted({k for _lead, diff in changed for k in diff})
-    params = []
-    for lead, diff in changed:
-        params.append(
-            {
-                **{k: getattr(lead, k) for k in keys},
-                "version": lead.version + 1,
-                "updated_at": stamp,
-                "b_id": lead.id,
-                "b_version": lead.version,
-            }
-        )
-        for values in history_values(lead.id, lead._loaded, diff, actor, stamp):
-            rows.add(FieldChange, values)
-    statement = update(LEADS).where(
-        LEADS.c.id == bindparam("b_id"), LEADS.c.version == bindparam("b_version")
-    )
-    result = session.connection().execute(statement, params)
-    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(params):
-        raise StaleDataError(
-            f"{len(params) - result.rowcount} of {len(params)} leads were "
-            "changed by another writer since they were loaded"
-        )
-    for lead, diff in changed:
-        lead.version += 1
-        lead._loaded.update(diff)
-    return len(changed)

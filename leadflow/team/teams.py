@@ -17,6 +17,7 @@ from leadflow.schemas import MAX_ID, validated
 from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, Team
 from leadflow.store.uow import flush
+from leadflow.store.writer import write
 from leadflow.team.reps import TeamIn
 
 # What `teams set` and PATCH /teams/{id} change; the territory is set when the team is made.
@@ -85,7 +86,6 @@ def _recount_first_contact(session: Session, team: Team, rules: RulesConfig) -> 
     )
     for lead in session.scalars(owed):
         assert lead.assigned_at is not None  # the query says so
-        lead.first_contact_due = first_contact_due(
-            lead.assigned_at, Priority(lead.priority or "low"), rules, zone
-        )
+        due = first_contact_due(lead.assigned_at, Priority(lead.priority or "low"), rules, zone)
+        write(lead, first_contact_due=due)
     flush(session)

@@ -1,6 +1,6 @@
-"""Set-based lead writes (store/rows.py) on SQLite and PostgreSQL: the changes land, the
-version moves, history names the tracked fields only, and a lead changed by another
-writer since it was loaded is never overwritten."""
+"""Set-based lead writes (the lead writer over store/rows.py) on SQLite and PostgreSQL:
+the changes land, the version moves, history names the tracked fields only, and a lead
+changed by another writer since it was loaded is never overwritten."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.intake.receive import store_leads
-from leadflow.statemachines.lead import fire
 from leadflow.store.models import FieldChange, Lead, TransitionAudit
-from leadflow.store.rows import chunk_rows, load_rows, save_rows
+from leadflow.store.rows import chunk_rows, load_rows
 from leadflow.store.uow import UnitOfWork
+from leadflow.store.writer import fire, save_rows, write
 from tests import factories as f
 
 NOW = f.NOW
@@ -35,7 +35,7 @@ def test_changes_version_history_and_audit_land_together(factory, rules):
         with chunk_rows(uow.session) as chunk:
             rows = load_rows(chunk, Lead.id.in_(ids))
             assert [r.id for r in rows] == sorted(ids)
-            rows[0].grade, rows[0].score = "A", 88  # grade is tracked, score is not
+            write(rows[0], grade="A", score=88)  # grade is tracked, score is not
             fire(rows[1], "screen", by="tester", at=NOW, rules=rules, reason="BANT 3/4")
             assert save_rows(chunk, rows, NOW) == 2  # the third did not change
         uow.commit()
@@ -77,7 +77,7 @@ def test_a_lead_changed_since_it_was_loaded_is_not_overwritten(factory, rules):
         with UnitOfWork(factory, actor="rep") as other:  # someone else gets there first
             other.session.get(Lead, lead_id).grade = "B"
             other.commit()
-        row.grade = "A"
+        write(row, grade="A")
         with pytest.raises(StaleDataError, match="1 of 1 leads"):
             save_rows(chunk, [row], NOW)
     with UnitOfWork(factory) as uow:
@@ -98,7 +98,7 @@ def test_a_column_set_without_being_loaded_is_refused(factory, rules):
     (lead_id,) = _stored(factory, rules, 1)
     with UnitOfWork(factory) as uow, chunk_rows(uow.session) as chunk:
         (row,) = load_rows(chunk, Lead.id == lead_id, columns=("grade",))
-        row.grade, row.owner_id = "A", 1
+        write(row, grade="A", owner_id=1)
         with pytest.raises(RuntimeError, match="'owner_id' was set on lead .* but not loaded"):
             save_rows(chunk, [row], NOW)
 

@@ -195,4 +195,5 @@ def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, de
     uow.commit()
     assert uow.session.get(Lead, lead_id).state == dest
     assert _audit(uow, lead_id)[-1] == (source, dest, trigger)
-    assert getattr(uow.session.get(Lead, lead_id), f"{dest}_at") == NOW
+    if dest != "new":  # `new` has no time column: a lead enters it only when stored
+        assert getattr(uow.session.get(Lead, lead_id), f"{dest}_at") == NOW

@@ -1,0 +1,45 @@
+"""Finding the lead an operation names, and reading what a caller gives: a known value of a
+vocabulary, a time in the lead's past."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.errors import InvalidInput, NotFound
+from leadflow.schemas import MAX_ID
+from leadflow.store.models import Lead
+
+
+def get_lead(session: Session, lead_id: int) -> Lead:
+    """The lead, or NotFound naming the id (also for an id no row can have: the CLI's
+    ids reach here unchecked)."""
+    lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
+    if lead is None:
+        raise NotFound(f"lead {lead_id} does not exist")
+    return lead
+
+
+def choice(value: str, vocab: Any, field: str) -> Any:
+    """The vocabulary's member for `value`, or InvalidInput naming the field and its values."""
+    try:
+        return vocab(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
+            {field: "unknown value"},
+        ) from None
+
+
+def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When something happened: `at` when given (a past contact or event recorded later),
+    else now. A time in the future is refused; a time without a zone is taken as UTC."""
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
+        raise InvalidInput(f"at: {at.isoformat()} is in the future", {"at": "in the future"})
+    return at
