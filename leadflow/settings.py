@@ -18,6 +18,7 @@ from pydantic_settings import (
 
 from leadflow.config_files import Source, config_error, load_rules, read_yaml
 from leadflow.errors import InvalidInput
+from leadflow.locales import check_locale
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.zones import check_zone
 from leadflow.winmodel.config import WinModelSettings
@@ -171,8 +172,6 @@ class Settings(BaseSettings):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
-        from leadflow.i18n import check_locale
-
         try:
             return check_locale(value)
         except InvalidInput as exc:
