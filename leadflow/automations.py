@@ -4,14 +4,13 @@ time. Each runs the ops-alert deployment, which writes the notice once per incid
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
 from prefect.automations import Automation
 from prefect.events.actions import RunDeployment
 from prefect.events.schemas.automations import EventTrigger, Posture
-
-from leadflow.deployments import expected_within
 
 PREFIX = "leadflow: "
 ALERT_FLOW = "ops-alert"
@@ -23,9 +22,12 @@ def _of_deployments(names: list[str]) -> dict[str, Any]:
     return {"prefect.resource.role": "deployment", "prefect.resource.name": names}
 
 
-def build_automations(watched: list[str], alert_deployment_id: UUID) -> list[Automation]:
+def build_automations(
+    watched: list[str], alert_deployment_id: UUID, expected: dict[str, dt.timedelta]
+) -> list[Automation]:
     """One automation for failed or crashed runs of the `watched` deployments, and one per
-    scheduled deployment for "no completed run within its expected time"."""
+    scheduled deployment for "no completed run within its expected time" (`expected`, from
+    leadflow.deployments, which passes it in so that neither module imports the other)."""
     failed = Automation(
         name=f"{PREFIX}a run failed or crashed",
         description="A run of a served LeadFlow deployment failed or crashed: tell ops.",
@@ -69,7 +71,7 @@ def build_automations(watched: list[str], alert_deployment_id: UUID) -> list[Aut
                 )
             ],
         )
-        for name, within in expected_within().items()
+        for name, within in expected.items()
         if name in watched
     ]
     return [failed, *quiet]

@@ -231,7 +231,8 @@ def with_alerts(
 
     alert_id = alert.apply(**apply)
     assert isinstance(alert_id, UUID)  # apply() is sync here; typed for async callers too
-    install_automations(build_automations([d.name for d in deployments], alert_id))
+    watched = [d.name for d in deployments]
+    install_automations(build_automations(watched, alert_id, expected_within()))
     return [*deployments, alert]
 
 

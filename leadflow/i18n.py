@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
 from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 from typing import IO, Any
 
 from babel import Locale
@@ -30,10 +28,10 @@ from babel.numbers import (
 from babel.support import NullTranslations, Translations
 
 from leadflow.errors import InvalidInput
+from leadflow.locales import DOMAIN, SOURCE_LOCALE, check_locale, locale_dir
 from leadflow.rules import vocab
+from leadflow.settings import get_settings
 
-SOURCE_LOCALE = "en"
-DOMAIN = "messages"
 _chosen: ContextVar[str | None] = ContextVar("leadflow_locale", default=None)
 
 # The closed vocabularies whose values are shown to people, by message context.
@@ -64,36 +62,11 @@ EXTRA_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def locale_dir() -> Path:
-    """Where the compiled catalogs are installed (inside the package)."""
-    return Path(str(files("leadflow"))) / "locale"
-
-
-def available_locales() -> list[str]:
-    """English, and every locale with a compiled catalog."""
-    found = sorted(p.parent.parent.name for p in locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
-    return [SOURCE_LOCALE, *found]
-
-
-def check_locale(name: str) -> str:
-    """A locale LeadFlow speaks ('zh-CN' is read as 'zh_CN'), or InvalidInput naming it."""
-    wanted = name.strip().replace("-", "_")
-    for known in available_locales():
-        if known.lower() == wanted.lower():
-            return known
-    raise InvalidInput(
-        f"locale: {name!r} is not available; choose one of {', '.join(available_locales())}",
-        {"locale": "unknown locale"},
-    )
-
-
 def current_locale() -> str:
     """The locale chosen for this block, else the configured LEADFLOW_LOCALE."""
     chosen = _chosen.get()
     if chosen is not None:
         return chosen
-    from leadflow.settings import get_settings
-
     return get_settings().locale
 
 
@@ -198,8 +171,6 @@ def money(value: float | None, digits: int = 2) -> str:
     plain number with the locale's grouping and `digits` decimals."""
     if value is None:
         return not_available()
-    from leadflow.settings import get_settings
-
     currency = get_settings().currency
     if currency:
         pattern = "¤#,##0" + ("." + "0" * digits if digits else "")

@@ -16,9 +16,10 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from leadflow.config_files import load_rules
+from leadflow.config_files import Source, config_error, load_rules, read_yaml
 from leadflow.errors import InvalidInput
-from leadflow.rules.config import ConfigError, RulesConfig
+from leadflow.locales import check_locale
+from leadflow.rules.config import RulesConfig
 from leadflow.rules.zones import check_zone
 from leadflow.winmodel.config import WinModelSettings
 
@@ -97,8 +98,11 @@ class Imports(BaseModel):
 class Settings(BaseSettings):
     """Where LeadFlow keeps its data and how it is reached."""
 
+    # extra="forbid" refuses a key settings.yaml does not declare. The environment is not
+    # affected: pydantic-settings reads only the LEADFLOW_* variables that name a field, so
+    # unrelated ones (LEADFLOW_TEST_POSTGRES_URL) are still ignored.
     model_config = SettingsConfigDict(
-        env_prefix="LEADFLOW_", extra="ignore", env_nested_delimiter="__"
+        env_prefix="LEADFLOW_", extra="forbid", env_nested_delimiter="__"
     )
 
     database_url: str = "sqlite:///leadflow.db"
@@ -168,8 +172,6 @@ class Settings(BaseSettings):
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
-        from leadflow.i18n import check_locale
-
         try:
             return check_locale(value)
         except InvalidInput as exc:
@@ -219,15 +221,31 @@ def _load_rules_cached(default: Path, override: Path | None, zone: str) -> Rules
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once on first use (never at import); a bad value is a
-    ConfigError naming the key (LEADFLOW_<KEY> or settings.yaml), shown as one line."""
+    """The process's settings, read once on first use (never at import); a bad value or an
+    unknown key is a ConfigError naming where it came from (LEADFLOW_<KEY> or the
+    settings.yaml file) and the key, shown as one line."""
+    # Read here too, so that a file which is not YAML is named like any other bad file;
+    # the sources, by precedence, also say which one holds a refused key.
+    files = [(str(path), read_yaml(path)) for path in reversed(_settings_yaml())]
+    sources = [*_env_sources(), *files, ("settings (LEADFLOW_* or settings.yaml)", {})]
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"settings (LEADFLOW_* or settings.yaml): {problems}") from None
+        raise config_error(exc, Settings, sources) from None
+
+
+def _env_sources() -> list[Source]:
+    """Each LEADFLOW_* variable as the key path it sets (LEADFLOW_SCHEDULES__TIMEZONE is
+    schedules.timezone); variables that name no setting never match a key."""
+    found: list[Source] = []
+    for name in os.environ:
+        if name.upper().startswith("LEADFLOW_"):
+            path = name[len("LEADFLOW_") :].lower().split("__")
+            data: object = {}
+            for part in reversed(path):
+                data = {part: data}
+            found.append((name, data))
+    return found
 
 
 def get_rules() -> RulesConfig:

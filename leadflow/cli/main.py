@@ -69,10 +69,13 @@ app.add_typer(model_cmd.app, name="model")
 
 @app.callback()
 def _startup() -> None:
-    """Validate the rule book before any command, so a bad config fails first and clearly."""
+    """Validate the settings, the rule book and the import mapping before any command, so
+    a bad config (a misspelt key too) fails first and clearly."""
     from leadflow.settings import get_rules
+    from leadflow.sheets.mapping import load_mapping
 
     get_rules()
+    load_mapping()
 
 
 @db_app.command("upgrade")

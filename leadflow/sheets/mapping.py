@@ -12,9 +12,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from leadflow.config_files import read_yaml
+from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
 from leadflow.rules.config import ConfigError
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole
@@ -68,13 +68,7 @@ class ImportMapping:
 
 
 def _read(path: Path) -> MappingFile:
-    try:
-        return MappingFile.model_validate(read_yaml(path))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+    return validate(MappingFile, read_yaml(path), [(str(path), {})])
 
 
 def _check(source: Path, spec: MappingFile) -> None:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from leadflow.config_files import deep_merge, read_yaml, refuse_zones
+from leadflow.config_files import deep_merge, read_yaml, refuse_zones, validate
 from leadflow.errors import InvalidInput
 from leadflow.review.period import Period
-from leadflow.rules.config import ConfigError, RulesConfig
+from leadflow.rules.config import RulesConfig
 from leadflow.simulate.history import snapshots
 from leadflow.simulate.replay import replay
 from leadflow.simulate.report import SimulationReport, compare
@@ -27,13 +26,7 @@ def candidate_rules(path: Path, current: RulesConfig) -> RulesConfig:
     changes = read_yaml(path)
     refuse_zones(changes, path)
     data = deep_merge(current.model_dump(mode="json"), changes)
-    try:
-        return RulesConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+    return validate(RulesConfig, data, [(str(path), changes)])
 
 
 def window(

@@ -1,7 +1,7 @@
 """Issue 17, `assignment.notify_within_hours`: an owner's assignment notice still not
-delivered after the deadline goes to the team's manager, once. Each test quotes the rule
-book (../shared/spec/lead-lifecycle.md §5); clocks are passed in; mail goes to a real SMTP
-server on loopback."""
+delivered after the deadline goes to the team's manager, once. Each test follows the rule
+book (docs/rules.md §5; quotes are the original spec's words); clocks are passed in; mail
+goes to a real SMTP server on loopback."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Issue 17: the rule book's timers and grades, through the real services on a real store.
-Each test quotes the rule book (../shared/spec/lead-lifecycle.md); clocks are passed in."""
+Each test follows a rule of the rule book (docs/rules.md, same section numbers; quotes are
+the original spec's words); clocks are passed in."""
 
 from __future__ import annotations
 

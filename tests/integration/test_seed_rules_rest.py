@@ -1,7 +1,8 @@
 """Issue 17, the "What to build" bullets that test_seed_rules.py left without a test of
 their own: re-entries in the transition history, JSONL intake events, an SLA that never
 loosens, the silence rule configured per grade, and the close-rate window. Each test
-quotes the rule book (../shared/spec/lead-lifecycle.md) or the seed; clocks are passed in."""
+follows a rule of the rule book (docs/rules.md; quotes are the original spec's words) or
+the seed; clocks are passed in."""
 
 from __future__ import annotations
 

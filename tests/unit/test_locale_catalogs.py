@@ -19,7 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from leadflow.i18n import available_locales, locale_dir
+from leadflow.locales import available_locales, locale_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = [name for name in available_locales() if name != "en"]
