@@ -11,6 +11,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
+from leadflow.intake.pending import process_pending
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.assign import queue_rows
@@ -18,7 +19,6 @@ from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
 from leadflow.settings import get_rules
 from leadflow.store.queries import LeadFilter, sorted_leads
-from leadflow.tasks.chunks import process_pending
 from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")

@@ -29,7 +29,6 @@ FORBIDDEN_INTERNAL = (
     "leadflow.cli",
     "leadflow.flows",
     "leadflow.tasks",
-    "leadflow.tasks.chunks",
     "leadflow.demo",
 )
 
