@@ -11,11 +11,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.data import NOW
+from leadflow.flow_settings import chunks_in_flight
+from leadflow.flows.common import id_pages, overlapped
 from leadflow.followup import regrade
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks.chunks import chunks_in_flight, id_pages, overlapped
 
 
 def regrade_all(url: str, chunk: int, now: dt.datetime = NOW) -> dict[str, float]:

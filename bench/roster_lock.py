@@ -57,7 +57,7 @@ def _watch(held: list[float], waited: list[float]) -> None:
 
 def work(url: str, size: int, now: dt.datetime) -> dict[str, Any]:
     """Claim and process chunks until none is left; the chunk and lock timings."""
-    from leadflow.tasks.chunks import claim_intake_chunk
+    from leadflow.intake.pending import claim_intake_chunk
 
     held: list[float] = []
     waited: list[float] = []

@@ -1,12 +1,14 @@
-"""Small helpers the flows share: the business clock, readable run names, artifacts."""
+"""Small helpers the flows share: the business clock, readable run names, artifacts, and
+walking a job's ids a chunk at a time."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -19,10 +21,10 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from leadflow.tasks.clock import as_of_time, in_utc
-from leadflow.tasks.config import trigger_window_seconds
+from leadflow.tasks.config import as_of_time, in_utc, trigger_window_seconds
 
 T = TypeVar("T")
+R = TypeVar("R", covariant=True)
 
 
 def utcnow() -> dt.datetime:
@@ -120,3 +122,29 @@ def markdown(key: str, text: str, description: str) -> None:
 def chunked(items: list[Any], size: int) -> list[list[Any]]:
     """Consecutive slices of at most `size`."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Pending(Protocol[R]):
+    """A submitted chunk's future (Prefect's or concurrent.futures')."""
+
+    def result(self) -> R: ...
+
+
+def id_pages(next_page: Callable[[int], list[int]], after: int = 0) -> Iterator[list[int]]:
+    """Keyset pages of ids: `next_page(last id so far)` until it returns an empty page (flat
+    memory at any size)."""
+    while ids := next_page(after):
+        yield ids
+        after = ids[-1]
+
+
+def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int) -> Iterator[R]:
+    """Submit each page's chunk while up to `depth - 1` earlier ones still run, and yield
+    their results in order."""
+    running: deque[Pending[R]] = deque()
+    for page in pages:
+        running.append(submit(page))
+        if len(running) >= depth:
+            yield running.popleft().result()
+    while running:
+        yield running.popleft().result()

@@ -11,8 +11,8 @@ from leadflow.flows.common import business_now, markdown, rename_run, stamped, t
 from leadflow.tasks.ops import OPS_HOOKS
 from leadflow.tasks.winmodel import (
     SimulationReport,
+    render_report,
     simulate_rules,
-    simulation_markdown,
     train_win_model,
 )
 
@@ -64,7 +64,7 @@ def rules_simulation(
     candidate file; leave the comparison as artifacts. Writes nothing."""
     now = business_now(as_of, url)
     report = simulate_rules(candidate, period, since, now, samples, url)
-    markdown("rules-simulation", simulation_markdown(report), f"What-if over {report.period}")
+    markdown("rules-simulation", render_report(report, "md"), f"What-if over {report.period}")
     table(
         "rules-simulation-loads",
         [r.model_dump() for r in report.loads],

@@ -1,3 +1,4 @@
 """LeadFlow's Prefect tasks (installed as leadflow.tasks): the only place a flow's unit of
-work is opened. `chunks` holds the plain chunk functions (no Prefect) that the tasks wrap
-and the CLI calls directly."""
+work is opened. Every function defined here is a Prefect task; what else a flow needs
+(settings, the clock, ops hooks, a few result types) is defined in leadflow/ and
+re-exported here, because flows import nothing of ours but tasks."""

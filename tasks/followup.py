@@ -13,11 +13,12 @@ from leadflow.followup.regrade import RegradeResult as RegradeResult
 from leadflow.followup.reminders import KINDS as KINDS
 from leadflow.followup.reminders import ReminderResult as ReminderResult
 from leadflow.handoff import package as handoff
+from leadflow.lifecycle import assign
 from leadflow.notify import forward
 from leadflow.rules.zones import AtWork
 from leadflow.settings import get_rules, get_settings
-from leadflow.tasks import chunks
-from leadflow.tasks.common import chunk_name, database_task
+from leadflow.store.queries import lead_id_ranges
+from leadflow.task_policy import chunk_name, database_task
 from leadflow.team.zones import team_zones
 
 
@@ -79,7 +80,10 @@ def escalate_queued_leads(
 ) -> int:
     """Tell each team's manager (with `working`, of the teams at work) about leads waiting too
     long in their queue."""
-    return chunks.escalate_queue(now, url, working)
+    with unit_of_work("follow-up-reminders", url=url) as uow:
+        count = assign.escalate_waiting(uow.session, now, get_rules(), working)
+        uow.commit()
+    return count
 
 
 @database_task("count-open-leads")
@@ -136,4 +140,5 @@ def produce_handoffs(
 @database_task("open-lead-ranges")
 def open_lead_ranges(parts: int, url: str | None = None) -> list[tuple[int, int]]:
     """The re-gradable leads split into id ranges, one per fanned-out worker run."""
-    return chunks.open_lead_ranges(parts, url)
+    with unit_of_work(url=url) as uow:
+        return lead_id_ranges(uow.session, regrade.REGRADED_STATES, parts)

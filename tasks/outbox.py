@@ -8,7 +8,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from leadflow.notify.outbox import DeliveryResult, deliver_outbox
-from leadflow.tasks.clock import wall_clock
+from leadflow.run_clock import wall_clock
 
 
 @task(name="send-notifications", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

@@ -7,9 +7,9 @@ from typing import Any
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.settings import get_rules, get_settings
-from leadflow.simulate.render import render_report
+from leadflow.simulate.render import render_report as render_report  # for the flow
 from leadflow.simulate.report import SimulationReport as SimulationReport  # for the flow
-from leadflow.tasks.common import database_task
+from leadflow.task_policy import database_task
 
 
 @database_task("train-win-model")
@@ -49,8 +49,3 @@ def simulate_rules(
         return simulate(
             uow.session, current, rules, Path(candidate).name, label, start, end, samples
         )
-
-
-def simulation_markdown(report: SimulationReport) -> str:
-    """The what-if report as Markdown, for the run's artifact."""
-    return render_report(report, "md")

@@ -13,12 +13,12 @@ from sqlalchemy import insert, select
 from bench import data
 from bench.core import Config, Result, median_time
 from bench.databases import database
+from leadflow.intake.pending import process_pending
 from leadflow.intake.receive import store_leads
 from leadflow.settings import get_rules, get_settings
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks.chunks import process_pending
 
 STORE_BATCH = 1000  # records per import transaction, like a full API batch
 

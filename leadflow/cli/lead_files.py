@@ -10,6 +10,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
+from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.export import ExportFilter, export_leads
@@ -17,7 +18,6 @@ from leadflow.sheets.files import LeadFile, open_leads
 from leadflow.sheets.imports import ImportReport, dry_run
 from leadflow.sheets.imports import import_file as import_leads
 from leadflow.sheets.mapping import load_mapping
-from leadflow.tasks.chunks import process_pending
 
 # Help paragraphs are one line each: Typer keeps a docstring's single line breaks.
 IMPORT_HELP = (

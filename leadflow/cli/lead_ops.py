@@ -14,6 +14,7 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_WON
 from leadflow.events import emit as emit_event
+from leadflow.intake.pending import process_pending
 from leadflow.lifecycle.assign import assign_lead
 from leadflow.lifecycle.contract import ContractIn, win
 from leadflow.lifecycle.invalid_review import review_invalid
@@ -23,7 +24,6 @@ from leadflow.lifecycle.plans import PlanIn, submit_plan
 from leadflow.lifecycle.update import EDITABLE, update_lead
 from leadflow.schemas import validated
 from leadflow.settings import get_rules
-from leadflow.tasks.chunks import process_pending
 
 
 def _now() -> dt.datetime:

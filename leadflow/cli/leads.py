@@ -11,6 +11,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
+from leadflow.intake.pending import intake_chunk, process_pending
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.assign import queue_rows
@@ -18,7 +19,6 @@ from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
 from leadflow.settings import get_rules
 from leadflow.store.queries import LeadFilter, sorted_leads
-from leadflow.tasks.chunks import process_pending
 from leadflow.winmodel.explain import win_line
 
 app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
@@ -62,7 +62,9 @@ def add(
     timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
     tag: list[str] = typer.Option([], help="A label; repeat for more."),
     external_id: str | None = typer.Option(None),
-    process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
+    process: bool = typer.Option(
+        True, help="Screen, score, grade and assign this lead at once (no other)."
+    ),
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -97,9 +99,9 @@ def add(
         raise InvalidInput(
             "lead rejected: " + "; ".join(f"{k}: {v}" for k, v in errs.items()), errs
         )
-    if process:
-        process_pending()
     lead_id = summary.lead_ids[0] if summary.lead_ids else summary.duplicate_of[1]
+    if process:  # this lead only: other pending leads wait for `leads process` or the flow
+        intake_chunk([lead_id], utcnow())
     with unit_of_work() as uow:
         lead = svc.get_lead(uow.session, lead_id)
         data = {

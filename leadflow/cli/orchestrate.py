@@ -13,7 +13,7 @@ from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
 from leadflow.rules.clock import parse_as_of
-from leadflow.tasks.clock import as_of_time, wall_clock
+from leadflow.run_clock import as_of_time, wall_clock
 
 FLOW_NAMES = (
     "lead-intake",

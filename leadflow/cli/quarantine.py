@@ -10,10 +10,10 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.intake import requests
+from leadflow.intake.pending import process_pending
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.settings import get_rules
 from leadflow.store.queries import quarantine_page
-from leadflow.tasks.chunks import process_pending
 
 app = typer.Typer(no_args_is_help=True, help="Rejected input kept in quarantine.")
 

@@ -16,11 +16,11 @@ from leadflow.lifecycle.objections import add_objection, answer_objection
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.store.models import Lead, SalesRep
+from leadflow.store.models import BehaviourEvent, Lead, SalesRep
 from leadflow.team.reps import add_rep, add_team
 from leadflow.team.targets import set_target
 
-from .generate import Organisation
+from .generate import Organisation, behaviour
 
 # Referrals and trade-show contacts convert better than ad clicks, as sales teams report.
 CHANNEL_QUALITY = {"referral": 1.6, "trade_show": 1.25, "partner": 1.1, "online_ads": 0.75}
@@ -230,3 +230,26 @@ def assigned_ids(session: Session, lead_ids: list[int]) -> list[int]:
     return list(
         session.scalars(select(Lead.id).where(Lead.id.in_(lead_ids), Lead.owner_id.is_not(None)))
     )
+
+
+def add_behaviour(session: Session, seed: int, lead_ids: list[int], arrival: dt.datetime) -> None:
+    """The generated web behaviour of the leads that arrived at `arrival`, none later."""
+    for lead_id, kind, at in behaviour(seed, lead_ids, arrival):
+        session.add(BehaviourEvent(lead_id=lead_id, kind=kind, at=min(at, arrival)))
+
+
+def work_assigned(
+    session: Session,
+    lead_ids: list[int],
+    rnd: random.Random,
+    until: dt.datetime,
+    rules: RulesConfig,
+) -> int:
+    """The owners play the assigned leads among `lead_ids` forward to `until`; returns how
+    many leads had an owner."""
+    owned = assigned_ids(session, lead_ids)
+    for lead_id in owned:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        work_lead(session, lead, rnd, until, rules)
+    return len(owned)

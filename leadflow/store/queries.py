@@ -1,9 +1,11 @@
-"""Queries the API and the CLI share: the lead list's filters and sort orders, keyset
-pages, and when the first lead arrived (neither entry point builds SQL of its own)."""
+"""Queries the API, the CLI and the tasks share: the lead list's filters and sort orders,
+keyset pages, when the first lead arrived, the leads waiting for intake and id ranges to
+split a job by (no entry point or task builds SQL of its own)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -11,6 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.rules.vocab import State
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.winmodel_models import LeadWinScore
@@ -102,3 +105,22 @@ def first_lead_created(session: Session) -> dt.datetime | None:
     """When the oldest lead was created (None in a database without leads): the start of
     the pipeline's past, before which no run can be made as of."""
     return session.scalar(select(func.min(Lead.created_at)))
+
+
+def new_lead_ids(session: Session) -> list[int]:
+    """Ids of every lead still waiting for intake (`new`), oldest first."""
+    query = select(Lead.id).where(Lead.state == State.new.value).order_by(Lead.id)
+    return list(session.scalars(query))
+
+
+def count_new_leads(session: Session) -> int:
+    """How many leads are still waiting for intake."""
+    return session.scalar(select(func.count()).where(Lead.state == State.new.value)) or 0
+
+
+def lead_id_ranges(session: Session, states: Collection[str], parts: int) -> list[tuple[int, int]]:
+    """The leads in `states` split into at most `parts` id ranges (first id, last id, both
+    included) of about equal size, in id order."""
+    ids = list(session.scalars(select(Lead.id).where(Lead.state.in_(states)).order_by(Lead.id)))
+    step = max(1, -(-len(ids) // max(parts, 1)))
+    return [(ids[i], ids[min(i + step, len(ids)) - 1]) for i in range(0, len(ids), step)]

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 
 from leadflow.api.app import create_app
 from leadflow.bootstrap import unit_of_work
+from leadflow.intake.pending import process_pending
 from leadflow.settings import Settings
-from leadflow.tasks.chunks import process_pending
 from leadflow.team.keys import create_key
 
 

@@ -207,6 +207,39 @@ def test_lifecycle_commands_and_clear_errors(env):
     assert "(record): phone or email: at least one is required" in nocontact.stderr
 
 
+def _add_args(record: dict[str, Any]) -> list[str]:
+    """`leads add` options for a factory lead record."""
+    options = {
+        "source": "--source",
+        "company_name": "--company",
+        "contact_name": "--contact",
+        "need": "--need",
+        "email": "--email",
+        "phone": "--phone",
+        "region": "--region",
+        "industry": "--industry",
+        "company_size": "--size",
+        "contact_role": "--role",
+        "budget_max": "--budget-max",
+        "timeline": "--timeline",
+    }
+    return [arg for key, option in options.items() for arg in (option, str(record[key]))]
+
+
+def test_leads_add_works_only_the_lead_it_added(env):
+    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", MIA], env)
+    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--no-email"], env)
+    waiting = run_json(["leads", "add", *_add_args(f.lead_record()), "--no-process"], env)
+    assert waiting["state"] == "new"
+    added = run_json(["leads", "add", *_add_args(f.lead_record())], env)
+    assert added["id"] != waiting["id"]
+    assert added["state"] == "nurturing" and added["owner_id"] == 1 and added["grade"]
+    still = run_json(["leads", "show", str(waiting["id"])], env)
+    assert (still["state"], still["owner_id"], still["transitions"]) == ("new", None, [])
+    worked = run_json(["leads", "process"], env)  # the waiting lead is the sweeper's, still
+    assert worked["processed"] == 1
+
+
 def test_rules_check_needs_no_database(tmp_path):
     records = [
         {

@@ -10,12 +10,12 @@ from prefect.client.orchestration import get_client
 from sqlalchemy import select
 
 from leadflow.flows.review import pipeline_review
+from leadflow.ops.alerts import tell_ops
 from leadflow.settings import get_settings
 from leadflow.store.db import session_factory
 from leadflow.store.migrate import upgrade
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks.ops import tell_ops
 
 OPS = "ops@example.com"
 

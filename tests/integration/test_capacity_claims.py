@@ -11,13 +11,13 @@ import time
 import pytest
 from sqlalchemy import func, select, text
 
+from leadflow.intake import pending
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.store.capacity import RepClaim
 from leadflow.store.db import engine_for, normalise_url, session_factory
 from leadflow.store.models import Lead, SalesRep, TransitionAudit
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks import chunks
 from tests import factories as f
 from tests.conftest import _truncate, needs_pg
 from tests.reliability import workers
@@ -118,7 +118,7 @@ def test_a_rep_filled_between_choice_and_claim_passes_to_the_next_candidate(pg_m
     other = threading.Thread(target=fill_first_rep)
     other.start()
     assert held.wait(30) and not errors, errors
-    result = chunks.intake_chunk([late], f.NOW, url)
+    result = pending.intake_chunk([late], f.NOW, url)
     other.join(30)
     assert not errors, errors
     assert result.assigned == 1
@@ -148,7 +148,7 @@ def test_a_chunk_that_rolls_back_leaves_no_slot_taken(pg_migrated, rules):
         )
     with UnitOfWork(session_factory(url)) as uow:  # the claim is still there, but dead
         assert uow.session.scalar(select(func.count()).select_from(RepClaim)) == 1
-    assert chunks.intake_chunk([first, second], f.NOW, url).assigned == 1
+    assert pending.intake_chunk([first, second], f.NOW, url).assigned == 1
     assert _owned(url) == {only: 1}
     with UnitOfWork(session_factory(url)) as uow:  # the next claim swept the dead one away
         assert uow.session.scalar(select(func.count()).select_from(RepClaim)) == 0

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from leadflow.followup.regrade import REGRADED_STATES
+from leadflow.intake import pending
 from leadflow.intake.claims import claim_new_lead_ids
 from leadflow.intake.receive import store_leads
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, TransitionAudit
+from leadflow.store.queries import lead_id_ranges
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks import chunks
 from tests import factories as f
 from tests.conftest import needs_pg
 
@@ -37,7 +39,7 @@ def test_claim_takes_the_oldest_new_leads(db_url, rules):
 def test_claiming_until_empty_processes_every_lead_once(db_url, rules):
     ids = _store(db_url, rules, 7)
     sizes = []
-    while done := chunks.claim_intake_chunk(3, f.NOW, db_url).processed:
+    while done := pending.claim_intake_chunk(3, f.NOW, db_url).processed:
         sizes.append(done)
     assert sizes == [3, 3, 1]
     with UnitOfWork(session_factory(db_url)) as uow:
@@ -68,14 +70,14 @@ def test_concurrent_claims_skip_each_others_leads(pg_migrated, rules):
 
 def test_open_lead_ranges_cover_every_open_lead_once(db_url, rules):
     _store(db_url, rules, 9)
-    while chunks.claim_intake_chunk(100, f.NOW, db_url).processed:
+    while pending.claim_intake_chunk(100, f.NOW, db_url).processed:
         pass
     with UnitOfWork(session_factory(db_url)) as uow:
         open_ids = list(
             uow.session.scalars(select(Lead.id).where(Lead.state != "lost").order_by(Lead.id))
         )
-    ranges = chunks.open_lead_ranges(4, db_url)
+        ranges = lead_id_ranges(uow.session, REGRADED_STATES, 4)
     assert 1 < len(ranges) <= 4
     covered = [i for lo, hi in ranges for i in open_ids if lo <= i <= hi]
     assert covered == open_ids
-    assert chunks.open_lead_ranges(4, db_url)[0][0] == open_ids[0]
+    assert ranges[0][0] == open_ids[0]

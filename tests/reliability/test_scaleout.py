@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from bench.databases import prefect_database, scratch_postgres
 from leadflow.followup.regrade import REGRADED_STATES
+from leadflow.intake import pending
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
-from leadflow.tasks import chunks
 from tests.conftest import PG_URL, needs_pg
 from tests.reliability.cluster import child_results, cluster, seed, worker_of_runs
 
@@ -91,7 +91,7 @@ def test_regrade_fans_out_over_disjoint_id_ranges(tmp_path: Path):
     assert PG_URL
     with prefect_database(PG_URL) as asyncpg, scratch_postgres(PG_URL, "leadflow_scaleout") as url:
         seed(url, 4000)
-        chunks.process_pending(url)
+        pending.process_pending(url)
         with UnitOfWork(session_factory(url)) as uow:
             open_leads = uow.session.scalar(
                 select(func.count()).where(Lead.state.in_(REGRADED_STATES))

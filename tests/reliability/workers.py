@@ -57,7 +57,7 @@ def fire_randomly(
 
 def run_intake(url: str) -> dict[str, int]:
     """The intake chunk path over everything pending (what the lead-intake flow maps)."""
-    from leadflow.tasks.chunks import process_pending
+    from leadflow.intake.pending import process_pending
 
     result = process_pending(url)
     return {"processed": result.processed, "assigned": result.assigned}
@@ -91,7 +91,7 @@ def deliver(url: str, port: int, now: str) -> None:
 def intake_in_small_chunks(url: str, limit: int) -> dict[str, int]:
     """Claim and process chunks of `limit` new leads until none is left, as the intake
     flow's children do; the leads processed and assigned."""
-    from leadflow.tasks.chunks import claim_intake_chunk
+    from leadflow.intake.pending import claim_intake_chunk
 
     processed = assigned = 0
     now = f.wall_clock()

@@ -4,7 +4,6 @@ under rules/), flows import only tasks, and no two modules of ours import each o
 from __future__ import annotations
 
 import ast
-import itertools
 import subprocess
 import sys
 import tomllib
@@ -32,7 +31,6 @@ FORBIDDEN_INTERNAL = (
     "leadflow.cli",
     "leadflow.flows",
     "leadflow.tasks",
-    "leadflow.tasks.chunks",
     "leadflow.demo",
 )
 
@@ -131,11 +129,6 @@ def test_flows_import_nothing_of_ours_but_tasks(path):
 # config/ install as leadflow.flows etc., pyproject's package-dir) and every import in it,
 # at any level: one inside a function is still a circle, only hidden until it runs.
 REPO = RULES_DIR.parents[1]
-KNOWN_CIRCLES = {
-    frozenset(
-        {"leadflow.lifecycle.assign", "leadflow.lifecycle.operations"}
-    ),  # issue 27: being removed
-}
 
 
 def package_modules(repo: Path) -> dict[str, Path]:
@@ -238,10 +231,5 @@ def test_the_detector_finds_circles_through_functions_and_relative_imports(tmp_p
 
 
 def test_no_import_circles():
-    """A circle makes import order matter and hides which module owns an idea; the one
-    known exception is listed in KNOWN_CIRCLES until its issue removes it."""
-    graph = import_graph(REPO)
-    for pair in KNOWN_CIRCLES:
-        for a, b in itertools.permutations(pair):
-            graph[a].discard(b)  # only the pair's own edges: any other circle still fails
-    assert circles(graph) == []
+    """A circle makes import order matter and hides which module owns an idea."""
+    assert circles(import_graph(REPO)) == []

@@ -1,4 +1,4 @@
-"""jobs.id_pages walks keyset pages; jobs.overlapped submits chunks while earlier ones run,
+"""id_pages walks keyset pages; overlapped submits chunks while earlier ones run,
 never more than `depth` at once, results in page order, and a failed chunk stops the job."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from leadflow.tasks.chunks import id_pages, overlapped
+from leadflow.flows.common import id_pages, overlapped
 
 
 def _run(depth: int, pages: list[int], fail_on: int | None = None) -> tuple[list[int], int]:

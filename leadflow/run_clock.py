@@ -1,5 +1,6 @@
-"""The flows' business clock, checked against the database: the one place that decides
-whether a run can be made as of a past time (`leadflow run --at` and the flows share it)."""
+"""The runs' business clock, checked against the database: the one place that decides
+whether a run can be made as of a past time (`leadflow run --at` and the flows share it;
+the flows reach it through leadflow.tasks.config)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import datetime as dt
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.rules.clock import checked_as_of
-from leadflow.rules.clock import in_utc as in_utc  # re-exported for the flows
 from leadflow.store.queries import first_lead_created
 
 

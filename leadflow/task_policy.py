@@ -1,4 +1,6 @@
-"""What every LeadFlow task shares: retry only on database trouble, with backoff."""
+"""What every LeadFlow task shares: retry only on database trouble, with backoff, and a
+run name that says which chunk it worked. The tasks in leadflow.tasks are declared with
+these; kept out of that package so that it holds tasks only."""
 
 from __future__ import annotations
 
