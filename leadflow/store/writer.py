@@ -78,16 +78,9 @@ class _Moving:
     def __setattr__(self, name: str, value: Any) -> None:
         write(self.lead, **{name: value})
 
-    def record_transition(
-        self,
-        from_state: str,
-        to_state: str,
-        trigger: str,
-        actor: str,
-        reason: str | None,
-        at: dt.datetime,
-    ) -> None:
-        record_transition(self.lead, from_state, to_state, trigger, actor, reason, at)
+    def record_transition(self, *args: Any, **audit: Any) -> None:
+        """The machine's record of a move (statemachines.lead.Stateful), written here."""
+        record_transition(self.lead, *args, **audit)
 
 
 def fire(
