@@ -12,6 +12,7 @@ from leadflow.followup.reminders import flag_dormant
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle.update import update_lead
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import Priority
 from leadflow.store.models import FieldChange, Lead
@@ -72,3 +73,21 @@ def test_a_returning_inquiry_is_due_on_the_business_clock(uow, rules):
     assert lead.next_action_due == due
     hours = business.sla.first_contact_hours[Priority(lead.priority)]
     assert due.weekday() < 5 and due != saturday + dt.timedelta(hours=hours)
+
+
+def test_an_edit_that_makes_a_queued_lead_assignable_gives_it_an_owner(uow, rules):
+    """Rule book: a lead no rep is eligible for waits in its team's manager queue until
+    one is; an edit is such a moment: reassess() sends a queued lead back to assignment."""
+    team = f.team(uow.session, regions=["east", "west"])
+    rep = f.rep(uow.session, team.id, regions=["east"])
+    summary = store_leads(uow.session, [(1, f.lead_record(region="west"))], "web", rules, now=NOW)
+    process_new_leads(uow.session, summary.lead_ids, NOW, rules)
+    uow.commit()
+    (lead_id,) = summary.lead_ids
+    queued = uow.session.get(Lead, lead_id)
+    assert (queued.state, queued.owner_id) == ("screened", None)
+    later = NOW + dt.timedelta(hours=3)
+    update_lead(uow.session, lead_id, {"region": "east"}, now=later, rules=rules)
+    uow.commit()
+    lead = uow.session.get(Lead, lead_id)
+    assert (lead.state, lead.owner_id, lead.assigned_at) == ("nurturing", rep.id, later)
