@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.data import NOW
 from leadflow.flow_settings import chunks_in_flight
-from leadflow.flows.common import id_pages, overlapped
 from leadflow.followup import regrade
+from leadflow.paging import id_pages, overlapped
 from leadflow.settings import get_rules
 from leadflow.store.db import session_factory
 from leadflow.store.uow import UnitOfWork

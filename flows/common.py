@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -122,29 +121,3 @@ def markdown(key: str, text: str, description: str) -> None:
 def chunked(items: list[Any], size: int) -> list[list[Any]]:
     """Consecutive slices of at most `size`."""
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-class Pending(Protocol[R]):
-    """A submitted chunk's future (Prefect's or concurrent.futures')."""
-
-    def result(self) -> R: ...
-
-
-def id_pages(next_page: Callable[[int], list[int]], after: int = 0) -> Iterator[list[int]]:
-    """Keyset pages of ids: `next_page(last id so far)` until it returns an empty page (flat
-    memory at any size)."""
-    while ids := next_page(after):
-        yield ids
-        after = ids[-1]
-
-
-def overlapped(pages: Iterable[T], submit: Callable[[T], Pending[R]], depth: int) -> Iterator[R]:
-    """Submit each page's chunk while up to `depth - 1` earlier ones still run, and yield
-    their results in order."""
-    running: deque[Pending[R]] = deque()
-    for page in pages:
-        running.append(submit(page))
-        if len(running) >= depth:
-            yield running.popleft().result()
-    while running:
-        yield running.popleft().result()

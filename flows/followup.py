@@ -10,8 +10,6 @@ from prefect import flow, get_run_logger
 from leadflow.flows.common import (
     business_now,
     chunked,
-    id_pages,
-    overlapped,
     progress_bar,
     progress_to,
     quoted,
@@ -21,7 +19,7 @@ from leadflow.flows.common import (
 )
 from leadflow.flows.fanout import REGRADE_WORKER, run_children, should_fan_out
 from leadflow.tasks.config import chunk_size as chunk_size_setting
-from leadflow.tasks.config import chunks_in_flight
+from leadflow.tasks.config import chunks_in_flight, id_pages, overlapped
 from leadflow.tasks.followup import (
     KINDS,
     RegradeResult,

@@ -11,5 +11,7 @@ from leadflow.flow_settings import fan_out_allowed as fan_out_allowed
 from leadflow.flow_settings import output_dir as output_dir
 from leadflow.flow_settings import poll_seconds as poll_seconds
 from leadflow.flow_settings import trigger_window_seconds as trigger_window_seconds
+from leadflow.paging import id_pages as id_pages
+from leadflow.paging import overlapped as overlapped
 from leadflow.rules.clock import in_utc as in_utc
 from leadflow.run_clock import as_of_time as as_of_time

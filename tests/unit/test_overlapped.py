@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from leadflow.flows.common import id_pages, overlapped
+from leadflow.paging import id_pages, overlapped
 
 
 def _run(depth: int, pages: list[int], fail_on: int | None = None) -> tuple[list[int], int]:
