@@ -96,9 +96,9 @@ def bulk_intake(config: Config, backend: str = "sqlite") -> Result:
         },
         floor={"seconds": floor_s, "rows_per_s": created / floor_s},
     )
-    # Issue 18 retired the >= 20k leads/s target (the floor itself, a bare INSERT of the
-    # same rows, runs at 8-11k rows/s here); <= 3x the floor stays, as an open goal.
-    result.target("x floor", total / floor_s, 3.0)
+    # Issue 27's target: within 8x a bare INSERT of the same rows (the intake writes each
+    # lead twice by design, stored then worked; bench/README.md says why 3x is out of reach).
+    result.target("x floor", total / floor_s, 8.0)
     return result
 
 
