@@ -38,6 +38,7 @@ class ScreeningRules(_Strict):
     min_passed: int = Field(ge=0, le=4)
     target_industries: list[str] = []
     vague_needs: list[str] = []
+    need_min_substance: int = Field(default=2, ge=1)
 
 
 class DecayRules(_Strict):

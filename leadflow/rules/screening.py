@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -34,28 +35,46 @@ class BantResult(BaseModel):
         return sum((self.budget, self.authority, self.need, self.timeline))
 
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_WORDS = re.compile(r"[^\W_]+")  # runs of letters and digits, any script
 
 
-def _bare(text: str) -> str:
-    """Casefolded, with punctuation, symbols and spaces dropped (any script)."""
-    return _NOT_WORD.sub("", text.casefold())
+def _words(text: str) -> str:
+    """NFKC, casefolded, punctuation and symbols dropped: words between single spaces, with
+    a space at each end (so a phrase is matched as whole words)."""
+    return f" {' '.join(_WORDS.findall(unicodedata.normalize('NFKC', text).casefold()))} "
 
 
 @lru_cache(maxsize=8)
-def _vague_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """The configured phrases bare, longest first (so a longer phrase goes before a part)."""
-    return tuple(sorted(filter(None, map(_bare, phrases)), key=len, reverse=True))
+def _fillers(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The configured words and phrases as patterns, longest first (a longer phrase goes
+    before its parts). A phrase in a script written without spaces (Chinese) is matched
+    anywhere; any other as whole words."""
+    found = []
+    for phrase in sorted(filter(str.strip, map(_words, phrases)), key=len, reverse=True):
+        bare = phrase.strip()
+        if bare.isascii():
+            found.append(re.compile(rf"(?<= ){re.escape(bare)}(?= )"))
+        else:
+            found.append(re.compile(re.escape(bare.replace(" ", ""))))
+    return tuple(found)
+
+
+def need_substance(need: str | None, rules: RulesConfig) -> str:
+    """What the need says beyond the words that carry no substance
+    (`screening.vague_needs`: 了解, 一下, 产品, "learn about", "the product" ...)."""
+    rest = _words(need or "")
+    for filler in _fillers(tuple(rules.screening.vague_needs)):
+        rest = filler.sub(" ", rest)
+    return "".join(rest.split())
 
 
 def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
-    """Empty, or nothing but the configured vague phrases ("just want to learn about the
-    product", 了解一下产品)."""
-    rest = _bare(need or "")
-    for phrase in _vague_phrases(tuple(rules.screening.vague_needs)):
-        if phrase in rest:
-            rest = rest.replace(phrase, "")
-    return not rest
+    """Vague: once the filler words are taken out, fewer than
+    `screening.need_min_substance` characters and no number are left. 了解下产品 and
+    "just want to learn about the product" say nothing; 采购CRM系统 names a product, and
+    "50 seats" a quantity."""
+    rest = need_substance(need, rules)
+    return len(rest) < rules.screening.need_min_substance and not any(c.isdigit() for c in rest)
 
 
 def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
@@ -77,7 +96,11 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     if not verifiable:
         reasons.append("contact cannot be verified (malformed phone and email)")
     if passed < rules.screening.min_passed:
-        failed = ", ".join(name for name, ok in tests.items() if not ok)
+        failed = ", ".join(
+            "need (vague)" if name == "need" and need_is_vague(facts.need, rules) else name
+            for name, ok in tests.items()
+            if not ok
+        )
         reasons.append(f"BANT {passed}/4 < {rules.screening.min_passed}: failed {failed}")
     return BantResult(
         **tests,

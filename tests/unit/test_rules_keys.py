@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from pydantic import BaseModel
 
 from leadflow.rules.config import RulesConfig
@@ -55,6 +56,35 @@ def test_vague_needs_fail_the_need_test(rules):
     assert screen(facts, rules).need is False
 
 
+@pytest.mark.parametrize(
+    "need",
+    ["了解下产品", "想了解一下你们的产品", "随便看看吧", "more information please", "", "  "],
+)
+def test_a_need_of_filler_words_is_vague_however_it_is_worded(rules, need):
+    """docs/rules.md, Screening: "So 了解下产品, 想了解一下你们的产品 and "just want to learn
+    about the product" are vague" (seed 002's own example of a vague need is 了解下产品)."""
+    assert need_is_vague(need, rules)
+    result = screen(LeadFacts(email="a@b.example", need=need), rules)
+    assert not result.valid and "need (vague)" in (result.reason or "")
+
+
+@pytest.mark.parametrize(
+    "need", ["采购CRM系统", "CRM", "need 50 seats", "采购型号设备,预算50-80万,Q3落地"]
+)
+def test_a_short_need_with_substance_is_not_vague(rules, need):
+    """docs/rules.md, Screening: "while 采购CRM系统 (a product) and "50 seats" (a quantity)
+    are not, however short"."""
+    assert not need_is_vague(need, rules)
+
+
+def test_filler_words_are_whole_words_in_latin_text(rules):
+    """A Latin filler word inside a longer word is not taken out: "info" is filler,
+    "infosec" is a need."""
+    assert need_is_vague("info", rules)
+    assert not need_is_vague("infosec", rules)
+    assert not need_is_vague("the products team wants an ERP", rules)
+
+
 def test_lead_grade_reads_a_confirmed_budget(rules):
     """Rule book §5: "Grades are re-evaluated at least weekly and move both ways (A → B when
     budget is cut ...)"; the lead grade reads a confirmed budget when there is one."""
@@ -90,3 +120,13 @@ def test_vague_needs_are_the_teams_own_list(rules):
     assert need_is_vague("报个价！", ours)
     assert not need_is_vague("just looking", ours)
     assert need_is_vague("just looking", rules)
+
+
+def test_how_much_substance_a_need_needs_is_the_teams_choice(rules):
+    """`screening.need_min_substance`: with 4, a two-letter remainder is too little."""
+    strict = rules.model_copy(
+        update={"screening": rules.screening.model_copy(update={"need_min_substance": 4})}
+    )
+    assert not need_is_vague("CRM", rules)
+    assert need_is_vague("CRM", strict)
+    assert not need_is_vague("CRM 2", strict)  # a number is substance

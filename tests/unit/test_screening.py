@@ -191,4 +191,4 @@ def test_unverifiable_and_too_few_tests_gives_both_reasons(rules):
     result = screen(LeadFacts(phone="x", email="y"), rules)
     assert result.valid is False
     assert "contact cannot be verified" in result.reason
-    assert "BANT 0/4 < 2: failed budget, authority, need, timeline" in result.reason
+    assert "BANT 0/4 < 2: failed budget, authority, need (vague), timeline" in result.reason
