@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
-from leadflow.lifecycle.lookup import get_lead, happened_at
+from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.rules.config import RulesConfig
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
@@ -57,7 +57,12 @@ def win(
         legal_reviewed_by=contract.legal_reviewed_by,
     )
     fire(
-        lead, "win", by=by, at=happened_at(at, now), rules=rules, reason=reason or "contract signed"
+        lead,
+        "win",
+        by=by,
+        at=lead_time(lead, at, now, "win"),
+        rules=rules,
+        reason=reason or "contract signed",
     )
     flush(session)
     return lead

@@ -43,3 +43,27 @@ def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
         raise InvalidInput(f"at: {at.isoformat()} is in the future", {"at": "in the future"})
     return at
+
+
+def lead_time(
+    lead: Lead, at: dt.datetime | None, now: dt.datetime, trigger: str | None = None
+) -> dt.datetime:
+    """When something happened to the lead (`happened_at`), in the lead's own past: not
+    before it was created, and for a move (`trigger`) not before it entered its current
+    state; a qualification not before its first contact. A refusal names both times."""
+    when = happened_at(at, now)
+    if at is None:
+        return when
+    bounds: list[tuple[str, dt.datetime | None]] = [("was created", lead.created_at)]
+    if trigger is not None and lead.state != "new":
+        bounds.append((f"entered {lead.state!r}", getattr(lead, f"{lead.state}_at", None)))
+    if trigger == "qualify":
+        bounds.append(("was first contacted", lead.first_contacted_at))
+    for what, bound in reversed(bounds):  # the nearest bound first: it says the most
+        if bound is not None and when < bound:
+            raise InvalidInput(
+                f"at: {when.isoformat(timespec='seconds')} is before lead {lead.id} {what} "
+                f"({bound.isoformat(timespec='seconds')})",
+                {"at": f"before the lead {what}"},
+            )
+    return when

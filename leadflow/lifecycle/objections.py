@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
-from leadflow.lifecycle.lookup import get_lead, happened_at
+from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.store.deal_models import Objection
@@ -42,7 +42,7 @@ def add_objection(
             {"kind": "unknown value"},
         ) from None
     row = Objection(
-        lead_id=lead.id, kind=kind_value, detail=detail, raised_at=happened_at(at, now), key=key
+        lead_id=lead.id, kind=kind_value, detail=detail, raised_at=lead_time(lead, at, now), key=key
     )
     session.add(row)
     flush(session)
@@ -104,7 +104,7 @@ def answer_objection(
         )
     if not response.strip():
         raise InvalidInput("response: the answer is empty", {"response": "required"})
-    when = happened_at(at, now)
+    when = lead_time(lead, at, now)
     if when < row.raised_at:
         raise InvalidInput(
             "at: the answer cannot come before the objection was raised",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused
 from leadflow.lifecycle.assign import assign_queued, reactivate
-from leadflow.lifecycle.lookup import choice, get_lead, happened_at
+from leadflow.lifecycle.lookup import choice, get_lead, lead_time
 from leadflow.lifecycle.opportunity import apply_opportunity_grade
 from leadflow.lifecycle.reassess import behaviour_counts, reassess, reschedule_cadence
 from leadflow.rules.access import mask
@@ -56,10 +56,10 @@ def fire_trigger(
 ) -> Lead:
     """Fire a lifecycle trigger on a lead by id (loss reason recorded on `lose`); `at`
     records a move that happened earlier. `reactivate` also gives the lead an owner."""
-    when = happened_at(at, now)
+    lead = get_lead(session, lead_id)
+    when = lead_time(lead, at, now, trigger)
     if trigger == "reactivate":
         return reactivate(session, lead_id, by=by, now=when, rules=rules, reason=reason)
-    lead = get_lead(session, lead_id)
     fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
     if trigger == "lose" and reason:
         write(lead, loss_reason=choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value)
@@ -93,7 +93,7 @@ def track_event(
     """Record a behaviour event (at `at`, when it happened earlier) and update the lead's
     score at once."""
     lead = get_lead(session, lead_id)
-    when = happened_at(at, now)
+    when = lead_time(lead, at, now)
     session.add(
         BehaviourEvent(
             lead_id=lead.id, kind=choice(kind, BehaviourKind, "kind").value, at=when, detail=detail
@@ -122,7 +122,7 @@ def log_activity(
 ) -> Activity:
     """Log a follow-up contact; it resets the no-follow-up timer and the cadence."""
     lead = get_lead(session, lead_id)
-    when = happened_at(at, now)
+    when = lead_time(lead, at, now)
     activity = Activity(
         lead_id=lead.id,
         rep_id=rep_id or lead.owner_id,

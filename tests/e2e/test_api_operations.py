@@ -6,6 +6,7 @@ contract, and the won customer's next inquiry becomes a linked new lead."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,9 +84,17 @@ def test_a_day_in_the_team_over_http(api):
     assert (
         system.patch(path, json={"version": edited["version"], "budget_max": 1}).status_code == 403
     )
+    # Times in the lead's own past: after it came to Ann (a second ago, once we have waited).
+    worked_from = f.wall_clock()
+    time.sleep(1.1)
+    before = ann.post(
+        f"{path}/activities", json={"channel": "phone", "key_points": "intro", "at": _ago(30)}
+    )
+    assert before.status_code == 422 and f"before lead {lead_id} was created" in before.text
     ok(
         ann.post(
-            f"{path}/activities", json={"channel": "phone", "key_points": "intro", "at": _ago(30)}
+            f"{path}/activities",
+            json={"channel": "phone", "key_points": "intro", "at": worked_from.isoformat()},
         ),
         201,
     )
@@ -95,7 +104,7 @@ def test_a_day_in_the_team_over_http(api):
     )
     assert future.status_code == 422 and "future" in future.text
     ok(ann.post(f"{path}/criteria", json={"intent_stated": True, "budget_confirmed": 1_500_000}))
-    ok(ann.post(f"{path}/transitions", json={"trigger": "qualify", "at": _ago(20)}))
+    ok(ann.post(f"{path}/transitions", json={"trigger": "qualify", "at": worked_from.isoformat()}))
     ok(
         ann.post(
             f"{path}/assessment",
@@ -114,14 +123,22 @@ def test_a_day_in_the_team_over_http(api):
     objection = ok(
         ann.post(
             f"{path}/objections",
-            json={"kind": "price", "detail": "too dear", "key": True, "at": _ago(3)},
+            json={
+                "kind": "price",
+                "detail": "too dear",
+                "key": True,
+                "at": worked_from.isoformat(),
+            },
         ),
         201,
     )
     ok(
         ann.post(
             f"{path}/objections/{objection['id']}/answer",
-            json={"response": "phased payment", "at": _ago(1)},
+            json={
+                "response": "phased payment",
+                "at": (worked_from + dt.timedelta(seconds=1)).isoformat(),
+            },
         )
     )
     won = ok(

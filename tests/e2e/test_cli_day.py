@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from pathlib import Path
 
 from leadflow.review.period import Period
@@ -18,8 +19,10 @@ from tests.e2e.cli_harness import run, run_json
 from tests.e2e.test_cli import _write_csv
 
 
-def _ago(hours: float) -> str:
-    return (f.wall_clock() - dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%S")
+def _after(start: dt.datetime, seconds: int) -> str:
+    """A time in the lead's own past: `seconds` after `start`, a time after the lead came
+    to its rep (a time before the lead's creation or its move is refused)."""
+    return (start + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
@@ -106,6 +109,8 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
     )
     assert moved["owner_id"] == ann
     run(["leads", "update", lid, "--budget-max", "1500000", "--by", "ann"], env)
+    worked_from = f.wall_clock()  # the lead is Ann's, in nurturing: what follows is later
+    time.sleep(2.1)  # so that worked_from + 2 s, the latest time given below, has passed
     run(
         [
             "leads",
@@ -116,14 +121,14 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
             "--points",
             "intro call",
             "--at",
-            _ago(26),
+            _after(worked_from, 1),
             "--by",
             "ann",
         ],
         env,
     )
     run(["leads", "criteria", lid, "--intent", "--budget-confirmed", "1500000"], env)
-    run(["leads", "fire", lid, "qualify", "--at", _ago(24), "--by", "ann"], env)
+    run(["leads", "fire", lid, "qualify", "--at", _after(worked_from, 2), "--by", "ann"], env)
     run(
         [
             "leads",
@@ -171,7 +176,7 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
             "too dear",
             "--key",
             "--at",
-            _ago(3),
+            _after(worked_from, 2),
             "--by",
             "ann",
         ],
