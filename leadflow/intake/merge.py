@@ -9,7 +9,7 @@ from typing import Any
 
 from leadflow.rules.contact import company_key, email_key, phone_key
 from leadflow.schemas import LEAD_COLUMNS, NOT_COLUMNS, LeadIn
-from leadflow.store.writer import AnyLead, write
+from leadflow.store.writer import AnyLead, note, write
 
 # The first touch is the lead's source (spec §1): later records never change it; tags join,
 # and the external id is kept from the first record that had one.
@@ -71,10 +71,18 @@ def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
     return values
 
 
-def merge_into(target: Any, rec: LeadIn) -> None:
+# Facts that come in pairs, the first never above the second (as LeadIn checks one record).
+ORDERED_PAIRS = (("budget_min", "budget_max"),)
+
+
+def merge_into(target: Any, rec: LeadIn) -> list[str]:
     """Take the later record's facts into the target (newer facts win; a blank never erases
     a value), join tags, keep the first external id. `target` is a lead (the lead writer
-    records each change) or a dict of a row's values."""
+    records each change) or a dict of a row's values.
+
+    A pair the merge would break (a later budget_min above the kept budget_max, say) keeps
+    its older values; returns a note of each such conflict, which a lead's history also
+    records (`merge_conflict`)."""
     get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
     incoming = row_values(rec, Keys.of(rec))
     changes = {
@@ -82,6 +90,7 @@ def merge_into(target: Any, rec: LeadIn) -> None:
         for name in MERGED_FACTS
         if incoming[name] not in (None, "") and incoming[name] != get(name)
     }
+    conflicts = _keep_ordered_pairs(get, changes)
     tags = list(get("tags") or [])
     extra = [t for t in rec.tags if t not in tags]
     if extra:
@@ -90,5 +99,25 @@ def merge_into(target: Any, rec: LeadIn) -> None:
         changes["external_id"] = rec.external_id
     if isinstance(target, dict):
         target.update(changes)
-    elif changes:
+        return conflicts
+    if changes:
         write(target, **changes)
+    for conflict in conflicts:
+        note(target, "merge_conflict", conflict)
+    return conflicts
+
+
+def _keep_ordered_pairs(get: Any, changes: dict[str, Any]) -> list[str]:
+    """Drop the changes that would put a pair out of order; describe each."""
+    conflicts = []
+    for low, high in ORDERED_PAIRS:
+        first, second = changes.get(low, get(low)), changes.get(high, get(high))
+        if first is None or second is None or first <= second:
+            continue
+        refused = {name: changes.pop(name) for name in (low, high) if name in changes}
+        conflicts.append(
+            ", ".join(f"{name} {value}" for name, value in refused.items())
+            + f" not taken: {low} would be above {high}; kept {low} {get(low)}, "
+            f"{high} {get(high)}"
+        )
+    return conflicts

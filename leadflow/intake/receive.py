@@ -44,6 +44,7 @@ class _Pending:
     merged: list[tuple[int, LeadIn]] = field(default_factory=list)
     first: dict[str, Any] = field(default_factory=dict)  # the row as the first record has it
     values: dict[str, Any] = field(default_factory=dict)  # and with the repeats merged in
+    conflicts: list[str] = field(default_factory=list)  # pairs the repeats would break
 
 
 def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
@@ -240,7 +241,7 @@ def prepare_leads(
         item.first = row_values(item.record, item.keys) | stamps
         item.values = dict(item.first)
         for _row_no, rec in item.merged:
-            merge_into(item.values, rec)
+            item.conflicts += merge_into(item.values, rec)
         if item.merged:
             set_keys(item.values)
     return prepared
@@ -306,6 +307,12 @@ def store_prepared(
             events.extend(_event_rows(lead_id, [item.record, *(r for _, r in item.merged)]))
             if item.merged:  # what the batch's duplicates changed: the first source, say
                 session.add_all(changes_between(lead_id, item.first, item.values, actor, now))
+            session.add_all(
+                FieldChange(
+                    lead_id=lead_id, field="merge_conflict", new_value=text, actor=actor, at=now
+                )
+                for text in item.conflicts
+            )
             for row_no, rec in item.merged:
                 session.add(
                     FieldChange(

@@ -182,6 +182,11 @@ class LeadRow:
 
         def __setattr__(self, name: str, value: Any) -> None: ...
 
+    @property
+    def rows(self) -> ChunkRows:
+        """The chunk's rows (and session) this lead belongs to."""
+        return self._rows
+
     def keep(self, model: Any, values: dict[str, Any]) -> None:
         """Keep an append-only row (an audit row, say) in the chunk's rows."""
         self._rows.add(model, values)

@@ -53,6 +53,26 @@ def write(lead: AnyLead, **values: Any) -> None:
         setattr(lead, key, value)
 
 
+def note(lead: AnyLead, field: str, text: str) -> None:
+    """Keep a line in the lead's history that no column change makes (a merge's conflict,
+    say): `field` names what it is about, `text` says what happened."""
+    session = lead.rows.session if isinstance(lead, LeadRow) else object_session(lead)
+    if session is None or lead.id is None:
+        raise RuntimeError("a lead must be stored in a unit of work to keep a note")
+    row = {
+        "lead_id": lead.id,
+        "field": field,
+        "old_value": None,
+        "new_value": text,
+        "actor": str(session.info.get("actor", "system")),
+        "at": utcnow(),
+    }
+    if isinstance(lead, LeadRow):
+        lead.keep(FieldChange, row)
+    else:
+        session.add(FieldChange(**row))
+
+
 def check_version(lead: Lead, expected: int | None) -> None:
     """A change made against an older version of the lead is a VersionConflict."""
     if expected is not None and expected != lead.version:
