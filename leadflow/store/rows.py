@@ -128,36 +128,30 @@ def _insert_from_json(table: Table, names: tuple[str, ...]) -> Insert:
 
 
 def insert_leads(session: Session, values: list[dict[str, Any]]) -> list[int]:
-    """Insert new leads' rows; returns their ids in order. The ids are given to the rows, so
-    they go in without RETURNING (an INSERT .. RETURNING in parameter order runs a
-    statement per row on SQLite: 13k rows/s against 21k for 20k leads): an executemany,
-    or on PostgreSQL, when every row names the same columns, one INSERT from JSON
-    (`insert_rows`)."""
+    """Insert new leads' rows; returns their ids in order. On SQLite an executemany
+    INSERT .. RETURNING in parameter order. On PostgreSQL the ids come from the sequence
+    first and go in with the rows, as one INSERT from JSON (`insert_rows`) when every row
+    names the same columns: psycopg parses each multi-row INSERT .. RETURNING in Python,
+    and that parse was a third of storing (bench/README.md, issue 27: without it the API
+    missed its p99 and the bulk intake its 8x)."""
     if not values:
         return []
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # From the sequence: psycopg parses each multi-row INSERT .. RETURNING in Python,
-        # and that parse was a third of storing.
-        ids = given = sorted(
-            connection.execute(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('leads', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": len(values)},
-            ).scalars()
-        )
-    else:
-        # SQLite gives a new row the largest id + 1; from that first insert on, this
-        # transaction is the database's one writer, so the ids after it are free too.
-        first = int(connection.execute(insert(LEADS).returning(LEADS.c.id), values[0]).scalar_one())
-        ids = list(range(first, first + len(values)))
-        values, given = values[1:], ids[1:]
-    rows = [{**row, "id": lead_id} for row, lead_id in zip(values, given, strict=True)]
-    if rows and all(row.keys() == rows[0].keys() for row in rows):
+    if connection.dialect.name != "postgresql":
+        returning = insert(LEADS).returning(LEADS.c.id, sort_by_parameter_order=True)
+        return list(connection.execute(returning, values).scalars())
+    ids = sorted(
+        connection.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('leads', 'id')) FROM generate_series(1, :n)"
+            ),
+            {"n": len(values)},
+        ).scalars()
+    )
+    rows = [{**row, "id": lead_id} for row, lead_id in zip(values, ids, strict=True)]
+    if all(row.keys() == rows[0].keys() for row in rows):
         insert_rows(connection, LEADS, rows)
-    elif rows:
+    else:
         connection.execute(insert(LEADS), rows)
     return ids
 
