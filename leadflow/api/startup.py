@@ -4,6 +4,9 @@ Measured on PostgreSQL with two workers, 8 clients and batches of 100 (bench/REA
 "Issue 18: the PostgreSQL API target"): under load a worker's full garbage collections took
 114-170 ms, each stalling every request the worker had in flight, and each client's first
 request was its slowest (0.2-0.26 s against a median of 0.1 s); together they set the p99.
+Issue 27 measured each step below removed alone (bench/README.md, "Issue 27: what each
+piece of performance machinery buys"): without any one of them the p99 target (< 0.3 s)
+was missed.
 
 - Prefect's settings are imported (and its events client when a server is configured):
   about 2 s, which the first request would otherwise pay (`events.warm_up`).

@@ -92,7 +92,8 @@ def _lookup(column_in: Callable[[Any, str], Any]) -> Executable:
 # One statement per backend, its lists bound at execution, built and compiled once.
 # PostgreSQL takes each list as one array (`= ANY`), so the statement's text never changes:
 # psycopg parses it once and the server can keep its plan. Four IN lists made a new text
-# per batch, and the OR of the four a sequential scan.
+# per batch, and the OR of the four a sequential scan. Without the arrays, or with one OR,
+# the PostgreSQL API missed its p99 target (bench/README.md, issue 27).
 _KEYS = ARRAY(String)
 _LOOKUP = {
     "postgresql": _lookup(lambda column, name: column == any_(bindparam(name, type_=_KEYS))),
