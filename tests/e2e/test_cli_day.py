@@ -10,19 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
 from pathlib import Path
 
 from leadflow.review.period import Period
 from tests import factories as f
 from tests.e2e.cli_harness import run, run_json
 from tests.e2e.test_cli import _write_csv
-
-
-def _after(start: dt.datetime, seconds: int) -> str:
-    """A time in the lead's own past: `seconds` after `start`, a time after the lead came
-    to its rep (a time before the lead's creation or its move is refused)."""
-    return (start + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
@@ -109,8 +102,9 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
     )
     assert moved["owner_id"] == ann
     run(["leads", "update", lid, "--budget-max", "1500000", "--by", "ann"], env)
-    worked_from = f.wall_clock()  # the lead is Ann's, in nurturing: what follows is later
-    time.sleep(2.1)  # so that worked_from + 2 s, the latest time given below, has passed
+    # A time in the lead's own past: after it came to Ann (a time before the lead's creation
+    # or its move is refused), and before every command below.
+    worked_from = f.wall_clock().isoformat()
     run(
         [
             "leads",
@@ -121,14 +115,14 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
             "--points",
             "intro call",
             "--at",
-            _after(worked_from, 1),
+            worked_from,
             "--by",
             "ann",
         ],
         env,
     )
     run(["leads", "criteria", lid, "--intent", "--budget-confirmed", "1500000"], env)
-    run(["leads", "fire", lid, "qualify", "--at", _after(worked_from, 2), "--by", "ann"], env)
+    run(["leads", "fire", lid, "qualify", "--at", worked_from, "--by", "ann"], env)
     run(
         [
             "leads",
@@ -176,7 +170,7 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
             "too dear",
             "--key",
             "--at",
-            _after(worked_from, 2),
+            worked_from,
             "--by",
             "ann",
         ],
