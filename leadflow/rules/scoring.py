@@ -28,12 +28,13 @@ class ScoreBreakdown(BaseModel):
 
 def budget_match(facts: LeadFacts, rules: RulesConfig) -> BudgetMatch:
     """From a confirmed budget when there is one (the newest fact), else the stated match,
-    else derived from budget_max; amounts compare with the minimum deal size."""
+    else derived from budget_max, or budget_min for an open-ended budget ("100万以上": at
+    least that much); amounts compare with the minimum deal size."""
     amount = facts.budget_confirmed
     if amount is None:
         if facts.budget_match is not None:
             return facts.budget_match
-        amount = facts.budget_max
+        amount = facts.budget_max if facts.budget_max is not None else facts.budget_min
     if amount is None:
         return BudgetMatch.none
     size = rules.scoring.min_deal_size

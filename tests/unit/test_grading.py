@@ -55,7 +55,7 @@ def test_grade_a_needs_close_within_two_months(rules, days, expected):
     "change",
     [
         {"budget_max": Decimal("60000")},  # only partial budget match
-        {"budget_max": None, "budget_min": Decimal("200000")},  # budget to confirm
+        {"budget_max": None, "budget_min": Decimal("60000")},  # at least 60k: partial
         {"contact_role": "influencer"},  # decision chain to develop
         {"contact_role": "user"},
         {"timeline": None},

@@ -130,3 +130,23 @@ def test_how_much_substance_a_need_needs_is_the_teams_choice(rules):
     assert not need_is_vague("CRM", rules)
     assert need_is_vague("CRM", strict)
     assert not need_is_vague("CRM 2", strict)  # a number is substance
+
+
+def test_an_open_ended_budget_matches_by_its_minimum(rules):
+    """docs/rules.md, Scoring: "or its bottom when the range has no top ("100万以上", one
+    million or more, is at least one million)"; it earned 0 budget points and grade B."""
+    import datetime as dt
+
+    today = dt.date(2026, 11, 2)
+    facts = LeadFacts(
+        email="a@b.example",
+        need="CRM",
+        contact_role="decision_maker",
+        budget_min=1_000_000,
+        timeline=today + dt.timedelta(days=30),
+    )
+    assert budget_match(facts, rules) == "full"
+    match = budget_match(facts, rules)
+    assert lead_grade(facts, screen(facts, rules), match, today, rules).grade == "A"
+    small = facts.model_copy(update={"budget_min": 10_000})
+    assert budget_match(small, rules) == "none"

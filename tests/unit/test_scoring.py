@@ -128,8 +128,10 @@ def test_budget_match_derived_from_budget_max(rules, budget_max, expected):
     assert score(LeadFacts(budget_max=budget_max), NONE, rules).attribute == points
 
 
-def test_budget_min_alone_does_not_derive_a_match(rules):
-    assert budget_match(LeadFacts(budget_min=Decimal("500000")), rules) is BudgetMatch.none
+def test_budget_min_alone_derives_a_match_as_at_least_that(rules):
+    """Issue 28: "100万以上" (a minimum, no maximum) earned 0 budget points."""
+    assert budget_match(LeadFacts(budget_min=Decimal("500000")), rules) is BudgetMatch.full
+    assert budget_match(LeadFacts(budget_min=Decimal("10")), rules) is BudgetMatch.none
 
 
 def test_stated_budget_match_wins_over_derived(rules):
