@@ -45,26 +45,25 @@ def _words(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _fillers(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """The configured words and phrases as patterns, longest first (a longer phrase goes
+def _fillers(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """The configured words and phrases as one pattern, longest first (a longer phrase goes
     before its parts). A phrase in a script written without spaces (Chinese) is matched
     anywhere; any other as whole words."""
-    found = []
+    latin, other = [], []
     for phrase in sorted(filter(str.strip, map(_words, phrases)), key=len, reverse=True):
         bare = phrase.strip()
         if bare.isascii():
-            found.append(re.compile(rf"(?<= ){re.escape(bare)}(?= )"))
+            latin.append(re.escape(bare))
         else:
-            found.append(re.compile(re.escape(bare.replace(" ", ""))))
-    return tuple(found)
+            other.append(re.escape(bare.replace(" ", "")))
+    parts = ([rf"(?<= )(?:{'|'.join(latin)})(?= )"] if latin else []) + other
+    return re.compile("|".join(parts) or r"(?!)")
 
 
 def need_substance(need: str | None, rules: RulesConfig) -> str:
     """What the need says beyond the words that carry no substance
-    (`screening.vague_needs`: 了解, 一下, 产品, "learn about", "the product" ...)."""
-    rest = _words(need or "")
-    for filler in _fillers(tuple(rules.screening.vague_needs)):
-        rest = filler.sub(" ", rest)
+    (`screening.vague_needs`: 了解, 一下, 产品, learn, about, product ...)."""
+    rest = _fillers(tuple(rules.screening.vague_needs)).sub(" ", _words(need or ""))
     return "".join(rest.split())
 
 
