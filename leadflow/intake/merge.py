@@ -73,6 +73,7 @@ def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
 
 # Facts that come in pairs, the first never above the second (as LeadIn checks one record).
 ORDERED_PAIRS = (("budget_min", "budget_max"),)
+MERGE_CONFLICT = "merge_conflict"  # the history line of a pair a merge left as it was
 
 
 def merge_into(target: Any, rec: LeadIn) -> list[str]:
@@ -103,7 +104,7 @@ def merge_into(target: Any, rec: LeadIn) -> list[str]:
     if changes:
         write(target, **changes)
     for conflict in conflicts:
-        note(target, "merge_conflict", conflict)
+        note(target, MERGE_CONFLICT, conflict)
     return conflicts
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
-from leadflow.intake.merge import Keys, merge_into, row_values, set_keys
+from leadflow.intake.merge import MERGE_CONFLICT, Keys, merge_into, row_values, set_keys
 from leadflow.intake.touches import add_touch, is_repeat_business, preferred, returning_inquiry
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import ImportSummary, LeadIn, field_errors
@@ -310,7 +310,7 @@ def store_prepared(
                 session.add_all(changes_between(lead_id, item.first, item.values, actor, now))
             session.add_all(
                 FieldChange(
-                    lead_id=lead_id, field="merge_conflict", new_value=text, actor=actor, at=now
+                    lead_id=lead_id, field=MERGE_CONFLICT, new_value=text, actor=actor, at=now
                 )
                 for text in item.conflicts
             )

@@ -79,14 +79,14 @@ def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
 def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     """Apply BANT: valid when enough tests hold and the contact can be verified."""
     targets = {i.casefold() for i in rules.screening.target_industries}
+    vague = need_is_vague(facts.need, rules)
     tests = {
         "budget": facts.budget_min is not None
         or facts.budget_max is not None
         or facts.budget_confirmed is not None
         or facts.budget_match in (BudgetMatch.full, BudgetMatch.partial),
         "authority": facts.contact_role in _AUTHORITY,
-        "need": not need_is_vague(facts.need, rules)
-        and (not targets or (facts.industry or "").casefold() in targets),
+        "need": not vague and (not targets or (facts.industry or "").casefold() in targets),
         "timeline": facts.timeline is not None,
     }
     verifiable = contact_verifiable(facts.phone, facts.email)
@@ -96,7 +96,7 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
         reasons.append("contact cannot be verified (malformed phone and email)")
     if passed < rules.screening.min_passed:
         failed = ", ".join(
-            "need (vague)" if name == "need" and need_is_vague(facts.need, rules) else name
+            "need (vague)" if name == "need" and vague else name
             for name, ok in tests.items()
             if not ok
         )
