@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -85,25 +86,30 @@ def test_filler_words_are_whole_words_in_latin_text(rules):
     assert not need_is_vague("the products team wants an ERP", rules)
 
 
-def test_lead_grade_reads_a_confirmed_budget(rules):
-    """Rule book §5: "Grades are re-evaluated at least weekly and move both ways (A → B when
-    budget is cut ...)"; the lead grade reads a confirmed budget when there is one."""
-    import datetime as dt
+TODAY = dt.date(2026, 11, 2)
 
-    today = dt.date(2026, 11, 2)
-    facts = LeadFacts(
+
+def _closing_soon(**budget: int) -> LeadFacts:
+    """A decision maker with a clear need, closing within a month: grade A on its budget."""
+    return LeadFacts(
         email="a@b.example",
         need="CRM",
         contact_role="decision_maker",
-        budget_max=500_000,
-        timeline=today + dt.timedelta(days=30),
+        timeline=TODAY + dt.timedelta(days=30),
+        **budget,
     )
+
+
+def test_lead_grade_reads_a_confirmed_budget(rules):
+    """Rule book §5: "Grades are re-evaluated at least weekly and move both ways (A → B when
+    budget is cut ...)"; the lead grade reads a confirmed budget when there is one."""
+    facts = _closing_soon(budget_max=500_000)
     assert (
-        lead_grade(facts, screen(facts, rules), budget_match(facts, rules), today, rules).grade
+        lead_grade(facts, screen(facts, rules), budget_match(facts, rules), TODAY, rules).grade
         == "A"
     )
     cut = facts.model_copy(update={"budget_confirmed": 20_000})
-    assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), today, rules).grade == "B"
+    assert lead_grade(cut, screen(cut, rules), budget_match(cut, rules), TODAY, rules).grade == "B"
 
 
 def test_vague_needs_are_the_teams_own_list(rules):
@@ -135,18 +141,9 @@ def test_how_much_substance_a_need_needs_is_the_teams_choice(rules):
 def test_an_open_ended_budget_matches_by_its_minimum(rules):
     """docs/rules.md, Scoring: "or its bottom when the range has no top ("100万以上", one
     million or more, is at least one million)"; it earned 0 budget points and grade B."""
-    import datetime as dt
-
-    today = dt.date(2026, 11, 2)
-    facts = LeadFacts(
-        email="a@b.example",
-        need="CRM",
-        contact_role="decision_maker",
-        budget_min=1_000_000,
-        timeline=today + dt.timedelta(days=30),
-    )
+    facts = _closing_soon(budget_min=1_000_000)
     assert budget_match(facts, rules) == "full"
     match = budget_match(facts, rules)
-    assert lead_grade(facts, screen(facts, rules), match, today, rules).grade == "A"
+    assert lead_grade(facts, screen(facts, rules), match, TODAY, rules).grade == "A"
     small = facts.model_copy(update={"budget_min": 10_000})
     assert budget_match(small, rules) == "none"
