@@ -21,6 +21,7 @@ from pydantic import (
 
 from leadflow.errors import InvalidInput
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
+from leadflow.rules.written import budget_in, read_amount, read_budget, read_timeline, timeline_in
 
 # Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
 # INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.
@@ -66,6 +67,102 @@ def parse_events(value: Any) -> Any:
     return events
 
 
+# Validation context of LeadIn: "today" (a date) is the day relative times count from
+# ("3个月内", "Q3"), unless the record says when it was entered; "intake" (True) keeps
+# what cannot be read as text for a person to confirm, and reads a budget and a time left
+# inside the need. Without "intake" (an
+# edit: the person is there) what cannot be read is refused, naming the field.
+TODAY, INTAKE = "today", "intake"
+READ_FROM_NEED = "read from the need: "
+
+
+def _unreadable(name: str, text: str, notes: dict[str, str] | None) -> None:
+    if notes is None:
+        raise ValueError(f"{name}: cannot read {text!r} as a {_WHAT[name]}")
+    notes[name] = text
+
+
+_WHAT = {
+    "budget": "budget (50-80万, 100万以上, 20万左右, 80k)",
+    "budget_min": "amount (50万, 80k)",
+    "budget_max": "amount (50万, 80k)",
+    "timeline": "time (2026-06-30, 2026年6月, Q3, 下半年, 3个月内, 尽快)",
+}
+
+
+def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[str, Any]:
+    """A record's budget and timeline as people write them, turned into the fields: the
+    `budget` text into budget_min / budget_max, amounts and times typed as text, and (at
+    intake) a budget and a time inside the need. At intake what cannot be read, and what
+    was read from the need, is noted in `to_confirm` for a person to check."""
+    context = context or {}
+    today, intake = _entered_day(data) or context.get(TODAY), bool(context.get(INTAKE))
+    notes: dict[str, str] | None = dict(data.get("to_confirm") or {}) if intake else None
+    out = dict(data)
+    if any(isinstance(out.get(k), str) and "\x00" in out[k] for k in _WHAT):
+        return out  # refused by the field's own check, naming it
+    budget = out.pop("budget", None)
+    if isinstance(budget, int | float | Decimal) and not isinstance(budget, bool):
+        out.setdefault("budget_min", budget)
+        out.setdefault("budget_max", budget)
+    elif isinstance(budget, str) and budget.strip():
+        read = read_budget(budget)
+        if read is None:
+            _unreadable("budget", budget.strip(), notes)
+        else:
+            out.setdefault("budget_min", read.low)
+            out.setdefault("budget_max", read.high)
+    for name in ("budget_min", "budget_max"):
+        value = out.get(name)
+        if isinstance(value, str) and value.strip():
+            amount = read_amount(value)
+            if amount is None:
+                ends = read_budget(value)
+                amount = None if ends is None else (ends.low if name == "budget_min" else ends.high)
+            if amount is None:
+                _unreadable(name, value.strip(), notes)
+            out[name] = amount
+    timeline = out.get("timeline")
+    if isinstance(timeline, dt.datetime):
+        out["timeline"] = timeline.date()
+    elif isinstance(timeline, str) and timeline.strip():
+        out["timeline"] = read_timeline(timeline, today)
+        if out["timeline"] is None:
+            _unreadable("timeline", timeline.strip(), notes)
+    if notes is not None:
+        need = out.get("need")
+        if isinstance(need, str):
+            _facts_in_need(out, need, today, notes)
+        out["to_confirm"] = notes
+    return out
+
+
+def _entered_day(data: dict[str, Any]) -> dt.date | None:
+    """The day a register says the row was entered (录入时间): "3个月内" counts from it."""
+    entered = data.get("entered_at")
+    if isinstance(entered, str):
+        try:
+            entered = dt.datetime.fromisoformat(entered)
+        except ValueError:
+            return None
+    return entered.date() if isinstance(entered, dt.datetime) else None
+
+
+def _facts_in_need(out: dict[str, Any], need: str, today: Any, notes: dict[str, str]) -> None:
+    """The register's need often holds the budget and the time: "…,预算50-80万,Q3落地"."""
+    stated = ("budget_min", "budget_max", "budget_match")
+    if not any(out.get(k) not in (None, "") for k in stated) and "budget" not in notes:
+        found = budget_in(need)
+        if found is not None:
+            out["budget_min"], out["budget_max"] = found[0].low, found[0].high
+            notes["budget"] = READ_FROM_NEED + found[1]
+    if out.get("timeline") in (None, "") and "timeline" not in notes:
+        when = timeline_in(need, today)
+        if when is not None:
+            out["timeline"] = when[0]
+            notes["timeline"] = READ_FROM_NEED + when[1]
+
+
 class LeadIn(BaseModel):
     """A lead as a sender posts it (spec §1 field names)."""
 
@@ -91,6 +188,15 @@ class LeadIn(BaseModel):
     budget_max: Amount | None = None
     budget_match: BudgetMatch | None = None
     timeline: dt.date | None = None
+    # The budget as written ("50-80万", "100万以上"): read into budget_min / budget_max.
+    budget: Annotated[str, StringConstraints(max_length=200)] | None = None
+    # Who entered the lead and when, as a register says (录入人, 录入时间); entered_by
+    # defaults to whoever stores it, entered_at to when it is stored.
+    entered_by: Short | None = None
+    entered_at: AwareDatetime | None = None
+    # What a person should confirm: a budget or time that could not be read, or that was
+    # read from the need (field -> the words as written).
+    to_confirm: dict[str, Annotated[str, StringConstraints(max_length=300)]] = {}
     tags: Annotated[
         list[Annotated[str, StringConstraints(max_length=60)]], Field(max_length=30)
     ] = []
@@ -106,6 +212,24 @@ class LeadIn(BaseModel):
             raise ValueError(
                 "required for a company customer (customer_type: individual makes it optional)"
             )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_written(cls, data: Any, info: ValidationInfo) -> Any:
+        return read_written(data, info.context) if isinstance(data, dict) else data
+
+    @field_validator("entered_at", mode="before")
+    @classmethod
+    def _naive_is_utc(cls, value: Any) -> Any:
+        # A register's 录入时间 has no zone: it is read as UTC.
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value)
+            except ValueError:
+                return value  # refused, naming the field
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
         return value
 
     @field_validator("events", mode="before")
@@ -124,6 +248,9 @@ class LeadIn(BaseModel):
         "industry",
         "region",
         "contact_title",
+        "budget",
+        "entered_by",
+        "to_confirm",
         "tags",
         "external_id",
         "decision_chain_notes",
@@ -135,6 +262,7 @@ class LeadIn(BaseModel):
         # PostgreSQL text cannot hold NUL; refusing it here names the field instead of
         # failing the whole batch at the database.
         texts = value if isinstance(value, list) else [value]
+        texts = [*value.values()] if isinstance(value, dict) else texts
         if any(isinstance(t, str) and "\x00" in t for t in texts):
             raise ValueError("contains a NUL character (\\x00), which cannot be stored")
         return value
@@ -152,9 +280,15 @@ class LeadIn(BaseModel):
         return self
 
 
+def read_lead(raw: Any, received_at: dt.datetime) -> LeadIn:
+    """A record as intake reads it: relative times count from the day it was received,
+    and what cannot be read is kept for a person to confirm."""
+    return LeadIn.model_validate(raw, context={TODAY: received_at.date(), INTAKE: True})
+
+
 LEAD_FIELDS = tuple(LeadIn.model_fields)
 # What a record carries beside the lead's own columns, and the fields that are columns.
-NOT_COLUMNS = frozenset({"events"})
+NOT_COLUMNS = frozenset({"events", "budget"})
 LEAD_COLUMNS = tuple(f for f in LEAD_FIELDS if f not in NOT_COLUMNS)
 
 

@@ -101,24 +101,137 @@ REGISTER_EXPECTED = [
         "contact_role": "influencer",
         "budget_min": 1000000,
         "budget_max": None,
-        "timeline": dt.date(2024, 6, 1),
+        "timeline": dt.date(2024, 6, 30),  # a month: its last day
         "tags": ["高价值"],
+        "entered_by": "李娜",
+    },
+]
+
+# Template 1 of seed 002 (线索信息表) column for column, with its own two example rows: the
+# budget and the time are inside the need, the 来源标签 tags the source, 录入人 and 录入时间
+# say who entered the row and when.
+SEED_REGISTER_TITLE = "线索信息表"
+SEED_REGISTER_HEADERS = [
+    "序号",
+    "线索来源",
+    "企业名称",
+    "行业",
+    "企业规模",
+    "联系人",
+    "职位",
+    "电话",
+    "邮箱",
+    "初步需求描述",
+    "来源标签",
+    "录入人",
+    "录入时间",
+]
+SEED_REGISTER_ROWS: list[list[Any]] = [
+    [
+        1,
+        "展会",
+        "苏州恒信精密机械有限公司",
+        "制造业",
+        "中型",
+        "王建国",
+        "生产总监",
+        "13812345678",
+        "wangjg@hengxin-jx.com",
+        "采购型号设备,预算50-80万,Q3落地",
+        "2026工博会",
+        "李娜",
+        dt.datetime(2026, 3, 9, 9, 30),
+    ],
+    [
+        2,
+        "客户转介绍",
+        "杭州云启物流有限公司",
+        "物流",
+        "大型",
+        "陈晓梅",
+        "信息部经理",
+        "0571-88886666",
+        "chenxm@yunqi-logistics.cn",
+        "仓储管理系统替换,预算100万以上,下半年上线",
+        "老客户-上海博远科技",
+        "李娜",
+        dt.datetime(2026, 3, 10, 14, 0),
+    ],
+]
+SEED_REGISTER_EXPECTED = [
+    {
+        "source": "trade_show",
+        "source_detail": "2026工博会",
+        "company_name": "苏州恒信精密机械有限公司",
+        "industry": "制造业",
+        "company_size": "medium",
+        "contact_name": "王建国",
+        "contact_title": "生产总监",
+        "phone": "13812345678",
+        "email": "wangjg@hengxin-jx.com",
+        "budget_min": 500_000,
+        "budget_max": 800_000,
+        "entered_by": "李娜",
+        "entered_at": dt.datetime(2026, 3, 9, 9, 30, tzinfo=dt.UTC),
+        "timeline": dt.date(2026, 9, 30),  # Q3 of the day it was entered
+        "to_confirm": {
+            "budget": "read from the need: 预算50-80万",
+            "timeline": "read from the need: Q3",
+        },
+    },
+    {
+        "source": "referral",
+        "source_detail": "老客户-上海博远科技",
+        "company_size": "large",
+        "contact_title": "信息部经理",
+        "budget_min": 1_000_000,
+        "budget_max": None,
+        "entered_by": "李娜",
+        "entered_at": dt.datetime(2026, 3, 10, 14, 0, tzinfo=dt.UTC),
+        "timeline": dt.date(2026, 12, 31),
+        "to_confirm": {
+            "budget": "read from the need: 预算100万以上",
+            "timeline": "read from the need: 下半年",
+        },
     },
 ]
 
 
-def register_xlsx(path: Path) -> Path:
-    """The register as the template has it: a title row, then the header, then rows."""
+def seed_register_xlsx(path: Path) -> Path:
+    """Seed 002's template 1 as a workbook: its title row, its header, its two rows."""
+    return _workbook(path, SEED_REGISTER_TITLE, SEED_REGISTER_HEADERS, SEED_REGISTER_ROWS)
+
+
+def seed_register_csv(path: Path) -> Path:
+    """The same rows saved by Excel on a Chinese Windows machine: GB18030, CRLF."""
+    return _csv(path, SEED_REGISTER_HEADERS, SEED_REGISTER_ROWS, "gb18030")
+
+
+def _workbook(path: Path, title: str, headers: list[str], rows: list[list[Any]]) -> Path:
     book = Workbook()
     sheet = book.active
-    sheet.title = REGISTER_TITLE
-    sheet.append([REGISTER_TITLE])
-    sheet.append(REGISTER_HEADERS)
-    for row in REGISTER_ROWS:
+    sheet.title = title
+    sheet.append([title])
+    sheet.append(headers)
+    for row in rows:
         sheet.append(row)
-    book.create_sheet("填写说明").append(["说明", "每条线索一行"])
+    if title == REGISTER_TITLE:
+        book.create_sheet("填写说明").append(["说明", "每条线索一行"])
     book.save(path)
     return path
+
+
+def _csv(path: Path, headers: list[str], rows: list[list[Any]], encoding: str) -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows([[_text(v) for v in row] for row in rows])
+    return path
+
+
+def register_xlsx(path: Path) -> Path:
+    """The register as the template has it: a title row, then the header, then rows."""
+    return _workbook(path, REGISTER_TITLE, REGISTER_HEADERS, REGISTER_ROWS)
 
 
 def _text(value: Any) -> str:
@@ -129,11 +242,7 @@ def _text(value: Any) -> str:
 
 def register_gbk_csv(path: Path) -> Path:
     """The same rows as Excel on a Chinese Windows machine saves them: GBK, CRLF."""
-    with path.open("w", encoding="gbk", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REGISTER_HEADERS)
-        writer.writerows([[_text(v) for v in row] for row in REGISTER_ROWS])
-    return path
+    return _csv(path, REGISTER_HEADERS, REGISTER_ROWS, "gbk")
 
 
 HUBSPOT_HEADERS = [

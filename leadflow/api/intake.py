@@ -61,9 +61,11 @@ def lead_ref(lead_id: int, state: str) -> dict[str, Any]:
     return LeadRef(id=lead_id, state=state, links=links(lead_id)).model_dump()
 
 
-def store_one(uow: UnitOfWork, lead: LeadIn, origin: str, rules: RulesConfig) -> Outcome:
+def store_one(
+    uow: UnitOfWork, lead: LeadIn, origin: str, rules: RulesConfig, by_hand: bool = False
+) -> Outcome:
     """Store one valid lead: 201 when new, 200 with the existing lead when a repeat."""
-    lead_id, created, state = store_lead(uow.session, lead, origin, rules)
+    lead_id, created, state = store_lead(uow.session, lead, origin, rules, by_hand)
     return Outcome(201 if created else 200, lead_ref(lead_id, state), [lead_id] if created else [])
 
 
@@ -78,7 +80,9 @@ class PreparedBatch:
     refused: dict[str, str] = field(default_factory=dict)
 
 
-def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
+def prepare_batch(
+    raw: bytes, origin: str, rules: RulesConfig, by_hand: bool = False
+) -> PreparedBatch:
     """Parse a batch body and validate its items; no I/O."""
     try:
         text, data = parse_json(raw)
@@ -94,7 +98,9 @@ def prepare_batch(raw: bytes, origin: str, rules: RulesConfig) -> PreparedBatch:
                 f"required{got}"
             },
         )
-    return PreparedBatch(text, len(items), prepare_leads(enumerate(items), origin, rules))
+    return PreparedBatch(
+        text, len(items), prepare_leads(enumerate(items), origin, rules, by_hand=by_hand)
+    )
 
 
 def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str, rules: RulesConfig) -> Outcome:

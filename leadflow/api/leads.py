@@ -65,6 +65,12 @@ def _body_doc(schema: str) -> dict[str, Any]:
     }
 
 
+def by_hand(principal: Principal) -> bool:
+    """A lead a person enters (a rep's, manager's or director's key) waits for a
+    supervisor's check; one another system sends (a system key) does not."""
+    return principal.role is not Role.system
+
+
 def _accept(
     uow: UnitOfWork,
     principal: Principal,
@@ -113,7 +119,11 @@ def create_lead(
         idem_key,
         "/leads",
         raw,
-        lambda origin: lambda unit: store_one(unit, parse_lead(unit, raw, origin), origin, rules),
+        lambda origin: (
+            lambda unit: store_one(
+                unit, parse_lead(unit, raw, origin), origin, rules, by_hand(principal)
+            )
+        ),
     )
 
 
@@ -139,7 +149,7 @@ def create_batch(
     rules = rules_of(request)
 
     def prepare(origin: str) -> Callable[[UnitOfWork], Outcome]:
-        batch = prepare_batch(raw, origin, rules)
+        batch = prepare_batch(raw, origin, rules, by_hand(principal))
         return lambda unit: store_batch(unit, batch, origin, rules)
 
     return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)

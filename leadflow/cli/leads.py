@@ -11,6 +11,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
+from leadflow.intake.checks import unchecked as unchecked_leads
 from leadflow.intake.pending import intake_chunk, process_pending
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
@@ -92,7 +93,7 @@ def add(
     }
     record = {k: v for k, v in record.items() if v not in (None, [])}
     with unit_of_work(by) as uow:
-        summary = store_leads(uow.session, [(1, record)], "cli add", get_rules())
+        summary = store_leads(uow.session, [(1, record)], "cli add", get_rules(), by_hand=True)
         uow.commit()
     if summary.rejected:
         errs = summary.rejections[0]["errors"]
@@ -207,6 +208,11 @@ def list_leads(
     unreviewed: bool = typer.Option(
         False, "--unreviewed", help="With --invalid: only those no manager has reviewed yet."
     ),
+    unchecked: bool = typer.Option(
+        False,
+        "--unchecked",
+        help="Only leads entered by hand or file that no supervisor has checked yet.",
+    ),
     sort: str = typer.Option(
         "newest", help="newest | score | win-probability (highest first; leads without one last)."
     ),
@@ -214,10 +220,13 @@ def list_leads(
 ) -> None:
     """List leads, newest first, filtered by state, owner, grade or priority.
 
-    Or the manager queue (--queue), or disqualified leads to review (--invalid --unreviewed)."""
-    if queue or invalid:
+    Or a work queue: --queue, --invalid [--unreviewed], or --unchecked (entries to check)."""
+    if queue or invalid or unchecked:
         with unit_of_work() as uow:
-            if queue:
+            if unchecked:
+                rows = unchecked_leads(uow.session, get_rules(), limit)
+                columns = ["id", "company", "entered_by", "entered_at", "missing", "to_confirm"]
+            elif queue:
                 rows = queue_rows(uow.session, utcnow())[:limit]
                 columns = ["id", "company", "team_id", "grade", "priority", "waiting_hours"]
             else:

@@ -55,5 +55,7 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list):
         return ",".join(str(v) for v in value) or "-"
+    if isinstance(value, dict):  # what to confirm: "budget: 待定; timeline: Q3"
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or "-"
     text = str(_default(value)) if not isinstance(value, str) else value
     return text if len(text) <= 60 else text[:57] + "..."

@@ -43,6 +43,7 @@ KINDS = (
     "brief",
     "win_review",
     "notify",
+    "reverify",
 )
 
 
@@ -79,7 +80,9 @@ def _at(name: str) -> Any:
 
 
 @lru_cache(maxsize=16)
-def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]) -> CompoundSelect:
+def _lead_timers(
+    lead_grades: tuple[str, ...], deal_grades: tuple[str, ...], reverify: bool
+) -> CompoundSelect:
     """Every lead-side timer as one UNION ALL of indexed range queries: one statement, so
     a pass is one round trip however many kinds there are, built once per rule book (the
     times are parameters: `now` and the cut-offs before which each gap has run out). Rows
@@ -131,7 +134,12 @@ def _lead_timers(lead_grades: tuple[str, ...], deal_grades: tuple[str, ...]) -> 
             or_(Lead.last_contact_at.is_(None), Lead.last_contact_at < OutboxMessage.created_at),
         )
     )
-    return union_all(silent, *parts, objections, notices)
+    # Seed 001: customer information is re-verified every month; facts last confirmed
+    # before the cut-off are due (data_quality.reverify_days after the confirmation).
+    confirm = select(_kind("reverify"), Lead.id, Lead.facts_confirmed_at, null()).where(
+        Lead.facts_confirmed_at <= _at("confirmed_before"), owned
+    )
+    return union_all(silent, *parts, objections, notices, *([confirm] if reverify else []))
 
 
 def due_items(
@@ -143,10 +151,12 @@ def due_items(
         "no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
         "objection": dt.timedelta(hours=sla.objection_answer_hours),
         "notify": notice_wait(rules),
+        "reverify": dt.timedelta(days=rules.data_quality.reverify_days),
     }
     statement: Any = _lead_timers(
         tuple(g.value for g in sla.no_follow_up_grades),
         tuple(g.value for g in sla.no_follow_up_opportunity_grades),
+        rules.data_quality.reverify_days > 0,
     )
     if working is not None:  # the timers as found, kept for the leads of the teams at work
         timers = statement.subquery()
@@ -156,6 +166,7 @@ def due_items(
         "silent_before": now - after["no_follow_up"],
         "unanswered_before": now - after["objection"],
         "noticed_before": now - after["notify"],
+        "confirmed_before": now - after["reverify"],
     }
     for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))

@@ -75,10 +75,17 @@ _SUBJECT = {  # translated where the message is written
     "brief": N_("the opportunity brief is due"),
     "win_review": N_("the post-win review is due"),
     "notify": N_("the owner's assignment notice is still undelivered"),
+    "reverify": N_(
+        "the customer's information is due for its monthly check: confirm it "
+        "(leadflow leads verify) or correct it"
+    ),
 }
 # Kinds whose first message goes up at once: the owner cannot be reached.
 _STRAIGHT_UP = {"notify"}
 _TO_DIRECTORS = {"brief"}
+# Kinds the owner is reminded of once, with no escalation: a month's re-verification is
+# the owner's housekeeping, not a customer left waiting.
+_REMIND_ONLY = {"reverify"}
 
 
 class PlannedMessage(BaseModel):
@@ -171,8 +178,9 @@ def plan(
                     "Lead #{id} ({company}): {what} (due {due} UTC). Log the contact in LeadFlow."
                 ).format(id=lead.id, company=lead.company_name, what=what, due=moment(item.due_at)),
             )
-        elif existing is None or (
-            existing.escalated_at is None
+        elif item.kind not in _REMIND_ONLY and (
+            existing is None
+            or existing.escalated_at is None
             and business_days_passed(
                 existing.reminded_at,
                 now,

@@ -13,8 +13,20 @@ from leadflow.store.writer import AnyLead, note, write
 
 # The first touch is the lead's source (spec §1): later records never change it; tags join,
 # and the external id is kept from the first record that had one.
+# Who entered the lead and when stay the first record's; what it asks to confirm too.
 MERGED_FACTS = tuple(
-    f for f in LEAD_COLUMNS if f not in {"source", "source_detail", "tags", "external_id"}
+    f
+    for f in LEAD_COLUMNS
+    if f
+    not in {
+        "source",
+        "source_detail",
+        "tags",
+        "external_id",
+        "entered_by",
+        "entered_at",
+        "to_confirm",
+    }
 )
 
 

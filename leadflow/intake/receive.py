@@ -27,7 +27,8 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.merge import MERGE_CONFLICT, Keys, merge_into, row_values, set_keys
 from leadflow.intake.touches import add_touch, is_repeat_business, preferred, returning_inquiry
 from leadflow.rules.config import RulesConfig
-from leadflow.schemas import ImportSummary, LeadIn, field_errors
+from leadflow.rules.vocab import CheckState
+from leadflow.schemas import ImportSummary, LeadIn, field_errors, read_lead
 from leadflow.store.history import changes_between
 from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
@@ -192,17 +193,24 @@ def store_leads(
     origin: str,
     rules: RulesConfig,
     now: dt.datetime | None = None,
+    by_hand: bool = False,
 ) -> ImportSummary:
     """Validate, dedupe and store numbered raw records in the caller's transaction
     (history names the unit of work's actor)."""
-    return store_prepared(session, prepare_leads(rows, origin, rules, now), origin, rules)
+    prepared = prepare_leads(rows, origin, rules, now, by_hand)
+    return store_prepared(session, prepared, origin, rules)
 
 
 def prepare_leads(
-    rows: Iterable[tuple[int, Any]], origin: str, rules: RulesConfig, now: dt.datetime | None = None
+    rows: Iterable[tuple[int, Any]],
+    origin: str,
+    rules: RulesConfig,
+    now: dt.datetime | None = None,
+    by_hand: bool = False,
 ) -> PreparedLeads:
     """Validate numbered raw records, find the repeats among them and build the rows to
-    insert, repeats merged in; no I/O."""
+    insert, repeats merged in; no I/O. Leads entered `by_hand` (a person, or a person's
+    file) wait for a supervisor's check (seed 001)."""
     prepared = PreparedLeads(now or utcnow(), [], [])
     by_token: dict[tuple[str, Any], _Pending] = {}
     for row_no, raw in rows:
@@ -210,7 +218,13 @@ def prepare_leads(
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
             if problem:
                 raise InvalidInput(problem, {"(record)": problem})
-            rec = raw if isinstance(raw, LeadIn) else LeadIn.model_validate(raw)
+            rec = raw if isinstance(raw, LeadIn) else read_lead(raw, prepared.received_at)
+            if rec.entered_at is not None and rec.entered_at > prepared.received_at:
+                problem = (
+                    f"{rec.entered_at.isoformat(timespec='minutes')} is after the lead was "
+                    f"received ({prepared.received_at.isoformat(timespec='minutes')})"
+                )
+                raise InvalidInput(f"entered_at: {problem}", {"entered_at": problem})
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
             kept = getattr(raw, "verbatim", raw)  # a sheet's row under its own headers
@@ -237,7 +251,14 @@ def prepare_leads(
             by_token.setdefault(token, item)
         if rec.external_id:
             by_token[("x", rec.external_id)] = item
-    stamps = {"created_at": prepared.received_at, "last_interaction_at": prepared.received_at}
+    stamps = {
+        "created_at": prepared.received_at,
+        "last_interaction_at": prepared.received_at,
+        "facts_confirmed_at": prepared.received_at,
+        "check_state": (
+            CheckState.pending.value if by_hand and rules.data_quality.check_entries else None
+        ),
+    }
     for item in prepared.pending:
         item.first = row_values(item.record, item.keys) | stamps
         item.values = dict(item.first)
@@ -299,7 +320,11 @@ def store_prepared(
         ids = insert_leads(
             session,
             [
-                {**item.values, "entered_by": actor, "repeat_of_id": repeats.get(index)}
+                {
+                    **item.values,
+                    "entered_by": item.values.get("entered_by") or actor,
+                    "repeat_of_id": repeats.get(index),
+                }
                 for index, item in enumerate(fresh)
             ],
         )

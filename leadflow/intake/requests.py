@@ -25,9 +25,10 @@ from leadflow.schemas import (
     duplicate_key_errors,
     field_errors,
     loads_strict,
+    read_lead,
 )
 from leadflow.store.auth_models import IdempotencyRecord
-from leadflow.store.models import Lead
+from leadflow.store.models import Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.uow import UnitOfWork
 
@@ -79,7 +80,7 @@ def parse_lead(uow: UnitOfWork, raw: bytes, origin: str, keep: bool = True) -> L
         text, errors = exc.text, exc.errors
     else:
         try:
-            return LeadIn.model_validate(data)
+            return read_lead(data, utcnow())
         except ValidationError as exc:
             errors = field_errors(exc)
     if keep:
@@ -170,11 +171,11 @@ def _state_of(session: Session, lead_id: int) -> str:
 
 
 def store_lead(
-    session: Session, lead: LeadIn, origin: str, rules: RulesConfig
+    session: Session, lead: LeadIn, origin: str, rules: RulesConfig, by_hand: bool = False
 ) -> tuple[int, bool, str]:
     """Store one valid lead: its id, whether it is new (False: a repeat, the original's id),
     and its state."""
-    summary = store_leads(session, [(1, lead)], origin, rules)
+    summary = store_leads(session, [(1, lead)], origin, rules, by_hand=by_hand)
     created = bool(summary.lead_ids)
     lead_id = summary.lead_ids[0] if created else summary.duplicate_of[1]
     return lead_id, created, _state_of(session, lead_id)

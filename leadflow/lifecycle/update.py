@@ -18,7 +18,7 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.operations import rescore
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import SENSITIVE
-from leadflow.schemas import LEAD_COLUMNS, LeadIn, field_errors
+from leadflow.schemas import LEAD_COLUMNS, TODAY, LeadIn, field_errors, read_written
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
 from leadflow.store.writer import check_version, write
@@ -28,8 +28,28 @@ from leadflow.store.writer import check_version, write
 FIXED = {
     "source": "the first touch is the lead's source and never changes",
     "external_id": "the sending system's id is its idempotency key",
+    "entered_by": "who entered the lead is kept as entered",
+    "entered_at": "when the lead was entered is kept as entered",
+    "to_confirm": "a person confirms by editing the field or by the supervisor's check",
 }
-EDITABLE = tuple(f for f in LEAD_COLUMNS if f not in FIXED)
+# "budget": the budget as written ("50-80万", "100万以上"), both ends at once.
+EDITABLE = (*(f for f in LEAD_COLUMNS if f not in FIXED), "budget")
+_ANSWERS = {"budget": ("budget", "budget_min", "budget_max"), "timeline": ("timeline",)}
+
+
+def _budget_as_written(changes: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """ "budget": "50-80万" as both ends; one that cannot be read is refused, naming it."""
+    if "budget" not in changes:
+        return changes
+    rest = {k: v for k, v in changes.items() if k != "budget"}
+    written = changes["budget"]
+    if written in (None, ""):
+        return {"budget_min": None, "budget_max": None, **rest}
+    try:
+        ends = read_written({"budget": written}, {TODAY: now.date()})
+    except ValueError as exc:
+        raise InvalidInput(str(exc), {"budget": str(exc).removeprefix("budget: ")}) from None
+    return {**ends, **rest}
 
 
 def update_lead(
@@ -54,7 +74,7 @@ def update_lead(
             )
         if name not in EDITABLE:
             raise InvalidInput(f"{name}: not a field of a lead", {name: "unknown field"})
-    hidden = sorted(set(changes) & set(SENSITIVE))
+    hidden = sorted(set(changes) & {*SENSITIVE, "budget"})
     if hidden and not sees_sensitive:
         raise Forbidden(
             f"{', '.join(hidden)}: only the owner, a manager or a director may "
@@ -62,14 +82,18 @@ def update_lead(
         )
     if not changes:
         raise InvalidInput("nothing to change: name at least one field", {"(record)": "empty"})
+    changes = _budget_as_written(changes, now)
     current = {f: getattr(lead, f) for f in LEAD_COLUMNS}
     try:
-        merged = LeadIn.model_validate({**current, **changes})
+        merged = LeadIn.model_validate({**current, **changes}, context={TODAY: now.date()})
     except ValidationError as exc:
         errors = field_errors(exc)
         raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
     values = {name: getattr(merged, name) for name in changes}
     write(lead, **{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
+    answered = [k for k in lead.to_confirm if set(_ANSWERS.get(k, (k,))) & set(changes)]
+    if answered:  # a person set the field: nothing is left to confirm of it
+        write(lead, to_confirm={k: v for k, v in lead.to_confirm.items() if k not in answered})
     set_keys(lead)
     rescore(session, lead, now, rules)
     flush(session)

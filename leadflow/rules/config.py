@@ -4,6 +4,7 @@ from config/*.yaml; the rules only receive them)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -190,6 +191,31 @@ class CalendarRules(_Strict):
     holidays: list[dt.date] = []
 
 
+RequiredField = Literal[
+    "contact_title",
+    "contact_role",
+    "industry",
+    "company_size",
+    "employees",
+    "region",
+    "phone",
+    "email",
+    "budget",
+    "timeline",
+    "annual_revenue",
+    "source_detail",
+]
+
+
+class DataQualityRules(_Strict):
+    """The lead register's data quality: required fields, the supervisor's check of new
+    entries and the monthly re-verification (seeds 001 and 002)."""
+
+    required_fields: list[RequiredField] = []
+    check_entries: bool = True
+    reverify_days: int = Field(default=30, ge=0)
+
+
 class HandoffRules(_Strict):
     """Handoff to delivery (spec §8)."""
 
@@ -209,6 +235,7 @@ class RulesConfig(_Strict):
     assignment: AssignmentRules
     sla: SlaRules
     calendar: CalendarRules
+    data_quality: DataQualityRules = DataQualityRules()
     handoff: HandoffRules
 
     def with_default_timezone(self, name: str) -> RulesConfig:

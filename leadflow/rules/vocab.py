@@ -147,6 +147,14 @@ class Role(StrEnum):
     director = "director"
 
 
+class CheckState(StrEnum):
+    """A supervisor's check of a lead entered by hand or from a file (seed 001)."""
+
+    pending = "pending"
+    ok = "ok"
+    fixed = "fixed"
+
+
 class Seniority(StrEnum):
     """Rep seniority, used by skill-by-value assignment."""
 

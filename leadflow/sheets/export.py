@@ -79,6 +79,8 @@ def masked_fields(spec: ExportFilter) -> frozenset[str]:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, dict):  # what to confirm: "budget: 待定; timeline: Q3"
+        return "; ".join(f"{k}: {v}" for k, v in value.items()) or None
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if isinstance(value, dt.datetime):

@@ -6,6 +6,7 @@ keeps the counts and the first rejections; every rejected row is in the quaranti
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -15,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from leadflow.intake.receive import store_leads
 from leadflow.rules.config import RulesConfig
-from leadflow.schemas import ImportSummary, LeadIn, field_errors
+from leadflow.schemas import ImportSummary, LeadIn, field_errors, read_lead
 from leadflow.sheets.files import LeadFile
+from leadflow.store.models import utcnow
 
 
 class ImportReport(BaseModel):
@@ -51,11 +53,13 @@ def import_file(
     *,
     chunk_rows: int,
     shown: int,
+    by_hand: bool = True,
 ) -> ImportReport:
-    """Store every record of the file in the caller's transaction, a chunk at a time."""
+    """Store every record of the file in the caller's transaction, a chunk at a time; a
+    person's file waits for a supervisor's check (`by_hand`)."""
     report = ImportReport(file=lead_file.describe())
     for batch in chunks(lead_file.rows, chunk_rows):
-        report.add(store_leads(session, batch, origin, rules), shown)
+        report.add(store_leads(session, batch, origin, rules, by_hand=by_hand), shown)
         session.expunge_all()  # merged leads are written; keep the session small
     return report
 
@@ -81,13 +85,15 @@ def dry_run(
     """Read and validate every record without storing anything; `on_rejection` sees each
     rejection as it is found (so all can be printed without keeping them)."""
     result = DryRun(file=lead_file.describe())
+    now = utcnow()
     for row_no, raw in lead_file.rows:
         result.rows += 1
-        if len(result.sample) < sample_rows:
+        lead, errors = _read(raw, now)
+        if len(result.sample) < sample_rows:  # as intake reads it, or as the file has it
+            shown_as = raw if lead is None else lead.model_dump(mode="json", exclude_defaults=True)
             result.sample.append(
-                {"row": row_no, **(raw if isinstance(raw, dict) else {"(record)": raw})}
+                {"row": row_no, **(shown_as if isinstance(shown_as, dict) else {"(record)": raw})}
             )
-        errors = _problems(raw)
         if not errors:
             result.valid += 1
             continue
@@ -100,12 +106,12 @@ def dry_run(
     return result
 
 
-def _problems(raw: Any) -> dict[str, str]:
+def _read(raw: Any, now: dt.datetime) -> tuple[LeadIn | None, dict[str, str]]:
+    """The record as intake reads it, or what is wrong with it."""
     problem = getattr(raw, "problem", None)
     if problem:
-        return {"(record)": problem}
+        return None, {"(record)": problem}
     try:
-        LeadIn.model_validate(raw)
+        return read_lead(raw, now), {}
     except ValidationError as exc:
-        return field_errors(exc)
-    return {}
+        return None, field_errors(exc)

@@ -23,7 +23,6 @@ from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 from leadflow.sheets import values as cells
 
 MAPPING_FILE = "import_mapping.yaml"
-BUDGET = "budget"  # one column holding a range: it fills budget_min and budget_max
 _VOCABS = {"source": Channel, "company_size": CompanySize, "contact_role": ContactRole}
 _AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
 
@@ -72,7 +71,7 @@ def _read(path: Path) -> MappingFile:
 
 
 def _check(source: Path, spec: MappingFile) -> None:
-    known = {*LEAD_FIELDS, BUDGET}
+    known = set(LEAD_FIELDS)
     for name in [*spec.headers, *spec.combine]:
         if name not in known:
             raise ConfigError(
@@ -176,7 +175,7 @@ class Column:
 
     index: int
     header: str
-    target: str | None  # a lead field, "budget", or None
+    target: str | None  # a lead field, or None
     use: str  # "field", "part of <field>", "not imported", "unmapped"
 
 
@@ -277,15 +276,16 @@ class SheetPlan:
 
     def _put(self, row: SheetRow, target: str, value: Any) -> None:
         table = self.mapping.values.get(target)
-        if target == BUDGET:
-            for name, amount in cells.budget_range(value).items():
-                row.setdefault(name, amount)
+        if target in ("budget", "timeline"):  # read as written at intake (rules.written)
+            row[target] = cells.date(value) if target == "timeline" else cells.number(value)
         elif target in _AMOUNTS:
             row[target] = cells.amount(value)
         elif target == "employees":
             row[target] = cells.whole_number(value)
-        elif target == "timeline":
-            row[target] = cells.date(value)
+        elif target == "entered_at":
+            row[target] = cells.moment(value)
+        elif target == "to_confirm":
+            row[target] = cells.notes(value)
         elif target == "tags":
             row[target] = cells.labels(value, list(self.mapping.list_separators))
         elif table is not None and target != "source":

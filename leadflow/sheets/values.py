@@ -1,34 +1,26 @@
 """Cell values as teams type them, turned into what the lead record takes.
 
-Amounts with units (50万, 1.2亿, 80k), budget ranges (50-80万, 100万以上), dates typed
-or stored as dates (2024年3月, 2024/3/15, 2024-Q2), numbers Excel stored as floats
-(13800138000.0). What cannot be read is passed on unchanged, so validation names the
-field and the row is quarantined; nothing is guessed silently."""
+Amounts with units (50万, 1.2亿, 80k), dates and times stored as dates or typed
+(2023/11/08 09:30), numbers Excel stored as floats (13800138000.0). Budgets and purchase
+times are passed on as written: intake reads them (leadflow.rules.written) and keeps what
+it cannot read for a person to confirm. Any other value that cannot be read is passed on
+unchanged, so validation names the field and the row is quarantined; nothing is guessed
+silently."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-_UNITS = {
-    "万": Decimal(10_000),
-    "w": Decimal(10_000),
-    "亿": Decimal(100_000_000),
-    "千": Decimal(1_000),
-    "k": Decimal(1_000),
-}
-_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|亿|千|k)?(?:元|rmb|cny|yuan)?$")
-_RANGE = re.compile(r"^(.+?)\s*(?:-|~|～|至|到|—|–)\s*(.+)$")
-_AT_LEAST = ("以上", "及以上", "+", "起")
-_AT_MOST = ("以下", "以内", "及以下")
-_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:[-/.月]\s*(\d{1,2})\s*日?|月)?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+from leadflow.rules.written import read_amount
+
+_MOMENT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ t]*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$"
 )
-_QUARTER = re.compile(r"^(\d{4})\s*年?\s*[-/]?\s*q([1-4])$")
 
 
 def normal(text: str) -> str:
@@ -53,39 +45,15 @@ def amount(value: Any) -> Any:
     """50万 -> 500000, "¥1,200,000" -> 1200000, 80k -> 80000; else the value unchanged."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    text = normal(as_text(value)).replace(",", "").replace(" ", "")
-    text = text.lstrip("¥$").removeprefix("rmb").removeprefix("cny")
-    found = _AMOUNT.match(text)
-    if not found:
-        return value
-    try:
-        number = Decimal(found.group(1))
-    except InvalidOperation:
-        return value
-    return number * _UNITS[found.group(2)] if found.group(2) else number
+    read = read_amount(as_text(value))
+    return value if read is None else read
 
 
-def budget_range(value: Any) -> dict[str, Any]:
-    """A budget cell as budget_min / budget_max: "50-80万" (the unit of the second number
-    applies to both), "100万以上" (a minimum), "50万以内" (a maximum), one amount (both)."""
+def number(value: Any) -> Any:
+    """A number cell as it is; any other cell as its text (a budget as written)."""
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return {"budget_min": value, "budget_max": value}
-    text = normal(as_text(value)).replace(" ", "")
-    for suffix in _AT_LEAST:
-        if text.endswith(suffix):
-            return {"budget_min": amount(text.removesuffix(suffix))}
-    for suffix in _AT_MOST:
-        if text.endswith(suffix):
-            return {"budget_max": amount(text.removesuffix(suffix))}
-    found = _RANGE.match(text)
-    if found:
-        low, high = found.group(1), found.group(2)
-        unit = re.search(r"(万|w|亿|千|k)(?:元)?$", high)
-        if unit and not re.search(r"(万|w|亿|千|k)", low):
-            low += unit.group(1)
-        return {"budget_min": amount(low), "budget_max": amount(high)}
-    single = amount(value)
-    return {"budget_min": single, "budget_max": single}
+        return value
+    return as_text(value)
 
 
 def whole_number(value: Any) -> Any:
@@ -102,24 +70,38 @@ def whole_number(value: Any) -> Any:
 
 
 def date(value: Any) -> Any:
-    """A date cell, or 2024-03-15 / 2024/3/15 / 2024年3月15日 / 2024年3月 (the first of the
-    month) / 2024-Q2 (the first day of the quarter); else the value unchanged."""
+    """A date cell as its date; any other cell as its text, read at intake as a time as
+    people write it (2024年3月, 2024-Q2, 下半年, 3个月内: rules.written)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = normal(as_text(value))
-    try:
-        found = _DATE.match(text)
-        if found:
-            year, month, day = found.group(1), found.group(2), found.group(3) or 1
-            return dt.date(int(year), int(month), int(day))
-        quarter = _QUARTER.match(text)
-        if quarter:
-            return dt.date(int(quarter.group(1)), 3 * int(quarter.group(2)) - 2, 1)
-    except ValueError:  # 2024-13-40: validation names it
+    return as_text(value)
+
+
+def moment(value: Any) -> Any:
+    """A date-and-time cell, or 2023/11/08 09:30, 2023年11月8日 9:30, 2023-11-08; else the
+    value unchanged (validation names it)."""
+    if isinstance(value, dt.datetime):
         return value
-    return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    found = _MOMENT.match(normal(as_text(value)))
+    if found is None:
+        return value
+    try:
+        year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+        return dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:  # 2023-13-40
+        return value
+
+
+def notes(value: Any) -> Any:
+    """What to confirm as LeadFlow's export writes it, "budget: 待定; timeline: Q3"."""
+    if not isinstance(value, str):
+        return value
+    pairs = (part.partition(":") for part in value.split(";") if part.strip())
+    return {name.strip(): text.strip() for name, _, text in pairs}
 
 
 def labels(value: Any, separators: list[str]) -> list[str]:

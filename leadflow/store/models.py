@@ -157,7 +157,20 @@ class Lead(Base):
     timeline: Mapped[dt.date | None]
     tags: Mapped[list[str]] = mapped_column(default=list)
     customer_type: Mapped[str | None] = mapped_column(String(12), default="company")
-    entered_by: Mapped[str | None] = mapped_column(String(120))  # 录入人; created_at: 录入时间
+    # Who entered the lead and when (录入人, 录入时间): a register's own words, else who
+    # stored it and when (entered_at None: created_at).
+    entered_by: Mapped[str | None] = mapped_column(String(120))
+    entered_at: Mapped[dt.datetime | None]
+    # What a person should confirm: field -> the words as written (a budget or time that
+    # could not be read, or that was read from the need).
+    to_confirm: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    # A supervisor's check of a lead entered by hand or from a file (seed 001):
+    # pending, ok or fixed; None for leads other systems send.
+    check_state: Mapped[str | None] = mapped_column(String(10), index=True)
+    checked_by: Mapped[str | None] = mapped_column(String(120))
+    checked_at: Mapped[dt.datetime | None]
+    # When the facts were last confirmed (monthly re-verification, seed 001).
+    facts_confirmed_at: Mapped[dt.datetime | None]
     # Sensitive: shown only to the owner, their manager and directors.
     decision_chain_notes: Mapped[str | None] = mapped_column(Text)
     internal_notes: Mapped[str | None] = mapped_column(Text)
@@ -268,6 +281,7 @@ class Lead(Base):
         Index("ix_leads_state_next_action_due", "state", "next_action_due"),
         Index("ix_leads_state_next_cadence_due", "state", "next_cadence_due"),
         Index("ix_leads_state_last_contact", "state", "last_contact_at", "assigned_at"),
+        Index("ix_leads_state_facts_confirmed", "state", "facts_confirmed_at"),
         Index(
             "ix_leads_brief_pending",
             "brief_due",

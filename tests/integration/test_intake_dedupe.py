@@ -127,14 +127,14 @@ def test_rejects_are_quarantined_verbatim_with_field_errors(uow, rules):
         "need": "Z",
         "email": None,
         "phone": None,
-        "budget_max": "lots",
+        "employees": "lots",
     }
     summary = store_leads(uow.session, [(7, bad), (8, f.lead_record())], "upload.csv", rules)
     uow.commit()
     assert summary.accepted == 1 and summary.rejected == 1
     rejection = summary.rejections[0]
     assert rejection["row"] == 7
-    assert set(rejection["errors"]) == {"source", "budget_max"}
+    assert set(rejection["errors"]) == {"source", "employees"}
     kept = uow.session.get(QuarantinedRecord, rejection["quarantine_id"])
     assert json.loads(kept.payload) == bad and kept.origin == "upload.csv row 7"
 

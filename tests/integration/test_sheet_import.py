@@ -20,10 +20,13 @@ from leadflow.store.models import Lead
 from leadflow.store.outbound_models import QuarantinedRecord
 from tests.sheet_files import (
     REGISTER_EXPECTED,
+    SEED_REGISTER_EXPECTED,
     hubspot_csv,
     hubspot_map,
     register_gbk_csv,
     register_xlsx,
+    seed_register_csv,
+    seed_register_xlsx,
 )
 
 
@@ -69,6 +72,27 @@ def test_the_same_rows_as_gbk_csv_are_the_same_leads(uow, rules, tmp_path):
         _matches(lead, expected)
     again = _import(uow, register_xlsx(tmp_path / "register.xlsx"), rules)
     assert (again.accepted, again.duplicates) == (0, 2)
+
+
+def test_the_seed_register_imports_as_the_seed_writes_it(uow, rules, tmp_path):
+    """Seed 002 template 1 (线索信息表) column for column, as .xlsx and as GB18030 .csv: the
+    来源标签 tags the source, 录入人 and 录入时间 are kept, and the budget and time inside
+    its need ("采购型号设备,预算50-80万,Q3落地") are read. Rule book §1: "When a lead
+    comes in with no budget or no time of its own but its need states one, as the seed
+    register's need column often does (采购型号设备,预算50-80万,Q3落地), the budget and time
+    are read from the need and also noted to confirm"."""
+    for make, name in (
+        (seed_register_xlsx, "线索信息表.xlsx"),
+        (seed_register_csv, "线索信息表.csv"),
+    ):
+        plan = open_leads(make(tmp_path / name)).describe()
+        assert [c["use"] for c in plan["columns"]] == ["not imported"] + ["field"] * 12
+    report = _import(uow, seed_register_xlsx(tmp_path / "线索信息表.xlsx"), rules)
+    assert (report.accepted, report.rejected) == (2, 0)
+    for lead, expected in zip(_leads(uow), SEED_REGISTER_EXPECTED, strict=True):
+        _matches(lead, expected)
+    again = _import(uow, seed_register_csv(tmp_path / "线索信息表.csv"), rules)
+    assert (again.file["encoding"], again.duplicates) == ("gb18030", 2)
 
 
 def test_a_hubspot_export_imports_with_a_small_map(uow, rules, tmp_path):

@@ -13,32 +13,37 @@ from leadflow.sheets import values as v
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("50-80万", {"budget_min": Decimal(500_000), "budget_max": Decimal(800_000)}),
-        ("30万-50万元", {"budget_min": Decimal(300_000), "budget_max": Decimal(500_000)}),
-        ("100万以上", {"budget_min": Decimal(1_000_000)}),
-        ("50万以内", {"budget_max": Decimal(500_000)}),
-        ("¥1,200,000", {"budget_min": Decimal(1_200_000), "budget_max": Decimal(1_200_000)}),
-        ("80k", {"budget_min": Decimal(80_000), "budget_max": Decimal(80_000)}),
-        ("面议", {"budget_min": "面议", "budget_max": "面议"}),  # passed on: validation names it
+        ("50万", Decimal(500_000)),
+        ("¥1,200,000", Decimal(1_200_000)),
+        ("80k", Decimal(80_000)),
+        (1200.5, 1200.5),
+        ("面议", "面议"),  # passed on: validation names it
     ],
 )
-def test_budget_ranges(typed, expected):
-    assert v.budget_range(typed) == expected
+def test_amounts(typed, expected):
+    assert v.amount(typed) == expected
+
+
+def test_budgets_and_times_pass_on_as_written_for_intake_to_read():
+    # Rule book §1: "One reader serves every way a lead comes in".
+    assert (v.number("50-80万"), v.number(500000.0)) == ("50-80万", 500000.0)
+    assert v.date(dt.datetime(2024, 5, 1, 9)) == dt.date(2024, 5, 1)
+    assert v.date("2024-Q2") == "2024-Q2"
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("2024年3月", dt.date(2024, 3, 1)),
-        ("2024/3/15", dt.date(2024, 3, 15)),
-        ("2024年3月15日", dt.date(2024, 3, 15)),
-        ("2024-Q2", dt.date(2024, 4, 1)),
-        (dt.datetime(2024, 5, 1, 9), dt.date(2024, 5, 1)),
-        ("2024-13-40", "2024-13-40"),
+        ("2023/11/08 09:30", dt.datetime(2023, 11, 8, 9, 30)),
+        ("2023年11月8日 9:30", dt.datetime(2023, 11, 8, 9, 30)),
+        ("2023-11-08", dt.datetime(2023, 11, 8)),
+        (dt.date(2023, 11, 8), dt.datetime(2023, 11, 8)),
+        ("2023-13-40", "2023-13-40"),
+        ("昨天", "昨天"),
     ],
 )
-def test_dates(typed, expected):
-    assert v.date(typed) == expected
+def test_moments(typed, expected):
+    assert v.moment(typed) == expected
 
 
 def test_numbers_labels_and_names():
