@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from leadflow.errors import InvalidInput
+from leadflow.intake.channels import CHANNEL_VALUES, channel_words
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
 from leadflow.rules.written import budget_in, read_amount, read_budget, read_timeline, timeline_in
 
@@ -168,7 +169,13 @@ class LeadIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    source: Channel
+    source: Annotated[
+        Channel,
+        Field(
+            description="The channel, or a channel word of config/import_mapping.yaml "
+            "(客户转介绍 is referral; simplified or traditional), kept as the detail"
+        ),
+    ]
     # An individual customer has no company: the name is then optional (spec §1).
     customer_type: Literal["company", "individual"] = "company"
     company_name: Name | None = Field(None, validate_default=True)
@@ -204,6 +211,27 @@ class LeadIn(BaseModel):
     decision_chain_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     internal_notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
     events: Annotated[list[EventIn], Field(max_length=MAX_EVENTS)] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _channel_word(cls, data: Any) -> Any:
+        # "客户转介绍" is referral, kept as the detail (spec §1 channels; the words are
+        # config/import_mapping.yaml's). A channel's own name costs one set lookup.
+        if not isinstance(data, dict):
+            return data
+        source = data.get("source")
+        if not isinstance(source, str) or source in CHANNEL_VALUES:
+            return data
+        data = dict(data)
+        channel_words().read_into(data)
+        return data
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _known_channel(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in CHANNEL_VALUES:
+            raise ValueError(channel_words().refusal(value))
+        return value
 
     @field_validator("company_name", mode="after")
     @classmethod

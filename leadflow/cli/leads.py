@@ -44,7 +44,10 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
 
 @app.command("add")
 def add(
-    source: str = typer.Option(..., help="Channel, e.g. website_form, referral."),
+    source: str = typer.Option(
+        ...,
+        help="Channel (website_form, referral, ...) or a channel word: 展会, 客户转介绍, 線上推廣.",
+    ),
     company: str = typer.Option(..., "--company", help="Company name."),
     contact: str = typer.Option(..., "--contact", help="Contact name."),
     need: str = typer.Option(..., help="Initial need description."),
@@ -214,7 +217,9 @@ def list_leads(
         help="Only leads entered by hand or file that no supervisor has checked yet.",
     ),
     sort: str = typer.Option(
-        "newest", help="newest | score | win-probability (highest first; leads without one last)."
+        "newest",
+        help="newest | score | win-probability (highest first; leads without one last; "
+        "ties in the channel ranking's order).",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -227,8 +232,16 @@ def list_leads(
                 rows = unchecked_leads(uow.session, get_rules(), limit)
                 columns = ["id", "company", "entered_by", "entered_at", "missing", "to_confirm"]
             elif queue:
-                rows = queue_rows(uow.session, utcnow())[:limit]
-                columns = ["id", "company", "team_id", "grade", "priority", "waiting_hours"]
+                rows = queue_rows(uow.session, utcnow(), get_rules())[:limit]
+                columns = [
+                    "id",
+                    "company",
+                    "team_id",
+                    "grade",
+                    "priority",
+                    "source",
+                    "waiting_hours",
+                ]
             else:
                 rows = invalid_leads(uow.session, unreviewed=unreviewed, limit=limit)
                 columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
@@ -248,7 +261,9 @@ def list_leads(
                 "win_probability": p,
                 "owner": lead.owner_id,
             }
-            for lead, p in sorted_leads(uow.session, where, sort, limit)
+            for lead, p in sorted_leads(
+                uow.session, where, sort, limit, get_rules().channels.priority
+            )
         ]
     emit(
         rows,

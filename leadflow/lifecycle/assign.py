@@ -27,6 +27,7 @@ from leadflow.rules.zones import AtWork
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
+from leadflow.store.queries import channel_rank
 from leadflow.store.uow import flush
 from leadflow.store.writer import fire, write
 from leadflow.team.roster import load_roster, save_round_robin
@@ -35,6 +36,12 @@ from leadflow.winmodel.score import score_leads
 
 REASSIGNABLE = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
 QUEUED = (Lead.state == State.screened.value) & Lead.owner_id.is_(None)
+
+
+def queue_order(rules: RulesConfig) -> tuple[Any, ...]:
+    """A manager queue's order: longest waiting first; leads that have waited as long (a
+    chunk screened together) by the channel ranking (`channels.priority`), then by id."""
+    return (Lead.screened_at, channel_rank(rules.channels.priority), Lead.id)
 
 
 def _slot(roster: Roster, rep_id: int) -> RepSlot:
@@ -142,9 +149,10 @@ def assign_queued(
     only: list[int] | None = None,
 ) -> list[int]:
     """Give every lead waiting in a manager queue (`only` these, when given) an owner by
-    the normal rules, oldest first, where a rep is now eligible; returns the ids assigned."""
+    the normal rules, in the queue's order, where a rep is now eligible; returns the ids
+    assigned."""
     waiting = QUEUED if only is None else QUEUED & Lead.id.in_(only)
-    queued = list(session.scalars(select(Lead).where(waiting).order_by(Lead.screened_at, Lead.id)))
+    queued = list(session.scalars(select(Lead).where(waiting).order_by(*queue_order(rules))))
     if not queued:
         return []
     roster = load_roster(session, rules)
@@ -229,10 +237,10 @@ def reactivate(
     return lead
 
 
-def queue_rows(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
-    """Leads waiting in a manager queue, longest waiting first, with the hours waited."""
+def queue_rows(session: Session, now: dt.datetime, rules: RulesConfig) -> list[dict[str, Any]]:
+    """Leads waiting in a manager queue, in the queue's order, with the hours waited."""
     rows = []
-    for lead in session.scalars(select(Lead).where(QUEUED).order_by(Lead.screened_at, Lead.id)):
+    for lead in session.scalars(select(Lead).where(QUEUED).order_by(*queue_order(rules))):
         since = lead.screened_at or lead.created_at
         rows.append(
             {
@@ -241,6 +249,7 @@ def queue_rows(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
                 "team_id": lead.team_id,
                 "grade": lead.grade,
                 "priority": lead.priority,
+                "source": lead.source,
                 "waiting_hours": round((now - since).total_seconds() / 3600, 1),
                 "reason": lead.assignment_reason,
             }

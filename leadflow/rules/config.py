@@ -28,9 +28,16 @@ class _Strict(BaseModel):
 
 
 class ChannelRules(_Strict):
-    """Channel ranking used when two sources disagree."""
+    """The channels ranked for the team's attention (never a rule for a lead's source)."""
 
-    priority: list[Channel]
+    priority: list[Channel] = []
+
+    @model_validator(mode="after")
+    def _once_each(self) -> ChannelRules:
+        twice = sorted({c.value for c in self.priority if self.priority.count(c) > 1})
+        if twice:
+            raise ValueError(f"priority names a channel more than once: {', '.join(twice)}")
+        return self
 
 
 class ScreeningRules(_Strict):

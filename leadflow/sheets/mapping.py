@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict
 
 from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
+from leadflow.intake.channels import MAPPING_FILE, ChannelWords
 from leadflow.rules.config import ConfigError
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 from leadflow.sheets import values as cells
 
-MAPPING_FILE = "import_mapping.yaml"
 _VOCABS = {"source": Channel, "company_size": CompanySize, "contact_role": ContactRole}
 _AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
 
@@ -43,15 +43,16 @@ class MappingFile(BaseModel):
 
 @dataclass(frozen=True)
 class ImportMapping:
-    """Header aliases and value maps, keyed by their normal form (sheet_values.normal)."""
+    """Header aliases and value maps, keyed by their normal form (sheet_values.normal);
+    the channel words, as the API and the CLI read them too."""
 
     headers: dict[str, str]
     combine: dict[str, list[list[str]]]
     not_imported: frozenset[str]
     blank: frozenset[str]
-    source_separators: tuple[str, ...]
     list_separators: tuple[str, ...]
-    values: dict[str, dict[str, str]]
+    values: dict[str, dict[str, str]]  # company size and contact role
+    channels: ChannelWords
 
     @cached_property
     def longest_blank(self) -> int:
@@ -127,7 +128,7 @@ def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
     headers = {**base.headers, **_aliases(extra, spec)}
     added = frozenset(cells.normal(n) for n in spec.not_imported)
     values = {k: dict(v) for k, v in base.values.items()}
-    for name, table in spec.values.items():
+    for name, table in _value_maps(spec).items():
         values.setdefault(name, {}).update({cells.normal(k): v for k, v in table.items()})
     combine = {k: list(v) for k, v in base.combine.items()}
     for name, groups in spec.combine.items():
@@ -137,9 +138,9 @@ def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
         combine=combine,
         not_imported=base.not_imported | added,
         blank=base.blank | {cells.normal(b) for b in spec.blank},
-        source_separators=tuple(spec.source_separators) or base.source_separators,
         list_separators=tuple(spec.list_separators) or base.list_separators,
         values=values,
+        channels=base.channels.extended(spec.values.get("source", {}), spec.source_separators),
     )
 
 
@@ -155,10 +156,17 @@ def _load_default() -> ImportMapping:
         },
         not_imported=frozenset(cells.normal(n) for n in spec.not_imported),
         blank=frozenset(cells.normal(b) for b in spec.blank),
-        source_separators=tuple(spec.source_separators),
         list_separators=tuple(spec.list_separators),
-        values={k: {cells.normal(v): m for v, m in t.items()} for k, t in spec.values.items()},
+        values={
+            k: {cells.normal(v): m for v, m in t.items()} for k, t in _value_maps(spec).items()
+        },
+        channels=ChannelWords.of(spec.values.get("source", {}), spec.source_separators),
     )
+
+
+def _value_maps(spec: MappingFile) -> dict[str, dict[str, str]]:
+    """The value maps but the channel words (ChannelWords reads those)."""
+    return {k: v for k, v in spec.values.items() if k != "source"}
 
 
 class SheetRow(dict[str, Any]):
@@ -259,7 +267,7 @@ class SheetPlan:
                 if parts and name not in row:
                     row[name] = cells.join_names(parts)
         if "source" in row:
-            self._split_source(row)
+            self.mapping.channels.read_into(row)
         return row
 
     def _filled(self, value: Any) -> bool:
@@ -288,32 +296,8 @@ class SheetPlan:
             row[target] = cells.notes(value)
         elif target == "tags":
             row[target] = cells.labels(value, list(self.mapping.list_separators))
-        elif table is not None and target != "source":
+        elif table is not None:
             text = cells.as_text(value)
             row[target] = table.get(cells.normal(text), text)
         else:
             row[target] = cells.as_text(value)
-
-    def _split_source(self, row: SheetRow) -> None:
-        """ "展会-2023年工博会": the channel, and the rest as source_detail."""
-        text = row["source"]
-        channel = self._channel(text)
-        if channel is not None:
-            row["source"] = channel
-            return
-        for sep in self.mapping.source_separators:
-            head, found, tail = text.partition(sep)
-            channel = self._channel(head) if found else None
-            if channel is not None:
-                row["source"] = channel
-                detail = tail.strip()
-                if detail:
-                    given = row.get("source_detail")
-                    row["source_detail"] = f"{detail}; {given}" if given else detail
-                return
-
-    def _channel(self, text: str) -> str | None:
-        key = cells.normal(text)
-        if key in {c.value for c in Channel}:
-            return key
-        return self.mapping.values.get("source", {}).get(key)

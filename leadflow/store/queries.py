@@ -5,11 +5,11 @@ split a job by (no entry point or task builds SQL of its own)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
@@ -21,12 +21,21 @@ from leadflow.store.winmodel_models import LeadWinScore
 # Any select, of any columns: a filter keeps the columns it was given.
 AnySelect = TypeVar("AnySelect", bound="Select[Any]")
 
-# Highest first; ties newest first. Leads without a win probability come last.
-LEAD_SORTS = {
+# Highest first; ties by the channel ranking, then newest first. Leads without a win
+# probability come last.
+LEAD_SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "newest": (Lead.id.desc(),),
-    "score": (Lead.score.desc(), Lead.id.desc()),
-    "win-probability": (LeadWinScore.probability.desc().nulls_last(), Lead.id.desc()),
+    "score": (Lead.score.desc(),),
+    "win-probability": (LeadWinScore.probability.desc().nulls_last(),),
 }
+
+
+def channel_rank(ranking: Sequence[str]) -> ColumnElement[int]:
+    """A lead's place in the channel ranking (`channels.priority`): 0 for the first
+    channel, and one past the last for every channel the ranking leaves out."""
+    if not ranking:
+        return literal(0)
+    return case({c: i for i, c in enumerate(ranking)}, value=Lead.source, else_=len(ranking))
 
 
 @dataclass(frozen=True)
@@ -55,15 +64,20 @@ class LeadFilter:
 
 
 def sorted_leads(
-    session: Session, where: LeadFilter, sort: str = "newest", limit: int = 50
+    session: Session,
+    where: LeadFilter,
+    sort: str = "newest",
+    limit: int = 50,
+    ranking: Sequence[str] = (),
 ) -> list[tuple[Lead, float | None]]:
-    """Up to `limit` leads with their win probability, in one of LEAD_SORTS' orders."""
+    """Up to `limit` leads with their win probability, in one of LEAD_SORTS' orders; leads
+    tied on it come in the order of `ranking` (the channels), then newest first."""
     if sort not in LEAD_SORTS:
         raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}", {"sort": sort})
     query = (
         select(Lead, LeadWinScore.probability)
         .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
-        .order_by(*LEAD_SORTS[sort])
+        .order_by(*LEAD_SORTS[sort], channel_rank(ranking), Lead.id.desc())
         .limit(limit)
     )
     return [(lead, p) for lead, p in session.execute(where.apply(query))]

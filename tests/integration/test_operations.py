@@ -184,7 +184,8 @@ def test_queue_then_rep_added_assigns_and_waiting_escalates(uow, rules):
     process_new_leads(uow.session, summary.lead_ids, NOW, rules)
     uow.commit()
     lead_id = summary.lead_ids[0]
-    assert [r["id"] for r in queue_rows(uow.session, NOW + dt.timedelta(hours=1))] == [lead_id]
+    waiting = queue_rows(uow.session, NOW + dt.timedelta(hours=1), rules)
+    assert [r["id"] for r in waiting] == [lead_id]
     hours = rules.assignment.queue_escalate_hours
     assert escalate_waiting(uow.session, NOW + dt.timedelta(hours=hours - 1), rules) == 0
     assert escalate_waiting(uow.session, NOW + dt.timedelta(hours=hours + 1), rules) == 1
