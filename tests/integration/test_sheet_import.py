@@ -111,7 +111,7 @@ def test_a_hubspot_export_imports_with_a_small_map(uow, rules, tmp_path):
         {
             "contact_name": "Ann Lee",
             "source": "website_form",
-            "source_detail": "Organic Search; google",  # the sender's channel word is kept
+            "source_detail": "google",  # its own detail: the channel word is not added
             "external_id": "5101",
             "employees": 250,
             "annual_revenue": 12000000,
