@@ -7,6 +7,7 @@ report into one ConfigError naming the file, the dotted key and the nearest know
 
 from __future__ import annotations
 
+import logging
 import types
 from collections.abc import Sequence
 from difflib import get_close_matches
@@ -23,6 +24,7 @@ Loc = tuple[str | int, ...]
 # Where values came from (a file, an environment variable) and the mapping it gave.
 Source = tuple[str, Any]
 M = TypeVar("M", bound=BaseModel)
+_log = logging.getLogger(__name__)
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -53,14 +55,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 def load_rules(default: Path, override: Path | None = None) -> RulesConfig:
     """Load the default rules, layer a team's override file over them, and validate."""
-    data = read_yaml(default)
+    data = moved_keys(read_yaml(default), default)
     sources: list[Source] = [(str(default), data)]
     if override is not None and override.exists():
-        changes = read_yaml(override)
-        refuse_zones(changes, override)
+        changes = moved_keys(read_yaml(override), override)
         sources.insert(0, (str(override), changes))
         data = deep_merge(data, changes)
-    refuse_zones(data, default)
     return validate(RulesConfig, data, sources)
 
 
@@ -148,6 +148,33 @@ def _section(annotation: Any, loc: Loc) -> type[BaseModel] | None:
     if loc and origin is dict and len(args) == 2:
         return _section(args[1], loc[1:])
     return None
+
+
+def moved_keys(data: dict[str, Any], source: str | Path) -> dict[str, Any]:
+    """One file's rules with the keys that moved taken from their old place: a time zone is
+    refused (`refuse_zones`); `screening.target_industries`, from before the target profile
+    had sizes and regions, is deprecated: it is read as `screening.target_profile.industries`
+    with a warning naming the file, and refused when the file also gives the new key."""
+    refuse_zones(data, source)
+    screening = data.get("screening")
+    if not isinstance(screening, dict) or "target_industries" not in screening:
+        return data
+    profile = screening.get("target_profile") or {}
+    if not isinstance(profile, dict):
+        return data  # validation names the bad target_profile and the old key
+    if "industries" in profile:
+        raise ConfigError(
+            f"{source}: screening.target_industries: give the target industries once, as "
+            "screening.target_profile.industries (the old key is deprecated)"
+        )
+    _log.warning(
+        "%s: screening.target_industries is deprecated and read as "
+        "screening.target_profile.industries; rename it there",
+        source,
+    )
+    rest = {key: value for key, value in screening.items() if key != "target_industries"}
+    moved = {**profile, "industries": screening["target_industries"]}
+    return {**data, "screening": {**rest, "target_profile": moved}}
 
 
 def refuse_zones(data: dict[str, Any], source: str | Path) -> None:

@@ -159,6 +159,9 @@ def show(
     if explain:
         lines.append(f"score points: {explain.get('points')}")
         lines.append(f"grade because: {', '.join(explain.get('grade_reasons', []))}")
+        if explain.get("target_profile"):
+            said = (f"{part} {fit}" for part, fit in explain["target_profile"].items())
+            lines.append(f"target profile: {'; '.join(said)}")
     if story.get("win"):
         lines.append(win_line(story["win"]))
     lines += [

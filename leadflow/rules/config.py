@@ -4,9 +4,9 @@ from config/*.yaml; the rules only receive them)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from leadflow.rules.vocab import (
     BudgetMatch,
@@ -40,11 +40,22 @@ class ChannelRules(_Strict):
         return self
 
 
+Named = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class TargetProfile(_Strict):
+    """Seed 002's target customer profile (行业、规模、区域); an empty list accepts any value."""
+
+    industries: list[Named] = []
+    company_sizes: list[CompanySize] = []
+    regions: list[Named] = []
+
+
 class ScreeningRules(_Strict):
-    """BANT screening (spec §3)."""
+    """BANT screening and the target profile (spec §3)."""
 
     min_passed: int = Field(ge=0, le=4)
-    target_industries: list[str] = []
+    target_profile: TargetProfile = TargetProfile()
     vague_needs: list[str] = []
     need_min_substance: int = Field(default=2, ge=1)
 

@@ -64,6 +64,7 @@ class Evaluation(BaseModel):
             }
         out["explain"] = {
             "invalid_reason": self.bant.reason,
+            "target_profile": self.bant.profile,
             "budget_match": self.score.budget_match.value,
             "points": self.score.points,
             "grade_reasons": self.grade.reasons,

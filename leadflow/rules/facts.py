@@ -27,6 +27,7 @@ class LeadFacts(BaseModel):
     need: str | None = None
     industry: str | None = None
     company_size: CompanySize | None = None
+    region: str | None = None
     contact_role: ContactRole | None = None
     budget_min: Decimal | None = None
     budget_max: Decimal | None = None

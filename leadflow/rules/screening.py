@@ -11,13 +11,15 @@ from pydantic import BaseModel, ConfigDict
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import contact_verifiable
 from leadflow.rules.facts import LeadFacts
+from leadflow.rules.profile import profile_fit
 from leadflow.rules.vocab import BudgetMatch, ContactRole
 
 _AUTHORITY = {ContactRole.decision_maker, ContactRole.influencer}
 
 
 class BantResult(BaseModel):
-    """The four tests, the verdict, and the reason when the lead is invalid."""
+    """The four tests, the target profile, the verdict, and the reason when the lead is
+    invalid."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -26,6 +28,7 @@ class BantResult(BaseModel):
     need: bool
     timeline: bool
     contact_verifiable: bool
+    profile: dict[str, str] = {}  # each configured part of the target profile, explained
     valid: bool
     reason: str | None = None
 
@@ -77,8 +80,8 @@ def need_is_vague(need: str | None, rules: RulesConfig) -> bool:
 
 
 def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
-    """Apply BANT: valid when enough tests hold and the contact can be verified."""
-    targets = {i.casefold() for i in rules.screening.target_industries}
+    """Apply BANT: valid when enough tests hold, the contact can be verified and no known
+    fact is outside the target profile."""
     vague = need_is_vague(facts.need, rules)
     tests = {
         "budget": facts.budget_min is not None
@@ -86,14 +89,18 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
         or facts.budget_confirmed is not None
         or facts.budget_match in (BudgetMatch.full, BudgetMatch.partial),
         "authority": facts.contact_role in _AUTHORITY,
-        "need": not vague and (not targets or (facts.industry or "").casefold() in targets),
+        "need": not vague,
         "timeline": facts.timeline is not None,
     }
     verifiable = contact_verifiable(facts.phone, facts.email)
+    profile = profile_fit(facts, rules.screening.target_profile)
     passed = sum(tests.values())
     reasons = []
     if not verifiable:
         reasons.append("contact cannot be verified (malformed phone and email)")
+    outside = profile.reason()
+    if outside:
+        reasons.append(outside)
     if passed < rules.screening.min_passed:
         failed = ", ".join(
             "need (vague)" if name == "need" and vague else name
@@ -104,6 +111,7 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     return BantResult(
         **tests,
         contact_verifiable=verifiable,
+        profile=profile.explain(),
         valid=not reasons,
         reason="; ".join(reasons) or None,
     )

@@ -19,8 +19,9 @@ from leadflow.rules.scoring import decayed_counts
 from leadflow.rules.vocab import State
 from leadflow.store.models import BehaviourEvent, FieldChange, Lead, TransitionAudit
 
-# What the rules read at intake: screening, scoring and grading facts, and territory.
-FIELDS = (*LeadFacts.model_fields, "region", "source", "company_name")
+# What the rules read at intake: screening, scoring and grading facts (the region among
+# them), and territory.
+FIELDS = (*LeadFacts.model_fields, "source", "company_name")
 _PARSE: dict[str, Callable[[str], Any]] = {
     "budget_min": Decimal,
     "budget_max": Decimal,

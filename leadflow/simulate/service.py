@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from leadflow.config_files import deep_merge, read_yaml, refuse_zones, validate
+from leadflow.config_files import deep_merge, moved_keys, read_yaml, validate
 from leadflow.errors import InvalidInput
 from leadflow.review.period import Period
 from leadflow.rules.config import RulesConfig
@@ -23,8 +23,7 @@ from leadflow.team.zones import team_zones
 def candidate_rules(path: Path, current: RulesConfig) -> RulesConfig:
     """The candidate file layered over the current rule book (it may hold only the keys it
     changes), validated; a bad value raises ConfigError naming the file and the key."""
-    changes = read_yaml(path)
-    refuse_zones(changes, path)
+    changes = moved_keys(read_yaml(path), path)
     data = deep_merge(current.model_dump(mode="json"), changes)
     return validate(RulesConfig, data, [(str(path), changes)])
 

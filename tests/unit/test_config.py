@@ -54,13 +54,16 @@ def test_missing_override_file_is_ignored(tmp_path, rules):
 
 def test_override_changes_only_its_keys(tmp_path, rules):
     path = override(
-        tmp_path, "scoring:\n  priority:\n    high: 85\nscreening:\n  target_industries: [retail]\n"
+        tmp_path,
+        "scoring:\n  priority:\n    high: 85\n"
+        "screening:\n  target_profile:\n    industries: [retail]\n",
     )
     loaded = load_rules(DEFAULT, path)
     assert loaded.scoring.priority.high == 85
     assert loaded.scoring.priority.medium == 50  # deep merge keeps the sibling
     assert loaded.scoring.behaviour_cap == 40
-    assert loaded.screening.target_industries == ["retail"]
+    assert loaded.screening.target_profile.industries == ["retail"]
+    assert loaded.screening.target_profile.regions == []
     assert loaded.screening.min_passed == 2
 
 

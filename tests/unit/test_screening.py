@@ -60,29 +60,21 @@ def test_authority(rules, role, expected):
         (None, False),
     ],
 )
-def test_need_present_without_target_list(rules, need, expected):
-    assert rules.screening.target_industries == []
+def test_need_present(rules, need, expected):
     assert screen(facts(need=need, industry="anything"), rules).need is expected
 
 
-@pytest.mark.parametrize(
-    "industry, expected",
-    [
-        ("Manufacturing", True),
-        ("manufacturing", True),  # case-insensitive
-        ("retail", False),
-        (None, False),
-    ],
-)
-def test_need_requires_target_industry_when_configured(rules, industry, expected):
-    targeted = rules.model_copy(
-        update={
-            "screening": rules.screening.model_copy(
-                update={"target_industries": ["manufacturing", "logistics"]}
-            )
-        }
+@pytest.mark.parametrize("industry", ["manufacturing", "retail", None])
+def test_need_is_judged_on_its_words_not_the_industry(rules, industry):
+    """docs/rules.md §3: "The industry is no longer part of the need test: a need is judged
+    on its words alone" (the target profile decides the industry)."""
+    profile = rules.screening.target_profile.model_copy(
+        update={"industries": ["manufacturing", "logistics"]}
     )
-    assert screen(facts(need="automation", industry=industry), targeted).need is expected
+    targeted = rules.model_copy(
+        update={"screening": rules.screening.model_copy(update={"target_profile": profile})}
+    )
+    assert screen(facts(need="automation", industry=industry), targeted).need is True
 
 
 @pytest.mark.parametrize("timeline, expected", [(TODAY, True), (None, False)])
