@@ -13,6 +13,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from leadflow.rules.names import normal as normal  # the sheets' matching form
+
 _UNITS = {
     "万": Decimal(10_000),
     "w": Decimal(10_000),
@@ -29,13 +31,6 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _QUARTER = re.compile(r"^(\d{4})\s*年?\s*[-/]?\s*q([1-4])$")
-
-
-def normal(text: str) -> str:
-    """The form names and values are matched in: full-width folded, case and spaces
-    ignored, a trailing `*` (a required-column marker) dropped."""
-    folded = unicodedata.normalize("NFKC", text).casefold().strip().rstrip("*")
-    return " ".join(folded.split())
 
 
 def as_text(value: Any) -> str:
