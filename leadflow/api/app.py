@@ -52,8 +52,9 @@ manager key sees every team's leads.
 key) creates nothing and answers 200 with the original lead. A batch answers 201 when it
 stored new leads, 200 when every item was a repeat, and 207 with per-item results when any
 item was rejected (the others are stored). Every refused lead payload, malformed JSON
-included, is kept verbatim in quarantine (`GET /quarantine`) and can be replayed
-(`POST /quarantine/{id}/replay`). Bodies over the configured limit (8 MiB by default: a
+included, is kept verbatim in quarantine (`GET /quarantine`), less the personal data the
+product refuses (ID numbers, home addresses; its errors say what was removed), and can be
+replayed (`POST /quarantine/{id}/replay`). Bodies over the configured limit (8 MiB by default: a
 batch of 1,000 leads of up to about 8 KB each) get 413.
 
 **Errors.** Every error is an `ErrorOut`: `detail`, and `errors` (a message per field) when

@@ -108,7 +108,7 @@ def store_batch(uow: UnitOfWork, batch: PreparedBatch, origin: str, rules: Rules
     stored), else 201 if any lead is new, 200 if all were repeats; or the whole body
     quarantined and refused (422)."""
     if batch.leads is None:
-        reject(uow, origin, batch.text, batch.refused)
+        reject(uow, origin, batch.text, batch.refused, rules)
     summary = store_prepared(uow.session, batch.leads, origin, rules)
     states = batch_states(uow.session, summary)
     status = PARTIAL if summary.rejected else 201 if summary.accepted else 200

@@ -42,6 +42,7 @@ from leadflow.intake.requests import (
     reject,
     store_or_refuse,
 )
+from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Grade, Priority, Role, State
 from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.store.uow import UnitOfWork
@@ -78,6 +79,7 @@ def _accept(
     path: str,
     raw: bytes,
     prepare: Callable[[str], Callable[[UnitOfWork], Outcome]],
+    rules: RulesConfig,
 ) -> JSONResponse:
     """Prepare what needs no database (the store step), then answer a repeat from its
     Idempotency-Key or store; commit; then announce new leads."""
@@ -89,9 +91,9 @@ def _accept(
         try:
             outcome = replayed(uow, principal.key_id, idem_key, print_)
         except InvalidInput as exc:  # a reused key: refused, but the payload is kept
-            reject(uow, origin, raw.decode("utf-8", "backslashreplace"), exc.errors)
+            reject(uow, origin, raw.decode("utf-8", "backslashreplace"), exc.errors, rules)
         if outcome is None:
-            outcome = store_or_refuse(uow, origin, raw, lambda: store(uow))
+            outcome = store_or_refuse(uow, origin, raw, lambda: store(uow), rules)
             remember(uow, principal.key_id, idem_key, print_, outcome)
         uow.commit()
         return outcome
@@ -121,9 +123,10 @@ def create_lead(
         raw,
         lambda origin: (
             lambda unit: store_one(
-                unit, parse_lead(unit, raw, origin), origin, rules, by_hand(principal)
+                unit, parse_lead(unit, raw, origin, rules), origin, rules, by_hand(principal)
             )
         ),
+        rules,
     )
 
 
@@ -152,7 +155,7 @@ def create_batch(
         batch = prepare_batch(raw, origin, rules, by_hand(principal))
         return lambda unit: store_batch(unit, batch, origin, rules)
 
-    return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare)
+    return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare, rules)
 
 
 @router.get("", response_model=LeadPage)

@@ -250,7 +250,8 @@ class RepOut(BaseModel):
 
 
 class QuarantineItem(BaseModel):
-    """A rejected payload, verbatim, with its errors."""
+    """A rejected payload, verbatim less refused personal data, with its errors (the last
+    one says what was removed)."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -24,7 +24,8 @@ IMPORT_HELP = (
     "Import leads from a team's sheet or a CRM export.\n\n"
     "Column names are matched to lead fields through built-in aliases (the seed registers' "
     "Chinese headers, HubSpot, Salesforce and Odoo exports) and --map. Duplicates merge into "
-    "the existing lead; rejected rows are kept verbatim in the quarantine."
+    "the existing lead; rejected rows are kept verbatim in the quarantine. Columns of personal "
+    "data the product refuses (ID numbers, home addresses) are left out and never stored."
 )
 
 

@@ -1,4 +1,5 @@
-"""`leadflow quarantine ...`: rejected input, kept verbatim with what was wrong with it."""
+"""`leadflow quarantine ...`: rejected input, kept verbatim (less refused personal data)
+with what was wrong with it."""
 
 from __future__ import annotations
 

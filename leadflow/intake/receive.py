@@ -26,15 +26,18 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput
 from leadflow.intake.merge import MERGE_CONFLICT, Keys, merge_into, row_values, set_keys
 from leadflow.intake.touches import add_touch, is_repeat_business, preferred, returning_inquiry
-from leadflow.rules.config import RulesConfig
+from leadflow.rules.config import PrivacyRules, RulesConfig
+from leadflow.rules.privacy import Refused, Removed, minimum, minimum_text
 from leadflow.rules.vocab import CheckState
-from leadflow.schemas import ImportSummary, LeadIn, field_errors, read_lead
+from leadflow.schemas import ImportSummary, LeadIn, field_errors, loads_strict, read_lead
 from leadflow.store.history import changes_between
 from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.rows import insert_leads
 
 _LOOKUP_CHUNK = 500
+# The entry among a quarantined record's errors that says what personal data was not kept.
+NOT_STORED = "(personal data removed)"
 
 
 @dataclass
@@ -141,19 +144,35 @@ def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead
 
 
 def _quarantine_values(
-    origin: str, payload: Any, errors: dict[str, str], now: dt.datetime
+    origin: str, payload: Any, errors: dict[str, str], now: dt.datetime, refused: Refused
 ) -> dict[str, Any]:
-    text = (
-        payload
-        if isinstance(payload, str)
-        else json.dumps(payload, ensure_ascii=False, default=str)
-    )
+    """The quarantine row of a rejected record: what was sent, less the personal data the
+    product refuses (rule book: minimum necessary data), with a note of what was removed."""
+    if isinstance(payload, str):
+        text, removed = _minimum_text(payload, refused)
+    else:
+        removed = Removed()
+        text = json.dumps(minimum(payload, refused, removed), ensure_ascii=False, default=str)
+    note = removed.note()
+    kept = [Removed().mask(f"{k}: {v}") for k, v in errors.items()]  # a message may quote it
     return {
         "origin": origin,
         "payload": text,
         "received_at": now,
-        "errors": [f"{k}: {v}" for k, v in errors.items()],
+        "errors": [*kept, f"{NOT_STORED}: {note}"] if note else kept,
     }
+
+
+def _minimum_text(text: str, refused: Refused) -> tuple[str, Removed]:
+    """A body as sent, or, when it held personal data, a JSON body re-written without it;
+    text that is not JSON (or nested too deeply to walk) keeps every other character."""
+    removed = Removed()
+    try:
+        kept = minimum(loads_strict(text), refused, removed)
+        return (json.dumps(kept, ensure_ascii=False) if removed.note() else text), removed
+    except (ValueError, RecursionError):  # malformed, duplicate keys, NaN, too deep
+        removed = Removed()
+        return minimum_text(text, refused, removed), removed
 
 
 def quarantine(
@@ -161,10 +180,14 @@ def quarantine(
     origin: str,
     payload: Any,
     errors: dict[str, str],
+    privacy: PrivacyRules,
     now: dt.datetime | None = None,
 ) -> int:
-    """Keep a rejected record verbatim with its errors; returns the quarantine id."""
-    row = QuarantinedRecord(**_quarantine_values(origin, payload, errors, now or utcnow()))
+    """Keep a rejected record with its errors, less refused personal data; returns the
+    quarantine id."""
+    row = QuarantinedRecord(
+        **_quarantine_values(origin, payload, errors, now or utcnow(), Refused.of(privacy))
+    )
     session.add(row)
     session.flush()
     return row.id
@@ -212,6 +235,7 @@ def prepare_leads(
     insert, repeats merged in; no I/O. Leads entered `by_hand` (a person, or a person's
     file) wait for a supervisor's check (seed 001)."""
     prepared = PreparedLeads(now or utcnow(), [], [])
+    refused = Refused.of(rules.privacy)
     by_token: dict[tuple[str, Any], _Pending] = {}
     for row_no, raw in rows:
         try:
@@ -233,7 +257,7 @@ def prepare_leads(
                     row_no,
                     errors,
                     _quarantine_values(
-                        f"{origin} row {row_no}", kept, errors, prepared.received_at
+                        f"{origin} row {row_no}", kept, errors, prepared.received_at, refused
                     ),
                 )
             )

@@ -1,6 +1,7 @@
 """Requests to store leads, as other systems send them (the API) and as managers retry them
-(the API and the CLI): a body parsed, a bad one kept verbatim in quarantine and refused,
-an Idempotency-Key's stored answer, a quarantined record replayed after a fix."""
+(the API and the CLI): a body parsed, a bad one kept in quarantine (less the personal data
+the product refuses) and refused, an Idempotency-Key's stored answer, a quarantined record
+replayed after a fix."""
 
 from __future__ import annotations
 
@@ -39,11 +40,14 @@ def message(errors: dict[str, str]) -> str:
     return "rejected: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
 
 
-def reject(uow: UnitOfWork, origin: str, payload: str, errors: dict[str, str]) -> NoReturn:
-    """Keep the payload verbatim in quarantine, commit that, and refuse the request.
+def reject(
+    uow: UnitOfWork, origin: str, payload: str, errors: dict[str, str], rules: RulesConfig
+) -> NoReturn:
+    """Keep the payload in quarantine (verbatim, less the personal data the product
+    refuses), commit that, and refuse the request.
 
     NUL characters, which PostgreSQL text cannot hold, are kept as the four characters \\x00."""
-    qid = quarantine(uow.session, origin, payload.replace("\x00", "\\x00"), errors)
+    qid = quarantine(uow.session, origin, payload.replace("\x00", "\\x00"), errors, rules.privacy)
     uow.commit()
     raise Rejected(message(errors), errors, qid)
 
@@ -72,8 +76,10 @@ def parse_json(raw: bytes) -> tuple[str, Any]:
     raise NotJson(problem, text)
 
 
-def parse_lead(uow: UnitOfWork, raw: bytes, origin: str, keep: bool = True) -> LeadIn:
-    """A valid lead from a body; a bad one is quarantined verbatim (when `keep`) and refused."""
+def parse_lead(
+    uow: UnitOfWork, raw: bytes, origin: str, rules: RulesConfig, keep: bool = True
+) -> LeadIn:
+    """A valid lead from a body; a bad one is quarantined (when `keep`) and refused."""
     try:
         text, data = parse_json(raw)
     except NotJson as exc:
@@ -84,7 +90,7 @@ def parse_lead(uow: UnitOfWork, raw: bytes, origin: str, keep: bool = True) -> L
         except ValidationError as exc:
             errors = field_errors(exc)
     if keep:
-        reject(uow, origin, text, errors)
+        reject(uow, origin, text, errors, rules)
     raise InvalidInput(message(errors), errors)
 
 
@@ -110,7 +116,12 @@ def once_more_on_conflict(uow: UnitOfWork, work: Callable[[], T]) -> T:
 
 
 def store_or_refuse(
-    uow: UnitOfWork, origin: str, raw: bytes, store: Callable[[], T], keep: bool = True
+    uow: UnitOfWork,
+    origin: str,
+    raw: bytes,
+    store: Callable[[], T],
+    rules: RulesConfig,
+    keep: bool = True,
 ) -> T:
     """Run `store`; a value the database refuses (longer than its column) is refused as
     input, and the payload quarantined (when `keep`), rather than failing with a 500."""
@@ -120,7 +131,7 @@ def store_or_refuse(
         uow.session.rollback()
         problem = DOES_NOT_FIT
     if keep:
-        reject(uow, origin, raw.decode("utf-8", "backslashreplace"), {"(record)": problem})
+        reject(uow, origin, raw.decode("utf-8", "backslashreplace"), {"(record)": problem}, rules)
     raise InvalidInput(problem, {"(record)": problem})
 
 
@@ -209,9 +220,9 @@ def replay(
     body = corrected if corrected is not None else record.payload.encode("utf-8")
 
     def work() -> tuple[int, bool, str]:
-        lead = parse_lead(uow, body, origin, keep=keep)
+        lead = parse_lead(uow, body, origin, rules, keep=keep)
         done = store_or_refuse(
-            uow, origin, body, lambda: store_lead(uow.session, lead, origin, rules), keep=keep
+            uow, origin, body, lambda: store_lead(uow.session, lead, origin, rules), rules, keep
         )
         record.replayed_lead_id = done[0]
         uow.commit()

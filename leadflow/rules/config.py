@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from leadflow.rules.names import normal
 from leadflow.rules.vocab import (
     BudgetMatch,
     Channel,
@@ -241,6 +242,26 @@ class HandoffRules(_Strict):
     review_due_business_days: int = Field(ge=0)
 
 
+class PrivacyRules(_Strict):
+    """Minimum necessary data (spec §1, seed 001 最小必要): the fields and sheet columns
+    the product refuses as personal data, by what they hold (rules.privacy matches them)."""
+
+    refused_fields: dict[str, list[str]]
+
+    @model_validator(mode="after")
+    def _one_kind_each(self) -> PrivacyRules:
+        kinds: dict[str, str] = {}
+        for kind, names in self.refused_fields.items():
+            if not kind.strip() or not names or not all(normal(n) for n in names):
+                raise ValueError(f"{kind!r}: a kind of personal data needs a name and names")
+            for name in names:
+                if kinds.setdefault(normal(name), kind) != kind:
+                    raise ValueError(
+                        f"{name!r} is listed under both {kinds[normal(name)]} and {kind}"
+                    )
+        return self
+
+
 class RulesConfig(_Strict):
     """Every number of the rule book, as one validated object."""
 
@@ -255,6 +276,7 @@ class RulesConfig(_Strict):
     calendar: CalendarRules
     data_quality: DataQualityRules = DataQualityRules()
     handoff: HandoffRules
+    privacy: PrivacyRules
 
     def with_default_timezone(self, name: str) -> RulesConfig:
         """The same rule book with `name` as the zone of leads with no team."""

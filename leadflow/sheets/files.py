@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from leadflow.errors import InvalidInput
+from leadflow.rules.privacy import Refused
 from leadflow.schemas import loads_strict
 from leadflow.settings import get_settings
 from leadflow.sheets.mapping import ImportMapping, SheetPlan, load_mapping
@@ -45,7 +46,7 @@ class LeadFile:
 
 
 def _header(
-    path: Path, rows: Iterator[RawRow], mapping: ImportMapping, search: int
+    path: Path, rows: Iterator[RawRow], mapping: ImportMapping, refused: Refused, search: int
 ) -> tuple[SheetPlan, list[int], list[RawRow]]:
     """The header row: the first of the first `search` rows naming two known columns
     (title rows above it are skipped), else the first row that is not empty. Returns the
@@ -55,7 +56,7 @@ def _header(
     for row in rows:
         if any(c not in (None, "") for c in row.cells):
             seen.append(row)
-            if SheetPlan.of(_names(row.cells), mapping).known_count() >= 2:
+            if SheetPlan.of(_names(row.cells), mapping, refused).known_count() >= 2:
                 chosen = row
                 break
             if len(seen) >= search:
@@ -71,7 +72,8 @@ def _header(
             "in the header; which one is meant is unknowable"
         )
     skipped = [r.number for r in seen if r.number < chosen.number]
-    return (SheetPlan.of(names, mapping), skipped, [r for r in seen if r.number > chosen.number])
+    plan = SheetPlan.of(names, mapping, refused)
+    return plan, skipped, [r for r in seen if r.number > chosen.number]
 
 
 def _names(cells: list[Any]) -> list[str]:
@@ -102,7 +104,8 @@ def open_leads(
     ignore_unknown: bool = False,
 ) -> LeadFile:
     """Open a lead file and map its header row; with ignore_unknown=False a column that
-    maps to nothing refuses the file in one line naming every such column."""
+    maps to nothing refuses the file in one line naming every such column (a column of
+    personal data the product refuses is left out, never a reason to refuse the file)."""
     if path.is_dir():
         raise InvalidInput(f"{path}: is a directory, not a lead file")
     if not path.exists():
@@ -112,7 +115,8 @@ def open_leads(
         raise InvalidInput(f"--sheet {sheet}: only an .xlsx file has sheets")
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
-    conf = get_settings().imports
+    settings = get_settings()
+    conf = settings.imports
     limits = Limits(conf.sample_bytes, conf.max_cell_chars, conf.damaged_share)
     if suffix == ".csv":
         encoding, raw = csv_rows(path, limits)
@@ -120,7 +124,13 @@ def open_leads(
     else:
         sheet_name, raw = xlsx_rows(path, sheet)
         encoding = None
-    plan, skipped, past = _header(path, raw, mapping or load_mapping(), conf.header_search_rows)
+    plan, skipped, past = _header(
+        path,
+        raw,
+        mapping or load_mapping(),
+        Refused.of(settings.rules().privacy),
+        conf.header_search_rows,
+    )
     if plan.unknown and not ignore_unknown:
         raise InvalidInput(
             f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "

@@ -18,6 +18,7 @@ from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import MAPPING_FILE, ChannelWords
 from leadflow.rules.config import ConfigError
+from leadflow.rules.privacy import Refused
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
@@ -25,6 +26,7 @@ from leadflow.sheets import values as cells
 
 _VOCABS = {"source": Channel, "company_size": CompanySize, "contact_role": ContactRole}
 _AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
+REFUSED = "refused: personal data (not stored)"  # a column's use
 
 
 class MappingFile(BaseModel):
@@ -184,7 +186,7 @@ class Column:
     index: int
     header: str
     target: str | None  # a lead field, or None
-    use: str  # "field", "part of <field>", "not imported", "unmapped"
+    use: str  # "field", "part of <field>", "not imported", REFUSED, "unmapped"
 
 
 @dataclass
@@ -198,13 +200,16 @@ class SheetPlan:
     fields: list[tuple[int, str]] = field(default_factory=list)  # column index, target
 
     @classmethod
-    def of(cls, headers: list[str], mapping: ImportMapping) -> SheetPlan:
-        """Map each header; name the columns that mean nothing known."""
+    def of(cls, headers: list[str], mapping: ImportMapping, refused: Refused) -> SheetPlan:
+        """Map each header; name the columns that mean nothing known, and leave out those
+        the product refuses as personal data (rule book: minimum necessary data)."""
         plan = cls([], mapping)
         part_of = {h: name for name, groups in mapping.combine.items() for g in groups for h in g}
         for i, header in enumerate(headers):
             key, target = cells.normal(header), mapping.target(header)
-            if target is not None:
+            if refused.kind(header) is not None:
+                target, use = None, REFUSED
+            elif target is not None:
                 use = "field"
             elif key in part_of:
                 target, use = part_of[key], f"part of {part_of[key]}"

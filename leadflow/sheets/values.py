@@ -15,19 +15,13 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
+from leadflow.rules.names import normal as normal  # the sheets' matching form
 from leadflow.rules.written import read_amount
 
 _MOMENT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[ t]*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$"
 )
-
-
-def normal(text: str) -> str:
-    """The form names and values are matched in: full-width folded, case and spaces
-    ignored, a trailing `*` (a required-column marker) dropped."""
-    folded = unicodedata.normalize("NFKC", text).casefold().strip().rstrip("*")
-    return " ".join(folded.split())
 
 
 def as_text(value: Any) -> str:

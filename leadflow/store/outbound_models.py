@@ -85,7 +85,8 @@ class Handoff(Base):
 
 
 class QuarantinedRecord(Base):
-    """A rejected input kept verbatim with its errors, so nothing a sender sent is lost."""
+    """A rejected input kept verbatim with its errors, so nothing a sender sent is lost,
+    except the personal data the product refuses (its errors then say what was removed)."""
 
     __tablename__ = "quarantine"
 
