@@ -181,6 +181,12 @@ class LeadOut(BaseModel):
     promised: str | None
     legal_reviewed_by: str | None
     invalid_review: str | None
+    screening: str | None = Field(
+        default=None,
+        description="Where the lead stands with screening: a disqualified lead whose facts "
+        "pass now (and how to reinstate it), or a reinstated one that screening would fail "
+        "(who reinstated it, when and why).",
+    )
     masked: list[str] = Field(description="Sensitive fields hidden from this key's role.")
     links: dict[str, str]
     win: WinOut | None = Field(

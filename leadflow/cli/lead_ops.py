@@ -10,14 +10,14 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import AT, BY, app, utc
-from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.cli.output import JSON_OPTION, emit, grade_text
 from leadflow.errors import InvalidInput
 from leadflow.events import LEAD_WON
 from leadflow.events import emit as emit_event
-from leadflow.intake.pending import process_pending
+from leadflow.intake.pending import intake_chunk
 from leadflow.lifecycle.assign import assign_lead
 from leadflow.lifecycle.contract import ContractIn, win
-from leadflow.lifecycle.invalid_review import review_invalid
+from leadflow.lifecycle.invalid_review import review_invalid, screening_note
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import answer_objection
 from leadflow.lifecycle.plans import PlanIn, submit_plan
@@ -144,13 +144,17 @@ def update(
             "score": lead.score,
             "priority": lead.priority,
             "grade": lead.grade,
+            "valid": lead.valid,
             "changed": sorted(changes),
+            "screening": screening_note(uow.session, lead),
         }
+        graded = grade_text(lead.grade)
     emit(
         data,
         as_json,
         f"lead {lead_id}: {', '.join(sorted(changes))} changed; score "
-        f"{data['score']} ({data['priority']}), grade {data['grade']}",
+        f"{data['score']} ({data['priority']}), {graded}"
+        + (f"\n{data['screening']}" if data["screening"] else ""),
     )
 
 
@@ -212,16 +216,26 @@ def review_invalid_cmd(
             reason=reason,
         )
         uow.commit()
-    intake = process_pending() if reinstate else None  # screening runs again at once
+    if reinstate:  # this lead goes through intake at once, on the manager's decision
+        intake_chunk([lead_id], _now())
     with unit_of_work() as uow:
         lead = get_lead(uow.session, lead_id)
         data = {
             "id": lead.id,
             "state": lead.state,
             "invalid_review": lead.invalid_review,
-            "screened_again": intake is not None,
+            "screened_again": reinstate,
+            "valid": lead.valid,
+            "grade": lead.grade,
+            "screening": screening_note(uow.session, lead),
         }
-    emit(data, as_json, f"lead {lead_id}: {data['invalid_review']}, now {data['state']}")
+        graded = grade_text(lead.grade)
+    emit(
+        data,
+        as_json,
+        f"lead {lead_id}: {data['invalid_review']}, now {data['state']}, {graded}"
+        + (f"\n{data['screening']}" if data["screening"] else ""),
+    )
 
 
 @app.command("plan")

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.cli.output import JSON_OPTION, emit, grade_text, table
 from leadflow.errors import InvalidInput
 from leadflow.intake.checks import unchecked as unchecked_leads
 from leadflow.intake.pending import intake_chunk, process_pending
@@ -117,12 +117,13 @@ def add(
             "owner_id": lead.owner_id,
             "duplicate": bool(summary.duplicates),
         }
+        graded = grade_text(lead.grade)
     emit(
         data,
         as_json,
         ("merged into" if summary.duplicates else "added")
-        + f" lead {lead_id}: {data['state']}, grade {data['grade']}, {data['priority']} priority, "
-        f"score {data['score']}, owner {data['owner_id'] or '-'}",
+        + f" lead {lead_id}: {data['state']}, {graded}, {data['priority']} "
+        f"priority, score {data['score']}, owner {data['owner_id'] or '-'}",
     )
 
 
@@ -247,7 +248,15 @@ def list_leads(
                 ]
             else:
                 rows = invalid_leads(uow.session, unreviewed=unreviewed, limit=limit)
-                columns = ["id", "company", "source", "lost_at", "review", "invalid_reason"]
+                columns = [
+                    "id",
+                    "company",
+                    "source",
+                    "lost_at",
+                    "screening",
+                    "review",
+                    "invalid_reason",
+                ]
         emit(rows, as_json, table(rows, columns))
         return
     where = LeadFilter(state=state, owner=owner, grade=grade, priority=priority)

@@ -37,6 +37,11 @@ def emit(data: Any, as_json: bool, text: str | None = None) -> None:
     typer.echo(to_json(data) if as_json or text is None else text)
 
 
+def grade_text(grade: str | None) -> str:
+    """A lead's grade for a sentence: "grade A", or "no grade" (a disqualified lead)."""
+    return f"grade {grade}" if grade else "no grade"
+
+
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain aligned text table."""
     if not rows:

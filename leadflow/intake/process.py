@@ -150,16 +150,20 @@ def _screen_and_choose(
     zone: ZoneInfo,
     known_owner: int | None = None,
 ) -> Assignment | None:
-    """Evaluate and screen (or disqualify) one lead; for a valid lead, the rules' choice of
-    owner, with the next candidates, still to be claimed."""
-    ev = reassess(lead, counts, now, rules, zone).evaluation
+    """Evaluate and screen (or disqualify) one lead (a reinstated one is screened); for a
+    valid lead, the rules' choice of owner, with the next candidates, still to be
+    claimed."""
+    outcome = reassess(lead, counts, now, rules, zone)
+    ev, stands = outcome.evaluation, outcome.verdict
     result.processed += 1
-    if not ev.bant.valid:
+    if not stands.valid:
         write(lead, loss_reason=LossReason.invalid.value)
         fire(lead, "disqualify", by=actor, at=now, rules=rules, reason=f"invalid: {ev.bant.reason}")
         result.disqualified += 1
         return None
-    fire(lead, "screen", by=actor, at=now, rules=rules, reason=f"BANT {ev.bant.passed}/4")
+    # A reinstated lead is screened on the manager's decision, whatever screening says.
+    why = "; ".join(filter(None, (f"BANT {ev.bant.passed}/4", stands.note)))
+    fire(lead, "screen", by=actor, at=now, rules=rules, reason=why)
     result.screened += 1
     facts = LeadToAssign.model_validate(lead, from_attributes=True)
     previous = previous_owner(roster, known_owner, now, "repeat business")

@@ -15,14 +15,14 @@ from leadflow.errors import GuardRefused, IllegalTransition, InvalidInput, NotFo
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.lifecycle.lookup import get_lead
-from leadflow.lifecycle.reassess import give_owner
+from leadflow.lifecycle.reassess import give_owner, reassess_stored
 from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
-from leadflow.rules.vocab import Priority, State
+from leadflow.rules.vocab import LossReason, Priority, State
 from leadflow.rules.zones import AtWork
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep, Team
@@ -199,6 +199,9 @@ def reactivate(
         raise IllegalTransition(
             lead.id, lead.state, "reactivate", list(allowed_triggers(lead.state))
         )
+    if lead.loss_reason == LossReason.invalid.value:  # a disqualified lead was not graded
+        write(lead, loss_reason=None)
+        reassess_stored(session, lead, now, rules)
     roster = load_roster(session, rules)
     choice = previous_owner(roster, lead.owner_id, now, "reactivated") or roster.assign(
         LeadToAssign.model_validate(lead, from_attributes=True), now

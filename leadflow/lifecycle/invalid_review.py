@@ -11,12 +11,15 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.lifecycle.operations import rescore
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.standing import REINSTATED, Standing
 from leadflow.rules.vocab import LossReason, State
-from leadflow.store.models import Lead
+from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.uow import flush
 from leadflow.store.writer import fire, write
 
+REINSTATED_BECAUSE = "reinstated: "  # the reinstate transition's reason: this, then the manager's
 DISQUALIFIED = (Lead.state == State.lost.value) & (Lead.loss_reason == LossReason.invalid.value)
 
 
@@ -30,8 +33,10 @@ def review_invalid(
     rules: RulesConfig,
     reason: str | None = None,
 ) -> Lead:
-    """Record a manager's decision on a disqualified lead: `confirm` archives it as invalid,
-    `reinstate` (reason required) sends it back to screening, which runs again at intake."""
+    """Record a manager's decision on a disqualified lead: `confirm` archives it as invalid;
+    `reinstate` (reason required) overrides screening: the lead goes back to `new`, counts
+    as valid and is graded again, and intake screens it on the manager's decision, however
+    its facts fare (rules/standing)."""
     lead = get_lead(session, lead_id)
     if lead.state != State.lost.value or lead.loss_reason != LossReason.invalid.value:
         state = f"{lead.state}, {lead.loss_reason}" if lead.loss_reason else lead.state
@@ -43,29 +48,50 @@ def review_invalid(
             f"decision: {decision!r} is not confirm or reinstate",
             {"decision": "confirm or reinstate"},
         )
+    if decision == "reinstate" and (not reason or not reason.strip()):
+        raise InvalidInput("reason: say why the lead is reinstated", {"reason": "required"})
     write(
         lead,
-        invalid_review="confirmed" if decision == "confirm" else "reinstated",
+        invalid_review="confirmed" if decision == "confirm" else REINSTATED,
         invalid_reviewed_by=by,
         invalid_reviewed_at=now,
     )
     if decision == "reinstate":
-        if not reason or not reason.strip():
-            raise InvalidInput("reason: say why the lead is reinstated", {"reason": "required"})
-        fire(lead, "reinstate", by=by, at=now, rules=rules, reason=f"reinstated: {reason}")
-        write(
-            lead,
-            loss_reason=None,
-            valid=None,
-            invalid_reason=f"{lead.invalid_reason} (reinstated by {by}: {reason})",
-        )
+        fire(lead, "reinstate", by=by, at=now, rules=rules, reason=f"{REINSTATED_BECAUSE}{reason}")
+        write(lead, loss_reason=None)
+        rescore(session, lead, now, rules)  # valid and graded from now on
     flush(session)
     return lead
 
 
+def screening_note(session: Session, lead: Lead) -> str | None:
+    """What a manager should read about screening's verdict on the lead: that its facts
+    pass now and how to reinstate it, or that screening would fail a reinstated lead and
+    who reinstated it, when and why."""
+    stored = lead.explanation or {}
+    note, standing = stored.get("screening_note"), stored.get("standing")
+    if not note:
+        return None
+    if standing == Standing.passes_now:
+        return (
+            f"{note}: reinstate with `leadflow leads review-invalid {lead.id} --reinstate "
+            f"--reason ...` or POST /leads/{lead.id}/invalid-review"
+        )
+    if standing == Standing.reinstated:
+        why = session.scalar(
+            select(TransitionAudit.reason)
+            .where(TransitionAudit.lead_id == lead.id, TransitionAudit.trigger == "reinstate")
+            .order_by(TransitionAudit.id.desc())
+            .limit(1)
+        )
+        return f"{note}: {why.removeprefix(REINSTATED_BECAUSE)}" if why else note
+    return str(note)
+
+
 def invalid_leads(session: Session, *, unreviewed: bool, limit: int = 500) -> list[dict[str, Any]]:
     """Disqualified leads (only those no manager has reviewed yet, when asked), oldest
-    first."""
+    first; `screening` says whether their facts fail screening still or pass it now (a
+    lead to reinstate)."""
     # A decision taken before the lead's latest disqualification is no review of it.
     pending = or_(Lead.invalid_reviewed_at.is_(None), Lead.invalid_reviewed_at < Lead.lost_at)
     query = select(Lead).where(DISQUALIFIED).order_by(Lead.lost_at, Lead.id).limit(limit)
@@ -78,6 +104,9 @@ def invalid_leads(session: Session, *, unreviewed: bool, limit: int = 500) -> li
             "source": lead.source,
             "lost_at": lead.lost_at,
             "invalid_reason": lead.invalid_reason,
+            "screening": "passes now"
+            if (lead.explanation or {}).get("standing") == Standing.passes_now
+            else "fails",
             "review": lead.invalid_review,
             "reviewed_by": lead.invalid_reviewed_by,
         }

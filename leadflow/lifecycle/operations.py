@@ -15,10 +15,10 @@ from leadflow.errors import GuardRefused
 from leadflow.lifecycle.assign import assign_queued, reactivate
 from leadflow.lifecycle.lookup import choice, get_lead, lead_time
 from leadflow.lifecycle.opportunity import apply_opportunity_grade
-from leadflow.lifecycle.reassess import behaviour_counts, reassess, reschedule_cadence
+from leadflow.lifecycle.reassess import reassess_stored, reschedule_cadence
 from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.facts import BehaviourCounts, OpportunityFacts
+from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.grading import opportunity_grade
 from leadflow.rules.timing import logged_late
 from leadflow.rules.vocab import (
@@ -39,7 +39,6 @@ from leadflow.store.models import (
 )
 from leadflow.store.uow import flush
 from leadflow.store.writer import fire, write
-from leadflow.team.zones import zone_of
 from leadflow.winmodel.score import lead_win, score_leads
 
 
@@ -64,6 +63,9 @@ def fire_trigger(
     if trigger == "lose" and reason:
         write(lead, loss_reason=choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value)
     flush(session)
+    if trigger == "lose" and lead.loss_reason == LossReason.invalid.value:  # no grade now
+        rescore(session, lead, now, rules)
+        return lead
     score_leads(session, [lead.id], now)
     return lead
 
@@ -71,9 +73,7 @@ def fire_trigger(
 def rescore(session: Session, lead: Lead, now: dt.datetime, rules: RulesConfig) -> None:
     """Reassess one lead after its facts changed (`reassess`, the one policy), and offer it
     to the reps again when it waits in a manager queue."""
-    with session.no_autoflush:  # one flush after: a concurrent change is a VersionConflict
-        counts = behaviour_counts(session, [lead.id], now, rules).get(lead.id, BehaviourCounts())
-        outcome = reassess(lead, counts, now, rules, zone_of(session, lead.team_id, rules))
+    outcome = reassess_stored(session, lead, now, rules)
     flush(session)
     if outcome.requeue:
         assign_queued(session, now, rules, only=[lead.id])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from leadflow.rules.evaluate import Evaluation, evaluate
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.grading import OpportunityGrade
 from leadflow.rules.scoring import decayed_counts
+from leadflow.rules.standing import ReviewFacts, Verdict, verdict
 from leadflow.rules.timing import (
     first_contact_due,
     next_cadence_date,
@@ -34,6 +36,7 @@ from leadflow.rules.timing import (
 from leadflow.rules.vocab import Grade, Priority, State
 from leadflow.store.models import BehaviourEvent
 from leadflow.store.writer import AnyLead, write
+from leadflow.team.zones import zone_of
 
 # The columns reassess reads and writes, for chunk jobs that load a subset.
 REASSESS_COLUMNS = (
@@ -56,16 +59,25 @@ REASSESS_COLUMNS = (
     "first_contact_due",
     "last_contact_at",
     "next_cadence_due",
+    # whether the lead stands disqualified or reinstated (rules/standing)
+    "loss_reason",
+    "duplicate_of_id",
+    "invalid_review",
+    "invalid_reviewed_by",
+    "invalid_reviewed_at",
 )
+NOT_GRADED = "not graded: disqualified as invalid"
 WORKED = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
 
 
 @dataclass(frozen=True)
 class Reassessment:
-    """What the rules concluded, and whether the lead should be offered to the reps again
-    (a valid lead waiting in a manager queue: its new facts may find it an owner)."""
+    """What the rules concluded, where the lead stands (valid, graded, reinstated), and
+    whether it should be offered to the reps again (a valid lead waiting in a manager
+    queue: its new facts may find it an owner)."""
 
     evaluation: Evaluation
+    verdict: Verdict
     requeue: bool
 
 
@@ -98,17 +110,19 @@ def reassess(
     facts (the weekly re-grade passes it; a new assessment writes its own)."""
     before = (lead.grade, lead.opportunity_grade, lead.nurture_stage)
     ev = evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
+    stands = verdict(ev.bant, ReviewFacts.model_validate(lead, from_attributes=True))
     write(
         lead,
-        valid=ev.bant.valid,
-        invalid_reason=ev.bant.reason,
+        valid=stands.valid,
+        # A disqualified lead whose facts pass now keeps the reason it was disqualified.
+        invalid_reason=ev.bant.reason or (None if stands.valid else lead.invalid_reason),
         behaviour_score=ev.score.behaviour,
         attribute_score=ev.score.attribute,
         score=ev.score.total,
         priority=ev.score.priority.value,
         nurture_stage=ev.score.nurture_stage,
-        grade=ev.grade.grade.value,
-        explanation=ev.summary(),
+        grade=ev.grade.grade.value if stands.graded else None,
+        explanation=explanation(ev, stands),
     )
     if opportunity is not None:
         apply_opportunity_grade(lead, opportunity, now, rules)
@@ -116,7 +130,26 @@ def reassess(
     if (lead.grade, lead.opportunity_grade, lead.nurture_stage) != before:
         reschedule_cadence(lead, rules)
     queued = lead.state == State.screened.value and lead.owner_id is None
-    return Reassessment(ev, requeue=queued and ev.bant.valid)
+    return Reassessment(ev, stands, requeue=queued and stands.valid)
+
+
+def explanation(ev: Evaluation, stands: Verdict) -> dict[str, Any]:
+    """The rules' explanation as stored on the lead: screening's own verdict (`valid`,
+    the four tests), where the lead stands with it, and no grade while it is disqualified."""
+    summary = {**ev.summary(), "standing": stands.standing.value, "screening_note": stands.note}
+    if not stands.graded:
+        summary["grade"] = None
+        summary["explain"] = {**summary["explain"], "grade_reasons": [NOT_GRADED]}
+    return summary
+
+
+def reassess_stored(
+    session: Session, lead: AnyLead, now: dt.datetime, rules: RulesConfig
+) -> Reassessment:
+    """`reassess` for one stored lead, with its behaviour counts and its team's clock."""
+    with session.no_autoflush:  # one flush after: a concurrent change is a VersionConflict
+        counts = behaviour_counts(session, [lead.id], now, rules).get(lead.id, BehaviourCounts())
+        return reassess(lead, counts, now, rules, zone_of(session, lead.team_id, rules))
 
 
 def _tighten_first_contact(lead: AnyLead, rules: RulesConfig, zone: ZoneInfo) -> None:

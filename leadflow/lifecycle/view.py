@@ -1,6 +1,6 @@
 """A lead as `leads show` and GET /leads/{id} present it: the record, its transitions,
 history and activities, and what the daily operations add (objections, touches, the
-customer's other leads, the conversion plan)."""
+customer's other leads, the conversion plan, and where it stands with screening)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.intake.touches import customer_leads, touch_rows
+from leadflow.lifecycle.invalid_review import screening_note
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import objection_rows
 from leadflow.lifecycle.operations import lead_story
@@ -20,6 +21,7 @@ def full_story(session: Session, lead_id: int) -> dict[str, Any]:
     data = lead_story(session, lead_id)
     lead = get_lead(session, lead_id)
     plan = current_plan(session, lead_id)
+    data["screening"] = screening_note(session, lead)
     data["objections"] = objection_rows(session, lead_id)
     data["touches"] = touch_rows(session, lead)
     data["customer"] = customer_leads(session, lead)

@@ -33,8 +33,9 @@ def late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
 
 
 def grade_changes(session: Session, period: Period, owner: int | None = None) -> list[GradeMove]:
-    """Lead grade moves recorded in the period (first grades, from nothing, are not moves);
-    with `owner`, of that rep's leads only."""
+    """Lead grade moves recorded in the period (first grades, from nothing, and a grade
+    withdrawn from a lead lost as invalid are not moves); with `owner`, of that rep's leads
+    only."""
     query = select(FieldChange.old_value, FieldChange.new_value, func.count())
     if owner is not None:
         query = query.join(Lead, Lead.id == FieldChange.lead_id).where(Lead.owner_id == owner)
@@ -43,6 +44,7 @@ def grade_changes(session: Session, period: Period, owner: int | None = None) ->
             query.where(
                 FieldChange.field == "grade",
                 FieldChange.old_value.is_not(None),
+                FieldChange.new_value.is_not(None),
                 within(FieldChange.at, period),
             ).group_by(FieldChange.old_value, FieldChange.new_value)
         )

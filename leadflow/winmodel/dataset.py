@@ -14,10 +14,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Executable, and_, case, func, select
+from sqlalchemy import ColumnElement, Executable, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from leadflow.rules.vocab import State
+from leadflow.rules.vocab import LossReason, State
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Activity, Lead
 from leadflow.winmodel.features import (
@@ -37,8 +37,14 @@ OPEN = [
 ]
 # When a closed lead's outcome happened: its won_at, or its (latest) lost_at.
 CLOSED_AT = case((Lead.state == State.won.value, Lead.won_at), else_=Lead.lost_at)
-# Won against lost; a lead disqualified at screening never reached screened.
-CLOSED = and_(Lead.state.in_([State.won.value, State.lost.value]), Lead.screened_at.is_not(None))
+# Won against lost. A lead lost as invalid is no sales outcome (one disqualified at screening
+# never reached screened), and it has no grade from then on: its cleared grade would tell
+# the model the outcome.
+CLOSED = and_(
+    Lead.state.in_([State.won.value, State.lost.value]),
+    Lead.screened_at.is_not(None),
+    or_(Lead.loss_reason.is_(None), Lead.loss_reason != LossReason.invalid.value),
+)
 _STREAM = 5000  # rows a chunk: features are built a chunk at a time
 
 

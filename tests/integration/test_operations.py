@@ -291,6 +291,22 @@ def test_invalid_review_confirm_and_reinstate(uow, rules):
         review_invalid(uow.session, lead_id, decision="confirm", by="mia", now=LATER, rules=rules)
 
 
+def test_a_lead_lost_as_invalid_has_no_grade_until_it_comes_back(uow, rules):
+    """Rule book §2: "A lead lost as invalid (at screening, as a duplicate, or by `lose`
+    with the reason invalid) has no grade and does not count as a valid lead"; a
+    reactivated one is graded again."""
+    lead_id = _lead(uow, rules)
+    lead = uow.session.get(Lead, lead_id)
+    assert (lead.valid, lead.grade) == (True, "A")
+    svc.fire_trigger(
+        uow.session, lead_id, "lose", by="ann", now=NOW, rules=rules, reason="invalid: no such firm"
+    )
+    assert (lead.state, lead.valid, lead.grade) == ("lost", False, None)
+    assert [r["id"] for r in invalid_leads(uow.session, unreviewed=True)] == [lead_id]
+    reactivate(uow.session, lead_id, by="mia", now=LATER, rules=rules)
+    assert (lead.state, lead.valid, lead.grade) == ("nurturing", True, "A")
+
+
 def test_approval_needs_assessment_and_plan(uow, rules):
     """Spec §2: start_negotiation needs "the conversion plan approved (director for grade A,
     sales manager for B/C)"."""
