@@ -198,7 +198,7 @@ def test_lifecycle_commands_and_clear_errors(env):
         env,
         ok=False,
     )
-    assert "source: Input should be" in wrong.stderr
+    assert "source: 'pigeon' is not a known channel" in wrong.stderr
     nocontact = run(
         ["leads", "add", "--source", "other", "--company", "X", "--contact", "Y", "--need", "Z"],
         env,
