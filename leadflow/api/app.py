@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from leadflow.api import (
+    checks,
     followups,
     health,
     lead_actions,
@@ -122,7 +123,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
-    for module in (leads, lead_actions, lead_ops, quarantine, reps, targets, followups, health):
+    for module in (
+        leads,
+        lead_actions,
+        lead_ops,
+        checks,
+        quarantine,
+        reps,
+        targets,
+        followups,
+        health,
+    ):
         app.include_router(module.router)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)

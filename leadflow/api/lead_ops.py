@@ -95,7 +95,7 @@ def edit(lead_id: int, body: LeadPatch, request: Request, uow: Uow, principal: E
         expected_version=body.version,
     )
     uow.commit()
-    return lead_detail(uow.session, lead, principal)
+    return lead_detail(uow.session, lead, principal, rules_of(request))
 
 
 @router.post("/assign", response_model=TransitionOut)

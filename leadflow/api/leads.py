@@ -184,7 +184,8 @@ def list_leads(
     "/{lead_id}",
     response_model=LeadOut,
 )
-def show_lead(lead_id: int, uow: Uow, principal: Reader) -> LeadOut:
+def show_lead(lead_id: int, request: Request, uow: Uow, principal: Reader) -> LeadOut:
     """One lead in full; budgets and notes are masked unless the caller is its owner, a
     manager or a director."""
-    return lead_detail(uow.session, lead_for(uow.session, principal, lead_id), principal)
+    lead = lead_for(uow.session, principal, lead_id)
+    return lead_detail(uow.session, lead, principal, rules_of(request))

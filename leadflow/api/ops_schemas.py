@@ -42,8 +42,15 @@ class InvalidReviewIn(StrictIn):
     reason: Note | None = None
 
 
+# Facts a person may write as people do ("50-80万", "Q3"): read by the lead's validation.
+_WRITTEN = ("budget_min", "budget_max", "timeline")
+
+
 def _optional(name: str) -> tuple[Any, Any]:
-    return (LeadIn.model_fields[name].annotation | None, None)  # type: ignore[operator]
+    annotation = LeadIn.model_fields[name].annotation
+    if name in _WRITTEN:
+        return (annotation | str | None, None)
+    return (annotation | None, None)  # type: ignore[operator]
 
 
 # Every §1 field but the source and the external id, optional: only the fields sent change

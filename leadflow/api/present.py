@@ -10,6 +10,7 @@ from leadflow.api.deps import Principal
 from leadflow.api.schemas import LeadOut, links
 from leadflow.lifecycle.operations import mask_story
 from leadflow.lifecycle.view import full_story
+from leadflow.rules.config import RulesConfig
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead, SalesRep
 
@@ -23,10 +24,10 @@ _SLA = (
 )
 
 
-def lead_detail(session: Session, lead: Lead, principal: Principal) -> LeadOut:
+def lead_detail(session: Session, lead: Lead, principal: Principal, rules: RulesConfig) -> LeadOut:
     """A lead with explanation, owner, due times, history and transitions, as this caller
     may see it."""
-    data: dict[str, Any] = full_story(session, lead.id)
+    data: dict[str, Any] = full_story(session, lead.id, rules)
     owner = session.get(SalesRep, lead.owner_id) if lead.owner_id else None
     data["owner"] = (
         {"id": owner.id, "name": owner.name, "team_id": owner.team_id} if owner else None

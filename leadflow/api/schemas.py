@@ -159,6 +159,25 @@ class LeadOut(BaseModel):
     first_opportunity_at: dt.datetime | None = None
     customer_type: str | None = None
     entered_by: str | None = None
+    entered_at: dt.datetime | None = None
+    to_confirm: dict[str, str | None] = Field(
+        default={},
+        description="What a person should confirm: a budget or time that could not be read, "
+        "or that was read from the need (field -> the words as written).",
+    )
+    missing: list[str] = Field(
+        default=[], description="Required fields (data_quality.required_fields) left empty."
+    )
+    check_state: str | None = Field(
+        default=None,
+        description="A supervisor's check of a lead entered by hand or file: pending, ok or "
+        "fixed (none for leads other systems send).",
+    )
+    checked_by: str | None = None
+    checked_at: dt.datetime | None = None
+    facts_confirmed_at: dt.datetime | None = Field(
+        default=None, description="When the facts were last confirmed (monthly re-verification)."
+    )
     sla: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -96,10 +96,15 @@ def update(
     field: list[str] = typer.Option(
         [], "--set", help="FIELD=VALUE; repeat for more. FIELD=  (empty) clears an optional field."
     ),
+    budget: str | None = typer.Option(
+        None, help="Both ends as written: 50-80万, 100万以上, 20万左右, 80k."
+    ),
     budget_max: str | None = typer.Option(None, help="Shortcut for --set budget_max=..."),
     budget_min: str | None = typer.Option(None, help="Shortcut for --set budget_min=..."),
     contact_role: str | None = typer.Option(None, help="decision_maker | influencer | user"),
-    timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
+    timeline: str | None = typer.Option(
+        None, help="Expected purchase time as written: 2026-06-30, 2026年6月, Q3, 3个月内, 尽快."
+    ),
     need: str | None = typer.Option(None, help="The need, as it stands now."),
     expected_version: int | None = typer.Option(
         None, help="Refuse if the lead has changed since this version."
@@ -120,6 +125,7 @@ def update(
             )
         changes[name.strip()] = _parse(value.strip())
     for name, given in (
+        ("budget", budget),
         ("budget_max", budget_max),
         ("budget_min", budget_min),
         ("contact_role", contact_role),

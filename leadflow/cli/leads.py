@@ -18,6 +18,7 @@ from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.assign import queue_rows
 from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
+from leadflow.rules.data_quality import missing_fields
 from leadflow.settings import get_rules
 from leadflow.store.queries import LeadFilter, sorted_leads
 from leadflow.winmodel.explain import win_line
@@ -61,9 +62,14 @@ def add(
     region: str | None = typer.Option(None),
     title: str | None = typer.Option(None),
     role: str | None = typer.Option(None, help="decision_maker | influencer | user"),
-    budget_min: float | None = typer.Option(None),
-    budget_max: float | None = typer.Option(None),
-    timeline: str | None = typer.Option(None, help="Expected purchase date, YYYY-MM-DD."),
+    budget: str | None = typer.Option(
+        None, help="As written: 50-80万, 100万以上, 20万左右, 80k (both ends at once)."
+    ),
+    budget_min: str | None = typer.Option(None),
+    budget_max: str | None = typer.Option(None),
+    timeline: str | None = typer.Option(
+        None, help="Expected purchase time as written: 2026-06-30, 2026年6月, Q3, 3个月内, 尽快."
+    ),
     tag: list[str] = typer.Option([], help="A label; repeat for more."),
     external_id: str | None = typer.Option(None),
     process: bool = typer.Option(
@@ -88,6 +94,7 @@ def add(
         "region": region,
         "contact_title": title,
         "contact_role": role,
+        "budget": budget,
         "budget_min": budget_min,
         "budget_max": budget_max,
         "timeline": timeline,
@@ -108,6 +115,9 @@ def add(
         intake_chunk([lead_id], utcnow())
     with unit_of_work() as uow:
         lead = svc.get_lead(uow.session, lead_id)
+        missing = missing_fields(lead, get_rules().data_quality)
+        asks = [f"{k}: {v}" for k, v in lead.to_confirm.items()]
+        asks += [f"{name}: missing (required)" for name in missing]
         data = {
             "id": lead.id,
             "state": lead.state,
@@ -116,6 +126,8 @@ def add(
             "score": lead.score,
             "owner_id": lead.owner_id,
             "duplicate": bool(summary.duplicates),
+            "to_confirm": lead.to_confirm,
+            "missing": missing,
         }
         graded = grade_text(lead.grade)
     emit(
@@ -123,7 +135,8 @@ def add(
         as_json,
         ("merged into" if summary.duplicates else "added")
         + f" lead {lead_id}: {data['state']}, {graded}, {data['priority']} "
-        f"priority, score {data['score']}, owner {data['owner_id'] or '-'}",
+        f"priority, score {data['score']}, owner {data['owner_id'] or '-'}"
+        + (f"\nto confirm: {'; '.join(asks)}" if asks else ""),
     )
 
 
@@ -141,7 +154,7 @@ def show(
 
     Budgets and notes are masked unless --sensitive is given."""
     with unit_of_work() as uow:
-        story = full_story(uow.session, lead_id)
+        story = full_story(uow.session, lead_id, get_rules())
     if not sensitive:  # output ends up in tickets and chats: the least by default
         story = svc.mask_story(story)
     skip = {
@@ -234,7 +247,7 @@ def list_leads(
         with unit_of_work() as uow:
             if unchecked:
                 rows = unchecked_leads(uow.session, get_rules(), limit)
-                columns = ["id", "company", "entered_by", "entered_at", "missing", "to_confirm"]
+                columns = ["id", "company", "state", "entered_by", "missing", "to_confirm"]
             elif queue:
                 rows = queue_rows(uow.session, utcnow(), get_rules())[:limit]
                 columns = [

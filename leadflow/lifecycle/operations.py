@@ -250,12 +250,20 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
     return data
 
 
+BUDGET_NOTES = ("budget", "budget_min", "budget_max")
+
+
 def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     """A lead story with the sensitive fields and their history entries hidden, and the
     hidden names listed under `masked`."""
     masked = {**mask(data), "masked": list(SENSITIVE)}
+    hidden = {*SENSITIVE, "to_confirm"}  # what to confirm may quote the budget
     masked["history"] = [
-        {**h, "old": None, "new": None, "masked": True} if h["field"] in SENSITIVE else h
+        {**h, "old": None, "new": None, "masked": True} if h["field"] in hidden else h
         for h in data["history"]
     ]
+    if "to_confirm" in data:
+        masked["to_confirm"] = {
+            k: None if k in BUDGET_NOTES else v for k, v in (data["to_confirm"] or {}).items()
+        }
     return masked

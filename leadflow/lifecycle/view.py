@@ -14,12 +14,16 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import objection_rows
 from leadflow.lifecycle.operations import lead_story
 from leadflow.lifecycle.plans import current_plan
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.data_quality import missing_fields
 
 
-def full_story(session: Session, lead_id: int) -> dict[str, Any]:
-    """Everything about one lead, sensitive fields included (mask before showing)."""
+def full_story(session: Session, lead_id: int, rules: RulesConfig) -> dict[str, Any]:
+    """Everything about one lead, sensitive fields included (mask before showing), with
+    the required fields it lacks (`missing`)."""
     data = lead_story(session, lead_id)
     lead = get_lead(session, lead_id)
+    data["missing"] = missing_fields(lead, rules.data_quality)
     plan = current_plan(session, lead_id)
     data["screening"] = screening_note(session, lead)
     data["objections"] = objection_rows(session, lead_id)
