@@ -55,6 +55,8 @@ ACTION_BODIES: dict[str, object] = {
     "answer": {"response": "phased payment"},
     "assign": {"rep_id": 1},
     "invalid-review": {"decision": "confirm"},
+    "check": {"ok": True},
+    "verify": None,
     "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
 }

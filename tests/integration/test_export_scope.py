@@ -55,6 +55,7 @@ def test_every_sensitive_field_is_masked_alike_in_the_api_and_all_four_exports(
     uow,
     hostile,  # noqa: F811  (a fixture imported from its module)
     tmp_path,
+    rules,
 ):
     """Spec §1: budget, decision chain and internal notes are shown only to the lead's
     owner, their manager and directors."""
@@ -82,7 +83,7 @@ def test_every_sensitive_field_is_masked_alike_in_the_api_and_all_four_exports(
             assert secret not in text and secret.replace(",", "") not in text, (fmt, secret)
     review = json.loads(outputs["json"])
     assert {line["open_value"] for line in review["reps"] + review["teams"]} == {None}
-    answer = lead_detail(s, s.get(Lead, hostile), Principal(0, Role.system, None, "web"))
+    answer = lead_detail(s, s.get(Lead, hostile), Principal(0, Role.system, None, "web"), rules)
     assert answer.masked == list(SENSITIVE)
     assert all(getattr(answer, name) is None for name in SENSITIVE)
     manager = _outputs(uow, Viewer.of("manager"), tmp_path / "manager")

@@ -69,7 +69,7 @@ def test_an_open_lead_takes_the_new_facts_and_its_owner_is_told(uow, rules):
         )
     )
     assert old_need == "CRM for 10"
-    touches = full_story(uow.session, lead_id)["touches"]
+    touches = full_story(uow.session, lead_id, rules)["touches"]
     assert [(t["channel"], t["need"], t["outcome"]) for t in touches] == [
         ("website_form", "CRM for 10", "first touch"),
         ("trade_show", "CRM for 40", "updated"),
@@ -160,5 +160,5 @@ def test_a_won_customer_inquiry_is_a_new_linked_lead_for_the_same_owner(uow, rul
     repeat = s.get(Lead, repeat_id)
     assert (repeat.repeat_of_id, repeat.owner_id, repeat.source) == (lead_id, owner, "referral")
     assert "repeat business: previous owner" in repeat.assignment_reason
-    assert [c["id"] for c in full_story(s, lead_id)["customer"]] == [repeat_id]
+    assert [c["id"] for c in full_story(s, lead_id, rules)["customer"]] == [repeat_id]
     assert s.get(Lead, lead_id).state == "won"  # the won lead is left as it was
