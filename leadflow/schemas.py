@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -97,7 +98,10 @@ def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[s
     intake) a budget and a time inside the need. At intake what cannot be read, and what
     was read from the need, is noted in `to_confirm` for a person to check."""
     context = context or {}
-    today, intake = _entered_day(data) or context.get(TODAY), bool(context.get(INTAKE))
+    intake = bool(context.get(INTAKE))
+    if _as_given(data, intake):  # most records: nothing to read (the API's intake path)
+        return data
+    today = _entered_day(data) or context.get(TODAY)
     notes: dict[str, str] | None = dict(data.get("to_confirm") or {}) if intake else None
     out = dict(data)
     if any(isinstance(out.get(k), str) and "\x00" in out[k] for k in _WHAT):
@@ -136,6 +140,29 @@ def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[s
             _facts_in_need(out, need, today, notes)
         out["to_confirm"] = notes
     return out
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BUDGET_FIELDS = ("budget_min", "budget_max", "budget_match")
+
+
+def _as_given(data: dict[str, Any], intake: bool) -> bool:
+    """Nothing to read as written: no budget text, amounts not typed as text, a timeline
+    that is a date (or an ISO day), and at intake a budget and a timeline of its own."""
+    if "budget" in data:
+        return False
+    if isinstance(data.get("budget_min"), str) or isinstance(data.get("budget_max"), str):
+        return False
+    timeline = data.get("timeline")
+    if isinstance(timeline, dt.datetime):
+        return False
+    if isinstance(timeline, str) and not _ISO_DAY.fullmatch(timeline):
+        return False
+    if intake and (
+        timeline in (None, "") or all(data.get(k) in (None, "") for k in _BUDGET_FIELDS)
+    ):
+        return False  # the need may state what the record does not
+    return True
 
 
 def _entered_day(data: dict[str, Any]) -> dt.date | None:
@@ -203,7 +230,9 @@ class LeadIn(BaseModel):
     entered_at: AwareDatetime | None = None
     # What a person should confirm: a budget or time that could not be read, or that was
     # read from the need (field -> the words as written).
-    to_confirm: dict[str, Annotated[str, StringConstraints(max_length=300)]] = {}
+    to_confirm: dict[str, Annotated[str, StringConstraints(max_length=300)]] = Field(
+        default_factory=dict
+    )
     tags: Annotated[
         list[Annotated[str, StringConstraints(max_length=60)]], Field(max_length=30)
     ] = []
