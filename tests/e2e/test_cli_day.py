@@ -80,6 +80,13 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
     queue = run_json(["leads", "list", "--queue"], env)
     lid = str(queue[0]["id"])
     assert queue[0]["waiting_hours"] >= 0
+    # The file's leads wait for a supervisor's check (seed 001) while they are worked.
+    unchecked = run_json(["leads", "list", "--unchecked"], env)
+    assert len(unchecked) == 2 and all("contact_title" in r["missing"] for r in unchecked)
+    for row in unchecked:
+        fix = ["--fix", "contact_title=CFO"]
+        run(["leads", "check", str(row["id"]), *fix, "--by", "mia"], env)
+    assert run_json(["leads", "list", "--unchecked"], env) == []
 
     wes = run_json(
         [
@@ -101,7 +108,7 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
         ["leads", "assign", lid, "--rep", str(ann), "--reason", "knows Acme", "--by", "mia"], env
     )
     assert moved["owner_id"] == ann
-    run(["leads", "update", lid, "--budget-max", "1500000", "--by", "ann"], env)
+    run(["leads", "update", lid, "--budget", "100万-150万", "--by", "ann"], env)
     # A time in the lead's own past: after it came to Ann (a time before the lead's creation
     # or its move is refused), and before every command below.
     worked_from = f.wall_clock().isoformat()
