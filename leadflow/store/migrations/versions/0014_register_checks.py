@@ -28,12 +28,20 @@ _COLUMNS: tuple[sa.Column[Any], ...] = (
 
 
 def upgrade() -> None:
-    """Add the columns; a stored lead's facts were last confirmed when it came in, and
-    nothing stored before asks for a check."""
+    """Add the columns; a stored lead's facts were last confirmed when it came in, nothing
+    stored before asks for a check, and a disqualified lead shows no grade."""
     with op.batch_alter_table("leads") as batch:
         for column in _COLUMNS:
             batch.add_column(column.copy())
     op.execute(sa.text("UPDATE leads SET facts_confirmed_at = created_at"))
+    # A lead lost as invalid has no grade and is not valid until a manager reinstates it
+    # (rule book §2): leads disqualified before this rule lose the grade they kept.
+    op.execute(
+        sa.text(
+            "UPDATE leads SET grade = NULL, valid = :no "
+            "WHERE state = 'lost' AND loss_reason = 'invalid'"
+        ).bindparams(no=False)
+    )
     op.create_index("ix_leads_check_state", "leads", ["check_state"])
     op.create_index("ix_leads_state_facts_confirmed", "leads", ["state", "facts_confirmed_at"])
 
