@@ -35,8 +35,8 @@ def find_due_items(
     now: dt.datetime, url: str | None = None, working: AtWork | None = None
 ) -> list[reminders.DueItem]:
     """Everything due at `now` (with `working`, for the leads of the teams at work): SLA,
-    follow-up gaps, next actions, objections, cadence, briefs, post-win reviews and
-    undelivered assignment notices."""
+    follow-up gaps, next actions, objections, cadence, briefs, post-win reviews, handoffs
+    not delivered and undelivered assignment notices."""
     with unit_of_work(url=url) as uow:
         return list(reminders.due_items(uow.session, now, get_rules(), working))
 

@@ -1,5 +1,5 @@
 """/reminders/due (what a reminder pass would send) and the follow-up records reminders wait
-for: /leads/{id}/brief and /leads/{id}/win-review."""
+for: /leads/{id}/brief, /leads/{id}/handoff and /leads/{id}/win-review."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
 from leadflow.api.schemas import StrictIn
 from leadflow.followup.reminders import PlannedMessage, preview
+from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.lifecycle.opportunity import record_brief, record_win_review
 
 router = APIRouter(tags=["follow-up"], route_class=LeadFlowRoute)
@@ -76,3 +77,27 @@ def brief(lead_id: int, body: BriefIn, uow: Uow, principal: Staff) -> RecordedOu
 def win_review(lead_id: int, body: WinReviewIn, uow: Uow, principal: Staff) -> RecordedOut:
     """Record the post-win review; its reminder stops."""
     return _record(uow, principal, lead_id, record_win_review, notes=body.notes)
+
+
+class HandoffOut(BaseModel):
+    """A won deal's delivery details as they now stand, and what became of its package."""
+
+    lead_id: int
+    delivery_owner: str | None
+    delivery_start: dt.date | None
+    go_live: dt.date | None
+    customer_contact: str | None
+    package: str
+    delivered_at: dt.datetime | None
+
+
+@router.patch("/leads/{lead_id}/handoff", response_model=HandoffOut)
+def handoff(
+    lead_id: int, body: HandoffIn, request: Request, uow: Uow, principal: Staff
+) -> HandoffOut:
+    """Set a won deal's delivery owner, dates and customer contact (the fields sent; the
+    others stay); a package already made is rebuilt and mailed again."""
+    lead_for(uow.session, principal, lead_id)
+    data = set_handoff(uow.session, lead_id, body, now=now(), settings=request.app.state.settings)
+    uow.commit()
+    return HandoffOut(**data)

@@ -1,5 +1,6 @@
 """`leadflow reminders due` and the follow-up records reminders wait for: the grade-A brief
-(`leads brief`) and the post-win review (`leads win-review`)."""
+(`leads brief`), the handoff's delivery details (`leads handoff`) and the post-win review
+(`leads win-review`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli import leads
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.followup.reminders import preview, preview_rows
+from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.lifecycle.opportunity import record_brief, record_win_review
+from leadflow.schemas import validated
 from leadflow.settings import get_rules, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Reminders and escalations.")
@@ -68,3 +71,43 @@ def win_review(
         data = record_win_review(uow.session, lead_id, notes=notes, by=by, now=_utc(None))
         uow.commit()
     emit(data, as_json, f"post-win review recorded on lead {lead_id} (due {data['review_due']})")
+
+
+_DAY = ["%Y-%m-%d"]
+
+
+@leads.app.command("handoff")
+def handoff(
+    lead_id: int,
+    delivery_owner: str | None = typer.Option(None, help="Who in delivery owns the deal."),
+    start: dt.datetime | None = typer.Option(
+        None, formats=_DAY, help="When delivery starts, YYYY-MM-DD."
+    ),
+    go_live: dt.datetime | None = typer.Option(
+        None, formats=_DAY, help="When the customer goes live, YYYY-MM-DD."
+    ),
+    customer_contact: str | None = typer.Option(
+        None, help='The customer\'s contact for delivery: "NAME, PHONE or EMAIL".'
+    ),
+    by: str = leads.BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set a won deal's delivery owner, dates and customer contact; a package already made
+    is rebuilt and mailed again, and the handoff counts as delivered once it names its owner."""
+    given = {
+        "delivery_owner": delivery_owner,
+        "delivery_start": start.date() if start else None,
+        "go_live": go_live.date() if go_live else None,
+        "customer_contact": customer_contact,
+    }
+    details = validated(HandoffIn, {k: v for k, v in given.items() if v is not None})
+    with unit_of_work(by) as uow:
+        data = set_handoff(uow.session, lead_id, details, now=_utc(None), settings=get_settings())
+        uow.commit()
+    emit(
+        data,
+        as_json,
+        f"lead {lead_id}: delivery owner {data['delivery_owner'] or '-'}, start "
+        f"{data['delivery_start'] or '-'}, go-live {data['go_live'] or '-'}, customer contact "
+        f"{data['customer_contact'] or '-'}; package {data['package']}",
+    )

@@ -23,13 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.timing import notice_wait
+from leadflow.rules.timing import handoff_due, notice_wait
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.rules.zones import AtWork
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, UtcDateTime
 from leadflow.store.outbound_models import Handoff, OutboxMessage
-from leadflow.team.zones import at_work_leads
+from leadflow.team.zones import at_work_leads, team_zones
 
 OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]
@@ -42,6 +42,7 @@ KINDS = (
     "cadence",
     "brief",
     "win_review",
+    "handoff",
     "notify",
     "reverify",
 )
@@ -179,3 +180,31 @@ def due_items(
         )
     ):
         yield DueItem(lead_id, "win_review", dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))
+    yield from _handoffs_due(session, now, rules, working)
+
+
+def _handoffs_due(
+    session: Session, now: dt.datetime, rules: RulesConfig, working: AtWork | None
+) -> Iterator[DueItem]:
+    """Won deals whose package naming a delivery owner has not gone out (none made, or one
+    with no owner yet) by handoff.due_business_days of the team's business days after the
+    win (seed 002: the handoff within one working day)."""
+    # A business day lasts at least a calendar day: only deals won that long ago can be due.
+    cutoff = now - dt.timedelta(days=rules.handoff.due_business_days)
+    rows = session.execute(
+        select(Lead.id, Lead.won_at, Lead.team_id)
+        .outerjoin(Handoff, Handoff.lead_id == Lead.id)
+        .where(
+            Lead.state == State.won.value,
+            Lead.won_at <= cutoff,
+            Handoff.delivered_at.is_(None),
+            at_work_leads(working),
+        )
+    ).all()
+    if not rows:
+        return
+    zones = team_zones(session, rules)
+    for lead_id, won_at, team_id in rows:
+        due = handoff_due(won_at, rules, zones.of(team_id))
+        if due <= now:
+            yield DueItem(lead_id, "handoff", due.astimezone(dt.UTC))

@@ -74,14 +74,23 @@ _SUBJECT = {  # translated where the message is written
     "cadence": N_("a scheduled contact is due"),
     "brief": N_("the opportunity brief is due"),
     "win_review": N_("the post-win review is due"),
+    "handoff": N_(
+        "the handoff to delivery is overdue: no package naming the delivery owner has gone "
+        "out (leadflow leads handoff)"
+    ),
     "notify": N_("the owner's assignment notice is still undelivered"),
     "reverify": N_(
         "the customer's information is due for its monthly check: confirm it "
         "(leadflow leads verify) or correct it"
     ),
 }
-# Kinds whose first message goes up at once: the owner cannot be reached.
-_STRAIGHT_UP = {"notify"}
+# Kinds whose first message goes up at once, and what it says: the owner cannot be reached,
+# or a won deal waits for its handoff (seed 002: within one working day), which the team's
+# manager sees to.
+_STRAIGHT_UP = {
+    "notify": N_("{owner} has not been told of the lead: {what}."),
+    "handoff": N_("The deal was won on {won} and {owner} owns it: {what}."),
+}
 _TO_DIRECTORS = {"brief"}
 # Kinds the owner is reminded of once, with no escalation: a month's re-verification is
 # the owner's housekeeping, not a customer left waiting.
@@ -195,9 +204,7 @@ def plan(
                     owner=who, day=day(existing.reminded_at), what=what
                 )
                 if existing
-                else _("{owner} has not been told of the lead: {what}.").format(
-                    owner=who, what=what
-                )
+                else _(_STRAIGHT_UP[item.kind]).format(owner=who, what=what, won=day(lead.won_at))
             )
             way = up
             message = PlannedMessage(

@@ -1,5 +1,6 @@
 """Delivery handoff (spec §8): one package per won deal, mailed to delivery and managers,
-with the post-win review scheduled. Idempotent: the handoff row is unique per lead."""
+with the post-win review scheduled. Idempotent: the handoff row is unique per lead. A
+package is rebuilt and mailed again when its delivery details are set (handoff.details)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from leadflow.i18n import gettext as _
 from leadflow.lifecycle.plans import current_plan
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.timing import add_business_days
+from leadflow.rules.contact import contact_parts
+from leadflow.rules.timing import add_business_days, handoff_due
 from leadflow.settings import Settings
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Activity, Lead, SalesRep, Team, TransitionAudit
@@ -60,6 +62,22 @@ def _promised(lead: Lead) -> dict[str, Any]:
         "solution": items[0] if items else None,
         "extras": items[1:],
         "value": _money(lead.contract_value),
+    }
+
+
+def delivery_owner(lead: Lead, settings: Settings) -> str | None:
+    """Who in delivery owns the deal: the one set on it, else the configured default."""
+    return lead.delivery_owner or settings.delivery_owner
+
+
+def _customer_contact(lead: Lead) -> dict[str, str | None]:
+    """The customer's contact for delivery: the one set on the handoff, else the lead's."""
+    if lead.delivery_contact:
+        name, reach = contact_parts(lead.delivery_contact)
+        return {"name": name, "reach": reach}
+    return {
+        "name": lead.contact_name,
+        "reach": " · ".join(x for x in (lead.email, lead.phone) if x),
     }
 
 
@@ -124,10 +142,7 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
         "pain_points": ([plan.pain_points] if plan else [])
         + [a.feedback for a in activities if a.feedback],
         "tags": lead.tags,
-        "customer_contact": {
-            "name": lead.contact_name,
-            "reach": " · ".join(x for x in (lead.email, lead.phone) if x),
-        },
+        "customer_contact": _customer_contact(lead),
         "promised": _promised(lead),
         "contract": {
             "value": _money(lead.contract_value),
@@ -136,7 +151,9 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
             "legal_reviewed_by": lead.legal_reviewed_by,
         },
         "sales_owner": owner.name if owner else None,
-        "delivery_owner": settings.delivery_owner,
+        "delivery_owner": delivery_owner(lead, settings),
+        "delivery_start": lead.delivery_start.isoformat() if lead.delivery_start else None,
+        "go_live": lead.go_live.isoformat() if lead.go_live else None,
         "budget_min": _money(lead.budget_min),
         "budget_max": _money(lead.budget_max),
         "budget_confirmed": _money(lead.budget_confirmed),
@@ -185,53 +202,86 @@ def produce_handoffs(
             result.skipped += 1
             continue
         team = session.get(Team, lead.team_id) if lead.team_id else None
+        zone = team_zone(team, rules)
+        won = lead.won_at or now
         # Business days are the team's: counted from the win's date on its local clock.
-        won = (lead.won_at or now).astimezone(team_zone(team, rules))
         review_due = add_business_days(
-            won.date(), rules.handoff.review_due_business_days, rules.calendar
-        )
-        due = dt.datetime.combine(
-            add_business_days(won.date(), rules.handoff.due_business_days, rules.calendar),
-            won.timetz(),
+            won.astimezone(zone).date(), rules.handoff.review_due_business_days, rules.calendar
         )
         package = build_package(session, lead, settings)
         documents = _documents(lead.id, package, review_due)
-        full = documents[f"lead-{lead.id}.md"]
+        owner = delivery_owner(lead, settings)
         session.add(
             Handoff(
                 lead_id=lead.id,
                 created_at=now,
-                due_at=due,
+                due_at=handoff_due(won, rules, zone),
                 review_due=review_due,
-                delivery_owner=settings.delivery_owner,
+                delivery_owner=owner,
+                delivered_at=now if owner else None,
                 package=package,
-                markdown=full,
+                markdown=documents[f"lead-{lead.id}.md"],
             )
         )
-        chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
-        delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
-        subject = _("Handoff: {company} (lead #{id}), review due {due}").format(
-            company=lead.company_name, id=lead.id, due=day(review_due)
-        )
-        for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
-            body = package_markdown(package, review_due, audience)
-            if audience == "delivery":
-                result.restricted[lead.id] = body
-            html = f"lead-{lead.id}{'-delivery' if audience == 'delivery' else ''}.html"
-            attach = [str(folder / html)] if folder is not None else None
-            for to in recipients:
-                enqueue(
-                    session,
-                    key=f"handoff:{lead.id}:{to}",
-                    kind="handoff",
-                    lead_id=lead.id,
-                    recipient=to,
-                    subject=subject,
-                    body=body,
-                    now=now,
-                    attachments=attach,
-                )
+        restricted = _mail(session, lead, team, package, review_due, settings, now, folder)
+        result.restricted[lead.id] = restricted
         result.produced.append(lead.id)
         result.documents.update(documents)
     session.flush()
     return result
+
+
+def _mail(
+    session: Session,
+    lead: Lead,
+    team: Team | None,
+    package: dict[str, Any],
+    review_due: dt.date,
+    settings: Settings,
+    now: dt.datetime,
+    folder: Path | None = None,
+    again: bool = False,
+) -> str:
+    """Queue the package to the managers and directors (whole) and to delivery (restricted);
+    returns delivery's Markdown. A package sent `again` (its details changed) is a new mail."""
+    chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
+    delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
+    subject = _("Handoff: {company} (lead #{id}), review due {due}").format(
+        company=lead.company_name, id=lead.id, due=day(review_due)
+    )
+    restricted = ""
+    for audience, recipients in (("manager", dict.fromkeys(chain)), ("delivery", delivery)):
+        body = package_markdown(package, review_due, audience)
+        if audience == "delivery":
+            restricted = body
+        html = f"lead-{lead.id}{'-delivery' if audience == 'delivery' else ''}.html"
+        attach = [str(folder / html)] if folder is not None else None
+        for to in recipients:
+            enqueue(
+                session,
+                key=f"handoff:{lead.id}:{to}" + (f":{now:%Y%m%dT%H%M%S.%f}" if again else ""),
+                kind="handoff",
+                lead_id=lead.id,
+                recipient=to,
+                subject=subject,
+                body=body,
+                now=now,
+                attachments=attach,
+            )
+    return restricted
+
+
+def refresh_package(
+    session: Session, lead: Lead, handoff: Handoff, now: dt.datetime, settings: Settings
+) -> None:
+    """Rebuild a stored package from the lead as it is now and mail it again; the first
+    package that names a delivery owner marks the handoff delivered."""
+    package = build_package(session, lead, settings)
+    handoff.package = package
+    handoff.markdown = package_markdown(package, handoff.review_due)
+    handoff.delivery_owner = delivery_owner(lead, settings)
+    if handoff.delivered_at is None and handoff.delivery_owner:
+        handoff.delivered_at = now
+    team = session.get(Team, lead.team_id) if lead.team_id else None
+    _mail(session, lead, team, package, handoff.review_due, settings, now, again=True)
+    session.flush()

@@ -33,6 +33,8 @@ def _context(package: dict[str, Any], review_due: dt.date, audience: str) -> dic
     defaults = {
         "customer_contact": {"name": package["contacts"][0]["name"], "reach": None},
         "budget_min": "-",
+        "delivery_start": None,
+        "go_live": None,
     }
     promised = {"extras": [], **shown["promised"]}
     return {

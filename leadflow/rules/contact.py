@@ -92,3 +92,13 @@ def company_key(name: str | None) -> str | None:
 def contact_verifiable(phone: str | None, email: str | None) -> bool:
     """A contact can be verified when its phone or its email is well formed."""
     return phone_key(phone) is not None or email_key(email) is not None
+
+
+# "Name, phone or email": the first comma (ASCII or full-width) ends the name.
+_NAME_END = re.compile(r"\s*[,，]\s*")
+
+
+def contact_parts(text: str) -> tuple[str, str | None]:
+    """A contact written as "name, phone or email": its name and how to reach them."""
+    name, *reach = _NAME_END.split(text.strip(), maxsplit=1)
+    return name, (reach[0] if reach and reach[0] else None)

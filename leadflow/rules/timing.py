@@ -47,6 +47,14 @@ def business_days_passed(
     return local_date(now, zone) >= add_business_days(local_date(since, zone), days, cal)
 
 
+def handoff_due(won_at: dt.datetime, rules: RulesConfig, zone: ZoneInfo) -> dt.datetime:
+    """When a won deal's handoff is due (spec §8): handoff.due_business_days of the team's
+    business days after the win's local date, at the win's local time of day."""
+    won = won_at.astimezone(zone)
+    day = add_business_days(won.date(), rules.handoff.due_business_days, rules.calendar)
+    return dt.datetime.combine(day, won.timetz())
+
+
 def add_business_hours(
     start: dt.datetime, hours: float, cal: CalendarRules, zone: ZoneInfo
 ) -> dt.datetime:

@@ -219,6 +219,12 @@ class Lead(Base):
     delivery_date: Mapped[dt.date | None]
     promised: Mapped[str | None] = mapped_column(Text)  # one promise a line
     legal_reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    # The handoff to delivery (spec §8, seed 003): who in delivery owns the deal, when
+    # delivery starts and goes live, and the customer's contact for delivery ("name, reach").
+    delivery_owner: Mapped[str | None] = mapped_column(String(120))
+    delivery_start: Mapped[dt.date | None]
+    go_live: Mapped[dt.date | None]
+    delivery_contact: Mapped[str | None] = mapped_column(String(200))
     loss_reason: Mapped[str | None] = mapped_column(String(20))
 
     # Timers.

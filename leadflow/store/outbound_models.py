@@ -70,6 +70,8 @@ class Handoff(Base):
     reviewed_at: Mapped[dt.datetime | None]  # the post-win review, when recorded
     review_notes: Mapped[str | None] = mapped_column(Text)
     delivery_owner: Mapped[str | None] = mapped_column(String(200))
+    # When a package naming its delivery owner went out: until then the deal escalates.
+    delivered_at: Mapped[dt.datetime | None]
     package: Mapped[dict[str, Any]]
     markdown: Mapped[str] = mapped_column(Text)
 

@@ -51,6 +51,7 @@ ACTION_BODIES: dict[str, object] = {
     "criteria": {"intent_stated": True},
     "brief": {"text": "scope, team, plan"},
     "win-review": {"notes": "went well"},
+    "handoff": {"delivery_owner": "Dee Delivery"},
     "win": {"contract": {"value": 1000}},
     "answer": {"response": "phased payment"},
     "assign": {"rep_id": 1},
