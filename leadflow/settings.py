@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     director_recipients: list[str] = Field(
         default_factory=list, description="Directors: grade-A briefs, handoffs, reviews."
     )
+    core_team_recipients: list[str] = Field(
+        default_factory=list,
+        description="The core team (骨干团队) that follows a confirmed grade-A deal "
+        "beside the directors.",
+    )
     ops_notify_urls: list[str] = Field(
         default_factory=list,
         description="Apprise URLs told when a flow run fails or "
@@ -168,6 +173,11 @@ class Settings(BaseSettings):
     health: Health = Field(default_factory=Health)
     win_model: WinModelSettings = Field(default_factory=WinModelSettings)
     imports: Imports = Field(default_factory=Imports)
+
+    def deal_followers(self) -> list[str]:
+        """Who follows a confirmed grade-A deal (seed 002: 销售总监+骨干团队跟进): the
+        directors, then the core team, each address once."""
+        return list(dict.fromkeys([*self.director_recipients, *self.core_team_recipients]))
 
     @field_validator("locale")
     @classmethod

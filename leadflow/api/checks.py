@@ -1,5 +1,6 @@
-"""/checks and /leads/{id}/check, /leads/{id}/verify: a supervisor's check of new entries
-(seed 001) and the owner's monthly re-verification, the same services the CLI calls."""
+"""/checks and /leads/{id}/check, /leads/{id}/grade-confirmation, /leads/{id}/verify: a
+supervisor's check of new entries (seed 001) and of an opportunity's grade (seed 002), and
+the owner's monthly re-verification, the same services the CLI calls."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
 from leadflow.api.schemas import StrictIn
 from leadflow.intake.checks import check_entry, unchecked, verify_facts
+from leadflow.lifecycle.grade_confirmation import confirm_grade, confirmation
+from leadflow.rules.vocab import Grade
 from leadflow.schemas import MAX_ID
 
 router = APIRouter(tags=["checks"], route_class=LeadFlowRoute)
@@ -61,6 +64,28 @@ class UncheckedItem(BaseModel):
     to_confirm: dict[str, str]
 
 
+class GradeConfirmationIn(StrictIn):
+    """A manager's confirmation of the assessed grade, or the grade set in its place."""
+
+    grade: Grade | None = Field(default=None, description="Set in place of the assessed grade.")
+    version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        default=None, description="Refuse (409) if the lead changed since this version."
+    )
+
+
+class GradeConfirmationOut(BaseModel):
+    """An opportunity's confirmed grade, who confirmed it, and who follows the deal."""
+
+    id: int
+    version: int
+    opportunity_grade: str | None
+    grade_override: str | None
+    grade_confirmed_by: str | None
+    grade_confirmed_at: dt.datetime | None
+    brief_due: dt.datetime | None
+    followers: list[str]
+
+
 @router.get("/checks", response_model=list[UncheckedItem])
 def check_queue(
     request: Request,
@@ -90,6 +115,27 @@ def check(lead_id: int, body: CheckIn, request: Request, uow: Uow, principal: Ma
     )
     uow.commit()
     return CheckOut.model_validate(lead, from_attributes=True)
+
+
+@router.post("/leads/{lead_id}/grade-confirmation", response_model=GradeConfirmationOut)
+def grade_confirmation(
+    lead_id: int, body: GradeConfirmationIn, request: Request, uow: Uow, principal: Manager
+) -> GradeConfirmationOut:
+    """A sales manager (or director) confirms the opportunity's assessed grade, or sets
+    `grade` in its place (seed 002); a confirmed grade A adds the directors and the core
+    team to the deal and tells them. 409 before the deal is assessed."""
+    lead = confirm_grade(
+        uow.session,
+        lead_id,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        followers=request.app.state.settings.deal_followers(),
+        grade=body.grade.value if body.grade else None,
+        expected_version=body.version,
+    )
+    uow.commit()
+    return GradeConfirmationOut.model_validate(confirmation(lead))
 
 
 @router.post("/leads/{lead_id}/verify", response_model=CheckOut)

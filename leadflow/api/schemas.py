@@ -156,6 +156,20 @@ class LeadOut(BaseModel):
     slipped: bool = False
     brief_due: dt.datetime | None = None
     brief_at: dt.datetime | None = None
+    assess_due: dt.datetime | None = Field(
+        default=None, description="When the opportunity's assessment is due after qualify."
+    )
+    grade_confirm_due: dt.datetime | None = Field(
+        default=None, description="When the manager's confirmation of the grade is due."
+    )
+    grade_confirmed_by: str | None = None
+    grade_confirmed_at: dt.datetime | None = None
+    grade_override: str | None = Field(
+        default=None, description="The grade a manager set in place of the assessed one."
+    )
+    followers: list[str] = Field(
+        default=[], description="Who follows the deal: the directors and the core team."
+    )
     first_opportunity_at: dt.datetime | None = None
     customer_type: str | None = None
     entered_by: str | None = None

@@ -1,5 +1,6 @@
-"""`leadflow leads check` and `leads verify`: a supervisor's check of new entries and the
-owner's monthly re-verification (the check queue is `leads list --unchecked`)."""
+"""`leadflow leads check`, `leads confirm-grade` and `leads verify`: a supervisor's check of
+new entries and of an opportunity's grade, and the owner's monthly re-verification (the
+check queue is `leads list --unchecked`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from leadflow.cli.leads import BY, app, utcnow
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput
 from leadflow.intake.checks import check_entry, parse_fixes, verify_facts
-from leadflow.settings import get_rules
+from leadflow.lifecycle.grade_confirmation import confirm_grade, confirmation
+from leadflow.settings import get_rules, get_settings
 
 
 @app.command("check")
@@ -51,3 +53,34 @@ def verify(lead_id: int, by: str = BY, as_json: bool = JSON_OPTION) -> None:
         uow.commit()
         data = {"id": lead.id, "facts_confirmed_at": lead.facts_confirmed_at}
     emit(data, as_json, f"lead {lead_id}: facts confirmed by {by}")
+
+
+@app.command("confirm-grade")
+def confirm_grade_cmd(
+    lead_id: int,
+    grade: str | None = typer.Option(
+        None, "--grade", help="A, B or C in place of the assessed grade (else it is confirmed)."
+    ),
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A sales manager confirms an opportunity's assessed grade, or changes it with --grade;
+    a confirmed grade A tells the directors and the core team, who follow the deal."""
+    with unit_of_work(by) as uow:
+        lead = confirm_grade(
+            uow.session,
+            lead_id,
+            by=by,
+            now=utcnow(),
+            rules=get_rules(),
+            followers=get_settings().deal_followers(),
+            grade=grade,
+        )
+        uow.commit()
+        data = confirmation(lead)
+    following = f"; followed by {', '.join(data['followers'])}" if data["followers"] else ""
+    emit(
+        data,
+        as_json,
+        f"lead {lead_id}: grade {data['opportunity_grade']} confirmed by {by}{following}",
+    )

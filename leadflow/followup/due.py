@@ -41,6 +41,8 @@ KINDS = (
     "objection",
     "cadence",
     "brief",
+    "assess",
+    "confirm_grade",
     "win_review",
     "handoff",
     "notify",
@@ -105,6 +107,17 @@ def _lead_timers(
         ("next_action", Lead.next_action_due, None),
         ("cadence", Lead.next_cadence_due, Lead.state.in_(WORKING)),
         ("brief", Lead.brief_due, and_(Lead.brief_at.is_(None), Lead.state.in_(DEALS))),
+        # Seed 002: the assessment after qualify, then the manager's confirmation.
+        (
+            "assess",
+            Lead.assess_due,
+            and_(Lead.opportunity_grade.is_(None), Lead.state.in_(DEALS)),
+        ),
+        (
+            "confirm_grade",
+            Lead.grade_confirm_due,
+            and_(Lead.grade_confirmed_at.is_(None), Lead.state.in_(DEALS)),
+        ),
     )
     parts = [
         select(_kind(kind), Lead.id, column, null()).where(

@@ -1,7 +1,9 @@
 """Follow-up reminders and escalation (spec §6): remind the owner once of each due item,
 escalate to the manager (the directors for a missing grade-A brief) once when still
-untouched a business day later, flag dormancy. `plan` says what would be sent; `remind`
-sends it and `preview` (`leadflow reminders due`) only shows it."""
+untouched a business day later, flag dormancy. A grade awaiting confirmation is the
+manager's to do: the manager is reminded, and the directors are told a day later. `plan`
+says what would be sent; `remind` sends it and `preview` (`leadflow reminders due`) only
+shows it."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from leadflow.followup.due import KINDS, OPEN, WORKING, DueItem, due_items
-from leadflow.i18n import N_, day, moment
+from leadflow.i18n import N_, day, label, moment
 from leadflow.i18n import gettext as _
 from leadflow.notify.messages import send_on, tell_owners
 from leadflow.notify.reach import Route, route
@@ -73,6 +75,13 @@ _SUBJECT = {  # translated where the message is written
     "objection": N_("an objection is unanswered after {hours} h"),
     "cadence": N_("a scheduled contact is due"),
     "brief": N_("the opportunity brief is due"),
+    "assess": N_(
+        "the opportunity is not assessed yet: fill in its assessment (leadflow leads assess)"
+    ),
+    "confirm_grade": N_(
+        "its opportunity grade {grade} awaits the sales manager's confirmation "
+        "(leadflow leads confirm-grade)"
+    ),
     "win_review": N_("the post-win review is due"),
     "handoff": N_(
         "the handoff to delivery is overdue: no package naming the delivery owner has gone "
@@ -91,7 +100,9 @@ _STRAIGHT_UP = {
     "notify": N_("{owner} has not been told of the lead: {what}."),
     "handoff": N_("The deal was won on {won} and {owner} owns it: {what}."),
 }
-_TO_DIRECTORS = {"brief"}
+_TO_DIRECTORS = {"brief", "confirm_grade"}
+# Kinds that are the team manager's to do, not the owner's: the manager is reminded.
+_TO_MANAGER = {"confirm_grade"}
 # Kinds the owner is reminded of once, with no escalation: a month's re-verification is
 # the owner's housekeeping, not a customer left waiting.
 _REMIND_ONLY = {"reverify"}
@@ -123,6 +134,7 @@ def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
     words = {
         "days": f"{rules.sla.no_follow_up_days:g}",
         "hours": f"{rules.sla.objection_answer_hours:g}",
+        "grade": label("grade", lead.opportunity_grade),
     }
     what = _(_SUBJECT[item.kind]).format(**words)
     stage = nurture_stage_named(lead.nurture_stage, rules)
@@ -173,7 +185,10 @@ def plan(
             else route(None, team, ops)
         )
         if existing is None and item.kind not in _STRAIGHT_UP:
-            way = route(owner, team, ops) if owner else Route(())
+            if item.kind in _TO_MANAGER:
+                way = route(None, team, ops)
+            else:
+                way = route(owner, team, ops) if owner else Route(())
             message = PlannedMessage(
                 lead_id=lead.id,
                 kind=item.kind,
@@ -198,7 +213,10 @@ def plan(
                 team_zone(team, rules),
             )
         ):
-            who = owner.name if owner else _("The owner")
+            if item.kind in _TO_MANAGER:
+                who = team.manager_name if team and team.manager_name else _("The manager")
+            else:
+                who = owner.name if owner else _("The owner")
             body = (
                 _("{owner} was reminded on {day} and the lead is still untouched: {what}.").format(
                     owner=who, day=day(existing.reminded_at), what=what

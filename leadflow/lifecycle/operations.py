@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused
 from leadflow.lifecycle.assign import assign_queued, reactivate
 from leadflow.lifecycle.lookup import choice, get_lead, lead_time
-from leadflow.lifecycle.opportunity import apply_opportunity_grade
+from leadflow.lifecycle.opportunity import apply_opportunity_grade, start_assessment
 from leadflow.lifecycle.reassess import reassess_stored, reschedule_cadence
 from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
@@ -60,6 +60,8 @@ def fire_trigger(
     if trigger == "reactivate":
         return reactivate(session, lead_id, by=by, now=when, rules=rules, reason=reason)
     fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
+    if trigger == "qualify":
+        start_assessment(lead, when, rules)
     if trigger == "lose" and reason:
         write(lead, loss_reason=choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value)
     flush(session)
@@ -200,6 +202,7 @@ def assess_opportunity(
         assessed_at=now,
     )
     session.add(row)
+    write(lead, grade_override=None)  # a new assessment replaces a grade a manager set
     apply_opportunity_grade(lead, result, now, rules)
     flush(session)
     score_leads(session, [lead.id], now)

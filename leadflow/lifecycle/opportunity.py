@@ -39,16 +39,38 @@ def approval_falls_short(lead: Lead | LeadRow, rules: RulesConfig) -> str | None
 def apply_opportunity_grade(
     lead: Lead | LeadRow, graded: OpportunityGrade, now: dt.datetime, rules: RulesConfig
 ) -> None:
-    """Set the grade and the slipped flag; start the brief's clock when the grade asks
-    for a brief (grade A by default), stop it when the grade no longer does."""
-    write(lead, opportunity_grade=graded.grade.value, slipped=graded.slipped)
-    hours = rules.opportunity.brief_due_hours.get(graded.grade)
+    """Set the grade (the manager's, when one was set in place of the assessed grade) and
+    the slipped flag; what follows from the grade is `set_grade`'s."""
+    write(lead, slipped=graded.slipped)
+    set_grade(lead, Grade(lead.grade_override) if lead.grade_override else graded.grade, now, rules)
+
+
+def set_grade(lead: Lead | LeadRow, grade: Grade, now: dt.datetime, rules: RulesConfig) -> None:
+    """Set the opportunity grade. A grade that changes (or is first given) waits for the
+    manager's confirmation (seed 002); the brief's clock starts when the grade asks for a
+    brief (grade A by default) and stops when it no longer does."""
+    if grade.value != lead.opportunity_grade:
+        write(
+            lead,
+            opportunity_grade=grade.value,
+            grade_confirmed_by=None,
+            grade_confirmed_at=None,
+            grade_confirm_due=now + dt.timedelta(hours=rules.opportunity.confirm_due_hours),
+        )
+    hours = rules.opportunity.brief_due_hours.get(grade)
     if lead.brief_at is not None:
         return
     if hours is None:
         write(lead, brief_due=None)
     elif lead.brief_due is None:
         write(lead, brief_due=now + dt.timedelta(hours=hours))
+
+
+def start_assessment(lead: Lead, now: dt.datetime, rules: RulesConfig) -> None:
+    """Seed 002: qualifying a lead creates its assessment (商机评估分级表), due from the
+    owner within the configured hours; a deal already graded owes none."""
+    if lead.state == State.opportunity.value and lead.opportunity_grade is None:
+        write(lead, assess_due=now + dt.timedelta(hours=rules.opportunity.assess_due_hours))
 
 
 def record_brief(session: Session, lead_id: int, *, text: str, by: str, now: dt.datetime) -> Lead:

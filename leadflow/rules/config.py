@@ -162,6 +162,9 @@ class OpportunityRules(_Strict):
     cadence_days: dict[Grade, int]
     approval_roles: dict[Grade, Role]
     brief_due_hours: dict[Grade, int] = {}
+    assess_due_hours: float = Field(gt=0)
+    confirm_due_hours: float = Field(gt=0)
+    followed_grades: list[Grade]
 
 
 class CloseRateRules(_Strict):

@@ -212,6 +212,17 @@ class Lead(Base):
     brief_due: Mapped[dt.datetime | None]
     brief_at: Mapped[dt.datetime | None]
     brief: Mapped[str | None] = mapped_column(Text)
+    # Seed 002: the assessment (商机评估分级表) is due assess_due_hours after `qualify`; a
+    # sales manager confirms (or changes) the assessed grade; a confirmed grade-A deal is
+    # followed by the directors and the core team (their addresses).
+    assess_due: Mapped[dt.datetime | None]
+    grade_confirm_due: Mapped[dt.datetime | None]
+    grade_confirmed_by: Mapped[str | None] = mapped_column(String(120))
+    grade_confirmed_at: Mapped[dt.datetime | None]
+    # The grade a manager set in place of the assessed one: the weekly re-grade keeps it
+    # until the deal is assessed again.
+    grade_override: Mapped[str | None] = mapped_column(String(1))
+    followers: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
 
     # Contract terms, filled on win (spec §8).
     contract_value: Mapped[Decimal | None]
@@ -293,6 +304,18 @@ class Lead(Base):
             "brief_due",
             sqlite_where=text("brief_at IS NULL"),
             postgresql_where=text("brief_at IS NULL"),
+        ),
+        Index(
+            "ix_leads_assess_pending",
+            "assess_due",
+            sqlite_where=text("opportunity_grade IS NULL"),
+            postgresql_where=text("opportunity_grade IS NULL"),
+        ),
+        Index(
+            "ix_leads_grade_confirm_pending",
+            "grade_confirm_due",
+            sqlite_where=text("grade_confirmed_at IS NULL"),
+            postgresql_where=text("grade_confirmed_at IS NULL"),
         ),
     )
 

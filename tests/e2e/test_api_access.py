@@ -57,6 +57,7 @@ ACTION_BODIES: dict[str, object] = {
     "assign": {"rep_id": 1},
     "invalid-review": {"decision": "confirm"},
     "check": {"ok": True},
+    "grade-confirmation": {},
     "verify": None,
     "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
