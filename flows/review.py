@@ -25,14 +25,14 @@ from leadflow.tasks.review import (
 @flow(name="pipeline-review", flow_run_name=stamped("pipeline-review"), **OPS_HOOKS)
 def pipeline_review(
     period: str | None = None,
-    kind: Literal["month", "quarter"] = "month",
+    kind: Literal["month", "quarter", "week"] = "month",
     url: str | None = None,
     out: str | None = None,
     as_of: dt.datetime | None = None,
 ) -> Review:
-    """Review a period (default: the last complete month or quarter before `as_of` when
-    given, else before now), write it as HTML, XLSX, Markdown and JSON, and mail it to the
-    managers with the HTML and XLSX attached."""
+    """Review a period (default: the last complete month, quarter or ISO week before
+    `as_of` when given, else before now), write it as HTML, XLSX, Markdown and JSON, and
+    mail it to the managers with the HTML and XLSX attached."""
     log = get_run_logger()
     now = business_now(as_of, url)
     label = period or last_period(kind, now)

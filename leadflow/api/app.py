@@ -21,6 +21,7 @@ from leadflow.api import (
     leads,
     quarantine,
     reps,
+    reviews,
     targets,
 )
 from leadflow.api.errors import GuardMiddleware, install_error_handlers
@@ -67,6 +68,12 @@ route.
 **Targets.** `POST /targets` (manager or director) sets a team's or a rep's revenue,
 new-customer and repeat-rate target for a period (201 new, 200 updated); any key may read
 them (`GET /targets?period=2026-Q3`). The pipeline review shows progress against them.
+
+**Reviews.** `GET /reviews/2026-Q3` (also a month, 2026-09, or an ISO week, 2026-W49) is the
+review as JSON, with `?team_id=` for one team's; a rep key gets its own. Managers and
+directors enter the review meeting's conclusions with `POST /reviews/{period}/notes`
+(`team_id`, `success`, `failure`, `improve`: lists of texts; a list left out keeps its
+texts) and read them with `GET /reviews/{period}/notes`; the review shows them.
 
 **Health.** `GET /health` answers 200 when the pipeline is healthy and 503 when not (as
 `leadflow status` exits 0 or 1). Without a key the body is only `healthy` and
@@ -131,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quarantine,
         reps,
         targets,
+        reviews,
         followups,
         health,
     ):

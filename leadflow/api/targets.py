@@ -26,7 +26,8 @@ class TargetIn(StrictIn):
     """A target for one team or one rep; numbers left out keep their stored value."""
 
     period: str = Field(
-        description="A quarter (2026-Q3) or a month (2026-09)", examples=["2026-Q3"]
+        description="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)",
+        examples=["2026-Q3"],
     )
     team_id: RowId | None = None
     rep_id: RowId | None = None
@@ -39,7 +40,7 @@ class TargetIn(StrictIn):
 def list_targets(
     uow: Uow,
     _principal: Reader,
-    period: Annotated[str | None, Query(description="2026-Q3 or 2026-09")] = None,
+    period: Annotated[str | None, Query(description="2026-Q3, 2026-09 or 2026-W49")] = None,
 ) -> list[TargetView]:
     """Targets of one period, or all; teams before reps."""
     return svc.list_targets(uow.session, period)

@@ -28,7 +28,9 @@ def _text(view: svc.TargetView) -> str:
 
 @app.command("set")
 def set_target(
-    period: str = typer.Option(..., help="A quarter (2026-Q3) or a month (2026-09)."),
+    period: str = typer.Option(
+        ..., help="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)."
+    ),
     team: int | None = typer.Option(None, help="Team id (or give --rep)."),
     rep: int | None = typer.Option(None, help="Rep id (or give --team)."),
     revenue: float | None = typer.Option(None, help="Revenue target."),
@@ -54,7 +56,7 @@ def set_target(
 
 @app.command("list")
 def list_targets(
-    period: str | None = typer.Option(None, help="Only this period (2026-Q3, 2026-09)."),
+    period: str | None = typer.Option(None, help="Only this period (2026-Q3, 2026-09, 2026-W49)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List targets, of one period or all."""

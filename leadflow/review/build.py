@@ -11,25 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     and_,
     case,
     distinct,
-    exists,
     extract,
     func,
     literal,
-    null,
-    or_,
     select,
-    true,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from leadflow.review.changes import grade_changes, late_logs
+from leadflow.review.changes import grade_changes
+from leadflow.review.notes import list_notes
 from leadflow.review.period import KEPT, Period, kept_leads, within
 from leadflow.review.render import (
     CYCLE_BUCKETS,
@@ -39,23 +36,20 @@ from leadflow.review.render import (
     LossShare,
     Review,
     SlaLine,
-    TargetLine,
     review_markdown,
 )
+from leadflow.review.results import count_if, lost_deals, money, ratio, results, totals
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.settings import get_settings
 from leadflow.store.deal_models import Touch
-from leadflow.store.models import Lead, SalesRep, Target, Team
+from leadflow.store.models import Lead, SalesRep
+from leadflow.team.teams import get_team
 from leadflow.winmodel.review import win_review
 
 __all__ = ["Review", "build_review", "review_markdown"]
 
 _OPEN = [s.value for s in OPEN_STATES]
 _FUNNEL = [State.screened, State.nurturing, State.opportunity, State.negotiation, State.won]
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _days(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
@@ -65,30 +59,24 @@ def _days(later: Any, earlier: Any, dialect: str) -> ColumnElement[Any]:
     return func.julianday(later) - func.julianday(earlier)
 
 
-def _money(value: Any) -> float:
-    return round(float(Decimal(str(value or 0))), 2)
-
-
-def _ratio(part: float, whole: float, digits: int = 4) -> float:
-    return round(part / whole, digits) if whole else 0.0
-
-
 def _average(total: Any, count: int) -> float | None:
     return round(float(Decimal(str(total or 0)) / count), 2) if count else None
 
 
-def _progress(actual: float, target: Any) -> float | None:
-    return round(100 * actual / float(target), 1) if target else None
-
-
 def build_review(
-    session: Session, period: Period, now: dt.datetime, owner: int | None = None
+    session: Session,
+    period: Period,
+    now: dt.datetime,
+    owner: int | None = None,
+    team: int | None = None,
 ) -> Review:
     """The review of `period`: cohort (leads created in it) for totals, funnel, conversion
-    and SLA; deals won or lost in it for won value, cycle, loss reasons and targets. With
-    `owner`, only that rep's leads and results (a rep's own review).
-    Rates over an empty base are 0.0; averages and progress with nothing to measure are None."""
-    kept = kept_leads(owner)
+    and SLA; deals won or lost in it for won value, cycle, loss reasons, win rates and
+    targets; the meeting's conclusions entered for it. With `owner`, only that rep's leads
+    and results (a rep's own review); with `team`, only that team's leads, reps and result.
+    Rates over an empty base are 0.0 (a win rate with no deal closed is None); averages and
+    progress with nothing to measure are None."""
+    kept = kept_leads(owner, team)
     cohort = and_(within(Lead.created_at, period), kept)
     valid = Lead.valid.is_(True)
     # A step counts the leads that reached it or any later step: a lead reactivated into
@@ -98,10 +86,10 @@ def build_review(
         func.count(func.coalesce(*stamps[i:])) if i < len(stamps) - 1 else func.count(stamps[i])
         for i in range(len(stamps))
     ]
-    grade_a = _count_if(and_(Lead.first_opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
+    grade_a = count_if(and_(Lead.first_opportunity_at.is_not(None), Lead.opportunity_grade == "A"))
     total, valid_n, screened, nurturing, opportunity, negotiation, cohort_won, grade_a_n = (
         session.execute(
-            select(func.count(), _count_if(valid), *reached, grade_a).where(cohort)
+            select(func.count(), count_if(valid), *reached, grade_a).where(cohort)
         ).one()
     )
     funnel_counts = [total, screened, nurturing, opportunity, negotiation, cohort_won]
@@ -109,11 +97,18 @@ def build_review(
     lost, losses = _losses(session, period, kept)
     sla = _sla(session, cohort, now)
     measured = sum(s.met + s.breached for s in sla)
-    totals = _totals(session, period, kept)
+    found = totals(session, period, kept)
+    rep = session.get(SalesRep, owner) if owner is not None else None
+    whose = team if team is not None else (rep.team_id if rep is not None else None)
+    notes = list_notes(session, period.label, whose)
+    if owner is not None and whose is None:  # a rep with no team: the company's only
+        notes = [n for n in notes if n.team_id is None]
     return Review(
         period=period.label,
         kind=period.kind,
         timezone=period.timezone,
+        team_id=team,
+        team=None if team is None else get_team(session, team).name,
         start=period.start,
         end=period.end,
         generated_at=now,
@@ -122,9 +117,9 @@ def build_review(
         opportunities=opportunity,
         grade_a_opportunities=grade_a_n,
         cohort_won=cohort_won,
-        conversion_rate=_ratio(cohort_won, valid_n),
+        conversion_rate=ratio(cohort_won, valid_n),
         won_deals=won_count,
-        won_value=_money(won_value),
+        won_value=money(won_value),
         average_deal_size=_average(won_value, won_count),
         average_cycle_days=None if avg_cycle is None else round(float(avg_cycle), 2),
         cycle_distribution=buckets,
@@ -134,16 +129,17 @@ def build_review(
         sla=sla,
         sla_compliance=round(sum(s.met for s in sla) / measured, 4) if measured else None,
         funnel=[
-            FunnelStep(state=name, count=n, share=_ratio(n, total))
+            FunnelStep(state=name, count=n, share=ratio(n, total))
             for name, n in zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)
         ],
-        reps=_results(session, period, "rep", totals, owner),
-        teams=[] if owner is not None else _results(session, period, "team", totals),
-        grade_changes=grade_changes(session, period, owner),
-        # The model's section reads every lead of the team: not part of a rep's own review.
+        reps=results(session, period, "rep", found, owner, team),
+        teams=[] if owner is not None else results(session, period, "team", found, team=team),
+        grade_changes=grade_changes(session, period, kept),
+        # The model's section reads every lead: not part of a rep's or a team's review.
         win_model=None
-        if owner is not None
+        if owner is not None or team is not None
         else win_review(session, period.start, period.end, get_settings().win_model),
+        notes=notes,
     )
 
 
@@ -181,7 +177,7 @@ def _channels(
     rows = (
         session.execute(
             select(
-                Lead.source, func.count(), _count_if(Lead.valid.is_(True)), func.count(Lead.won_at)
+                Lead.source, func.count(), count_if(Lead.valid.is_(True)), func.count(Lead.won_at)
             )
             .where(cohort)
             .group_by(Lead.source)
@@ -218,9 +214,9 @@ def _channels(
                 touched=n + later.get(source, 0),
                 valid=v,
                 won=w,
-                conversion_rate=_ratio(w, v),
+                conversion_rate=ratio(w, v),
                 deals_won=deals,
-                won_value=_money(value),
+                won_value=money(value),
                 average_deal_size=_average(value, deals),
             )
         )
@@ -230,25 +226,17 @@ def _channels(
 def _losses(
     session: Session, period: Period, kept: ColumnElement[bool]
 ) -> tuple[int, list[LossShare]]:
-    """Deals lost in the period by reason; leads disqualified at screening are not deals
-    (they show as total minus valid leads) and reactivated leads are no longer lost."""
+    """Deals lost in the period by reason (results.lost_deals says which count)."""
     reason = func.coalesce(Lead.loss_reason, "unknown")
     rows = (
         session.execute(
-            select(reason, func.count())
-            .where(
-                Lead.state == State.lost.value,
-                within(Lead.lost_at, period),
-                Lead.screened_at.is_not(None),
-                kept,
-            )
-            .group_by(reason)
+            select(reason, func.count()).where(lost_deals(period), kept).group_by(reason)
         )
         .tuples()
         .all()
     )
     lost = sum(n for _, n in rows)
-    shares = [LossShare(reason=r, count=n, share=_ratio(n, lost)) for r, n in rows]
+    shares = [LossShare(reason=r, count=n, share=ratio(n, lost)) for r, n in rows]
     return lost, sorted(shares, key=lambda s: (-s.count, s.reason))
 
 
@@ -256,9 +244,9 @@ def _sla(session: Session, cohort: ColumnElement[bool], now: dt.datetime) -> lis
     """First-contact SLA of the cohort by priority: met, breached (late, or uncontacted
     past due) and pending (uncontacted, not yet due: left out of compliance)."""
     due, contacted = Lead.first_contact_due, Lead.first_contacted_at
-    met = _count_if(contacted <= due)
-    breached = _count_if(contacted > due) + _count_if(and_(contacted.is_(None), due < now))
-    pending = _count_if(and_(contacted.is_(None), due >= now))
+    met = count_if(contacted <= due)
+    breached = count_if(contacted > due) + count_if(and_(contacted.is_(None), due < now))
+    pending = count_if(and_(contacted.is_(None), due >= now))
     rows = (
         session.execute(
             select(Lead.priority, met, breached, pending)
@@ -280,106 +268,3 @@ def _sla(session: Session, cohort: ColumnElement[bool], now: dt.datetime) -> lis
         for p, m, b, w in rows
     ]
     return sorted(lines, key=lambda s: order.get(s.priority, len(order)))
-
-
-def _totals(
-    session: Session, period: Period, kept: ColumnElement[bool]
-) -> dict[tuple[str, int], list[Any]]:
-    """[open leads, open value, won, won value, repeat wins] per ("rep", id) and ("team", id):
-    the open pipeline as of now, the deals won in the period. Two grouped queries serve both
-    reps and teams (groups are rep x team pairs: a few hundred rows at most)."""
-    prior = aliased(Lead)
-    # Repeat business: linked to a won lead of the customer (a returning contact's new
-    # inquiry), or the same company bought before.
-    bought_before = or_(
-        Lead.repeat_of_id.is_not(None),
-        exists().where(
-            prior.company_key == Lead.company_key,
-            prior.won_at < Lead.won_at,
-            prior.id != Lead.id,
-            prior.duplicate_of_id.is_(None),
-        ),
-    )
-    estimate = func.coalesce(Lead.budget_confirmed, Lead.budget_max)
-    pipeline = select(
-        Lead.owner_id,
-        Lead.team_id,
-        func.count(),
-        func.sum(estimate),
-        literal(0),
-        literal(0),
-        literal(0),
-    ).where(Lead.state.in_(_OPEN), kept)
-    wins = select(
-        Lead.owner_id,
-        Lead.team_id,
-        literal(0),
-        literal(0),
-        func.count(),
-        func.sum(Lead.contract_value),
-        _count_if(bought_before),
-    ).where(within(Lead.won_at, period), kept)
-    totals: dict[tuple[str, int], list[Any]] = {}
-    for query in (pipeline, wins):
-        for rep, team, *numbers in session.execute(query.group_by(Lead.owner_id, Lead.team_id)):
-            for key in (("rep", rep), ("team", team)):
-                if key[1] is not None:
-                    into = totals.setdefault(key, [0, 0, 0, 0, 0])
-                    for i, value in enumerate(numbers):
-                        into[i] += value or 0
-    return totals
-
-
-def _results(
-    session: Session,
-    period: Period,
-    by: Literal["rep", "team"],
-    totals: dict[tuple[str, int], list[Any]],
-    owner: int | None = None,
-) -> list[TargetLine]:
-    """Per rep or per team (or only the rep `owner`): open pipeline, deals won, new
-    customers and repeat purchases among them, against the period's targets."""
-    key = Target.rep_id if by == "rep" else Target.team_id
-    targets = {
-        getattr(t, key.key): t
-        for t in session.scalars(
-            select(Target).where(Target.period == period.label, key.is_not(None))
-        )
-    }
-    people: list[Any] = list(
-        session.execute(
-            select(SalesRep.id, SalesRep.name, Team.name)
-            .outerjoin(Team, SalesRep.team_id == Team.id)
-            .where(SalesRep.id == owner if owner is not None else true())
-            .order_by(SalesRep.id)
-            if by == "rep"
-            else select(Team.id, Team.name, null()).order_by(Team.id)
-        )
-    )
-    late = late_logs(session, period)
-    lines = []
-    for ident, name, team in people:
-        open_n, open_value, won_n, won_value, repeats = totals.get((by, ident), [0] * 5)
-        target = targets.get(ident)
-        goal_revenue = None if target is None else target.revenue
-        goal_customers = None if target is None else target.new_customers
-        lines.append(
-            TargetLine(
-                id=ident,
-                name=name,
-                team=team,
-                open_leads=open_n,
-                open_value=_money(open_value),
-                won=won_n,
-                won_value=_money(won_value),
-                new_customers=won_n - repeats,
-                repeat_rate=_ratio(repeats, won_n),
-                target_revenue=None if goal_revenue is None else _money(goal_revenue),
-                target_new_customers=goal_customers,
-                target_repeat_rate=None if target is None else target.repeat_rate,
-                revenue_progress=_progress(_money(won_value), goal_revenue),
-                new_customers_progress=_progress(won_n - repeats, goal_customers),
-                late_logs=late.get((by, ident), 0),
-            )
-        )
-    return lines

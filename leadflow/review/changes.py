@@ -3,10 +3,10 @@ later than the logging rule allows."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from leadflow.review.period import Period, within
+from leadflow.review.period import KEPT, Period, within
 from leadflow.review.render import GradeMove
 from leadflow.store.models import Activity, FieldChange, Lead, SalesRep
 
@@ -32,13 +32,15 @@ def late_logs(session: Session, period: Period) -> dict[tuple[str, int], int]:
     return found
 
 
-def grade_changes(session: Session, period: Period, owner: int | None = None) -> list[GradeMove]:
+def grade_changes(
+    session: Session, period: Period, leads: ColumnElement[bool] = KEPT
+) -> list[GradeMove]:
     """Lead grade moves recorded in the period (first grades, from nothing, and a grade
-    withdrawn from a lead lost as invalid are not moves); with `owner`, of that rep's leads
-    only."""
+    withdrawn from a lead lost as invalid are not moves); with `leads` (kept_leads of a rep
+    or a team), of those leads only."""
     query = select(FieldChange.old_value, FieldChange.new_value, func.count())
-    if owner is not None:
-        query = query.join(Lead, Lead.id == FieldChange.lead_id).where(Lead.owner_id == owner)
+    if leads is not KEPT:
+        query = query.join(Lead, Lead.id == FieldChange.lead_id).where(leads)
     rows = (
         session.execute(
             query.where(

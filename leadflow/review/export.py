@@ -30,13 +30,18 @@ def check_format(fmt: str) -> str:
 
 
 def review_for(
-    session: Session, period: Period, now: dt.datetime, viewer: Viewer = MANAGER
+    session: Session,
+    period: Period,
+    now: dt.datetime,
+    viewer: Viewer = MANAGER,
+    team: int | None = None,
 ) -> Review:
     """The review as this reader may see it: a rep's holds only their own leads and
-    results, over the period on their team's clock; for a reader who may not see budgets,
-    the open value (a sum of budgets) is masked, by the same rule as the API's answers."""
+    results, over the period on their team's clock; with `team`, only that team's leads,
+    reps and result, on the team's clock; for a reader who may not see budgets, the open
+    value (a sum of budgets) is masked, by the same rule as the API's answers."""
     owner = viewer.own_leads_only
-    review = build_review(session, scoped(session, period, owner), now, owner)
+    review = build_review(session, scoped(session, period, owner, team), now, owner, team)
     if viewer.sees_sensitive(owner):
         return review
     return review.model_copy(

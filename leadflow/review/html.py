@@ -10,11 +10,14 @@ from leadflow.review.charts import calibration_chart, review_charts
 from leadflow.review.render import (
     Review,
     cohort_note,
+    factor_headers,
     losses_note,
+    notes_title,
     pct,
     period_line,
     pipeline_note,
     review_title,
+    win_rate_note,
 )
 from leadflow.templates import render
 
@@ -96,5 +99,8 @@ def review_html(review: Review) -> str:
         cohort_note=cohort_note(),
         losses_note=losses_note(),
         pipeline_note=pipeline_note(),
+        win_rate_note=win_rate_note(),
+        factor_headers=factor_headers(),
+        notes_title=notes_title,
         win_chart=calibration_chart(review.win_model) if review.win_model else None,
     )

@@ -1,6 +1,7 @@
-"""The review's periods (a calendar quarter or month, from local midnight on a time zone's
-clock: a team's for a team's review, settings' default_timezone for the company's) and the
-filters every review query shares: a time within a period, and the leads a review counts."""
+"""The review's periods (a calendar quarter or month, or an ISO week from Monday, from local
+midnight on a time zone's clock: a team's for a team's review, settings' default_timezone
+for the company's) and the filters every review query shares: a time within a period, and
+the leads a review counts."""
 
 from __future__ import annotations
 
@@ -15,58 +16,77 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.store.models import Lead, SalesRep
+from leadflow.team.teams import get_team
 
-PeriodKind = Literal["quarter", "month"]
+PeriodKind = Literal["quarter", "month", "week"]
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])", re.IGNORECASE)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.IGNORECASE)
 _YEARS = range(1, 9999)  # the period after 9999-12 would not be a datetime
 
 
+def _weeks(year: int) -> int:
+    """How many ISO weeks the ISO year has (52 or 53: December 28th is always in the last)."""
+    return dt.date(year, 12, 28).isocalendar().week
+
+
 class Period(BaseModel):
-    """A calendar quarter or month on a time zone's clock (an IANA name, UTC by default),
-    from `start` (inclusive: local midnight of its first day) to `end` (exclusive)."""
+    """A calendar quarter or month, or an ISO week (Monday to Sunday, numbered in its ISO
+    year), on a time zone's clock (an IANA name, UTC by default), from `start` (inclusive:
+    local midnight of its first day) to `end` (exclusive)."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: PeriodKind
     year: int
-    number: int  # the quarter (1-4) or the month (1-12)
+    number: int  # the quarter (1-4), the month (1-12) or the ISO week (1-52 or 53)
     timezone: str = "UTC"
 
     @classmethod
     def parse(cls, text: str, timezone: str = "UTC") -> Period:
-        """'2026-Q3' or '2026-09' on that zone's clock; anything else raises ValueError
-        naming the text."""
+        """'2026-Q3', '2026-09' or '2026-W49' on that zone's clock; anything else raises
+        ValueError naming the text."""
         cleaned = text.strip()
         quarter, month = _QUARTER.fullmatch(cleaned), _MONTH.fullmatch(cleaned)
+        week = _WEEK.fullmatch(cleaned)
         if quarter and int(quarter[1]) in _YEARS:
             return cls(
                 kind="quarter", year=int(quarter[1]), number=int(quarter[2]), timezone=timezone
             )
         if month and int(month[1]) in _YEARS and 1 <= int(month[2]) <= 12:
             return cls(kind="month", year=int(month[1]), number=int(month[2]), timezone=timezone)
+        if week and int(week[1]) in _YEARS and 1 <= int(week[2]) <= _weeks(int(week[1])):
+            return cls(kind="week", year=int(week[1]), number=int(week[2]), timezone=timezone)
+        if week and int(week[1]) in _YEARS:
+            raise ValueError(
+                f"period {text!r}: {week[1]} has ISO weeks 01 to {_weeks(int(week[1])):02d}"
+            )
         raise ValueError(
-            f"period {text!r}: expected a quarter like 2026-Q3 or a month like 2026-09"
+            f"period {text!r}: expected a quarter like 2026-Q3, a month like 2026-09 or an "
+            "ISO week like 2026-W49"
         )
 
     @classmethod
     def containing(
         cls, when: dt.date, kind: PeriodKind = "quarter", timezone: str = "UTC"
     ) -> Period:
-        """The quarter or month that a date (or an aware datetime, read on the zone's
-        clock) falls in."""
+        """The quarter, month or ISO week that a date (or an aware datetime, read on the
+        zone's clock) falls in."""
         if isinstance(when, dt.datetime) and when.tzinfo is not None:
             when = when.astimezone(ZoneInfo(timezone))
         if kind == "quarter":
             number = (when.month - 1) // 3 + 1
         elif kind == "month":
             number = when.month
+        elif kind == "week":
+            iso = when.isocalendar()  # early January can be in the last ISO year's week
+            return cls(kind=kind, year=iso.year, number=iso.week, timezone=timezone)
         else:
-            raise ValueError(f"period kind {kind!r}: expected 'quarter' or 'month'")
+            raise ValueError(f"period kind {kind!r}: expected 'quarter', 'month' or 'week'")
         return cls(kind=kind, year=when.year, number=number, timezone=timezone)
 
     def in_zone(self, timezone: str) -> Period:
-        """The same quarter or month on another zone's clock."""
+        """The same period on another zone's clock."""
         return self.model_copy(update={"timezone": timezone})
 
     @property
@@ -75,22 +95,32 @@ class Period(BaseModel):
 
     @property
     def label(self) -> str:
-        """'2026-Q3' or '2026-09'."""
+        """'2026-Q3', '2026-09' or '2026-W49'."""
+        if self.kind == "week":
+            return f"{self.year}-W{self.number:02d}"
         return (
             f"{self.year}-Q{self.number}"
             if self.kind == "quarter"
             else f"{self.year}-{self.number:02d}"
         )
 
+    def _monday(self, week: int) -> dt.datetime:
+        day = dt.date.fromisocalendar(self.year, 1, 1) + dt.timedelta(weeks=week - 1)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.timezone))
+
     @property
     def start(self) -> dt.datetime:
         """The first instant of the period: local midnight on its zone's clock."""
+        if self.kind == "week":
+            return self._monday(self.number)
         month = (self.number - 1) * self._size + 1
         return dt.datetime(self.year, month, 1, tzinfo=ZoneInfo(self.timezone))
 
     @property
     def end(self) -> dt.datetime:
         """The first instant after the period, on its zone's clock (exclusive bound)."""
+        if self.kind == "week":  # the next Monday's local midnight (a DST day is not 24 h)
+            return self._monday(self.number + 1)
         month0 = self.number * self._size  # months since January 1st, 0-based
         return dt.datetime(
             self.year + month0 // 12, month0 % 12 + 1, 1, tzinfo=ZoneInfo(self.timezone)
@@ -98,6 +128,9 @@ class Period(BaseModel):
 
     def previous(self) -> Period:
         """The period of the same kind just before this one, on the same clock."""
+        if self.kind == "week":
+            last_week = self.start.date() - dt.timedelta(days=7)
+            return Period.containing(last_week, "week", self.timezone)
         last = 4 if self.kind == "quarter" else 12
         if self.number == 1:
             return self.model_copy(update={"year": self.year - 1, "number": last})
@@ -112,15 +145,18 @@ def read_period(text: str) -> Period:
     try:
         return Period.parse(text)
     except ValueError as exc:
-        raise InvalidInput(str(exc), {"period": "expected YYYY-Qn or YYYY-MM"}) from None
+        raise InvalidInput(str(exc), {"period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"}) from None
 
 
-def scoped(session: Session, period: Period, owner: int | None) -> Period:
-    """The period a review counts: a rep's own review on the clock of the rep's team; the
-    company's (or a rep with no team) on the period's own (settings' default_timezone)."""
+def scoped(session: Session, period: Period, owner: int | None, team: int | None = None) -> Period:
+    """The period a review counts: a team's review (`team`) on the team's clock, a rep's
+    own on the clock of the rep's team; the company's (or a rep with no team) on the
+    period's own (settings' default_timezone)."""
+    if team is not None:
+        return period.in_zone(get_team(session, team).timezone)
     rep = session.get(SalesRep, owner) if owner is not None else None
-    team = rep.team if rep is not None else None
-    return period if team is None else period.in_zone(team.timezone)
+    found = rep.team if rep is not None else None
+    return period if found is None else period.in_zone(found.timezone)
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -131,6 +167,9 @@ def within(column: Any, period: Period) -> ColumnElement[bool]:
 KEPT = Lead.duplicate_of_id.is_(None)  # merged duplicates never count
 
 
-def kept_leads(owner: int | None = None) -> ColumnElement[bool]:
-    """The leads a review counts: not merged away, and only `owner`'s when one is given."""
-    return KEPT if owner is None else and_(KEPT, Lead.owner_id == owner)
+def kept_leads(owner: int | None = None, team: int | None = None) -> ColumnElement[bool]:
+    """The leads a review counts: not merged away, only `owner`'s when one is given, and
+    only the team `team`'s when one is given."""
+    mine = [] if owner is None else [Lead.owner_id == owner]
+    ours = [] if team is None else [Lead.team_id == team]
+    return and_(KEPT, *mine, *ours) if mine or ours else KEPT

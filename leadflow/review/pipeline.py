@@ -16,9 +16,9 @@ from leadflow.settings import get_settings
 from leadflow.store.models import Team
 
 
-def last_period(kind: Literal["month", "quarter"], now: dt.datetime) -> str:
-    """The label of the last complete month or quarter before `now` (e.g. 2026-Q3), on
-    the clock of settings' default_timezone."""
+def last_period(kind: Literal["month", "quarter", "week"], now: dt.datetime) -> str:
+    """The label of the last complete month, quarter or ISO week before `now` (e.g.
+    2026-Q3, 2026-W49), on the clock of settings' default_timezone."""
     zone = get_settings().default_timezone
     return Period.containing(now, kind, zone).previous().label
 

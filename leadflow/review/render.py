@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
+from leadflow.review.notes import ReviewNotes
 from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
@@ -93,6 +94,8 @@ class TargetLine(BaseModel):
     open_value: float | None  # None when masked: it adds up budgets
     won: int
     won_value: float
+    lost: int = 0  # deals lost in the period (not leads disqualified at screening)
+    win_rate: float | None = None  # won / (won + lost); None with no deal closed
     new_customers: int
     repeat_rate: float
     target_revenue: float | None
@@ -107,8 +110,10 @@ class Review(BaseModel):
     """The review of one period (spec §9); see leadflow.review.build for the definitions."""
 
     period: str
-    kind: str
+    kind: str  # quarter, month or week (an ISO week, Monday to Sunday)
     timezone: str = "UTC"  # whose clock the period's bounds are local midnights on
+    team_id: int | None = None  # a team's review: only that team's leads, reps and result
+    team: str | None = None
     start: dt.datetime
     end: dt.datetime
     generated_at: dt.datetime
@@ -133,6 +138,11 @@ class Review(BaseModel):
     teams: list[TargetLine]
     grade_changes: list[GradeMove]
     win_model: WinReview | None = None
+    notes: list[ReviewNotes] = Field(
+        default_factory=list,
+        description="The review meeting's conclusions entered for the period: the "
+        "company's (team_id null), then each team's.",
+    )
 
 
 def pct(value: float | None, already_percent: bool = False) -> str:
@@ -144,17 +154,30 @@ def pct(value: float | None, already_percent: bool = False) -> str:
 
 def period_line(r: Review) -> str:
     """What the review covers and when it was made, in one sentence."""
-    text = (
-        _("Quarter from {start} to {end} ({zone}), generated {generated} UTC")
-        if r.kind == "quarter"
-        else _("Month from {start} to {end} ({zone}), generated {generated} UTC")
-    )
-    return text.format(
+    texts = {
+        "quarter": _("Quarter from {start} to {end} ({zone}), generated {generated} UTC"),
+        "month": _("Month from {start} to {end} ({zone}), generated {generated} UTC"),
+        "week": _("Week from {start} to {end} ({zone}), generated {generated} UTC"),
+    }
+    text = texts[r.kind].format(
         start=day(r.start),
         end=day(r.end - dt.timedelta(days=1)),
         zone=r.timezone,
         generated=moment(r.generated_at),
     )
+    if r.team is None:
+        return text
+    return _("Team {team}: {period}").format(team=r.team, period=text)
+
+
+def notes_title(notes: ReviewNotes) -> str:
+    """Whose conclusions these are: a team's, or the company's."""
+    return notes.team if notes.team is not None else _("Whole company")
+
+
+def factor_headers() -> list[str]:
+    """The three columns of the meeting's conclusions (seed template 4's own names in zh_CN)."""
+    return [_("Main success factors"), _("Main failure factors"), _("Improvement measures")]
 
 
 def cohort_note() -> str:
@@ -175,6 +198,14 @@ def pipeline_note() -> str:
     return _(
         "Open leads and value are as of now; value is the confirmed budget, else the "
         "stated maximum."
+    )
+
+
+def win_rate_note() -> str:
+    """What a win rate counts."""
+    return _(
+        "Win rate is deals won over deals won and lost in the period; leads disqualified "
+        "at screening are not deals."
     )
 
 
@@ -240,6 +271,8 @@ def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
         _("Open value"),
         _("Won"),
         _("Won value"),
+        _("Lost"),
+        _("Win rate"),
         _("Revenue target"),
         _("Revenue progress"),
         _("New customers"),
@@ -257,6 +290,8 @@ def _targets(lines: Sequence[TargetLine], with_team: bool) -> list[str]:
             money(t.open_value),
             t.won,
             money(t.won_value),
+            t.lost,
+            pct(t.win_rate),
             money(t.target_revenue),
             pct(t.revenue_progress, True),
             t.new_customers,
@@ -352,7 +387,20 @@ def review_markdown(review: Review) -> str:
             ),
         ),
         *_section(_("Reps against target"), _targets(r.reps, True), pipeline_note()),
-        *_section(_("Teams against target"), _targets(r.teams, False)),
+        *_section(_("Teams against target"), _targets(r.teams, False), win_rate_note()),
+        *_section(
+            _("Review meeting"),
+            _table(
+                [_("Team"), *factor_headers()],
+                [
+                    [
+                        notes_title(n),
+                        *["; ".join(f) or None for f in (n.success, n.failure, n.improve)],
+                    ]
+                    for n in r.notes
+                ],
+            ),
+        ),
         *_section(
             _("Grade changes"),
             _table(

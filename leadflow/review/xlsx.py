@@ -135,7 +135,7 @@ def write_review_xlsx(
     book = Workbook(write_only=True)
     sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
         (title, columns, _stream(session, query))
-        for title, columns, query in row_tables(period, owner)
+        for title, columns, query in row_tables(period, owner, review.team_id)
     ]
     sheets += [(CONVERSION_SHEET, *conversion_rows(review)), (SUMMARY_SHEET, *summary_rows(review))]
     counts: dict[str, int] = {}

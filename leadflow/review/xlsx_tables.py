@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select, true
+from sqlalchemy import Select, and_, select, true
 
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
+from leadflow.review.notes import ReviewNotes
 from leadflow.review.period import Period, kept_leads, within
 from leadflow.review.render import Review, TargetLine
+from leadflow.review.results import win_rate
 from leadflow.rules.access import is_sensitive
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import Activity, Lead, SalesRep, Team
@@ -140,17 +142,20 @@ def _query(columns: Sequence[Column], base: Select[Any]) -> Select[Any]:
 
 
 def row_tables(
-    period: Period, owner_id: int | None = None
+    period: Period, owner_id: int | None = None, team_id: int | None = None
 ) -> list[tuple[str, list[Column], Select[Any]]]:
     """The three row tables of the period and the query of each; with `owner_id`, of that
-    rep's leads only (titles in English)."""
+    rep's leads only, with `team_id`, of that team's (titles in English)."""
     owner = SalesRep.id == Lead.owner_id
-    mine = Lead.owner_id == owner_id if owner_id is not None else true()
+    mine = and_(
+        Lead.owner_id == owner_id if owner_id is not None else true(),
+        Lead.team_id == team_id if team_id is not None else true(),
+    )
     register = (
         select(Lead.id)
         .outerjoin(SalesRep, owner)
         .outerjoin(Team, Team.id == Lead.team_id)
-        .where(within(Lead.created_at, period), kept_leads(owner_id))
+        .where(within(Lead.created_at, period), kept_leads(owner_id, team_id))
         .order_by(Lead.id)
     )
     log = (
@@ -193,6 +198,8 @@ CONVERSION = _named(
     (N_("Deals won in period"), INTEGER, 12),
     (N_("Won value"), MONEY, 16),
     (N_("Average deal"), MONEY, 15),
+    (N_("Deals lost in period"), INTEGER, 12),
+    (N_("Win rate (won / (won + lost))"), PERCENT, 13),
     (N_("Open leads"), INTEGER, 10),
     (N_("Open value"), MONEY, 16),
     (N_("Revenue target"), MONEY, 16),
@@ -204,6 +211,11 @@ CONVERSION = _named(
     (N_("Repeat-rate target"), PERCENT, 11),
     # Spec §6: contacts logged in the period more than sla.log_within_hours late, per rep.
     (N_("Late logs"), INTEGER, 9),
+    # Seed template 4's last columns (主要成功因素, 主要失败因素, 改进措施): the review
+    # meeting's conclusions, on the period's row (the company's) and each team's row.
+    (N_("Main success factors"), None, 36),
+    (N_("Main failure factors"), None, 36),
+    (N_("Improvement measures"), None, 36),
 )
 SUMMARY = _named(
     (N_("Section"), None, 16),
@@ -217,7 +229,14 @@ def _share(percent: float | None) -> float | None:
     return None if percent is None else percent / 100
 
 
-def _result(section: str, t: TargetLine) -> list[Any]:
+def _factors(notes: ReviewNotes | None) -> list[str | None]:
+    """The three conclusions as cells: one line per factor entered."""
+    if notes is None:
+        return [None] * 3
+    return ["\n".join(f) or None for f in (notes.success, notes.failure, notes.improve)]
+
+
+def _result(section: str, t: TargetLine, notes: ReviewNotes | None = None) -> list[Any]:
     return [
         section,
         t.name,
@@ -229,6 +248,8 @@ def _result(section: str, t: TargetLine) -> list[Any]:
         t.won,
         t.won_value,
         t.won_value / t.won if t.won else None,
+        t.lost,
+        t.win_rate,
         t.open_leads,
         t.open_value,
         t.target_revenue,
@@ -239,11 +260,14 @@ def _result(section: str, t: TargetLine) -> list[Any]:
         t.repeat_rate,
         t.target_repeat_rate,
         t.late_logs,
+        *_factors(notes),
     ]
 
 
 def conversion_rows(r: Review) -> Table:
-    """One row for the period, one per channel, rep and team; filter on Section."""
+    """One row for the period, one per channel, rep and team; filter on Section. The
+    period's row holds the company's conclusions, a team's row the team's."""
+    notes = {n.team_id: n for n in r.notes}
     rows: list[list[Any]] = [
         [
             _("Total"),
@@ -256,7 +280,10 @@ def conversion_rows(r: Review) -> Table:
             r.won_deals,
             r.won_value,
             r.average_deal_size,
+            r.lost_deals,
+            win_rate(r.won_deals, r.lost_deals),
             *[None] * 10,
+            *_factors(notes.get(None)),
         ]
     ]
     rows += [
@@ -271,12 +298,12 @@ def conversion_rows(r: Review) -> Table:
             c.deals_won,
             c.won_value,
             c.average_deal_size,
-            *[None] * 10,
+            *[None] * 15,
         ]
         for c in r.channels
     ]
     rows += [_result(_("Rep"), t) for t in r.reps]
-    rows += [_result(_("Team"), t) for t in r.teams]
+    rows += [_result(_("Team"), t, notes.get(t.id)) for t in r.teams]
     return CONVERSION, rows
 
 

@@ -3,5 +3,6 @@ from leadflow.store import (
     capacity,  # noqa: F401  (and the claims on reps' capacity)
     deal_models,  # noqa: F401  (the records of working a deal)
     outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
+    review_models,  # noqa: F401  (and the review meeting's conclusions)
     winmodel_models,  # noqa: F401  (and the win-probability models and scores)
 )

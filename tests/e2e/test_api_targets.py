@@ -78,7 +78,7 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     assert "exactly one team or one rep" in both["detail"]
     assert set(both["errors"]) == {"team_id", "rep_id"}
     bad_period = ok(team.manager.post("/targets", json={**body, "period": "Q3"}), 422)
-    assert bad_period["errors"] == {"period": "expected YYYY-Qn or YYYY-MM"}
+    assert bad_period["errors"] == {"period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"}
     negative = ok(team.manager.post("/targets", json={**body, "revenue": -5}), 422)
     assert "revenue" in negative["errors"]
     rate = ok(team.manager.post("/targets", json={**body, "repeat_rate": 1.5}), 422)
@@ -89,6 +89,6 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     assert missing["detail"] == "rep 999 does not exist"
     assert ok(team.manager.get("/targets/999"), 404)["detail"] == "target 999 does not exist"
     assert ok(team.manager.get("/targets", params={"period": "2026-13"}), 422)["errors"] == {
-        "period": "expected YYYY-Qn or YYYY-MM"
+        "period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"
     }
     assert ok(team.manager.get("/targets")) == []  # nothing refused was stored

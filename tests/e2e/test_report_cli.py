@@ -171,7 +171,8 @@ def test_targets_set_and_list(env):
     )
     bad = run(["targets", "set", "--period", "Q3", "--team", "1"], env, ok=False)
     assert bad.stderr.strip() == (
-        "error: period 'Q3': expected a quarter like 2026-Q3 or a month like 2026-09"
+        "error: period 'Q3': expected a quarter like 2026-Q3, a month like 2026-09 or an "
+        "ISO week like 2026-W49"
     )
 
 

@@ -254,6 +254,8 @@ def test_reps_and_teams_against_target(uow, ids):
         "open_value": 250000.0,
         "won": 3,
         "won_value": 330000.0,
+        "lost": 1,
+        "win_rate": 0.75,  # won / (won + lost): 3 / (3 + 1)
         "new_customers": 2,
         "repeat_rate": 0.3333,
         "target_revenue": 400000.0,
@@ -276,6 +278,9 @@ def test_reps_and_teams_against_target(uow, ids):
         None,
     )  # Bob's target is for Q2
     (team,) = r.teams
+    # Every deal lost in the quarter is a rep's and a team's: Bob 1 won of 3, East 4 of 7.
+    assert (bob.lost, bob.win_rate, team.lost, team.win_rate) == (2, 0.3333, 3, 0.5714)
+    assert team.lost == r.lost_deals
     assert (team.id, team.open_leads, team.open_value, team.won, team.won_value) == (
         ids["team"],
         2,

@@ -263,8 +263,8 @@ def test_html_report_has_every_chart_and_table_with_the_numbers(uow, ids):  # no
         "90+": "0",
     }
     ann = next(r for r in t["reps"][1:] if r[0] == "Ann")
-    assert ann[4:8] == ["3", "330,000.00", "400,000.00", "82.5%"]
-    assert t["teams"][1][5:7] == ["1,000,000.00", "38.0%"]
+    assert ann[4:10] == ["3", "330,000.00", "1", "75.0%", "400,000.00", "82.5%"]
+    assert t["teams"][1][5:9] == ["3", "57.1%", "1,000,000.00", "38.0%"]
     assert t["grades"][1:] == [["A", "B", "1"], ["B", "A", "1"]]
 
 

@@ -134,5 +134,5 @@ def test_period_previous_and_containing():
     east = dt.timezone(dt.timedelta(hours=2))  # 01:00 on Oct 1st at +02:00 is Sep 30th UTC
     assert Period.containing(dt.datetime(2026, 10, 1, 1, tzinfo=east), "quarter").label == "2026-Q3"
     assert Period.containing(dt.date(2026, 10, 1), "month").kind == "month"
-    with pytest.raises(ValueError, match="period kind 'week'"):
-        Period.containing(dt.date(2026, 10, 1), "week")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="period kind 'day'"):
+        Period.containing(dt.date(2026, 10, 1), "day")  # type: ignore[arg-type]

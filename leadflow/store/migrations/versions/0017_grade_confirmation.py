@@ -2,7 +2,7 @@
 grade (or the grade set in its place) and who follows a confirmed grade-A deal
 
 Revision ID: 0017_grade_confirmation
-Revises: 0015_handoff_delivery
+Revises: 0016_review_notes
 Create Date: 2026-12-08
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_grade_confirmation"
-down_revision: Union[str, Sequence[str], None] = "0015_handoff_delivery"
+down_revision: Union[str, Sequence[str], None] = "0016_review_notes"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
