@@ -92,8 +92,9 @@ def handoff(
     by: str = leads.BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Set a won deal's delivery owner, dates and customer contact; a package already made
-    is rebuilt and mailed again, and the handoff counts as delivered once it names its owner."""
+    """Set a won deal's delivery owner, dates and customer contact.
+
+    A package already made is rebuilt and mailed again; it is delivered once it names its owner."""
     given = {
         "delivery_owner": delivery_owner,
         "delivery_start": start.date() if start else None,

@@ -53,8 +53,7 @@ def review(
         help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, else en).",
     ),
 ) -> None:
-    """The review of a quarter, month or ISO week: leads, deals, channels, losses, SLA,
-    win rates, targets and the meeting's conclusions."""
+    """The review of a quarter, month or ISO week: deals, win rates, targets and conclusions."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a
     # flow run's process, spawned by `leadflow serve`, imports the CLI (0.15 s of its start).
     from leadflow.review.export import (
@@ -120,9 +119,9 @@ def notes(
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Enter the review meeting's conclusions for a period and team, or show them (with
-    no --success, --failure or --improve). A factor given replaces what was entered for
-    it; the others keep theirs."""
+    """Enter or show the review meeting's conclusions for a period and team.
+
+    A factor given (--success, --failure, --improve) replaces what was entered for it."""
     factors = {"success": success, "failure": failure, "improve": improve}
     label = read_period(period).label
     with unit_of_work(by) as uow:
