@@ -101,16 +101,21 @@ def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[s
     intake = bool(context.get(INTAKE))
     if _as_given(data, intake):  # most records: nothing to read (the API's intake path)
         return data
+    if not isinstance(data.get("to_confirm") or {}, dict):
+        return data  # refused by the field's own check, naming it
     today = _entered_day(data) or context.get(TODAY)
     notes: dict[str, str] | None = dict(data.get("to_confirm") or {}) if intake else None
     out = dict(data)
     if any(isinstance(out.get(k), str) and "\x00" in out[k] for k in _WHAT):
         return out  # refused by the field's own check, naming it
-    budget = out.pop("budget", None)
+    budget = out.get("budget")
     if isinstance(budget, int | float | Decimal) and not isinstance(budget, bool):
+        del out["budget"]
         out.setdefault("budget_min", budget)
         out.setdefault("budget_max", budget)
-    elif isinstance(budget, str) and budget.strip():
+    elif isinstance(budget, str):  # anything else stays, for its check to name
+        del out["budget"]
+    if isinstance(budget, str) and budget.strip():
         read = read_budget(budget)
         if read is None:
             _unreadable("budget", budget.strip(), notes)

@@ -165,10 +165,13 @@ _BUDGET_WORDS = re.compile(
 )
 
 
+_LONGEST_BUDGET = 40  # characters: "约50万元-80万元人民币以上" and more fit; a page does not
+
+
 def budget_in(text: str) -> tuple[Budget, str] | None:
     """The budget a need states ("…,预算50-80万,Q3落地"), with the words it was read from."""
     for found in _BUDGET_WORDS.finditer(unicodedata.normalize("NFKC", text)):
-        words = found.group("text").strip()
+        words = found.group("text").strip()[:_LONGEST_BUDGET]
         # The amount may run into the next words ("50-80万元的设备"): read the longest
         # prefix that is a budget.
         for end in range(len(words), 0, -1):
@@ -391,7 +394,7 @@ def read_timeline(text: str, today: dt.date | None) -> dt.date | None:
             if found is not None:
                 try:
                     return _read_form(form.kind, found, today)
-                except ValueError:  # 2026-13-40
+                except (ValueError, OverflowError):  # 2026-13-40, a span past year 9999
                     return None
     return None
 
@@ -412,7 +415,7 @@ def timeline_in(text: str, today: dt.date | None) -> tuple[dt.date, str] | None:
                 continue
             try:
                 day = _read_form(form.kind, found, today)
-            except ValueError:
+            except (ValueError, OverflowError):
                 continue
             if day is not None and (best is None or found.start() < best[0]):
                 best = (found.start(), day, written[found.start() : found.end()])

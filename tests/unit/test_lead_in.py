@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from leadflow.schemas import LeadIn, field_errors
+from leadflow.schemas import LeadIn, field_errors, read_lead
 from tests import factories as f
 
 TEXT_FIELDS = [name for name, info in LeadIn.model_fields.items() if "str" in str(info.annotation)]
@@ -23,3 +23,27 @@ def test_nul_is_refused_in_every_text_field(name):
 
 def test_the_text_fields_are_found():
     assert {"company_name", "need", "tags", "internal_notes"} <= set(TEXT_FIELDS)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"to_confirm": 1},
+        {"to_confirm": 1.5},
+        {"to_confirm": ["budget"]},
+        {"to_confirm": {"budget": 3}},
+        {"budget": ["50万"]},
+        {"budget": {"low": 1}},
+        {"timeline": "3个月内", "entered_at": "9999-12-31T00:00"},
+        {"timeline": 20261231},
+        {"need": "预算1" + "万" * 5000},
+    ],
+)
+def test_odd_shapes_are_named_or_read_never_an_internal_error(odd):
+    """What a hostile sender posts is refused naming its field, or read; never a crash
+    (tests/reliability/test_hostile_input.py found `to_confirm: 1`)."""
+    try:
+        read_lead({**f.lead_record(budget_max=None, timeline=None), **odd}, f.wall_clock())
+    except ValidationError as caught:
+        named = {key.split(".")[0] for key in field_errors(caught)}
+        assert named <= {*odd, "(record)"}, field_errors(caught)
