@@ -253,9 +253,6 @@ def lead_story(session: Session, lead_id: int) -> dict[str, Any]:
     return data
 
 
-BUDGET_NOTES = ("budget", "budget_min", "budget_max")
-
-
 def mask_story(data: dict[str, Any]) -> dict[str, Any]:
     """A lead story with the sensitive fields and their history entries hidden, and the
     hidden names listed under `masked`."""
@@ -265,8 +262,4 @@ def mask_story(data: dict[str, Any]) -> dict[str, Any]:
         {**h, "old": None, "new": None, "masked": True} if h["field"] in hidden else h
         for h in data["history"]
     ]
-    if "to_confirm" in data:
-        masked["to_confirm"] = {
-            k: None if k in BUDGET_NOTES else v for k, v in (data["to_confirm"] or {}).items()
-        }
     return masked

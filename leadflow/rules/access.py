@@ -64,9 +64,25 @@ def mask(
 ) -> dict[str, Any]:
     """The record with every sensitive value replaced by `placeholder`, empty ones too
     (that a budget is unknown is itself the owner's to know); `names` limits it to those
-    fields."""
+    fields. What the lead asks to confirm keeps its notes but those of sensitive fields."""
     chosen = set(names) if names is not None else None
-    return {
+    masked = {
         k: placeholder if (chosen is None or k in chosen) and is_sensitive(k) else v
         for k, v in record.items()
+    }
+    if chosen is None and isinstance(record.get("to_confirm"), Mapping):
+        masked["to_confirm"] = mask_notes(record["to_confirm"], placeholder)
+    return masked
+
+
+# A note to confirm the budget as written ("budget": "read from the need: 预算50-80万")
+# quotes the budget: it is as sensitive as the budget's ends.
+_SENSITIVE_NOTES = {"budget"}
+
+
+def mask_notes(notes: Mapping[str, Any], placeholder: Any = None) -> dict[str, Any]:
+    """What a lead asks to confirm, with the notes of sensitive fields replaced by
+    `placeholder` (the budget read from its need quotes the budget)."""
+    return {
+        k: placeholder if is_sensitive(k) or k in _SENSITIVE_NOTES else v for k, v in notes.items()
     }

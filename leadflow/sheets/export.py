@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.review.xlsx import FORMULA_START, MASK
-from leadflow.rules.access import Viewer
+from leadflow.rules.access import Viewer, mask_notes
 from leadflow.rules.vocab import SENSITIVE, Role, State
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.store.models import Lead
@@ -93,10 +93,16 @@ def _cell(value: Any) -> Any:
 def _rows(session: Session, spec: ExportFilter) -> Iterator[list[Any]]:
     hidden = masked_fields(spec)
     for row in session.execute(spec.query().execution_options(yield_per=CHUNK)):
-        yield [
-            MASK if name in hidden and value is not None else _cell(value)
-            for name, value in zip(COLUMNS, row, strict=True)
-        ]
+        yield [_shown(name, value, hidden) for name, value in zip(COLUMNS, row, strict=True)]
+
+
+def _shown(name: str, value: Any, hidden: frozenset[str]) -> Any:
+    """A cell as this export's reader may see it."""
+    if name in hidden and value is not None:
+        return MASK
+    if name == "to_confirm" and hidden and value:  # a note may quote the budget
+        return _cell(mask_notes(value, MASK))
+    return _cell(value)
 
 
 def _csv_text(value: Any) -> str:

@@ -154,3 +154,29 @@ def test_checks_and_reverification_over_http(api):
     before = done["facts_confirmed_at"]
     verified = ok(manager.post(f"/leads/{entered}/verify"))
     assert verified["facts_confirmed_at"] > before
+
+
+def test_a_note_that_quotes_the_budget_is_masked_with_the_budget(env, tmp_path):
+    """Spec §1: budgets are "visible only to the lead's owner, their manager and directors";
+    a budget read from the need is noted to confirm with its words, so the note is masked
+    wherever the budget is (leads show, and an export for a role that may not see it)."""
+    added = run_json(
+        [
+            "leads", "add", "--source", "展会", "--company", "乙公司", "--contact", "李四",
+            "--phone", "13800002222", "--need", "采购型号设备,预算50-80万", "--timeline", "待定",
+        ],
+        env,
+    )  # fmt: skip
+    assert added["to_confirm"] == {"budget": "read from the need: 预算50-80万", "timeline": "待定"}
+    lead_id = str(added["id"])
+    shown = run_json(["leads", "show", lead_id], env)
+    assert shown["to_confirm"] == {"budget": None, "timeline": "待定"}
+    assert (
+        run_json(["leads", "show", lead_id, "--sensitive"], env)["to_confirm"]
+        == (added["to_confirm"])
+    )
+    out = tmp_path / "system.csv"
+    run(["leads", "export", "--format", "csv", "--role", "system", "--out", str(out)], env)
+    exported = out.read_text(encoding="utf-8-sig")
+    assert "budget: (restricted)" in exported and "timeline: 待定" in exported
+    assert "read from the need" not in exported
