@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from leadflow.api.action_schemas import CreatedOut, TransitionOut
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
-    ANYONE,
     MANAGERS,
     STAFF,
     Principal,
@@ -34,7 +33,8 @@ from leadflow.lifecycle.update import update_lead
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
-Editor = Annotated[Principal, Depends(require(*ANYONE))]
+# A system key creates leads and posts behaviour; it never edits a lead (issue 30).
+Editor = Annotated[Principal, Depends(require(*STAFF))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 
 

@@ -209,3 +209,28 @@ def test_cli_show_and_list_keep_sensitive_fields_masked(sqlite_url, tmp_path: Pa
     assert full["internal_notes"] == "walk-away-price-X1" and float(full["budget_max"]) == 987654
     with unit_of_work(url=sqlite_url) as uow:
         assert uow.session.get(Lead, lead_id).internal_notes == "walk-away-price-X1"
+
+
+def test_a_system_key_creates_and_reads_but_never_edits_or_acts(api):
+    """README: "`system` (create leads, post their behaviour events and read ...; it never
+    edits a lead or acts on one: 403)" (issue 30: a web-form key changed any lead's email)."""
+    team = roster(api)
+    lead_id = ok(team.system.post("/leads", json=f.lead_record()), 201)["id"]
+    api.process()
+    before = ok(team.director.get(f"/leads/{lead_id}"))
+    patch = {"version": before["version"], "email": "thief@example.com"}
+    refused = team.system.patch(f"/leads/{lead_id}", json=patch)
+    assert refused.status_code == 403, refused.text
+    assert "system key may not do this" in refused.json()["detail"]
+    writes = [
+        (m, p) for m, p in routes() if "{lead_id}" in p and m in ("POST", "PATCH", "PUT", "DELETE")
+    ]
+    for method, path in writes:
+        action = path.rsplit("/", 1)[-1]
+        response = team.system.request(method, concrete(path, lead_id), json=ACTION_BODIES[action])
+        if action == "events":  # event tools report behaviour (README)
+            assert response.status_code == 201, response.text
+            continue
+        assert response.status_code == 403, (method, path, response.text)
+    after = ok(team.director.get(f"/leads/{lead_id}"))
+    assert after["email"] == before["email"] and after["state"] == before["state"]
