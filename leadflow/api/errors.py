@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from leadflow.api.access_log import key_in_query
 from leadflow.bootstrap import SchemaOutOfDate
 from leadflow.errors import (
     DOES_NOT_FIT,
@@ -31,6 +32,10 @@ from leadflow.errors import (
 )
 
 _log = logging.getLogger("leadflow.api")
+KEY_IN_URL = (
+    "an API key in the URL is refused (URLs are logged and kept in histories): send it in "
+    "Authorization: Bearer <key> or X-API-Key"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
@@ -176,6 +181,9 @@ class GuardMiddleware:
                     raise BodyTooLarge(self.max_body)
             return message
 
+        if key_in_query(scope.get("query_string", b"").decode("latin-1")):
+            await _send(send, 401, {"detail": KEY_IN_URL})
+            return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
             await _send(

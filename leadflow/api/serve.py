@@ -15,6 +15,7 @@ import socket
 
 import uvicorn
 
+from leadflow.api.access_log import log_config
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.settings import Settings
 from leadflow.store.db import normalise_url
@@ -56,7 +57,9 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers == 1:
         from leadflow.api.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="info", log_config=log_config()
+        )
         return
     # Each worker builds the app from the same environment and config files. uvicorn's
     # supervisor kills a worker that does not answer its health check in time (5 s by
@@ -69,5 +72,6 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         log_level="info",
+        log_config=log_config(),
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )

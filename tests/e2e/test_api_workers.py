@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -39,6 +40,17 @@ def _api(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _served(url: str, log: IO[str], *args: str) -> subprocess.Popen[bytes]:
+    """`leadflow api ARGS` in its own process group, its output in `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "leadflow.cli.main", "api", *args],
+        env={**os.environ, "LEADFLOW_DATABASE_URL": url},
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+
+
 @needs_pg
 @pytest.mark.postgres
 @pytest.mark.slow  # a supervisor and two worker processes start and stop
@@ -48,15 +60,8 @@ def test_two_workers_take_leads_into_one_postgres_database(pg_migrated, tmp_path
         _, token = create_key(uow.session, "system", name="workers test")
         uow.commit()
     port = _free_port()
-    env = {**os.environ, "LEADFLOW_DATABASE_URL": pg_migrated}
     log = (tmp_path / "api.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "leadflow.cli.main", "api", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
+    server = _served(pg_migrated, log, "--port", str(port), "--workers", "2")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, 60, alive=lambda: server.poll() is None)
@@ -92,3 +97,33 @@ def test_a_port_in_use_is_refused_in_one_line(sqlite_url):
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_key_in_the_url_is_refused_and_never_logged(sqlite_url, tmp_path):
+    """Issue 30: "An API key sent as `?api_key=` is written in clear to uvicorn's access
+    log." The served API refuses it with 401 naming the headers to use, and its access line
+    shows the parameter as ***."""
+    with unit_of_work("test", url=sqlite_url) as uow:
+        _, token = create_key(uow.session, "manager", name="url test")
+        uow.commit()
+    port = _free_port()
+    log_path = tmp_path / "api.log"
+    with log_path.open("w") as log:
+        server = _served(sqlite_url, log, "--port", str(port))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base, 60, alive=lambda: server.poll() is None)
+            refused = [
+                httpx.get(f"{base}/leads", params={name: token}, timeout=30)
+                for name in ("api_key", "X-API-Key", "token")
+            ]
+            accepted = httpx.get(f"{base}/leads", headers={"X-API-Key": token}, timeout=30)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    assert [r.status_code for r in refused] == [401] * 3
+    assert "X-API-Key" in refused[0].json()["detail"] and "URL" in refused[0].json()["detail"]
+    assert accepted.status_code == 200
+    logged = log_path.read_text()
+    assert "/leads?api_key=***" in logged and "GET /leads HTTP/1.1" in logged
+    assert token not in logged and token[4:] not in logged
