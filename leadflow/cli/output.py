@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from enum import Enum
@@ -13,6 +14,9 @@ import typer
 from pydantic import BaseModel
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
+# Control characters (but newline and tab) and bidirectional overrides: lead data that
+# would move the cursor, recolour or clear a terminal, or reorder what a reader sees.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _default(value: Any) -> Any:
@@ -32,9 +36,15 @@ def to_json(data: Any, indent: int | None = 2) -> str:
     return json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
 
 
+def printable(text: str) -> str:
+    """`text` with each control sequence shown as its escape (ESC as \\x1b), never run."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
 def emit(data: Any, as_json: bool, text: str | None = None) -> None:
-    """Print `data` as JSON, or the human `text` (falling back to JSON)."""
-    typer.echo(to_json(data) if as_json or text is None else text)
+    """Print `data` as JSON (where JSON escapes control characters), or the human `text`
+    with its control sequences escaped (falling back to JSON)."""
+    typer.echo(to_json(data) if as_json or text is None else printable(text))
 
 
 def grade_text(grade: str | None) -> str:
