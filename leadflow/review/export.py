@@ -13,7 +13,9 @@ from leadflow.review.html import review_html
 from leadflow.review.period import Period, scoped
 from leadflow.review.render import Review, review_markdown
 from leadflow.review.xlsx import write_review_xlsx
-from leadflow.rules.access import Viewer
+from leadflow.rules.access import Viewer, mask_factors
+from leadflow.winmodel.explain import describe
+from leadflow.winmodel.review import WinReview
 
 FORMATS = ("html", "md", "xlsx", "json")
 MANAGER = Viewer.of("manager")
@@ -48,8 +50,20 @@ def review_for(
         update={
             "reps": [t.model_copy(update={"open_value": None}) for t in review.reps],
             "teams": [t.model_copy(update={"open_value": None}) for t in review.teams],
+            "win_model": _masked_model(review.win_model),
         }
     )
+
+
+def _masked_model(section: WinReview | None) -> WinReview | None:
+    """The model's disagreements without the amounts their factors quote."""
+    if section is None:
+        return None
+    hidden = []
+    for d in section.disagreements:
+        factors = mask_factors(d.factors)
+        hidden.append(d.model_copy(update={"factors": factors, "why": describe(factors)}))
+    return section.model_copy(update={"disagreements": hidden})
 
 
 def review_text(review: Review, fmt: str) -> str:

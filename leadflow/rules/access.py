@@ -17,6 +17,13 @@ FULL_VIEW = frozenset({Role.manager, Role.director})
 ASSESSMENT_SENSITIVE = ("budget", "decision_chain")
 
 
+# The win model's features read from sensitive fields (its factors quote them: "confirmed
+# budget 1,200,000", "budget band 300k-1M"), and the words their factors begin with, for
+# factors stored before each carried its feature.
+FACTOR_SENSITIVE = {"budget_confirmed": "confirmed budget", "budget_band": "budget band"}
+HIDDEN_FACTOR = "(hidden)"
+
+
 def is_sensitive(name: str) -> bool:
     """Whether a field (of a lead or its assessment) is masked from outsiders."""
     return name in SENSITIVE or name in ASSESSMENT_SENSITIVE
@@ -72,7 +79,35 @@ def mask(
     }
     if chosen is None and isinstance(record.get("to_confirm"), Mapping):
         masked["to_confirm"] = mask_notes(record["to_confirm"], placeholder)
+    win = record.get("win")
+    if chosen is None and isinstance(win, Mapping) and win.get("factors"):
+        masked["win"] = {**win, "factors": mask_factors(win["factors"])}
     return masked
+
+
+def _factor_sensitive(factor: Mapping[str, Any]) -> bool:
+    feature = factor.get("feature")
+    if feature is not None:
+        return feature in FACTOR_SENSITIVE
+    label = str(factor.get("factor", ""))
+    return any(label.startswith(words) for words in FACTOR_SENSITIVE.values())
+
+
+def mask_factors(factors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The win model's factors with those read from a sensitive field named but not valued
+    ("confirmed budget (hidden) +12 pts"): how much it moved the odds stays, the amount
+    does not."""
+    return [
+        {**f, "factor": f"{FACTOR_SENSITIVE[f.get('feature') or _feature_of(f)]} {HIDDEN_FACTOR}"}
+        if _factor_sensitive(f)
+        else dict(f)
+        for f in factors
+    ]
+
+
+def _feature_of(factor: Mapping[str, Any]) -> str:
+    label = str(factor.get("factor", ""))
+    return next(k for k, words in FACTOR_SENSITIVE.items() if label.startswith(words))
 
 
 # A note to confirm the budget as written ("budget": "read from the need: 预算50-80万")

@@ -97,7 +97,7 @@ def explain(
             label = labels.get((k, v))
             if label is None:
                 label = labels[(k, v)] = _label(names[k], v, vocab[k])
-            chosen.append({"factor": label, "points": round(m * 100, 1)})
+            chosen.append({"factor": label, "points": round(m * 100, 1), "feature": names[k]})
         factors.append(chosen)
     return p, factors
 

@@ -31,6 +31,7 @@ class Disagreement(BaseModel):
     owner_id: int | None
     kind: str  # "likely win, graded C" / "unlikely win, graded A"
     why: str
+    factors: list[dict[str, Any]] = []  # what `why` says, as data (masked with it)
 
 
 class WinReview(BaseModel):
@@ -112,6 +113,7 @@ def win_review(
                 owner_id=o,
                 kind=("likely win, graded C" if g == "C" else "unlikely win, graded A"),
                 why=describe(f),
+                factors=f,
             )
             for i, c, g, o, p, f in rows
         ],
