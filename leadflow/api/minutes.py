@@ -25,9 +25,10 @@ class MinutesIn(StrictIn):
     """The minutes of one negotiation: when it was held, what was agreed, what is still
     open, and the customer's contact who confirmed them."""
 
-    held_at: AwareDatetime = Field(
-        description="When the negotiation was held: not in the future, not before the "
-        "lead's negotiation started."
+    held_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the negotiation was held, if earlier than now: not in the future, "
+        "not before the lead's negotiation started.",
     )
     agreed: list[Point] = Field(max_length=100, description="The points agreed (at least one).")
     open_issues: list[Point] = Field(default=[], max_length=100, description="Issues still open.")

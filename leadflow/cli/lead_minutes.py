@@ -19,8 +19,8 @@ def minutes(
     held_at: dt.datetime | None = typer.Option(
         None,
         "--held-at",
-        help="When the negotiation was held (ISO; UTC unless a zone is given): not in the "
-        "future, not before the lead's negotiation started.",
+        help="When the negotiation was held, if earlier than now (ISO; UTC unless a zone is "
+        "given): not in the future, not before the lead's negotiation started.",
     ),
     agreed: list[str] = typer.Option([], "--agreed", help="A point agreed (repeat for each)."),
     open_issues: list[str] = typer.Option(

@@ -70,10 +70,11 @@ def record_minutes(
     confirmed_title: str | None = None,
     confirmed_at: dt.datetime | None = None,
 ) -> NegotiationMinutes:
-    """Record the minutes of a negotiation held at `held_at` on a lead in negotiation: the
-    points agreed (at least one), the issues still open, and the customer contact who
-    confirmed them (`confirmed_at`: when, default now; not before the negotiation). Each
-    refusal names the field or the precondition; the entry is kept in the lead's history."""
+    """Record the minutes of a negotiation held at `held_at` (None: now, recorded right
+    after it) on a lead in negotiation: the points agreed (at least one), the issues still
+    open, and the customer contact who confirmed them (`confirmed_at`: when, default now;
+    not before the negotiation). Each refusal names the field or the precondition; the
+    entry is kept in the lead's history."""
     lead = get_lead(session, lead_id)
     if lead.state != State.negotiation.value:
         raise GuardRefused(
@@ -82,12 +83,8 @@ def record_minutes(
             f"negotiation minutes are recorded while the lead is in negotiation "
             f"(state {lead.state})",
         )
-    if held_at is None:
-        raise InvalidInput(
-            "held_at: when the negotiation was held is required", {"held_at": "required"}
-        )
     # In the lead's past, and not before its negotiation started (the "minutes" step of
-    # its current state).
+    # its current state), like any time given (docs/rules.md §2).
     held = lead_time(lead, held_at, now, "minutes", field="held_at")
     points = _points(agreed, "agreed")
     if not points:

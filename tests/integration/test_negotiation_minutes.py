@@ -68,9 +68,12 @@ def test_minutes_record_what_was_agreed_and_who_confirmed_it(uow, rules, lead):
     assert row.agreed == ["phased payment", "pilot in 4 weeks"]
     later = minutes(uow, lead, hours(30), agreed=[" 3-year term ", ""], open_issues=[])
     assert later.confirmed_at == hours(31)  # confirmed when recorded, unless given
+    now = minutes(uow, lead, hours(40), held_at=None)
+    assert now.held_at == now.recorded_at == hours(41)  # held now, unless given
     assert [m["agreed"] for m in list_minutes(uow.session, lead.id)] == [
         ["phased payment", "pilot in 4 weeks"],
         ["3-year term"],
+        ["phased payment", "pilot in 4 weeks"],
     ]
     # "Each entry is kept in the lead's history."
     notes = uow.session.scalars(
@@ -78,7 +81,7 @@ def test_minutes_record_what_was_agreed_and_who_confirmed_it(uow, rules, lead):
             FieldChange.lead_id == lead.id, FieldChange.field == "negotiation_minutes"
         )
     ).all()
-    assert len(notes) == 2 and "confirmed by 王经理 (采购总监)" in notes[0]
+    assert len(notes) == 3 and "confirmed by 王经理 (采购总监)" in notes[0]
 
 
 def test_refusals_name_what_is_missing(uow, rules, lead):
@@ -94,8 +97,6 @@ def test_refusals_name_what_is_missing(uow, rules, lead):
         minutes(uow, lead, hours(5), now=hours(2))
     with pytest.raises(InvalidInput, match="held_at: .* before lead .* entered 'negotiation'"):
         minutes(uow, lead, hours(-1))
-    with pytest.raises(InvalidInput, match="held_at: when the negotiation was held"):
-        minutes(uow, lead, hours(2), held_at=None)
     with pytest.raises(InvalidInput, match="confirmed_at: .* before the negotiation was held"):
         minutes(uow, lead, hours(2), confirmed_at=hours(1))
     svc.fire_trigger(
