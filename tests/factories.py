@@ -81,27 +81,20 @@ def rep(session: Session, team_id: int, **overrides: Any) -> SalesRep:
     return add_rep(session, data)
 
 
-def closed_history(
-    session: Session, rules: Any, n: int, start: dt.datetime, wins_if: Any, seed: int = 3
-) -> list[int]:
-    """`n` leads taken in, contacted and closed through the real services, one a day from
-    `start`, with a varied channel, role and size; `wins_if(record, rnd)` decides each
-    outcome. Returns the lead ids (a team covering the east and two reps are added)."""
-    import random
+def negotiating(
+    session: Session, rules: Any, at: dt.datetime, record: dict[str, Any] | None = None
+) -> int:
+    """A lead taken in at `at` and brought to negotiation through the real services, all at
+    `at`: contacted by phone, qualified, assessed, its plan approved by a director. A team
+    covering the lead's region, with a rep, must exist. Returns the lead's id."""
     from decimal import Decimal
 
     from leadflow.intake.process import process_new_leads
     from leadflow.intake.receive import store_leads
     from leadflow.lifecycle import operations as svc
-    from leadflow.lifecycle.contract import ContractIn, win
     from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
     from leadflow.rules.facts import OpportunityFacts
 
-    rnd = random.Random(seed)
-    east = team(session)
-    rep(session, east.id, capacity=100_000)
-    rep(session, east.id, capacity=100_000, seniority="junior")
-    ids = []
     deal = OpportunityFacts(
         urgency="urgent", budget=400_000, competition="parity", decision_chain="medium"
     )
@@ -111,6 +104,37 @@ def closed_history(
         strategy="pilot first",
         milestones="pilot in a month",
     )
+    lead_id = store_leads(session, [(1, record or lead_record())], "test", rules, now=at).lead_ids[
+        0
+    ]
+    process_new_leads(session, [lead_id], at, rules)
+    svc.log_activity(session, lead_id, channel="phone", key_points="intro", now=at, rules=rules)
+    svc.update_conversion(session, lead_id, intent_stated=True, budget_confirmed=Decimal(400_000))
+    svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
+    svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
+    submit_plan(session, lead_id, plan, by="t", now=at)
+    approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
+    svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
+    return lead_id
+
+
+def closed_history(
+    session: Session, rules: Any, n: int, start: dt.datetime, wins_if: Any, seed: int = 3
+) -> list[int]:
+    """`n` leads taken in, contacted and closed through the real services, one a day from
+    `start`, with a varied channel, role and size; `wins_if(record, rnd)` decides each
+    outcome. Returns the lead ids (a team covering the east and two reps are added)."""
+    import random
+    from decimal import Decimal
+
+    from leadflow.lifecycle import operations as svc
+    from leadflow.lifecycle.contract import ContractIn, win
+
+    rnd = random.Random(seed)
+    east = team(session)
+    rep(session, east.id, capacity=100_000)
+    rep(session, east.id, capacity=100_000, seniority="junior")
+    ids = []
     for i in range(n):
         at = start + dt.timedelta(days=i)
         record = lead_record(
@@ -118,20 +142,10 @@ def closed_history(
             contact_role=rnd.choice(["decision_maker", "influencer", "user"]),
             company_size=rnd.choice(["small", "medium", "large"]),
         )
-        lead_id = store_leads(session, [(1, record)], "test", rules, now=at).lead_ids[0]
-        process_new_leads(session, [lead_id], at, rules)
-        ids.append(lead_id)
-        svc.log_activity(session, lead_id, channel="phone", key_points="intro", now=at, rules=rules)
-        close = at + dt.timedelta(hours=12)
         # Every lead walks the same path, so only its facts tell a win from a loss.
-        svc.update_conversion(
-            session, lead_id, intent_stated=True, budget_confirmed=Decimal(400_000)
-        )
-        svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
-        svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
-        submit_plan(session, lead_id, plan, by="t", now=at)
-        approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
-        svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
+        lead_id = negotiating(session, rules, at, record)
+        ids.append(lead_id)
+        close = at + dt.timedelta(hours=12)
         if wins_if(record, rnd):
             win(
                 session, lead_id, ContractIn(value=Decimal(400_000)), by="t", now=close, rules=rules

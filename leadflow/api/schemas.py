@@ -200,6 +200,10 @@ class LeadOut(BaseModel):
     history: list[dict[str, Any]]
     activities: list[dict[str, Any]]
     objections: list[dict[str, Any]]
+    minutes: list[dict[str, Any]] = Field(
+        default=[],
+        description="The negotiation minutes: points agreed, open issues, who confirmed them.",
+    )
     touches: list[dict[str, Any]] = Field(
         description="Every inquiry: the first touch (the lead's source), then each later one."
     )

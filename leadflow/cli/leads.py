@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.cli.output import JSON_OPTION, emit, grade_text, table
+from leadflow.cli.output import JSON_OPTION, emit, grade_text, minutes_text, table
 from leadflow.errors import InvalidInput
 from leadflow.intake.checks import unchecked as unchecked_leads
 from leadflow.intake.pending import intake_chunk, process_pending
@@ -163,6 +163,7 @@ def show(
         "activities",
         "explanation",
         "objections",
+        "minutes",
         "touches",
         "customer",
         "plan",
@@ -194,6 +195,8 @@ def show(
         "objections:",
         table(story["objections"], ["id", "kind", "key", "detail", "raised_at", "response"]),
     ]
+    if story["minutes"]:
+        lines += ["", "negotiation minutes:", minutes_text(story["minutes"])]
     lines += [
         "",
         "touches:",

@@ -13,6 +13,8 @@ from typing import Any
 import typer
 from pydantic import BaseModel
 
+from leadflow.lifecycle.minutes import confirmer
+
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
 # Control characters (but newline and tab) and bidirectional overrides: lead data that
 # would move the cursor, recolour or clear a terminal, or reorder what a reader sees.
@@ -74,3 +76,16 @@ def _cell(value: Any) -> str:
         return "; ".join(f"{k}: {v}" for k, v in value.items()) or "-"
     text = str(_default(value)) if not isinstance(value, str) else value
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def minutes_text(rows: Sequence[dict[str, Any]]) -> str:
+    """Negotiation minutes as text: a line for each entry, then its points in full."""
+    lines = []
+    for m in rows:
+        lines.append(
+            f"#{m['id']} held {_cell(m['held_at'])}, confirmed by {confirmer(m)} on "
+            f"{_cell(m['confirmed_at'])}, recorded by {m['recorded_by']}"
+        )
+        lines += [f"  agreed: {point}" for point in m["agreed"]]
+        lines += [f"  open: {issue}" for issue in m["open_issues"]]
+    return "\n".join(lines) or "(none)"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     CompoundSelect,
     and_,
     bindparam,
+    func,
     literal_column,
     null,
     or_,
@@ -26,8 +27,8 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import handoff_due, notice_wait
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.rules.zones import AtWork
-from leadflow.store.deal_models import Objection
-from leadflow.store.models import Lead, UtcDateTime
+from leadflow.store.deal_models import NegotiationMinutes, Objection
+from leadflow.store.models import Activity, Lead, UtcDateTime
 from leadflow.store.outbound_models import Handoff, OutboxMessage
 from leadflow.team.zones import at_work_leads, team_zones
 
@@ -47,6 +48,7 @@ KINDS = (
     "handoff",
     "notify",
     "reverify",
+    "minutes",
 )
 
 
@@ -82,9 +84,41 @@ def _at(name: str) -> Any:
     return bindparam(name, type_=UtcDateTime())
 
 
+def _minutes_owed(channels: tuple[str, ...], owned: ColumnElement[bool]) -> Any:
+    """Seed 003: minutes are due after each negotiation. A lead in negotiation owes them
+    for each contact of these channels since its negotiation started that no minutes were
+    recorded after; the row is the earliest such contact, so the owner is reminded once
+    until minutes clear it."""
+    recorded_after = (
+        select(NegotiationMinutes.id)
+        .where(
+            NegotiationMinutes.lead_id == Activity.lead_id,
+            NegotiationMinutes.recorded_at >= Activity.at,
+        )
+        .exists()
+    )
+    first = func.min(Activity.at)
+    return (
+        select(_kind("minutes"), Activity.lead_id, first, null())
+        .join(Lead, Lead.id == Activity.lead_id)
+        .where(
+            Lead.state == State.negotiation.value,
+            Activity.channel.in_(channels),
+            Activity.at > Lead.negotiation_at,
+            ~recorded_after,
+            owned,
+        )
+        .group_by(Activity.lead_id)
+        .having(first <= _at("minutes_before"))
+    )
+
+
 @lru_cache(maxsize=16)
 def _lead_timers(
-    lead_grades: tuple[str, ...], deal_grades: tuple[str, ...], reverify: bool
+    lead_grades: tuple[str, ...],
+    deal_grades: tuple[str, ...],
+    reverify: bool,
+    channels: tuple[str, ...],
 ) -> CompoundSelect:
     """Every lead-side timer as one UNION ALL of indexed range queries: one statement, so
     a pass is one round trip however many kinds there are, built once per rule book (the
@@ -153,7 +187,8 @@ def _lead_timers(
     confirm = select(_kind("reverify"), Lead.id, Lead.facts_confirmed_at, null()).where(
         Lead.facts_confirmed_at <= _at("confirmed_before"), owned
     )
-    return union_all(silent, *parts, objections, notices, *([confirm] if reverify else []))
+    minutes = _minutes_owed(channels, owned)
+    return union_all(silent, *parts, objections, notices, *([confirm] if reverify else []), minutes)
 
 
 def due_items(
@@ -166,11 +201,13 @@ def due_items(
         "objection": dt.timedelta(hours=sla.objection_answer_hours),
         "notify": notice_wait(rules),
         "reverify": dt.timedelta(days=rules.data_quality.reverify_days),
+        "minutes": dt.timedelta(hours=rules.negotiation.minutes_due_hours),
     }
     statement: Any = _lead_timers(
         tuple(g.value for g in sla.no_follow_up_grades),
         tuple(g.value for g in sla.no_follow_up_opportunity_grades),
         rules.data_quality.reverify_days > 0,
+        tuple(c.value for c in rules.negotiation.minutes_channels),
     )
     if working is not None:  # the timers as found, kept for the leads of the teams at work
         timers = statement.subquery()
@@ -181,6 +218,7 @@ def due_items(
         "unanswered_before": now - after["objection"],
         "noticed_before": now - after["notify"],
         "confirmed_before": now - after["reverify"],
+        "minutes_before": now - after["minutes"],
     }
     for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))

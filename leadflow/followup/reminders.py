@@ -92,6 +92,10 @@ _SUBJECT = {  # translated where the message is written
         "the customer's information is due for its monthly check: confirm it "
         "(leadflow leads verify) or correct it"
     ),
+    "minutes": N_(
+        "no negotiation minutes recorded {minutes_hours} h after the negotiation: record "
+        "what was agreed and the customer contact who confirmed it (leadflow leads minutes)"
+    ),
 }
 # Kinds whose first message goes up at once, and what it says: the owner cannot be reached,
 # or a won deal waits for its handoff (seed 002: within one working day), which the team's
@@ -103,9 +107,10 @@ _STRAIGHT_UP = {
 _TO_DIRECTORS = {"brief", "confirm_grade"}
 # Kinds that are the team manager's to do, not the owner's: the manager is reminded.
 _TO_MANAGER = {"confirm_grade"}
-# Kinds the owner is reminded of once, with no escalation: a month's re-verification is
-# the owner's housekeeping, not a customer left waiting.
-_REMIND_ONLY = {"reverify"}
+# Kinds the owner is reminded of once, with no escalation: a month's re-verification and
+# a negotiation's minutes (seed 003) are the owner's housekeeping, not a customer left
+# waiting.
+_REMIND_ONLY = {"reverify", "minutes"}
 
 
 class PlannedMessage(BaseModel):
@@ -134,6 +139,7 @@ def _what(item: DueItem, lead: Lead, rules: RulesConfig) -> str:
     words = {
         "days": f"{rules.sla.no_follow_up_days:g}",
         "hours": f"{rules.sla.objection_answer_hours:g}",
+        "minutes_hours": f"{rules.negotiation.minutes_due_hours:g}",
         "grade": label("grade", lead.opportunity_grade),
     }
     what = _(_SUBJECT[item.kind]).format(**words)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from leadflow.handoff.render import package_html, package_markdown
 from leadflow.i18n import day, label, number
 from leadflow.i18n import gettext as _
+from leadflow.lifecycle.minutes import package_minutes
 from leadflow.lifecycle.plans import current_plan
 from leadflow.notify.messages import enqueue, recipient_of
 from leadflow.rules.config import RulesConfig
@@ -168,6 +169,8 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
             }
             for o in objections
         ],
+        # Seed 003: what was agreed in negotiation, and who confirmed it, for delivery.
+        "minutes": package_minutes(session, lead.id),
         "timeline": timeline,
     }
 

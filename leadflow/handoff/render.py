@@ -30,11 +30,12 @@ def view_for(package: dict[str, Any], audience: str) -> dict[str, Any]:
 def _context(package: dict[str, Any], review_due: dt.date, audience: str) -> dict[str, Any]:
     restricted = audience not in FULL_VIEW
     shown = view_for(package, audience)
-    defaults = {
+    defaults: dict[str, Any] = {
         "customer_contact": {"name": package["contacts"][0]["name"], "reach": None},
         "budget_min": "-",
         "delivery_start": None,
         "go_live": None,
+        "minutes": [],  # packages made before negotiation minutes were recorded
     }
     promised = {"extras": [], **shown["promised"]}
     return {

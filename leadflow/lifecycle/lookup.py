@@ -33,25 +33,31 @@ def choice(value: str, vocab: Any, field: str) -> Any:
         ) from None
 
 
-def happened_at(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> dt.datetime:
     """When something happened: `at` when given (a past contact or event recorded later),
-    else now. A time in the future is refused; a time without a zone is taken as UTC."""
+    else now. A time in the future is refused, naming `field`; a time without a zone is
+    taken as UTC."""
     if at is None:
         return now
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
-        raise InvalidInput(f"at: {at.isoformat()} is in the future", {"at": "in the future"})
+        raise InvalidInput(f"{field}: {at.isoformat()} is in the future", {field: "in the future"})
     return at
 
 
 def lead_time(
-    lead: Lead, at: dt.datetime | None, now: dt.datetime, trigger: str | None = None
+    lead: Lead,
+    at: dt.datetime | None,
+    now: dt.datetime,
+    trigger: str | None = None,
+    field: str = "at",
 ) -> dt.datetime:
     """When something happened to the lead (`happened_at`), in the lead's own past: not
-    before it was created, and for a move (`trigger`) not before it entered its current
-    state; a qualification not before its first contact. A refusal names both times."""
-    when = happened_at(at, now)
+    before it was created, and for a move (or a step of its current state, `trigger`) not
+    before it entered its current state; a qualification not before its first contact. A
+    refusal names `field` and both times."""
+    when = happened_at(at, now, field)
     if at is None:
         return when
     bounds: list[tuple[str, dt.datetime | None]] = [("was created", lead.created_at)]
@@ -62,8 +68,8 @@ def lead_time(
     for what, bound in reversed(bounds):  # the nearest bound first: it says the most
         if bound is not None and when < bound:
             raise InvalidInput(
-                f"at: {when.isoformat(timespec='seconds')} is before lead {lead.id} {what} "
-                f"({bound.isoformat(timespec='seconds')})",
-                {"at": f"before the lead {what}"},
+                f"{field}: {when.isoformat(timespec='seconds')} is before lead {lead.id} "
+                f"{what} ({bound.isoformat(timespec='seconds')})",
+                {field: f"before the lead {what}"},
             )
     return when

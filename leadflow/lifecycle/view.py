@@ -1,6 +1,7 @@
 """A lead as `leads show` and GET /leads/{id} present it: the record, its transitions,
-history and activities, and what the daily operations add (objections, touches, the
-customer's other leads, the conversion plan, and where it stands with screening)."""
+history and activities, and what the daily operations add (objections, negotiation
+minutes, touches, the customer's other leads, the conversion plan, and where it stands
+with screening)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.intake.touches import customer_leads, touch_rows
 from leadflow.lifecycle.invalid_review import screening_note
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.lifecycle.minutes import minutes_rows
 from leadflow.lifecycle.objections import objection_rows
 from leadflow.lifecycle.operations import lead_story
 from leadflow.lifecycle.plans import current_plan
@@ -27,6 +29,7 @@ def full_story(session: Session, lead_id: int, rules: RulesConfig) -> dict[str, 
     plan = current_plan(session, lead_id)
     data["screening"] = screening_note(session, lead)
     data["objections"] = objection_rows(session, lead_id)
+    data["minutes"] = minutes_rows(session, lead_id)
     data["touches"] = touch_rows(session, lead)
     data["customer"] = customer_leads(session, lead)
     data["plan"] = (

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from leadflow.rules.names import normal
 from leadflow.rules.vocab import (
+    ActivityChannel,
     BudgetMatch,
     Channel,
     CompanySize,
@@ -238,6 +239,18 @@ class DataQualityRules(_Strict):
     reverify_days: int = Field(default=30, ge=0)
 
 
+class NegotiationRules(_Strict):
+    """Negotiation minutes (seed 003: 形成《谈判纪要》…由客户方联系人签字确认)."""
+
+    # A contact of these channels on a lead in negotiation is a negotiation: its minutes
+    # are due this many hours after it, or the owner is reminded once.
+    minutes_due_hours: float = Field(default=24, gt=0)
+    minutes_channels: list[ActivityChannel] = Field(
+        default=[ActivityChannel.meeting, ActivityChannel.visit, ActivityChannel.phone],
+        min_length=1,
+    )
+
+
 class HandoffRules(_Strict):
     """Handoff to delivery (spec §8)."""
 
@@ -278,6 +291,7 @@ class RulesConfig(_Strict):
     sla: SlaRules
     calendar: CalendarRules
     data_quality: DataQualityRules = DataQualityRules()
+    negotiation: NegotiationRules = NegotiationRules()
     handoff: HandoffRules
     privacy: PrivacyRules
 

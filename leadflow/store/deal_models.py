@@ -1,5 +1,6 @@
 """What a rep records while working a deal: opportunity assessments, objections, conversion
-plans, and the later inquiries (touches) of a known contact (their leads are in models.py)."""
+plans, negotiation minutes, and the later inquiries (touches) of a known contact (their
+leads are in models.py)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,22 @@ class ConversionPlan(Base):
     milestones: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(120))
     submitted_at: Mapped[dt.datetime]
+
+
+class NegotiationMinutes(Base):
+    """The minutes of one negotiation (seed 003: 形成《谈判纪要》…由客户方联系人签字确认):
+    when it was held, the points agreed and the issues still open, and which customer
+    contact confirmed them and when. The signature itself stays on paper."""
+
+    __tablename__ = "negotiation_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    held_at: Mapped[dt.datetime]
+    agreed: Mapped[list[str]]
+    open_issues: Mapped[list[str]]
+    confirmed_by: Mapped[str] = mapped_column(String(120))
+    confirmed_title: Mapped[str | None] = mapped_column(String(120))
+    confirmed_at: Mapped[dt.datetime]
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[dt.datetime]
