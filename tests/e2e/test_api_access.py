@@ -59,6 +59,7 @@ ACTION_BODIES: dict[str, object] = {
     "check": {"ok": True},
     "grade-confirmation": {},
     "verify": None,
+    "stage": {"stage": "技术评估阶段"},
     "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
 }
