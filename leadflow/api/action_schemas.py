@@ -150,3 +150,21 @@ class CriteriaOut(BaseModel):
     budget_confirmed: Decimal | None
     decision_maker_engaged: bool
     target_date: dt.date | None
+
+
+class StageIn(StrictIn):
+    """Move a deal to one of its state's sub-stages (config/rules.yaml: stages)."""
+
+    stage: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    at: AwareDatetime | None = Field(None, description="When it was reached, if earlier.")
+    expected_version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class StageOut(BaseModel):
+    """A deal's state, its sub-stage and when that was reached."""
+
+    id: int
+    version: int
+    state: str
+    sub_stage: str | None
+    sub_stage_at: dt.datetime | None

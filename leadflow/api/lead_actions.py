@@ -18,6 +18,8 @@ from leadflow.api.action_schemas import (
     EventIn,
     ObjectionIn,
     ScoreOut,
+    StageIn,
+    StageOut,
     TransitionIn,
     TransitionOut,
 )
@@ -29,6 +31,7 @@ from leadflow.events import LEAD_WON, emit
 from leadflow.lifecycle import objections
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.plans import approve_plan
+from leadflow.lifecycle.stages import set_stage, stage_of
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.vocab import Role, State
 
@@ -185,3 +188,23 @@ def set_criteria(lead_id: int, body: CriteriaIn, uow: Uow, principal: Staff) -> 
     )
     uow.commit()
     return CriteriaOut.model_validate(lead)
+
+
+@router.post("/stage", response_model=StageOut)
+def move_stage(
+    lead_id: int, body: StageIn, request: Request, uow: Uow, principal: Staff
+) -> StageOut:
+    """Move an opportunity or a negotiation to one of its sub-stages (seed 001: 技术评估阶段,
+    价格谈判阶段); 409 outside those states, 422 naming the accepted sub-stages."""
+    lead_for(uow.session, principal, lead_id)
+    lead = set_stage(
+        uow.session,
+        lead_id,
+        body.stage,
+        now=now(),
+        rules=rules_of(request),
+        at=body.at,
+        expected_version=body.expected_version,
+    )
+    uow.commit()
+    return StageOut.model_validate(stage_of(lead))

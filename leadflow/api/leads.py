@@ -167,6 +167,9 @@ def list_leads(
     owner: OwnerQuery = None,
     grade: Annotated[Grade | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
+    stage: Annotated[
+        str | None, Query(max_length=60, description="Only deals at this sub-stage.")
+    ] = None,
 ) -> LeadPage:
     """Leads in id order, filtered; a rep key sees only its own leads."""
     where = LeadFilter(
@@ -175,6 +178,7 @@ def list_leads(
         grade=grade,
         priority=priority,
         rep_id=principal.rep_id if principal.role is Role.rep else None,
+        sub_stage=stage.strip() if stage else None,
     )
     rows, cursor = lead_page(uow.session, where, page.cursor, page.limit)
     return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)

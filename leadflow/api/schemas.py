@@ -75,6 +75,7 @@ class LeadSummary(BaseModel):
 
     id: int
     state: str
+    sub_stage: str | None = None
     company_name: str
     contact_name: str
     source: str
@@ -170,6 +171,10 @@ class LeadOut(BaseModel):
     followers: list[str] = Field(
         default=[], description="Who follows the deal: the directors and the core team."
     )
+    sub_stage: str | None = Field(
+        default=None, description="The stage inside an opportunity or negotiation (seed 001)."
+    )
+    sub_stage_at: dt.datetime | None = None
     first_opportunity_at: dt.datetime | None = None
     customer_type: str | None = None
     entered_by: str | None = None

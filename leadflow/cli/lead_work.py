@@ -1,5 +1,6 @@
 """`leadflow leads ...` for a rep's work on a lead: fire a trigger, log a contact, track
-behaviour, record conversion criteria, assess, approve, and log an objection."""
+behaviour, record conversion criteria, assess, approve, log an objection, and move a deal
+to its next sub-stage."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.objections import add_objection
 from leadflow.lifecycle.plans import approve_plan
+from leadflow.lifecycle.stages import set_stage, stage_of
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.settings import get_rules
 from leadflow.store.models import Lead
@@ -201,3 +203,21 @@ def objection(
         uow.commit()
         data = {"objection_id": row.id, "lead_id": lead_id}
     emit(data, as_json, f"objection {row.id} logged on lead {lead_id}")
+
+
+@app.command("stage")
+def stage_cmd(
+    lead_id: int,
+    stage: str = typer.Argument(..., help="One of the state's sub-stages (rules.yaml: stages)."),
+    at: dt.datetime | None = AT,
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Move an opportunity or a negotiation to one of its sub-stages (技术评估阶段, ...).
+
+    The state's sub-stages are listed in config/rules.yaml under stages."""
+    with unit_of_work(by) as uow:
+        lead = set_stage(uow.session, lead_id, stage, now=utcnow(), rules=get_rules(), at=utc(at))
+        uow.commit()
+        data = stage_of(lead)
+    emit(data, as_json, f"lead {lead_id}: {data['state']}, at {data['sub_stage']}")

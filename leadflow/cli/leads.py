@@ -221,6 +221,9 @@ def list_leads(
     owner: int | None = typer.Option(None),
     grade: str | None = typer.Option(None),
     priority: str | None = typer.Option(None),
+    stage: str | None = typer.Option(
+        None, "--stage", help="Only deals at this sub-stage (技术评估阶段, ...)."
+    ),
     limit: int = typer.Option(50, min=1, max=10_000),
     queue: bool = typer.Option(
         False,
@@ -243,7 +246,7 @@ def list_leads(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List leads, newest first, filtered by state, owner, grade or priority.
+    """List leads, newest first, filtered by state, owner, grade, priority or sub-stage.
 
     Or a work queue: --queue, --invalid [--unreviewed], or --unchecked (entries to check)."""
     if queue or invalid or unchecked:
@@ -275,12 +278,15 @@ def list_leads(
                 ]
         emit(rows, as_json, table(rows, columns))
         return
-    where = LeadFilter(state=state, owner=owner, grade=grade, priority=priority)
+    where = LeadFilter(
+        state=state, owner=owner, grade=grade, priority=priority, sub_stage=stage and stage.strip()
+    )
     with unit_of_work() as uow:
         rows = [
             {
                 "id": lead.id,
                 "state": lead.state,
+                "sub_stage": lead.sub_stage,
                 "company": lead.company_name,
                 "source": lead.source,
                 "grade": lead.grade,
@@ -301,6 +307,7 @@ def list_leads(
             [
                 "id",
                 "state",
+                "sub_stage",
                 "company",
                 "source",
                 "grade",

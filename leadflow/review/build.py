@@ -26,19 +26,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from leadflow.review.changes import grade_changes
+from leadflow.review.funnel import stage_counts, steps
 from leadflow.review.notes import list_notes
 from leadflow.review.period import KEPT, Period, kept_leads, within
 from leadflow.review.render import (
     CYCLE_BUCKETS,
     Bucket,
     ChannelLine,
-    FunnelStep,
     LossShare,
     Review,
     SlaLine,
     review_markdown,
 )
 from leadflow.review.results import count_if, lost_deals, money, ratio, results, totals
+from leadflow.rules.config import StageRules
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.settings import get_settings
 from leadflow.store.deal_models import Touch
@@ -69,11 +70,13 @@ def build_review(
     now: dt.datetime,
     owner: int | None = None,
     team: int | None = None,
+    stages: StageRules | None = None,
 ) -> Review:
     """The review of `period`: cohort (leads created in it) for totals, funnel, conversion
     and SLA; deals won or lost in it for won value, cycle, loss reasons, win rates and
     targets; the meeting's conclusions entered for it. With `owner`, only that rep's leads
     and results (a rep's own review); with `team`, only that team's leads, reps and result.
+    The funnel's sub-stages are `stages`' (default: the settings' rule book).
     Rates over an empty base are 0.0 (a win rate with no deal closed is None); averages and
     progress with nothing to measure are None."""
     kept = kept_leads(owner, team)
@@ -128,10 +131,12 @@ def build_review(
         loss_reasons=losses,
         sla=sla,
         sla_compliance=round(sum(s.met for s in sla) / measured, 4) if measured else None,
-        funnel=[
-            FunnelStep(state=name, count=n, share=ratio(n, total))
-            for name, n in zip(["created", *[s.value for s in _FUNNEL]], funnel_counts, strict=True)
-        ],
+        funnel=steps(
+            ["created", *[s.value for s in _FUNNEL]],
+            funnel_counts,
+            total,
+            stage_counts(session, cohort, total, stages or get_settings().rules().stages),
+        ),
         reps=results(session, period, "rep", found, owner, team),
         teams=[] if owner is not None else results(session, period, "team", found, team=team),
         grade_changes=grade_changes(session, period, kept),

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 from leadflow.i18n import gettext as _
 from leadflow.i18n import money, not_available, number
 from leadflow.review.charts import calibration_chart, review_charts
+from leadflow.review.funnel import funnel_rows
 from leadflow.review.render import (
     Review,
     cohort_note,
@@ -92,6 +93,7 @@ def review_html(review: Review) -> str:
         r=review,
         cards=headline_cards(review),
         charts=review_charts(review),
+        funnel=funnel_rows(review.funnel),
         pct=pct,
         money=money,
         title=review_title(review.period),

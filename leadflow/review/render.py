@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
+from leadflow.review.funnel import FunnelStep, funnel_rows
 from leadflow.review.notes import ReviewNotes
 from leadflow.winmodel.review import WinReview, win_markdown
 
@@ -66,14 +67,6 @@ class SlaLine(BaseModel):
     breached: int
     pending: int
     compliance: float | None
-
-
-class FunnelStep(BaseModel):
-    """How many of the cohort reached a state, and their share of the leads created."""
-
-    state: str
-    count: int
-    share: float
 
 
 class GradeMove(BaseModel):
@@ -310,7 +303,7 @@ def review_markdown(review: Review) -> str:
     """A readable Markdown report in the current language: headline numbers, then one
     table per topic."""
     r = review
-    top_funnel = max((s.count for s in r.funnel), default=0)
+    top = max((s.count for s in r.funnel), default=0)
     top_cycle = max((b.count for b in r.cycle_distribution), default=0)
     parts = [
         f"# {review_title(r.period)}",
@@ -323,8 +316,13 @@ def review_markdown(review: Review) -> str:
             _table(
                 [_("Stage"), _("Leads"), _("Share"), ""],
                 [
-                    [label("state", s.state), s.count, pct(s.share), _bar(s.count, top_funnel)]
-                    for s in r.funnel
+                    [
+                        f"↳ {f.label}" if f.sub else f.label,
+                        f.leads,
+                        pct(f.share),
+                        _bar(f.leads, top),
+                    ]
+                    for f in funnel_rows(r.funnel)
                 ],
                 "lrrl",
             ),

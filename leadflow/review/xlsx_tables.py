@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, select, true
 
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
+from leadflow.review.funnel import sub_stage_label
 from leadflow.review.notes import ReviewNotes
 from leadflow.review.period import Period, kept_leads, within
 from leadflow.review.render import Review, TargetLine
@@ -323,7 +324,13 @@ def summary_rows(r: Review) -> Table:
         [headline, _("Deals lost in the period"), r.lost_deals, None],
         [headline, _("First-contact SLA compliance"), None, r.sla_compliance],
     ]
-    rows += [[_("Funnel"), label("state", s.state), s.count, s.share] for s in r.funnel]
+    for step in r.funnel:  # each state, then its sub-stages named with it
+        state = label("state", step.state)
+        rows.append([_("Funnel"), state, step.count, step.share])
+        rows += [
+            [_("Funnel"), f"{state}: {sub_stage_label(s.stage)}", s.count, s.share]
+            for s in step.sub_stages
+        ]
     rows += [
         [_("Loss reason"), label("loss_reason", s.reason), s.count, s.share] for s in r.loss_reasons
     ]

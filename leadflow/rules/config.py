@@ -24,6 +24,9 @@ from leadflow.rules.vocab import (
     Urgency,
 )
 
+# The states a lead has a sub-stage in (seed 001: stages inside an opportunity).
+SUB_STAGED = ("opportunity", "negotiation")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -168,6 +171,27 @@ class OpportunityRules(_Strict):
     followed_grades: list[Grade]
 
 
+class StageRules(_Strict):
+    """Seed 001's stages inside a deal (技术评估阶段, 价格谈判阶段): each open deal state's
+    sub-stages in order, the team's own names; an empty list turns them off for it."""
+
+    opportunity: list[Named] = []
+    negotiation: list[Named] = []
+
+    @model_validator(mode="after")
+    def _once_each(self) -> StageRules:
+        for state in ("opportunity", "negotiation"):
+            names: list[str] = getattr(self, state)
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"{state} names a sub-stage more than once: {', '.join(twice)}")
+        return self
+
+    def of(self, state: str) -> list[str]:
+        """The sub-stages of `state` in order (none for a state without them)."""
+        return list(getattr(self, state, None) or []) if state in SUB_STAGED else []
+
+
 class CloseRateRules(_Strict):
     """How a rep's close rate is measured for skill-by-value assignment."""
 
@@ -287,6 +311,7 @@ class RulesConfig(_Strict):
     grading: GradingRules
     conversion: ConversionRules
     opportunity: OpportunityRules
+    stages: StageRules = StageRules()
     assignment: AssignmentRules
     sla: SlaRules
     calendar: CalendarRules

@@ -30,7 +30,16 @@ from leadflow.schemas import LEAD_FIELDS
 from leadflow.store.models import Lead
 
 FORMATS = ("csv", "xlsx")
-PIPELINE_COLUMNS = ("id", "state", "grade", "priority", "score", "owner_id", "created_at")
+PIPELINE_COLUMNS = (
+    "id",
+    "state",
+    "sub_stage",  # the stage inside a deal (seed 001), beside its state
+    "grade",
+    "priority",
+    "score",
+    "owner_id",
+    "created_at",
+)
 COLUMNS = (*(f for f in LEAD_FIELDS if hasattr(Lead, f)), *PIPELINE_COLUMNS)
 CHUNK = 2000  # rows fetched per round trip
 

@@ -27,6 +27,7 @@ UNTRACKED = frozenset(
         "negotiation_at",
         "won_at",
         "lost_at",
+        "sub_stage_at",
         "explanation",
         "email_key",
         "phone_key",

@@ -223,6 +223,11 @@ class Lead(Base):
     # until the deal is assessed again.
     grade_override: Mapped[str | None] = mapped_column(String(1))
     followers: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    # Seed 001: the stage inside a deal (技术评估阶段, 价格谈判阶段), one of the state's
+    # configured sub-stages (rules.yaml: stages), and when it was reached; empty outside
+    # opportunity and negotiation.
+    sub_stage: Mapped[str | None] = mapped_column(String(60))
+    sub_stage_at: Mapped[dt.datetime | None]
 
     # Contract terms, filled on win (spec §8).
     contract_value: Mapped[Decimal | None]

@@ -40,7 +40,7 @@ def channel_rank(ranking: Sequence[str]) -> ColumnElement[int]:
 
 @dataclass(frozen=True)
 class LeadFilter:
-    """Which leads a list shows: by state, owner, grade or priority; `rep_id` limits a
+    """Which leads a list shows: by state, owner, grade, priority or sub-stage; `rep_id` limits a
     rep's own view to the leads they own."""
 
     state: str | None = None
@@ -48,6 +48,7 @@ class LeadFilter:
     grade: str | None = None
     priority: str | None = None
     rep_id: int | None = None
+    sub_stage: str | None = None  # the stage inside a deal (seed 001), as configured
 
     def apply(self, query: AnySelect) -> AnySelect:
         """`query` with this filter's conditions added."""
@@ -57,6 +58,7 @@ class LeadFilter:
             (Lead.grade, self.grade),
             (Lead.priority, self.priority),
             (Lead.owner_id, self.rep_id),
+            (Lead.sub_stage, self.sub_stage),
         ):
             if value is not None:
                 query = query.where(column == value)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import VersionConflict
-from leadflow.rules.config import RulesConfig
+from leadflow.rules.config import SUB_STAGED, RulesConfig
 from leadflow.rules.vocab import State
 from leadflow.statemachines.lead import fire as machine_fire
 from leadflow.store.history import history_values
@@ -113,8 +113,14 @@ def fire(
     reason: str | None = None,
 ) -> str:
     """Move one loaded lead by `trigger` (IllegalTransition or GuardRefused change nothing);
-    returns the new state."""
-    return machine_fire(_Moving(lead), trigger, by=by, at=at, rules=rules, reason=reason)
+    returns the new state. A lead entering opportunity or negotiation starts at the state's
+    first sub-stage (none when it has none); leaving it clears the sub-stage."""
+    before = lead.state
+    after = machine_fire(_Moving(lead), trigger, by=by, at=at, rules=rules, reason=reason)
+    if after != before and (before in SUB_STAGED or after in SUB_STAGED):
+        first = rules.stages.of(after)[:1]
+        write(lead, sub_stage=first[0] if first else None, sub_stage_at=at if first else None)
+    return after
 
 
 def record_transition(

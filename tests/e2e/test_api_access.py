@@ -60,6 +60,7 @@ ACTION_BODIES: dict[str, object] = {
     "grade-confirmation": {},
     "minutes": {"held_at": "2026-01-05T10:00:00+00:00", "agreed": ["x"], "confirmed_by": "王经理"},
     "verify": None,
+    "stage": {"stage": "技术评估阶段"},
     "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
 }

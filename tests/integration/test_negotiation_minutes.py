@@ -170,7 +170,7 @@ def test_migration_0020_up_and_down_on_a_database_with_minutes(tmp_path, rules):
     engine = engine_for(url)
     assert "negotiation_minutes" not in inspect(engine).get_table_names()
     assert current(url) == "0017_grade_confirmation"
-    upgrade(url)
+    upgrade(url, "0020_negotiation_minutes")
     assert "negotiation_minutes" in inspect(engine).get_table_names()
     assert current(url) == "0020_negotiation_minutes"
     engine.dispose()

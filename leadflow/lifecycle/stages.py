@@ -1,0 +1,70 @@
+"""The stage inside a deal (seed 001: 技术评估阶段, 价格谈判阶段): its owner, a manager or a
+director moves an opportunity or a negotiation to one of its state's configured
+sub-stages (config/rules.yaml: stages). Entering and leaving the state is handled by the
+lead writer's `fire`: a lead enters at the first sub-stage and leaves without one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadflow.errors import GuardRefused, InvalidInput
+from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.rules.config import SUB_STAGED, RulesConfig
+from leadflow.store.models import Lead
+from leadflow.store.uow import flush
+from leadflow.store.writer import check_version, write
+
+# What setting a sub-stage answers with (the CLI's --json, the API's StageOut).
+STAGE_FIELDS = ("id", "version", "state", "sub_stage", "sub_stage_at")
+
+
+def stage_of(lead: Lead) -> dict[str, Any]:
+    """The lead's state, its sub-stage and when that was reached."""
+    return {name: getattr(lead, name) for name in STAGE_FIELDS}
+
+
+def set_stage(
+    session: Session,
+    lead_id: int,
+    stage: str,
+    *,
+    now: dt.datetime,
+    rules: RulesConfig,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Lead:
+    """Move the deal to `stage`, one of its state's configured sub-stages, reached `at`
+    (default now). Refused for a lead not in a state with sub-stages, and for a name the
+    state does not list (the refusal names the accepted ones). The same stage again
+    changes nothing."""
+    lead = get_lead(session, lead_id)
+    check_version(lead, expected_version)
+    accepted = rules.stages.of(lead.state)
+    if not accepted:
+        where = (
+            f"sub-stages are off for {lead.state} (config/rules.yaml: stages.{lead.state} is empty)"
+            if lead.state in SUB_STAGED
+            else f"the lead is {lead.state}; only a lead in {' or '.join(SUB_STAGED)} has one"
+        )
+        raise GuardRefused(lead.id, "stage", where)
+    name = stage.strip()
+    if name not in accepted:
+        raise InvalidInput(
+            f"stage: {name!r} is not a sub-stage of {lead.state}; use one of "
+            + ", ".join(accepted),
+            {"stage": f"one of {', '.join(accepted)}"},
+        )
+    when = lead_time(lead, at, now, "stage")
+    if lead.sub_stage_at is not None and when < lead.sub_stage_at:
+        raise InvalidInput(
+            f"at: {when.isoformat(timespec='seconds')} is before lead {lead.id} reached "
+            f"{lead.sub_stage!r} ({lead.sub_stage_at.isoformat(timespec='seconds')})",
+            {"at": "before the current sub-stage was reached"},
+        )
+    if name != lead.sub_stage:
+        write(lead, sub_stage=name, sub_stage_at=when)
+        flush(session)
+    return lead
