@@ -61,6 +61,7 @@ EXTRA_VALUES: dict[str, tuple[str, ...]] = {
     "state": ("created",),
     "loss_reason": ("unknown",),
     "priority": ("unknown",),
+    "account_tier": ("none",),
 }
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
 from leadflow.review.notes import ReviewNotes
+from leadflow.review.tiers import TierLine, tiers_markdown
 from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
@@ -142,6 +143,10 @@ class Review(BaseModel):
         default_factory=list,
         description="The review meeting's conclusions entered for the period: the "
         "company's (team_id null), then each team's.",
+    )
+    tiers: list[TierLine] = Field(
+        default_factory=list,
+        description="Per account tier (key, high, initial, none): leads, open deals, wins.",
     )
 
 
@@ -409,6 +414,7 @@ def review_markdown(review: Review) -> str:
                 "llr",
             ),
         ),
+        *tiers_markdown(r.tiers, _table, _section),
         *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"
