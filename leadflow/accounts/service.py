@@ -67,19 +67,17 @@ def set_account(
         raise NotFound(f"team_id: team {given.team_id} does not exist")
     key, account = _account(session, given.company)
     before = {f: getattr(account, f) for f in TRACKED} if account else dict.fromkeys(TRACKED)
-    if account is None:
-        account = Account(company_key=key, tier=AccountTier.initial.value)
-        session.add(account)
-    account.name = given.company
-    if given.tier is not None:
-        account.tier = given.tier.value
-    if given.team_id is not None:
-        account.team_id = given.team_id
-    if account.tier == AccountTier.key.value and account.team_id is None:
+    tier = given.tier.value if given.tier else (before["tier"] or AccountTier.initial.value)
+    team_id = given.team_id if given.team_id is not None else before["team_id"]
+    if tier == AccountTier.key.value and team_id is None:
         raise InvalidInput(
             "team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID",
             {"team_id": "required for a key account"},
         )
+    if account is None:
+        account = Account(company_key=key, updated_by=by, updated_at=now)
+        session.add(account)
+    account.name, account.tier, account.team_id = given.company, tier, team_id
     changed = [f for f in TRACKED if getattr(account, f) != before[f]]
     if not changed:
         return {**account_row(session, account), "routed": []}

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
 from leadflow.review.period import Period, within
-from leadflow.review.results import count_if, money
 from leadflow.rules.vocab import AccountTier, State
 from leadflow.store.account_models import Account
 from leadflow.store.models import Lead
@@ -49,9 +48,9 @@ def tier_lines(session: Session, period: Period, kept: ColumnElement[bool]) -> l
     rows = session.execute(
         select(
             tier,
-            count_if(within(Lead.created_at, period)),
-            count_if(Lead.state.in_(_DEALS)),
-            count_if(won),
+            func.count().filter(within(Lead.created_at, period)),
+            func.count().filter(Lead.state.in_(_DEALS)),
+            func.count().filter(won),
             func.sum(Lead.contract_value).filter(won),
         )
         .select_from(Lead)
@@ -60,7 +59,7 @@ def tier_lines(session: Session, period: Period, kept: ColumnElement[bool]) -> l
         .group_by(tier)
     ).tuples()
     lines = [
-        TierLine(tier=t, leads=n, open_deals=o, won_deals=w, won_value=money(v))
+        TierLine(tier=t, leads=n, open_deals=o, won_deals=w, won_value=round(float(v or 0), 2))
         for t, n, o, w, v in rows
         if n or o or w
     ]
