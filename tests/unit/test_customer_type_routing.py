@@ -88,3 +88,14 @@ def test_the_previous_owner_only_when_in_the_group(rules):
     assert previous_owner(r, 1, NOW, "repeat business", group=40) is None
     assert previous_owner(r, 4, NOW, "repeat business", group=40).rep_id == 4
     assert previous_owner(r, 1, NOW, "repeat business").rep_id == 1
+
+
+def test_a_sheets_customer_type_column_is_read():
+    """Rule book §5: "a sheet's 客户类型 column: 个人 is individual, 企业 or 公司 is
+    company"."""
+    from leadflow.rules.privacy import Refused
+    from leadflow.sheets.mapping import SheetPlan, load_mapping
+
+    plan = SheetPlan.of(["线索来源", "客户类型", "联系人", "需求"], load_mapping(), Refused({}))
+    assert plan.record(["展会", "个人", "王伟", "CRM"])["customer_type"] == "individual"
+    assert plan.record(["展会", "公司", "王伟", "CRM"])["customer_type"] == "company"
