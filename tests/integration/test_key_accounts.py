@@ -171,3 +171,32 @@ def test_the_review_reports_leads_deals_and_wins_per_tier(uow, rules, desks):
         text = review_markdown(review)
     assert "客户分级" in text and "重点客户" in text
     assert "tiers" in review.model_dump(mode="json")
+
+
+def test_migration_0023_up_and_down(tmp_path):
+    """Migration 0023: existing teams take both customer types; down drops the tables."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from leadflow.store.db import engine_for
+    from leadflow.store.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0017_grade_confirmation")
+    engine = engine_for(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO teams (name, regions, industries, company_sizes, timezone) "
+                "VALUES ('East', '[]', '[]', '[]', 'UTC')"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT customer_types FROM teams")) == "[]"
+        assert {"accounts", "account_history"} <= set(inspect(conn).get_table_names())
+    command.downgrade(alembic_config(url), "0017_grade_confirmation")
+    with engine.connect() as conn:
+        assert "customer_types" not in {c["name"] for c in inspect(conn).get_columns("teams")}
+        assert "accounts" not in inspect(conn).get_table_names()
+    engine.dispose()
