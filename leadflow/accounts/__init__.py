@@ -1,1 +1,1 @@
-"""Customer accounts: tiers and the key accounts ' follow-up groups (seed 004)."""
+"""Customer accounts: tiers and key accounts' follow-up groups (seed 004)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from leadflow.accounts import service as svc
+from leadflow.accounts.service import account_history as history_of
+from leadflow.accounts.service import account_rows
+from leadflow.accounts.service import set_account as set_service
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY, utcnow
 from leadflow.cli.output import JSON_OPTION, emit, table
@@ -30,7 +32,7 @@ def set_account(
 
     A key account's open leads outside its group move to the group at once."""
     with unit_of_work(by) as uow:
-        data = svc.set_account(
+        data = set_service(
             uow.session,
             {"company": company, "tier": tier, "team_id": group},
             by=by,
@@ -58,7 +60,7 @@ def list_accounts(
 ) -> None:
     """List accounts, key accounts first."""
     with unit_of_work() as uow:
-        rows = svc.account_rows(uow.session, tier)
+        rows = account_rows(uow.session, tier)
     emit(rows, as_json, table(rows, ["id", "company", "tier_label", "team", "open_leads"]))
 
 
@@ -66,5 +68,5 @@ def list_accounts(
 def account_history(company: str, as_json: bool = JSON_OPTION) -> None:
     """Show who changed a company's tier and group, and when."""
     with unit_of_work() as uow:
-        rows = svc.account_history(uow.session, company)
+        rows = history_of(uow.session, company)
     emit(rows, as_json, table(rows, ["at", "field", "old", "new", "by"]))
