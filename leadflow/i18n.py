@@ -52,6 +52,8 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "seniority": vocab.Seniority,
     "budget_match": vocab.BudgetMatch,
     "behaviour": vocab.BehaviourKind,
+    "account_tier": vocab.AccountTier,
+    "customer_type": vocab.CustomerType,
 }
 # Values that reports show beside a vocabulary's own: the funnel's first step, and what a
 # review calls a missing loss reason or priority.
@@ -59,6 +61,7 @@ EXTRA_VALUES: dict[str, tuple[str, ...]] = {
     "state": ("created",),
     "loss_reason": ("unknown",),
     "priority": ("unknown",),
+    "account_tier": ("none",),
 }
 
 

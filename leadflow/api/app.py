@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from leadflow.api import (
+    accounts,
     checks,
     followups,
     health,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         checks,
         quarantine,
         reps,
+        accounts,
         targets,
         reviews,
         followups,

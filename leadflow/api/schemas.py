@@ -265,6 +265,9 @@ class TeamPatch(StrictIn):
     timezone: str | None = Field(
         None, description="IANA time zone (Asia/Shanghai); null: the default zone."
     )
+    customer_types: list[str] | None = Field(
+        None, description="company, individual (seed 000); []: the team takes both."
+    )
 
 
 class TeamOut(BaseModel):
@@ -277,6 +280,9 @@ class TeamOut(BaseModel):
     regions: list[str]
     industries: list[str]
     company_sizes: list[str]
+    customer_types: list[str] = Field(
+        default_factory=list, description="company, individual; empty: both."
+    )
     timezone: str = Field(
         description="IANA time zone: its business hours, SLAs, reminders and review periods."
     )

@@ -49,7 +49,12 @@ def add(
         ...,
         help="Channel (website_form, referral, ...) or a channel word: 展会, 客户转介绍, 線上推廣.",
     ),
-    company: str = typer.Option(..., "--company", help="Company name."),
+    company: str | None = typer.Option(
+        None, "--company", help="Company name (required for a company customer)."
+    ),
+    customer_type: str = typer.Option(
+        "company", help="company | individual (an individual needs no --company)."
+    ),
     contact: str = typer.Option(..., "--contact", help="Contact name."),
     need: str = typer.Option(..., help="Initial need description."),
     phone: str | None = typer.Option(None),
@@ -81,6 +86,7 @@ def add(
     """Add one lead."""
     record: dict[str, Any] = {
         "source": source,
+        "customer_type": customer_type,
         "company_name": company,
         "contact_name": contact,
         "need": need,

@@ -11,8 +11,8 @@ import click
 import typer
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from leadflow.cli import api as api_cmd
 from leadflow.cli import (
+    accounts,
     bench_cmd,
     followups,
     lead_checks,
@@ -30,6 +30,7 @@ from leadflow.cli import (
     scaleout,
     status,
 )
+from leadflow.cli import api as api_cmd
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
@@ -53,6 +54,7 @@ leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
 leads.app.command("export")(lead_files.export_file)
 app.add_typer(reps.app, name="reps")
 app.add_typer(reps.teams_app, name="teams")
+app.add_typer(accounts.app, name="accounts")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(quarantine.app, name="quarantine")

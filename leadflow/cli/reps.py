@@ -15,6 +15,7 @@ from leadflow.team.teams import update_team
 
 app = typer.Typer(no_args_is_help=True, help="Sales reps.")
 teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
+_TYPES_HELP = "Customer types taken: company, individual (repeat or comma-separate; none: both)."
 _ZONE_HELP = (
     "IANA time zone (Asia/Shanghai): the team's business hours, SLAs, reminders "
     "and review periods run on it."
@@ -33,6 +34,7 @@ def add_team(
     region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
     industry: list[str] = typer.Option([], help="A covered industry."),
     size: list[str] = typer.Option([], help="A covered company size."),
+    customer_types: list[str] = typer.Option([], help=_TYPES_HELP),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
     timezone: str | None = typer.Option(
         None, help=f"{_ZONE_HELP} Default: LEADFLOW_DEFAULT_TIMEZONE, else UTC."
@@ -51,6 +53,7 @@ def add_team(
                 "regions": _split(region),
                 "industries": _split(industry),
                 "company_sizes": _split(size),
+                "customer_types": _split(customer_types),
                 "notify_url": notify_url,
                 "timezone": timezone,
                 "no_email": no_email,
@@ -70,27 +73,39 @@ def set_team(
     manager: str | None = typer.Option(None),
     manager_email: str | None = typer.Option(None),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
+    customer_types: list[str] | None = typer.Option(None, help=_TYPES_HELP),
     no_email: bool = typer.Option(
         False, "--no-email", help="Remove the manager's email. " + svc.NO_EMAIL
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Change a team's time zone, name or manager (what is not given stays)."""
-    given = {
+    """Change a team's time zone, name, manager or customer types (what is not given stays)."""
+    given: dict[str, object] = {
         "timezone": timezone,
         "name": name,
         "manager_name": manager,
         "manager_email": manager_email,
         "notify_url": notify_url,
     }
-    changes: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if customer_types:
+        given["customer_types"] = _split(customer_types)
+    changes = {k: v for k, v in given.items() if v is not None}
     if no_email:
         changes.update(manager_email=None, no_email=True)
     with unit_of_work("cli") as uow:
         team = update_team(uow.session, team_id, changes, rules=get_rules())
         uow.commit()
         data = next(row for row in svc.team_rows(uow.session) if row["id"] == team.id)
-    emit(data, as_json, f"team {team_id} {data['name']}: timezone={data['timezone']}")
+    emit(
+        data,
+        as_json,
+        f"team {team_id} {data['name']}: timezone={data['timezone']} "
+        f"customer_types={','.join(data['customer_types']) or 'any'}",
+    )
+
+
+# `teams update` is `teams set` under the name the issue gives it.
+teams_app.command("update", hidden=True)(set_team)
 
 
 @teams_app.command("list")
@@ -102,7 +117,17 @@ def list_teams(as_json: bool = JSON_OPTION) -> None:
         rows,
         as_json,
         table(
-            rows, ["id", "name", "manager", "timezone", "regions", "industries", "company_sizes"]
+            rows,
+            [
+                "id",
+                "name",
+                "manager",
+                "timezone",
+                "regions",
+                "industries",
+                "company_sizes",
+                "customer_types",
+            ],
         ),
     )
 

@@ -166,7 +166,10 @@ def _screen_and_choose(
     fire(lead, "screen", by=actor, at=now, rules=rules, reason=why)
     result.screened += 1
     facts = LeadToAssign.model_validate(lead, from_attributes=True)
-    previous = previous_owner(roster, known_owner, now, "repeat business")
+    group = roster.group_of(facts)
+    previous = previous_owner(
+        roster, known_owner, now, "repeat business", group.id if group else None
+    )
     return roster.with_fallbacks(previous, facts) if previous else roster.assign(facts, now)
 
 

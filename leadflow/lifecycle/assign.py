@@ -203,9 +203,11 @@ def reactivate(
         write(lead, loss_reason=None)
         reassess_stored(session, lead, now, rules)
     roster = load_roster(session, rules)
-    choice = previous_owner(roster, lead.owner_id, now, "reactivated") or roster.assign(
-        LeadToAssign.model_validate(lead, from_attributes=True), now
-    )
+    facts = LeadToAssign.model_validate(lead, from_attributes=True)
+    group = roster.group_of(facts)
+    choice = previous_owner(
+        roster, lead.owner_id, now, "reactivated", group.id if group else None
+    ) or roster.assign(facts, now)
     save_round_robin(session, roster)
     rep_id, team_id, why = choice.rep_id, choice.team_id, choice.reason
     write(

@@ -39,6 +39,7 @@ from leadflow.review.render import (
     review_markdown,
 )
 from leadflow.review.results import count_if, lost_deals, money, ratio, results, totals
+from leadflow.review.tiers import tier_lines
 from leadflow.rules.config import StageRules
 from leadflow.rules.vocab import OPEN_STATES, Priority, State
 from leadflow.settings import get_settings
@@ -145,6 +146,7 @@ def build_review(
         if owner is not None or team is not None
         else win_review(session, period.start, period.end, get_settings().win_model),
         notes=notes,
+        tiers=tier_lines(session, period, kept),
     )
 
 

@@ -20,6 +20,7 @@ from leadflow.review.render import (
     review_title,
     win_rate_note,
 )
+from leadflow.review.tiers import tiers_note
 from leadflow.templates import render
 
 
@@ -104,5 +105,6 @@ def review_html(review: Review) -> str:
         win_rate_note=win_rate_note(),
         factor_headers=factor_headers(),
         notes_title=notes_title,
+        tiers_note=tiers_note(),
         win_chart=calibration_chart(review.win_model) if review.win_model else None,
     )

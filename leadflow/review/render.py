@@ -11,6 +11,7 @@ from leadflow.i18n import day, label, moment, money, not_available, number, perc
 from leadflow.i18n import gettext as _
 from leadflow.review.funnel import FunnelStep, funnel_rows
 from leadflow.review.notes import ReviewNotes
+from leadflow.review.tiers import TierLine, tiers_markdown
 from leadflow.winmodel.review import WinReview, win_markdown
 
 # Cycle-time histogram: (label, exclusive upper bound in days); the last bucket is open.
@@ -135,6 +136,10 @@ class Review(BaseModel):
         default_factory=list,
         description="The review meeting's conclusions entered for the period: the "
         "company's (team_id null), then each team's.",
+    )
+    tiers: list[TierLine] = Field(
+        default_factory=list,
+        description="Per account tier (key, high, initial, none): leads, open deals, wins.",
     )
 
 
@@ -407,6 +412,7 @@ def review_markdown(review: Review) -> str:
                 "llr",
             ),
         ),
+        *tiers_markdown(r.tiers, _table, _section),
         *win_markdown(r.win_model, _table, _section),
     ]
     return "\n".join(parts).rstrip() + "\n"

@@ -25,8 +25,11 @@ from sqlalchemy.orm import Session
 from leadflow.i18n import gettext, label, restricted
 from leadflow.review.period import Period
 from leadflow.review.render import Review
+from leadflow.review.tiers import TIER_HEADERS, TIERS_SHEET, tier_cells
 from leadflow.review.xlsx_tables import (
     CONVERSION_SHEET,
+    INTEGER,
+    MONEY,
     SUMMARY_SHEET,
     Column,
     conversion_rows,
@@ -34,6 +37,14 @@ from leadflow.review.xlsx_tables import (
     summary_rows,
 )
 from leadflow.rules.access import Viewer, mask
+
+# The account tiers sheet (seed 004): built from the review, like the summary.
+TIERS = [
+    Column(header, header, fmt, width)
+    for header, fmt, width in zip(
+        TIER_HEADERS, (None, INTEGER, INTEGER, INTEGER, MONEY), (16, 10, 12, 14, 16), strict=True
+    )
+]
 
 MASK = "(restricted)"  # the lead export's placeholder (an export for other systems)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -138,6 +149,7 @@ def write_review_xlsx(
         for title, columns, query in row_tables(period, owner, review.team_id)
     ]
     sheets += [(CONVERSION_SHEET, *conversion_rows(review)), (SUMMARY_SHEET, *summary_rows(review))]
+    sheets.append((TIERS_SHEET, TIERS, tier_cells(review.tiers)))
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)

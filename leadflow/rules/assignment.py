@@ -40,6 +40,15 @@ class TeamTerritory:
     regions: list[str] = field(default_factory=list)
     industries: list[str] = field(default_factory=list)
     company_sizes: list[str] = field(default_factory=list)
+    customer_types: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KeyAccount:
+    """A key account (重点客户) and the team that is its dedicated follow-up group."""
+
+    name: str
+    team_id: int
 
 
 class LeadToAssign(BaseModel):
@@ -50,6 +59,8 @@ class LeadToAssign(BaseModel):
     region: str | None = None
     industry: str | None = None
     company_size: str | None = None
+    customer_type: str | None = None  # None (a lead stored before the field): company
+    company_key: str | None = None  # the account the lead belongs to
     grade: Grade | None = None
     priority: Priority | None = None
 
@@ -107,22 +118,44 @@ def close_rates(
 class Roster:
     """The reps and teams of one assignment round; assigning updates loads in memory."""
 
-    def __init__(self, teams: list[TeamTerritory], reps: list[RepSlot], rules: RulesConfig):
+    def __init__(
+        self,
+        teams: list[TeamTerritory],
+        reps: list[RepSlot],
+        rules: RulesConfig,
+        key_accounts: dict[str, KeyAccount] | None = None,
+    ):
         self.teams = teams
         self.reps = reps
         self.rules = rules
+        self.key_accounts = key_accounts or {}
+
+    def group_of(self, lead: LeadToAssign) -> TeamTerritory | None:
+        """The follow-up group of the lead's key account, when it is one and the team exists."""
+        key = self.key_accounts.get(lead.company_key or "")
+        return next((t for t in self.teams if key and t.id == key.team_id), None)
 
     def _territory(self, lead: LeadToAssign) -> tuple[list[TeamTerritory], str]:
+        group = self.group_of(lead)
+        if group is not None:
+            account = self.key_accounts[lead.company_key or ""]
+            return [group], (
+                f"key account {account.name}: follow-up group {group.name or group.id}"
+            )
+        kind = lead.customer_type or "company"
         covering = [
             t
             for t in self.teams
             if _covers(t.regions, lead.region)
             and _covers(t.industries, lead.industry)
             and _covers(t.company_sizes, lead.company_size)
+            and _covers(t.customer_types, kind)
         ]
         if covering:
             names = ", ".join(t.name or str(t.id) for t in covering)
-            return covering, f"territory {lead.region or '-'}/{lead.industry or '-'} -> {names}"
+            return covering, (
+                f"territory {lead.region or '-'}/{lead.industry or '-'}/{kind} -> {names}"
+            )
         return self.teams, "no team covers the territory; all teams considered"
 
     def _rank(self, lead: LeadToAssign) -> tuple[list[RepSlot], list[str], int | None, bool]:
@@ -131,12 +164,14 @@ class Roster:
         cfg = self.rules.assignment
         teams, why = self._territory(lead)
         team_ids = {t.id for t in teams}
+        # A key account's group follows the account wherever it buys: no rep territory.
+        anywhere = self.group_of(lead) is not None
         reps = [
             r
             for r in self.reps
             if r.team_id in team_ids
-            and _covers(r.regions, lead.region)
-            and _covers(r.industries, lead.industry)
+            and (anywhere or _covers(r.regions, lead.region))
+            and (anywhere or _covers(r.industries, lead.industry))
         ]
         steps = [why, f"{len(reps)} reps cover it"]
         senior_only = lead.grade in cfg.senior_grades or lead.priority in cfg.senior_priorities

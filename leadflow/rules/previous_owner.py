@@ -24,11 +24,14 @@ def slot_of(roster: Roster, rep_id: int | None) -> RepSlot | None:
 
 
 def previous_owner(
-    roster: Roster, rep_id: int | None, now: dt.datetime, why: str
+    roster: Roster, rep_id: int | None, now: dt.datetime, why: str, group: int | None = None
 ) -> Assignment | None:
-    """The previous owner, taking one more lead, when eligible; None otherwise."""
+    """The previous owner, taking one more lead, when eligible (and, for a key account's
+    lead, in its follow-up `group`); None otherwise."""
     slot = slot_of(roster, rep_id)
     if slot is None or unavailable(slot) is not None:
+        return None
+    if group is not None and slot.team_id != group:
         return None
     slot.open_leads += 1
     slot.last_assigned_at = now

@@ -155,6 +155,21 @@ class CheckState(StrEnum):
     fixed = "fixed"
 
 
+class AccountTier(StrEnum):
+    """A customer account's tier (seed 004: 初步意向 - 高意向 - 重点客户)."""
+
+    initial = "initial"
+    high = "high"
+    key = "key"
+
+
+class CustomerType(StrEnum):
+    """Whom a lead is for: a company, or an individual customer (seed 000 routes by it)."""
+
+    company = "company"
+    individual = "individual"
+
+
 class Seniority(StrEnum):
     """Rep seniority, used by skill-by-value assignment."""
 

@@ -19,12 +19,17 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.channels import MAPPING_FILE, ChannelWords
 from leadflow.rules.config import ConfigError
 from leadflow.rules.privacy import Refused
-from leadflow.rules.vocab import Channel, CompanySize, ContactRole
+from leadflow.rules.vocab import Channel, CompanySize, ContactRole, CustomerType
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 from leadflow.sheets import values as cells
 
-_VOCABS = {"source": Channel, "company_size": CompanySize, "contact_role": ContactRole}
+_VOCABS = {
+    "source": Channel,
+    "company_size": CompanySize,
+    "contact_role": ContactRole,
+    "customer_type": CustomerType,
+}
 _AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
 REFUSED = "refused: personal data (not stored)"  # a column's use
 

@@ -21,7 +21,7 @@ from leadflow.store.models import BehaviourEvent, FieldChange, Lead, TransitionA
 
 # What the rules read at intake: screening, scoring and grading facts (the region among
 # them), and territory.
-FIELDS = (*LeadFacts.model_fields, "source", "company_name")
+FIELDS = (*LeadFacts.model_fields, "source", "company_name", "customer_type", "company_key")
 _PARSE: dict[str, Callable[[str], Any]] = {
     "budget_min": Decimal,
     "budget_max": Decimal,

@@ -55,6 +55,8 @@ def replay(
                 lead.values.get("company_size"),
                 ev.grade.grade,
                 ev.score.priority,
+                lead.values.get("customer_type"),
+                lead.values.get("company_key"),
             )
             if key not in to_assign:
                 # Built without validation: the values were validated as LeadFacts already.
@@ -64,6 +66,8 @@ def replay(
                     company_size=key[2],
                     grade=key[3],
                     priority=key[4],
+                    customer_type=key[5],
+                    company_key=key[6],
                 )
             choice = slots.assign(to_assign[key], lead.at)
             owner, team = choice.rep_id, choice.team_id

@@ -99,6 +99,8 @@ class Team(Base):
     regions: Mapped[list[str]] = mapped_column(default=list)
     industries: Mapped[list[str]] = mapped_column(default=list)
     company_sizes: Mapped[list[str]] = mapped_column(default=list)
+    # Seed 000 routes by customer type too: company, individual (empty: both).
+    customer_types: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
     notify_url: Mapped[str | None] = mapped_column(String(500))
     # IANA name: business hours, SLAs, reminders and review periods run on this clock.
     timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")

@@ -14,7 +14,7 @@ from leadflow.errors import InUse, InvalidInput, NotFound
 from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import is_mailbox
-from leadflow.rules.vocab import CompanySize, Seniority
+from leadflow.rules.vocab import CompanySize, CustomerType, Seniority
 from leadflow.rules.zones import check_zone
 from leadflow.schemas import MAX_ID, RowId, validated
 from leadflow.store.capacity import OPEN
@@ -77,6 +77,9 @@ class TeamIn(BaseModel):
     regions: list[str] = []
     industries: list[str] = []
     company_sizes: list[CompanySize] = []
+    customer_types: list[CustomerType] = Field(
+        [], description="company, individual (seed 000); none: the team takes both."
+    )
     notify_url: str | None = Field(None, max_length=500)
     timezone: str | None = Field(
         None, max_length=64, description="IANA time zone; none: settings' default_timezone."
@@ -248,6 +251,7 @@ def team_rows(session: Session) -> list[dict[str, Any]]:
             "regions": t.regions,
             "industries": t.industries,
             "company_sizes": t.company_sizes,
+            "customer_types": t.customer_types,
             "timezone": t.timezone,
         }
         for t in session.scalars(select(Team).order_by(Team.id))

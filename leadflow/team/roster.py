@@ -7,9 +7,10 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leadflow.rules.assignment import RepSlot, Roster, TeamTerritory, close_rates
+from leadflow.rules.assignment import KeyAccount, RepSlot, Roster, TeamTerritory, close_rates
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.vocab import State
+from leadflow.rules.vocab import AccountTier, State
+from leadflow.store.account_models import Account
 from leadflow.store.capacity import rep_loads
 from leadflow.store.models import Lead, SalesRep, Team
 
@@ -98,12 +99,24 @@ def load_roster(
                 regions=t.regions,
                 industries=t.industries,
                 company_sizes=t.company_sizes,
+                customer_types=t.customer_types,
             )
             for t in teams
         ],
         reps=slots,
         rules=rules,
+        key_accounts=key_accounts(session),
     )
+
+
+def key_accounts(session: Session) -> dict[str, KeyAccount]:
+    """The key accounts with a follow-up group, by company key (a handful of rows)."""
+    rows = session.execute(
+        select(Account.company_key, Account.name, Account.team_id).where(
+            Account.tier == AccountTier.key.value, Account.team_id.is_not(None)
+        )
+    ).tuples()
+    return {key: KeyAccount(name, team) for key, name, team in rows if team is not None}
 
 
 def save_round_robin(session: Session, roster: Roster) -> None:

@@ -20,8 +20,9 @@ from leadflow.store.uow import flush
 from leadflow.store.writer import write
 from leadflow.team.reps import TeamIn
 
-# What `teams set` and PATCH /teams/{id} change; the territory is set when the team is made.
-EDITABLE = ("name", "manager_name", "manager_email", "notify_url", "timezone")
+# What `teams set` and PATCH /teams/{id} change; the territory is set when the team is made,
+# but for its customer types (seed 000: a team may come to take individual customers).
+EDITABLE = ("name", "manager_name", "manager_email", "notify_url", "timezone", "customer_types")
 
 
 def get_team(session: Session, team_id: int) -> Team:
@@ -35,7 +36,8 @@ def get_team(session: Session, team_id: int) -> Team:
 def update_team(
     session: Session, team_id: int, changes: dict[str, Any], *, rules: RulesConfig
 ) -> Team:
-    """Change a team's name, manager, notify URL or time zone (null: the default zone). A
+    """Change a team's name, manager, notify URL, customer types or time zone (null: the
+    default zone). A
     new zone recounts the first-contact deadlines of the team's leads not yet contacted on
     the new local clock."""
     team = get_team(session, team_id)
@@ -63,6 +65,7 @@ def update_team(
     old_zone = team.timezone
     for name in EDITABLE:
         setattr(team, name, getattr(merged, name))
+    team.customer_types = [t.value for t in merged.customer_types]
     # A zone set to null goes back to the default, as for a team made without one.
     team.timezone = merged.timezone or rules.calendar.default_timezone
     session.flush()

@@ -318,6 +318,7 @@ def test_review_in_the_teams_language(env, tmp_path):
         "商机评估分级表",
         "转化复盘分析表",
         "汇总",
+        "客户分级",
     ]
     bad = run(["report", "review", "--period", quarter, "--locale", "fr"], env, ok=False)
     assert (bad.returncode, bad.stderr.strip()) == (

@@ -1,0 +1,1 @@
+"""Customer accounts: tiers and key accounts' follow-up groups (seed 004)."""
