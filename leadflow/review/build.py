@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from leadflow.review.activity_targets import activity_lines, review_warnings
 from leadflow.review.changes import grade_changes
 from leadflow.review.notes import list_notes
 from leadflow.review.period import KEPT, Period, kept_leads, within
@@ -140,6 +141,10 @@ def build_review(
         if owner is not None or team is not None
         else win_review(session, period.start, period.end, get_settings().win_model),
         notes=notes,
+        activity_targets=activity_lines(
+            session, period, now, get_settings().rules().calendar, owner, team
+        ),
+        target_warnings=review_warnings(session, period, owner, team),
     )
 
 

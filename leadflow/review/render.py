@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
+from leadflow.review.activity_targets import ActivityTargetLine, activity_markdown
 from leadflow.review.notes import ReviewNotes
 from leadflow.winmodel.review import WinReview, win_markdown
 
@@ -142,6 +143,15 @@ class Review(BaseModel):
         default_factory=list,
         description="The review meeting's conclusions entered for the period: the "
         "company's (team_id null), then each team's.",
+    )
+    activity_targets: list[ActivityTargetLine] = Field(
+        default_factory=list,
+        description="Every target of the period with its approval (proposed: not yet "
+        "approved by a director) and its activity targets against what was recorded.",
+    )
+    target_warnings: list[str] = Field(
+        default_factory=list,
+        description="Where a team's reps' targets do not add up to the team's, with the sums.",
     )
 
 
@@ -388,6 +398,7 @@ def review_markdown(review: Review) -> str:
         ),
         *_section(_("Reps against target"), _targets(r.reps, True), pipeline_note()),
         *_section(_("Teams against target"), _targets(r.teams, False), win_rate_note()),
+        *activity_markdown(r.activity_targets, r.target_warnings, _table, _section),
         *_section(
             _("Review meeting"),
             _table(
