@@ -28,7 +28,14 @@ from tests.integration.test_handoff_outputs import _settings, won  # noqa: F401
 from tests.integration.test_review import Q3, REVIEWED_AT, Pipeline, at, ids  # noqa: F401
 from tests.integration.test_review_outputs import _page
 
-TEMPLATE_SHEETS = ["线索信息表", "线索培育跟进表", "商机评估分级表", "转化复盘分析表", "汇总"]
+TEMPLATE_SHEETS = [
+    "线索信息表",
+    "线索培育跟进表",
+    "商机评估分级表",
+    "转化复盘分析表",
+    "汇总",
+    "活动目标",
+]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

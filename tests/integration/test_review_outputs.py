@@ -19,7 +19,8 @@ from leadflow.store.models import Activity, Lead
 from tests.integration.test_review import Q3, REVIEWED_AT, Pipeline, at, ids  # noqa: F401
 
 EVIL = '=HYPERLINK("http://evil.example","click")'
-SHEETS = ["Lead register", "Follow-up log", "Opportunity grading", "Conversion review", "Summary"]
+SHEETS = ["Lead register", "Follow-up log", "Opportunity grading", "Conversion review", "Summary",
+          "Activity targets"]  # fmt: skip
 
 
 @pytest.fixture
