@@ -99,9 +99,11 @@ def api(sqlite_url: str) -> Iterator[Api]:
 
 
 def test_api_sets_approves_measures_and_refuses(api):
-    """Rule book §9: "`POST /targets` with `valid_leads` and `follow_ups_per_day`"; "a
-    director approves it (`POST /targets/{id}/approval`, director key)"; "A follow-up is a
-    contact the rep logged on a lead that was nurturing, an opportunity or in negotiation"."""
+    """Rule book §9: "`POST /targets` with `valid_leads` and `follow_ups_per_day`"; "A
+    director approves with `leadflow targets approve ID --by NAME` or
+    `POST /targets/{id}/approval` (director key); a manager's key is refused"; "A follow-up
+    is a contact the rep logged on a lead that was nurturing, an opportunity or in
+    negotiation"."""
     team = roster(api)
     ann, bob = team.rep_ids
     lead = {**f.lead_record(source="trade_show"), "entered_by": "Bob"}
