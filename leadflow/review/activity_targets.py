@@ -19,7 +19,7 @@ from leadflow.review.period import Period
 from leadflow.rules.config import CalendarRules
 from leadflow.store.models import SalesRep, Target, Team
 from leadflow.team.target_checks import period_warnings
-from leadflow.team.target_measure import FollowUpCount, LeadCount
+from leadflow.team.target_measure import Credits, FollowUpCount, LeadCount
 from leadflow.team.targets import measured
 
 ACTIVITY_SHEET = N_("Activity targets")
@@ -61,8 +61,9 @@ def activity_lines(
     if team is not None:
         query = query.where(or_(Target.team_id == team, SalesRep.team_id == team))
     lines = []
+    credits: Credits = {}
     for target, team_name, rep_name in session.execute(query).tuples():
-        found = measured(session, target, now, calendar)
+        found = measured(session, target, now, calendar, credits)
         lines.append(
             ActivityTargetLine(
                 target_id=target.id,

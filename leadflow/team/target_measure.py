@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 from leadflow.review.period import KEPT, Period, within
 from leadflow.rules.config import CalendarRules
 from leadflow.rules.timing import is_business_day
-from leadflow.rules.vocab import State
+from leadflow.rules.vocab import Channel, State
 from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import Activity, FieldChange, Lead, SalesRep, TransitionAudit
 
+# Valid leads per (rep, channel), by the period's bounds.
+Credits = dict[tuple[dt.datetime, dt.datetime], Counter[tuple[int, str]]]
 INTENT = (State.nurturing.value, State.opportunity.value, State.negotiation.value)
 
 
@@ -147,13 +149,21 @@ def measure(
     per_day: int | None,
     now: dt.datetime,
     calendar: CalendarRules,
+    credits: Credits | None = None,
 ) -> Measured:
     """The activity targets of one rep (or a team: its reps together) over the period, on
-    the period's clock (the team's), as of `now`."""
+    the period's clock (the team's), as of `now`. `credits` keeps the valid leads counted
+    per period, so that the targets of one period read the leads once."""
     days = _days(period)
     complete = now >= period.end
     today = now.astimezone(period.start.tzinfo).date()
-    credit = lead_credit(session, period, valid_leads) if valid_leads else Counter()
+    credit: Counter[tuple[int, str]] = Counter()
+    if valid_leads:
+        cache = {} if credits is None else credits
+        key = (period.start, period.end)
+        if key not in cache:
+            cache[key] = lead_credit(session, period, [c.value for c in Channel])
+        credit = cache[key]
     counts = []
     for channel, weekly in sorted(valid_leads.items()):
         expected = math.ceil(weekly * len(days) / 7)

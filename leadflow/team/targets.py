@@ -20,7 +20,7 @@ from leadflow.rules.vocab import Channel
 from leadflow.store.models import SalesRep, Target, Team
 from leadflow.store.uow import flush
 from leadflow.team.target_checks import team_warnings
-from leadflow.team.target_measure import Measured, measure
+from leadflow.team.target_measure import Credits, Measured, measure
 
 
 class TargetView(BaseModel):
@@ -216,7 +216,11 @@ def target_view(session: Session, target: Target) -> TargetView:
 
 
 def measured(
-    session: Session, target: Target, now: dt.datetime, calendar: CalendarRules
+    session: Session,
+    target: Target,
+    now: dt.datetime,
+    calendar: CalendarRules,
+    credits: Credits | None = None,
 ) -> Measured | None:
     """The target's activity numbers against what its rep (or its team's reps) recorded,
     on the team's clock; None when it has no activity target."""
@@ -236,18 +240,23 @@ def measured(
         target.follow_ups_per_day,
         now,
         calendar,
+        credits,
     )
 
 
 def full_view(
-    session: Session, target: Target, now: dt.datetime | None, calendar: CalendarRules | None
+    session: Session,
+    target: Target,
+    now: dt.datetime | None,
+    calendar: CalendarRules | None,
+    credits: Credits | None = None,
 ) -> TargetView:
     """The target, the warnings about its team's targets adding up, and (given a clock
     and a calendar) its activity numbers as measured."""
     view = target_view(session, target)
     view.warnings = team_warnings(session, target)
     if now is not None and calendar is not None:
-        view.measured = measured(session, target, now, calendar)
+        view.measured = measured(session, target, now, calendar, credits)
     return view
 
 
@@ -276,4 +285,5 @@ def list_targets(
     )
     if period is not None:
         query = query.where(Target.period == read_period(period).label)
-    return [full_view(session, t, now, calendar) for t in session.scalars(query)]
+    credits: Credits = {}
+    return [full_view(session, t, now, calendar, credits) for t in session.scalars(query)]
