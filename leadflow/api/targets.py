@@ -1,25 +1,31 @@
-"""/targets: revenue, new-customer and repeat-rate targets per team or rep and period.
+"""/targets: revenue, new-customer and repeat-rate targets per team or rep and period, and
+the activity targets of seed 004 (valid leads a week per channel, follow-ups a working day).
 
-Managers and directors set them; every key may read them (they hold no personal data)."""
+Managers and directors set them (a new or changed target is proposed); a director approves
+one (POST /targets/{id}/approval), which files it; every key may read them (they hold no
+personal data), with their activity numbers as measured and any break-down warning."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from leadflow.api.contract import LeadFlowRoute
-from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, require
+from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
 from leadflow.api.schemas import StrictIn
 from leadflow.review.period import read_period
+from leadflow.rules.vocab import Role
 from leadflow.schemas import Count, RowId
 from leadflow.team import targets as svc
+from leadflow.team.target_checks import approve_target
 from leadflow.team.targets import TargetView
 
 router = APIRouter(tags=["targets"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
+Director = Annotated[Principal, Depends(require(Role.director))]
 
 
 class TargetIn(StrictIn):
@@ -34,22 +40,41 @@ class TargetIn(StrictIn):
     revenue: float | None = Field(default=None, ge=0)
     new_customers: Count | None = None
     repeat_rate: float | None = Field(default=None, ge=0, le=1)
+    valid_leads: dict[str, Count] | None = Field(
+        default=None,
+        description="Valid leads a week per channel; a channel given replaces its number, "
+        "0 removes it",
+        examples=[{"trade_show": 3}],
+    )
+    follow_ups_per_day: Count | None = Field(
+        default=None, description="Intent customers to follow up each working day"
+    )
 
 
 @router.get("/targets", response_model=list[TargetView])
 def list_targets(
     uow: Uow,
     _principal: Reader,
+    request: Request,
     period: Annotated[str | None, Query(description="2026-Q3, 2026-09 or 2026-W49")] = None,
 ) -> list[TargetView]:
-    """Targets of one period, or all; teams before reps."""
-    return svc.list_targets(uow.session, period)
+    """Targets of one period, or all; teams before reps; activity numbers as measured."""
+    return svc.list_targets(uow.session, period, now(), rules_of(request).calendar)
 
 
 @router.get("/targets/{target_id}", response_model=TargetView)
-def show_target(target_id: int, uow: Uow, _principal: Reader) -> TargetView:
-    """One target."""
-    return svc.get_target(uow.session, target_id)
+def show_target(target_id: int, uow: Uow, _principal: Reader, request: Request) -> TargetView:
+    """One target, with its activity numbers as measured."""
+    return svc.get_target(uow.session, target_id, now(), rules_of(request).calendar)
+
+
+@router.post("/targets/{target_id}/approval", response_model=TargetView)
+def approve(target_id: int, uow: Uow, principal: Director) -> TargetView:
+    """A director approves a proposed target, which is filed (who and when are kept);
+    approving a filed one again changes nothing."""
+    target = approve_target(uow.session, target_id, principal.actor, now())
+    uow.commit()
+    return svc.full_view(uow.session, target, None, None)
 
 
 @router.post(
@@ -58,9 +83,10 @@ def show_target(target_id: int, uow: Uow, _principal: Reader) -> TargetView:
     response_model=TargetView,
     responses={200: {"model": TargetView, "description": "updated"}},
 )
-def set_target(body: TargetIn, uow: Uow, _principal: Manager, response: Response) -> TargetView:
+def set_target(body: TargetIn, uow: Uow, principal: Manager, response: Response) -> TargetView:
     """Set a team's or rep's target for a period (manager or director key): 201 when it
-    is new, 200 when it updated the one already set."""
+    is new, 200 when it updated the one already set. A new or changed target is proposed;
+    `warnings` names the sums when the team's reps' targets do not add up to the team's."""
     label = read_period(body.period).label
     existed = svc.find_target(uow.session, label, body.team_id, body.rep_id) is not None
     target = svc.set_target(
@@ -71,8 +97,12 @@ def set_target(body: TargetIn, uow: Uow, _principal: Manager, response: Response
         revenue=body.revenue,
         new_customers=body.new_customers,
         repeat_rate=body.repeat_rate,
+        valid_leads=body.valid_leads,
+        follow_ups_per_day=body.follow_ups_per_day,
+        by=principal.actor,
+        now=now(),
     )
     uow.commit()
     if existed:
         response.status_code = 200
-    return svc.target_view(uow.session, target)
+    return svc.full_view(uow.session, target, None, None)

@@ -14,10 +14,12 @@ from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.contract import ContractIn, win
 from leadflow.lifecycle.objections import add_objection, answer_objection
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
+from leadflow.review.period import read_period
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
-from leadflow.store.models import BehaviourEvent, Lead, SalesRep
+from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Target
 from leadflow.team.reps import add_rep, add_team
+from leadflow.team.target_checks import approve_target
 from leadflow.team.targets import set_target
 
 from .generate import Organisation, behaviour
@@ -45,8 +47,12 @@ def create_organisation(session: Session, org: Organisation, default_timezone: s
 
 
 def set_targets(session: Session, period: str, rnd: random.Random) -> None:
-    """The quarter's targets: each rep a revenue, new-customer and repeat-rate goal, each
+    """The quarter's targets, proposed by the sales manager and filed by the director as
+    the quarter opens: each rep a revenue, new-customer and repeat-rate goal and seed 004's
+    activity targets (3 valid trade-show leads a week, 2 customers followed up a day), each
     team the sum of its reps' revenue and new customers."""
+    opened = read_period(period).start
+    by = "manager:demo"
     revenues: dict[int, Decimal] = {}
     customers_of: dict[int, int] = {}
     for rep in session.scalars(select(SalesRep).order_by(SalesRep.id)):
@@ -59,6 +65,10 @@ def set_targets(session: Session, period: str, rnd: random.Random) -> None:
             revenue=revenue,
             new_customers=customers,
             repeat_rate=rnd.choice([0.1, 0.2, 0.3]),
+            valid_leads={"trade_show": 3},
+            follow_ups_per_day=2,
+            by=by,
+            now=opened,
         )
         if rep.team_id is not None:
             revenues[rep.team_id] = revenues.get(rep.team_id, Decimal(0)) + revenue
@@ -71,7 +81,11 @@ def set_targets(session: Session, period: str, rnd: random.Random) -> None:
             revenue=revenue,
             new_customers=customers_of[team_id],
             repeat_rate=0.2,
+            by=by,
+            now=opened,
         )
+    for target in session.scalars(select(Target).where(Target.period == read_period(period).label)):
+        approve_target(session, target.id, "director:demo", opened)
 
 
 def _at(base: dt.datetime, rnd: random.Random, lo_h: float, hi_h: float) -> dt.datetime:

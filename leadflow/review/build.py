@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from leadflow.review.activity_targets import activity_lines, review_warnings
 from leadflow.review.changes import grade_changes
 from leadflow.review.funnel import stage_counts, steps
 from leadflow.review.notes import list_notes
@@ -147,6 +148,10 @@ def build_review(
         else win_review(session, period.start, period.end, get_settings().win_model),
         notes=notes,
         tiers=tier_lines(session, period, kept),
+        activity_targets=activity_lines(
+            session, period, now, get_settings().rules().calendar, owner, team
+        ),
+        target_warnings=review_warnings(session, period, owner, team),
     )
 
 

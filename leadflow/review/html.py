@@ -6,6 +6,12 @@ from pydantic import BaseModel
 
 from leadflow.i18n import gettext as _
 from leadflow.i18n import money, not_available, number
+from leadflow.review.activity_targets import (
+    ACTIVITY_HEADERS,
+    activity_note,
+    activity_rows,
+    proposed_label,
+)
 from leadflow.review.charts import calibration_chart, review_charts
 from leadflow.review.funnel import funnel_rows
 from leadflow.review.render import (
@@ -106,5 +112,9 @@ def review_html(review: Review) -> str:
         factor_headers=factor_headers(),
         notes_title=notes_title,
         tiers_note=tiers_note(),
+        activity_headers=[_(h) for h in ACTIVITY_HEADERS],
+        activity_rows=activity_rows(review.activity_targets),
+        activity_note=activity_note(),
+        proposed_label=proposed_label(),
         win_chart=calibration_chart(review.win_model) if review.win_model else None,
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from leadflow.i18n import day, label, moment, money, not_available, number, percent
 from leadflow.i18n import gettext as _
+from leadflow.review.activity_targets import ActivityTargetLine, activity_markdown
 from leadflow.review.funnel import FunnelStep, funnel_rows
 from leadflow.review.notes import ReviewNotes
 from leadflow.review.tiers import TierLine, tiers_markdown
@@ -140,6 +141,15 @@ class Review(BaseModel):
     tiers: list[TierLine] = Field(
         default_factory=list,
         description="Per account tier (key, high, initial, none): leads, open deals, wins.",
+    )
+    activity_targets: list[ActivityTargetLine] = Field(
+        default_factory=list,
+        description="Every target of the period with its approval (proposed: not yet "
+        "approved by a director) and its activity targets against what was recorded.",
+    )
+    target_warnings: list[str] = Field(
+        default_factory=list,
+        description="Where a team's reps' targets do not add up to the team's, with the sums.",
     )
 
 
@@ -391,6 +401,7 @@ def review_markdown(review: Review) -> str:
         ),
         *_section(_("Reps against target"), _targets(r.reps, True), pipeline_note()),
         *_section(_("Teams against target"), _targets(r.teams, False), win_rate_note()),
+        *activity_markdown(r.activity_targets, r.target_warnings, _table, _section),
         *_section(
             _("Review meeting"),
             _table(

@@ -23,6 +23,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.i18n import gettext, label, restricted
+from leadflow.review.activity_targets import ACTIVITY_HEADERS, ACTIVITY_SHEET, activity_sheet
 from leadflow.review.period import Period
 from leadflow.review.render import Review
 from leadflow.review.tiers import TIER_HEADERS, TIERS_SHEET, tier_cells
@@ -133,6 +134,12 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
+def _activity(review: Review) -> tuple[str, list[Column], Iterable[Sequence[Any]]]:
+    """Seed 004's targets: approval, activity numbers measured, break-down warnings."""
+    columns = [Column(h, h, None, 30 if i < 3 else 16) for i, h in enumerate(ACTIVITY_HEADERS)]
+    return ACTIVITY_SHEET, columns, activity_sheet(review.activity_targets, review.target_warnings)
+
+
 def write_review_xlsx(
     session: Session, review: Review, path: Path, viewer: Viewer | str = "manager"
 ) -> dict[str, int]:
@@ -150,6 +157,7 @@ def write_review_xlsx(
     ]
     sheets += [(CONVERSION_SHEET, *conversion_rows(review)), (SUMMARY_SHEET, *summary_rows(review))]
     sheets.append((TIERS_SHEET, TIERS, tier_cells(review.tiers)))
+    sheets.append(_activity(review))
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)

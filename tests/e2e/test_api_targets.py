@@ -28,6 +28,15 @@ def test_managers_set_targets_everyone_reads_them(api):  # noqa: F811
         "revenue": 400000.0,
         "new_customers": 4,
         "repeat_rate": None,
+        "valid_leads": {},
+        "follow_ups_per_day": None,
+        "status": "proposed",
+        "proposed_by": "manager:test manager",
+        "proposed_at": first["proposed_at"],
+        "approved_by": None,
+        "approved_at": None,
+        "warnings": [],
+        "measured": None,
     }
     updated = ok(
         team.director.post(

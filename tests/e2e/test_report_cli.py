@@ -127,7 +127,10 @@ def test_targets_set_and_list(env):
         ],
         env,
     )
-    assert first == {
+    assert first["status"] == "proposed" and first["proposed_by"] == "cli"  # seed 004: 审批
+    shown = {k: first[k] for k in ("id", "period", "team_id", "team", "rep_id", "rep")}
+    numbers = {k: first[k] for k in ("revenue", "new_customers", "repeat_rate")}
+    assert {**shown, **numbers} == {
         "id": 1,
         "period": "2026-Q3",
         "team_id": None,
@@ -142,7 +145,8 @@ def test_targets_set_and_list(env):
         ["targets", "set", "--period", "2026-Q3", "--rep", "1", "--repeat-rate", "0.2"], env
     ).stdout.strip()
     assert again == (
-        "target 2026-Q3 for rep 1 Ann: revenue 500000.0, new customers 2, repeat rate 0.2"
+        "target 1 2026-Q3 for rep 1 Ann: revenue 500000.0, new customers 2, repeat rate 0.2 "
+        "(proposed, awaiting a director's approval)"
     )
     run(["targets", "set", "--period", "2026-09", "--team", "1", "--revenue", "90000"], env)
     listed = run_json(["targets", "list"], env)
@@ -157,9 +161,12 @@ def test_targets_set_and_list(env):
         "period",
         "team",
         "rep",
+        "status",
         "revenue",
         "new_customers",
         "repeat_rate",
+        "valid_leads",
+        "follow_ups",
     ]
     both = run(
         ["targets", "set", "--period", "2026-Q3", "--rep", "1", "--team", "1"], env, ok=False
@@ -319,6 +326,7 @@ def test_review_in_the_teams_language(env, tmp_path):
         "转化复盘分析表",
         "汇总",
         "客户分级",
+        "活动目标",
     ]
     bad = run(["report", "review", "--period", quarter, "--locale", "fr"], env, ok=False)
     assert (bad.returncode, bad.stderr.strip()) == (

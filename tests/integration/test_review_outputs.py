@@ -26,6 +26,7 @@ SHEETS = [
     "Conversion review",
     "Summary",
     "Account tiers",
+    "Activity targets",
 ]
 
 
