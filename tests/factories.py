@@ -12,6 +12,8 @@ from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import add_rep, add_team
 
 _seq = count(1)
+# Who is told of a plan that awaits a director (settings.director_recipients in the app).
+DIRECTORS = ("directors@example.com",)
 
 
 def _last_week_monday(today: dt.date) -> dt.datetime:
@@ -81,6 +83,16 @@ def rep(session: Session, team_id: int, **overrides: Any) -> SalesRep:
     return add_rep(session, data)
 
 
+def taken_in(session: Session, rules: Any, at: dt.datetime, **overrides: Any) -> int:
+    """One lead stored and processed by intake (screened, scored, assigned) at `at`."""
+    from leadflow.intake.process import process_new_leads
+    from leadflow.intake.receive import store_leads
+
+    summary = store_leads(session, [(1, lead_record(**overrides))], "test", rules, now=at)
+    process_new_leads(session, summary.lead_ids, at, rules)
+    return summary.lead_ids[0]
+
+
 def closed_history(
     session: Session, rules: Any, n: int, start: dt.datetime, wins_if: Any, seed: int = 3
 ) -> list[int]:
@@ -110,6 +122,8 @@ def closed_history(
         advantages="local support",
         strategy="pilot first",
         milestones="pilot in a month",
+        price_min=Decimal(300_000),
+        price_max=Decimal(500_000),
     )
     for i in range(n):
         at = start + dt.timedelta(days=i)
@@ -129,7 +143,7 @@ def closed_history(
         )
         svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
         svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
-        submit_plan(session, lead_id, plan, by="t", now=at)
+        submit_plan(session, lead_id, plan, by="t", now=at, rules=rules, directors=DIRECTORS)
         approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
         svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
         if wins_if(record, rnd):
