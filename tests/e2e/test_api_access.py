@@ -48,6 +48,7 @@ ACTION_BODIES: dict[str, object] = {
         "decision_chain": "simple",
     },
     "approval": None,
+    "price-deviation": {"value": 900, "reason": "competitor matched"},
     "criteria": {"intent_stated": True},
     "brief": {"text": "scope, team, plan"},
     "win-review": {"notes": "went well"},
@@ -59,7 +60,14 @@ ACTION_BODIES: dict[str, object] = {
     "check": {"ok": True},
     "grade-confirmation": {},
     "verify": None,
-    "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
+    "plan": {
+        "pain_points": "p",
+        "advantages": "a",
+        "strategy": "s",
+        "milestones": "m",
+        "price_min": 1000,
+        "price_max": 2000,
+    },
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
 }
 
