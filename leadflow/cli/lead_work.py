@@ -1,5 +1,6 @@
 """`leadflow leads ...` for a rep's work on a lead: fire a trigger, log a contact, track
-behaviour, record conversion criteria, assess, approve, and log an objection."""
+behaviour, record conversion criteria, assess, approve (a plan, or a price deviation), and
+log an objection."""
 
 from __future__ import annotations
 
