@@ -12,6 +12,8 @@ from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import add_rep, add_team
 
 _seq = count(1)
+# Who is told of a plan that awaits a director (settings.director_recipients in the app).
+DIRECTORS = ("directors@example.com",)
 
 
 def _last_week_monday(today: dt.date) -> dt.datetime:
@@ -81,12 +83,23 @@ def rep(session: Session, team_id: int, **overrides: Any) -> SalesRep:
     return add_rep(session, data)
 
 
+def taken_in(session: Session, rules: Any, at: dt.datetime, **overrides: Any) -> int:
+    """One lead stored and processed by intake (screened, scored, assigned) at `at`."""
+    from leadflow.intake.process import process_new_leads
+    from leadflow.intake.receive import store_leads
+
+    summary = store_leads(session, [(1, lead_record(**overrides))], "test", rules, now=at)
+    process_new_leads(session, summary.lead_ids, at, rules)
+    return summary.lead_ids[0]
+
+
 def negotiating(
     session: Session, rules: Any, at: dt.datetime, record: dict[str, Any] | None = None
 ) -> int:
     """A lead taken in at `at` and brought to negotiation through the real services, all at
-    `at`: contacted by phone, qualified, assessed, its plan approved by a director. A team
-    covering the lead's region, with a rep, must exist. Returns the lead's id."""
+    `at`: contacted by phone, qualified, assessed, its plan (price 300,000-500,000) approved
+    by a director. A team covering the lead's region, with a rep, must exist. Returns the
+    lead's id."""
     from decimal import Decimal
 
     from leadflow.intake.process import process_new_leads
@@ -103,6 +116,8 @@ def negotiating(
         advantages="local support",
         strategy="pilot first",
         milestones="pilot in a month",
+        price_min=Decimal(300_000),
+        price_max=Decimal(500_000),
     )
     lead_id = store_leads(session, [(1, record or lead_record())], "test", rules, now=at).lead_ids[
         0
@@ -112,7 +127,7 @@ def negotiating(
     svc.update_conversion(session, lead_id, intent_stated=True, budget_confirmed=Decimal(400_000))
     svc.fire_trigger(session, lead_id, "qualify", by="t", now=at, rules=rules)
     svc.assess_opportunity(session, lead_id, deal, by="t", now=at, rules=rules)
-    submit_plan(session, lead_id, plan, by="t", now=at)
+    submit_plan(session, lead_id, plan, by="t", now=at, rules=rules, directors=DIRECTORS)
     approve_plan(session, lead_id, role="director", by="d", now=at, rules=rules)
     svc.fire_trigger(session, lead_id, "start_negotiation", by="t", now=at, rules=rules)
     return lead_id

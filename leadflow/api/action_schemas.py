@@ -131,6 +131,24 @@ class ApprovalOut(BaseModel):
     approved_at: dt.datetime | None
 
 
+class DeviationIn(StrictIn):
+    """A contract value outside the approved plan's range, and why it is approved."""
+
+    value: Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), decimal_places=2)]
+    reason: Text
+
+
+class DeviationOut(BaseModel):
+    """An approved price deviation: win accepts exactly this value."""
+
+    lead_id: int
+    value: Decimal
+    reason: str
+    approved_role: str
+    approved_by: str
+    approved_at: dt.datetime
+
+
 class CriteriaIn(StrictIn):
     """The conversion criteria of spec §6; omitted fields stay as they are."""
 

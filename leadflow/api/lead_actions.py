@@ -15,6 +15,8 @@ from leadflow.api.action_schemas import (
     CreatedOut,
     CriteriaIn,
     CriteriaOut,
+    DeviationIn,
+    DeviationOut,
     EventIn,
     ObjectionIn,
     ScoreOut,
@@ -28,12 +30,14 @@ from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require, rul
 from leadflow.api.schemas import links
 from leadflow.errors import VersionConflict
 from leadflow.events import LEAD_WON, emit
-from leadflow.lifecycle import objections
+from leadflow.lifecycle import objections, prices
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.plans import approve_plan
 from leadflow.lifecycle.stages import set_stage, stage_of
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
+from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
+from leadflow.store.models import Lead
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead actions"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -149,19 +153,23 @@ def assess(
     return AssessmentOut(lead_id=lead_id, points=row.points, grade=row.grade)
 
 
-@router.post("/approval", response_model=ApprovalOut)
-def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
-    """Approve an opportunity's submitted plan: a director key for grade A, a manager key
-    for B or C (the opportunity grade, else the lead grade); 409 without an assessment or
-    a plan."""
-    lead = lead_for(uow.session, principal, lead_id)
-    rules = rules_of(request)
+def _approver(lead: Lead, principal: Principal, rules: RulesConfig) -> None:
+    """403 unless the key's role approves plans of the lead's grade."""
     grade = plan_grade(lead.opportunity_grade, lead.grade)
     if not role_suffices(principal.role, grade, rules):
         raise HTTPException(
             403,
             f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value} key",
         )
+
+
+@router.post("/approval", response_model=ApprovalOut)
+def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
+    """Approve an opportunity's submitted plan, or a revised plan in negotiation: a director
+    key for grade A, a manager key for B or C (the opportunity grade, else the lead grade);
+    409 without an assessment or a plan."""
+    rules = rules_of(request)
+    _approver(lead_for(uow.session, principal, lead_id), principal, rules)
     lead = approve_plan(
         uow.session, lead_id, role=principal.role.value, by=principal.actor, now=now(), rules=rules
     )
@@ -171,6 +179,35 @@ def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> Ap
         approved_role=lead.approved_role,
         approved_by=lead.approved_by,
         approved_at=lead.approved_at,
+    )
+
+
+@router.post("/price-deviation", status_code=201, response_model=DeviationOut)
+def price_deviation(
+    lead_id: int, body: DeviationIn, request: Request, uow: Uow, principal: Approver
+) -> DeviationOut:
+    """Approve a contract value outside the approved plan's price range (the key that
+    approves the plan's grade); win then accepts exactly that value."""
+    rules = rules_of(request)
+    _approver(lead_for(uow.session, principal, lead_id), principal, rules)
+    row = prices.approve_deviation(
+        uow.session,
+        lead_id,
+        value=body.value,
+        reason=body.reason,
+        role=principal.role.value,
+        by=principal.actor,
+        now=now(),
+        rules=rules,
+    )
+    uow.commit()
+    return DeviationOut(
+        lead_id=lead_id,
+        value=row.value,
+        reason=row.reason,
+        approved_role=row.approved_role,
+        approved_by=row.approved_by,
+        approved_at=row.approved_at,
     )
 
 

@@ -139,10 +139,19 @@ def invalid_review(
 
 
 @router.post("/plan", status_code=201, response_model=CreatedOut)
-def plan(lead_id: int, body: PlanIn, uow: Uow, principal: Staff) -> CreatedOut:
-    """Submit an opportunity's conversion plan: pain points, advantages, strategy and
-    milestones; a new plan needs a new approval."""
+def plan(lead_id: int, body: PlanIn, request: Request, uow: Uow, principal: Staff) -> CreatedOut:
+    """Submit an opportunity's conversion plan: pain points, advantages, strategy,
+    milestones, the price range offered (price_min, price_max) and terms; a new plan needs
+    a new approval, and in negotiation so does another price or terms (a revision)."""
     lead_for(uow.session, principal, lead_id)
-    row = submit_plan(uow.session, lead_id, body, by=principal.actor, now=now())
+    row = submit_plan(
+        uow.session,
+        lead_id,
+        body,
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        directors=request.app.state.settings.director_recipients,
+    )
     uow.commit()
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))

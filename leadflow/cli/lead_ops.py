@@ -4,6 +4,7 @@ lead, each a thin call into the service that the API calls too."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import typer
@@ -22,8 +23,9 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import answer_objection
 from leadflow.lifecycle.plans import PlanIn, submit_plan
 from leadflow.lifecycle.update import EDITABLE, update_lead
+from leadflow.rules.written import read_budget
 from leadflow.schemas import validated
-from leadflow.settings import get_rules
+from leadflow.settings import get_rules, get_settings
 
 
 def _now() -> dt.datetime:
@@ -251,10 +253,19 @@ def plan(
     advantages: str = typer.Option(..., help="Our advantages for this customer."),
     strategy: str = typer.Option(..., help="How we will win the deal."),
     milestones: str = typer.Option(..., help="The steps and dates to signing."),
+    price: str = typer.Option(
+        ..., help="The contract value range offered: 500000-800000, 50-80万, or one amount."
+    ),
+    terms: str | None = typer.Option(None, help="The commercial terms offered: payment, delivery."),
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Submit an opportunity's conversion plan (approved before negotiation)."""
+    """Submit an opportunity's conversion plan (approved before negotiation), or revise it.
+
+    In negotiation another price or terms is a revision: it needs approval again before a win.
+
+    The approver for the plan's grade is told: the team's manager, or the directors."""
+    low, high = price_range(price)
     body: PlanIn = validated(
         PlanIn,
         {
@@ -262,10 +273,33 @@ def plan(
             "advantages": advantages,
             "strategy": strategy,
             "milestones": milestones,
+            "price_min": low,
+            "price_max": high,
+            "terms": terms,
         },
     )
     with unit_of_work(by) as uow:
-        row = submit_plan(uow.session, lead_id, body, by=by, now=_now())
+        row = submit_plan(
+            uow.session,
+            lead_id,
+            body,
+            by=by,
+            now=_now(),
+            rules=get_rules(),
+            directors=get_settings().director_recipients,
+        )
         uow.commit()
-        data = {"plan_id": row.id, "lead_id": lead_id}
-    emit(data, as_json, f"lead {lead_id}: conversion plan {row.id} submitted for approval")
+        state = "approved" if row.approved_at else "awaiting approval"
+        data = {"plan_id": row.id, "lead_id": lead_id, "approval": state}
+    emit(data, as_json, f"lead {lead_id}: conversion plan {row.id} submitted, {state}")
+
+
+def price_range(text: str) -> tuple[Decimal, Decimal]:
+    """--price as its two ends ("50-80万" is 500000 to 800000; one amount is both)."""
+    read = read_budget(text)
+    if read is None or read.low is None or read.high is None:
+        raise InvalidInput(
+            f"price: {text!r} is not a price range such as 500000-800000 or 50-80万",
+            {"price": "a range low-high, or one amount"},
+        )
+    return read.low, read.high

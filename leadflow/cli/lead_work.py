@@ -1,6 +1,6 @@
 """`leadflow leads ...` for a rep's work on a lead: fire a trigger, log a contact, track
-behaviour, record conversion criteria, assess, approve, log an objection, and move a deal
-to its next sub-stage."""
+behaviour, record conversion criteria, assess, approve (a plan, or a price deviation), log
+an objection, and move a deal to its next sub-stage."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import AT, BY, app, utc, utcnow
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.lifecycle import operations as svc
+from leadflow.lifecycle import prices
 from leadflow.lifecycle.objections import add_objection
 from leadflow.lifecycle.plans import approve_plan
 from leadflow.lifecycle.stages import set_stage, stage_of
@@ -175,12 +176,42 @@ def approve(
 ) -> None:
     """Approve an opportunity's submitted plan (needed by start_negotiation).
 
-    A director approves grade A, a manager B or C."""
+    A director approves grade A, a manager B or C.
+
+    In negotiation it approves a revised plan (another price or terms), which win waits for."""
     with unit_of_work(by) as uow:
         lead = approve_plan(uow.session, lead_id, role=role, by=by, now=utcnow(), rules=get_rules())
         uow.commit()
         data = {"id": lead.id, "approved_role": lead.approved_role, "approved_by": by}
     emit(data, as_json, f"lead {lead_id}: plan approved by {role} {by}")
+
+
+@app.command("approve-deviation")
+def approve_deviation(
+    lead_id: int,
+    value: Decimal = typer.Option(..., help="The contract value approved outside the range."),
+    reason: str = typer.Option(..., help="Why the deviation is approved."),
+    role: str = typer.Option(..., help="manager | director"),
+    by: str = BY,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Approve a contract value outside the approved plan's price range (needed by win).
+
+    The role that approves the plan's grade approves it; win then accepts exactly that value."""
+    with unit_of_work(by) as uow:
+        row = prices.approve_deviation(
+            uow.session,
+            lead_id,
+            value=value,
+            reason=reason,
+            role=role,
+            by=by,
+            now=utcnow(),
+            rules=get_rules(),
+        )
+        uow.commit()
+        data = {"lead_id": lead_id, "value": row.value, "approved_role": row.approved_role}
+    emit(data, as_json, f"lead {lead_id}: contract value {value} approved by {role} {by}")
 
 
 @app.command("object")

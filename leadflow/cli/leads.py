@@ -217,7 +217,14 @@ def show(
             ),
         ]
     if story["plan"]:
-        lines += ["", "conversion plan:"] + [f"  {k}: {v}" for k, v in story["plan"].items()]
+        plan = dict(story["plan"])
+        deviations = plan.pop("deviations", [])
+        lines += ["", "conversion plan:"] + [f"  {k}: {v}" for k, v in plan.items()]
+        lines += [
+            f"  price deviation approved: {d['value']} by {d['approved_role']} "
+            f"{d['approved_by']} at {d['approved_at']}: {d['reason']}"
+            for d in deviations
+        ]
     emit(story, as_json, "\n".join(lines))
 
 

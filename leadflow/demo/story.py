@@ -26,6 +26,8 @@ from .generate import Organisation, behaviour
 
 # Referrals and trade-show contacts convert better than ad clicks, as sales teams report.
 CHANNEL_QUALITY = {"referral": 1.6, "trade_show": 1.25, "partner": 1.1, "online_ads": 0.75}
+# Where the demo's grade-A plans are announced (the demo's organisation has no settings).
+DEMO_DIRECTORS = ("directors@example.com",)
 LOSS_WEIGHTS = {
     "price": 0.3,
     "competitor": 0.25,
@@ -172,6 +174,7 @@ def work_lead(
             session, lead_id, "requalify", by=by, now=t, rules=rules, reason="project delayed"
         )
         return
+    budget = lead.budget_confirmed or Decimal(100_000)
     submit_plan(
         session,
         lead_id,
@@ -180,9 +183,15 @@ def work_lead(
             advantages="faster rollout, local team",
             strategy="workshop with the decision makers, then a pilot",
             milestones="pilot in 4 weeks, contract in 8",
+            # The range offered brackets the confirmed budget, which the win is signed at.
+            price_min=(budget * Decimal("0.9")).quantize(Decimal(1)),
+            price_max=(budget * Decimal("1.1")).quantize(Decimal(1)),
+            terms="30% upfront, 70% on delivery",
         ),
         by=by,
         now=t,
+        rules=rules,
+        directors=DEMO_DIRECTORS,
     )
     role = "director" if lead.opportunity_grade == "A" else "manager"
     approve_plan(session, lead_id, role=role, by=f"demo-{role}", now=t, rules=rules)
@@ -225,7 +234,7 @@ def work_lead(
             session,
             lead_id,
             ContractIn(
-                value=lead.budget_confirmed or Decimal(0),
+                value=budget,
                 payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
                 delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
                 promises=["implementation", "training for 2 teams", "12 months support"],

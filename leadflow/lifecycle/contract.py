@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.lifecycle.prices import check_contract_value
 from leadflow.rules.config import RulesConfig
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
@@ -48,6 +49,7 @@ def win(
     """Record the contract and fire `win`; if the machine refuses, nothing is kept (the
     caller's unit of work rolls back)."""
     lead = get_lead(session, lead_id)
+    check_contract_value(session, lead, contract.value, rules)
     write(
         lead,
         contract_value=contract.value,

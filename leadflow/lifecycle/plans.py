@@ -1,30 +1,39 @@
 """The conversion plan and its approval (spec §2): an opportunity, graded, with a submitted
-plan, is approved by the role its grade needs before negotiation starts."""
+plan, is approved by the role its grade needs before negotiation starts. A plan carries the
+price range and terms offered; in negotiation a plan with another price or terms is a
+revision that needs approval again (seed 003: 若涉及价格或条款变动,需内部审批后同步客户)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.lifecycle.plan_notice import price_text, tell_approver
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
 from leadflow.store.deal_models import ConversionPlan, OpportunityAssessment
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
-from leadflow.store.writer import write
+from leadflow.store.writer import note, write
 
 PlanText = Field(min_length=1, max_length=5000)
+Price = Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)]
+PLANNED = (State.opportunity.value, State.negotiation.value)
 
 
 class PlanIn(BaseModel):
     """A conversion plan: the customer's pain points, our advantages, the strategy and its
-    milestones."""
+    milestones, the contract value range offered and the commercial terms (payment,
+    delivery)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -32,6 +41,22 @@ class PlanIn(BaseModel):
     advantages: str = PlanText
     strategy: str = PlanText
     milestones: str = PlanText
+    price_min: Price
+    price_max: Price
+    terms: Annotated[str, Field(max_length=2000)] | None = None
+
+    @field_validator("price_max")
+    @classmethod
+    def _not_below_min(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        low = info.data.get("price_min")
+        if low is not None and value < low:
+            raise ValueError(f"the highest price {value} is below the lowest {low}")
+        return value
+
+    @field_validator("terms")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
 
 def current_plan(session: Session, lead_id: int) -> ConversionPlan | None:
@@ -44,29 +69,78 @@ def current_plan(session: Session, lead_id: int) -> ConversionPlan | None:
     ).first()
 
 
+def approved_plan(session: Session, lead_id: int) -> ConversionPlan | None:
+    """The newest approved plan of a lead: the price and terms the deal is held to."""
+    return session.scalars(
+        select(ConversionPlan)
+        .where(ConversionPlan.lead_id == lead_id, ConversionPlan.approved_at.is_not(None))
+        .order_by(ConversionPlan.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _same_offer(plan: ConversionPlan, offer: PlanIn) -> bool:
+    """Whether a plan offers the same price range and terms."""
+    return (plan.price_min, plan.price_max, plan.terms or None) == (
+        offer.price_min,
+        offer.price_max,
+        offer.terms,
+    )
+
+
+def _approve(
+    lead: Lead, plan: ConversionPlan, role: str | None, by: str | None, at: dt.datetime | None
+) -> None:
+    """Record the approval on the plan and on the lead (which start_negotiation reads)."""
+    plan.approved_role, plan.approved_by, plan.approved_at = role, by, at
+    write(lead, approved_role=role, approved_by=by, approved_at=at)
+
+
 def submit_plan(
-    session: Session, lead_id: int, plan: PlanIn, *, by: str, now: dt.datetime
+    session: Session,
+    lead_id: int,
+    plan: PlanIn,
+    *,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    directors: Sequence[str],
 ) -> ConversionPlan:
-    """Submit (or resubmit) an opportunity's conversion plan; a new plan needs a new
-    approval."""
+    """Submit an opportunity's conversion plan, or revise it in negotiation. A plan that
+    needs approval tells its approver (the team's manager, or `directors` for a grade
+    they approve); in negotiation the same price and terms keep the approval given."""
     lead = get_lead(session, lead_id)
-    if lead.state != State.opportunity.value:
+    if lead.state not in PLANNED:
         raise GuardRefused(
-            lead.id, "plan", f"a conversion plan is for an opportunity (the lead is {lead.state})"
+            lead.id,
+            "plan",
+            f"a conversion plan is for an opportunity or a deal in negotiation "
+            f"(the lead is {lead.state})",
         )
     row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=now, **plan.model_dump())
     session.add(row)
-    write(lead, approved_role=None, approved_by=None, approved_at=None)
+    flush(session)
+    held = approved_plan(session, lead.id) if lead.state == State.negotiation.value else None
+    if held is not None and _same_offer(held, plan):
+        _approve(lead, row, held.approved_role, held.approved_by, held.approved_at)
+    else:
+        write(lead, approved_role=None, approved_by=None, approved_at=None)
+        if held is not None:
+            note(
+                lead,
+                "plan",
+                f"plan revised in negotiation: price {price_text(row)} "
+                f"(approved: {price_text(held)}), terms {row.terms or '-'} "
+                f"(approved: {held.terms or '-'}); awaits approval",
+            )
+        grade = plan_grade(lead.opportunity_grade, lead.grade)
+        tell_approver(session, lead, row, role_needed(grade, rules), directors, now, rules)
     flush(session)
     return row
 
 
-def approve_plan(
-    session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime, rules: RulesConfig
-) -> Lead:
-    """Approve the submitted plan of a graded opportunity, as a manager (grade B/C) or a
-    director (any grade)."""
-    lead = get_lead(session, lead_id)
+def approver_role(lead: Lead, role: str, step: str, rules: RulesConfig) -> Role:
+    """The approving role, checked: a manager or director whose rank covers the grade."""
     try:
         chosen = Role(role)
     except ValueError:
@@ -78,9 +152,28 @@ def approve_plan(
             "role: only a manager or a director approves a plan",
             {"role": "must be manager or director"},
         )
-    if lead.state != State.opportunity.value:
+    grade = plan_grade(lead.opportunity_grade, lead.grade)
+    if not role_suffices(chosen, grade, rules):
         raise GuardRefused(
-            lead.id, "approve", f"only an opportunity's plan is approved (the lead is {lead.state})"
+            lead.id,
+            step,
+            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value}",
+        )
+    return chosen
+
+
+def approve_plan(
+    session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime, rules: RulesConfig
+) -> Lead:
+    """Approve the submitted plan of a graded opportunity, or a revised plan in negotiation,
+    as a manager (grade B/C) or a director (any grade)."""
+    lead = get_lead(session, lead_id)
+    if lead.state not in PLANNED:
+        raise GuardRefused(
+            lead.id,
+            "approve",
+            f"only an opportunity's plan, or a revised plan in negotiation, is approved "
+            f"(the lead is {lead.state})",
         )
     assessed = session.scalar(select(func.count()).where(OpportunityAssessment.lead_id == lead.id))
     if not assessed:
@@ -89,19 +182,23 @@ def approve_plan(
             "approve",
             "grade the opportunity first (`leadflow leads assess` or POST /assessment)",
         )
-    if current_plan(session, lead.id) is None:
+    plan = current_plan(session, lead.id)
+    if plan is None:
         raise GuardRefused(
             lead.id,
             "approve",
             "no conversion plan was submitted (`leadflow leads plan` or POST /plan)",
         )
-    grade = plan_grade(lead.opportunity_grade, lead.grade)
-    if not role_suffices(chosen, grade, rules):
+    chosen = approver_role(lead, role, "approve", rules)
+    if lead.state == State.negotiation.value and plan.approved_at is not None:
         raise GuardRefused(
             lead.id,
             "approve",
-            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value}",
+            f"no revised plan awaits approval: the plan of {plan.submitted_at:%Y-%m-%d} "
+            f"(price {price_text(plan)}) was approved by {plan.approved_by}",
         )
-    write(lead, approved_role=chosen.value, approved_by=by, approved_at=now)
+    _approve(lead, plan, chosen.value, by, now)
+    if lead.state == State.negotiation.value:
+        note(lead, "plan", f"revised plan approved: price {price_text(plan)}")
     flush(session)
     return lead

@@ -16,6 +16,7 @@ from leadflow.lifecycle.minutes import minutes_rows
 from leadflow.lifecycle.objections import objection_rows
 from leadflow.lifecycle.operations import lead_story
 from leadflow.lifecycle.plans import current_plan
+from leadflow.lifecycle.prices import price_state
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.data_quality import missing_fields
 
@@ -42,6 +43,7 @@ def full_story(session: Session, lead_id: int, rules: RulesConfig) -> dict[str, 
             "milestones": plan.milestones,
             "submitted_by": plan.submitted_by,
             "submitted_at": plan.submitted_at,
+            **(price_state(session, lead_id) or {}),
         }
     )
     return data

@@ -75,6 +75,29 @@ class ConversionPlan(Base):
     milestones: Mapped[str] = mapped_column(Text)
     submitted_by: Mapped[str] = mapped_column(String(120))
     submitted_at: Mapped[dt.datetime]
+    # The contract value range offered and the commercial terms (seed 003: a change of
+    # price or terms needs internal approval); plans submitted before prices have none.
+    price_min: Mapped[Decimal | None]
+    price_max: Mapped[Decimal | None]
+    terms: Mapped[str | None] = mapped_column(Text)
+    approved_role: Mapped[str | None] = mapped_column(String(20))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime | None]
+
+
+class PriceDeviation(Base):
+    """An approved contract value outside the approved plan's range: win accepts it."""
+
+    __tablename__ = "price_deviations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("conversion_plans.id", ondelete="CASCADE"))
+    value: Mapped[Decimal]
+    reason: Mapped[str] = mapped_column(Text)
+    approved_role: Mapped[str] = mapped_column(String(20))
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime]
 
 
 class NegotiationMinutes(Base):

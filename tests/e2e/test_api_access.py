@@ -48,6 +48,7 @@ ACTION_BODIES: dict[str, object] = {
         "decision_chain": "simple",
     },
     "approval": None,
+    "price-deviation": {"value": 900, "reason": "competitor matched"},
     "criteria": {"intent_stated": True},
     "brief": {"text": "scope, team, plan"},
     "win-review": {"notes": "went well"},
@@ -61,7 +62,14 @@ ACTION_BODIES: dict[str, object] = {
     "minutes": {"held_at": "2026-01-05T10:00:00+00:00", "agreed": ["x"], "confirmed_by": "王经理"},
     "verify": None,
     "stage": {"stage": "技术评估阶段"},
-    "plan": {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"},
+    "plan": {
+        "pain_points": "p",
+        "advantages": "a",
+        "strategy": "s",
+        "milestones": "m",
+        "price_min": 1000,
+        "price_max": 2000,
+    },
     "{lead_id}": {"version": 1, "need": "changed"},  # PATCH (GET ignores it)
 }
 

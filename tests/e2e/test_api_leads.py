@@ -17,6 +17,8 @@ PLAN = {
     "advantages": "local team",
     "strategy": "pilot first",
     "milestones": "pilot in May",
+    "price_min": 1_000_000,
+    "price_max": 1_500_000,
 }
 SENSITIVE = {
     "budget_min",

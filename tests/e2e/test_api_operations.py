@@ -21,6 +21,8 @@ PLAN = {
     "advantages": "local team",
     "strategy": "workshop then pilot",
     "milestones": "pilot in 4 weeks",
+    "price_min": 1_000_000,
+    "price_max": 1_500_000,
 }
 
 

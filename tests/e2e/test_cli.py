@@ -180,6 +180,8 @@ def test_lifecycle_commands_and_clear_errors(env):
             "pilot",
             "--milestones",
             "pilot in May",
+            "--price",
+            "1000000-1500000",
         ],
         env,
     )

@@ -159,6 +159,8 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
             "workshop then pilot",
             "--milestones",
             "pilot in 4 weeks",
+            "--price",
+            "1000000-1500000",
         ],
         env,
     )

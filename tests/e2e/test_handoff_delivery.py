@@ -32,6 +32,8 @@ PLAN = {
     "advantages": "local team",
     "strategy": "workshop then pilot",
     "milestones": "pilot in 4 weeks",
+    "price_min": 1_000_000,
+    "price_max": 1_500_000,
 }
 
 
@@ -64,8 +66,9 @@ def test_cli_sets_the_delivery_details_and_the_late_handoff_escalates(env):
     run(["leads", "fire", lid, "qualify", "--by", "ann"], env)
     assess = [a for k, v in ASSESS.items() for a in (f"--{k.replace('_', '-')}", str(v))]
     run(["leads", "assess", lid, *assess], env)
-    plan = [a for k, v in PLAN.items() for a in (f"--{k.replace('_', '-')}", v)]
-    run(["leads", "plan", lid, *plan], env)
+    texts = {k: v for k, v in PLAN.items() if not k.startswith("price")}
+    plan = [a for k, v in texts.items() for a in (f"--{k.replace('_', '-')}", v)]
+    run(["leads", "plan", lid, *plan, "--price", "100-150万"], env)
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation", "--by", "ann"], env)
 

@@ -15,7 +15,14 @@ from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.cli_harness import run, run_json
 from tests.e2e.test_handoff_delivery import _package
 
-PLAN = {"pain_points": "p", "advantages": "a", "strategy": "s", "milestones": "m"}
+PLAN = {
+    "pain_points": "p",
+    "advantages": "a",
+    "strategy": "s",
+    "milestones": "m",
+    "price_min": 300_000,
+    "price_max": 500_000,
+}
 ASSESSMENT = {
     "urgency": "urgent",
     "budget": 400_000,
@@ -41,7 +48,7 @@ def _negotiating_by_cli(env: dict[str, str]) -> int:
     run(["leads", "fire", lead_id, "qualify", "--by", "ann"], env)
     for step in (
         ["plan", lead_id, "--pain-points", "p", "--advantages", "a", "--strategy", "s",
-         "--milestones", "m", "--by", "ann"],
+         "--milestones", "m", "--price", "300000-500000", "--by", "ann"],
         ["assess", lead_id, "--urgency", "urgent", "--budget", "400000",
          "--competition", "parity", "--decision-chain", "medium", "--by", "ann"],
         ["approve", lead_id, "--role", "director", "--by", "dana"],

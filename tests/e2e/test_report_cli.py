@@ -79,6 +79,8 @@ def _won_and_invalid_lead(env: dict[str, str]) -> None:
             "pilot",
             "--milestones",
             "pilot in May",
+            "--price",
+            "1000000-1500000",
         ],
         env,
     )

@@ -25,6 +25,7 @@ from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage, Reminder
 from leadflow.store.uow import UnitOfWork
 from tests import factories as f
+from tests.factories import DIRECTORS
 from tests.flows.conftest import artifacts
 from tests.integration.test_review import PLAN
 
@@ -57,7 +58,7 @@ def _win(url: str, lead_id: int, at: dt.datetime = NOW) -> None:
             now=at,
             rules=rules,
         )
-        submit_plan(s, lead_id, PLAN, by="rep", now=at)
+        submit_plan(s, lead_id, PLAN, by="rep", now=at, rules=rules, directors=DIRECTORS)
         approve_plan(s, lead_id, role="director", by="dana", now=at, rules=rules)
         svc.fire_trigger(s, lead_id, "start_negotiation", by="rep", now=at, rules=rules)
         update_lead(
@@ -231,7 +232,12 @@ def test_rerun_after_refused_mail_sends_each_package_once(pipeline_url, mailbox,
         mailbox.refuse.add("delivery@example.com")  # delivery's server says no, once
         assert delivery_handoff(url=pipeline_url) == [lead_id]
         assert mailbox.to("delivery@example.com") == []
-        managers = [rcpt for rcpts, _ in mailbox.received for rcpt in rcpts]
+        managers = [  # the plan's approval notice (to the directors) went out too
+            rcpt
+            for rcpts, mail in mailbox.received
+            if "Handoff:" in str(mail["subject"])
+            for rcpt in rcpts
+        ]
         assert managers, "the team manager's copy went out"
         mailbox.refuse.clear()
         assert delivery_handoff(url=pipeline_url) == []  # rerun: no second package

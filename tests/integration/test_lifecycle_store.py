@@ -20,6 +20,7 @@ from leadflow.store.models import FieldChange, Lead, TransitionAudit
 from leadflow.store.uow import UnitOfWork
 from leadflow.team.reps import update_rep
 from tests import factories as f
+from tests.factories import DIRECTORS
 from tests.integration.test_review import PLAN
 
 NOW = f.NOW
@@ -79,7 +80,7 @@ def test_full_path_to_won_records_every_state(uow, rules):
     assert s.get(Lead, lead_id).opportunity_grade == "A"
     with pytest.raises(GuardRefused, match="no conversion plan"):
         approve_plan(s, lead_id, role="director", by="dan", now=t1, rules=rules)
-    submit_plan(s, lead_id, PLAN, by="ann", now=t1)
+    submit_plan(s, lead_id, PLAN, by="ann", now=t1, rules=rules, directors=DIRECTORS)
     with pytest.raises(GuardRefused, match="approved by a director"):
         approve_plan(s, lead_id, role="manager", by="mia", now=t1, rules=rules)
     with pytest.raises(GuardRefused, match="director"):

@@ -26,6 +26,7 @@ from leadflow.store.outbound_models import OutboxMessage
 from leadflow.store.uow import UnitOfWork
 from leadflow.team.reps import update_rep
 from tests import factories as f
+from tests.factories import DIRECTORS
 from tests.integration.test_review import PLAN
 
 NOW = f.NOW
@@ -58,7 +59,7 @@ def _in_negotiation(uow: UnitOfWork, rules, **record) -> int:
     svc.update_conversion(s, lead_id, intent_stated=True, budget_confirmed=Decimal(1_500_000))
     svc.fire_trigger(s, lead_id, "qualify", by="ann", now=NOW, rules=rules)
     svc.assess_opportunity(s, lead_id, A_FACTS, by="ann", now=NOW, rules=rules)
-    submit_plan(s, lead_id, PLAN, by="ann", now=NOW)
+    submit_plan(s, lead_id, PLAN, by="ann", now=NOW, rules=rules, directors=DIRECTORS)
     approve_plan(s, lead_id, role="director", by="dan", now=NOW, rules=rules)
     svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=NOW, rules=rules)
     uow.commit()
@@ -321,9 +322,11 @@ def test_approval_needs_assessment_and_plan(uow, rules):
     svc.assess_opportunity(s, lead_id, A_FACTS, by="ann", now=NOW, rules=rules)
     with pytest.raises(GuardRefused, match="no conversion plan"):
         approve_plan(s, lead_id, role="director", by="dan", now=NOW, rules=rules)
-    submit_plan(s, lead_id, PLAN, by="ann", now=NOW)
+    submit_plan(s, lead_id, PLAN, by="ann", now=NOW, rules=rules, directors=DIRECTORS)
     approve_plan(s, lead_id, role="director", by="dan", now=NOW, rules=rules)
-    submit_plan(s, lead_id, PLAN, by="ann", now=LATER)  # a new plan needs a new approval
+    submit_plan(
+        s, lead_id, PLAN, by="ann", now=LATER, rules=rules, directors=DIRECTORS
+    )  # a new plan needs a new approval
     with pytest.raises(GuardRefused, match="approved by a director"):
         svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=LATER, rules=rules)
 

@@ -20,6 +20,7 @@ from leadflow.store.models import FieldChange, Lead
 from leadflow.store.uow import UnitOfWork
 from leadflow.team.targets import set_target
 from tests import factories as f
+from tests.factories import DIRECTORS
 
 UTC = dt.UTC
 Q3 = Period.parse("2026-Q3")
@@ -47,6 +48,9 @@ PLAN = PlanIn(
     advantages="local support",
     strategy="workshop, then a pilot",
     milestones="pilot in May, contract in June",
+    # Wide enough for every contract value the tests sign at.
+    price_min=Decimal(10_000),
+    price_max=Decimal(2_000_000),
 )
 
 
@@ -98,7 +102,9 @@ class Pipeline:
         )
 
     def negotiate(self, lead: Lead, when: dt.datetime) -> None:
-        submit_plan(self.s, lead.id, PLAN, by="ann", now=when)
+        submit_plan(
+            self.s, lead.id, PLAN, by="ann", now=when, rules=self.rules, directors=DIRECTORS
+        )
         approve_plan(self.s, lead.id, role="director", by="dan", now=when, rules=self.rules)
         svc.fire_trigger(self.s, lead.id, "start_negotiation", by="ann", now=when, rules=self.rules)
 

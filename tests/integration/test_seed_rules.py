@@ -24,6 +24,7 @@ from leadflow.rules.facts import OpportunityFacts
 from leadflow.store.models import Activity, BehaviourEvent, Lead
 from leadflow.store.outbound_models import OutboxMessage
 from tests import factories as f
+from tests.factories import DIRECTORS
 
 MON = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday
 PLAN = PlanIn(
@@ -31,6 +32,8 @@ PLAN = PlanIn(
     advantages="local support",
     strategy="pilot",
     milestones="pilot in 2 weeks",
+    price_min=Decimal(500_000),
+    price_max=Decimal(1_000_000),
 )
 IMMEDIATE = OpportunityFacts(
     urgency="immediate", budget=Decimal(2_000_000), competition="parity", decision_chain="simple"
@@ -124,7 +127,7 @@ def test_a_raised_grade_needs_the_higher_approval(uow, rules, team):
         ),
     )
     assert lead.opportunity_grade == "B"
-    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON, rules=rules, directors=DIRECTORS)
     approve_plan(uow.session, lead.id, role="manager", by="mia", now=MON, rules=rules)
     result = regrade(uow, rules, lead, MON)  # confirmed 2M, date in 20 days: A
     assert uow.session.get(Lead, lead.id).opportunity_grade == "A"
@@ -144,7 +147,9 @@ def test_cycle_counts_from_the_first_opportunity(uow, rules, team):
     to_opportunity(uow, rules, lead, days(-70))
     svc.fire_trigger(uow.session, lead.id, "requalify", by="ann", now=days(-60), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "qualify", by="ann", now=days(-10), rules=rules)
-    submit_plan(uow.session, lead.id, PLAN, by="ann", now=days(-10))
+    submit_plan(
+        uow.session, lead.id, PLAN, by="ann", now=days(-10), rules=rules, directors=DIRECTORS
+    )
     approve_plan(uow.session, lead.id, role="director", by="dan", now=days(-10), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=days(-5), rules=rules)
     win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
@@ -343,7 +348,7 @@ def test_post_win_review_is_reminded_when_due_and_recordable(uow, rules, team, t
     f.rep(uow.session, team.id)
     lead = intake(uow, rules)
     to_opportunity(uow, rules, lead, MON)
-    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON, rules=rules, directors=DIRECTORS)
     approve_plan(uow.session, lead.id, role="director", by="dan", now=MON, rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON, rules=rules)
     win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)

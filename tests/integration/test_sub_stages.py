@@ -96,7 +96,7 @@ def test_negotiation_starts_at_its_own_first_sub_stage(uow, rules, team):
     价格谈判阶段, 合同审批 in a negotiation"."""
     lead = new_lead(uow, rules)
     svc.assess_opportunity(uow.session, lead.id, A_FACTS, by="ann", now=MON, rules=rules)
-    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON)
+    submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON, rules=rules, directors=f.DIRECTORS)
     approve_plan(uow.session, lead.id, role="director", by="dan", now=MON, rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=hours(1), rules=rules)
     assert (lead.sub_stage, lead.sub_stage_at) == ("价格谈判阶段", hours(1))
