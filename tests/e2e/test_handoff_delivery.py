@@ -71,7 +71,9 @@ def test_cli_sets_the_delivery_details_and_the_late_handoff_escalates(env):
 
     early = run(["leads", "handoff", lid, "--delivery-owner", "Dee"], env, ok=False)
     assert "only a won deal is handed over" in early.stderr
-    run(["leads", "win", lid, "--value", "1400000", "--by", "ann"], env)
+    run(["leads", "contract", lid, "--value", "1400000", "--legal-reviewed-by", "Lee"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
+    run(["leads", "win", lid, "--by", "ann"], env)
     url = env["LEADFLOW_DATABASE_URL"]
     assert "Delivery owner** to assign" in _package(url, int(lid))
 
@@ -139,7 +141,9 @@ def _walk_and_hand_over(api: Api) -> None:
     ok(rep.post(f"{path}/transitions", json={"trigger": "start_negotiation"}))
     refused = ok(team.manager.patch(f"{path}/handoff", json={"delivery_owner": "Dee"}), 409)
     assert "only a won deal" in refused["reason"]
-    ok(rep.post(f"{path}/win", json={"contract": {"value": 1_400_000}}))
+    ok(rep.put(f"{path}/contract", json={"value": 1_400_000, "legal_reviewed_by": "Lee"}))
+    ok(team.director.post(f"{path}/contract-approval"))
+    ok(rep.post(f"{path}/win", json={}))
     _package(api.url, lead_id)
 
     assert ok(team.manager.patch(f"{path}/handoff", json={}), 422)
