@@ -39,7 +39,7 @@ CONTRACT_TERMS = {
     "acceptance": "accepted when the agreed functions pass the customer's test script",
     "liability": "0.05% of the value a day late, capped at 10%",
     "confidentiality": "both parties keep the other's data confidential for 3 years",
-    "legal_reviewed_by": "legal",
+    "legal_reviewed_by": "Lee (legal)",
 }
 
 
