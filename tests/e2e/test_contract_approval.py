@@ -8,8 +8,7 @@ from __future__ import annotations
 from tests import factories as f
 from tests.e2e.api_harness import ok, roster, running_api
 from tests.e2e.cli_harness import run, run_json
-from tests.e2e.test_cli import _add_args
-from tests.e2e.test_handoff_delivery import ASSESS, PLAN, _package
+from tests.e2e.test_handoff_delivery import ASSESS, PLAN, _package, negotiating_by_cli
 
 TERMS = [
     "--value",
@@ -36,27 +35,12 @@ BODY = {
 }
 
 
-def _negotiating_by_cli(env: dict[str, str]) -> str:
-    run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", "mia@x.com"], env)
-    run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--no-email"], env)
-    lid = str(run_json(["leads", "add", *_add_args(f.lead_record())], env)["id"])
-    run(["leads", "criteria", lid, "--intent", "--budget-confirmed", "1500000"], env)
-    run(["leads", "fire", lid, "qualify", "--by", "ann"], env)
-    assess = [a for k, v in ASSESS.items() for a in (f"--{k.replace('_', '-')}", str(v))]
-    run(["leads", "assess", lid, *assess], env)
-    plan = [a for k, v in PLAN.items() for a in (f"--{k.replace('_', '-')}", v)]
-    run(["leads", "plan", lid, *plan], env)
-    run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
-    run(["leads", "fire", lid, "start_negotiation", "--by", "ann"], env)
-    return lid
-
-
 def test_cli_drafts_approves_and_wins_with_the_contract(env):
     """Rule book §8: "The approval is refused, naming what is missing, when the deal is not
     in negotiation, when there is no draft, or, with `config/rules.yaml:
     contract.legal_review_required` true (the default), when the draft names no legal
     reviewer"; "A win needs the approved contract"."""
-    lid = _negotiating_by_cli(env)
+    lid = negotiating_by_cli(env)
     no_draft = run(["leads", "approve-contract", lid, "--role", "director"], env, ok=False)
     assert f"there is no contract draft: `leadflow leads contract {lid}" in no_draft.stderr
     not_approved = run(["leads", "win", lid], env, ok=False)
@@ -90,7 +74,7 @@ def test_cli_drafts_approves_and_wins_with_the_contract(env):
 def test_a_changed_draft_is_approved_again_by_cli(env):
     """Rule book §8: "Changing a draft after approval clears the approval, and the history
     says so"."""
-    lid = _negotiating_by_cli(env)
+    lid = negotiating_by_cli(env)
     run(["leads", "contract", lid, *TERMS, "--legal-reviewed-by", "Lee"], env)
     run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "contract", lid, "--liability", "capped at 5%", "--by", "ann"], env)
