@@ -114,14 +114,26 @@ def plan_approved(event: EventData) -> bool:
 
 
 def contract_signed(event: EventData) -> bool:
-    """A win carries the signed contract's value (spec §2: the value is required)."""
+    """A win carries the signed contract's value (spec §2: the value is required), and,
+    when the rules ask for it, the draft was approved first (seed 001: 拟定合同并提交审批)."""
+    lead = _lead(event)
+    rules: RulesConfig = _ctx(event)["rules"]
+    approval = rules.contract.approval_required
     value = getattr(event.model, "contract_value", None)
     if value is None or value <= 0:
+        how = (
+            "draft it with `leadflow leads contract ID --value AMOUNT ...` (PUT "
+            "/leads/{id}/contract) and have it approved"
+            if approval
+            else "record it with `leadflow leads win ID --value AMOUNT` or POST /leads/{id}/win"
+        )
+        raise GuardRefused(lead.id, "win", f"a win needs the contract: {how}")
+    if approval and getattr(event.model, "contract_approved_at", None) is None:
         raise GuardRefused(
-            _lead(event).id,
+            lead.id,
             "win",
-            "a win needs the contract: record it with `leadflow leads win ID "
-            "--value AMOUNT` or POST /leads/{id}/win",
+            f"the contract has not been approved: `leadflow leads approve-contract {lead.id}` "
+            "or POST /leads/{id}/contract-approval",
         )
     return True
 

@@ -143,7 +143,7 @@ def closed_history(
     from decimal import Decimal
 
     from leadflow.lifecycle import operations as svc
-    from leadflow.lifecycle.contract import ContractIn, win
+    from leadflow.lifecycle.contract import ContractIn
 
     rnd = random.Random(seed)
     east = team(session)
@@ -162,11 +162,35 @@ def closed_history(
         ids.append(lead_id)
         close = at + dt.timedelta(hours=12)
         if wins_if(record, rnd):
-            win(
-                session, lead_id, ContractIn(value=Decimal(400_000)), by="t", now=close, rules=rules
-            )
+            sign(session, lead_id, ContractIn(value=Decimal(400_000)), now=close, rules=rules)
         else:
             svc.fire_trigger(
                 session, lead_id, "lose", by="t", now=close, rules=rules, reason="price"
             )
     return ids
+
+
+def sign(
+    session: Session,
+    lead_id: int,
+    contract: Any = None,
+    *,
+    now: dt.datetime,
+    rules: Any,
+    by: str = "t",
+    at: dt.datetime | None = None,
+    reason: str | None = None,
+) -> Any:
+    """Win a deal in negotiation the way the rule book asks (seed 001: 拟定合同并提交审批):
+    draft the contract (legal named when the terms name nobody), a director approves it,
+    then `win` signs it. Returns the won lead."""
+    from decimal import Decimal
+
+    from leadflow.lifecycle.contract import ContractIn, draft_contract, win
+    from leadflow.lifecycle.contract_approval import approve_contract
+
+    terms = contract.model_dump(exclude_unset=True) if contract else {"value": Decimal(400_000)}
+    terms.setdefault("legal_reviewed_by", "legal")
+    draft_contract(session, lead_id, ContractIn(**terms), by=by, now=now)
+    approve_contract(session, lead_id, role="director", by="director", now=now, rules=rules)
+    return win(session, lead_id, by=by, now=now, rules=rules, at=at, reason=reason)

@@ -42,8 +42,8 @@ Manager = Annotated[Principal, Depends(require(*MANAGERS))]
 def win_deal(
     lead_id: int, body: WinIn, request: Request, uow: Uow, principal: Staff
 ) -> TransitionOut:
-    """Win a deal in negotiation with its signed contract (value required); the delivery
-    handoff follows."""
+    """Win a deal in negotiation with its approved contract (PUT /contract, POST
+    /contract-approval); the delivery handoff follows."""
     lead_for(uow.session, principal, lead_id)
     lead = win(
         uow.session,

@@ -14,9 +14,11 @@ from leadflow.schemas import MAX_ID, LeadIn, RowId
 
 
 class WinIn(StrictIn):
-    """The signed contract, and when it was signed if earlier than now."""
+    """When the deal was won if earlier than now, and the contract: left out, the approved
+    draft is signed; given, it must be the approved draft (or, with
+    contract.approval_required false, it is recorded with the win)."""
 
-    contract: ContractIn
+    contract: ContractIn | None = None
     at: AwareDatetime | None = None
     reason: Note | None = None
 

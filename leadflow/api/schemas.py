@@ -222,6 +222,11 @@ class LeadOut(BaseModel):
     delivery_date: dt.date | None
     promised: str | None
     legal_reviewed_by: str | None
+    contract: dict[str, Any] | None = Field(
+        default=None,
+        description="The contract: its terms, who drafted it, legal's review, who approved "
+        "it, and its status (draft, approved, signed).",
+    )
     invalid_review: str | None
     screening: str | None = Field(
         default=None,

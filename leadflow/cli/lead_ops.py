@@ -1,4 +1,4 @@
-"""`leadflow leads win|answer|update|assign|review-invalid|plan`: the daily operations on one
+"""`leadflow leads answer|update|assign|review-invalid|plan`: the daily operations on one
 lead, each a thin call into the service that the API calls too."""
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import AT, BY, app, utc
 from leadflow.cli.output import JSON_OPTION, emit, grade_text
 from leadflow.errors import InvalidInput
-from leadflow.events import LEAD_WON
-from leadflow.events import emit as emit_event
 from leadflow.intake.pending import intake_chunk
 from leadflow.lifecycle.assign import assign_lead
-from leadflow.lifecycle.contract import ContractIn, win
 from leadflow.lifecycle.invalid_review import review_invalid, screening_note
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import answer_objection
@@ -30,43 +27,6 @@ from leadflow.settings import get_rules, get_settings
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@app.command("win")
-def win_cmd(
-    lead_id: int,
-    value: str = typer.Option(..., "--value", help="The contract value (required, above 0)."),
-    payment_terms: str | None = typer.Option(None, help="For example: 30% upfront, net 30."),
-    delivery_date: dt.datetime | None = typer.Option(
-        None, formats=["%Y-%m-%d"], help="Agreed delivery date, YYYY-MM-DD."
-    ),
-    promise: list[str] = typer.Option(
-        [],
-        "--promise",
-        help="One thing promised to the customer; repeat for more (the first is the solution).",
-    ),
-    legal_reviewed_by: str | None = typer.Option(None, help="Who reviewed the contract."),
-    at: dt.datetime | None = AT,
-    by: str = BY,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Win a deal in negotiation with its signed contract; the handoff follows."""
-    contract: ContractIn = validated(
-        ContractIn,
-        {
-            "value": value,
-            "payment_terms": payment_terms,
-            "promises": promise,
-            "delivery_date": delivery_date.date() if delivery_date else None,
-            "legal_reviewed_by": legal_reviewed_by,
-        },
-    )
-    with unit_of_work(by) as uow:
-        lead = win(uow.session, lead_id, contract, by=by, now=_now(), rules=get_rules(), at=utc(at))
-        uow.commit()
-        data = {"id": lead.id, "state": lead.state, "contract_value": lead.contract_value}
-    emit_event(LEAD_WON, [lead_id])  # after the commit: the handoff flow may start now
-    emit(data, as_json, f"lead {lead_id}: won, contract value {data['contract_value']}")
 
 
 @app.command("answer")

@@ -16,6 +16,7 @@ from leadflow.intake.pending import intake_chunk, process_pending
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.assign import queue_rows
+from leadflow.lifecycle.contract_approval import contract_line
 from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
 from leadflow.rules.data_quality import missing_fields
@@ -174,6 +175,7 @@ def show(
         "customer",
         "plan",
         "win",
+        "contract",
     }
     lines = [f"{k}: {v}" for k, v in story.items() if k not in skip and v not in (None, [], "")]
     explain = (story.get("explanation") or {}).get("explain", {})
@@ -183,6 +185,8 @@ def show(
         if explain.get("target_profile"):
             said = (f"{part} {fit}" for part, fit in explain["target_profile"].items())
             lines.append(f"target profile: {'; '.join(said)}")
+    if story.get("contract"):
+        lines.append(contract_line(story["contract"]))
     if story.get("win"):
         lines.append(win_line(story["win"]))
     lines += [

@@ -16,6 +16,7 @@ from leadflow.cli import (
     bench_cmd,
     followups,
     lead_checks,
+    lead_contract,
     lead_files,
     lead_minutes,
     lead_ops,
@@ -49,6 +50,7 @@ db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
 assert lead_ops.app is leads.app and lead_work.app is leads.app and lead_checks.app is leads.app
+assert lead_contract.app is leads.app
 assert lead_minutes.app is leads.app
 leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
 leads.app.command("export")(lead_files.export_file)

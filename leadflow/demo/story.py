@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn, draft_contract, win
+from leadflow.lifecycle.contract_approval import approve_contract
 from leadflow.lifecycle.objections import add_objection, answer_objection
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.review.period import read_period
+from leadflow.rules.approval import plan_grade, role_needed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Target
@@ -35,6 +37,13 @@ LOSS_WEIGHTS = {
     "no_decision": 0.1,
     "need_changed": 0.1,
     "unresponsive": 0.1,
+}
+# Seed 002 (明确交付标准、付款周期、违约责任): the terms every demo contract states.
+CONTRACT_TERMS = {
+    "acceptance": "accepted when the agreed functions pass the customer's test script",
+    "liability": "0.05% of the value a day late, capped at 10%",
+    "confidentiality": "both parties keep the other's data confidential for 3 years",
+    "legal_reviewed_by": "Lee (legal)",
 }
 
 
@@ -230,19 +239,20 @@ def work_lead(
     }[lead.opportunity_grade or "B"] * {"decision_maker": 1.2, "influencer": 1.0}.get(
         lead.contact_role or "", 0.8
     ):
-        win(
-            session,
-            lead_id,
-            ContractIn(
-                value=budget,
-                payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
-                delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
-                promises=["implementation", "training for 2 teams", "12 months support"],
-            ),
-            by=by,
-            now=t,
-            rules=rules,
+        terms = ContractIn(
+            value=budget,
+            payment_terms=rnd.choice(["30% upfront, 70% on delivery", "net 30", "quarterly"]),
+            delivery_date=(t + dt.timedelta(days=rnd.randint(30, 90))).date(),
+            promises=["implementation", "training for 2 teams", "12 months support"],
+            **CONTRACT_TERMS,
         )
+        # Seed 001 (拟定合同并提交审批): drafted and reviewed by legal, approved, then signed.
+        draft_contract(session, lead_id, terms, by=by, now=t - dt.timedelta(days=3))
+        role = role_needed(plan_grade(lead.opportunity_grade, lead.grade), rules).value
+        approve_contract(
+            session, lead_id, role=role, by=role, now=t - dt.timedelta(days=2), rules=rules
+        )
+        win(session, lead_id, by=by, now=t, rules=rules)
     else:
         reason = rnd.choices(list(LOSS_WEIGHTS), list(LOSS_WEIGHTS.values()))[0]
         svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules, reason=reason)

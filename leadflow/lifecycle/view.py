@@ -1,7 +1,7 @@
 """A lead as `leads show` and GET /leads/{id} present it: the record, its transitions,
 history and activities, and what the daily operations add (objections, negotiation
-minutes, touches, the customer's other leads, the conversion plan, and where it stands
-with screening)."""
+minutes, touches, the customer's other leads, the conversion plan, the contract and its
+approval, and where it stands with screening)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.intake.touches import customer_leads, touch_rows
+from leadflow.lifecycle.contract_approval import contract_view
 from leadflow.lifecycle.invalid_review import screening_note
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.minutes import minutes_rows
@@ -33,6 +34,7 @@ def full_story(session: Session, lead_id: int, rules: RulesConfig) -> dict[str, 
     data["minutes"] = minutes_rows(session, lead_id)
     data["touches"] = touch_rows(session, lead)
     data["customer"] = customer_leads(session, lead)
+    data["contract"] = contract_view(lead)
     data["plan"] = (
         None
         if plan is None

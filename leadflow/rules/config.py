@@ -282,6 +282,15 @@ class HandoffRules(_Strict):
     review_due_business_days: int = Field(ge=0)
 
 
+class ContractRules(_Strict):
+    """The contract before the win (seed 001: 拟定合同并提交审批; seed 002: 起草合同(需法务
+    审核)): whether the draft must be approved before a win, and whether the approval needs
+    a legal reviewer named on the draft."""
+
+    approval_required: bool = True
+    legal_review_required: bool = True
+
+
 class PrivacyRules(_Strict):
     """Minimum necessary data (spec §1, seed 001 最小必要): the fields and sheet columns
     the product refuses as personal data, by what they hold (rules.privacy matches them)."""
@@ -318,6 +327,7 @@ class RulesConfig(_Strict):
     data_quality: DataQualityRules = DataQualityRules()
     negotiation: NegotiationRules = NegotiationRules()
     handoff: HandoffRules
+    contract: ContractRules = ContractRules()
     privacy: PrivacyRules
 
     def with_default_timezone(self, name: str) -> RulesConfig:

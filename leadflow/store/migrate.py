@@ -5,6 +5,8 @@ process checks the schema at its start, and importing Alembic was 0.13 s of that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 
 # The newest packaged revision, so that a schema can be checked with one query;
 # tests/integration/test_migrations.py holds it equal to Alembic's own head.
-HEAD = "0025_plan_revisions"
+HEAD = "0026_contract_approval"
 
 
 def alembic_config(url: str) -> Config:
@@ -29,12 +31,32 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+@contextmanager
+def migrating(url: str) -> Iterator[Connection]:
+    """A connection in a transaction for migrations. On SQLite, foreign keys are off while
+    it lasts: Alembic changes a SQLite table by copying it, dropping the old one and
+    renaming the copy, and with foreign keys on, dropping `leads` would delete every row
+    that refers to a lead (its plans, minutes, history) or fail on them."""
+    with engine_for(normalise_url(url)).connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # a PRAGMA that changes foreign keys is ignored inside a transaction
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to the given revision (latest by default)."""
     from alembic import command
 
     cfg = alembic_config(url)
-    with engine_for(normalise_url(url)).begin() as conn:
+    with migrating(url) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -231,12 +231,24 @@ class Lead(Base):
     sub_stage: Mapped[str | None] = mapped_column(String(60))
     sub_stage_at: Mapped[dt.datetime | None]
 
-    # Contract terms, filled on win (spec §8).
+    # Contract terms: drafted and approved in negotiation, signed with the win (spec §8).
     contract_value: Mapped[Decimal | None]
     payment_terms: Mapped[str | None] = mapped_column(String(300))
     delivery_date: Mapped[dt.date | None]
     promised: Mapped[str | None] = mapped_column(Text)  # one promise a line
     legal_reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    # Seed 002 (起草合同(需法务审核),明确交付标准、付款周期、违约责任) and seed 001 (拟定合同并
+    # 提交审批): the draft's acceptance standard, liability and confidentiality terms, when
+    # legal reviewed it, who drafted it last, and who approved it (cleared by a change).
+    acceptance_standard: Mapped[str | None] = mapped_column(Text)
+    liability_terms: Mapped[str | None] = mapped_column(Text)
+    confidentiality_terms: Mapped[str | None] = mapped_column(Text)
+    legal_reviewed_at: Mapped[dt.datetime | None]
+    contract_drafted_by: Mapped[str | None] = mapped_column(String(120))
+    contract_drafted_at: Mapped[dt.datetime | None]
+    contract_approved_by: Mapped[str | None] = mapped_column(String(120))
+    contract_approved_role: Mapped[str | None] = mapped_column(String(20))
+    contract_approved_at: Mapped[dt.datetime | None]
     # The handoff to delivery (spec §8, seed 003): who in delivery owns the deal, when
     # delivery starts and goes live, and the customer's contact for delivery ("name, reach").
     delivery_owner: Mapped[str | None] = mapped_column(String(120))

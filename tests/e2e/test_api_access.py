@@ -54,6 +54,8 @@ ACTION_BODIES: dict[str, object] = {
     "win-review": {"notes": "went well"},
     "handoff": {"delivery_owner": "Dee Delivery"},
     "win": {"contract": {"value": 1000}},
+    "contract": {"value": 1000},
+    "contract-approval": None,
     "answer": {"response": "phased payment"},
     "assign": {"rep_id": 1},
     "invalid-review": {"decision": "confirm"},

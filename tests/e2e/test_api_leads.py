@@ -118,22 +118,11 @@ def test_a_lead_goes_from_nurturing_to_won_over_http(api):
         )
     )
     refused = ok(owner.post(f"{path}/transitions", json={"trigger": "win"}), 409)
-    assert "/win" in refused["reason"]
-    assert (
-        ok(
-            owner.post(
-                f"{path}/win",
-                json={
-                    "contract": {
-                        "value": 1150000,
-                        "payment_terms": "net 30",
-                        "promises": ["rollout"],
-                    }
-                },
-            )
-        )["state"]
-        == "won"
-    )
+    assert "/contract" in refused["reason"]
+    contract = {"value": 1150000, "payment_terms": "net 30", "promises": ["rollout"]}
+    ok(owner.put(f"{path}/contract", json={**contract, "legal_reviewed_by": "Lee"}))
+    ok(team.director.post(f"{path}/contract-approval"))
+    assert ok(owner.post(f"{path}/win", json={"contract": contract}))["state"] == "won"
 
     won = ok(owner.get(path))
     assert [t["trigger"] for t in won["transitions"]] == [

@@ -141,20 +141,16 @@ def test_a_day_in_the_team_over_http(api):
             },
         )
     )
-    won = ok(
-        ann.post(
-            f"{path}/win",
-            json={
-                "contract": {
-                    "value": 1_400_000,
-                    "payment_terms": "30% upfront",
-                    "delivery_date": "2027-01-15",
-                    "promises": ["rollout", "training"],
-                    "legal_reviewed_by": "Lee",
-                }
-            },
-        )
-    )
+    contract = {
+        "value": 1_400_000,
+        "payment_terms": "30% upfront",
+        "delivery_date": "2027-01-15",
+        "promises": ["rollout", "training"],
+        "legal_reviewed_by": "Lee",
+    }
+    ok(ann.put(f"{path}/contract", json=contract))
+    ok(director.post(f"{path}/contract-approval"))
+    won = ok(ann.post(f"{path}/win", json={"contract": contract}))
     assert won["state"] == "won"
 
     again = ok(

@@ -191,7 +191,9 @@ def test_lifecycle_commands_and_clear_errors(env):
     assert run_json(["leads", "track", lid, "webinar"], env)["score"] == 30 + 20 + 15
     run(["leads", "log", lid, "--channel", "meeting", "--points", "terms agreed"], env)
     no_contract = run(["leads", "fire", lid, "win"], env, ok=False)
-    assert "leads win ID --value AMOUNT" in no_contract.stderr
+    assert "leads contract ID --value AMOUNT" in no_contract.stderr
+    run(["leads", "contract", lid, "--value", "1200000", "--legal-reviewed-by", "Lee"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
     assert run_json(["leads", "win", lid, "--value", "1200000"], env)["state"] == "won"
     missing = run(["leads", "show", "999"], env, ok=False)
     assert missing.stderr.strip() == "error: lead 999 does not exist"

@@ -198,28 +198,11 @@ def test_a_day_in_the_team_with_the_cli(tmp_path: Path):
         ],
         env,
     )
-    won = run_json(
-        [
-            "leads",
-            "win",
-            lid,
-            "--value",
-            "1400000",
-            "--payment-terms",
-            "net 30",
-            "--delivery-date",
-            "2027-01-15",
-            "--promise",
-            "rollout",
-            "--promise",
-            "training",
-            "--legal-reviewed-by",
-            "Lee",
-            "--by",
-            "ann",
-        ],
-        env,
-    )
+    terms = ["--value", "1400000", "--payment-terms", "net 30", "--delivery-date", "2027-01-15"]
+    terms += ["--promise", "rollout", "--promise", "training", "--legal-reviewed-by", "Lee"]
+    run(["leads", "contract", lid, *terms, "--by", "ann"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
+    won = run_json(["leads", "win", lid, *terms, "--by", "ann"], env)
     assert won["state"] == "won"
 
     again = run_json(

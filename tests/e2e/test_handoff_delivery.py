@@ -51,14 +51,8 @@ def stored_markdown(url: str, lead_id: int) -> str:
         return uow.session.scalar(select(Handoff.markdown).where(Handoff.lead_id == lead_id))
 
 
-def _later(days: int) -> dt.datetime:
-    # Four calendar days always hold one business day of the default calendar.
-    return f.wall_clock() + dt.timedelta(days=days)
-
-
-def test_cli_sets_the_delivery_details_and_the_late_handoff_escalates(env):
-    """Rule book §8: "A won deal not delivered 1 business day after the win ... is escalated
-    once to the team's manager"."""
+def negotiating_by_cli(env: dict[str, str]) -> str:
+    """A grade-A lead of Ann's (team East) taken into negotiation through the CLI."""
     run(["teams", "add", "--name", "East", "--region", "east", "--manager-email", "mia@x.com"], env)
     run(["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior", "--no-email"], env)
     lid = str(run_json(["leads", "add", *_add_args(f.lead_record())], env)["id"])
@@ -71,10 +65,24 @@ def test_cli_sets_the_delivery_details_and_the_late_handoff_escalates(env):
     run(["leads", "plan", lid, *plan, "--price", "100-150万"], env)
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation", "--by", "ann"], env)
+    return lid
+
+
+def _later(days: int) -> dt.datetime:
+    # Four calendar days always hold one business day of the default calendar.
+    return f.wall_clock() + dt.timedelta(days=days)
+
+
+def test_cli_sets_the_delivery_details_and_the_late_handoff_escalates(env):
+    """Rule book §8: "A won deal not delivered 1 business day after the win ... is escalated
+    once to the team's manager"."""
+    lid = negotiating_by_cli(env)
 
     early = run(["leads", "handoff", lid, "--delivery-owner", "Dee"], env, ok=False)
     assert "only a won deal is handed over" in early.stderr
-    run(["leads", "win", lid, "--value", "1400000", "--by", "ann"], env)
+    run(["leads", "contract", lid, "--value", "1400000", "--legal-reviewed-by", "Lee"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
+    run(["leads", "win", lid, "--by", "ann"], env)
     url = env["LEADFLOW_DATABASE_URL"]
     assert "Delivery owner** to assign" in _package(url, int(lid))
 
@@ -142,7 +150,9 @@ def _walk_and_hand_over(api: Api) -> None:
     ok(rep.post(f"{path}/transitions", json={"trigger": "start_negotiation"}))
     refused = ok(team.manager.patch(f"{path}/handoff", json={"delivery_owner": "Dee"}), 409)
     assert "only a won deal" in refused["reason"]
-    ok(rep.post(f"{path}/win", json={"contract": {"value": 1_400_000}}))
+    ok(rep.put(f"{path}/contract", json={"value": 1_400_000, "legal_reviewed_by": "Lee"}))
+    ok(team.director.post(f"{path}/contract-approval"))
+    ok(rep.post(f"{path}/win", json={}))
     _package(api.url, lead_id)
 
     assert ok(team.manager.patch(f"{path}/handoff", json={}), 422)

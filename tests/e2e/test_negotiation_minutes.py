@@ -162,6 +162,8 @@ def test_api_minutes_by_the_owner_a_manager_and_in_the_handoff(api):
     assert [m["open_issues"] for m in listed] == [["SLA penalties"], []]
     assert len(ok(team.director.get(path))["minutes"]) == 2
 
-    ok(ann.post(f"{path}/win", json={"contract": {"value": 400_000}}))
+    ok(ann.put(f"{path}/contract", json={"value": 400_000, "legal_reviewed_by": "Lee"}))
+    ok(team.director.post(f"{path}/contract-approval"))
+    ok(ann.post(f"{path}/win", json={}))
     text = _package(api.url, lead_id)  # as the delivery-handoff flow makes and stores it
     assert "phased payment" in text and "王经理 (采购总监)" in text and "SLA penalties" in text

@@ -5,6 +5,7 @@ contract value held to the approved range (docs/rules.md §7 "Price and terms", 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -62,9 +63,11 @@ def test_cli_plan_revision_and_deviation(env):
 
     revised = _cli_plan(env, lid, "--price", "45-70万", "--terms", "30% upfront", "--json")
     assert '"approval": "awaiting approval"' in revised.stdout
+    _cli_contract(env, lid, "600000")
     waits = run(["leads", "win", lid, "--value", "600000"], env, ok=False)
     assert "(price 450,000-700,000) awaits approval by a director" in waits.stderr
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
+    _cli_contract(env, lid, "900000")
     outside = run(["leads", "win", lid, "--value", "900000"], env, ok=False)
     assert "contract value 900,000 is outside the approved plan's price range" in outside.stderr
     assert "450,000-700,000" in outside.stderr
@@ -75,6 +78,17 @@ def test_cli_plan_revision_and_deviation(env):
     shown = run(["leads", "show", lid], env).stdout
     assert "price deviation approved: 900000" in shown and "approval: approved" in shown
     assert run_json(["leads", "win", lid, "--value", "900000"], env)["state"] == "won"
+
+
+def _cli_contract(env: dict[str, str], lid: str, value: str) -> None:
+    """The contract drafted at `value`, reviewed by legal and approved (rule book §8)."""
+    run(["leads", "contract", lid, "--value", value, "--legal-reviewed-by", "Lee"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
+
+
+def _api_contract(api_rep: Any, director: Any, path: str, value: int) -> None:
+    ok(api_rep.put(f"{path}/contract", json={"value": value, "legal_reviewed_by": "Lee"}))
+    ok(director.post(f"{path}/contract-approval"))
 
 
 @pytest.fixture
@@ -108,9 +122,11 @@ def test_api_revision_and_price_deviation(api):
     ok(ann.post(f"{path}/plan", json={**PLAN, "terms": "net 90"}), 201)
     plan = ok(ann.get(path))["plan"]
     assert (plan["terms"], plan["approval"]) == ("net 90", "awaiting approval")
+    _api_contract(ann, team.director, path, 600_000)
     waits = ok(ann.post(f"{path}/win", json={"contract": {"value": 600_000}}), 409)
     assert "awaits approval by a director" in waits["reason"]
     ok(team.director.post(f"{path}/approval"))
+    _api_contract(ann, team.director, path, 850_000)
     outside = ok(ann.post(f"{path}/win", json={"contract": {"value": 850_000}}), 409)
     assert "850,000 is outside the approved plan's price range 500,000-800,000" in outside["reason"]
     deviation = {"value": 850_000, "reason": "competitor matched"}

@@ -86,7 +86,9 @@ def _won_and_invalid_lead(env: dict[str, str]) -> None:
     )
     run(["leads", "approve", lid, "--role", "director", "--by", "dana"], env)
     run(["leads", "fire", lid, "start_negotiation"], env)
-    run(["leads", "win", lid, "--value", "1200000"], env)
+    run(["leads", "contract", lid, "--value", "1200000", "--legal-reviewed-by", "Lee"], env)
+    run(["leads", "approve-contract", lid, "--role", "director", "--by", "dana"], env)
+    run(["leads", "win", lid], env)
     run(
         [
             "leads",

@@ -14,7 +14,7 @@ from leadflow.flows.intake import lead_intake
 from leadflow.followup.regrade import REGRADED_STATES
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.objections import add_objection
 from leadflow.lifecycle.plans import approve_plan, submit_plan
 from leadflow.lifecycle.update import update_lead
@@ -72,7 +72,7 @@ def _win(url: str, lead_id: int, at: dt.datetime = NOW) -> None:
             rules=rules,
         )
         add_objection(s, lead_id, kind="price", detail="too expensive", now=at)
-        win(
+        f.sign(
             s,
             lead_id,
             ContractIn(value=Decimal(250_000), payment_terms="net 30"),

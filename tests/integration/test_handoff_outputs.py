@@ -12,7 +12,7 @@ from sqlalchemy import select
 from leadflow.handoff.package import produce_handoffs
 from leadflow.handoff.render import package_html, package_markdown
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.objections import add_objection, answer_objection
 from leadflow.lifecycle.update import update_lead
 from leadflow.settings import Settings
@@ -61,7 +61,7 @@ def won(uow, rules) -> int:
     p.negotiate(lead, at(7, 11))
     objection = add_objection(s, lead.id, kind="price", detail="too expensive", now=at(7, 12))
     answer_objection(s, lead.id, objection.id, response="phased payment", by="ann", now=at(7, 13))
-    win(
+    f.sign(
         s,
         lead.id,
         ContractIn(

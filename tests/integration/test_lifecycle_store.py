@@ -12,7 +12,7 @@ from leadflow.errors import GuardRefused, IllegalTransition
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.plans import approve_plan, submit_plan
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.statemachines.lead import TRANSITIONS
@@ -88,9 +88,9 @@ def test_full_path_to_won_records_every_state(uow, rules):
     approve_plan(s, lead_id, role="director", by="dan", now=t1, rules=rules)
     svc.fire_trigger(s, lead_id, "start_negotiation", by="ann", now=t1, rules=rules)
     t2 = NOW + dt.timedelta(days=20)
-    with pytest.raises(GuardRefused, match="leads win ID --value"):
+    with pytest.raises(GuardRefused, match="leads contract ID --value"):
         svc.fire_trigger(s, lead_id, "win", by="ann", now=t2, rules=rules, reason="signed")
-    win(s, lead_id, ContractIn(value=Decimal(1_400_000)), by="ann", now=t2, rules=rules)
+    f.sign(s, lead_id, ContractIn(value=Decimal(1_400_000)), by="ann", now=t2, rules=rules)
     uow.commit()
     lead = s.get(Lead, lead_id)
     assert lead.state == "won" and lead.won_at == t2 and lead.opportunity_at == t1
@@ -187,6 +187,7 @@ def test_every_legal_transition_on_a_stored_lead(uow, rules, source, trigger, de
     lead.intent_stated, lead.decision_maker_engaged = True, True
     lead.approved_role, lead.opportunity_grade = "director", "A"
     lead.contract_value, lead.loss_reason = Decimal(1), "invalid"
+    lead.contract_approved_at = NOW  # the contract approved (docs/rules.md §8)
     if (source, dest) == ("lost", "screened"):  # no rep is eligible: the manager queue
         update_rep(uow.session, lead.owner_id, {"away": True})
         lead.owner_id = None

@@ -70,7 +70,7 @@ def test_win_records_the_contract_with_history(uow, rules):
     """Spec §2: "win (negotiation -> won): contract signed; the contract value (required),
     payment terms, delivery date and promises are recorded with it"."""
     lead_id = _in_negotiation(uow, rules)
-    with pytest.raises(GuardRefused, match="leads win ID --value"):
+    with pytest.raises(GuardRefused, match="leads contract ID --value"):
         svc.fire_trigger(uow.session, lead_id, "win", by="ann", now=LATER, rules=rules)
     uow.session.rollback()
     contract = ContractIn(
@@ -80,7 +80,7 @@ def test_win_records_the_contract_with_history(uow, rules):
         promises=["ERP rollout", "training"],
         legal_reviewed_by="Lee",
     )
-    win(
+    f.sign(
         uow.session,
         lead_id,
         contract,

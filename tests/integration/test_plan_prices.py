@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.lifecycle.prices import approve_deviation
 from leadflow.lifecycle.view import full_story
@@ -86,8 +86,9 @@ def notices(uow, lead_id: int) -> list[tuple[str, str]]:
 
 
 def sign(uow, rules, lead_id: int, value: int) -> Lead:
+    """The contract at `value` drafted, approved and signed (factories.sign)."""
     contract = ContractIn(value=Decimal(value))
-    return win(uow.session, lead_id, contract, by="ann", now=hours(48), rules=rules)
+    return f.sign(uow.session, lead_id, contract, by="ann", now=hours(48), rules=rules)
 
 
 def deviate(uow, rules, lead_id: int, value: int, role: str, reason: str, when: dt.datetime):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.view import full_story
 from leadflow.store.deal_models import Touch
 from leadflow.store.models import FieldChange, Lead
@@ -150,7 +150,7 @@ def test_a_won_customer_inquiry_is_a_new_linked_lead_for_the_same_owner(uow, rul
     """The seed's repeat-purchase rate counts a won customer's new deal."""
     lead_id = _in_negotiation(uow, rules, email="lee@delta.example")
     s = uow.session
-    win(s, lead_id, ContractIn(value=Decimal(900_000)), by="ann", now=NOW, rules=rules)
+    f.sign(s, lead_id, ContractIn(value=Decimal(900_000)), by="ann", now=NOW, rules=rules)
     uow.commit()
     owner = s.get(Lead, lead_id).owner_id
     repeat_id = _inquiry(

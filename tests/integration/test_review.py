@@ -11,7 +11,7 @@ from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.assign import assign_lead
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.review.build import build_review, review_markdown
 from leadflow.review.period import Period
@@ -92,7 +92,7 @@ class Pipeline:
     ) -> None:
         self.opportunity(lead, opportunity_at, facts)
         self.negotiate(lead, opportunity_at)
-        win(
+        f.sign(
             self.s,
             lead.id,
             ContractIn(value=Decimal(value)),

@@ -15,7 +15,7 @@ from leadflow.followup.reminders import due_items, preview, remind
 from leadflow.intake.process import process_new_leads
 from leadflow.intake.receive import store_leads
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.opportunity import record_brief
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.review.build import build_review
@@ -152,7 +152,7 @@ def test_cycle_counts_from_the_first_opportunity(uow, rules, team):
     )
     approve_plan(uow.session, lead.id, role="director", by="dan", now=days(-10), rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=days(-5), rules=rules)
-    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
+    f.sign(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
     assert lead.first_opportunity_at == days(-70) and lead.opportunity_at == days(-10)
     review = build_review(uow.session, Period.containing(MON.date()), MON)
     assert review.average_cycle_days == 70.0
@@ -351,7 +351,7 @@ def test_post_win_review_is_reminded_when_due_and_recordable(uow, rules, team, t
     submit_plan(uow.session, lead.id, PLAN, by="ann", now=MON, rules=rules, directors=DIRECTORS)
     approve_plan(uow.session, lead.id, role="director", by="dan", now=MON, rules=rules)
     svc.fire_trigger(uow.session, lead.id, "start_negotiation", by="ann", now=MON, rules=rules)
-    win(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
+    f.sign(uow.session, lead.id, ContractIn(value=Decimal(900_000)), by="ann", now=MON, rules=rules)
     produce_handoffs(uow.session, [lead.id], MON, rules, Settings(output_dir=tmp_path))
 
     def kinds(when: dt.datetime) -> set[str]:

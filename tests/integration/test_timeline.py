@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from leadflow.errors import InvalidInput
 from leadflow.lifecycle import operations as svc
-from leadflow.lifecycle.contract import ContractIn, win
+from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.objections import add_objection
 from leadflow.store.models import Activity, Lead, TransitionAudit
+from tests import factories as f
 from tests.integration.test_operations import NOW, _in_negotiation, _lead
 
 HOUR = dt.timedelta(hours=1)
@@ -67,7 +68,7 @@ def test_a_move_before_the_lead_entered_its_state_is_refused(uow, rules):
 
     def win_at(at: dt.datetime) -> Lead:
         contract = ContractIn(value=Decimal(100_000))
-        return win(uow.session, lead_id, contract, by="ann", now=NOW + HOUR, rules=rules, at=at)
+        return f.sign(uow.session, lead_id, contract, by="ann", now=NOW + HOUR, rules=rules, at=at)
 
     with pytest.raises(InvalidInput, match=f"before lead {lead_id} entered 'negotiation'"):
         win_at(entered - dt.timedelta(minutes=1))

@@ -31,6 +31,7 @@ class PlainLead:
     decision_maker_engaged: bool = False
     target_date: dt.date | None = None
     contract_value: Decimal | None = None
+    contract_approved_at: dt.datetime | None = None
     loss_reason: str | None = None
     recorded: list[dict[str, Any]] = field(default_factory=list)
 
@@ -54,6 +55,7 @@ READY = {
     "opportunity_grade": "B",
     "approved_role": "manager",
     "contract_value": Decimal(5),
+    "contract_approved_at": dt.datetime(2024, 8, 1, tzinfo=dt.UTC),
     "loss_reason": "invalid",
 }
 
@@ -378,9 +380,24 @@ def test_state_is_replay_of_recorded_transitions(rules, steps):
 def test_win_needs_the_contract_value(rules):
     """Spec §2: "win (negotiation -> won): contract signed; the contract value (required)"."""
     lead = PlainLead(state="negotiation", **{**READY, "contract_value": None})
-    with pytest.raises(GuardRefused, match="leads win ID --value"):
+    with pytest.raises(GuardRefused, match="leads contract ID --value"):
         fire(lead, "win", by="rep:3", at=AT, rules=rules)
     assert (lead.state, lead.recorded) == ("negotiation", [])
+
+
+def test_win_needs_the_approved_contract(rules):
+    """docs/rules.md §8: "A win needs the approved contract: the draft must have been
+    approved (`leads approve-contract`) before `leads win` signs it"."""
+    lead = PlainLead(state="negotiation", **{**READY, "contract_approved_at": None})
+    with pytest.raises(
+        GuardRefused,
+        match="the contract has not been approved: `leadflow leads approve-contract 7`",
+    ):
+        fire(lead, "win", by="rep:3", at=AT, rules=rules)
+    one_step = rules.model_copy(
+        update={"contract": rules.contract.model_copy(update={"approval_required": False})}
+    )
+    assert fire(lead, "win", by="rep:3", at=AT, rules=one_step) == "won"
 
 
 def test_only_a_disqualified_lead_is_reinstated(rules):

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from leadflow.store.db import engine_for
+from leadflow.store.migrate import migrating
 from leadflow.store.models import Base
 
 config = context.config
@@ -21,5 +21,5 @@ def _run(conn: Connection) -> None:
 if connection is not None:
     _run(connection)
 else:
-    with engine_for(config.get_main_option("sqlalchemy.url")).begin() as conn:
+    with migrating(str(config.get_main_option("sqlalchemy.url"))) as conn:
         _run(conn)
