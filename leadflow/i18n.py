@@ -28,7 +28,7 @@ from babel.numbers import (
 from babel.support import NullTranslations, Translations
 
 from leadflow.errors import InvalidInput
-from leadflow.locales import DOMAIN, SOURCE_LOCALE, check_locale, locale_dir
+from leadflow.locales import DOMAIN, SOURCE_LOCALE, available_locales, check_locale, locale_dir
 from leadflow.rules import vocab
 from leadflow.settings import get_settings
 
@@ -126,6 +126,21 @@ def label(vocabulary: str, value: object) -> str:
     if value is None or value == "":
         return "-"
     return pgettext(vocabulary, str(value).replace("_", " "))
+
+
+def read_label(vocabulary: str, text: object) -> object:
+    """A vocabulary value from what a person typed: the value itself, or its label in any
+    language LeadFlow speaks ('重点客户' is `key` as an account tier, '个人' is `individual`).
+    Anything else is returned as given, for the field's own check to name."""
+    if not isinstance(text, str):
+        return text
+    wanted = text.strip()
+    for value in VOCABULARIES[vocabulary]:
+        for locale in available_locales():
+            shown = str(translations(locale).pgettext(vocabulary, value.value.replace("_", " ")))
+            if wanted in (value.value, shown):
+                return value.value
+    return text
 
 
 def extract_vocabulary(

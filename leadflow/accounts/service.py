@@ -4,14 +4,14 @@ account's open leads to its group at once (seed 004: 重点客户 get 专项跟�
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
-from leadflow.i18n import label
+from leadflow.i18n import label, read_label
 from leadflow.lifecycle.assign import REASSIGNABLE, assign_lead
 from leadflow.rules.assignment import LeadToAssign
 from leadflow.rules.config import RulesConfig
@@ -28,13 +28,18 @@ from leadflow.team.roster import load_roster
 TRACKED = ("name", "tier", "team_id")  # what the account's history records
 
 
+def _tier_word(value: object) -> object:
+    return read_label("account_tier", value)
+
+
 class AccountIn(BaseModel):
     """An account's tier and follow-up group as a manager or director sets them."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     company: Name
-    tier: AccountTier | None = None
+    # The seed's own words are read too: 初步意向, 高意向, 重点客户.
+    tier: Annotated[AccountTier | None, BeforeValidator(_tier_word)] = None
     team_id: RowId | None = None
 
 
