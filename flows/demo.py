@@ -29,8 +29,8 @@ from leadflow.tasks.ops import OPS_HOOKS
 @flow(name="leadflow-demo", flow_run_name="leadflow-demo seed {seed}", **OPS_HOOKS)
 def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dict[str, Any]:
     """Generate a team and last quarter's leads, import them day by day through intake,
-    let the reps work them, then run reminders, re-grade, handoff (HTML and Markdown
-    packages) and the review (HTML, XLSX, Markdown, JSON)."""
+    let the reps work them, then run handoff (HTML and Markdown packages), reminders,
+    re-grade and the review (HTML, XLSX, Markdown, JSON)."""
     folder = Path(out)
     url = fresh_database(folder)
     now = utcnow()
@@ -52,9 +52,11 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
         if summary.lead_ids:
             intake_chunk(summary.lead_ids, arrival + dt.timedelta(minutes=30), url)
             work_leads(summary.lead_ids, arrival, now, seed + day, url)
+    # A win's handoff follows it at once when served (the lead.won trigger), so the packages
+    # go out before the reminder pass looks for deals not handed over.
+    handoffs = delivery_handoff(url=url, out=str(folder))
     reminders = follow_up_reminders(url=url, force=True)
     regrade = weekly_regrade(url=url)
-    handoffs = delivery_handoff(url=url, out=str(folder))
     review = pipeline_review(period=quarter.label, url=url, out=str(folder))
     return {
         "database": url,

@@ -10,15 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused
+from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.contract import ContractIn, draft_contract, win
 from leadflow.lifecycle.contract_approval import approve_contract
+from leadflow.lifecycle.grade_confirmation import confirm_grade
 from leadflow.lifecycle.objections import add_objection, answer_objection
 from leadflow.lifecycle.plans import PlanIn, approve_plan, submit_plan
 from leadflow.review.period import read_period
 from leadflow.rules.approval import plan_grade, role_needed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
+from leadflow.settings import get_settings
 from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Target
 from leadflow.team.reps import add_rep, add_team
 from leadflow.team.target_checks import approve_target
@@ -175,6 +178,16 @@ def work_lead(
         }
     )
     svc.assess_opportunity(session, lead_id, facts, by=by, now=t, rules=rules)
+    confirmed = _at(t, rnd, 1, 20)  # seed 002: the sales manager confirms the grade
+    if confirmed <= until:
+        confirm_grade(
+            session,
+            lead_id,
+            by="demo-manager",
+            now=confirmed,
+            rules=rules,
+            followers=DEMO_DIRECTORS,
+        )
     t = _at(t, rnd, 24 * 7, 24 * 30)
     if t > until:
         return
@@ -253,6 +266,15 @@ def work_lead(
             session, lead_id, role=role, by=role, now=t - dt.timedelta(days=2), rules=rules
         )
         win(session, lead_id, by=by, now=t, rules=rules)
+        handed = _at(t, rnd, 1, 6)  # seed 003: a delivery owner, dates and the customer's contact
+        if handed <= until:
+            details = HandoffIn(
+                delivery_owner=rnd.choice(["Dee Delivery", "Sam Service"]),
+                delivery_start=handed.date() + dt.timedelta(days=7),
+                go_live=terms.delivery_date,
+                customer_contact=f"{lead.contact_name}, {lead.email or lead.phone}",
+            )
+            set_handoff(session, lead_id, details, now=handed, settings=get_settings())
     else:
         reason = rnd.choices(list(LOSS_WEIGHTS), list(LOSS_WEIGHTS.values()))[0]
         svc.fire_trigger(session, lead_id, "lose", by=by, now=t, rules=rules, reason=reason)
