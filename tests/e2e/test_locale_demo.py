@@ -22,7 +22,15 @@ from tests.e2e.test_review_browser import (
     cjk_font,  # noqa: F401
 )
 
-SHEETS = ["线索信息表", "线索培育跟进表", "商机评估分级表", "转化复盘分析表", "汇总", "客户分级"]
+SHEETS = [
+    "线索信息表",
+    "线索培育跟进表",
+    "商机评估分级表",
+    "转化复盘分析表",
+    "汇总",
+    "客户分级",
+    "活动目标",
+]
 
 
 @pytest.fixture(scope="module")
