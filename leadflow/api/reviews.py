@@ -11,9 +11,9 @@ from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, now, require
 from leadflow.api.schemas import StrictIn
 from leadflow.review.export import review_for
+from leadflow.review.model import Review
 from leadflow.review.notes import Factors, ReviewNotes, list_notes, set_notes
 from leadflow.review.period import read_period
-from leadflow.review.render import Review
 from leadflow.rules.access import Viewer
 from leadflow.schemas import RowId
 from leadflow.settings import get_settings

@@ -28,17 +28,10 @@ from sqlalchemy.orm import Session
 from leadflow.review.activity_targets import activity_lines, review_warnings
 from leadflow.review.changes import grade_changes
 from leadflow.review.funnel import stage_counts, steps
+from leadflow.review.model import Bucket, ChannelLine, LossShare, Review, SlaLine
 from leadflow.review.notes import list_notes
 from leadflow.review.period import KEPT, Period, kept_leads, within
-from leadflow.review.render import (
-    CYCLE_BUCKETS,
-    Bucket,
-    ChannelLine,
-    LossShare,
-    Review,
-    SlaLine,
-    review_markdown,
-)
+from leadflow.review.render import CYCLE_BUCKETS, review_markdown
 from leadflow.review.results import count_if, lost_deals, money, ratio, results, totals
 from leadflow.review.tiers import tier_lines
 from leadflow.rules.config import StageRules

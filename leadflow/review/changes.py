@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from leadflow.review.model import GradeMove
 from leadflow.review.period import KEPT, Period, within
-from leadflow.review.render import GradeMove
 from leadflow.store.models import Activity, FieldChange, Lead, SalesRep
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from leadflow.i18n import compact, label, not_available, number, percent
 from leadflow.i18n import gettext as _
-from leadflow.review.render import Review
+from leadflow.review.model import Review
 from leadflow.winmodel.review import WinReview
 
 if TYPE_CHECKING:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput
 from leadflow.review.build import build_review
 from leadflow.review.html import review_html
+from leadflow.review.model import Review
 from leadflow.review.period import Period, scoped
-from leadflow.review.render import Review, review_markdown
+from leadflow.review.render import review_markdown
 from leadflow.review.xlsx import write_review_xlsx
 from leadflow.rules.access import Viewer, mask_factors
 from leadflow.winmodel.explain import describe

@@ -14,8 +14,8 @@ from leadflow.review.activity_targets import (
 )
 from leadflow.review.charts import calibration_chart, review_charts
 from leadflow.review.funnel import funnel_rows
+from leadflow.review.model import Review
 from leadflow.review.render import (
-    Review,
     cohort_note,
     factor_headers,
     losses_note,

@@ -22,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from leadflow.review.changes import late_logs
+from leadflow.review.model import TargetLine
 from leadflow.review.period import Period, within
-from leadflow.review.render import TargetLine
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.store.models import Lead, SalesRep, Target, Team
 

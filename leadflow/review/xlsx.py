@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from leadflow.i18n import gettext, label, restricted
 from leadflow.review.activity_targets import ACTIVITY_HEADERS, ACTIVITY_SHEET, activity_sheet
+from leadflow.review.model import Review
 from leadflow.review.period import Period
-from leadflow.review.render import Review
 from leadflow.review.tiers import TIER_HEADERS, TIERS_SHEET, tier_cells
 from leadflow.review.xlsx_tables import (
     CONVERSION_SHEET,

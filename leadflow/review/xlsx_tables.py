@@ -13,9 +13,9 @@ from sqlalchemy import Select, and_, select, true
 from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
 from leadflow.review.funnel import sub_stage_label
+from leadflow.review.model import Review, TargetLine
 from leadflow.review.notes import ReviewNotes
 from leadflow.review.period import Period, kept_leads, within
-from leadflow.review.render import Review, TargetLine
 from leadflow.review.results import win_rate
 from leadflow.rules.access import is_sensitive
 from leadflow.store.deal_models import OpportunityAssessment
