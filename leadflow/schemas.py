@@ -23,7 +23,8 @@ from pydantic import (
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import CHANNEL_VALUES, channel_words
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
-from leadflow.rules.written import budget_in, read_amount, read_budget, read_timeline, timeline_in
+from leadflow.rules.written import budget_in, read_amount, read_budget
+from leadflow.rules.written_times import read_timeline, timeline_in
 
 # Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
 # INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.

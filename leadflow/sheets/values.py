@@ -2,10 +2,10 @@
 
 Amounts with units (50万, 1.2亿, 80k), dates and times stored as dates or typed
 (2023/11/08 09:30), numbers Excel stored as floats (13800138000.0). Budgets and purchase
-times are passed on as written: intake reads them (leadflow.rules.written) and keeps what
-it cannot read for a person to confirm. Any other value that cannot be read is passed on
-unchanged, so validation names the field and the row is quarantined; nothing is guessed
-silently."""
+times are passed on as written: intake reads them (leadflow.rules.written and
+written_times) and keeps what it cannot read for a person to confirm. Any other value
+that cannot be read is passed on unchanged, so validation names the field and the row is
+quarantined; nothing is guessed silently."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def whole_number(value: Any) -> Any:
 
 def date(value: Any) -> Any:
     """A date cell as its date; any other cell as its text, read at intake as a time as
-    people write it (2024年3月, 2024-Q2, 下半年, 3个月内: rules.written)."""
+    people write it (2024年3月, 2024-Q2, 下半年, 3个月内: rules.written_times)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -15,14 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadflow.rules.written import (
-    Budget,
-    budget_in,
-    read_amount,
-    read_budget,
-    read_timeline,
-    timeline_in,
-)
+from leadflow.rules.written import Budget, budget_in, read_amount, read_budget
+from leadflow.rules.written_times import read_timeline, timeline_in
 
 # A fixed day in the middle of a quarter: relative times count from it.
 DAY = dt.date(2026, 8, 14)
