@@ -22,7 +22,8 @@ from leadflow.rules.approval import plan_grade, role_needed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.settings import get_settings
-from leadflow.store.models import BehaviourEvent, Lead, SalesRep, Target
+from leadflow.store.models import BehaviourEvent, Lead, SalesRep
+from leadflow.store.target_models import Target
 from leadflow.team.reps import add_rep, add_team
 from leadflow.team.target_checks import approve_target
 from leadflow.team.targets import set_target

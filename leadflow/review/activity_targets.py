@@ -17,7 +17,8 @@ from leadflow.i18n import N_, label
 from leadflow.i18n import gettext as _
 from leadflow.review.period import Period
 from leadflow.rules.config import CalendarRules
-from leadflow.store.models import SalesRep, Target, Team
+from leadflow.store.models import SalesRep, Team
+from leadflow.store.target_models import Target
 from leadflow.team.target_checks import period_warnings
 from leadflow.team.target_measure import Credits, FollowUpCount, LeadCount
 from leadflow.team.targets import measured

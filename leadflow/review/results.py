@@ -25,7 +25,8 @@ from leadflow.review.changes import late_logs
 from leadflow.review.model import TargetLine
 from leadflow.review.period import Period, within
 from leadflow.rules.vocab import OPEN_STATES, State
-from leadflow.store.models import Lead, SalesRep, Target, Team
+from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.store.target_models import Target
 
 _OPEN = [s.value for s in OPEN_STATES]
 Totals = dict[tuple[str, int], list[Any]]

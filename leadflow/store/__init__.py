@@ -5,5 +5,6 @@ from leadflow.store import (
     deal_models,  # noqa: F401  (the records of working a deal)
     outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
     review_models,  # noqa: F401  (and the review meeting's conclusions)
+    target_models,  # noqa: F401  (and the period targets)
     winmodel_models,  # noqa: F401  (and the win-probability models and scores)
 )

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
-from leadflow.store.models import SalesRep, Target, Team
+from leadflow.store.models import SalesRep, Team
+from leadflow.store.target_models import Target
 from leadflow.store.uow import flush
 
 

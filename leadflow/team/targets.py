@@ -17,7 +17,8 @@ from leadflow.errors import InvalidInput, NotFound
 from leadflow.review.period import read_period, scoped
 from leadflow.rules.config import CalendarRules
 from leadflow.rules.vocab import Channel
-from leadflow.store.models import SalesRep, Target, Team
+from leadflow.store.models import SalesRep, Team
+from leadflow.store.target_models import Target
 from leadflow.store.uow import flush
 from leadflow.team.target_checks import team_warnings
 from leadflow.team.target_measure import Credits, Measured, measure
