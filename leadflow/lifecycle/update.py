@@ -18,7 +18,8 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.operations import rescore
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import SENSITIVE
-from leadflow.schemas import LEAD_COLUMNS, TODAY, LeadIn, field_errors, read_written
+from leadflow.rules.written_record import TODAY, read_written
+from leadflow.schemas import LEAD_COLUMNS, LeadIn, field_errors
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
 from leadflow.store.writer import check_version, write
