@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -37,6 +40,27 @@ Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Amount = Annotated[
     Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)
 ]
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuse a number given as a time: pydantic would read 0.5 as half a second after
+    1970, and no person or system means that (issue 30: `at=0.5` was accepted)."""
+    if isinstance(value, bool | int | float | Decimal) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value.strip())
+    ):
+        raise ValueError(
+            "a time is ISO 8601 with its zone (2026-10-01T09:00:00+08:00), not a number"
+        )
+    return value
+
+
+# A moment given at an edge: ISO 8601 with a zone, never a number of seconds.
+Moment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+# A yes/no in a JSON body is true or false, not "yes", 1 or "on"; a share is a number,
+# never false (issue 30: `close_rate: false` was accepted as 0).
+Flag = Annotated[bool, Strict()]
+Share = Annotated[float, Strict(), Field(ge=0, le=1)]
 
 
 EVENT_SEPARATORS = (";", "|")
@@ -49,7 +73,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: BehaviourKind
-    at: AwareDatetime
+    at: Moment
     detail: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
@@ -104,7 +128,7 @@ class LeadIn(BaseModel):
     # Who entered the lead and when, as a register says (录入人, 录入时间); entered_by
     # defaults to whoever stores it, entered_at to when it is stored.
     entered_by: Short | None = None
-    entered_at: AwareDatetime | None = None
+    entered_at: Moment | None = None
     # What a person should confirm: a budget or time that could not be read, or that was
     # read from the need (field -> the words as written).
     to_confirm: dict[str, Annotated[str, StringConstraints(max_length=300)]] = Field(

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.api.schemas import Note, StrictIn, Text, links
 from leadflow.rules.facts import OpportunityFacts
@@ -19,7 +19,7 @@ from leadflow.rules.vocab import (
     ObjectionKind,
     Urgency,
 )
-from leadflow.schemas import MAX_ID, Amount
+from leadflow.schemas import MAX_ID, Amount, Flag, Moment
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead
 
@@ -29,7 +29,7 @@ class EventIn(StrictIn):
 
     kind: BehaviourKind
     detail: Note | None = None
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class ScoreOut(BaseModel):
@@ -48,10 +48,10 @@ class ActivityIn(StrictIn):
 
     channel: ActivityChannel
     key_points: Text
-    at: AwareDatetime | None = None
+    at: Moment | None = None
     feedback: Text | None = None
     next_action: Text | None = None
-    next_action_due: AwareDatetime | None = None
+    next_action_due: Moment | None = None
 
 
 class CreatedOut(BaseModel):
@@ -68,7 +68,7 @@ class TransitionIn(StrictIn):
     trigger: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     reason: Note | None = None
     expected_version: int | None = Field(None, ge=1, le=MAX_ID)
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class TransitionOut(BaseModel):
@@ -97,8 +97,8 @@ class ObjectionIn(StrictIn):
 
     kind: ObjectionKind
     detail: Text
-    key: bool = Field(False, description="A key objection: the team's manager is told.")
-    at: AwareDatetime | None = None
+    key: Flag = Field(False, description="A key objection: the team's manager is told.")
+    at: Moment | None = None
 
 
 class AssessmentIn(StrictIn):
@@ -152,9 +152,9 @@ class DeviationOut(BaseModel):
 class CriteriaIn(StrictIn):
     """The conversion criteria of spec §6; omitted fields stay as they are."""
 
-    intent_stated: bool | None = None
+    intent_stated: Flag | None = None
     budget_confirmed: Amount | None = None
-    decision_maker_engaged: bool | None = None
+    decision_maker_engaged: Flag | None = None
     target_date: dt.date | None = None
 
 
@@ -174,7 +174,7 @@ class StageIn(StrictIn):
     """Move a deal to one of its state's sub-stages (config/rules.yaml: stages)."""
 
     stage: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    at: AwareDatetime | None = Field(None, description="When it was reached, if earlier.")
+    at: Moment | None = Field(None, description="When it was reached, if earlier.")
     expected_version: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -16,7 +16,7 @@ from leadflow.api.schemas import StrictIn
 from leadflow.intake.checks import check_entry, unchecked, verify_facts
 from leadflow.lifecycle.grade_confirmation import confirm_grade, confirmation
 from leadflow.rules.vocab import Grade
-from leadflow.schemas import MAX_ID
+from leadflow.schemas import MAX_ID, Flag
 
 router = APIRouter(tags=["checks"], route_class=LeadFlowRoute)
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
@@ -26,7 +26,7 @@ Staff = Annotated[Principal, Depends(require(*STAFF))]
 class CheckIn(StrictIn):
     """A supervisor's check: `ok` as entered, or `fix` the named facts first."""
 
-    ok: bool = False
+    ok: Flag = False
     fix: dict[str, Any] = Field(default={}, description="Field -> corrected value.")
     version: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         default=None, description="Refuse (409) if the lead changed since this version."

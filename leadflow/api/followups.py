@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
@@ -16,6 +16,7 @@ from leadflow.api.schemas import StrictIn
 from leadflow.followup.reminders import PlannedMessage, preview
 from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.lifecycle.opportunity import record_brief, record_win_review
+from leadflow.schemas import Moment
 
 router = APIRouter(tags=["follow-up"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -47,7 +48,7 @@ def reminders_due(
     uow: Uow,
     principal: Managers,
     at: Annotated[
-        AwareDatetime | None, Query(description="As of this time (ISO with zone); now by default.")
+        Moment | None, Query(description="As of this time (ISO with zone); now by default.")
     ] = None,
 ) -> list[PlannedMessage]:
     """What a reminder pass would send at `at`: reminders and escalations; nothing is sent."""

@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import STAFF, Principal, Uow, lead_for, now, require
 from leadflow.api.schemas import StrictIn
 from leadflow.lifecycle.minutes import list_minutes, minutes_of, record_minutes
+from leadflow.schemas import Moment
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["negotiation"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
@@ -25,7 +26,7 @@ class MinutesIn(StrictIn):
     """The minutes of one negotiation: when it was held, what was agreed, what is still
     open, and the customer's contact who confirmed them."""
 
-    held_at: AwareDatetime | None = Field(
+    held_at: Moment | None = Field(
         default=None,
         description="When the negotiation was held, if earlier than now: not in the future, "
         "not before the lead's negotiation started.",
@@ -34,7 +35,7 @@ class MinutesIn(StrictIn):
     open_issues: list[Point] = Field(default=[], max_length=100, description="Issues still open.")
     confirmed_by: Name = Field(description="The customer's contact who confirmed the minutes.")
     confirmed_title: Name | None = Field(default=None, description="That contact's title.")
-    confirmed_at: AwareDatetime | None = Field(
+    confirmed_at: Moment | None = Field(
         default=None, description="When the contact confirmed them (default: now)."
     )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, create_model
+from pydantic import Field, create_model
 
 from leadflow.api.schemas import Note, StrictIn, Text
 from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.update import EDITABLE
-from leadflow.schemas import MAX_ID, LeadIn, RowId
+from leadflow.schemas import MAX_ID, LeadIn, Moment, RowId
 
 
 class WinIn(StrictIn):
@@ -19,7 +19,7 @@ class WinIn(StrictIn):
     contract.approval_required false, it is recorded with the win)."""
 
     contract: ContractIn | None = None
-    at: AwareDatetime | None = None
+    at: Moment | None = None
     reason: Note | None = None
 
 
@@ -27,7 +27,7 @@ class AnswerIn(StrictIn):
     """How an objection was answered, and when if earlier than now."""
 
     response: Text
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class AssignIn(StrictIn):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.rules.vocab import Seniority
-from leadflow.schemas import LeadIn, RowId
+from leadflow.schemas import Flag, LeadIn, RowId, Share
 
 MAX_BATCH = 1000
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -253,10 +253,10 @@ class RepPatch(StrictIn):
     industries: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     seniority: Seniority | None = None
     capacity: int | None = Field(None, ge=0, le=100_000)
-    away: bool | None = None
-    close_rate: float | None = Field(None, ge=0, le=1)
+    away: Flag | None = None
+    close_rate: Share | None = None
     notify_url: Annotated[str, StringConstraints(max_length=500)] | None = None
-    no_email: bool | None = Field(None, description="true: remove the rep's email, on purpose")
+    no_email: Flag | None = Field(None, description="true: remove the rep's email, on purpose")
 
 
 class TeamPatch(StrictIn):
@@ -266,7 +266,7 @@ class TeamPatch(StrictIn):
     manager_name: str | None = None
     manager_email: str | None = None
     notify_url: str | None = None
-    no_email: bool | None = Field(None, description="true: remove the manager's email, on purpose")
+    no_email: Flag | None = Field(None, description="true: remove the manager's email, on purpose")
     timezone: str | None = Field(
         None, description="IANA time zone (Asia/Shanghai); null: the default zone."
     )

@@ -16,7 +16,7 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import is_mailbox
 from leadflow.rules.vocab import CompanySize, CustomerType, Seniority
 from leadflow.rules.zones import check_zone
-from leadflow.schemas import MAX_ID, RowId, validated
+from leadflow.schemas import MAX_ID, Flag, RowId, Share, validated
 from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
 
@@ -73,7 +73,7 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     manager_name: str | None = Field(None, max_length=120)
     manager_email: str | None = Field(None, max_length=254)
-    no_email: bool = Field(False, description=NO_EMAIL)
+    no_email: Flag = Field(False, description=NO_EMAIL)
     regions: list[str] = []
     industries: list[str] = []
     company_sizes: list[CompanySize] = []
@@ -101,14 +101,14 @@ class RepIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=120)
     email: str | None = Field(None, max_length=254)
-    no_email: bool = Field(False, description=NO_EMAIL)
+    no_email: Flag = Field(False, description=NO_EMAIL)
     team_id: RowId | None = None
     regions: list[str] = []
     industries: list[str] = []
     seniority: Seniority = Seniority.junior
     capacity: int = Field(50, ge=0, le=100_000)
-    away: bool = False
-    close_rate: float = Field(0.0, ge=0, le=1)
+    away: Flag = False
+    close_rate: Share = 0.0
     notify_url: str | None = Field(None, max_length=500)
 
     _email = field_validator("email")(mailbox)
