@@ -10,8 +10,9 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,6 +111,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
 
+    if request.url.path in request.app.openapi()["paths"]:
+        # PATCH /leads/batch reached PATCH /leads/{lead_id} with the id "batch": the path
+        # names a resource of its own, which does not take this method.
+        return _not_allowed(request)
+
     errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
     return _json(
         422,
@@ -141,8 +147,37 @@ def _log_unexpected(exc: BaseException, where: str) -> str:
     return error_id
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's HTTP errors as FastAPI answers them, but a 405's Allow lists every method
+    the path takes, as the OpenAPI lists them (Starlette names only the first route's: GET
+    /leads and POST /leads are two routes, so DELETE /leads said `Allow: GET`)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code != 405:
+        return await http_exception_handler(request, exc)
+    return _not_allowed(request)
+
+
+def _not_allowed(request: Request) -> JSONResponse:
+    """405 with every method the path's resource takes in Allow."""
+    paths = request.app.openapi()["paths"]
+    path = request.url.path
+    # A path written out (/leads/batch) is that resource, whatever /leads/{lead_id} takes.
+    templates = (
+        [path]
+        if path in paths
+        else [
+            t for t in paths if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(t)), path)
+        ]
+    )
+    allowed = {method.upper() for t in templates for method in paths[t]}
+    return _json(
+        405, {"detail": "Method Not Allowed"}, headers={"Allow": ", ".join(sorted(allowed))}
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors to 404/409/422 and request validation to per-field 422s."""
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(LeadFlowError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_down)
