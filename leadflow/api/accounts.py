@@ -13,6 +13,7 @@ from leadflow.accounts import service as svc
 from leadflow.accounts.service import AccountIn
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
+from leadflow.api.schemas import ErrorOut
 
 router = APIRouter(tags=["accounts"], route_class=LeadFlowRoute)
 Reader = Annotated[Principal, Depends(require(*ANYONE))]
@@ -80,7 +81,11 @@ def list_accounts(uow: Uow, _principal: Reader, tier: str | None = None) -> list
     return [AccountOut.model_validate(r) for r in svc.account_rows(uow.session, tier)]
 
 
-@router.get("/accounts/history", response_model=list[AccountChangeOut])
+@router.get(
+    "/accounts/history",
+    response_model=list[AccountChangeOut],
+    responses={404: {"model": ErrorOut, "description": "No account for that company"}},
+)
 def account_history(uow: Uow, _principal: Reader, company: str) -> list[AccountChangeOut]:
     """Who changed the company's account, what and when, oldest first."""
     return [AccountChangeOut.model_validate(r) for r in svc.account_history(uow.session, company)]

@@ -111,7 +111,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
 
-    if request.url.path in request.app.openapi()["paths"]:
+    on_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
+    if on_path and request.url.path in request.app.openapi()["paths"]:
         # PATCH /leads/batch reached PATCH /leads/{lead_id} with the id "batch": the path
         # names a resource of its own, which does not take this method.
         return _not_allowed(request)
