@@ -112,7 +112,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     from leadflow.api.contract import unreadable_errors  # contract reads intake, which needs us
 
     on_path = any(e.get("loc", ("",))[0] == "path" for e in exc.errors())
-    if on_path and request.url.path in request.app.openapi()["paths"]:
+    literal = "{" not in request.url.path  # not a template sent as it is (/teams/{team_id})
+    if on_path and literal and request.url.path in request.app.openapi()["paths"]:
         # PATCH /leads/batch reached PATCH /leads/{lead_id} with the id "batch": the path
         # names a resource of its own, which does not take this method.
         return _not_allowed(request)
