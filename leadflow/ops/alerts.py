@@ -8,10 +8,13 @@ import datetime as dt
 import logging
 from typing import Any
 
+from sqlalchemy import select
+
 from leadflow.bootstrap import unit_of_work
-from leadflow.notify.ops import QuietFlow, RunFailure, enqueue_ops_notice, run_incident
+from leadflow.notify.ops import QuietFlow, RunFailure, enqueue_ops_notice, notice_key, run_incident
 from leadflow.notify.outbox import deliver_outbox, send
 from leadflow.settings import get_settings
+from leadflow.store.outbound_models import OutboxMessage
 
 _LOG = logging.getLogger("leadflow.ops")
 
@@ -30,7 +33,9 @@ def _ui_url() -> str | None:
 def alert_ops(incident: str, subject: str, body: str, url: str | None = None) -> bool:
     """Write the notice to the outbox once per incident and channel, and deliver it now.
     When the database itself is what failed, the notice cannot be kept in the outbox, so
-    it is sent directly (and may then repeat). False when no ops channel is configured."""
+    it is sent directly (and may then repeat). Two alerts of one incident at once keep it
+    once: the one refused by the outbox's unique key finds the other's notice kept. False
+    when no ops channel is configured."""
     channels = get_settings().ops_notify_urls
     if not channels:
         return False
@@ -40,18 +45,33 @@ def alert_ops(incident: str, subject: str, body: str, url: str | None = None) ->
             enqueue_ops_notice(uow.session, incident, subject, body, channels, at)
             uow.commit()
     # Telling ops must not raise, and the database may be what failed: any error here
-    # means "the outbox is out of reach", so the notice goes out directly instead.
+    # means "the outbox is out of reach" unless the notice is found kept after all.
     except Exception as exc:  # noqa: BLE001
-        _LOG.warning(
-            "ops notice %s not kept in the outbox (%s); sending it directly",
-            incident,
-            exc.__class__.__name__,
-        )
-        for channel in channels:
-            send(channel, subject, body)
-        return True
+        if not _kept(incident, channels, url):
+            _LOG.warning(
+                "ops notice %s not kept in the outbox (%s); sending it directly",
+                incident,
+                exc.__class__.__name__,
+            )
+            for channel in channels:
+                send(channel, subject, body)
+            return True
     deliver_outbox(url, at, limit=len(channels), kind="ops")
     return True
+
+
+def _kept(incident: str, channels: list[str], url: str | None) -> bool:
+    """Whether the incident's notice is in the outbox for every channel (False when the
+    outbox cannot be read)."""
+    keys = [notice_key(incident, channel) for channel in channels]
+    try:
+        with unit_of_work("ops", url=url) as uow:
+            found = uow.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+            )
+            return set(found) == set(keys)
+    except Exception:  # noqa: BLE001  (the database is out of reach: not kept)
+        return False
 
 
 def tell_failure(failure: RunFailure, url: str | None = None) -> bool:
