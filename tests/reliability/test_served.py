@@ -165,7 +165,7 @@ def _subjects(box: Mailbox, pattern: str) -> list[str]:
 
 
 # Its waits add up to more than the suite's 300 s: a slow CI box may use them all.
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1200)
 def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
     served = start_serve(tmp_path, ops_mailbox, LEADFLOW_SCHEDULES__NOTIFICATIONS_SECONDS="15")
     try:
@@ -201,11 +201,17 @@ def test_a_served_pipeline_runs_by_itself_and_tells_ops(tmp_path, ops_mailbox):
                 leads = [f.lead_record() for _ in range(5)]
                 reply = http.post("/leads/batch", json={"leads": leads})
                 assert reply.status_code == 201, reply.text
-        served.wait("the burst worked", lambda: _count_new(served.url) == 0, 120)
-        after = [
+        # Every lead worked: by the triggered runs, or at worst by the sweeper. On this
+        # 2-core box under load the server has been seen to start a triggered run 70 s
+        # after its event, and a run kept waiting for its slot longer (CI once missed a
+        # 120 s wait): how soon is the bench's event-latency's to measure, not this test's.
+        served.wait("the burst worked", lambda: _count_new(served.url) == 0, 300)
+        after = [  # the runs that took leads (the sweeper's empty runs beside them do not count)
             r
             for r in served.runs_of("lead-intake")
-            if r["start_time"] and dt.datetime.fromisoformat(r["start_time"]) >= burst_at
+            if r["start_time"]
+            and dt.datetime.fromisoformat(r["start_time"]) >= burst_at
+            and re.search(r"· [1-9]\d* leads", r["name"])
         ]
         assert 1 <= len(after) <= 6, [(r["name"], r["state_type"]) for r in after]
         cancelled = served.runs(flow_runs={"state": {"type": {"any_": ["CANCELLED"]}}})
