@@ -25,7 +25,9 @@ IMPORT_HELP = (
     "Column names are matched to lead fields through built-in aliases (the seed registers' "
     "Chinese headers, HubSpot, Salesforce and Odoo exports) and --map. Duplicates merge into "
     "the existing lead; rejected rows are kept verbatim in the quarantine. Columns of personal "
-    "data the product refuses (ID numbers, home addresses) are left out and never stored."
+    "data the product refuses (ID numbers, home addresses) are left out and never stored.\n\n"
+    "Importing a file again (after a crash, say) skips the rows it stored: no second touch or "
+    "notice. A row is known by its external id, else by the file's bytes and the row."
 )
 
 
@@ -54,7 +56,10 @@ def _rejection_line(r: dict[str, Any]) -> str:
 
 
 def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:
-    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
+    lines = [
+        f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"
+        + (f", already imported {s.replayed} (skipped)" if s.replayed else "")
+    ]
     lines += [_rejection_line(r) for r in s.rejections]
     if s.rejected > len(s.rejections):
         lines.append(
@@ -145,7 +150,7 @@ def import_file(
         uow.commit()
     intake = process_pending() if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
-    if report.accepted == 0 and report.duplicates == 0 and report.rejected:
+    if report.accepted == report.duplicates == report.replayed == 0 and report.rejected:
         raise typer.Exit(1)
 
 
