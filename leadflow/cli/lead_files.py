@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
+from leadflow.intake.requests import once_more_on_conflict
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.export import ExportFilter, export_leads
 from leadflow.sheets.files import LeadFile, open_leads
@@ -102,6 +104,29 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
     )
 
 
+def _store(opened: Callable[[], LeadFile], by: str) -> ImportReport:
+    """Import a file in one unit of work; when another import of the same rows (or a
+    change to a lead it merges into) commits first, import it again as the second: it
+    then skips the rows the other stored."""
+    conf = get_settings().imports
+    with unit_of_work(by) as uow:
+
+        def attempt() -> ImportReport:
+            lead_file = opened()  # read afresh: an attempt consumes the rows
+            report = import_leads(
+                uow.session,
+                lead_file,
+                f"import {lead_file.path.name}",
+                get_rules(),
+                chunk_rows=conf.chunk_rows,
+                shown=conf.shown_rejections,
+            )
+            uow.commit()
+            return report
+
+        return once_more_on_conflict(uow, attempt)
+
+
 def import_file(
     file: Path = typer.Argument(
         ..., help="A .csv (UTF-8, GBK or another common encoding), .xlsx or .jsonl file of leads."
@@ -137,17 +162,9 @@ def import_file(
             )
         _dry_run(lead_file, as_json)
         return
-    conf = get_settings().imports
-    with unit_of_work(by) as uow:
-        report = import_leads(
-            uow.session,
-            lead_file,
-            f"import {file.name}",
-            get_rules(),
-            chunk_rows=conf.chunk_rows,
-            shown=conf.shown_rejections,
-        )
-        uow.commit()
+    report = _store(
+        lambda: open_leads(file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown), by
+    )
     intake = process_pending() if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
     if report.accepted == report.duplicates == report.replayed == 0 and report.rejected:

@@ -9,6 +9,7 @@ import csv
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,22 @@ from sqlalchemy import func, select
 from leadflow.intake.pending import process_pending
 from leadflow.rules.vocab import OPEN_STATES
 from leadflow.settings import get_settings
+from leadflow.sheets.files import open_leads
+from leadflow.sheets.imports import import_file
 from leadflow.store.db import session_factory
 from leadflow.store.deal_models import Touch
 from leadflow.store.models import Lead
 from leadflow.store.outbound_models import ImportRowKey, OutboxMessage
 from leadflow.store.uow import UnitOfWork
+from tests.conftest import needs_pg
 from tests.reliability.helpers import kill_when, pipeline, sql_count
 
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+_IMPORT = "import sys; from tests.reliability import workers; workers.leads_import(*sys.argv[1:])"
+_WAITING = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE NOT l.granted AND a.datname = current_database()"
+)
 KNOWN = 150  # leads stored and assigned before the import
 REPEATS = 100  # rows of the file that are known people getting in touch again
 NEW = 1500  # rows of new people: enough chunks for the kill to land inside the import
@@ -104,9 +113,8 @@ def test_an_import_killed_then_run_again_stores_each_row_once(
     killed = _count(url)
     assert killed == (KNOWN if moment == "in its transaction" else KNOWN + NEW)
 
-    code = "import sys; from tests.reliability import workers; workers.leads_import(*sys.argv[1:])"
     rerun = subprocess.run(
-        [sys.executable, "-c", code, url, str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-c", _IMPORT, url, str(path)], capture_output=True, text=True, check=False
     )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     replayed = 0 if moment == "in its transaction" else REPEATS + NEW
@@ -117,6 +125,41 @@ def test_an_import_killed_then_run_again_stores_each_row_once(
     assert _count(url, model=Touch) == before["touches"] + REPEATS  # each repeat touches once
     assert _inquiries(url) == before["notices"] + REPEATS  # and its owner is told once
     assert _count(url, Lead.state == "new") == 0  # intake finished on the re-run
+
+
+@needs_pg
+@pytest.mark.postgres
+def test_two_imports_of_one_file_at_once_store_each_row_once(pg_migrated, rules, tmp_path):
+    """The second import waits on the first's rows and, once the first commits, loses its
+    version check or its row keys: it runs again as the second and skips every row."""
+    url = pg_migrated
+    pipeline(url, KNOWN)
+    process_pending(url)
+    path = _lead_file(url, tmp_path / "register.csv")
+    before = {"touches": _count(url, model=Touch), "notices": _inquiries(url)}
+    with UnitOfWork(session_factory(url), actor="first") as first:
+        import_file(
+            first.session, open_leads(path), "import register.csv", rules, chunk_rows=500, shown=0
+        )
+        second = subprocess.Popen(
+            [sys.executable, "-c", _IMPORT, url, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not sql_count(url, _WAITING):  # the second waits for the first's rows
+            assert second.poll() is None, second.communicate()
+            assert time.monotonic() < deadline, "the second import never waited"
+            time.sleep(0.05)
+        first.commit()
+    out, err = second.communicate(timeout=240)
+    assert second.returncode == 0, err[-2000:]
+    assert f'"replayed": {REPEATS + NEW}' in out
+    assert _count(url) == KNOWN + NEW
+    assert _count(url, model=ImportRowKey) == REPEATS + NEW
+    assert _count(url, model=Touch) == before["touches"] + REPEATS
+    assert _inquiries(url) == before["notices"] + REPEATS
 
 
 def _inquiries(url: str) -> int:
