@@ -98,6 +98,7 @@ def authenticate(uow: Uow, token: Annotated[str | None, Depends(presented_key)])
     principal = principal_of(uow.session, token)
     uow.actor = principal.actor
     uow.session.info["actor"] = principal.actor
+    uow.session.info["api_key_id"] = principal.key_id  # leads it stores name the key
     return principal
 
 
