@@ -72,6 +72,7 @@ class _Cut:
         self.state = _START
         self.cells: list[tuple[str, int]] = []
         self.max_cells, self.dropped = budget // SHOWN, 0
+        self.ended = False
         self.kept: list[str] = []
         self.kept_chars = self.length = 0
 
@@ -116,13 +117,14 @@ class _Cut:
                     return False
                 self._end_cell()
                 if found.group() != ",":
+                    self.ended = True
                     return True
                 i = found.end()
         return False
 
     def finish(self, limit: int) -> tuple[list[str], dict[int, int]]:
         """The cells (any over `limit`, or not kept whole, cut) and the cut cells' lengths."""
-        if self.kept or self.length or self.state != _START or not self.cells:
+        if not self.ended:  # the file ended within the record: its last cell ends too
             self._end_cell()
         cells: list[str] = []
         cut: dict[int, int] = {}
