@@ -38,6 +38,10 @@ def test_the_api_refuses_a_control_character_naming_the_field(sqlite_api):
     batch = {"leads": [f.lead_record(), f.lead_record(need="a\x1b[2Jb")]}
     created, rejected = ok(system.post("/leads/batch", json=batch), 207)["results"]
     assert created["status"] == "created" and list(rejected["errors"]) == ["need"]
+    manager = sqlite_api.as_role("manager")
+    body = {"channel": "phone", "key_points": f"called\n{SECRET}"}  # a line break is kept
+    out = ok(manager.post(f"/leads/{created['id']}/activities", json=body), 422)
+    assert list(out["errors"]) == ["key_points"] and "Secret" not in json.dumps(out)
 
 
 def test_the_cli_refuses_a_control_character_and_logs_no_value(env, tmp_path: Path):
@@ -49,8 +53,12 @@ def test_the_cli_refuses_a_control_character_and_logs_no_value(env, tmp_path: Pa
     lead_id = run_json([*args, "Plain Co"], env)["id"]
     edit = run(["leads", "update", str(lead_id), "--set", f"contact_name=Jo{SECRET}"], env, False)
     assert "contact_name: contains the control character U+000B" in edit.stderr
+    logged = run(
+        ["leads", "log", str(lead_id), "--channel", "phone", "--points", SECRET], env, False
+    )
+    assert "key_points: contains the control character U+000B" in logged.stderr
     log = tmp_path / "errors.log"
-    shown = refused.stdout + refused.stderr + edit.stdout + edit.stderr
+    shown = "".join(p.stdout + p.stderr for p in (refused, edit, logged))
     assert "Secret" not in shown + (log.read_text() if log.exists() else "")
 
 
