@@ -79,8 +79,8 @@ class EventIn(BaseModel):
 
     @field_validator("detail", mode="after")
     @classmethod
-    def _lines(cls, value: str | None) -> str | None:
-        return refuse_controls(value, lines=True)
+    def _lines(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if _stored(info) else refuse_controls(value, lines=True)
 
 
 def refuse_controls(value: Any, lines: bool) -> Any:
@@ -92,6 +92,15 @@ def refuse_controls(value: Any, lines: bool) -> Any:
         if isinstance(text, str) and (problem := control_problem(text, lines)):
             raise ValueError(problem)
     return value
+
+
+# Validation context of LeadIn: STORED (True) reads a stored lead back (a merge), which
+# keeps the text an older version stored.
+STORED = "stored"
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(STORED))
 
 
 def parse_events(value: Any) -> Any:
@@ -229,15 +238,16 @@ class LeadIn(BaseModel):
         mode="after",
     )
     @classmethod
-    def _one_line(cls, value: Any) -> Any:
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
         # Refused here, naming the field: PostgreSQL cannot hold NUL, a workbook cannot
-        # hold \x0b, a terminal runs ESC (issue 30).
-        return refuse_controls(value, lines=False)
+        # hold \x0b, a terminal runs ESC (issue 30). A stored lead read back is not
+        # refused what an older version let in: the outputs escape it.
+        return value if _stored(info) else refuse_controls(value, lines=False)
 
     @field_validator("need", "decision_chain_notes", "internal_notes", "to_confirm", mode="after")
     @classmethod
-    def _lines(cls, value: Any) -> Any:
-        return refuse_controls(value, lines=True)
+    def _lines(cls, value: Any, info: ValidationInfo) -> Any:
+        return value if _stored(info) else refuse_controls(value, lines=True)
 
     @model_validator(mode="after")
     def _contact_and_budget(self) -> LeadIn:
