@@ -20,6 +20,7 @@ from pathlib import Path
 from uuid import UUID
 
 from leadflow.errors import LeadFlowError
+from leadflow.lifeline import guarded, release
 from leadflow.ops.server_log import SERVER_LOG_DATEFMT, open_server_log
 from leadflow.settings import get_settings
 
@@ -72,10 +73,6 @@ def start_server(
     command = [
         sys.executable,
         "-m",
-        "leadflow.lifeline",
-        "--",
-        sys.executable,
-        "-m",
         "prefect",
         "server",
         "start",
@@ -97,13 +94,7 @@ def start_server(
         "PREFECT_LOGGING_FORMATTERS_STANDARD_DATEFMT": SERVER_LOG_DATEFMT,
     }
     with open_server_log(log, port) as output:
-        guard = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        guard = guarded(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if guard.poll() is not None:
@@ -123,12 +114,7 @@ def start_server(
 
 def stop_server(guard: subprocess.Popen[bytes]) -> None:
     """End the server: closing the lifeline's input is the signal."""
-    if guard.stdin is not None:
-        guard.stdin.close()
-    try:
-        guard.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        guard.kill()
+    release(guard)
 
 
 @contextmanager
