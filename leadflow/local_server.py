@@ -27,6 +27,31 @@ from leadflow.settings import get_settings
 HOST_TAG = "leadflow-host:" + socket.gethostname()
 PROCESS_TAG = "leadflow-process:"
 SWEPT_AT_ONCE = 200  # runs per sweep (the Prefect API's page); the next command takes more
+# A Prefect server answers /health in milliseconds; one under load within a few seconds.
+HEALTH_SECONDS = 10
+
+
+class PrefectUnreachable(LeadFlowError):
+    """The Prefect API a command is to use does not answer."""
+
+
+def unreachable(api: str, exc: Exception, what: str = "does not answer") -> PrefectUnreachable:
+    """The one line that tells a user the Prefect API at `api` does not answer."""
+    return PrefectUnreachable(
+        f"the Prefect API at {api} {what} ({exc or exc.__class__.__name__}): "
+        "start its server, or unset PREFECT_API_URL to run a local one"
+    )
+
+
+def check_reachable(api: str) -> None:
+    """Refuse a configured Prefect API that does not answer, before any run starts: one
+    request, no retries (once Prefect's client has connected, it retries a lost server)."""
+    import httpx
+
+    try:
+        httpx.get(f"{api.rstrip('/')}/health", timeout=HEALTH_SECONDS)
+    except httpx.TransportError as exc:
+        raise unreachable(api, exc) from None
 
 
 def free_port() -> int:
@@ -125,7 +150,9 @@ def prefect_api(
     processes left running, and tag the block's runs with this process. Yields the ids of
     the runs marked Crashed."""
     guard = None
-    if not os.environ.get("PREFECT_API_URL"):
+    if os.environ.get("PREFECT_API_URL"):
+        check_reachable(os.environ["PREFECT_API_URL"])
+    else:
         port = port or free_port()
         log = get_settings().server_log()
         guard = start_server(port, ui, services, log=log)
