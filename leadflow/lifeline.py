@@ -4,7 +4,8 @@ that started this one lives.
 The starter keeps this process's standard input open; the kernel closes it when the
 starter ends in any way, SIGKILL included. On end of input (or SIGTERM/SIGINT) the
 command's whole process group gets SIGTERM, then SIGKILL after a grace period, so a local
-Prefect server never outlives the LeadFlow command that started it."""
+Prefect server, or the API's worker processes, never outlive the LeadFlow command that
+started them. A starter uses `guarded` and `release`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,27 @@ import subprocess
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 GRACE_SECONDS = 15  # Prefect's server stops in 1-3 s on SIGTERM (measured); then SIGKILL
+
+
+def guarded(command: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    """Start `command` under a lifeline held by this process: it ends when this process
+    ends, however it ends, or when `release` is called."""
+    lifeline = [sys.executable, "-m", "leadflow.lifeline", "--", *command]
+    return subprocess.Popen(lifeline, stdin=subprocess.PIPE, **popen)
+
+
+def release(guard: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    """End a guarded command and wait for it: closing the lifeline's input is the signal."""
+    if guard.stdin is not None and not guard.stdin.closed:
+        guard.stdin.close()
+    try:
+        return guard.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        guard.kill()
+        return guard.wait()
 
 
 def stop(child: subprocess.Popen[bytes]) -> int:

@@ -20,12 +20,38 @@ from pathlib import Path
 from uuid import UUID
 
 from leadflow.errors import LeadFlowError
+from leadflow.lifeline import guarded, release
 from leadflow.ops.server_log import SERVER_LOG_DATEFMT, open_server_log
 from leadflow.settings import get_settings
 
 HOST_TAG = "leadflow-host:" + socket.gethostname()
 PROCESS_TAG = "leadflow-process:"
 SWEPT_AT_ONCE = 200  # runs per sweep (the Prefect API's page); the next command takes more
+# A Prefect server answers /health in milliseconds; one under load within a few seconds.
+HEALTH_SECONDS = 10
+
+
+class PrefectUnreachable(LeadFlowError):
+    """The Prefect API a command is to use does not answer."""
+
+
+def unreachable(api: str, exc: Exception, what: str = "does not answer") -> PrefectUnreachable:
+    """The one line that tells a user the Prefect API at `api` does not answer."""
+    return PrefectUnreachable(
+        f"the Prefect API at {api} {what} ({exc or exc.__class__.__name__}): "
+        "start its server, or unset PREFECT_API_URL to run a local one"
+    )
+
+
+def check_reachable(api: str) -> None:
+    """Refuse a configured Prefect API that does not answer, before any run starts: one
+    request, no retries (once Prefect's client has connected, it retries a lost server)."""
+    import httpx
+
+    try:
+        httpx.get(f"{api.rstrip('/')}/health", timeout=HEALTH_SECONDS)
+    except httpx.TransportError as exc:
+        raise unreachable(api, exc) from None
 
 
 def free_port() -> int:
@@ -72,10 +98,6 @@ def start_server(
     command = [
         sys.executable,
         "-m",
-        "leadflow.lifeline",
-        "--",
-        sys.executable,
-        "-m",
         "prefect",
         "server",
         "start",
@@ -97,13 +119,7 @@ def start_server(
         "PREFECT_LOGGING_FORMATTERS_STANDARD_DATEFMT": SERVER_LOG_DATEFMT,
     }
     with open_server_log(log, port) as output:
-        guard = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+        guard = guarded(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if guard.poll() is not None:
@@ -123,12 +139,7 @@ def start_server(
 
 def stop_server(guard: subprocess.Popen[bytes]) -> None:
     """End the server: closing the lifeline's input is the signal."""
-    if guard.stdin is not None:
-        guard.stdin.close()
-    try:
-        guard.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        guard.kill()
+    release(guard)
 
 
 @contextmanager
@@ -139,7 +150,9 @@ def prefect_api(
     processes left running, and tag the block's runs with this process. Yields the ids of
     the runs marked Crashed."""
     guard = None
-    if not os.environ.get("PREFECT_API_URL"):
+    if os.environ.get("PREFECT_API_URL"):
+        check_reachable(os.environ["PREFECT_API_URL"])
+    else:
         port = port or free_port()
         log = get_settings().server_log()
         guard = start_server(port, ui, services, log=log)

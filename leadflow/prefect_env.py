@@ -16,10 +16,19 @@ DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
 
+# For a command someone waits for (`leadflow run`): a request to a server that went away
+# is retried once, after about 2 s, not five times with doubling backoff (62 s a request).
+# A run whose server was killed took 157 s to fail, paying that for each request it still
+# made; with one retry it fails in about 10-15 s (two retries: 27 s measured under load,
+# too near the 30 s promised in docs/reliability.md row 34). `serve` keeps Prefect's five,
+# which ride out a short restart of its server.
+INTERACTIVE = {"PREFECT_CLIENT_MAX_RETRIES": "1"}
 
-def configure_prefect() -> None:
-    """Set the defaults above unless the environment already chose otherwise."""
-    for key, value in DEFAULTS.items():
+
+def configure_prefect(interactive: bool = False) -> None:
+    """Set the defaults above (and the interactive ones, for a command someone waits for)
+    unless the environment already chose otherwise."""
+    for key, value in {**DEFAULTS, **(INTERACTIVE if interactive else {})}.items():
         os.environ.setdefault(key, value)
 
 

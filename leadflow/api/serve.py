@@ -7,16 +7,25 @@ SQLite's busy handler, which polls with sleeps of up to 100 ms and lets newcomer
 (measured: 8 clients on two workers saw p99 2-3 s before a custom lock was added, which
 issue 18 removed). One worker serves far beyond any web form's traffic (bench/README.md:
 the SQLite target is 1.5k leads/s from one worker). PostgreSQL takes writers side by side,
-so there each worker adds cores."""
+so there each worker adds cores.
+
+uvicorn's supervisor does not take its workers down when it is killed with SIGKILL: they
+kept serving the port, and a restart failed with "Address already in use" (issue 30). So
+with several workers `leadflow api` runs the supervisor under `leadflow.lifeline` and
+waits; whatever ends this command ends the supervisor's whole process group with it."""
 
 from __future__ import annotations
 
+import signal
 import socket
+import sys
+from types import FrameType
 
 import uvicorn
 
 from leadflow.api.access_log import log_config
 from leadflow.errors import InvalidInput, LeadFlowError
+from leadflow.lifeline import guarded, release
 from leadflow.settings import Settings
 from leadflow.store.db import normalise_url
 
@@ -50,8 +59,9 @@ def check_workers(database_url: str, workers: int) -> None:
         )
 
 
-def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve the API until stopped: in this process, or in `workers` worker processes."""
+def serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Serve the API until stopped: in this process, or in `workers` worker processes
+    under a lifeline (see the module). Returns the exit code."""
     check_workers(settings.database_url, workers)
     _refuse_taken_port(host, port)
     if workers == 1:
@@ -60,10 +70,26 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_level="info", log_config=log_config()
         )
-        return
-    # Each worker builds the app from the same environment and config files. uvicorn's
-    # supervisor kills a worker that does not answer its health check in time (5 s by
-    # default); on a busy 2-core machine a starting worker's imports took longer, and
+        return 0
+    # The workers build the app from this process's environment and config files.
+    guard = guarded([sys.executable, "-m", "leadflow.api.serve", host, str(port), str(workers)])
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        if guard.stdin is not None:
+            guard.stdin.close()  # the lifeline stops the supervisor and its workers
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    try:
+        return guard.wait()
+    finally:
+        release(guard)
+
+
+def supervise(host: str, port: int, workers: int) -> None:
+    """uvicorn's supervisor and `workers` worker processes, each building the app."""
+    # uvicorn's supervisor kills a worker that does not answer its health check in time (5 s
+    # by default); on a busy 2-core machine a starting worker's imports took longer, and
     # workers were killed and restarted before they served (seen in the bench's logs).
     uvicorn.run(
         APP,
@@ -75,3 +101,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         log_config=log_config(),
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
+
+
+if __name__ == "__main__":
+    supervise(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))

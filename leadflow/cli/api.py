@@ -26,4 +26,6 @@ def api(
     workers = workers or settings.api_workers
     check_workers(settings.database_url, workers)  # before anything is touched
     ensure_schema(settings.database_url)  # fail here, clearly, not on the first request
-    serve(settings, host or settings.api_host, port or settings.api_port, workers)
+    code = serve(settings, host or settings.api_host, port or settings.api_port, workers)
+    if code:
+        raise typer.Exit(code)

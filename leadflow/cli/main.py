@@ -165,7 +165,7 @@ def run(argv: Sequence[str] | None = None) -> None:
         _fail(str(exc))
     except OperationalError as exc:
         _fail(
-            f"database unavailable or not migrated: {exc.orig}. "
+            f"database unavailable or not migrated: {' '.join(str(exc.orig).split())}. "
             "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`."
         )
     except SQLAlchemyError as exc:

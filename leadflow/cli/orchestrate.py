@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 from typing import Any
 
 import typer
 
+from leadflow.bootstrap import ensure_schema
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput
-from leadflow.local_server import prefect_api
+from leadflow.local_server import prefect_api, unreachable
 from leadflow.prefect_env import configure_prefect
 from leadflow.rules.clock import parse_as_of
 from leadflow.run_clock import as_of_time, wall_clock
+from leadflow.settings import get_settings
 
 FLOW_NAMES = (
     "lead-intake",
@@ -93,11 +96,17 @@ def run(
     Without PREFECT_API_URL, a local Prefect server runs until this ends, however it ends.
 
     Runs that killed LeadFlow commands left running are marked crashed first."""
+    import httpx
+
     if flow_name not in FLOW_NAMES:
         raise InvalidInput(f"unknown flow {flow_name!r}; one of {', '.join(FLOW_NAMES)}")
     params = _params(param)
     params.update(_as_of(at, params))
-    configure_prefect()
+    # A database that refuses connections at the start is down, not restarting mid-run:
+    # say so in one line now, before a server or a run starts (a run's tasks would retry
+    # it for 26 s, docs/reliability.md row 34).
+    ensure_schema(params.get("url") or get_settings().database_url)
+    configure_prefect(interactive=True)
     with prefect_api(announce=not as_json) as swept:
         if swept and not as_json:
             typer.echo(
@@ -107,7 +116,11 @@ def run(
             )
         from leadflow.deployments import FLOWS
 
-        result = FLOWS[flow_name](**params)
+        try:
+            result = FLOWS[flow_name](**params)
+        except httpx.TransportError as exc:  # the server went away during the run
+            api = os.environ.get("PREFECT_API_URL", "")
+            raise unreachable(api, exc, "stopped answering") from None
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
     emit(
         {

@@ -22,12 +22,14 @@ from leadflow.team.keys import create_key
 from tests import factories as f
 from tests.conftest import _truncate, needs_pg
 from tests.e2e.api_harness import _free_port, wait_until_up
+from tests.reliability.test_orphan_server import _descendants
 
 
 def _worker_pids(pid: int) -> list[int]:
-    """The worker processes uvicorn's supervisor has spawned (not its helpers)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+    """The worker processes uvicorn's supervisor has spawned below `pid` (it runs under
+    the command's lifeline), not its helpers."""
+    below = _descendants(pid)
+    return [p for p in below if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
 
 def _api(url: str, *args: str) -> subprocess.CompletedProcess[str]:
