@@ -4,10 +4,9 @@ record brings (newer facts win, a blank never erases a value, the source never c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
-from leadflow.rules.contact import company_key, email_key, phone_key
+from leadflow.rules.contact import CONTACT_FIELDS, MatchKeys, match_keys
 from leadflow.schemas import LEAD_COLUMNS, NOT_COLUMNS, LeadIn
 from leadflow.store.writer import AnyLead, note, write
 
@@ -39,44 +38,32 @@ class Keys:
     @classmethod
     def of(cls, rec: Any) -> Keys:
         """Keys of a LeadIn, a Lead row, or anything with the same attribute names."""
-        ck = company_key(rec.company_name)
-        person = (ck, rec.contact_name.strip().casefold()) if ck and rec.contact_name else None
-        return cls(email_key(rec.email), phone_key(rec.phone), person)
+        keys = match_keys(*(getattr(rec, name) for name in CONTACT_FIELDS))
+        person = (keys.company, keys.name) if keys.company and keys.name else None
+        return cls(keys.email, keys.phone, person)
 
-    def tokens(self) -> list[tuple[str, Any]]:
-        return [
-            (k, v)
-            for k, v in (("e", self.email), ("p", self.phone), ("c", self.person))
-            if v is not None
-        ]
+    def tokens(self) -> list[tuple[str, str]]:
+        """The keys as (kind, text), as `MatchKeys.tokens` gives them."""
+        return MatchKeys(self.email, self.phone, *(self.person or (None, None))).tokens()
 
 
 def set_keys(target: AnyLead | dict[str, Any]) -> None:
-    """Recompute the dedupe keys of a lead row or a row's values after a merge."""
+    """Recompute the dedupe keys of a row's values after a merge (the lead writer keeps a
+    lead's keys in step with its fields itself)."""
+    get = target.get if isinstance(target, dict) else lambda name: getattr(target, name)
+    keys = match_keys(*(get(name) for name in CONTACT_FIELDS)).columns()
     if isinstance(target, dict):
-        keys = Keys.of(SimpleNamespace(**target))
-        target.update(
-            email_key=keys.email,
-            phone_key=keys.phone,
-            company_key=keys.person[0] if keys.person else None,
-        )
-        return
-    keys = Keys.of(target)
-    write(
-        target,
-        email_key=keys.email,
-        phone_key=keys.phone,
-        company_key=keys.person[0] if keys.person else None,
-    )
+        target.update(keys)
+    else:
+        write(target, **keys)
 
 
-def row_values(rec: LeadIn, keys: Keys) -> dict[str, Any]:
+def row_values(rec: LeadIn) -> dict[str, Any]:
     values = rec.model_dump(exclude=set(NOT_COLUMNS))  # pydantic takes a set, not a frozenset
     values["source"] = rec.source.value
     if values["company_name"] is None:  # an individual: the person is the account
         values["company_name"] = rec.contact_name
-    values["email_key"], values["phone_key"] = keys.email, keys.phone
-    values["company_key"] = keys.person[0] if keys.person else None
+    set_keys(values)  # of the row as stored (an individual's name is its company)
     for k in ("company_size", "contact_role", "budget_match"):
         if values[k] is not None:
             values[k] = getattr(rec, k).value
@@ -97,7 +84,7 @@ def merge_into(target: Any, rec: LeadIn) -> list[str]:
     its older values; returns a note of each such conflict, which a lead's history also
     records (`merge_conflict`)."""
     get = target.get if isinstance(target, dict) else lambda k: getattr(target, k)
-    incoming = row_values(rec, Keys.of(rec))
+    incoming = row_values(rec)
     changes = {
         name: incoming[name]
         for name in MERGED_FACTS

@@ -5,50 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import (
-    ARRAY,
-    Executable,
-    String,
-    Table,
-    any_,
-    bindparam,
-    insert,
-    select,
-    union,
-)
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.intake.matching import Pending, stored_matches
 from leadflow.intake.merge import MERGE_CONFLICT, Keys, merge_into, row_values, set_keys
-from leadflow.intake.touches import add_touch, is_repeat_business, preferred, returning_inquiry
+from leadflow.intake.touches import add_touch, is_repeat_business, returning_inquiry
 from leadflow.rules.config import PrivacyRules, RulesConfig
 from leadflow.rules.privacy import Refused, Removed, minimum, minimum_text
 from leadflow.rules.vocab import CheckState
 from leadflow.schemas import ImportSummary, LeadIn, field_errors, loads_strict, read_lead
 from leadflow.store.history import changes_between
+from leadflow.store.match_claims import claim_match_keys
 from leadflow.store.models import BehaviourEvent, FieldChange, Lead, utcnow
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.rows import insert_leads
 
-_LOOKUP_CHUNK = 500
 # The entry among a quarantined record's errors that says what personal data was not kept.
 NOT_STORED = "(personal data removed)"
-
-
-@dataclass
-class _Pending:
-    record: LeadIn
-    keys: Keys
-    row: int
-    merged: list[tuple[int, LeadIn]] = field(default_factory=list)
-    first: dict[str, Any] = field(default_factory=dict)  # the row as the first record has it
-    values: dict[str, Any] = field(default_factory=dict)  # and with the repeats merged in
-    conflicts: list[str] = field(default_factory=list)  # pairs the repeats would break
 
 
 def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
@@ -62,85 +42,6 @@ def _merge_note(rec: LeadIn, origin: str, row: int) -> str:
         },
         ensure_ascii=False,
     )
-
-
-_KEY_COLUMNS = (
-    Lead.id,
-    Lead.state,
-    Lead.external_id,
-    Lead.email,
-    Lead.phone,
-    Lead.company_name,
-    Lead.contact_name,
-)
-_KEY_LISTS = (
-    (Lead.email_key, "emails"),
-    (Lead.phone_key, "phones"),
-    (Lead.company_key, "companies"),
-    (Lead.external_id, "external_ids"),
-)
-
-
-def _lookup(column_in: Callable[[Any, str], Any]) -> Executable:
-    """The stored leads whose key is in one of four lists, as a UNION of one select per
-    key, so that each is an index lookup; leads closed as duplicates of another are no
-    match (the lead they joined is)."""
-    return union(
-        *(
-            select(*_KEY_COLUMNS).where(column_in(column, name), Lead.duplicate_of_id.is_(None))
-            for column, name in _KEY_LISTS
-        )
-    ).order_by("id")
-
-
-# One statement per backend, its lists bound at execution, built and compiled once.
-# PostgreSQL takes each list as one array (`= ANY`), so the statement's text never changes:
-# psycopg parses it once and the server can keep its plan. Four IN lists made a new text
-# per batch, and the OR of the four a sequential scan. Without the arrays, or with one OR,
-# the PostgreSQL API missed its p99 target (bench/README.md, issue 27).
-_KEYS = ARRAY(String)
-_LOOKUP = {
-    "postgresql": _lookup(lambda column, name: column == any_(bindparam(name, type_=_KEYS))),
-    "sqlite": _lookup(lambda column, name: column.in_(bindparam(name, expanding=True))),
-}
-
-
-def _stored_matches(session: Session, pending: list[_Pending]) -> dict[int, Lead]:
-    """The stored lead each pending record joins (by its index in `pending`): the lead with
-    its external id, else the one its contact matches that the inquiry joins (see
-    touches.preferred). One lookup per 500 records reads key columns only; just the matched
-    leads are loaded whole."""
-    by_token: dict[tuple[str, Any], list[tuple[int, str]]] = {}
-    connection = session.connection()
-    lookup = _LOOKUP[connection.dialect.name]
-    for start in range(0, len(pending), _LOOKUP_CHUNK):
-        part = pending[start : start + _LOOKUP_CHUNK]
-        wanted = {
-            "emails": sorted({p.keys.email for p in part if p.keys.email}),
-            "phones": sorted({p.keys.phone for p in part if p.keys.phone}),
-            "companies": sorted({p.keys.person[0] for p in part if p.keys.person}),
-            "external_ids": sorted({p.record.external_id for p in part if p.record.external_id}),
-        }
-        if not any(wanted.values()):
-            continue
-        for row in connection.execute(lookup, wanted):  # Core: no ORM state
-            if row.external_id is not None:
-                by_token.setdefault(("x", row.external_id), []).append((row.id, row.state))
-            for token in Keys.of(row).tokens():
-                by_token.setdefault(token, []).append((row.id, row.state))
-    chosen: dict[int, int] = {}
-    for index, item in enumerate(pending):
-        same = by_token.get(("x", item.record.external_id)) if item.record.external_id else None
-        candidates = same or [c for t in item.keys.tokens() for c in by_token.get(t, [])]
-        if candidates:
-            chosen[index] = preferred(candidates)
-    if not chosen:
-        return {}
-    leads = {
-        lead.id: lead
-        for lead in session.scalars(select(Lead).where(Lead.id.in_(set(chosen.values()))))
-    }
-    return {index: leads[lead_id] for index, lead_id in chosen.items()}
 
 
 def _quarantine_values(
@@ -206,7 +107,7 @@ class PreparedLeads:
     (so an API worker can do it before its turn to write)."""
 
     received_at: dt.datetime
-    pending: list[_Pending]  # the batch's distinct leads, each with its in-batch repeats
+    pending: list[Pending]  # the batch's distinct leads, each with its in-batch repeats
     rejects: list[tuple[int, dict[str, str], dict[str, Any]]]  # row, errors, quarantined
 
 
@@ -236,7 +137,7 @@ def prepare_leads(
     file) wait for a supervisor's check (seed 001)."""
     prepared = PreparedLeads(now or utcnow(), [], [])
     refused = Refused.of(rules.privacy)
-    by_token: dict[tuple[str, Any], _Pending] = {}
+    by_token: dict[tuple[str, Any], Pending] = {}
     for row_no, raw in rows:
         try:
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
@@ -269,7 +170,7 @@ def prepare_leads(
         if twin is not None:
             twin.merged.append((row_no, rec))
             continue
-        item = _Pending(rec, keys, row_no)
+        item = Pending(rec, keys, row_no)
         prepared.pending.append(item)
         for token in keys.tokens():
             by_token.setdefault(token, item)
@@ -284,7 +185,7 @@ def prepare_leads(
         ),
     }
     for item in prepared.pending:
-        item.first = row_values(item.record, item.keys) | stamps
+        item.first = row_values(item.record) | stamps
         item.values = dict(item.first)
         for _row_no, rec in item.merged:
             item.conflicts += merge_into(item.values, rec)
@@ -307,8 +208,12 @@ def store_prepared(
         summary.rejected += 1
         summary.rejections.append({"row": row_no, "errors": errors, "quarantine_id": qid})
 
-    stored = _stored_matches(session, pending) if pending else {}
-    fresh: list[_Pending] = []
+    # Claim the batch's keys before looking: a writer storing one of these people at the
+    # same moment waits here until this transaction ends (or this one waits for it), so the
+    # later of two finds the other's lead instead of storing the person twice.
+    claim_match_keys(session, (token for item in pending for token in item.tokens()))
+    stored = stored_matches(session, pending) if pending else {}
+    fresh: list[Pending] = []
     events: list[dict[str, Any]] = []
     repeats: dict[int, int] = {}  # index in `fresh` -> the won lead it repeats
     for index, item in enumerate(pending):

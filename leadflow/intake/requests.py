@@ -94,22 +94,14 @@ def parse_lead(
     raise InvalidInput(message(errors), errors)
 
 
-# Attempts of one request whose writes lose to concurrent writers before it is refused.
-ATTEMPTS = 3
-
-
 def once_more_on_conflict(uow: UnitOfWork, work: Callable[[], T]) -> T:
-    """Run `work`; if a concurrent writer stored the same lead or key first, or changed a
-    lead this request merges a repeat into, run it again (it then finds theirs and answers
-    as for a repeat, or merges into the lead as it is now). Seen on PostgreSQL with two
-    workers: two batches repeating one person lost a version check to each other."""
-    for _ in range(ATTEMPTS - 1):
-        try:
-            return work()
-        except (IntegrityError, StaleDataError, VersionConflict):
-            uow.session.rollback()
+    """Run `work` in the unit of work's attempts (uow.run); if a concurrent writer stored
+    the same lead or key first, or changed a lead this request merges a repeat into, run it
+    again (it then finds theirs and answers as for a repeat, or merges into the lead as it
+    is now). Seen on PostgreSQL with two workers: two batches repeating one person lost a
+    version check to each other."""
     try:
-        return work()
+        return uow.run(work, races=(IntegrityError, StaleDataError, VersionConflict))
     except StaleDataError:  # told in LeadFlow's words, not SQLAlchemy's
         uow.session.rollback()
         raise VersionConflict() from None

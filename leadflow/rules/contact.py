@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import NamedTuple
 
 # Same person, other spelling: compare the last 10 digits, which drops any country code
 # and trunk 0 for the common 10- and 11-digit national plans (US, UK, China mobile, ...).
@@ -87,6 +88,46 @@ def company_key(name: str | None) -> str | None:
     while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
     return fitted(" ".join(words), COMPANY_KEY_LENGTH) if words else None
+
+
+class MatchKeys(NamedTuple):
+    """How a person is recognised: email, phone, or a name at a company (both needed)."""
+
+    email: str | None
+    phone: str | None
+    company: str | None  # kept only with a contact name: a company alone is no person
+    name: str | None  # the contact name, case folded, when the company is kept
+
+    def tokens(self) -> list[tuple[str, str]]:
+        """The keys a person is matched by, each as (kind, text): e, p or c."""
+        person = f"{self.company}\x1f{self.name}" if self.company and self.name else None
+        pairs = (("e", self.email), ("p", self.phone), ("c", person))
+        return [(kind, text) for kind, text in pairs if text is not None]
+
+    def columns(self) -> dict[str, str | None]:
+        """The lead columns that hold these keys."""
+        return {"email_key": self.email, "phone_key": self.phone, "company_key": self.company}
+
+
+# The lead fields the match keys are made of: a change of one changes the keys.
+CONTACT_FIELDS = ("email", "phone", "company_name", "contact_name", "customer_type")
+
+
+def match_keys(
+    email: str | None,
+    phone: str | None,
+    company_name: str | None,
+    contact_name: str | None,
+    customer_type: str | None = "company",
+) -> MatchKeys:
+    """The match keys of a lead's contact fields (the columns email_key, phone_key and
+    company_key hold the first three). An individual's company name is their own name, so
+    it is no company to match or to hold an account by."""
+    company = company_key(company_name) if customer_type != "individual" else None
+    name = " ".join(unicodedata.normalize("NFKC", contact_name or "").casefold().split()) or None
+    if company is None or name is None:
+        company = name = None
+    return MatchKeys(email_key(email), phone_key(phone), company, name)
 
 
 def contact_verifiable(phone: str | None, email: str | None) -> bool:

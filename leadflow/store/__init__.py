@@ -3,6 +3,7 @@ from leadflow.store import (
     auth_models,  # noqa: F401  (puts the API tables on Base.metadata)
     capacity,  # noqa: F401  (and the claims on reps' capacity)
     deal_models,  # noqa: F401  (the records of working a deal)
+    match_claims,  # noqa: F401  (the claims on match keys)
     outbound_models,  # noqa: F401  (and the outbox, reminders, ...)
     review_models,  # noqa: F401  (and the review meeting's conclusions)
     target_models,  # noqa: F401  (and the period targets)

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import VersionConflict
 from leadflow.store.models import Lead
+
+T = TypeVar("T")
+# Times a unit of work runs its work when the database undoes it for a concurrent one.
+ATTEMPTS = 3
+# PostgreSQL's deadlock_detected and serialization_failure: the server chose this
+# transaction to undo so that another could finish; the same work run again may pass.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def transient(exc: BaseException) -> bool:
+    """A deadlock or serialization failure: nothing was saved, and running again is safe."""
+    return isinstance(exc, DBAPIError) and (
+        getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+    )
 
 
 def changing_leads(session: Session) -> list[int]:
@@ -63,6 +80,20 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+
+    def run(self, work: Callable[[], T], races: tuple[type[BaseException], ...] = ()) -> T:
+        """Run `work` (which commits) up to ATTEMPTS times: again, after a rollback, when
+        the database undid it for a concurrent transaction (a deadlock or serialization
+        failure), or when it raised one of `races` (a race the caller knows it may lose);
+        the last attempt's error is raised."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return work()
+            except Exception as exc:
+                if attempt == ATTEMPTS or not (transient(exc) or isinstance(exc, races)):
+                    raise
+                self.session.rollback()
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def flush(self) -> None:
         """Send pending changes; a concurrent writer's change surfaces as VersionConflict."""

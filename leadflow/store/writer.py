@@ -26,18 +26,25 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import VersionConflict
 from leadflow.rules.config import SUB_STAGED, RulesConfig
+from leadflow.rules.contact import CONTACT_FIELDS, match_keys
 from leadflow.rules.vocab import State
 from leadflow.statemachines.lead import fire as machine_fire
 from leadflow.store.history import history_values
+from leadflow.store.match_claims import claim_match_keys
 from leadflow.store.models import FieldChange, Lead, TransitionAudit, utcnow
 from leadflow.store.rows import LEADS, ChunkRows, LeadRow, chunk_rows, load_rows
 
 AnyLead = Lead | LeadRow
+CONTACT_FIELDS_SET = frozenset(CONTACT_FIELDS)
 
 
 def write(lead: AnyLead, **values: Any) -> None:
     """Set the lead's columns to `values`; a stored lead's tracked fields that change get a
-    history row (who, from `session.info["actor"]`, and when) in the same transaction."""
+    history row (who, from `session.info["actor"]`, and when) in the same transaction. A
+    change of a contact field changes the match keys with it (`email_key`, ...); a stored
+    lead's new keys are claimed first (store.match_claims)."""
+    if CONTACT_FIELDS_SET & values.keys():
+        values = {**values, **_keys_after(lead, values)}
     if isinstance(lead, LeadRow):
         for key, value in values.items():
             setattr(lead, key, value)
@@ -51,6 +58,17 @@ def write(lead: AnyLead, **values: Any) -> None:
         )
     for key, value in values.items():
         setattr(lead, key, value)
+
+
+def _keys_after(lead: AnyLead, values: dict[str, Any]) -> dict[str, Any]:
+    """The match key columns of the lead with `values` set; on a stored lead whose keys
+    change, held by this transaction from now on, as a new record's are."""
+    fields = [values[name] if name in values else getattr(lead, name) for name in CONTACT_FIELDS]
+    keys = match_keys(*fields)
+    session = object_session(lead) if isinstance(lead, Lead) else None
+    if session is not None and keys.columns() != {k: getattr(lead, k) for k in keys.columns()}:
+        claim_match_keys(session, keys.tokens())
+    return keys.columns()
 
 
 def note(lead: AnyLead, field: str, text: str) -> None:
