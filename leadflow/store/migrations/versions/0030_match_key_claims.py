@@ -1,6 +1,6 @@
 """match_key_claims: a row per match key, locked by the writer storing its person
 
-Revision ID: 0027_match_key_claims
+Revision ID: 0030_match_key_claims
 Revises: 0029_lead_created_by_key
 Create Date: 2026-12-07
 
@@ -11,7 +11,7 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0027_match_key_claims"
+revision: str = "0030_match_key_claims"
 down_revision: Union[str, Sequence[str], None] = "0029_lead_created_by_key"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
