@@ -13,7 +13,7 @@ from leadflow.api.schemas import StrictIn
 from leadflow.review.export import review_for
 from leadflow.review.model import Review
 from leadflow.review.notes import Factors, ReviewNotes, list_notes, set_notes
-from leadflow.review.period import read_period
+from leadflow.review.period import PERIOD_TEXT, PeriodText, read_period
 from leadflow.rules.access import Viewer
 from leadflow.schemas import RowId
 from leadflow.settings import get_settings
@@ -21,9 +21,7 @@ from leadflow.settings import get_settings
 router = APIRouter(tags=["reviews"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
-PeriodPath = Annotated[
-    str, Path(description="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)")
-]
+PeriodPath = Annotated[PeriodText, Path(description=PERIOD_TEXT)]
 TeamQuery = Annotated[RowId | None, Query(description="Only this team")]
 
 
