@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import ConfigDict
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, now, require
@@ -28,6 +29,16 @@ TeamQuery = Annotated[RowId | None, Query(description="Only this team")]
 class NotesIn(StrictIn):
     """The meeting's conclusions for the period and a team (none: the company's). A factor
     left out keeps what was entered for it; an empty list clears it."""
+
+    # At least one factor, as set_notes requires: stated so that the OpenAPI tells it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "array"}}}
+                for name in ("success", "failure", "improve")
+            ]
+        }
+    )
 
     team_id: RowId | None = None
     success: Factors | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
@@ -30,6 +30,16 @@ Director = Annotated[Principal, Depends(require(Role.director))]
 
 class TargetIn(StrictIn):
     """A target for one team or one rep; numbers left out keep their stored value."""
+
+    # Exactly one owner, as set_target requires: stated so that the OpenAPI tells it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "integer"}}}
+                for name in ("team_id", "rep_id")
+            ]
+        }
+    )
 
     period: PeriodText = Field(examples=["2026-Q3"])
     team_id: RowId | None = None

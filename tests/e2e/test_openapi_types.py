@@ -2,7 +2,7 @@
 An amount is a number with at most two decimals or a decimal string of the declared
 pattern, and a period is a quarter, a month or an ISO week of the declared pattern: for
 each value, the served OpenAPI's verdict and the server's (a 422 naming the field, or not)
-agree, over real HTTP."""
+agree, over real HTTP; so do the times a reminder pass is asked "as of"."""
 
 from __future__ import annotations
 
@@ -132,6 +132,15 @@ def _amounts_and_periods(api: Api) -> None:
         ("/targets", "post", "period"),
         PERIODS,
         lambda p: team.manager.post("/targets", json={"period": p, "team_id": team.team_id}),
+    )
+    # A reminder pass "as of" a time near year 1 was a 500 (the contract suite found it).
+    times = ["2026-12-01T00:00:00Z", "1900-01-01T00:00:00+08:00", "2999-12-31T23:00:00Z"]
+    times += ["0001-01-01T00:00:00Z", "1899-12-31T00:00:00Z", "9999-12-31T00:00:00Z"]
+    _agree(
+        spec,
+        ("/reminders/due", "get", "at"),
+        times,
+        lambda t: team.manager.get("/reminders/due", params={"at": t}),
     )
     # What is meant is still taken, and a budget as written is still read.
     assert ok(team.manager.get(lead))["budget_max"] is not None
