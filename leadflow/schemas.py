@@ -22,11 +22,12 @@ from pydantic import (
     model_validator,
 )
 
+from leadflow.amounts import Amount
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import CHANNEL_VALUES, channel_words
 from leadflow.rules.text import control_problem
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
-from leadflow.rules.written_record import INTAKE, TODAY, read_written
+from leadflow.rules.written_record import INTAKE, TODAY, TYPED, read_written
 
 # Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
 # INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.
@@ -38,9 +39,6 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Amount = Annotated[
-    Decimal, Field(ge=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)
-]
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -262,10 +260,12 @@ class LeadIn(BaseModel):
         return self
 
 
-def read_lead(raw: Any, received_at: dt.datetime) -> LeadIn:
+def read_lead(raw: Any, received_at: dt.datetime, typed: bool = False) -> LeadIn:
     """A record as intake reads it: relative times count from the day it was received,
-    and what cannot be read is kept for a person to confirm."""
-    return LeadIn.model_validate(raw, context={TODAY: received_at.date(), INTAKE: True})
+    and what cannot be read is kept for a person to confirm. A `typed` record (a JSON
+    body) gives its amounts as the OpenAPI declares them; only `budget` is read as written."""
+    context = {TODAY: received_at.date(), INTAKE: True, TYPED: typed}
+    return LeadIn.model_validate(raw, context=context)
 
 
 LEAD_FIELDS = tuple(LeadIn.model_fields)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from leadflow.amounts import Amount, Price
 from leadflow.api.schemas import Note, StrictIn, Text, links
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.vocab import (
@@ -19,7 +20,7 @@ from leadflow.rules.vocab import (
     ObjectionKind,
     Urgency,
 )
-from leadflow.schemas import MAX_ID, Amount, Flag, Moment
+from leadflow.schemas import MAX_ID, Flag, Moment
 from leadflow.statemachines.lead import allowed_triggers
 from leadflow.store.models import Lead
 
@@ -134,7 +135,7 @@ class ApprovalOut(BaseModel):
 class DeviationIn(StrictIn):
     """A contract value outside the approved plan's range, and why it is approved."""
 
-    value: Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), decimal_places=2)]
+    value: Price
     reason: Text
 
 

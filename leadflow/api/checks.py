@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
@@ -25,6 +25,22 @@ Staff = Annotated[Principal, Depends(require(*STAFF))]
 
 class CheckIn(StrictIn):
     """A supervisor's check: `ok` as entered, or `fix` the named facts first."""
+
+    # Exactly one of the two, as the check below requires: stated so the OpenAPI tells it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["ok"],
+                    "properties": {"ok": {"const": True}, "fix": {"maxProperties": 0}},
+                },
+                {
+                    "required": ["fix"],
+                    "properties": {"fix": {"minProperties": 1}, "ok": {"const": False}},
+                },
+            ]
+        }
+    )
 
     ok: Flag = False
     fix: dict[str, Any] = Field(default={}, description="Field -> corrected value.")

@@ -63,13 +63,15 @@ def redact(text: str) -> str:
 
 
 def field_map(errors: list[Any]) -> dict[str, str]:
-    """One message per field from FastAPI's validation errors, without the 'body' prefix."""
+    """One message per field from FastAPI's validation errors, without the 'body' prefix
+    (nor pydantic's 'Value error, ': the message is ours)."""
     out: dict[str, str] = {}
     for err in errors:
         loc = [str(p) for p in err.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
-        out.setdefault(".".join(loc) or "(record)", str(err.get("msg", "invalid")))
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        out.setdefault(".".join(loc) or "(record)", message)
     return out
 
 

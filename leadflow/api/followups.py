@@ -4,11 +4,12 @@ for: /leads/{id}/brief, /leads/{id}/handoff and /leads/{id}/win-review."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, require, rules_of
@@ -42,13 +43,32 @@ class RecordedOut(BaseModel):
     recorded_at: dt.datetime
 
 
+# A reminder pass counts back days and weeks from its time: near year 1 the arithmetic
+# leaves the calendar (a 500 the contract suite found), so an "as of" time is a real one.
+AS_OF_YEARS = r"^(?:19|2[0-9])[0-9]{2}-"
+
+
+def _real_year(value: Any) -> Any:
+    if isinstance(value, str) and not re.match(AS_OF_YEARS, value):
+        raise ValueError("a time from the years 1900 to 2999 (ISO with zone)")
+    return value
+
+
+AsOf = Annotated[
+    Moment,
+    BeforeValidator(_real_year),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": AS_OF_YEARS}),
+]
+
+
 @router.get("/reminders/due", response_model=list[PlannedMessage])
 def reminders_due(
     request: Request,
     uow: Uow,
     principal: Managers,
     at: Annotated[
-        Moment | None, Query(description="As of this time (ISO with zone); now by default.")
+        AsOf | None,
+        Query(description="As of this time (ISO with zone, years 1900 to 2999); now by default."),
     ] = None,
 ) -> list[PlannedMessage]:
     """What a reminder pass would send at `at`: reminders and escalations; nothing is sent."""

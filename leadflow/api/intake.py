@@ -99,7 +99,9 @@ def prepare_batch(
             },
         )
     return PreparedBatch(
-        text, len(items), prepare_leads(enumerate(items), origin, rules, by_hand=by_hand)
+        text,
+        len(items),
+        prepare_leads(enumerate(items), origin, rules, by_hand=by_hand, typed=True),
     )
 
 

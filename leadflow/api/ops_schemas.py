@@ -44,8 +44,9 @@ class InvalidReviewIn(StrictIn):
     reason: Note | None = None
 
 
-# Facts a person may write as people do ("50-80万", "Q3"): read by the lead's validation.
-_WRITTEN = ("budget_min", "budget_max", "timeline")
+# Facts a person may write as people do ("Q3", and "50-80万" as `budget`): read by the
+# lead's validation. Amounts are typed (leadflow/amounts.py), as the OpenAPI says.
+_WRITTEN = ("timeline",)
 
 
 def _optional(name: str) -> tuple[Any, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import ConfigDict
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, now, require
@@ -13,7 +14,7 @@ from leadflow.api.schemas import StrictIn
 from leadflow.review.export import review_for
 from leadflow.review.model import Review
 from leadflow.review.notes import Factors, ReviewNotes, list_notes, set_notes
-from leadflow.review.period import read_period
+from leadflow.review.period import PERIOD_TEXT, PeriodText, read_period
 from leadflow.rules.access import Viewer
 from leadflow.schemas import RowId
 from leadflow.settings import get_settings
@@ -21,15 +22,23 @@ from leadflow.settings import get_settings
 router = APIRouter(tags=["reviews"], route_class=LeadFlowRoute)
 Staff = Annotated[Principal, Depends(require(*STAFF))]
 Manager = Annotated[Principal, Depends(require(*MANAGERS))]
-PeriodPath = Annotated[
-    str, Path(description="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)")
-]
+PeriodPath = Annotated[PeriodText, Path(description=PERIOD_TEXT)]
 TeamQuery = Annotated[RowId | None, Query(description="Only this team")]
 
 
 class NotesIn(StrictIn):
     """The meeting's conclusions for the period and a team (none: the company's). A factor
     left out keeps what was entered for it; an empty list clears it."""
+
+    # At least one factor, as set_notes requires: stated so that the OpenAPI tells it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "array"}}}
+                for name in ("success", "failure", "improve")
+            ]
+        }
+    )
 
     team_id: RowId | None = None
     success: Factors | None = None

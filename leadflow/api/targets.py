@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import ANYONE, MANAGERS, Principal, Uow, now, require, rules_of
 from leadflow.api.schemas import StrictIn
-from leadflow.review.period import read_period
+from leadflow.review.period import PERIOD_TEXT, PeriodText, read_period
 from leadflow.rules.vocab import Role
 from leadflow.schemas import Count, RowId
 from leadflow.team import targets as svc
@@ -31,10 +31,17 @@ Director = Annotated[Principal, Depends(require(Role.director))]
 class TargetIn(StrictIn):
     """A target for one team or one rep; numbers left out keep their stored value."""
 
-    period: str = Field(
-        description="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)",
-        examples=["2026-Q3"],
+    # Exactly one owner, as set_target requires: stated so that the OpenAPI tells it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"type": "integer"}}}
+                for name in ("team_id", "rep_id")
+            ]
+        }
     )
+
+    period: PeriodText = Field(examples=["2026-Q3"])
     team_id: RowId | None = None
     rep_id: RowId | None = None
     revenue: float | None = Field(default=None, ge=0)
@@ -56,7 +63,7 @@ def list_targets(
     uow: Uow,
     _principal: Reader,
     request: Request,
-    period: Annotated[str | None, Query(description="2026-Q3, 2026-09 or 2026-W49")] = None,
+    period: Annotated[PeriodText | None, Query(description=PERIOD_TEXT)] = None,
 ) -> list[TargetView]:
     """Targets of one period, or all; teams before reps; activity numbers as measured."""
     return svc.list_targets(uow.session, period, now(), rules_of(request).calendar)

@@ -131,10 +131,11 @@ def prepare_leads(
     rules: RulesConfig,
     now: dt.datetime | None = None,
     by_hand: bool = False,
+    typed: bool = False,
 ) -> PreparedLeads:
     """Validate numbered raw records, find the repeats among them and build the rows to
     insert, repeats merged in; no I/O. Leads entered `by_hand` (a person, or a person's
-    file) wait for a supervisor's check (seed 001)."""
+    file) wait for a supervisor's check (seed 001); `typed` records are JSON bodies."""
     prepared = PreparedLeads(now or utcnow(), [], [])
     refused = Refused.of(rules.privacy)
     by_token: dict[tuple[str, Any], Pending] = {}
@@ -143,7 +144,7 @@ def prepare_leads(
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
             if problem:
                 raise InvalidInput(problem, {"(record)": problem})
-            rec = raw if isinstance(raw, LeadIn) else read_lead(raw, prepared.received_at)
+            rec = raw if isinstance(raw, LeadIn) else read_lead(raw, prepared.received_at, typed)
             if rec.entered_at is not None and rec.entered_at > prepared.received_at:
                 problem = (
                     f"{rec.entered_at.isoformat(timespec='minutes')} is after the lead was "

@@ -6,12 +6,12 @@ read it from the lead."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
+from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.lifecycle.prices import check_contract_value
@@ -44,10 +44,7 @@ class ContractIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    value: (
-        Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)]
-        | None
-    ) = None
+    value: Price | None = None
     payment_terms: Annotated[str, StringConstraints(max_length=300)] | None = None
     delivery_date: dt.date | None = None
     acceptance: Term | None = None

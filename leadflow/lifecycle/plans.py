@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.plan_notice import price_text, tell_approver
@@ -26,7 +27,6 @@ from leadflow.store.uow import flush
 from leadflow.store.writer import note, write
 
 PlanText = Field(min_length=1, max_length=5000)
-Price = Annotated[Decimal, Field(gt=0, le=Decimal("999999999999"), max_digits=14, decimal_places=2)]
 PLANNED = (State.opportunity.value, State.negotiation.value)
 
 

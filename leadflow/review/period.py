@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,48 @@ _YEARS = range(1, 9999)  # the period after 9999-12 would not be a datetime
 def _weeks(year: int) -> int:
     """How many ISO weeks the ISO year has (52 or 53: December 28th is always in the last)."""
     return dt.date(year, 12, 28).isocalendar().week
+
+
+def _pattern() -> str:
+    """The periods `Period.parse` reads, written exactly as one regex for the OpenAPI: the
+    years of _YEARS, and week 53 only in the years that have one (listed by century)."""
+    year = (
+        r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]"
+        r"|999[0-8])"
+    )
+    centuries: dict[str, list[str]] = {}
+    for long in (y for y in _YEARS if _weeks(y) == 53):
+        centuries.setdefault(f"{long:04d}"[:2], []).append(f"{long:04d}"[2:])
+    long_years = "|".join(f"{c}(?:{'|'.join(ends)})" for c, ends in centuries.items())
+    return (
+        rf"^(?:{year}-(?:[Qq][1-4]|0[1-9]|1[0-2]|[Ww](?:0[1-9]|[1-4][0-9]|5[0-2]))"
+        rf"|(?:{long_years})-[Ww]53)$"
+    )
+
+
+# What `Period.parse` reads, less surrounding white space (the API takes none).
+PERIOD_PATTERN = _pattern()
+PERIOD_TEXT = "A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)"
+_PERIOD = re.compile(PERIOD_PATTERN)
+
+
+def _declared_period(value: Any) -> Any:
+    """A period at the API's edge: exactly what PERIOD_PATTERN admits, refused in words
+    (the pattern itself is 6 KB: no message to show a person)."""
+    if isinstance(value, str) and not _PERIOD.fullmatch(value):
+        if value != value.strip():
+            raise ValueError(f"period {value!r}: no white space around a period")
+        Period.parse(value)  # raises the reason, if it has one to give
+        raise ValueError(f"period {value!r}: digits 0-9, as in 2026-Q3, 2026-09 or 2026-W49")
+    return value
+
+
+# A period as the API takes it, its OpenAPI pattern and its check from one regex.
+PeriodText = Annotated[
+    str,
+    BeforeValidator(_declared_period),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN, "description": PERIOD_TEXT}),
+]
 
 
 class Period(BaseModel):
@@ -96,12 +138,13 @@ class Period(BaseModel):
     @property
     def label(self) -> str:
         """'2026-Q3', '2026-09' or '2026-W49'."""
+        # Four digits, as parse reads them: year 1's first month is 0001-01, not 1-01.
         if self.kind == "week":
-            return f"{self.year}-W{self.number:02d}"
+            return f"{self.year:04d}-W{self.number:02d}"
         return (
-            f"{self.year}-Q{self.number}"
+            f"{self.year:04d}-Q{self.number}"
             if self.kind == "quarter"
-            else f"{self.year}-{self.number:02d}"
+            else f"{self.year:04d}-{self.number:02d}"
         )
 
     def _monday(self, week: int) -> dt.datetime:

@@ -19,6 +19,9 @@ from leadflow.rules.written_times import read_timeline, timeline_in
 # inside the need. Without "intake" (an
 # edit: the person is there) what cannot be read is refused, naming the field.
 TODAY, INTAKE = "today", "intake"
+# "typed" (True): a JSON body, whose budget_min / budget_max are amounts as the OpenAPI
+# declares them (checked by their type), not text to read; its `budget` is still read.
+TYPED = "typed"
 READ_FROM_NEED = "read from the need: "
 
 
@@ -66,7 +69,7 @@ def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[s
         else:
             out.setdefault("budget_min", read.low)
             out.setdefault("budget_max", read.high)
-    for name in ("budget_min", "budget_max"):
+    for name in () if context.get(TYPED) else ("budget_min", "budget_max"):
         value = out.get(name)
         if isinstance(value, str) and value.strip():
             amount = read_amount(value)

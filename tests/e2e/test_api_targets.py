@@ -87,7 +87,10 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     assert "exactly one team or one rep" in both["detail"]
     assert set(both["errors"]) == {"team_id", "rep_id"}
     bad_period = ok(team.manager.post("/targets", json={**body, "period": "Q3"}), 422)
-    assert bad_period["errors"] == {"period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"}
+    assert bad_period["errors"] == {
+        "period": "period 'Q3': expected a quarter like 2026-Q3, a month like 2026-09 or an "
+        "ISO week like 2026-W49"
+    }
     negative = ok(team.manager.post("/targets", json={**body, "revenue": -5}), 422)
     assert "revenue" in negative["errors"]
     rate = ok(team.manager.post("/targets", json={**body, "repeat_rate": 1.5}), 422)
@@ -98,6 +101,7 @@ def test_refusals_name_the_problem(api):  # noqa: F811
     assert missing["detail"] == "rep 999 does not exist"
     assert ok(team.manager.get("/targets/999"), 404)["detail"] == "target 999 does not exist"
     assert ok(team.manager.get("/targets", params={"period": "2026-13"}), 422)["errors"] == {
-        "period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"
+        "period": "period '2026-13': expected a quarter like 2026-Q3, a month like 2026-09 or "
+        "an ISO week like 2026-W49"
     }
     assert ok(team.manager.get("/targets")) == []  # nothing refused was stored
