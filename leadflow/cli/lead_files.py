@@ -10,6 +10,7 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
+from leadflow.cli.progress import steps
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.settings import get_rules, get_settings
@@ -133,17 +134,19 @@ def import_file(
         _dry_run(lead_file, as_json)
         return
     conf = get_settings().imports
-    with unit_of_work(by) as uow:
-        report = import_leads(
-            uow.session,
-            lead_file,
-            f"import {file.name}",
-            get_rules(),
-            chunk_rows=conf.chunk_rows,
-            shown=conf.shown_rejections,
-        )
-        uow.commit()
-    intake = process_pending() if process else None
+    with steps(as_json) as shown:
+        with unit_of_work(by) as uow:
+            report = import_leads(
+                uow.session,
+                lead_file,
+                f"import {file.name}",
+                get_rules(),
+                chunk_rows=conf.chunk_rows,
+                shown=conf.shown_rejections,
+                on_progress=shown.stage("imported"),
+            )
+            uow.commit()
+        intake = process_pending(on_progress=shown.stage("processed")) if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
     if report.accepted == 0 and report.duplicates == 0 and report.rejected:
         raise typer.Exit(1)

@@ -8,10 +8,11 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_settings
 
-app = typer.Typer(no_args_is_help=True, help="The win probability learned from past outcomes.")
+app = App(no_args_is_help=True, help="The win probability learned from past outcomes.")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

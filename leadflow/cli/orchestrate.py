@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 from typing import Any
 
@@ -31,6 +32,7 @@ def serve(
     port: int = typer.Option(
         4200, help="Port of the local Prefect server (and UI), when PREFECT_API_URL is not set."
     ),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Serve every flow with its schedules and event triggers.
 
@@ -40,8 +42,11 @@ def serve(
     # background of a script inherits SIGINT ignored; serving must still stop on it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with prefect_api(port, ui=True, services=True, announce=True) as swept:
-        if swept:
+    with prefect_api(port, ui=True, services=True, announce=not as_json) as swept:
+        if as_json:  # one line a supervisor can read instead of the announcements
+            served = {"serving": "flows", "flows": list(FLOW_NAMES), "crashed_runs_marked": swept}
+            emit({**served, "prefect_api": os.environ.get("PREFECT_API_URL")}, True)
+        elif swept:
             typer.echo(
                 f"ended {len(swept)} flow run(s) a killed LeadFlow process had left "
                 f"unfinished: {', '.join(swept)}",

@@ -54,13 +54,19 @@ def import_file(
     chunk_rows: int,
     shown: int,
     by_hand: bool = True,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
     """Store every record of the file in the caller's transaction, a chunk at a time; a
-    person's file waits for a supervisor's check (`by_hand`)."""
+    person's file waits for a supervisor's check (`by_hand`). `on_progress` hears the rows
+    read so far after each chunk (the total is not known while the file streams)."""
     report = ImportReport(file=lead_file.describe())
+    read = 0
     for batch in chunks(lead_file.rows, chunk_rows):
         report.add(store_leads(session, batch, origin, rules, by_hand=by_hand), shown)
         session.expunge_all()  # merged leads are written; keep the session small
+        read += len(batch)
+        if on_progress is not None:
+            on_progress(read, None)
     return report
 
 
