@@ -168,8 +168,9 @@ def export_file(
 ) -> None:
     """Write the lead register as CSV or XLSX, in the columns `leads import` reads back."""
     path = out or Path(f"leads.{fmt}")
-    with unit_of_work() as uow:
-        count = export_leads(uow.session, path, fmt, ExportFilter(role, state, owner))
+    with steps(as_json, "leads") as shown, unit_of_work() as uow:
+        where = ExportFilter(role, state, owner)
+        count = export_leads(uow.session, path, fmt, where, shown.stage("exported"))
     emit(
         {"file": str(path), "leads": count, "role": role},
         as_json,

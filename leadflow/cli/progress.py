@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,8 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-# (done, total): how far a service got; total is None while it is not known.
-Report = Callable[[int, int | None], None]
+from leadflow.progress import Report
 
 
 @dataclass
@@ -33,6 +32,7 @@ class Steps:
 
     bar: Progress | None
     unit: str
+    rated: bool = True  # a rate of rows means something; of a few steps, nothing
     started: float = field(default_factory=time.monotonic)
     done: dict[str, int] = field(default_factory=dict)
 
@@ -52,7 +52,7 @@ class Steps:
                     task,
                     completed=done,
                     total=new_total if new_total is not None else total,
-                    rate=f"{rate:,.0f} {self.unit}/s",
+                    rate=f"{rate:,.0f} {self.unit}/s" if self.rated else "",
                 )
 
         return report
@@ -63,7 +63,8 @@ class Steps:
         counts = ", ".join(f"{label} {n}" for label, n in self.done.items())
         most = max(self.done.values(), default=0)
         unit = self.unit
-        return f"done: {counts} {unit} in {seconds:.1f} s ({most / seconds:,.0f} {unit}/s)"
+        rate = f" ({most / seconds:,.0f} {unit}/s)" if self.rated else ""
+        return f"done: {counts} {unit} in {seconds:.1f} s{rate}"
 
 
 def live(as_json: bool) -> bool:
@@ -72,7 +73,7 @@ def live(as_json: bool) -> bool:
 
 
 @contextmanager
-def steps(as_json: bool, unit: str = "rows") -> Iterator[Steps]:
+def steps(as_json: bool, unit: str = "rows", rated: bool = True) -> Iterator[Steps]:
     """Show the stages' progress while the block runs, then the summary line on stderr
     (nothing at all under --json)."""
     bar = None
@@ -87,7 +88,7 @@ def steps(as_json: bool, unit: str = "rows") -> Iterator[Steps]:
             console=Console(stderr=True),
             transient=True,
         )
-    tracker = Steps(bar, unit)
+    tracker = Steps(bar, unit, rated)
     if bar is None:
         yield tracker
     else:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, json_format, table
+from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.rules.evaluate import RuleInput, evaluate
 from leadflow.schemas import field_errors
@@ -111,9 +112,11 @@ def simulate_cmd(
     current = get_rules()
     candidate = candidate_rules(rules_file, current)
     label, start, end = window(period, since.date() if since else None, dt.datetime.now(dt.UTC))
-    with unit_of_work("rules-simulate") as uow:  # never committed: the replay only reads
+    # never committed: the replay only reads
+    with steps(as_json, "leads") as shown, unit_of_work("rules-simulate") as uow:
+        hear = (shown.stage("current rules"), shown.stage("candidate rules"))
         report = simulate(
-            uow.session, current, candidate, rules_file.name, label, start, end, samples
+            uow.session, current, candidate, rules_file.name, label, start, end, samples, hear
         )
     text = render_report(report, fmt)
     if out is None:
