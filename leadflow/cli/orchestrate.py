@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
@@ -111,8 +112,10 @@ def run(
                 err=True,
             )
         from leadflow.deployments import FLOWS
+        from leadflow.flows.common import watching
 
-        result = FLOWS[flow_name](**params)
+        with steps(as_json, "", rated=False) as shown, watching(shown.watch):
+            result = FLOWS[flow_name](**params)
     data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
     emit(
         {

@@ -35,6 +35,7 @@ class Steps:
     rated: bool = True  # a rate of rows means something; of a few steps, nothing
     started: float = field(default_factory=time.monotonic)
     done: dict[str, int] = field(default_factory=dict)
+    _reports: dict[str, Report] = field(default_factory=dict)
 
     def stage(self, label: str, total: int | None = None) -> Report:
         """A callback for one stage; each call sets how many of its items are done."""
@@ -57,14 +58,21 @@ class Steps:
 
         return report
 
+    def watch(self, label: str, done: int, total: int | None) -> None:
+        """Hear a flow's `tell`: its stage, made on first use, advances to `done`."""
+        if label not in self._reports:
+            self._reports[label] = self.stage(label, total)
+        self._reports[label](done, total)
+
     def summary(self) -> str:
         """One line: what each stage reached, how long it took, at what rate."""
         seconds = max(time.monotonic() - self.started, 1e-6)
         counts = ", ".join(f"{label} {n}" for label, n in self.done.items())
         most = max(self.done.values(), default=0)
         unit = self.unit
-        rate = f" ({most / seconds:,.0f} {unit}/s)" if self.rated else ""
-        return f"done: {counts} {unit} in {seconds:.1f} s{rate}"
+        rate = f" ({most / seconds:,.0f} {unit}/s)" if self.rated and most else ""
+        said = " ".join(part for part in (counts, unit) if part)
+        return f"done: {said} in {seconds:.1f} s{rate}" if said else f"done in {seconds:.1f} s"
 
 
 def live(as_json: bool) -> bool:

@@ -141,3 +141,10 @@ def test_an_import_shows_a_live_bar_on_a_terminal_and_only_a_summary_elsewhere(e
     # Under --json: nothing on stderr at all.
     quiet = run(["leads", "import", str(path), "--json"], env)
     assert quiet.stderr == "" and json.loads(quiet.stdout)["import"]["duplicates"] == 200
+
+
+def test_an_export_in_a_pipe_ends_with_one_summary_line(env, tmp_path):
+    run(["leads", "import", str(_leads_csv(tmp_path / "in.csv", 30)), "--no-process"], env)
+    proc = run(["leads", "export", "--out", str(tmp_path / "out.csv")], env)
+    assert proc.stderr.strip().splitlines()[-1].startswith("done: exported 30 leads in")
+    assert len(proc.stderr.strip().splitlines()) == 1
