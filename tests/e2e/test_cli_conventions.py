@@ -148,3 +148,15 @@ def test_an_export_in_a_pipe_ends_with_one_summary_line(env, tmp_path):
     proc = run(["leads", "export", "--out", str(tmp_path / "out.csv")], env)
     assert proc.stderr.strip().splitlines()[-1].startswith("done: exported 30 leads in")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_import_quotes_a_value_outside_the_allowed_ones(env, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "source,company_name,contact_name,email,need,company_size\n"
+        "website_form,Acme,Jo,jo@acme.example,crm,gigantic\n",
+        encoding="utf-8",
+    )
+    out = run(["leads", "import", str(path), "--json"], env, ok=False).stdout
+    rejection = json.loads(out)["import"]["rejections"][0]["errors"]["company_size"]
+    assert rejection.endswith("not 'gigantic'") and "'small'" in rejection
