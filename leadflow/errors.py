@@ -70,3 +70,8 @@ class VersionConflict(LeadFlowError):
             f"{who} was changed by someone else at the same time; nothing was saved: "
             "reload it and retry" + (f" ({detail})" if detail else "")
         )
+
+
+class Unwritable(LeadFlowError):
+    """A stored value an output cannot hold: names the lead, the field and the problem,
+    never the value (issue 30: openpyxl's message quoted it into logs and alerts)."""

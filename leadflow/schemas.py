@@ -25,6 +25,7 @@ from pydantic import (
 
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import CHANNEL_VALUES, channel_words
+from leadflow.rules.text import control_problem
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
 from leadflow.rules.written_record import INTAKE, TODAY, read_written
 
@@ -76,6 +77,31 @@ class EventIn(BaseModel):
     kind: BehaviourKind
     at: Moment
     detail: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @field_validator("detail", mode="after")
+    @classmethod
+    def _lines(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return value if _stored(info) else refuse_controls(value, lines=True)
+
+
+def refuse_controls(value: Any, lines: bool) -> Any:
+    """`value` (a text, or a list or mapping of texts) unchanged, or ValueError naming the
+    control character it holds (rules/text.py), never the text."""
+    texts = value if isinstance(value, list) else [value]
+    texts = [*value.values()] if isinstance(value, dict) else texts
+    for text in texts:
+        if isinstance(text, str) and (problem := control_problem(text, lines)):
+            raise ValueError(problem)
+    return value
+
+
+# Validation context of LeadIn: STORED (True) reads a stored lead back (a merge), which
+# keeps the text an older version stored.
+STORED = "stored"
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(STORED))
 
 
 def parse_events(value: Any) -> Any:
@@ -202,29 +228,27 @@ class LeadIn(BaseModel):
         "contact_name",
         "phone",
         "email",
-        "need",
         "source_detail",
         "industry",
         "region",
         "contact_title",
         "budget",
         "entered_by",
-        "to_confirm",
         "tags",
         "external_id",
-        "decision_chain_notes",
-        "internal_notes",
         mode="after",
     )
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL; refusing it here names the field instead of
-        # failing the whole batch at the database.
-        texts = value if isinstance(value, list) else [value]
-        texts = [*value.values()] if isinstance(value, dict) else texts
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError("contains a NUL character (\\x00), which cannot be stored")
-        return value
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        # Refused here, naming the field: PostgreSQL cannot hold NUL, a workbook cannot
+        # hold \x0b, a terminal runs ESC (issue 30). A stored lead read back is not
+        # refused what an older version let in: the outputs escape it.
+        return value if _stored(info) else refuse_controls(value, lines=False)
+
+    @field_validator("need", "decision_chain_notes", "internal_notes", "to_confirm", mode="after")
+    @classmethod
+    def _lines(cls, value: Any, info: ValidationInfo) -> Any:
+        return value if _stored(info) else refuse_controls(value, lines=True)
 
     @model_validator(mode="after")
     def _contact_and_budget(self) -> LeadIn:

@@ -88,6 +88,9 @@ class Imports(BaseModel):
 
     sample_bytes: int = Field(default=262_144, ge=4096)
     max_cell_chars: int = Field(default=100_000, ge=5000)
+    max_row_chars: int = Field(default=1_000_000, ge=5000)
+    max_xlsx_bytes: int = Field(default=2_000_000_000, ge=1_000_000)
+    max_xlsx_ratio: float = Field(default=100, gt=1)
     damaged_share: float = Field(default=0.01, ge=0, le=0.5)
     header_search_rows: int = Field(default=10, ge=1)
     chunk_rows: int = Field(default=5000, ge=1)

@@ -98,6 +98,7 @@ def authenticate(uow: Uow, token: Annotated[str | None, Depends(presented_key)])
     principal = principal_of(uow.session, token)
     uow.actor = principal.actor
     uow.session.info["actor"] = principal.actor
+    uow.session.info["api_key_id"] = principal.key_id  # leads it stores name the key
     return principal
 
 
@@ -126,9 +127,12 @@ def require(*roles: Role) -> Callable[..., Principal]:
 
 
 def lead_for(session: Session, principal: Principal, lead_id: int) -> Lead:
-    """The lead if this caller may see it; a rep's view of another's lead is a 404."""
+    """The lead if this caller may see it; a rep's view of another's lead, and a system
+    key's of a lead it did not create, is a 404."""
     lead = get_lead(session, lead_id)
     if principal.role is Role.rep and lead.owner_id != principal.rep_id:
+        raise NotFound(f"lead {lead_id} does not exist")
+    if principal.role is Role.system and lead.created_by_key != principal.key_id:
         raise NotFound(f"lead {lead_id} does not exist")
     return lead
 

@@ -177,7 +177,8 @@ def list_leads(
         str | None, Query(max_length=60, description="Only deals at this sub-stage.")
     ] = None,
 ) -> LeadPage:
-    """Leads in id order, filtered; a rep key sees only its own leads."""
+    """Leads in id order, filtered; a rep key sees only its own leads, a system key only
+    those it created."""
     unknown = sorted(set(request.query_params) - set(LIST_QUERY))
     if unknown:
         raise InvalidInput(
@@ -192,6 +193,7 @@ def list_leads(
         priority=priority,
         rep_id=principal.rep_id if principal.role is Role.rep else None,
         sub_stage=stage.strip() if stage else None,
+        created_by_key=principal.key_id if principal.role is Role.system else None,
     )
     rows, cursor = lead_page(uow.session, where, page.cursor, page.limit)
     return LeadPage(items=[LeadSummary.model_validate(r) for r in rows], next_cursor=cursor)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.rules.vocab import Seniority
-from leadflow.schemas import Flag, LeadIn, RowId, Share
+from leadflow.schemas import Flag, LeadIn, RowId, Share, refuse_controls
 
 MAX_BATCH = 1000
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+# What a person writes about a lead (key points, feedback, reasons): tab and line breaks,
+# no other control character, refused naming the field (issue 30).
+_LINES = AfterValidator(partial(refuse_controls, lines=True))
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), _LINES
+]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), _LINES]
 
 
 def links(lead_id: int) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from leadflow.cli.output import JSON_OPTION, emit, to_json
 from leadflow.cli.progress import steps
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
+from leadflow.intake.requests import once_more_on_conflict
+from leadflow.progress import Report
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.export import ExportFilter, export_leads
 from leadflow.sheets.files import LeadFile, open_leads
@@ -26,7 +29,9 @@ IMPORT_HELP = (
     "Column names are matched to lead fields through built-in aliases (the seed registers' "
     "Chinese headers, HubSpot, Salesforce and Odoo exports) and --map. Duplicates merge into "
     "the existing lead; rejected rows are kept verbatim in the quarantine. Columns of personal "
-    "data the product refuses (ID numbers, home addresses) are left out and never stored."
+    "data the product refuses (ID numbers, home addresses) are left out and never stored.\n\n"
+    "Importing a file again (after a crash, say) skips the rows it stored: no second touch or "
+    "notice. A row is known by its external id, else by the file's bytes and the row."
 )
 
 
@@ -55,7 +60,10 @@ def _rejection_line(r: dict[str, Any]) -> str:
 
 
 def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:
-    lines = [f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"]
+    lines = [
+        f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"
+        + (f", already imported {s.replayed} (skipped)" if s.replayed else "")
+    ]
     lines += [_rejection_line(r) for r in s.rejections]
     if s.rejected > len(s.rejections):
         lines.append(
@@ -98,6 +106,30 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
     )
 
 
+def _store(opened: Callable[[], LeadFile], by: str, on_progress: Report) -> ImportReport:
+    """Import a file in one unit of work; when another import of the same rows (or a
+    change to a lead it merges into) commits first, import it again as the second: it
+    then skips the rows the other stored. `on_progress` hears the rows read."""
+    conf = get_settings().imports
+    with unit_of_work(by) as uow:
+
+        def attempt() -> ImportReport:
+            lead_file = opened()  # read afresh: an attempt consumes the rows
+            report = import_leads(
+                uow.session,
+                lead_file,
+                f"import {lead_file.path.name}",
+                get_rules(),
+                chunk_rows=conf.chunk_rows,
+                shown=conf.shown_rejections,
+                on_progress=on_progress,
+            )
+            uow.commit()
+            return report
+
+        return once_more_on_conflict(uow, attempt)
+
+
 def import_file(
     file: Path = typer.Argument(
         ..., help="A .csv (UTF-8, GBK or another common encoding), .xlsx or .jsonl file of leads."
@@ -133,22 +165,15 @@ def import_file(
             )
         _dry_run(lead_file, as_json)
         return
-    conf = get_settings().imports
     with steps(as_json) as shown:
-        with unit_of_work(by) as uow:
-            report = import_leads(
-                uow.session,
-                lead_file,
-                f"import {file.name}",
-                get_rules(),
-                chunk_rows=conf.chunk_rows,
-                shown=conf.shown_rejections,
-                on_progress=shown.stage("imported"),
-            )
-            uow.commit()
+        report = _store(
+            lambda: open_leads(file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown),
+            by,
+            shown.stage("imported"),
+        )
         intake = process_pending(on_progress=shown.stage("processed")) if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
-    if report.accepted == 0 and report.duplicates == 0 and report.rejected:
+    if report.accepted == report.duplicates == report.replayed == 0 and report.rejected:
         raise typer.Exit(1)
 
 

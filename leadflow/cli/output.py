@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from leadflow.errors import InvalidInput
 from leadflow.lifecycle.minutes import confirmer
+from leadflow.rules.text import escaped
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
 # Control characters (but newline and tab) and bidirectional overrides: lead data that
@@ -51,7 +52,7 @@ def to_json(data: Any, indent: int | None = 2) -> str:
 
 def printable(text: str) -> str:
     """`text` with each control sequence shown as its escape (ESC as \\x1b), never run."""
-    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return escaped(text, _UNPRINTABLE)
 
 
 def emit(data: Any, as_json: bool, text: str | None = None) -> None:

@@ -21,7 +21,7 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.previous_owner import previous_owner
 from leadflow.rules.vocab import LossReason, State
-from leadflow.schemas import LeadIn
+from leadflow.schemas import STORED, LeadIn
 from leadflow.store.capacity import chunk_xact, claim_slots, release_claims
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.rows import ChunkRows, LeadRow, chunk_rows, load_rows
@@ -118,7 +118,9 @@ def _merge_late_duplicates(
         # The older lead is a row of this chunk (changed and saved with it) or a stored lead.
         target = in_chunk.get(older) or session.get(Lead, older)
         assert target is not None
-        merge_into(target, LeadIn.model_validate(lead, from_attributes=True))
+        merge_into(
+            target, LeadIn.model_validate(lead, from_attributes=True, context={STORED: True})
+        )
         write(
             lead,
             duplicate_of_id=older,

@@ -347,6 +347,7 @@ def store_prepared(
                 {
                     **item.values,
                     "entered_by": item.values.get("entered_by") or actor,
+                    "created_by_key": session.info.get("api_key_id"),
                     "repeat_of_id": repeats.get(index),
                 }
                 for index, item in enumerate(fresh)

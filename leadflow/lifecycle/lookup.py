@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.rules.text import control_problem
 from leadflow.schemas import MAX_ID
 from leadflow.store.models import Lead
 
@@ -31,6 +32,15 @@ def choice(value: str, vocab: Any, field: str) -> Any:
             f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
             {field: "unknown value"},
         ) from None
+
+
+def plain_text(**texts: str | None) -> None:
+    """Refuse, naming each field, text with a control character other than tab and line
+    breaks (rules/text.py), never quoting it: the CLI's way to the rule the API's Text
+    type applies (issue 30)."""
+    errors = {k: p for k, v in texts.items() if v is not None and (p := control_problem(v, True))}
+    if errors:
+        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
 
 
 def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> dt.datetime:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused
 from leadflow.lifecycle.assign import assign_queued, reactivate
-from leadflow.lifecycle.lookup import choice, get_lead, lead_time
+from leadflow.lifecycle.lookup import choice, get_lead, lead_time, plain_text
 from leadflow.lifecycle.opportunity import apply_opportunity_grade, start_assessment
 from leadflow.lifecycle.reassess import reassess_stored, reschedule_cadence
 from leadflow.rules.access import mask
@@ -94,6 +94,7 @@ def track_event(
 ) -> Lead:
     """Record a behaviour event (at `at`, when it happened earlier) and update the lead's
     score at once."""
+    plain_text(detail=detail)
     lead = get_lead(session, lead_id)
     when = lead_time(lead, at, now)
     session.add(
@@ -123,6 +124,7 @@ def log_activity(
     next_action_due: dt.datetime | None = None,
 ) -> Activity:
     """Log a follow-up contact; it resets the no-follow-up timer and the cadence."""
+    plain_text(key_points=key_points, feedback=feedback, next_action=next_action)
     lead = get_lead(session, lead_id)
     when = lead_time(lead, at, now)
     activity = Activity(

@@ -17,11 +17,14 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from leadflow.errors import Unwritable
 from leadflow.i18n import gettext, label, restricted
 from leadflow.review.activity_targets import ACTIVITY_HEADERS, ACTIVITY_SHEET, activity_sheet
 from leadflow.review.model import Review
@@ -38,6 +41,7 @@ from leadflow.review.xlsx_tables import (
     summary_rows,
 )
 from leadflow.rules.access import Viewer, mask
+from leadflow.rules.text import escaped
 
 # The account tiers sheet (seed 004): built from the review, like the summary.
 TIERS = [
@@ -54,13 +58,39 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 
 
+def sheet_text(text: str) -> str:
+    """`text` as a cell can hold it: each character openpyxl refuses (the control characters
+    XML cannot carry, which a value stored before entries refused them may hold) written as
+    its escape (\\x0b), by openpyxl's own pattern."""
+    return escaped(text, ILLEGAL_CHARACTERS_RE)
+
+
+# What openpyxl raises for a value it cannot write; its message quotes the value.
+REFUSALS = (IllegalCharacterError, ValueError, TypeError)
+
+
+def unwritable(ws: Any, where: str, names: Sequence[str], values: Sequence[Any]) -> Unwritable:
+    """The error for a row openpyxl refused: the lead (its id column), the field and the
+    kind of refusal, found by trying each value alone; never the value itself."""
+    lead = next((v for n, v in zip(names, values, strict=False) if n in ("id", "lead_id")), "?")
+    for name, value in zip(names, values, strict=False):
+        try:
+            WriteOnlyCell(ws, value=value)
+        except REFUSALS as exc:
+            return Unwritable(
+                f"{where}: lead {lead}, field {name}: its value cannot be written to a "
+                f"workbook ({type(exc).__name__}); correct the lead's {name} and retry"
+            )
+    return Unwritable(f"{where}: lead {lead}: the row cannot be written to a workbook")
+
+
 def _plain(value: Any) -> Any:
     """A database value as a cell value (naive UTC times: Excel has no time zones)."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return value
+        value = "; ".join(str(v) for v in value)
+    return sheet_text(value) if isinstance(value, str) else value
 
 
 class _Sheet:
@@ -111,9 +141,16 @@ class _Sheet:
             values = list(
                 mask(dict(zip(self.names, values, strict=True)), self.hidden_text).values()
             )
+        values = [_plain(value) for value in values]
+        try:
+            self.ws.append(self._cells(values))
+        except REFUSALS:
+            raise unwritable(self.ws, self.ws.title, self.names, values) from None
+        self.rows += 1
+
+    def _cells(self, values: list[Any]) -> list[Any]:
         row: list[Any] = []
         for value, cell in zip(values, self.cells, strict=True):
-            value = _plain(value)
             if isinstance(value, str) and value.startswith(FORMULA_START):
                 row.append(self._text(value))
             elif cell is not None and value is not None:
@@ -121,8 +158,7 @@ class _Sheet:
                 row.append(cell)
             else:
                 row.append(value)
-        self.ws.append(row)
-        self.rows += 1
+        return row
 
     def close(self) -> None:
         """Set the auto filter over the header and every row written."""

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from leadflow.rules.text import control_problem
 from leadflow.rules.written import budget_in, read_amount, read_budget
 from leadflow.rules.written_times import read_timeline, timeline_in
 
@@ -49,7 +50,7 @@ def read_written(data: dict[str, Any], context: dict[str, Any] | None) -> dict[s
     today = _entered_day(data) or context.get(TODAY)
     notes: dict[str, str] | None = dict(data.get("to_confirm") or {}) if intake else None
     out = dict(data)
-    if any(isinstance(out.get(k), str) and "\x00" in out[k] for k in _WHAT):
+    if any(isinstance(out.get(k), str) and control_problem(out[k]) for k in _WHAT):
         return out  # refused by the field's own check, naming it
     budget = out.get("budget")
     if isinstance(budget, int | float | Decimal) and not isinstance(budget, bool):

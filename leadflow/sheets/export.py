@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.progress import Report, counted
-from leadflow.review.xlsx import FORMULA_START, MASK
+from leadflow.review.xlsx import FORMULA_START, MASK, REFUSALS, sheet_text, unwritable
 from leadflow.rules.access import Viewer, mask_notes
 from leadflow.rules.vocab import SENSITIVE, Role, State
 from leadflow.schemas import LEAD_FIELDS
@@ -90,14 +90,15 @@ def masked_fields(spec: ExportFilter) -> frozenset[str]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, dict):  # what to confirm: "budget: 待定; timeline: Q3"
-        return "; ".join(f"{k}: {v}" for k, v in value.items()) or None
+        value = "; ".join(f"{k}: {v}" for k, v in value.items()) or None
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        value = "; ".join(str(v) for v in value)
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)
-    return value
+    # Both formats, so a file taken back in is not refused for a character entries refuse.
+    return sheet_text(value) if isinstance(value, str) else value
 
 
 def _rows(session: Session, spec: ExportFilter) -> Iterator[list[Any]]:
@@ -136,9 +137,18 @@ def _write_csv(path: Path, rows: Iterator[list[Any]]) -> int:
     return count
 
 
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type, cell.quotePrefix = "s", True  # text as written, never run
+        return cell
+    return value
+
+
 def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Leads")
@@ -146,15 +156,10 @@ def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
     sheet.append(list(COLUMNS))
     count = 0
     for row in rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type, cell.quotePrefix = "s", True  # text as written, never run
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        try:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        except REFUSALS:
+            raise unwritable(sheet, "leads export", COLUMNS, row) from None
         count += 1
     book.save(path)
     return count

@@ -14,8 +14,9 @@ from leadflow.errors import InvalidInput
 from leadflow.rules.privacy import Refused
 from leadflow.schemas import loads_strict
 from leadflow.settings import get_settings
+from leadflow.sheets.csv_reader import csv_rows
 from leadflow.sheets.mapping import ImportMapping, SheetPlan, load_mapping
-from leadflow.sheets.reader import BAD_BYTE, Limits, RawRow, csv_rows, within_limit, xlsx_rows
+from leadflow.sheets.reader import BAD_BYTE, Limits, RawRow, column, within_limit, xlsx_rows
 
 SHEETS = (".csv", ".xlsx")
 JSON_LINES = (".jsonl", ".ndjson")
@@ -81,18 +82,19 @@ def _names(cells: list[Any]) -> list[str]:
 
 
 def _records(
-    rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limit: int
+    rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limits: Limits
 ) -> Iterator[tuple[int, Any]]:
     headers = [c.header for c in plan.columns]
     for row in rows:
         if not any(c not in (None, "") for c in row.cells) and not row.problem:
             continue  # a blank line or an empty spreadsheet row
-        row = within_limit(row, headers, limit)
+        row = within_limit(row, headers, limits)
         problems = [row.problem] if row.problem else []
+        if row.nul:  # text has none: a damaged row, quarantined wherever it is in the file
+            names = ", ".join(column(headers, i) for i in row.nul)
+            problems.insert(0, f"a NUL character (\\x00), which text does not hold, in {names}")
         if row.damaged:
-            names = ", ".join(
-                headers[i] if i < len(headers) else f"column {i + 1}" for i in row.damaged
-            )
+            names = ", ".join(column(headers, i) for i in row.damaged)
             problems.insert(0, f"bytes that are not valid {encoding} in {names}")
         yield row.number, plan.record(row.cells, "; ".join(problems) or None)
 
@@ -117,12 +119,19 @@ def open_leads(
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     settings = get_settings()
     conf = settings.imports
-    limits = Limits(conf.sample_bytes, conf.max_cell_chars, conf.damaged_share)
+    limits = Limits(
+        conf.sample_bytes,
+        conf.max_cell_chars,
+        conf.damaged_share,
+        conf.max_row_chars,
+        conf.max_xlsx_bytes,
+        conf.max_xlsx_ratio,
+    )
     if suffix == ".csv":
         encoding, raw = csv_rows(path, limits)
         sheet_name = None
     else:
-        sheet_name, raw = xlsx_rows(path, sheet)
+        sheet_name, raw = xlsx_rows(path, sheet, limits)
         encoding = None
     plan, skipped, past = _header(
         path,
@@ -136,7 +145,7 @@ def open_leads(
             f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
             "with --map FILE, or pass --ignore-unknown to leave them out"
         )
-    records = _records(chain(past, raw), plan, encoding, limits.max_cell_chars)
+    records = _records(chain(past, raw), plan, encoding, limits)
     return LeadFile(path, suffix.lstrip("."), records, encoding, sheet_name, plan, skipped)
 
 

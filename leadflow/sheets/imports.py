@@ -1,12 +1,15 @@
 """Importing a lead file in chunks, so memory stays flat whatever its row count.
 
 Each chunk goes through the intake's own `store_leads` in the caller's transaction (a
-later chunk's duplicates of an earlier one merge into it, as within one batch). The report
-keeps the counts and the first rejections; every rejected row is in the quarantine."""
+later chunk's duplicates of an earlier one merge into it, as within one batch). A row an
+earlier import stored (known by its key, intake/row_keys.py) is skipped: importing a file
+again adds no touch and sends no notice for it. The report keeps the counts and the first
+rejections; every rejected row is in the quarantine."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -15,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from leadflow.intake.receive import store_leads
+from leadflow.intake.row_keys import file_digest, record_keys, row_key, stored_keys
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import ImportSummary, LeadIn, field_errors, read_lead
 from leadflow.sheets.files import LeadFile
@@ -28,6 +32,7 @@ class ImportReport(BaseModel):
     accepted: int = 0
     duplicates: int = 0
     rejected: int = 0
+    replayed: int = 0  # rows an earlier import stored, skipped
     rejections: list[dict[str, Any]] = []  # the first `shown` of them
 
     def add(self, summary: ImportSummary, shown: int) -> None:
@@ -56,13 +61,25 @@ def import_file(
     by_hand: bool = True,
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
-    """Store every record of the file in the caller's transaction, a chunk at a time; a
-    person's file waits for a supervisor's check (`by_hand`). `on_progress` hears the rows
-    read so far after each chunk (the total is not known while the file streams)."""
+    """Store every record of the file in the caller's transaction, a chunk at a time,
+    skipping the rows an earlier import stored; a person's file waits for a supervisor's
+    check (`by_hand`). `on_progress` hears the rows read so far after each chunk (the
+    total is not known while the file streams)."""
     report = ImportReport(file=lead_file.describe())
+    digest, run, now = file_digest(lead_file.path), uuid.uuid4().hex, utcnow()
     read = 0
     for batch in chunks(lead_file.rows, chunk_rows):
-        report.add(store_leads(session, batch, origin, rules, by_hand=by_hand), shown)
+        keyed = [(row_key(digest, row_no, raw), (row_no, raw)) for row_no, raw in batch]
+        stored = stored_keys(session, {key for key, _ in keyed})
+        # A key this run stored is a repeat within the file (one external id twice): it
+        # merges as before. Only another run's key makes a replay.
+        todo = [(key, row) for key, row in keyed if stored.get(key, run) == run]
+        report.replayed += len(keyed) - len(todo)
+        summary = store_leads(session, [row for _, row in todo], origin, rules, by_hand=by_hand)
+        report.add(summary, shown)
+        rejected = {r["row"] for r in summary.rejections}
+        kept = (key for key, (row_no, _) in todo if row_no not in rejected and key not in stored)
+        record_keys(session, kept, run, origin, now)
         session.expunge_all()  # merged leads are written; keep the session small
         read += len(batch)
         if on_progress is not None:

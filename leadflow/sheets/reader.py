@@ -2,16 +2,15 @@
 
 A CSV's encoding is detected (UTF-8 with or without BOM, UTF-16, GB18030/GBK and the
 rest, by charset-normalizer on the first bytes). A file that is not what its name says
-(an .xlsx renamed .csv, a PDF, binary data, a directory) is refused in one line naming
-the problem. Within a readable file, a row that cannot be read whole (bytes that are not
-valid in the detected encoding, a cell larger than the limit) comes out with what could
-be kept and a `problem`, so it is quarantined and the other rows still import."""
+(an .xlsx renamed .csv, a PDF or image, NUL-heavy binary data, a directory) is refused in
+one line naming the problem, and so is an .xlsx that would unpack to more than the limits
+allow. Within a readable file, a row that cannot be read whole (bytes that are not valid
+in the detected encoding, a NUL byte, a cell or row larger than the limit) comes out with
+what could be kept and a `problem`, so it is quarantined and the other rows still import."""
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -28,9 +27,15 @@ _MAGIC = (
     (b"PK\x03\x04", "an XLSX workbook or another zip archive"),
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as .xlsx or .csv"),
     (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
 )
 _GB = {"gb2312", "gbk", "gb18030", "hz"}  # read as GB18030, the superset Excel writes
 _DAMAGED_CANDIDATES = ("utf-8", "gb18030")
+SHOWN = 200  # characters kept of a cell that is cut
+_SMALL_PART = 1 << 20  # a part unpacking to less cannot hurt, whatever its ratio
 BAD_BYTE = re.compile("[\\udc80-\\udcff]")  # how surrogateescape keeps an undecodable byte
 
 
@@ -42,15 +47,22 @@ class RawRow:
     cells: list[Any]
     problem: str | None = None
     damaged: list[int] = field(default_factory=list)  # columns with undecodable bytes
+    nul: list[int] = field(default_factory=list)  # columns with a NUL character
+    cut: dict[int, int] = field(default_factory=dict)  # columns cut by the reader: length
+    too_long: bool = False  # the row had more characters than a row may have
 
 
 @dataclass
 class Limits:
-    """How much of a file is sampled and how large one cell may be."""
+    """How much of a file is sampled, how large one cell or row may be, and how large an
+    XLSX may unpack to."""
 
     sample_bytes: int
     max_cell_chars: int
     damaged_share: float  # at most this share of undecodable characters: damaged, not binary
+    max_row_chars: int
+    max_xlsx_bytes: int
+    max_xlsx_ratio: float
 
 
 def _looks_like(head: bytes) -> str | None:
@@ -66,6 +78,14 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    nuls = head.count(b"\x00")
+    if nuls > len(head) * damaged_share:  # text has none; a row or two with one is damaged
+        best = from_bytes(head).best()  # UTF-16 or UTF-32 without a byte order mark?
+        if best is not None and best.encoding.lower().startswith(("utf_16", "utf_32")):
+            return best.encoding
+        raise InvalidInput(
+            f"{path}: binary data, not text ({nuls:,} NUL bytes in its first {len(head):,} bytes)"
+        )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
@@ -83,79 +103,14 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
     raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its first bytes")
 
 
-def _damaged(cells: list[str]) -> tuple[list[str], list[int]]:
-    """Cells with undecodable bytes replaced by U+FFFD, and the columns that had them."""
-    if not BAD_BYTE.search("".join(cells)):
-        return cells, []
-    bad = [i for i, c in enumerate(cells) if BAD_BYTE.search(c)]
-    return [BAD_BYTE.sub("\ufffd", c) for c in cells], bad
-
-
-def csv_rows(path: Path, limits: Limits) -> tuple[str, Iterator[RawRow]]:
-    """The detected encoding and the file's rows."""
-    with path.open("rb") as handle:
-        head = handle.read(limits.sample_bytes)
-    encoding = detect_encoding(path, head, limits.damaged_share)
-    if b"\x00" in head and not encoding.startswith("utf-16"):
-        raise InvalidInput(
-            f"{path}: binary data, not text (NUL bytes in its first {len(head):,} bytes)"
-        )
-    return encoding, _read_csv(path, encoding, limits)
-
-
-class _Lines:
-    """The text's lines, remembering the last one handed to the csv reader."""
-
-    def __init__(self, text: io.TextIOWrapper) -> None:
-        self.text, self.last = text, ""
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        self.last = next(self.text)
-        return self.last
-
-
-# A line's cells, quoted or not: only for a line the csv reader refused.
-_CELL = re.compile(r'(?:^|,)("[^"]*(?:""[^"]*)*"|[^,]*)')
-
-
-def _split_line(line: str) -> list[str]:
-    cells = _CELL.findall(line.rstrip("\r\n"))
-    return [c[1:-1].replace('""', '"') if c.startswith('"') else c for c in cells]
-
-
-def _read_csv(path: Path, encoding: str, limits: Limits) -> Iterator[RawRow]:
-    # The csv module's cell limit is process-wide; it is set to the configured limit
-    # unless something in this process already raised it further.
-    csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars))
-    with path.open("rb") as raw:
-        lines = _Lines(
-            io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
-        )
-        reader = csv.reader(lines)
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # a cell over the limit: the reader goes on after it
-                if "field limit" not in str(exc):
-                    yield RawRow(reader.line_num, [], f"cannot be read as CSV: {exc}")
-                    continue
-                cells = _split_line(lines.last)
-            cells, bad = _damaged(cells)
-            yield RawRow(reader.line_num, [_unquoted(c) for c in cells], damaged=bad)
-
-
-def _unquoted(cell: str) -> str:
+def unquoted(cell: str) -> str:
     """A cell the export guarded against formulas ('=1+1) as it was (=1+1)."""
     return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_START) else cell
 
 
-def xlsx_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[RawRow]]:
-    """The sheet's name and its rows (the first sheet unless `sheet` names one)."""
+def xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> tuple[str, Iterator[RawRow]]:
+    """The sheet's name and its rows (the first sheet unless `sheet` names one); a
+    workbook that would unpack to more than the limits allow is refused unread."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -164,6 +119,7 @@ def xlsx_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[RawRow]]:
     if not head.startswith(b"PK\x03\x04"):
         what = _looks_like(head) or ("CSV or other text" if _is_text(head) else "binary data")
         raise InvalidInput(f"{path}: not an XLSX file (looks like {what})")
+    _check_unpacked(path, limits)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, InvalidFileException, OSError, ValueError) as exc:
@@ -174,6 +130,34 @@ def xlsx_rows(path: Path, sheet: str | None) -> tuple[str, Iterator[RawRow]]:
         raise InvalidInput(f"{path}: no sheet named {sheet!r}; its sheets: {names}")
     ws = book[sheet] if sheet is not None else book.worksheets[0]
     return ws.title, _read_xlsx(book, ws)
+
+
+def _check_unpacked(path: Path, limits: Limits) -> None:
+    """Refuse a workbook (a zip archive) whose parts unpack to more bytes, or to more times
+    their packed size, than the limits allow, from the sizes its directory declares.
+
+    openpyxl holds a sheet's shared strings, and each row and cell, whole in memory; a
+    workbook of a few packed megabytes can unpack to gigabytes of them (a zip bomb). zipfile
+    checks while unpacking that a part is no larger than declared, so the check holds."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InvalidInput(f"{path}: not a readable XLSX workbook ({exc})") from None
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > limits.max_xlsx_bytes:
+        raise InvalidInput(
+            f"{path}: refused unread: its parts unpack to {unpacked:,} bytes, more than "
+            f"the {limits.max_xlsx_bytes:,} allowed (imports.max_xlsx_bytes)"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size >= _SMALL_PART and ratio > limits.max_xlsx_ratio:
+            raise InvalidInput(
+                f"{path}: refused unread: its part {part.filename} unpacks to "
+                f"{part.file_size:,} bytes, {ratio:,.0f} times its packed size, more than "
+                f"the {limits.max_xlsx_ratio:g} times allowed (imports.max_xlsx_ratio)"
+            )
 
 
 def _read_xlsx(book: Any, ws: Any) -> Iterator[RawRow]:
@@ -193,16 +177,29 @@ def _is_text(head: bytes) -> bool:
         return from_bytes(head).best() is not None
 
 
-def within_limit(row: RawRow, headers: list[str], limit: int) -> RawRow:
-    """The row with any cell over `limit` characters cut short and named in `problem`."""
+def column(headers: list[str], i: int) -> str:
+    """A column's header, or its position when it has none."""
+    return headers[i] if i < len(headers) and headers[i] else f"column {i + 1}"
+
+
+def within_limit(row: RawRow, headers: list[str], limits: Limits) -> RawRow:
+    """The row with any cell over the limit cut short, and what was cut named in `problem`
+    (a CSV reader has already cut the cells and rows too large to read whole)."""
+    limit = limits.max_cell_chars
     over = [i for i, c in enumerate(row.cells) if isinstance(c, str) and len(c) > limit]
-    if not over:
+    if not over and not row.cut and not row.too_long:
         return row
-    cells = list(row.cells)
-    named = []
+    cells, sizes = list(row.cells), dict(row.cut)
     for i in over:
-        name = headers[i] if i < len(headers) else f"column {i + 1}"
-        named.append(f"{name}: {len(cells[i]):,} characters")
-        cells[i] = cells[i][:200] + f"... [cut: {len(cells[i]):,} characters]"
-    problem = f"a cell larger than {limit:,} characters ({'; '.join(named)})"
-    return RawRow(row.number, cells, "; ".join(filter(None, [row.problem, problem])), row.damaged)
+        sizes[i] = len(cells[i])
+        cells[i] = cells[i][:SHOWN] + f"... [cut: {len(cells[i]):,} characters]"
+    problems = [row.problem] if row.problem else []
+    named = [
+        f"{column(headers, i)}: {n:,} characters" for i, n in sorted(sizes.items()) if n > limit
+    ]
+    if named:
+        problems.append(f"a cell larger than {limit:,} characters ({'; '.join(named)})")
+    if row.too_long:
+        problems.append(f"a row larger than {limits.max_row_chars:,} characters")
+    problems.append(f"the quarantine keeps the first {SHOWN} characters of a cut cell")
+    return RawRow(row.number, cells, "; ".join(problems), row.damaged, row.nul)

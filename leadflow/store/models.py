@@ -162,6 +162,10 @@ class Lead(Base):
     # stored it and when (entered_at None: created_at).
     entered_by: Mapped[str | None] = mapped_column(String(120))
     entered_at: Mapped[dt.datetime | None]
+    # The API key whose create call stored the lead (None: the CLI, an import, the demo): a
+    # system key reads only the leads it created (README, Roles). No foreign key: a key's
+    # row is kept when it is revoked, and the lead outlives any clean-up of keys.
+    created_by_key: Mapped[int | None] = mapped_column(index=True)
     # What a person should confirm: field -> the words as written (a budget or time that
     # could not be read, or that was read from the need).
     to_confirm: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))

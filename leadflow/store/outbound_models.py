@@ -1,5 +1,6 @@
-"""What the lifecycle sends out or sets aside: outbox messages, reminders, handoff packages
-and quarantined input (their tables sit beside the leads' in models.py)."""
+"""What the lifecycle sends out or sets aside: outbox messages, reminders, handoff packages,
+quarantined input and the keys of imported rows (their tables sit beside the leads' in
+models.py)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,16 @@ class QuarantinedRecord(Base):
     errors: Mapped[list[str]]
     received_at: Mapped[dt.datetime]
     replayed_lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+
+
+class ImportRowKey(Base):
+    """The key of one stored row of an imported file, so that importing the file again
+    (after a crash, or by mistake) skips it: no second touch, no second notice."""
+
+    __tablename__ = "import_row_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # see intake/row_keys.py
+    run: Mapped[str] = mapped_column(String(32))  # the import that stored it
+    origin: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[dt.datetime]

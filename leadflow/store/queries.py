@@ -41,7 +41,7 @@ def channel_rank(ranking: Sequence[str]) -> ColumnElement[int]:
 @dataclass(frozen=True)
 class LeadFilter:
     """Which leads a list shows: by state, owner, grade, priority or sub-stage; `rep_id` limits a
-    rep's own view to the leads they own."""
+    rep's own view to the leads they own, `created_by_key` a system key's to those it created."""
 
     state: str | None = None
     owner: int | None = None
@@ -49,6 +49,7 @@ class LeadFilter:
     priority: str | None = None
     rep_id: int | None = None
     sub_stage: str | None = None  # the stage inside a deal (seed 001), as configured
+    created_by_key: int | None = None  # a system key's view: the leads it created
 
     def check(self, session: Session) -> None:
         """Refuse a filter no lead could match by its nature (a state, grade or priority
@@ -79,6 +80,7 @@ class LeadFilter:
             (Lead.priority, self.priority),
             (Lead.owner_id, self.rep_id),
             (Lead.sub_stage, self.sub_stage),
+            (Lead.created_by_key, self.created_by_key),
         ):
             if value is not None:
                 query = query.where(column == value)

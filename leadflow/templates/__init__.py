@@ -1,6 +1,7 @@
 """Jinja2 templates of the documents LeadFlow writes (handoff packages, the review).
 
-HTML templates (`*.html.j2`) are autoescaped, so a company called `<script>` stays text;
+HTML templates (`*.html.j2`) are autoescaped, so a company called `<script>` stays text,
+and every template shows a control character as its escape (`\\x0b`);
 Markdown templates escape table cells with the `cell` filter instead. Each locale has its
 own environment with its catalog installed (jinja2.ext.i18n), so `_()` in a template
 speaks the current locale (leadflow.i18n)."""
@@ -13,12 +14,19 @@ from typing import Any, cast
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from leadflow import i18n
+from leadflow.rules.text import escaped
 
 
 def md_cell(value: object) -> str:
     """A value fit for a Markdown table cell: n/a for None, pipes escaped, one line."""
     text = "-" if value is None or value == "" else str(value)
     return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _shown(value: object) -> object:
+    # Every {{ }} before escaping: a control character stored before entries refused them
+    # is shown as its escape (\x0b); Markup is the template's own and left as it is.
+    return escaped(value) if type(value) is str else value
 
 
 def _vocab(value: object, vocabulary: str) -> str:
@@ -36,6 +44,7 @@ def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=_shown,
     )
     # jinja2.ext.i18n adds install_gettext_translations to the environment it extends.
     cast(Any, env).install_gettext_translations(i18n.translations(locale), newstyle=True)

@@ -140,7 +140,7 @@ def test_an_import_shows_a_live_bar_on_a_terminal_and_only_a_summary_elsewhere(e
     assert len(lines) == 1 and lines[0].startswith("done: imported 80, processed 0 rows in")
     # Under --json: nothing on stderr at all.
     quiet = run(["leads", "import", str(path), "--json"], env)
-    assert quiet.stderr == "" and json.loads(quiet.stdout)["import"]["duplicates"] == 200
+    assert quiet.stderr == "" and json.loads(quiet.stdout)["import"]["replayed"] == 200
 
 
 def test_an_export_in_a_pipe_ends_with_one_summary_line(env, tmp_path):

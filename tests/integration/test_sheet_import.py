@@ -210,7 +210,8 @@ def test_an_oversized_cell_names_row_and_field_and_the_rest_import(uow, rules, t
     assert (report.accepted, report.rejected) == (2, 1)
     assert report.rejections[0]["row"] == 3
     assert report.rejections[0]["errors"]["(record)"] == (
-        "a cell larger than 100,000 characters (need: 300,000 characters)"
+        "a cell larger than 100,000 characters (need: 300,000 characters); "
+        "the quarantine keeps the first 200 characters of a cut cell"
     )
 
 

@@ -49,8 +49,10 @@ def distinct_records(count: int, seed: int = 3) -> list[dict[str, Any]]:
 
 
 def pipeline(url: str, count: int, reps_per_team: int = 6) -> None:
-    """An emptied database with a generated organisation and exactly `count` new leads."""
-    _truncate(url)
+    """An emptied database with a generated organisation and exactly `count` new leads (a
+    SQLite file is the fixture's own empty copy: SQLite has no TRUNCATE)."""
+    if not url.startswith("sqlite"):
+        _truncate(url)
     with UnitOfWork(session_factory(url), actor="setup") as uow:
         story.create_organisation(uow.session, generate.organisation(3, reps_per_team))
         summary = store_leads(
@@ -58,6 +60,12 @@ def pipeline(url: str, count: int, reps_per_team: int = 6) -> None:
         )
         uow.commit()
     assert summary.accepted == count, summary
+
+
+def sql_count(url: str, sql: str) -> int:
+    """The count a raw SQL query gives (for what no model maps: the server's own views)."""
+    with engine_for(normalise_url(url)).connect() as conn:
+        return int(conn.scalar(text(sql)) or 0)
 
 
 def audit_by_lead(url: str) -> dict[int, list[tuple[str, str, str]]]:

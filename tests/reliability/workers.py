@@ -98,3 +98,13 @@ def intake_in_small_chunks(url: str, limit: int) -> dict[str, int]:
     while (result := claim_intake_chunk(limit, now, url)).processed:
         processed, assigned = processed + result.processed, assigned + result.assigned
     return {"processed": processed, "assigned": assigned}
+
+
+def leads_import(url: str, path: str) -> None:
+    """`leadflow leads import PATH` through the console entry point, on `url`."""
+    import os
+
+    from leadflow.cli.main import run
+
+    os.environ["LEADFLOW_DATABASE_URL"] = url
+    run(["leads", "import", path, "--json"])

@@ -47,3 +47,37 @@ def test_odd_shapes_are_named_or_read_never_an_internal_error(odd):
     except ValidationError as caught:
         named = {key.split(".")[0] for key in field_errors(caught)}
         assert named <= {*odd, "(record)"}, field_errors(caught)
+
+
+LINES = {"need", "decision_chain_notes", "internal_notes", "to_confirm"}
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+@pytest.mark.parametrize("char", ["\x0b", "\x1b", "\x7f", "\x85"])
+def test_a_control_character_is_refused_naming_the_field_never_the_value(name, char):
+    """Issue 30: a company name with \\x0b broke every workbook; the refusal names the
+    field and the character's code point, and carries none of the text."""
+    text = f"Secret{char}Corp"
+    record = f.lead_record()
+    record[name] = {"tags": [text], "to_confirm": {"budget": text}}.get(name, text)
+    with pytest.raises(ValidationError) as caught:
+        LeadIn.model_validate(record)
+    errors = field_errors(caught.value)
+    named = {key: msg for key, msg in errors.items() if key.split(".")[0] == name}
+    assert named and all(f"U+{ord(char):04X}" in msg for msg in named.values()), errors
+    assert "Secret" not in str(errors)
+
+
+def test_tab_and_line_breaks_are_kept_in_notes_and_refused_in_a_name():
+    notes = "first line\r\nsecond\tline\nthird"
+    lead = LeadIn.model_validate(f.lead_record(need=notes, internal_notes=notes))
+    assert lead.need == lead.internal_notes == notes
+    for name in ("company_name", "contact_name", "phone"):
+        with pytest.raises(ValidationError) as caught:
+            LeadIn.model_validate(f.lead_record(**{name: "a\nb"}))
+        assert "one-line field" in field_errors(caught.value)[name]
+    with pytest.raises(ValidationError) as caught:
+        LeadIn.model_validate(
+            f.lead_record(events=[{"kind": "webinar", "at": f.wall_clock(), "detail": "a\x0bb"}])
+        )
+    assert "U+000B" in field_errors(caught.value)["events.0.detail"]
