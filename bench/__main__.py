@@ -44,7 +44,11 @@ def scenarios() -> dict[str, Callable[[Config], list[Result]]]:
 
 
 def run_suite(
-    config: Config, only: Sequence[str] = (), out: Path = Path("out/bench")
+    config: Config,
+    only: Sequence[str] = (),
+    out: Path = Path("out/bench"),
+    *,
+    as_json: bool = False,
 ) -> tuple[list[Result], list[str]]:
     """Run the chosen scenarios (all by default); returns results and failures, and writes
     the JSON files."""
@@ -86,8 +90,11 @@ def run_suite(
                 traceback.print_exc()
             print(f"   {name}: {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
     path = write_results(results, out, config, started)
-    print(table(results))
-    print(f"\nresults: {path} (and {out / 'latest.json'})")
+    told = sys.stderr if as_json else sys.stdout
+    print(table(results), file=told)
+    print(f"\nresults: {path} (and {out / 'latest.json'})", file=told)
+    if as_json:
+        print(path.read_text(encoding="utf-8"))
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
     return results, failures
@@ -114,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="PostgreSQL server for the side-by-side runs ('' to skip)",
     )
     parser.add_argument("--out", default="out/bench", help="where results go")
+    parser.add_argument(
+        "--json", action="store_true", help="print the results JSON; the table goes to stderr"
+    )
     args = parser.parse_args(argv)
     # Stopped with SIGTERM, the servers the bench started are stopped too (finally blocks).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -125,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pg_url=args.pg_url or None,
         workdir=out / "work",
     )
-    _, failures = run_suite(config, args.only, out)
+    _, failures = run_suite(config, args.only, out, as_json=args.json)
     return 1 if failures else 0
 
 

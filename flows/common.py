@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -96,9 +98,11 @@ def progress_bar(description: str) -> UUID:
     return cast(UUID, create_progress_artifact(0.0, description=description))
 
 
-def progress_to(artifact: UUID, done: int, total: int) -> None:
-    """Move a progress artifact to done/total."""
+def progress_to(artifact: UUID, done: int, total: int, stage: str) -> None:
+    """Move a progress artifact to done/total, and tell a command watching this process
+    (`leadflow run`, `demo`) how far `stage` got."""
     update_progress_artifact(artifact, 100.0 * done / max(total, 1))
+    tell(stage, done, total)
 
 
 def artifact_key(*parts: str) -> str:
@@ -121,3 +125,28 @@ def markdown(key: str, text: str, description: str) -> None:
 def chunked(items: list[Any], size: int) -> list[list[Any]]:
     """Consecutive slices of at most `size`."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# Who hears the progress of a flow run in this process: the CLI command that started it
+# (flows take JSON parameters, so a callback cannot be one of them). Unset, `tell` does
+# nothing: a served run is watched in Prefect's UI.
+_watcher: ContextVar[Callable[[str, int, int | None], None] | None] = ContextVar(
+    "leadflow_progress_watcher", default=None
+)
+
+
+@contextmanager
+def watching(watcher: Callable[[str, int, int | None], None]) -> Iterator[None]:
+    """Let `watcher` hear (stage, done, total) from every `tell` in this context."""
+    token = _watcher.set(watcher)
+    try:
+        yield
+    finally:
+        _watcher.reset(token)
+
+
+def tell(stage: str, done: int, total: int | None = None) -> None:
+    """Report how far a stage of a flow got, to whoever watches this context."""
+    watcher = _watcher.get()
+    if watcher is not None:
+        watcher(stage, done, total)

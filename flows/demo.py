@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect import flow
 
-from leadflow.flows.common import utcnow
+from leadflow.flows.common import tell, utcnow
 from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.flows.review import pipeline_review
@@ -52,6 +52,7 @@ def demo_quarter(count: int = 3000, seed: int = 7, out: str = "out/demo") -> dic
         if summary.lead_ids:
             intake_chunk(summary.lead_ids, arrival + dt.timedelta(minutes=30), url)
             work_leads(summary.lead_ids, arrival, now, seed + day, url)
+        tell("days of the quarter", day + 1, days)
     # A win's handoff follows it at once when served (the lead.won trigger), so the packages
     # go out before the reminder pass looks for deals not handed over.
     handoffs = delivery_handoff(url=url, out=str(folder))

@@ -65,7 +65,8 @@ def run_children(
     bar = progress_bar(description)
     while True:
         done, running = wait(futures, timeout=poll_seconds())
-        progress_to(bar, *(progress() if progress else (len(done), len(futures))))
+        done_of = progress() if progress else (len(done), len(futures))
+        progress_to(bar, *done_of, description)
         if not running:
             break
     runs = [future.result() for future in futures]

@@ -171,7 +171,7 @@ def _regrade_range(
     ):
         result = RegradeResult.combine([result, found])
         if progress is not None:
-            progress_to(progress, result.examined, total)
+            progress_to(progress, result.examined, total, "re-graded leads")
     return result
 
 

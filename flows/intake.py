@@ -104,7 +104,7 @@ def _in_process(
         for n, part in enumerate(parts, start=1):
             results.append(intake_chunk(quoted(part), now, url))
             if progress is not None:
-                progress_to(progress, n, len(parts))
+                progress_to(progress, n, len(parts), "intake chunks")
     return IntakeResult.combine(results)
 
 

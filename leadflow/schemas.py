@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -274,13 +275,27 @@ NOT_COLUMNS = frozenset({"events", "budget"})
 LEAD_COLUMNS = tuple(f for f in LEAD_FIELDS if f not in NOT_COLUMNS)
 
 
+# pydantic's errors for a value outside a fixed set; their message lists the allowed
+# values but not the one given, which a user must then find in their input.
+CHOICE_ERRORS = {"enum", "literal_error"}
+
+
+def error_text(err: Mapping[str, Any]) -> str:
+    """pydantic's message for one error, quoting the value given when it is not one of
+    the allowed ones ("Input should be 'A', 'B' or 'C', not 'Z'")."""
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    if err.get("type") in CHOICE_ERRORS and "input" in err:
+        given = repr(err["input"])
+        msg += f", not {given if len(given) <= 60 else given[:57] + '...'}"
+    return msg
+
+
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """One message per field, keyed by the field's dotted path ('(record)' for cross-field)."""
     errors: dict[str, str] = {}
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(record)"
-        msg = err["msg"].removeprefix("Value error, ")
-        errors.setdefault(key, msg)
+        errors.setdefault(key, error_text(err))
     return errors
 
 

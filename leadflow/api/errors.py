@@ -31,6 +31,7 @@ from leadflow.errors import (
     Rejected,
     VersionConflict,
 )
+from leadflow.schemas import error_text
 
 _log = logging.getLogger("leadflow.api")
 KEY_IN_URL = (
@@ -70,8 +71,7 @@ def field_map(errors: list[Any]) -> dict[str, str]:
         loc = [str(p) for p in err.get("loc", ())]
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        out.setdefault(".".join(loc) or "(record)", message)
+        out.setdefault(".".join(loc) or "(record)", error_text(err))
     return out
 
 

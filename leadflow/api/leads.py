@@ -158,8 +158,14 @@ def create_batch(
     return _accept(uow, principal, idem_key, "/leads/batch", raw, prepare, rules)
 
 
+# The list's query parameters: any other is refused, not ignored (a misspelt `owner_id`
+# filter would otherwise answer every lead).
+LIST_QUERY = ("state", "owner", "grade", "priority", "stage", "cursor", "limit")
+
+
 @router.get("", response_model=LeadPage)
 def list_leads(
+    request: Request,
     uow: Uow,
     principal: Reader,
     page: Annotated[PageParams, Depends(page_params)],
@@ -173,6 +179,13 @@ def list_leads(
 ) -> LeadPage:
     """Leads in id order, filtered; a rep key sees only its own leads, a system key only
     those it created."""
+    unknown = sorted(set(request.query_params) - set(LIST_QUERY))
+    if unknown:
+        raise InvalidInput(
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))}; "
+            f"the list takes {', '.join(LIST_QUERY)}",
+            dict.fromkeys(unknown, "unknown query parameter"),
+        )
     where = LeadFilter(
         state=state,
         owner=owner,

@@ -8,11 +8,12 @@ from leadflow.accounts.service import account_history as history_of
 from leadflow.accounts.service import account_rows
 from leadflow.accounts.service import set_account as set_service
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.leads import BY, utcnow
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules
 
-app = typer.Typer(
+app = App(
     no_args_is_help=True,
     help="Customer accounts: tier (初步意向, 高意向, 重点客户) and follow-up group.",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.settings import get_settings
 
 
@@ -17,6 +18,7 @@ def api(
         "PostgreSQL, which takes writers side by side; a SQLite database has one writer, "
         "so it is served by one worker and more are refused.",
     ),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) on the configured host and port."""
     from leadflow.api.serve import check_workers, serve
@@ -26,6 +28,9 @@ def api(
     workers = workers or settings.api_workers
     check_workers(settings.database_url, workers)  # before anything is touched
     ensure_schema(settings.database_url)  # fail here, clearly, not on the first request
-    code = serve(settings, host or settings.api_host, port or settings.api_port, workers)
+    host, port = host or settings.api_host, port or settings.api_port
+    if as_json:  # one line a supervisor can read; uvicorn's own log goes to stderr
+        emit({"serving": "api", "url": f"http://{host}:{port}", "workers": workers}, True)
+    code = serve(settings, host, port, workers)
     if code:
         raise typer.Exit(code)

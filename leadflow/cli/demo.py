@@ -9,6 +9,7 @@ from typing import Any
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.output import emit, table
+from leadflow.cli.progress import steps
 from leadflow.demo.summary import pipeline_counts
 from leadflow.local_server import prefect_api
 from leadflow.prefect_env import configure_prefect
@@ -22,9 +23,11 @@ def run_demo(count: int, seed: int, out: str, as_json: bool) -> dict[str, Any]:
     # summary, not a few hundred run-state lines.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     with prefect_api():  # a local server that ends with the demo, however it ends
+        from leadflow.flows.common import watching
         from leadflow.flows.demo import demo_quarter
 
-        flow_result = demo_quarter(count=count, seed=seed, out=out)
+        with steps(as_json, "", rated=False) as shown, watching(shown.watch):
+            flow_result = demo_quarter(count=count, seed=seed, out=out)
     with unit_of_work(url=flow_result["database"]) as uow:
         result = {**flow_result, **pipeline_counts(uow.session)}
     result["outputs"] = str(Path(out).resolve())

@@ -10,6 +10,7 @@ import typer
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli import leads
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.followup.reminders import preview, preview_rows
 from leadflow.handoff.details import HandoffIn, set_handoff
@@ -17,7 +18,7 @@ from leadflow.lifecycle.opportunity import record_brief, record_win_review
 from leadflow.schemas import validated
 from leadflow.settings import get_rules, get_settings
 
-app = typer.Typer(no_args_is_help=True, help="Reminders and escalations.")
+app = App(no_args_is_help=True, help="Reminders and escalations.")
 
 
 def _utc(when: dt.datetime | None) -> dt.datetime:

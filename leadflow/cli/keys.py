@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.team import keys as svc
 
-app = typer.Typer(no_args_is_help=True, help="API keys for the HTTP API.")
+app = App(no_args_is_help=True, help="API keys for the HTTP API.")
 
 
 @app.command("create")

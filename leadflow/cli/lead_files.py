@@ -11,9 +11,11 @@ import typer
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
+from leadflow.cli.progress import steps
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.intake.requests import once_more_on_conflict
+from leadflow.progress import Report
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.export import ExportFilter, export_leads
 from leadflow.sheets.files import LeadFile, open_leads
@@ -104,10 +106,10 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
     )
 
 
-def _store(opened: Callable[[], LeadFile], by: str) -> ImportReport:
+def _store(opened: Callable[[], LeadFile], by: str, on_progress: Report) -> ImportReport:
     """Import a file in one unit of work; when another import of the same rows (or a
     change to a lead it merges into) commits first, import it again as the second: it
-    then skips the rows the other stored."""
+    then skips the rows the other stored. `on_progress` hears the rows read."""
     conf = get_settings().imports
     with unit_of_work(by) as uow:
 
@@ -120,6 +122,7 @@ def _store(opened: Callable[[], LeadFile], by: str) -> ImportReport:
                 get_rules(),
                 chunk_rows=conf.chunk_rows,
                 shown=conf.shown_rejections,
+                on_progress=on_progress,
             )
             uow.commit()
             return report
@@ -162,10 +165,13 @@ def import_file(
             )
         _dry_run(lead_file, as_json)
         return
-    report = _store(
-        lambda: open_leads(file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown), by
-    )
-    intake = process_pending() if process else None
+    with steps(as_json) as shown:
+        report = _store(
+            lambda: open_leads(file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown),
+            by,
+            shown.stage("imported"),
+        )
+        intake = process_pending(on_progress=shown.stage("processed")) if process else None
     emit({"import": report, "intake": intake}, as_json, _import_text(report, intake))
     if report.accepted == report.duplicates == report.replayed == 0 and report.rejected:
         raise typer.Exit(1)
@@ -187,8 +193,9 @@ def export_file(
 ) -> None:
     """Write the lead register as CSV or XLSX, in the columns `leads import` reads back."""
     path = out or Path(f"leads.{fmt}")
-    with unit_of_work() as uow:
-        count = export_leads(uow.session, path, fmt, ExportFilter(role, state, owner))
+    with steps(as_json, "leads") as shown, unit_of_work() as uow:
+        where = ExportFilter(role, state, owner)
+        count = export_leads(uow.session, path, fmt, where, shown.stage("exported"))
     emit(
         {"file": str(path), "leads": count, "role": role},
         as_json,

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, grade_text, minutes_text, table
 from leadflow.errors import InvalidInput
 from leadflow.intake.checks import unchecked as unchecked_leads
@@ -20,11 +21,12 @@ from leadflow.lifecycle.contract_approval import contract_line
 from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
 from leadflow.rules.data_quality import missing_fields
+from leadflow.rules.vocab import Grade, Priority, State
 from leadflow.settings import get_rules
 from leadflow.store.queries import LeadFilter, sorted_leads
 from leadflow.winmodel.explain import win_line
 
-app = typer.Typer(no_args_is_help=True, help="Leads: import, inspect and move them.")
+app = App(no_args_is_help=True, help="Leads: import, inspect and move them.")
 BY = typer.Option("cli", "--by", help="Who is acting (kept in the audit trail).")
 AT = typer.Option(
     None,
@@ -234,10 +236,12 @@ def show(
 
 @app.command("list")
 def list_leads(
-    state: str | None = typer.Option(None),
-    owner: int | None = typer.Option(None),
-    grade: str | None = typer.Option(None),
-    priority: str | None = typer.Option(None),
+    state: State | None = typer.Option(
+        None, help=f"Only leads in this state: {' | '.join(State)}."
+    ),
+    owner: int | None = typer.Option(None, help="Only this rep's leads (rep id)."),
+    grade: Grade | None = typer.Option(None, help="Only leads of this grade."),
+    priority: Priority | None = typer.Option(None, help="Only leads of this priority."),
     stage: str | None = typer.Option(
         None, "--stage", help="Only deals at this sub-stage (技术评估阶段, ...)."
     ),

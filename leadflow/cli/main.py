@@ -35,18 +35,19 @@ from leadflow.cli import api as api_cmd
 from leadflow.cli import keys as keys_cmd
 from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.rules.config import ConfigError
 from leadflow.settings import get_settings
 
-app = typer.Typer(
+app = App(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     help="LeadFlow: the lead pipeline from intake to won or lost.",
 )
-db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+db_app = App(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(leads.app, name="leads")  # lead_ops adds its commands to the same group
 assert lead_ops.app is leads.app and lead_work.app is leads.app and lead_checks.app is leads.app

@@ -8,10 +8,12 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.cli.progress import steps
 from leadflow.settings import get_settings
 
-app = typer.Typer(no_args_is_help=True, help="The win probability learned from past outcomes.")
+app = App(no_args_is_help=True, help="The win probability learned from past outcomes.")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -71,9 +73,14 @@ def train(
     Each version is kept with its holdout metrics, active only if it beats the score."""
     from leadflow.winmodel.service import describe_model, train_model
 
-    with unit_of_work(by) as uow:
+    with steps(as_json, "of 3 steps", rated=False) as shown, unit_of_work(by) as uow:
         row = train_model(
-            uow.session, dt.datetime.now(dt.UTC), get_settings().win_model, by=by, since=_utc(since)
+            uow.session,
+            dt.datetime.now(dt.UTC),
+            get_settings().win_model,
+            by=by,
+            since=_utc(since),
+            on_progress=shown.stage("trained"),
         )
         uow.commit()
         data = describe_model(row)

@@ -11,6 +11,7 @@ import typer
 
 from leadflow.bootstrap import ensure_schema
 from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api, unreachable
 from leadflow.prefect_env import configure_prefect
@@ -34,6 +35,7 @@ def serve(
     port: int = typer.Option(
         4200, help="Port of the local Prefect server (and UI), when PREFECT_API_URL is not set."
     ),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Serve every flow with its schedules and event triggers.
 
@@ -43,8 +45,11 @@ def serve(
     # background of a script inherits SIGINT ignored; serving must still stop on it.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with prefect_api(port, ui=True, services=True, announce=True) as swept:
-        if swept:
+    with prefect_api(port, ui=True, services=True, announce=not as_json) as swept:
+        if as_json:  # one line a supervisor can read instead of the announcements
+            served = {"serving": "flows", "flows": list(FLOW_NAMES), "crashed_runs_marked": swept}
+            emit({**served, "prefect_api": os.environ.get("PREFECT_API_URL")}, True)
+        elif swept:
             typer.echo(
                 f"ended {len(swept)} flow run(s) a killed LeadFlow process had left "
                 f"unfinished: {', '.join(swept)}",
@@ -115,9 +120,11 @@ def run(
                 err=True,
             )
         from leadflow.deployments import FLOWS
+        from leadflow.flows.common import watching
 
         try:
-            result = FLOWS[flow_name](**params)
+            with steps(as_json, "", rated=False) as shown, watching(shown.watch):
+                result = FLOWS[flow_name](**params)
         except httpx.TransportError as exc:  # the server went away during the run
             api = os.environ.get("PREFECT_API_URL", "")
             raise unreachable(api, exc, "stopped answering") from None

@@ -7,11 +7,12 @@ import datetime as dt
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.notify import outbox as svc
 
-app = typer.Typer(no_args_is_help=True, help="Notifications waiting in the outbox.")
+app = App(no_args_is_help=True, help="Notifications waiting in the outbox.")
 
 
 @app.command("send")

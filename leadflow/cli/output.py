@@ -13,6 +13,7 @@ from typing import Any
 import typer
 from pydantic import BaseModel
 
+from leadflow.errors import InvalidInput
 from leadflow.lifecycle.minutes import confirmer
 from leadflow.rules.text import escaped
 
@@ -20,6 +21,16 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
 # Control characters (but newline and tab) and bidirectional overrides: lead data that
 # would move the cursor, recolour or clear a terminal, or reorder what a reader sees.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_format(fmt: str | None, as_json: bool, default: str) -> str:
+    """The format of a command that has several: --json is --format json; both together
+    must agree."""
+    if as_json and fmt not in (None, "json"):
+        raise InvalidInput(
+            f"--format {fmt!r} and --json disagree: give one of them", {"--format": fmt}
+        )
+    return "json" if as_json else fmt or default
 
 
 def _default(value: Any) -> Any:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.intake import requests
@@ -16,7 +17,7 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.settings import get_rules
 from leadflow.store.queries import quarantine_page
 
-app = typer.Typer(no_args_is_help=True, help="Rejected input kept in quarantine.")
+app = App(no_args_is_help=True, help="Rejected input kept in quarantine.")
 
 
 @app.command("list")

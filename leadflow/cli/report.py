@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.leads import BY, utcnow
-from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.cli.output import JSON_OPTION, emit, json_format
 from leadflow.i18n import use_locale
 from leadflow.review.notes import ReviewNotes, list_notes, set_notes
 from leadflow.review.period import read_period
@@ -17,7 +18,7 @@ from leadflow.rules.access import Viewer
 from leadflow.settings import get_settings
 from leadflow.team.reps import get_rep
 
-app = typer.Typer(no_args_is_help=True, help="Reports for managers.")
+app = App(no_args_is_help=True, help="Reports for managers.")
 
 
 @app.command("review")
@@ -25,7 +26,9 @@ def review(
     period: str = typer.Option(
         ..., help="A quarter (2026-Q3), a month (2026-09) or an ISO week (2026-W49)."
     ),
-    fmt: str = typer.Option("md", "--format", help="html | md | xlsx | json"),
+    fmt: str | None = typer.Option(
+        None, "--format", help="html | md | xlsx | json (default: md; json with --json)."
+    ),
     out: str | None = typer.Option(
         None,
         "--out",
@@ -52,6 +55,7 @@ def review(
         "--locale",
         help="The report's language: en or zh_CN (default: LEADFLOW_LOCALE, else en).",
     ),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """The review of a quarter, month or ISO week: deals, win rates, targets and conclusions."""
     # Here, not at the top: every process that imports the CLI would load openpyxl, and a
@@ -63,6 +67,7 @@ def review(
         write_review,
     )
 
+    fmt = json_format(fmt, as_json, "md")
     check_format(fmt)
     viewer = Viewer.of(role, rep)
     # The company's review runs on the default zone's clock; a rep's on their team's.
@@ -78,7 +83,11 @@ def review(
             return
         write_review(uow.session, result, fmt, Path(out), viewer)
     note = " (a workbook is never printed; --out chooses the file)" if fmt == "xlsx" else ""
-    typer.echo(f"review {chosen.label} written to {out}{note}")
+    emit(
+        {"period": chosen.label, "format": fmt, "file": out},
+        as_json,
+        f"review {chosen.label} written to {out}{note}",
+    )
 
 
 _FACTOR_NAMES = {

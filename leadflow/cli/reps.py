@@ -7,14 +7,15 @@ import datetime as dt
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules, get_settings
 from leadflow.team import reps as svc
 from leadflow.team.reachability import unreachable_people
 from leadflow.team.teams import update_team
 
-app = typer.Typer(no_args_is_help=True, help="Sales reps.")
-teams_app = typer.Typer(no_args_is_help=True, help="Sales teams and their territory.")
+app = App(no_args_is_help=True, help="Sales reps.")
+teams_app = App(no_args_is_help=True, help="Sales teams and their territory.")
 _TYPES_HELP = "Customer types taken: company, individual (repeat or comma-separate; none: both)."
 _ZONE_HELP = (
     "IANA time zone (Asia/Shanghai): the team's business hours, SLAs, reminders "

@@ -10,13 +10,15 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 
-from leadflow.cli.output import JSON_OPTION, emit, table
+from leadflow.cli.app import App
+from leadflow.cli.output import JSON_OPTION, emit, json_format, table
+from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.rules.evaluate import RuleInput, evaluate
 from leadflow.schemas import field_errors
 from leadflow.settings import get_rules
 
-app = typer.Typer(no_args_is_help=True, help="The business rules.")
+app = App(no_args_is_help=True, help="The business rules.")
 
 
 def check_records(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
@@ -90,9 +92,12 @@ def simulate_cmd(
     since: dt.datetime | None = typer.Option(
         None, help="Replay leads that arrived from this date until now instead of a period."
     ),
-    fmt: str = typer.Option("md", "--format", help="md | html | json"),
+    fmt: str | None = typer.Option(
+        None, "--format", help="md | html | json (default: md; json with --json)."
+    ),
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
     samples: int = typer.Option(20, min=0, max=10_000, help="Leads listed per kind of change."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Replay a period's leads through the current and the candidate rules.
 
@@ -101,14 +106,17 @@ def simulate_cmd(
     from leadflow.simulate.render import FORMATS, render_report
     from leadflow.simulate.service import candidate_rules, simulate, window
 
+    fmt = json_format(fmt, as_json, "md")
     if fmt not in FORMATS:
         raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": fmt})
     current = get_rules()
     candidate = candidate_rules(rules_file, current)
     label, start, end = window(period, since.date() if since else None, dt.datetime.now(dt.UTC))
-    with unit_of_work("rules-simulate") as uow:  # never committed: the replay only reads
+    # never committed: the replay only reads
+    with steps(as_json, "leads") as shown, unit_of_work("rules-simulate") as uow:
+        hear = (shown.stage("current rules"), shown.stage("candidate rules"))
         report = simulate(
-            uow.session, current, candidate, rules_file.name, label, start, end, samples
+            uow.session, current, candidate, rules_file.name, label, start, end, samples, hear
         )
     text = render_report(report, fmt)
     if out is None:
@@ -118,8 +126,10 @@ def simulate_cmd(
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"out: cannot write {out}: {exc.strerror}", {"out": str(out)}) from None
-    typer.echo(
+    emit(
+        {"period": label, "format": fmt, "file": str(out), "leads": report.leads},
+        as_json,
         f"what-if over {label} written to {out}: {report.leads} leads, "
         + ", ".join(f"{k} {v}" for k, v in report.changed.items())
-        + " changed"
+        + " changed",
     )

@@ -63,6 +63,7 @@ def worker(
     name: str | None = typer.Option(None, help="This worker's name (shown in the UI)."),
     limit: int | None = typer.Option(None, min=1, help="Most flow runs at once."),
     work_queue: list[str] = typer.Option([], help="Only these work queues (repeatable)."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Start a Prefect process worker on the pool: `prefect worker start --type process`."""
     configure_prefect()
@@ -87,5 +88,7 @@ def worker(
         args += ["--limit", str(limit)]
     for queue in work_queue:
         args += ["--work-queue", queue]
+    if as_json:  # the worker that replaces this process logs as Prefect does
+        emit({"worker": args[args.index("--pool") + 1], "command": args[1:]}, True)
     sys.stdout.flush()
     os.execv(sys.executable, args)  # the worker replaces this process: signals reach it

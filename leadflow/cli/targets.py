@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.app import App
 from leadflow.cli.leads import BY, utcnow
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules
@@ -12,7 +13,7 @@ from leadflow.team import targets as svc
 from leadflow.team.target_checks import approve_target
 from leadflow.team.target_measure import Measured
 
-app = typer.Typer(no_args_is_help=True, help="Period targets per team or rep.")
+app = App(no_args_is_help=True, help="Period targets per team or rep.")
 COLUMNS = [
     "id",
     "period",

@@ -4,6 +4,7 @@ lead-intake tasks wrap, and what the CLI, the demo and the bench run without Pre
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.intake.claims import claim_new_lead_ids
@@ -44,14 +45,22 @@ def assign_queued(now: dt.datetime, url: str | None = None) -> int:
     return len(assigned)
 
 
-def process_pending(url: str | None = None, now: dt.datetime | None = None) -> IntakeResult:
-    """Run intake on every `new` lead, a chunk at a time, then retry the manager queues."""
+def process_pending(
+    url: str | None = None,
+    now: dt.datetime | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> IntakeResult:
+    """Run intake on every `new` lead, a chunk at a time, then retry the manager queues;
+    `on_progress` hears (leads done, leads to do) after each chunk."""
     when = now or dt.datetime.now(dt.UTC)
     size = get_settings().chunk_size
     with unit_of_work(url=url) as uow:
         ids = new_lead_ids(uow.session)
-    result = IntakeResult.combine(
-        [intake_chunk(ids[i : i + size], when, url) for i in range(0, len(ids), size)]
-    )
+    results = []
+    for i in range(0, len(ids), size):
+        results.append(intake_chunk(ids[i : i + size], when, url))
+        if on_progress is not None:
+            on_progress(min(i + size, len(ids)), len(ids))
+    result = IntakeResult.combine(results)
     result.from_queue = assign_queued(when, url)
     return result

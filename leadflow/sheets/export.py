@@ -23,6 +23,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.progress import Report, counted
 from leadflow.review.xlsx import FORMULA_START, MASK, REFUSALS, sheet_text, unwritable
 from leadflow.rules.access import Viewer, mask_notes
 from leadflow.rules.vocab import SENSITIVE, Role, State
@@ -164,13 +165,16 @@ def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
     return count
 
 
-def export_leads(session: Session, path: Path, fmt: str, spec: ExportFilter) -> int:
-    """Write the lead register to `path` as csv or xlsx; returns the number of leads."""
+def export_leads(
+    session: Session, path: Path, fmt: str, spec: ExportFilter, on_progress: Report | None = None
+) -> int:
+    """Write the lead register to `path` as csv or xlsx; returns the number of leads;
+    `on_progress` hears the leads written so far."""
     if fmt not in FORMATS:
         raise InvalidInput(
             f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
         )
     spec.query()  # a refused filter or reader is refused before any file is written
-    rows = _rows(session, spec)
+    rows = counted(_rows(session, spec), on_progress)
     path.parent.mkdir(parents=True, exist_ok=True)
     return _write_csv(path, rows) if fmt == "csv" else _write_xlsx(path, rows)

@@ -59,12 +59,15 @@ def import_file(
     chunk_rows: int,
     shown: int,
     by_hand: bool = True,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportReport:
     """Store every record of the file in the caller's transaction, a chunk at a time,
     skipping the rows an earlier import stored; a person's file waits for a supervisor's
-    check (`by_hand`)."""
+    check (`by_hand`). `on_progress` hears the rows read so far after each chunk (the
+    total is not known while the file streams)."""
     report = ImportReport(file=lead_file.describe())
     digest, run, now = file_digest(lead_file.path), uuid.uuid4().hex, utcnow()
+    read = 0
     for batch in chunks(lead_file.rows, chunk_rows):
         keyed = [(row_key(digest, row_no, raw), (row_no, raw)) for row_no, raw in batch]
         stored = stored_keys(session, {key for key, _ in keyed})
@@ -78,6 +81,9 @@ def import_file(
         kept = (key for key, (row_no, _) in todo if row_no not in rejected and key not in stored)
         record_keys(session, kept, run, origin, now)
         session.expunge_all()  # merged leads are written; keep the session small
+        read += len(batch)
+        if on_progress is not None:
+            on_progress(read, None)
     return report
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from leadflow.rules.assignment import LeadToAssign, Roster
@@ -31,7 +32,7 @@ class Decision:
 
 
 def replay(
-    leads: list[Snapshot], rules: RulesConfig, roster: Roster, zones: TeamZones
+    leads: Iterable[Snapshot], rules: RulesConfig, roster: Roster, zones: TeamZones
 ) -> list[Decision]:
     """Each lead's decision under `rules`, in the order given, on a copy of `roster`; SLAs
     count on each team's local clock (`zones`)."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.config_files import deep_merge, moved_keys, read_yaml, validate
 from leadflow.errors import InvalidInput
+from leadflow.progress import Report, counted
 from leadflow.review.period import Period
 from leadflow.rules.config import RulesConfig
 from leadflow.simulate.history import snapshots
@@ -54,6 +55,7 @@ def simulate(
     since: dt.datetime,
     until: dt.datetime,
     samples: int = 20,
+    on_progress: tuple[Report, Report] | None = None,
 ) -> SimulationReport:
     """Replay the leads that arrived in the window through both rule books, in arrival
     order against the current roster (each rep starting the window empty, a slot freed
@@ -63,8 +65,9 @@ def simulate(
     for slot in roster.reps:
         slot.open_leads, slot.last_assigned_at = 0, None
     zones = team_zones(session, current)
-    before = replay(leads, current, roster, zones)
-    after = replay(leads, candidate, roster, zones)
+    hear = on_progress or (None, None)  # (current rules, candidate rules)
+    before = replay(counted(leads, hear[0], len(leads)), current, roster, zones)
+    after = replay(counted(leads, hear[1], len(leads)), candidate, roster, zones)
     meta = {
         "period": label,
         "since": since,

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
-from leadflow.rules.vocab import State
-from leadflow.store.models import Lead
+from leadflow.rules.vocab import Grade, Priority, State
+from leadflow.store.models import Lead, SalesRep
 from leadflow.store.outbound_models import QuarantinedRecord
 from leadflow.store.winmodel_models import LeadWinScore
 
@@ -51,6 +51,26 @@ class LeadFilter:
     sub_stage: str | None = None  # the stage inside a deal (seed 001), as configured
     created_by_key: int | None = None  # a system key's view: the leads it created
 
+    def check(self, session: Session) -> None:
+        """Refuse a filter no lead could match by its nature (a state, grade or priority
+        that does not exist, an owner who is no rep), naming the field and quoting the value:
+        an empty list would read as "none of those"."""
+        for name, value, known in (
+            ("state", self.state, State),
+            ("grade", self.grade, Grade),
+            ("priority", self.priority, Priority),
+        ):
+            if value is not None and value not in {k.value for k in known}:
+                allowed = ", ".join(k.value for k in known)
+                raise InvalidInput(f"{name}: {value!r} is not one of {allowed}", {name: value})
+        # 2**63 - 1: the largest id a BIGINT holds (PostgreSQL refuses a larger one outright)
+        if self.owner is not None and (
+            not 1 <= self.owner < 2**63 or session.get(SalesRep, self.owner) is None
+        ):
+            raise InvalidInput(
+                f"owner: {self.owner!r} is no rep's id", {"owner": f"no rep {self.owner}"}
+            )
+
     def apply(self, query: AnySelect) -> AnySelect:
         """`query` with this filter's conditions added."""
         for column, value in (
@@ -78,6 +98,7 @@ def sorted_leads(
     tied on it come in the order of `ranking` (the channels), then newest first."""
     if sort not in LEAD_SORTS:
         raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}", {"sort": sort})
+    where.check(session)
     query = (
         select(Lead, LeadWinScore.probability)
         .outerjoin(LeadWinScore, LeadWinScore.lead_id == Lead.id)
@@ -104,6 +125,7 @@ def lead_page(
     session: Session, where: LeadFilter, cursor: int | None, limit: int
 ) -> tuple[list[Lead], int | None]:
     """One keyset page of the filtered leads in id order (the API's list)."""
+    where.check(session)
     return keyset(session, where.apply(select(Lead)), Lead.id, cursor, limit)
 
 

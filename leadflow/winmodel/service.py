@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from leadflow.errors import NotFound
+from leadflow.progress import Report
 from leadflow.store.winmodel_models import WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import closed_leads
@@ -24,13 +25,18 @@ def train_model(
     *,
     by: str,
     since: dt.datetime | None = None,
+    on_progress: Report | None = None,
 ) -> WinModel:
     """Learn from the closed leads up to `now` (from `since`), keep the version with its
     metrics and window, and activate it only when it beats the rule-based score on the
     holdout; an activated model scores every open lead at once. Raises NotEnoughHistory
-    (nothing kept) when there is too little to learn from."""
+    (nothing kept) when there is too little to learn from. `on_progress` hears the steps
+    done of three: history read, model fitted, open leads scored (or left as they were)."""
+    hear = on_progress or (lambda done, total: None)
     data = closed_leads(session, cfg.budget_bands, since=since, until=now)
+    hear(1, 3)
     trained = train(data, cfg)
+    hear(2, 3)
     split = trained.split
     weights = {
         **trained.weights,
@@ -69,6 +75,7 @@ def train_model(
         session.flush()
         row.metrics = {**row.metrics, "open_leads_scored": score_leads(session, None, now)}
         session.flush()
+    hear(3, 3)
     return row
 
 
