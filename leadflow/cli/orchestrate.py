@@ -14,7 +14,7 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api, unreachable
-from leadflow.prefect_env import configure_prefect
+from leadflow.prefect_env import configure_prefect, log_runs_to
 from leadflow.rules.clock import parse_as_of
 from leadflow.run_clock import as_of_time, wall_clock
 from leadflow.settings import get_settings
@@ -122,6 +122,7 @@ def run(
         from leadflow.deployments import FLOWS
         from leadflow.flows.common import watching
 
+        log_runs_to(get_settings().output_dir / "prefect-runs.log")
         try:
             with steps(as_json, "", rated=False) as shown, watching(shown.watch):
                 result = FLOWS[flow_name](**params)
