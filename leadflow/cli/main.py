@@ -39,6 +39,7 @@ from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.rules.config import ConfigError
+from leadflow.rules.text import control_problem
 from leadflow.settings import get_settings
 
 app = App(
@@ -141,8 +142,26 @@ def _fail(message: str, code: int = 2) -> None:
     raise SystemExit(code)
 
 
+def argument_problem(args: Sequence[str]) -> str | None:
+    """Why one of the command's arguments cannot be taken in (a control character other
+    than tab and line breaks: every text a command stores comes in this way, so they are
+    refused here once), naming the option or the argument's place, never its text."""
+    for place, arg in enumerate(args):
+        option, _, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        problem = control_problem(value, lines=True)
+        if problem is None:
+            continue
+        before = args[place - 1] if place else ""
+        name = option or (before if before.startswith("-") else f"argument {place + 1}")
+        return f"{name}: {problem}"
+    return None
+
+
 def run(argv: Sequence[str] | None = None) -> None:
     """Console entry point: domain errors become one clear line on stderr, never a traceback."""
+    problem = argument_problem(sys.argv[1:] if argv is None else argv)
+    if problem:
+        _fail(problem)
     try:
         # Outside standalone mode click returns a command's `typer.Exit(code)` as the value.
         code = app(args=argv, standalone_mode=False)

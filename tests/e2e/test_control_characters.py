@@ -49,17 +49,46 @@ def test_the_cli_refuses_a_control_character_and_logs_no_value(env, tmp_path: Pa
     args = ["leads", "add", "--source", "website_form", "--contact", r["contact_name"]]
     args += ["--need", "crm", "--email", r["email"], "--no-process", "--company"]
     refused = run([*args, SECRET], env, ok=False)
-    assert "company_name: contains the control character U+000B" in refused.stderr
+    assert "--company: contains the control character U+000B" in refused.stderr
     lead_id = run_json([*args, "Plain Co"], env)["id"]
     edit = run(["leads", "update", str(lead_id), "--set", f"contact_name=Jo{SECRET}"], env, False)
-    assert "contact_name: contains the control character U+000B" in edit.stderr
+    assert "--set: contains the control character U+000B" in edit.stderr
     logged = run(
         ["leads", "log", str(lead_id), "--channel", "phone", "--points", SECRET], env, False
     )
-    assert "key_points: contains the control character U+000B" in logged.stderr
+    assert "--points: contains the control character U+000B" in logged.stderr
     log = tmp_path / "errors.log"
     shown = "".join(p.stdout + p.stderr for p in (refused, edit, logged))
     assert "Secret" not in shown + (log.read_text() if log.exists() else "")
+
+
+def test_every_text_a_command_takes_is_refused_with_a_control_character(env):
+    """Minutes, a team's name, an objection: every CLI entry, not only the lead's fields,
+    refuses the character, naming the option or the argument's place, and stores nothing."""
+    lead_id = run_json(["leads", "add", *_person(), "--company", "Plain Co"], env)["id"]
+    cases = [
+        ["teams", "add", "--name", SECRET, "--manager", "M", "--manager-email", "m@x.example"],
+        ["leads", "minutes", str(lead_id), "--agreed", SECRET, "--confirmed-by", "Wang"],
+        ["leads", "object", str(lead_id), "--kind", "price", f"--detail={SECRET}"],
+        ["leads", "add", SECRET],
+    ]
+    named = ["--name", "--agreed", "--detail", "argument 3"]
+    for args, name in zip(cases, named, strict=True):
+        refused = run(args, env, ok=False)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith(f"error: {name}: contains the control character U+000B")
+        assert "Secret" not in refused.stdout + refused.stderr
+    assert [t["name"] for t in run_json(["teams", "list"], env)] == []
+    assert run_json(["leads", "show", str(lead_id)], env)["state"] == "new"
+
+
+def _person() -> list[str]:
+    r = f.lead_record()
+    return ["--source", "website_form", "--contact", r["contact_name"], "--need", "crm"] + [
+        "--email",
+        r["email"],
+        "--no-process",
+    ]
 
 
 def test_a_legacy_value_is_written_to_every_output(env, tmp_path: Path):
