@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from leadflow.store.models import Base, utcnow
 
+CLAIMS_PER_STATEMENT = 5_000  # two parameters a row, well under either database's limit
+
 
 class MatchKeyClaim(Base):
     """A match key (its sha256) that writers lock while they store or change its person."""
@@ -52,11 +54,15 @@ def claim_match_keys(session: Session, tokens: Iterable[tuple[str, str]]) -> Non
     keys = sorted({claim_key(kind, text) for kind, text in tokens})
     if not keys:
         return
-    rows = [{"key": key, "claimed_at": utcnow()} for key in keys]
-    # An update, not "do nothing": it locks an existing row too, in the same key order.
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql_insert(MatchKeyClaim).values(rows)
-        session.execute(pg.on_conflict_do_update(index_elements=["key"], set_=_newer(pg)))
-    else:
-        lite = sqlite_insert(MatchKeyClaim).values(rows)
-        session.execute(lite.on_conflict_do_update(index_elements=["key"], set_=_newer(lite)))
+    claimed_at = utcnow()
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # In slices, in key order still: a statement holds at most 65,535 parameters on
+    # PostgreSQL (32,766 on SQLite), and a 20,000-lead batch has about 200,000 keys.
+    for start in range(0, len(keys), CLAIMS_PER_STATEMENT):
+        rows = [
+            {"key": key, "claimed_at": claimed_at}
+            for key in keys[start : start + CLAIMS_PER_STATEMENT]
+        ]
+        upsert = insert(MatchKeyClaim).values(rows)
+        # An update, not "do nothing": it locks an existing row too, in the same key order.
+        session.execute(upsert.on_conflict_do_update(index_elements=["key"], set_=_newer(upsert)))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from leadflow.intake.receive import store_leads
 from leadflow.rules.contact import match_keys
 from leadflow.store.db import session_factory
-from leadflow.store.match_claims import claim_match_keys
+from leadflow.store.match_claims import MatchKeyClaim, claim_match_keys
 from leadflow.store.models import Lead
 from leadflow.store.rows import chunk_rows, load_rows
 from leadflow.store.uow import ATTEMPTS, UnitOfWork
@@ -112,3 +112,12 @@ def test_other_errors_and_the_last_attempt_are_not_run_again(uow):
     with pytest.raises(KeyError):
         uow.run(lambda: runs.append(1) or {}["x"], races=(KeyError,))
     assert len(runs) == 1 + ATTEMPTS
+
+
+def test_a_batch_claims_more_keys_than_one_statement_holds(uow):
+    """A 20,000-lead batch claimed about 200,000 keys in one statement: PostgreSQL refused
+    it (a statement holds at most 65,535 parameters). The claims go in slices."""
+    tokens = [("email", f"person{n}@example.com") for n in range(40_000)]
+    claim_match_keys(uow.session, tokens)
+    claim_match_keys(uow.session, tokens[:10])  # claimed again: the rows are kept, not added
+    assert uow.session.scalar(select(func.count()).select_from(MatchKeyClaim)) == 40_000
