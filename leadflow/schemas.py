@@ -141,8 +141,11 @@ class LeadIn(BaseModel):
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     # Required, unless the team keeps a record without one for a person to complete
-    # (data_quality.need_required: false; a HubSpot contact has no such field).
-    need: Annotated[str, StringConstraints(max_length=5000)]
+    # (data_quality.need_required: false; a HubSpot contact has no such field). The
+    # schema keeps the default's minLength: _need_given checks it, by the setting.
+    need: Annotated[
+        str, StringConstraints(max_length=5000), Field(json_schema_extra={"minLength": 1})
+    ]
     source_detail: Annotated[str, StringConstraints(max_length=300)] | None = None
     industry: Place | None = None
     company_size: CompanySize | None = None
