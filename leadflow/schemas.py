@@ -96,10 +96,15 @@ def refuse_controls(value: Any, lines: bool) -> Any:
 # Validation context of LeadIn: STORED (True) reads a stored lead back (a merge), which
 # keeps the text an older version stored.
 STORED = "stored"
+NEED_OPTIONAL = "need_optional"  # context: a record without a need is kept to complete
 
 
 def _stored(info: ValidationInfo) -> bool:
     return bool(info.context and info.context.get(STORED))
+
+
+def _need_optional(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(NEED_OPTIONAL))
 
 
 def parse_events(value: Any) -> Any:
@@ -135,7 +140,12 @@ class LeadIn(BaseModel):
     contact_name: Person
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    need: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    # Required, unless the team keeps a record without one for a person to complete
+    # (data_quality.need_required: false; a HubSpot contact has no such field). The
+    # schema keeps the default's minLength: _need_given checks it, by the setting.
+    need: Annotated[
+        str, StringConstraints(max_length=5000), Field(json_schema_extra={"minLength": 1})
+    ]
     source_detail: Annotated[str, StringConstraints(max_length=300)] | None = None
     industry: Place | None = None
     company_size: CompanySize | None = None
@@ -186,6 +196,20 @@ class LeadIn(BaseModel):
     def _known_channel(cls, value: Any) -> Any:
         if isinstance(value, str) and value not in CHANNEL_VALUES:
             raise ValueError(channel_words().refusal(value))
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _need_to_complete(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and data.get("need") is None and _need_optional(info):
+            return {**data, "need": ""}
+        return data
+
+    @field_validator("need", mode="after")
+    @classmethod
+    def _need_given(cls, value: str, info: ValidationInfo) -> str:
+        if not value and not (_need_optional(info) or _stored(info)):
+            raise ValueError("required: what the customer needs (data_quality.need_required)")
         return value
 
     @field_validator("company_name", mode="after")
@@ -261,11 +285,19 @@ class LeadIn(BaseModel):
         return self
 
 
-def read_lead(raw: Any, received_at: dt.datetime, typed: bool = False) -> LeadIn:
+def read_lead(
+    raw: Any, received_at: dt.datetime, typed: bool = False, need_required: bool = True
+) -> LeadIn:
     """A record as intake reads it: relative times count from the day it was received,
     and what cannot be read is kept for a person to confirm. A `typed` record (a JSON
-    body) gives its amounts as the OpenAPI declares them; only `budget` is read as written."""
-    context = {TODAY: received_at.date(), INTAKE: True, TYPED: typed}
+    body) gives its amounts as the OpenAPI declares them; only `budget` is read as written.
+    Without `need_required`, a record with no need is kept for a person to complete."""
+    context = {
+        TODAY: received_at.date(),
+        INTAKE: True,
+        TYPED: typed,
+        NEED_OPTIONAL: not need_required,
+    }
     return LeadIn.model_validate(raw, context=context)
 
 
@@ -346,7 +378,9 @@ class ImportSummary(BaseModel):
     """What an import did: counts, and every rejected row with its field errors."""
 
     accepted: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # merged into a lead of this batch or a stored one
+    reactivated: int = 0  # lost leads a duplicate brought back
+    assigned: int = 0  # of those, the ones given an owner (not a manager queue)
     rejected: int = 0
     lead_ids: list[int] = []
     duplicate_of: dict[int, int] = {}  # row number -> existing lead id

@@ -53,6 +53,13 @@ def _mapping_text(described: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _footer_text(described: dict[str, Any]) -> list[str]:
+    footers = described.get("footer_rows_skipped")
+    if not footers:
+        return []
+    return [f"footer row(s) below the data skipped: {', '.join(map(str, footers))}"]
+
+
 def _rejection_line(r: dict[str, Any]) -> str:
     errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
     kept = f" (quarantine #{r['quarantine_id']})" if "quarantine_id" in r else ""
@@ -60,10 +67,12 @@ def _rejection_line(r: dict[str, Any]) -> str:
 
 
 def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:
+    merged = f" ({s.reactivated} reactivated, {s.assigned} assigned)" if s.reactivated else ""
     lines = [
-        f"accepted {s.accepted}, duplicates {s.duplicates}, rejected {s.rejected}"
+        f"accepted {s.accepted}, duplicates {s.duplicates}{merged}, rejected {s.rejected}"
         + (f", already imported {s.replayed} (skipped)" if s.replayed else "")
     ]
+    lines += _footer_text(s.file)
     lines += [_rejection_line(r) for r in s.rejections]
     if s.rejected > len(s.rejections):
         lines.append(
@@ -74,6 +83,11 @@ def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:
         lines.append(
             f"intake: {intake.screened} screened, {intake.disqualified} disqualified, "
             f"{intake.assigned} assigned, {intake.queued} to a manager queue"
+            + (
+                f"; {intake.assigned + s.assigned} assigned in all, with the reactivated"
+                if s.assigned
+                else ""
+            )
         )
     return "\n".join(lines)
 
@@ -86,6 +100,7 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
         lead_file,
         sample_rows=conf.dry_run_rows,
         shown=conf.shown_rejections,
+        need_required=get_rules().data_quality.need_required,
         on_rejection=None if as_json else lambda r: typer.echo(_rejection_line(r)),
     )
     sample = [
@@ -99,6 +114,7 @@ def _dry_run(lead_file: LeadFile, as_json: bool) -> None:
             [
                 f"first {len(result.sample)} row(s) as parsed:",
                 *sample,
+                *_footer_text(result.file),
                 f"dry run: {result.rows} row(s), {result.valid} valid, {result.rejected} rejected; "
                 "nothing was stored",
             ]
@@ -148,13 +164,22 @@ def import_file(
         "--ignore-unknown",
         help="Leave out columns that map to no field instead of refusing the file.",
     ),
+    encoding: str | None = typer.Option(
+        None,
+        help="The CSV's text encoding (latin-1, cp1252, gbk ...) instead of detecting it; "
+        "a file whose detection is uncertain asks for it.",
+    ),
     process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import leads from a team's sheet or a CRM export (help: IMPORT_HELP)."""
     lead_file = open_leads(
-        file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown or dry_run_
+        file,
+        load_mapping(map_file),
+        sheet,
+        ignore_unknown=ignore_unknown or dry_run_,
+        encoding=encoding,
     )
     if dry_run_:
         if lead_file.plan is not None and lead_file.plan.unknown and not ignore_unknown:
@@ -167,7 +192,13 @@ def import_file(
         return
     with steps(as_json) as shown:
         report = _store(
-            lambda: open_leads(file, load_mapping(map_file), sheet, ignore_unknown=ignore_unknown),
+            lambda: open_leads(
+                file,
+                load_mapping(map_file),
+                sheet,
+                ignore_unknown=ignore_unknown,
+                encoding=encoding,
+            ),
             by,
             shown.stage("imported"),
         )

@@ -90,14 +90,15 @@ class ChannelWords:
     def read_into(self, record: MutableMapping[str, Any]) -> bool:
         """Put the channel of `record`'s source word in its place, and the word's detail
         before any source_detail given (a lone word only when no detail is given: 展会
-        with the tag 2026工博会 is that tag); False (record unchanged) when no word is known."""
+        with the tag 2026工博会 is that tag, but Odoo's Newsletter, which means `other`,
+        stays, as `other` alone says nothing); False (record unchanged) when no word is known."""
         read = self.read(record["source"])
         if read is None:
             return False
         lone = self._channel(record["source"]) is not None
         record["source"], detail = read
         given = record.get("source_detail")
-        if detail and not (lone and given):
+        if detail and not (lone and given and record["source"] != Channel.other.value):
             record["source_detail"] = f"{detail}; {given}" if given else detail
         return True
 

@@ -144,7 +144,11 @@ def prepare_leads(
             problem = getattr(raw, "problem", None)  # a line the reader could not parse
             if problem:
                 raise InvalidInput(problem, {"(record)": problem})
-            rec = raw if isinstance(raw, LeadIn) else read_lead(raw, prepared.received_at, typed)
+            rec = (
+                raw
+                if isinstance(raw, LeadIn)
+                else read_lead(raw, prepared.received_at, typed, rules.data_quality.need_required)
+            )
             if rec.entered_at is not None and rec.entered_at > prepared.received_at:
                 problem = (
                     f"{rec.entered_at.isoformat(timespec='minutes')} is after the lead was "
@@ -231,7 +235,7 @@ def store_prepared(
             continue
         for row_no, rec in [(item.row, item.record), *item.merged]:
             if not _resent(existing, rec):
-                returning_inquiry(
+                outcome = returning_inquiry(
                     session,
                     existing,
                     rec,
@@ -241,6 +245,9 @@ def store_prepared(
                     rules,
                     now,
                 )
+                if outcome == "reactivated":  # the lost lead is open again, maybe owned
+                    summary.reactivated += 1
+                    summary.assigned += int(existing.owner_id is not None)
             summary.duplicates += 1
             summary.duplicate_of[row_no] = existing.id
         events.extend(_event_rows(existing.id, [item.record, *(r for _, r in item.merged)]))

@@ -86,7 +86,7 @@ def parse_lead(
         text, errors = exc.text, exc.errors
     else:
         try:
-            return read_lead(data, utcnow(), typed=True)
+            return read_lead(data, utcnow(), True, rules.data_quality.need_required)
         except ValidationError as exc:
             errors = field_errors(exc)
     if keep:

@@ -70,15 +70,16 @@ def returning_inquiry(
     actor: str,
     rules: RulesConfig,
     now: dt.datetime,
-) -> None:
-    """Apply an inquiry to the open or lost lead it matches (a won lead's is a new lead)."""
+) -> str:
+    """Apply an inquiry to the open or lost lead it matches (a won lead's is a new lead);
+    returns what became of the lead: recorded, reactivated or updated."""
     session.add(
         FieldChange(lead_id=lead.id, field="merged_duplicate", new_value=note, actor=actor, at=now)
     )
     if lead.state == State.lost.value:
         if not _passes_screening(session, lead, rec, rules, now):
             add_touch(session, lead.id, rec, origin, now, "recorded")
-            return
+            return "recorded"
         merge_into(lead, rec)
         set_keys(lead)
         reactivate(
@@ -93,13 +94,13 @@ def returning_inquiry(
         _tell_owner(
             session, lead, add_touch(session, lead.id, rec, origin, now, N_("reactivated")), rules
         )
-        return
+        return "reactivated"
     merge_into(lead, rec)
     set_keys(lead)
     write(lead, dormant=False, last_interaction_at=now)
     touch = add_touch(session, lead.id, rec, origin, now, N_("updated"))
     if lead.state == State.new.value:
-        return  # intake scores, grades and assigns it with the new facts
+        return "updated"  # intake scores, grades and assigns it with the new facts
     rescore(session, lead, now, rules)
     if lead.owner_id is not None:
         write(
@@ -108,6 +109,7 @@ def returning_inquiry(
             next_action_due=answer_due(lead, now, rules, zone_of(session, lead.team_id, rules)),
         )
     _tell_owner(session, lead, touch, rules)
+    return "updated"
 
 
 def _passes_screening(

@@ -19,7 +19,7 @@ from leadflow.lifecycle.operations import rescore
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import SENSITIVE
 from leadflow.rules.written_record import TODAY, read_written
-from leadflow.schemas import LEAD_COLUMNS, LeadIn, field_errors
+from leadflow.schemas import LEAD_COLUMNS, NEED_OPTIONAL, LeadIn, field_errors
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
 from leadflow.store.writer import check_version, write
@@ -86,7 +86,11 @@ def update_lead(
     changes = _budget_as_written(changes, now)
     current = {f: getattr(lead, f) for f in LEAD_COLUMNS}
     try:
-        merged = LeadIn.model_validate({**current, **changes}, context={TODAY: now.date()})
+        # A lead kept without a need (data_quality.need_required: false) can still be
+        # edited before it gets one; the need is never emptied by an edit.
+        waiting = current.get("need") == "" and "need" not in changes
+        context = {TODAY: now.date(), NEED_OPTIONAL: waiting}
+        merged = LeadIn.model_validate({**current, **changes}, context=context)
     except ValidationError as exc:
         errors = field_errors(exc)
         raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None

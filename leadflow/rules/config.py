@@ -259,6 +259,9 @@ class DataQualityRules(_Strict):
     entries and the monthly re-verification (seeds 001 and 002)."""
 
     required_fields: list[RequiredField] = []
+    # A record without a need is refused (the seeds' registers require it), or, when
+    # false, stored with an empty need that shows as missing until a person fills it.
+    need_required: bool = True
     check_entries: bool = True
     reverify_days: int = Field(default=30, ge=0)
 

@@ -13,8 +13,10 @@ _MET_BY = {"budget": ("budget_min", "budget_max")}
 
 
 def missing_fields(lead: Any, rules: DataQualityRules) -> list[str]:
-    """The required fields (`data_quality.required_fields`) the lead leaves empty, in order."""
-    return [
+    """The required fields (`data_quality.required_fields`) the lead leaves empty, in order,
+    after its need when it was kept without one (`data_quality.need_required: false`)."""
+    missing = ["need"] if getattr(lead, "need", None) == "" else []
+    return missing + [
         name
         for name in rules.required_fields
         if all(getattr(lead, part, None) in (None, "") for part in _MET_BY.get(name, (name,)))

@@ -138,11 +138,14 @@ class _Cut:
         return cells, cut
 
 
-def csv_rows(path: Path, limits: Limits) -> tuple[str, Iterator[RawRow]]:
-    """The detected encoding and the file's rows."""
-    with path.open("rb") as handle:
-        head = handle.read(limits.sample_bytes)
-    encoding = detect_encoding(path, head, limits.damaged_share)
+def csv_rows(
+    path: Path, limits: Limits, encoding: str | None = None
+) -> tuple[str, Iterator[RawRow]]:
+    """The encoding (as given, else detected) and the file's rows."""
+    if encoding is None:
+        with path.open("rb") as handle:
+            head = handle.read(limits.sample_bytes)
+        encoding = detect_encoding(path, head, limits.damaged_share)
     return encoding, read_csv(path, encoding, limits)
 
 

@@ -16,7 +16,15 @@ from leadflow.schemas import loads_strict
 from leadflow.settings import get_settings
 from leadflow.sheets.csv_reader import csv_rows
 from leadflow.sheets.mapping import ImportMapping, SheetPlan, load_mapping
-from leadflow.sheets.reader import BAD_BYTE, Limits, RawRow, column, within_limit, xlsx_rows
+from leadflow.sheets.reader import (
+    BAD_BYTE,
+    Limits,
+    RawRow,
+    column,
+    named_encoding,
+    within_limit,
+    xlsx_rows,
+)
 
 SHEETS = (".csv", ".xlsx")
 JSON_LINES = (".jsonl", ".ndjson")
@@ -33,6 +41,7 @@ class LeadFile:
     sheet: str | None = None
     plan: SheetPlan | None = None
     title_rows: list[int] = field(default_factory=list)  # skipped above the header row
+    footer_rows: list[int] = field(default_factory=list)  # skipped below the data, as read
 
     def describe(self) -> dict[str, Any]:
         """How the file is read, for people: format, encoding or sheet, the mapping."""
@@ -42,6 +51,7 @@ class LeadFile:
             "encoding": self.encoding,
             "sheet": self.sheet,
             "title_rows_skipped": self.title_rows,
+            "footer_rows_skipped": self.footer_rows,
             "columns": self.plan.describe() if self.plan else [],
         }
 
@@ -82,12 +92,20 @@ def _names(cells: list[Any]) -> list[str]:
 
 
 def _records(
-    rows: Iterator[RawRow], plan: SheetPlan, encoding: str | None, limits: Limits
+    rows: Iterator[RawRow],
+    plan: SheetPlan,
+    encoding: str | None,
+    limits: Limits,
+    footers: list[int],
 ) -> Iterator[tuple[int, Any]]:
+    """The rows as records; a CRM's footer lines are skipped, their numbers put in `footers`."""
     headers = [c.header for c in plan.columns]
     for row in rows:
         if not any(c not in (None, "") for c in row.cells) and not row.problem:
             continue  # a blank line or an empty spreadsheet row
+        if not row.problem and plan.is_footer(row.cells):
+            footers.append(row.number)
+            continue
         row = within_limit(row, headers, limits)
         problems = [row.problem] if row.problem else []
         if row.nul:  # text has none: a damaged row, quarantined wherever it is in the file
@@ -104,10 +122,12 @@ def open_leads(
     mapping: ImportMapping | None = None,
     sheet: str | None = None,
     ignore_unknown: bool = False,
+    encoding: str | None = None,
 ) -> LeadFile:
     """Open a lead file and map its header row; with ignore_unknown=False a column that
     maps to nothing refuses the file in one line naming every such column (a column of
-    personal data the product refuses is left out, never a reason to refuse the file)."""
+    personal data the product refuses is left out, never a reason to refuse the file).
+    `encoding` names a CSV's encoding instead of detecting it."""
     if path.is_dir():
         raise InvalidInput(f"{path}: is a directory, not a lead file")
     if not path.exists():
@@ -115,6 +135,8 @@ def open_leads(
     suffix = path.suffix.lower()
     if sheet is not None and suffix != ".xlsx":
         raise InvalidInput(f"--sheet {sheet}: only an .xlsx file has sheets")
+    if encoding is not None and suffix != ".csv":
+        raise InvalidInput(f"--encoding {encoding}: only a .csv file has an encoding to name")
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     settings = get_settings()
@@ -128,7 +150,7 @@ def open_leads(
         conf.max_xlsx_ratio,
     )
     if suffix == ".csv":
-        encoding, raw = csv_rows(path, limits)
+        encoding, raw = csv_rows(path, limits, encoding and named_encoding(encoding))
         sheet_name = None
     else:
         sheet_name, raw = xlsx_rows(path, sheet, limits)
@@ -145,8 +167,9 @@ def open_leads(
             f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
             "with --map FILE, or pass --ignore-unknown to leave them out"
         )
-    records = _records(chain(past, raw), plan, encoding, limits)
-    return LeadFile(path, suffix.lstrip("."), records, encoding, sheet_name, plan, skipped)
+    footers: list[int] = []
+    records = _records(chain(past, raw), plan, encoding, limits, footers)
+    return LeadFile(path, suffix.lstrip("."), records, encoding, sheet_name, plan, skipped, footers)
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:

@@ -30,7 +30,9 @@ class ImportReport(BaseModel):
 
     file: dict[str, Any] = {}
     accepted: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # rows merged into an existing lead
+    reactivated: int = 0  # lost leads those rows brought back
+    assigned: int = 0  # of those, the ones given an owner (new leads: the intake's count)
     rejected: int = 0
     replayed: int = 0  # rows an earlier import stored, skipped
     rejections: list[dict[str, Any]] = []  # the first `shown` of them
@@ -39,6 +41,8 @@ class ImportReport(BaseModel):
         """Count one chunk's summary in."""
         self.accepted += summary.accepted
         self.duplicates += summary.duplicates
+        self.reactivated += summary.reactivated
+        self.assigned += summary.assigned
         self.rejected += summary.rejected
         self.rejections += summary.rejections[: max(shown - len(self.rejections), 0)]
 
@@ -84,6 +88,7 @@ def import_file(
         read += len(batch)
         if on_progress is not None:
             on_progress(read, None)
+    report.file = lead_file.describe()  # now with the footer rows found below the data
     return report
 
 
@@ -103,15 +108,17 @@ def dry_run(
     *,
     sample_rows: int,
     shown: int,
+    need_required: bool = True,
     on_rejection: Callable[[dict[str, Any]], None] | None = None,
 ) -> DryRun:
-    """Read and validate every record without storing anything; `on_rejection` sees each
-    rejection as it is found (so all can be printed without keeping them)."""
+    """Read and validate every record without storing anything, as intake would under
+    `need_required` (rules: data_quality); `on_rejection` sees each rejection as it is
+    found (so all can be printed without keeping them)."""
     result = DryRun(file=lead_file.describe())
     now = utcnow()
     for row_no, raw in lead_file.rows:
         result.rows += 1
-        lead, errors = _read(raw, now)
+        lead, errors = _read(raw, now, need_required)
         if len(result.sample) < sample_rows:  # as intake reads it, or as the file has it
             shown_as = raw if lead is None else lead.model_dump(mode="json", exclude_defaults=True)
             result.sample.append(
@@ -126,15 +133,16 @@ def dry_run(
             result.rejections.append(rejection)
         if on_rejection is not None:
             on_rejection(rejection)
+    result.file = lead_file.describe()  # now with the footer rows found below the data
     return result
 
 
-def _read(raw: Any, now: dt.datetime) -> tuple[LeadIn | None, dict[str, str]]:
+def _read(raw: Any, now: dt.datetime, need_required: bool) -> tuple[LeadIn | None, dict[str, str]]:
     """The record as intake reads it, or what is wrong with it."""
     problem = getattr(raw, "problem", None)
     if problem:
         return None, {"(record)": problem}
     try:
-        return read_lead(raw, now), {}
+        return read_lead(raw, now, need_required=need_required), {}
     except ValidationError as exc:
         return None, field_errors(exc)

@@ -31,6 +31,8 @@ _VOCABS = {
     "customer_type": CustomerType,
 }
 _AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
+_NOTES = ("need", "internal_notes", "decision_chain_notes")  # may come as HTML (Odoo)
+_CONTACT = ("phone", "email")
 REFUSED = "refused: personal data (not stored)"  # a column's use
 
 
@@ -43,6 +45,7 @@ class MappingFile(BaseModel):
     combine: dict[str, list[list[str]]] = {}
     not_imported: list[str] = []
     blank: list[str] = []
+    footer_lines: list[str] = []
     source_separators: list[str] = []
     list_separators: list[str] = []
     values: dict[str, dict[str, str]] = {}
@@ -57,6 +60,7 @@ class ImportMapping:
     combine: dict[str, list[list[str]]]
     not_imported: frozenset[str]
     blank: frozenset[str]
+    footers: tuple[str, ...]  # the beginnings of a CRM's footer lines
     list_separators: tuple[str, ...]
     values: dict[str, dict[str, str]]  # company size and contact role
     channels: ChannelWords
@@ -145,6 +149,7 @@ def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
         combine=combine,
         not_imported=base.not_imported | added,
         blank=base.blank | {cells.normal(b) for b in spec.blank},
+        footers=base.footers + tuple(cells.normal(f) for f in spec.footer_lines),
         list_separators=tuple(spec.list_separators) or base.list_separators,
         values=values,
         channels=base.channels.extended(spec.values.get("source", {}), spec.source_separators),
@@ -163,6 +168,7 @@ def _load_default() -> ImportMapping:
         },
         not_imported=frozenset(cells.normal(n) for n in spec.not_imported),
         blank=frozenset(cells.normal(b) for b in spec.blank),
+        footers=tuple(cells.normal(f) for f in spec.footer_lines),
         list_separators=tuple(spec.list_separators),
         values={
             k: {cells.normal(v): m for v, m in t.items()} for k, t in _value_maps(spec).items()
@@ -243,6 +249,20 @@ class SheetPlan:
         """The column a field came from, for messages."""
         return next((c.header for c in self.columns if c.target == name and c.use == "field"), name)
 
+    def is_footer(self, values: list[Any]) -> bool:
+        """A CRM's line below the data ("Grand Totals (22 records)", "Confidential
+        Information - ..."): its first filled cell begins with a footer line of the mapping,
+        and it fills no phone or email column, without which no row is a lead anyway."""
+        first = next((v for v in values if self._filled(v)), None)
+        if first is None or not self.mapping.footers:
+            return False
+        start = cells.normal(cells.as_text(first))
+        if not start.startswith(self.mapping.footers):
+            return False
+        return not any(
+            i < len(values) and self._filled(values[i]) for i, t in self.fields if t in _CONTACT
+        )
+
     def describe(self) -> list[dict[str, str]]:
         """The mapping as rows: column, what it maps to."""
         return [
@@ -276,8 +296,12 @@ class SheetPlan:
                 parts = [cells.as_text(values[i]) for i in group if i < len(values) and filled[i]]
                 if parts and name not in row:
                     row[name] = cells.join_names(parts)
-        if "source" in row:
-            self.mapping.channels.read_into(row)
+        if "source" in row and not self.mapping.channels.read_into(row):
+            # A CRM's own source (Odoo's Newsletter, a campaign's name) that no channel word
+            # names: the lead is kept as `other`, the word as the detail, for a person to see.
+            word, given = row["source"], row.get("source_detail")
+            row["source"] = "other"
+            row["source_detail"] = f"{word}; {given}" if given else word
         return row
 
     def _filled(self, value: Any) -> bool:
@@ -304,6 +328,8 @@ class SheetPlan:
             row[target] = cells.moment(value)
         elif target == "to_confirm":
             row[target] = cells.notes(value)
+        elif target in _NOTES:
+            row[target] = cells.html_text(cells.as_text(value))
         elif target == "tags":
             row[target] = cells.labels(value, list(self.mapping.list_separators))
         elif table is not None:

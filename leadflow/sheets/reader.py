@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatch, CharsetMatches, from_bytes
 
 from leadflow.errors import InvalidInput
 from leadflow.review.xlsx import FORMULA_START
@@ -34,6 +34,10 @@ _MAGIC = (
 )
 _GB = {"gb2312", "gbk", "gb18030", "hz"}  # read as GB18030, the superset Excel writes
 _DAMAGED_CANDIDATES = ("utf-8", "gb18030")
+# A rival encoding whose mess ratio is within this of the detected one's fits as well.
+# Measured on short Latin-1, cp1250 and GBK files: cp1250, cp1252 and cp1257 all score
+# 0.0 on Latin-1 text, while GBK's runner-up (euc_jis_2004) scored 0.16.
+_TIE = 0.01
 SHOWN = 200  # characters kept of a cell that is cut
 _SMALL_PART = 1 << 20  # a part unpacking to less cannot hurt, whatever its ratio
 BAD_BYTE = re.compile("[\\udc80-\\udcff]")  # how surrogateescape keeps an undecodable byte
@@ -91,8 +95,10 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(head).best()
+    matches = from_bytes(head)
+    best = matches.best()
     if best is not None:
+        _refuse_a_guess(path, best, matches)
         return "gb18030" if best.encoding.lower() in _GB else best.encoding
     # No encoding reads every byte: a file of one of the encodings teams' files come in
     # with a damaged row or two still counts as that encoding (the rows are quarantined).
@@ -101,6 +107,39 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         if text and text.count("\ufffd") <= len(text) * damaged_share:
             return encoding
     raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its first bytes")
+
+
+def _refuse_a_guess(path: Path, best: CharsetMatch, matches: CharsetMatches) -> None:
+    """Refuse a detection another encoding fits as well (as little mess) while reading
+    the bytes as other text: a Latin-1 "Lefèvre" reads as cp1250 "Lefčvre" with no mess
+    at all, so only the sender knows which was meant."""
+    text = str(best)
+    for rival in matches:
+        if rival.chaos > best.chaos + _TIE or rival.encoding == best.encoding:
+            continue
+        other = str(rival)
+        if other == text:
+            continue
+        pairs = enumerate(zip(text, other, strict=False))
+        at = next((i for i, (a, b) in pairs if a != b), min(len(text), len(other)))
+        start = max(text.rfind("\n", 0, at), text.rfind(",", 0, at)) + 1
+        word = text[start : at + 12].split(",")[0].split("\n")[0]
+        theirs = other[start : at + 12].split(",")[0].split("\n")[0]
+        raise InvalidInput(
+            f"{path}: the encoding is uncertain: detected {best.encoding} ({word!r}), but "
+            f"{rival.encoding} fits as well ({theirs!r}); name it with --encoding, e.g. "
+            f"--encoding {best.encoding} or --encoding {rival.encoding}"
+        )
+
+
+def named_encoding(name: str) -> str:
+    """The codec `--encoding` names (latin-1, cp1252, gbk ...), or InvalidInput."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InvalidInput(
+            f"--encoding {name!r}: not a known text encoding (e.g. utf-8, latin-1, cp1252, gbk)"
+        ) from None
 
 
 def unquoted(cell: str) -> str:

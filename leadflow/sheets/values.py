@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 from leadflow.rules.names import normal as normal  # the sheets' matching form
@@ -96,6 +97,55 @@ def notes(value: Any) -> Any:
         return value
     pairs = (part.partition(":") for part in value.split(";") if part.strip())
     return {name.strip(): text.strip() for name, _, text in pairs}
+
+
+# Tags that end a line of text (Odoo's notes are HTML: <p>, <br>, <li>, <div>).
+_BLOCKS = frozenset(
+    {"p", "br", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
+)
+
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment, a line per block, entities read (html.parser)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags = 0
+        self.skipped = 0  # inside <script> or <style>, whose text is not the note's
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        if tag in ("script", "style"):
+            self.skipped += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags += 1
+        if tag in ("script", "style"):
+            self.skipped = max(self.skipped - 1, 0)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipped:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def html_text(value: Any) -> Any:
+    """A note a CRM exports as HTML (Odoo's "<p>Wants a <b>CRM</b></p>") as its text,
+    a line per paragraph; text without a tag is returned unchanged."""
+    if not isinstance(value, str) or "<" not in value:
+        return value
+    parser = _Text()
+    parser.feed(value)
+    parser.close()
+    return parser.text() if parser.tags else value
 
 
 def labels(value: Any, separators: list[str]) -> list[str]:

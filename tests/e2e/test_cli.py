@@ -62,7 +62,7 @@ def test_setup_import_and_inspect(env, tmp_path):
     rows = [
         f.lead_record(email="jo@acme.example", phone="+1 555 777 8888"),
         f.lead_record(email="JO@ACME.EXAMPLE", source="referral"),  # duplicate in file
-        f.lead_record(source="fax"),  # rejected
+        f.lead_record(source=""),  # rejected: no source (an unknown one is kept as other)
         f.lead_record(),
     ]
     path = tmp_path / "leads.csv"
@@ -92,7 +92,7 @@ def test_setup_import_and_inspect(env, tmp_path):
     assert refused.returncode != 0 and "owns 2 leads" in refused.stderr
     assert run_json(["reps", "delete", str(reps[1]["id"])], env)["deleted"] is True
     assert [r["name"] for r in run_json(["reps", "list"], env)] == ["Ann"]
-    kept = run_json(["quarantine", "list", "--waiting"], env)  # the fax row, both imports
+    kept = run_json(["quarantine", "list", "--waiting"], env)  # the sourceless row, both imports
     assert len(kept) == 2 and all("source" in r["errors"] for r in kept)
     assert all("leads.csv" in r["origin"] for r in kept)
     fixed = tmp_path / "fixed.json"
@@ -102,7 +102,7 @@ def test_setup_import_and_inspect(env, tmp_path):
     again = run_json(["quarantine", "replay", str(kept[0]["id"])], env)
     assert (again["id"], again["created"]) == (done["id"], False)
     still_bad = run(["quarantine", "replay", str(kept[1]["id"])], env, ok=False)
-    assert still_bad.returncode == 2 and "source" in still_bad.stderr  # as kept: still a fax
+    assert still_bad.returncode == 2 and "source" in still_bad.stderr  # as kept: still no source
     assert "--after" not in run(["quarantine", "list", "--limit", "2"], env).stdout
     assert "more: --after" in run(["quarantine", "list", "--limit", "1"], env).stdout
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pydantic import ValidationError
 
@@ -96,3 +98,15 @@ def test_tab_and_line_breaks_are_kept_in_notes_and_refused_in_a_name():
             f.lead_record(events=[{"kind": "webinar", "at": f.wall_clock(), "detail": "a\x0bb"}])
         )
     assert "U+000B" in field_errors(caught.value)["events.0.detail"]
+
+
+def test_a_record_without_a_need_is_refused_unless_the_team_keeps_it_to_complete():
+    record = {k: val for k, val in f.lead_record().items() if k != "need"}
+    now = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError) as refused:
+        read_lead(record, now)
+    assert field_errors(refused.value) == {"need": "Field required"}
+    with pytest.raises(ValidationError) as empty:
+        read_lead({**record, "need": "  "}, now)
+    assert "need" in field_errors(empty.value)
+    assert read_lead(record, now, need_required=False).need == ""

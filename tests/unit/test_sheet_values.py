@@ -57,3 +57,19 @@ def test_numbers_labels_and_names():
     assert v.labels("价格敏感、技术导向", [";", "、"]) == ["价格敏感", "技术导向"]
     assert (v.join_names(["王", "伟"]), v.join_names(["Ann", "Lee"])) == ("王伟", "Ann Lee")
     assert v.normal("  ＥＭＡＩＬ * ") == "email"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        # Odoo's notes: paragraphs become lines, entities are read, markup is dropped.
+        ("<p>Call <b>after</b> the fair.</p><p>Budget&nbsp;ok &amp; signed</p>", None),
+        ("<div>one<br>two</div><ul><li>three</li></ul>", "one\ntwo\nthree"),
+        ("<p>kept</p><script>alert(1)</script><style>p{}</style>", "kept"),
+        ("budget <50万, timeline 3 < 6 months", "budget <50万, timeline 3 < 6 months"),
+        ("no markup at all", "no markup at all"),
+    ],
+)
+def test_html_notes_read_as_text_and_plain_text_is_left_alone(cell, text):
+    expected = text or "Call after the fair.\nBudget ok & signed"
+    assert v.html_text(cell) == expected
