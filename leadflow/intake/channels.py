@@ -50,6 +50,12 @@ def _readings(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((fold(text), normal(_simplifier("tw2sp").convert(text)))))
 
 
+def put_detail(record: MutableMapping[str, Any], detail: str) -> None:
+    """Put `detail` (what a source word said) before the record's own source_detail."""
+    given = record.get("source_detail")
+    record["source_detail"] = f"{detail}; {given}" if given else detail
+
+
 @dataclass(frozen=True)
 class ChannelWords:
     """Channel words (folded) and what each means; the channels' own names mean themselves."""
@@ -99,7 +105,7 @@ class ChannelWords:
         record["source"], detail = read
         given = record.get("source_detail")
         if detail and not (lone and given and record["source"] != Channel.other.value):
-            record["source_detail"] = f"{detail}; {given}" if given else detail
+            put_detail(record, detail)
         return True
 
     def refusal(self, text: str) -> str:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
-from leadflow.intake.channels import MAPPING_FILE, ChannelWords
+from leadflow.intake.channels import MAPPING_FILE, ChannelWords, put_detail
 from leadflow.rules.config import ConfigError
 from leadflow.rules.privacy import Refused
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole, CustomerType
@@ -299,9 +299,8 @@ class SheetPlan:
         if "source" in row and not self.mapping.channels.read_into(row):
             # A CRM's own source (Odoo's Newsletter, a campaign's name) that no channel word
             # names: the lead is kept as `other`, the word as the detail, for a person to see.
-            word, given = row["source"], row.get("source_detail")
-            row["source"] = "other"
-            row["source_detail"] = f"{word}; {given}" if given else word
+            put_detail(row, row["source"])
+            row["source"] = Channel.other.value
         return row
 
     def _filled(self, value: Any) -> bool:
