@@ -114,15 +114,16 @@ def list_teams(as_json: bool = JSON_OPTION) -> None:
     """List teams."""
     with unit_of_work() as uow:
         rows = svc.team_rows(uow.session)
+    shown = [{**r, "managers": [m["name"] or m["email"] for m in r["managers"]]} for r in rows]
     emit(
         rows,
         as_json,
         table(
-            rows,
+            shown,
             [
                 "id",
                 "name",
-                "manager",
+                "managers",
                 "timezone",
                 "regions",
                 "industries",
