@@ -54,7 +54,8 @@ def read_table(path: Path) -> tuple[list[str], Iterator[TableRow]]:
 
     def rows() -> Iterator[TableRow]:
         for row in raw:
-            cells = {n: _text(c) for n, c in zip(names, row.cells, strict=False) if n}
+            padded = [*row.cells, *[None] * (len(names) - len(row.cells))]
+            cells = {n: _text(c) for n, c in zip(names, padded, strict=False) if n}
             damaged = "bytes that are not valid text" if row.damaged or row.nul else None
             if any(cells.values()) or row.problem or damaged:
                 yield TableRow(row.number, cells, row.problem or damaged)

@@ -65,6 +65,7 @@ class OrgImport(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0  # rows that name no rep (a sheet's manager-only rows, for reps import)
     rejected: list[RejectedRow] = []
     ignored_columns: list[str] = []
 
@@ -77,6 +78,7 @@ class OrgImport(BaseModel):
         return (
             f"{ran}{' (dry run, nothing saved)' * self.dry_run}: {self.rows} row(s), "
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{f'{self.skipped} without a rep, ' * bool(self.skipped)}"
             f"{len(self.rejected)} rejected{ignored}"
         )
 
@@ -173,7 +175,11 @@ def _team_row(
     elif emails:
         people += emails
     for person in people:
-        data["managers"].append(validated(ManagerIn, person))
+        try:
+            data["managers"].append(validated(ManagerIn, person))
+        except InvalidInput as exc:
+            column = columns.get("managers") or columns["manager_email"]
+            raise InvalidInput(f"{column}: {exc}", {"managers": str(exc)}) from None
     for field in ("timezone", "notify_url"):
         value = cell.get(field)
         if value and data.get(field) and data[field] != value:
@@ -267,6 +273,9 @@ def _save_rep(
     if row.problem:
         raise InvalidInput(f"{columns['name']}: {row.problem}", {"name": row.problem})
     cell = {f: row.cells.get(c, "") for f, c in columns.items()}
+    if not (cell.get("name") or cell.get("email")):
+        report.skipped += 1  # a row of the sheet for its office or manager only
+        return
     data: dict[str, Any] = {
         k: v for k, v in cell.items() if v and k in ("name", "email", "seniority", "notify_url")
     }
