@@ -32,22 +32,21 @@ def _run(
     service: Callable[[Session, Iterator[TableRow]], OrgImport],
 ) -> None:
     """Read the file, run the import in one unit of work (kept unless a dry run), show it."""
-    _, rows = read_table(file)
+    headers, rows = read_table(file)
     with unit_of_work("cli") as uow:
         report = service(uow.session, rows)
         report.dry_run = dry_run
         if not dry_run:
             uow.commit()
-    _show(report, as_json)
+    _show(report, as_json, headers)
 
 
-def _show(report: OrgImport, as_json: bool) -> None:
-    lines = [
-        f"row {r.row}: {r.error}"
-        if r.error.startswith(f"{r.field}:")
-        else f"row {r.row}: {r.field}: {r.error}"
-        for r in report.rejected
-    ]
+def _show(report: OrgImport, as_json: bool, headers: dict[str, str]) -> None:
+    """The rejected rows by the column as the file writes it, then the summary line."""
+    lines = []
+    for r in report.rejected:
+        error = r.error.removeprefix(f"{r.field}: ")
+        lines.append(f"row {r.row}: {headers.get(r.field, r.field)}: {error}")
     emit(report.model_dump(), as_json, "\n".join([*lines, report.summary()]))
 
 

@@ -35,8 +35,9 @@ class TableRow:
     problem: str | None = None
 
 
-def read_table(path: Path) -> tuple[list[str], Iterator[TableRow]]:
-    """The header names and the rows of a .csv or .xlsx file (blank rows left out)."""
+def read_table(path: Path) -> tuple[dict[str, str], Iterator[TableRow]]:
+    """The header's names (normal form: as written) and the rows of a .csv or .xlsx file
+    (blank rows left out)."""
     if path.is_dir():
         raise InvalidInput(f"{path}: is a directory, not a .csv or .xlsx file")
     if not path.exists():
@@ -60,4 +61,4 @@ def read_table(path: Path) -> tuple[list[str], Iterator[TableRow]]:
             if any(cells.values()) or row.problem or damaged:
                 yield TableRow(row.number, cells, row.problem or damaged)
 
-    return names, rows()
+    return {n: _text(c) for n, c in zip(names, header.cells, strict=False) if n}, rows()

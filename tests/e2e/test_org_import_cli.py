@@ -37,8 +37,8 @@ def test_one_sheet_sets_up_teams_with_several_managers_and_their_reps(env, tmp_p
 
     out = run(["teams", "import", str(sheet)], env).stdout.splitlines()
     assert out == [
-        "row 5: office: required",
-        "row 6: timezone: 'Mars/Base' is not an IANA time zone name such as Asia/Shanghai or UTC",
+        "row 5: Office: required",
+        "row 6: Timezone: 'Mars/Base' is not an IANA time zone name such as Asia/Shanghai or UTC",
         # The reps' columns are read by `reps import`: not ignored, not a reason to refuse.
         "teams import: 5 row(s), 2 created, 0 updated, 0 unchanged, 2 rejected",
     ]
@@ -67,7 +67,7 @@ def test_one_sheet_sets_up_teams_with_several_managers_and_their_reps(env, tmp_p
     book.save(tmp_path / "more.xlsx")
     more = run(["reps", "import", str(tmp_path / "more.xlsx")], env).stdout.splitlines()
     assert more == [
-        "row 3: team: no team named '广州' (import the teams first)",
+        "row 3: Team: no team named '广州' (import the teams first)",
         "reps import: 2 row(s), 1 created, 0 updated, 0 unchanged, 1 rejected; "
         "ignored columns: notes",
     ]
