@@ -94,6 +94,12 @@ def test_managers_are_added_and_removed_and_each_is_planned_a_notice(env, tmp_pa
     assert "Mia,Ned" in run(["teams", "list"], env).stdout.replace(", ", ",")
     gone = run(["teams", "managers", "remove", "1", "zed@example.com"], env, ok=False)
     assert "manager: zed@example.com does not manage team 'East'" in gone.stderr
+    two = "Gu <gu@example.com>; Hu: hu@example.com"
+    run(["teams", "add", "--name", "West", "--region", "west", "--managers", two], env)
+    run(["teams", "set", "2", "--managers", "Hu <hu@example.com>; Ivy <ivy@example.com>"], env)
+    bare = run(["teams", "set", "2", "--managers", "Hu <hu@example.com>; Jo"], env, ok=False)
+    assert "managers[2].email: required" in bare.stderr
+    assert [m["name"] for m in run_json(["teams", "managers", "list", "2"], env)] == ["Hu", "Ivy"]
 
     run(
         ["reps", "add", "--name", "Ann", "--team", "1", "--seniority", "senior"]
