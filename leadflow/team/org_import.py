@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from leadflow.errors import InvalidInput, NotFound
+from leadflow.errors import InvalidInput
 from leadflow.lifecycle.assign import assign_queued
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import validated
@@ -145,12 +145,8 @@ def import_teams(
     for key, data in offices.items():
         try:
             _save_team(session, data, report, rules, default_timezone)
-        except (InvalidInput, NotFound) as exc:
-            field, error = (
-                _problem("managers", exc, columns)
-                if isinstance(exc, InvalidInput)
-                else ("name", str(exc))
-            )
+        except InvalidInput as exc:  # the office's rows together, as one team
+            field, error = _problem("managers", exc, columns)
             report.rejected += [RejectedRow(row=n, field=field, error=error) for n in numbers[key]]
     report.rejected.sort(key=lambda r: r.row)
     return report
@@ -221,6 +217,9 @@ def _save_team(
     }
     if not data["managers"]:
         changes.pop("managers")
+    if not changes:  # the sheet gives nothing `teams set` changes: its territory stays
+        report.unchanged += 1
+        return
     teams.update_team(session, found.id, changes, rules=rules)
     if _team_state(found) == before:
         report.unchanged += 1
