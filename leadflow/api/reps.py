@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
@@ -20,11 +21,12 @@ from leadflow.api.deps import (
     rules_of,
     settings_of,
 )
-from leadflow.api.schemas import RepOut, RepPatch, TeamOut, TeamPatch
+from leadflow.api.schemas import MAX_BATCH, RepOut, RepPatch, TeamOut, TeamPatch
 from leadflow.errors import NotFound
 from leadflow.rules.vocab import Role
+from leadflow.team import org_import, teams
 from leadflow.team import reps as svc
-from leadflow.team import teams
+from leadflow.team.org_import import OrgImport
 from leadflow.team.reachability import Unreachable, unreachable_people
 from leadflow.team.reps import RepIn, TeamIn
 
@@ -67,11 +69,52 @@ def add_team(body: TeamIn, request: Request, uow: Uow, _principal: Manager) -> T
 def update_team(
     team_id: int, body: TeamPatch, request: Request, uow: Uow, _principal: Manager
 ) -> TeamOut:
-    """Change a team's time zone, name or manager (manager or director key)."""
+    """Change a team's time zone, name or managers (manager or director key): `managers`
+    replaces the list; manager_name and manager_email change the first manager."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     teams.update_team(uow.session, team_id, changes, rules=rules_of(request))
     uow.commit()
     return _team(uow, team_id)
+
+
+class OrgRows(BaseModel):
+    """Rows of an organisation sheet as objects keyed by its column names (office,
+    manager(s), agent, email, seniority, capacity, ...), numbered from 1 in errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[dict[str, str | int | float | None]] = Field(max_length=MAX_BATCH)
+    dry_run: bool = Field(False, description="Check every row and report; save nothing.")
+
+
+@router.post("/teams/import", response_model=OrgImport)
+def import_teams(body: OrgRows, request: Request, uow: Uow, _principal: Manager) -> OrgImport:
+    """Create or update teams by office name, as `leadflow teams import` does (manager or
+    director key); bad rows are named and left out, the others kept."""
+    report = org_import.import_teams(
+        uow.session,
+        org_import.table_rows(body.rows),
+        rules=rules_of(request),
+        default_timezone=settings_of(request).default_timezone,
+    )
+    return _finish(uow, report, body.dry_run)
+
+
+@router.post("/reps/import", response_model=OrgImport)
+def import_reps(body: OrgRows, request: Request, uow: Uow, _principal: Manager) -> OrgImport:
+    """Create or update reps by email, as `leadflow reps import` does (manager or director
+    key); bad rows are named and left out, the others kept."""
+    report = org_import.import_reps(
+        uow.session, org_import.table_rows(body.rows), now=now(), rules=rules_of(request)
+    )
+    return _finish(uow, report, body.dry_run)
+
+
+def _finish(uow: Uow, report: OrgImport, dry_run: bool) -> OrgImport:
+    report.dry_run = dry_run
+    if not dry_run:
+        uow.commit()
+    return report
 
 
 @router.get("/reps", response_model=list[RepOut] | list[Unreachable])

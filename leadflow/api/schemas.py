@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from leadflow.rules.vocab import Seniority
 from leadflow.schemas import Flag, LeadIn, RowId, Share, refuse_controls
+from leadflow.team.managers import ManagerIn
 
 MAX_BATCH = 1000
 # What a person writes about a lead (key points, feedback, reasons): tab and line breaks,
@@ -271,6 +272,9 @@ class TeamPatch(StrictIn):
     name: str | None = None
     manager_name: str | None = None
     manager_email: str | None = None
+    managers: list[ManagerIn] | None = Field(
+        None, description="Every manager in order, replacing the team's; notices go to each."
+    )
     notify_url: str | None = None
     no_email: Flag | None = Field(None, description="true: remove the manager's email, on purpose")
     timezone: str | None = Field(
@@ -286,8 +290,11 @@ class TeamOut(BaseModel):
 
     id: int
     name: str
-    manager: str | None
-    manager_email: str | None
+    manager: str | None = Field(description="The first manager's name.")
+    manager_email: str | None = Field(description="The first manager's email.")
+    managers: list[ManagerIn] = Field(
+        default_factory=list, description="Every manager in order; notices go to each."
+    )
     regions: list[str]
     industries: list[str]
     company_sizes: list[str]

@@ -24,6 +24,7 @@ from leadflow.cli import (
     leads,
     model_cmd,
     orchestrate,
+    org,
     outbox,
     quarantine,
     reps,
@@ -57,7 +58,8 @@ assert lead_minutes.app is leads.app
 leads.app.command("import", help=lead_files.IMPORT_HELP)(lead_files.import_file)
 leads.app.command("export")(lead_files.export_file)
 app.add_typer(reps.app, name="reps")
-app.add_typer(reps.teams_app, name="teams")
+app.add_typer(reps.teams_app, name="teams")  # org adds import and managers to both
+assert org.app is reps.app and org.teams_app is reps.teams_app
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(outbox.app, name="outbox")

@@ -11,12 +11,17 @@ from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.settings import get_rules, get_settings
 from leadflow.team import reps as svc
+from leadflow.team.managers import parse_managers
 from leadflow.team.reachability import unreachable_people
 from leadflow.team.teams import update_team
 
 app = App(no_args_is_help=True, help="Sales reps.")
 teams_app = App(no_args_is_help=True, help="Sales teams and their territory.")
 _TYPES_HELP = "Customer types taken: company, individual (repeat or comma-separate; none: both)."
+_MANAGERS_HELP = (
+    "Every manager, in order: 'Name <email>; Name <email>' (notices go to each); "
+    "instead of --manager and --manager-email."
+)
 _ZONE_HELP = (
     "IANA time zone (Asia/Shanghai): the team's business hours, SLAs, reminders "
     "and review periods run on it."
@@ -32,6 +37,7 @@ def add_team(
     name: str = typer.Option(...),
     manager: str | None = typer.Option(None),
     manager_email: str | None = typer.Option(None),
+    managers: str | None = typer.Option(None, help=_MANAGERS_HELP),
     region: list[str] = typer.Option([], help="A covered region (repeat or comma-separate)."),
     industry: list[str] = typer.Option([], help="A covered industry."),
     size: list[str] = typer.Option([], help="A covered company size."),
@@ -58,6 +64,7 @@ def add_team(
                 "notify_url": notify_url,
                 "timezone": timezone,
                 "no_email": no_email,
+                **({"managers": parse_managers(managers)} if managers is not None else {}),
             },
             default_timezone=get_settings().default_timezone,
         )
@@ -73,6 +80,7 @@ def set_team(
     name: str | None = typer.Option(None),
     manager: str | None = typer.Option(None),
     manager_email: str | None = typer.Option(None),
+    managers: str | None = typer.Option(None, help=_MANAGERS_HELP + " Replaces the list."),
     notify_url: str | None = typer.Option(None, help="Apprise URL for the manager queue."),
     customer_types: list[str] | None = typer.Option(None, help=_TYPES_HELP),
     no_email: bool = typer.Option(
@@ -90,6 +98,8 @@ def set_team(
     }
     if customer_types:
         given["customer_types"] = _split(customer_types)
+    if managers is not None:
+        given["managers"] = parse_managers(managers)
     changes = {k: v for k, v in given.items() if v is not None}
     if no_email:
         changes.update(manager_email=None, no_email=True)
@@ -114,15 +124,16 @@ def list_teams(as_json: bool = JSON_OPTION) -> None:
     """List teams."""
     with unit_of_work() as uow:
         rows = svc.team_rows(uow.session)
+    shown = [{**r, "managers": [m["name"] or m["email"] for m in r["managers"]]} for r in rows]
     emit(
         rows,
         as_json,
         table(
-            rows,
+            shown,
             [
                 "id",
                 "name",
-                "manager",
+                "managers",
                 "timezone",
                 "regions",
                 "industries",

@@ -32,6 +32,7 @@ from leadflow.settings import get_settings
 from leadflow.store.models import Lead, SalesRep, Team
 from leadflow.store.outbound_models import Reminder
 from leadflow.store.writer import write_where
+from leadflow.team.managers import manager_names
 from leadflow.team.zones import at_work_leads, team_zone
 
 __all__ = [
@@ -220,7 +221,7 @@ def plan(
             )
         ):
             if item.kind in _TO_MANAGER:
-                who = team.manager_name if team and team.manager_name else _("The manager")
+                who = (team and manager_names(team)) or _("The manager")
             else:
                 who = owner.name if owner else _("The owner")
             body = (

@@ -17,7 +17,8 @@ from leadflow.i18n import day, label, number
 from leadflow.i18n import gettext as _
 from leadflow.lifecycle.minutes import package_minutes
 from leadflow.lifecycle.plans import current_plan
-from leadflow.notify.messages import enqueue, recipient_of
+from leadflow.notify.messages import enqueue
+from leadflow.notify.reach import addresses_of
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import contact_parts
 from leadflow.rules.timing import add_business_days, handoff_due
@@ -251,7 +252,7 @@ def _mail(
 ) -> str:
     """Queue the package to the managers and directors (whole) and to delivery (restricted);
     returns delivery's Markdown. A package sent `again` (its details changed) is a new mail."""
-    chain = [r for r in [recipient_of(None, team), *settings.director_recipients] if r]
+    chain = [r for r in [*addresses_of(team), *settings.director_recipients] if r]
     delivery = [r for r in dict.fromkeys(settings.delivery_recipients) if r not in chain]
     subject = _("Handoff: {company} (lead #{id}), review due {due}").format(
         company=lead.company_name, id=lead.id, due=day(review_due)

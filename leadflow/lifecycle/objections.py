@@ -12,7 +12,8 @@ from leadflow.errors import GuardRefused, InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.lifecycle.lookup import get_lead, lead_time
-from leadflow.notify.messages import enqueue, recipient_of
+from leadflow.notify.messages import send_on
+from leadflow.notify.reach import Route, addresses_of
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, Team
@@ -54,15 +55,12 @@ def add_objection(
 
 def _tell_manager(session: Session, lead: Lead, row: Objection, now: dt.datetime) -> None:
     team = session.get(Team, lead.team_id) if lead.team_id else None
-    to = recipient_of(None, team)
-    if to is None:
-        return
-    enqueue(
+    send_on(
         session,
+        Route(addresses_of(team)),
         key=f"key-objection:{row.id}",
         kind="key_objection",
         lead_id=lead.id,
-        recipient=to,
         now=now,
         subject=_("Key objection on lead #{id} {company}: {kind}").format(
             id=lead.id, company=lead.company_name, kind=label("objection_kind", row.kind)

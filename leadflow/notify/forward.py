@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.notify.messages import send_on
 from leadflow.notify.ops import KIND as OPS_KIND
-from leadflow.notify.reach import KIND, failing_addresses, recipient_of, route
+from leadflow.notify.reach import KIND, addresses_of, failing_addresses, recipient_of, route
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import notice_wait
 from leadflow.settings import Settings
@@ -26,13 +26,12 @@ def _people(session: Session) -> dict[str, tuple[SalesRep | None, Team | None]]:
     """Each rep's and manager's address, and whose it is (a rep's first)."""
     people: dict[str, tuple[SalesRep | None, Team | None]] = {}
     for team in session.scalars(select(Team).order_by(Team.id)):
-        address = recipient_of(None, team)
-        if address:
+        for address in addresses_of(team):
             people[address] = (None, team)
     for rep in session.scalars(select(SalesRep).order_by(SalesRep.id.desc())).unique():
-        address = recipient_of(rep, None)
-        if address:
-            people[address] = (rep, None)
+        own = recipient_of(rep, None)
+        if own:
+            people[own] = (rep, None)
     return people
 
 

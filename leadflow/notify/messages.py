@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label, moment
 from leadflow.notify.reach import KIND, Route, route
-from leadflow.notify.reach import recipient_of as recipient_of
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import notice_wait
 from leadflow.settings import get_settings

@@ -1,8 +1,9 @@
 """Reaching a person: a rep's or manager's address works unless there is none, or the
 notices sent to it gave up in the outbox since it last took one. A notice for someone who
 cannot be reached goes to who stands in for them, marked as theirs: a rep's to the team's
-manager, a manager's (or a rep's whose manager cannot be reached either) to the ops
-channels, so nobody is left out silently."""
+managers, the managers' (or a rep's whose managers cannot be reached either) to the ops
+channels, so nobody is left out silently. A notice for a team's managers goes to each of
+them whose address works."""
 
 from __future__ import annotations
 
@@ -17,18 +18,28 @@ from leadflow.i18n import gettext as _
 from leadflow.i18n import moment
 from leadflow.store.models import SalesRep, Team
 from leadflow.store.outbound_models import OutboxMessage
+from leadflow.team.managers import manager_names
 
 KIND = "unreachable"  # the outbox kind of a notice that goes to a stand-in
 MAX_SUBJECT = 300  # the outbox's subject column
 
 
 def recipient_of(rep: SalesRep | None, team: Team | None) -> str | None:
-    """Where a rep's (or else a team manager's) notifications go: apprise URL or email."""
+    """Where a rep's notifications go (apprise URL or email); without a rep, the first of
+    the team's managers' addresses."""
     if rep is not None:
         return rep.notify_url or rep.email
-    if team is not None:
-        return team.notify_url or team.manager_email
-    return None
+    return next(iter(addresses_of(team)), None)
+
+
+def addresses_of(team: Team | None) -> tuple[str, ...]:
+    """Where a team's manager notices go: the team's apprise URL, else every manager's
+    email (each once)."""
+    if team is None:
+        return ()
+    if team.notify_url:
+        return (team.notify_url,)
+    return tuple(dict.fromkeys(m.email for m in team.managers if m.email))
 
 
 @dataclass(frozen=True)
@@ -127,22 +138,22 @@ def route(
     ops: Sequence[str],
     failing: Mapping[str, Failures] | None = None,
 ) -> Route:
-    """Where a notice for `rep` (None: for `team`'s manager) goes: their own working
-    address; else, for a rep, the manager of the rep's team (or of `team`); else the ops
-    channels. No rep and no team: nowhere."""
+    """Where a notice for `rep` (None: for `team`'s managers) goes: their own working
+    address (every manager's that works); else, for a rep, the working addresses of the
+    managers of the rep's team (or of `team`); else the ops channels. No rep and no team:
+    nowhere."""
     failing = failing or {}
-    own = recipient_of(rep, team)
-    why = why_unreachable(own, failing)
-    if why is None and own:
-        return Route((own,))
     if rep is None and team is None:
         return Route(())
+    own = (recipient_of(rep, None),) if rep is not None else addresses_of(team)
+    working = tuple(a for a in own if a and why_unreachable(a, failing) is None)
+    if working:
+        return Route(working)
+    why = why_unreachable(own[0] if own else None, failing)
     if rep is not None:
         team = rep.team or team
-        manager = recipient_of(None, team)
-        if manager and why_unreachable(manager, failing) is None:
-            return Route((manager,), rep.name, why)
-        return Route(tuple(ops), rep.name, why)
+        managers = tuple(a for a in addresses_of(team) if why_unreachable(a, failing) is None)
+        return Route(managers or tuple(ops), rep.name, why)
     assert team is not None
-    name = team.manager_name or _("the manager of {team}").format(team=team.name)
+    name = manager_names(team) or _("the manager of {team}").format(team=team.name)
     return Route(tuple(ops), name, why)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.notify.messages import enqueue
+from leadflow.notify.reach import addresses_of
 from leadflow.review.period import Period
 from leadflow.review.render import review_title
 from leadflow.settings import get_settings
@@ -33,7 +34,7 @@ def queue_review(
 ) -> int:
     """Queue the review `text`, with `attachments`, for every team manager and for
     `directors`, once per period and recipient; returns how many recipients."""
-    managers = [t.notify_url or t.manager_email for t in session.scalars(select(Team))]
+    managers = [a for t in session.scalars(select(Team)) for a in addresses_of(t)]
     recipients = dict.fromkeys(r for r in [*managers, *directors] if r)
     for to in recipients:
         enqueue(

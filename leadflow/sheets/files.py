@@ -117,6 +117,30 @@ def _records(
         yield row.number, plan.record(row.cells, "; ".join(problems) or None)
 
 
+def sheet_limits() -> Limits:
+    """The settings' limits on reading a sheet."""
+    conf = get_settings().imports
+    return Limits(
+        conf.sample_bytes,
+        conf.max_cell_chars,
+        conf.damaged_share,
+        conf.max_row_chars,
+        conf.max_xlsx_bytes,
+        conf.max_xlsx_ratio,
+    )
+
+
+def sheet_rows(
+    path: Path, sheet: str | None, encoding: str | None, limits: Limits
+) -> tuple[str | None, str | None, Iterator[RawRow]]:
+    """A .csv's encoding (as named, else detected) or an .xlsx's sheet name, and its rows."""
+    if path.suffix.lower() == ".csv":
+        found, raw = csv_rows(path, limits, encoding and named_encoding(encoding))
+        return found, None, raw
+    sheet_name, raw = xlsx_rows(path, sheet, limits)
+    return None, sheet_name, raw
+
+
 def open_leads(
     path: Path,
     mapping: ImportMapping | None = None,
@@ -140,27 +164,14 @@ def open_leads(
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     settings = get_settings()
-    conf = settings.imports
-    limits = Limits(
-        conf.sample_bytes,
-        conf.max_cell_chars,
-        conf.damaged_share,
-        conf.max_row_chars,
-        conf.max_xlsx_bytes,
-        conf.max_xlsx_ratio,
-    )
-    if suffix == ".csv":
-        encoding, raw = csv_rows(path, limits, encoding and named_encoding(encoding))
-        sheet_name = None
-    else:
-        sheet_name, raw = xlsx_rows(path, sheet, limits)
-        encoding = None
+    limits = sheet_limits()
+    encoding, sheet_name, raw = sheet_rows(path, sheet, encoding, limits)
     plan, skipped, past = _header(
         path,
         raw,
         mapping or load_mapping(),
         Refused.of(settings.rules().privacy),
-        conf.header_search_rows,
+        settings.imports.header_search_rows,
     )
     if plan.unknown and not ignore_unknown:
         raise InvalidInput(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
     text,
 )
@@ -103,6 +104,25 @@ class Team(Base):
     notify_url: Mapped[str | None] = mapped_column(String(500))
     # IANA name: business hours, SLAs, reminders and review periods run on this clock.
     timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
+    # Every manager in order; manager_name and manager_email above repeat the first.
+    managers: Mapped[list[TeamManager]] = relationship(
+        order_by="TeamManager.position", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class TeamManager(Base):
+    """One of a team's managers (a name, an email or both); the first is also kept on the
+    team's manager_name and manager_email, which it had before it could have several."""
+
+    __tablename__ = "team_managers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    __table_args__ = (UniqueConstraint("team_id", "position", name="uq_team_managers_place"),)
 
 
 class SalesRep(Base):

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from leadflow.notify.reach import failing_addresses, recipient_of, why_unreachable
 from leadflow.settings import Settings, get_settings
 from leadflow.store.models import SalesRep, Team
+from leadflow.team.managers import manager_names
 
 
 class Unreachable(BaseModel):
     """A rep or manager notices cannot reach, and why."""
 
-    id: int  # the rep's id; for a manager, the team's (a manager is stored on the team)
+    id: int  # the rep's id; for a manager, the team's (a team may list several)
     name: str
     role: Literal["rep", "manager"]
     team: str | None
@@ -39,10 +40,18 @@ def unreachable_people(
             of = rep.team.name if rep.team else None
             found.append(Unreachable(id=rep.id, name=rep.name, role="rep", team=of, why=why))
     for team in session.scalars(select(Team).order_by(Team.id)):
-        why = why_unreachable(recipient_of(None, team), failing)
-        if why is not None:
-            name = team.manager_name or "-"
-            found.append(
-                Unreachable(id=team.id, name=name, role="manager", team=team.name, why=why)
-            )
+        for name, address in _managers(team):
+            why = why_unreachable(address, failing)
+            if why is not None:
+                found.append(
+                    Unreachable(id=team.id, name=name, role="manager", team=team.name, why=why)
+                )
     return found
+
+
+def _managers(team: Team) -> list[tuple[str, str | None]]:
+    """Each manager's name and address: their email, or the team's notify URL for them
+    all (one row then); a team without managers has one nameless row."""
+    if team.notify_url or not team.managers:
+        return [(manager_names(team) or "-", team.notify_url)]
+    return [(m.name or m.email or "-", m.email) for m in team.managers]

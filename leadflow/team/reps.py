@@ -19,6 +19,7 @@ from leadflow.rules.zones import check_zone
 from leadflow.schemas import MAX_ID, Flag, RowId, Share, validated
 from leadflow.store.capacity import OPEN
 from leadflow.store.models import Lead, SalesRep, Team
+from leadflow.team.managers import ManagerIn, both_given, set_managers
 
 NO_EMAIL = (
     "Say that the person has no email address: without one their notices go, marked as "
@@ -56,13 +57,30 @@ def check_address(field: str, email: str | None, url: str | None, no_email: bool
             f"no_email: {field} is given too; give one of them", {"no_email": f"{field} given"}
         )
     if not (email or url or no_email):
-        who, stand_in = _STAND_IN[field]
+        who, stand_in = _STAND_IN.get(field, _STAND_IN["manager_email"])
         raise InvalidInput(
             f"{field}: required (or notify_url), so that the {who}'s notices reach them; "
             f'if the {who} has no email, say so with --no-email (API: "no_email": true), '
             f"and their notices go to {stand_in} instead",
             {field: "required (or no_email)"},
         )
+
+
+def check_managers(people: list[ManagerIn], url: str | None, no_email: bool) -> None:
+    """InvalidInput naming the field when a manager has no email and neither the team's
+    notify URL nor no_email says where their notices go (or no_email says so needlessly)."""
+    if not people:
+        check_address("manager_email", None, url, no_email)
+        return
+    if no_email and all(p.email for p in people):
+        raise InvalidInput(
+            "no_email: every manager has an email; give one of them",
+            {"no_email": "manager_email given"},
+        )
+    for n, person in enumerate(people):
+        field = "manager_email" if len(people) == 1 else f"managers[{n + 1}].email"
+        if not (person.email or url or no_email):
+            check_address(field, None, None, False)
 
 
 class TeamIn(BaseModel):
@@ -73,6 +91,11 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     manager_name: str | None = Field(None, max_length=120)
     manager_email: str | None = Field(None, max_length=254)
+    managers: list[ManagerIn] | None = Field(
+        None,
+        description="Every manager in order (name, email); notices go to each. Instead of "
+        "manager_name and manager_email, which give the first.",
+    )
     no_email: Flag = Field(False, description=NO_EMAIL)
     regions: list[str] = []
     industries: list[str] = []
@@ -123,14 +146,28 @@ def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = 
     without a time zone of its own it takes `default_timezone` (the settings' default,
     passed in by the CLI and the API)."""
     team_in: TeamIn = validated(TeamIn, data)
-    check_address("manager_email", team_in.manager_email, team_in.notify_url, team_in.no_email)
+    people = given_managers(team_in)
+    check_managers(people, team_in.notify_url, team_in.no_email)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
         raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
-    team = Team(**team_in.model_dump(mode="json", exclude={"no_email"}))
+    team = Team(**team_in.model_dump(mode="json", exclude={"no_email", "managers"}))
     team.timezone = team_in.timezone or default_timezone
+    set_managers(team, people)
     session.add(team)
     session.flush()
     return team
+
+
+def given_managers(team_in: TeamIn) -> list[ManagerIn]:
+    """The managers a new team is given: its `managers`, or the one manager_name and
+    manager_email describe (none when neither is given)."""
+    if team_in.managers is not None:
+        if team_in.manager_name or team_in.manager_email:
+            raise both_given()
+        return team_in.managers
+    if team_in.manager_name or team_in.manager_email:
+        return [ManagerIn(name=team_in.manager_name, email=team_in.manager_email)]
+    return []
 
 
 def add_rep(
@@ -241,13 +278,15 @@ def rep_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def team_rows(session: Session) -> list[dict[str, Any]]:
-    """Every team with its manager and territory."""
+    """Every team with its managers (the first also as manager and manager_email) and
+    territory."""
     return [
         {
             "id": t.id,
             "name": t.name,
             "manager": t.manager_name,
             "manager_email": t.manager_email,
+            "managers": [{"name": m.name, "email": m.email} for m in t.managers],
             "regions": t.regions,
             "industries": t.industries,
             "company_sizes": t.company_sizes,

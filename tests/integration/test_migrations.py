@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from leadflow.store.db import engine_for, normalise_url
-from leadflow.store.migrate import HEAD, current, head
+from leadflow.store.migrate import HEAD, current, head, upgrade
 from leadflow.store.models import Base
 
 VERSIONS = Path(__file__).parents[2] / "leadflow" / "store" / "migrations" / "versions"
@@ -86,3 +86,26 @@ def test_every_integer_column_and_id_sequence_is_64_bit_on_postgresql(db_url):
         )
         encoding = conn.scalar(text("SHOW server_encoding"))
     assert narrow == [] and sequences == [] and encoding == "UTF8"
+
+
+def test_a_teams_one_manager_becomes_its_first_of_several(tmp_path):
+    """Migration 0032: the manager a team had before it could have several is its first,
+    and a team without one gets none. The rows are written as 0030's schema held them:
+    no service of today writes that schema."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0030_match_key_claims")
+    with engine_for(normalise_url(url)).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO teams (id, name, manager_name, manager_email, regions, industries,"
+                " company_sizes, customer_types, timezone) VALUES"
+                " (1, 'East', 'Mia', 'mia@example.com', '[]', '[]', '[]', '[]', 'UTC'),"
+                " (2, 'West', NULL, NULL, '[]', '[]', '[]', '[]', 'UTC')"
+            )
+        )
+    upgrade(url)
+    with engine_for(normalise_url(url)).connect() as conn:
+        rows = conn.execute(
+            text("SELECT team_id, position, name, email FROM team_managers ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, 0, "Mia", "mia@example.com")]
