@@ -26,7 +26,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import Unwritable
-from leadflow.i18n import gettext, label, restricted
+from leadflow.i18n import explain, gettext, label, restricted
 from leadflow.review.activity_targets import ACTIVITY_HEADERS, ACTIVITY_SHEET, activity_sheet
 from leadflow.review.model import Review
 from leadflow.review.period import Period
@@ -150,6 +150,8 @@ class _Sheet:
                 if key not in self.labels:
                     self.labels[key] = label(column.vocabulary, values[i])
                 values[i] = self.labels[key]
+            elif column.explained and values[i]:
+                values[i] = explain(values[i])
             elif isinstance(values[i], bool):
                 values[i] = self.yes_no[0] if values[i] else self.yes_no[1]
         if self.masked:

@@ -31,6 +31,7 @@ class Column:
     source: Any
     fmt: str | None = None
     vocabulary: str | None = None  # values are labelled in the reader's language (i18n.label)
+    explained: bool = False  # a system-made explanation, told in the reader's language
 
     @property
     def name(self) -> str:
@@ -68,7 +69,7 @@ LEAD_REGISTER = [
     Column(N_("Tags"), Lead.tags),
     Column(N_("State"), Lead.state, vocabulary="state"),
     Column(N_("Valid"), Lead.valid),
-    Column(N_("Invalid reason"), Lead.invalid_reason),
+    Column(N_("Invalid reason"), Lead.invalid_reason, explained=True),
     Column(N_("Score"), Lead.score, INTEGER),
     Column(N_("Priority"), Lead.priority, vocabulary="priority"),
     Column(N_("Grade"), Lead.grade, vocabulary="grade"),
