@@ -21,6 +21,10 @@ ASSIGNED = N_("assigned: {steps}")
 INVALID = N_("invalid: {steps}")
 DUPLICATE = N_("duplicate of lead {lead}")
 BANT_PASSED = N_("BANT {passed}/4")
+NEW_INQUIRY = N_("new inquiry via {source}")
+# Decisions that people make, with the reason LeadFlow gives when they give none.
+CONTRACT_SIGNED = N_("contract signed")
+REINSTATED_FOR = N_("reinstated: {why}")
 # Screening (leadflow.rules.screening); {failed} lists BANT_TESTS.
 UNVERIFIABLE = N_("contact cannot be verified (malformed phone and email)")
 BANT_FAILED = N_("BANT {passed}/4 < {needed}: failed {failed}")
@@ -52,6 +56,9 @@ PHRASES = (
     DUPLICATE,
     BANT_FAILED,
     BANT_PASSED,
+    NEW_INQUIRY,
+    CONTRACT_SIGNED,
+    REINSTATED_FOR,
     UNVERIFIABLE,
     KEY_ACCOUNT,
     TERRITORY,
@@ -72,7 +79,12 @@ PHRASES = (
     REACTIVATED,
 )
 # Values that are a vocabulary's (labelled in the reader's language), by placeholder.
-LABELLED = {"kind": "customer_type", "grade": "grade", "priority": "priority"}
+LABELLED = {
+    "kind": "customer_type",
+    "grade": "grade",
+    "priority": "priority",
+    "source": "channel",
+}
 # The BANT tests a screening can fail, as BANT_FAILED lists them.
 BANT_TESTS = ("budget", "authority", "need", "need (vague)", "timeline")
 

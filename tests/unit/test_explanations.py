@@ -38,6 +38,8 @@ def test_screening_reasons_and_a_persons_words():
             "BANT 1/4，低于 2：未通过 预算、需求（含糊）"
         )
         assert explain("invalid: duplicate of lead 17") == "无效：与线索 17 重复"
+        assert explain("new inquiry via trade_show") == "通过展会再次咨询"
+        assert explain("contract signed") == "合同已签署"  # a win without a reason given
         assert explain("客户预算已确认") == "客户预算已确认"
         assert explain("proposal presented") == "proposal presented"  # a rep's own words
         assert explain(None) == ""
