@@ -20,7 +20,7 @@ from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
-from leadflow.rules.explain import REACTIVATED
+from leadflow.rules.explain import CONTACT_AGAIN, REACTIVATED
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import LossReason, Priority, State
@@ -226,7 +226,7 @@ def reactivate(
         give_owner(lead, rep_id, now, rules, zone_of(session, team_id, rules))
         write(
             lead,
-            next_action="reactivated: contact the customer about their renewed interest",
+            next_action=CONTACT_AGAIN,
             next_action_due=lead.first_contact_due,
         )
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)

@@ -80,7 +80,7 @@ LEAD_REGISTER = [
     Column(N_("First contact due (UTC)"), Lead.first_contact_due, TIME),
     Column(N_("First contacted (UTC)"), Lead.first_contacted_at, TIME),
     Column(N_("Last contact (UTC)"), Lead.last_contact_at, TIME),
-    Column(N_("Next action"), Lead.next_action),
+    Column(N_("Next action"), Lead.next_action, explained=True),
     Column(N_("Next action due (UTC)"), Lead.next_action_due, TIME),
     Column(N_("Opportunity since (UTC)"), Lead.opportunity_at, TIME),
     Column(N_("Won (UTC)"), Lead.won_at, TIME),

@@ -22,6 +22,9 @@ INVALID = N_("invalid: {steps}")
 DUPLICATE = N_("duplicate of lead {lead}")
 BANT_PASSED = N_("BANT {passed}/4")
 NEW_INQUIRY = N_("new inquiry via {source}")
+# The next action LeadFlow sets for an owner.
+ANSWER_INQUIRY = N_("answer the new inquiry via {source}")
+CONTACT_AGAIN = N_("reactivated: contact the customer about their renewed interest")
 # Decisions that people make, with the reason LeadFlow gives when they give none.
 CONTRACT_SIGNED = N_("contract signed")
 REINSTATED_FOR = N_("reinstated: {why}")
@@ -57,6 +60,8 @@ PHRASES = (
     BANT_FAILED,
     BANT_PASSED,
     NEW_INQUIRY,
+    ANSWER_INQUIRY,
+    CONTACT_AGAIN,
     CONTRACT_SIGNED,
     REINSTATED_FOR,
     UNVERIFIABLE,

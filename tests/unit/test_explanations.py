@@ -39,6 +39,7 @@ def test_screening_reasons_and_a_persons_words():
         )
         assert explain("invalid: duplicate of lead 17") == "无效：与线索 17 重复"
         assert explain("new inquiry via trade_show") == "通过展会再次咨询"
+        assert explain("answer the new inquiry via trade_show") == "答复通过展会的新咨询"
         assert explain("contract signed") == "合同已签署"  # a win without a reason given
         assert explain("客户预算已确认") == "客户预算已确认"
         assert explain("proposal presented") == "proposal presented"  # a rep's own words
