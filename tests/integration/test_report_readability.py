@@ -5,6 +5,7 @@ carries a format, in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -107,3 +108,14 @@ def test_the_lead_export_workbook_fits_and_formats_its_cells(uow, ids, tmp_path)
     headers = [c.value for c in sheet[1]]
     budget = sheet.cell(row=2, column=headers.index("budget_max") + 1)
     assert budget.number_format == "#,##0.00"
+
+
+def test_every_table_of_the_review_scrolls_inside_its_card(uow, ids):  # noqa: F811
+    """A table wider than the page (the reps' 16 columns) scrolls inside its card, and a
+    printed one wraps its cells instead: the stylesheet goes with the page, no CDN."""
+    html = review_html(build_review(uow.session, Q3, REVIEWED_AT))
+    tables = re.findall(r"(<div[^>]*>)?\s*<table", html)
+    assert len(tables) >= 10 and all('class="panel"' in opening for opening in tables)
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert re.search(r"\.panel \{[^}]*overflow-x: auto", style)
+    assert "@media print" in style and "http" not in style
