@@ -10,6 +10,8 @@ messages are the enums of `leadflow.rules.vocab` themselves (`extract_vocabulary
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,7 +31,9 @@ from babel.support import NullTranslations, Translations
 
 from leadflow.errors import InvalidInput
 from leadflow.locales import DOMAIN, SOURCE_LOCALE, available_locales, check_locale, locale_dir
+from leadflow.rules import explain as phrases
 from leadflow.rules import vocab
+from leadflow.rules.explain import N_ as N_  # where the rest of LeadFlow finds it
 from leadflow.settings import get_settings
 
 _chosen: ContextVar[str | None] = ContextVar("leadflow_locale", default=None)
@@ -62,6 +66,21 @@ EXTRA_VALUES: dict[str, tuple[str, ...]] = {
     "loss_reason": ("unknown",),
     "priority": ("unknown",),
     "account_tier": ("none",),
+    # The lead machine's triggers (statemachines.lead.TRIGGERS), as the audit names them,
+    # and the actors that are LeadFlow itself rather than a person.
+    "trigger": (
+        "screen",
+        "disqualify",
+        "start_nurturing",
+        "qualify",
+        "requalify",
+        "start_negotiation",
+        "win",
+        "lose",
+        "reactivate",
+        "reinstate",
+    ),
+    "actor": ("intake", "system"),
 }
 
 
@@ -115,17 +134,18 @@ def pgettext(context: str, message: str) -> str:
     return str(translations(current_locale()).pgettext(context, message))
 
 
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for a deferred message)
-    """Mark a message for the catalog; it is translated later, where it is shown."""
-    return message
-
-
 def label(vocabulary: str, value: object) -> str:
     """A vocabulary value (a channel, state, grade, loss reason, priority, ...) as the
     reader's language names it: 'trade_show' is 'trade show' in English, '展会' in zh_CN."""
     if value is None or value == "":
         return "-"
     return pgettext(vocabulary, str(value).replace("_", " "))
+
+
+def actor(name: str | None) -> str:
+    """Who made a change: a person's id as written, LeadFlow's own parts (intake,
+    system) in the reader's language."""
+    return label("actor", name) if name in EXTRA_VALUES["actor"] else (name or "-")
 
 
 def read_label(vocabulary: str, text: object) -> object:
@@ -148,9 +168,61 @@ def extract_vocabulary(
 ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
     """A Babel extraction method (babel.cfg) for leadflow/rules/vocab.py: every label that
     `label` can ask for, as a pgettext message with its vocabulary as context."""
-    for context, enum in VOCABULARIES.items():
+    for context in dict.fromkeys([*VOCABULARIES, *EXTRA_VALUES]):
+        enum = VOCABULARIES.get(context, ())
         for value in [*(v.value for v in enum), *EXTRA_VALUES.get(context, ())]:
             yield 0, "pgettext", (context, value.replace("_", " ")), [f"vocabulary: {context}"]
+
+
+# System-made explanations (leadflow.rules.explain), in the reader's language.
+
+
+@lru_cache(maxsize=1)
+def _phrase_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each phrase, and a pattern that reads its values back out of a filled-in step."""
+    found = []
+    for phrase in phrases.PHRASES:
+        pattern = "".join(
+            re.escape(text) + (f"(?P<{name}>.+?)" if name else "")
+            for text, name, _spec, _conv in string.Formatter().parse(phrase)
+        )
+        found.append((phrase, re.compile(pattern, re.S)))
+    return tuple(found)
+
+
+def _bant_test(name: str) -> str:
+    names = {
+        "budget": pgettext("bant", "budget"),
+        "authority": pgettext("bant", "authority"),
+        "need": pgettext("bant", "need"),
+        "need (vague)": pgettext("bant", "need (vague)"),
+        "timeline": pgettext("bant", "timeline"),
+    }
+    return names.get(name, name)
+
+
+def explain(text: str | None) -> str:
+    """A system-made explanation (an assignment, screening or transition reason) in the
+    current language, phrase by phrase; what no phrase matches (a person's own words,
+    a name) is kept as written."""
+    if not text:
+        return text or ""
+    for phrase, pattern in _phrase_patterns():
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        values: dict[str, str] = {}
+        for name, value in found.groupdict().items():
+            if name in phrases.LABELLED:
+                values[name] = label(phrases.LABELLED[name], value)
+            elif name == "failed":
+                values[name] = gettext(", ").join(_bant_test(v) for v in value.split(", "))
+            else:
+                values[name] = explain(value)
+        return gettext(phrase).format(**values)
+    if phrases.STEP in text:
+        return gettext("; ").join(explain(step) for step in text.split(phrases.STEP))
+    return text
 
 
 # Numbers and dates, as Babel writes them for the current locale (CLDR data).

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.handoff.render import package_html, package_markdown
-from leadflow.i18n import day, label, number
+from leadflow.i18n import actor, day, explain, label, number
 from leadflow.i18n import gettext as _
 from leadflow.lifecycle.minutes import package_minutes
 from leadflow.lifecycle.plans import current_plan
@@ -105,10 +105,10 @@ def build_package(session: Session, lead: Lead, settings: Settings) -> dict[str,
                 "what": _("{old} -> {new} ({trigger})").format(
                     old=label("state", t.from_state),
                     new=label("state", t.to_state),
-                    trigger=t.trigger,
+                    trigger=label("trigger", t.trigger),
                 ),
-                "by": t.actor,
-                "note": t.reason or "",
+                "by": actor(t.actor),
+                "note": explain(t.reason),
             }
             for t in transitions
         ]

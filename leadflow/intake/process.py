@@ -18,6 +18,14 @@ from leadflow.lifecycle.reassess import behaviour_counts, give_owner, reassess
 from leadflow.notify.messages import notify_assignment
 from leadflow.rules.assignment import Assignment, LeadToAssign, Roster
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import (
+    ASSIGNED,
+    BANT_PASSED,
+    DUPLICATE,
+    INVALID,
+    REPEAT_BUSINESS,
+    STEP,
+)
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.previous_owner import previous_owner
 from leadflow.rules.vocab import LossReason, State
@@ -125,7 +133,7 @@ def _merge_late_duplicates(
             lead,
             duplicate_of_id=older,
             valid=False,
-            invalid_reason=f"duplicate of lead {older}",
+            invalid_reason=DUPLICATE.format(lead=older),
             loss_reason="invalid",
         )
         fire(
@@ -134,7 +142,7 @@ def _merge_late_duplicates(
             by=actor,
             at=now,
             rules=rules,
-            reason=f"invalid: duplicate of lead {older}",
+            reason=INVALID.format(steps=DUPLICATE.format(lead=older)),
         )
         result.processed += 1
         result.duplicates += 1
@@ -160,17 +168,18 @@ def _screen_and_choose(
     result.processed += 1
     if not stands.valid:
         write(lead, loss_reason=LossReason.invalid.value)
-        fire(lead, "disqualify", by=actor, at=now, rules=rules, reason=f"invalid: {ev.bant.reason}")
+        why = INVALID.format(steps=ev.bant.reason)
+        fire(lead, "disqualify", by=actor, at=now, rules=rules, reason=why)
         result.disqualified += 1
         return None
     # A reinstated lead is screened on the manager's decision, whatever screening says.
-    why = "; ".join(filter(None, (f"BANT {ev.bant.passed}/4", stands.note)))
+    why = STEP.join(filter(None, (BANT_PASSED.format(passed=ev.bant.passed), stands.note)))
     fire(lead, "screen", by=actor, at=now, rules=rules, reason=why)
     result.screened += 1
     facts = LeadToAssign.model_validate(lead, from_attributes=True)
     group = roster.group_of(facts)
     previous = previous_owner(
-        roster, known_owner, now, "repeat business", group.id if group else None
+        roster, known_owner, now, REPEAT_BUSINESS, group.id if group else None
     )
     return roster.with_fallbacks(previous, facts) if previous else roster.assign(facts, now)
 
@@ -194,9 +203,8 @@ def _route(
         notify_assignment(rows, lead, None, team, now, rules)
         return
     give_owner(lead, choice.rep_id, now, rules, team_zone(team, rules))
-    fire(
-        lead, "start_nurturing", by=actor, at=now, rules=rules, reason=f"assigned: {choice.reason}"
-    )
+    why = ASSIGNED.format(steps=choice.reason)
+    fire(lead, "start_nurturing", by=actor, at=now, rules=rules, reason=why)
     notify_assignment(rows, lead, reps[choice.rep_id], team, now, rules)
     result.assigned += 1
 

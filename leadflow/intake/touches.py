@@ -20,6 +20,7 @@ from leadflow.lifecycle.reassess import answer_due
 from leadflow.notify.messages import notify
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.evaluate import evaluate
+from leadflow.rules.explain import ANSWER_INQUIRY, NEW_INQUIRY
 from leadflow.rules.facts import BehaviourCounts, LeadFacts
 from leadflow.rules.vocab import OPEN_STATES, State
 from leadflow.schemas import LeadIn
@@ -88,7 +89,7 @@ def returning_inquiry(
             by=actor,
             now=now,
             rules=rules,
-            reason=f"new inquiry via {rec.source.value}",
+            reason=NEW_INQUIRY.format(source=rec.source.value),
         )
         # N_: the outcome is stored as written and named in the owner's language in notices.
         _tell_owner(
@@ -105,7 +106,7 @@ def returning_inquiry(
     if lead.owner_id is not None:
         write(
             lead,
-            next_action=f"answer the new inquiry via {rec.source.value}",
+            next_action=ANSWER_INQUIRY.format(source=rec.source.value),
             next_action_due=answer_due(lead, now, rules, zone_of(session, lead.team_id, rules)),
         )
     _tell_owner(session, lead, touch, rules)

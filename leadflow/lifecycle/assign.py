@@ -20,6 +20,7 @@ from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import CONTACT_AGAIN, REACTIVATED
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import LossReason, Priority, State
@@ -206,7 +207,7 @@ def reactivate(
     facts = LeadToAssign.model_validate(lead, from_attributes=True)
     group = roster.group_of(facts)
     choice = previous_owner(
-        roster, lead.owner_id, now, "reactivated", group.id if group else None
+        roster, lead.owner_id, now, REACTIVATED, group.id if group else None
     ) or roster.assign(facts, now)
     save_round_robin(session, roster)
     rep_id, team_id, why = choice.rep_id, choice.team_id, choice.reason
@@ -225,7 +226,7 @@ def reactivate(
         give_owner(lead, rep_id, now, rules, zone_of(session, team_id, rules))
         write(
             lead,
-            next_action="reactivated: contact the customer about their renewed interest",
+            next_action=CONTACT_AGAIN,
             next_action_due=lead.first_contact_due,
         )
     fire(lead, "reactivate", by=by, at=now, rules=rules, reason=reason or why)

@@ -16,6 +16,7 @@ from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.lifecycle.prices import check_contract_value
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import CONTRACT_SIGNED
 from leadflow.rules.vocab import State
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
@@ -156,7 +157,7 @@ def win(
         by=by,
         at=lead_time(lead, at, now, "win"),
         rules=rules,
-        reason=reason or "contract signed",
+        reason=reason or CONTRACT_SIGNED,
     )
     flush(session)
     return lead

@@ -13,13 +13,14 @@ from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.operations import rescore
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import REINSTATED_FOR
 from leadflow.rules.standing import REINSTATED, Standing
 from leadflow.rules.vocab import LossReason, State
 from leadflow.store.models import Lead, TransitionAudit
 from leadflow.store.uow import flush
 from leadflow.store.writer import fire, write
 
-REINSTATED_BECAUSE = "reinstated: "  # the reinstate transition's reason: this, then the manager's
+REINSTATED_BECAUSE = REINSTATED_FOR.removesuffix("{why}")  # then the manager's reason
 DISQUALIFIED = (Lead.state == State.lost.value) & (Lead.loss_reason == LossReason.invalid.value)
 
 
@@ -57,7 +58,9 @@ def review_invalid(
         invalid_reviewed_at=now,
     )
     if decision == "reinstate":
-        fire(lead, "reinstate", by=by, at=now, rules=rules, reason=f"{REINSTATED_BECAUSE}{reason}")
+        fire(
+            lead, "reinstate", by=by, at=now, rules=rules, reason=REINSTATED_FOR.format(why=reason)
+        )
         write(lead, loss_reason=None)
         rescore(session, lead, now, rules)  # valid and graded from now on
     flush(session)

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import explain, label, moment
 from leadflow.i18n import gettext as _
-from leadflow.i18n import label, moment
 from leadflow.notify.reach import KIND, Route, route
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import notice_wait
@@ -171,7 +171,7 @@ def notify_assignment(
             priority=label("priority", lead.priority) if lead.priority else "-",
             score=lead.score,
             due=due,
-            why=lead.assignment_reason,
+            why=explain(lead.assignment_reason),
         ),
         now=now,
         rules=rules,

@@ -16,6 +16,8 @@ from leadflow.review.charts import calibration_chart, review_charts
 from leadflow.review.funnel import funnel_rows
 from leadflow.review.model import Review
 from leadflow.review.render import (
+    closed_line,
+    cohort_line,
     cohort_note,
     factor_headers,
     losses_note,
@@ -106,6 +108,8 @@ def review_html(review: Review) -> str:
         title=review_title(review.period),
         period_line=period_line(review),
         cohort_note=cohort_note(),
+        closed_line=closed_line(review),
+        cohort_line=cohort_line(review),
         losses_note=losses_note(),
         pipeline_note=pipeline_note(),
         win_rate_note=win_rate_note(),

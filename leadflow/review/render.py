@@ -70,6 +70,20 @@ def cohort_note() -> str:
     )
 
 
+def closed_line(r: Review) -> str:
+    """The deals closed in the period, whenever their leads came in."""
+    return _("Closed in the period: {won} won, {lost} lost").format(
+        won=number(r.won_deals), lost=number(r.lost_deals)
+    )
+
+
+def cohort_line(r: Review) -> str:
+    """What became of the leads created in the period (the cohort), so far."""
+    return _("Created in the period (cohort): {won} of {valid} valid leads won so far").format(
+        won=number(r.cohort_won), valid=number(r.valid_leads)
+    )
+
+
 def losses_note() -> str:
     """Why invalid leads are not in the loss reasons."""
     return _("Leads disqualified at screening are counted as invalid, not as lost deals.")
@@ -199,7 +213,11 @@ def review_markdown(review: Review) -> str:
         "",
         f"_{period_line(r)}._",
         "",
-        *_section(_("Headline"), _headline(r), cohort_note()),
+        *_section(
+            _("Headline"),
+            [f"- {closed_line(r)}", f"- {cohort_line(r)}", "", *_headline(r)],
+            cohort_note(),
+        ),
         *_section(
             _("Funnel"),
             _table(

@@ -11,7 +11,8 @@ as the API's answers (leadflow.rules.access)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import Unwritable
-from leadflow.i18n import gettext, label, restricted
+from leadflow.i18n import explain, gettext, label, restricted
 from leadflow.review.activity_targets import ACTIVITY_HEADERS, ACTIVITY_SHEET, activity_sheet
 from leadflow.review.model import Review
 from leadflow.review.period import Period
@@ -40,15 +41,14 @@ from leadflow.review.xlsx_tables import (
     row_tables,
     summary_rows,
 )
+from leadflow.review.xlsx_widths import ColumnWidths, default_format
 from leadflow.rules.access import Viewer, mask
 from leadflow.rules.text import escaped
 
 # The account tiers sheet (seed 004): built from the review, like the summary.
 TIERS = [
-    Column(header, header, fmt, width)
-    for header, fmt, width in zip(
-        TIER_HEADERS, (None, INTEGER, INTEGER, INTEGER, MONEY), (16, 10, 12, 14, 16), strict=True
-    )
+    Column(header, header, fmt)
+    for header, fmt in zip(TIER_HEADERS, (None, INTEGER, INTEGER, INTEGER, MONEY), strict=True)
 ]
 
 MASK = "(restricted)"  # the lead export's placeholder (an export for other systems)
@@ -94,27 +94,40 @@ def _plain(value: Any) -> Any:
 
 
 class _Sheet:
-    """A write-only sheet with a styled, frozen header row and an auto filter."""
+    """A write-only sheet with a styled, frozen header row, columns fitted to their cells
+    (`fit`, before the first row) and an auto filter."""
 
     def __init__(self, book: Workbook, title: str, columns: Sequence[Column], masked: bool):
         # A write-only worksheet; openpyxl names its class only in a private module, so the
         # attribute is left to inference rather than importing that name.
         self.ws = book.create_sheet(gettext(title))
-        self.columns, self.rows = columns, 0
+        self.columns, self.rows, self.begun = columns, 0, False
         self.names = [c.name for c in columns]
         assert len(set(self.names)) == len(self.names), f"{title}: column names repeat"
         self.masked = masked and any(c.sensitive for c in columns)
-        self.hidden_text = restricted()
+        self.hidden_text, self.yes_no = restricted(), (gettext("Yes"), gettext("No"))
         self.labels: dict[tuple[str, Any], Any] = {}  # a vocabulary has a handful of values
+        self.headers = [gettext(c.header) for c in columns]
         # Cells are reused row after row: write-only mode writes each row as it is appended.
         self.cells = [WriteOnlyCell(self.ws) if c.fmt else None for c in columns]
         for cell, column in zip(self.cells, columns, strict=True):
             if cell is not None and column.fmt:
                 cell.number_format = column.fmt
-        for i, column in enumerate(columns, 1):
-            self.ws.column_dimensions[get_column_letter(i)].width = column.width
-        self.ws.freeze_panes = "A2"
-        self.ws.append([self._header(gettext(c.header)) for c in columns])
+
+    def fit(self, rows: Iterable[Iterable[Any]]) -> None:
+        """Size each column to its widest cell as shown, header included (a first pass
+        over the rows: a write-only sheet writes its widths before its first row)."""
+        measured = ColumnWidths(self.headers, [c.fmt for c in self.columns])
+        for row in rows:
+            measured.measure(self._values(row))
+        for i, width in enumerate(measured.widths(), 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def _begin(self) -> None:
+        if not self.begun:
+            self.begun = True
+            self.ws.freeze_panes = "A2"
+            self.ws.append([self._header(h) for h in self.headers])
 
     def _header(self, text: str) -> Cell:
         cell = WriteOnlyCell(self.ws, value=text)
@@ -128,20 +141,29 @@ class _Sheet:
         cell.data_type, cell.quotePrefix = "s", True
         return cell
 
-    def add(self, values: Iterable[Any]) -> None:
-        """Append one row: labelled, masked, formulas kept as text, formatted."""
-        values = list(values)
+    def _values(self, row: Iterable[Any]) -> list[Any]:
+        """One row's values as its cells hold them: labelled, yes or no, masked."""
+        values = list(row)
         for i, column in enumerate(self.columns):
             if column.vocabulary and values[i] is not None:
                 key = (column.vocabulary, values[i])
                 if key not in self.labels:
                     self.labels[key] = label(column.vocabulary, values[i])
                 values[i] = self.labels[key]
+            elif column.explained and values[i]:
+                values[i] = explain(values[i])
+            elif isinstance(values[i], bool):
+                values[i] = self.yes_no[0] if values[i] else self.yes_no[1]
         if self.masked:
             values = list(
                 mask(dict(zip(self.names, values, strict=True)), self.hidden_text).values()
             )
-        values = [_plain(value) for value in values]
+        return [_plain(value) for value in values]
+
+    def add(self, row: Iterable[Any]) -> None:
+        """Append one row: labelled, masked, formulas kept as text, formatted."""
+        self._begin()
+        values = self._values(row)
         try:
             self.ws.append(self._cells(values))
         except REFUSALS:
@@ -156,12 +178,17 @@ class _Sheet:
             elif cell is not None and value is not None:
                 cell.value = value
                 row.append(cell)
+            elif default_format(value) is not None:  # a number in a column of mixed values
+                own = WriteOnlyCell(self.ws, value=value)
+                own.number_format = str(default_format(value))
+                row.append(own)
             else:
                 row.append(value)
         return row
 
     def close(self) -> None:
         """Set the auto filter over the header and every row written."""
+        self._begin()
         last = get_column_letter(len(self.columns))
         self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
@@ -170,9 +197,9 @@ def _stream(session: Session, query: Select[Any]) -> Iterable[Sequence[Any]]:
     yield from session.execute(query.execution_options(yield_per=CHUNK))
 
 
-def _activity(review: Review) -> tuple[str, list[Column], Iterable[Sequence[Any]]]:
+def _activity(review: Review) -> tuple[str, list[Column], list[list[Any]]]:
     """Seed 004's targets: approval, activity numbers measured, break-down warnings."""
-    columns = [Column(h, h, None, 30 if i < 3 else 16) for i, h in enumerate(ACTIVITY_HEADERS)]
+    columns = [Column(h, h) for h in ACTIVITY_HEADERS]
     return ACTIVITY_SHEET, columns, activity_sheet(review.activity_targets, review.target_warnings)
 
 
@@ -187,17 +214,23 @@ def write_review_xlsx(
     masked = not viewer.sees_sensitive(owner)
     period = Period.parse(review.period, review.timezone)
     book = Workbook(write_only=True)
-    sheets: list[tuple[str, list[Column], Iterable[Sequence[Any]]]] = [
-        (title, columns, _stream(session, query))
+    # Each sheet's rows, twice: once to fit the columns, once to write them.
+    sheets: list[tuple[str, list[Column], Callable[[], Iterable[Sequence[Any]]]]] = [
+        (title, columns, partial(_stream, session, query))
         for title, columns, query in row_tables(period, owner, review.team_id)
     ]
-    sheets += [(CONVERSION_SHEET, *conversion_rows(review)), (SUMMARY_SHEET, *summary_rows(review))]
-    sheets.append((TIERS_SHEET, TIERS, tier_cells(review.tiers)))
-    sheets.append(_activity(review))
+    built = [
+        (CONVERSION_SHEET, *conversion_rows(review)),
+        (SUMMARY_SHEET, *summary_rows(review)),
+        (TIERS_SHEET, TIERS, tier_cells(review.tiers)),
+        _activity(review),
+    ]
+    sheets += [(title, columns, partial(list, rows)) for title, columns, rows in built]
     counts: dict[str, int] = {}
     for title, columns, rows in sheets:
         sheet = _Sheet(book, title, columns, masked)
-        for row in rows:
+        sheet.fit(rows())
+        for row in rows():
             sheet.add(row)
         sheet.close()
         counts[title] = sheet.rows

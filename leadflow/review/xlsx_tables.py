@@ -17,12 +17,10 @@ from leadflow.review.model import Review, TargetLine
 from leadflow.review.notes import ReviewNotes
 from leadflow.review.period import Period, kept_leads, within
 from leadflow.review.results import win_rate
+from leadflow.review.xlsx_widths import DATE, INTEGER, MONEY, PERCENT, TIME
 from leadflow.rules.access import is_sensitive
 from leadflow.store.deal_models import OpportunityAssessment
 from leadflow.store.models import Activity, Lead, SalesRep, Team
-
-MONEY, PERCENT, INTEGER = "#,##0.00", "0.0%", "#,##0"
-DATE, TIME = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,8 @@ class Column:
     header: str  # English; the sheet shows it in the reader's language
     source: Any
     fmt: str | None = None
-    width: float = 14
     vocabulary: str | None = None  # values are labelled in the reader's language (i18n.label)
+    explained: bool = False  # a system-made explanation, told in the reader's language
 
     @property
     def name(self) -> str:
@@ -48,89 +46,81 @@ class Column:
 
 _OWNER = SalesRep.name.label("owner")
 LEAD_REGISTER = [
-    Column(N_("Lead ID"), Lead.id, INTEGER, 9),
-    Column(N_("Created (UTC)"), Lead.created_at, TIME, 17),
-    Column(N_("Source"), Lead.source, None, 16, vocabulary="channel"),
-    Column(N_("Source detail"), Lead.source_detail, None, 24),
-    Column(N_("Company"), Lead.company_name, None, 28),
-    Column(N_("Contact"), Lead.contact_name, None, 20),
-    Column(N_("Title"), Lead.contact_title, None, 16),
+    Column(N_("Lead ID"), Lead.id, INTEGER),
+    Column(N_("Created (UTC)"), Lead.created_at, TIME),
+    Column(N_("Source"), Lead.source, vocabulary="channel"),
+    Column(N_("Source detail"), Lead.source_detail),
+    Column(N_("Company"), Lead.company_name),
+    Column(N_("Contact"), Lead.contact_name),
+    Column(N_("Title"), Lead.contact_title),
     Column(N_("Contact role"), Lead.contact_role, vocabulary="contact_role"),
-    Column(N_("Phone"), Lead.phone, None, 17),
-    Column(N_("Email"), Lead.email, None, 26),
-    Column(N_("Need"), Lead.need, None, 34),
+    Column(N_("Phone"), Lead.phone),
+    Column(N_("Email"), Lead.email),
+    Column(N_("Need"), Lead.need),
     Column(N_("Industry"), Lead.industry),
-    Column(N_("Company size"), Lead.company_size, None, 12, vocabulary="company_size"),
-    Column(N_("Employees"), Lead.employees, INTEGER, 11),
-    Column(N_("Annual revenue"), Lead.annual_revenue, MONEY, 16),
-    Column(N_("Region"), Lead.region, None, 11),
-    Column(N_("Budget min"), Lead.budget_min, MONEY, 14),
-    Column(N_("Budget max"), Lead.budget_max, MONEY, 14),
-    Column(N_("Budget confirmed"), Lead.budget_confirmed, MONEY, 16),
-    Column(N_("Timeline"), Lead.timeline, DATE, 12),
-    Column(N_("Tags"), Lead.tags, None, 20),
-    Column(N_("State"), Lead.state, None, 12, vocabulary="state"),
-    Column(N_("Valid"), Lead.valid, None, 8),
-    Column(N_("Invalid reason"), Lead.invalid_reason, None, 24),
-    Column(N_("Score"), Lead.score, INTEGER, 8),
-    Column(N_("Priority"), Lead.priority, None, 10, vocabulary="priority"),
-    Column(N_("Grade"), Lead.grade, None, 8, vocabulary="grade"),
+    Column(N_("Company size"), Lead.company_size, vocabulary="company_size"),
+    Column(N_("Employees"), Lead.employees, INTEGER),
+    Column(N_("Annual revenue"), Lead.annual_revenue, MONEY),
+    Column(N_("Region"), Lead.region),
+    Column(N_("Budget min"), Lead.budget_min, MONEY),
+    Column(N_("Budget max"), Lead.budget_max, MONEY),
+    Column(N_("Budget confirmed"), Lead.budget_confirmed, MONEY),
+    Column(N_("Timeline"), Lead.timeline, DATE),
+    Column(N_("Tags"), Lead.tags),
+    Column(N_("State"), Lead.state, vocabulary="state"),
+    Column(N_("Valid"), Lead.valid),
+    Column(N_("Invalid reason"), Lead.invalid_reason, explained=True),
+    Column(N_("Score"), Lead.score, INTEGER),
+    Column(N_("Priority"), Lead.priority, vocabulary="priority"),
+    Column(N_("Grade"), Lead.grade, vocabulary="grade"),
     Column(N_("Opportunity grade"), Lead.opportunity_grade, vocabulary="grade"),
-    Column(N_("Owner"), _OWNER, None, 20),
-    Column(N_("Team"), Team.name.label("team"), None, 14),
-    Column(N_("Assigned (UTC)"), Lead.assigned_at, TIME, 17),
-    Column(N_("First contact due (UTC)"), Lead.first_contact_due, TIME, 17),
-    Column(N_("First contacted (UTC)"), Lead.first_contacted_at, TIME, 17),
-    Column(N_("Last contact (UTC)"), Lead.last_contact_at, TIME, 17),
-    Column(N_("Next action"), Lead.next_action, None, 24),
-    Column(N_("Next action due (UTC)"), Lead.next_action_due, TIME, 17),
-    Column(N_("Opportunity since (UTC)"), Lead.opportunity_at, TIME, 17),
-    Column(N_("Won (UTC)"), Lead.won_at, TIME, 17),
-    Column(N_("Lost (UTC)"), Lead.lost_at, TIME, 17),
+    Column(N_("Owner"), _OWNER),
+    Column(N_("Team"), Team.name.label("team")),
+    Column(N_("Assigned (UTC)"), Lead.assigned_at, TIME),
+    Column(N_("First contact due (UTC)"), Lead.first_contact_due, TIME),
+    Column(N_("First contacted (UTC)"), Lead.first_contacted_at, TIME),
+    Column(N_("Last contact (UTC)"), Lead.last_contact_at, TIME),
+    Column(N_("Next action"), Lead.next_action, explained=True),
+    Column(N_("Next action due (UTC)"), Lead.next_action_due, TIME),
+    Column(N_("Opportunity since (UTC)"), Lead.opportunity_at, TIME),
+    Column(N_("Won (UTC)"), Lead.won_at, TIME),
+    Column(N_("Lost (UTC)"), Lead.lost_at, TIME),
     Column(N_("Loss reason"), Lead.loss_reason, vocabulary="loss_reason"),
-    Column(N_("Contract value"), Lead.contract_value, MONEY, 16),
-    Column(N_("Payment terms"), Lead.payment_terms, None, 22),
-    Column(N_("Delivery date"), Lead.delivery_date, DATE, 12),
-    Column(N_("Repeat of lead"), Lead.repeat_of_id, INTEGER, 10),
-    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28),
-    Column(N_("Internal notes"), Lead.internal_notes, None, 28),
+    Column(N_("Contract value"), Lead.contract_value, MONEY),
+    Column(N_("Payment terms"), Lead.payment_terms),
+    Column(N_("Delivery date"), Lead.delivery_date, DATE),
+    Column(N_("Repeat of lead"), Lead.repeat_of_id, INTEGER),
+    Column(N_("Decision-chain notes"), Lead.decision_chain_notes),
+    Column(N_("Internal notes"), Lead.internal_notes),
 ]
 FOLLOW_UP_LOG = [
-    Column(N_("Time (UTC)"), Activity.at, TIME, 17),
-    Column(N_("Lead ID"), Activity.lead_id, INTEGER, 9),
-    Column(N_("Company"), Lead.company_name, None, 28),
-    Column(N_("Rep"), _OWNER, None, 20),
-    Column(N_("Contact channel"), Activity.channel, None, 10, vocabulary="activity_channel"),
-    Column(N_("Key points"), Activity.key_points, None, 34),
-    Column(N_("Customer feedback"), Activity.feedback, None, 28),
-    Column(N_("Next action"), Activity.next_action, None, 26),
-    Column(N_("Next action due (UTC)"), Activity.next_action_due, TIME, 17),
-    Column(N_("Logged (UTC)"), Activity.logged_at, TIME, 17),
+    Column(N_("Time (UTC)"), Activity.at, TIME),
+    Column(N_("Lead ID"), Activity.lead_id, INTEGER),
+    Column(N_("Company"), Lead.company_name),
+    Column(N_("Rep"), _OWNER),
+    Column(N_("Contact channel"), Activity.channel, vocabulary="activity_channel"),
+    Column(N_("Key points"), Activity.key_points),
+    Column(N_("Customer feedback"), Activity.feedback),
+    Column(N_("Next action"), Activity.next_action),
+    Column(N_("Next action due (UTC)"), Activity.next_action_due, TIME),
+    Column(N_("Logged (UTC)"), Activity.logged_at, TIME),
     # Spec §6: logged more than sla.log_within_hours after it happened.
-    Column(N_("Logged late"), Activity.late, None, 9),
+    Column(N_("Logged late"), Activity.late),
 ]
 OPPORTUNITY_GRADING = [
-    Column(N_("Assessed (UTC)"), OpportunityAssessment.assessed_at, TIME, 17),
-    Column(N_("Lead ID"), OpportunityAssessment.lead_id, INTEGER, 9),
-    Column(N_("Company"), Lead.company_name, None, 28),
-    Column(N_("Owner"), _OWNER, None, 20),
-    Column(N_("Urgency"), OpportunityAssessment.urgency, None, 11, vocabulary="urgency"),
-    Column(N_("Budget"), OpportunityAssessment.budget, MONEY, 15),
-    Column(
-        N_("Competition"), OpportunityAssessment.competition, None, 13, vocabulary="competition"
-    ),
-    Column(
-        N_("Decision chain"),
-        OpportunityAssessment.decision_chain,
-        None,
-        14,
-        vocabulary="decision_chain",
-    ),
-    Column(N_("Points"), OpportunityAssessment.points, INTEGER, 8),
-    Column(N_("Opportunity grade"), OpportunityAssessment.grade, None, 8, vocabulary="grade"),
-    Column(N_("Assessed by"), OpportunityAssessment.assessed_by, None, 16),
-    Column(N_("Lead state now"), Lead.state, None, 13, vocabulary="state"),
-    Column(N_("Decision-chain notes"), Lead.decision_chain_notes, None, 28),
+    Column(N_("Assessed (UTC)"), OpportunityAssessment.assessed_at, TIME),
+    Column(N_("Lead ID"), OpportunityAssessment.lead_id, INTEGER),
+    Column(N_("Company"), Lead.company_name),
+    Column(N_("Owner"), _OWNER),
+    Column(N_("Urgency"), OpportunityAssessment.urgency, vocabulary="urgency"),
+    Column(N_("Budget"), OpportunityAssessment.budget, MONEY),
+    Column(N_("Competition"), OpportunityAssessment.competition, vocabulary="competition"),
+    Column(N_("Decision chain"), OpportunityAssessment.decision_chain, vocabulary="decision_chain"),
+    Column(N_("Points"), OpportunityAssessment.points, INTEGER),
+    Column(N_("Opportunity grade"), OpportunityAssessment.grade, vocabulary="grade"),
+    Column(N_("Assessed by"), OpportunityAssessment.assessed_by),
+    Column(N_("Lead state now"), Lead.state, vocabulary="state"),
+    Column(N_("Decision-chain notes"), Lead.decision_chain_notes),
 ]
 # The workbook's sheets: in zh_CN, the seed templates' own names (线索信息表, ...).
 LEAD_REGISTER_SHEET, FOLLOW_UP_SHEET = N_("Lead register"), N_("Follow-up log")
@@ -183,46 +173,46 @@ def row_tables(
 Table = tuple[list["Column"], list[list[Any]]]
 
 
-def _named(*specs: tuple[str, str | None, float]) -> list[Column]:
+def _named(*specs: tuple[str, str | None]) -> list[Column]:
     """Columns of rows built here (not queried): the header names the value."""
-    return [Column(header, header, fmt, width) for header, fmt, width in specs]
+    return [Column(header, header, fmt) for header, fmt in specs]
 
 
 CONVERSION = _named(
-    (N_("Section"), None, 10),
-    (N_("Name"), None, 24),
-    (N_("Team"), None, 14),
-    (N_("Leads"), INTEGER, 9),
-    (N_("Valid"), INTEGER, 9),
-    (N_("Won (of leads created)"), INTEGER, 12),
-    (N_("Conversion (won / valid)"), PERCENT, 13),
-    (N_("Deals won in period"), INTEGER, 12),
-    (N_("Won value"), MONEY, 16),
-    (N_("Average deal"), MONEY, 15),
-    (N_("Deals lost in period"), INTEGER, 12),
-    (N_("Win rate (won / (won + lost))"), PERCENT, 13),
-    (N_("Open leads"), INTEGER, 10),
-    (N_("Open value"), MONEY, 16),
-    (N_("Revenue target"), MONEY, 16),
-    (N_("Revenue progress"), PERCENT, 12),
-    (N_("New customers"), INTEGER, 11),
-    (N_("New-customer target"), INTEGER, 12),
-    (N_("New-customer progress"), PERCENT, 12),
-    (N_("Repeat rate"), PERCENT, 10),
-    (N_("Repeat-rate target"), PERCENT, 11),
+    (N_("Section"), None),
+    (N_("Name"), None),
+    (N_("Team"), None),
+    (N_("Leads"), INTEGER),
+    (N_("Valid"), INTEGER),
+    (N_("Won (of leads created)"), INTEGER),
+    (N_("Conversion (won / valid)"), PERCENT),
+    (N_("Deals won in period"), INTEGER),
+    (N_("Won value"), MONEY),
+    (N_("Average deal"), MONEY),
+    (N_("Deals lost in period"), INTEGER),
+    (N_("Win rate (won / (won + lost))"), PERCENT),
+    (N_("Open leads"), INTEGER),
+    (N_("Open value"), MONEY),
+    (N_("Revenue target"), MONEY),
+    (N_("Revenue progress"), PERCENT),
+    (N_("New customers"), INTEGER),
+    (N_("New-customer target"), INTEGER),
+    (N_("New-customer progress"), PERCENT),
+    (N_("Repeat rate"), PERCENT),
+    (N_("Repeat-rate target"), PERCENT),
     # Spec §6: contacts logged in the period more than sla.log_within_hours late, per rep.
-    (N_("Late logs"), INTEGER, 9),
+    (N_("Late logs"), INTEGER),
     # Seed template 4's last columns (主要成功因素, 主要失败因素, 改进措施): the review
     # meeting's conclusions, on the period's row (the company's) and each team's row.
-    (N_("Main success factors"), None, 36),
-    (N_("Main failure factors"), None, 36),
-    (N_("Improvement measures"), None, 36),
+    (N_("Main success factors"), None),
+    (N_("Main failure factors"), None),
+    (N_("Improvement measures"), None),
 )
 SUMMARY = _named(
-    (N_("Section"), None, 16),
-    (N_("Item"), None, 38),
-    (N_("Value"), None, 14),
-    (N_("Share"), PERCENT, 10),
+    (N_("Section"), None),
+    (N_("Item"), None),
+    (N_("Value"), None),
+    (N_("Share"), PERCENT),
 )
 
 

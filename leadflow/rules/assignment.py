@@ -8,6 +8,24 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import (
+    ALL_TEAMS,
+    AT_CAPACITY,
+    AWAY,
+    BEST_RATE,
+    COVERED,
+    FULL_WHEN_CLAIMED,
+    KEY_ACCOUNT,
+    LEAST_LOADED,
+    NEXT_CANDIDATE,
+    NO_TEAM,
+    QUEUE,
+    RATES,
+    SENIOR,
+    STEP,
+    TERRITORY,
+    load,
+)
 from leadflow.rules.vocab import Grade, Priority
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -139,9 +157,7 @@ class Roster:
         group = self.group_of(lead)
         if group is not None:
             account = self.key_accounts[lead.company_key or ""]
-            return [group], (
-                f"key account {account.name}: follow-up group {group.name or group.id}"
-            )
+            return [group], KEY_ACCOUNT.format(account=account.name, group=group.name or group.id)
         kind = lead.customer_type or "company"
         covering = [
             t
@@ -153,10 +169,10 @@ class Roster:
         ]
         if covering:
             names = ", ".join(t.name or str(t.id) for t in covering)
-            return covering, (
-                f"territory {lead.region or '-'}/{lead.industry or '-'}/{kind} -> {names}"
+            return covering, TERRITORY.format(
+                region=lead.region or "-", industry=lead.industry or "-", kind=kind, teams=names
             )
-        return self.teams, "no team covers the territory; all teams considered"
+        return self.teams, STEP.join((NO_TEAM, ALL_TEAMS))
 
     def _rank(self, lead: LeadToAssign) -> tuple[list[RepSlot], list[str], int | None, bool]:
         """The eligible reps best first, the steps that found them, the queue's team, and
@@ -173,17 +189,17 @@ class Roster:
             and (anywhere or _covers(r.regions, lead.region))
             and (anywhere or _covers(r.industries, lead.industry))
         ]
-        steps = [why, f"{len(reps)} reps cover it"]
+        steps = [why, COVERED.format(count=len(reps))]
         senior_only = lead.grade in cfg.senior_grades or lead.priority in cfg.senior_priorities
         if senior_only:
             reps = [r for r in reps if r.seniority in cfg.senior_seniority]
-            steps.append(f"grade {lead.grade}/priority {lead.priority}: {len(reps)} senior")
+            steps.append(SENIOR.format(grade=lead.grade, priority=lead.priority, count=len(reps)))
         present = [r for r in reps if not r.away]
         if len(present) < len(reps):
-            steps.append(f"{len(reps) - len(present)} away skipped")
+            steps.append(AWAY.format(count=len(reps) - len(present)))
         free = [r for r in present if r.open_leads < r.capacity]
         if len(free) < len(present):
-            steps.append(f"{len(present) - len(free)} at capacity")
+            steps.append(AT_CAPACITY.format(count=len(present) - len(free)))
         # Grade A / high priority: the best close rate first; load, then round-robin,
         # break ties. Other leads: the least loaded, then round-robin.
         ranked = sorted(
@@ -212,9 +228,9 @@ class Roster:
         """Choose a rep for the lead, or its team's manager queue when none is eligible."""
         ranked, steps, queue, senior_only = self._rank(lead)
         if not ranked:
-            steps.append("no eligible rep: manager queue")
+            steps.append(QUEUE)
             return Assignment(
-                rep_id=None, team_id=queue, reason="; ".join(steps), queue_team_id=queue
+                rep_id=None, team_id=queue, reason=STEP.join(steps), queue_team_id=queue
             )
         chosen = ranked[0]
         if senior_only:
@@ -222,23 +238,26 @@ class Roster:
                 f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
                 for r in sorted(ranked, key=lambda r: (-r.close_rate, self.reps.index(r)))
             )
-            steps.append(f"close rates compared: {rates}")
+            steps.append(RATES.format(rates=rates))
             steps.append(
-                f"chose {chosen.name or chosen.id}: best close rate "
-                f"{chosen.close_rate:.0%}, load {chosen.open_leads}/{chosen.capacity}"
-                ", then least loaded and round-robin on ties"
+                BEST_RATE.format(
+                    rep=chosen.name or chosen.id,
+                    rate=f"{chosen.close_rate:.0%}",
+                    load=load(chosen.open_leads, chosen.capacity),
+                )
             )
         else:
             steps.append(
-                f"chose {chosen.name or chosen.id}: least loaded ({chosen.open_leads}/"
-                f"{chosen.capacity}), round-robin on ties"
+                LEAST_LOADED.format(
+                    rep=chosen.name or chosen.id, load=load(chosen.open_leads, chosen.capacity)
+                )
             )
         chosen.open_leads += 1
         chosen.last_assigned_at = now
         return Assignment(
             rep_id=chosen.id,
             team_id=chosen.team_id,
-            reason="; ".join(steps),
+            reason=STEP.join(steps),
             fallbacks=tuple(r.id for r in ranked[1:]),
             queue_team_id=queue,
         )
@@ -262,8 +281,7 @@ class Roster:
             return Assignment(
                 rep_id=None,
                 team_id=choice.queue_team_id,
-                reason=f"{choice.reason}; full when claimed: {full}; "
-                "no eligible rep: manager queue",
+                reason=STEP.join((choice.reason, FULL_WHEN_CLAIMED.format(reps=full), QUEUE)),
                 queue_team_id=choice.queue_team_id,
             )
         rep = slots[granted]
@@ -272,8 +290,14 @@ class Roster:
         return Assignment(
             rep_id=rep.id,
             team_id=rep.team_id,
-            reason=f"{choice.reason}; full when claimed: {full}; "
-            f"next candidate {rep.name or rep.id} "
-            f"({rep.open_leads}/{rep.capacity})",
+            reason=STEP.join(
+                (
+                    choice.reason,
+                    FULL_WHEN_CLAIMED.format(reps=full),
+                    NEXT_CANDIDATE.format(
+                        rep=rep.name or rep.id, load=load(rep.open_leads, rep.capacity)
+                    ),
+                )
+            ),
             queue_team_id=choice.queue_team_id,
         )

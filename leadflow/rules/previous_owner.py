@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from leadflow.rules.assignment import Assignment, RepSlot, Roster
+from leadflow.rules.explain import PREVIOUS_OWNER, load
 
 
 def unavailable(slot: RepSlot) -> str | None:
@@ -38,5 +39,7 @@ def previous_owner(
     return Assignment(
         rep_id=slot.id,
         team_id=slot.team_id,
-        reason=f"{why}: previous owner {slot.name or slot.id} ({slot.open_leads}/{slot.capacity})",
+        reason=PREVIOUS_OWNER.format(
+            why=why, rep=slot.name or slot.id, load=load(slot.open_leads, slot.capacity)
+        ),
     )

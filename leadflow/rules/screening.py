@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import contact_verifiable
+from leadflow.rules.explain import BANT_FAILED, STEP, UNVERIFIABLE
 from leadflow.rules.facts import LeadFacts
 from leadflow.rules.profile import profile_fit
 from leadflow.rules.vocab import BudgetMatch, ContactRole
@@ -97,7 +98,7 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     passed = sum(tests.values())
     reasons = []
     if not verifiable:
-        reasons.append("contact cannot be verified (malformed phone and email)")
+        reasons.append(UNVERIFIABLE)
     outside = profile.reason()
     if outside:
         reasons.append(outside)
@@ -107,11 +108,13 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
             for name, ok in tests.items()
             if not ok
         )
-        reasons.append(f"BANT {passed}/4 < {rules.screening.min_passed}: failed {failed}")
+        reasons.append(
+            BANT_FAILED.format(passed=passed, needed=rules.screening.min_passed, failed=failed)
+        )
     return BantResult(
         **tests,
         contact_verifiable=verifiable,
         profile=profile.explain(),
         valid=not reasons,
-        reason="; ".join(reasons) or None,
+        reason=STEP.join(reasons) or None,
     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput
 from leadflow.progress import Report, counted
 from leadflow.review.xlsx import FORMULA_START, MASK, REFUSALS, sheet_text, unwritable
+from leadflow.review.xlsx_widths import DATE, IDENTIFIER, INTEGER, MONEY, TIME, ColumnWidths
 from leadflow.rules.access import Viewer, mask_notes
 from leadflow.rules.vocab import SENSITIVE, Role, State
 from leadflow.schemas import LEAD_FIELDS
@@ -137,27 +139,56 @@ def _write_csv(path: Path, rows: Iterator[list[Any]]) -> int:
     return count
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        from openpyxl.cell import WriteOnlyCell
+# The number format of each numeric or date column (the rest are text).
+FORMATS_BY_COLUMN = {
+    "id": IDENTIFIER,
+    "owner_id": IDENTIFIER,
+    "employees": INTEGER,
+    "score": INTEGER,
+    "annual_revenue": MONEY,
+    "budget_min": MONEY,
+    "budget_max": MONEY,
+    "timeline": DATE,
+    "entered_at": TIME,
+    "created_at": TIME,
+}
 
+
+def _xlsx_cell(sheet: Any, value: Any, fmt: str | None) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type, cell.quotePrefix = "s", True  # text as written, never run
+        return cell
+    if fmt is not None and value is not None and value != MASK:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = fmt
         return cell
     return value
 
 
-def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
+def _write_xlsx(
+    path: Path, rows: Callable[[], Iterator[list[Any]]], on_progress: Report | None
+) -> int:
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
+    formats = [FORMATS_BY_COLUMN.get(c) for c in COLUMNS]
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Leads")
+    # A write-only sheet writes its widths first: a pass over the rows measures them.
+    measured = ColumnWidths(COLUMNS, formats)
+    for row in rows():
+        measured.measure(row)
+    for i, width in enumerate(measured.widths(), 1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
     sheet.append(list(COLUMNS))
     count = 0
-    for row in rows:
+    for row in counted(rows(), on_progress):
         try:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_cell(sheet, v, f) for v, f in zip(row, formats, strict=True)])
         except REFUSALS:
             raise unwritable(sheet, "leads export", COLUMNS, row) from None
         count += 1
@@ -175,6 +206,8 @@ def export_leads(
             f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
         )
     spec.query()  # a refused filter or reader is refused before any file is written
-    rows = counted(_rows(session, spec), on_progress)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _write_csv(path, rows) if fmt == "csv" else _write_xlsx(path, rows)
+    if fmt == "csv":
+        return _write_csv(path, counted(_rows(session, spec), on_progress))
+    # The workbook reads the leads twice: to fit its columns, then to write them.
+    return _write_xlsx(path, partial(_rows, session, spec), on_progress)

@@ -1,0 +1,99 @@
+"""The phrases that system-made explanations are written in: why a lead went to its owner
+or its queue, why screening refused it, what a transition did.
+
+An explanation is stored as written, in English (the source language): steps joined by
+STEP, each step one of these phrases with its values filled in. The reader's language is
+applied where it is shown (`leadflow.i18n.explain`), which matches each step back to its
+phrase; a step that no phrase matches (a person's own words) is shown as written."""
+
+from __future__ import annotations
+
+STEP = "; "
+
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for a deferred message)
+    """Mark a message for the catalog; it is translated later, where it is shown."""
+    return message
+
+
+# Transitions made by intake (leadflow.intake.process).
+ASSIGNED = N_("assigned: {steps}")
+INVALID = N_("invalid: {steps}")
+DUPLICATE = N_("duplicate of lead {lead}")
+BANT_PASSED = N_("BANT {passed}/4")
+NEW_INQUIRY = N_("new inquiry via {source}")
+# The next action LeadFlow sets for an owner.
+ANSWER_INQUIRY = N_("answer the new inquiry via {source}")
+CONTACT_AGAIN = N_("reactivated: contact the customer about their renewed interest")
+# Decisions that people make, with the reason LeadFlow gives when they give none.
+CONTRACT_SIGNED = N_("contract signed")
+REINSTATED_FOR = N_("reinstated: {why}")
+# Screening (leadflow.rules.screening); {failed} lists BANT_TESTS.
+UNVERIFIABLE = N_("contact cannot be verified (malformed phone and email)")
+BANT_FAILED = N_("BANT {passed}/4 < {needed}: failed {failed}")
+# Assignment (leadflow.rules.assignment, leadflow.rules.previous_owner).
+KEY_ACCOUNT = N_("key account {account}: follow-up group {group}")
+TERRITORY = N_("territory {region}/{industry}/{kind} -> {teams}")
+NO_TEAM = N_("no team covers the territory")
+ALL_TEAMS = N_("all teams considered")
+COVERED = N_("{count} reps cover it")
+SENIOR = N_("grade {grade}/priority {priority}: {count} senior")
+AWAY = N_("{count} away skipped")
+AT_CAPACITY = N_("{count} at capacity")
+QUEUE = N_("no eligible rep: manager queue")
+RATES = N_("close rates compared: {rates}")
+BEST_RATE = N_(
+    "chose {rep}: best close rate {rate}, load {load}, then least loaded and round-robin on ties"
+)
+LEAST_LOADED = N_("chose {rep}: least loaded ({load}), round-robin on ties")
+FULL_WHEN_CLAIMED = N_("full when claimed: {reps}")
+NEXT_CANDIDATE = N_("next candidate {rep} ({load})")
+PREVIOUS_OWNER = N_("{why}: previous owner {rep} ({load})")
+REPEAT_BUSINESS = N_("repeat business")
+REACTIVATED = N_("reactivated")
+
+# Every phrase, the longer first where one could be read as another.
+PHRASES = (
+    ASSIGNED,
+    INVALID,
+    DUPLICATE,
+    BANT_FAILED,
+    BANT_PASSED,
+    NEW_INQUIRY,
+    ANSWER_INQUIRY,
+    CONTACT_AGAIN,
+    CONTRACT_SIGNED,
+    REINSTATED_FOR,
+    UNVERIFIABLE,
+    KEY_ACCOUNT,
+    TERRITORY,
+    NO_TEAM,
+    ALL_TEAMS,
+    COVERED,
+    SENIOR,
+    AWAY,
+    AT_CAPACITY,
+    QUEUE,
+    RATES,
+    BEST_RATE,
+    LEAST_LOADED,
+    FULL_WHEN_CLAIMED,
+    NEXT_CANDIDATE,
+    PREVIOUS_OWNER,
+    REPEAT_BUSINESS,
+    REACTIVATED,
+)
+# Values that are a vocabulary's (labelled in the reader's language), by placeholder.
+LABELLED = {
+    "kind": "customer_type",
+    "grade": "grade",
+    "priority": "priority",
+    "source": "channel",
+}
+# The BANT tests a screening can fail, as BANT_FAILED lists them.
+BANT_TESTS = ("budget", "authority", "need", "need (vague)", "timeline")
+
+
+def load(open_leads: int, capacity: int) -> str:
+    """A rep's load as the phrases show it: 3/80."""
+    return f"{open_leads}/{capacity}"
