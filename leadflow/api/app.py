@@ -33,7 +33,7 @@ from leadflow.api.startup import prepare_worker
 from leadflow.schemas import LeadIn
 from leadflow.settings import Settings, get_settings
 from leadflow.web import docs as swagger
-from leadflow.web import lead_page
+from leadflow.web import lead_page, manager
 from leadflow.web import pages as web_pages
 from leadflow.web.session import process_secret
 
@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
-    for router in (web_pages.router, lead_page.router, swagger.router):
+    for router in (web_pages.router, lead_page.router, manager.router, swagger.router):
         app.include_router(router)
     app.state.session_secret = process_secret()
     install_error_handlers(app)

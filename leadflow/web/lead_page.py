@@ -82,7 +82,7 @@ def _values(action: str, form: dict[str, str]) -> dict[str, Any]:
     out, a ticked box is true, an edit sends only what the person changed."""
     values: dict[str, Any] = {}
     for name, text in form.items():
-        if name.startswith("was.") or text.strip() == "":
+        if name.startswith("was.") or name == "back" or text.strip() == "":
             continue
         values[name] = True if text == "true" else text
     if action == "edit":
@@ -190,4 +190,5 @@ def _act(
             return page(request, "error", signed, status=403, message=message)
         refused = {"action": name, "message": message, "fields": by_field, "sent": fields}
         return _lead_page(request, uow, signed, lead_id, status, refused)
-    return go(f"/app/leads/{lead_id}#{name}")
+    back = fields.get("back", "")
+    return go(back if back.startswith("/app/") else f"/app/leads/{lead_id}#{name}")

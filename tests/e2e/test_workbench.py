@@ -220,3 +220,30 @@ def test_docs_are_served_from_the_package(api):
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/app/static/workbench.css").status_code == 200
     assert not [p for p in client.get("/openapi.json").json()["paths"] if p.startswith("/app")]
+
+
+def test_the_queue_and_team_pages_are_a_managers(api):
+    team = roster(api)
+    for rep_id in team.rep_ids:
+        ok(team.director.patch(f"/reps/{rep_id}", json={"away": True}))
+    lead_id = ok(team.system.post("/leads", json=f.lead_record()), 201)["id"]
+    api.process()
+    assert ok(team.director.get(f"/leads/{lead_id}"))["owner"] is None  # everyone is away
+    ann = signed_in(api, api.key("rep", team.rep_ids[0]))
+    for path in ("/app/queue", "/app/team", "/app/team/review"):
+        assert ann.get(path).status_code == 403, path
+    mia = signed_in(api, api.key("manager"))
+    queue = mia.get("/app/queue")
+    assert queue.status_code == 200 and f"#{lead_id} " in queue.text
+    assert "No rep is free." in queue.text  # a button per present rep below capacity
+    away = mia.post(
+        f"/app/leads/{lead_id}/assign", {"rep_id": str(team.rep_ids[1]), "back": "/app/queue"}
+    )
+    assert away.status_code == 409 and "away" in " ".join(refused(away.text))
+    ok(team.director.patch(f"/reps/{team.rep_ids[1]}", json={"away": False}))
+    moved = mia.post(
+        f"/app/leads/{lead_id}/assign", {"rep_id": str(team.rep_ids[0]), "back": "/app/queue"}
+    )
+    assert moved.status_code == 409  # Ann is still away: the service refuses, as the API does
+    assert mia.get("/app/team").status_code == 200
+    assert mia.get("/app/team/review").status_code == 200
