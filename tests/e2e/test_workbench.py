@@ -22,6 +22,23 @@ from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.test_handoff_delivery import stored_markdown
 from tests.e2e.workbench_harness import VERSION, refused, signed_in
 
+PLAN = {
+    "pain_points": "9-day month-end close",
+    "advantages": "local team",
+    "strategy": "workshop, then a pilot",
+    "milestones": "pilot in 4 weeks",
+    "price_min": "1000000",
+    "price_max": "1500000",
+}
+CONTRACT = {
+    "value": "1400000",
+    "payment_terms": "30% upfront",
+    "acceptance": "accepted when the test script passes",
+    "liability": "capped at 10%",
+    "confidentiality": "3 years both ways",
+    "legal_reviewed_by": "Lee",
+}
+
 
 @pytest.fixture
 def api(sqlite_url: str) -> Iterator[Api]:
@@ -136,15 +153,7 @@ def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
             "decision_chain": "simple",
         },
     )
-    plan = {
-        "pain_points": "9-day month-end close",
-        "advantages": "local team",
-        "strategy": "workshop, then a pilot",
-        "milestones": "pilot in 4 weeks",
-        "price_min": "1000000",
-        "price_max": "1500000",
-    }
-    ann.act(lead_id, "plan", plan)
+    ann.act(lead_id, "plan", PLAN)
     boss.act(lead_id, "approve")
     ann.act(lead_id, "transition", {"trigger": "start_negotiation"})
     ann.act(lead_id, "objection", {"kind": "price", "detail": "too dear"})
@@ -154,15 +163,7 @@ def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
         f"/app/leads/{lead_id}/objections/{objection_id}/answer", {"response": "phased payment"}
     )
     assert done.status_code == 303
-    contract = {
-        "value": "1400000",
-        "payment_terms": "30% upfront",
-        "acceptance": "accepted when the test script passes",
-        "liability": "capped at 10%",
-        "confidentiality": "3 years both ways",
-        "legal_reviewed_by": "Lee",
-    }
-    ann.act(lead_id, "contract", contract)
+    ann.act(lead_id, "contract", CONTRACT)
     early = ann.post(f"/app/leads/{lead_id}/win")
     assert early.status_code == 409 and "approve" in " ".join(refused(early.text))
     boss.act(lead_id, "contract-approval")
