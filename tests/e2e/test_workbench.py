@@ -123,7 +123,7 @@ def test_another_reps_lead_is_404_and_a_managers_action_403(api):
 
 
 def test_a_refused_action_shows_the_products_message_by_the_field(api):
-    lead_id, rep_ids, _ = _assigned_lead(api)
+    lead_id, rep_ids, director = _assigned_lead(api)
     ann = signed_in(api, api.key("rep", rep_ids[0]))
     ann.get(f"/app/leads/{lead_id}")
     answer = ann.post(f"/app/leads/{lead_id}/contact", {"channel": "phone", "key_points": ""})
@@ -131,6 +131,10 @@ def test_a_refused_action_shows_the_products_message_by_the_field(api):
     assert 'id="contact-key_points-err"' in answer.text  # the message sits by the field
     qualify = ann.post(f"/app/leads/{lead_id}/transition", {"trigger": "qualify"})
     assert qualify.status_code == 409 and "refused" in " ".join(refused(qualify.text))
+    assert 'id="lose-reason"' in ann.get(f"/app/leads/{lead_id}").text
+    ann.act(lead_id, "transition", {"trigger": "lose", "reason": "price"})
+    lost = ok(director.get(f"/leads/{lead_id}"))
+    assert (lost["state"], lost["loss_reason"]) == ("lost", "price")
 
 
 def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
