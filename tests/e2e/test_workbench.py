@@ -252,3 +252,46 @@ def test_the_queue_and_team_pages_are_a_managers(api):
     assert moved.status_code == 409  # Ann is still away: the service refuses, as the API does
     assert mia.get("/app/team").status_code == 200
     assert mia.get("/app/team/review").status_code == 200
+
+
+def test_a_form_without_the_sessions_token_does_nothing(api):
+    lead_id, rep_ids, director = _assigned_lead(api)
+    ann = signed_in(api, api.key("rep", rep_ids[0]))
+    data = {"channel": "phone", "key_points": "forged"}
+    for token in ("", "another-sessions-token"):
+        forged = ann.client.post(f"/app/leads/{lead_id}/contact", data={"csrf": token, **data})
+        assert forged.status_code == 403 and "the form has expired" in forged.text
+    assert ok(director.get(f"/leads/{lead_id}"))["activities"] == []
+
+
+def test_the_pipeline_filters_as_the_api_lists(api):
+    lead_id, rep_ids, _ = _assigned_lead(api)
+    mia = signed_in(api, api.key("manager"))
+    everything = mia.get("/app/pipeline").text
+    assert f"#{lead_id} " in everything and 'id="col-negotiation"' in everything
+    for query, shown in (
+        ({"owner": str(rep_ids[0])}, True),
+        ({"owner": str(rep_ids[1])}, False),
+        ({"team": "1", "grade": "A", "source": "website_form"}, True),
+        ({"source": "referral"}, False),
+        ({"state": "nurturing", "after": str(lead_id)}, False),  # the next keyset page
+    ):
+        page = mia.client.get("/app/pipeline", params=query)
+        assert page.status_code == 200 and (f"#{lead_id} " in page.text) is shown, query
+    bad = mia.client.get("/app/pipeline", params={"grade": "Z"})
+    assert bad.status_code == 422 and "grade: &#39;Z&#39; is not one of" in bad.text
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "我的一天"),
+        ("en;q=0.9,zh;q=0.95", "我的一天"),  # the better quality wins, a bare zh is zh_CN
+        ("fr-FR,en;q=0.5", "My day"),
+        ("de", "My day"),  # nothing LeadFlow speaks: English
+    ],
+)
+def test_the_language_is_the_best_the_browser_accepts(api, header, shown):
+    team = roster(api)
+    person = signed_in(api, api.key("rep", team.rep_ids[0]), language=header)
+    assert shown in person.get("/app/").text
