@@ -15,7 +15,7 @@ from leadflow.lifecycle.assign import queue_rows
 from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import OPEN_STATES, Role, State
-from leadflow.store.deal_models import Objection
+from leadflow.store.deal_models import ConversionPlan, Objection
 from leadflow.store.models import Lead, SalesRep
 from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.store.winmodel_models import LeadWinScore
@@ -109,13 +109,7 @@ def my_day(
         day["queue"] = queue_rows(session, now, rules)[:LIST_LIMIT]
         day["invalid"] = invalid_leads(session, unreviewed=True, limit=LIST_LIMIT)
         day["approvals"] = [d for d in due if d["kind"] in MANAGER_KINDS]
-        day["plans"] = session.scalars(
-            select(Lead)
-            .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
-            .where(Lead.approved_at.is_(None))
-            .order_by(Lead.id)
-            .limit(LIST_LIMIT)
-        ).all()
+        day["plans"] = awaiting_approval(session)
     return day
 
 
@@ -132,3 +126,25 @@ def win_odds(session: Session, ids: list[int]) -> dict[int, float]:
 def rep_names(session: Session) -> dict[int, str]:
     """Every rep's name by id (a team has tens of reps, not thousands)."""
     return {rep_id: name for rep_id, name in session.execute(select(SalesRep.id, SalesRep.name))}
+
+
+def awaiting_approval(session: Session) -> list[Lead]:
+    """Deals with a submitted plan (or revision) not yet approved, or a contract draft
+    not yet approved."""
+    unapproved_plan = (
+        select(ConversionPlan.id)
+        .where(ConversionPlan.lead_id == Lead.id, ConversionPlan.approved_at.is_(None))
+        .exists()
+    )
+    unapproved_contract = Lead.contract_drafted_at.is_not(None) & Lead.contract_approved_at.is_(
+        None
+    )
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
+            .where(unapproved_plan | unapproved_contract)
+            .order_by(Lead.id)
+            .limit(LIST_LIMIT)
+        )
+    )

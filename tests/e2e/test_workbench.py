@@ -158,7 +158,10 @@ def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
         },
     )
     ann.act(lead_id, "plan", PLAN)
+    awaiting = boss.get("/app/").text.split('id="plan-h"')[1]
+    assert f"/app/leads/{lead_id}" in awaiting  # the director's day: a plan to approve
     boss.act(lead_id, "approve")
+    assert f"/app/leads/{lead_id}" not in boss.get("/app/").text.split('id="plan-h"')[1]
     ann.act(lead_id, "transition", {"trigger": "start_negotiation"})
     ann.act(lead_id, "objection", {"kind": "price", "detail": "too dear"})
     page = ann.get(f"/app/leads/{lead_id}").text
