@@ -298,3 +298,22 @@ def test_the_language_is_the_best_the_browser_accepts(api, header, shown):
     team = roster(api)
     person = signed_in(api, api.key("rep", team.rep_ids[0]), language=header)
     assert shown in person.get("/app/").text
+
+
+def test_a_manager_reviews_an_invalid_lead_and_reassigns_one(api):
+    lead_id, rep_ids, director = _assigned_lead(api)
+    broken = ok(
+        api.as_role("system").post("/leads", json=f.lead_record(phone="12", email="not-an-email")),
+        201,
+    )["id"]
+    api.process()
+    mia = signed_in(api, api.key("manager"))
+    day = mia.get("/app/").text.split('id="inv-h"')[1]
+    assert f"/app/leads/{broken}" in day  # an invalid lead to review
+    assert 'id="invalid-review-decision"' in mia.get(f"/app/leads/{broken}").text
+    without = mia.post(f"/app/leads/{broken}/invalid-review", {"decision": "reinstate"})
+    assert without.status_code == 422 and "reason" in " ".join(refused(without.text))
+    mia.act(broken, "invalid-review", {"decision": "reinstate", "reason": "phoned: real"})
+    assert ok(director.get(f"/leads/{broken}"))["state"] == "new"  # the intake screens it again
+    mia.act(lead_id, "assign", {"rep_id": str(rep_ids[1]), "reason": "Ann is on leave"})
+    assert ok(director.get(f"/leads/{lead_id}"))["owner"]["id"] == rep_ids[1]
