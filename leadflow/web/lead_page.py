@@ -15,14 +15,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from leadflow import i18n
-from leadflow.api import followups, lead_actions, lead_contract, lead_ops
+from leadflow.api import checks, followups, lead_actions, lead_contract, lead_ops
 from leadflow.api.action_schemas import (
     ActivityIn,
     AssessmentIn,
     CriteriaIn,
+    DeviationIn,
     ObjectionIn,
     TransitionIn,
 )
+from leadflow.api.checks import GradeConfirmationIn
 from leadflow.api.deps import MANAGERS, STAFF, Uow, check_role, lead_for, rules_of
 from leadflow.api.ops_schemas import AnswerIn, AssignIn, InvalidReviewIn, LeadPatch, WinIn
 from leadflow.api.present import lead_detail
@@ -67,6 +69,8 @@ ACTIONS: dict[str, Action] = {
     "invalid-review": Action(MANAGERS, InvalidReviewIn, lead_ops.invalid_review),
     "handoff": Action(STAFF, HandoffIn, followups.handoff),
     "answer": Action(STAFF, AnswerIn, lead_ops.answer),
+    "grade-confirmation": Action(MANAGERS, GradeConfirmationIn, checks.grade_confirmation),
+    "price-deviation": Action(MANAGERS, DeviationIn, lead_actions.price_deviation),
 }
 
 

@@ -138,7 +138,7 @@ def test_a_refused_action_shows_the_products_message_by_the_field(api):
 
 
 def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
-    lead_id, rep_ids, _ = _assigned_lead(api)
+    lead_id, rep_ids, director = _assigned_lead(api)
     ann = signed_in(api, api.key("rep", rep_ids[0]))
     boss = signed_in(api, api.key("director"))
     day = ann.get("/app/")
@@ -157,6 +157,8 @@ def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
             "decision_chain": "simple",
         },
     )
+    boss.act(lead_id, "grade-confirmation")
+    assert ok(director.get(f"/leads/{lead_id}"))["grade_confirmed_by"] == "director:test director"
     ann.act(lead_id, "plan", PLAN)
     awaiting = boss.get("/app/").text.split('id="plan-h"')[1]
     assert f"/app/leads/{lead_id}" in awaiting  # the director's day: a plan to approve
