@@ -8,7 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from babel.numbers import list_currencies
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     api_port: int = 8700
     api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the workbench's session cookies; unset, each API process "
+        "makes its own (sessions then end when it restarts). Set it for several workers.",
+    )
     log_file: Path = Path("leadflow-errors.log")
     prefect_server_log: Path | None = Field(
         default=None,

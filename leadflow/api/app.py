@@ -32,6 +32,10 @@ from leadflow.api.schemas import LeadBatchIn
 from leadflow.api.startup import prepare_worker
 from leadflow.schemas import LeadIn
 from leadflow.settings import Settings, get_settings
+from leadflow.web import docs as swagger
+from leadflow.web import lead_page, manager
+from leadflow.web import pages as web_pages
+from leadflow.web.session import process_secret
 
 DESCRIPTION = """Lead intake and lifecycle over HTTP.
 
@@ -127,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="LeadFlow",
         version="0.1.0",
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served from the package below (leadflow/web/docs.py), not a CDN
         openapi_url="/openapi.json",
         redoc_url=None,
         lifespan=_lifespan,
@@ -149,7 +153,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
+    for router in (web_pages.router, lead_page.router, manager.router, swagger.router):
+        app.include_router(router)
+    app.state.session_secret = process_secret()
     install_error_handlers(app)
+    web_pages.install(app)
     app.add_middleware(GuardMiddleware, max_body=settings.api_max_body_bytes)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

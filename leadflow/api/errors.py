@@ -79,6 +79,24 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
+# The status of each domain error, in the order _domain_error tells them apart.
+STATUSES: tuple[tuple[type[Exception], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (IllegalTransition, 409),
+    (GuardRefused, 409),
+    (VersionConflict, 409),
+    (InUse, 409),
+    (SchemaOutOfDate, 503),
+)
+
+
+def status_of(exc: LeadFlowError) -> int:
+    """The HTTP status the API answers a domain error with (any other refusal: 422)."""
+    return next((status for kind, status in STATUSES if isinstance(exc, kind)), 422)
+
+
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Rejected):
         return _json(

@@ -50,6 +50,8 @@ class LeadFilter:
     rep_id: int | None = None
     sub_stage: str | None = None  # the stage inside a deal (seed 001), as configured
     created_by_key: int | None = None  # a system key's view: the leads it created
+    team_id: int | None = None  # the workbench's pipeline filters by team and source too
+    source: str | None = None
 
     def check(self, session: Session) -> None:
         """Refuse a filter no lead could match by its nature (a state, grade or priority
@@ -81,6 +83,8 @@ class LeadFilter:
             (Lead.owner_id, self.rep_id),
             (Lead.sub_stage, self.sub_stage),
             (Lead.created_by_key, self.created_by_key),
+            (Lead.team_id, self.team_id),
+            (Lead.source, self.source),
         ):
             if value is not None:
                 query = query.where(column == value)

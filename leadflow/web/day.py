@@ -1,0 +1,150 @@
+"""What a person's day holds, read through the services the reminders, the queue and the
+invalid-lead review already use; the workbench adds no rule of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadflow.api.deps import Principal
+from leadflow.followup.due import due_items
+from leadflow.lifecycle.assign import queue_rows
+from leadflow.lifecycle.invalid_review import invalid_leads
+from leadflow.rules.config import RulesConfig
+from leadflow.rules.vocab import OPEN_STATES, Role, State
+from leadflow.store.deal_models import ConversionPlan, Objection
+from leadflow.store.models import Lead, SalesRep
+from leadflow.store.queries import LeadFilter, lead_page
+from leadflow.store.winmodel_models import LeadWinScore
+
+OPEN = [s.value for s in OPEN_STATES]
+LIST_LIMIT = 50
+# What a manager confirms or approves: what the reminders call it.
+MANAGER_KINDS = ("confirm_grade", "notify", "handoff", "assess")
+
+
+def _mine(principal: Principal) -> Any:
+    """A rep's own leads; a manager's or director's view is every lead."""
+    return Lead.owner_id == principal.rep_id if principal.role is Role.rep else True
+
+
+def countdown(due: dt.datetime | None, now: dt.datetime) -> float | None:
+    """Hours left until `due` (negative once it has passed)."""
+    if due is None:
+        return None
+    if due.tzinfo is None:
+        due = due.replace(tzinfo=dt.UTC)
+    return round((due - now).total_seconds() / 3600, 1)
+
+
+def my_day(
+    session: Session, principal: Principal, now: dt.datetime, rules: RulesConfig
+) -> dict[str, Any]:
+    """A rep's day (a manager's adds the queue, the invalid leads, what awaits approval and
+    the escalations)."""
+    mine = _mine(principal)
+    new = session.scalars(
+        select(Lead)
+        .where(mine, Lead.state.in_(OPEN), Lead.first_contacted_at.is_(None))
+        .where(Lead.owner_id.is_not(None), Lead.first_contact_due.is_not(None))
+        .order_by(Lead.first_contact_due, Lead.id)
+        .limit(LIST_LIMIT)
+    )
+    end_of_day = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
+    owned = (
+        set(session.scalars(select(Lead.id).where(mine, Lead.state.in_(OPEN))))
+        if principal.role is Role.rep
+        else None
+    )
+    due: list[dict[str, Any]] = [
+        {"lead_id": d.lead_id, "kind": d.kind, "due_at": d.due_at, "overdue": d.due_at <= now}
+        for d in sorted(due_items(session, end_of_day, rules), key=lambda d: d.due_at)
+        if owned is None or d.lead_id in owned
+    ]
+    objections = session.execute(
+        select(
+            Objection.id, Objection.lead_id, Objection.kind, Objection.raised_at, Lead.company_name
+        )
+        .join(Lead, Lead.id == Objection.lead_id)
+        .where(mine, Objection.answered_at.is_(None), Lead.state.in_(OPEN))
+        .order_by(Objection.raised_at)
+        .limit(LIST_LIMIT)
+    )
+    hours = rules.sla.objection_answer_hours
+    negotiation, _ = lead_page(
+        session,
+        LeadFilter(
+            state=State.negotiation.value,
+            rep_id=principal.rep_id if principal.role is Role.rep else None,
+        ),
+        None,
+        LIST_LIMIT,
+    )
+    next_actions = session.scalars(
+        select(Lead)
+        .where(mine, Lead.state.in_(OPEN), Lead.next_action.is_not(None))
+        .order_by(Lead.next_action_due, Lead.id)
+        .limit(LIST_LIMIT)
+    )
+    day: dict[str, Any] = {
+        "new": [(lead, countdown(lead.first_contact_due, now)) for lead in new],
+        "due": [d for d in due if principal.role is Role.rep or d["kind"] not in MANAGER_KINDS],
+        "objections": [
+            {
+                "id": o.id,
+                "lead_id": o.lead_id,
+                "kind": o.kind,
+                "company": o.company_name,
+                "left": countdown(o.raised_at + dt.timedelta(hours=hours), now),
+            }
+            for o in objections
+        ],
+        "negotiation": negotiation,
+        "next_actions": list(next_actions),
+    }
+    if principal.role is not Role.rep:
+        day["queue"] = queue_rows(session, now, rules)[:LIST_LIMIT]
+        day["invalid"] = invalid_leads(session, unreviewed=True, limit=LIST_LIMIT)
+        day["approvals"] = [d for d in due if d["kind"] in MANAGER_KINDS]
+        day["plans"] = awaiting_approval(session)
+    return day
+
+
+def win_odds(session: Session, ids: list[int]) -> dict[int, float]:
+    """The newest win probability of each of these leads that has one."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(LeadWinScore.lead_id, LeadWinScore.probability).where(LeadWinScore.lead_id.in_(ids))
+    )
+    return {lead_id: float(probability) for lead_id, probability in rows}
+
+
+def rep_names(session: Session) -> dict[int, str]:
+    """Every rep's name by id (a team has tens of reps, not thousands)."""
+    return {rep_id: name for rep_id, name in session.execute(select(SalesRep.id, SalesRep.name))}
+
+
+def awaiting_approval(session: Session) -> list[Lead]:
+    """Deals with a submitted plan (or revision) not yet approved, or a contract draft
+    not yet approved."""
+    unapproved_plan = (
+        select(ConversionPlan.id)
+        .where(ConversionPlan.lead_id == Lead.id, ConversionPlan.approved_at.is_(None))
+        .exists()
+    )
+    unapproved_contract = Lead.contract_drafted_at.is_not(None) & Lead.contract_approved_at.is_(
+        None
+    )
+    return list(
+        session.scalars(
+            select(Lead)
+            .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
+            .where(unapproved_plan | unapproved_contract)
+            .order_by(Lead.id)
+            .limit(LIST_LIMIT)
+        )
+    )

@@ -1,0 +1,226 @@
+"""/app/leads/{id}: a lead as its reader may see it, and a form for each action the role
+may take. Each form calls the API's own route function with the API's own body model, so
+the workbench refuses and records exactly what the API does."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+
+from leadflow import i18n
+from leadflow.api import checks, followups, lead_actions, lead_contract, lead_ops
+from leadflow.api.action_schemas import (
+    ActivityIn,
+    AssessmentIn,
+    CriteriaIn,
+    DeviationIn,
+    ObjectionIn,
+    TransitionIn,
+)
+from leadflow.api.checks import GradeConfirmationIn
+from leadflow.api.deps import MANAGERS, STAFF, Uow, check_role, lead_for, rules_of
+from leadflow.api.ops_schemas import AnswerIn, AssignIn, InvalidReviewIn, LeadPatch, WinIn
+from leadflow.api.present import lead_detail
+from leadflow.errors import LeadFlowError, NotFound
+from leadflow.handoff.details import HandoffIn
+from leadflow.lifecycle.contract import ContractIn
+from leadflow.lifecycle.plans import PlanIn
+from leadflow.rules.vocab import Role
+from leadflow.store.models import SalesRep
+from leadflow.web.render import go, page, refusal
+from leadflow.web.session import Form, Signed, WebSession, checked
+
+router = APIRouter(prefix="/app/leads", include_in_schema=False)
+Call = Callable[..., Any]
+# The facts the edit form shows; budgets and notes only to those who may see them.
+EDIT_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "need")
+EDIT_SENSITIVE = ("internal_notes",)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One form: who may post it, the API's body model, and how the API route is called."""
+
+    roles: tuple[Role, ...]
+    body: type[BaseModel] | None
+    call: Call
+
+
+ACTIONS: dict[str, Action] = {
+    "contact": Action(STAFF, ActivityIn, lead_actions.log_activity),
+    "objection": Action(STAFF, ObjectionIn, lead_actions.add_objection),
+    "criteria": Action(STAFF, CriteriaIn, lead_actions.set_criteria),
+    "assess": Action(STAFF, AssessmentIn, lead_actions.assess),
+    "plan": Action(STAFF, PlanIn, lead_ops.plan),
+    "approve": Action(MANAGERS, None, lead_actions.approve),
+    "transition": Action(STAFF, TransitionIn, lead_actions.fire_trigger),
+    "contract": Action(STAFF, ContractIn, lead_contract.put_contract),
+    "contract-approval": Action(MANAGERS, None, lead_contract.approve),
+    "win": Action(STAFF, WinIn, lead_ops.win_deal),
+    "edit": Action(STAFF, LeadPatch, lead_ops.edit),
+    "assign": Action(MANAGERS, AssignIn, lead_ops.assign),
+    "invalid-review": Action(MANAGERS, InvalidReviewIn, lead_ops.invalid_review),
+    "handoff": Action(STAFF, HandoffIn, followups.handoff),
+    "answer": Action(STAFF, AnswerIn, lead_ops.answer),
+    "grade-confirmation": Action(MANAGERS, GradeConfirmationIn, checks.grade_confirmation),
+    "price-deviation": Action(MANAGERS, DeviationIn, lead_actions.price_deviation),
+}
+
+
+def call_route(route: Call, **given: Any) -> Any:
+    """Call an API route function with the arguments it takes (its body, request, unit of
+    work and principal, as FastAPI would pass them)."""
+    wanted = inspect.signature(route).parameters
+    return route(**{name: value for name, value in given.items() if name in wanted})
+
+
+def _values(action: str, form: dict[str, str]) -> dict[str, Any]:
+    """A form's fields as the API's JSON body would carry them: an empty field is left
+    out, a ticked box is true, an edit sends only what the person changed."""
+    values: dict[str, Any] = {}
+    for name, text in form.items():
+        if name.startswith("was.") or name == "back" or text.strip() == "":
+            continue
+        values[name] = True if text == "true" else text
+    if action == "edit":
+        values = {
+            k: v for k, v in values.items() if k == "version" or form.get(f"was.{k}", "") != v
+        }
+    return values
+
+
+def _lead_page(
+    request: Request,
+    uow: Uow,
+    signed: WebSession,
+    lead_id: int,
+    status: int = 200,
+    refused: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    principal = signed.principal
+    try:
+        lead = lead_for(uow.session, principal, lead_id)
+    except NotFound as exc:
+        return page(request, "error", signed, status=404, message=str(exc))
+    detail = lead_detail(uow.session, lead, principal, rules_of(request))
+    reps = (
+        uow.session.scalars(select(SalesRep).order_by(SalesRep.id)).all()
+        if principal.role in MANAGERS
+        else []
+    )
+    return page(
+        request,
+        "lead",
+        signed,
+        status=status,
+        lead=detail.model_dump(mode="json"),
+        staff=principal.role in STAFF,
+        sees_sensitive=principal.sees_sensitive(lead),
+        edit_fields=EDIT_FIELDS + (EDIT_SENSITIVE if principal.sees_sensitive(lead) else ()),
+        timeline=timeline(detail.model_dump(mode="json")),
+        rep_choices=[(str(r.id), f"{r.name} (#{r.id})") for r in reps],
+        refused=refused or {},
+        choices=choices,
+        pairs=lambda values: [(v, v.replace("_", " ")) for v in values],
+    )
+
+
+def timeline(lead: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What happened to the lead, oldest first: its steps, contacts, field changes,
+    objections and their answers, touches and approvals (when, what, who)."""
+    events = [
+        (t["at"], f"{t['from'] or ''} → {t['to']} ({t['trigger']}) {t['reason'] or ''}", t["by"])
+        for t in lead["transitions"]
+    ]
+    events += [(a["at"], f"{a['channel']}: {a['key_points']}", "") for a in lead["activities"]]
+    events += [
+        (h["at"], f"{h['field']}: {h['old'] or '-'} → {h['new'] or '-'}", h["by"] or "")
+        for h in lead["history"]
+    ]
+    for o in lead["objections"]:
+        events.append((o["raised_at"], f"{o['kind']}: {o['detail']}", ""))
+        if o.get("answered_at"):
+            events.append((o["answered_at"], f"{o['kind']}: {o['response']}", o["answered_by"]))
+    events += [
+        (t.get("at") or "", f"{t.get('channel', '')}: {t.get('detail') or ''}", "")
+        for t in lead["touches"]
+    ]
+    if lead["approved_at"]:
+        events.append(
+            (lead["approved_at"], f"plan approved ({lead['approved_role']})", lead["approved_by"])
+        )
+    return sorted(events, key=lambda e: str(e[0]))
+
+
+def choices(vocabulary: str) -> list[tuple[str, str]]:
+    """A closed vocabulary's values with their labels in the reader's language."""
+    return [(v.value, i18n.label(vocabulary, v.value)) for v in i18n.VOCABULARIES[vocabulary]]
+
+
+@router.get("/{lead_id}")
+def show(lead_id: int, request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
+    """The lead: facts (masked by role), timeline, score and win probability, and forms."""
+    return _lead_page(request, uow, signed, lead_id)
+
+
+@router.post("/{lead_id}/objections/{objection_id}/answer")
+def answer(
+    lead_id: int, objection_id: int, request: Request, uow: Uow, signed: Signed, form: Form
+) -> Response:
+    """Answer one objection (the API's POST /leads/{id}/objections/{oid}/answer)."""
+    extra = {"objection_id": objection_id}
+    return _act(lead_id, "answer", request, uow, signed, form, extra)
+
+
+@router.post("/{lead_id}/{action}")
+def act(
+    lead_id: int, action: str, request: Request, uow: Uow, signed: Signed, form: Form
+) -> Response:
+    """Post one of the lead's forms; a refusal shows the product's message by the field."""
+    if action not in ACTIONS or action == "answer":
+        return page(request, "error", signed, status=404, message=f"no action {action!r}")
+    return _act(lead_id, action, request, uow, signed, form, {})
+
+
+def _act(
+    lead_id: int,
+    name: str,
+    request: Request,
+    uow: Uow,
+    signed: WebSession,
+    form: dict[str, str],
+    extra: dict[str, Any],
+) -> Response:
+    action = ACTIONS[name]
+    fields = checked(signed, form)
+    principal = signed.principal
+    try:
+        check_role(principal, action.roles)
+        body = action.body.model_validate(_values(name, fields)) if action.body else None
+        call_route(
+            action.call,
+            lead_id=lead_id,
+            body=body,
+            request=request,
+            uow=uow,
+            principal=principal,
+            **extra,
+        )
+    except (LeadFlowError, HTTPException, ValidationError) as exc:
+        uow.session.rollback()
+        status, message, by_field = refusal(exc)
+        if status == 404:
+            return page(request, "error", signed, status=404, message=message)
+        if status == 403 and name in ("assign", "invalid-review"):
+            return page(request, "error", signed, status=403, message=message)
+        refused = {"action": name, "message": message, "fields": by_field, "sent": fields}
+        return _lead_page(request, uow, signed, lead_id, status, refused)
+    back = fields.get("back", "")
+    return go(back if back.startswith("/app/") else f"/app/leads/{lead_id}#{name}")
