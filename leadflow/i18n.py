@@ -29,6 +29,8 @@ from babel.support import NullTranslations, Translations
 
 from leadflow.errors import InvalidInput
 from leadflow.locales import DOMAIN, SOURCE_LOCALE, available_locales, check_locale, locale_dir
+from leadflow.phrases import N_ as N_  # re-exported: the reports mark their messages with it
+from leadflow.phrases import Phrase
 from leadflow.rules import vocab
 from leadflow.settings import get_settings
 
@@ -115,9 +117,46 @@ def pgettext(context: str, message: str) -> str:
     return str(translations(current_locale()).pgettext(context, message))
 
 
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for a deferred message)
-    """Mark a message for the catalog; it is translated later, where it is shown."""
-    return message
+def say(text: object) -> str:
+    """`text` in the current language: a Phrase (a refusal, a validation message) from the
+    catalog with its values said too; any other text as it is."""
+    if not isinstance(text, Phrase):
+        return str(text)
+    if current_locale() == SOURCE_LOCALE:
+        return str(text)  # its English, as written where it was raised
+    said = gettext(text.msgid)
+    return said.format(**{k: say(v) for k, v in text.values.items()}) if text.values else said
+
+
+def said_error(exc: BaseException) -> str:
+    """An error's message in the current language (its Phrase, when it was raised with one)."""
+    return say(exc.args[0]) if len(exc.args) == 1 else str(exc)
+
+
+def said_fields(errors: dict[str, str]) -> dict[str, str]:
+    """Field -> message, the messages in the current language (the field names as given)."""
+    return {field: say(text) for field, text in errors.items()}
+
+
+def asked_locale(accept_language: str | None) -> str | None:
+    """The locale an HTTP Accept-Language asks for among those LeadFlow speaks, by its
+    q-values ('zh-CN', 'zh' and 'zh-Hans' are zh_CN); None when it names none of them."""
+    wanted = []
+    for place, item in enumerate((accept_language or "").split(",")):
+        tag, _, weight = item.strip().partition(";q=")
+        try:
+            quality = float(weight) if weight else 1.0
+        except ValueError:
+            continue  # a malformed entry is passed over, as RFC 9110 lets a server do
+        if tag.strip() and quality > 0:
+            wanted.append((-quality, place, tag.strip().replace("-", "_").lower()))
+    spoken = available_locales()
+    for _, _, tag in sorted(wanted):
+        exact = [known for known in spoken if known.lower() == tag]
+        language = [known for known in spoken if known.lower().split("_")[0] == tag.split("_")[0]]
+        if exact or language:
+            return (exact or language)[0]
+    return None
 
 
 def label(vocabulary: str, value: object) -> str:

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from leadflow.api.schemas import ErrorOut
 from leadflow.errors import NotFound
 from leadflow.intake.requests import NotJson, parse_json
+from leadflow.phrases import N_
 from leadflow.schemas import MAX_ID
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -92,7 +93,9 @@ def check_path_ids(request: Request) -> None:
     so a caller without a key learns nothing); other text is left to the route's types."""
     for name, value in request.path_params.items():
         if isinstance(value, str) and _INTEGER.fullmatch(value) and not _storable(value):
-            raise NotFound(f"{name.removesuffix('_id')} {value} does not exist")
+            raise NotFound(
+                N_("{name} {value} does not exist", name=name.removesuffix("_id"), value=value)
+            )
 
 
 def _storable(digits: str) -> bool:

@@ -7,6 +7,7 @@ import logging
 import re
 import traceback
 import uuid
+from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,8 @@ from leadflow.errors import (
     Rejected,
     VersionConflict,
 )
+from leadflow.i18n import asked_locale, said_error, said_fields, say, use_locale
+from leadflow.phrases import N_, Phrase
 from leadflow.schemas import error_text
 
 _log = logging.getLogger("leadflow.api")
@@ -43,7 +46,7 @@ _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
 _SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
 # The database's own words name SQL, not fields; these say what happened and what to do.
-CONFLICTS = (
+CONFLICTS = N_(
     "the change conflicts with what is stored (a duplicate, or a row that others "
     "still refer to); nothing was saved: reload and retry"
 )
@@ -79,34 +82,51 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+def spoken(request: Request) -> AbstractContextManager[str]:
+    """Speak the language the request's Accept-Language asks for (zh-CN, zh, en), else the
+    configured LEADFLOW_LOCALE: an error's human text is written in it, its fields never."""
+    return use_locale(asked_locale(request.headers.get("accept-language")))
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    with spoken(request):
+        return _refusal(exc)
+
+
+def _refusal(exc: Exception) -> JSONResponse:
+    detail = said_error(exc)
     if isinstance(exc, Rejected):
         return _json(
-            422, {"detail": str(exc), "errors": exc.errors, "quarantine_id": exc.quarantine_id}
+            422,
+            {
+                "detail": detail,
+                "errors": said_fields(exc.errors),
+                "quarantine_id": exc.quarantine_id,
+            },
         )
     if isinstance(exc, InvalidInput):
-        return _json(422, {"detail": str(exc), "errors": exc.errors})
+        return _json(422, {"detail": detail, "errors": said_fields(exc.errors)})
     if isinstance(exc, NotFound):
-        return _json(404, {"detail": str(exc)})
+        return _json(404, {"detail": detail})
     if isinstance(exc, Forbidden):
-        return _json(403, {"detail": str(exc)})
+        return _json(403, {"detail": detail})
     if isinstance(exc, IllegalTransition):
         return _json(
             409,
             {
-                "detail": str(exc),
+                "detail": detail,
                 "state": exc.state,
                 "trigger": exc.trigger,
                 "allowed": exc.allowed,
             },
         )
     if isinstance(exc, GuardRefused):
-        return _json(409, {"detail": str(exc), "trigger": exc.trigger, "reason": exc.why})
+        return _json(409, {"detail": detail, "trigger": exc.trigger, "reason": say(exc.why)})
     if isinstance(exc, VersionConflict | InUse):
-        return _json(409, {"detail": str(exc)})
+        return _json(409, {"detail": detail})
     if isinstance(exc, SchemaOutOfDate):
-        return _json(503, {"detail": str(exc)})
-    return _json(422, {"detail": str(exc)})  # any other refusal of the request
+        return _json(503, {"detail": detail})
+    return _json(422, {"detail": detail})  # any other refusal of the request
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -121,20 +141,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         return _not_allowed(request)
 
     errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
-    return _json(
-        422,
-        {
-            "detail": "invalid input: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-            "errors": errors,
-        },
-    )
+    with spoken(request):
+        said = said_fields(errors)
+        listed = "; ".join(f"{k}: {v}" for k, v in said.items())
+        return _json(
+            422, {"detail": say(N_("invalid input: {errors}", errors=listed)), "errors": said}
+        )
 
 
-async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     _log_unexpected(exc, "database refusal")
-    if isinstance(exc, IntegrityError):
-        return _json(409, {"detail": CONFLICTS})
-    return _json(422, {"detail": DOES_NOT_FIT})
+    with spoken(request):
+        if isinstance(exc, IntegrityError):
+            return _json(409, {"detail": say(CONFLICTS)})
+        return _json(422, {"detail": say(DOES_NOT_FIT)})
 
 
 async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
@@ -156,6 +176,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     the path takes, as the OpenAPI lists them (Starlette names only the first route's: GET
     /leads and POST /leads are two routes, so DELETE /leads said `Allow: GET`)."""
     assert isinstance(exc, HTTPException)
+    if isinstance(exc.detail, Phrase):  # a refusal of ours (a role without the right)
+        with spoken(request):
+            return _json(exc.status_code, {"detail": say(exc.detail)}, headers=exc.headers)
     if exc.status_code != 405:
         return await http_exception_handler(request, exc)
     return _not_allowed(request)

@@ -22,6 +22,7 @@ from leadflow.api.deps import (
 )
 from leadflow.api.schemas import RepOut, RepPatch, TeamOut, TeamPatch
 from leadflow.errors import NotFound
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Role
 from leadflow.team import reps as svc
 from leadflow.team import teams
@@ -37,7 +38,7 @@ Member = Annotated[Principal, Depends(require(Role.rep, *MANAGERS))]
 def _rep(uow: Uow, rep_id: int) -> RepOut:
     rows = {row["id"]: row for row in svc.rep_rows(uow.session)}
     if rep_id not in rows:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     return RepOut.model_validate(rows[rep_id])
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import DOES_NOT_FIT, InvalidInput, NotFound, Rejected, VersionConflict
 from leadflow.intake.receive import quarantine, store_leads
+from leadflow.phrases import N_, listed
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import (
     DuplicateKeys,
@@ -37,7 +38,7 @@ T = TypeVar("T")
 
 
 def message(errors: dict[str, str]) -> str:
-    return "rejected: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+    return N_("rejected: {errors}", errors=listed(errors))
 
 
 def reject(

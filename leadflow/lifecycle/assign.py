@@ -18,6 +18,7 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.reassess import give_owner, reassess_stored
 from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
+from leadflow.phrases import N_
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.previous_owner import previous_owner, slot_of, unavailable
@@ -47,7 +48,7 @@ def queue_order(rules: RulesConfig) -> tuple[Any, ...]:
 def _slot(roster: Roster, rep_id: int) -> RepSlot:
     slot = slot_of(roster, rep_id)
     if slot is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     return slot
 
 

@@ -15,6 +15,7 @@ from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.lifecycle.prices import check_contract_value
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import State
 from leadflow.store.models import Lead
@@ -81,11 +82,16 @@ def draft_contract(
         raise GuardRefused(
             lead.id,
             "contract",
-            f"a contract is drafted while the deal is in negotiation (the lead is {lead.state})",
+            N_(
+                "a contract is drafted while the deal is in negotiation (the lead is {state})",
+                state=lead.state,
+            ),
         )
     given = contract.columns()
     if given.get("contract_value", lead.contract_value) is None:
-        raise InvalidInput("value: the contract value is required", {"value": "required, above 0"})
+        raise InvalidInput(
+            N_("value: the contract value is required"), {"value": N_("required, above 0")}
+        )
     changed = {k: v for k, v in given.items() if getattr(lead, k) != v}
     if not changed:
         return lead

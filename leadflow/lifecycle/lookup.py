@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_, listed
 from leadflow.rules.text import control_problem
 from leadflow.schemas import MAX_ID
 from leadflow.store.models import Lead
@@ -19,7 +20,7 @@ def get_lead(session: Session, lead_id: int) -> Lead:
     ids reach here unchecked)."""
     lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
     if lead is None:
-        raise NotFound(f"lead {lead_id} does not exist")
+        raise NotFound(N_("lead {lead} does not exist", lead=lead_id))
     return lead
 
 
@@ -29,8 +30,13 @@ def choice(value: str, vocab: Any, field: str) -> Any:
         return vocab(value)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
-            {field: "unknown value"},
+            N_(
+                "{field}: {value} is not one of {values}",
+                field=field,
+                value=repr(value),
+                values=", ".join(v.value for v in vocab),
+            ),
+            {field: N_("unknown value")},
         ) from None
 
 
@@ -40,7 +46,7 @@ def plain_text(**texts: str | None) -> None:
     type applies (issue 30)."""
     errors = {k: p for k, v in texts.items() if v is not None and (p := control_problem(v, True))}
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise InvalidInput(listed(errors), errors)
 
 
 def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> dt.datetime:
