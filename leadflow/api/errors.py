@@ -178,7 +178,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if isinstance(exc.detail, Phrase):  # a refusal of ours (a role without the right)
         with spoken(request):
-            return _json(exc.status_code, {"detail": say(exc.detail)}, headers=exc.headers)
+            return _json(exc.status_code, {"detail": say(exc.detail)}, dict(exc.headers or {}))
     if exc.status_code != 405:
         return await http_exception_handler(request, exc)
     return _not_allowed(request)
