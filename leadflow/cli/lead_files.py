@@ -64,8 +64,8 @@ def _footer_text(described: dict[str, Any]) -> list[str]:
 
 def _rejection_line(r: dict[str, Any]) -> str:
     errs = say(listed(r["errors"]))
-    kept = f" (quarantine #{r['quarantine_id']})" if "quarantine_id" in r else ""
-    return "  " + say(N_("row {row}: {errors}", row=r["row"], errors=errs)) + kept
+    kept = N_(" (quarantine #{id})", id=r["quarantine_id"]) if "quarantine_id" in r else ""
+    return "  " + say(N_("row {row}: {errors}", row=r["row"], errors=errs)) + say(kept)
 
 
 def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:

@@ -37,8 +37,10 @@ from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
 from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit
+from leadflow.cli.usage_words import usage_refusal
 from leadflow.errors import LeadFlowError
 from leadflow.i18n import current_locale, say
+from leadflow.locales import SOURCE_LOCALE
 from leadflow.phrases import N_
 from leadflow.rules.config import ConfigError
 from leadflow.rules.text import control_problem
@@ -147,11 +149,14 @@ def _fail(message: str, code: int = 2) -> None:
 def _spoken(text: str) -> str:
     """`text` in the configured language (LEADFLOW_LOCALE, as the reports speak it); in
     English when the settings themselves are what failed."""
+    return say(text) if _speaks_other_than_english() else str(text)
+
+
+def _speaks_other_than_english() -> bool:
     try:
-        current_locale()
+        return current_locale() != SOURCE_LOCALE
     except (LeadFlowError, ConfigError):
-        return str(text)
-    return say(text)
+        return False  # the settings themselves failed: their error is told in English
 
 
 def argument_problem(args: Sequence[str]) -> str | None:
@@ -182,6 +187,9 @@ def run(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         _fail(N_("aborted"), 130)
     except (click.ClickException, typer.TyperException) as exc:
+        worded = usage_refusal(exc)
+        if worded is not None and _speaks_other_than_english():
+            _fail(worded, getattr(exc, "exit_code", 2))
         # typer 0.29 raises its own copy of click's exceptions (bad option values included)
         show = getattr(exc, "show", None)
         if show is not None:

@@ -47,6 +47,10 @@ def _cli_refusals(env: dict[str, str]) -> dict[str, str]:
         "control character": [*LEAD[:5], "Ac\x0bme", *LEAD[6:]],
         "field validation": [*LEAD[:5], "x" * 301, *LEAD[6:]],
         "bad channel": [*LEAD[:3], "fax", *LEAD[4:]],
+        "bad filter": ["leads", "list", "--state", "bogus"],
+        "out of range": ["leads", "list", "--limit", "0"],
+        "missing option": ["leads", "approve-contract", lead_id],
+        "unknown option": ["leads", "list", "--colour", "red"],
     }
     return {kind: run(args, env, ok=False).stderr for kind, args in cases.items()}
 
@@ -61,6 +65,25 @@ def test_cli_refusals_in_chinese_hold_no_english_sentence(env):
     assert "合同在谈判阶段审批" in said["precondition"]
     assert "第 3 个字符是控制字符 U+000B" in said["control character"]
     assert "最多 300 个字符" in said["field validation"]
+    assert "--state：'bogus' 不在可选值中：new, screened," in said["bad filter"]
+    assert said["missing option"] == "错误：--role：必填\n"
+
+
+def test_import_row_rejections_in_chinese(env, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "source,company_name,contact_name,email,need\n"
+        "website_form,Co 1,Jo,jo1@co1.example,crm\n"
+        "website_form,Co 2,,jo2@co2.example,crm\n"
+        f"website_form,{'x' * 301},Jo,jo3@co3.example,crm\n",
+        encoding="utf-8",
+    )
+    shown = run(["leads", "import", str(rows)], {**env, "LEADFLOW_LOCALE": "zh_CN"}).stdout
+    rejected = [line.strip() for line in shown.splitlines() if line.startswith("  ")]
+    assert rejected == [
+        "第 3 行：contact_name: 必填字段（隔离记录 #1）",
+        "第 4 行：company_name: 最多 300 个字符（隔离记录 #2）",
+    ]
 
 
 def test_cli_refusals_stay_english_for_an_english_team(env):
@@ -69,8 +92,10 @@ def test_cli_refusals_stay_english_for_an_english_team(env):
     assert re.search(r"cannot 'win' from state '\w+'; allowed:", said["state machine"])
     assert "a contract is approved in negotiation (the lead is " in said["precondition"]
     assert "String should have at most 300 characters" in said["field validation"]
+    assert "Error: Invalid value for '--state'" in said["bad filter"]  # click's own usage
     for kind, text in said.items():  # the channel words of the mapping are Chinese
-        assert text.startswith("error: ") and (kind == "bad channel" or not HAN.search(text))
+        assert text.startswith(("error: ", "Usage: ")), text
+        assert kind == "bad channel" or not HAN.search(text), text
 
 
 @pytest.fixture
