@@ -73,8 +73,10 @@ def assign_lead(
         raise GuardRefused(
             lead.id,
             "assign",
-            f"a {lead.state} lead is not assigned "
-            "(screened, nurturing, opportunity or negotiation)",
+            N_(
+                "a {state} lead is not assigned (screened, nurturing, opportunity or negotiation)",
+                state=lead.state,
+            ),
         )
     if lead.owner_id == rep_id:
         raise InvalidInput(

@@ -58,7 +58,10 @@ def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> 
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
-        raise InvalidInput(f"{field}: {at.isoformat()} is in the future", {field: "in the future"})
+        raise InvalidInput(
+            N_("{field}: {at} is in the future", field=field, at=at.isoformat()),
+            {field: N_("in the future")},
+        )
     return at
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.phrases import N_
 from leadflow.rules.vocab import State
 from leadflow.store.deal_models import NegotiationMinutes
 from leadflow.store.uow import flush
@@ -80,8 +81,10 @@ def record_minutes(
         raise GuardRefused(
             lead.id,
             "minutes",
-            f"negotiation minutes are recorded while the lead is in negotiation "
-            f"(state {lead.state})",
+            N_(
+                "negotiation minutes are recorded while the lead is in negotiation (state {state})",
+                state=lead.state,
+            ),
         )
     # In the lead's past, and not before its negotiation started (the "minutes" step of
     # its current state), like any time given (docs/rules.md §2).

@@ -13,6 +13,7 @@ from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.notify.messages import enqueue, recipient_of
+from leadflow.phrases import N_
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, Team
@@ -93,7 +94,13 @@ def answer_objection(
     lead = get_lead(session, lead_id)
     row = session.get(Objection, objection_id)
     if row is None or row.lead_id != lead.id:
-        raise NotFound(f"objection {objection_id} does not exist on lead {lead_id}")
+        raise NotFound(
+            N_(
+                "objection {objection} does not exist on lead {lead}",
+                objection=objection_id,
+                lead=lead_id,
+            )
+        )
     if row.answered_at is not None:
         raise GuardRefused(
             lead.id,
@@ -103,7 +110,7 @@ def answer_objection(
             f"{row.answered_by or 'someone'}",
         )
     if not response.strip():
-        raise InvalidInput("response: the answer is empty", {"response": "required"})
+        raise InvalidInput(N_("response: the answer is empty"), {"response": N_("required")})
     when = lead_time(lead, at, now)
     if when < row.raised_at:
         raise InvalidInput(

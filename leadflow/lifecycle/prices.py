@@ -15,6 +15,7 @@ from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.plan_notice import amount, price_text
 from leadflow.lifecycle.plans import approved_plan, approver_role, current_plan
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import State
@@ -54,8 +55,13 @@ def check_contract_value(session: Session, lead: Lead, value: Decimal, rules: Ru
         raise GuardRefused(
             lead.id,
             "win",
-            f"the revised plan of {plan.submitted_at:%Y-%m-%d} (price {price_text(plan)}) "
-            f"awaits approval by a {role.value} (leads approve, or POST /approval)",
+            N_(
+                "the revised plan of {day} (price {price}) awaits approval by a {role} "
+                "(leads approve, or POST /approval)",
+                day=f"{plan.submitted_at:%Y-%m-%d}",
+                price=price_text(plan),
+                role=role.value,
+            ),
         )
     held = approved_plan(session, lead.id)
     if held is None or not _outside(held, value) or _deviation(session, held, value):

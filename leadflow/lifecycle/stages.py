@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.phrases import N_, either
 from leadflow.rules.config import SUB_STAGED, RulesConfig
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
@@ -45,9 +46,16 @@ def set_stage(
     accepted = rules.stages.of(lead.state)
     if not accepted:
         where = (
-            f"sub-stages are off for {lead.state} (config/rules.yaml: stages.{lead.state} is empty)"
+            N_(
+                "sub-stages are off for {state} (config/rules.yaml: stages.{state} is empty)",
+                state=lead.state,
+            )
             if lead.state in SUB_STAGED
-            else f"the lead is {lead.state}; only a lead in {' or '.join(SUB_STAGED)} has one"
+            else N_(
+                "the lead is {state}; only a lead in {states} has one",
+                state=lead.state,
+                states=either(list(SUB_STAGED)),
+            )
         )
         raise GuardRefused(lead.id, "stage", where)
     name = stage.strip()
