@@ -60,7 +60,7 @@ def unreadable_errors(request: Request, errors: list[Any]) -> dict[str, str] | N
         return noted
     for err in errors:
         if isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",):
-            return {"(record)": "the body must be JSON (Content-Type: application/json)"}
+            return {"(record)": N_("the body must be JSON (Content-Type: application/json)")}
     return None
 
 

@@ -88,7 +88,7 @@ def principal_of(session: Session, token: str | None) -> Principal:
     if key is None:
         raise HTTPException(
             401,
-            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            N_("a valid API key is required (Authorization: Bearer <key> or X-API-Key)"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return Principal(key.id, Role(key.role), key.rep_id, key.name)

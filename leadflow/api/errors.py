@@ -37,7 +37,7 @@ from leadflow.phrases import N_, Phrase
 from leadflow.schemas import error_text
 
 _log = logging.getLogger("leadflow.api")
-KEY_IN_URL = (
+KEY_IN_URL = N_(
     "an API key in the URL is refused (URLs are logged and kept in histories): send it in "
     "Authorization: Bearer <key> or X-API-Key"
 )
@@ -57,7 +57,9 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            413, f"request body over the limit of {limit} bytes", headers={"Connection": "close"}
+            413,
+            N_("request body over the limit of {limit} bytes", limit=limit),
+            headers={"Connection": "close"},
         )
 
 
@@ -157,9 +159,11 @@ async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
         return _json(422, {"detail": say(DOES_NOT_FIT)})
 
 
-async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     error_id = _log_unexpected(exc, "database")
-    return _json(503, {"detail": "the database is unavailable; retry later", "error_id": error_id})
+    with spoken(request):
+        detail = say(N_("the database is unavailable; retry later"))
+    return _json(503, {"detail": detail, "error_id": error_id})
 
 
 def _log_unexpected(exc: BaseException, where: str) -> str:
@@ -244,28 +248,32 @@ class GuardMiddleware:
             return message
 
         if key_in_query(scope.get("query_string", b"").decode("latin-1")):
-            await _send(send, 401, {"detail": KEY_IN_URL})
+            await _send(send, scope, 401, {"detail": KEY_IN_URL})
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
-            await _send(
-                send, 413, {"detail": f"request body over the limit of {self.max_body} bytes"}
-            )
+            await _send(send, scope, 413, {"detail": BodyTooLarge(self.max_body).detail})
             return
         try:
             await self.app(scope, receiving, sending)
         except BodyTooLarge as exc:
             if not started:
-                await _send(send, 413, {"detail": exc.detail})
+                await _send(send, scope, 413, {"detail": exc.detail})
         except Exception as exc:  # the last line of defence: no trace leaves the server
             error_id = _log_unexpected(exc, f"{scope.get('method')} {scope.get('path')}")
             if not started:
                 await _send(
-                    send, 500, {"detail": "internal error; it was logged", "error_id": error_id}
+                    send,
+                    scope,
+                    500,
+                    {"detail": N_("internal error; it was logged"), "error_id": error_id},
                 )
 
 
-async def _send(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send(send: Send, scope: Scope, status: int, body: dict[str, Any]) -> None:
+    asked = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+    with use_locale(asked_locale(asked)):
+        body = {**body, "detail": say(body["detail"])}
     payload = json.dumps(body).encode("utf-8")
     await send(
         {

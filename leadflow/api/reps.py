@@ -108,7 +108,7 @@ def update_rep(
     own rep away or present."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     if principal.role is Role.rep and (principal.rep_id != rep_id or set(changes) - {"away"}):
-        raise HTTPException(403, "a rep key may only change its own rep's away flag")
+        raise HTTPException(403, N_("a rep key may only change its own rep's away flag"))
     svc.update_rep(uow.session, rep_id, changes, now=now(), rules=rules_of(request))
     uow.commit()
     return _rep(uow, rep_id)

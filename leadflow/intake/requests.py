@@ -69,11 +69,16 @@ def parse_json(raw: bytes) -> tuple[str, Any]:
     except DuplicateKeys as exc:
         raise NotJson(str(exc), text, duplicate_key_errors(exc)) from None
     except UnicodeDecodeError:
-        problem = "the body is not UTF-8 text"
+        problem = N_("the body is not UTF-8 text")
     except json.JSONDecodeError as exc:
-        problem = f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        problem = N_(
+            "malformed JSON: {why} (line {line}, column {column})",
+            why=exc.msg,
+            line=exc.lineno,
+            column=exc.colno,
+        )
     except (ValueError, RecursionError) as exc:
-        problem = f"malformed JSON: {str(exc)[:200] or 'nested too deeply'}"
+        problem = N_("malformed JSON: {why}", why=str(exc)[:200] or N_("nested too deeply"))
     raise NotJson(problem, text)
 
 

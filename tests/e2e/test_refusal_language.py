@@ -140,6 +140,13 @@ def _api_refusals(api: Any, language: str | None, phone: str = "13800000000") ->
             headers=director,
         ),
     }
+    answers |= {
+        "no key": client.get("/leads", headers=asked),
+        "key in the URL": client.get("/leads", params={"api_key": keys["director"]}, headers=asked),
+        "not JSON": client.post(
+            "/leads", content=b"\xff\xfe", headers={**director, "Content-Type": "text/plain"}
+        ),
+    }
     return {kind: (r.status_code, r.json()) for kind, r in answers.items()}
 
 
@@ -157,6 +164,9 @@ def test_api_refusals_in_chinese_keep_their_fields(api, language):
         "state machine": 409,
         "precondition": 409,
         "validation": 422,
+        "no key": 401,
+        "key in the URL": 401,
+        "not JSON": 422,
     }
     for kind, (_, body) in said.items():
         for text in _texts(body):
