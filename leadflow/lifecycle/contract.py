@@ -132,8 +132,12 @@ def _to_sign(lead: Lead, contract: ContractIn | None, rules: RulesConfig) -> dic
         raise GuardRefused(
             lead.id,
             "win",
-            f"the contract differs from the approved draft in {', '.join(differ)}: record "
-            f"the change with `leadflow leads contract {lead.id}` and have it approved again",
+            N_(
+                "the contract differs from the approved draft in {fields}: record the change "
+                "with `leadflow leads contract {lead}` and have it approved again",
+                fields=", ".join(differ),
+                lead=lead.id,
+            ),
         )
     return {}
 
