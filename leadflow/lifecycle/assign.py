@@ -80,7 +80,8 @@ def assign_lead(
         )
     if lead.owner_id == rep_id:
         raise InvalidInput(
-            f"rep: rep {rep_id} already owns lead {lead.id}", {"rep": "already the owner"}
+            N_("rep: rep {rep} already owns lead {lead}", rep=rep_id, lead=lead.id),
+            {"rep": N_("already the owner")},
         )
     roster = load_roster(session, rules)
     slot = _slot(roster, rep_id)

@@ -79,16 +79,23 @@ def lead_time(
     when = happened_at(at, now, field)
     if at is None:
         return when
-    bounds: list[tuple[str, dt.datetime | None]] = [("was created", lead.created_at)]
+    bounds: list[tuple[str, dt.datetime | None]] = [(N_("was created"), lead.created_at)]
     if trigger is not None and lead.state != "new":
-        bounds.append((f"entered {lead.state!r}", getattr(lead, f"{lead.state}_at", None)))
+        entered = N_("entered {state}", state=repr(lead.state))
+        bounds.append((entered, getattr(lead, f"{lead.state}_at", None)))
     if trigger == "qualify":
-        bounds.append(("was first contacted", lead.first_contacted_at))
+        bounds.append((N_("was first contacted"), lead.first_contacted_at))
     for what, bound in reversed(bounds):  # the nearest bound first: it says the most
         if bound is not None and when < bound:
             raise InvalidInput(
-                f"{field}: {when.isoformat(timespec='seconds')} is before lead {lead.id} "
-                f"{what} ({bound.isoformat(timespec='seconds')})",
-                {field: f"before the lead {what}"},
+                N_(
+                    "{field}: {at} is before lead {lead} {what} ({bound})",
+                    field=field,
+                    at=when.isoformat(timespec="seconds"),
+                    lead=lead.id,
+                    what=what,
+                    bound=bound.isoformat(timespec="seconds"),
+                ),
+                {field: N_("before the lead {what}", what=what)},
             )
     return when

@@ -92,16 +92,18 @@ def record_minutes(
     points = _points(agreed, "agreed")
     if not points:
         raise InvalidInput(
-            "agreed: no point agreed is given; the minutes record what was agreed",
-            {"agreed": "required"},
+            N_("agreed: no point agreed is given; the minutes record what was agreed"),
+            {"agreed": N_("required")},
         )
     issues = _points(open_issues, "open_issues")
     contact = _name(confirmed_by, "confirmed_by")
     if contact is None:
         raise InvalidInput(
-            "confirmed_by: no customer contact confirmed the minutes; name the customer's "
-            "contact who confirmed them",
-            {"confirmed_by": "required"},
+            N_(
+                "confirmed_by: no customer contact confirmed the minutes; name the customer's "
+                "contact who confirmed them"
+            ),
+            {"confirmed_by": N_("required")},
         )
     title = _name(confirmed_title, "confirmed_title")
     confirmed = lead_time(lead, confirmed_at, now, field="confirmed_at")

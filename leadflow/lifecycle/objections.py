@@ -39,8 +39,13 @@ def add_objection(
         kind_value = ObjectionKind(kind).value
     except ValueError:
         raise InvalidInput(
-            f"kind: {kind!r} is not one of " + ", ".join(k.value for k in ObjectionKind),
-            {"kind": "unknown value"},
+            N_(
+                "{field}: {value} is not one of {values}",
+                field="kind",
+                value=repr(kind),
+                values=", ".join(k.value for k in ObjectionKind),
+            ),
+            {"kind": N_("unknown value")},
         ) from None
     row = Objection(
         lead_id=lead.id, kind=kind_value, detail=detail, raised_at=lead_time(lead, at, now), key=key
@@ -114,8 +119,8 @@ def answer_objection(
     when = lead_time(lead, at, now)
     if when < row.raised_at:
         raise InvalidInput(
-            "at: the answer cannot come before the objection was raised",
-            {"at": "before the objection"},
+            N_("at: the answer cannot come before the objection was raised"),
+            {"at": N_("before the objection")},
         )
     row.answered_at, row.response, row.answered_by = when, response.strip(), by
     write(lead, last_interaction_at=max(lead.last_interaction_at or when, when))

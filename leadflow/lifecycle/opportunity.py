@@ -100,11 +100,14 @@ def record_win_review(
     handoff = session.scalar(select(Handoff).where(Handoff.lead_id == lead_id))
     if handoff is None:
         raise NotFound(
-            f"lead {lead_id} has no handoff yet: only a won deal, once handed "
-            "off, has a post-win review"
+            N_(
+                "lead {lead} has no handoff yet: only a won deal, once handed off, has a "
+                "post-win review",
+                lead=lead_id,
+            )
         )
     if not notes.strip():
-        raise InvalidInput("notes: the review must not be empty", {"notes": "empty"})
+        raise InvalidInput(N_("notes: the review must not be empty"), {"notes": N_("empty")})
     handoff.review_notes, handoff.reviewed_at = f"{notes.strip()}\n-- {by}", now
     flush(session)
     return {

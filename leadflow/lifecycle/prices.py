@@ -89,15 +89,22 @@ def approve_deviation(
     approves the plan's grade; the win then accepts exactly that value."""
     lead = get_lead(session, lead_id)
     if value <= 0:
-        raise InvalidInput("value: the contract value must be above 0", {"value": "must be > 0"})
+        raise InvalidInput(
+            N_("value: the contract value must be above 0"), {"value": N_("must be > 0")}
+        )
     why = reason.strip()
     if not why:
-        raise InvalidInput("reason: say why the deviation is approved", {"reason": "required"})
+        raise InvalidInput(
+            N_("reason: say why the deviation is approved"), {"reason": N_("required")}
+        )
     if lead.state != State.negotiation.value:
         raise GuardRefused(
             lead.id,
             "approve-deviation",
-            f"a price deviation is approved for a deal in negotiation (the lead is {lead.state})",
+            N_(
+                "a price deviation is approved for a deal in negotiation (the lead is {state})",
+                state=lead.state,
+            ),
         )
     chosen = approver_role(lead, role, "approve-deviation", rules)
     plan = current_plan(session, lead.id)
@@ -105,8 +112,10 @@ def approve_deviation(
         raise GuardRefused(
             lead.id,
             "approve-deviation",
-            "the deal has no approved plan to deviate from: its (revised) plan is approved "
-            "first (leads approve, or POST /approval)",
+            N_(
+                "the deal has no approved plan to deviate from: its (revised) plan is approved "
+                "first (leads approve, or POST /approval)"
+            ),
         )
     if not _outside(plan, value):
         raise GuardRefused(

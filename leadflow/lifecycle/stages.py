@@ -61,9 +61,13 @@ def set_stage(
     name = stage.strip()
     if name not in accepted:
         raise InvalidInput(
-            f"stage: {name!r} is not a sub-stage of {lead.state}; use one of "
-            + ", ".join(accepted),
-            {"stage": f"one of {', '.join(accepted)}"},
+            N_(
+                "stage: {stage} is not a sub-stage of {state}; use one of {stages}",
+                stage=repr(name),
+                state=lead.state,
+                stages=", ".join(accepted),
+            ),
+            {"stage": N_("one of {stages}", stages=", ".join(accepted))},
         )
     when = lead_time(lead, at, now, "stage")
     if lead.sub_stage_at is not None and when < lead.sub_stage_at:
