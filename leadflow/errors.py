@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from leadflow.phrases import N_
+
 # A value the database refused: longer than its column, or a number out of range.
-DOES_NOT_FIT = (
+DOES_NOT_FIT = N_(
     "a value does not fit where it is stored (too long, or a number out of "
     "range); nothing was saved: shorten or correct it and retry"
 )
@@ -47,8 +49,13 @@ class IllegalTransition(LeadFlowError):
     def __init__(self, lead_id: int | None, state: str, trigger: str, allowed: list[str]) -> None:
         self.lead_id, self.state, self.trigger, self.allowed = lead_id, state, trigger, allowed
         super().__init__(
-            f"lead {lead_id}: cannot {trigger!r} from state {state!r}; "
-            f"allowed: {', '.join(allowed) or 'none (final state)'}"
+            N_(
+                "lead {lead}: cannot {trigger} from state {state}; allowed: {allowed}",
+                lead=lead_id,
+                trigger=repr(trigger),
+                state=repr(state),
+                allowed=", ".join(allowed) or N_("none (final state)"),
+            )
         )
 
 
@@ -57,7 +64,14 @@ class GuardRefused(LeadFlowError):
 
     def __init__(self, lead_id: int | None, trigger: str, why: str) -> None:
         self.lead_id, self.trigger, self.why = lead_id, trigger, why
-        super().__init__(f"lead {lead_id}: {trigger!r} refused: {why}")
+        super().__init__(
+            N_(
+                "lead {lead}: {trigger} refused: {why}",
+                lead=lead_id,
+                trigger=repr(trigger),
+                why=why,
+            )
+        )
 
 
 class VersionConflict(LeadFlowError):
@@ -65,11 +79,18 @@ class VersionConflict(LeadFlowError):
 
     def __init__(self, detail: str = "", lead_id: int | None = None) -> None:
         self.lead_id = lead_id
-        who = f"lead {lead_id}" if lead_id is not None else "the lead"
-        super().__init__(
-            f"{who} was changed by someone else at the same time; nothing was saved: "
-            "reload it and retry" + (f" ({detail})" if detail else "")
-        )
+        if lead_id is None:
+            said = N_(
+                "the lead was changed by someone else at the same time; nothing was saved: "
+                "reload it and retry"
+            )
+        else:
+            said = N_(
+                "lead {lead} was changed by someone else at the same time; nothing was "
+                "saved: reload it and retry",
+                lead=lead_id,
+            )
+        super().__init__(N_("{said} ({detail})", said=said, detail=detail) if detail else said)
 
 
 class Unwritable(LeadFlowError):

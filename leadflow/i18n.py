@@ -31,9 +31,10 @@ from babel.support import NullTranslations, Translations
 
 from leadflow.errors import InvalidInput
 from leadflow.locales import DOMAIN, SOURCE_LOCALE, available_locales, check_locale, locale_dir
+from leadflow.phrases import N_ as N_  # re-exported: the reports mark their messages with it
+from leadflow.phrases import Phrase
 from leadflow.rules import explain as phrases
 from leadflow.rules import vocab
-from leadflow.rules.explain import N_ as N_  # where the rest of LeadFlow finds it
 from leadflow.settings import get_settings
 
 _chosen: ContextVar[str | None] = ContextVar("leadflow_locale", default=None)
@@ -132,6 +133,48 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """`message` in `context` (a vocabulary, a sheet), in the current language."""
     return str(translations(current_locale()).pgettext(context, message))
+
+
+def say(text: object) -> str:
+    """`text` in the current language: a Phrase (a refusal, a validation message) from the
+    catalog with its values said too; any other text as it is."""
+    if not isinstance(text, Phrase):
+        return str(text)
+    if current_locale() == SOURCE_LOCALE:
+        return str(text)  # its English, as written where it was raised
+    said = gettext(text.msgid)
+    return said.format(**{k: say(v) for k, v in text.values.items()}) if text.values else said
+
+
+def said_error(exc: BaseException) -> str:
+    """An error's message in the current language (its Phrase, when it was raised with one)."""
+    return say(exc.args[0]) if len(exc.args) == 1 else str(exc)
+
+
+def said_fields(errors: dict[str, str]) -> dict[str, str]:
+    """Field -> message, the messages in the current language (the field names as given)."""
+    return {field: say(text) for field, text in errors.items()}
+
+
+def asked_locale(accept_language: str | None) -> str | None:
+    """The locale an HTTP Accept-Language asks for among those LeadFlow speaks, by its
+    q-values ('zh-CN', 'zh' and 'zh-Hans' are zh_CN); None when it names none of them."""
+    wanted = []
+    for place, item in enumerate((accept_language or "").split(",")):
+        tag, _, weight = item.strip().partition(";q=")
+        try:
+            quality = float(weight) if weight else 1.0
+        except ValueError:
+            continue  # a malformed entry is passed over, as RFC 9110 lets a server do
+        if tag.strip() and quality > 0:
+            wanted.append((-quality, place, tag.strip().replace("-", "_").lower()))
+    spoken = available_locales()
+    for _, _, tag in sorted(wanted):
+        exact = [known for known in spoken if known.lower() == tag]
+        language = [known for known in spoken if known.lower().split("_")[0] == tag.split("_")[0]]
+        if exact or language:
+            return (exact or language)[0]
+    return None
 
 
 def label(vocabulary: str, value: object) -> str:

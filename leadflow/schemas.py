@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -26,9 +25,11 @@ from pydantic import (
 from leadflow.amounts import Amount
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import CHANNEL_VALUES, channel_words
+from leadflow.phrases import N_, listed
 from leadflow.rules.text import control_problem
 from leadflow.rules.vocab import BehaviourKind, BudgetMatch, Channel, CompanySize, ContactRole
 from leadflow.rules.written_record import INTAKE, TODAY, TYPED, read_written
+from leadflow.validation_words import error_text
 
 # Every id and integer column holds a signed 64-bit integer on both backends (SQLite's
 # INTEGER; PostgreSQL's BIGINT since migration 0010), so one range serves every id.
@@ -50,7 +51,7 @@ def _not_a_number(value: Any) -> Any:
         isinstance(value, str) and _NUMBER.fullmatch(value.strip())
     ):
         raise ValueError(
-            "a time is ISO 8601 with its zone (2026-10-01T09:00:00+08:00), not a number"
+            N_("a time is ISO 8601 with its zone (2026-10-01T09:00:00+08:00), not a number")
         )
     return value
 
@@ -209,7 +210,7 @@ class LeadIn(BaseModel):
     @classmethod
     def _need_given(cls, value: str, info: ValidationInfo) -> str:
         if not value and not (_need_optional(info) or _stored(info)):
-            raise ValueError("required: what the customer needs (data_quality.need_required)")
+            raise ValueError(N_("required: what the customer needs (data_quality.need_required)"))
         return value
 
     @field_validator("company_name", mode="after")
@@ -217,7 +218,7 @@ class LeadIn(BaseModel):
     def _company_unless_individual(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None and info.data.get("customer_type", "company") == "company":
             raise ValueError(
-                "required for a company customer (customer_type: individual makes it optional)"
+                N_("required for a company customer (customer_type: individual makes it optional)")
             )
         return value
 
@@ -275,13 +276,13 @@ class LeadIn(BaseModel):
     @model_validator(mode="after")
     def _contact_and_budget(self) -> LeadIn:
         if not self.phone and not self.email:
-            raise ValueError("phone or email: at least one is required")
+            raise ValueError(N_("phone or email: at least one is required"))
         if (
             self.budget_min is not None
             and self.budget_max is not None
             and self.budget_min > self.budget_max
         ):
-            raise ValueError("budget_min is above budget_max")
+            raise ValueError(N_("budget_min is above budget_max"))
         return self
 
 
@@ -307,21 +308,6 @@ NOT_COLUMNS = frozenset({"events", "budget"})
 LEAD_COLUMNS = tuple(f for f in LEAD_FIELDS if f not in NOT_COLUMNS)
 
 
-# pydantic's errors for a value outside a fixed set; their message lists the allowed
-# values but not the one given, which a user must then find in their input.
-CHOICE_ERRORS = {"enum", "literal_error"}
-
-
-def error_text(err: Mapping[str, Any]) -> str:
-    """pydantic's message for one error, quoting the value given when it is not one of
-    the allowed ones ("Input should be 'A', 'B' or 'C', not 'Z'")."""
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    if err.get("type") in CHOICE_ERRORS and "input" in err:
-        given = repr(err["input"])
-        msg += f", not {given if len(given) <= 60 else given[:57] + '...'}"
-    return msg
-
-
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """One message per field, keyed by the field's dotted path ('(record)' for cross-field)."""
     errors: dict[str, str] = {}
@@ -337,7 +323,7 @@ def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = field_errors(exc)
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
+        raise InvalidInput(listed(errors), errors) from None
 
 
 class DuplicateKeys(ValueError):

@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast
 from transitions import EventData, Machine
 
 from leadflow.errors import GuardRefused, IllegalTransition
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import ConversionFacts
@@ -45,6 +46,9 @@ def _lead(event: EventData) -> Stateful:
     return cast(Stateful, event.model)
 
 
+_REASONS = ", ".join(r.value for r in LossReason)
+
+
 def reason_given(event: EventData) -> bool:
     """A reason must be given."""
     reason = _ctx(event).get("reason")
@@ -52,7 +56,7 @@ def reason_given(event: EventData) -> bool:
         raise GuardRefused(
             _lead(event).id,
             event.event.name,
-            "a reason is required: one of " + ", ".join(r.value for r in LossReason),
+            N_("a reason is required: one of {reasons}", reasons=_REASONS),
         )
     return True
 
@@ -65,7 +69,11 @@ def loss_reason(event: EventData) -> bool:
         raise GuardRefused(
             _lead(event).id,
             "lose",
-            f"unknown loss reason {code!r}; use one of " + ", ".join(r.value for r in LossReason),
+            N_(
+                "unknown loss reason {code}; use one of {reasons}",
+                code=repr(code),
+                reasons=_REASONS,
+            ),
         )
     return True
 
@@ -73,7 +81,7 @@ def loss_reason(event: EventData) -> bool:
 def has_owner(event: EventData) -> bool:
     """The lead must have an owner."""
     if getattr(event.model, "owner_id", None) is None:
-        raise GuardRefused(_lead(event).id, event.event.name, "the lead has no owner yet")
+        raise GuardRefused(_lead(event).id, event.event.name, N_("the lead has no owner yet"))
     return True
 
 
@@ -90,8 +98,12 @@ def conversion_criteria(event: EventData) -> bool:
         raise GuardRefused(
             _lead(event).id,
             "qualify",
-            f"{result.met} of 4 conversion criteria hold "
-            f"({', '.join(held) or 'none'}); {rules.conversion.min_criteria} needed",
+            N_(
+                "{met} of 4 conversion criteria hold ({held}); {needed} needed",
+                met=result.met,
+                held=", ".join(held) or N_("none"),
+                needed=rules.conversion.min_criteria,
+            ),
         )
     return True
 
@@ -106,9 +118,12 @@ def plan_approved(event: EventData) -> bool:
         raise GuardRefused(
             lead.id,
             "start_negotiation",
-            f"grade {grade.value} needs the conversion plan approved by a "
-            f"{role_needed(grade, rules).value}"
-            + (f" (approved by a {approved})" if approved else ""),
+            N_(
+                "grade {grade} needs the conversion plan approved by a {role}{approved}",
+                grade=grade.value,
+                role=role_needed(grade, rules).value,
+                approved=N_(" (approved by a {role})", role=approved) if approved else "",
+            ),
         )
     return True
 
@@ -122,18 +137,23 @@ def contract_signed(event: EventData) -> bool:
     value = getattr(event.model, "contract_value", None)
     if value is None or value <= 0:
         how = (
-            "draft it with `leadflow leads contract ID --value AMOUNT ...` (PUT "
-            "/leads/{id}/contract) and have it approved"
+            N_(
+                "draft it with `leadflow leads contract ID --value AMOUNT ...` (PUT "
+                "/leads/{id}/contract) and have it approved"
+            )
             if approval
-            else "record it with `leadflow leads win ID --value AMOUNT` or POST /leads/{id}/win"
+            else N_("record it with `leadflow leads win ID --value AMOUNT` or POST /leads/{id}/win")
         )
-        raise GuardRefused(lead.id, "win", f"a win needs the contract: {how}")
+        raise GuardRefused(lead.id, "win", N_("a win needs the contract: {how}", how=how))
     if approval and getattr(event.model, "contract_approved_at", None) is None:
         raise GuardRefused(
             lead.id,
             "win",
-            f"the contract has not been approved: `leadflow leads approve-contract {lead.id}` "
-            "or POST /leads/{id}/contract-approval",
+            N_(
+                "the contract has not been approved: `leadflow leads approve-contract {lead}` "
+                "or POST /leads/{{id}}/contract-approval",
+                lead=lead.id,
+            ),
         )
     return True
 
@@ -149,8 +169,10 @@ def disqualified(event: EventData) -> bool:
         raise GuardRefused(
             _lead(event).id,
             "reinstate",
-            "only a lead disqualified as invalid goes back to screening; "
-            "use reactivate for a lost deal",
+            N_(
+                "only a lead disqualified as invalid goes back to screening; "
+                "use reactivate for a lost deal"
+            ),
         )
     return True
 

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from leadflow.api.schemas import ErrorOut
 from leadflow.errors import NotFound
 from leadflow.intake.requests import NotJson, parse_json
+from leadflow.phrases import N_
 from leadflow.schemas import MAX_ID
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -59,7 +60,7 @@ def unreadable_errors(request: Request, errors: list[Any]) -> dict[str, str] | N
         return noted
     for err in errors:
         if isinstance(err.get("input"), bytes) and tuple(err.get("loc", ()))[:1] == ("body",):
-            return {"(record)": "the body must be JSON (Content-Type: application/json)"}
+            return {"(record)": N_("the body must be JSON (Content-Type: application/json)")}
     return None
 
 
@@ -92,7 +93,9 @@ def check_path_ids(request: Request) -> None:
     so a caller without a key learns nothing); other text is left to the route's types."""
     for name, value in request.path_params.items():
         if isinstance(value, str) and _INTEGER.fullmatch(value) and not _storable(value):
-            raise NotFound(f"{name.removesuffix('_id')} {value} does not exist")
+            raise NotFound(
+                N_("{name} {value} does not exist", name=name.removesuffix("_id"), value=value)
+            )
 
 
 def _storable(digits: str) -> bool:

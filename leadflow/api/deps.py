@@ -15,6 +15,7 @@ from leadflow.api.contract import check_path_ids
 from leadflow.bootstrap import unit_of_work
 from leadflow.errors import NotFound
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.phrases import N_, either
 from leadflow.rules.access import Viewer
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role
@@ -87,7 +88,7 @@ def principal_of(session: Session, token: str | None) -> Principal:
     if key is None:
         raise HTTPException(
             401,
-            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            N_("a valid API key is required (Authorization: Bearer <key> or X-API-Key)"),
             headers={"WWW-Authenticate": "Bearer"},
         )
     return Principal(key.id, Role(key.role), key.rep_id, key.name)
@@ -107,8 +108,11 @@ def check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
     if principal.role not in roles:
         raise HTTPException(
             403,
-            f"a {principal.role.value} key may not do this; needs "
-            + " or ".join(r.value for r in roles),
+            N_(
+                "a {role} key may not do this; needs {roles}",
+                role=principal.role.value,
+                roles=either([r.value for r in roles]),
+            ),
         )
 
 
@@ -131,9 +135,9 @@ def lead_for(session: Session, principal: Principal, lead_id: int) -> Lead:
     key's of a lead it did not create, is a 404."""
     lead = get_lead(session, lead_id)
     if principal.role is Role.rep and lead.owner_id != principal.rep_id:
-        raise NotFound(f"lead {lead_id} does not exist")
+        raise NotFound(N_("lead {lead} does not exist", lead=lead_id))
     if principal.role is Role.system and lead.created_by_key != principal.key_id:
-        raise NotFound(f"lead {lead_id} does not exist")
+        raise NotFound(N_("lead {lead} does not exist", lead=lead_id))
     return lead
 
 

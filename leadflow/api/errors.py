@@ -7,6 +7,7 @@ import logging
 import re
 import traceback
 import uuid
+from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,10 +32,12 @@ from leadflow.errors import (
     Rejected,
     VersionConflict,
 )
+from leadflow.i18n import asked_locale, said_error, said_fields, say, use_locale
+from leadflow.phrases import N_, Phrase
 from leadflow.schemas import error_text
 
 _log = logging.getLogger("leadflow.api")
-KEY_IN_URL = (
+KEY_IN_URL = N_(
     "an API key in the URL is refused (URLs are logged and kept in histories): send it in "
     "Authorization: Bearer <key> or X-API-Key"
 )
@@ -43,7 +46,7 @@ _TOKEN = re.compile(r"lfk_[\w-]+")
 # SQLAlchemy prints bound values on one line, and the driver's DETAIL repeats key values.
 _SQL_VALUES = re.compile(r"(\[parameters: |DETAIL: )[^\n]*")
 # The database's own words name SQL, not fields; these say what happened and what to do.
-CONFLICTS = (
+CONFLICTS = N_(
     "the change conflicts with what is stored (a duplicate, or a row that others "
     "still refer to); nothing was saved: reload and retry"
 )
@@ -54,7 +57,9 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            413, f"request body over the limit of {limit} bytes", headers={"Connection": "close"}
+            413,
+            N_("request body over the limit of {limit} bytes", limit=limit),
+            headers={"Connection": "close"},
         )
 
 
@@ -97,34 +102,51 @@ def status_of(exc: LeadFlowError) -> int:
     return next((status for kind, status in STATUSES if isinstance(exc, kind)), 422)
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+def spoken(request: Request) -> AbstractContextManager[str]:
+    """Speak the language the request's Accept-Language asks for (zh-CN, zh, en), else the
+    configured LEADFLOW_LOCALE: an error's human text is written in it, its fields never."""
+    return use_locale(asked_locale(request.headers.get("accept-language")))
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    with spoken(request):
+        return _refusal(exc)
+
+
+def _refusal(exc: Exception) -> JSONResponse:
+    detail = said_error(exc)
     if isinstance(exc, Rejected):
         return _json(
-            422, {"detail": str(exc), "errors": exc.errors, "quarantine_id": exc.quarantine_id}
+            422,
+            {
+                "detail": detail,
+                "errors": said_fields(exc.errors),
+                "quarantine_id": exc.quarantine_id,
+            },
         )
     if isinstance(exc, InvalidInput):
-        return _json(422, {"detail": str(exc), "errors": exc.errors})
+        return _json(422, {"detail": detail, "errors": said_fields(exc.errors)})
     if isinstance(exc, NotFound):
-        return _json(404, {"detail": str(exc)})
+        return _json(404, {"detail": detail})
     if isinstance(exc, Forbidden):
-        return _json(403, {"detail": str(exc)})
+        return _json(403, {"detail": detail})
     if isinstance(exc, IllegalTransition):
         return _json(
             409,
             {
-                "detail": str(exc),
+                "detail": detail,
                 "state": exc.state,
                 "trigger": exc.trigger,
                 "allowed": exc.allowed,
             },
         )
     if isinstance(exc, GuardRefused):
-        return _json(409, {"detail": str(exc), "trigger": exc.trigger, "reason": exc.why})
+        return _json(409, {"detail": detail, "trigger": exc.trigger, "reason": say(exc.why)})
     if isinstance(exc, VersionConflict | InUse):
-        return _json(409, {"detail": str(exc)})
+        return _json(409, {"detail": detail})
     if isinstance(exc, SchemaOutOfDate):
-        return _json(503, {"detail": str(exc)})
-    return _json(422, {"detail": str(exc)})  # any other refusal of the request
+        return _json(503, {"detail": detail})
+    return _json(422, {"detail": detail})  # any other refusal of the request
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -139,25 +161,27 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         return _not_allowed(request)
 
     errors = unreadable_errors(request, list(exc.errors())) or field_map(list(exc.errors()))
-    return _json(
-        422,
-        {
-            "detail": "invalid input: " + "; ".join(f"{k}: {v}" for k, v in errors.items()),
-            "errors": errors,
-        },
-    )
+    with spoken(request):
+        said = said_fields(errors)
+        listed = "; ".join(f"{k}: {v}" for k, v in said.items())
+        return _json(
+            422, {"detail": say(N_("invalid input: {errors}", errors=listed)), "errors": said}
+        )
 
 
-async def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
     _log_unexpected(exc, "database refusal")
-    if isinstance(exc, IntegrityError):
-        return _json(409, {"detail": CONFLICTS})
-    return _json(422, {"detail": DOES_NOT_FIT})
+    with spoken(request):
+        if isinstance(exc, IntegrityError):
+            return _json(409, {"detail": say(CONFLICTS)})
+        return _json(422, {"detail": say(DOES_NOT_FIT)})
 
 
-async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     error_id = _log_unexpected(exc, "database")
-    return _json(503, {"detail": "the database is unavailable; retry later", "error_id": error_id})
+    with spoken(request):
+        detail = say(N_("the database is unavailable; retry later"))
+    return _json(503, {"detail": detail, "error_id": error_id})
 
 
 def _log_unexpected(exc: BaseException, where: str) -> str:
@@ -174,6 +198,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     the path takes, as the OpenAPI lists them (Starlette names only the first route's: GET
     /leads and POST /leads are two routes, so DELETE /leads said `Allow: GET`)."""
     assert isinstance(exc, HTTPException)
+    if isinstance(exc.detail, Phrase):  # a refusal of ours (a role without the right)
+        with spoken(request):
+            return _json(exc.status_code, {"detail": say(exc.detail)}, dict(exc.headers or {}))
     if exc.status_code != 405:
         return await http_exception_handler(request, exc)
     return _not_allowed(request)
@@ -239,28 +266,32 @@ class GuardMiddleware:
             return message
 
         if key_in_query(scope.get("query_string", b"").decode("latin-1")):
-            await _send(send, 401, {"detail": KEY_IN_URL})
+            await _send(send, scope, 401, {"detail": KEY_IN_URL})
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > self.max_body:
-            await _send(
-                send, 413, {"detail": f"request body over the limit of {self.max_body} bytes"}
-            )
+            await _send(send, scope, 413, {"detail": BodyTooLarge(self.max_body).detail})
             return
         try:
             await self.app(scope, receiving, sending)
         except BodyTooLarge as exc:
             if not started:
-                await _send(send, 413, {"detail": exc.detail})
+                await _send(send, scope, 413, {"detail": exc.detail})
         except Exception as exc:  # the last line of defence: no trace leaves the server
             error_id = _log_unexpected(exc, f"{scope.get('method')} {scope.get('path')}")
             if not started:
                 await _send(
-                    send, 500, {"detail": "internal error; it was logged", "error_id": error_id}
+                    send,
+                    scope,
+                    500,
+                    {"detail": N_("internal error; it was logged"), "error_id": error_id},
                 )
 
 
-async def _send(send: Send, status: int, body: dict[str, Any]) -> None:
+async def _send(send: Send, scope: Scope, status: int, body: dict[str, Any]) -> None:
+    asked = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+    with use_locale(asked_locale(asked)):
+        body = {**body, "detail": say(body["detail"])}
     payload = json.dumps(body).encode("utf-8")
     await send(
         {

@@ -34,6 +34,7 @@ from leadflow.lifecycle import objections, prices
 from leadflow.lifecycle import operations as svc
 from leadflow.lifecycle.plans import approve_plan
 from leadflow.lifecycle.stages import set_stage, stage_of
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
@@ -159,7 +160,11 @@ def _approver(lead: Lead, principal: Principal, rules: RulesConfig) -> None:
     if not role_suffices(principal.role, grade, rules):
         raise HTTPException(
             403,
-            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value} key",
+            N_(
+                "a grade {grade} plan is approved by a {role} key",
+                grade=grade.value,
+                role=role_needed(grade, rules).value,
+            ),
         )
 
 

@@ -23,6 +23,7 @@ from leadflow.api.deps import (
 )
 from leadflow.api.schemas import MAX_BATCH, RepOut, RepPatch, TeamOut, TeamPatch
 from leadflow.errors import NotFound
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Role
 from leadflow.team import org_import, teams
 from leadflow.team import reps as svc
@@ -39,7 +40,7 @@ Member = Annotated[Principal, Depends(require(Role.rep, *MANAGERS))]
 def _rep(uow: Uow, rep_id: int) -> RepOut:
     rows = {row["id"]: row for row in svc.rep_rows(uow.session)}
     if rep_id not in rows:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     return RepOut.model_validate(rows[rep_id])
 
 
@@ -150,7 +151,7 @@ def update_rep(
     own rep away or present."""
     changes = body.model_dump(mode="json", exclude_unset=True)
     if principal.role is Role.rep and (principal.rep_id != rep_id or set(changes) - {"away"}):
-        raise HTTPException(403, "a rep key may only change its own rep's away flag")
+        raise HTTPException(403, N_("a rep key may only change its own rep's away flag"))
     svc.update_rep(uow.session, rep_id, changes, now=now(), rules=rules_of(request))
     uow.commit()
     return _rep(uow, rep_id)

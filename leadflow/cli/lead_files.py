@@ -12,9 +12,11 @@ from leadflow.bootstrap import unit_of_work
 from leadflow.cli.leads import BY
 from leadflow.cli.output import JSON_OPTION, emit, to_json
 from leadflow.cli.progress import steps
+from leadflow.i18n import say
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.intake.requests import once_more_on_conflict
+from leadflow.phrases import N_, listed
 from leadflow.progress import Report
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.export import ExportFilter, export_leads
@@ -61,9 +63,9 @@ def _footer_text(described: dict[str, Any]) -> list[str]:
 
 
 def _rejection_line(r: dict[str, Any]) -> str:
-    errs = "; ".join(f"{k}: {v}" for k, v in r["errors"].items())
-    kept = f" (quarantine #{r['quarantine_id']})" if "quarantine_id" in r else ""
-    return f"  row {r['row']}: {errs}{kept}"
+    errs = say(listed(r["errors"]))
+    kept = N_(" (quarantine #{id})", id=r["quarantine_id"]) if "quarantine_id" in r else ""
+    return "  " + say(N_("row {row}: {errors}", row=r["row"], errors=errs)) + say(kept)
 
 
 def _import_text(s: ImportReport, intake: IntakeResult | None) -> str:

@@ -20,6 +20,7 @@ from leadflow.lifecycle.assign import queue_rows
 from leadflow.lifecycle.contract_approval import contract_line
 from leadflow.lifecycle.invalid_review import invalid_leads
 from leadflow.lifecycle.view import full_story
+from leadflow.phrases import N_, listed
 from leadflow.rules.data_quality import missing_fields
 from leadflow.rules.vocab import Grade, Priority, State
 from leadflow.settings import get_rules
@@ -116,9 +117,7 @@ def add(
         uow.commit()
     if summary.rejected:
         errs = summary.rejections[0]["errors"]
-        raise InvalidInput(
-            "lead rejected: " + "; ".join(f"{k}: {v}" for k, v in errs.items()), errs
-        )
+        raise InvalidInput(N_("lead rejected: {errors}", errors=listed(errs)), errs)
     lead_id = summary.lead_ids[0] if summary.lead_ids else summary.duplicate_of[1]
     if process:  # this lead only: other pending leads wait for `leads process` or the flow
         intake_chunk([lead_id], utcnow())

@@ -38,7 +38,11 @@ from leadflow.cli import report as report_cmd
 from leadflow.cli import targets as targets_cmd
 from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit
-from leadflow.errors import InvalidInput, LeadFlowError
+from leadflow.cli.usage_words import usage_refusal
+from leadflow.errors import LeadFlowError
+from leadflow.i18n import current_locale, say
+from leadflow.locales import SOURCE_LOCALE
+from leadflow.phrases import N_
 from leadflow.rules.config import ConfigError
 from leadflow.rules.text import control_problem
 from leadflow.settings import get_settings
@@ -140,8 +144,21 @@ def _redact(url: str) -> str:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(_spoken(N_("error: {message}", message=message)), err=True)
     raise SystemExit(code)
+
+
+def _spoken(text: str) -> str:
+    """`text` in the configured language (LEADFLOW_LOCALE, as the reports speak it); in
+    English when the settings themselves are what failed."""
+    return say(text) if _speaks_other_than_english() else str(text)
+
+
+def _speaks_other_than_english() -> bool:
+    try:
+        return current_locale() != SOURCE_LOCALE
+    except (LeadFlowError, ConfigError):
+        return False  # the settings themselves failed: their error is told in English
 
 
 def argument_problem(args: Sequence[str]) -> str | None:
@@ -155,7 +172,7 @@ def argument_problem(args: Sequence[str]) -> str | None:
             continue
         before = args[place - 1] if place else ""
         name = option or (before if before.startswith("-") else f"argument {place + 1}")
-        return f"{name}: {problem}"
+        return N_("{name}: {problem}", name=name, problem=problem)
     return None
 
 
@@ -170,8 +187,11 @@ def run(argv: Sequence[str] | None = None) -> None:
         if isinstance(code, int) and code:
             raise SystemExit(code)
     except click.exceptions.Abort:
-        _fail("aborted", 130)
+        _fail(N_("aborted"), 130)
     except (click.ClickException, typer.TyperException) as exc:
+        worded = usage_refusal(exc)
+        if worded is not None and _speaks_other_than_english():
+            _fail(worded, getattr(exc, "exit_code", 2))
         # typer 0.29 raises its own copy of click's exceptions (bad option values included)
         show = getattr(exc, "show", None)
         if show is not None:
@@ -181,19 +201,20 @@ def run(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(getattr(exc, "exit_code", 2)) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
-    except InvalidInput as exc:
-        _fail(str(exc))
     except (LeadFlowError, ConfigError) as exc:
-        _fail(str(exc))
+        _fail(exc.args[0] if len(exc.args) == 1 else str(exc))
     except OperationalError as exc:
         _fail(
-            f"database unavailable or not migrated: {' '.join(str(exc.orig).split())}. "
-            "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`."
+            N_(
+                "database unavailable or not migrated: {why}. "
+                "Check LEADFLOW_DATABASE_URL and run `leadflow db upgrade`.",
+                why=" ".join(str(exc.orig).split()),
+            )
         )
     except SQLAlchemyError as exc:
         _fail(f"database error: {exc.__class__.__name__}: {getattr(exc, 'orig', exc)}")
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail(N_("interrupted"), 130)
     except Exception as exc:  # the last line of defence: log it, show one line
         log = get_settings().log_file
         try:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.handoff.package import refresh_package
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.phrases import N_
 from leadflow.rules.contact import contact_parts, contact_verifiable
 from leadflow.rules.vocab import State
 from leadflow.settings import Settings
@@ -62,7 +63,9 @@ def set_handoff(
     lead = get_lead(session, lead_id)
     if lead.state != State.won.value:
         raise GuardRefused(
-            lead.id, "handoff", f"only a won deal is handed over to delivery (state {lead.state})"
+            lead.id,
+            "handoff",
+            N_("only a won deal is handed over to delivery (state {state})", state=lead.state),
         )
     given = details.model_dump(exclude_unset=True)
     start = given.get("delivery_start", lead.delivery_start)

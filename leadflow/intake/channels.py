@@ -20,6 +20,7 @@ import opencc
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.config_files import read_yaml, validate
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Channel
 from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 from leadflow.sheets.values import normal
@@ -110,10 +111,13 @@ class ChannelWords:
 
     def refusal(self, text: str) -> str:
         """Why `text` is not a source, listing what is accepted."""
-        return (
-            f"{text!r} is not a known channel: one of {', '.join(c.value for c in Channel)}, "
-            f"or a channel word of config/{MAPPING_FILE} values.source "
-            f"(e.g. {', '.join(_EXAMPLES)}; simplified or traditional)"
+        return N_(
+            "{given} is not a known channel: one of {channels}, or a channel word of "
+            "config/{file} values.source (e.g. {examples}; simplified or traditional)",
+            given=repr(text),
+            channels=", ".join(c.value for c in Channel),
+            file=MAPPING_FILE,
+            examples=", ".join(_EXAMPLES),
         )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.update import update_lead
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.data_quality import missing_fields
 from leadflow.rules.vocab import OPEN_STATES, CheckState
@@ -47,8 +48,11 @@ def check_entry(
         raise GuardRefused(
             lead.id,
             "check",
-            f"required field(s) still empty: {', '.join(missing)}; fill them with "
-            f"--fix FIELD=VALUE (config/rules.yaml: data_quality.required_fields)",
+            N_(
+                "required field(s) still empty: {fields}; fill them with --fix FIELD=VALUE "
+                "(config/rules.yaml: data_quality.required_fields)",
+                fields=", ".join(missing),
+            ),
         )
     write(
         lead,
@@ -70,7 +74,9 @@ def verify_facts(
     lead = get_lead(session, lead_id)
     check_version(lead, expected_version)
     if lead.state not in {s.value for s in OPEN_STATES}:
-        raise GuardRefused(lead.id, "verify", f"only an open lead is verified (it is {lead.state})")
+        raise GuardRefused(
+            lead.id, "verify", N_("only an open lead is verified (it is {state})", state=lead.state)
+        )
     write(lead, facts_confirmed_at=now)
     flush(session)
     return lead

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadflow.errors import DOES_NOT_FIT, InvalidInput, NotFound, Rejected, VersionConflict
 from leadflow.intake.receive import quarantine, store_leads
+from leadflow.phrases import N_, listed
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import (
     DuplicateKeys,
@@ -37,7 +38,7 @@ T = TypeVar("T")
 
 
 def message(errors: dict[str, str]) -> str:
-    return "rejected: " + "; ".join(f"{k}: {v}" for k, v in errors.items())
+    return N_("rejected: {errors}", errors=listed(errors))
 
 
 def reject(
@@ -68,11 +69,16 @@ def parse_json(raw: bytes) -> tuple[str, Any]:
     except DuplicateKeys as exc:
         raise NotJson(str(exc), text, duplicate_key_errors(exc)) from None
     except UnicodeDecodeError:
-        problem = "the body is not UTF-8 text"
+        problem = N_("the body is not UTF-8 text")
     except json.JSONDecodeError as exc:
-        problem = f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        problem = N_(
+            "malformed JSON: {why} (line {line}, column {column})",
+            why=exc.msg,
+            line=exc.lineno,
+            column=exc.colno,
+        )
     except (ValueError, RecursionError) as exc:
-        problem = f"malformed JSON: {str(exc)[:200] or 'nested too deeply'}"
+        problem = N_("malformed JSON: {why}", why=str(exc)[:200] or N_("nested too deeply"))
     raise NotJson(problem, text)
 
 

@@ -18,6 +18,7 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.reassess import give_owner, reassess_stored
 from leadflow.notify.messages import notify, notify_assignment
 from leadflow.notify.reach import KIND
+from leadflow.phrases import N_
 from leadflow.rules.assignment import LeadToAssign, RepSlot, Roster
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.explain import CONTACT_AGAIN, REACTIVATED
@@ -48,7 +49,7 @@ def queue_order(rules: RulesConfig) -> tuple[Any, ...]:
 def _slot(roster: Roster, rep_id: int) -> RepSlot:
     slot = slot_of(roster, rep_id)
     if slot is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     return slot
 
 
@@ -73,12 +74,15 @@ def assign_lead(
         raise GuardRefused(
             lead.id,
             "assign",
-            f"a {lead.state} lead is not assigned "
-            "(screened, nurturing, opportunity or negotiation)",
+            N_(
+                "a {state} lead is not assigned (screened, nurturing, opportunity or negotiation)",
+                state=lead.state,
+            ),
         )
     if lead.owner_id == rep_id:
         raise InvalidInput(
-            f"rep: rep {rep_id} already owns lead {lead.id}", {"rep": "already the owner"}
+            N_("rep: rep {rep} already owns lead {lead}", rep=rep_id, lead=lead.id),
+            {"rep": N_("already the owner")},
         )
     roster = load_roster(session, rules)
     slot = _slot(roster, rep_id)

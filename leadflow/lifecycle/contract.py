@@ -15,6 +15,7 @@ from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.lifecycle.prices import check_contract_value
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.explain import CONTRACT_SIGNED
 from leadflow.rules.vocab import State
@@ -82,11 +83,16 @@ def draft_contract(
         raise GuardRefused(
             lead.id,
             "contract",
-            f"a contract is drafted while the deal is in negotiation (the lead is {lead.state})",
+            N_(
+                "a contract is drafted while the deal is in negotiation (the lead is {state})",
+                state=lead.state,
+            ),
         )
     given = contract.columns()
     if given.get("contract_value", lead.contract_value) is None:
-        raise InvalidInput("value: the contract value is required", {"value": "required, above 0"})
+        raise InvalidInput(
+            N_("value: the contract value is required"), {"value": N_("required, above 0")}
+        )
     changed = {k: v for k, v in given.items() if getattr(lead, k) != v}
     if not changed:
         return lead
@@ -127,8 +133,12 @@ def _to_sign(lead: Lead, contract: ContractIn | None, rules: RulesConfig) -> dic
         raise GuardRefused(
             lead.id,
             "win",
-            f"the contract differs from the approved draft in {', '.join(differ)}: record "
-            f"the change with `leadflow leads contract {lead.id}` and have it approved again",
+            N_(
+                "the contract differs from the approved draft in {fields}: record the change "
+                "with `leadflow leads contract {lead}` and have it approved again",
+                fields=", ".join(differ),
+                lead=lead.id,
+            ),
         )
     return {}
 

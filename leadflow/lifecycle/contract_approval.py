@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.contract import contract_terms
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
@@ -35,28 +36,42 @@ def approve_contract(
     legal review the rules require."""
     if role not in APPROVERS:
         raise InvalidInput(
-            f"role: {role!r} may not approve a contract", {"role": "must be manager or director"}
+            N_("role: {role} may not approve a contract", role=repr(role)),
+            {"role": N_("must be manager or director")},
         )
     lead = get_lead(session, lead_id)
     if lead.state != State.negotiation.value:
-        raise _refuse(lead, f"a contract is approved in negotiation (the lead is {lead.state})")
+        raise _refuse(
+            lead,
+            N_("a contract is approved in negotiation (the lead is {state})", state=lead.state),
+        )
     if lead.contract_value is None:
         raise _refuse(
             lead,
-            f"there is no contract draft: `leadflow leads contract {lead.id} --value AMOUNT ...` "
-            "or PUT /leads/{id}/contract",
+            N_(
+                "there is no contract draft: `leadflow leads contract {lead} --value AMOUNT ...` "
+                "or PUT /leads/{{id}}/contract",
+                lead=lead.id,
+            ),
         )
     if rules.contract.legal_review_required and not lead.legal_reviewed_by:
         raise _refuse(
             lead,
-            "legal has not reviewed the draft (contract.legal_review_required): "
-            f"`leadflow leads contract {lead.id} --legal-reviewed-by NAME`",
+            N_(
+                "legal has not reviewed the draft (contract.legal_review_required): "
+                "`leadflow leads contract {lead} --legal-reviewed-by NAME`",
+                lead=lead.id,
+            ),
         )
     grade = plan_grade(lead.opportunity_grade, lead.grade)
     if not role_suffices(role, grade, rules):
         raise _refuse(
             lead,
-            f"a grade {grade.value} contract is approved by a {role_needed(grade, rules).value}",
+            N_(
+                "a grade {grade} contract is approved by a {role}",
+                grade=grade.value,
+                role=role_needed(grade, rules).value,
+            ),
         )
     write(lead, contract_approved_by=by, contract_approved_role=role, contract_approved_at=now)
     flush(session)

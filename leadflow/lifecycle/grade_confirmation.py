@@ -21,6 +21,7 @@ from leadflow.lifecycle.lookup import choice, get_lead
 from leadflow.lifecycle.opportunity import set_grade
 from leadflow.notify.messages import send_on
 from leadflow.notify.reach import Route
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Grade, State
 from leadflow.store.models import Lead
@@ -66,13 +67,13 @@ def confirm_grade(
         raise GuardRefused(
             lead.id,
             "confirm-grade",
-            f"only an opportunity's grade is confirmed (state {lead.state})",
+            N_("only an opportunity's grade is confirmed (state {state})", state=lead.state),
         )
     if lead.opportunity_grade is None:
         raise GuardRefused(
             lead.id,
             "confirm-grade",
-            "the opportunity is not assessed yet: its owner assesses it first (leads assess)",
+            N_("the opportunity is not assessed yet: its owner assesses it first (leads assess)"),
         )
     if grade is not None:
         chosen = choice(grade.strip().upper(), Grade, "grade")

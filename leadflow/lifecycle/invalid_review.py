@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.operations import rescore
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.explain import REINSTATED_FOR
 from leadflow.rules.standing import REINSTATED, Standing
@@ -42,15 +43,17 @@ def review_invalid(
     if lead.state != State.lost.value or lead.loss_reason != LossReason.invalid.value:
         state = f"{lead.state}, {lead.loss_reason}" if lead.loss_reason else lead.state
         raise GuardRefused(
-            lead.id, "invalid review", f"only a disqualified lead is reviewed (the lead is {state})"
+            lead.id,
+            "invalid review",
+            N_("only a disqualified lead is reviewed (the lead is {state})", state=state),
         )
     if decision not in ("confirm", "reinstate"):
         raise InvalidInput(
-            f"decision: {decision!r} is not confirm or reinstate",
-            {"decision": "confirm or reinstate"},
+            N_("decision: {decision} is not confirm or reinstate", decision=repr(decision)),
+            {"decision": N_("confirm or reinstate")},
         )
     if decision == "reinstate" and (not reason or not reason.strip()):
-        raise InvalidInput("reason: say why the lead is reinstated", {"reason": "required"})
+        raise InvalidInput(N_("reason: say why the lead is reinstated"), {"reason": N_("required")})
     write(
         lead,
         invalid_review="confirmed" if decision == "confirm" else REINSTATED,

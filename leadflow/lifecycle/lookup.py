@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_, listed
 from leadflow.rules.text import control_problem
 from leadflow.schemas import MAX_ID
 from leadflow.store.models import Lead
@@ -19,7 +20,7 @@ def get_lead(session: Session, lead_id: int) -> Lead:
     ids reach here unchecked)."""
     lead = session.get(Lead, lead_id) if 1 <= lead_id <= MAX_ID else None
     if lead is None:
-        raise NotFound(f"lead {lead_id} does not exist")
+        raise NotFound(N_("lead {lead} does not exist", lead=lead_id))
     return lead
 
 
@@ -29,8 +30,13 @@ def choice(value: str, vocab: Any, field: str) -> Any:
         return vocab(value)
     except ValueError:
         raise InvalidInput(
-            f"{field}: {value!r} is not one of " + ", ".join(v.value for v in vocab),
-            {field: "unknown value"},
+            N_(
+                "{field}: {value} is not one of {values}",
+                field=field,
+                value=repr(value),
+                values=", ".join(v.value for v in vocab),
+            ),
+            {field: N_("unknown value")},
         ) from None
 
 
@@ -40,7 +46,7 @@ def plain_text(**texts: str | None) -> None:
     type applies (issue 30)."""
     errors = {k: p for k, v in texts.items() if v is not None and (p := control_problem(v, True))}
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise InvalidInput(listed(errors), errors)
 
 
 def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> dt.datetime:
@@ -52,7 +58,10 @@ def happened_at(at: dt.datetime | None, now: dt.datetime, field: str = "at") -> 
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     if at > now + dt.timedelta(minutes=5):  # a little clock skew between machines is fine
-        raise InvalidInput(f"{field}: {at.isoformat()} is in the future", {field: "in the future"})
+        raise InvalidInput(
+            N_("{field}: {at} is in the future", field=field, at=at.isoformat()),
+            {field: N_("in the future")},
+        )
     return at
 
 
@@ -70,16 +79,23 @@ def lead_time(
     when = happened_at(at, now, field)
     if at is None:
         return when
-    bounds: list[tuple[str, dt.datetime | None]] = [("was created", lead.created_at)]
+    bounds: list[tuple[str, dt.datetime | None]] = [(N_("was created"), lead.created_at)]
     if trigger is not None and lead.state != "new":
-        bounds.append((f"entered {lead.state!r}", getattr(lead, f"{lead.state}_at", None)))
+        entered = N_("entered {state}", state=repr(lead.state))
+        bounds.append((entered, getattr(lead, f"{lead.state}_at", None)))
     if trigger == "qualify":
-        bounds.append(("was first contacted", lead.first_contacted_at))
+        bounds.append((N_("was first contacted"), lead.first_contacted_at))
     for what, bound in reversed(bounds):  # the nearest bound first: it says the most
         if bound is not None and when < bound:
             raise InvalidInput(
-                f"{field}: {when.isoformat(timespec='seconds')} is before lead {lead.id} "
-                f"{what} ({bound.isoformat(timespec='seconds')})",
-                {field: f"before the lead {what}"},
+                N_(
+                    "{field}: {at} is before lead {lead} {what} ({bound})",
+                    field=field,
+                    at=when.isoformat(timespec="seconds"),
+                    lead=lead.id,
+                    what=what,
+                    bound=bound.isoformat(timespec="seconds"),
+                ),
+                {field: N_("before the lead {what}", what=what)},
             )
     return when

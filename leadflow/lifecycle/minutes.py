@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.phrases import N_
 from leadflow.rules.vocab import State
 from leadflow.store.deal_models import NegotiationMinutes
 from leadflow.store.uow import flush
@@ -80,8 +81,10 @@ def record_minutes(
         raise GuardRefused(
             lead.id,
             "minutes",
-            f"negotiation minutes are recorded while the lead is in negotiation "
-            f"(state {lead.state})",
+            N_(
+                "negotiation minutes are recorded while the lead is in negotiation (state {state})",
+                state=lead.state,
+            ),
         )
     # In the lead's past, and not before its negotiation started (the "minutes" step of
     # its current state), like any time given (docs/rules.md §2).
@@ -89,16 +92,18 @@ def record_minutes(
     points = _points(agreed, "agreed")
     if not points:
         raise InvalidInput(
-            "agreed: no point agreed is given; the minutes record what was agreed",
-            {"agreed": "required"},
+            N_("agreed: no point agreed is given; the minutes record what was agreed"),
+            {"agreed": N_("required")},
         )
     issues = _points(open_issues, "open_issues")
     contact = _name(confirmed_by, "confirmed_by")
     if contact is None:
         raise InvalidInput(
-            "confirmed_by: no customer contact confirmed the minutes; name the customer's "
-            "contact who confirmed them",
-            {"confirmed_by": "required"},
+            N_(
+                "confirmed_by: no customer contact confirmed the minutes; name the customer's "
+                "contact who confirmed them"
+            ),
+            {"confirmed_by": N_("required")},
         )
     title = _name(confirmed_title, "confirmed_title")
     confirmed = lead_time(lead, confirmed_at, now, field="confirmed_at")

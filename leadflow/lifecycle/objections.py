@@ -14,6 +14,7 @@ from leadflow.i18n import label
 from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.notify.messages import send_on
 from leadflow.notify.reach import Route, addresses_of
+from leadflow.phrases import N_
 from leadflow.rules.vocab import ObjectionKind
 from leadflow.store.deal_models import Objection
 from leadflow.store.models import Lead, Team
@@ -39,8 +40,13 @@ def add_objection(
         kind_value = ObjectionKind(kind).value
     except ValueError:
         raise InvalidInput(
-            f"kind: {kind!r} is not one of " + ", ".join(k.value for k in ObjectionKind),
-            {"kind": "unknown value"},
+            N_(
+                "{field}: {value} is not one of {values}",
+                field="kind",
+                value=repr(kind),
+                values=", ".join(k.value for k in ObjectionKind),
+            ),
+            {"kind": N_("unknown value")},
         ) from None
     row = Objection(
         lead_id=lead.id, kind=kind_value, detail=detail, raised_at=lead_time(lead, at, now), key=key
@@ -91,7 +97,13 @@ def answer_objection(
     lead = get_lead(session, lead_id)
     row = session.get(Objection, objection_id)
     if row is None or row.lead_id != lead.id:
-        raise NotFound(f"objection {objection_id} does not exist on lead {lead_id}")
+        raise NotFound(
+            N_(
+                "objection {objection} does not exist on lead {lead}",
+                objection=objection_id,
+                lead=lead_id,
+            )
+        )
     if row.answered_at is not None:
         raise GuardRefused(
             lead.id,
@@ -101,12 +113,12 @@ def answer_objection(
             f"{row.answered_by or 'someone'}",
         )
     if not response.strip():
-        raise InvalidInput("response: the answer is empty", {"response": "required"})
+        raise InvalidInput(N_("response: the answer is empty"), {"response": N_("required")})
     when = lead_time(lead, at, now)
     if when < row.raised_at:
         raise InvalidInput(
-            "at: the answer cannot come before the objection was raised",
-            {"at": "before the objection"},
+            N_("at: the answer cannot come before the objection was raised"),
+            {"at": N_("before the objection")},
         )
     row.answered_at, row.response, row.answered_by = when, response.strip(), by
     write(lead, last_interaction_at=max(lead.last_interaction_at or when, when))

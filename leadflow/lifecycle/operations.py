@@ -16,6 +16,7 @@ from leadflow.lifecycle.assign import assign_queued, reactivate
 from leadflow.lifecycle.lookup import choice, get_lead, lead_time, plain_text
 from leadflow.lifecycle.opportunity import apply_opportunity_grade, start_assessment
 from leadflow.lifecycle.reassess import reassess_stored, reschedule_cadence
+from leadflow.phrases import N_
 from leadflow.rules.access import mask
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import OpportunityFacts
@@ -190,7 +191,9 @@ def assess_opportunity(
     """Grade the opportunity (spec §7) and keep the assessment."""
     lead = get_lead(session, lead_id)
     if lead.state not in (State.opportunity.value, State.negotiation.value):
-        raise GuardRefused(lead.id, "assess", f"only opportunities are graded (state {lead.state})")
+        raise GuardRefused(
+            lead.id, "assess", N_("only opportunities are graded (state {state})", state=lead.state)
+        )
     result = opportunity_grade(facts, rules)
     row = OpportunityAssessment(
         lead_id=lead.id,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput, NotFound
+from leadflow.phrases import N_
 from leadflow.rules.approval import role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.grading import OpportunityGrade
@@ -77,12 +78,14 @@ def record_brief(session: Session, lead_id: int, *, text: str, by: str, now: dt.
     """Keep the opportunity brief (立项报告); it stops the brief reminder."""
     lead = session.get(Lead, lead_id)
     if lead is None:
-        raise NotFound(f"lead {lead_id} does not exist")
+        raise NotFound(N_("lead {lead} does not exist", lead=lead_id))
     if not text.strip():
-        raise InvalidInput("text: the brief must not be empty", {"text": "empty"})
+        raise InvalidInput(N_("text: the brief must not be empty"), {"text": N_("empty")})
     if lead.state not in (State.opportunity.value, State.negotiation.value):
         raise GuardRefused(
-            lead.id, "brief", f"only opportunities have a brief (state {lead.state})"
+            lead.id,
+            "brief",
+            N_("only opportunities have a brief (state {state})", state=lead.state),
         )
     write(lead, brief=f"{text.strip()}\n-- {by}", brief_at=now)
     flush(session)
@@ -97,11 +100,14 @@ def record_win_review(
     handoff = session.scalar(select(Handoff).where(Handoff.lead_id == lead_id))
     if handoff is None:
         raise NotFound(
-            f"lead {lead_id} has no handoff yet: only a won deal, once handed "
-            "off, has a post-win review"
+            N_(
+                "lead {lead} has no handoff yet: only a won deal, once handed off, has a "
+                "post-win review",
+                lead=lead_id,
+            )
         )
     if not notes.strip():
-        raise InvalidInput("notes: the review must not be empty", {"notes": "empty"})
+        raise InvalidInput(N_("notes: the review must not be empty"), {"notes": N_("empty")})
     handoff.review_notes, handoff.reviewed_at = f"{notes.strip()}\n-- {by}", now
     flush(session)
     return {

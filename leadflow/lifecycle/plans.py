@@ -18,6 +18,7 @@ from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.plan_notice import price_text, tell_approver
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Role, State
@@ -114,8 +115,11 @@ def submit_plan(
         raise GuardRefused(
             lead.id,
             "plan",
-            f"a conversion plan is for an opportunity or a deal in negotiation "
-            f"(the lead is {lead.state})",
+            N_(
+                "a conversion plan is for an opportunity or a deal in negotiation "
+                "(the lead is {state})",
+                state=lead.state,
+            ),
         )
     row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=now, **plan.model_dump())
     session.add(row)
@@ -145,19 +149,24 @@ def approver_role(lead: Lead, role: str, step: str, rules: RulesConfig) -> Role:
         chosen = Role(role)
     except ValueError:
         raise InvalidInput(
-            f"role: {role!r} is not manager or director", {"role": "must be manager or director"}
+            N_("role: {role} is not manager or director", role=repr(role)),
+            {"role": N_("must be manager or director")},
         ) from None
     if chosen not in (Role.manager, Role.director):
         raise InvalidInput(
-            "role: only a manager or a director approves a plan",
-            {"role": "must be manager or director"},
+            N_("role: only a manager or a director approves a plan"),
+            {"role": N_("must be manager or director")},
         )
     grade = plan_grade(lead.opportunity_grade, lead.grade)
     if not role_suffices(chosen, grade, rules):
         raise GuardRefused(
             lead.id,
             step,
-            f"a grade {grade.value} plan is approved by a {role_needed(grade, rules).value}",
+            N_(
+                "a grade {grade} plan is approved by a {role}",
+                grade=grade.value,
+                role=role_needed(grade, rules).value,
+            ),
         )
     return chosen
 
@@ -172,22 +181,25 @@ def approve_plan(
         raise GuardRefused(
             lead.id,
             "approve",
-            f"only an opportunity's plan, or a revised plan in negotiation, is approved "
-            f"(the lead is {lead.state})",
+            N_(
+                "only an opportunity's plan, or a revised plan in negotiation, is approved "
+                "(the lead is {state})",
+                state=lead.state,
+            ),
         )
     assessed = session.scalar(select(func.count()).where(OpportunityAssessment.lead_id == lead.id))
     if not assessed:
         raise GuardRefused(
             lead.id,
             "approve",
-            "grade the opportunity first (`leadflow leads assess` or POST /assessment)",
+            N_("grade the opportunity first (`leadflow leads assess` or POST /assessment)"),
         )
     plan = current_plan(session, lead.id)
     if plan is None:
         raise GuardRefused(
             lead.id,
             "approve",
-            "no conversion plan was submitted (`leadflow leads plan` or POST /plan)",
+            N_("no conversion plan was submitted (`leadflow leads plan` or POST /plan)"),
         )
     chosen = approver_role(lead, role, "approve", rules)
     if lead.state == State.negotiation.value and plan.approved_at is not None:

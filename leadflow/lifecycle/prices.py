@@ -15,6 +15,7 @@ from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.plan_notice import amount, price_text
 from leadflow.lifecycle.plans import approved_plan, approver_role, current_plan
+from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import State
@@ -54,8 +55,13 @@ def check_contract_value(session: Session, lead: Lead, value: Decimal, rules: Ru
         raise GuardRefused(
             lead.id,
             "win",
-            f"the revised plan of {plan.submitted_at:%Y-%m-%d} (price {price_text(plan)}) "
-            f"awaits approval by a {role.value} (leads approve, or POST /approval)",
+            N_(
+                "the revised plan of {day} (price {price}) awaits approval by a {role} "
+                "(leads approve, or POST /approval)",
+                day=f"{plan.submitted_at:%Y-%m-%d}",
+                price=price_text(plan),
+                role=role.value,
+            ),
         )
     held = approved_plan(session, lead.id)
     if held is None or not _outside(held, value) or _deviation(session, held, value):
@@ -83,15 +89,22 @@ def approve_deviation(
     approves the plan's grade; the win then accepts exactly that value."""
     lead = get_lead(session, lead_id)
     if value <= 0:
-        raise InvalidInput("value: the contract value must be above 0", {"value": "must be > 0"})
+        raise InvalidInput(
+            N_("value: the contract value must be above 0"), {"value": N_("must be > 0")}
+        )
     why = reason.strip()
     if not why:
-        raise InvalidInput("reason: say why the deviation is approved", {"reason": "required"})
+        raise InvalidInput(
+            N_("reason: say why the deviation is approved"), {"reason": N_("required")}
+        )
     if lead.state != State.negotiation.value:
         raise GuardRefused(
             lead.id,
             "approve-deviation",
-            f"a price deviation is approved for a deal in negotiation (the lead is {lead.state})",
+            N_(
+                "a price deviation is approved for a deal in negotiation (the lead is {state})",
+                state=lead.state,
+            ),
         )
     chosen = approver_role(lead, role, "approve-deviation", rules)
     plan = current_plan(session, lead.id)
@@ -99,8 +112,10 @@ def approve_deviation(
         raise GuardRefused(
             lead.id,
             "approve-deviation",
-            "the deal has no approved plan to deviate from: its (revised) plan is approved "
-            "first (leads approve, or POST /approval)",
+            N_(
+                "the deal has no approved plan to deviate from: its (revised) plan is approved "
+                "first (leads approve, or POST /approval)"
+            ),
         )
     if not _outside(plan, value):
         raise GuardRefused(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, InvalidInput
 from leadflow.lifecycle.lookup import get_lead, lead_time
+from leadflow.phrases import N_, either
 from leadflow.rules.config import SUB_STAGED, RulesConfig
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
@@ -45,17 +46,28 @@ def set_stage(
     accepted = rules.stages.of(lead.state)
     if not accepted:
         where = (
-            f"sub-stages are off for {lead.state} (config/rules.yaml: stages.{lead.state} is empty)"
+            N_(
+                "sub-stages are off for {state} (config/rules.yaml: stages.{state} is empty)",
+                state=lead.state,
+            )
             if lead.state in SUB_STAGED
-            else f"the lead is {lead.state}; only a lead in {' or '.join(SUB_STAGED)} has one"
+            else N_(
+                "the lead is {state}; only a lead in {states} has one",
+                state=lead.state,
+                states=either(list(SUB_STAGED)),
+            )
         )
         raise GuardRefused(lead.id, "stage", where)
     name = stage.strip()
     if name not in accepted:
         raise InvalidInput(
-            f"stage: {name!r} is not a sub-stage of {lead.state}; use one of "
-            + ", ".join(accepted),
-            {"stage": f"one of {', '.join(accepted)}"},
+            N_(
+                "stage: {stage} is not a sub-stage of {state}; use one of {stages}",
+                stage=repr(name),
+                state=lead.state,
+                stages=", ".join(accepted),
+            ),
+            {"stage": N_("one of {stages}", stages=", ".join(accepted))},
         )
     when = lead_time(lead, at, now, "stage")
     if lead.sub_stage_at is not None and when < lead.sub_stage_at:

@@ -16,6 +16,7 @@ from leadflow.errors import Forbidden, InvalidInput
 from leadflow.intake.merge import set_keys
 from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.operations import rescore
+from leadflow.phrases import N_, listed
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import SENSITIVE
 from leadflow.rules.written_record import TODAY, read_written
@@ -71,18 +72,25 @@ def update_lead(
     for name in changes:
         if name in FIXED:
             raise InvalidInput(
-                f"{name}: cannot be changed ({FIXED[name]})", {name: "cannot be changed"}
+                N_("{name}: cannot be changed ({why})", name=name, why=FIXED[name]),
+                {name: N_("cannot be changed")},
             )
         if name not in EDITABLE:
-            raise InvalidInput(f"{name}: not a field of a lead", {name: "unknown field"})
+            raise InvalidInput(
+                N_("{name}: not a field of a lead", name=name), {name: N_("unknown field")}
+            )
     hidden = sorted(set(changes) & {*SENSITIVE, "budget"})
     if hidden and not sees_sensitive:
         raise Forbidden(
-            f"{', '.join(hidden)}: only the owner, a manager or a director may "
-            "change budgets and notes"
+            N_(
+                "{fields}: only the owner, a manager or a director may change budgets and notes",
+                fields=", ".join(hidden),
+            )
         )
     if not changes:
-        raise InvalidInput("nothing to change: name at least one field", {"(record)": "empty"})
+        raise InvalidInput(
+            N_("nothing to change: name at least one field"), {"(record)": N_("empty")}
+        )
     changes = _budget_as_written(changes, now)
     current = {f: getattr(lead, f) for f in LEAD_COLUMNS}
     try:
@@ -93,7 +101,7 @@ def update_lead(
         merged = LeadIn.model_validate({**current, **changes}, context=context)
     except ValidationError as exc:
         errors = field_errors(exc)
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), errors) from None
+        raise InvalidInput(listed(errors), errors) from None
     values = {name: getattr(merged, name) for name in changes}
     write(lead, **{k: v.value if isinstance(v, Enum) else v for k, v in values.items()})
     answered = [k for k in lead.to_confirm if set(_ANSWERS.get(k, (k,))) & set(changes)]

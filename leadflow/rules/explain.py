@@ -8,13 +8,9 @@ phrase; a step that no phrase matches (a person's own words) is shown as written
 
 from __future__ import annotations
 
+from leadflow.phrases import N_
+
 STEP = "; "
-
-
-def N_(message: str) -> str:  # noqa: N802  (gettext's name for a deferred message)
-    """Mark a message for the catalog; it is translated later, where it is shown."""
-    return message
-
 
 # Transitions made by intake (leadflow.intake.process).
 ASSIGNED = N_("assigned: {steps}")

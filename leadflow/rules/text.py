@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from leadflow.phrases import N_
+
 # C0 controls, DEL and C1 controls: no person types them, a terminal runs them, and XML
 # (an XLSX workbook) cannot hold most of them (issue 30: a company name with \x0b failed
 # every workbook). A one-line field (a name, a phone, a tag) holds none of them.
@@ -21,15 +23,18 @@ def control_problem(text: str, lines: bool = False) -> str | None:
     if found is None:
         return None
     if found[0] == "\x00":  # PostgreSQL text cannot hold NUL
-        return "contains a NUL character (\\x00), which cannot be stored"
+        return N_("contains a NUL character (\\x00), which cannot be stored")
     allowed = (
-        "only tab and line breaks are allowed here"
+        N_("only tab and line breaks are allowed here")
         if lines
-        else "a one-line field holds no tab, line break or other control character"
+        else N_("a one-line field holds no tab, line break or other control character")
     )
-    return (
-        f"contains the control character U+{ord(found[0]):04X} at character "
-        f"{found.start() + 1}, which cannot be stored; {allowed}"
+    return N_(
+        "contains the control character {code} at character {place}, which cannot be "
+        "stored; {allowed}",
+        code=f"U+{ord(found[0]):04X}",
+        place=found.start() + 1,
+        allowed=allowed,
     )
 
 

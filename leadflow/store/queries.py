@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Grade, Priority, State
 from leadflow.store.models import Lead, SalesRep
 from leadflow.store.outbound_models import QuarantinedRecord
@@ -64,13 +65,22 @@ class LeadFilter:
         ):
             if value is not None and value not in {k.value for k in known}:
                 allowed = ", ".join(k.value for k in known)
-                raise InvalidInput(f"{name}: {value!r} is not one of {allowed}", {name: value})
+                raise InvalidInput(
+                    N_(
+                        "{field}: {value} is not one of {values}",
+                        field=name,
+                        value=repr(value),
+                        values=allowed,
+                    ),
+                    {name: value},
+                )
         # 2**63 - 1: the largest id a BIGINT holds (PostgreSQL refuses a larger one outright)
         if self.owner is not None and (
             not 1 <= self.owner < 2**63 or session.get(SalesRep, self.owner) is None
         ):
             raise InvalidInput(
-                f"owner: {self.owner!r} is no rep's id", {"owner": f"no rep {self.owner}"}
+                N_("owner: {owner} is no rep's id", owner=repr(self.owner)),
+                {"owner": N_("no rep {owner}", owner=self.owner)},
             )
 
     def apply(self, query: AnySelect) -> AnySelect:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InUse, InvalidInput, NotFound
 from leadflow.lifecycle.assign import assign_queued
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import is_mailbox
 from leadflow.rules.vocab import CompanySize, CustomerType, Seniority
@@ -183,7 +184,7 @@ def add_rep(
     rep_in: RepIn = validated(RepIn, data)
     check_address("email", rep_in.email, rep_in.notify_url, rep_in.no_email)
     if rep_in.team_id is not None and session.get(Team, rep_in.team_id) is None:
-        raise NotFound(f"team_id: team {rep_in.team_id} does not exist")
+        raise NotFound(N_("team_id: team {team} does not exist", team=rep_in.team_id))
     rep = SalesRep(**rep_in.model_dump(mode="json", exclude={"no_email"}))
     session.add(rep)
     session.flush()
@@ -195,7 +196,7 @@ def get_rep(session: Session, rep_id: int) -> SalesRep:
     """The rep, or NotFound (also for an id no row can have)."""
     rep = session.get(SalesRep, rep_id) if 1 <= rep_id <= MAX_ID else None
     if rep is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     return rep
 
 

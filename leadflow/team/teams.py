@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import first_contact_due
 from leadflow.rules.vocab import Priority
@@ -39,7 +40,7 @@ def get_team(session: Session, team_id: int) -> Team:
     """The team, or NotFound (also for an id no row can have)."""
     team = session.get(Team, team_id) if 1 <= team_id <= MAX_ID else None
     if team is None:
-        raise NotFound(f"team {team_id} does not exist")
+        raise NotFound(N_("team {team} does not exist", team=team_id))
     return team
 
 
