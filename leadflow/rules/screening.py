@@ -96,7 +96,7 @@ def screen(facts: LeadFacts, rules: RulesConfig) -> BantResult:
     verifiable = contact_verifiable(facts.phone, facts.email)
     profile = profile_fit(facts, rules.screening.target_profile)
     passed = sum(tests.values())
-    reasons = []
+    reasons: list[str] = []
     if not verifiable:
         reasons.append(UNVERIFIABLE)
     outside = profile.reason()
