@@ -258,7 +258,9 @@ class Lead(Base):
     delivery_start: Mapped[dt.date | None]
     go_live: Mapped[dt.date | None]
     delivery_contact: Mapped[str | None] = mapped_column(String(200))
-    loss_reason: Mapped[str | None] = mapped_column(String(20))
+    loss_reason: Mapped[str | None] = mapped_column(String(200))  # a CRM's own words too
+    # When it came from another CRM's history (`leads import --history`; docs/rules.md).
+    migrated_at: Mapped[dt.datetime | None]
 
     # Timers.
     assigned_at: Mapped[dt.datetime | None]
