@@ -1,6 +1,7 @@
 """Bringing a team's history from its old CRM (`leads import --history`, POST
 /leads/history): each row is a lead with its past, stored with its own times through the
-lead writer, without the guards a live lead must meet, and marked migrated.
+lead writer, without the guards a live lead must meet, and marked migrated (`migrated_at`:
+when its clocks start, the import or --clock-from).
 
 The past sends nothing: a closed deal gets no timers (and no handoff, followup/due.py and
 handoff/package.py skip migrated won deals); an open one is reassessed and its owner's
@@ -116,10 +117,11 @@ def _in_time(past: PastIn, start: dt.datetime, now: dt.datetime) -> dict[str, st
     cannot start before it was created."""
     if past.latest > now:
         return {"(record)": f"{past.latest.isoformat(timespec='minutes')} is in the future"}
-    if not past.closed and past.created_at > start:
+    if not past.closed and past.latest > start:
         return {
-            "created_at": f"after the clocks' start ({start.isoformat(timespec='minutes')}, "
-            "--clock-from): an open deal's clocks cannot start before it was created"
+            "(record)": f"{past.latest.isoformat(timespec='minutes')} is after the clocks' "
+            f"start ({start.isoformat(timespec='minutes')}, --clock-from): an open deal's "
+            "clocks cannot start before its recorded past"
         }
     return {}
 
@@ -178,7 +180,7 @@ def _store(
             loss_reason=past.loss_reason,
             valid=past.screened,
             invalid_reason=past.loss_reason if past.screened is False else None,
-            migrated_at=now,
+            migrated_at=start,
             last_interaction_at=closed_at or start,
         )
         reason = f"migrated: {origin}"

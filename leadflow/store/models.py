@@ -259,7 +259,7 @@ class Lead(Base):
     go_live: Mapped[dt.date | None]
     delivery_contact: Mapped[str | None] = mapped_column(String(200))
     loss_reason: Mapped[str | None] = mapped_column(String(200))  # a CRM's own words too
-    # When it came from another CRM's history (`leads import --history`; docs/rules.md).
+    # Came from another CRM's history (`leads import --history`): its clocks start here.
     migrated_at: Mapped[dt.datetime | None]
 
     # Timers.
