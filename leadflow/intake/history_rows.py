@@ -163,7 +163,8 @@ def read_past(
             contact_required=str(past_part.get("state")) not in CLOSED,
         )
     except ValidationError as exc:
-        errors.update(field_errors(exc))
+        for key, text in field_errors(exc).items():  # both may speak of the whole record
+            errors[key] = f"{errors[key]}; {text}" if key in errors else text
     return (lead, past, {}) if not errors else (None, None, errors)
 
 

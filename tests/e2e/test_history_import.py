@@ -14,6 +14,7 @@ import pytest
 from leadflow.review.period import Period
 from tests import factories as f
 from tests.crm_history import expected_review, review_numbers, write_export
+from tests.e2e.api_harness import ok, roster, running_api
 from tests.e2e.cli_harness import run, run_json
 
 OWNERS = ["Ann", "bob@example.com", "Cleo"]
@@ -113,3 +114,37 @@ def test_history_rows_are_checked_and_kept_in_quarantine(env, tmp_path):
         ok=False,
     )
     assert "--clock-from 2999-01-01T00:00:00+00:00: in the future" in refused.stderr
+
+
+def test_the_api_takes_a_history_batch_and_its_activities(sqlite_url):
+    with running_api(sqlite_url, port=4500) as api:
+        team = roster(api)
+        manager = team.manager
+        past = {
+            "source": "referral",
+            "company_name": "Acme",
+            "contact_name": "Ann Lee",
+            "need": "steel frames",
+            "external_id": "OLD-1",
+            "owner": "ann@example.com",
+            "state": "won",
+            "created_at": "2024-01-02T09:00:00Z",
+            "screened_at": "2024-01-03T09:00:00Z",
+            "opportunity_at": "2024-02-01T09:00:00Z",
+            "closed_at": "2024-03-01T09:00:00Z",
+            "contract_value": 250000,
+        }
+        late = {**past, "external_id": "OLD-2", "closed_at": "2023-12-01T09:00:00Z"}
+        body = {"leads": [past, late], "clock_from": CLOCK_FROM.isoformat()}
+        report = ok(manager.post("/leads/history", json=body))
+        assert (report["accepted"], report["rejected"]) == (1, 1)
+        assert report["rejections"][0]["row"] == 1
+        assert "closed_at" in report["rejections"][0]["errors"]["(record)"]
+        contact = {"lead": "OLD-1", "at": "2024-02-10T10:00:00Z", "channel": "visit"}
+        logged = ok(
+            manager.post(
+                "/activities/history", json={"activities": [contact | {"key_points": "demo"}]}
+            )
+        )
+        assert logged["accepted"] == 1
+        assert team.reps[0].post("/leads/history", json=body).status_code == 403
