@@ -197,6 +197,4 @@ def _store(
     reassess(lead, BehaviourCounts(), start, rules, zone)
     if owner_id is not None:
         give_owner(lead, owner_id, start, rules, zone)
-    # The history's screening stands: the rules' verdict on today's facts is shown beside
-    # it (explanation), and the past reviews keep the leads the old CRM called valid.
-    write(lead, valid=past.screened, facts_confirmed_at=start)
+    write(lead, facts_confirmed_at=start)  # reassess kept the history's screening verdict

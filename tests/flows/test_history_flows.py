@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from leadflow.flows.followup import follow_up_reminders
+from leadflow.flows.followup import follow_up_reminders, weekly_regrade
 from leadflow.flows.handoff import delivery_handoff
 from leadflow.intake.history import import_history
 from leadflow.intake.history_log import import_activities
@@ -48,6 +48,9 @@ def test_reminders_escalations_and_handoffs_send_nothing_for_the_past(sqlite_tem
         import_activities(uow.session, logged, "test", get_rules(), now=now)
         uow.commit()
     assert report.rejected == 0 and report.closed > 150 and report.open > 50
+    valid = select(func.count()).where(Lead.valid.is_(True))
+    with _uow(url) as uow:
+        before = uow.session.scalar(valid)
 
     # An hour after the clocks start nothing is due: no old date fired anything.
     early = follow_up_reminders(url=url, force=True, as_of=CLOCK_FROM + dt.timedelta(hours=1))
@@ -66,3 +69,8 @@ def test_reminders_escalations_and_handoffs_send_nothing_for_the_past(sqlite_tem
             uow.session.scalars(select(Lead.state).where(Lead.id.in_(told.scalar_subquery())))
         )
         assert states and states.isdisjoint({"won", "lost"})
+
+    # The weekly re-grade keeps the old CRM's screening: past reviews never change.
+    weekly_regrade(url=url, as_of=CLOCK_FROM + dt.timedelta(days=2))
+    with _uow(url) as uow:
+        assert uow.session.scalar(valid) == before
