@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.intake.history_rows import HistoryReport, PastIn, read_past
-from leadflow.intake.merge import row_values
+from leadflow.intake.merge import Keys, row_values
 from leadflow.intake.receive import quarantine
 from leadflow.lifecycle.reassess import give_owner, reassess
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import State
 from leadflow.schemas import LeadIn
+from leadflow.store.match_claims import claim_match_keys
 from leadflow.store.models import Lead, SalesRep
 from leadflow.store.writer import record_transition, write
 from leadflow.team.zones import zone_of
@@ -68,6 +71,9 @@ class Owners:
         return f"{owner!r} names {len(found)} reps; give the rep's email"
 
 
+CHUNK = 500  # rows checked, claimed and flushed together
+
+
 def import_history(
     session: Session,
     rows: Iterable[tuple[int, Any]],
@@ -78,37 +84,44 @@ def import_history(
     clock_from: dt.datetime | None = None,
     shown: int = 20,
 ) -> HistoryReport:
-    """Store a CRM's history rows in the caller's transaction (see the module's note)."""
+    """Store a CRM's history rows in the caller's transaction (see the module's note), a
+    chunk at a time: one look for stored external ids, one claim of match keys and one
+    flush per chunk."""
     start = check_clock(clock_from, now)
     report = HistoryReport(clock_from=start)
     owners = Owners(session)
     actor = str(session.info.get("actor", "system"))
     seen: dict[str, int] = {}
-    for row_no, raw in rows:
-        lead, past, errors = read_past(raw, rules, now)
-        owner: tuple[int | None, int | None] | str = (None, None)
-        if lead is not None and past is not None:
-            errors = _in_time(past, start, now)
-            owner = owners.find(past.owner) if past.owner else owner
-            if isinstance(owner, str):
-                errors["owner"] = owner
-            if lead.external_id is not None:
+    source = iter(rows)
+    while batch := list(islice(source, CHUNK)):
+        read = [(row_no, raw, *read_past(raw, rules, now)) for row_no, raw in batch]
+        stored = _stored(session, {r[2].external_id for r in read if r[2] and r[2].external_id})
+        good: list[tuple[LeadIn, PastIn, tuple[int | None, int | None]]] = []
+        for row_no, raw, lead, past, errors in read:
+            owner: tuple[int | None, int | None] | str = (None, None)
+            if lead is not None and past is not None:
+                errors = _in_time(past, start, now)
+                owner = owners.find(past.owner) if past.owner else owner
+                if isinstance(owner, str):
+                    errors["owner"] = owner
                 if lead.external_id in seen:
                     errors["external_id"] = f"also on row {seen[lead.external_id]}"
-                elif _stored(session, lead.external_id):
+                elif lead.external_id in stored:  # by an earlier import
                     report.replayed += 1
                     continue
-                seen[lead.external_id] = row_no
-        if errors or lead is None or past is None or isinstance(owner, str):
-            kept = getattr(raw, "verbatim", raw)
-            qid = quarantine(session, f"{origin} row {row_no}", kept, errors, rules.privacy, now)
-            report.reject(row_no, errors, qid, shown)
-            continue
-        _store(session, lead, past, owner, origin, actor, rules, now, start)
-        report.accepted += 1
-        report.closed += int(past.closed)
-        report.open += int(not past.closed)
-    session.flush()
+                elif lead.external_id is not None:
+                    seen[lead.external_id] = row_no
+            if errors or lead is None or past is None or isinstance(owner, str):
+                kept = getattr(raw, "verbatim", raw)
+                where = f"{origin} row {row_no}"
+                qid = quarantine(session, where, kept, errors, rules.privacy, now)
+                report.reject(row_no, errors, qid, shown)
+                continue
+            good.append((lead, past, owner))
+        _store_chunk(session, good, origin, actor, rules, now, start)
+        report.accepted += len(good)
+        report.closed += sum(int(past.closed) for _, past, _ in good)
+        report.open += sum(int(not past.closed) for _, past, _ in good)
     return report
 
 
@@ -126,9 +139,13 @@ def _in_time(past: PastIn, start: dt.datetime, now: dt.datetime) -> dict[str, st
     return {}
 
 
-def _stored(session: Session, external_id: str) -> bool:
-    query = select(func.count()).where(Lead.external_id == external_id)
-    return bool(session.scalar(query))
+def _stored(session: Session, external_ids: set[str]) -> set[str]:
+    """The external ids a lead has already."""
+    if not external_ids:
+        return set()
+    with session.no_autoflush:
+        query = select(Lead.external_id).where(Lead.external_id.in_(external_ids))
+        return {x for x in session.scalars(query) if x is not None}
 
 
 def _steps(past: PastIn) -> list[tuple[str, str, dt.datetime]]:
@@ -149,52 +166,70 @@ def _steps(past: PastIn) -> list[tuple[str, str, dt.datetime]]:
     return steps
 
 
-def _store(
+def _store_chunk(
     session: Session,
-    rec: LeadIn,
-    past: PastIn,
-    owner: tuple[int | None, int | None],
+    good: list[tuple[LeadIn, PastIn, tuple[int | None, int | None]]],
     origin: str,
     actor: str,
     rules: RulesConfig,
     now: dt.datetime,
     start: dt.datetime,
 ) -> None:
-    """One migrated lead, its moves in time order, and (open) its clocks from `start`."""
+    """A chunk's migrated leads, each with its moves in time order; then (open ones) its
+    reassessment and its owner's clocks from `start`."""
+    claim_match_keys(session, (token for lead, _, _ in good for token in Keys.of(lead).tokens()))
+    stored = [
+        (_lead(session, rec, past, owner, origin, actor, start), past) for rec, past, owner in good
+    ]
+    session.flush()  # the leads' stored defaults, for the rules to read
+    zones: dict[int | None, ZoneInfo] = {}
+    for lead, past in stored:
+        if past.closed:
+            continue
+        zone = zones.get(lead.team_id) or zones.setdefault(
+            lead.team_id, zone_of(session, lead.team_id, rules)
+        )
+        reassess(lead, BehaviourCounts(), start, rules, zone)  # keeps the history's verdict
+        if lead.owner_id is not None:
+            give_owner(lead, lead.owner_id, start, rules, zone)
+        write(lead, facts_confirmed_at=start)
+    session.flush()
+
+
+def _lead(
+    session: Session,
+    rec: LeadIn,
+    past: PastIn,
+    owner: tuple[int | None, int | None],
+    origin: str,
+    actor: str,
+    start: dt.datetime,
+) -> Lead:
+    """One migrated lead, added to the session with its moves (not flushed)."""
     owner_id, team_id = owner
-    lead = Lead()
-    session.add(lead)
     closed_at = past.closed_at if past.closed else None
+    lead = Lead()
+    # Its values are set before it joins the session: the chunk claimed its match keys.
     values = row_values(rec) | {
         "entered_by": rec.entered_by or actor,
         "entered_at": rec.entered_at or past.created_at,
+        "created_at": past.created_at,
+        "owner_id": owner_id,
+        "team_id": team_id,
+        "contract_value": past.contract_value,
+        "loss_reason": past.loss_reason,
+        "valid": past.screened,
+        "invalid_reason": past.loss_reason if past.screened is False else None,
+        "migrated_at": start,
+        "last_interaction_at": closed_at or start,
+        "state": past.state.value,
     }
-    with session.no_autoflush:  # the lead goes in whole, at its first flush
-        write(
-            lead,
-            **values,
-            created_at=past.created_at,
-            owner_id=owner_id,
-            team_id=team_id,
-            contract_value=past.contract_value,
-            loss_reason=past.loss_reason,
-            valid=past.screened,
-            invalid_reason=past.loss_reason if past.screened is False else None,
-            migrated_at=start,
-            last_interaction_at=closed_at or start,
-        )
-        reason = f"migrated: {origin}"
+    write(lead, **values)
+    session.add(lead)
+    with session.no_autoflush:  # the lead goes in whole, with its moves, at the flush
         before = State.new.value
         for trigger, state, at in _steps(past):
-            why = past.loss_reason if state == State.lost.value else reason
+            why = past.loss_reason if state == State.lost.value else f"migrated: {origin}"
             record_transition(lead, before, state, trigger, actor, why, at)
             before = state
-        write(lead, state=past.state.value)
-    if past.closed:
-        return
-    session.flush()  # the lead's stored defaults, for the rules to read
-    zone = zone_of(session, team_id, rules)
-    reassess(lead, BehaviourCounts(), start, rules, zone)
-    if owner_id is not None:
-        give_owner(lead, owner_id, start, rules, zone)
-    write(lead, facts_confirmed_at=start)  # reassess kept the history's screening verdict
+    return lead

@@ -75,6 +75,7 @@ def test_a_crm_history_of_300_deals_reviews_as_its_raw_file(env, tmp_path):
 
 
 @pytest.mark.slow  # about 10,000 deals through the real CLI
+@pytest.mark.timeout(1200)
 def test_a_crm_history_of_10000_deals_reviews_as_its_raw_file(env, tmp_path):
     started = time.monotonic()
     _import_and_compare(env, tmp_path, 10_000)
