@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -16,6 +17,8 @@ from leadflow.intake.history_rows import HistoryReport, read_activity
 from leadflow.intake.receive import quarantine
 from leadflow.rules.config import RulesConfig
 from leadflow.store.models import Activity, Lead
+
+CHUNK = 500  # rows looked up and inserted together
 
 
 def import_activities(
@@ -27,59 +30,65 @@ def import_activities(
     now: dt.datetime,
     shown: int = 20,
 ) -> HistoryReport:
-    """Store a follow-up log's rows in the caller's transaction; a row the log already
-    holds (same lead, time and channel) is skipped, a bad one quarantined."""
+    """Store a follow-up log's rows in the caller's transaction, a chunk at a time; a row
+    the log already holds (same lead, time and channel) is skipped, a bad one quarantined."""
     report = HistoryReport()
-    leads: dict[str, tuple[int, int | None, dt.datetime, bool]] = {}
-    for row_no, raw in rows:
-        activity, errors = read_activity(raw)
-        found = None
-        if activity is not None:
-            found = leads.get(activity.lead) or _lead(session, activity.lead)
-            if found is None:
+    source = iter(rows)
+    while batch := list(islice(source, CHUNK)):
+        read = [(row_no, raw, *read_activity(raw)) for row_no, raw in batch]
+        leads = _leads(session, {a.lead for _, _, a, _ in read if a is not None})
+        logged = _logged(session, [lead[0] for lead in leads.values()])
+        kept: list[dict[str, Any]] = []
+        for row_no, raw, activity, errors in read:
+            found = None if activity is None else leads.get(activity.lead)
+            if activity is not None and found is None:
                 errors = {"lead": f"no lead has the external id {activity.lead!r}"}
-            else:
-                leads[activity.lead] = found
+            elif activity is not None and found is not None:
                 errors = _checked(activity.at, found, now)
-        if activity is None or found is None or errors:
-            kept = getattr(raw, "verbatim", raw)
-            qid = quarantine(session, f"{origin} row {row_no}", kept, errors, rules.privacy, now)
-            report.reject(row_no, errors, qid, shown)
-            continue
-        lead_id, owner_id, _created, _migrated = found
-        if _logged(session, lead_id, activity.at, activity.channel.value):
-            report.replayed += 1
-            continue
-        session.execute(
-            insert(Activity),
-            {
-                "lead_id": lead_id,
-                "rep_id": owner_id,
-                "at": activity.at,
-                "channel": activity.channel.value,
-                "key_points": activity.key_points,
-                "feedback": activity.feedback,
-                "next_action": activity.next_action,
-                "logged_at": activity.at,
-                "late": False,
-            },
-        )
-        report.accepted += 1
+            if activity is None or found is None or errors:
+                where = f"{origin} row {row_no}"
+                qid = quarantine(
+                    session, where, getattr(raw, "verbatim", raw), errors, rules.privacy, now
+                )
+                report.reject(row_no, errors, qid, shown)
+                continue
+            key = (found[0], activity.at, activity.channel.value)
+            if key in logged:
+                report.replayed += 1
+                continue
+            logged.add(key)
+            kept.append(
+                {
+                    "lead_id": found[0],
+                    "rep_id": found[1],
+                    "at": activity.at,
+                    "channel": activity.channel.value,
+                    "key_points": activity.key_points,
+                    "feedback": activity.feedback,
+                    "next_action": activity.next_action,
+                    "logged_at": activity.at,
+                    "late": False,
+                }
+            )
+        if kept:
+            session.execute(insert(Activity), kept)
+        report.accepted += len(kept)
     return report
 
 
-def _lead(session: Session, external_id: str) -> tuple[int, int | None, dt.datetime, bool] | None:
-    row = session.execute(
-        select(Lead.id, Lead.owner_id, Lead.created_at, Lead.migrated_at).where(
-            Lead.external_id == external_id
-        )
-    ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3] is not None)
+Found = tuple[int, int | None, dt.datetime, bool]  # id, owner, created, migrated
 
 
-def _checked(
-    at: dt.datetime, lead: tuple[int, int | None, dt.datetime, bool], now: dt.datetime
-) -> dict[str, str]:
+def _leads(session: Session, external_ids: set[str]) -> dict[str, Found]:
+    """The leads with these external ids."""
+    if not external_ids:
+        return {}
+    query = select(Lead.external_id, Lead.id, Lead.owner_id, Lead.created_at, Lead.migrated_at)
+    rows = session.execute(query.where(Lead.external_id.in_(external_ids)))
+    return {x: (i, o, c, m is not None) for x, i, o, c, m in rows if x is not None}
+
+
+def _checked(at: dt.datetime, lead: Found, now: dt.datetime) -> dict[str, str]:
     """A past contact of a migrated lead, not before it was created nor in the future."""
     lead_id, _owner, created, migrated = lead
     if not migrated:
@@ -94,8 +103,9 @@ def _checked(
     return {}
 
 
-def _logged(session: Session, lead_id: int, at: dt.datetime, channel: str) -> bool:
-    query = select(Activity.id).where(
-        Activity.lead_id == lead_id, Activity.at == at, Activity.channel == channel
-    )
-    return session.scalar(query.limit(1)) is not None
+def _logged(session: Session, lead_ids: list[int]) -> set[tuple[int, dt.datetime, str]]:
+    """The contacts these leads have logged already: (lead, time, channel)."""
+    if not lead_ids:
+        return set()
+    query = select(Activity.lead_id, Activity.at, Activity.channel)
+    return set(session.execute(query.where(Activity.lead_id.in_(lead_ids))).tuples())
