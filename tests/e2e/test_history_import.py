@@ -100,6 +100,9 @@ def test_history_rows_are_checked_and_kept_in_quarantine(env, tmp_path):
         "2024-03-02,,,\n",
         encoding="utf-8",
     )
+    looked = run(["leads", "import", str(export), "--history", "--dry-run"], env).stdout
+    assert "dry run: leads: accepted 2 (2 closed, 0 open), rejected 2" in looked
+    assert "nothing was stored" in looked and run_json(["leads", "list"], env) == []
     out = run_json(["leads", "import", str(export), "--history"], env)
     errors = {r["row"]: r["errors"] for r in out["rejections"]}
     # Rows are numbered as the file's lines: the header is line 1.
