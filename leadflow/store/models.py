@@ -259,8 +259,7 @@ class Lead(Base):
     go_live: Mapped[dt.date | None]
     delivery_contact: Mapped[str | None] = mapped_column(String(200))
     loss_reason: Mapped[str | None] = mapped_column(String(200))  # a CRM's own words too
-    # Came from another CRM's history (`leads import --history`): its clocks start here.
-    migrated_at: Mapped[dt.datetime | None]
+    migrated_at: Mapped[dt.datetime | None]  # from a CRM's history: its clocks start here
 
     # Timers.
     assigned_at: Mapped[dt.datetime | None]
