@@ -98,6 +98,7 @@ def refuse_controls(value: Any, lines: bool) -> Any:
 # keeps the text an older version stored.
 STORED = "stored"
 NEED_OPTIONAL = "need_optional"  # context: a record without a need is kept to complete
+NO_CONTACT = "no_contact"  # context: a closed deal of a CRM's history, kept without one
 
 
 def _stored(info: ValidationInfo) -> bool:
@@ -121,6 +122,18 @@ def parse_events(value: Any) -> Any:
             raise ValueError(f"{part!r}: expected kind@time, e.g. webinar@2026-03-01T10:00Z")
         events.append({"kind": kind.strip(), "at": at.strip()})
     return events
+
+
+def naive_is_utc(value: Any) -> Any:
+    """A sheet's time without a zone (a register's 录入时间, a CRM's dates) read as UTC."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value  # refused, naming the field
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 class LeadIn(BaseModel):
@@ -230,15 +243,7 @@ class LeadIn(BaseModel):
     @field_validator("entered_at", mode="before")
     @classmethod
     def _naive_is_utc(cls, value: Any) -> Any:
-        # A register's 录入时间 has no zone: it is read as UTC.
-        if isinstance(value, str):
-            try:
-                value = dt.datetime.fromisoformat(value)
-            except ValueError:
-                return value  # refused, naming the field
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
+        return naive_is_utc(value)
 
     @field_validator("events", mode="before")
     @classmethod
@@ -274,8 +279,10 @@ class LeadIn(BaseModel):
         return value if _stored(info) else refuse_controls(value, lines=True)
 
     @model_validator(mode="after")
-    def _contact_and_budget(self) -> LeadIn:
-        if not self.phone and not self.email:
+    def _contact_and_budget(self, info: ValidationInfo) -> LeadIn:
+        # A closed deal from a CRM's history needs no way to reach it (docs/rules.md).
+        reachable = not (info.context and info.context.get(NO_CONTACT))
+        if reachable and not self.phone and not self.email:
             raise ValueError(N_("phone or email: at least one is required"))
         if (
             self.budget_min is not None
@@ -287,7 +294,11 @@ class LeadIn(BaseModel):
 
 
 def read_lead(
-    raw: Any, received_at: dt.datetime, typed: bool = False, need_required: bool = True
+    raw: Any,
+    received_at: dt.datetime,
+    typed: bool = False,
+    need_required: bool = True,
+    contact_required: bool = True,
 ) -> LeadIn:
     """A record as intake reads it: relative times count from the day it was received,
     and what cannot be read is kept for a person to confirm. A `typed` record (a JSON
@@ -298,6 +309,7 @@ def read_lead(
         INTAKE: True,
         TYPED: typed,
         NEED_OPTIONAL: not need_required,
+        NO_CONTACT: not contact_required,
     }
     return LeadIn.model_validate(raw, context=context)
 

@@ -17,6 +17,7 @@ from leadflow.api import (
     checks,
     followups,
     health,
+    history,
     lead_actions,
     lead_contract,
     lead_ops,
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         targets,
         reviews,
         followups,
+        history,
         health,
     ):
         app.include_router(module.router)

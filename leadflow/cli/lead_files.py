@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 import typer
 
 from leadflow.bootstrap import unit_of_work
-from leadflow.cli.leads import BY
+from leadflow.cli.lead_history import CLOCK_FROM_HELP, import_past
+from leadflow.cli.leads import BY, utc
 from leadflow.cli.output import JSON_OPTION, emit, to_json
 from leadflow.cli.progress import steps
 from leadflow.i18n import say
+from leadflow.errors import InvalidInput
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.intake.requests import once_more_on_conflict
@@ -23,7 +26,7 @@ from leadflow.sheets.export import ExportFilter, export_leads
 from leadflow.sheets.files import LeadFile, open_leads
 from leadflow.sheets.imports import ImportReport, dry_run
 from leadflow.sheets.imports import import_file as import_leads
-from leadflow.sheets.mapping import load_mapping
+from leadflow.sheets.mapping import for_activities, for_history, load_mapping
 
 # Help paragraphs are one line each: Typer keeps a docstring's single line breaks.
 IMPORT_HELP = (
@@ -33,7 +36,11 @@ IMPORT_HELP = (
     "the existing lead; rejected rows are kept verbatim in the quarantine. Columns of personal "
     "data the product refuses (ID numbers, home addresses) are left out and never stored.\n\n"
     "Importing a file again (after a crash, say) skips the rows it stored: no second touch or "
-    "notice. A row is known by its external id, else by the file's bytes and the row."
+    "notice. A row is known by its external id, else by the file's bytes and the row.\n\n"
+    "--history reads a CRM's past (owner, state, created_at, screened_at, opportunity_at, "
+    "negotiation_at, closed_at, contract_value, loss_reason): stored with its own times, "
+    "marked migrated, sending nothing. --activities then reads its follow-up log (lead, at, "
+    "channel, key_points, feedback, next_action)."
 )
 
 
@@ -172,17 +179,35 @@ def import_file(
         "a file whose detection is uncertain asks for it.",
     ),
     process: bool = typer.Option(True, help="Screen, score, grade and assign at once."),
+    history: bool = typer.Option(
+        False, "--history", help="The file is a CRM's history: leads with their past."
+    ),
+    activities: bool = typer.Option(
+        False, "--activities", help="The file is a CRM's follow-up log of migrated leads."
+    ),
+    clock_from: dt.datetime | None = typer.Option(None, "--clock-from", help=CLOCK_FROM_HELP),
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import leads from a team's sheet or a CRM export (help: IMPORT_HELP)."""
+    if history and activities:
+        raise InvalidInput("--history and --activities: one file at a time")
+    if clock_from is not None and not history:
+        raise InvalidInput("--clock-from goes with --history")
+    mapping = load_mapping(map_file)
+    mapping = (
+        for_history(mapping) if history else for_activities(mapping) if activities else mapping
+    )
     lead_file = open_leads(
         file,
-        load_mapping(map_file),
+        mapping,
         sheet,
-        ignore_unknown=ignore_unknown or dry_run_,
+        ignore_unknown=ignore_unknown or (dry_run_ and not (history or activities)),
         encoding=encoding,
     )
+    if history or activities:
+        import_past(lead_file, activities, utc(clock_from), dry_run_, by, as_json)
+        return
     if dry_run_:
         if lead_file.plan is not None and lead_file.plan.unknown and not ignore_unknown:
             typer.echo(

@@ -247,6 +247,7 @@ def _handoffs_due(
         .outerjoin(Handoff, Handoff.lead_id == Lead.id)
         .where(
             Lead.state == State.won.value,
+            Lead.migrated_at.is_(None),  # won in another CRM: handed off there
             Lead.won_at <= cutoff,
             Handoff.delivered_at.is_(None),
             at_work_leads(working),

@@ -40,12 +40,13 @@ class HandoffResult(BaseModel):
 
 
 def won_without_handoff(session: Session, limit: int = 5000) -> list[int]:
-    """Won leads that have no handoff package yet."""
+    """Won leads that have no handoff package yet (a deal won before it was migrated from
+    another CRM was delivered there: it gets none)."""
     return list(
         session.scalars(
             select(Lead.id)
             .outerjoin(Handoff, Handoff.lead_id == Lead.id)
-            .where(Lead.state == "won", Handoff.id.is_(None))
+            .where(Lead.state == "won", Lead.migrated_at.is_(None), Handoff.id.is_(None))
             .order_by(Lead.id)
             .limit(limit)
         )

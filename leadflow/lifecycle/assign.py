@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import GuardRefused, IllegalTransition, InvalidInput, NotFound
@@ -275,14 +275,17 @@ def escalate_waiting(
     returns how many were escalated."""
     cutoff = now - dt.timedelta(hours=rules.assignment.queue_escalate_hours)
     count = 0
-    waiting = select(Lead).where(QUEUED, Lead.screened_at <= cutoff, at_work_leads(working))
+    # A lead migrated from another CRM waits from its import, not from its old screening.
+    since = case((Lead.migrated_at.is_not(None), Lead.migrated_at), else_=Lead.screened_at)
+    waiting = select(Lead).where(QUEUED, since <= cutoff, at_work_leads(working))
     for lead in session.scalars(waiting):
         team = _team(session, lead.team_id)
-        assert lead.screened_at is not None
-        key = f"queue-wait:{lead.id}:{lead.screened_at:%Y%m%d%H%M%S}"
+        queued = lead.migrated_at or lead.screened_at
+        assert queued is not None
+        key = f"queue-wait:{lead.id}:{queued:%Y%m%d%H%M%S}"
         if team is None or _sent(session, key) or _sent(session, f"{KIND}:{key}"):
             continue
-        hours = (now - lead.screened_at).total_seconds() / 3600
+        hours = (now - queued).total_seconds() / 3600
         count += notify(
             session,
             None,

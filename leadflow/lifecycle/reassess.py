@@ -41,6 +41,7 @@ from leadflow.team.zones import zone_of
 # The columns reassess reads and writes, for chunk jobs that load a subset.
 REASSESS_COLUMNS = (
     "valid",
+    "migrated_at",
     "invalid_reason",
     "behaviour_score",
     "attribute_score",
@@ -115,9 +116,12 @@ def reassess(
     before = (lead.grade, lead.opportunity_grade, lead.nurture_stage)
     ev = evaluate(LeadFacts.model_validate(lead, from_attributes=True), counts, now.date(), rules)
     stands = verdict(ev.bant, ReviewFacts.model_validate(lead, from_attributes=True))
+    # A lead migrated from another CRM was screened there: that verdict stands, so the
+    # reviews of its past never change (docs/rules.md, migrating from another CRM).
+    migrated = lead.migrated_at is not None and lead.valid is not None
     write(
         lead,
-        valid=stands.valid,
+        valid=lead.valid if migrated else stands.valid,
         # A disqualified lead whose facts pass now keeps the reason it was disqualified.
         invalid_reason=ev.bant.reason or (None if stands.valid else lead.invalid_reason),
         behaviour_score=ev.score.behaviour,

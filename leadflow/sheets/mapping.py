@@ -7,7 +7,7 @@ record for intake, keeping the row as the file has it for the quarantine."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import MAPPING_FILE, ChannelWords, put_detail
+from leadflow.intake.history_rows import ACTIVITY_FIELDS, HISTORY_FIELDS, STAMPS
 from leadflow.rules.config import ConfigError
 from leadflow.rules.privacy import Refused
-from leadflow.rules.vocab import Channel, CompanySize, ContactRole, CustomerType
+from leadflow.rules.vocab import Channel, CompanySize, ContactRole, CustomerType, State
 from leadflow.schemas import LEAD_FIELDS
 from leadflow.settings import DEFAULT_CONFIG_DIR, get_settings
 from leadflow.sheets import values as cells
@@ -29,8 +30,10 @@ _VOCABS = {
     "company_size": CompanySize,
     "contact_role": ContactRole,
     "customer_type": CustomerType,
+    "state": State,  # a CRM's stage names, read in a history file
 }
-_AMOUNTS = ("budget_min", "budget_max", "annual_revenue")
+_AMOUNTS = ("budget_min", "budget_max", "annual_revenue", "contract_value")
+_MOMENTS = ("entered_at", "at", *STAMPS)
 _NOTES = ("need", "internal_notes", "decision_chain_notes")  # may come as HTML (Odoo)
 _CONTACT = ("phone", "email")
 REFUSED = "refused: personal data (not stored)"  # a column's use
@@ -42,6 +45,9 @@ class MappingFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     headers: dict[str, list[str]] = {}
+    # A CRM history's columns (`leads import --history`) and its follow-up log's.
+    history_headers: dict[str, list[str]] = {}
+    activity_headers: dict[str, list[str]] = {}
     combine: dict[str, list[list[str]]] = {}
     not_imported: list[str] = []
     blank: list[str] = []
@@ -64,6 +70,8 @@ class ImportMapping:
     list_separators: tuple[str, ...]
     values: dict[str, dict[str, str]]  # company size and contact role
     channels: ChannelWords
+    history_headers: dict[str, str] = field(default_factory=dict)
+    activity_headers: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def longest_blank(self) -> int:
@@ -83,12 +91,16 @@ def _read(path: Path) -> MappingFile:
 
 
 def _check(source: Path, spec: MappingFile) -> None:
-    known = set(LEAD_FIELDS)
-    for name in [*spec.headers, *spec.combine]:
-        if name not in known:
-            raise ConfigError(
-                f"{source}: {name!r} is not a lead field; known: {', '.join(sorted(known))}"
-            )
+    for names, known, what in (
+        ([*spec.headers, *spec.combine], LEAD_FIELDS, "a lead field"),
+        (list(spec.history_headers), HISTORY_FIELDS, "a history field"),
+        (list(spec.activity_headers), ACTIVITY_FIELDS, "an activity field"),
+    ):
+        for name in names:
+            if name not in known:
+                raise ConfigError(
+                    f"{source}: {name!r} is not {what}; known: {', '.join(sorted(known))}"
+                )
     for name, table in spec.values.items():
         vocab = _VOCABS.get(name)
         if vocab is None:
@@ -104,10 +116,13 @@ def _check(source: Path, spec: MappingFile) -> None:
                 )
 
 
-def _aliases(source: Path, spec: MappingFile) -> dict[str, str]:
-    """normal(header) -> field, refusing a name given to two fields in one file."""
+def _aliases(
+    source: Path, spec: MappingFile, table: dict[str, list[str]] | None = None
+) -> dict[str, str]:
+    """normal(header) -> field (of `table`, default the lead's headers), refusing a name
+    given to two fields in one file."""
     found: dict[str, str] = {}
-    for target, names in spec.headers.items():
+    for target, names in (spec.headers if table is None else table).items():
         for name in names:
             key = cells.normal(name)
             if found.get(key, target) != target:
@@ -153,6 +168,8 @@ def _overlay(base: ImportMapping, extra: Path) -> ImportMapping:
         list_separators=tuple(spec.list_separators) or base.list_separators,
         values=values,
         channels=base.channels.extended(spec.values.get("source", {}), spec.source_separators),
+        history_headers={**base.history_headers, **_aliases(extra, spec, spec.history_headers)},
+        activity_headers={**base.activity_headers, **_aliases(extra, spec, spec.activity_headers)},
     )
 
 
@@ -174,7 +191,31 @@ def _load_default() -> ImportMapping:
             k: {cells.normal(v): m for v, m in t.items()} for k, t in _value_maps(spec).items()
         },
         channels=ChannelWords.of(spec.values.get("source", {}), spec.source_separators),
+        history_headers={
+            **{f: f for f in HISTORY_FIELDS},
+            **_aliases(path, spec, spec.history_headers),
+        },
+        activity_headers={
+            **{f: f for f in ACTIVITY_FIELDS},
+            **_aliases(path, spec, spec.activity_headers),
+        },
     )
+
+
+def for_history(mapping: ImportMapping) -> ImportMapping:
+    """How a CRM history file is read: the lead's columns and its past's (owner, state,
+    dates, value, loss reason), which an ordinary import leaves out."""
+    past = mapping.history_headers
+    return replace(
+        mapping,
+        headers={**mapping.headers, **past},
+        not_imported=mapping.not_imported - past.keys(),
+    )
+
+
+def for_activities(mapping: ImportMapping) -> ImportMapping:
+    """How a CRM's follow-up log is read: its own columns only."""
+    return replace(mapping, headers=dict(mapping.activity_headers), combine={})
 
 
 def _value_maps(spec: MappingFile) -> dict[str, dict[str, str]]:
@@ -323,7 +364,7 @@ class SheetPlan:
             row[target] = cells.amount(value)
         elif target == "employees":
             row[target] = cells.whole_number(value)
-        elif target == "entered_at":
+        elif target in _MOMENTS:
             row[target] = cells.moment(value)
         elif target == "to_confirm":
             row[target] = cells.notes(value)

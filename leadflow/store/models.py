@@ -278,7 +278,8 @@ class Lead(Base):
     delivery_start: Mapped[dt.date | None]
     go_live: Mapped[dt.date | None]
     delivery_contact: Mapped[str | None] = mapped_column(String(200))
-    loss_reason: Mapped[str | None] = mapped_column(String(20))
+    loss_reason: Mapped[str | None] = mapped_column(String(200))  # a CRM's own words too
+    migrated_at: Mapped[dt.datetime | None]  # from a CRM's history: its clocks start here
 
     # Timers.
     assigned_at: Mapped[dt.datetime | None]

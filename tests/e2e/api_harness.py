@@ -43,9 +43,10 @@ def wait_until_up(base: str, seconds: float, alive: Callable[[], bool] = lambda:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run the app under uvicorn in a background thread until the block ends."""
-    port = _free_port()
+def serve(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Run the app under uvicorn in a background thread until the block ends, on `port`
+    (default: a free one)."""
+    port = port or _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
@@ -96,9 +97,9 @@ class Api:
 
 
 @contextmanager
-def running_api(url: str, **settings: Any) -> Iterator[Api]:
-    """An API on this database for the length of the block."""
-    with serve(create_app(Settings(database_url=url, **settings))) as base:
+def running_api(url: str, port: int | None = None, **settings: Any) -> Iterator[Api]:
+    """An API on this database for the length of the block (on `port`, else a free one)."""
+    with serve(create_app(Settings(database_url=url, **settings)), port) as base:
         api = Api(base, url)
         try:
             yield api

@@ -14,7 +14,7 @@ from alembic import op
 _INT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision: str = "0032_team_managers"
-down_revision: Union[str, Sequence[str], None] = "0030_match_key_claims"
+down_revision: Union[str, Sequence[str], None] = "0031_migrated_leads"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
