@@ -14,8 +14,8 @@ from leadflow.cli.lead_history import CLOCK_FROM_HELP, import_past
 from leadflow.cli.leads import BY, utc
 from leadflow.cli.output import JSON_OPTION, emit, to_json
 from leadflow.cli.progress import steps
-from leadflow.i18n import say
 from leadflow.errors import InvalidInput
+from leadflow.i18n import say
 from leadflow.intake.pending import process_pending
 from leadflow.intake.process import IntakeResult
 from leadflow.intake.requests import once_more_on_conflict

@@ -1,7 +1,7 @@
 """team_managers: a team may have several managers; each existing team's manager is its first
 
 Revision ID: 0032_team_managers
-Revises: 0030_match_key_claims
+Revises: 0031_migrated_leads
 Create Date: 2026-12-07
 
 """
