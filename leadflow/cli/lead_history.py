@@ -9,6 +9,7 @@ import datetime as dt
 import typer
 
 from leadflow.bootstrap import unit_of_work
+from leadflow.cli.leads import utcnow
 from leadflow.cli.output import emit
 from leadflow.errors import InvalidInput
 from leadflow.intake.history import import_history
@@ -54,7 +55,7 @@ def import_past(
     """Import (or, `dry_run`, read and check) a history file or a follow-up log."""
     if activities and clock_from is not None:
         raise InvalidInput("--clock-from goes with --history, not --activities")
-    now = dt.datetime.now(dt.UTC)  # the import's time, read once
+    now = utcnow()  # the import's time, read once
     shown = get_settings().imports.shown_rejections
     what = "activities" if activities else "leads"
     if dry_run:

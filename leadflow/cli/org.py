@@ -3,7 +3,6 @@ organisation from a sheet, and a team's several managers."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.bootstrap import unit_of_work
 from leadflow.cli.app import App
+from leadflow.cli.leads import utcnow
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.cli.reps import app, teams_app
 from leadflow.settings import get_rules, get_settings
@@ -50,15 +50,28 @@ def _show(report: OrgImport, as_json: bool, headers: dict[str, str]) -> None:
     emit(report.model_dump(), as_json, "\n".join([*lines, report.summary()]))
 
 
-@teams_app.command("import")
+# Help paragraphs are one line each: Typer keeps a docstring's single line breaks.
+TEAMS_IMPORT_HELP = (
+    "Create or update teams from a sheet (CSV or XLSX), one team an office.\n\n"
+    "Columns: office (or team), manager(s) as 'Name <email>' (several separated by ';' or on "
+    "several rows), region, industry, size, customer_types, timezone.\n\n"
+    "Bad rows are named and left out; the others are saved."
+)
+REPS_IMPORT_HELP = (
+    "Create or update reps from a sheet (CSV or XLSX); a rep is found by email.\n\n"
+    "Columns: agent (or name), email, office (a team's name), seniority, capacity, region, "
+    "industry.\n\n"
+    "Bad rows are named and left out; the others are saved."
+)
+
+
+@teams_app.command("import", help=TEAMS_IMPORT_HELP)
 def import_teams_cmd(
     file: Path = typer.Argument(..., help="A .csv or .xlsx file: office, manager(s), ..."),
     dry_run: bool = _DRY_RUN,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create or update teams from a sheet: office (or team), manager(s) ('Name <email>',
-    several separated by ';' or on several rows), region, industry, size, customer_types,
-    timezone. Bad rows are named and left out; the others are saved."""
+    """`leadflow teams import`: TEAMS_IMPORT_HELP."""
     zone = get_settings().default_timezone
     _run(
         file,
@@ -68,16 +81,14 @@ def import_teams_cmd(
     )
 
 
-@app.command("import")
+@app.command("import", help=REPS_IMPORT_HELP)
 def import_reps_cmd(
     file: Path = typer.Argument(..., help="A .csv or .xlsx file: agent, email, office, ..."),
     dry_run: bool = _DRY_RUN,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create or update reps from a sheet: agent (or name), email, office (a team's name),
-    seniority, capacity, region, industry. A rep is found by email; bad rows are named and
-    left out; the others are saved."""
-    now = dt.datetime.now(dt.UTC)
+    """`leadflow reps import`: REPS_IMPORT_HELP."""
+    now = utcnow()
     _run(file, dry_run, as_json, lambda s, rows: import_reps(s, rows, now=now, rules=get_rules()))
 
 
