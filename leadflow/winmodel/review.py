@@ -133,9 +133,8 @@ def win_status(session: Session, cfg: WinModelSettings) -> str | None:
     if active_model(session) is not None:
         return None
     closed, won = session.execute(
-        select(func.count(), func.sum(func.cast(Lead.state == "won", Lead.id.type))).where(CLOSED)
+        select(func.count(), func.count().filter(Lead.state == "won")).where(CLOSED)
     ).one()
-    won = int(won or 0)
     if closed < cfg.min_closed_leads or won < cfg.min_wins or closed - won < cfg.min_losses:
         return _(
             "_No active win model: the history is too small ({closed} closed leads, {won} "
