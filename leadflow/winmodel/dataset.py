@@ -202,6 +202,10 @@ class _AsOf:
             ):
                 ids[name].append(lead_id)
                 codes[name].append(self._values[name].setdefault(old, len(self._values[name])))
+        # Each distinct old value typed once, as the lead's column holds it.
+        self._typed = {
+            name: [from_history(name, text) for text in self._values[name]] for name in AS_OF
+        }
         self._found = {
             name: (
                 np.frombuffer(ids[name], dtype=np.int64) if ids[name] else np.zeros(0, np.int64),
@@ -220,7 +224,7 @@ class _AsOf:
             at, there = _lookup(keys, ids)
             if not there.any():
                 continue
-            typed = [from_history(name, text) for text in self._values[name]]
+            typed = self._typed[name]
             values = list(columns[name])
             for row in np.flatnonzero(there).tolist():
                 values[row] = typed[codes[at[row]]]
