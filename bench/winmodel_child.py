@@ -14,7 +14,7 @@ from leadflow.settings import get_settings
 from leadflow.store.db import session_factory
 from leadflow.store.models import Lead
 from leadflow.store.uow import UnitOfWork
-from leadflow.winmodel.dataset import CLOSED, CLOSED_AT, closed_leads
+from leadflow.winmodel.dataset import CLOSED, CLOSED_AT, Cutoff, closed_leads
 from leadflow.winmodel.features import LEAD_COLUMNS
 from leadflow.winmodel.train import train
 
@@ -39,13 +39,15 @@ def main(argv: list[str]) -> None:
             rows = sum(1 for _ in uow.session.execute(query))
             out = {"rows": rows}
         else:
-            data = closed_leads(uow.session, cfg.budget_bands)
+            cutoff = Cutoff(cfg.cutoff, cfg.cutoff_days)
+            data = closed_leads(uow.session, cfg.budget_bands, cutoff=cutoff)
             loaded = time.perf_counter() - start
             trained = train(data, cfg)
             out = {
                 "rows": len(data.won),
                 "load_seconds": loaded,
                 "auc": trained.metrics["model"]["auc"],
+                "active": trained.better_than_score,
             }
     out["seconds"] = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -41,12 +41,42 @@ def _child(mode: str, url: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _deal_history(url: str) -> None:
+    """What point-in-time features read back: the seeded deals (every won or open deal, two
+    in five lost leads) became opportunities three days after they came in, and their
+    assessment and decision maker were recorded a day after that, in the field history."""
+    deals = "state IN ('won', 'opportunity', 'negotiation') OR (state = 'lost' AND id % 5 < 2)"
+    with engine_for(normalise_url(url)).begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE leads SET first_opportunity_at = datetime(created_at, '+3 days'), "
+                f"opportunity_at = datetime(created_at, '+3 days') WHERE {deals}"
+            )
+        )
+        for field, old, new in (
+            ("opportunity_grade", "NULL", "opportunity_grade"),
+            ("decision_maker_engaged", "'False'", "'True'"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO lead_history (lead_id, field, old_value, new_value, actor, at) "
+                    f"SELECT id, '{field}', {old}, {new}, 'bench', "
+                    "datetime(first_opportunity_at, '+1 days') FROM leads "
+                    f"WHERE first_opportunity_at IS NOT NULL AND {field} IS NOT NULL "
+                    f"AND {field} != 0"
+                )
+            )
+        conn.execute(text("ANALYZE"))
+
+
 def win_model_train(config: Config) -> Result:
-    """Training on every closed lead against a SELECT of the same rows (the floor)."""
+    """Training on every closed lead, each read as it stood at its cut-off from the field
+    history, against a SELECT of the same rows (the floor)."""
     closed = config.size(1_000_000, 40_000)
     with seeded(
         config, "sqlite", f"winmodel-train-{closed}", int(closed / CLOSED_SHARE), activities=2
     ) as url:
+        _deal_history(url)
         runs = sorted(
             (_child("train", url) for _ in range(config.repeat)), key=lambda r: r["seconds"]
         )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from leadflow.amounts import Amount, Price
 from leadflow.api.schemas import Note, StrictIn, Text, links
+from leadflow.lifecycle.plans import PlanIn
 from leadflow.rules.facts import OpportunityFacts
 from leadflow.rules.vocab import (
     ActivityChannel,
@@ -109,10 +110,11 @@ class AssessmentIn(StrictIn):
     budget: Amount
     competition: Competition
     decision_chain: DecisionChain
+    at: Moment | None = Field(None, description="When it was assessed, if earlier.")
 
     def facts(self) -> OpportunityFacts:
         """The rules' value object."""
-        return OpportunityFacts.model_validate(self.model_dump())
+        return OpportunityFacts.model_validate(self.model_dump(exclude={"at"}))
 
 
 class AssessmentOut(BaseModel):
@@ -121,6 +123,18 @@ class AssessmentOut(BaseModel):
     lead_id: int
     points: int
     grade: str
+
+
+class ApprovalIn(StrictIn):
+    """When the plan was approved, if earlier than now (the body may be left out)."""
+
+    at: Moment | None = None
+
+
+class PlanAtIn(PlanIn):
+    """A conversion plan, and when it was submitted if earlier than now."""
+
+    at: Moment | None = None
 
 
 class ApprovalOut(BaseModel):
@@ -157,6 +171,7 @@ class CriteriaIn(StrictIn):
     budget_confirmed: Amount | None = None
     decision_maker_engaged: Flag | None = None
     target_date: dt.date | None = None
+    at: Moment | None = Field(None, description="When they were learned, if earlier.")
 
 
 class CriteriaOut(BaseModel):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from leadflow.api.action_schemas import (
     ActivityIn,
+    ApprovalIn,
     ApprovalOut,
     AssessmentIn,
     AssessmentOut,
@@ -148,7 +149,13 @@ def assess(
     """Grade the opportunity (spec §7): urgency, budget, competition, decision chain."""
     lead_for(uow.session, principal, lead_id)
     row = svc.assess_opportunity(
-        uow.session, lead_id, body.facts(), by=principal.actor, now=now(), rules=rules_of(request)
+        uow.session,
+        lead_id,
+        body.facts(),
+        by=principal.actor,
+        now=now(),
+        rules=rules_of(request),
+        at=body.at,
     )
     uow.commit()
     return AssessmentOut(lead_id=lead_id, points=row.points, grade=row.grade)
@@ -169,14 +176,26 @@ def _approver(lead: Lead, principal: Principal, rules: RulesConfig) -> None:
 
 
 @router.post("/approval", response_model=ApprovalOut)
-def approve(lead_id: int, request: Request, uow: Uow, principal: Approver) -> ApprovalOut:
+def approve(
+    lead_id: int,
+    request: Request,
+    uow: Uow,
+    principal: Approver,
+    body: ApprovalIn | None = None,
+) -> ApprovalOut:
     """Approve an opportunity's submitted plan, or a revised plan in negotiation: a director
     key for grade A, a manager key for B or C (the opportunity grade, else the lead grade);
-    409 without an assessment or a plan."""
+    409 without an assessment or a plan. An optional body's `at` says when, if earlier."""
     rules = rules_of(request)
     _approver(lead_for(uow.session, principal, lead_id), principal, rules)
     lead = approve_plan(
-        uow.session, lead_id, role=principal.role.value, by=principal.actor, now=now(), rules=rules
+        uow.session,
+        lead_id,
+        role=principal.role.value,
+        by=principal.actor,
+        now=now(),
+        rules=rules,
+        at=body.at if body else None,
     )
     uow.commit()
     return ApprovalOut(
@@ -227,6 +246,8 @@ def set_criteria(lead_id: int, body: CriteriaIn, uow: Uow, principal: Staff) -> 
         budget_confirmed=body.budget_confirmed,
         decision_maker_engaged=body.decision_maker_engaged,
         target_date=body.target_date,
+        now=now(),
+        at=body.at,
     )
     uow.commit()
     return CriteriaOut.model_validate(lead)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from leadflow.api.action_schemas import CreatedOut, TransitionOut
+from leadflow.api.action_schemas import CreatedOut, PlanAtIn, TransitionOut
 from leadflow.api.contract import LeadFlowRoute
 from leadflow.api.deps import (
     MANAGERS,
@@ -28,7 +28,7 @@ from leadflow.lifecycle.assign import assign_lead
 from leadflow.lifecycle.contract import win
 from leadflow.lifecycle.invalid_review import review_invalid
 from leadflow.lifecycle.objections import answer_objection
-from leadflow.lifecycle.plans import PlanIn, submit_plan
+from leadflow.lifecycle.plans import submit_plan
 from leadflow.lifecycle.update import update_lead
 
 router = APIRouter(prefix="/leads/{lead_id}", tags=["lead operations"], route_class=LeadFlowRoute)
@@ -139,7 +139,7 @@ def invalid_review(
 
 
 @router.post("/plan", status_code=201, response_model=CreatedOut)
-def plan(lead_id: int, body: PlanIn, request: Request, uow: Uow, principal: Staff) -> CreatedOut:
+def plan(lead_id: int, body: PlanAtIn, request: Request, uow: Uow, principal: Staff) -> CreatedOut:
     """Submit an opportunity's conversion plan: pain points, advantages, strategy,
     milestones, the price range offered (price_min, price_max) and terms; a new plan needs
     a new approval, and in negotiation so does another price or terms (a revision)."""
@@ -152,6 +152,7 @@ def plan(lead_id: int, body: PlanIn, request: Request, uow: Uow, principal: Staf
         now=now(),
         rules=rules_of(request),
         directors=request.app.state.settings.director_recipients,
+        at=body.at,
     )
     uow.commit()
     return CreatedOut(id=row.id, lead_id=lead_id, links=links(lead_id))

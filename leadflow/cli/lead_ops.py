@@ -217,10 +217,12 @@ def plan(
         ..., help="The contract value range offered: 500000-800000, 50-80万, or one amount."
     ),
     terms: str | None = typer.Option(None, help="The commercial terms offered: payment, delivery."),
+    at: dt.datetime | None = AT,
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Submit an opportunity's conversion plan (approved before negotiation), or revise it.
+    """Submit an opportunity's conversion plan (approved before negotiation), or revise it;
+    --at gives when it was submitted.
 
     In negotiation another price or terms is a revision: it needs approval again before a win.
 
@@ -247,6 +249,7 @@ def plan(
             now=_now(),
             rules=get_rules(),
             directors=get_settings().director_recipients,
+            at=utc(at),
         )
         uow.commit()
         state = "approved" if row.approved_at else "awaiting approval"

@@ -115,10 +115,11 @@ def criteria(
         None, "--decision-maker/--no-decision-maker", help="A key decision maker is engaged."
     ),
     target_date: dt.datetime | None = typer.Option(None, help="Target date stated."),
+    at: dt.datetime | None = AT,
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Record the conversion criteria of spec §6 (what `qualify` checks)."""
+    """Record the conversion criteria of spec §6 (what `qualify` checks), as learned at --at."""
     with unit_of_work(by) as uow:
         lead = svc.update_conversion(
             uow.session,
@@ -127,6 +128,8 @@ def criteria(
             budget_confirmed=Decimal(str(budget_confirmed)) if budget_confirmed else None,
             decision_maker_engaged=decision_maker,
             target_date=target_date.date() if target_date else None,
+            now=utcnow(),
+            at=utc(at),
         )
         uow.commit()
         data = {
@@ -146,10 +149,11 @@ def assess(
     budget: float = typer.Option(..., help="Opportunity budget."),
     competition: str = typer.Option(..., help="advantage | parity | disadvantage"),
     decision_chain: str = typer.Option(..., help="simple | medium | complex"),
+    at: dt.datetime | None = AT,
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Grade an opportunity (spec §7)."""
+    """Grade an opportunity (spec §7), as assessed at --at."""
     facts = OpportunityFacts.model_validate(
         {
             "urgency": urgency,
@@ -160,7 +164,7 @@ def assess(
     )
     with unit_of_work(by) as uow:
         row = svc.assess_opportunity(
-            uow.session, lead_id, facts, by=by, now=utcnow(), rules=get_rules()
+            uow.session, lead_id, facts, by=by, now=utcnow(), rules=get_rules(), at=utc(at)
         )
         uow.commit()
         data = {"lead_id": lead_id, "points": row.points, "grade": row.grade}
@@ -171,16 +175,19 @@ def assess(
 def approve(
     lead_id: int,
     role: str = typer.Option(..., help="manager | director"),
+    at: dt.datetime | None = AT,
     by: str = BY,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Approve an opportunity's submitted plan (needed by start_negotiation).
+    """Approve an opportunity's submitted plan (needed by start_negotiation), at --at.
 
     A director approves grade A, a manager B or C.
 
     In negotiation it approves a revised plan (another price or terms), which win waits for."""
     with unit_of_work(by) as uow:
-        lead = approve_plan(uow.session, lead_id, role=role, by=by, now=utcnow(), rules=get_rules())
+        lead = approve_plan(
+            uow.session, lead_id, role=role, by=by, now=utcnow(), rules=get_rules(), at=utc(at)
+        )
         uow.commit()
         data = {"id": lead.id, "approved_role": lead.approved_role, "approved_by": by}
     emit(data, as_json, f"lead {lead_id}: plan approved by {role} {by}")

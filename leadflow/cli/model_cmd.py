@@ -36,6 +36,7 @@ def _text(model: dict[str, Any]) -> str:
         f"{h['score']['auc']:.3f}",
         f"  holdout Brier  model {h['model']['brier']:.4f}  rule-based score "
         f"{h['score']['brier']:.4f}  (win rate {h['win_rate']:.1%})",
+        *_significance(h),
         f"  {model['note']}",
         "",
         "  lift by decile (win rate, highest probability first):",
@@ -60,6 +61,20 @@ def _text(model: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _significance(holdout: dict[str, Any]) -> list[str]:
+    """The AUC difference's interval and the calibration error (none on older versions)."""
+    gain = holdout.get("auc_difference")
+    if not gain:
+        return []
+    return [
+        f"  AUC difference {gain['difference']:+.3f}, {gain['confidence']:.0%} interval "
+        f"{gain['low']:+.3f} to {gain['high']:+.3f} "
+        f"({'above zero' if gain['low'] > 0 else 'reaches zero: no significant advantage'})",
+        f"  calibration error {holdout['calibration_error']:.3f} "
+        f"(bound {holdout['calibration_bound']:g})",
+    ]
+
+
 @app.command("train")
 def train(
     since: dt.datetime | None = typer.Option(
@@ -70,7 +85,9 @@ def train(
 ) -> None:
     """Learn P(won) from the closed leads.
 
-    Each version is kept with its holdout metrics, active only if it beats the score."""
+    Each closed lead is read as it stood at its cut-off (when it became an opportunity, or
+    days before its close). Each version is kept with its holdout metrics, active only if
+    its AUC advantage over the score is significant and its calibration within bounds."""
     from leadflow.winmodel.service import describe_model, train_model
 
     with steps(as_json, "of 3 steps", rated=False) as shown, unit_of_work(by) as uow:

@@ -164,6 +164,7 @@ def work_lead(
         decision_maker_engaged=rnd.random() < 0.6,
         budget_confirmed=Decimal(rnd.choice([80_000, 150_000, 400_000, 1_200_000])),
         target_date=(t + dt.timedelta(days=rnd.randint(20, 120))).date(),
+        now=t,
     )
     svc.fire_trigger(
         session, lead_id, "qualify", by=by, now=t, rules=rules, reason="intent and budget confirmed"

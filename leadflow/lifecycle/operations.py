@@ -39,7 +39,7 @@ from leadflow.store.models import (
     utcnow,
 )
 from leadflow.store.uow import flush
-from leadflow.store.writer import fire, write
+from leadflow.store.writer import changes_at, fire, write
 from leadflow.winmodel.score import lead_win, score_leads
 
 
@@ -60,12 +60,14 @@ def fire_trigger(
     when = lead_time(lead, at, now, trigger)
     if trigger == "reactivate":
         return reactivate(session, lead_id, by=by, now=when, rules=rules, reason=reason)
-    fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
-    if trigger == "qualify":
-        start_assessment(lead, when, rules)
-    if trigger == "lose" and reason:
-        write(lead, loss_reason=choice(reason.split(":", 1)[0].strip(), LossReason, "reason").value)
-    flush(session)
+    with changes_at(session, when):
+        fire(lead, trigger, by=by, at=when, rules=rules, reason=reason)
+        if trigger == "qualify":
+            start_assessment(lead, when, rules)
+        if trigger == "lose" and reason:
+            loss = choice(reason.split(":", 1)[0].strip(), LossReason, "reason")
+            write(lead, loss_reason=loss.value)
+        flush(session)
     if trigger == "lose" and lead.loss_reason == LossReason.invalid.value:  # no grade now
         rescore(session, lead, now, rules)
         return lead
@@ -164,8 +166,13 @@ def update_conversion(
     budget_confirmed: Decimal | None = None,
     decision_maker_engaged: bool | None = None,
     target_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> Lead:
-    """Record what the rep learned about the conversion criteria (spec §6)."""
+    """Record what the rep learned about the conversion criteria (spec §6), when it was
+    learned with `at` (not in the future, not before the lead was created): the history
+    keeps that time, so the win model sees the criteria as they stood before an outcome."""
+    now = now or utcnow()
     lead = get_lead(session, lead_id)
     given = {
         "intent_stated": intent_stated,
@@ -173,9 +180,10 @@ def update_conversion(
         "decision_maker_engaged": decision_maker_engaged,
         "target_date": target_date,
     }
-    write(lead, **{name: value for name, value in given.items() if value is not None})
-    flush(session)
-    score_leads(session, [lead.id], utcnow())
+    with changes_at(session, lead_time(lead, at, now)):
+        write(lead, **{name: value for name, value in given.items() if value is not None})
+        flush(session)
+    score_leads(session, [lead.id], now)
     return lead
 
 
@@ -187,13 +195,16 @@ def assess_opportunity(
     by: str,
     now: dt.datetime,
     rules: RulesConfig,
+    at: dt.datetime | None = None,
 ) -> OpportunityAssessment:
-    """Grade the opportunity (spec §7) and keep the assessment."""
+    """Grade the opportunity (spec §7) and keep the assessment, made at `at` when given
+    (not in the future, not before the lead entered its state)."""
     lead = get_lead(session, lead_id)
     if lead.state not in (State.opportunity.value, State.negotiation.value):
         raise GuardRefused(
             lead.id, "assess", N_("only opportunities are graded (state {state})", state=lead.state)
         )
+    when = lead_time(lead, at, now, "assess")
     result = opportunity_grade(facts, rules)
     row = OpportunityAssessment(
         lead_id=lead.id,
@@ -204,12 +215,13 @@ def assess_opportunity(
         points=result.points,
         grade=result.grade.value,
         assessed_by=by,
-        assessed_at=now,
+        assessed_at=when,
     )
     session.add(row)
-    write(lead, grade_override=None)  # a new assessment replaces a grade a manager set
-    apply_opportunity_grade(lead, result, now, rules)
-    flush(session)
+    with changes_at(session, when):
+        write(lead, grade_override=None)  # a new assessment replaces a grade a manager set
+        apply_opportunity_grade(lead, result, when, rules)
+        flush(session)
     score_leads(session, [lead.id], now)
     return row
 

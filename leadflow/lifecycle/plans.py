@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.amounts import Price
 from leadflow.errors import GuardRefused, InvalidInput
-from leadflow.lifecycle.lookup import get_lead
+from leadflow.lifecycle.lookup import get_lead, lead_time
 from leadflow.lifecycle.plan_notice import price_text, tell_approver
 from leadflow.phrases import N_
 from leadflow.rules.approval import plan_grade, role_needed, role_suffices
@@ -25,7 +25,7 @@ from leadflow.rules.vocab import Role, State
 from leadflow.store.deal_models import ConversionPlan, OpportunityAssessment
 from leadflow.store.models import Lead
 from leadflow.store.uow import flush
-from leadflow.store.writer import note, write
+from leadflow.store.writer import changes_at, note, write
 
 PlanText = Field(min_length=1, max_length=5000)
 PLANNED = (State.opportunity.value, State.negotiation.value)
@@ -106,8 +106,10 @@ def submit_plan(
     now: dt.datetime,
     rules: RulesConfig,
     directors: Sequence[str],
+    at: dt.datetime | None = None,
 ) -> ConversionPlan:
-    """Submit an opportunity's conversion plan, or revise it in negotiation. A plan that
+    """Submit an opportunity's conversion plan, or revise it in negotiation, at `at` when
+    given (not in the future, not before the lead entered its state). A plan that
     needs approval tells its approver (the team's manager, or `directors` for a grade
     they approve); in negotiation the same price and terms keep the approval given."""
     lead = get_lead(session, lead_id)
@@ -121,9 +123,27 @@ def submit_plan(
                 state=lead.state,
             ),
         )
-    row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=now, **plan.model_dump())
+    when = lead_time(lead, at, now, "plan")
+    # The plan's own fields only: the API's body adds its `at`.
+    offer = plan.model_dump(include=set(PlanIn.model_fields))
+    row = ConversionPlan(lead_id=lead.id, submitted_by=by, submitted_at=when, **offer)
     session.add(row)
     flush(session)
+    with changes_at(session, when):
+        _file_plan(session, lead, row, plan, now, rules, directors)
+    return row
+
+
+def _file_plan(
+    session: Session,
+    lead: Lead,
+    row: ConversionPlan,
+    plan: PlanIn,
+    now: dt.datetime,
+    rules: RulesConfig,
+    directors: Sequence[str],
+) -> None:
+    """Keep a revision's approval when it offers the same, else ask for one."""
     held = approved_plan(session, lead.id) if lead.state == State.negotiation.value else None
     if held is not None and _same_offer(held, plan):
         _approve(lead, row, held.approved_role, held.approved_by, held.approved_at)
@@ -140,7 +160,6 @@ def submit_plan(
         grade = plan_grade(lead.opportunity_grade, lead.grade)
         tell_approver(session, lead, row, role_needed(grade, rules), directors, now, rules)
     flush(session)
-    return row
 
 
 def approver_role(lead: Lead, role: str, step: str, rules: RulesConfig) -> Role:
@@ -172,10 +191,18 @@ def approver_role(lead: Lead, role: str, step: str, rules: RulesConfig) -> Role:
 
 
 def approve_plan(
-    session: Session, lead_id: int, *, role: str, by: str, now: dt.datetime, rules: RulesConfig
+    session: Session,
+    lead_id: int,
+    *,
+    role: str,
+    by: str,
+    now: dt.datetime,
+    rules: RulesConfig,
+    at: dt.datetime | None = None,
 ) -> Lead:
     """Approve the submitted plan of a graded opportunity, or a revised plan in negotiation,
-    as a manager (grade B/C) or a director (any grade)."""
+    as a manager (grade B/C) or a director (any grade), at `at` when given (not in the
+    future, not before the lead entered its state or the plan was submitted)."""
     lead = get_lead(session, lead_id)
     if lead.state not in PLANNED:
         raise GuardRefused(
@@ -209,8 +236,16 @@ def approve_plan(
             f"no revised plan awaits approval: the plan of {plan.submitted_at:%Y-%m-%d} "
             f"(price {price_text(plan)}) was approved by {plan.approved_by}",
         )
-    _approve(lead, plan, chosen.value, by, now)
-    if lead.state == State.negotiation.value:
-        note(lead, "plan", f"revised plan approved: price {price_text(plan)}")
-    flush(session)
+    when = lead_time(lead, at, now, "approve")
+    if when < plan.submitted_at:
+        raise InvalidInput(
+            f"at: {when.isoformat(timespec='seconds')} is before the plan was submitted "
+            f"({plan.submitted_at.isoformat(timespec='seconds')})",
+            {"at": "before the plan was submitted"},
+        )
+    with changes_at(session, when):
+        _approve(lead, plan, chosen.value, by, when)
+        if lead.state == State.negotiation.value:
+            note(lead, "plan", f"revised plan approved: price {price_text(plan)}")
+        flush(session)
     return lead

@@ -40,7 +40,7 @@ from leadflow.settings import get_settings
 from leadflow.store.deal_models import Touch
 from leadflow.store.models import Lead, SalesRep
 from leadflow.team.teams import get_team
-from leadflow.winmodel.review import win_review
+from leadflow.winmodel.review import win_review, win_status
 
 __all__ = ["Review", "build_review", "review_markdown"]
 
@@ -139,6 +139,9 @@ def build_review(
         win_model=None
         if owner is not None or team is not None
         else win_review(session, period.start, period.end, get_settings().win_model),
+        win_model_status=None
+        if owner is not None or team is not None
+        else win_status(session, get_settings().win_model),
         notes=notes,
         tiers=tier_lines(session, period, kept),
         activity_targets=activity_lines(

@@ -120,6 +120,11 @@ class Review(BaseModel):
     teams: list[TargetLine]
     grade_changes: list[GradeMove]
     win_model: WinReview | None = None
+    win_model_status: str | None = Field(
+        None,
+        description="Without an active win model, why: the history too small, no significant "
+        "signal, or none trained.",
+    )
     notes: list[ReviewNotes] = Field(
         default_factory=list,
         description="The review meeting's conclusions entered for the period: the "

@@ -316,6 +316,6 @@ def review_markdown(review: Review) -> str:
             ),
         ),
         *tiers_markdown(r.tiers, _table, _section),
-        *win_markdown(r.win_model, _table, _section),
+        *win_markdown(r.win_model, _table, _section, r.win_model_status),
     ]
     return "\n".join(parts).rstrip() + "\n"

@@ -17,7 +17,8 @@ What follows from changed facts (score, grade, timers) is decided in one other p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import bindparam, update
@@ -38,9 +39,28 @@ AnyLead = Lead | LeadRow
 CONTACT_FIELDS_SET = frozenset(CONTACT_FIELDS)
 
 
+@contextmanager
+def changes_at(session: Session, when: dt.datetime) -> Iterator[None]:
+    """Within the block, the history of the changes written is stamped `when` (the time a
+    step happened, given with --at or "at", or the service's `now`), not the wall clock:
+    the win model reads each lead as it stood at a past time from these stamps."""
+    before = session.info.get("at")
+    session.info["at"] = when
+    try:
+        yield
+    finally:
+        session.info["at"] = before
+
+
+def _stamp(session: Session) -> dt.datetime:
+    """When the changes being written happened: `changes_at`'s time, else now."""
+    return session.info.get("at") or utcnow()
+
+
 def write(lead: AnyLead, **values: Any) -> None:
     """Set the lead's columns to `values`; a stored lead's tracked fields that change get a
-    history row (who, from `session.info["actor"]`, and when) in the same transaction. A
+    history row (who, from `session.info["actor"]`, and when: `changes_at`'s time, else
+    now) in the same transaction. A
     change of a contact field changes the match keys with it (`email_key`, ...); a stored
     lead's new keys are claimed first (store.match_claims)."""
     if CONTACT_FIELDS_SET & values.keys():
@@ -54,7 +74,8 @@ def write(lead: AnyLead, **values: Any) -> None:
         before = {key: getattr(lead, key) for key in values}
         actor = str(session.info.get("actor", "system"))
         session.add_all(
-            FieldChange(**row) for row in history_values(lead.id, before, values, actor, utcnow())
+            FieldChange(**row)
+            for row in history_values(lead.id, before, values, actor, _stamp(session))
         )
     for key, value in values.items():
         setattr(lead, key, value)
@@ -83,7 +104,7 @@ def note(lead: AnyLead, field: str, text: str) -> None:
         "old_value": None,
         "new_value": text,
         "actor": str(session.info.get("actor", "system")),
-        "at": utcnow(),
+        "at": _stamp(session),
     }
     if isinstance(lead, LeadRow):
         lead.keep(FieldChange, row)

@@ -1,9 +1,11 @@
 """What the win model may look at: facts known before a lead's outcome, as columns.
 
 Pure: a lead's values and its pre-outcome counts in, feature values out. A closed lead is
-described as it stood just before it was won or lost (its `cutoff`); an open lead as it
-stands now. Nothing written at or after the outcome (contract terms, loss reason, the
-close stamps, activities or objections logged later) is ever read."""
+described as it stood at its cut-off (when it became an opportunity, or some days before
+its close): its tracked fields as the field history says they were then (`AS_OF`), what
+was logged up to then, and nothing later. An open lead is described as it stands now.
+Nothing written at or after the outcome (contract terms, loss reason, the close stamps,
+activities or objections logged later) is ever read."""
 
 from __future__ import annotations
 
@@ -12,15 +14,17 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from leadflow.rules.vocab import ObjectionKind
 
-# Lead columns the features read: every one is set before the outcome.
-LEAD_COLUMNS = (
-    "id",
+# Lead columns the features read. Each of AS_OF is a tracked field (store/history.py): a
+# closed lead's value is the one it held at the cut-off, the old value of its first change
+# after it. The two timers are untracked; they are compared with the cut-off instead.
+AS_OF = (
     "source",
     "industry",
     "company_size",
@@ -31,15 +35,14 @@ LEAD_COLUMNS = (
     "grade",
     "opportunity_grade",
     "priority",
-    "behaviour_score",
-    "attribute_score",
-    "score",
-    "assigned_at",
-    "first_contacted_at",
+    "owner_id",
     "intent_stated",
     "decision_maker_engaged",
     "budget_confirmed",
 )
+LEAD_COLUMNS = ("id", *AS_OF, "assigned_at", "first_contacted_at")
+# The rule-based score keeps no history, so no feature reads it; it is what the model is
+# compared with on the holdout.
 # What is written at or after the outcome: never a feature (tests hold the model to it).
 POST_OUTCOME = frozenset(
     {
@@ -69,12 +72,10 @@ CATEGORICAL = (
     "grade",
     "opportunity_grade",
     "priority",
+    "owner",
 )
 OBJECTION_KINDS = tuple(k.value for k in ObjectionKind)
 NUMERIC = (
-    "behaviour_score",
-    "attribute_score",
-    "score",
     "hours_to_first_contact",
     "not_contacted",
     "contacts",
@@ -87,6 +88,26 @@ NUMERIC = (
 NONE = "(none)"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
+
+
+_FLAGS = frozenset({"intent_stated", "decision_maker_engaged"})
+_AMOUNTS = frozenset({"budget_max", "budget_confirmed"})
+
+
+def from_history(name: str, text: str | None) -> Any:
+    """A tracked field's value from its history text (store/history.py writes `str(value)`,
+    dates in ISO form), typed as the lead's column holds it."""
+    if text is None:
+        return None
+    if name in _FLAGS:
+        return text == "True"
+    if name in _AMOUNTS:
+        return Decimal(text)
+    if name == "owner_id":
+        return int(text)
+    if name == "timeline":
+        return dt.date.fromisoformat(text[:10])
+    return text
 
 
 @dataclass
@@ -163,8 +184,9 @@ def feature_columns(
     cats = {
         name: factorise(leads[name], lambda v: str(v or NONE))
         for name in CATEGORICAL
-        if name != "budget_band"
+        if name not in ("budget_band", "owner")
     }
+    cats["owner"] = factorise(leads["owner_id"], lambda v: NONE if v is None else str(v))
     budget = np.array(leads["budget_max"], dtype=np.float64)
     band = np.where(
         np.isnan(budget),
@@ -176,10 +198,10 @@ def feature_columns(
         micros(leads["assigned_at"]),
         micros(leads["first_contacted_at"]),
     )
-    contacted = was_assigned & was_contacted & (first < cutoff)
+    contacted = was_assigned & was_contacted & (first <= cutoff)
     # As timedelta.total_seconds() / 3600 computes it: the same float, lead by lead.
     hours = np.where(contacted, np.maximum((first - assigned) / 1e6 / 3600, 0.0), 0.0)
-    nums = {name: _floats(leads[name]) for name in ("behaviour_score", "attribute_score", "score")}
+    nums = {}
     nums["hours_to_first_contact"] = np.log1p(hours)
     nums["not_contacted"] = (~contacted).astype(np.float64)
     nums.update({name: np.asarray(counts[name], dtype=np.float64) for name in COUNTED})

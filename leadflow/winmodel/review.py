@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
 from leadflow.store.models import Lead
-from leadflow.store.winmodel_models import LeadWinScore
+from leadflow.store.winmodel_models import LeadWinScore, WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import CLOSED, CLOSED_AT, OPEN
 from leadflow.winmodel.explain import describe
@@ -41,6 +41,9 @@ class WinReview(BaseModel):
     trained_at: dt.datetime
     note: str
     auc: dict[str, float]  # model, score
+    auc_difference: dict[str, float] | None = None  # difference, low, high, confidence
+    calibration_error: float | None = None
+    calibration_bound: float | None = None
     brier: dict[str, float]
     calibration: list[dict[str, float]]
     lift: list[dict[str, Any]]  # decile, model and score win rates
@@ -89,6 +92,9 @@ def win_review(
         note=model.note,
         threshold=t,
         auc={"model": m["model"]["auc"], "score": m["score"]["auc"]},
+        auc_difference=m.get("auc_gain"),
+        calibration_error=m["model"].get("calibration_error"),
+        calibration_bound=m.get("max_calibration_error"),
         brier={"model": m["model"]["brier"], "score": m["score"]["brier"]},
         calibration=m["model"]["calibration"],
         lift=[
@@ -120,12 +126,63 @@ def win_review(
     )
 
 
-def win_markdown(w: WinReview | None, table: Any, section: Any) -> list[str]:
+def win_status(session: Session, cfg: WinModelSettings) -> str | None:
+    """Why no model is active, in plain words (None while one is): the history is too small
+    to learn from, or the newest model showed no significant signal (its note says which
+    test it failed), or none was trained yet."""
+    if active_model(session) is not None:
+        return None
+    closed, won = session.execute(
+        select(func.count(), func.count().filter(Lead.state == "won")).where(CLOSED)
+    ).one()
+    if closed < cfg.min_closed_leads or won < cfg.min_wins or closed - won < cfg.min_losses:
+        return _(
+            "_No active win model: the history is too small ({closed} closed leads, {won} "
+            "won; a model needs {need} closed, {wins} won and {losses} lost)._"
+        ).format(
+            closed=closed,
+            won=won,
+            need=cfg.min_closed_leads,
+            wins=cfg.min_wins,
+            losses=cfg.min_losses,
+        )
+    newest = session.scalars(select(WinModel).order_by(WinModel.id.desc()).limit(1)).first()
+    if newest is None:
+        return _("_No active win model: run `leadflow model train`._")
+    return _("_No active win model: model {model} was kept but not switched on: {why}._").format(
+        model=newest.id, why=newest.note.removeprefix("kept but not activated: ")
+    )
+
+
+def _advantage(w: WinReview) -> list[str]:
+    """The AUC difference's interval and the calibration error, when the model kept them."""
+    gain = w.auc_difference
+    if gain is None or w.calibration_error is None:
+        return []
+    return [
+        _(
+            "AUC difference {difference} ({confidence} interval {low} to {high}); calibration "
+            "error {error} (bound {bound})."
+        ).format(
+            difference=f"{gain['difference']:+.3f}",
+            confidence=f"{gain['confidence']:.0%}",
+            low=f"{gain['low']:+.3f}",
+            high=f"{gain['high']:+.3f}",
+            error=f"{w.calibration_error:.3f}",
+            bound=f"{w.calibration_bound:g}",
+        ),
+        "",
+    ]
+
+
+def win_markdown(
+    w: WinReview | None, table: Any, section: Any, status: str | None = None
+) -> list[str]:
     """The section as Markdown lines in the current language, drawn with the review's own
-    table helpers."""
+    table helpers; without an active model, `status` says why."""
     if w is None:
         return section(
-            _("Win model"), [_("_No active win model: run `leadflow model train`._"), ""]
+            _("Win model"), [status or _("_No active win model: run `leadflow model train`._"), ""]
         )
     return [
         *section(
@@ -140,6 +197,7 @@ def win_markdown(w: WinReview | None, table: Any, section: Any) -> list[str]:
             ),
             w.note,
         ),
+        *_advantage(w),
         *section(
             _("Calibration (holdout)"),
             table(

@@ -13,7 +13,7 @@ from leadflow.errors import NotFound
 from leadflow.progress import Report
 from leadflow.store.winmodel_models import WinModel
 from leadflow.winmodel.config import WinModelSettings
-from leadflow.winmodel.dataset import closed_leads
+from leadflow.winmodel.dataset import Cutoff, closed_leads
 from leadflow.winmodel.score import score_leads
 from leadflow.winmodel.train import LIBRARY, train
 
@@ -27,13 +27,15 @@ def train_model(
     since: dt.datetime | None = None,
     on_progress: Report | None = None,
 ) -> WinModel:
-    """Learn from the closed leads up to `now` (from `since`), keep the version with its
-    metrics and window, and activate it only when it beats the rule-based score on the
-    holdout; an activated model scores every open lead at once. Raises NotEnoughHistory
+    """Learn from the closed leads up to `now` (from `since`), each as it stood at its
+    cut-off, keep the version with its metrics and window, and activate it only when its
+    holdout lead over the rule-based score is significant and its calibration within
+    bounds; an activated model scores every open lead at once. Raises NotEnoughHistory
     (nothing kept) when there is too little to learn from. `on_progress` hears the steps
     done of three: history read, model fitted, open leads scored (or left as they were)."""
     hear = on_progress or (lambda done, total: None)
-    data = closed_leads(session, cfg.budget_bands, since=since, until=now)
+    cutoff = Cutoff(cfg.cutoff, cfg.cutoff_days)
+    data = closed_leads(session, cfg.budget_bands, since=since, until=now, cutoff=cutoff)
     hear(1, 3)
     trained = train(data, cfg)
     hear(2, 3)
@@ -44,13 +46,9 @@ def train_model(
         "top_factors": cfg.top_factors,
     }
     if trained.better_than_score:
-        note = f"active: better than the rule-based score ({trained.verdict})"
+        note = f"active: {trained.verdict}"
     else:
-        note = (
-            f"kept but not activated: not better than the rule-based score "
-            f"({trained.verdict}; activation needs a higher AUC by at least "
-            f"{cfg.min_auc_gain:g} and a Brier score no higher)"
-        )
+        note = f"kept but not activated: {trained.verdict}"
     row = WinModel(
         trained_at=now,
         trained_by=by,
@@ -102,6 +100,10 @@ def describe_model(row: WinModel) -> dict[str, Any]:
             "model": {"auc": m["model"]["auc"], "brier": m["model"]["brier"]},
             "score": {"auc": m["score"]["auc"], "brier": m["score"]["brier"]},
             "win_rate": m.get("holdout_win_rate"),
+            # Versions trained before issue 31 kept neither.
+            "auc_difference": m.get("auc_gain"),
+            "calibration_error": m["model"].get("calibration_error"),
+            "calibration_bound": m.get("max_calibration_error"),
         },
         "calibration": {"model": m["model"]["calibration"], "score": m["score"]["calibration"]},
         "lift": {"model": m["model"]["lift"], "score": m["score"]["lift"]},

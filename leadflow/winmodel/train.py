@@ -156,6 +156,15 @@ def _lift(y: np.ndarray, p: np.ndarray, bins: int) -> list[dict[str, float]]:
     return out
 
 
+def calibration_error(y: np.ndarray, p: np.ndarray, cfg: WinModelSettings) -> float:
+    """The mean gap between predicted and observed win rate over equal-count bins of at
+    least `calibration_min_leads` leads (at most `calibration_bins`): fewer, wider bins on a
+    small holdout, where a bin of a few leads would show noise as miscalibration."""
+    bins = max(1, min(cfg.calibration_bins, len(y) // cfg.calibration_min_leads))
+    observed, predicted = calibration_curve(y, p, n_bins=bins, strategy="quantile")
+    return round(float(np.mean(np.abs(observed - predicted))), 4)
+
+
 def _judge(
     y: np.ndarray, p: np.ndarray, score: np.ndarray, cfg: WinModelSettings
 ) -> dict[str, Any]:
@@ -163,12 +172,64 @@ def _judge(
     return {
         "auc": round(float(roc_auc_score(y, score)), 4),
         "brier": round(float(brier_score_loss(y, p)), 4),
+        "calibration_error": calibration_error(y, p, cfg),
         "calibration": [
             {"predicted": round(float(a), 4), "observed": round(float(b), 4)}
             for a, b in zip(prob_pred, prob_true, strict=True)
         ],
         "lift": _lift(y, score, cfg.lift_bins),
     }
+
+
+def auc_gain_interval(
+    y: np.ndarray, p_model: np.ndarray, score: np.ndarray, cfg: WinModelSettings
+) -> dict[str, float]:
+    """The model's holdout AUC minus the score's, with a paired bootstrap interval: the
+    holdout resampled `bootstrap_rounds` times (at most `bootstrap_max_leads` a round, which
+    only widens the interval), both AUCs on each sample. Seeded: the same holdout gives the
+    same interval."""
+    rng = np.random.default_rng(0)
+    n = len(y)
+    size = min(n, cfg.bootstrap_max_leads)
+    gains = []
+    for _ in range(cfg.bootstrap_rounds):
+        pick = rng.integers(0, n, size)
+        drawn = y[pick]
+        if drawn.min() == drawn.max():  # an AUC needs a win and a loss
+            continue
+        gains.append(roc_auc_score(drawn, p_model[pick]) - roc_auc_score(drawn, score[pick]))
+    tail = (1 - cfg.confidence) / 2
+    low, high = np.quantile(gains, [tail, 1 - tail]) if gains else (-1.0, 1.0)
+    return {
+        "difference": round(float(roc_auc_score(y, p_model) - roc_auc_score(y, score)), 4),
+        "low": round(float(low), 4),
+        "high": round(float(high), 4),
+        "confidence": cfg.confidence,
+        "rounds": len(gains),
+    }
+
+
+def verdict(
+    model: dict[str, Any], rules: dict[str, Any], gain: dict[str, float], cfg: WinModelSettings
+) -> tuple[bool, str]:
+    """Whether the model may be switched on, and the plain words why (or why not)."""
+    shown = (
+        f"holdout AUC {model['auc']:.3f} against the score's {rules['auc']:.3f}: "
+        f"difference {gain['difference']:+.3f}, {gain['confidence']:.0%} interval "
+        f"{gain['low']:+.3f} to {gain['high']:+.3f}; calibration error "
+        f"{model['calibration_error']:.3f} (bound {cfg.max_calibration_error:g})"
+    )
+    if gain["low"] <= 0:
+        return False, (
+            f"no signal beyond the rule-based score: the interval of the AUC difference "
+            f"reaches zero, so the history holds no signal the score lacks, or too little "
+            f"to show it ({shown})"
+        )
+    if gain["difference"] < cfg.min_auc_gain:
+        return False, f"its AUC gain is below min_auc_gain {cfg.min_auc_gain:g} ({shown})"
+    if model["calibration_error"] > cfg.max_calibration_error:
+        return False, f"its probabilities are not calibrated well enough ({shown})"
+    return True, f"better than the rule-based score ({shown})"
 
 
 def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
@@ -184,16 +245,13 @@ def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
     p_score = platt.predict_proba(score[cut:].reshape(-1, 1))[:, 1]
     model = _judge(y[cut:], p_model, p_model, cfg)
     rules = _judge(y[cut:], p_score, score[cut:], cfg)
-    gain = model["auc"] - rules["auc"]
-    better = gain >= cfg.min_auc_gain and model["brier"] <= rules["brier"]
-    verdict = (
-        f"holdout of the {split.holdout} most recent closed leads: model AUC "
-        f"{model['auc']:.3f} vs score {rules['auc']:.3f}, Brier {model['brier']:.4f} vs "
-        f"{rules['brier']:.4f}"
-    )
+    gain = auc_gain_interval(y[cut:], p_model, score[cut:], cfg)
+    better, said = verdict(model, rules, gain, cfg)
     metrics = {
         "model": model,
         "score": rules,
+        "auc_gain": gain,
+        "max_calibration_error": cfg.max_calibration_error,
         "holdout_win_rate": round(float(y[cut:].mean()), 4),
         "train_win_rate": round(float(y[:cut].mean()), 4),
     }
@@ -202,7 +260,7 @@ def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
         metrics=metrics,
         split=split,
         better_than_score=better,
-        verdict=verdict,
+        verdict=said,
     )
 
 

@@ -57,6 +57,7 @@ def test_a_better_model_is_activated_and_scores_open_leads(uow, rules):
     row = train_model(uow.session, NOW, SMALL, by="test")
     assert row.active and row.note.startswith("active")
     assert row.metrics["model"]["auc"] > row.metrics["score"]["auc"]
+    assert row.metrics["auc_gain"]["low"] > 0  # issue 31: the advantage is significant
     assert row.closed_leads == 120 and row.holdout_leads == 24
     assert row.window_start < row.holdout_start <= row.window_end
     win = svc.lead_story(uow.session, summary.lead_ids[0])["win"]
