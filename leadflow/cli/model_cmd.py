@@ -75,7 +75,17 @@ def _significance(holdout: dict[str, Any]) -> list[str]:
     ]
 
 
-@app.command("train")
+# Help paragraphs are one line each: Typer keeps a docstring's single line breaks.
+TRAIN_HELP = (
+    "Learn P(won) from the closed leads.\n\n"
+    "Each closed lead is read as it stood at its cut-off: when it became an opportunity, or "
+    "days before its close.\n\n"
+    "Each version is kept with its holdout metrics, active only if its AUC advantage over the "
+    "score is significant and its calibration within bounds."
+)
+
+
+@app.command("train", help=TRAIN_HELP)
 def train(
     since: dt.datetime | None = typer.Option(
         None, help="Learn from leads closed from this date on (default: all history)."
@@ -83,11 +93,7 @@ def train(
     by: str = typer.Option("cli", "--by", help="Who trains (kept with the model)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Learn P(won) from the closed leads.
-
-    Each closed lead is read as it stood at its cut-off (when it became an opportunity, or
-    days before its close). Each version is kept with its holdout metrics, active only if
-    its AUC advantage over the score is significant and its calibration within bounds."""
+    """`leadflow model train`: TRAIN_HELP."""
     from leadflow.winmodel.service import describe_model, train_model
 
     with steps(as_json, "of 3 steps", rated=False) as shown, unit_of_work(by) as uow:

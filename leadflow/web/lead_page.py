@@ -22,6 +22,7 @@ from leadflow.api.action_schemas import (
     CriteriaIn,
     DeviationIn,
     ObjectionIn,
+    PlanAtIn,
     TransitionIn,
 )
 from leadflow.api.checks import GradeConfirmationIn
@@ -31,7 +32,6 @@ from leadflow.api.present import lead_detail
 from leadflow.errors import LeadFlowError, NotFound
 from leadflow.handoff.details import HandoffIn
 from leadflow.lifecycle.contract import ContractIn
-from leadflow.lifecycle.plans import PlanIn
 from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
 from leadflow.web.render import go, page, refusal
@@ -58,7 +58,7 @@ ACTIONS: dict[str, Action] = {
     "objection": Action(STAFF, ObjectionIn, lead_actions.add_objection),
     "criteria": Action(STAFF, CriteriaIn, lead_actions.set_criteria),
     "assess": Action(STAFF, AssessmentIn, lead_actions.assess),
-    "plan": Action(STAFF, PlanIn, lead_ops.plan),
+    "plan": Action(STAFF, PlanAtIn, lead_ops.plan),
     "approve": Action(MANAGERS, None, lead_actions.approve),
     "transition": Action(STAFF, TransitionIn, lead_actions.fire_trigger),
     "contract": Action(STAFF, ContractIn, lead_contract.put_contract),
