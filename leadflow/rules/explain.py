@@ -45,6 +45,30 @@ LEAST_LOADED = N_("chose {rep}: least loaded ({load}), round-robin on ties")
 FULL_WHEN_CLAIMED = N_("full when claimed: {reps}")
 NEXT_CANDIDATE = N_("next candidate {rep} ({load})")
 PREVIOUS_OWNER = N_("{why}: previous owner {rep} ({load})")
+# One rep's close rate in RATES's list, and how it was found (leadflow.rules.assignment).
+RATE = N_("{rep} {rate} ({basis})")
+WON_OF_CLOSED = N_("{won}/{closed} won")
+TEAM_AVERAGE = N_("team average, {closed} < {need} closed")
+NO_CLOSED_DEALS = N_("recorded, no closed deals yet")
+# The target profile (leadflow.rules.profile); {parts} lists PROFILE_PART, {part} is one
+# of PROFILE_PARTS.
+OUTSIDE_PROFILE = N_("outside target profile: {parts}")
+PROFILE_PART = N_("{part} {value} (targets: {targets})")
+PROFILE_PARTS = (N_("industry"), N_("company size"), N_("region"))
+# A reinstated lead's standing (leadflow.rules.standing).
+WOULD_FAIL = N_("screening would fail: {reason} — {decision}")
+REINSTATED_BY_ON = N_("reinstated by {who} on {day}")
+REINSTATED_BY = N_("reinstated by {who}")
+# Whether a trained win model was activated (leadflow.winmodel.service, .train).
+MODEL_ACTIVE = N_("active: better than the rule-based score ({verdict})")
+MODEL_KEPT = N_(
+    "kept but not activated: not better than the rule-based score ({verdict}; activation "
+    "needs a higher AUC by at least {gain} and a Brier score no higher)"
+)
+HOLDOUT = N_(
+    "holdout of the {leads} most recent closed leads: model AUC {model_auc} vs score "
+    "{score_auc}, Brier {model_brier} vs {score_brier}"
+)
 REPEAT_BUSINESS = N_("repeat business")
 REACTIVATED = N_("reactivated")
 
@@ -78,7 +102,19 @@ PHRASES = (
     PREVIOUS_OWNER,
     REPEAT_BUSINESS,
     REACTIVATED,
+    WON_OF_CLOSED,
+    TEAM_AVERAGE,
+    NO_CLOSED_DEALS,
+    OUTSIDE_PROFILE,
+    WOULD_FAIL,
+    REINSTATED_BY_ON,
+    REINSTATED_BY,
+    MODEL_KEPT,
+    MODEL_ACTIVE,
+    HOLDOUT,
 )
+# Values that list items of one phrase, each ending in ")", joined by ", ".
+LISTS = {"rates": RATE, "parts": PROFILE_PART}
 # Values that are a vocabulary's (labelled in the reader's language), by placeholder.
 LABELLED = {
     "kind": "customer_type",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import NotFound
 from leadflow.progress import Report
+from leadflow.rules.explain import MODEL_ACTIVE, MODEL_KEPT
 from leadflow.store.winmodel_models import WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import closed_leads
@@ -44,13 +45,9 @@ def train_model(
         "top_factors": cfg.top_factors,
     }
     if trained.better_than_score:
-        note = f"active: better than the rule-based score ({trained.verdict})"
+        note = MODEL_ACTIVE.format(verdict=trained.verdict)
     else:
-        note = (
-            f"kept but not activated: not better than the rule-based score "
-            f"({trained.verdict}; activation needs a higher AUC by at least "
-            f"{cfg.min_auc_gain:g} and a Brier score no higher)"
-        )
+        note = MODEL_KEPT.format(verdict=trained.verdict, gain=f"{cfg.min_auc_gain:g}")
     row = WinModel(
         trained_at=now,
         trained_by=by,

@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from leadflow.errors import LeadFlowError
+from leadflow.rules.explain import HOLDOUT
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import ClosedLeads
 from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
@@ -186,10 +187,12 @@ def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:
     rules = _judge(y[cut:], p_score, score[cut:], cfg)
     gain = model["auc"] - rules["auc"]
     better = gain >= cfg.min_auc_gain and model["brier"] <= rules["brier"]
-    verdict = (
-        f"holdout of the {split.holdout} most recent closed leads: model AUC "
-        f"{model['auc']:.3f} vs score {rules['auc']:.3f}, Brier {model['brier']:.4f} vs "
-        f"{rules['brier']:.4f}"
+    verdict = HOLDOUT.format(
+        leads=split.holdout,
+        model_auc=f"{model['auc']:.3f}",
+        score_auc=f"{rules['auc']:.3f}",
+        model_brier=f"{model['brier']:.4f}",
+        score_brier=f"{rules['brier']:.4f}",
     )
     metrics = {
         "model": model,
