@@ -266,6 +266,10 @@ def _listed(name: str, text: str) -> str:
     return gettext(", ").join(items)
 
 
+# Values that are a phrase of their own, by placeholder.
+_TRANSLATED = {("part", v) for v in phrases.PROFILE_PARTS} | {("fit", v) for v in phrases.FITS}
+
+
 def _filled(phrase: str, found: dict[str, str]) -> str:
     values: dict[str, str] = {}
     for name, value in found.items():
@@ -275,7 +279,7 @@ def _filled(phrase: str, found: dict[str, str]) -> str:
             values[name] = gettext(", ").join(_bant_test(v) for v in value.split(", "))
         elif name in phrases.LISTS:
             values[name] = _listed(name, value)
-        elif name == "part" and value in phrases.PROFILE_PARTS:
+        elif (name, value) in _TRANSLATED:
             values[name] = gettext(value)
         else:
             values[name] = explain(value)

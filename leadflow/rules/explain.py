@@ -55,6 +55,10 @@ NO_CLOSED_DEALS = N_("recorded, no closed deals yet")
 OUTSIDE_PROFILE = N_("outside target profile: {parts}")
 PROFILE_PART = N_("{part} {value} (targets: {targets})")
 PROFILE_PARTS = (N_("industry"), N_("company size"), N_("region"))
+# One part as the lead's explanation shows it; {fit} is one of FITS.
+PART_FIT = N_("{fit}: {value} (targets: {targets})")
+PART_UNCHECKED = N_("not given, so not checked (targets: {targets})")
+FITS = (N_("inside"), N_("outside"))
 # A reinstated lead's standing (leadflow.rules.standing).
 WOULD_FAIL = N_("screening would fail: {reason} — {decision}")
 REINSTATED_BY_ON = N_("reinstated by {who} on {day}")
@@ -112,6 +116,8 @@ PHRASES = (
     MODEL_KEPT,
     MODEL_ACTIVE,
     HOLDOUT,
+    PART_UNCHECKED,
+    PART_FIT,  # after OUTSIDE_PROFILE, which it would read too
 )
 # Values that list items of one phrase, each ending in ")", joined by ", ".
 LISTS = {"rates": RATE, "parts": PROFILE_PART}

@@ -134,6 +134,8 @@ def score_facts(explanation: dict[str, Any] | None) -> list[tuple[str, str]]:
         shown.append((i18n.gettext(N_("Invalid reason")), i18n.explain(why["invalid_reason"])))
     if e.get("screening_note"):
         shown.append((i18n.gettext(N_("Screening note")), i18n.explain(e["screening_note"])))
+    for part, said in (why.get("target_profile") or {}).items():
+        shown.append((i18n.gettext(part.replace("_", " ")), i18n.explain(said)))
     if why.get("budget_match"):
         match = i18n.label("budget_match", why["budget_match"])
         shown.append((i18n.gettext(N_("Budget match")), match))

@@ -84,7 +84,17 @@ def test_profile_close_rate_and_reinstatement_reasons_are_told_in_chinese():
     )
     decision = REINSTATED_BY_ON.format(who="mia", day="2026-07-01")
     note = WOULD_FAIL.format(reason="BANT 1/4 < 2: failed budget", decision=decision)
+    part = PartFit("industry", "餐饮", ["制造业"], Fit.outside).said()
+    unchecked = PartFit("region", None, ["east"], Fit.unknown).said()
+    assert (part, unchecked) == (
+        "outside: 餐饮 (targets: 制造业)",
+        "not given, so not checked (targets: east)",
+    )
     with use_locale("zh_CN"):
+        assert (explain(part), explain(unchecked)) == (
+            "不符合：餐饮（目标：制造业）",
+            "未提供，未检查（目标：east）",
+        )
         assert explain(outside) == (
             "不在目标客户画像内：行业 餐饮（目标：制造业, 物流）、地区 west（目标：east）"
         )
