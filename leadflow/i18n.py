@@ -277,6 +277,8 @@ def _filled(phrase: str, found: dict[str, str]) -> str:
             values[name] = label(phrases.LABELLED[name], value)
         elif name == "failed":
             values[name] = gettext(", ").join(_bant_test(v) for v in value.split(", "))
+        elif name == "missing":
+            values[name] = gettext(", ").join(explain(v) for v in value.split(", "))
         elif name in phrases.LISTS:
             values[name] = _listed(name, value)
         elif (name, value) in _TRANSLATED:

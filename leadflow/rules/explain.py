@@ -63,6 +63,15 @@ FITS = (N_("inside"), N_("outside"))
 WOULD_FAIL = N_("screening would fail: {reason} — {decision}")
 REINSTATED_BY_ON = N_("reinstated by {who} on {day}")
 REINSTATED_BY = N_("reinstated by {who}")
+# A lead's grade reasons (leadflow.rules.grading); {missing} lists the A checks not met.
+NEED_CLEAR = N_("need clear")
+BUDGET_MATCH = N_("budget match {match}")
+DECISION_POWER = N_("decision power")
+CLOSE_WITHIN = N_("close within {days} days")
+NEED_VAGUE = N_("need vague")
+NO_BUDGET = N_("no budget")
+NO_TIMELINE = N_("no timeline")
+NOT_A = N_("not A: {missing}")
 # Whether a trained win model was activated (leadflow.winmodel.service, .train).
 MODEL_ACTIVE = N_("active: better than the rule-based score ({verdict})")
 MODEL_KEPT = N_(
@@ -117,6 +126,14 @@ PHRASES = (
     MODEL_ACTIVE,
     HOLDOUT,
     PART_UNCHECKED,
+    NEED_CLEAR,
+    BUDGET_MATCH,
+    DECISION_POWER,
+    CLOSE_WITHIN,
+    NEED_VAGUE,
+    NO_BUDGET,
+    NO_TIMELINE,
+    NOT_A,
     PART_FIT,  # after OUTSIDE_PROFILE, which it would read too
 )
 # Values that list items of one phrase, each ending in ")", joined by ", ".
@@ -127,6 +144,7 @@ LABELLED = {
     "grade": "grade",
     "priority": "priority",
     "source": "channel",
+    "match": "budget_match",
 }
 # The BANT tests a screening can fail, as BANT_FAILED lists them.
 BANT_TESTS = ("budget", "authority", "need", "need (vague)", "timeline")

@@ -106,3 +106,15 @@ def test_profile_close_rate_and_reinstatement_reasons_are_told_in_chinese():
             "按筛选规则将不通过：BANT 1/4，低于 2：未通过 预算 — "
             "由 mia 于 2026-07-01 恢复为有效线索"
         )
+
+
+def test_grade_reasons_are_told_in_chinese():
+    with use_locale("zh_CN"):
+        assert explain("not A: need clear, budget match partial, close within 60 days") == (
+            "未达 A 级：未满足 需求明确、预算匹配：部分匹配、60 天内成交"
+        )
+        assert [explain(r) for r in ("need vague", "no budget", "decision power")] == [
+            "需求含糊",
+            "无预算",
+            "有决策权",
+        ]
