@@ -37,6 +37,7 @@ _LABELS = {name: text for name, text, _ in FACTS} | {
     "timeline": N_("Timeline"),
     "state": N_("State"),
     "next_action": N_("Next action"),
+    "budget_match": N_("Budget match"),
 }
 _VOCABULARY = {name: vocabulary for name, _, vocabulary in FACTS if vocabulary} | {
     "contact_role": "contact_role",
@@ -49,6 +50,12 @@ PLAN_APPROVED = N_("plan approved ({role})")
 def field_label(name: str) -> str:
     """A lead field's label in the reader's language (its name, spaced, when it has none)."""
     return i18n.gettext(_LABELS[name]) if name in _LABELS else name.replace("_", " ")
+
+
+def point_label(key: str) -> str:
+    """A score point's name (`behaviour.visit`, `attribute.contact_role`) as a label."""
+    group, _, name = key.partition(".")
+    return i18n.label("behaviour", name) if group == "behaviour" else field_label(name)
 
 
 def fact(name: str, value: Any) -> str:
@@ -138,5 +145,5 @@ def score_facts(explanation: dict[str, Any] | None) -> list[tuple[str, str]]:
         shown.append((i18n.gettext(part.replace("_", " ")), i18n.explain(said)))
     if why.get("budget_match"):
         match = i18n.label("budget_match", why["budget_match"])
-        shown.append((i18n.gettext(N_("Budget match")), match))
+        shown.append((field_label("budget_match"), match))
     return shown

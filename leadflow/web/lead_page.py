@@ -34,7 +34,7 @@ from leadflow.lifecycle.contract import ContractIn
 from leadflow.lifecycle.plans import PlanIn
 from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
-from leadflow.web.facts import FACTS, fact, field_label, score_facts, timeline
+from leadflow.web.facts import FACTS, fact, field_label, point_label, score_facts, timeline
 from leadflow.web.render import go, page, refusal
 from leadflow.web.session import Form, Signed, WebSession, checked
 
@@ -132,6 +132,7 @@ def _lead_page(
         facts=FACTS,
         fact=fact,
         score_facts=score_facts,
+        point_label=point_label,
         field_label=field_label,
         pairs=lambda values: [(v, v.replace("_", " ")) for v in values],
     )
