@@ -82,6 +82,8 @@ EXTRA_VALUES: dict[str, tuple[str, ...]] = {
         "reinstate",
     ),
     "actor": ("intake", "system"),
+    # What a rep owes a lead (leadflow.followup.due.KINDS), as My day lists it.
+    "reminder": vocab.REMINDER_KINDS,
 }
 
 
@@ -220,17 +222,27 @@ def extract_vocabulary(
 # System-made explanations (leadflow.rules.explain), in the reader's language.
 
 
-@lru_cache(maxsize=1)
-def _phrase_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each phrase, and a pattern that reads its values back out of a filled-in step."""
-    found = []
-    for phrase in phrases.PHRASES:
-        pattern = "".join(
+def _pattern(phrase: str) -> re.Pattern[str]:
+    """A pattern that reads a phrase's values back out of its filled-in text."""
+    return re.compile(
+        "".join(
             re.escape(text) + (f"(?P<{name}>.+?)" if name else "")
             for text, name, _spec, _conv in string.Formatter().parse(phrase)
-        )
-        found.append((phrase, re.compile(pattern, re.S)))
-    return tuple(found)
+        ),
+        re.S,
+    )
+
+
+@lru_cache(maxsize=1)
+def _phrase_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each phrase, with its pattern."""
+    return tuple((phrase, _pattern(phrase)) for phrase in phrases.PHRASES)
+
+
+@lru_cache(maxsize=1)
+def _list_patterns() -> dict[str, tuple[str, re.Pattern[str]]]:
+    """Each listing placeholder's item phrase, with its pattern."""
+    return {name: (phrase, _pattern(phrase)) for name, phrase in phrases.LISTS.items()}
 
 
 def _bant_test(name: str) -> str:
@@ -244,6 +256,38 @@ def _bant_test(name: str) -> str:
     return names.get(name, name)
 
 
+def _listed(name: str, text: str) -> str:
+    """A list of one phrase's items (close rates, profile parts), item by item."""
+    phrase, pattern = _list_patterns()[name]
+    items = []
+    for item in re.split(r"(?<=\)), ", text):
+        found = pattern.fullmatch(item)
+        items.append(_filled(phrase, found.groupdict()) if found else item)
+    return gettext(", ").join(items)
+
+
+# Values that are a phrase of their own, by placeholder.
+_TRANSLATED = {("part", v) for v in phrases.PROFILE_PARTS} | {("fit", v) for v in phrases.FITS}
+
+
+def _filled(phrase: str, found: dict[str, str]) -> str:
+    values: dict[str, str] = {}
+    for name, value in found.items():
+        if name in phrases.LABELLED:
+            values[name] = label(phrases.LABELLED[name], value)
+        elif name == "failed":
+            values[name] = gettext(", ").join(_bant_test(v) for v in value.split(", "))
+        elif name == "missing":
+            values[name] = gettext(", ").join(explain(v) for v in value.split(", "))
+        elif name in phrases.LISTS:
+            values[name] = _listed(name, value)
+        elif (name, value) in _TRANSLATED:
+            values[name] = gettext(value)
+        else:
+            values[name] = explain(value)
+    return gettext(phrase).format(**values)
+
+
 def explain(text: str | None) -> str:
     """A system-made explanation (an assignment, screening or transition reason) in the
     current language, phrase by phrase; what no phrase matches (a person's own words,
@@ -252,17 +296,8 @@ def explain(text: str | None) -> str:
         return text or ""
     for phrase, pattern in _phrase_patterns():
         found = pattern.fullmatch(text)
-        if found is None:
-            continue
-        values: dict[str, str] = {}
-        for name, value in found.groupdict().items():
-            if name in phrases.LABELLED:
-                values[name] = label(phrases.LABELLED[name], value)
-            elif name == "failed":
-                values[name] = gettext(", ").join(_bant_test(v) for v in value.split(", "))
-            else:
-                values[name] = explain(value)
-        return gettext(phrase).format(**values)
+        if found is not None:
+            return _filled(phrase, found.groupdict())
     if phrases.STEP in text:
         return gettext("; ").join(explain(step) for step in text.split(phrases.STEP))
     return text

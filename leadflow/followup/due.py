@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.timing import handoff_due, notice_wait
-from leadflow.rules.vocab import OPEN_STATES, State
+from leadflow.rules.vocab import OPEN_STATES, REMINDER_KINDS, State
 from leadflow.rules.zones import AtWork
 from leadflow.store.deal_models import NegotiationMinutes, Objection
 from leadflow.store.models import Activity, Lead, UtcDateTime
@@ -35,21 +35,7 @@ from leadflow.team.zones import at_work_leads, team_zones
 OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]
 DEALS = [State.opportunity.value, State.negotiation.value]
-KINDS = (
-    "first_contact",
-    "no_follow_up",
-    "next_action",
-    "objection",
-    "cadence",
-    "brief",
-    "assess",
-    "confirm_grade",
-    "win_review",
-    "handoff",
-    "notify",
-    "reverify",
-    "minutes",
-)
+KINDS = REMINDER_KINDS
 
 
 @dataclass(frozen=True)

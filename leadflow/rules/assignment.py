@@ -18,12 +18,16 @@ from leadflow.rules.explain import (
     KEY_ACCOUNT,
     LEAST_LOADED,
     NEXT_CANDIDATE,
+    NO_CLOSED_DEALS,
     NO_TEAM,
     QUEUE,
+    RATE,
     RATES,
     SENIOR,
     STEP,
+    TEAM_AVERAGE,
     TERRITORY,
+    WON_OF_CLOSED,
     load,
 )
 from leadflow.rules.vocab import Grade, Priority
@@ -125,12 +129,13 @@ def close_rates(
         won, lost = closed.get(rep.id, (0, 0))
         team_won, team_lost = teams[rep.team_id]
         if won + lost and won + lost >= need:
-            rep.close_rate, rep.close_basis = won / (won + lost), f"{won}/{won + lost} won"
+            rep.close_rate = won / (won + lost)
+            rep.close_basis = WON_OF_CLOSED.format(won=won, closed=won + lost)
         elif team_won + team_lost:
             rep.close_rate = team_won / (team_won + team_lost)
-            rep.close_basis = f"team average, {won + lost} < {need} closed"
+            rep.close_basis = TEAM_AVERAGE.format(closed=won + lost, need=need)
         else:
-            rep.close_basis = "recorded, no closed deals yet"
+            rep.close_basis = NO_CLOSED_DEALS
 
 
 class Roster:
@@ -235,7 +240,7 @@ class Roster:
         chosen = ranked[0]
         if senior_only:
             rates = ", ".join(
-                f"{r.name or r.id} {r.close_rate:.0%} ({r.close_basis})"
+                RATE.format(rep=r.name or r.id, rate=f"{r.close_rate:.0%}", basis=r.close_basis)
                 for r in sorted(ranked, key=lambda r: (-r.close_rate, self.reps.index(r)))
             )
             steps.append(RATES.format(rates=rates))

@@ -8,6 +8,16 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from leadflow.rules.config import RulesConfig
+from leadflow.rules.explain import (
+    BUDGET_MATCH,
+    CLOSE_WITHIN,
+    DECISION_POWER,
+    NEED_CLEAR,
+    NEED_VAGUE,
+    NO_BUDGET,
+    NO_TIMELINE,
+    NOT_A,
+)
 from leadflow.rules.facts import ConversionFacts, LeadFacts, OpportunityFacts
 from leadflow.rules.screening import BantResult
 from leadflow.rules.vocab import BudgetMatch, Competition, Grade, Urgency
@@ -32,19 +42,19 @@ def lead_grade(
         facts.timeline is not None and 0 <= (facts.timeline - today).days <= cfg.close_within_days
     )
     a_checks = {
-        "need clear": bant.need,
-        f"budget match {match.value}": match in cfg.budget_match,
-        "decision power": facts.contact_role in cfg.contact_roles,
-        f"close within {cfg.close_within_days} days": close_soon,
+        NEED_CLEAR: bant.need,
+        BUDGET_MATCH.format(match=match.value): match in cfg.budget_match,
+        DECISION_POWER: facts.contact_role in cfg.contact_roles,
+        CLOSE_WITHIN.format(days=cfg.close_within_days): close_soon,
     }
     if all(a_checks.values()):
         return GradeResult(grade=Grade.A, reasons=list(a_checks))
     if not bant.need:
-        return GradeResult(grade=Grade.C, reasons=["need vague"])
+        return GradeResult(grade=Grade.C, reasons=[NEED_VAGUE])
     if not bant.budget and not bant.timeline:
-        return GradeResult(grade=Grade.C, reasons=["no budget", "no timeline"])
+        return GradeResult(grade=Grade.C, reasons=[NO_BUDGET, NO_TIMELINE])
     missing = [name for name, ok in a_checks.items() if not ok]
-    return GradeResult(grade=Grade.B, reasons=[f"not A: {', '.join(missing)}"])
+    return GradeResult(grade=Grade.B, reasons=[NOT_A.format(missing=", ".join(missing))])
 
 
 class ConversionResult(BaseModel):

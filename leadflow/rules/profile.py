@@ -9,6 +9,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from leadflow.rules.config import TargetProfile
+from leadflow.rules.explain import OUTSIDE_PROFILE, PART_FIT, PART_UNCHECKED, PROFILE_PART
 from leadflow.rules.facts import LeadFacts
 
 
@@ -34,10 +35,10 @@ class PartFit:
 
     def said(self) -> str:
         """A configured part as the explanation says it: `outside: 餐饮 (targets: 制造业, 物流)`."""
-        targets = f"targets: {', '.join(self.targets)}"
+        targets = ", ".join(self.targets)
         if self.fit is Fit.unknown:
-            return f"not given, so not checked ({targets})"
-        return f"{self.fit.value}: {self.value} ({targets})"
+            return PART_UNCHECKED.format(targets=targets)
+        return PART_FIT.format(fit=self.fit.value, value=self.value, targets=targets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,11 @@ class ProfileFit:
         """`outside target profile: industry 餐饮 (targets: 制造业, 物流)`, or None when it fits."""
         if self.fits:
             return None
-        said = (f"{p.part} {p.value} (targets: {', '.join(p.targets)})" for p in self.outside)
-        return "outside target profile: " + ", ".join(said)
+        said = (
+            PROFILE_PART.format(part=p.part, value=p.value, targets=", ".join(p.targets))
+            for p in self.outside
+        )
+        return OUTSIDE_PROFILE.format(parts=", ".join(said))
 
     def explain(self) -> dict[str, str]:
         """Each configured part as the lead's explanation shows it (an unknown value said

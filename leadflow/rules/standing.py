@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from leadflow.rules.explain import REINSTATED_BY, REINSTATED_BY_ON, WOULD_FAIL
 from leadflow.rules.screening import BantResult
 from leadflow.rules.vocab import LossReason, State
 
@@ -67,12 +68,13 @@ def verdict(bant: BantResult, review: ReviewFacts) -> Verdict:
     screening is about to be disqualified: not graded either. Any other lead: screening
     decides whether it is valid, and it is graded."""
     if review.reinstated:
-        decision = f"reinstated by {review.invalid_reviewed_by}" + (
-            f" on {review.invalid_reviewed_at.date().isoformat()}"
-            if review.invalid_reviewed_at
-            else ""
+        who, when = review.invalid_reviewed_by, review.invalid_reviewed_at
+        decision = (
+            REINSTATED_BY_ON.format(who=who, day=when.date().isoformat())
+            if when
+            else REINSTATED_BY.format(who=who)
         )
-        note = decision if bant.valid else f"screening would fail: {bant.reason} — {decision}"
+        note = decision if bant.valid else WOULD_FAIL.format(reason=bant.reason, decision=decision)
         return Verdict(standing=Standing.reinstated, valid=True, graded=True, note=note)
     if review.disqualified:
         if bant.valid and review.duplicate_of_id is None:

@@ -185,3 +185,21 @@ SENSITIVE = (
     "decision_chain_notes",
     "internal_notes",
 )
+
+
+# What a rep can owe a lead (leadflow.followup.due), as My day and the reminders name it.
+REMINDER_KINDS = (
+    "first_contact",
+    "no_follow_up",
+    "next_action",
+    "objection",
+    "cadence",
+    "brief",
+    "assess",
+    "confirm_grade",
+    "win_review",
+    "handoff",
+    "notify",
+    "reverify",
+    "minutes",
+)

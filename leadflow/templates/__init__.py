@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from leadflow import i18n
 from leadflow.rules.text import escaped
+from leadflow.winmodel.words import why_said
 
 
 def md_cell(value: object) -> str:
@@ -53,11 +54,13 @@ def environment(locale: str = i18n.SOURCE_LOCALE) -> Environment:
         vocab=_vocab,
         day=i18n.day,
         moment=i18n.moment,
+        explain=i18n.explain,
         number=i18n.number,
         money=i18n.money,
         percent=i18n.percent,
     )
     env.globals["lang"] = locale.replace("_", "-")
+    env.globals["why_said"] = why_said
     return env
 
 

@@ -34,6 +34,7 @@ from leadflow.handoff.details import HandoffIn
 from leadflow.lifecycle.contract import ContractIn
 from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
+from leadflow.web.facts import FACTS, fact, field_label, point_label, score_facts, timeline
 from leadflow.web.render import go, page, refusal
 from leadflow.web.session import Form, Signed, WebSession, checked
 
@@ -124,39 +125,17 @@ def _lead_page(
         staff=principal.role in STAFF,
         sees_sensitive=principal.sees_sensitive(lead),
         edit_fields=EDIT_FIELDS + (EDIT_SENSITIVE if principal.sees_sensitive(lead) else ()),
-        timeline=timeline(detail.model_dump(mode="json")),
+        timeline=timeline,
         rep_choices=[(str(r.id), f"{r.name} (#{r.id})") for r in reps],
         refused=refused or {},
         choices=choices,
+        facts=FACTS,
+        fact=fact,
+        score_facts=score_facts,
+        point_label=point_label,
+        field_label=field_label,
         pairs=lambda values: [(v, v.replace("_", " ")) for v in values],
     )
-
-
-def timeline(lead: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """What happened to the lead, oldest first: its steps, contacts, field changes,
-    objections and their answers, touches and approvals (when, what, who)."""
-    events = [
-        (t["at"], f"{t['from'] or ''} → {t['to']} ({t['trigger']}) {t['reason'] or ''}", t["by"])
-        for t in lead["transitions"]
-    ]
-    events += [(a["at"], f"{a['channel']}: {a['key_points']}", "") for a in lead["activities"]]
-    events += [
-        (h["at"], f"{h['field']}: {h['old'] or '-'} → {h['new'] or '-'}", h["by"] or "")
-        for h in lead["history"]
-    ]
-    for o in lead["objections"]:
-        events.append((o["raised_at"], f"{o['kind']}: {o['detail']}", ""))
-        if o.get("answered_at"):
-            events.append((o["answered_at"], f"{o['kind']}: {o['response']}", o["answered_by"]))
-    events += [
-        (t.get("at") or "", f"{t.get('channel', '')}: {t.get('detail') or ''}", "")
-        for t in lead["touches"]
-    ]
-    if lead["approved_at"]:
-        events.append(
-            (lead["approved_at"], f"plan approved ({lead['approved_role']})", lead["approved_by"])
-        )
-    return sorted(events, key=lambda e: str(e[0]))
 
 
 def choices(vocabulary: str) -> list[tuple[str, str]]:

@@ -11,19 +11,39 @@ from typing import Any
 
 import numpy as np
 
+from leadflow.phrases import N_
 from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
 
-_FLAGS = {
-    "not_contacted": ("not contacted", "contacted"),
-    "intent_stated": ("intent stated", "no intent stated"),
-    "decision_maker_engaged": ("decision maker engaged", "no decision maker engaged"),
-    "has_timeline": ("timeline known", "no timeline"),
+# A factor is stored in English, written from these phrases; `leadflow.winmodel.words`
+# matches it back to its phrase to show it in the reader's language.
+FLAGS = {
+    "not_contacted": (N_("not contacted"), N_("contacted")),
+    "intent_stated": (N_("intent stated"), N_("no intent stated")),
+    "decision_maker_engaged": (N_("decision maker engaged"), N_("no decision maker engaged")),
+    "has_timeline": (N_("timeline known"), N_("no timeline")),
 }
-# Counts kept as log1p in the features, shown as the amounts people know.
-_LOGGED = {
-    "hours_to_first_contact": "hours to first contact",
-    "budget_confirmed": "confirmed budget",
+FRAMES = {
+    "source": N_("source {value}"),
+    "industry": N_("industry {value}"),
+    "company_size": N_("company size {value}"),
+    "region": N_("region {value}"),
+    "contact_role": N_("contact role {value}"),
+    "budget_band": N_("budget band {value}"),
+    "grade": N_("grade {value}"),
+    "opportunity_grade": N_("opportunity grade {value}"),
+    "priority": N_("priority {value}"),
+    "behaviour_score": N_("behaviour score {value}"),
+    "attribute_score": N_("attribute score {value}"),
+    "score": N_("score {value}"),
+    "contacts": N_("contacts {value}"),
+    # Counts kept as log1p in the features, shown as the amounts people know.
+    "hours_to_first_contact": N_("hours to first contact {value}"),
+    "budget_confirmed": N_("confirmed budget {value}"),
 }
+OBJECTIONS = N_("objections {kind} {value}")
+_LOGGED = ("hours_to_first_contact", "budget_confirmed")
+POINTS = N_("{factor} {points} pts")
+NOTHING_STANDS_OUT = N_("no factor stands out")
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -56,12 +76,15 @@ def _label(name: str, raw: float, vocab: list[str] | None) -> str:
     """`source trade_show`, `contact role decision_maker`, `contacts 3`, `no timeline`;
     `raw` is a categorical feature's code into `vocab`, or a numeric feature's value."""
     if vocab is not None:
-        return f"{name.replace('_', ' ')} {vocab[int(raw)]}"
-    if name in _FLAGS:
-        return _FLAGS[name][0 if raw else 1]
+        return FRAMES[name].format(value=vocab[int(raw)])
+    if name in FLAGS:
+        return str(FLAGS[name][0 if raw else 1])
     if name in _LOGGED:
-        return f"{_LOGGED[name]} {math.expm1(raw):,.0f}"
-    return f"{name.replace('_', ' ')} {raw:g}"
+        return FRAMES[name].format(value=f"{math.expm1(raw):,.0f}")
+    if name.startswith("objections_"):
+        kind = name.removeprefix("objections_").replace("_", " ")
+        return OBJECTIONS.format(kind=kind, value=f"{raw:g}")
+    return FRAMES[name].format(value=f"{raw:g}")
 
 
 def explain(
@@ -104,12 +127,14 @@ def explain(
 
 def describe(factors: list[dict[str, Any]]) -> str:
     """`source trade_show +8 pts, contact role decision_maker +6 pts`."""
-    return ", ".join(f"{f['factor']} {f['points']:+.0f} pts" for f in factors)
+    return ", ".join(
+        POINTS.format(factor=f["factor"], points=f"{f['points']:+.0f}") for f in factors
+    )
 
 
 def win_line(win: dict[str, Any]) -> str:
     """`win probability: 42% (model 3): source trade_show +8 pts, ...` for `leads show`."""
     return (
         f"win probability: {win['probability']:.0%} (model {win['model_id']}): "
-        f"{describe(win['factors']) or 'no factor stands out'}"
+        f"{describe(win['factors']) or NOTHING_STANDS_OUT}"
     )

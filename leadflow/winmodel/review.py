@@ -8,17 +8,18 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from leadflow.i18n import explain, label
 from leadflow.i18n import gettext as _
-from leadflow.i18n import label
 from leadflow.store.models import Lead
 from leadflow.store.winmodel_models import LeadWinScore, WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import CLOSED, CLOSED_AT, OPEN
 from leadflow.winmodel.explain import describe
 from leadflow.winmodel.score import active_model
+from leadflow.winmodel.words import why_said
 
 
 class Disagreement(BaseModel):
@@ -60,7 +61,7 @@ def win_review(
     if model is None:
         return None
     m = model.metrics
-    won = func.sum(func.cast(Lead.state == "won", Lead.id.type))
+    won = func.sum(case((Lead.state == "won", 1), else_=0))  # PostgreSQL casts no bool to bigint
     grades = session.execute(
         select(Lead.grade, func.count(), won)
         .where(and_(CLOSED, CLOSED_AT >= start, CLOSED_AT < end))
@@ -195,7 +196,7 @@ def win_markdown(
                 ],
                 "lr",
             ),
-            w.note,
+            explain(w.note),
         ),
         *_advantage(w),
         *section(
@@ -236,7 +237,7 @@ def win_markdown(
                         label("grade", d.grade),
                         f"{d.probability:.0%}",
                         d.owner_id,
-                        d.why,
+                        why_said(d.factors) if d.factors else d.why,
                     ]
                     for d in w.disagreements
                 ],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import NotFound
 from leadflow.progress import Report
+from leadflow.rules.explain import MODEL_ACTIVE, MODEL_KEPT
 from leadflow.store.winmodel_models import WinModel
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import Cutoff, closed_leads
@@ -46,9 +47,9 @@ def train_model(
         "top_factors": cfg.top_factors,
     }
     if trained.better_than_score:
-        note = f"active: {trained.verdict}"
+        note = MODEL_ACTIVE.format(verdict=trained.verdict)
     else:
-        note = f"kept but not activated: {trained.verdict}"
+        note = MODEL_KEPT.format(verdict=trained.verdict)
     row = WinModel(
         trained_at=now,
         trained_by=by,

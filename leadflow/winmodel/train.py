@@ -24,6 +24,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from leadflow.errors import LeadFlowError
+from leadflow.rules.explain import (
+    MODEL_BETTER,
+    MODEL_GAIN_LOW,
+    MODEL_NO_SIGNAL,
+    MODEL_SHOWN,
+    MODEL_UNCALIBRATED,
+)
 from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import ClosedLeads
 from leadflow.winmodel.features import CATEGORICAL, NUMERIC, FeatureTable
@@ -213,23 +220,23 @@ def verdict(
     model: dict[str, Any], rules: dict[str, Any], gain: dict[str, float], cfg: WinModelSettings
 ) -> tuple[bool, str]:
     """Whether the model may be switched on, and the plain words why (or why not)."""
-    shown = (
-        f"holdout AUC {model['auc']:.3f} against the score's {rules['auc']:.3f}: "
-        f"difference {gain['difference']:+.3f}, {gain['confidence']:.0%} interval "
-        f"{gain['low']:+.3f} to {gain['high']:+.3f}; calibration error "
-        f"{model['calibration_error']:.3f} (bound {cfg.max_calibration_error:g})"
+    shown = MODEL_SHOWN.format(
+        model_auc=f"{model['auc']:.3f}",
+        score_auc=f"{rules['auc']:.3f}",
+        difference=f"{gain['difference']:+.3f}",
+        confidence=f"{gain['confidence']:.0%}",
+        low=f"{gain['low']:+.3f}",
+        high=f"{gain['high']:+.3f}",
+        calibration=f"{model['calibration_error']:.3f}",
+        bound=f"{cfg.max_calibration_error:g}",
     )
     if gain["low"] <= 0:
-        return False, (
-            f"no signal beyond the rule-based score: the interval of the AUC difference "
-            f"reaches zero, so the history holds no signal the score lacks, or too little "
-            f"to show it ({shown})"
-        )
+        return False, MODEL_NO_SIGNAL.format(shown=shown)
     if gain["difference"] < cfg.min_auc_gain:
-        return False, f"its AUC gain is below min_auc_gain {cfg.min_auc_gain:g} ({shown})"
+        return False, MODEL_GAIN_LOW.format(gain=f"{cfg.min_auc_gain:g}", shown=shown)
     if model["calibration_error"] > cfg.max_calibration_error:
-        return False, f"its probabilities are not calibrated well enough ({shown})"
-    return True, f"better than the rule-based score ({shown})"
+        return False, MODEL_UNCALIBRATED.format(shown=shown)
+    return True, MODEL_BETTER.format(shown=shown)
 
 
 def train(data: ClosedLeads, cfg: WinModelSettings) -> Trained:

@@ -21,6 +21,7 @@ from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.test_handoff_delivery import stored_markdown
 from tests.e2e.workbench_harness import VERSION, refused, signed_in
+from tests.integration.test_chinese_outputs import _visible, english_in
 
 PLAN = {
     "pain_points": "9-day month-end close",
@@ -319,3 +320,19 @@ def test_a_manager_reviews_an_invalid_lead_and_reassigns_one(api):
     assert ok(director.get(f"/leads/{broken}"))["state"] == "new"  # the intake screens it again
     mia.act(lead_id, "assign", {"rep_id": str(rep_ids[1]), "reason": "Ann is on leave"})
     assert ok(director.get(f"/leads/{lead_id}"))["owner"]["id"] == rep_ids[1]
+
+
+def test_a_chinese_lead_page_and_my_day_have_no_english_left(api):
+    """Issue 33 item 5: facts, the score's explanation, the timeline and the reminders are
+    in Chinese; what may stay Latin are names, emails and ids (the roster's are English)."""
+    chinese = {"company_name": "华东制造有限公司", "contact_name": "王伟", "need": "替换电子表格"}
+    lead_id, rep_ids, director = _assigned_lead(api, industry="制造", **chinese)
+    ann = signed_in(api, api.key("rep", rep_ids[0]), language="zh-CN")
+    names = {r["name"] for r in ok(director.get("/reps"))}
+    pages = {"lead": ann.get(f"/app/leads/{lead_id}").text, "day": ann.get("/app/").text}
+    assert "首次联系" in pages["day"] and "渠道" in pages["lead"]
+    for page, html in pages.items():
+        shown = _visible(re.sub(r"<form.*?</form>", " ", html, flags=re.S))  # field names
+        for name in names:
+            shown = shown.replace(name, " ")
+        assert english_in(shown) == [], page
