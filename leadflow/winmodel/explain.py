@@ -32,6 +32,7 @@ FRAMES = {
     "grade": N_("grade {value}"),
     "opportunity_grade": N_("opportunity grade {value}"),
     "priority": N_("priority {value}"),
+    "owner": N_("owner {value}"),
     "behaviour_score": N_("behaviour score {value}"),
     "attribute_score": N_("attribute score {value}"),
     "score": N_("score {value}"),
