@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.i18n import label, read_label
 from leadflow.lifecycle.assign import REASSIGNABLE, assign_lead
+from leadflow.phrases import N_
 from leadflow.rules.assignment import LeadToAssign
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import company_key
@@ -57,7 +58,9 @@ def get_account(session: Session, company: str) -> Account:
     """The account of this company name (matched as dedupe matches companies), or NotFound."""
     _key, account = _account(session, company)
     if account is None:
-        raise NotFound(f"company: no account for {company!r} (set one with accounts set)")
+        raise NotFound(
+            N_("company: no account for {company!r} (set one with accounts set)", company=company)
+        )
     return account
 
 
@@ -69,7 +72,7 @@ def set_account(
     change, its open leads outside the group move to the group at once."""
     given: AccountIn = validated(AccountIn, data)
     if given.team_id is not None and session.get(Team, given.team_id) is None:
-        raise NotFound(f"team_id: team {given.team_id} does not exist")
+        raise NotFound(N_("team_id: team {team} does not exist", team=given.team_id))
     key, account = _account(session, given.company)
     before = {f: getattr(account, f) for f in TRACKED} if account else dict.fromkeys(TRACKED)
     tier = given.tier.value if given.tier else (before["tier"] or AccountTier.initial.value)

@@ -42,7 +42,9 @@ class HandoffIn(BaseModel):
         if not name or reach is None:
             raise ValueError('give the name and a phone or email: "Li Lei, 138 0000 0000"')
         if not contact_verifiable(reach, reach):
-            raise ValueError(f"{reach!r} is neither a phone number nor an email address")
+            raise ValueError(
+                N_("{reach!r} is neither a phone number nor an email address", reach=reach)
+            )
         return f"{name}, {reach}"
 
     @model_validator(mode="after")

@@ -210,7 +210,7 @@ def replay(
     with its lead; a corrected body that still fails is itself kept in quarantine."""
     record = uow.session.get(QuarantinedRecord, record_id)
     if record is None:
-        raise NotFound(f"quarantined record {record_id} does not exist")
+        raise NotFound(N_("quarantined record {record_id} does not exist", record_id=record_id))
     if record.replayed_lead_id is not None:
         lead_id = record.replayed_lead_id
         return lead_id, False, _state_of(uow.session, lead_id)

@@ -54,7 +54,10 @@ def _name(value: str | None, field: str) -> str | None:
     """A stripped name or title (None when blank); one too long is refused."""
     text = (value or "").strip()
     if len(text) > _NAME_LENGTH:
-        raise InvalidInput(f"{field}: longer than {_NAME_LENGTH} characters", {field: "too long"})
+        raise InvalidInput(
+            N_("{field}: longer than {most} characters", field=field, most=_NAME_LENGTH),
+            {field: "too long"},
+        )
     return text or None
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.rules.privacy import Refused
 from leadflow.schemas import loads_strict
 from leadflow.settings import get_settings
@@ -73,7 +74,7 @@ def _header(
             if len(seen) >= search:
                 break
     if not seen:
-        raise InvalidInput(f"{path}: empty file, expected a header row")
+        raise InvalidInput(N_("{path}: empty file, expected a header row", path=path))
     chosen = chosen or seen[0]
     names = _names(chosen.cells)
     twice = sorted({n for n in names if n and names.count(n) > 1})
@@ -153,14 +154,16 @@ def open_leads(
     personal data the product refuses is left out, never a reason to refuse the file).
     `encoding` names a CSV's encoding instead of detecting it."""
     if path.is_dir():
-        raise InvalidInput(f"{path}: is a directory, not a lead file")
+        raise InvalidInput(N_("{path}: is a directory, not a lead file", path=path))
     if not path.exists():
-        raise InvalidInput(f"{path}: no such file")
+        raise InvalidInput(N_("{path}: no such file", path=path))
     suffix = path.suffix.lower()
     if sheet is not None and suffix != ".xlsx":
-        raise InvalidInput(f"--sheet {sheet}: only an .xlsx file has sheets")
+        raise InvalidInput(N_("--sheet {sheet}: only an .xlsx file has sheets", sheet=sheet))
     if encoding is not None and suffix != ".csv":
-        raise InvalidInput(f"--encoding {encoding}: only a .csv file has an encoding to name")
+        raise InvalidInput(
+            N_("--encoding {encoding}: only a .csv file has an encoding to name", encoding=encoding)
+        )
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     settings = get_settings()
@@ -219,13 +222,28 @@ def _json_records(path: Path) -> Iterator[tuple[int, Any]]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+            raise InvalidInput(
+                N_(
+                    "{path}: not valid JSON: {msg} (line {lineno})",
+                    path=path,
+                    msg=exc.msg,
+                    lineno=exc.lineno,
+                )
+            ) from None
         except UnicodeDecodeError:
-            raise InvalidInput(f"{path}: not UTF-8 text, which JSON must be") from None
+            raise InvalidInput(
+                N_("{path}: not UTF-8 text, which JSON must be", path=path)
+            ) from None
         if not isinstance(data, list):
-            raise InvalidInput(f"{path}: expected a JSON array of lead objects")
+            raise InvalidInput(N_("{path}: expected a JSON array of lead objects", path=path))
         return iter(enumerate(data, start=1))
-    raise InvalidInput(f"{path}: unknown file type {suffix or '(none)'}; use .csv, .xlsx or .jsonl")
+    raise InvalidInput(
+        N_(
+            "{path}: unknown file type {suffix}; use .csv, .xlsx or .jsonl",
+            path=path,
+            suffix=suffix or "(none)",
+        )
+    )
 
 
 def read_records(path: Path) -> Iterator[tuple[int, Any]]:

@@ -32,14 +32,14 @@ def mailbox(value: str | None) -> str | None:
     """A rep's or manager's email as given, or None for none; refused unless the outbox
     can mail it."""
     if value and not is_mailbox(value):
-        raise ValueError(f"{value!r} is not an email address (name@example.com)")
+        raise ValueError(N_("{value!r} is not an email address (name@example.com)", value=value))
     return value or None
 
 
 def apprise_target(value: str | None) -> str | None:
     """A notify URL as given, or None for none; refused unless it is a URL."""
     if value and "://" not in value:
-        raise ValueError(f"{value!r} is not an apprise URL (scheme://...)")
+        raise ValueError(N_("{value!r} is not an apprise URL (scheme://...)", value=value))
     return value or None
 
 
@@ -150,7 +150,9 @@ def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = 
     people = given_managers(team_in)
     check_managers(people, team_in.notify_url, team_in.no_email)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
-        raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
+        raise InvalidInput(
+            N_("name: a team named {name!r} exists", name=team_in.name), {"name": "taken"}
+        )
     team = Team(**team_in.model_dump(mode="json", exclude={"no_email", "managers"}))
     team.timezone = team_in.timezone or default_timezone
     set_managers(team, people)
@@ -240,8 +242,17 @@ def delete_rep(session: Session, rep_id: int) -> None:
     rep = get_rep(session, rep_id)
     owned = session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
     if owned:
-        leads = "lead" if owned == 1 else "leads"
-        raise InUse(f"rep {rep_id} owns {owned} {leads}; mark the rep away instead of deleting")
+        if owned == 1:
+            raise InUse(
+                N_("rep {rep} owns 1 lead; mark the rep away instead of deleting", rep=rep_id)
+            )
+        raise InUse(
+            N_(
+                "rep {rep} owns {owned} leads; mark the rep away instead of deleting",
+                rep=rep_id,
+                owned=owned,
+            )
+        )
     session.delete(rep)
     try:
         session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_
 from leadflow.review.period import read_period, scoped
 from leadflow.rules.config import CalendarRules
 from leadflow.rules.vocab import Channel
@@ -159,9 +160,9 @@ def set_target(
             {"team_id": "team or rep", "rep_id": "team or rep"},
         )
     if team_id is not None and session.get(Team, team_id) is None:
-        raise NotFound(f"team {team_id} does not exist")
+        raise NotFound(N_("team {team} does not exist", team=team_id))
     if rep_id is not None and session.get(SalesRep, rep_id) is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     amount = _revenue(revenue)
     _check(new_customers, repeat_rate)
     quotas = _quotas(valid_leads, follow_ups_per_day)
@@ -270,7 +271,7 @@ def get_target(
     """One target by id, or NotFound."""
     target = session.get(Target, target_id)
     if target is None:
-        raise NotFound(f"target {target_id} does not exist")
+        raise NotFound(N_("target {target_id} does not exist", target_id=target_id))
     return full_view(session, target, now, calendar)
 
 

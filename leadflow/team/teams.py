@@ -77,7 +77,9 @@ def update_team(
     people = _managers_after(team, merged, changes)
     taken = session.scalar(select(Team.id).where(Team.name == merged.name, Team.id != team_id))
     if taken is not None:
-        raise InvalidInput(f"name: a team named {merged.name!r} exists", {"name": "taken"})
+        raise InvalidInput(
+            N_("name: a team named {name!r} exists", name=merged.name), {"name": "taken"}
+        )
     old_zone = team.timezone
     for name in ("name", "notify_url", "timezone"):
         setattr(team, name, getattr(merged, name))

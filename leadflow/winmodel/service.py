@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from leadflow.errors import NotFound
+from leadflow.phrases import N_
 from leadflow.progress import Report
 from leadflow.store.winmodel_models import WinModel
 from leadflow.winmodel.config import WinModelSettings
@@ -118,5 +119,5 @@ def show_models(
         query = select(WinModel).where(WinModel.id == model_id)
     rows = [describe_model(r) for r in session.scalars(query)]
     if model_id is not None and not rows:
-        raise NotFound(f"win model {model_id} does not exist")
+        raise NotFound(N_("win model {model_id} does not exist", model_id=model_id))
     return rows
