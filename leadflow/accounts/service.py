@@ -48,7 +48,10 @@ def _account(session: Session, company: str) -> tuple[str, Account | None]:
     key = company_key(company)
     if key is None:
         raise InvalidInput(
-            f"company: {company!r} has no letters or digits to match leads by",
+            N_(
+                "company: {company!r} has no letters or digits to match leads by",
+                company=company,
+            ),
             {"company": "no name to match"},
         )
     return key, session.scalar(select(Account).where(Account.company_key == key))
@@ -79,7 +82,7 @@ def set_account(
     team_id = given.team_id if given.team_id is not None else before["team_id"]
     if tier == AccountTier.key.value and team_id is None:
         raise InvalidInput(
-            "team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID",
+            N_("team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID"),
             {"team_id": "required for a key account"},
         )
     if account is None:
@@ -173,7 +176,11 @@ def account_rows(session: Session, tier: str | None = None) -> list[dict[str, An
     """Every account (of `tier`, when given), key accounts first, then by name."""
     if tier is not None and tier not in {t.value for t in AccountTier}:
         raise InvalidInput(
-            f"tier: {tier!r} is not one of initial, high, key", {"tier": "unknown tier"}
+            N_(
+                "tier: {tier!r} is not one of initial, high, key",
+                tier=tier,
+            ),
+            {"tier": "unknown tier"},
         )
     query = select(Account)
     if tier is not None:

@@ -45,7 +45,11 @@ def check_clock(clock_from: dt.datetime | None, now: dt.datetime) -> dt.datetime
         raise InvalidInput(N_("--clock-from: give a time zone (2026-01-05T09:00+00:00)"))
     if clock_from > now:
         raise InvalidInput(
-            f"--clock-from {clock_from.isoformat()}: in the future (now {now.isoformat()})",
+            N_(
+                "--clock-from {clock_from}: in the future (now {now})",
+                clock_from=clock_from.isoformat(),
+                now=now.isoformat(),
+            ),
             {"clock_from": "in the future"},
         )
     return clock_from

@@ -89,8 +89,14 @@ class PastIn(BaseModel):
         for (early, at), (late, later) in zip(given, given[1:], strict=False):
             if later < at:
                 raise ValueError(
-                    f"{late} ({_moment(later)}) is before {early} ({_moment(at)}): the times "
-                    f"must run {' <= '.join(STAMPS)}"
+                    N_(
+                        "{late} ({later}) is before {early} ({at}): the times must run {stamps}",
+                        late=late,
+                        later=_moment(later),
+                        early=early,
+                        at=_moment(at),
+                        stamps=" <= ".join(STAMPS),
+                    )
                 )
         own = _OWN_STAMP.get(self.state)
         if own is not None and getattr(self, own) is None:

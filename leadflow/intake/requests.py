@@ -147,7 +147,10 @@ def stored_answer(
         return None
     if not 1 <= len(idem_key) <= 200:
         raise InvalidInput(
-            "Idempotency-Key: 1 to 200 characters", {"Idempotency-Key": "1 to 200 characters"}
+            N_(
+                "Idempotency-Key: 1 to 200 characters",
+            ),
+            {"Idempotency-Key": "1 to 200 characters"},
         )
     record = session.scalar(
         select(IdempotencyRecord).where(
@@ -158,7 +161,9 @@ def stored_answer(
         return None
     if record.fingerprint != print_:
         raise InvalidInput(
-            "Idempotency-Key: already used for a different request",
+            N_(
+                "Idempotency-Key: already used for a different request",
+            ),
             {"Idempotency-Key": "already used for a different request"},
         )
     return record.status_code, record.response

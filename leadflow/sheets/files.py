@@ -80,8 +80,12 @@ def _header(
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:  # which of the two is meant is unknowable
         raise InvalidInput(
-            f"{path}: column(s) {', '.join(twice)} appear more than once "
-            "in the header; which one is meant is unknowable"
+            N_(
+                "{path}: column(s) {twice} appear more than once in the header; which "
+                "one is meant is unknowable",
+                path=path,
+                twice=", ".join(twice),
+            )
         )
     skipped = [r.number for r in seen if r.number < chosen.number]
     plan = SheetPlan.of(names, mapping, refused)
@@ -178,8 +182,12 @@ def open_leads(
     )
     if plan.unknown and not ignore_unknown:
         raise InvalidInput(
-            f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
-            "with --map FILE, or pass --ignore-unknown to leave them out"
+            N_(
+                "{path}: unmapped column(s) {unknown}; map them with --map FILE, or "
+                "pass --ignore-unknown to leave them out",
+                path=path,
+                unknown=", ".join(plan.unknown),
+            )
         )
     footers: list[int] = []
     records = _records(chain(past, raw), plan, encoding, limits, footers)

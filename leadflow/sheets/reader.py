@@ -134,9 +134,16 @@ def _refuse_a_guess(path: Path, best: CharsetMatch, matches: CharsetMatches) -> 
         word = text[start : at + 12].split(",")[0].split("\n")[0]
         theirs = other[start : at + 12].split(",")[0].split("\n")[0]
         raise InvalidInput(
-            f"{path}: the encoding is uncertain: detected {best.encoding} ({word!r}), but "
-            f"{rival.encoding} fits as well ({theirs!r}); name it with --encoding, e.g. "
-            f"--encoding {best.encoding} or --encoding {rival.encoding}"
+            N_(
+                "{path}: the encoding is uncertain: detected {encoding} ({word!r}), "
+                "but {encoding2} fits as well ({theirs!r}); name it with --encoding, "
+                "e.g. --encoding {encoding} or --encoding {encoding2}",
+                path=path,
+                encoding=best.encoding,
+                word=word,
+                encoding2=rival.encoding,
+                theirs=theirs,
+            )
         )
 
 
@@ -146,7 +153,10 @@ def named_encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise InvalidInput(
-            f"--encoding {name!r}: not a known text encoding (e.g. utf-8, latin-1, cp1252, gbk)"
+            N_(
+                "--encoding {name!r}: not a known text encoding (e.g. utf-8, latin-1, cp1252, gbk)",
+                name=name,
+            )
         ) from None
 
 
@@ -207,16 +217,28 @@ def _check_unpacked(path: Path, limits: Limits) -> None:
     unpacked = sum(p.file_size for p in parts)
     if unpacked > limits.max_xlsx_bytes:
         raise InvalidInput(
-            f"{path}: refused unread: its parts unpack to {unpacked:,} bytes, more than "
-            f"the {limits.max_xlsx_bytes:,} allowed (imports.max_xlsx_bytes)"
+            N_(
+                "{path}: refused unread: its parts unpack to {unpacked:,} bytes, more "
+                "than the {max_xlsx_bytes:,} allowed (imports.max_xlsx_bytes)",
+                path=path,
+                unpacked=unpacked,
+                max_xlsx_bytes=limits.max_xlsx_bytes,
+            )
         )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _SMALL_PART and ratio > limits.max_xlsx_ratio:
             raise InvalidInput(
-                f"{path}: refused unread: its part {part.filename} unpacks to "
-                f"{part.file_size:,} bytes, {ratio:,.0f} times its packed size, more than "
-                f"the {limits.max_xlsx_ratio:g} times allowed (imports.max_xlsx_ratio)"
+                N_(
+                    "{path}: refused unread: its part {filename} unpacks to {file_size:,} "
+                    "bytes, {ratio:,.0f} times its packed size, more than the "
+                    "{max_xlsx_ratio:g} times allowed (imports.max_xlsx_ratio)",
+                    path=path,
+                    filename=part.filename,
+                    file_size=part.file_size,
+                    ratio=ratio,
+                    max_xlsx_ratio=limits.max_xlsx_ratio,
+                )
             )
 
 

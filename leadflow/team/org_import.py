@@ -130,7 +130,10 @@ def import_teams(
     report = OrgImport(kind="teams", rows=len(rows), ignored_columns=_ignored(names))
     if "name" not in columns:
         raise InvalidInput(
-            "office: the table has no office (or team) column", {"office": "missing"}
+            N_(
+                "office: the table has no office (or team) column",
+            ),
+            {"office": "missing"},
         )
     offices: dict[str, dict[str, Any]] = {}
     numbers: dict[str, list[int]] = {}
@@ -181,8 +184,13 @@ def _team_row(
         value = cell.get(field)
         if value and data.get(field) and data[field] != value:
             raise InvalidInput(
-                f"{columns[field]}: {value!r} differs from {data[field]!r} given for "
-                f"{data['name']} above",
+                N_(
+                    "{column}: {value!r} differs from {data!r} given for {name} above",
+                    column=columns[field],
+                    value=value,
+                    data=data[field],
+                    name=data["name"],
+                ),
                 {field: "differs from an earlier row"},
             )
         if value:
@@ -290,7 +298,11 @@ def _save_rep(
         team_id = by_name.get(cell["team"].casefold())
         if team_id is None:
             raise InvalidInput(
-                f"{columns['team']}: no team named {cell['team']!r} (import the teams first)",
+                N_(
+                    "{team}: no team named {team2!r} (import the teams first)",
+                    team=columns["team"],
+                    team2=cell["team"],
+                ),
                 {"team": "unknown"},
             )
         data["team_id"] = team_id
@@ -301,7 +313,11 @@ def _save_rep(
     ).casefold() or f"{cell.get('name', '').casefold()}@{data.get('team_id')}"
     if who in seen:
         raise InvalidInput(
-            f"{columns.get('email', columns['name'])}: the same rep as row {seen[who]}",
+            N_(
+                "{email}: the same rep as row {seen}",
+                email=columns.get("email", columns["name"]),
+                seen=seen[who],
+            ),
             {"email" if data.get("email") else "name": "repeats an earlier row"},
         )
     found = _find_rep(session, data)

@@ -44,8 +44,8 @@ def apprise_target(value: str | None) -> str | None:
 
 
 _STAND_IN = {
-    "email": ("rep", "the team's manager"),
-    "manager_email": ("manager", "the ops channels"),
+    "email": (N_("rep"), N_("the team's manager")),
+    "manager_email": (N_("manager"), N_("the ops channels")),
 }
 
 
@@ -55,14 +55,23 @@ def check_address(field: str, email: str | None, url: str | None, no_email: bool
     nobody is added who silently gets nothing."""
     if no_email and email:
         raise InvalidInput(
-            f"no_email: {field} is given too; give one of them", {"no_email": f"{field} given"}
+            N_(
+                "no_email: {field} is given too; give one of them",
+                field=field,
+            ),
+            {"no_email": f"{field} given"},
         )
     if not (email or url or no_email):
         who, stand_in = _STAND_IN.get(field, _STAND_IN["manager_email"])
         raise InvalidInput(
-            f"{field}: required (or notify_url), so that the {who}'s notices reach them; "
-            f'if the {who} has no email, say so with --no-email (API: "no_email": true), '
-            f"and their notices go to {stand_in} instead",
+            N_(
+                "{field}: required (or notify_url), so that the {who}'s notices reach "
+                "them; if the {who} has no email, say so with --no-email (API: "
+                '"no_email": true), and their notices go to {stand_in} instead',
+                field=field,
+                who=who,
+                stand_in=stand_in,
+            ),
             {field: "required (or no_email)"},
         )
 
@@ -75,7 +84,9 @@ def check_managers(people: list[ManagerIn], url: str | None, no_email: bool) -> 
         return
     if no_email and all(p.email for p in people):
         raise InvalidInput(
-            "no_email: every manager has an email; give one of them",
+            N_(
+                "no_email: every manager has an email; give one of them",
+            ),
             {"no_email": "manager_email given"},
         )
     for n, person in enumerate(people):
@@ -258,8 +269,11 @@ def delete_rep(session: Session, rep_id: int) -> None:
         session.flush()
     except IntegrityError:
         raise InUse(
-            f"rep {rep_id} is still referred to (activities, targets or API keys); "
-            "mark the rep away instead"
+            N_(
+                "rep {rep_id} is still referred to (activities, targets or API keys); "
+                "mark the rep away instead",
+                rep_id=rep_id,
+            )
         ) from None
 
 

@@ -29,7 +29,10 @@ def approve_target(session: Session, target_id: int, by: str, now: dt.datetime) 
     numbers = (target.revenue, target.new_customers, target.repeat_rate, target.follow_ups_per_day)
     if all(n is None for n in numbers) and not target.valid_leads:
         raise InvalidInput(
-            f"target {target_id} has no number to approve: set one first",
+            N_(
+                "target {target_id} has no number to approve: set one first",
+                target_id=target_id,
+            ),
             {"target_id": "no number set"},
         )
     if target.status != "filed":

@@ -40,6 +40,9 @@ def _refusals(env: dict[str, str], folder: Path) -> dict[str, str]:
         "history and activities": [
             "leads", "import", str(files["pdf"]), "--history", "--activities",
         ],
+        "rep without email": ["reps", "add", "--name", "Dan", "--team", "1"],
+        "target of nobody": ["targets", "set", "--period", "2026-Q3", "--revenue", "1"],
+        "nothing to change": ["teams", "set", "1"],
         "org table without name": ["reps", "import", str(files["txt"])],
     }  # fmt: skip
     return {kind: run(args, env, ok=False).stderr for kind, args in cases.items()}
@@ -56,6 +59,7 @@ def test_team_and_import_refusals_in_chinese_hold_no_english_sentence(env, tmp_p
     assert "文件不存在" in said["no such file"]
     assert "看起来是PDF 文档" in said["pdf as csv"]
     assert "--clock-from 须与 --history 一起使用" in said["clock without history"]
+    assert "其通知将改发给团队经理" in said["rep without email"]
 
 
 def test_the_same_refusals_stay_english_for_an_english_team(env, tmp_path):
