@@ -51,7 +51,10 @@ class HandoffIn(BaseModel):
     def _something(self) -> HandoffIn:
         if not self.model_fields_set:
             raise ValueError(
-                "give at least one of delivery_owner, delivery_start, go_live, customer_contact"
+                N_(
+                    "give at least one of delivery_owner, delivery_start, go_live, "
+                    "customer_contact",
+                )
             )
         return self
 
@@ -74,7 +77,11 @@ def set_handoff(
     live = given.get("go_live", lead.go_live)
     if start is not None and live is not None and live < start:
         raise InvalidInput(
-            f"go_live: {live.isoformat()} is before the delivery start {start.isoformat()}",
+            N_(
+                "go_live: {live} is before the delivery start {start}",
+                live=live.isoformat(),
+                start=start.isoformat(),
+            ),
             {"go_live": "before the delivery start"},
         )
     write(

@@ -104,11 +104,19 @@ class Period(BaseModel):
             return cls(kind="week", year=int(week[1]), number=int(week[2]), timezone=timezone)
         if week and int(week[1]) in _YEARS:
             raise ValueError(
-                f"period {text!r}: {week[1]} has ISO weeks 01 to {_weeks(int(week[1])):02d}"
+                N_(
+                    "period {text!r}: {year} has ISO weeks 01 to {weeks:02d}",
+                    text=text,
+                    year=week[1],
+                    weeks=_weeks(int(week[1])),
+                )
             )
         raise ValueError(
-            f"period {text!r}: expected a quarter like 2026-Q3, a month like 2026-09 or an "
-            "ISO week like 2026-W49"
+            N_(
+                "period {text!r}: expected a quarter like 2026-Q3, a month like "
+                "2026-09 or an ISO week like 2026-W49",
+                text=text,
+            )
         )
 
     @classmethod

@@ -320,7 +320,12 @@ class PrivacyRules(_Strict):
             for name in names:
                 if kinds.setdefault(normal(name), kind) != kind:
                     raise ValueError(
-                        f"{name!r} is listed under both {kinds[normal(name)]} and {kind}"
+                        N_(
+                            "{name!r} is listed under both {kind} and {kind2}",
+                            name=name,
+                            kind=kinds[normal(name)],
+                            kind2=kind,
+                        )
                     )
         return self
 
