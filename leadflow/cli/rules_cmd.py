@@ -14,7 +14,7 @@ from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, json_format, table
 from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
-from leadflow.phrases import N_
+from leadflow.phrases import N_, listed
 from leadflow.rules.evaluate import RuleInput, evaluate
 from leadflow.schemas import field_errors
 from leadflow.settings import get_rules
@@ -32,7 +32,7 @@ def check_records(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
         except ValidationError as exc:
             errors = field_errors(exc)
             raise InvalidInput(
-                f"record {index}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors
+                N_("record {index}: {errors}", index=index, errors=listed(errors)), errors
             ) from None
         out.append(evaluate(rec, rec.events, today, rules, rec.opportunity).summary())
     return out

@@ -39,7 +39,7 @@ def create_key(
         chosen = Role(role)
     except ValueError:
         raise InvalidInput(
-            f"role: {role!r} is not one of " + ", ".join(r.value for r in Role),
+            N_("role: {role!r} is not one of {roles}", role=role, roles=", ".join(Role)),
             {"role": "unknown value"},
         ) from None
     if chosen is Role.rep and rep_id is None:
