@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from leadflow.phrases import N_
+
 # A Numeric(14, 2) column: twelve whole digits and cents.
 MAX_AMOUNT = Decimal("999999999999.99")
 _CENTS = r"(?:\.[0-9]{1,2})?"
@@ -19,7 +21,7 @@ _WHOLE = r"[1-9][0-9]{0,11}|[1-9][0-9]{0,2}(?:,[0-9]{3}){1,3}"
 AMOUNT_PATTERN = rf"^(?:(?:0|{_WHOLE}){_CENTS})$"
 # Above zero: a price or a contract value (0.00 is no price).
 PRICE_PATTERN = rf"^(?:(?:{_WHOLE}){_CENTS}|0\.(?:0[1-9]|[1-9][0-9]?))$"
-_EXAMPLES = 'a number with at most two decimals, or digits as text ("1200000", "1,200,000.50")'
+_EXAMPLES = N_('a number with at most two decimals, or digits as text ("1200000", "1,200,000.50")')
 
 
 def _typed(pattern: str) -> Any:
@@ -27,12 +29,15 @@ def _typed(pattern: str) -> Any:
 
     def check(value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError(f"an amount is {_EXAMPLES}, not true or false")
+            raise ValueError(N_("an amount is {examples}, not true or false", examples=_EXAMPLES))
         if isinstance(value, str):
             if not compiled.fullmatch(value):
                 raise ValueError(
-                    f"an amount is {_EXAMPLES}; a budget as people write it (50-80万) "
-                    "goes in budget"
+                    N_(
+                        "an amount is {examples}; a budget as people write it (50-80万) "
+                        "goes in budget",
+                        examples=_EXAMPLES,
+                    )
                 )
             return Decimal(value.replace(",", ""))
         return value

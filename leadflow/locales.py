@@ -8,6 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 
 SOURCE_LOCALE = "en"
 DOMAIN = "messages"
@@ -31,6 +32,10 @@ def check_locale(name: str) -> str:
         if known.lower() == wanted.lower():
             return known
     raise InvalidInput(
-        f"locale: {name!r} is not available; choose one of {', '.join(available_locales())}",
+        N_(
+            "locale: {name!r} is not available; choose one of {locales}",
+            name=name,
+            locales=", ".join(available_locales()),
+        ),
         {"locale": "unknown locale"},
     )

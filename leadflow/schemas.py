@@ -119,7 +119,9 @@ def parse_events(value: Any) -> Any:
     for part in filter(None, (p.strip() for p in value.split(sep))):
         kind, at_sign, at = part.partition("@")
         if not at_sign:
-            raise ValueError(f"{part!r}: expected kind@time, e.g. webinar@2026-03-01T10:00Z")
+            raise ValueError(
+                N_("{part!r}: expected kind@time, e.g. webinar@2026-03-01T10:00Z", part=part)
+            )
         events.append({"kind": kind.strip(), "at": at.strip()})
     return events
 
@@ -362,7 +364,7 @@ def loads_strict(text: str | bytes) -> Any:
     """json.loads that refuses duplicate keys (DuplicateKeys) and NaN/Infinity (ValueError)."""
 
     def no_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not valid JSON")
+        raise ValueError(N_("{name} is not valid JSON", name=name))
 
     return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=no_constant)
 

@@ -19,6 +19,7 @@ from pydantic_settings import (
 from leadflow.config_files import Source, config_error, load_rules, read_yaml
 from leadflow.errors import InvalidInput
 from leadflow.locales import check_locale
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.zones import check_zone
 from leadflow.winmodel.config import WinModelSettings
@@ -199,7 +200,9 @@ class Settings(BaseSettings):
     @classmethod
     def _known_currency(cls, value: str | None) -> str | None:
         if value and value.upper() not in list_currencies():
-            raise ValueError(f"currency: {value!r} is not an ISO 4217 code such as CNY or USD")
+            raise ValueError(
+                N_("currency: {value!r} is not an ISO 4217 code such as CNY or USD", value=value)
+            )
         return value.upper() if value else None
 
     @field_validator("default_timezone")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.i18n import label, read_label
 from leadflow.lifecycle.assign import REASSIGNABLE, assign_lead
+from leadflow.phrases import N_
 from leadflow.rules.assignment import LeadToAssign
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.contact import company_key
@@ -47,7 +48,10 @@ def _account(session: Session, company: str) -> tuple[str, Account | None]:
     key = company_key(company)
     if key is None:
         raise InvalidInput(
-            f"company: {company!r} has no letters or digits to match leads by",
+            N_(
+                "company: {company!r} has no letters or digits to match leads by",
+                company=company,
+            ),
             {"company": "no name to match"},
         )
     return key, session.scalar(select(Account).where(Account.company_key == key))
@@ -57,7 +61,9 @@ def get_account(session: Session, company: str) -> Account:
     """The account of this company name (matched as dedupe matches companies), or NotFound."""
     _key, account = _account(session, company)
     if account is None:
-        raise NotFound(f"company: no account for {company!r} (set one with accounts set)")
+        raise NotFound(
+            N_("company: no account for {company!r} (set one with accounts set)", company=company)
+        )
     return account
 
 
@@ -69,14 +75,14 @@ def set_account(
     change, its open leads outside the group move to the group at once."""
     given: AccountIn = validated(AccountIn, data)
     if given.team_id is not None and session.get(Team, given.team_id) is None:
-        raise NotFound(f"team_id: team {given.team_id} does not exist")
+        raise NotFound(N_("team_id: team {team} does not exist", team=given.team_id))
     key, account = _account(session, given.company)
     before = {f: getattr(account, f) for f in TRACKED} if account else dict.fromkeys(TRACKED)
     tier = given.tier.value if given.tier else (before["tier"] or AccountTier.initial.value)
     team_id = given.team_id if given.team_id is not None else before["team_id"]
     if tier == AccountTier.key.value and team_id is None:
         raise InvalidInput(
-            "team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID",
+            N_("team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID"),
             {"team_id": "required for a key account"},
         )
     if account is None:
@@ -170,7 +176,11 @@ def account_rows(session: Session, tier: str | None = None) -> list[dict[str, An
     """Every account (of `tier`, when given), key accounts first, then by name."""
     if tier is not None and tier not in {t.value for t in AccountTier}:
         raise InvalidInput(
-            f"tier: {tier!r} is not one of initial, high, key", {"tier": "unknown tier"}
+            N_(
+                "tier: {tier!r} is not one of initial, high, key",
+                tier=tier,
+            ),
+            {"tier": "unknown tier"},
         )
     query = select(Account)
     if tier is not None:

@@ -15,6 +15,7 @@ from leadflow.api.deps import MANAGERS, STAFF, Principal, Uow, lead_for, now, re
 from leadflow.api.schemas import StrictIn
 from leadflow.intake.checks import check_entry, unchecked, verify_facts
 from leadflow.lifecycle.grade_confirmation import confirm_grade, confirmation
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Grade
 from leadflow.schemas import MAX_ID, Flag
 
@@ -51,7 +52,7 @@ class CheckIn(StrictIn):
     @model_validator(mode="after")
     def _one_of(self) -> CheckIn:
         if self.ok == bool(self.fix):
-            raise ValueError("give exactly one of ok: true or fix: {field: value}")
+            raise ValueError(N_("give exactly one of ok: true or fix: {field: value}"))
         return self
 
 

@@ -17,6 +17,7 @@ from leadflow.api.schemas import StrictIn
 from leadflow.followup.reminders import PlannedMessage, preview
 from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.lifecycle.opportunity import record_brief, record_win_review
+from leadflow.phrases import N_
 from leadflow.schemas import Moment
 
 router = APIRouter(tags=["follow-up"], route_class=LeadFlowRoute)
@@ -50,7 +51,7 @@ AS_OF_YEARS = r"^(?:19|2[0-9])[0-9]{2}-"
 
 def _real_year(value: Any) -> Any:
     if isinstance(value, str) and not re.match(AS_OF_YEARS, value):
-        raise ValueError("a time from the years 1900 to 2999 (ISO with zone)")
+        raise ValueError(N_("a time from the years 1900 to 2999 (ISO with zone)"))
     return value
 
 

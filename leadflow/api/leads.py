@@ -42,6 +42,7 @@ from leadflow.intake.requests import (
     reject,
     store_or_refuse,
 )
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import Grade, Priority, Role, State
 from leadflow.store.queries import LeadFilter, lead_page
@@ -182,8 +183,11 @@ def list_leads(
     unknown = sorted(set(request.query_params) - set(LIST_QUERY))
     if unknown:
         raise InvalidInput(
-            f"unknown query parameter(s) {', '.join(map(repr, unknown))}; "
-            f"the list takes {', '.join(LIST_QUERY)}",
+            N_(
+                "unknown query parameter(s) {unknown}; the list takes {list_query}",
+                unknown=", ".join(map(repr, unknown)),
+                list_query=", ".join(LIST_QUERY),
+            ),
             dict.fromkeys(unknown, "unknown query parameter"),
         )
     where = LeadFilter(

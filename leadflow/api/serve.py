@@ -26,6 +26,7 @@ import uvicorn
 from leadflow.api.access_log import log_config
 from leadflow.errors import InvalidInput, LeadFlowError
 from leadflow.lifeline import guarded, release
+from leadflow.phrases import N_
 from leadflow.settings import Settings
 from leadflow.store.db import normalise_url
 
@@ -53,8 +54,11 @@ def check_workers(database_url: str, workers: int) -> None:
     """Refuse more than one worker on SQLite, in one line that says why."""
     if workers > 1 and not normalise_url(database_url).startswith("postgresql"):
         raise InvalidInput(
-            f"--workers {workers}: several API workers need PostgreSQL; a SQLite database "
-            "has one writer, so serve it with one worker (the default)",
+            N_(
+                "--workers {workers}: several API workers need PostgreSQL; a SQLite "
+                "database has one writer, so serve it with one worker (the default)",
+                workers=workers,
+            ),
             {"workers": "more than 1 needs PostgreSQL"},
         )
 

@@ -10,6 +10,7 @@ import typer
 
 from leadflow.cli.output import JSON_OPTION
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
@@ -21,8 +22,10 @@ def bench(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     root = Path(__file__).resolve().parents[2]
     if not (root / "bench" / "__main__.py").exists():
         raise InvalidInput(
-            "the benchmark suite lives in the source checkout (bench/); "
-            "install LeadFlow with `pip install -e .` from it"
+            N_(
+                "the benchmark suite lives in the source checkout (bench/); install "
+                "LeadFlow with `pip install -e .` from it",
+            )
         )
     code = subprocess.call(
         [sys.executable, "-m", "bench", *ctx.args, *(["--json"] if as_json else [])], cwd=root

@@ -12,6 +12,7 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.errors import InvalidInput
 from leadflow.intake.checks import check_entry, parse_fixes, verify_facts
 from leadflow.lifecycle.grade_confirmation import confirm_grade, confirmation
+from leadflow.phrases import N_
 from leadflow.settings import get_rules, get_settings
 
 
@@ -28,7 +29,10 @@ def check(
     """A supervisor's check of a lead entered by hand or from a file: --ok, or --fix."""
     if ok == bool(fix):
         raise InvalidInput(
-            "give exactly one of --ok or --fix FIELD=VALUE", {"check": "--ok or --fix"}
+            N_(
+                "give exactly one of --ok or --fix FIELD=VALUE",
+            ),
+            {"check": "--ok or --fix"},
         )
     with unit_of_work(by) as uow:
         lead = check_entry(

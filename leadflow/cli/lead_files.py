@@ -191,9 +191,9 @@ def import_file(
 ) -> None:
     """Import leads from a team's sheet or a CRM export (help: IMPORT_HELP)."""
     if history and activities:
-        raise InvalidInput("--history and --activities: one file at a time")
+        raise InvalidInput(N_("--history and --activities: one file at a time"))
     if clock_from is not None and not history:
-        raise InvalidInput("--clock-from goes with --history")
+        raise InvalidInput(N_("--clock-from goes with --history"))
     mapping = load_mapping(map_file)
     mapping = (
         for_history(mapping) if history else for_activities(mapping) if activities else mapping

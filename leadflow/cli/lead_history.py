@@ -15,6 +15,7 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.history import import_history
 from leadflow.intake.history_log import import_activities
 from leadflow.intake.history_rows import HistoryReport, preview
+from leadflow.phrases import N_
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.files import LeadFile
 
@@ -54,7 +55,7 @@ def import_past(
 ) -> None:
     """Import (or, `dry_run`, read and check) a history file or a follow-up log."""
     if activities and clock_from is not None:
-        raise InvalidInput("--clock-from goes with --history, not --activities")
+        raise InvalidInput(N_("--clock-from goes with --history, not --activities"))
     now = utcnow()  # the import's time, read once
     shown = get_settings().imports.shown_rejections
     what = "activities" if activities else "leads"

@@ -20,6 +20,7 @@ from leadflow.lifecycle.lookup import get_lead
 from leadflow.lifecycle.objections import answer_objection
 from leadflow.lifecycle.plans import PlanIn, submit_plan
 from leadflow.lifecycle.update import EDITABLE, update_lead
+from leadflow.phrases import N_
 from leadflow.rules.written import read_budget
 from leadflow.schemas import validated
 from leadflow.settings import get_rules, get_settings
@@ -82,7 +83,11 @@ def update(
         name, sep, value = item.partition("=")
         if not sep:
             raise InvalidInput(
-                f"--set: {item!r} is not FIELD=VALUE (fields: {_field_options()})",
+                N_(
+                    "--set: {item!r} is not FIELD=VALUE (fields: {fields})",
+                    item=item,
+                    fields=_field_options(),
+                ),
                 {"--set": "FIELD=VALUE"},
             )
         changes[name.strip()] = _parse(value.strip())
@@ -171,7 +176,10 @@ def review_invalid_cmd(
     """A sales manager's review of a disqualified lead: --confirm or --reinstate."""
     if confirm == reinstate:
         raise InvalidInput(
-            "give exactly one of --confirm or --reinstate", {"decision": "--confirm or --reinstate"}
+            N_(
+                "give exactly one of --confirm or --reinstate",
+            ),
+            {"decision": "--confirm or --reinstate"},
         )
     with unit_of_work(by) as uow:
         lead = review_invalid(
@@ -262,7 +270,7 @@ def price_range(text: str) -> tuple[Decimal, Decimal]:
     read = read_budget(text)
     if read is None or read.low is None or read.high is None:
         raise InvalidInput(
-            f"price: {text!r} is not a price range such as 500000-800000 or 50-80万",
+            N_("price: {text!r} is not a price range such as 500000-800000 or 50-80万", text=text),
             {"price": "a range low-high, or one amount"},
         )
     return read.low, read.high

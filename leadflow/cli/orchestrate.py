@@ -14,6 +14,7 @@ from leadflow.cli.output import JSON_OPTION, emit
 from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
 from leadflow.local_server import prefect_api, unreachable
+from leadflow.phrases import N_
 from leadflow.prefect_env import configure_prefect, log_runs_to
 from leadflow.rules.clock import parse_as_of
 from leadflow.run_clock import as_of_time, wall_clock
@@ -65,7 +66,7 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise InvalidInput(f"--param {pair!r}: expected KEY=VALUE")
+            raise InvalidInput(N_("--param {pair!r}: expected KEY=VALUE", pair=pair))
         try:
             params[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -77,7 +78,7 @@ def _as_of(at: str | None, params: dict[str, Any]) -> dict[str, Any]:
     """The flow's `as_of` parameter from --at, checked before any run starts (a refused
     time must not leave a failed run behind, nor page ops)."""
     if "as_of" in params:
-        raise InvalidInput("--param as_of: give the time with --at", {"--at": "use --at"})
+        raise InvalidInput(N_("--param as_of: give the time with --at"), {"--at": "use --at"})
     if at is None:
         return {}
     when = parse_as_of(at, "--at")
@@ -104,7 +105,13 @@ def run(
     import httpx
 
     if flow_name not in FLOW_NAMES:
-        raise InvalidInput(f"unknown flow {flow_name!r}; one of {', '.join(FLOW_NAMES)}")
+        raise InvalidInput(
+            N_(
+                "unknown flow {flow_name!r}; one of {flows}",
+                flow_name=flow_name,
+                flows=", ".join(FLOW_NAMES),
+            )
+        )
     params = _params(param)
     params.update(_as_of(at, params))
     # A database that refuses connections at the start is down, not restarting mid-run:

@@ -11,6 +11,7 @@ from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, table
 from leadflow.errors import InvalidInput
 from leadflow.notify import outbox as svc
+from leadflow.phrases import N_
 
 app = App(no_args_is_help=True, help="Notifications waiting in the outbox.")
 
@@ -79,7 +80,10 @@ def resolve(
     with unit_of_work("outbox") as uow:
         if not svc.resolve(uow.session, message_id, delivered, dt.datetime.now(dt.UTC)):
             raise InvalidInput(
-                f"message {message_id}: not in doubt (see `leadflow outbox list --unsent`)"
+                N_(
+                    "message {message_id}: not in doubt (see `leadflow outbox list --unsent`)",
+                    message_id=message_id,
+                )
             )
         uow.commit()
     outcome = "marked sent" if delivered else "released to be sent again"

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from leadflow.errors import InvalidInput
 from leadflow.lifecycle.minutes import confirmer
+from leadflow.phrases import N_
 from leadflow.rules.text import escaped
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
@@ -28,7 +29,11 @@ def json_format(fmt: str | None, as_json: bool, default: str) -> str:
     must agree."""
     if as_json and fmt not in (None, "json"):
         raise InvalidInput(
-            f"--format {fmt!r} and --json disagree: give one of them", {"--format": fmt}
+            N_(
+                "--format {fmt!r} and --json disagree: give one of them",
+                fmt=fmt,
+            ),
+            {"--format": fmt},
         )
     return "json" if as_json else fmt or default
 

@@ -14,6 +14,7 @@ from leadflow.errors import InvalidInput
 from leadflow.intake import requests
 from leadflow.intake.pending import process_pending
 from leadflow.lifecycle.lookup import get_lead
+from leadflow.phrases import N_
 from leadflow.settings import get_rules
 from leadflow.store.queries import quarantine_page
 
@@ -69,7 +70,10 @@ def replay(
     try:
         corrected = file.read_bytes() if file is not None else None
     except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read: {exc.strerror}", {"file": str(file)}) from None
+        raise InvalidInput(
+            N_("{file}: cannot read: {strerror}", file=file, strerror=exc.strerror),
+            {"file": str(file)},
+        ) from None
     with unit_of_work("cli") as uow:
         lead_id, created, state = requests.replay(
             uow, record_id, corrected, f"cli: replay of quarantine #{record_id}", get_rules()

@@ -14,6 +14,7 @@ from leadflow.cli.app import App
 from leadflow.cli.output import JSON_OPTION, emit, json_format, table
 from leadflow.cli.progress import steps
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_, listed
 from leadflow.rules.evaluate import RuleInput, evaluate
 from leadflow.schemas import field_errors
 from leadflow.settings import get_rules
@@ -31,7 +32,7 @@ def check_records(records: list[Any], today: dt.date) -> list[dict[str, Any]]:
         except ValidationError as exc:
             errors = field_errors(exc)
             raise InvalidInput(
-                f"record {index}: " + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors
+                N_("record {index}: {errors}", index=index, errors=listed(errors)), errors
             ) from None
         out.append(evaluate(rec, rec.events, today, rules, rec.opportunity).summary())
     return out
@@ -47,11 +48,20 @@ def check(
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput(f"{file}: cannot read: {exc.strerror}") from None
+        raise InvalidInput(
+            N_("{file}: cannot read: {strerror}", file=file, strerror=exc.strerror)
+        ) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{file}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        raise InvalidInput(
+            N_(
+                "{file}: not valid JSON: {msg} (line {lineno})",
+                file=file,
+                msg=exc.msg,
+                lineno=exc.lineno,
+            )
+        ) from None
     if not isinstance(data, list):
-        raise InvalidInput(f"{file}: expected a JSON array of lead objects")
+        raise InvalidInput(N_("{file}: expected a JSON array of lead objects", file=file))
     day = today.date() if today else dt.datetime.now(dt.UTC).date()
     results = check_records(data, day)
     rows = [
@@ -108,7 +118,10 @@ def simulate_cmd(
 
     fmt = json_format(fmt, as_json, "md")
     if fmt not in FORMATS:
-        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": fmt})
+        raise InvalidInput(
+            N_("format: {fmt!r} is not one of {formats}", fmt=fmt, formats=", ".join(FORMATS)),
+            {"format": fmt},
+        )
     current = get_rules()
     candidate = candidate_rules(rules_file, current)
     label, start, end = window(period, since.date() if since else None, dt.datetime.now(dt.UTC))
@@ -125,7 +138,10 @@ def simulate_cmd(
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"out: cannot write {out}: {exc.strerror}", {"out": str(out)}) from None
+        raise InvalidInput(
+            N_("out: cannot write {out}: {strerror}", out=out, strerror=exc.strerror),
+            {"out": str(out)},
+        ) from None
     emit(
         {"period": label, "format": fmt, "file": str(out), "leads": report.leads},
         as_json,

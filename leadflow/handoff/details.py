@@ -42,14 +42,19 @@ class HandoffIn(BaseModel):
         if not name or reach is None:
             raise ValueError('give the name and a phone or email: "Li Lei, 138 0000 0000"')
         if not contact_verifiable(reach, reach):
-            raise ValueError(f"{reach!r} is neither a phone number nor an email address")
+            raise ValueError(
+                N_("{reach!r} is neither a phone number nor an email address", reach=reach)
+            )
         return f"{name}, {reach}"
 
     @model_validator(mode="after")
     def _something(self) -> HandoffIn:
         if not self.model_fields_set:
             raise ValueError(
-                "give at least one of delivery_owner, delivery_start, go_live, customer_contact"
+                N_(
+                    "give at least one of delivery_owner, delivery_start, go_live, "
+                    "customer_contact",
+                )
             )
         return self
 
@@ -72,7 +77,11 @@ def set_handoff(
     live = given.get("go_live", lead.go_live)
     if start is not None and live is not None and live < start:
         raise InvalidInput(
-            f"go_live: {live.isoformat()} is before the delivery start {start.isoformat()}",
+            N_(
+                "go_live: {live} is before the delivery start {start}",
+                live=live.isoformat(),
+                start=start.isoformat(),
+            ),
             {"go_live": "before the delivery start"},
         )
     write(

@@ -110,6 +110,8 @@ def parse_fixes(items: list[str]) -> dict[str, Any]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise InvalidInput(f"--fix: {item!r} is not FIELD=VALUE", {"--fix": "FIELD=VALUE"})
+            raise InvalidInput(
+                N_("--fix: {item!r} is not FIELD=VALUE", item=item), {"--fix": "FIELD=VALUE"}
+            )
         fixes[name.strip()] = value.strip() or None
     return fixes

@@ -26,6 +26,7 @@ from leadflow.intake.history_rows import HistoryReport, PastIn, read_past
 from leadflow.intake.merge import Keys, row_values
 from leadflow.intake.receive import quarantine
 from leadflow.lifecycle.reassess import give_owner, reassess
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.facts import BehaviourCounts
 from leadflow.rules.vocab import State
@@ -41,10 +42,14 @@ def check_clock(clock_from: dt.datetime | None, now: dt.datetime) -> dt.datetime
     if clock_from is None:
         return now
     if clock_from.tzinfo is None:
-        raise InvalidInput("--clock-from: give a time zone (2026-01-05T09:00+00:00)")
+        raise InvalidInput(N_("--clock-from: give a time zone (2026-01-05T09:00+00:00)"))
     if clock_from > now:
         raise InvalidInput(
-            f"--clock-from {clock_from.isoformat()}: in the future (now {now.isoformat()})",
+            N_(
+                "--clock-from {clock_from}: in the future (now {now})",
+                clock_from=clock_from.isoformat(),
+                now=now.isoformat(),
+            ),
             {"clock_from": "in the future"},
         )
     return clock_from

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from leadflow.amounts import Price
+from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import ActivityChannel, State
 from leadflow.schemas import LeadIn, field_errors, naive_is_utc, read_lead
@@ -88,18 +89,30 @@ class PastIn(BaseModel):
         for (early, at), (late, later) in zip(given, given[1:], strict=False):
             if later < at:
                 raise ValueError(
-                    f"{late} ({_moment(later)}) is before {early} ({_moment(at)}): the times "
-                    f"must run {' <= '.join(STAMPS)}"
+                    N_(
+                        "{late} ({later}) is before {early} ({at}): the times must run {stamps}",
+                        late=late,
+                        later=_moment(later),
+                        early=early,
+                        at=_moment(at),
+                        stamps=" <= ".join(STAMPS),
+                    )
                 )
         own = _OWN_STAMP.get(self.state)
         if own is not None and getattr(self, own) is None:
-            raise ValueError(f"{own}: required for a lead in state {self.state.value}")
+            raise ValueError(
+                N_("{own}: required for a lead in state {state}", own=own, state=self.state.value)
+            )
         if self.state not in CLOSED and self.closed_at is not None:
-            raise ValueError(f"closed_at: given, but the lead is {self.state.value} (open)")
+            raise ValueError(
+                N_("closed_at: given, but the lead is {state} (open)", state=self.state.value)
+            )
         if self.state is State.won and self.contract_value is None:
-            raise ValueError("contract_value: required for a won deal")
+            raise ValueError(N_("contract_value: required for a won deal"))
         if self.state is not State.lost and self.loss_reason is not None:
-            raise ValueError(f"loss_reason: given, but the lead is {self.state.value}")
+            raise ValueError(
+                N_("loss_reason: given, but the lead is {state}", state=self.state.value)
+            )
         return self
 
     @property

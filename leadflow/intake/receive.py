@@ -17,6 +17,7 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.matching import Pending, stored_matches
 from leadflow.intake.merge import MERGE_CONFLICT, Keys, merge_into, row_values, set_keys
 from leadflow.intake.touches import add_touch, is_repeat_business, returning_inquiry
+from leadflow.phrases import listed
 from leadflow.rules.config import PrivacyRules, RulesConfig
 from leadflow.rules.privacy import Refused, Removed, minimum, minimum_text
 from leadflow.rules.vocab import CheckState
@@ -154,7 +155,7 @@ def prepare_leads(
                     f"{rec.entered_at.isoformat(timespec='minutes')} is after the lead was "
                     f"received ({prepared.received_at.isoformat(timespec='minutes')})"
                 )
-                raise InvalidInput(f"entered_at: {problem}", {"entered_at": problem})
+                raise InvalidInput(listed({"entered_at": problem}), {"entered_at": problem})
         except (ValidationError, InvalidInput) as exc:
             errors = field_errors(exc) if isinstance(exc, ValidationError) else exc.errors
             kept = getattr(raw, "verbatim", raw)  # a sheet's row under its own headers

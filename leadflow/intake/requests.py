@@ -147,7 +147,10 @@ def stored_answer(
         return None
     if not 1 <= len(idem_key) <= 200:
         raise InvalidInput(
-            "Idempotency-Key: 1 to 200 characters", {"Idempotency-Key": "1 to 200 characters"}
+            N_(
+                "Idempotency-Key: 1 to 200 characters",
+            ),
+            {"Idempotency-Key": "1 to 200 characters"},
         )
     record = session.scalar(
         select(IdempotencyRecord).where(
@@ -158,7 +161,9 @@ def stored_answer(
         return None
     if record.fingerprint != print_:
         raise InvalidInput(
-            "Idempotency-Key: already used for a different request",
+            N_(
+                "Idempotency-Key: already used for a different request",
+            ),
             {"Idempotency-Key": "already used for a different request"},
         )
     return record.status_code, record.response
@@ -210,7 +215,7 @@ def replay(
     with its lead; a corrected body that still fails is itself kept in quarantine."""
     record = uow.session.get(QuarantinedRecord, record_id)
     if record is None:
-        raise NotFound(f"quarantined record {record_id} does not exist")
+        raise NotFound(N_("quarantined record {record_id} does not exist", record_id=record_id))
     if record.replayed_lead_id is not None:
         lead_id = record.replayed_lead_id
         return lead_id, False, _state_of(uow.session, lead_id)

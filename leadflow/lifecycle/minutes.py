@@ -44,7 +44,11 @@ def _points(values: Iterable[str], field: str) -> list[str]:
     for point in points:
         if len(point) > _POINT_LENGTH:
             raise InvalidInput(
-                f"{field}: a point is longer than {_POINT_LENGTH} characters",
+                N_(
+                    "{field}: a point is longer than {point_length} characters",
+                    field=field,
+                    point_length=_POINT_LENGTH,
+                ),
                 {field: "too long"},
             )
     return points
@@ -54,7 +58,10 @@ def _name(value: str | None, field: str) -> str | None:
     """A stripped name or title (None when blank); one too long is refused."""
     text = (value or "").strip()
     if len(text) > _NAME_LENGTH:
-        raise InvalidInput(f"{field}: longer than {_NAME_LENGTH} characters", {field: "too long"})
+        raise InvalidInput(
+            N_("{field}: longer than {most} characters", field=field, most=_NAME_LENGTH),
+            {field: "too long"},
+        )
     return text or None
 
 
@@ -109,8 +116,11 @@ def record_minutes(
     confirmed = lead_time(lead, confirmed_at, now, field="confirmed_at")
     if confirmed < held:
         raise InvalidInput(
-            f"confirmed_at: {confirmed.isoformat(timespec='seconds')} is before the "
-            f"negotiation was held ({held.isoformat(timespec='seconds')})",
+            N_(
+                "confirmed_at: {confirmed} is before the negotiation was held ({held})",
+                confirmed=confirmed.isoformat(timespec="seconds"),
+                held=held.isoformat(timespec="seconds"),
+            ),
             {"confirmed_at": "before the negotiation"},
         )
     row = NegotiationMinutes(

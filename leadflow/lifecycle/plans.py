@@ -51,7 +51,9 @@ class PlanIn(BaseModel):
     def _not_below_min(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         low = info.data.get("price_min")
         if low is not None and value < low:
-            raise ValueError(f"the highest price {value} is below the lowest {low}")
+            raise ValueError(
+                N_("the highest price {high} is below the lowest {low}", high=value, low=low)
+            )
         return value
 
     @field_validator("terms")

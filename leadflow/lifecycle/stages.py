@@ -72,8 +72,13 @@ def set_stage(
     when = lead_time(lead, at, now, "stage")
     if lead.sub_stage_at is not None and when < lead.sub_stage_at:
         raise InvalidInput(
-            f"at: {when.isoformat(timespec='seconds')} is before lead {lead.id} reached "
-            f"{lead.sub_stage!r} ({lead.sub_stage_at.isoformat(timespec='seconds')})",
+            N_(
+                "at: {when} is before lead {id} reached {sub_stage!r} ({sub_stage_at})",
+                when=when.isoformat(timespec="seconds"),
+                id=lead.id,
+                sub_stage=lead.sub_stage,
+                sub_stage_at=lead.sub_stage_at.isoformat(timespec="seconds"),
+            ),
             {"at": "before the current sub-stage was reached"},
         )
     if name != lead.sub_stage:

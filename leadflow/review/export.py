@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.review.build import build_review
 from leadflow.review.html import review_html
 from leadflow.review.model import Review
@@ -27,7 +28,12 @@ def check_format(fmt: str) -> str:
     """One of FORMATS, or InvalidInput naming the field."""
     if fmt not in FORMATS:
         raise InvalidInput(
-            f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
+            N_(
+                "format: {fmt!r} is not one of {formats}",
+                fmt=fmt,
+                formats=", ".join(FORMATS),
+            ),
+            {"format": "unknown format"},
         )
     return fmt
 
@@ -76,7 +82,11 @@ def review_text(review: Review, fmt: str) -> str:
     if fmt == "json":
         return review.model_dump_json(indent=2) + "\n"
     raise InvalidInput(
-        f"format {fmt}: a workbook is a file, not text; give --out", {"format": "not a text format"}
+        N_(
+            "format {fmt}: a workbook is a file, not text; give --out",
+            fmt=fmt,
+        ),
+        {"format": "not a text format"},
     )
 
 

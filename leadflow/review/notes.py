@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.review.period import read_period
 from leadflow.schemas import validated
 from leadflow.store.models import Team
@@ -86,7 +87,9 @@ def set_notes(
     given = validated(NotesIn, factors).model_dump(exclude_none=True)
     if not given:
         raise InvalidInput(
-            "give at least one of success, failure or improve",
+            N_(
+                "give at least one of success, failure or improve",
+            ),
             {name: "one of them is required" for name in FACTORS},
         )
     note = _find(session, label, team_id)

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.store.models import Lead, SalesRep
 from leadflow.team.teams import get_team
 
@@ -58,9 +59,11 @@ def _declared_period(value: Any) -> Any:
     (the pattern itself is 6 KB: no message to show a person)."""
     if isinstance(value, str) and not _PERIOD.fullmatch(value):
         if value != value.strip():
-            raise ValueError(f"period {value!r}: no white space around a period")
+            raise ValueError(N_("period {value!r}: no white space around a period", value=value))
         Period.parse(value)  # raises the reason, if it has one to give
-        raise ValueError(f"period {value!r}: digits 0-9, as in 2026-Q3, 2026-09 or 2026-W49")
+        raise ValueError(
+            N_("period {value!r}: digits 0-9, as in 2026-Q3, 2026-09 or 2026-W49", value=value)
+        )
     return value
 
 
@@ -101,11 +104,19 @@ class Period(BaseModel):
             return cls(kind="week", year=int(week[1]), number=int(week[2]), timezone=timezone)
         if week and int(week[1]) in _YEARS:
             raise ValueError(
-                f"period {text!r}: {week[1]} has ISO weeks 01 to {_weeks(int(week[1])):02d}"
+                N_(
+                    "period {text!r}: {year} has ISO weeks 01 to {weeks:02d}",
+                    text=text,
+                    year=week[1],
+                    weeks=_weeks(int(week[1])),
+                )
             )
         raise ValueError(
-            f"period {text!r}: expected a quarter like 2026-Q3, a month like 2026-09 or an "
-            "ISO week like 2026-W49"
+            N_(
+                "period {text!r}: expected a quarter like 2026-Q3, a month like "
+                "2026-09 or an ISO week like 2026-W49",
+                text=text,
+            )
         )
 
     @classmethod
@@ -124,7 +135,9 @@ class Period(BaseModel):
             iso = when.isocalendar()  # early January can be in the last ISO year's week
             return cls(kind=kind, year=iso.year, number=iso.week, timezone=timezone)
         else:
-            raise ValueError(f"period kind {kind!r}: expected 'quarter', 'month' or 'week'")
+            raise ValueError(
+                N_("period kind {kind!r}: expected 'quarter', 'month' or 'week'", kind=kind)
+            )
         return cls(kind=kind, year=when.year, number=number, timezone=timezone)
 
     def in_zone(self, timezone: str) -> Period:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.rules.vocab import SENSITIVE, Role
 
 FULL_VIEW = frozenset({Role.manager, Role.director})
@@ -42,15 +43,27 @@ class Viewer:
         roles = [r.value for r in Role]
         if role not in roles:
             raise InvalidInput(
-                f"role: {role!r} is not one of {', '.join(roles)}", {"role": "unknown role"}
+                N_(
+                    "role: {role!r} is not one of {roles}",
+                    role=role,
+                    roles=", ".join(roles),
+                ),
+                {"role": "unknown role"},
             )
         if role == Role.rep.value and rep_id is None:
             raise InvalidInput(
-                "rep: a rep's view needs the rep's id (--rep ID)", {"rep": "required with role rep"}
+                N_(
+                    "rep: a rep's view needs the rep's id (--rep ID)",
+                ),
+                {"rep": "required with role rep"},
             )
         if role != Role.rep.value and rep_id is not None:
             raise InvalidInput(
-                f"rep: only a rep's view names a rep, not a {role}'s", {"rep": "only with role rep"}
+                N_(
+                    "rep: only a rep's view names a rep, not a {role}'s",
+                    role=role,
+                ),
+                {"rep": "only with role rep"},
             )
         return cls(Role(role), rep_id)
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from cronsim import CronSim
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from leadflow.phrases import N_
+
 INTERVALS_ALLOWED = 2  # an interval deployment is overdue after twice its interval
 
 
@@ -27,7 +29,7 @@ class Cadence(BaseModel):
     @model_validator(mode="after")
     def _one_kind(self) -> Cadence:
         if (self.every_seconds is None) == (self.cron is None):
-            raise ValueError("a cadence is either every_seconds or cron")
+            raise ValueError(N_("a cadence is either every_seconds or cron"))
         return self
 
     def describe(self) -> str:

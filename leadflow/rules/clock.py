@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 
 
 def parse_as_of(text: str, field: str = "as_of") -> dt.datetime:
@@ -14,7 +15,11 @@ def parse_as_of(text: str, field: str = "as_of") -> dt.datetime:
         at = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"{field}: {text!r} is not an ISO 8601 date or time, e.g. 2026-10-01T07:00Z",
+            N_(
+                "{field}: {text!r} is not an ISO 8601 date or time, e.g. 2026-10-01T07:00Z",
+                field=field,
+                text=text,
+            ),
             {field: "not an ISO 8601 time"},
         ) from None
     return in_utc(at)
@@ -34,14 +39,23 @@ def checked_as_of(
     at = in_utc(at)
     if at > now:
         raise InvalidInput(
-            f"{field}: {_shown(at)} is later than now ({_shown(now)}); "
-            "a run can only be made as of a past time",
+            N_(
+                "{field}: {at} is later than now ({now}); a run can only be made as of a past time",
+                field=field,
+                at=_shown(at),
+                now=_shown(now),
+            ),
             {field: "in the future"},
         )
     if first_lead is not None and at < in_utc(first_lead):
         raise InvalidInput(
-            f"{field}: {_shown(at)} is before the first lead was created "
-            f"({_shown(first_lead)}); there was nothing to run on then",
+            N_(
+                "{field}: {at} is before the first lead was created ({first_lead}); "
+                "there was nothing to run on then",
+                field=field,
+                at=_shown(at),
+                first_lead=_shown(first_lead),
+            ),
             {field: "before the first lead"},
         )
     return at

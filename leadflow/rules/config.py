@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from leadflow.phrases import N_
 from leadflow.rules.names import normal
 from leadflow.rules.vocab import (
     ActivityChannel,
@@ -41,7 +42,9 @@ class ChannelRules(_Strict):
     def _once_each(self) -> ChannelRules:
         twice = sorted({c.value for c in self.priority if self.priority.count(c) > 1})
         if twice:
-            raise ValueError(f"priority names a channel more than once: {', '.join(twice)}")
+            raise ValueError(
+                N_("priority names a channel more than once: {twice}", twice=", ".join(twice))
+            )
         return self
 
 
@@ -81,7 +84,7 @@ class PriorityBounds(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> PriorityBounds:
         if self.medium > self.high:
-            raise ValueError("medium must not be above high")
+            raise ValueError(N_("medium must not be above high"))
         return self
 
 
@@ -114,7 +117,7 @@ class ScoringRules(_Strict):
     def _stages_ascending(self) -> ScoringRules:
         bounds = [s.min_score for s in self.nurture_stages]
         if bounds != sorted(bounds) or bounds[0] != 0:
-            raise ValueError("nurture_stages must start at min_score 0 and ascend")
+            raise ValueError(N_("nurture_stages must start at min_score 0 and ascend"))
         return self
 
 
@@ -184,7 +187,13 @@ class StageRules(_Strict):
             names: list[str] = getattr(self, state)
             twice = sorted({n for n in names if names.count(n) > 1})
             if twice:
-                raise ValueError(f"{state} names a sub-stage more than once: {', '.join(twice)}")
+                raise ValueError(
+                    N_(
+                        "{state} names a sub-stage more than once: {twice}",
+                        state=state,
+                        twice=", ".join(twice),
+                    )
+                )
         return self
 
     def of(self, state: str) -> list[str]:
@@ -305,11 +314,18 @@ class PrivacyRules(_Strict):
         kinds: dict[str, str] = {}
         for kind, names in self.refused_fields.items():
             if not kind.strip() or not names or not all(normal(n) for n in names):
-                raise ValueError(f"{kind!r}: a kind of personal data needs a name and names")
+                raise ValueError(
+                    N_("{kind!r}: a kind of personal data needs a name and names", kind=kind)
+                )
             for name in names:
                 if kinds.setdefault(normal(name), kind) != kind:
                     raise ValueError(
-                        f"{name!r} is listed under both {kinds[normal(name)]} and {kind}"
+                        N_(
+                            "{name!r} is listed under both {kind} and {kind2}",
+                            name=name,
+                            kind=kinds[normal(name)],
+                            kind2=kind,
+                        )
                     )
         return self
 

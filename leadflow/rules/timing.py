@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from leadflow.phrases import N_
 from leadflow.rules.config import CalendarRules, NurtureStage, RulesConfig
 from leadflow.rules.vocab import Grade, Priority, State
 
@@ -73,7 +74,7 @@ def add_business_hours(
                 return (current + remaining).astimezone(start.tzinfo)
             remaining -= close_at - current
         current = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), current.tzinfo)
-    raise ValueError("calendar has no business hours")
+    raise ValueError(N_("calendar has no business hours"))
 
 
 def first_contact_due(

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from leadflow.phrases import N_
 from leadflow.rules.text import control_problem
 from leadflow.rules.written import budget_in, read_amount, read_budget
 from leadflow.rules.written_times import read_timeline, timeline_in
@@ -27,15 +28,17 @@ READ_FROM_NEED = "read from the need: "
 
 def _unreadable(name: str, text: str, notes: dict[str, str] | None) -> None:
     if notes is None:
-        raise ValueError(f"{name}: cannot read {text!r} as a {_WHAT[name]}")
+        raise ValueError(
+            N_("{name}: cannot read {text!r} as a {what}", name=name, text=text, what=_WHAT[name])
+        )
     notes[name] = text
 
 
 _WHAT = {
-    "budget": "budget (50-80万, 100万以上, 20万左右, 80k)",
-    "budget_min": "amount (50万, 80k)",
-    "budget_max": "amount (50万, 80k)",
-    "timeline": "time (2026-06-30, 2026年6月, Q3, 下半年, 3个月内, 尽快)",
+    "budget": N_("budget (50-80万, 100万以上, 20万左右, 80k)"),
+    "budget_min": N_("amount (50万, 80k)"),
+    "budget_max": N_("amount (50万, 80k)"),
+    "timeline": N_("time (2026-06-30, 2026年6月, Q3, 下半年, 3个月内, 尽快)"),
 }
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict
 
+from leadflow.phrases import N_
 from leadflow.rules.config import CalendarRules
 from leadflow.rules.timing import in_business_hours
 
@@ -27,7 +28,9 @@ def check_zone(name: str) -> str:
     """The IANA time zone name (Asia/Shanghai, UTC), or ValueError saying what is expected."""
     cleaned = name.strip()
     if cleaned not in _known():
-        raise ValueError(f"{name!r} is not an IANA time zone name such as Asia/Shanghai or UTC")
+        raise ValueError(
+            N_("{name!r} is not an IANA time zone name such as Asia/Shanghai or UTC", name=name)
+        )
     return cleaned
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.progress import Report, counted
 from leadflow.review.xlsx import FORMULA_START, MASK, REFUSALS, sheet_text, unwritable
 from leadflow.review.xlsx_widths import DATE, IDENTIFIER, INTEGER, MONEY, TIME, ColumnWidths
@@ -61,7 +62,9 @@ class ExportFilter:
         the leads of `owner`, their own."""
         if self.role == Role.rep.value and self.owner is None:
             raise InvalidInput(
-                "owner: a rep's export needs --owner (a rep sees their own leads only)",
+                N_(
+                    "owner: a rep's export needs --owner (a rep sees their own leads only)",
+                ),
                 {"owner": "required for role rep"},
             )
         return Viewer.of(self.role, self.owner if self.role == Role.rep.value else None)
@@ -74,7 +77,11 @@ class ExportFilter:
             states = [s.value for s in State]
             if self.state not in states:
                 raise InvalidInput(
-                    f"state: {self.state!r} is not one of {', '.join(states)}",
+                    N_(
+                        "state: {state!r} is not one of {states}",
+                        state=self.state,
+                        states=", ".join(states),
+                    ),
                     {"state": "unknown state"},
                 )
             query = query.where(Lead.state == self.state)
@@ -203,7 +210,12 @@ def export_leads(
     `on_progress` hears the leads written so far."""
     if fmt not in FORMATS:
         raise InvalidInput(
-            f"format: {fmt!r} is not one of {', '.join(FORMATS)}", {"format": "unknown format"}
+            N_(
+                "format: {fmt!r} is not one of {formats}",
+                fmt=fmt,
+                formats=", ".join(FORMATS),
+            ),
+            {"format": "unknown format"},
         )
     spec.query()  # a refused filter or reader is refused before any file is written
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.rules.privacy import Refused
 from leadflow.schemas import loads_strict
 from leadflow.settings import get_settings
@@ -73,14 +74,18 @@ def _header(
             if len(seen) >= search:
                 break
     if not seen:
-        raise InvalidInput(f"{path}: empty file, expected a header row")
+        raise InvalidInput(N_("{path}: empty file, expected a header row", path=path))
     chosen = chosen or seen[0]
     names = _names(chosen.cells)
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:  # which of the two is meant is unknowable
         raise InvalidInput(
-            f"{path}: column(s) {', '.join(twice)} appear more than once "
-            "in the header; which one is meant is unknowable"
+            N_(
+                "{path}: column(s) {twice} appear more than once in the header; which "
+                "one is meant is unknowable",
+                path=path,
+                twice=", ".join(twice),
+            )
         )
     skipped = [r.number for r in seen if r.number < chosen.number]
     plan = SheetPlan.of(names, mapping, refused)
@@ -153,14 +158,16 @@ def open_leads(
     personal data the product refuses is left out, never a reason to refuse the file).
     `encoding` names a CSV's encoding instead of detecting it."""
     if path.is_dir():
-        raise InvalidInput(f"{path}: is a directory, not a lead file")
+        raise InvalidInput(N_("{path}: is a directory, not a lead file", path=path))
     if not path.exists():
-        raise InvalidInput(f"{path}: no such file")
+        raise InvalidInput(N_("{path}: no such file", path=path))
     suffix = path.suffix.lower()
     if sheet is not None and suffix != ".xlsx":
-        raise InvalidInput(f"--sheet {sheet}: only an .xlsx file has sheets")
+        raise InvalidInput(N_("--sheet {sheet}: only an .xlsx file has sheets", sheet=sheet))
     if encoding is not None and suffix != ".csv":
-        raise InvalidInput(f"--encoding {encoding}: only a .csv file has an encoding to name")
+        raise InvalidInput(
+            N_("--encoding {encoding}: only a .csv file has an encoding to name", encoding=encoding)
+        )
     if suffix not in SHEETS:
         return LeadFile(path, suffix.lstrip("."), _json_records(path))
     settings = get_settings()
@@ -175,8 +182,12 @@ def open_leads(
     )
     if plan.unknown and not ignore_unknown:
         raise InvalidInput(
-            f"{path}: unmapped column(s) {', '.join(plan.unknown)}; map them "
-            "with --map FILE, or pass --ignore-unknown to leave them out"
+            N_(
+                "{path}: unmapped column(s) {unknown}; map them with --map FILE, or "
+                "pass --ignore-unknown to leave them out",
+                path=path,
+                unknown=", ".join(plan.unknown),
+            )
         )
     footers: list[int] = []
     records = _records(chain(past, raw), plan, encoding, limits, footers)
@@ -219,13 +230,28 @@ def _json_records(path: Path) -> Iterator[tuple[int, Any]]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno})") from None
+            raise InvalidInput(
+                N_(
+                    "{path}: not valid JSON: {msg} (line {lineno})",
+                    path=path,
+                    msg=exc.msg,
+                    lineno=exc.lineno,
+                )
+            ) from None
         except UnicodeDecodeError:
-            raise InvalidInput(f"{path}: not UTF-8 text, which JSON must be") from None
+            raise InvalidInput(
+                N_("{path}: not UTF-8 text, which JSON must be", path=path)
+            ) from None
         if not isinstance(data, list):
-            raise InvalidInput(f"{path}: expected a JSON array of lead objects")
+            raise InvalidInput(N_("{path}: expected a JSON array of lead objects", path=path))
         return iter(enumerate(data, start=1))
-    raise InvalidInput(f"{path}: unknown file type {suffix or '(none)'}; use .csv, .xlsx or .jsonl")
+    raise InvalidInput(
+        N_(
+            "{path}: unknown file type {suffix}; use .csv, .xlsx or .jsonl",
+            path=path,
+            suffix=suffix or "(none)",
+        )
+    )
 
 
 def read_records(path: Path) -> Iterator[tuple[int, Any]]:

@@ -18,6 +18,7 @@ from leadflow.config_files import read_yaml, validate
 from leadflow.errors import InvalidInput
 from leadflow.intake.channels import MAPPING_FILE, ChannelWords, put_detail
 from leadflow.intake.history_rows import ACTIVITY_FIELDS, HISTORY_FIELDS, STAMPS
+from leadflow.phrases import N_
 from leadflow.rules.config import ConfigError
 from leadflow.rules.privacy import Refused
 from leadflow.rules.vocab import Channel, CompanySize, ContactRole, CustomerType, State
@@ -143,7 +144,7 @@ def load_mapping(extra: Path | None = None) -> ImportMapping:
     if extra is None:
         return mapping
     if not extra.is_file():
-        raise InvalidInput(f"--map {extra}: no such file")
+        raise InvalidInput(N_("--map {extra}: no such file", extra=extra))
     return _overlay(mapping, extra)
 
 

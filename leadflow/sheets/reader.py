@@ -21,16 +21,17 @@ from typing import Any
 from charset_normalizer import CharsetMatch, CharsetMatches, from_bytes
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.review.xlsx import FORMULA_START
 
 _MAGIC = (
-    (b"PK\x03\x04", "an XLSX workbook or another zip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook; save it as .xlsx or .csv"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
+    (b"PK\x03\x04", N_("an XLSX workbook or another zip archive")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Excel .xls workbook; save it as .xlsx or .csv")),
+    (b"%PDF", N_("a PDF document")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
 )
 _GB = {"gb2312", "gbk", "gb18030", "hz"}  # read as GB18030, the superset Excel writes
 _DAMAGED_CANDIDATES = ("utf-8", "gb18030")
@@ -77,7 +78,7 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
     """The text encoding of a CSV file from its first bytes, or InvalidInput."""
     what = _looks_like(head)
     if what:
-        raise InvalidInput(f"{path}: not a CSV file (looks like {what})")
+        raise InvalidInput(N_("{path}: not a CSV file (looks like {what})", path=path, what=what))
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -88,7 +89,12 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         if best is not None and best.encoding.lower().startswith(("utf_16", "utf_32")):
             return best.encoding
         raise InvalidInput(
-            f"{path}: binary data, not text ({nuls:,} NUL bytes in its first {len(head):,} bytes)"
+            N_(
+                "{path}: binary data, not text ({nuls:,} NUL bytes in its first {size:,} bytes)",
+                path=path,
+                nuls=nuls,
+                size=len(head),
+            )
         )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -106,7 +112,9 @@ def detect_encoding(path: Path, head: bytes, damaged_share: float) -> str:
         text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
         if text and text.count("\ufffd") <= len(text) * damaged_share:
             return encoding
-    raise InvalidInput(f"{path}: binary data, not text: no text encoding fits its first bytes")
+    raise InvalidInput(
+        N_("{path}: binary data, not text: no text encoding fits its first bytes", path=path)
+    )
 
 
 def _refuse_a_guess(path: Path, best: CharsetMatch, matches: CharsetMatches) -> None:
@@ -126,9 +134,16 @@ def _refuse_a_guess(path: Path, best: CharsetMatch, matches: CharsetMatches) -> 
         word = text[start : at + 12].split(",")[0].split("\n")[0]
         theirs = other[start : at + 12].split(",")[0].split("\n")[0]
         raise InvalidInput(
-            f"{path}: the encoding is uncertain: detected {best.encoding} ({word!r}), but "
-            f"{rival.encoding} fits as well ({theirs!r}); name it with --encoding, e.g. "
-            f"--encoding {best.encoding} or --encoding {rival.encoding}"
+            N_(
+                "{path}: the encoding is uncertain: detected {encoding} ({word!r}), "
+                "but {encoding2} fits as well ({theirs!r}); name it with --encoding, "
+                "e.g. --encoding {encoding} or --encoding {encoding2}",
+                path=path,
+                encoding=best.encoding,
+                word=word,
+                encoding2=rival.encoding,
+                theirs=theirs,
+            )
         )
 
 
@@ -138,7 +153,10 @@ def named_encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise InvalidInput(
-            f"--encoding {name!r}: not a known text encoding (e.g. utf-8, latin-1, cp1252, gbk)"
+            N_(
+                "--encoding {name!r}: not a known text encoding (e.g. utf-8, latin-1, cp1252, gbk)",
+                name=name,
+            )
         ) from None
 
 
@@ -156,17 +174,28 @@ def xlsx_rows(path: Path, sheet: str | None, limits: Limits) -> tuple[str, Itera
     with path.open("rb") as handle:
         head = handle.read(8)
     if not head.startswith(b"PK\x03\x04"):
-        what = _looks_like(head) or ("CSV or other text" if _is_text(head) else "binary data")
-        raise InvalidInput(f"{path}: not an XLSX file (looks like {what})")
+        what = _looks_like(head) or (
+            N_("CSV or other text") if _is_text(head) else N_("binary data")
+        )
+        raise InvalidInput(N_("{path}: not an XLSX file (looks like {what})", path=path, what=what))
     _check_unpacked(path, limits)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, InvalidFileException, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path}: not a readable XLSX workbook ({exc})") from None
+        raise InvalidInput(
+            N_("{path}: not a readable XLSX workbook ({problem})", path=path, problem=str(exc))
+        ) from None
     if sheet is not None and sheet not in book.sheetnames:
         names = ", ".join(book.sheetnames)
         book.close()
-        raise InvalidInput(f"{path}: no sheet named {sheet!r}; its sheets: {names}")
+        raise InvalidInput(
+            N_(
+                "{path}: no sheet named {sheet!r}; its sheets: {names}",
+                path=path,
+                sheet=sheet,
+                names=names,
+            )
+        )
     ws = book[sheet] if sheet is not None else book.worksheets[0]
     return ws.title, _read_xlsx(book, ws)
 
@@ -182,20 +211,34 @@ def _check_unpacked(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path}: not a readable XLSX workbook ({exc})") from None
+        raise InvalidInput(
+            N_("{path}: not a readable XLSX workbook ({problem})", path=path, problem=str(exc))
+        ) from None
     unpacked = sum(p.file_size for p in parts)
     if unpacked > limits.max_xlsx_bytes:
         raise InvalidInput(
-            f"{path}: refused unread: its parts unpack to {unpacked:,} bytes, more than "
-            f"the {limits.max_xlsx_bytes:,} allowed (imports.max_xlsx_bytes)"
+            N_(
+                "{path}: refused unread: its parts unpack to {unpacked:,} bytes, more "
+                "than the {max_xlsx_bytes:,} allowed (imports.max_xlsx_bytes)",
+                path=path,
+                unpacked=unpacked,
+                max_xlsx_bytes=limits.max_xlsx_bytes,
+            )
         )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _SMALL_PART and ratio > limits.max_xlsx_ratio:
             raise InvalidInput(
-                f"{path}: refused unread: its part {part.filename} unpacks to "
-                f"{part.file_size:,} bytes, {ratio:,.0f} times its packed size, more than "
-                f"the {limits.max_xlsx_ratio:g} times allowed (imports.max_xlsx_ratio)"
+                N_(
+                    "{path}: refused unread: its part {filename} unpacks to {file_size:,} "
+                    "bytes, {ratio:,.0f} times its packed size, more than the "
+                    "{max_xlsx_ratio:g} times allowed (imports.max_xlsx_ratio)",
+                    path=path,
+                    filename=part.filename,
+                    file_size=part.file_size,
+                    ratio=ratio,
+                    max_xlsx_ratio=limits.max_xlsx_ratio,
+                )
             )
 
 

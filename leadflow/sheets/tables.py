@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.sheets.files import SHEETS, sheet_limits, sheet_rows
 from leadflow.sheets.values import as_text
 
@@ -39,19 +40,21 @@ def read_table(path: Path) -> tuple[dict[str, str], Iterator[TableRow]]:
     """The header's names (normal form: as written) and the rows of a .csv or .xlsx file
     (blank rows left out)."""
     if path.is_dir():
-        raise InvalidInput(f"{path}: is a directory, not a .csv or .xlsx file")
+        raise InvalidInput(N_("{path}: is a directory, not a .csv or .xlsx file", path=path))
     if not path.exists():
-        raise InvalidInput(f"{path}: no such file")
+        raise InvalidInput(N_("{path}: no such file", path=path))
     if path.suffix.lower() not in SHEETS:
-        raise InvalidInput(f"{path}: not a .csv or .xlsx file")
+        raise InvalidInput(N_("{path}: not a .csv or .xlsx file", path=path))
     _, _, raw = sheet_rows(path, None, None, sheet_limits())
     header = next((r for r in raw if any(_text(c) for c in r.cells)), None)
     if header is None:
-        raise InvalidInput(f"{path}: empty file, expected a header row")
+        raise InvalidInput(N_("{path}: empty file, expected a header row", path=path))
     names = [header_name(c) for c in header.cells]
     twice = sorted({n for n in names if n and names.count(n) > 1})
     if twice:
-        raise InvalidInput(f"{path}: column(s) {', '.join(twice)} appear more than once")
+        raise InvalidInput(
+            N_("{path}: column(s) {twice} appear more than once", path=path, twice=", ".join(twice))
+        )
 
     def rows() -> Iterator[TableRow]:
         for row in raw:

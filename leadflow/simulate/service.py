@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.config_files import deep_merge, moved_keys, read_yaml, validate
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.progress import Report, counted
 from leadflow.review.period import Period
 from leadflow.rules.config import RulesConfig
@@ -35,7 +36,7 @@ def window(
     """The replayed window: a period (2026-Q3, 2026-09), from a date to now, or by default
     the last complete quarter."""
     if period and since:
-        raise InvalidInput("give --period or --since, not both", {"period": "with --since"})
+        raise InvalidInput(N_("give --period or --since, not both"), {"period": "with --since"})
     if since is not None:
         start = dt.datetime.combine(since, dt.time(), dt.UTC)
         return f"since {since.isoformat()}", start, now

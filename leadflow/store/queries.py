@@ -111,7 +111,10 @@ def sorted_leads(
     """Up to `limit` leads with their win probability, in one of LEAD_SORTS' orders; leads
     tied on it come in the order of `ranking` (the channels), then newest first."""
     if sort not in LEAD_SORTS:
-        raise InvalidInput(f"sort: {sort!r} is not one of {', '.join(LEAD_SORTS)}", {"sort": sort})
+        raise InvalidInput(
+            N_("sort: {sort!r} is not one of {sorts}", sort=sort, sorts=", ".join(LEAD_SORTS)),
+            {"sort": sort},
+        )
     where.check(session)
     query = (
         select(Lead, LeadWinScore.probability)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Role
 from leadflow.store.auth_models import ApiKey
 from leadflow.store.models import SalesRep, utcnow
@@ -38,17 +39,17 @@ def create_key(
         chosen = Role(role)
     except ValueError:
         raise InvalidInput(
-            f"role: {role!r} is not one of " + ", ".join(r.value for r in Role),
+            N_("role: {role!r} is not one of {roles}", role=role, roles=", ".join(Role)),
             {"role": "unknown value"},
         ) from None
     if chosen is Role.rep and rep_id is None:
-        raise InvalidInput("rep: a rep key must name its rep (--rep ID)", {"rep": "required"})
+        raise InvalidInput(N_("rep: a rep key must name its rep (--rep ID)"), {"rep": "required"})
     if chosen is not Role.rep and rep_id is not None:
-        raise InvalidInput("rep: only a rep key names a rep", {"rep": "only for role rep"})
+        raise InvalidInput(N_("rep: only a rep key names a rep"), {"rep": "only for role rep"})
     if rep_id is not None and session.get(SalesRep, rep_id) is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     if name is not None and not 1 <= len(name.strip()) <= 120:
-        raise InvalidInput("name: 1 to 120 characters", {"name": "1 to 120 characters"})
+        raise InvalidInput(N_("name: 1 to 120 characters"), {"name": "1 to 120 characters"})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=(name or "").strip() or f"{chosen.value} key",
@@ -85,7 +86,7 @@ def revoke_key(session: Session, key_id: int, now: dt.datetime | None = None) ->
     """Revoke a key at once; revoking twice keeps the first time."""
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise NotFound(f"key {key_id} does not exist")
+        raise NotFound(N_("key {key_id} does not exist", key_id=key_id))
     if key.revoked_at is None:
         key.revoked_at = now or utcnow()
         session.flush()

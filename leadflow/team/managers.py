@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadflow.errors import InvalidInput
+from leadflow.phrases import N_
 from leadflow.rules.contact import is_mailbox
 from leadflow.store.models import Team, TeamManager
 
@@ -28,13 +29,15 @@ class ManagerIn(BaseModel):
     @classmethod
     def _mailbox(cls, value: str | None) -> str | None:
         if value and not is_mailbox(value):
-            raise ValueError(f"{value!r} is not an email address (name@example.com)")
+            raise ValueError(
+                N_("{value!r} is not an email address (name@example.com)", value=value)
+            )
         return value or None
 
     @model_validator(mode="after")
     def _someone(self) -> ManagerIn:
         if not (self.name or self.email):
-            raise ValueError("a manager needs a name or an email")
+            raise ValueError(N_("a manager needs a name or an email"))
         self.name = self.name or None
         return self
 

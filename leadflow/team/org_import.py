@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.lifecycle.assign import assign_queued
+from leadflow.phrases import N_, listed
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import validated
 from leadflow.sheets.tables import TableRow, header_name
@@ -129,7 +130,10 @@ def import_teams(
     report = OrgImport(kind="teams", rows=len(rows), ignored_columns=_ignored(names))
     if "name" not in columns:
         raise InvalidInput(
-            "office: the table has no office (or team) column", {"office": "missing"}
+            N_(
+                "office: the table has no office (or team) column",
+            ),
+            {"office": "missing"},
         )
     offices: dict[str, dict[str, Any]] = {}
     numbers: dict[str, list[int]] = {}
@@ -157,10 +161,10 @@ def _team_row(
 ) -> tuple[str, dict[str, Any]]:
     """The office's data with this row's added (a new dict: a bad row changes nothing)."""
     if row.problem:
-        raise InvalidInput(f"{columns['name']}: {row.problem}", {"name": row.problem})
+        raise InvalidInput(listed({columns["name"]: row.problem}), {"name": row.problem})
     cell = {f: row.cells.get(c, "") for f, c in columns.items()}
     if not cell["name"]:
-        raise InvalidInput(f"{columns['name']}: required", {"name": "required"})
+        raise InvalidInput(N_("{column}: required", column=columns["name"]), {"name": "required"})
     key = cell["name"].casefold()
     before = offices.get(key, {"name": cell["name"], "managers": []})
     data = {**before, "managers": list(before["managers"])}
@@ -175,13 +179,18 @@ def _team_row(
             data["managers"].append(validated(ManagerIn, person))
         except InvalidInput as exc:
             column = columns.get("managers") or columns["manager_email"]
-            raise InvalidInput(f"{column}: {exc}", {"managers": str(exc)}) from None
+            raise InvalidInput(listed({column: exc.args[0]}), {"managers": str(exc)}) from None
     for field in ("timezone", "notify_url"):
         value = cell.get(field)
         if value and data.get(field) and data[field] != value:
             raise InvalidInput(
-                f"{columns[field]}: {value!r} differs from {data[field]!r} given for "
-                f"{data['name']} above",
+                N_(
+                    "{column}: {value!r} differs from {data!r} given for {name} above",
+                    column=columns[field],
+                    value=value,
+                    data=data[field],
+                    name=data["name"],
+                ),
                 {field: "differs from an earlier row"},
             )
         if value:
@@ -246,7 +255,9 @@ def import_reps(
     columns = _columns(names, REP_COLUMNS)
     report = OrgImport(kind="reps", rows=len(rows), ignored_columns=_ignored(names))
     if "name" not in columns:
-        raise InvalidInput("agent: the table has no agent (or name) column", {"agent": "missing"})
+        raise InvalidInput(
+            N_("agent: the table has no agent (or name) column"), {"agent": "missing"}
+        )
     by_name = {t.name.casefold(): t.id for t in session.scalars(select(Team))}
     seen: dict[str, int] = {}
     for row in rows:
@@ -270,7 +281,7 @@ def _save_rep(
 ) -> None:
     """Create or update the row's rep, and count which it was."""
     if row.problem:
-        raise InvalidInput(f"{columns['name']}: {row.problem}", {"name": row.problem})
+        raise InvalidInput(listed({columns["name"]: row.problem}), {"name": row.problem})
     cell = {f: row.cells.get(c, "") for f, c in columns.items()}
     if not (cell.get("name") or cell.get("email")):
         report.skipped += 1  # a row of the sheet for its office or manager only
@@ -287,7 +298,11 @@ def _save_rep(
         team_id = by_name.get(cell["team"].casefold())
         if team_id is None:
             raise InvalidInput(
-                f"{columns['team']}: no team named {cell['team']!r} (import the teams first)",
+                N_(
+                    "{team}: no team named {team2!r} (import the teams first)",
+                    team=columns["team"],
+                    team2=cell["team"],
+                ),
                 {"team": "unknown"},
             )
         data["team_id"] = team_id
@@ -298,7 +313,11 @@ def _save_rep(
     ).casefold() or f"{cell.get('name', '').casefold()}@{data.get('team_id')}"
     if who in seen:
         raise InvalidInput(
-            f"{columns.get('email', columns['name'])}: the same rep as row {seen[who]}",
+            N_(
+                "{email}: the same rep as row {seen}",
+                email=columns.get("email", columns["name"]),
+                seen=seen[who],
+            ),
             {"email" if data.get("email") else "name": "repeats an earlier row"},
         )
     found = _find_rep(session, data)

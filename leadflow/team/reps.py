@@ -32,20 +32,20 @@ def mailbox(value: str | None) -> str | None:
     """A rep's or manager's email as given, or None for none; refused unless the outbox
     can mail it."""
     if value and not is_mailbox(value):
-        raise ValueError(f"{value!r} is not an email address (name@example.com)")
+        raise ValueError(N_("{value!r} is not an email address (name@example.com)", value=value))
     return value or None
 
 
 def apprise_target(value: str | None) -> str | None:
     """A notify URL as given, or None for none; refused unless it is a URL."""
     if value and "://" not in value:
-        raise ValueError(f"{value!r} is not an apprise URL (scheme://...)")
+        raise ValueError(N_("{value!r} is not an apprise URL (scheme://...)", value=value))
     return value or None
 
 
 _STAND_IN = {
-    "email": ("rep", "the team's manager"),
-    "manager_email": ("manager", "the ops channels"),
+    "email": (N_("rep"), N_("the team's manager")),
+    "manager_email": (N_("manager"), N_("the ops channels")),
 }
 
 
@@ -55,14 +55,23 @@ def check_address(field: str, email: str | None, url: str | None, no_email: bool
     nobody is added who silently gets nothing."""
     if no_email and email:
         raise InvalidInput(
-            f"no_email: {field} is given too; give one of them", {"no_email": f"{field} given"}
+            N_(
+                "no_email: {field} is given too; give one of them",
+                field=field,
+            ),
+            {"no_email": f"{field} given"},
         )
     if not (email or url or no_email):
         who, stand_in = _STAND_IN.get(field, _STAND_IN["manager_email"])
         raise InvalidInput(
-            f"{field}: required (or notify_url), so that the {who}'s notices reach them; "
-            f'if the {who} has no email, say so with --no-email (API: "no_email": true), '
-            f"and their notices go to {stand_in} instead",
+            N_(
+                "{field}: required (or notify_url), so that the {who}'s notices reach "
+                "them; if the {who} has no email, say so with --no-email (API: "
+                '"no_email": true), and their notices go to {stand_in} instead',
+                field=field,
+                who=who,
+                stand_in=stand_in,
+            ),
             {field: "required (or no_email)"},
         )
 
@@ -75,7 +84,9 @@ def check_managers(people: list[ManagerIn], url: str | None, no_email: bool) -> 
         return
     if no_email and all(p.email for p in people):
         raise InvalidInput(
-            "no_email: every manager has an email; give one of them",
+            N_(
+                "no_email: every manager has an email; give one of them",
+            ),
             {"no_email": "manager_email given"},
         )
     for n, person in enumerate(people):
@@ -150,7 +161,9 @@ def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = 
     people = given_managers(team_in)
     check_managers(people, team_in.notify_url, team_in.no_email)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
-        raise InvalidInput(f"name: a team named {team_in.name!r} exists", {"name": "taken"})
+        raise InvalidInput(
+            N_("name: a team named {name!r} exists", name=team_in.name), {"name": "taken"}
+        )
     team = Team(**team_in.model_dump(mode="json", exclude={"no_email", "managers"}))
     team.timezone = team_in.timezone or default_timezone
     set_managers(team, people)
@@ -240,15 +253,27 @@ def delete_rep(session: Session, rep_id: int) -> None:
     rep = get_rep(session, rep_id)
     owned = session.scalar(select(func.count()).where(Lead.owner_id == rep_id)) or 0
     if owned:
-        leads = "lead" if owned == 1 else "leads"
-        raise InUse(f"rep {rep_id} owns {owned} {leads}; mark the rep away instead of deleting")
+        if owned == 1:
+            raise InUse(
+                N_("rep {rep} owns 1 lead; mark the rep away instead of deleting", rep=rep_id)
+            )
+        raise InUse(
+            N_(
+                "rep {rep} owns {owned} leads; mark the rep away instead of deleting",
+                rep=rep_id,
+                owned=owned,
+            )
+        )
     session.delete(rep)
     try:
         session.flush()
     except IntegrityError:
         raise InUse(
-            f"rep {rep_id} is still referred to (activities, targets or API keys); "
-            "mark the rep away instead"
+            N_(
+                "rep {rep_id} is still referred to (activities, targets or API keys); "
+                "mark the rep away instead",
+                rep_id=rep_id,
+            )
         ) from None
 
 

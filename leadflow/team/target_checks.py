@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from leadflow.errors import InvalidInput, NotFound
 from leadflow.i18n import gettext as _
 from leadflow.i18n import label
+from leadflow.phrases import N_
 from leadflow.store.models import SalesRep, Team
 from leadflow.store.target_models import Target
 from leadflow.store.uow import flush
@@ -24,11 +25,14 @@ def approve_target(session: Session, target_id: int, by: str, now: dt.datetime) 
     filed target again changes nothing; a target with no number is refused."""
     target = session.get(Target, target_id)
     if target is None:
-        raise NotFound(f"target {target_id} does not exist")
+        raise NotFound(N_("target {target_id} does not exist", target_id=target_id))
     numbers = (target.revenue, target.new_customers, target.repeat_rate, target.follow_ups_per_day)
     if all(n is None for n in numbers) and not target.valid_leads:
         raise InvalidInput(
-            f"target {target_id} has no number to approve: set one first",
+            N_(
+                "target {target_id} has no number to approve: set one first",
+                target_id=target_id,
+            ),
             {"target_id": "no number set"},
         )
     if target.status != "filed":

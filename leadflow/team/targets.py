@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput, NotFound
+from leadflow.phrases import N_
 from leadflow.review.period import read_period, scoped
 from leadflow.rules.config import CalendarRules
 from leadflow.rules.vocab import Channel
@@ -69,7 +70,10 @@ def _revenue(value: Decimal | float | None) -> Decimal | None:
         amount = Decimal("NaN")
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
         raise InvalidInput(
-            f"revenue: {value} is not an amount between 0 and 999,999,999,999",
+            N_(
+                "revenue: {value} is not an amount between 0 and 999,999,999,999",
+                value=value,
+            ),
             {"revenue": "out of range"},
         )
     return amount.quantize(Decimal("0.01"))
@@ -78,11 +82,18 @@ def _revenue(value: Decimal | float | None) -> Decimal | None:
 def _check(new_customers: int | None, repeat_rate: float | None) -> None:
     if new_customers is not None and new_customers < 0:
         raise InvalidInput(
-            f"new_customers: {new_customers} is negative", {"new_customers": "must be 0 or more"}
+            N_(
+                "new_customers: {new_customers} is negative",
+                new_customers=new_customers,
+            ),
+            {"new_customers": "must be 0 or more"},
         )
     if repeat_rate is not None and not 0 <= repeat_rate <= 1:
         raise InvalidInput(
-            f"repeat_rate: {repeat_rate} is not a share between 0 and 1",
+            N_(
+                "repeat_rate: {repeat_rate} is not a share between 0 and 1",
+                repeat_rate=repeat_rate,
+            ),
             {"repeat_rate": "must be between 0 and 1"},
         )
 
@@ -91,7 +102,11 @@ def _quotas(valid_leads: dict[str, int] | None, per_day: int | None) -> dict[str
     """Channels checked against the vocabulary, numbers 0 or more (0 drops the channel)."""
     if per_day is not None and per_day < 0:
         raise InvalidInput(
-            f"follow_ups_per_day: {per_day} is negative", {"follow_ups_per_day": "0 or more"}
+            N_(
+                "follow_ups_per_day: {per_day} is negative",
+                per_day=per_day,
+            ),
+            {"follow_ups_per_day": "0 or more"},
         )
     if valid_leads is None:
         return None
@@ -99,12 +114,20 @@ def _quotas(valid_leads: dict[str, int] | None, per_day: int | None) -> dict[str
     for channel, weekly in valid_leads.items():
         if channel not in known:
             raise InvalidInput(
-                f"valid_leads: {channel!r} is not a channel (one of {', '.join(sorted(known))})",
+                N_(
+                    "valid_leads: {channel!r} is not a channel (one of {known})",
+                    channel=channel,
+                    known=", ".join(sorted(known)),
+                ),
                 {"valid_leads": f"unknown channel {channel}"},
             )
         if not isinstance(weekly, int) or weekly < 0:
             raise InvalidInput(
-                f"valid_leads: {channel}={weekly} is not a whole number of 0 or more",
+                N_(
+                    "valid_leads: {channel}={weekly} is not a whole number of 0 or more",
+                    channel=channel,
+                    weekly=weekly,
+                ),
                 {"valid_leads": f"{channel}: 0 or more"},
             )
     return valid_leads
@@ -118,7 +141,10 @@ def parse_quotas(items: list[str]) -> dict[str, int]:
         channel, sep, number = item.partition("=")
         if not sep or not number.strip().isdigit():
             raise InvalidInput(
-                f"valid_leads: {item!r} is not CHANNEL=NUMBER (e.g. trade_show=3)",
+                N_(
+                    "valid_leads: {item!r} is not CHANNEL=NUMBER (e.g. trade_show=3)",
+                    item=item,
+                ),
                 {"valid_leads": "CHANNEL=NUMBER"},
             )
         found[channel.strip()] = int(number)
@@ -155,13 +181,15 @@ def set_target(
     label = read_period(period).label
     if (team_id is None) == (rep_id is None):
         raise InvalidInput(
-            "a target belongs to exactly one team or one rep: give one of them",
+            N_(
+                "a target belongs to exactly one team or one rep: give one of them",
+            ),
             {"team_id": "team or rep", "rep_id": "team or rep"},
         )
     if team_id is not None and session.get(Team, team_id) is None:
-        raise NotFound(f"team {team_id} does not exist")
+        raise NotFound(N_("team {team} does not exist", team=team_id))
     if rep_id is not None and session.get(SalesRep, rep_id) is None:
-        raise NotFound(f"rep {rep_id} does not exist")
+        raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     amount = _revenue(revenue)
     _check(new_customers, repeat_rate)
     quotas = _quotas(valid_leads, follow_ups_per_day)
@@ -270,7 +298,7 @@ def get_target(
     """One target by id, or NotFound."""
     target = session.get(Target, target_id)
     if target is None:
-        raise NotFound(f"target {target_id} does not exist")
+        raise NotFound(N_("target {target_id} does not exist", target_id=target_id))
     return full_view(session, target, now, calendar)
 
 

@@ -55,12 +55,20 @@ def update_team(
     unknown = sorted(set(changes) - {*EDITABLE, "no_email"})
     if unknown:
         raise InvalidInput(
-            f"{unknown[0]}: not a field that can be changed ({', '.join(EDITABLE)})",
+            N_(
+                "{unknown}: not a field that can be changed ({editable})",
+                unknown=unknown[0],
+                editable=", ".join(EDITABLE),
+            ),
             {name: "cannot be changed" for name in unknown},
         )
     if not changes:
         raise InvalidInput(
-            f"nothing to change: name at least one of {', '.join(EDITABLE)}", {"(record)": "empty"}
+            N_(
+                "nothing to change: name at least one of {editable}",
+                editable=", ".join(EDITABLE),
+            ),
+            {"(record)": "empty"},
         )
     if "managers" in changes and _FIRST_MANAGER & changes.keys():
         raise both_given()
@@ -77,7 +85,9 @@ def update_team(
     people = _managers_after(team, merged, changes)
     taken = session.scalar(select(Team.id).where(Team.name == merged.name, Team.id != team_id))
     if taken is not None:
-        raise InvalidInput(f"name: a team named {merged.name!r} exists", {"name": "taken"})
+        raise InvalidInput(
+            N_("name: a team named {name!r} exists", name=merged.name), {"name": "taken"}
+        )
     old_zone = team.timezone
     for name in ("name", "notify_url", "timezone"):
         setattr(team, name, getattr(merged, name))
@@ -101,7 +111,12 @@ def add_manager(
     if any(new.same_person(p) for p in people):
         who = new.email or new.name
         raise InvalidInput(
-            f"manager: {who} already manages team {team.name!r}", {"manager": "already there"}
+            N_(
+                "manager: {who} already manages team {name!r}",
+                who=who,
+                name=team.name,
+            ),
+            {"manager": "already there"},
         )
     return update_team(session, team_id, {"managers": _dumped([*people, new])}, rules=rules)
 
@@ -115,7 +130,12 @@ def remove_manager(session: Session, team_id: int, who: str, *, rules: RulesConf
     if len(kept) == len(people):
         names = ", ".join(p.email or p.name or "" for p in people) or "none"
         raise InvalidInput(
-            f"manager: {who} does not manage team {team.name!r} (its managers: {names})",
+            N_(
+                "manager: {who} does not manage team {name!r} (its managers: {names})",
+                who=who,
+                name=team.name,
+                names=names,
+            ),
             {"manager": "not a manager of the team"},
         )
     return update_team(session, team_id, {"managers": _dumped(kept)}, rules=rules)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from leadflow.api.deps import Uow, now, rules_of
 from leadflow.errors import InvalidInput
 from leadflow.locales import check_locale
+from leadflow.phrases import N_
 from leadflow.rules.vocab import Channel, Grade, Priority, Role, State
 from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.web.day import my_day, rep_names, win_odds
@@ -107,7 +108,9 @@ def _number(value: str | None, name: str) -> int | None:
     if not value:
         return None
     if not value.strip().isdigit():
-        raise InvalidInput(f"{name}: {value!r} is not an id", {name: "not an id"})
+        raise InvalidInput(
+            N_("{name}: {value!r} is not an id", name=name, value=value), {name: "not an id"}
+        )
     return int(value)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from leadflow.errors import NotFound
+from leadflow.phrases import N_
 from leadflow.progress import Report
 from leadflow.rules.explain import MODEL_ACTIVE, MODEL_KEPT
 from leadflow.store.winmodel_models import WinModel
@@ -121,5 +122,5 @@ def show_models(
         query = select(WinModel).where(WinModel.id == model_id)
     rows = [describe_model(r) for r in session.scalars(query)]
     if model_id is not None and not rows:
-        raise NotFound(f"win model {model_id} does not exist")
+        raise NotFound(N_("win model {model_id} does not exist", model_id=model_id))
     return rows
