@@ -83,7 +83,7 @@ def set_account(
     if tier == AccountTier.key.value and team_id is None:
         raise InvalidInput(
             N_("team_id: a key account (重点客户) needs its follow-up group: give --group TEAM_ID"),
-            {"team_id": "required for a key account"},
+            {"team_id": N_("required for a key account")},
         )
     if account is None:
         account = Account(company_key=key, updated_by=by, updated_at=now)

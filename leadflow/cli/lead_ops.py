@@ -271,6 +271,6 @@ def price_range(text: str) -> tuple[Decimal, Decimal]:
     if read is None or read.low is None or read.high is None:
         raise InvalidInput(
             N_("price: {text!r} is not a price range such as 500000-800000 or 50-80万", text=text),
-            {"price": "a range low-high, or one amount"},
+            {"price": N_("a range low-high, or one amount")},
         )
     return read.low, read.high

@@ -243,7 +243,7 @@ def approve_plan(
         raise InvalidInput(
             f"at: {when.isoformat(timespec='seconds')} is before the plan was submitted "
             f"({plan.submitted_at.isoformat(timespec='seconds')})",
-            {"at": "before the plan was submitted"},
+            {"at": N_("before the plan was submitted")},
         )
     with changes_at(session, when):
         _approve(lead, plan, chosen.value, by, when)

@@ -201,7 +201,9 @@ def read_period(text: str) -> Period:
     try:
         return Period.parse(text)
     except ValueError as exc:
-        raise InvalidInput(str(exc), {"period": "expected YYYY-Qn, YYYY-MM or YYYY-Www"}) from None
+        raise InvalidInput(
+            str(exc), {"period": N_("expected YYYY-Qn, YYYY-MM or YYYY-Www")}
+        ) from None
 
 
 def scoped(session: Session, period: Period, owner: int | None, team: int | None = None) -> Period:

@@ -40,16 +40,16 @@ def create_key(
     except ValueError:
         raise InvalidInput(
             N_("role: {role!r} is not one of {roles}", role=role, roles=", ".join(Role)),
-            {"role": "unknown value"},
+            {"role": N_("unknown value")},
         ) from None
     if chosen is Role.rep and rep_id is None:
         raise InvalidInput(N_("rep: a rep key must name its rep (--rep ID)"), {"rep": "required"})
     if chosen is not Role.rep and rep_id is not None:
-        raise InvalidInput(N_("rep: only a rep key names a rep"), {"rep": "only for role rep"})
+        raise InvalidInput(N_("rep: only a rep key names a rep"), {"rep": N_("only for role rep")})
     if rep_id is not None and session.get(SalesRep, rep_id) is None:
         raise NotFound(N_("rep {rep} does not exist", rep=rep_id))
     if name is not None and not 1 <= len(name.strip()) <= 120:
-        raise InvalidInput(N_("name: 1 to 120 characters"), {"name": "1 to 120 characters"})
+        raise InvalidInput(N_("name: 1 to 120 characters"), {"name": N_("1 to 120 characters")})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         name=(name or "").strip() or f"{chosen.value} key",

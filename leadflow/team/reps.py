@@ -162,7 +162,7 @@ def add_team(session: Session, data: dict[str, Any], *, default_timezone: str = 
     check_managers(people, team_in.notify_url, team_in.no_email)
     if session.scalar(select(Team.id).where(Team.name == team_in.name)) is not None:
         raise InvalidInput(
-            N_("name: a team named {name!r} exists", name=team_in.name), {"name": "taken"}
+            N_("name: a team named {name!r} exists", name=team_in.name), {"name": N_("taken")}
         )
     team = Team(**team_in.model_dump(mode="json", exclude={"no_email", "managers"}))
     team.timezone = team_in.timezone or default_timezone

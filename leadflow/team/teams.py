@@ -86,7 +86,7 @@ def update_team(
     taken = session.scalar(select(Team.id).where(Team.name == merged.name, Team.id != team_id))
     if taken is not None:
         raise InvalidInput(
-            N_("name: a team named {name!r} exists", name=merged.name), {"name": "taken"}
+            N_("name: a team named {name!r} exists", name=merged.name), {"name": N_("taken")}
         )
     old_zone = team.timezone
     for name in ("name", "notify_url", "timezone"):

@@ -109,7 +109,7 @@ def _number(value: str | None, name: str) -> int | None:
         return None
     if not value.strip().isdigit():
         raise InvalidInput(
-            N_("{name}: {value!r} is not an id", name=name, value=value), {name: "not an id"}
+            N_("{name}: {value!r} is not an id", name=name, value=value), {name: N_("not an id")}
         )
     return int(value)
 

@@ -140,7 +140,10 @@ def _api_refusals(api: Any, language: str | None, phone: str = "13800000000") ->
             headers=director,
         ),
     }
+    team = {"name": f"Team {phone}", "manager_email": "mia@x.com"}
+    assert client.post("/teams", json=team, headers=director).status_code == 201
     answers |= {
+        "taken": client.post("/teams", json=team, headers=director),
         "no key": client.get("/leads", headers=asked),
         "key in the URL": client.get("/leads", params={"api_key": keys["director"]}, headers=asked),
         "not JSON": client.post(
@@ -164,6 +167,7 @@ def test_api_refusals_in_chinese_keep_their_fields(api, language):
         "state machine": 409,
         "precondition": 409,
         "validation": 422,
+        "taken": 422,
         "no key": 401,
         "key in the URL": 401,
         "not JSON": 422,
@@ -180,6 +184,7 @@ def test_api_refusals_in_chinese_keep_their_fields(api, language):
     fields = said["validation"][1]["errors"]
     assert fields["company_name"] == "最多 300 个字符"
     assert fields["contact_name"].startswith("第 3 个字符是控制字符 U+000B")
+    assert said["taken"][1]["errors"] == {"name": "已被占用"}
 
 
 def test_api_refusals_stay_english_without_or_with_english_asked(api):
