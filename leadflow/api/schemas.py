@@ -186,6 +186,11 @@ class LeadOut(BaseModel):
     customer_type: str | None = None
     entered_by: str | None = None
     entered_at: dt.datetime | None = None
+    migrated_at: dt.datetime | None = Field(
+        default=None,
+        description="When the lead was brought with its past from another CRM (its clocks "
+        "start then); none for a lead that came in live.",
+    )
     to_confirm: dict[str, str | None] = Field(
         default={},
         description="What a person should confirm: a budget or time that could not be read, "

@@ -123,7 +123,7 @@ def test_history_rows_are_checked_and_kept_in_quarantine(env, tmp_path):
 
 
 def test_the_api_takes_a_history_batch_and_its_activities(sqlite_url):
-    with running_api(sqlite_url, port=4500) as api:
+    with running_api(sqlite_url) as api:
         team = roster(api)
         manager = team.manager
         past = {
@@ -153,4 +153,8 @@ def test_the_api_takes_a_history_batch_and_its_activities(sqlite_url):
             )
         )
         assert logged["accepted"] == 1
+        (lead,) = ok(manager.get("/leads", params={"state": "won"}))["items"]
+        shown = ok(manager.get(f"/leads/{lead['id']}"))
+        assert shown["migrated_at"] == CLOCK_FROM.isoformat().replace("+00:00", "Z")
+        assert shown["created_at"].startswith("2024-01-02T09:00")
         assert team.reps[0].post("/leads/history", json=body).status_code == 403
