@@ -15,6 +15,7 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.history import import_history
 from leadflow.intake.history_log import import_activities
 from leadflow.intake.history_rows import HistoryReport, preview
+from leadflow.intake.row_keys import file_digest
 from leadflow.phrases import N_
 from leadflow.settings import get_rules, get_settings
 from leadflow.sheets.files import LeadFile
@@ -77,6 +78,7 @@ def import_past(
                     now=now,
                     clock_from=clock_from,
                     shown=shown,
+                    file_digest=file_digest(lead_file.path),
                 )
             uow.commit()
     emit(report, as_json, _text(report, what, dry_run))

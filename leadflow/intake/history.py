@@ -13,6 +13,7 @@ skipped (importing a file again stores nothing twice)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -25,6 +26,7 @@ from leadflow.errors import InvalidInput
 from leadflow.intake.history_rows import HistoryReport, PastIn, read_past
 from leadflow.intake.merge import Keys, row_values
 from leadflow.intake.receive import quarantine
+from leadflow.intake.row_keys import record_keys, row_key, stored_keys
 from leadflow.lifecycle.reassess import give_owner, reassess
 from leadflow.phrases import N_
 from leadflow.rules.config import RulesConfig
@@ -88,21 +90,32 @@ def import_history(
     now: dt.datetime,
     clock_from: dt.datetime | None = None,
     shown: int = 20,
+    file_digest: str | None = None,
 ) -> HistoryReport:
     """Store a CRM's history rows in the caller's transaction (see the module's note), a
     chunk at a time: one look for stored external ids, one claim of match keys and one
-    flush per chunk."""
+    flush per chunk. A row is known again by its external id; from a file (its
+    `file_digest`), a row without one is known by the file's bytes and the row, as
+    `leads import` knows it (intake/row_keys.py), so importing the file again stores
+    nothing twice."""
     start = check_clock(clock_from, now)
     report = HistoryReport(clock_from=start)
     owners = Owners(session)
     actor = str(session.info.get("actor", "system"))
     seen: dict[str, int] = {}
+    run = uuid.uuid4().hex
     source = iter(rows)
     while batch := list(islice(source, CHUNK)):
         read = [(row_no, raw, *read_past(raw, rules, now)) for row_no, raw in batch]
         stored = _stored(session, {r[2].external_id for r in read if r[2] and r[2].external_id})
+        keys = _row_keys(file_digest, read)
+        known = stored_keys(session, keys.values())
         good: list[tuple[LeadIn, PastIn, tuple[int | None, int | None]]] = []
+        stored_rows: list[str] = []
         for row_no, raw, lead, past, errors in read:
+            if row_no in keys and keys[row_no] in known:  # by an earlier import of the file
+                report.replayed += 1
+                continue
             owner: tuple[int | None, int | None] | str = (None, None)
             if lead is not None and past is not None:
                 errors = _in_time(past, start, now)
@@ -123,11 +136,24 @@ def import_history(
                 report.reject(row_no, errors, qid, shown)
                 continue
             good.append((lead, past, owner))
+            stored_rows += [keys[row_no]] if row_no in keys else []
         _store_chunk(session, good, origin, actor, rules, now, start)
+        record_keys(session, stored_rows, run, origin, now)
         report.accepted += len(good)
         report.closed += sum(int(past.closed) for _, past, _ in good)
         report.open += sum(int(not past.closed) for _, past, _ in good)
     return report
+
+
+def _row_keys(digest: str | None, read: list[Any]) -> dict[int, str]:
+    """The row keys of a file's rows that have no external id (none without the file)."""
+    if digest is None:
+        return {}
+    return {
+        row_no: row_key(digest, row_no, raw)
+        for row_no, raw, lead, _, _ in read
+        if lead is None or lead.external_id is None
+    }
 
 
 def _in_time(past: PastIn, start: dt.datetime, now: dt.datetime) -> dict[str, str]:

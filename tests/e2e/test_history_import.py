@@ -122,6 +122,27 @@ def test_history_rows_are_checked_and_kept_in_quarantine(env, tmp_path):
     assert "--clock-from 2999-01-01T00:00:00+00:00: in the future" in refused.stderr
 
 
+def test_a_file_without_external_ids_imported_again_stores_nothing_twice(env, tmp_path):
+    """Rows without an id are known by the file's bytes and the row, as `leads import`
+    knows them: a second run (after a crash, say) is a replay, not a second customer."""
+    _team(env)
+    export = tmp_path / "no_ids.csv"
+    export.write_text(
+        "Source,Company,Contact Name,Email,Description,Deal Owner,Stage,Create Date,"
+        "screened_at,Close Date,Amount,Loss Reason\n"
+        "referral,Acme,Ann Lee,,steel frames,Ann,Closed Won,2024-03-01,2024-03-02,"
+        "2024-04-01,1000,\n"
+        "referral,Bolt,Bo Li,,steel frames,Cleo,Closed Lost,2024-03-01,2024-03-02,"
+        "2024-04-01,,the buyer retired\n",
+        encoding="utf-8",
+    )
+    first = run_json(["leads", "import", str(export), "--history"], env)
+    assert (first["accepted"], first["replayed"]) == (2, 0), first
+    again = run_json(["leads", "import", str(export), "--history"], env)
+    assert (again["accepted"], again["replayed"]) == (0, 2), again
+    assert len(run_json(["leads", "list"], env)) == 2
+
+
 def test_the_api_takes_a_history_batch_and_its_activities(sqlite_url):
     with running_api(sqlite_url) as api:
         team = roster(api)
