@@ -97,6 +97,7 @@ def import_teams(body: OrgRows, request: Request, uow: Uow, _principal: Manager)
         org_import.table_rows(body.rows),
         rules=rules_of(request),
         default_timezone=settings_of(request).default_timezone,
+        objects=True,
     )
     return _finish(uow, report, body.dry_run)
 
@@ -106,7 +107,11 @@ def import_reps(body: OrgRows, request: Request, uow: Uow, _principal: Manager) 
     """Create or update reps by email, as `leadflow reps import` does (manager or director
     key); bad rows are named and left out, the others kept."""
     report = org_import.import_reps(
-        uow.session, org_import.table_rows(body.rows), now=now(), rules=rules_of(request)
+        uow.session,
+        org_import.table_rows(body.rows),
+        now=now(),
+        rules=rules_of(request),
+        objects=True,
     )
     return _finish(uow, report, body.dry_run)
 

@@ -119,21 +119,27 @@ def _problem(field: str, error: InvalidInput, columns: dict[str, str]) -> tuple[
 
 
 def import_teams(
-    session: Session, rows: Iterable[TableRow], *, rules: RulesConfig, default_timezone: str
+    session: Session,
+    rows: Iterable[TableRow],
+    *,
+    rules: RulesConfig,
+    default_timezone: str,
+    objects: bool = False,
 ) -> OrgImport:
     """Create or update a team per office named; an office on several rows gathers the
     managers of each. A team found by name gets the file's managers, time zone and
-    customer types (its territory is kept, as `teams set` keeps it)."""
+    customer types (its territory is kept, as `teams set` keeps it). A sheet without an
+    office column is refused; rows given as `objects` (the API's) without one are each
+    rejected, as a row with an empty office is."""
     rows = list(rows)
     names = list(dict.fromkeys(n for r in rows for n in r.cells))
     columns = _columns(names, TEAM_COLUMNS)
     report = OrgImport(kind="teams", rows=len(rows), ignored_columns=_ignored(names))
-    if "name" not in columns:
+    if "name" not in columns and objects:
+        columns["name"] = "office"
+    elif "name" not in columns:
         raise InvalidInput(
-            N_(
-                "office: the table has no office (or team) column",
-            ),
-            {"office": "missing"},
+            N_("office: the table has no office (or team) column"), {"office": "missing"}
         )
     offices: dict[str, dict[str, Any]] = {}
     numbers: dict[str, list[int]] = {}
@@ -246,15 +252,24 @@ def _team_state(team: Team) -> tuple[Any, ...]:
 
 
 def import_reps(
-    session: Session, rows: Iterable[TableRow], *, now: dt.datetime, rules: RulesConfig
+    session: Session,
+    rows: Iterable[TableRow],
+    *,
+    now: dt.datetime,
+    rules: RulesConfig,
+    objects: bool = False,
 ) -> OrgImport:
     """Create or update a rep per row, found by email (or, without one, by name in the
-    office); then leads waiting in manager queues that the new reps can take are assigned."""
+    office); then leads waiting in manager queues that the new reps can take are assigned.
+    A sheet without an agent column is refused; rows given as `objects` (the API's) are
+    each read as a row naming no rep."""
     rows = list(rows)
     names = list(dict.fromkeys(n for r in rows for n in r.cells))
     columns = _columns(names, REP_COLUMNS)
     report = OrgImport(kind="reps", rows=len(rows), ignored_columns=_ignored(names))
-    if "name" not in columns:
+    if "name" not in columns and objects:
+        columns["name"] = "agent"
+    elif "name" not in columns:
         raise InvalidInput(
             N_("agent: the table has no agent (or name) column"), {"agent": "missing"}
         )
