@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     output_dir: Path = Path("out")
     chunk_size: int = Field(default=1000, gt=0, le=20000)
     api_host: str = "127.0.0.1"
-    api_port: int = 8700
+    api_port: int = 8000
     api_workers: int = Field(default=1, ge=1, le=64)
     api_max_body_bytes: int = Field(default=8_388_608, ge=1024)
     session_secret: SecretStr | None = Field(
