@@ -275,7 +275,7 @@ def list_leads(
                 rows = unchecked_leads(uow.session, get_rules(), limit)
                 columns = ["id", "company", "state", "entered_by", "missing", "to_confirm"]
             elif queue:
-                rows = queue_rows(uow.session, utcnow(), get_rules())[:limit]
+                rows = queue_rows(uow.session, utcnow(), get_rules(), limit)
                 columns = [
                     "id",
                     "company",

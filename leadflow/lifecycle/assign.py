@@ -247,10 +247,14 @@ def reactivate(
     return lead
 
 
-def queue_rows(session: Session, now: dt.datetime, rules: RulesConfig) -> list[dict[str, Any]]:
-    """Leads waiting in a manager queue, in the queue's order, with the hours waited."""
+def queue_rows(
+    session: Session, now: dt.datetime, rules: RulesConfig, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Leads waiting in a manager queue, in the queue's order, with the hours waited (the
+    first `limit` of them when given)."""
     rows = []
-    for lead in session.scalars(select(Lead).where(QUEUED).order_by(*queue_order(rules))):
+    waiting = select(Lead).where(QUEUED).order_by(*queue_order(rules)).limit(limit)
+    for lead in session.scalars(waiting):
         since = lead.screened_at or lead.created_at
         rows.append(
             {

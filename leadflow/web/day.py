@@ -4,6 +4,8 @@ invalid-lead review already use; the workbench adds no rule of its own."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +33,27 @@ def _mine(principal: Principal) -> Any:
     return Lead.owner_id == principal.rep_id if principal.role is Role.rep else True
 
 
+@dataclass(frozen=True)
+class Shown:
+    """The first LIST_LIMIT items of a list, and how many there are in all."""
+
+    items: list[dict[str, Any]]
+    total: int
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def shown(items: Iterable[dict[str, Any]]) -> Shown:
+    """A team's day can hold thousands of reminders: the page lists the first LIST_LIMIT
+    (the most overdue) and says how many more there are."""
+    every = list(items)
+    return Shown(every[:LIST_LIMIT], len(every))
+
+
 def countdown(due: dt.datetime | None, now: dt.datetime) -> float | None:
     """Hours left until `due` (negative once it has passed)."""
     if due is None:
@@ -54,15 +77,10 @@ def my_day(
         .limit(LIST_LIMIT)
     )
     end_of_day = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
-    owned = (
-        set(session.scalars(select(Lead.id).where(mine, Lead.state.in_(OPEN))))
-        if principal.role is Role.rep
-        else None
-    )
+    rep = principal.rep_id if principal.role is Role.rep else None
     due: list[dict[str, Any]] = [
         {"lead_id": d.lead_id, "kind": d.kind, "due_at": d.due_at, "overdue": d.due_at <= now}
-        for d in sorted(due_items(session, end_of_day, rules), key=lambda d: d.due_at)
-        if owned is None or d.lead_id in owned
+        for d in sorted(due_items(session, end_of_day, rules, owner=rep), key=lambda d: d.due_at)
     ]
     objections = session.execute(
         select(
@@ -91,7 +109,7 @@ def my_day(
     )
     day: dict[str, Any] = {
         "new": [(lead, countdown(lead.first_contact_due, now)) for lead in new],
-        "due": [d for d in due if principal.role is Role.rep or d["kind"] not in MANAGER_KINDS],
+        "due": shown(d for d in due if rep is not None or d["kind"] not in MANAGER_KINDS),
         "objections": [
             {
                 "id": o.id,
@@ -106,9 +124,9 @@ def my_day(
         "next_actions": list(next_actions),
     }
     if principal.role is not Role.rep:
-        day["queue"] = queue_rows(session, now, rules)[:LIST_LIMIT]
+        day["queue"] = queue_rows(session, now, rules, LIST_LIMIT)
         day["invalid"] = invalid_leads(session, unreviewed=True, limit=LIST_LIMIT)
-        day["approvals"] = [d for d in due if d["kind"] in MANAGER_KINDS]
+        day["approvals"] = shown(d for d in due if d["kind"] in MANAGER_KINDS)
         day["plans"] = awaiting_approval(session)
     return day
 

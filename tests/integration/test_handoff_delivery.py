@@ -12,8 +12,9 @@ from leadflow.followup.reminders import remind
 from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.handoff.package import produce_handoffs
 from leadflow.settings import Settings
-from leadflow.store.models import FieldChange
+from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage
+from tests import factories as f
 from tests.integration.test_handoff_outputs import won  # noqa: F401 (a fixture)
 from tests.integration.test_review import at
 
@@ -106,3 +107,18 @@ def test_the_day_is_counted_on_the_team_calendar_and_a_missing_package_counts(uo
     assert _handoffs(uow, at(7, 22, 9), holiday) == [(won, "handoff", at(7, 22, 9))]
     produce_handoffs(uow.session, [won], at(7, 20, 10), holiday, SETTINGS)
     assert _handoffs(uow, at(7, 22, 9), holiday) == []
+
+
+def test_a_reps_own_due_items_hold_their_deals_and_no_one_elses(uow, rules, won):  # noqa: F811
+    """My day reads a rep's due items with `owner`: the owner's late handoff is there, and
+    a teammate's day holds none of it, though the team's whole list does."""
+    produce_handoffs(uow.session, [won], at(7, 20, 10), rules, SETTINGS)
+    lead = uow.session.get(Lead, won)
+    teammate = f.rep(uow.session, lead.team_id, name="Bo").id
+    moment = at(7, 21, 10)
+    team = {(i.lead_id, i.kind) for i in due_items(uow.session, moment, rules)}
+    owner = {
+        (i.lead_id, i.kind) for i in due_items(uow.session, moment, rules, owner=lead.owner_id)
+    }
+    assert (won, "handoff") in owner and owner == team
+    assert list(due_items(uow.session, moment, rules, owner=teammate)) == []
