@@ -94,12 +94,14 @@ def headline_cards(r: Review) -> list[Card]:
     ]
 
 
-def review_html(review: Review) -> str:
+def review_html(review: Review, built_line: str | None = None) -> str:
     """The whole report as one HTML file in the current language (charts embedded as SVG
-    whose text the browser draws, no outside links)."""
+    whose text the browser draws, no outside links); `built_line` under the period says
+    when a kept copy was made."""
     return render(
         "review.html.j2",
         r=review,
+        built_line=built_line,
         cards=headline_cards(review),
         charts=review_charts(review),
         funnel=funnel_rows(review.funnel),

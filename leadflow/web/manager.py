@@ -3,26 +3,26 @@ of the current period, and the targets with their progress (manager and director
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from leadflow import i18n
 from leadflow.api.deps import MANAGERS, Uow, check_role, now, rules_of, settings_of
 from leadflow.lifecycle.assign import queue_rows
-from leadflow.review.export import review_for
-from leadflow.review.html import review_html
 from leadflow.review.period import Period
 from leadflow.rules.access import Viewer
 from leadflow.store.models import SalesRep
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
 from leadflow.web.render import page
+from leadflow.web.review_copy import build_copy, built_at, copy_path, is_stale
 from leadflow.web.session import Signed, WebSession, chosen_locale
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+QUEUE_SHOWN = 200  # the longest-waiting leads of the queue, a page of buttons
 
 
 def _manager(request: Request, signed: WebSession) -> HTMLResponse | None:
@@ -49,7 +49,7 @@ def queue(request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
     free = [r for r in rep_rows(uow.session) if not r["away"] and r["open_leads"] < r["capacity"]]
     rows: list[dict[str, Any]] = [
         {**row, "reps": [r for r in free if row["team_id"] in (None, teams.get(r["id"]))]}
-        for row in queue_rows(uow.session, now(), rules_of(request))[:200]
+        for row in queue_rows(uow.session, now(), rules_of(request), QUEUE_SHOWN)
     ]
     return page(request, "queue", signed, rows=rows)
 
@@ -66,13 +66,22 @@ def team(request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
 
 
 @router.get("/team/review")
-def team_review(request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
-    """The review of the current period, as `leadflow report review` makes it."""
+def team_review(request: Request, signed: Signed, later: BackgroundTasks) -> HTMLResponse:
+    """The review of the current period, as `leadflow report review` makes it, from the
+    copy kept for this reader and language (review_copy says why); a stale copy is
+    answered and made again after the response."""
     refused = _manager(request, signed)
     if refused:
         return refused
     principal = signed.principal
     viewer = Viewer.of(principal.role.value, principal.rep_id)
-    with i18n.use_locale(chosen_locale(request)):
-        review = review_for(uow.session, _current(request), now(), viewer, None)
-        return HTMLResponse(review_html(review))
+    settings, moment, period = settings_of(request), now(), _current(request)
+    locale = chosen_locale(request)
+    path = copy_path(settings.output_dir, period, viewer, locale)
+    made = built_at(path)
+    build = partial(build_copy, settings.database_url, path, period, moment, viewer, locale)
+    if made is None:
+        return HTMLResponse(build())
+    if is_stale(made, moment):
+        later.add_task(build)
+    return HTMLResponse(path.read_text(encoding="utf-8"))
