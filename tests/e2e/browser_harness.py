@@ -1,137 +1,117 @@
-"""Debian's headless Chromium driven over the DevTools protocol (its own websocket, no
-browser download and no driver): open a page, fill and post its forms, read it, and take
-its screenshot."""
+"""Debian's headless Chromium driven by Selenium through Debian's chromedriver: open a page,
+fill and post its forms as a person would, read it, and take its screenshot. Both binaries
+are passed in by path, so Selenium Manager never looks for (or downloads) either."""
 
 from __future__ import annotations
 
-import base64
-import itertools
-import json
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
-from websockets.sync.client import ClientConnection, connect
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+
+WIDTH = 1280
 
 
 class Browser:
-    """One tab of a headless Chromium."""
+    """One window of a headless Chromium, as a person uses it."""
 
-    def __init__(self, socket: ClientConnection) -> None:
-        self.socket = socket
-        self.ids = itertools.count(1)
-
-    def send(self, method: str, **params: Any) -> dict[str, Any]:
-        """Call a DevTools method and wait for its answer (events are skipped)."""
-        call_id = next(self.ids)
-        self.socket.send(json.dumps({"id": call_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv(timeout=60))
-            if message.get("id") == call_id:
-                assert "error" not in message, message
-                result: dict[str, Any] = message.get("result", {})
-                return result
-
-    def run(self, script: str) -> Any:
-        """The value of a script in the page."""
-        answer = self.send("Runtime.evaluate", expression=script, returnByValue=True)
-        return answer["result"].get("value")
-
-    def _settled(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.run("window.__left === undefined && document.readyState === 'complete'"):
-                return
-            time.sleep(0.05)
-        raise AssertionError("the page did not load")
+    def __init__(self, driver: webdriver.Chrome) -> None:
+        self.driver = driver
 
     def open(self, url: str) -> str:
-        """Go to `url`; the page's text once loaded."""
-        self.run("window.__left = true")
-        self.send("Page.navigate", url=url)
-        self._settled()
+        """Go to `url`; the page's text once loaded (get waits for the load)."""
+        self.driver.get(url)
         return self.text()
 
     def text(self) -> str:
-        """What the page shows (and its location on the first line)."""
-        return str(self.run("location.pathname + '\\n' + document.body.innerText"))
+        """What the page shows, with its path on the first line."""
+        body = self.driver.find_element(By.TAG_NAME, "body").text
+        return f"{urlsplit(self.driver.current_url).path}\n{body}"
 
     def html(self) -> str:
-        """The page's markup."""
-        return str(self.run("document.documentElement.outerHTML"))
+        """The page's markup as the browser holds it."""
+        return self.driver.page_source
+
+    def value(self, selector: str) -> str:
+        """The value of the input matched by the CSS selector (a hidden one too)."""
+        return self.driver.find_element(By.CSS_SELECTOR, selector).get_attribute("value") or ""
 
     def submit(self, form: str, fields: dict[str, str] | None = None) -> str:
         """Fill the fields of the form matched by the CSS selector `form` and press its
         button, as a person would; the text of the page that answers."""
-        script = f"""(() => {{
-            const form = document.querySelector({json.dumps(form)});
-            if (!form) return false;
-            const fields = {json.dumps(fields or {})};
-            for (const [name, value] of Object.entries(fields)) {{
-                const input = form.elements[name];
-                if (input.type === 'checkbox') input.checked = value === 'true';
-                else input.value = value;
-            }}
-            window.__left = true;
-            form.querySelector('button[type=submit]').click();
-            return true;
-        }})()"""
-        assert self.run(script), f"no form {form}"
-        self._settled()
+        found = self.driver.find_element(By.CSS_SELECTOR, form)
+        for folded in found.find_elements(By.XPATH, "ancestor::details[not(@open)]"):
+            folded.find_element(By.TAG_NAME, "summary").click()  # unfold it, as a person does
+        for name, value in (fields or {}).items():
+            _fill(found.find_element(By.NAME, name), value)
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        found.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        # A click does not wait for the page it posts to: the old page going stale does.
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
         return self.text()
 
     def screenshot(self, png: Path) -> None:
-        """Save the whole page as it looks."""
-        height = int(self.run("document.documentElement.scrollHeight"))
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=1280,
-            height=min(max(height, 600), 6000),
-            deviceScaleFactor=1,
-            mobile=False,
+        """Save the whole page as it looks, 1280 wide and at least 600 high: the window
+        takes the page's height first (a window's size counts its frame, added here)."""
+        size = self.driver.get_window_size()
+        frame = self.driver.execute_script(
+            "return [outerWidth - innerWidth, outerHeight - innerHeight]"
         )
+        self.driver.set_window_size(WIDTH + frame[0], 600 + frame[1])
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(WIDTH + frame[0], min(height, 6000) + frame[1])
         png.parent.mkdir(parents=True, exist_ok=True)
-        png.write_bytes(base64.b64decode(self.send("Page.captureScreenshot")["data"]))
-        self.send("Emulation.clearDeviceMetricsOverride")
+        assert self.driver.get_screenshot_as_file(str(png)), png
+        self.driver.set_window_size(size["width"], size["height"])
+
+
+def _fill(field: WebElement, value: str) -> None:
+    """Type into a field, pick a choice, or tick a box, as the field asks."""
+    if field.tag_name == "select":
+        Select(field).select_by_value(value)
+    elif field.get_attribute("type") == "checkbox":
+        if field.is_selected() != (value == "true"):
+            field.click()
+    else:
+        field.clear()
+        field.send_keys(value)
 
 
 @contextmanager
-def chromium_tab(browser: str, folder: Path, language: str = "en") -> Iterator[Browser]:
-    """A headless Chromium with a fresh profile in `folder`, asking for `language`."""
+def chromium_tab(
+    browser: str, driver: str, folder: Path, language: str = "en"
+) -> Iterator[Browser]:
+    """A headless Chromium (`browser`) under chromedriver (`driver`) with a fresh profile in
+    `folder`, asking for `language` in Accept-Language."""
     folder.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--remote-debugging-port=0",  # the browser picks a free port and writes it down
-            f"--user-data-dir={folder}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--window-size={WIDTH},900",
+        f"--lang={language.split(',')[0]}",
+        f"--user-data-dir={folder}",
+    ):
+        options.add_argument(argument)
+    # --lang sets the browser's own language; the pages read Accept-Language, which Chromium
+    # builds (with its own q values) from this preference:
+    accepted = ",".join(part.split(";")[0].strip() for part in language.split(","))
+    options.add_experimental_option("prefs", {"intl.accept_languages": accepted})
+    service = Service(executable_path=driver, log_output=str(folder / "chromedriver.log"))
+    chrome = webdriver.Chrome(options=options, service=service)
     try:
-        active = folder / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not active.exists() or not active.read_text().strip():
-            assert process.poll() is None and time.monotonic() < deadline, "chromium did not start"
-            time.sleep(0.1)
-        port = active.read_text().split()[0]
-        pages = httpx.get(f"http://127.0.0.1:{port}/json", timeout=10).json()
-        target = next(p for p in pages if p["type"] == "page")
-        with connect(target["webSocketDebuggerUrl"], max_size=None) as socket:
-            tab = Browser(socket)
-            tab.send("Page.enable")
-            tab.send("Network.enable")
-            tab.send("Network.setExtraHTTPHeaders", headers={"Accept-Language": language})
-            yield tab
+        yield Browser(chrome)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        chrome.quit()

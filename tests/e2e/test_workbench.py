@@ -261,6 +261,34 @@ def test_the_queue_and_team_pages_are_a_managers(api):
     assert mia.get("/app/team/review").status_code == 200
 
 
+def test_a_manager_assigns_a_waiting_lead_from_the_queue_in_one_click(api):
+    """The queue's button for an eligible rep posts its form (the page's CSRF token and all)
+    and the lead is that rep's, and out of the queue."""
+    team = roster(api)
+    for rep_id in team.rep_ids:
+        ok(team.director.patch(f"/reps/{rep_id}", json={"away": True}))
+    lead_id = ok(team.system.post("/leads", json=f.lead_record()), 201)["id"]
+    api.process()
+    assert ok(team.director.get(f"/leads/{lead_id}"))["owner"] is None  # it waits
+    # Bob comes back covering the west only: present and free, so the queue offers him,
+    # but the normal rules do not give him the east lead, so it still waits for a manager.
+    bob = team.rep_ids[1]
+    ok(team.director.patch(f"/reps/{bob}", json={"away": False, "regions": ["west"]}))
+    assert ok(team.director.get(f"/leads/{lead_id}"))["owner"] is None
+    mia = signed_in(api, api.key("manager"))
+    queue = mia.get("/app/queue").text
+    buttons = re.findall(
+        rf'<form method="post" action="/app/leads/{lead_id}/assign".*?</form>', queue, re.S
+    )
+    assert len(buttons) == 1 and f'name="rep_id" value="{bob}"' in buttons[0]  # Ann is away
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', buttons[0]))
+    assert form["csrf"] == mia.csrf and form["back"] == "/app/queue"  # the page's own token
+    answer = mia.client.post(f"/app/leads/{lead_id}/assign", data=form)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/app/queue")
+    assert ok(team.director.get(f"/leads/{lead_id}"))["owner"]["id"] == bob
+    assert f"#{lead_id} " not in mia.get("/app/queue").text  # it left the queue
+
+
 def test_a_form_without_the_sessions_token_does_nothing(api):
     lead_id, rep_ids, director = _assigned_lead(api)
     ann = signed_in(api, api.key("rep", rep_ids[0]))

@@ -1,11 +1,13 @@
-"""Issue 32 in a real browser: Debian's headless Chromium signs in, is refused another
-rep's lead and a manager page, walks a deal from assignment to win with the forms alone
-(the handoff follows), meets a stale edit, and reads the pages in zh_CN. Each page's
-screenshot goes to out/test-screenshots/workbench-*.png (docs/workbench.md shows them).
+"""Issue 32 in a real browser: Debian's headless Chromium, driven by Selenium through
+Debian's chromedriver, signs in, is refused another rep's lead and a manager page, walks a
+deal from assignment to win with the forms alone (the handoff follows), meets a stale edit,
+and reads the pages in zh_CN. Each page's screenshot goes to
+out/test-screenshots/workbench-*.png (docs/workbench.md shows them).
 Slow: a browser start; run with `pytest -m "slow or reliability"`."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,21 @@ from tests.e2e.test_workbench import CONTRACT, PLAN, _produce_handoff
 SHOTS = Path("out/test-screenshots")
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def chromedriver() -> Iterator[str]:
+    """Debian's chromedriver (package chromium-driver; .ci/run installs it). Selenium is
+    given its path, and SE_OFFLINE keeps Selenium Manager off the network all the same."""
+    found = shutil.which("chromedriver")
+    if not found:
+        pytest.skip(
+            "chromedriver is not installed: `apt-get install -y chromium-driver` "
+            "(.ci/run does this before the tests)"
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")
+        yield found
 
 
 @pytest.fixture
@@ -41,13 +58,13 @@ def _act(tab: Browser, api: Api, lead_id: int, action: str, fields: dict[str, st
     return shown
 
 
-def test_a_deal_from_assignment_to_win_in_the_browser(chromium, api, tmp_path):  # noqa: F811
+def test_a_deal_from_assignment_to_win_in_the_browser(chromium, chromedriver, api, tmp_path):  # noqa: F811
     team = roster(api)
     lead_id = ok(team.system.post("/leads", json=f.lead_record()), 201)["id"]
     api.process()
     with (
-        chromium_tab(chromium, tmp_path / "ann") as ann,
-        chromium_tab(chromium, tmp_path / "dana") as boss,
+        chromium_tab(chromium, chromedriver, tmp_path / "ann") as ann,
+        chromium_tab(chromium, chromedriver, tmp_path / "dana") as boss,
     ):
         ann.open(f"{api.base}/app/")
         assert ann.text().startswith("/app/login")  # no session: the sign-in
@@ -90,26 +107,26 @@ def test_a_deal_from_assignment_to_win_in_the_browser(chromium, api, tmp_path): 
     assert "Dee" in stored_markdown(api.url, lead_id)
 
 
-def test_refusals_a_stale_edit_and_chinese_in_the_browser(chromium, api, tmp_path):  # noqa: F811
+def test_refusals_a_stale_edit_and_chinese_in_the_browser(chromium, chromedriver, api, tmp_path):  # noqa: F811
     team = roster(api)
     lead_id = ok(team.system.post("/leads", json=f.lead_record(contact_title="CFO")), 201)["id"]
     api.process()
-    with chromium_tab(chromium, tmp_path / "bob") as bob:
+    with chromium_tab(chromium, chromedriver, tmp_path / "bob") as bob:
         _sign_in(bob, api, api.key("rep", team.rep_ids[1]))
         refused = bob.open(f"{api.base}/app/leads/{lead_id}")
         assert "Refused" in refused and f"lead {lead_id} does not exist" in refused  # a 404
         manager_page = bob.open(f"{api.base}/app/queue")
         assert "Refused" in manager_page and "a rep key may not do this" in manager_page  # 403
-    with chromium_tab(chromium, tmp_path / "ann") as ann:
+    with chromium_tab(chromium, chromedriver, tmp_path / "ann") as ann:
         _sign_in(ann, api, api.key("rep", team.rep_ids[0]))
         ann.open(f"{api.base}/app/leads/{lead_id}")
-        version = ann.run("document.querySelector(\"input[name='version']\").value")
+        version = ann.value(f"form[action='/app/leads/{lead_id}/edit'] input[name='version']")
         change = {"version": int(version), "contact_title": "CEO"}
         ok(team.director.patch(f"/leads/{lead_id}", json=change))
         stale = ann.submit(f"form[action='/app/leads/{lead_id}/edit']", {"contact_title": "COO"})
         assert "changed by someone else" in stale and "contact title: CFO → CEO" in stale
         ann.screenshot(SHOTS / "workbench-stale-edit.png")
-    with chromium_tab(chromium, tmp_path / "zh", language="zh-CN,zh;q=0.9") as zh:
+    with chromium_tab(chromium, chromedriver, tmp_path / "zh", language="zh-CN,zh;q=0.9") as zh:
         _sign_in(zh, api, api.key("rep", team.rep_ids[0]))
         assert "我的一天" in zh.text() and 'lang="zh-CN"' in zh.html()
         zh.screenshot(SHOTS / "workbench-day-zh_CN.png")
