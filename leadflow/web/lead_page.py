@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from leadflow import i18n
-from leadflow.api import checks, followups, lead_actions, lead_contract, lead_ops
+from leadflow.api import checks, followups, lead_actions, lead_contract, lead_ops, minutes
 from leadflow.api.action_schemas import (
     ActivityIn,
     AssessmentIn,
@@ -23,10 +23,13 @@ from leadflow.api.action_schemas import (
     DeviationIn,
     ObjectionIn,
     PlanAtIn,
+    StageIn,
     TransitionIn,
 )
-from leadflow.api.checks import GradeConfirmationIn
+from leadflow.api.checks import CheckIn, GradeConfirmationIn
 from leadflow.api.deps import MANAGERS, STAFF, Uow, check_role, lead_for, rules_of
+from leadflow.api.followups import BriefIn, WinReviewIn
+from leadflow.api.minutes import MinutesIn
 from leadflow.api.ops_schemas import AnswerIn, AssignIn, InvalidReviewIn, LeadPatch, WinIn
 from leadflow.api.present import lead_detail
 from leadflow.errors import LeadFlowError, NotFound
@@ -34,6 +37,7 @@ from leadflow.handoff.details import HandoffIn
 from leadflow.lifecycle.contract import ContractIn
 from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
+from leadflow.store.outbound_models import Handoff
 from leadflow.web.facts import FACTS, fact, field_label, point_label, score_facts, timeline
 from leadflow.web.render import go, page, refusal
 from leadflow.web.session import Form, Signed, WebSession, checked
@@ -43,6 +47,8 @@ Call = Callable[..., Any]
 # The facts the edit form shows; budgets and notes only to those who may see them.
 EDIT_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "need")
 EDIT_SENSITIVE = ("internal_notes",)
+# Fields whose textarea holds a list, one item a line (the API's JSON list).
+LIST_FIELDS = {"minutes": ("agreed", "open_issues")}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,12 @@ ACTIONS: dict[str, Action] = {
     "answer": Action(STAFF, AnswerIn, lead_ops.answer),
     "grade-confirmation": Action(MANAGERS, GradeConfirmationIn, checks.grade_confirmation),
     "price-deviation": Action(MANAGERS, DeviationIn, lead_actions.price_deviation),
+    "stage": Action(STAFF, StageIn, lead_actions.move_stage),
+    "minutes": Action(STAFF, MinutesIn, minutes.add_minutes),
+    "brief": Action(STAFF, BriefIn, followups.brief),
+    "win-review": Action(STAFF, WinReviewIn, followups.win_review),
+    "verify": Action(STAFF, None, checks.verify),
+    "check": Action(MANAGERS, CheckIn, checks.check),
 }
 
 
@@ -90,6 +102,9 @@ def _values(action: str, form: dict[str, str]) -> dict[str, Any]:
         if name.startswith("was.") or name == "back" or text.strip() == "":
             continue
         values[name] = True if text == "true" else text
+    for name in LIST_FIELDS.get(action, ()):
+        if name in values:
+            values[name] = [line.strip() for line in values[name].splitlines() if line.strip()]
     if action == "edit":
         values = {
             k: v for k, v in values.items() if k == "version" or form.get(f"was.{k}", "") != v
@@ -116,12 +131,15 @@ def _lead_page(
         if principal.role in MANAGERS
         else []
     )
+    handoff = uow.session.scalar(select(Handoff).where(Handoff.lead_id == lead.id))
     return page(
         request,
         "lead",
         signed,
         status=status,
         lead=detail.model_dump(mode="json"),
+        stages=rules_of(request).stages.of(lead.state),
+        handoff=handoff,
         staff=principal.role in STAFF,
         sees_sensitive=principal.sees_sensitive(lead),
         edit_fields=EDIT_FIELDS + (EDIT_SENSITIVE if principal.sees_sensitive(lead) else ()),

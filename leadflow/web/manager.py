@@ -3,23 +3,29 @@ of the current period, and the targets with their progress (manager and director
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
-from leadflow.api.deps import MANAGERS, Uow, check_role, now, rules_of, settings_of
+from leadflow.api import reviews
+from leadflow.api import targets as targets_api
+from leadflow.api.deps import MANAGERS, Principal, Uow, check_role, now, rules_of, settings_of
+from leadflow.errors import LeadFlowError
 from leadflow.lifecycle.assign import queue_rows
 from leadflow.review.period import Period
 from leadflow.rules.access import Viewer
+from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
-from leadflow.web.render import page
+from leadflow.web.render import go, page, refusal
 from leadflow.web.review_copy import build_copy, built_at, copy_path, is_stale
-from leadflow.web.session import Signed, WebSession, chosen_locale
+from leadflow.web.session import Form, Signed, WebSession, checked, chosen_locale
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 QUEUE_SHOWN = 200  # the longest-waiting leads of the queue, a page of buttons
@@ -85,3 +91,86 @@ def team_review(request: Request, signed: Signed, later: BackgroundTasks) -> HTM
     if is_stale(made, moment):
         later.add_task(build)
     return HTMLResponse(path.read_text(encoding="utf-8"))
+
+
+# The team page's forms: each calls the API's own route function with the API's own body
+# model (as the lead page's do), so a refusal is the API's, shown by its field.
+NOTE_LISTS = ("success", "failure", "improve")
+
+
+def _body(fields: dict[str, str], lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A form's fields as the API's JSON body: an empty field is left out (for the notes:
+    that factor keeps what was entered), a list is one item a line."""
+    values: dict[str, Any] = {k: v for k, v in fields.items() if v.strip() != ""}
+    for name in lists:
+        if name in values:
+            values[name] = [line.strip() for line in values[name].splitlines() if line.strip()]
+    return values
+
+
+def _team_form(
+    request: Request,
+    uow: Uow,
+    signed: WebSession,
+    form: dict[str, str],
+    name: str,
+    roles: tuple[Role, ...],
+    post: Callable[[Principal, dict[str, str]], object],
+) -> Response:
+    """Post one of the team page's forms: back to the team page (303) when taken, else the
+    page again with the product's refusal by the form and its fields."""
+    fields = checked(signed, form)
+    try:
+        check_role(signed.principal, roles)
+        post(signed.principal, fields)
+    except (LeadFlowError, HTTPException, ValidationError) as exc:
+        uow.session.rollback()
+        status, message, by_field = refusal(exc)
+        refused = {"action": name, "message": message, "fields": by_field, "sent": fields}
+        period = _current(request)
+        targets = list_targets(uow.session, period.label, now(), rules_of(request).calendar)
+        return page(
+            request,
+            "team",
+            signed,
+            status=status,
+            period=period.label,
+            targets=targets,
+            refused=refused,
+        )
+    return go(f"/app/team#{name}")
+
+
+@router.post("/team/notes")
+def team_notes(request: Request, uow: Uow, signed: Signed, form: Form) -> Response:
+    """Enter the review meeting's conclusions for the current period (the API's POST
+    /reviews/{period}/notes, as `leadflow report notes`)."""
+
+    def post(principal: Principal, fields: dict[str, str]) -> object:
+        body = reviews.NotesIn.model_validate(_body(fields, NOTE_LISTS))
+        return reviews.enter_notes(_current(request).label, body, uow, principal)
+
+    return _team_form(request, uow, signed, form, "notes", MANAGERS, post)
+
+
+@router.post("/team/targets")
+def team_target(request: Request, uow: Uow, signed: Signed, form: Form) -> Response:
+    """Set (propose) a team's or a rep's target (the API's POST /targets)."""
+
+    def post(principal: Principal, fields: dict[str, str]) -> object:
+        body = targets_api.TargetIn.model_validate(_body(fields))
+        return targets_api.set_target(body, uow, principal, Response())
+
+    return _team_form(request, uow, signed, form, "target", MANAGERS, post)
+
+
+@router.post("/team/targets/{target_id}/approval")
+def team_target_approval(
+    target_id: int, request: Request, uow: Uow, signed: Signed, form: Form
+) -> Response:
+    """A director files a proposed target (the API's POST /targets/{id}/approval)."""
+
+    def post(principal: Principal, _fields: dict[str, str]) -> object:
+        return targets_api.approve(target_id, uow, principal)
+
+    return _team_form(request, uow, signed, form, "approval", (Role.director,), post)
