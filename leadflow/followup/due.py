@@ -188,9 +188,12 @@ def due_items(
     rules: RulesConfig,
     working: AtWork | None = None,
     owner: int | None = None,
+    won_deals: bool = True,
 ) -> Iterator[DueItem]:
     """Every due item as of `now`; with `working`, only those of leads whose team is at work;
-    with `owner`, only those of that rep's leads."""
+    with `owner`, only those of that rep's leads; without `won_deals`, none of the
+    handoffs and post-win reviews (finding a won deal never handed off reads every won
+    deal: a team's day page leaves them to the escalations)."""
     sla = rules.sla
     after = {
         "no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
@@ -220,6 +223,8 @@ def due_items(
     }
     for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))
+    if not won_deals:
+        return
     # The post-win review of a handed-off deal, due some business days after the win.
     for lead_id, due in session.execute(
         select(Handoff.lead_id, Handoff.review_due)

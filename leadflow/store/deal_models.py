@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadflow.store.models import Base
@@ -83,6 +83,16 @@ class ConversionPlan(Base):
     approved_role: Mapped[str | None] = mapped_column(String(20))
     approved_by: Mapped[str | None] = mapped_column(String(120))
     approved_at: Mapped[dt.datetime | None]
+
+    # The plans awaiting approval (a manager's day).
+    __table_args__ = (
+        Index(
+            "ix_conversion_plans_unapproved",
+            "lead_id",
+            sqlite_where=text("approved_at IS NULL"),
+            postgresql_where=text("approved_at IS NULL"),
+        ),
+    )
 
 
 class PriceDeviation(Base):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # The newest packaged revision, so that a schema can be checked with one query;
 # tests/integration/test_migrations.py holds it equal to Alembic's own head.
-HEAD = "0032_team_managers"
+HEAD = "0033_workbench_indexes"
 
 
 def alembic_config(url: str) -> Config:

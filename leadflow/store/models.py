@@ -270,6 +270,16 @@ class Lead(Base):
     __table_args__ = (
         CheckConstraint(f"state IN ({_STATES})", name="state"),
         Index("ix_leads_state_owner", "state", "owner_id"),
+        # A pipeline column: a state's leads in id order; the invalid leads to review.
+        Index("ix_leads_state_id", "state", "id"),
+        Index("ix_leads_reason_lost_at", "loss_reason", "lost_at"),
+        # Contract drafts awaiting approval (a manager's day).
+        Index(
+            "ix_leads_contract_pending",
+            "contract_drafted_at",
+            sqlite_where=text("contract_approved_at IS NULL"),
+            postgresql_where=text("contract_approved_at IS NULL"),
+        ),
         Index("ix_leads_next_action_due", "next_action_due"),
         Index("ix_leads_first_contact_due", "first_contact_due"),
         Index("ix_leads_next_cadence_due", "next_cadence_due"),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from leadflow.api.deps import Principal
@@ -19,11 +19,13 @@ from leadflow.rules.config import RulesConfig
 from leadflow.rules.vocab import OPEN_STATES, Role, State
 from leadflow.store.deal_models import ConversionPlan, Objection
 from leadflow.store.models import Lead, SalesRep
+from leadflow.store.outbound_models import Reminder
 from leadflow.store.queries import LeadFilter, lead_page
 from leadflow.store.winmodel_models import LeadWinScore
 
 OPEN = [s.value for s in OPEN_STATES]
 LIST_LIMIT = 50
+ESCALATED_DAYS = 7  # a manager's day lists the escalations of the last week
 # What a manager confirms or approves: what the reminders call it.
 MANAGER_KINDS = ("confirm_grade", "notify", "handoff", "assess")
 
@@ -80,7 +82,10 @@ def my_day(
     rep = principal.rep_id if principal.role is Role.rep else None
     due: list[dict[str, Any]] = [
         {"lead_id": d.lead_id, "kind": d.kind, "due_at": d.due_at, "overdue": d.due_at <= now}
-        for d in sorted(due_items(session, end_of_day, rules, owner=rep), key=lambda d: d.due_at)
+        for d in sorted(
+            due_items(session, end_of_day, rules, owner=rep, won_deals=rep is not None),
+            key=lambda d: d.due_at,
+        )
     ]
     objections = session.execute(
         select(
@@ -101,12 +106,7 @@ def my_day(
         None,
         LIST_LIMIT,
     )
-    next_actions = session.scalars(
-        select(Lead)
-        .where(mine, Lead.state.in_(OPEN), Lead.next_action.is_not(None))
-        .order_by(Lead.next_action_due, Lead.id)
-        .limit(LIST_LIMIT)
-    )
+    next_actions = soonest_actions(session, mine)
     day: dict[str, Any] = {
         "new": [(lead, countdown(lead.first_contact_due, now)) for lead in new],
         "due": shown(d for d in due if rep is not None or d["kind"] not in MANAGER_KINDS),
@@ -121,14 +121,56 @@ def my_day(
             for o in objections
         ],
         "negotiation": negotiation,
-        "next_actions": list(next_actions),
+        "next_actions": next_actions,
     }
     if principal.role is not Role.rep:
         day["queue"] = queue_rows(session, now, rules, LIST_LIMIT)
         day["invalid"] = invalid_leads(session, unreviewed=True, limit=LIST_LIMIT)
         day["approvals"] = shown(d for d in due if d["kind"] in MANAGER_KINDS)
         day["plans"] = awaiting_approval(session)
+        day["escalations"] = escalations(session, now)
     return day
+
+
+def soonest_actions(session: Session, mine: Any) -> list[Lead]:
+    """The open leads' next actions, soonest first: a state's leads at a time, each read in
+    the order of its (state, next action due) index, so a team of a million leads reads
+    a page's worth per state, not every open lead sorted."""
+    found: list[Lead] = []
+    for state in OPEN:
+        found += session.scalars(
+            select(Lead)
+            .where(mine, Lead.state == state, Lead.next_action_due.is_not(None))
+            .where(Lead.next_action.is_not(None))
+            .order_by(Lead.next_action_due, Lead.id)
+            .limit(LIST_LIMIT)
+        )
+    return sorted(found, key=lambda lead: (_utc(lead.next_action_due), lead.id))[:LIST_LIMIT]
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime:
+    if moment is None:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def escalations(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
+    """What the follow-up flow escalated to the managers in the last ESCALATED_DAYS, newest
+    first: late handoffs among them (the day page does not look for those itself)."""
+    since = now - dt.timedelta(days=ESCALATED_DAYS)
+    rows = session.execute(
+        select(Reminder.lead_id, Reminder.kind, Reminder.due_at, Reminder.escalated_at)
+        .add_columns(Lead.company_name)
+        .join(Lead, Lead.id == Reminder.lead_id)
+        .where(Reminder.resolved_at.is_(None), Reminder.escalated_at >= since)
+        .order_by(Reminder.escalated_at.desc(), Reminder.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        {"lead_id": r.lead_id, "kind": r.kind, "due_at": r.due_at, "at": r.escalated_at}
+        | {"company": r.company_name}
+        for r in rows
+    ]
 
 
 def win_odds(session: Session, ids: list[int]) -> dict[int, float]:
@@ -148,20 +190,19 @@ def rep_names(session: Session) -> dict[int, str]:
 
 def awaiting_approval(session: Session) -> list[Lead]:
     """Deals with a submitted plan (or revision) not yet approved, or a contract draft
-    not yet approved."""
-    unapproved_plan = (
-        select(ConversionPlan.id)
-        .where(ConversionPlan.lead_id == Lead.id, ConversionPlan.approved_at.is_(None))
-        .exists()
-    )
-    unapproved_contract = Lead.contract_drafted_at.is_not(None) & Lead.contract_approved_at.is_(
-        None
-    )
+    not yet approved: found from the pending plans and drafts (each behind an index of
+    its own), not by asking every deal."""
+    pending = union(
+        select(ConversionPlan.lead_id.label("id")).where(ConversionPlan.approved_at.is_(None)),
+        select(Lead.id).where(
+            Lead.contract_approved_at.is_(None), Lead.contract_drafted_at.is_not(None)
+        ),
+    ).subquery()
     return list(
         session.scalars(
             select(Lead)
+            .join(pending, pending.c.id == Lead.id)
             .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
-            .where(unapproved_plan | unapproved_contract)
             .order_by(Lead.id)
             .limit(LIST_LIMIT)
         )

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from leadflow.api.deps import Uow, now, rules_of
+from leadflow.api.deps import Principal, Uow, now, rules_of
 from leadflow.errors import InvalidInput
 from leadflow.locales import check_locale
 from leadflow.phrases import N_
@@ -130,26 +131,11 @@ def pipeline(
     """The leads by state, a column each, filtered as the API's list is; a column is read
     in keyset pages of id order (as fast at a million leads as at ten). A rep sees only
     their own leads."""
-    principal = signed.principal
     filters = {"owner": owner, "team": team, "grade": grade, "priority": priority}
     filters |= {"source": source}
-    shown = [state] if state in STATES else STATES
-    columns: list[dict[str, Any]] = []
     error = None
     try:
-        for column in shown:
-            where = LeadFilter(
-                state=column,
-                owner=_number(owner, "owner"),
-                team_id=_number(team, "team"),
-                grade=grade or None,
-                priority=priority or None,
-                source=source or None,
-                rep_id=principal.rep_id if principal.role is Role.rep else None,
-            )
-            size = PAGE_SIZE if state else COLUMN_SIZE
-            rows, cursor = lead_page(uow.session, where, _number(after, "after"), size)
-            columns.append({"state": column, "rows": rows, "cursor": cursor})
+        columns = pipeline_columns(uow.session, signed.principal, state, filters, after)
     except InvalidInput as exc:
         columns, error = [], str(exc)
     ids = [lead.id for column in columns for lead in column["rows"]]
@@ -170,6 +156,34 @@ def pipeline(
         query=urlencode({k: v for k, v in filters.items() if v}),
         error=error,
     )
+
+
+def pipeline_columns(
+    session: Session,
+    principal: Principal,
+    state: str | None,
+    filters: dict[str, str | None],
+    after: str | None,
+) -> list[dict[str, Any]]:
+    """The pipeline's columns: a state's leads each (one state's when `state` names one),
+    filtered as the API's list is, a keyset page of id order after `after`; a rep's own
+    leads only."""
+    shown = [state] if state in STATES else STATES
+    columns: list[dict[str, Any]] = []
+    for column in shown:
+        where = LeadFilter(
+            state=column,
+            owner=_number(filters.get("owner"), "owner"),
+            team_id=_number(filters.get("team"), "team"),
+            grade=filters.get("grade") or None,
+            priority=filters.get("priority") or None,
+            source=filters.get("source") or None,
+            rep_id=principal.rep_id if principal.role is Role.rep else None,
+        )
+        size = PAGE_SIZE if state else COLUMN_SIZE
+        rows, cursor = lead_page(session, where, _number(after, "after"), size)
+        columns.append({"state": column, "rows": rows, "cursor": cursor})
+    return columns
 
 
 @router.get("/static/workbench.css")

@@ -7,13 +7,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from leadflow.api.deps import Principal
 from leadflow.followup.due import due_items
 from leadflow.followup.reminders import remind
 from leadflow.handoff.details import HandoffIn, set_handoff
 from leadflow.handoff.package import produce_handoffs
+from leadflow.rules.vocab import Role
 from leadflow.settings import Settings
 from leadflow.store.models import FieldChange, Lead
 from leadflow.store.outbound_models import Handoff, OutboxMessage
+from leadflow.web.day import my_day
 from tests import factories as f
 from tests.integration.test_handoff_outputs import won  # noqa: F401 (a fixture)
 from tests.integration.test_review import at
@@ -122,3 +125,23 @@ def test_a_reps_own_due_items_hold_their_deals_and_no_one_elses(uow, rules, won)
     }
     assert (won, "handoff") in owner and owner == team
     assert list(due_items(uow.session, moment, rules, owner=teammate)) == []
+
+
+def test_a_late_handoff_is_on_the_owners_day_and_its_escalation_on_the_managers(uow, rules, won):  # noqa: F811
+    """The workbench's My day: the owner sees the late handoff among their reminders; a
+    manager's day lists what the follow-up escalated in the last week (it does not read
+    every won deal to find late handoffs itself)."""
+    produce_handoffs(uow.session, [won], at(7, 20, 10), rules, SETTINGS)
+    remind(uow.session, list(due_items(uow.session, at(7, 21, 10), rules)), at(7, 21, 10), rules)
+    lead = uow.session.get(Lead, won)
+    owner = Principal(1, Role.rep, lead.owner_id, "Ann")
+    manager = Principal(2, Role.manager, None, "Mia")
+    assert (won, "handoff") in {
+        (d["lead_id"], d["kind"]) for d in my_day(uow.session, owner, at(7, 22, 9), rules)["due"]
+    }
+    day = my_day(uow.session, manager, at(7, 22, 9), rules)
+    assert [(e["lead_id"], e["kind"], e["at"]) for e in day["escalations"]] == [
+        (won, "handoff", at(7, 21, 10))
+    ]
+    assert "handoff" not in {d["kind"] for d in day["approvals"]}
+    assert my_day(uow.session, manager, at(7, 29, 11), rules)["escalations"] == []
