@@ -10,14 +10,28 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 WIDTH = 1280
+
+
+def _gone(element: WebElement) -> bool:
+    """Whether the page holding `element` has been left. Chromium says so as a stale
+    element, or, caught mid-navigation, as a node that "does not belong to the document"."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 class Browser:
@@ -54,8 +68,12 @@ class Browser:
             _fill(found.find_element(By.NAME, name), value)
         page = self.driver.find_element(By.TAG_NAME, "html")
         found.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        # A click does not wait for the page it posts to: the old page going stale does.
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+        # A click does not wait for the page it posts to: the old page going, then the new
+        # one loaded, do.
+        WebDriverWait(self.driver, 30).until(lambda _: _gone(page))
+        WebDriverWait(self.driver, 30).until(
+            lambda driver: driver.execute_script("return document.readyState") == "complete"
+        )
         return self.text()
 
     def screenshot(self, png: Path) -> None:

@@ -41,8 +41,8 @@ def chromedriver() -> Iterator[str]:
 
 
 @pytest.fixture
-def api(sqlite_url: str) -> Iterator[Api]:
-    with running_api(sqlite_url) as running:
+def api(sqlite_url: str, tmp_path: Path) -> Iterator[Api]:
+    with running_api(sqlite_url, output_dir=tmp_path / "out") as running:
         yield running
 
 

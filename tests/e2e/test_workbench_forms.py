@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,8 +27,8 @@ GOOD_DEAL = {
 
 
 @pytest.fixture
-def api(sqlite_url: str) -> Iterator[Api]:
-    with running_api(sqlite_url) as running:
+def api(sqlite_url: str, tmp_path: Path) -> Iterator[Api]:
+    with running_api(sqlite_url, output_dir=tmp_path / "out") as running:
         yield running
 
 
