@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from leadflow.store.models import SalesRep
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
 from leadflow.web.render import go, page, refusal
-from leadflow.web.review_copy import build_copy, built_at, copy_path, is_stale
+from leadflow.web.review_copy import build_copy, build_later, built_at, copy_path, is_stale
 from leadflow.web.session import Form, Signed, WebSession, checked, chosen_locale
 
 router = APIRouter(prefix="/app", include_in_schema=False)
@@ -72,10 +72,10 @@ def team(request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
 
 
 @router.get("/team/review")
-def team_review(request: Request, signed: Signed, later: BackgroundTasks) -> HTMLResponse:
+def team_review(request: Request, signed: Signed) -> HTMLResponse:
     """The review of the current period, as `leadflow report review` makes it, from the
     copy kept for this reader and language (review_copy says why); a stale copy is
-    answered and made again after the response."""
+    answered, and made again meanwhile."""
     refused = _manager(request, signed)
     if refused:
         return refused
@@ -89,7 +89,7 @@ def team_review(request: Request, signed: Signed, later: BackgroundTasks) -> HTM
     if made is None:
         return HTMLResponse(build())
     if is_stale(made, moment):
-        later.add_task(build)
+        build_later(path, build)
     return HTMLResponse(path.read_text(encoding="utf-8"))
 
 

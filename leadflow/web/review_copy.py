@@ -1,13 +1,16 @@
 """The current period's review on the workbench. Built from a million leads it takes
 seconds (the pipeline-review bench), so the page keeps the HTML it built under
 <output_dir>/reviews/workbench/ and answers with that copy. A copy older than FRESH is
-answered too and built again once the response has gone; only the first view of a period,
+answered too and built again in a thread of its own; only the first view of a period,
 a language or a role waits for its build. The page says when its copy was made."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from leadflow import i18n
@@ -39,6 +42,31 @@ def built_at(path: Path) -> dt.datetime | None:
 def is_stale(made: dt.datetime, now: dt.datetime) -> bool:
     """Whether a copy made at `made` is due to be built again."""
     return now - made > FRESH
+
+
+_building: set[Path] = set()
+_building_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def build_later(path: Path, build: Callable[[], object]) -> None:
+    """Make the copy at `path` again in a thread of its own, unless one is at it already:
+    the reader's page, and the next on the same connection, do not wait for it."""
+    with _building_lock:
+        if path in _building:
+            return
+        _building.add(path)
+
+    def run() -> None:
+        try:
+            build()
+        except Exception:  # noqa: BLE001  (the stale copy stays; the next view tries again)
+            log.exception("the review at %s could not be made again", path)
+        finally:
+            with _building_lock:
+                _building.discard(path)
+
+    threading.Thread(target=run, name="review-copy", daemon=True).start()
 
 
 def build_copy(

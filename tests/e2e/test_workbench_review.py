@@ -1,6 +1,6 @@
 """The team's review on the workbench is kept as a copy per period, reader and language: the
 first view builds it, later views read it, and a view of a copy older than FRESH is
-answered from it and has it built again after the response (a million leads' review takes
+answered from it and has it built again meanwhile (a million leads' review takes
 seconds to build; the page must not)."""
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def test_the_review_is_kept_read_again_and_made_again_once_stale(api, tmp_path):
     stale = mia.get("/app/team/review")
     assert _leads_created(stale.text) == 1  # answered at once from the stale copy ...
     deadline = time.monotonic() + 30
-    while kept.stat().st_mtime <= aged + 1:  # ... and made again after the response
+    while kept.stat().st_mtime <= aged + 1:  # ... and made again meanwhile
         assert time.monotonic() < deadline, "the stale review was not made again"
         time.sleep(0.1)
     assert _leads_created(mia.get("/app/team/review").text) == 2
