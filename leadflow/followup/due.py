@@ -113,14 +113,18 @@ def _lead_timers(
     times are parameters: `now` and the cut-offs before which each gap has run out). Rows
     are (kind, lead id, time, assigned time); the due time follows from the kind. With
     `one_owner`, each range query keeps the leads of the owner `:owner` only (a rep's own
-    day), inside the query rather than after the union, so it stays as cheap."""
+    day). A timer's range stays the way in: the owner is compared as `owner_id + 0`, which
+    no index serves, so the planner reads the due rows by their timer's index rather than
+    every open lead of the rep by (state, owner)."""
     has_owner = Lead.owner_id == bindparam("owner") if one_owner else Lead.owner_id.is_not(None)
+    timer_owner = (Lead.owner_id + 0) == bindparam("owner") if one_owner else has_owner
     owned = and_(has_owner, Lead.state.in_(OPEN))
+    timer_owned = and_(timer_owner, Lead.state.in_(OPEN))
     now = _at("now")
     # First: the column types of a compound select are its first member's.
     silent = select(_kind("no_follow_up"), Lead.id, Lead.last_contact_at, Lead.assigned_at).where(
         Lead.state.in_(WORKING),
-        has_owner,
+        timer_owner,
         or_(
             Lead.last_contact_at <= _at("silent_before"),
             and_(Lead.last_contact_at.is_(None), Lead.assigned_at <= _at("silent_before")),
@@ -146,7 +150,7 @@ def _lead_timers(
     )
     parts = [
         select(_kind(kind), Lead.id, column, null()).where(
-            column <= now, *([condition] if condition is not None else []), owned
+            column <= now, *([condition] if condition is not None else []), timer_owned
         )
         for kind, column, condition in timers
     ]
@@ -176,7 +180,7 @@ def _lead_timers(
     # Seed 001: customer information is re-verified every month; facts last confirmed
     # before the cut-off are due (data_quality.reverify_days after the confirmation).
     confirm = select(_kind("reverify"), Lead.id, Lead.facts_confirmed_at, null()).where(
-        Lead.facts_confirmed_at <= _at("confirmed_before"), owned
+        Lead.facts_confirmed_at <= _at("confirmed_before"), timer_owned
     )
     minutes = _minutes_owed(channels, owned)
     return union_all(silent, *parts, objections, notices, *([confirm] if reverify else []), minutes)
@@ -257,16 +261,20 @@ def _handoffs_due(
     win (seed 002: the handoff within one working day)."""
     # A business day lasts at least a calendar day: only deals won that long ago can be due.
     cutoff = now - dt.timedelta(days=rules.handoff.due_business_days)
+    # Won deals with no package yet, or one not delivered, found from indexes alone (the
+    # deals by state and owner, the handoffs' lead ids, the undelivered packages) before
+    # any deal's row is read: a rep's years of won deals cost little.
+    no_package = ~select(Handoff.id).where(Handoff.lead_id == Lead.id).exists()
+    undelivered = select(Handoff.lead_id).where(Handoff.delivered_at.is_(None))
+    waiting = select(Lead.id).where(
+        Lead.state == State.won.value, _owned_by(owner), no_package | Lead.id.in_(undelivered)
+    )
     rows = session.execute(
-        select(Lead.id, Lead.won_at, Lead.team_id)
-        .outerjoin(Handoff, Handoff.lead_id == Lead.id)
-        .where(
-            Lead.state == State.won.value,
+        select(Lead.id, Lead.won_at, Lead.team_id).where(
+            Lead.id.in_(waiting),
             Lead.migrated_at.is_(None),  # won in another CRM: handed off there
             Lead.won_at <= cutoff,
-            Handoff.delivered_at.is_(None),
             at_work_leads(working),
-            _owned_by(owner),
         )
     ).all()
     if not rows:

@@ -76,8 +76,14 @@ class Handoff(Base):
     package: Mapped[dict[str, Any]]
     markdown: Mapped[str] = mapped_column(Text)
 
-    # The reminder scan reads the reviews still owed only.
+    # The reminder scan reads the reviews still owed, and the packages not delivered, only.
     __table_args__ = (
+        Index(
+            "ix_handoffs_undelivered",
+            "lead_id",
+            sqlite_where=text("delivered_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
         Index(
             "ix_handoffs_review_pending",
             "review_due",

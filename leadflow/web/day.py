@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadflow.api.deps import Principal
@@ -192,16 +192,17 @@ def awaiting_approval(session: Session) -> list[Lead]:
     """Deals with a submitted plan (or revision) not yet approved, or a contract draft
     not yet approved: found from the pending plans and drafts (each behind an index of
     its own), not by asking every deal."""
-    pending = union(
-        select(ConversionPlan.lead_id.label("id")).where(ConversionPlan.approved_at.is_(None)),
-        select(Lead.id).where(
-            Lead.contract_approved_at.is_(None), Lead.contract_drafted_at.is_not(None)
-        ),
-    ).subquery()
+    plans = select(ConversionPlan.lead_id).where(ConversionPlan.approved_at.is_(None))
+    drafts = select(Lead.id).where(
+        Lead.contract_approved_at.is_(None), Lead.contract_drafted_at.is_not(None)
+    )
+    pending = set(session.scalars(plans)) | set(session.scalars(drafts))
+    if not pending:
+        return []
     return list(
         session.scalars(
             select(Lead)
-            .join(pending, pending.c.id == Lead.id)
+            .where(Lead.id.in_(sorted(pending)))
             .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
             .order_by(Lead.id)
             .limit(LIST_LIMIT)
