@@ -37,6 +37,9 @@ OPEN = [s.value for s in OPEN_STATES]
 WORKING = ["nurturing", "opportunity", "negotiation"]
 DEALS = [State.opportunity.value, State.negotiation.value]
 KINDS = REMINDER_KINDS
+# The kinds read from the leads' own timers (and objections, notices, minutes); the won
+# deals' handoffs and reviews are read apart.
+LEAD_TIMERS = frozenset(KINDS) - {"handoff", "win_review"}
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def _lead_timers(
     reverify: bool,
     channels: tuple[str, ...],
     one_owner: bool = False,
+    kinds: frozenset[str] | None = None,
 ) -> CompoundSelect:
     """Every lead-side timer as one UNION ALL of indexed range queries: one statement, so
     a pass is one round trip however many kinds there are, built once per rule book (the
@@ -115,7 +119,7 @@ def _lead_timers(
     `one_owner`, each range query keeps the leads of the owner `:owner` only (a rep's own
     day). A timer's range stays the way in: the owner is compared as `owner_id + 0`, which
     no index serves, so the planner reads the due rows by their timer's index rather than
-    every open lead of the rep by (state, owner)."""
+    every open lead of the rep by (state, owner). With `kinds`, only those timers are read."""
     has_owner = Lead.owner_id == bindparam("owner") if one_owner else Lead.owner_id.is_not(None)
     timer_owner = (Lead.owner_id + 0) == bindparam("owner") if one_owner else has_owner
     owned = and_(has_owner, Lead.state.in_(OPEN))
@@ -183,7 +187,15 @@ def _lead_timers(
         Lead.facts_confirmed_at <= _at("confirmed_before"), timer_owned
     )
     minutes = _minutes_owed(channels, owned)
-    return union_all(silent, *parts, objections, notices, *([confirm] if reverify else []), minutes)
+    members = [
+        ("no_follow_up", silent),
+        *zip([kind for kind, _, _ in timers], parts, strict=True),
+        ("objection", objections),
+        ("notify", notices),
+        *([("reverify", confirm)] if reverify else []),
+        ("minutes", minutes),
+    ]
+    return union_all(*(member for kind, member in members if kinds is None or kind in kinds))
 
 
 def due_items(
@@ -192,12 +204,12 @@ def due_items(
     rules: RulesConfig,
     working: AtWork | None = None,
     owner: int | None = None,
-    won_deals: bool = True,
+    kinds: frozenset[str] | None = None,
 ) -> Iterator[DueItem]:
     """Every due item as of `now`; with `working`, only those of leads whose team is at work;
-    with `owner`, only those of that rep's leads; without `won_deals`, none of the
-    handoffs and post-win reviews (finding a won deal never handed off reads every won
-    deal: a team's day page leaves them to the escalations)."""
+    with `owner`, only those of that rep's leads; with `kinds`, only those kinds (a
+    manager's day reads the confirmations and notices that are theirs, not the whole
+    team's reminders, thousands at a million leads)."""
     sla = rules.sla
     after = {
         "no_follow_up": dt.timedelta(days=sla.no_follow_up_days),
@@ -206,14 +218,19 @@ def due_items(
         "reverify": dt.timedelta(days=rules.data_quality.reverify_days),
         "minutes": dt.timedelta(hours=rules.negotiation.minutes_due_hours),
     }
-    statement: Any = _lead_timers(
-        tuple(g.value for g in sla.no_follow_up_grades),
-        tuple(g.value for g in sla.no_follow_up_opportunity_grades),
-        rules.data_quality.reverify_days > 0,
-        tuple(c.value for c in rules.negotiation.minutes_channels),
-        owner is not None,
-    )
-    if working is not None:  # the timers as found, kept for the leads of the teams at work
+    timed = kinds is None or bool(kinds & LEAD_TIMERS)
+    statement: Any = None
+    if timed:
+        statement = _lead_timers(
+            tuple(g.value for g in sla.no_follow_up_grades),
+            tuple(g.value for g in sla.no_follow_up_opportunity_grades),
+            rules.data_quality.reverify_days > 0,
+            tuple(c.value for c in rules.negotiation.minutes_channels),
+            owner is not None,
+            kinds & LEAD_TIMERS if kinds is not None else None,
+        )
+    if statement is not None and working is not None:
+        # the timers as found, kept for the leads of the teams at work
         timers = statement.subquery()
         statement = select(timers).join(Lead, Lead.id == timers.c.id).where(at_work_leads(working))
     cutoffs = {
@@ -225,11 +242,19 @@ def due_items(
         "minutes_before": now - after["minutes"],
         **({"owner": owner} if owner is not None else {}),
     }
-    for kind, lead_id, at, assigned in session.execute(statement, cutoffs):
+    rows: Any = session.execute(statement, cutoffs) if statement is not None else ()
+    for kind, lead_id, at, assigned in rows:
         yield DueItem(lead_id, kind, (at or assigned) + after.get(kind, dt.timedelta(0)))
-    if not won_deals:
-        return
-    # The post-win review of a handed-off deal, due some business days after the win.
+    if kinds is None or "win_review" in kinds:
+        yield from _reviews_due(session, now, working, owner)
+    if kinds is None or "handoff" in kinds:
+        yield from _handoffs_due(session, now, rules, working, owner)
+
+
+def _reviews_due(
+    session: Session, now: dt.datetime, working: AtWork | None, owner: int | None
+) -> Iterator[DueItem]:
+    """The post-win review of a handed-off deal, due some business days after the win."""
     for lead_id, due in session.execute(
         select(Handoff.lead_id, Handoff.review_due)
         .join(Lead, Lead.id == Handoff.lead_id)
@@ -241,7 +266,6 @@ def due_items(
         )
     ):
         yield DueItem(lead_id, "win_review", dt.datetime.combine(due, dt.time(0), tzinfo=dt.UTC))
-    yield from _handoffs_due(session, now, rules, working, owner)
 
 
 def _owned_by(owner: int | None) -> ColumnElement[bool]:

@@ -99,6 +99,11 @@ class SalesRep(Base):
     )
 
 
+# A contract draft awaiting approval; both halves in the index's condition, as SQLite's
+# planner never reads an index for an IS NOT NULL alone.
+CONTRACT_PENDING = "contract_drafted_at IS NOT NULL AND contract_approved_at IS NULL"
+
+
 class Lead(Base):
     """One lead: the spec §1 record, its lifecycle state, and what the rules concluded."""
 
@@ -277,8 +282,8 @@ class Lead(Base):
         Index(
             "ix_leads_contract_pending",
             "contract_drafted_at",
-            sqlite_where=text("contract_approved_at IS NULL"),
-            postgresql_where=text("contract_approved_at IS NULL"),
+            sqlite_where=text(CONTRACT_PENDING),
+            postgresql_where=text(CONTRACT_PENDING),
         ),
         Index("ix_leads_next_action_due", "next_action_due"),
         Index("ix_leads_first_contact_due", "first_contact_due"),

@@ -26,8 +26,9 @@ from leadflow.store.winmodel_models import LeadWinScore
 OPEN = [s.value for s in OPEN_STATES]
 LIST_LIMIT = 50
 ESCALATED_DAYS = 7  # a manager's day lists the escalations of the last week
-# What a manager confirms or approves: what the reminders call it.
-MANAGER_KINDS = ("confirm_grade", "notify", "handoff", "assess")
+# What a manager confirms or is told of, as the reminders call it (late handoffs reach
+# them as escalations).
+MANAGER_KINDS = frozenset({"confirm_grade", "notify", "assess"})
 
 
 def _mine(principal: Principal) -> Any:
@@ -80,11 +81,13 @@ def my_day(
     )
     end_of_day = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
     rep = principal.rep_id if principal.role is Role.rep else None
+    # A rep's reminders; a manager's own are the confirmations and notices (the team's
+    # reminders go to their reps, and what is late reaches the manager as an escalation).
+    kinds = None if rep is not None else MANAGER_KINDS
     due: list[dict[str, Any]] = [
         {"lead_id": d.lead_id, "kind": d.kind, "due_at": d.due_at, "overdue": d.due_at <= now}
         for d in sorted(
-            due_items(session, end_of_day, rules, owner=rep, won_deals=rep is not None),
-            key=lambda d: d.due_at,
+            due_items(session, end_of_day, rules, owner=rep, kinds=kinds), key=lambda d: d.due_at
         )
     ]
     objections = session.execute(
@@ -109,7 +112,7 @@ def my_day(
     next_actions = soonest_actions(session, mine)
     day: dict[str, Any] = {
         "new": [(lead, countdown(lead.first_contact_due, now)) for lead in new],
-        "due": shown(d for d in due if rep is not None or d["kind"] not in MANAGER_KINDS),
+        "due": shown(due) if rep is not None else None,
         "objections": [
             {
                 "id": o.id,
@@ -126,7 +129,7 @@ def my_day(
     if principal.role is not Role.rep:
         day["queue"] = queue_rows(session, now, rules, LIST_LIMIT)
         day["invalid"] = invalid_leads(session, unreviewed=True, limit=LIST_LIMIT)
-        day["approvals"] = shown(d for d in due if d["kind"] in MANAGER_KINDS)
+        day["approvals"] = shown(due)
         day["plans"] = awaiting_approval(session)
         day["escalations"] = escalations(session, now)
     return day

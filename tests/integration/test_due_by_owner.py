@@ -33,3 +33,15 @@ def test_a_reps_items_are_the_teams_items_of_their_leads(db_url, uow, rules, wor
             (i.lead_id, i.kind, i.due_at) for i in due_items(uow.session, moment, rules, owner=rep)
         }
         assert mine == {item for item in team if owners[item[0]] == rep}, rep
+
+
+@pytest.mark.parametrize(
+    "kinds", [{"confirm_grade", "notify", "assess"}, {"handoff"}, {"first_contact", "win_review"}]
+)
+def test_the_kinds_asked_for_are_the_teams_items_of_those_kinds(db_url, uow, rules, kinds):
+    data.create_team(db_url, 7, 10)
+    data.seed_leads(engine_for(normalise_url(db_url)), 2000, due_share=0.2, now=NOW)
+    moment = NOW + dt.timedelta(days=2)
+    team = {(i.lead_id, i.kind, i.due_at) for i in due_items(uow.session, moment, rules)}
+    asked = due_items(uow.session, moment, rules, kinds=frozenset(kinds))
+    assert {(i.lead_id, i.kind, i.due_at) for i in asked} == {t for t in team if t[1] in kinds}

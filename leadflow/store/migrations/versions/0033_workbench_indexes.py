@@ -17,7 +17,8 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 _UNAPPROVED = sa.text("approved_at IS NULL")
-_CONTRACT_PENDING = sa.text("contract_approved_at IS NULL")
+# Both halves: SQLite's planner never reads an index for an IS NOT NULL alone.
+_CONTRACT_PENDING = sa.text("contract_drafted_at IS NOT NULL AND contract_approved_at IS NULL")
 _UNDELIVERED = sa.text("delivered_at IS NULL")
 
 
