@@ -22,7 +22,7 @@ PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 def scenarios() -> dict[str, Callable[[Config], list[Result]]]:
     """Every scenario by name; the PostgreSQL twins run when a server URL is given."""
-    from bench.scenarios import intake, machine, served, sheets, upkeep, winmodel
+    from bench.scenarios import intake, machine, served, sheets, upkeep, winmodel, workbench
 
     def with_pg(fn: Callable[..., Result]) -> Callable[[Config], list[Result]]:
         return lambda c: [fn(c, "sqlite")] + ([fn(c, "postgresql")] if c.pg_url else [])
@@ -40,6 +40,7 @@ def scenarios() -> dict[str, Callable[[Config], list[Result]]]:
         "win-model-score": lambda c: [winmodel.win_model_score(c)],
         "rules-replay": lambda c: [winmodel.rules_replay(c)],
         "sheet-import": lambda c: [sheets.sheet_import(c)],
+        "workbench-pages": lambda c: [workbench.workbench_pages(c)],
     }
 
 

@@ -16,6 +16,7 @@ from leadflow.demo.generate import CHANNELS, INDUSTRIES, NEEDS, REGIONS, TAGS, o
 from leadflow.demo.story import create_organisation
 from leadflow.store.db import session_factory
 from leadflow.store.models import Activity, FieldChange, Lead
+from leadflow.store.outbound_models import Handoff
 from leadflow.store.uow import UnitOfWork
 
 NOW = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # a Monday, inside business hours
@@ -96,29 +97,39 @@ STATE_MIX = {
     "negotiation": 0.03,
     "screened": 0.02,
 }
+# The same database as a team of 24 reps holds it: their live deals are what people can
+# work (about 290 opportunities and 125 negotiations each), not a tenth of a million.
+TEAM_MIX = STATE_MIX | {"lost": 0.59, "nurturing": 0.18, "opportunity": 0.007, "negotiation": 0.003}
 
 
-def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[str, Any]:
-    state = rnd.choices(list(STATE_MIX), list(STATE_MIX.values()))[0]
-    created = NOW - dt.timedelta(days=rnd.uniform(1, 720))
+def _lead_row(
+    n: int,
+    rnd: random.Random,
+    due_share: float,
+    reps: int,
+    now: dt.datetime = NOW,
+    mix: dict[str, float] = STATE_MIX,
+) -> dict[str, Any]:
+    state = rnd.choices(list(mix), list(mix.values()))[0]
+    created = now - dt.timedelta(days=rnd.uniform(1, 720))
     is_open = state not in ("won", "lost")
-    due = is_open and rnd.random() < due_share / (1 - STATE_MIX["won"] - STATE_MIX["lost"])
+    due = is_open and rnd.random() < due_share / (1 - mix["won"] - mix["lost"])
     owner = rnd.randint(1, reps)
     size = rnd.choices(list(_SIZES), list(_SIZES.values()))[0]
     contacted = created + dt.timedelta(hours=rnd.uniform(1, 20))
-    last = NOW - dt.timedelta(hours=rnd.uniform(1, 40)) if is_open else contacted
+    last = now - dt.timedelta(hours=rnd.uniform(1, 40)) if is_open else contacted
     if due:  # one overdue timer, of a random kind
         kind = rnd.randrange(4)
         contacted_at = None if kind == 0 else contacted
-        last = NOW - dt.timedelta(days=5) if kind == 1 else last
-        action_due = NOW - dt.timedelta(hours=3) if kind == 2 else NOW + dt.timedelta(days=3)
-        cadence = NOW - dt.timedelta(hours=2) if kind == 3 else NOW + dt.timedelta(days=4)
+        last = now - dt.timedelta(days=5) if kind == 1 else last
+        action_due = now - dt.timedelta(hours=3) if kind == 2 else now + dt.timedelta(days=3)
+        cadence = now - dt.timedelta(hours=2) if kind == 3 else now + dt.timedelta(days=4)
     else:
         contacted_at, action_due = (
             contacted,
-            (NOW + dt.timedelta(days=3) if is_open else created + dt.timedelta(days=5)),
+            (now + dt.timedelta(days=3) if is_open else created + dt.timedelta(days=5)),
         )
-        cadence = NOW + dt.timedelta(days=4) if is_open else created + dt.timedelta(days=7)
+        cadence = now + dt.timedelta(days=4) if is_open else created + dt.timedelta(days=7)
     closed = created + dt.timedelta(days=rnd.uniform(10, 90))
     company = rnd.randrange(n) if n and rnd.random() < 0.1 else n
     return {
@@ -172,6 +183,38 @@ def _lead_row(n: int, rnd: random.Random, due_share: float, reps: int) -> dict[s
     }
 
 
+def _worked(row: dict[str, Any], rnd: random.Random) -> None:
+    """A seeded lead as a team at work leaves it (see seed_leads)."""
+    row |= {"next_action": "Follow up", "invalid_review": None, "invalid_reviewed_at": None}
+    if row["state"] == "screened" and rnd.random() < 0.25:
+        row |= {"owner_id": None, "assigned_at": None, "first_contact_due": None}
+    if row["state"] == "lost" and rnd.random() < 0.1:
+        reviewed = row["lost_at"] + dt.timedelta(days=2) if rnd.random() < 0.97 else None
+        row |= {"loss_reason": "invalid", "valid": False, "invalid_reviewed_at": reviewed}
+        row |= {"invalid_review": "confirmed" if reviewed else None}
+
+
+def won(ids: range, batch: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The won leads of a batch, with their ids."""
+    return ((i, row) for i, row in zip(ids, batch, strict=True) if row["state"] == "won")
+
+
+def _handoff_row(lead_id: int, won_at: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+    """A won deal's handoff, delivered the next day; its post-win review done when due."""
+    review_at = won_at + dt.timedelta(days=30)
+    return {
+        "lead_id": lead_id,
+        "created_at": won_at,
+        "due_at": won_at + dt.timedelta(days=1),
+        "review_due": review_at.date(),
+        "reviewed_at": review_at if review_at <= now else None,
+        "delivery_owner": "Delivery team",
+        "delivered_at": won_at + dt.timedelta(days=1),
+        "package": {},
+        "markdown": "",
+    }
+
+
 def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
@@ -190,17 +233,33 @@ def seed_leads(
     due_share: float = 0.01,
     activities_per_lead: int = 0,
     reps: int = 24,
+    now: dt.datetime = NOW,
+    worked: bool = False,
+    mix: dict[str, float] = STATE_MIX,
 ) -> None:
     """`count` stored leads across the lifecycle (with `due_share` of them overdue), their
-    activities and grade history, by executemany of Core inserts, a batch per statement."""
+    activities and grade history, by executemany of Core inserts, a batch per statement;
+    the database is as of `now` (the fixed bench moment unless a served clock reads it).
+    With `worked`, the leads look worked by a team that keeps up: each has its next
+    action, a quarter of the screened leads wait in the manager queue, a tenth of the
+    lost were invalid (nearly all of them reviewed), and each won deal has its delivered
+    handoff and its post-win review."""
     rnd = random.Random(seed)
-    rows = (_lead_row(n, rnd, due_share, reps) for n in range(count))
+    rows = (_lead_row(n, rnd, due_share, reps, now, mix) for n in range(count))
     first_id = 1
     with engine.begin() as conn:
         for batch in _batches(rows, _INSERT_ROWS):
+            if worked:
+                for row in batch:
+                    _worked(row, rnd)
             conn.execute(insert(Lead), batch)
             ids = range(first_id, first_id + len(batch))
             first_id += len(batch)
+            if worked:
+                conn.execute(
+                    insert(Handoff),
+                    [_handoff_row(i, row["won_at"], now) for i, row in won(ids, batch)],
+                )
             if activities_per_lead:
                 conn.execute(
                     insert(Activity),

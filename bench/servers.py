@@ -76,8 +76,9 @@ def leadflow_env(url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterator[str]:
-    """`leadflow api` on a free port, every worker started; yields its base URL."""
+def api(url: str, log: Path, prefect_api: str = "", workers: int = 1, **env: str) -> Iterator[str]:
+    """`leadflow api` on a free port, every worker started (with `env` set, LEADFLOW_*
+    settings); yields its base URL."""
     port = free_port()
     args = [
         sys.executable,
@@ -93,7 +94,11 @@ def api(url: str, log: Path, prefect_api: str = "", workers: int = 1) -> Iterato
     ]
     base = f"http://127.0.0.1:{port}"
     with process(
-        args, leadflow_env(url, PREFECT_API_URL=prefect_api), log, f"{base}/docs", "leadflow api"
+        args,
+        leadflow_env(url, PREFECT_API_URL=prefect_api, **env),
+        log,
+        f"{base}/docs",
+        "leadflow api",
     ) as proc:
         # The first worker up answers /docs; the clients' connections must find them all.
         started = "Application startup complete"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,9 @@ class Page:
 
 
 def _day(session: Any, who: Principal, now: dt.datetime, _: dict[str, Any]) -> list[Any]:
-    return [(name, list(rows)) for name, rows in my_day(session, who, now, get_rules()).items()]
+    return [
+        (name, list(rows or [])) for name, rows in my_day(session, who, now, get_rules()).items()
+    ]
 
 
 def _pipeline(query: dict[str, str]) -> Floor:
@@ -133,19 +136,22 @@ def _signed_in(base: str, key: str) -> httpx.Client:
 
 
 def _keys(url: str) -> tuple[dict[Role, str], dict[Role, Principal], int]:
-    """A key and its principal per role, and a lead of the rep in negotiation."""
+    """A key and its principal per role, and a lead of the rep (in negotiation if any)."""
     with UnitOfWork(session_factory(url), actor="bench") as uow:
         rep, rep_token = create_key(uow.session, "rep", rep_id=REP, name="bench rep")
         boss, boss_token = create_key(uow.session, "manager", name="bench manager")
         uow.commit()
-        lead = uow.session.scalar(
-            select(Lead.id).where(Lead.owner_id == REP, Lead.state == "negotiation").limit(1)
+        lead = uow.session.scalar(  # a deal of theirs, the fullest page a rep opens
+            select(Lead.id)
+            .where(Lead.owner_id == REP)
+            .order_by((Lead.state == "negotiation").desc(), Lead.id)
+            .limit(1)
         )
         principals = {
             Role.rep: Principal(rep.id, Role.rep, REP, rep.name),
             Role.manager: Principal(boss.id, Role.manager, None, boss.name),
         }
-    assert lead is not None, "the seeded rep has no deal in negotiation"
+    assert lead is not None, "the seeded rep has no lead"
     return {Role.rep: rep_token, Role.manager: boss_token}, principals, lead
 
 
@@ -165,10 +171,11 @@ def workbench_pages(config: Config) -> Result:
     requests = max(10, 10 * config.repeat)
     now = dt.datetime.now(dt.UTC)  # the served API reads the real clock: seed around it
     out = config.workdir / "workbench-out"
+    shutil.rmtree(out, ignore_errors=True)  # a review kept by an earlier run is not this one's
     with database("sqlite", config.workdir, "workbench", None) as url:
         data.create_team(url, 7, 10)
         engine = engine_for(normalise_url(url))
-        data.seed_leads(engine, n, activities_per_lead=2, now=now, queued_share=0.25, handoffs=True)
+        data.seed_leads(engine, n, activities_per_lead=2, now=now, worked=True, mix=data.TEAM_MIX)
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         keys, principals, lead = _keys(url)
