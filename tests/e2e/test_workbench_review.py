@@ -5,7 +5,6 @@ seconds to build; the page must not)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import time
@@ -39,7 +38,7 @@ def test_the_review_is_kept_read_again_and_made_again_once_stale(api, tmp_path):
     ok(team.system.post("/leads", json=f.lead_record()), 201)
     api.process()
     mia = signed_in(api, api.key("manager"))
-    now = dt.datetime.now(dt.UTC)
+    now = f.wall_clock()  # the served API stamps the wall clock: its period is this one
     kept = copy_path(
         tmp_path / "out", Period.containing(now, "quarter"), Viewer.of("manager"), "en"
     )
@@ -53,7 +52,7 @@ def test_the_review_is_kept_read_again_and_made_again_once_stale(api, tmp_path):
     api.process()
     assert _leads_created(mia.get("/app/team/review").text) == 1  # fresh: the kept copy
 
-    aged = time.time() - FRESH.total_seconds() - 60
+    aged = (f.wall_clock() - FRESH).timestamp() - 60
     os.utime(kept, (aged, aged))
     stale = mia.get("/app/team/review")
     assert _leads_created(stale.text) == 1  # answered at once from the stale copy ...
