@@ -81,5 +81,6 @@ def build_copy(
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_suffix(f".{os.getpid()}.part")
     part.write_text(html, encoding="utf-8")
+    os.utime(part, (now.timestamp(), now.timestamp()))  # made at the app's clock, not the disk's
     part.replace(path)
     return html
