@@ -211,7 +211,7 @@ def workbench_pages(config: Config) -> Result:
         "workbench-pages",
         "sqlite",
         {"leads": n, "requests_per_page": requests},
-        metrics={"pages": pages},
+        metrics={f"{name} {k}": v for name, p in pages.items() for k, v in p.items()},
         floor={name: p["floor_p95_s"] for name, p in pages.items()},
         notes="p95 of each page over loopback with a session; floor: the page's rows read "
         "through the same service functions in-process, as plain text; first_s is the first "

@@ -18,6 +18,7 @@ FLOORED = {
     "weekly-regrade",
     "transitions",
     "event-latency",
+    "workbench-pages",
 }
 
 
