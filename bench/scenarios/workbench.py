@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ import httpx
 from sqlalchemy import select
 
 from bench import data, servers
-from bench.core import Config, Result, percentile
+from bench.core import Config, Result, median_time, percentile
 from bench.databases import database
 from leadflow.api.deps import Principal
 from leadflow.api.present import lead_detail
@@ -155,15 +154,6 @@ def _keys(url: str) -> tuple[dict[Role, str], dict[Role, Principal], int]:
     return {Role.rep: rep_token, Role.manager: boss_token}, principals, lead
 
 
-def _timed(fn: Callable[[], Any], times: int) -> list[float]:
-    seconds = []
-    for _ in range(times):
-        start = time.perf_counter()
-        fn()
-        seconds.append(time.perf_counter() - start)
-    return seconds
-
-
 def workbench_pages(config: Config) -> Result:
     """Each page `requests` times over loopback with a signed-in session; p95 and median,
     and the floor's p95 over as many reads."""
@@ -196,9 +186,9 @@ def workbench_pages(config: Config) -> Result:
                     with UnitOfWork(factory) as uow:
                         as_text(page.floor(uow.session, principals[page.role], now, given))
 
-                first = _timed(view, WARM)[0]
-                served = _timed(view, requests)
-                floors = _timed(floor, requests)
+                first = median_time(view, WARM)[1][0]
+                _, served = median_time(view, requests)
+                _, floors = median_time(floor, requests)
                 pages[page.name] = {
                     "p95_s": percentile(served, 95),
                     "median_s": percentile(served, 50),

@@ -102,10 +102,7 @@ def my_day(
     hours = rules.sla.objection_answer_hours
     negotiation, _ = lead_page(
         session,
-        LeadFilter(
-            state=State.negotiation.value,
-            rep_id=principal.rep_id if principal.role is Role.rep else None,
-        ),
+        LeadFilter(state=State.negotiation.value, rep_id=rep),
         None,
         LIST_LIMIT,
     )
@@ -148,13 +145,7 @@ def soonest_actions(session: Session, mine: Any) -> list[Lead]:
             .order_by(Lead.next_action_due, Lead.id)
             .limit(LIST_LIMIT)
         )
-    return sorted(found, key=lambda lead: (_utc(lead.next_action_due), lead.id))[:LIST_LIMIT]
-
-
-def _utc(moment: dt.datetime | None) -> dt.datetime:
-    if moment is None:
-        return dt.datetime.max.replace(tzinfo=dt.UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return sorted(found, key=lambda lead: (lead.next_action_due, lead.id))[:LIST_LIMIT]
 
 
 def escalations(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
@@ -170,8 +161,13 @@ def escalations(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
         .limit(LIST_LIMIT)
     )
     return [
-        {"lead_id": r.lead_id, "kind": r.kind, "due_at": r.due_at, "at": r.escalated_at}
-        | {"company": r.company_name}
+        {
+            "lead_id": r.lead_id,
+            "kind": r.kind,
+            "due_at": r.due_at,
+            "at": r.escalated_at,
+            "company": r.company_name,
+        }
         for r in rows
     ]
 
