@@ -48,16 +48,21 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _running(pid: int) -> bool:
+    """Whether `pid` runs: it has a /proc entry and is not a zombie. A process may end
+    between any two reads of /proc, so a vanished entry counts as ended."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return "Z" not in stat.rsplit(")", 1)[1][:3]
+
+
 def _gone(pids: set[int], seconds: float) -> set[int]:
     """Wait until none of `pids` runs; the ones still running after `seconds`."""
     deadline = time.monotonic() + seconds
     while True:
-        left = {
-            p
-            for p in pids
-            if Path(f"/proc/{p}").exists()
-            and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]
-        }
+        left = {p for p in pids if _running(p)}
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
