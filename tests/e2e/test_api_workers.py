@@ -28,8 +28,15 @@ from tests.reliability.test_orphan_server import _descendants
 def _worker_pids(pid: int) -> list[int]:
     """The worker processes uvicorn's supervisor has spawned below `pid` (it runs under
     the command's lifeline), not its helpers."""
-    below = _descendants(pid)
-    return [p for p in below if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return [p for p in _descendants(pid) if b"spawn_main" in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> bytes:
+    """A process's command line, or nothing once it has ended (it may end at any read)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _api(url: str, *args: str) -> subprocess.CompletedProcess[str]:
