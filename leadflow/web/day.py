@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from leadflow.api.deps import Principal
@@ -189,19 +189,17 @@ def rep_names(session: Session) -> dict[int, str]:
 
 def awaiting_approval(session: Session) -> list[Lead]:
     """Deals with a submitted plan (or revision) not yet approved, or a contract draft
-    not yet approved: found from the pending plans and drafts (each behind an index of
-    its own), not by asking every deal."""
+    not yet approved: found in SQL from the pending plans and drafts (each behind an
+    index of its own), not by asking every deal, and with no list of ids bound (plans
+    left pending on lost deals pile up over the years)."""
     plans = select(ConversionPlan.lead_id).where(ConversionPlan.approved_at.is_(None))
     drafts = select(Lead.id).where(
         Lead.contract_approved_at.is_(None), Lead.contract_drafted_at.is_not(None)
     )
-    pending = set(session.scalars(plans)) | set(session.scalars(drafts))
-    if not pending:
-        return []
     return list(
         session.scalars(
             select(Lead)
-            .where(Lead.id.in_(sorted(pending)))
+            .where(Lead.id.in_(union(plans, drafts)))
             .where(Lead.state.in_([State.opportunity.value, State.negotiation.value]))
             .order_by(Lead.id)
             .limit(LIST_LIMIT)

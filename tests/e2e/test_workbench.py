@@ -175,9 +175,12 @@ def test_a_deal_walked_from_assignment_to_win_with_the_handoff(api):
     )
     assert done.status_code == 303
     ann.act(lead_id, "contract", CONTRACT)
+    awaiting = boss.get("/app/").text.split('id="plan-h"')[1]
+    assert f"/app/leads/{lead_id}" in awaiting  # the director's day: a contract to approve
     early = ann.post(f"/app/leads/{lead_id}/win")
     assert early.status_code == 409 and "approve" in " ".join(refused(early.text))
     boss.act(lead_id, "contract-approval")
+    assert f"/app/leads/{lead_id}" not in boss.get("/app/").text.split('id="plan-h"')[1]
     ann.act(lead_id, "win")
     ann.act(
         lead_id,
