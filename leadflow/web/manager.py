@@ -20,7 +20,7 @@ from leadflow.lifecycle.assign import queue_rows
 from leadflow.review.period import Period
 from leadflow.rules.access import Viewer
 from leadflow.rules.vocab import Role
-from leadflow.store.models import SalesRep
+from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
 from leadflow.web.render import go, page, refusal
@@ -66,9 +66,33 @@ def team(request: Request, uow: Uow, signed: Signed) -> HTMLResponse:
     refused = _manager(request, signed)
     if refused:
         return refused
+    return _team_page(request, uow, signed)
+
+
+def _team_page(
+    request: Request,
+    uow: Uow,
+    signed: WebSession,
+    status: int = 200,
+    refused: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The team page: the period's targets, and the teams and reps its forms choose from
+    by name."""
     period = _current(request)
     targets = list_targets(uow.session, period.label, now(), rules_of(request).calendar)
-    return page(request, "team", signed, period=period.label, targets=targets)
+    teams = uow.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+    reps = uow.session.execute(select(SalesRep.id, SalesRep.name).order_by(SalesRep.name)).all()
+    return page(
+        request,
+        "team",
+        signed,
+        status=status,
+        period=period.label,
+        targets=targets,
+        team_choices=[(str(i), name) for i, name in teams],
+        rep_choices=[(str(i), f"{name} (#{i})") for i, name in reps],
+        refused=refused,
+    )
 
 
 @router.get("/team/review")
@@ -127,17 +151,7 @@ def _team_form(
         uow.session.rollback()
         status, message, by_field = refusal(exc)
         refused = {"action": name, "message": message, "fields": by_field, "sent": fields}
-        period = _current(request)
-        targets = list_targets(uow.session, period.label, now(), rules_of(request).calendar)
-        return page(
-            request,
-            "team",
-            signed,
-            status=status,
-            period=period.label,
-            targets=targets,
-            refused=refused,
-        )
+        return _team_page(request, uow, signed, status, refused)
     return go(f"/app/team#{name}")
 
 

@@ -198,6 +198,9 @@ def test_a_target_proposed_then_approved_by_a_director(api):
     )
     assert both.status_code == 422
     assert "a target belongs to exactly one team or one rep" in " ".join(refused(both.text))
+    # teams and reps are chosen by name, and the refused form keeps what was chosen
+    assert f'<option value="{team.team_id}" selected>East</option>' in both.text
+    assert re.search(rf'<option value="{team.rep_ids[0]}" selected>[^<]+ \(#', both.text)
     too_high = mia.post(
         "/app/team/targets", {"period": period, "team_id": str(team.team_id), "repeat_rate": "2"}
     )
