@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from leadflow.errors import InvalidInput
 from leadflow.lifecycle.assign import assign_queued
-from leadflow.phrases import N_, listed
+from leadflow.phrases import N_, Phrase, listed
 from leadflow.rules.config import RulesConfig
 from leadflow.schemas import validated
 from leadflow.sheets.tables import TableRow, header_name
@@ -107,6 +107,27 @@ def _ignored(names: Iterable[str]) -> list[str]:
     return sorted({n for n in names if n and n not in known})
 
 
+def _opening(
+    rows: list[TableRow],
+    kind: Literal["teams", "reps"],
+    wanted: dict[str, tuple[str, ...]],
+    name_column: str,
+    missing: Phrase,
+    objects: bool,
+) -> tuple[dict[str, str], OrgImport]:
+    """The table's columns by field, and the report begun. A sheet without the name
+    column is refused; rows given as `objects` (the API's) name it `name_column`, so a
+    row without it is rejected as a row with it empty is."""
+    names = list(dict.fromkeys(n for r in rows for n in r.cells))
+    columns = _columns(names, wanted)
+    report = OrgImport(kind=kind, rows=len(rows), ignored_columns=_ignored(names))
+    if "name" not in columns and objects:
+        columns["name"] = name_column
+    elif "name" not in columns:
+        raise InvalidInput(missing, {name_column: "missing"})
+    return columns, report
+
+
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
 
@@ -132,15 +153,8 @@ def import_teams(
     office column is refused; rows given as `objects` (the API's) without one are each
     rejected, as a row with an empty office is."""
     rows = list(rows)
-    names = list(dict.fromkeys(n for r in rows for n in r.cells))
-    columns = _columns(names, TEAM_COLUMNS)
-    report = OrgImport(kind="teams", rows=len(rows), ignored_columns=_ignored(names))
-    if "name" not in columns and objects:
-        columns["name"] = "office"
-    elif "name" not in columns:
-        raise InvalidInput(
-            N_("office: the table has no office (or team) column"), {"office": "missing"}
-        )
+    missing = N_("office: the table has no office (or team) column")
+    columns, report = _opening(rows, "teams", TEAM_COLUMNS, "office", missing, objects)
     offices: dict[str, dict[str, Any]] = {}
     numbers: dict[str, list[int]] = {}
     for row in rows:
@@ -264,15 +278,8 @@ def import_reps(
     A sheet without an agent column is refused; rows given as `objects` (the API's) are
     each read as a row naming no rep."""
     rows = list(rows)
-    names = list(dict.fromkeys(n for r in rows for n in r.cells))
-    columns = _columns(names, REP_COLUMNS)
-    report = OrgImport(kind="reps", rows=len(rows), ignored_columns=_ignored(names))
-    if "name" not in columns and objects:
-        columns["name"] = "agent"
-    elif "name" not in columns:
-        raise InvalidInput(
-            N_("agent: the table has no agent (or name) column"), {"agent": "missing"}
-        )
+    missing = N_("agent: the table has no agent (or name) column")
+    columns, report = _opening(rows, "reps", REP_COLUMNS, "agent", missing, objects)
     by_name = {t.name.casefold(): t.id for t in session.scalars(select(Team))}
     seen: dict[str, int] = {}
     for row in rows:

@@ -119,3 +119,14 @@ def test_managers_are_added_and_removed_and_each_is_planned_a_notice(env, tmp_pa
     # No mail server here: the assignment notice is still queued, so it escalates to both.
     (up,) = [m for m in due if m["kind"] == "notify" and m["action"] == "escalate"]
     assert up["recipient"] == "mia@example.com, ned@example.com"
+
+
+def test_a_sheet_without_its_name_column_is_refused_by_name(env, tmp_path):
+    """Each import needs its own name column: the office for teams, the agent for reps."""
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("Email,Capacity\nli@example.com,30\n", encoding="utf-8")
+    teams = run(["teams", "import", str(sheet)], env, ok=False)
+    assert "office: the table has no office (or team) column" in teams.stderr
+    reps = run(["reps", "import", str(sheet)], env, ok=False)
+    assert "agent: the table has no agent (or name) column" in reps.stderr
+    assert run_json(["teams", "list"], env) == [] and run_json(["reps", "list"], env) == []
