@@ -19,6 +19,7 @@ from leadflow.winmodel.config import WinModelSettings
 from leadflow.winmodel.dataset import CLOSED, CLOSED_AT, OPEN
 from leadflow.winmodel.explain import describe
 from leadflow.winmodel.score import active_model
+from leadflow.winmodel.train import gain_shown
 from leadflow.winmodel.words import why_said
 
 
@@ -165,10 +166,7 @@ def _advantage(w: WinReview) -> list[str]:
             "AUC difference {difference} ({confidence} interval {low} to {high}); calibration "
             "error {error} (bound {bound})."
         ).format(
-            difference=f"{gain['difference']:+.3f}",
-            confidence=f"{gain['confidence']:.0%}",
-            low=f"{gain['low']:+.3f}",
-            high=f"{gain['high']:+.3f}",
+            **gain_shown(gain),
             error=f"{w.calibration_error:.3f}",
             bound=f"{w.calibration_bound:g}",
         ),

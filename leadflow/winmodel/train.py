@@ -216,6 +216,16 @@ def auc_gain_interval(
     }
 
 
+def gain_shown(gain: dict[str, float]) -> dict[str, str]:
+    """The AUC difference and its interval as the model's reports print them."""
+    return {
+        "difference": f"{gain['difference']:+.3f}",
+        "confidence": f"{gain['confidence']:.0%}",
+        "low": f"{gain['low']:+.3f}",
+        "high": f"{gain['high']:+.3f}",
+    }
+
+
 def verdict(
     model: dict[str, Any], rules: dict[str, Any], gain: dict[str, float], cfg: WinModelSettings
 ) -> tuple[bool, str]:
@@ -223,10 +233,7 @@ def verdict(
     shown = MODEL_SHOWN.format(
         model_auc=f"{model['auc']:.3f}",
         score_auc=f"{rules['auc']:.3f}",
-        difference=f"{gain['difference']:+.3f}",
-        confidence=f"{gain['confidence']:.0%}",
-        low=f"{gain['low']:+.3f}",
-        high=f"{gain['high']:+.3f}",
+        **gain_shown(gain),
         calibration=f"{model['calibration_error']:.3f}",
         bound=f"{cfg.max_calibration_error:g}",
     )
