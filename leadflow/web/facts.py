@@ -58,6 +58,11 @@ def point_label(key: str) -> str:
     return i18n.label("behaviour", name) if group == "behaviour" else field_label(name)
 
 
+def vocabulary_of(name: str) -> str | None:
+    """The closed vocabulary a lead field's value comes from, if it has one."""
+    return _VOCABULARY.get(name)
+
+
 def fact(name: str, value: Any) -> str:
     """A fact's value as the page shows it: a vocabulary's value by its label."""
     if value is None or value == "":

@@ -5,7 +5,7 @@ the workbench refuses and records exactly what the API does."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,15 @@ from leadflow.lifecycle.contract import ContractIn
 from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep
 from leadflow.store.outbound_models import Handoff
-from leadflow.web.facts import FACTS, fact, field_label, point_label, score_facts, timeline
+from leadflow.web.facts import (
+    FACTS,
+    fact,
+    field_label,
+    point_label,
+    score_facts,
+    timeline,
+    vocabulary_of,
+)
 from leadflow.web.render import go, page, refusal
 from leadflow.web.session import Form, Signed, WebSession, checked
 
@@ -47,6 +55,8 @@ Call = Callable[..., Any]
 # The facts the edit form shows; budgets and notes only to those who may see them.
 EDIT_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "need")
 EDIT_SENSITIVE = ("internal_notes",)
+# The entry check's fields are named fix.<field>: a changed one is corrected by the check.
+FIX = "fix."
 # Fields whose textarea holds a list, one item a line (the API's JSON list).
 LIST_FIELDS = {"minutes": ("agreed", "open_issues")}
 
@@ -109,7 +119,26 @@ def _values(action: str, form: dict[str, str]) -> dict[str, Any]:
         values = {
             k: v for k, v in values.items() if k == "version" or form.get(f"was.{k}", "") != v
         }
+    if action == "check":  # the facts the supervisor changed are the fix, else it is ok
+        fix = {
+            k.removeprefix(FIX): v
+            for k, v in values.items()
+            if k.startswith(FIX) and form.get(f"was.{k.removeprefix(FIX)}", "") != v
+        }
+        values = {k: v for k, v in values.items() if not k.startswith(FIX)}
+        values |= {"fix": fix} if fix else {"ok": True}
     return values
+
+
+def _check_fields(
+    detail: dict[str, Any], required: Iterable[str], sees_sensitive: bool
+) -> list[str]:
+    """What a supervisor's check may correct, first what it needs: the required facts
+    still empty, what intake could not read (a budget or time as written, to those who
+    may see it), then the other required facts and those the edit form shows."""
+    named = [*detail["missing"], *(detail["to_confirm"] if sees_sensitive else ())]
+    edits = EDIT_FIELDS + (EDIT_SENSITIVE if sees_sensitive else ())
+    return list(dict.fromkeys([*named, *required, *edits]))
 
 
 def _lead_page(
@@ -132,12 +161,16 @@ def _lead_page(
         else []
     )
     handoff = uow.session.scalar(select(Handoff).where(Handoff.lead_id == lead.id))
+    shown = detail.model_dump(mode="json")
     return page(
         request,
         "lead",
         signed,
         status=status,
-        lead=detail.model_dump(mode="json"),
+        lead=shown,
+        check_fields=_check_fields(
+            shown, rules_of(request).data_quality.required_fields, principal.sees_sensitive(lead)
+        ),
         stages=rules_of(request).stages.of(lead.state),
         handoff=handoff,
         staff=principal.role in STAFF,
@@ -152,6 +185,7 @@ def _lead_page(
         score_facts=score_facts,
         point_label=point_label,
         field_label=field_label,
+        vocabulary_of=vocabulary_of,
         pairs=lambda values: [(v, v.replace("_", " ")) for v in values],
     )
 
@@ -217,6 +251,8 @@ def _act(
             return page(request, "error", signed, status=404, message=message)
         if status == 403 and name in ("assign", "invalid-review"):
             return page(request, "error", signed, status=403, message=message)
+        if name == "check":  # the check's fields are its fixes
+            by_field = {f"{FIX}{k}": v for k, v in by_field.items()}
         refused = {"action": name, "message": message, "fields": by_field, "sent": fields}
         return _lead_page(request, uow, signed, lead_id, status, refused)
     back = fields.get("back", "")

@@ -16,7 +16,7 @@ import pytest
 from tests import factories as f
 from tests.e2e.api_harness import Api, ok, roster, running_api
 from tests.e2e.test_workbench import CONTRACT, PLAN, _assigned_lead, _produce_handoff
-from tests.e2e.workbench_harness import VERSION, Person, refused, signed_in
+from tests.e2e.workbench_harness import VERSION, Person, form_values, refused, signed_in
 
 GOOD_DEAL = {
     "urgency": "immediate",
@@ -143,13 +143,38 @@ def test_a_supervisors_check_and_the_owners_reverification(api):
     )
     assert lacking.status_code == 409
     assert "required field(s) still empty: contact_title" in " ".join(refused(lacking.text))
-    version = VERSION.search(mia.get(f"/app/leads/{entered}").text).group(1)
-    mia.act(entered, "edit", {"version": version, "was.contact_title": "", "contact_title": "CTO"})
-    version = VERSION.search(mia.get(f"/app/leads/{entered}").text).group(1)
-    mia.act(entered, "check", {"ok": "true", "version": version})
+    # the page says what the check needs, and its form corrects it: the missing first
+    action = f"/app/leads/{entered}/check"
+    page = mia.get(f"/app/leads/{entered}").text
+    assert re.search(r'id="missing">Title<', page)
+    chinese = signed_in(api, api.key("manager"), language="zh-CN").get(f"/app/leads/{entered}")
+    assert "必填但仍为空" in chinese.text and "核查录入：照录入通过，或更正后通过" in chinese.text
+    drawn = form_values(page, action)
+    fixes = [name.removeprefix("fix.") for name in drawn if name.startswith("fix.")]
+    assert fixes[0] == "contact_title" and {"phone", "industry", "company_size"} <= set(fixes)
+    assert (drawn["fix.company_size"], drawn["fix.phone"]) == ("large", lead["phone"])
+    bad = mia.post(action, drawn | {"fix.contact_title": "CTO", "fix.company_size": "?"})
+    assert bad.status_code == 422 and 'id="check-fix.company_size-err"' in bad.text
+    assert form_values(bad.text, action)["fix.contact_title"] == "CTO"  # kept as sent
+    assert ok(team.manager.get(f"/leads/{entered}"))["check_state"] == "pending"
+    mia.act(entered, "check", drawn | {"fix.contact_title": "CTO"})
     checked = ok(team.manager.get(f"/leads/{entered}"))
-    assert (checked["check_state"], checked["checked_by"]) == ("ok", "manager:test manager")
-    assert "checked as entered" in mia.get(f"/app/leads/{entered}").text
+    assert (checked["check_state"], checked["checked_by"]) == ("fixed", "manager:test manager")
+    assert (checked["contact_title"], checked["missing"], checked["phone"]) == (
+        "CTO",
+        [],
+        lead["phone"],
+    )
+    assert "checked and fixed" in mia.get(f"/app/leads/{entered}").text
+
+    # a complete entry is checked as entered: its form sent as drawn
+    other = ok(team.manager.post("/leads", json=f.lead_record(contact_title="CFO")), 201)["id"]
+    mia.act(
+        other,
+        "check",
+        form_values(mia.get(f"/app/leads/{other}").text, f"/app/leads/{other}/check"),
+    )
+    assert ok(team.manager.get(f"/leads/{other}"))["check_state"] == "ok"
 
     before = checked["facts_confirmed_at"]
     rep.act(entered, "verify")

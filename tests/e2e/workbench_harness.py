@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import httpx
 
@@ -38,6 +39,23 @@ class Person:
         self.get(f"/app/leads/{lead_id}")
         done = self.post(f"/app/leads/{lead_id}/{action}", data)
         assert done.status_code == 303, (action, done.status_code, refused(done.text))
+
+
+def form_values(html: str, action: str) -> dict[str, str]:
+    """What a browser sends from the form posting to `action` as the page drew it: each
+    input's value, each textarea's text and each select's chosen option (csrf aside)."""
+    form = html.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    sent = dict(
+        re.findall(
+            r'<input type="(?:hidden|text|number|date)"[^>]* name="([^"]+)" value="([^"]*)"', form
+        )
+    )
+    sent |= dict(re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>([^<]*)</textarea>', form))
+    for name, options in re.findall(r'<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        sent[name] = chosen.group(1) if chosen else ""
+    sent.pop("csrf", None)
+    return {name: unescape(value) for name, value in sent.items()}
 
 
 def refused(html: str) -> list[str]:
