@@ -23,6 +23,7 @@ from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
+from leadflow.web.lead_page import choices
 from leadflow.web.render import go, page, refusal
 from leadflow.web.review_copy import build_copy, build_later, built_at, copy_path, is_stale
 from leadflow.web.session import Form, Signed, WebSession, checked, chosen_locale
@@ -89,6 +90,7 @@ def _team_page(
         status=status,
         period=period.label,
         targets=targets,
+        choices=choices,  # labelled as the page is drawn, in the reader's language
         team_choices=[(str(i), name) for i, name in teams],
         rep_choices=[(str(i), f"{name} (#{i})") for i, name in reps],
         refused=refused,
@@ -122,13 +124,20 @@ def team_review(request: Request, signed: Signed) -> HTMLResponse:
 NOTE_LISTS = ("success", "failure", "improve")
 
 
+WEEKLY = "valid_leads."  # a target's valid leads a week, one field per channel
+
+
 def _body(fields: dict[str, str], lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """A form's fields as the API's JSON body: an empty field is left out (for the notes:
-    that factor keeps what was entered), a list is one item a line."""
+    that factor keeps what was entered), a list is one item a line, and the channels'
+    weekly numbers are one object (a channel left empty keeps its number)."""
     values: dict[str, Any] = {k: v for k, v in fields.items() if v.strip() != ""}
     for name in lists:
         if name in values:
             values[name] = [line.strip() for line in values[name].splitlines() if line.strip()]
+    weekly = {k.removeprefix(WEEKLY): values.pop(k) for k in list(values) if k.startswith(WEEKLY)}
+    if weekly:
+        values["valid_leads"] = weekly
     return values
 
 

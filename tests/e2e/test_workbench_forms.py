@@ -236,11 +236,18 @@ def test_a_target_proposed_then_approved_by_a_director(api):
     proposed = mia.post(
         "/app/team/targets",
         {"period": period, "team_id": str(team.team_id), "revenue": "5000000"}
-        | {"new_customers": "12"},
+        | {"new_customers": "12", "valid_leads.trade_show": "3", "valid_leads.referral": ""},
     )
     assert (proposed.status_code, proposed.headers["location"]) == (303, "/app/team#target")
     [target] = ok(team.manager.get("/targets", params={"period": period}))
     assert (target["team"], target["revenue"], target["status"]) == ("East", 5000000, "proposed")
+    assert target["valid_leads"] == {"trade_show": 3}  # a channel left empty asks nothing
+    negative = mia.post(
+        "/app/team/targets",
+        {"period": period, "team_id": str(team.team_id), "valid_leads.referral": "-1"},
+    )
+    assert negative.status_code == 422 and "greater than or equal to 0" in negative.text
+    assert 'name="valid_leads.referral" value="-1"' in negative.text  # kept as sent
     approval = f'action="/app/team/targets/{target["id"]}/approval"'
     assert approval not in mia.get("/app/team").text  # a director's to approve
     by_manager = mia.post(f"/app/team/targets/{target['id']}/approval")
@@ -261,4 +268,5 @@ def test_the_new_forms_speak_chinese(api):
         assert said in lead, said
     team = zh.get("/app/team").text
     assert "填写复盘会结论" in team and "设定或提议目标" in team
+    assert "每周来自展会的有效线索" in team  # a channel by its label
     del ann
