@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from leadflow import i18n
 from leadflow.api import checks, followups, lead_actions, lead_contract, lead_ops, minutes
@@ -130,6 +131,12 @@ def _values(action: str, form: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def rep_choices(session: Session) -> list[tuple[str, str]]:
+    """Every rep as a form offers them: the id sent, the name and id shown."""
+    reps = session.execute(select(SalesRep.id, SalesRep.name).order_by(SalesRep.id)).all()
+    return [(str(i), f"{name} (#{i})") for i, name in reps]
+
+
 def _check_fields(
     detail: dict[str, Any], required: Iterable[str], sees_sensitive: bool
 ) -> list[str]:
@@ -155,11 +162,6 @@ def _lead_page(
     except NotFound as exc:
         return page(request, "error", signed, status=404, message=str(exc))
     detail = lead_detail(uow.session, lead, principal, rules_of(request))
-    reps = (
-        uow.session.scalars(select(SalesRep).order_by(SalesRep.id)).all()
-        if principal.role in MANAGERS
-        else []
-    )
     handoff = uow.session.scalar(select(Handoff).where(Handoff.lead_id == lead.id))
     shown = detail.model_dump(mode="json")
     return page(
@@ -177,7 +179,7 @@ def _lead_page(
         sees_sensitive=principal.sees_sensitive(lead),
         edit_fields=EDIT_FIELDS + (EDIT_SENSITIVE if principal.sees_sensitive(lead) else ()),
         timeline=timeline,
-        rep_choices=[(str(r.id), f"{r.name} (#{r.id})") for r in reps],
+        rep_choices=rep_choices(uow.session) if principal.role in MANAGERS else [],
         refused=refused or {},
         choices=choices,
         facts=FACTS,

@@ -23,7 +23,7 @@ from leadflow.rules.vocab import Role
 from leadflow.store.models import SalesRep, Team
 from leadflow.team.reps import rep_rows
 from leadflow.team.targets import list_targets
-from leadflow.web.lead_page import choices
+from leadflow.web.lead_page import choices, rep_choices
 from leadflow.web.render import go, page, refusal
 from leadflow.web.review_copy import build_copy, build_later, built_at, copy_path, is_stale
 from leadflow.web.session import Form, Signed, WebSession, checked, chosen_locale
@@ -82,7 +82,6 @@ def _team_page(
     period = _current(request)
     targets = list_targets(uow.session, period.label, now(), rules_of(request).calendar)
     teams = uow.session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-    reps = uow.session.execute(select(SalesRep.id, SalesRep.name).order_by(SalesRep.name)).all()
     return page(
         request,
         "team",
@@ -92,7 +91,7 @@ def _team_page(
         targets=targets,
         choices=choices,  # labelled as the page is drawn, in the reader's language
         team_choices=[(str(i), name) for i, name in teams],
-        rep_choices=[(str(i), f"{name} (#{i})") for i, name in reps],
+        rep_choices=rep_choices(uow.session),
         refused=refused,
     )
 
